@@ -1,0 +1,48 @@
+"""The one translation table: every label and message, in Chinese and English.
+
+Keys live in messages.toml as `[key]` tables with `zh` and `en` strings
+(`{name}` placeholders are filled by `t`). Chinese is the default language.
+"""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, dict[str, str]]:
+    with (Path(__file__).parent / "messages.toml").open("rb") as fh:
+        raw = tomllib.load(fh)
+    flat: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, node: dict) -> None:
+        if "zh" in node and isinstance(node["zh"], str):
+            flat[prefix] = node
+            return
+        for k, v in node.items():
+            walk(f"{prefix}.{k}" if prefix else k, v)
+
+    walk("", raw)
+    return flat
+
+
+class _Safe(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **params) -> str:
+    """The text for `key` in `lang`; a missing key shows itself so tests catch it."""
+    entry = table().get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry[DEFAULT_LANG]
+    return text.format_map(_Safe(params)) if params else text
+
+
+def has(key: str) -> bool:
+    return key in table()

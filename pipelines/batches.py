@@ -1,0 +1,106 @@
+"""The history of loads, and undoing one."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from .errors import PipelineError
+from .fields import DATASETS
+from .warehouse import WRITE_LOCK, bump_data_version
+
+
+def list_batches(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> pd.DataFrame:
+    """Every batch, newest first; `kind` filters."""
+    cur = con.cursor()
+    try:
+        return cur.execute(
+            "SELECT batch_id, kind, dataset, file_name, sheet, uploaded_by, loaded_at, rows_read,"
+            " rows_inserted, rows_updated, rows_unchanged, rows_rejected, data_from, data_to,"
+            " status, undone_at, undone_by, sha256 FROM batches"
+            " WHERE ?::VARCHAR IS NULL OR kind = ? ORDER BY batch_id DESC",
+            [kind, kind]).df()
+    finally:
+        cur.close()
+
+
+@dataclass
+class UndoReport:
+    batch_id: int
+    file_name: str
+    dataset: str
+    rows_removed: int    # keys no other batch delivered: gone
+    rows_restored: int   # keys an earlier (or later) batch also delivered: its version is back
+
+
+def undo_preview(con: duckdb.DuckDBPyConnection, batch_id: int) -> UndoReport:
+    """What undoing the batch would do, without doing it."""
+    cur = con.cursor()
+    try:
+        return _effect(cur, batch_id)
+    finally:
+        cur.close()
+
+
+def _batch(cur, batch_id: int) -> tuple[str, str]:
+    row = cur.execute("SELECT dataset, file_name, status FROM batches WHERE batch_id = ?",
+                      [batch_id]).fetchone()
+    if row is None:
+        raise PipelineError("batch_not_found", batch=batch_id)
+    if row[2] != "loaded":
+        raise PipelineError("batch_already_undone", batch=batch_id)
+    return row[0], row[1]
+
+
+def _effect(cur, batch_id: int) -> UndoReport:
+    dataset, file_name = _batch(cur, batch_id)
+    ds = DATASETS[dataset]
+    keys = ", ".join(ds.key)
+    removed, restored = cur.execute(f"""
+        WITH mine AS (SELECT DISTINCT {keys} FROM {dataset}_versions WHERE batch_id = ?),
+        others AS (SELECT DISTINCT {keys} FROM {dataset}_versions v
+                   JOIN batches b USING (batch_id)
+                   WHERE b.status = 'loaded' AND v.batch_id <> ?)
+        SELECT count(*) FILTER (WHERE o.{ds.key[0]} IS NULL),
+               count(*) FILTER (WHERE o.{ds.key[0]} IS NOT NULL)
+        FROM mine m LEFT JOIN others o USING ({keys})""", [batch_id, batch_id]).fetchone()
+    return UndoReport(batch_id, file_name, dataset, removed, restored)
+
+
+def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str = "cli") -> UndoReport:
+    """Remove the batch's rows; where another loaded batch delivered the same key,
+    the newest such version becomes current again. One transaction."""
+    with WRITE_LOCK:
+        cur = con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                report = _effect(cur, batch_id)
+                ds = DATASETS[report.dataset]
+                table, keys, cols = ds.name, ", ".join(ds.key), ", ".join(ds.columns)
+                match = " AND ".join(f"{table}.{k} = m.{k}" for k in ds.key)
+                cur.execute(f"CREATE OR REPLACE TEMP TABLE undo_keys AS "
+                            f"SELECT DISTINCT {keys} FROM {table}_versions WHERE batch_id = ?",
+                            [batch_id])
+                cur.execute(f"DELETE FROM {table} USING undo_keys m WHERE {match}")
+                cur.execute(f"DELETE FROM {table}_versions WHERE batch_id = ?", [batch_id])
+                cur.execute(f"""
+                    INSERT INTO {table}
+                    SELECT {cols}, batch_id, source_row, row_hash FROM (
+                        SELECT v.*, row_number() OVER (PARTITION BY {", ".join(
+                            "v." + k for k in ds.key)} ORDER BY v.batch_id DESC) AS rn
+                        FROM {table}_versions v
+                        JOIN undo_keys m USING ({keys})
+                        JOIN batches b ON b.batch_id = v.batch_id AND b.status = 'loaded'
+                    ) WHERE rn = 1""")
+                cur.execute("UPDATE batches SET status = 'undone', undone_at = now()::TIMESTAMP,"
+                            " undone_by = ? WHERE batch_id = ?", [user, batch_id])
+                bump_data_version(cur)
+                cur.execute("COMMIT")
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            return report
+        finally:
+            cur.close()

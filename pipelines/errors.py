@@ -1,0 +1,18 @@
+"""Domain exceptions. Each carries a message code and its parameters; the edge
+(CLI or page) turns it into words in the user's language via i18n."""
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """A problem with the user's input or the warehouse that the user can act on."""
+
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = params
+        super().__init__(f"{code}: {params}")
+
+    def message(self, lang: str = "zh") -> str:
+        from i18n import t
+        params = {k: ("、" if lang == "zh" else ", ").join(t(f"field.{f}", lang) for f in v)
+                  if k.endswith("_fields") else v for k, v in self.params.items()}
+        return t(f"error.{self.code}", lang, **params)

@@ -1,0 +1,235 @@
+"""What each export contains: canonical fields, their types, and the header
+names real source systems use for them.
+
+A dataset is one warehouse table. The user-facing *kind* groups datasets:
+the fee system exports bills (收费台账) and payments (收费明细) as separate files,
+both of kind ``fees``; which one a file is follows from its headers.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+# Field types understood by the staging SQL (pipelines/stage.py).
+TEXT, ID, TIMESTAMP, NUMBER, BOOL, SIGNATURE, ENUM, SEASON = (
+    "text", "id", "timestamp", "number", "bool", "signature", "enum", "season",
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    synonyms: tuple[str, ...]
+    required: bool = False
+    # ENUM: canonical value -> words that mean it (the canonical value included).
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # NUMBER: plausible range, inclusive; outside is a reject.
+    min: float | None = None
+    max: float | None = None
+    # Personal data: masked for roles without the personal_data permission.
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str          # warehouse table
+    kind: str          # what the user picks: households, temperature, tickets, fees
+    key: tuple[str, ...]
+    fields: tuple[Field, ...]
+    # Headers that identify this dataset over its siblings of the same kind.
+    signature: tuple[str, ...] = ()
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def required(self) -> list[Field]:
+        return [f for f in self.fields if f.required]
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _f(name, type_, *synonyms, **kw) -> Field:
+    return Field(name, type_, tuple(synonyms), **kw)
+
+
+HOUSEHOLD_ID = ("户号", "用户编号", "用户号", "客户编号", "客户号", "热用户编号", "用户代码",
+                "户编号", "缴费号", "用户卡号", "household_id", "household id", "account no",
+                "customer id", "customer no")
+BRANCH = ("分公司", "所属分公司", "供热分公司", "分公司名称", "branch")
+STATION = ("供热站", "换热站", "热力站", "所属站", "所属换热站", "站点", "供热站名称",
+           "责任单位", "处理单位", "承办单位", "所属供热站", "station")
+HEATED_AREA = ("供热面积", "采暖面积", "面积", "收费面积", "计费面积", "建筑面积",
+               "供暖面积", "heated area", "area", "heated_area_m2", "area m2")
+HEATING_STATUS = {"供热": ("供热", "正常", "正常供热", "在供", "用热", "heating", "normal"),
+                  "停热": ("停热", "停暖", "报停", "停供", "暂停", "stopped", "stop")}
+SEASON_SYNONYMS = ("供暖季", "采暖季", "采暖期", "供暖期", "供热季", "年度", "收费年度",
+                   "采暖年度", "season")
+
+DATASETS: dict[str, Dataset] = {}
+
+
+def _register(ds: Dataset) -> Dataset:
+    DATASETS[ds.name] = ds
+    return ds
+
+
+_register(Dataset(
+    "households", "households", ("household_id",), (
+        _f("household_id", ID, *HOUSEHOLD_ID, required=True),
+        _f("branch", TEXT, *BRANCH, required=True),
+        _f("station", TEXT, *STATION, required=True),
+        _f("community", TEXT, "小区", "小区名称", "片区", "社区", "所属小区", "community"),
+        _f("building", TEXT, "楼号", "楼栋", "楼座", "楼栋号", "幢号", "栋号", "building"),
+        _f("unit", TEXT, "单元", "单元号", "unit"),
+        _f("floor", TEXT, "楼层", "层", "所在楼层", "floor"),
+        _f("room", TEXT, "房号", "门牌号", "室号", "房间号", "room", personal=True),
+        _f("zone", ENUM, "高低区", "分区", "区域(高低区)", "zone",
+           values={"高区": ("高区", "高", "high"), "低区": ("低区", "低", "low")}),
+        _f("customer_type", ENUM, "用户类型", "用户性质", "用户类别", "类型", "性质", "用热性质",
+           "customer type", "customer_type",
+           values={"居民": ("居民", "住宅", "民用", "居民用户", "residential"),
+                   "非居民": ("非居民", "非住宅", "商业", "公建", "单位", "非居民用户",
+                            "non-residential", "commercial"),
+                   "平房": ("平房", "平房用户", "bungalow")}),
+        _f("heated_area_m2", NUMBER, *HEATED_AREA, required=True, min=0.01, max=100000),
+        _f("contract_temp_c", NUMBER, "合同温度", "约定室温", "合同室温", "约定温度",
+           "contract temperature", "contract_temp_c", min=5, max=30),
+        _f("heating_status", ENUM, "供热状态", "用热状态", "状态", "供暖状态", "heating status",
+           values=HEATING_STATUS),
+        _f("name", TEXT, "户主姓名", "用户姓名", "户名", "姓名", "户主", "用户名称", "客户名称",
+           "name", personal=True),
+        _f("phone", TEXT, "联系电话", "电话", "手机号", "手机", "联系方式", "phone", personal=True),
+        _f("address", TEXT, "用户地址", "地址", "住址", "房屋地址", "address", personal=True),
+    )))
+
+_register(Dataset(
+    "temperature_readings", "temperature", ("household_id", "measured_at"), (
+        _f("household_id", ID, *HOUSEHOLD_ID, required=True),
+        _f("measured_at", TIMESTAMP, "测温时间", "检测时间", "测量时间", "测温日期", "检测日期",
+           "测温日期时间", "measured at", "measured_at", "time", required=True),
+        _f("indoor_c", NUMBER, "室温", "室内温度", "测温值", "实测室温", "室内温度(℃)",
+           "实测温度", "室内", "indoor", "indoor temperature", "indoor_c",
+           required=True, min=0, max=35),
+        _f("outdoor_c", NUMBER, "室外温度", "室外气温", "室外", "气温", "outdoor",
+           "outdoor temperature", "outdoor_c", min=-40, max=45),
+        _f("signed", SIGNATURE, "用户签字", "签字", "是否签字", "用户确认", "用户签名", "签名",
+           "signed", "signature", required=True),
+        _f("inspector", TEXT, "测温人", "检测人员", "测温人员", "检测人", "inspector"),
+        _f("note", TEXT, "备注", "说明", "note", "remark"),
+    )))
+
+CATEGORIES = {
+    "咨询": ("咨询", "业务咨询", "consultation"),
+    "报修": ("报修", "维修", "repair"),
+    "抢修": ("抢修", "紧急抢修", "emergency repair", "emergency"),
+    "投诉": ("投诉", "complaint"),
+    "举报": ("举报", "report"),
+    "建议": ("建议", "意见建议", "suggestion"),
+}
+SATISFACTION = {
+    "满意": ("满意", "非常满意", "satisfied"),
+    "基本满意": ("基本满意", "比较满意", "fairly satisfied"),
+    "不满意": ("不满意", "很不满意", "dissatisfied", "unsatisfied"),
+}
+
+_register(Dataset(
+    "tickets", "tickets", ("ticket_no",), (
+        _f("ticket_no", ID, "工单号", "工单编号", "受理编号", "服务单号", "单号", "受理单号",
+           "流水号", "ticket no", "ticket_no", "ticket id", required=True),
+        _f("received_at", TIMESTAMP, "受理时间", "来电时间", "申请时间", "登记时间", "接单时间",
+           "反映时间", "received at", "received_at", required=True),
+        _f("category", ENUM, "工单类型", "类别", "业务类型", "诉求类型", "工单类别", "受理类型",
+           "category", required=True, values=CATEGORIES),
+        _f("channel", TEXT, "受理渠道", "渠道", "来源", "来源渠道", "channel"),
+        _f("household_id", ID, *HOUSEHOLD_ID),
+        _f("caller_name", TEXT, "来电人", "联系人", "反映人", "客户姓名", "用户姓名", "姓名",
+           "caller", "caller name", personal=True),
+        _f("phone", TEXT, "联系电话", "来电号码", "电话", "手机号", "phone", personal=True),
+        _f("anonymous", BOOL, "是否匿名", "匿名", "anonymous"),
+        _f("description", TEXT, "反映内容", "诉求内容", "问题描述", "内容", "受理内容", "工单内容",
+           "description"),
+        _f("station", TEXT, *STATION),
+        _f("dispatched_at", TIMESTAMP, "派单时间", "派工时间", "转派时间", "dispatched at",
+           "dispatched_at"),
+        _f("arrived_at", TIMESTAMP, "到场时间", "上门时间", "到达时间", "arrived at", "arrived_at"),
+        _f("resolved_at", TIMESTAMP, "办结时间", "完成时间", "处理完成时间", "结案时间",
+           "resolved at", "resolved_at"),
+        _f("result", TEXT, "处理结果", "办理结果", "回复内容", "处理情况", "答复内容", "result"),
+        _f("followup_at", TIMESTAMP, "回访时间", "回访日期", "follow-up at", "followup_at"),
+        _f("satisfaction", ENUM, "回访满意度", "满意度", "回访结果", "回访评价", "评价",
+           "satisfaction", values=SATISFACTION),
+    )))
+
+_register(Dataset(
+    "fee_bills", "fees", ("household_id", "season"), (
+        _f("household_id", ID, *HOUSEHOLD_ID, required=True),
+        _f("season", SEASON, *SEASON_SYNONYMS, required=True),
+        _f("heated_area_m2", NUMBER, *HEATED_AREA, min=0.01, max=100000),
+        _f("unit_price", NUMBER, "单价", "收费标准", "单价(元/㎡)", "价格", "unit price",
+           "unit_price", min=0, max=1000),
+        _f("exemption", NUMBER, "减免金额", "减免", "优惠金额", "exemption", min=0),
+        _f("amount_due", NUMBER, "应收金额", "应缴金额", "应收", "应收热费", "应缴热费", "应交金额",
+           "amount due", "amount_due", required=True, min=0),
+        _f("heating_status", ENUM, "供热状态", "用热状态", "状态", "heating status",
+           values=HEATING_STATUS),
+    ),
+    signature=("amount_due",)))
+
+_register(Dataset(
+    "fee_payments", "fees", ("receipt_no",), (
+        _f("receipt_no", ID, "收据号", "票据号", "收费单号", "交易流水号", "流水号", "收款单号",
+           "receipt no", "receipt_no", required=True),
+        _f("household_id", ID, *HOUSEHOLD_ID, required=True),
+        _f("season", SEASON, *SEASON_SYNONYMS, required=True),
+        _f("paid_at", TIMESTAMP, "缴费日期", "收费时间", "缴费时间", "收款日期", "收费日期",
+           "交费日期", "paid at", "paid_at", "payment date", required=True),
+        _f("amount", NUMBER, "实收金额", "实缴金额", "缴费金额", "实收", "收款金额", "交费金额",
+           "amount", "amount paid", required=True, min=-1000000, max=1000000),
+        _f("method", TEXT, "缴费方式", "支付方式", "收费方式", "付款方式", "method", "payment method"),
+        _f("collector", TEXT, "收费员", "操作员", "收款人", "收费人员", "collector"),
+        _f("invoice_no", TEXT, "发票号", "发票号码", "票据编号", "invoice no", "invoice_no"),
+    ),
+    signature=("receipt_no",)))
+
+KINDS: dict[str, list[str]] = {}
+for _ds in DATASETS.values():
+    KINDS.setdefault(_ds.kind, []).append(_ds.name)
+
+YES_WORDS = ("是", "√", "✓", "✔", "y", "yes", "true", "1", "有", "已签", "已签字", "签字", "匿名", "t")
+NO_WORDS = ("否", "×", "✗", "x", "n", "no", "false", "0", "无", "未签", "未签字", "没签", "不匿名",
+            "非匿名", "f", "-", "/")
+
+_UNIT_SUFFIX = re.compile(r"[（(][^）)]*[）)]$")
+_SPACE = re.compile(r"\s+")
+
+
+def normalize_label(text: object) -> str:
+    """Header text as compared with synonyms: NFKC, no spaces, lower case,
+    a trailing unit in brackets removed ("室内温度(℃)" -> "室内温度")."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    s = _SPACE.sub("", s).lower().replace("_", "")
+    stripped = _UNIT_SUFFIX.sub("", s)
+    return stripped or s
+
+
+def _synonym_index() -> dict[str, set[str]]:
+    index: dict[str, set[str]] = {}
+    for ds in DATASETS.values():
+        for f in ds.fields:
+            for syn in f.synonyms:
+                index.setdefault(normalize_label(syn), set()).add(ds.name)
+    return index
+
+
+SYNONYM_INDEX = _synonym_index()
+
+
+def is_known_label(text: object) -> bool:
+    return normalize_label(text) in SYNONYM_INDEX

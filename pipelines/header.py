@@ -1,0 +1,79 @@
+"""Step 2, find the header: skip title rows, join two-row merged headers.
+
+Exports put a title and export info above the header, sometimes a group label
+merged over several columns with the field names in the row below it. The
+header is the row (among the first rows) with the most recognised field names;
+a neighbouring row that names the columns it leaves empty joins it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .fields import is_known_label
+from .read import RawSheet
+
+SCAN_ROWS = 40
+MIN_KNOWN = 2
+
+
+@dataclass
+class Header:
+    first_row: int           # Excel row number of the top header row
+    last_row: int            # Excel row number of the bottom header row; data follow
+    labels: list[str | None]  # one per column c0..cN, as the user sees it
+
+    @property
+    def rows(self) -> str:
+        return str(self.last_row) if self.first_row == self.last_row else \
+            f"{self.first_row}-{self.last_row}"
+
+
+def _text(cell) -> str | None:
+    if cell is None:
+        return None
+    s = str(cell).strip()
+    return s or None
+
+
+def _known(row: list) -> int:
+    return sum(1 for c in row if _text(c) and is_known_label(c))
+
+
+def find_header(sheet: RawSheet) -> Header | None:
+    """The header of the sheet, or None when no row names two known fields."""
+    rows = sheet.head(SCAN_ROWS)
+    if not rows:
+        return None
+    scores = [_known(r) for r in rows]
+    best = max(range(len(rows)), key=lambda i: (scores[i], -i))
+    if scores[best] < MIN_KNOWN:
+        return None
+    top, bottom = best, best
+    if best + 1 < len(rows) and _fills(rows[best], rows[best + 1]):
+        bottom = best + 1
+    elif best > 0 and _fills(rows[best], rows[best - 1]):
+        top = best - 1
+    labels = _join(rows[top:bottom + 1])
+    return Header(first_row=top + 1, last_row=bottom + 1, labels=labels)
+
+
+def _fills(header: list, other: list) -> bool:
+    """True when `other` names known fields in columns `header` leaves empty or
+    labels with a group name (a merged cell over several columns)."""
+    fills = sum(1 for h, o in zip(header, other)
+                if _text(o) and is_known_label(o) and not (_text(h) and is_known_label(h)))
+    if fills == 0:
+        return False
+    filled = [o for o in other if _text(o)]
+    return fills >= 2 or fills * 2 >= len(filled)
+
+
+def _join(rows: list[list]) -> list[str | None]:
+    """Per column: the lowest known label, else the lowest non-empty text."""
+    labels: list[str | None] = []
+    for cells in zip(*rows):
+        texts = [_text(c) for c in cells]
+        known = [x for x in texts if x and is_known_label(x)]
+        present = [x for x in texts if x]
+        labels.append(known[-1] if known else (present[-1] if present else None))
+    return labels

@@ -1,0 +1,224 @@
+"""Step 5b, load: one file -> one batch, in one explicit transaction.
+
+Rows are upserted on the dataset's natural key. Every delivered row is also
+kept in <table>_versions with its batch id, so undoing a batch restores what
+earlier batches had loaded. A file whose SHA-256 matches a loaded batch
+changes nothing.
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from i18n import t
+from .errors import PipelineError
+from .fields import DATASETS
+from .header import Header, find_header
+from .mapping import Mapping, detect, found_columns
+from .read import ROW, RawSheet, read_sheets
+from .settings import load_settings
+from .stage import EVENT_TIME, stage
+from .warehouse import WRITE_LOCK, bump_data_version
+
+JSON_KEYS = ("file", "kind", "batch_id", "status", "rows_read", "rows_inserted",
+             "rows_updated", "rows_unchanged", "rows_rejected", "rejects", "error")
+
+
+@dataclass
+class Reject:
+    sheet: str
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+
+@dataclass
+class LoadReport:
+    """What happened to one file. `status`: loaded | already_loaded | failed."""
+    file: str
+    kind: str | None = None
+    batch_id: int | None = None
+    status: str = "failed"
+    rows_read: int = 0
+    rows_inserted: int = 0
+    rows_updated: int = 0
+    rows_unchanged: int = 0
+    rows_rejected: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    error: str | None = None
+    error_code: str | None = None
+    dataset: str | None = None
+    sheet: str | None = None
+    header_row: str | None = None
+    seconds: float = 0.0
+
+    def asdict(self) -> dict:
+        """The JSON shape of `python -m pipelines load --json`."""
+        d = asdict(self)
+        return {k: d[k] for k in JSON_KEYS}
+
+    def summary(self, lang: str = "zh") -> str:
+        if self.status == "failed":
+            return t("load.failed", lang, file=self.file, error=self.error)
+        if self.status == "already_loaded":
+            return t("load.already_loaded", lang, file=self.file, batch=self.batch_id)
+        return t("load.loaded", lang, file=self.file, kind=t(f"kind.{self.kind}", lang),
+                 batch=self.batch_id, read=self.rows_read, inserted=self.rows_inserted,
+                 updated=self.rows_updated, unchanged=self.rows_unchanged,
+                 rejected=self.rows_rejected, seconds=f"{self.seconds:.1f}")
+
+    def __str__(self) -> str:
+        lines = [self.summary()]
+        for r in self.rejects[:20]:
+            lines.append(f"  {r.sheet}!{r.row} {r.column} «{r.value}»: {r.reason}")
+        if len(self.rejects) > 20:
+            lines.append(f"  … {len(self.rejects) - 20}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Plan:
+    """A file read, its header found and its columns mapped: ready to stage."""
+    sheet: RawSheet
+    header: Header
+    mapping: Mapping
+
+    def preview(self, n: int = 10) -> list[dict]:
+        """The first data rows under canonical field names."""
+        rows = self.sheet.table.filter(
+            self.sheet.table.column(ROW).to_numpy() > self.header.last_row).slice(0, n)
+        out = []
+        cols = {f: rows.column(f"c{i}").to_pylist() for f, i in self.mapping.columns.items()}
+        for j in range(rows.num_rows):
+            out.append({f: cols[f][j] for f in cols})
+        return out
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def plan_file(path: Path, kind: str | None = None,
+              overrides: dict[str, int] | None = None) -> Plan:
+    """Read the file and find the first sheet that holds a known export."""
+    first_labels: list | None = None
+    for sheet in read_sheets(Path(path)):
+        header = find_header(sheet)
+        if header is None:
+            if first_labels is None and sheet.table.num_rows:
+                first_labels = sheet.head(1)[0]
+            continue
+        return Plan(sheet, header, detect(header.labels, kind, overrides))
+    if first_labels is None:
+        raise PipelineError("empty_file")
+    raise PipelineError("unknown_kind", columns=found_columns(
+        [str(x) for x in first_labels if x is not None]))
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None = None,
+              user: str = "cli", file_name: str | None = None,
+              overrides: dict[str, int] | None = None, lang: str = "zh") -> LoadReport:
+    """Load one file; never raises for a problem with the file (see report.status)."""
+    path = Path(path)
+    report = LoadReport(file=file_name or path.name)
+    started = time.perf_counter()
+    try:
+        limit_mb = load_settings()["upload"]["max_file_mb"]
+        size = path.stat().st_size
+        if size > limit_mb * 1024 * 1024:
+            raise PipelineError("too_large", mb=f"{size / 1048576:.0f}", limit=limit_mb)
+        sha = file_sha256(path)
+        with WRITE_LOCK:
+            cur = con.cursor()
+            try:
+                done = cur.execute(
+                    "SELECT batch_id, kind FROM batches WHERE sha256 = ? AND status = 'loaded'",
+                    [sha]).fetchone()
+                if done:
+                    report.batch_id, report.kind = done
+                    report.status = "already_loaded"
+                    return report
+                plan = plan_file(path, kind, overrides)
+                if not plan.mapping.complete:
+                    raise PipelineError("missing_columns", missing_fields=plan.mapping.missing,
+                                        columns=found_columns(plan.header.labels))
+                _load(cur, plan, report, sha, size, user)
+            finally:
+                cur.close()
+    except PipelineError as exc:
+        report.status, report.error, report.error_code = "failed", exc.message(lang), exc.code
+    finally:
+        report.seconds = time.perf_counter() - started
+    return report
+
+
+def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: str,
+          size: int, user: str) -> None:
+    ds = DATASETS[plan.mapping.dataset]
+    report.kind, report.dataset = ds.kind, ds.name
+    report.sheet, report.header_row = plan.sheet.name, plan.header.rows
+    staged = stage(cur, plan.sheet, plan.header, plan.mapping)
+    if staged.rows_read == 0:
+        raise PipelineError("no_rows")
+    table, cols = ds.name, ds.columns
+    col_list = ", ".join(cols)
+    on_key = " AND ".join(f"s.{k} = c.{k}" for k in ds.key)
+    event = EVENT_TIME.get(ds.name)
+    span = f"SELECT min({event}), max({event}) FROM stg_ok" if event else \
+        "SELECT NULL::TIMESTAMP, NULL::TIMESTAMP"
+
+    cur.execute("BEGIN TRANSACTION")
+    try:
+        batch_id = cur.execute("SELECT nextval('batch_seq')").fetchone()[0]
+        cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE stg_cls AS
+            SELECT s.*, CASE WHEN c.row_hash IS NULL THEN 'insert'
+                             WHEN c.row_hash = s.row_hash THEN 'same'
+                             ELSE 'update' END AS action
+            FROM stg_ok s LEFT JOIN {table} c ON {on_key}""")
+        cur.execute(f"INSERT INTO {table}_versions SELECT {col_list}, ?, source_row, row_hash "
+                    f"FROM stg_cls", [batch_id])
+        key_match = " AND ".join(f"{table}.{k} = u.{k}" for k in ds.key)
+        cur.execute(f"DELETE FROM {table} USING stg_cls u WHERE {key_match} "
+                    f"AND u.action = 'update'")
+        cur.execute(f"INSERT INTO {table} SELECT {col_list}, ?, source_row, row_hash "
+                    f"FROM stg_cls WHERE action <> 'same'", [batch_id])
+        counts = dict(cur.execute(
+            "SELECT action, count(*) FROM stg_cls GROUP BY action").fetchall())
+        cur.execute(f"INSERT INTO rejects SELECT ?, ?, ?, {ROW}, column_name, source_column, "
+                    f"value, code, reason FROM stg_rejects",
+                    [batch_id, report.file, plan.sheet.name])
+        data_from, data_to = cur.execute(span).fetchone()
+        report.batch_id = batch_id
+        report.rows_read = staged.rows_read
+        report.rows_inserted = counts.get("insert", 0)
+        report.rows_updated = counts.get("update", 0)
+        report.rows_unchanged = counts.get("same", 0)
+        report.rows_rejected = staged.rows_rejected
+        # Every row read is accounted for: loaded, unchanged or rejected.
+        assert report.rows_read == (report.rows_inserted + report.rows_updated
+                                    + report.rows_unchanged + report.rows_rejected)
+        cur.execute(
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?,"
+            " ?, ?, 'loaded', NULL, NULL)",
+            [batch_id, ds.kind, ds.name, report.file, plan.sheet.name, sha, size, user,
+             plan.header.last_row, report.rows_read, report.rows_inserted, report.rows_updated,
+             report.rows_unchanged, report.rows_rejected, data_from, data_to])
+        bump_data_version(cur)
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    report.status = "loaded"
+    report.rejects = [Reject(plan.sheet.name, *r) for r in cur.execute(
+        f"SELECT {ROW}, column_name, value, reason FROM stg_rejects ORDER BY {ROW}, column_name"
+    ).fetchall()]

@@ -1,0 +1,88 @@
+"""Step 3, map columns: header labels -> canonical fields, and the kind of export.
+
+Each field's synonyms are tried in order against the normalised labels; a
+column serves one field only. The dataset is the one whose required fields are
+all found with the most fields matched; ties go to the dataset whose signature
+fields (e.g. a receipt number for payments) are present.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import PipelineError
+from .fields import DATASETS, KINDS, Dataset, normalize_label
+
+
+@dataclass
+class Mapping:
+    dataset: str
+    columns: dict[str, int]                   # field -> column index (c<i>)
+    missing: list[str] = field(default_factory=list)  # required fields not found
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def kind(self) -> str:
+        return DATASETS[self.dataset].kind
+
+
+def map_columns(labels: list[str | None], dataset: str,
+                overrides: dict[str, int] | None = None) -> Mapping:
+    """Map `labels` onto `dataset`'s fields; `overrides` (field -> column index)
+    come from the user's mapping form and win over synonyms."""
+    ds = DATASETS[dataset]
+    normal = [normalize_label(x) if x else "" for x in labels]
+    columns: dict[str, int] = {}
+    taken: set[int] = set()
+    for name, index in (overrides or {}).items():
+        if name in ds.columns and 0 <= index < len(labels) and index not in taken:
+            columns[name] = index
+            taken.add(index)
+    for f in ds.fields:
+        if f.name in columns:
+            continue
+        for syn in f.synonyms:
+            wanted = normalize_label(syn)
+            index = next((i for i, x in enumerate(normal) if x == wanted and i not in taken), None)
+            if index is not None:
+                columns[f.name] = index
+                taken.add(index)
+                break
+    missing = [f.name for f in ds.required if f.name not in columns]
+    return Mapping(dataset, columns, missing)
+
+
+def _score(ds: Dataset, m: Mapping) -> tuple:
+    signature = all(s in m.columns for s in ds.signature)
+    required_found = len(ds.required) - len(m.missing)
+    return (m.complete, signature, required_found, len(m.columns))
+
+
+def detect(labels: list[str | None], kind: str | None = None,
+           overrides: dict[str, int] | None = None) -> Mapping:
+    """The best mapping among the datasets of `kind` (all kinds when None).
+
+    Raises `wrong_kind` when a kind was asked for but another kind fits the file
+    and `unknown_kind` when nothing fits; a best but incomplete mapping is
+    returned so the caller can name the missing columns."""
+    if kind is not None and kind not in KINDS:
+        raise PipelineError("bad_kind", kind=kind, kinds=", ".join(KINDS))
+    candidates = KINDS[kind] if kind else list(DATASETS)
+    mappings = [map_columns(labels, name, overrides) for name in candidates]
+    best = max(mappings, key=lambda m: _score(DATASETS[m.dataset], m))
+    if kind and not best.complete:
+        others = [map_columns(labels, n) for n in DATASETS if DATASETS[n].kind != kind]
+        fitting = [m for m in others if m.complete]
+        if fitting:
+            found = max(fitting, key=lambda m: _score(DATASETS[m.dataset], m))
+            raise PipelineError("wrong_kind", asked=kind, found=found.kind)
+    if not best.columns or (not best.complete and len(best.columns) < 2):
+        raise PipelineError("unknown_kind", columns=found_columns(labels))
+    return best
+
+
+def found_columns(labels: list[str | None]) -> str:
+    """The header labels as one readable list, for messages."""
+    return "、".join(x for x in labels if x) or "-"

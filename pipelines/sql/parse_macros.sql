@@ -1,0 +1,40 @@
+-- Parsers used by staging (pipelines/stage.py). Each returns NULL when the text
+-- cannot be read; staging turns that into a reject with the reason.
+
+-- Numbers as exports write them: "1,234.50", "¥1234", "17.5℃", "−8.2", "95.5㎡".
+CREATE OR REPLACE TEMP MACRO heat_num_text(s) AS
+    regexp_replace(translate(trim(s), '−－﹣', '---'),
+                   '[\s,，¥￥元℃°㎡²]|RMB|rmb|m2$|M2$|C$|c$', '', 'g');
+
+CREATE OR REPLACE TEMP MACRO heat_num(s) AS (
+    CASE WHEN isfinite(TRY_CAST(heat_num_text(s) AS DOUBLE))
+         THEN TRY_CAST(heat_num_text(s) AS DOUBLE) END);
+
+-- Times: Excel serial numbers (1900 date system: day 0 = 1899-12-30 for serials
+-- after 60) and the text formats seen in exports. Times are local (Asia/Shanghai).
+CREATE OR REPLACE TEMP MACRO heat_ts(s) AS (
+    CASE
+        WHEN regexp_full_match(trim(s), '\d{1,7}(\.\d+)?')
+             AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 61 AND 2958465
+        THEN TIMESTAMP '1899-12-30'
+             + to_seconds(CAST(round(TRY_CAST(trim(s) AS DOUBLE) * 86400) AS BIGINT))
+        ELSE try_strptime(regexp_replace(trim(s), '\s+', ' ', 'g'), [
+            '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y-%m-%d %H:%M:%S.%f',
+            '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M',
+            '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d',
+            '%Y.%m.%d %H:%M:%S', '%Y.%m.%d %H:%M', '%Y.%m.%d',
+            '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日%H:%M', '%Y年%m月%d日',
+            '%Y年%m月%d日 %H时%M分', '%Y年%m月%d日%H时%M分', '%Y年%m月%d日 %H时', '%Y%m%d',
+            '%Y%m%d %H:%M:%S', '%Y%m%d%H%M%S'])
+    END);
+
+-- Seasons: "2025-2026", "2025—2026", "2025~26", "2025年-2026年", "2025/2026采暖季".
+CREATE OR REPLACE TEMP MACRO heat_season_y1(s) AS
+    TRY_CAST(regexp_extract(trim(s), '^(\d{4})\s*年?\s*[-—–~～/至到]\s*(\d{2}|\d{4})\s*年?\s*(采暖季|供暖季|采暖期|供暖期|供热季|年度)?$', 1) AS INTEGER);
+CREATE OR REPLACE TEMP MACRO heat_season_y2(s) AS
+    TRY_CAST(regexp_extract(trim(s), '^(\d{4})\s*年?\s*[-—–~～/至到]\s*(\d{2}|\d{4})\s*年?\s*(采暖季|供暖季|采暖期|供暖期|供热季|年度)?$', 2) AS INTEGER);
+CREATE OR REPLACE TEMP MACRO heat_season(s) AS (
+    CASE WHEN heat_season_y2(s) = heat_season_y1(s) + 1
+              OR heat_season_y2(s) = (heat_season_y1(s) + 1) % 100
+         THEN CAST(heat_season_y1(s) AS VARCHAR) || '-' || CAST(heat_season_y1(s) + 1 AS VARCHAR)
+    END);

@@ -1,0 +1,251 @@
+"""Steps 4 and 5a, stage and validate, in DuckDB SQL.
+
+The raw text cells are registered with DuckDB; one generated statement casts
+every mapped column and records, per cell, the reason it cannot be loaded.
+The SQL is generated from the field list in fields.py (identifiers only);
+every value (word lists, bounds, row numbers) is a bound parameter.
+
+Temp tables made on the connection:
+  stg          every data row: raw_<f>, <f> (typed), err_<f> (reason code)
+  stg_ok       valid rows, one per natural key (the last row in the file wins)
+  stg_rejects  one row per bad cell: _row, column_name, value, code, reason
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+
+from i18n import t
+from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE, TEXT,
+                     TIMESTAMP, YES_WORDS, Dataset, Field)
+from .header import Header
+from .mapping import Mapping
+from .read import ROW, RawSheet
+from .settings import load_settings
+
+MACROS = Path(__file__).parent / "sql" / "parse_macros.sql"
+EVENT_TIME = {"temperature_readings": "measured_at", "tickets": "received_at",
+              "fee_payments": "paid_at"}
+SQL_TYPE = {TEXT: "VARCHAR", ID: "VARCHAR", TIMESTAMP: "TIMESTAMP", NUMBER: "DOUBLE",
+            BOOL: "BOOLEAN", SIGNATURE: "BOOLEAN", ENUM: "VARCHAR", SEASON: "VARCHAR"}
+TYPE_ERROR = {TIMESTAMP: "bad_date", NUMBER: "bad_number", BOOL: "bad_value",
+              ENUM: "bad_value", SEASON: "bad_season"}
+
+
+@lru_cache(maxsize=1)
+def _macro_sql() -> str:
+    return MACROS.read_text(encoding="utf-8")
+
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_macro_sql())
+
+
+def bounds(ds: Dataset, f: Field) -> tuple[float | None, float | None]:
+    """Plausible range of a number; temperatures come from settings."""
+    if ds.name == "temperature_readings" and f.name in ("indoor_c", "outdoor_c"):
+        s = load_settings()["temperature"]
+        side = "indoor" if f.name == "indoor_c" else "outdoor"
+        return s[f"{side}_min_c"], s[f"{side}_max_c"]
+    return f.min, f.max
+
+
+@dataclass
+class StageResult:
+    rows_read: int
+    rows_rejected: int
+    rows_valid: int
+
+
+class _Sql:
+    """Collects named bound parameters while SQL text is assembled, so the
+    order fragments are built in does not matter."""
+
+    def __init__(self):
+        self.params: dict[str, object] = {}
+
+    def p(self, value) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return "$" + name
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _typed(q: _Sql, f: Field, raw: str) -> str:
+    text = f"NULLIF(trim({raw}), '')"
+    word = f"lower(regexp_replace(trim({raw}), '\\s+', '', 'g'))"
+    if f.type == TEXT:
+        return text
+    if f.type == ID:
+        return f"NULLIF(regexp_replace(trim({raw}), '\\.0$', ''), '')"
+    if f.type == TIMESTAMP:
+        return f"heat_ts({raw})"
+    if f.type == NUMBER:
+        return f"heat_num({raw})"
+    if f.type == SEASON:
+        return f"heat_season({raw})"
+    if f.type == BOOL:
+        return (f"CASE WHEN list_contains({q.p(list(YES_WORDS))}::VARCHAR[], {word}) THEN true "
+                f"WHEN list_contains({q.p(list(NO_WORDS))}::VARCHAR[], {word}) THEN false END")
+    if f.type == SIGNATURE:
+        # A signature cell holds the resident's name or a mark; empty or a "no"
+        # word means unsigned (service rules art. 11(7)).
+        return (f"CASE WHEN {text} IS NULL THEN false "
+                f"WHEN list_contains({q.p(list(NO_WORDS))}::VARCHAR[], {word}) THEN false "
+                f"ELSE true END")
+    if f.type == ENUM:
+        words = [w.lower().replace(" ", "") for v, ws in f.values.items() for w in ws]
+        values = [v for v, ws in f.values.items() for _ in ws]
+        return (f"list_extract({q.p(values)}::VARCHAR[], "
+                f"list_position({q.p(words)}::VARCHAR[], {word}))")
+    raise ValueError(f.type)
+
+
+def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str) -> str:
+    empty = f"NULLIF(trim({raw}), '') IS NULL"
+    checks = []
+    if f.required and f.type != SIGNATURE:
+        checks.append(f"WHEN {empty} THEN 'missing_required'")
+    else:
+        checks.append(f"WHEN {empty} THEN NULL")
+    if f.type in TYPE_ERROR:
+        checks.append(f"WHEN {typed} IS NULL THEN '{TYPE_ERROR[f.type]}'")
+    if f.type == TIMESTAMP:
+        checks.append(f"WHEN year({typed}) NOT BETWEEN 2000 AND 2100 THEN 'bad_date'")
+    if f.type == NUMBER:
+        lo, hi = bounds(ds, f)
+        if lo is not None:
+            checks.append(f"WHEN {typed} < {q.p(lo)} THEN 'out_of_range'")
+        if hi is not None:
+            checks.append(f"WHEN {typed} > {q.p(hi)} THEN 'out_of_range'")
+    return "CASE " + " ".join(checks) + " END"
+
+
+def _rules(ds: Dataset, mapped: set[str]) -> dict[str, str]:
+    """Cross-field checks: field -> SQL giving a reason code or NULL."""
+    rules = {}
+    if ds.name == "tickets" and {"resolved_at", "received_at"} <= mapped:
+        rules["resolved_at"] = ("CASE WHEN resolved_at < received_at "
+                                "THEN 'before_received' END")
+    return rules
+
+
+def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
+          mapping: Mapping) -> StageResult:
+    """Cast and validate the sheet's data rows into the temp tables above."""
+    ds = DATASETS[mapping.dataset]
+    install_macros(con)
+    con.register("raw_input", sheet.table)
+    q = _Sql()
+    mapped = set(mapping.columns)
+    cells = [f"c{i}" for i in range(sheet.n_columns)]
+    blank = "coalesce(" + ", ".join(f"NULLIF(trim({c}), '')" for c in cells) + ") IS NULL" \
+        if cells else "true"
+    total_cols = cells[:3]
+    total = " OR ".join(
+        f"coalesce(regexp_full_match(regexp_replace(trim({c}), '\\s+', '', 'g'), "
+        f"'(本页|总)?(合|总|小)计.{{0,40}}'), false)" for c in total_cols) or "false"
+
+    raw_cols = ", ".join(f"c{mapping.columns[f.name]} AS {_q('raw_' + f.name)}"
+                         for f in ds.fields if f.name in mapped)
+    typed_cols, err_cols = [], []
+    for f in ds.fields:
+        raw = _q("raw_" + f.name)
+        if f.name in mapped:
+            typed = _typed(q, f, raw)
+            typed_cols.append(f"{typed} AS {_q(f.name)}")
+        else:
+            typed_cols.append(f"NULL::{SQL_TYPE[f.type]} AS {_q(f.name)}")
+    rules = _rules(ds, mapped)
+    for f in ds.fields:
+        if f.name not in mapped:
+            continue
+        raw = _q("raw_" + f.name)
+        err = _error(q, ds, f, raw, _q(f.name))
+        if f.name in rules:
+            err = f"coalesce({err}, {rules[f.name]})"
+        err_cols.append(f"{err} AS {_q('err_' + f.name)}")
+
+    sql = f"""
+    CREATE OR REPLACE TEMP TABLE stg AS
+    WITH src AS (
+        SELECT {ROW}, {raw_cols} FROM raw_input
+        WHERE {ROW} > {q.p(header.last_row)} AND NOT ({blank}) AND NOT ({total})
+    ), typed AS (
+        SELECT *, {", ".join(typed_cols)} FROM src
+    )
+    SELECT *, {", ".join(err_cols) or "NULL AS err_none"} FROM typed
+    """
+    con.execute(sql, q.params)
+    con.unregister("raw_input")
+
+    errs = [_q("err_" + f.name) for f in ds.fields if f.name in mapped]
+    no_error = " AND ".join(f"{e} IS NULL" for e in errs) or "true"
+    key = ", ".join(_q(k) for k in ds.key)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE stg_ranked AS
+        SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY {ROW} DESC) AS dup_rank,
+               max({ROW}) OVER (PARTITION BY {key}) AS winner_row
+        FROM stg WHERE {no_error}""")
+    hash_cols = ", ".join(_q(f) for f in ds.columns)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE stg_ok AS
+        SELECT {", ".join(_q(f) for f in ds.columns)}, {ROW} AS source_row,
+               hash({hash_cols}) AS row_hash
+        FROM stg_ranked WHERE dup_rank = 1""")
+
+    parts = [
+        f"SELECT {ROW}, {q2} AS column_name, CAST({_q('raw_' + f.name)} AS VARCHAR) AS value, "
+        f"{_q('err_' + f.name)} AS code, NULL::BIGINT AS winner_row FROM stg "
+        f"WHERE {_q('err_' + f.name)} IS NOT NULL"
+        for f in ds.fields if f.name in mapped
+        for q2 in ["'" + f.name + "'"]
+    ]
+    last_key = ds.key[-1]
+    parts.append(
+        f"SELECT {ROW}, '{last_key}' AS column_name, CAST({_q('raw_' + last_key)} AS VARCHAR), "
+        f"'duplicate', winner_row FROM stg_ranked WHERE dup_rank > 1")
+    con.execute("CREATE OR REPLACE TEMP TABLE stg_rejects_raw AS " + " UNION ALL ".join(parts))
+    _add_reasons(con, ds, header, mapping)
+
+    read, valid = con.execute(
+        "SELECT (SELECT count(*) FROM stg), (SELECT count(*) FROM stg_ok)").fetchone()
+    rejected = con.execute(f"SELECT count(DISTINCT {ROW}) FROM stg_rejects").fetchone()[0]
+    return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid)
+
+
+def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping) -> None:
+    """Reason words per (column, code), built once each, joined to the rejects."""
+    pairs = con.execute("SELECT DISTINCT column_name, code FROM stg_rejects_raw").fetchall()
+    rows = []
+    for column, code in pairs:
+        f = ds.field(column)
+        lo, hi = bounds(ds, f)
+        allowed = "、".join(f.values) if f.values else "是/否"
+        label = t(f"field.{column}", "zh")
+        template = t(f"reject.{code}", "zh", field=label, min=_num(lo), max=_num(hi),
+                     allowed=allowed, row="{row}")
+        source = header.labels[mapping.columns[column]] if column in mapping.columns else None
+        rows.append((column, code, template, source))
+    con.execute("CREATE OR REPLACE TEMP TABLE reject_reasons (column_name VARCHAR, code VARCHAR,"
+                " template VARCHAR, source_column VARCHAR)")
+    if rows:
+        con.executemany("INSERT INTO reject_reasons VALUES (?, ?, ?, ?)", rows)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE stg_rejects AS
+        SELECT r.{ROW}, r.column_name, t.source_column, r.value, r.code,
+               replace(t.template, '{{row}}', coalesce(CAST(r.winner_row AS VARCHAR), '')) AS reason
+        FROM stg_rejects_raw r JOIN reject_reasons t USING (column_name, code)
+        ORDER BY r.{ROW}, r.column_name""")
+
+
+def _num(x) -> str:
+    if x is None:
+        return ""
+    return f"{x:g}"

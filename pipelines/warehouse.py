@@ -1,0 +1,65 @@
+"""The DuckDB warehouse: opening it, its schema, and its data version.
+
+One process writes at a time (DuckDB locks the file); inside a process, loads
+and undos are serialised by WRITE_LOCK and every reader uses its own cursor.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from .errors import PipelineError
+from .settings import warehouse_path
+
+SCHEMA = Path(__file__).parent / "sql" / "schema.sql"
+WRITE_LOCK = threading.RLock()
+DATA_TABLES = ("households", "temperature_readings", "tickets", "fee_bills", "fee_payments")
+
+
+def connect(path: str | Path | None = None, read_only: bool = False,
+            retries: int = 0, wait_s: float = 0.5) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse (":memory:" for tests); create the schema when writable.
+
+    `retries` re-tries while another process holds the file lock."""
+    target = str(path) if path is not None else str(warehouse_path())
+    if target != ":memory:":
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(retries + 1):
+        try:
+            con = duckdb.connect(target, read_only=read_only)
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise PipelineError("warehouse_unreadable", detail=str(exc).splitlines()[0]) \
+                    from exc
+            if attempt == retries:
+                raise PipelineError("warehouse_busy") from exc
+            time.sleep(wait_s)
+    if not read_only:
+        ensure_schema(con)
+    return con
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA.read_text(encoding="utf-8"))
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Grows with every load and undo: the key for cached query results."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def bump_data_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Call inside the writing transaction."""
+    updated = con.execute(
+        "UPDATE meta SET value = value + 1 WHERE key = 'data_version' RETURNING value").fetchall()
+    if not updated:
+        con.execute("INSERT INTO meta VALUES ('data_version', 1)")
+
+
+def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in DATA_TABLES}
