@@ -1,7 +1,9 @@
 """The one translation table: every label and message, in Chinese and English.
 
-Keys live in messages.toml as `[key]` tables with `zh` and `en` strings
-(`{name}` placeholders are filled by `t`). Chinese is the default language.
+Keys live in the TOML files of this folder (messages.toml for data and
+errors, ui.toml for the interface) as `[key]` tables with `zh` and `en`
+strings (`{name}` placeholders are filled by `t`). One key, one place: a key
+defined in two files is an error. Chinese is the default language.
 """
 from __future__ import annotations
 
@@ -15,18 +17,20 @@ DEFAULT_LANG = "zh"
 
 @lru_cache(maxsize=1)
 def table() -> dict[str, dict[str, str]]:
-    with (Path(__file__).parent / "messages.toml").open("rb") as fh:
-        raw = tomllib.load(fh)
     flat: dict[str, dict[str, str]] = {}
 
-    def walk(prefix: str, node: dict) -> None:
+    def walk(prefix: str, node: dict, source: str) -> None:
         if "zh" in node and isinstance(node["zh"], str):
+            if prefix in flat:
+                raise ValueError(f"translation key {prefix} defined twice ({source})")
             flat[prefix] = node
             return
         for k, v in node.items():
-            walk(f"{prefix}.{k}" if prefix else k, v)
+            walk(f"{prefix}.{k}" if prefix else k, v, source)
 
-    walk("", raw)
+    for file in sorted(Path(__file__).parent.glob("*.toml")):
+        with file.open("rb") as fh:
+            walk("", tomllib.load(fh), file.name)
     return flat
 
 
