@@ -136,3 +136,13 @@ CREATE TABLE IF NOT EXISTS temperature_readings_versions AS SELECT * FROM temper
 CREATE TABLE IF NOT EXISTS tickets_versions AS SELECT * FROM tickets LIMIT 0;
 CREATE TABLE IF NOT EXISTS fee_bills_versions AS SELECT * FROM fee_bills LIMIT 0;
 CREATE TABLE IF NOT EXISTS fee_payments_versions AS SELECT * FROM fee_payments LIMIT 0;
+
+-- Column mappings chosen by users in the upload form, remembered per header
+-- layout (signature = hash of the normalised header labels).
+CREATE TABLE IF NOT EXISTS column_mappings (
+    signature VARCHAR,
+    dataset   VARCHAR,
+    overrides VARCHAR,   -- JSON: field -> column index
+    saved_by  VARCHAR,
+    saved_at  TIMESTAMP
+);
