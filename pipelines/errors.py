@@ -13,6 +13,14 @@ class PipelineError(Exception):
 
     def message(self, lang: str = "zh") -> str:
         from i18n import t
-        params = {k: ("、" if lang == "zh" else ", ").join(t(f"field.{f}", lang) for f in v)
-                  if k.endswith("_fields") else v for k, v in self.params.items()}
+        sep = "、" if lang == "zh" else ", "
+        params = {}
+        for k, v in self.params.items():
+            if isinstance(v, (list, tuple)):
+                # *_fields hold canonical field names, shown by their labels.
+                v = sep.join(t(f"field.{x}", lang) if k.endswith("_fields") else str(x)
+                             for x in v) or "-"
+            elif k.endswith("_kind"):
+                v = t(f"kind.{v}", lang)
+            params[k] = v
         return t(f"error.{self.code}", lang, **params)

@@ -17,7 +17,7 @@ import duckdb
 from i18n import t
 from .errors import PipelineError
 from .fields import DATASETS
-from .header import Header, find_header
+from .header import SCAN_ROWS, Header, find_header
 from .mapping import Mapping, detect, found_columns
 from .read import ROW, RawSheet, read_sheets
 from .settings import load_settings
@@ -110,18 +110,18 @@ def file_sha256(path: Path) -> str:
 def plan_file(path: Path, kind: str | None = None,
               overrides: dict[str, int] | None = None) -> Plan:
     """Read the file and find the first sheet that holds a known export."""
-    first_labels: list | None = None
+    widest: list | None = None  # the fullest early row: most likely the header
     for sheet in read_sheets(Path(path)):
         header = find_header(sheet)
         if header is None:
-            if first_labels is None and sheet.table.num_rows:
-                first_labels = sheet.head(1)[0]
+            rows = sheet.head(SCAN_ROWS)
+            if rows and widest is None:
+                widest = max(rows, key=lambda r: sum(c is not None for c in r))
             continue
         return Plan(sheet, header, detect(header.labels, kind, overrides))
-    if first_labels is None:
+    if widest is None:
         raise PipelineError("empty_file")
-    raise PipelineError("unknown_kind", columns=found_columns(
-        [str(x) for x in first_labels if x is not None]))
+    raise PipelineError("unknown_kind", columns=found_columns(widest))
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None = None,
@@ -151,7 +151,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
                 if not plan.mapping.complete:
                     raise PipelineError("missing_columns", missing_fields=plan.mapping.missing,
                                         columns=found_columns(plan.header.labels))
-                _load(cur, plan, report, sha, size, user)
+                _load(cur, plan, report, sha, size, user, lang)
             finally:
                 cur.close()
     except PipelineError as exc:
@@ -162,11 +162,11 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
 
 
 def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: str,
-          size: int, user: str) -> None:
+          size: int, user: str, lang: str) -> None:
     ds = DATASETS[plan.mapping.dataset]
     report.kind, report.dataset = ds.kind, ds.name
     report.sheet, report.header_row = plan.sheet.name, plan.header.rows
-    staged = stage(cur, plan.sheet, plan.header, plan.mapping)
+    staged = stage(cur, plan.sheet, plan.header, plan.mapping, lang)
     if staged.rows_read == 0:
         raise PipelineError("no_rows")
     table, cols = ds.name, ds.columns

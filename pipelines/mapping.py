@@ -77,12 +77,12 @@ def detect(labels: list[str | None], kind: str | None = None,
         fitting = [m for m in others if m.complete]
         if fitting:
             found = max(fitting, key=lambda m: _score(DATASETS[m.dataset], m))
-            raise PipelineError("wrong_kind", asked=kind, found=found.kind)
+            raise PipelineError("wrong_kind", asked_kind=kind, found_kind=found.kind)
     if not best.columns or (not best.complete and len(best.columns) < 2):
         raise PipelineError("unknown_kind", columns=found_columns(labels))
     return best
 
 
-def found_columns(labels: list[str | None]) -> str:
-    """The header labels as one readable list, for messages."""
-    return "、".join(x for x in labels if x) or "-"
+def found_columns(labels: list[str | None]) -> list[str]:
+    """The non-empty header labels, for messages."""
+    return [str(x) for x in labels if x]

@@ -134,10 +134,10 @@ def read_csv(path: Path) -> RawSheet:
         columns = {f"c{i}": "VARCHAR" for i in range(width)}
         con = duckdb.connect()
         try:
-            table = con.execute(
+            table = con.sql(
                 "SELECT * FROM read_csv(?, header=false, all_varchar=true, null_padding=true,"
                 " delim=?, quote='\"', escape='\"', auto_detect=false, strict_mode=false,"
-                " columns=?)", [tmp.name, delim, columns]).fetch_arrow_table()
+                " columns=?)", params=[tmp.name, delim, columns]).to_arrow_table()
         except duckdb.Error as exc:
             raise PipelineError("corrupt_file", detail=_short(exc)) from exc
         finally:

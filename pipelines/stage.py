@@ -137,7 +137,7 @@ def _rules(ds: Dataset, mapped: set[str]) -> dict[str, str]:
 
 
 def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
-          mapping: Mapping) -> StageResult:
+          mapping: Mapping, lang: str = "zh") -> StageResult:
     """Cast and validate the sheet's data rows into the temp tables above."""
     ds = DATASETS[mapping.dataset]
     install_macros(con)
@@ -212,7 +212,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         f"SELECT {ROW}, '{last_key}' AS column_name, CAST({_q('raw_' + last_key)} AS VARCHAR), "
         f"'duplicate', winner_row FROM stg_ranked WHERE dup_rank > 1")
     con.execute("CREATE OR REPLACE TEMP TABLE stg_rejects_raw AS " + " UNION ALL ".join(parts))
-    _add_reasons(con, ds, header, mapping)
+    _add_reasons(con, ds, header, mapping, lang)
 
     read, valid = con.execute(
         "SELECT (SELECT count(*) FROM stg), (SELECT count(*) FROM stg_ok)").fetchone()
@@ -220,7 +220,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid)
 
 
-def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping) -> None:
+def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str) -> None:
     """Reason words per (column, code), built once each, joined to the rejects."""
     pairs = con.execute("SELECT DISTINCT column_name, code FROM stg_rejects_raw").fetchall()
     rows = []
@@ -228,8 +228,8 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping) -> None:
         f = ds.field(column)
         lo, hi = bounds(ds, f)
         allowed = "、".join(f.values) if f.values else "是/否"
-        label = t(f"field.{column}", "zh")
-        template = t(f"reject.{code}", "zh", field=label, min=_num(lo), max=_num(hi),
+        label = t(f"field.{column}", lang)
+        template = t(f"reject.{code}", lang, field=label, min=_num(lo), max=_num(hi),
                      allowed=allowed, row="{row}")
         source = header.labels[mapping.columns[column]] if column in mapping.columns else None
         rows.append((column, code, template, source))

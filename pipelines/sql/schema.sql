@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS rejects (
     source_column VARCHAR,    -- the header as in the file
     value       VARCHAR,
     code        VARCHAR,      -- machine reason, see i18n reject.*
-    reason      VARCHAR       -- the reason in words (Chinese)
+    reason      VARCHAR       -- the reason in words, in the loading user's language
 );
 
 CREATE TABLE IF NOT EXISTS households (

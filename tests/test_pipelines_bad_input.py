@@ -1,0 +1,106 @@
+"""Bad input: each case gives its exact message and leaves the warehouse as it was."""
+from __future__ import annotations
+
+import pytest
+
+from i18n import t
+from pipelines.load import load_file
+from pipelines.warehouse import row_counts
+
+FILES = __import__("pathlib").Path(__file__).parent / "data" / "pipelines"
+
+
+def _loaded(con):
+    report = load_file(con, FILES / "temperature_good.xlsx")
+    assert report.status == "loaded"
+    return row_counts(con), con.execute("SELECT count(*) FROM batches").fetchone()[0]
+
+
+@pytest.mark.parametrize("name, kind, code, zh_part, en_part", [
+    ("empty.csv", None, "empty_file", "文件是空的", "The file is empty"),
+    ("blank_sheet.xlsx", None, "empty_file", "文件是空的", "The file is empty"),
+    ("unrelated.xlsx", None, "unknown_kind", "文件中的列:项目、预算、备注", "项目, 预算, 备注"),
+    ("tickets_small.xlsx", "temperature", "wrong_kind", "「客服工单」", "“Service tickets”"),
+    ("temperature_no_signature.xlsx", None, "missing_columns", "缺少必需的列:用户签字",
+     "Required columns are missing: Resident signature"),
+    ("truncated.xlsx", None, "corrupt_file", "文件已损坏或不完整", "damaged or incomplete"),
+    ("not_excel.xlsx", None, "unsupported_format", "无法识别此文件格式(.xlsx)", "not supported"),
+    ("protected.xlsx", None, "password_protected", "工作簿设置了打开密码", "password-protected"),
+    ("temperature_header_only.xlsx", None, "no_rows", "表头下面没有数据行", "no data rows"),
+])
+def test_bad_file_fails_with_message_and_changes_nothing(con, name, kind, code, zh_part, en_part):
+    before = _loaded(con)
+    version = con.execute("SELECT value FROM meta").fetchone()
+    report = load_file(con, FILES / name, kind=kind)
+    assert report.status == "failed"
+    assert report.error_code == code
+    assert zh_part in report.error
+    assert report.rows_read == 0 and report.batch_id is None
+    english = load_file(con, FILES / name, kind=kind, lang="en")
+    assert en_part in english.error
+    assert (row_counts(con), con.execute("SELECT count(*) FROM batches").fetchone()[0]) == before
+    assert con.execute("SELECT value FROM meta").fetchone() == version
+
+
+def test_missing_column_message_lists_columns_found(con):
+    report = load_file(con, FILES / "temperature_no_signature.xlsx")
+    assert report.error == t("error.missing_columns", "zh", missing_fields="用户签字",
+                             columns="户号、小区、测温时间、室内温度(℃)、室外温度(℃)、测温人、备注")
+
+
+def test_wrong_kind_names_both_kinds_exactly(con):
+    report = load_file(con, FILES / "tickets_small.xlsx", kind="temperature")
+    assert report.error == ("选择的类型是「测温记录」,但这个文件看起来是「客服工单」的导出。"
+                            "请改选正确的类型或换一个文件。")
+
+
+def test_text_numbers_impossible_dates_and_temperatures_are_rejected_with_reasons(con):
+    report = load_file(con, FILES / "temperature_bad.xlsx")
+    assert report.status == "loaded"
+    got = [(r.row, r.column, r.value, r.reason) for r in report.rejects]
+    assert got == [
+        (4, "indoor_c", "偏低", "室内温度(℃)不是数字"),
+        (5, "measured_at", "2025-13-45 08:00", t("reject.bad_date", field="测温时间")),
+        (6, "indoor_c", "185", "室内温度(℃)超出合理范围 0 ~ 35,疑为录入错误"),
+        (7, "outdoor_c", "55", "室外温度(℃)超出合理范围 -40 ~ 45,疑为录入错误"),
+        (8, "household_id", None, "户号为空,这是必填项"),
+        (9, "measured_at", "2025-11-16 08:00", "与同一文件第 10 行的测温时间重复,已以第 10 行为准"),
+        (11, "measured_at", "2025/02/30 9:00", t("reject.bad_date", field="测温时间")),
+    ]
+    assert (report.rows_read, report.rows_inserted, report.rows_rejected) == (9, 2, 7)
+    # The duplicate's later row won: 19.5, not 19.
+    assert con.execute("SELECT indoor_c, source_row FROM temperature_readings "
+                       "WHERE household_id = '01020310905'").fetchall() == [(19.5, 10)]
+    stored = con.execute("SELECT source_row, column_name, code FROM rejects ORDER BY 1").fetchall()
+    assert [r[2] for r in stored] == ["bad_number", "bad_date", "out_of_range", "out_of_range",
+                                      "missing_required", "duplicate", "bad_date"]
+
+
+def test_duplicate_keys_in_one_file_last_row_wins(con):
+    report = load_file(con, FILES / "tickets_small.xlsx")
+    dup = [r for r in report.rejects if r.column == "ticket_no"]
+    assert [(r.row, r.reason) for r in dup] == [
+        (4, "与同一文件第 8 行的工单编号重复,已以第 8 行为准")]
+    assert con.execute("SELECT satisfaction, source_row FROM tickets WHERE ticket_no = ?",
+                       ["GD2025111600001"]).fetchall() == [("基本满意", 8)]
+
+
+def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
+    first = load_file(con, FILES / "temperature_good.xlsx")
+    counts = row_counts(con)
+    again = load_file(con, FILES / "temperature_good.xlsx", file_name="renamed copy.xlsx")
+    assert again.status == "already_loaded"
+    assert again.batch_id == first.batch_id
+    assert (again.rows_read, again.rows_inserted) == (0, 0)
+    assert row_counts(con) == counts
+    assert con.execute("SELECT count(*) FROM batches").fetchone()[0] == 1
+
+
+def test_overlapping_export_counts_only_new_and_changed_rows(con):
+    load_file(con, FILES / "temperature_good.xlsx")
+    report = load_file(con, FILES / "temperature_overlap.xlsx")
+    assert (report.rows_read, report.rows_inserted, report.rows_updated,
+            report.rows_unchanged, report.rows_rejected) == (5, 2, 1, 2, 0)
+    assert con.execute("SELECT count(*) FROM temperature_readings").fetchone()[0] == 7
+    assert con.execute("SELECT indoor_c, batch_id FROM temperature_readings "
+                       "WHERE household_id = '01020310903'").fetchone() == (20.5, report.batch_id)
