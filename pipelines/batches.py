@@ -94,7 +94,7 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str = "cli")
                         JOIN undo_keys m USING ({keys})
                         JOIN batches b ON b.batch_id = v.batch_id AND b.status = 'loaded'
                     ) WHERE rn = 1""")
-                cur.execute("UPDATE batches SET status = 'undone', undone_at = now()::TIMESTAMP,"
+                cur.execute("UPDATE batches SET status = 'undone', undone_at = timezone('Asia/Shanghai', now()),"
                             " undone_by = ? WHERE batch_id = ?", [user, batch_id])
                 bump_data_version(cur)
                 cur.execute("COMMIT")

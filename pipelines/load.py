@@ -156,6 +156,10 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
                 cur.close()
     except PipelineError as exc:
         report.status, report.error, report.error_code = "failed", exc.message(lang), exc.code
+    except Exception as exc:  # a bug or a reader crash: this file fails, the others go on
+        report.status, report.error_code = "failed", "internal"
+        report.error = PipelineError("internal", detail=f"{type(exc).__name__}: {exc}"[:300]
+                                     ).message(lang)
     finally:
         report.seconds = time.perf_counter() - started
     return report
@@ -198,27 +202,24 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
                     f"value, code, reason FROM stg_rejects",
                     [batch_id, report.file, plan.sheet.name])
         data_from, data_to = cur.execute(span).fetchone()
-        report.batch_id = batch_id
-        report.rows_read = staged.rows_read
-        report.rows_inserted = counts.get("insert", 0)
-        report.rows_updated = counts.get("update", 0)
-        report.rows_unchanged = counts.get("same", 0)
-        report.rows_rejected = staged.rows_rejected
+        inserted, updated = counts.get("insert", 0), counts.get("update", 0)
+        unchanged, rejected = counts.get("same", 0), staged.rows_rejected
         # Every row read is accounted for: loaded, unchanged or rejected.
-        assert report.rows_read == (report.rows_inserted + report.rows_updated
-                                    + report.rows_unchanged + report.rows_rejected)
+        assert staged.rows_read == inserted + updated + unchanged + rejected
         cur.execute(
-            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?, ?, ?, ?,"
+            "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, timezone('Asia/Shanghai', now()), ?, ?, ?, ?, ?, ?,"
             " ?, ?, 'loaded', NULL, NULL)",
             [batch_id, ds.kind, ds.name, report.file, plan.sheet.name, sha, size, user,
-             plan.header.last_row, report.rows_read, report.rows_inserted, report.rows_updated,
-             report.rows_unchanged, report.rows_rejected, data_from, data_to])
+             plan.header.last_row, staged.rows_read, inserted, updated, unchanged, rejected,
+             data_from, data_to])
         bump_data_version(cur)
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
         raise
-    report.status = "loaded"
+    report.status, report.batch_id, report.rows_read = "loaded", batch_id, staged.rows_read
+    report.rows_inserted, report.rows_updated = inserted, updated
+    report.rows_unchanged, report.rows_rejected = unchanged, rejected
     report.rejects = [Reject(plan.sheet.name, *r) for r in cur.execute(
         f"SELECT {ROW}, column_name, value, reason FROM stg_rejects ORDER BY {ROW}, column_name"
     ).fetchall()]

@@ -1,0 +1,179 @@
+"""Loading: every format and layout, upserts, lineage, undo, and all-or-nothing."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pipelines.load as load_module
+from pipelines.batches import list_batches, undo_batch, undo_preview
+from pipelines.errors import PipelineError
+from pipelines.load import load_file, plan_file
+from pipelines.warehouse import DATA_TABLES, data_version, row_counts
+
+FILES = Path(__file__).parent / "data" / "pipelines"
+
+
+@pytest.mark.parametrize("name, dataset, header_row, read, inserted, rejected", [
+    ("temperature_good.xlsx", "temperature_readings", "3", 5, 5, 0),
+    ("tickets_small.xlsx", "tickets", "3", 5, 2, 3),
+    ("households_two_row.xlsx", "households", "3-4", 2, 2, 0),
+    ("bills.xls", "fee_bills", "2", 3, 2, 1),
+    ("payments_gbk.csv", "fee_payments", "2", 3, 2, 1),
+    ("payments_bom.csv", "fee_payments", "2", 3, 2, 1),
+])
+def test_each_format_and_layout_loads(con, name, dataset, header_row, read, inserted, rejected):
+    report = load_file(con, FILES / name)
+    assert report.status == "loaded", report.error
+    assert (report.dataset, report.header_row) == (dataset, header_row)
+    assert (report.rows_read, report.rows_inserted, report.rows_rejected) == \
+        (read, inserted, rejected)
+    assert report.rows_read == (report.rows_inserted + report.rows_updated
+                                + report.rows_unchanged + report.rows_rejected)
+    assert con.execute(f"SELECT count(*) FROM {dataset}").fetchone()[0] == inserted
+
+
+def test_values_are_cast_exactly(con):
+    load_file(con, FILES / "temperature_good.xlsx")
+    rows = con.execute("SELECT household_id, strftime(measured_at, '%Y-%m-%d %H:%M'), indoor_c,"
+                       " outdoor_c, signed, source_row FROM temperature_readings"
+                       " ORDER BY household_id").fetchall()
+    assert rows == [
+        # Excel serial 45977.3416 = 2025-11-16 08:11:54; ids keep their leading zero.
+        ("01020310901", "2025-11-16 08:11", 19.5, 3.0, True, 4),
+        ("01020310902", "2025-11-16 08:05", 17.5, 2.5, True, 5),   # "17.5℃", "√"
+        ("01020310903", "2025-11-17 09:30", 21.0, -8.0, True, 6),  # "已签字"
+        ("01020310904", "2025-11-18 00:00", 18.0, 1.0, False, 7),  # empty signature
+        ("01020310905", "2025-11-19 10:00", 22.4, 0.5, True, 8),   # a real Excel date cell
+    ]
+
+
+def test_two_row_header_and_enums(con):
+    load_file(con, FILES / "households_two_row.xlsx")
+    assert con.execute("SELECT household_id, building, unit, room, zone, customer_type,"
+                       " heated_area_m2, heating_status FROM households ORDER BY 1").fetchall() == [
+        ("01020310901", "3号楼", "1", "501", "低区", "居民", 95.5, "供热"),
+        ("01020310902", "3号楼", "2", "1801", "高区", "非居民", 120.0, "停热"),
+    ]
+
+
+def test_csv_lines_and_amounts(con):
+    report = load_file(con, FILES / "payments_gbk.csv")
+    # Line 4 of the file is blank; the bad amount is on line 5, as an editor shows.
+    assert [(r.row, r.column, r.value) for r in report.rejects] == [(5, "amount", "二百元")]
+    assert con.execute("SELECT receipt_no, amount, season, invoice_no, source_row FROM fee_payments"
+                       " ORDER BY 1").fetchall() == [
+        ("SF20251103000001", 2196.5, "2025-2026", "FP001", 3),
+        ("SF20251103000003", 800.0, "2025-2026", "FP003", 6),
+    ]
+
+
+def test_season_written_with_a_dash_variant(con):
+    load_file(con, FILES / "bills.xls")
+    assert con.execute("SELECT season FROM fee_bills WHERE household_id = '01020310902'"
+                       ).fetchone() == ("2025-2026",)
+
+
+def test_lineage_and_batch_record(con):
+    report = load_file(con, FILES / "tickets_small.xlsx", user="王丽")
+    batch = list_batches(con).iloc[0]
+    assert batch.batch_id == report.batch_id
+    assert (batch.kind, batch.dataset, batch.file_name, batch.uploaded_by, batch.status) == \
+        ("tickets", "tickets", "tickets_small.xlsx", "王丽", "loaded")
+    assert len(batch.sha256) == 64
+    assert (batch.rows_read, batch.rows_inserted, batch.rows_rejected) == (5, 2, 3)
+    lineage = con.execute("SELECT DISTINCT batch_id FROM tickets").fetchall()
+    assert lineage == [(report.batch_id,)]
+    assert con.execute("SELECT count(*) FROM rejects WHERE batch_id = ?",
+                       [report.batch_id]).fetchone()[0] == 3
+
+
+def test_undo_restores_the_earlier_version(con):
+    first = load_file(con, FILES / "temperature_good.xlsx")
+    second = load_file(con, FILES / "temperature_overlap.xlsx")
+    preview = undo_preview(con, second.batch_id)
+    # Keys only the second batch delivered go; keys the first had come back.
+    assert (preview.rows_removed, preview.rows_restored) == (2, 3)
+    v = data_version(con)
+    done = undo_batch(con, second.batch_id, user="admin")
+    assert (done.rows_removed, done.rows_restored) == (2, 3)
+    assert data_version(con) == v + 1
+    assert con.execute("SELECT count(*) FROM temperature_readings").fetchone()[0] == 5
+    assert con.execute("SELECT indoor_c, batch_id FROM temperature_readings "
+                       "WHERE household_id = '01020310903'").fetchone() == (21.0, first.batch_id)
+    assert list_batches(con).set_index("batch_id").loc[second.batch_id, "status"] == "undone"
+    # The undone file can be loaded again.
+    assert load_file(con, FILES / "temperature_overlap.xlsx").status == "loaded"
+
+
+def test_undo_the_older_batch_keeps_the_newer_rows(con):
+    first = load_file(con, FILES / "temperature_good.xlsx")
+    load_file(con, FILES / "temperature_overlap.xlsx")
+    undo_batch(con, first.batch_id)
+    # Keys 901-903 and 906-907 came from the overlap; 904 and 905 only from the first.
+    ids = [r[0][-3:] for r in con.execute(
+        "SELECT household_id FROM temperature_readings ORDER BY 1").fetchall()]
+    assert ids == ["901", "902", "903", "906", "907"]
+
+
+def test_undo_errors(con):
+    with pytest.raises(PipelineError) as err:
+        undo_batch(con, 99)
+    assert err.value.message() == "没有编号为 99 的导入批次。"
+    report = load_file(con, FILES / "temperature_good.xlsx")
+    undo_batch(con, report.batch_id)
+    with pytest.raises(PipelineError) as err:
+        undo_batch(con, report.batch_id)
+    assert err.value.code == "batch_already_undone"
+
+
+def test_failure_mid_load_rolls_everything_back(con, monkeypatch):
+    load_file(con, FILES / "temperature_good.xlsx")
+    before = row_counts(con), con.execute("SELECT count(*) FROM batches").fetchone()
+
+    def explode(cur):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(load_module, "bump_data_version", explode)
+    report = load_file(con, FILES / "temperature_overlap.xlsx")
+    assert (report.status, report.error_code, report.batch_id) == ("failed", "internal", None)
+    assert "power cut" in report.error
+    assert (row_counts(con), con.execute("SELECT count(*) FROM batches").fetchone()) == before
+    assert con.execute("SELECT count(*) FROM rejects").fetchone()[0] == 0
+    versions = con.execute("SELECT count(*) FROM temperature_readings_versions").fetchone()[0]
+    assert versions == 5
+
+
+def test_keys_stay_unique_after_many_loads(con):
+    for name in ["temperature_good.xlsx", "temperature_overlap.xlsx", "temperature_bad.xlsx"]:
+        load_file(con, FILES / name)
+    for table, key in [("temperature_readings", "household_id, measured_at")]:
+        dupes = con.execute(f"SELECT count(*) FROM (SELECT {key} FROM {table} GROUP BY ALL "
+                            "HAVING count(*) > 1)").fetchone()[0]
+        assert dupes == 0
+
+
+def test_plan_preview_uses_canonical_fields():
+    plan = plan_file(FILES / "tickets_small.xlsx")
+    assert plan.mapping.dataset == "tickets" and plan.mapping.complete
+    first = plan.preview(1)[0]
+    assert first["ticket_no"] == "GD2025111600001"
+    assert first["received_at"] == "2025/11/16 8:05"
+
+
+def test_user_mapping_overrides_fill_a_missing_column(con):
+    plan = plan_file(FILES / "temperature_no_signature.xlsx")
+    assert plan.mapping.missing == ["signed"]
+    # The user says the 测温人 column (index 5) holds the signature.
+    report = load_file(con, FILES / "temperature_no_signature.xlsx", overrides={"signed": 5})
+    assert report.status == "loaded" and report.rows_inserted == 1
+
+
+def test_all_tables_exist_with_the_canonical_columns(con):
+    from pipelines.fields import DATASETS
+    for name, ds in DATASETS.items():
+        cols = [r[0] for r in con.execute(f"DESCRIBE {name}").fetchall()]
+        assert cols == ds.columns + ["batch_id", "source_row", "row_hash"]
+        vcols = [r[0] for r in con.execute(f"DESCRIBE {name}_versions").fetchall()]
+        assert vcols == cols
+    assert set(DATA_TABLES) == set(DATASETS)
