@@ -1,0 +1,78 @@
+"""`python -m pipelines`: JSON shape, exit codes, batches and undo."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from pipelines.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FILES = Path(__file__).parent / "data" / "pipelines"
+KEYS = ["file", "kind", "batch_id", "status", "rows_read", "rows_inserted", "rows_updated",
+        "rows_unchanged", "rows_rejected", "rejects", "error"]
+
+
+def _json(capsys, argv) -> tuple[int, list]:
+    code = main(argv)
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_load_json_shape_and_exit_codes(tmp_path, capsys):
+    db = str(tmp_path / "w.duckdb")
+    code, out = _json(capsys, ["load", str(FILES / "temperature_bad.xlsx"),
+                               str(FILES / "unrelated.xlsx"), "--db", db, "--json"])
+    assert code == 1
+    assert [list(o) for o in out] == [KEYS, KEYS]
+    good, bad = out
+    assert (good["status"], good["kind"], good["rows_read"], good["rows_rejected"]) == \
+        ("loaded", "temperature", 9, 7)
+    assert good["rejects"][0] == {"sheet": "Sheet1", "row": 4, "column": "indoor_c",
+                                  "value": "偏低", "reason": "室内温度(℃)不是数字"}
+    assert good["error"] is None
+    assert (bad["status"], bad["batch_id"], bad["kind"]) == ("failed", None, None)
+    assert bad["error"].startswith("无法识别这是哪种导出文件")
+
+    code, out = _json(capsys, ["load", str(FILES / "temperature_bad.xlsx"), "--db", db, "--json"])
+    assert code == 0
+    assert out[0]["status"] == "already_loaded" and out[0]["batch_id"] == good["batch_id"]
+
+
+def test_kind_option_and_missing_file(tmp_path, capsys):
+    db = str(tmp_path / "w.duckdb")
+    code, out = _json(capsys, ["load", str(FILES / "tickets_small.xlsx"), "--kind", "fees",
+                               "--db", db, "--json"])
+    assert code == 1 and out[0]["error"].startswith("选择的类型是「收费数据」")
+    code, out = _json(capsys, ["load", "nope.xlsx", "--db", db, "--json"])
+    assert code == 1 and out[0]["error"] == "找不到文件:nope.xlsx"
+
+
+def test_usage_error_exits_2(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "pipelines", "load", "--kind", "weather", "x.csv"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 2
+    assert "invalid choice" in run.stderr
+
+
+def test_batches_and_undo(tmp_path, capsys):
+    db = str(tmp_path / "w.duckdb")
+    main(["load", str(FILES / "temperature_good.xlsx"), "--db", db])
+    capsys.readouterr()
+    assert main(["batches", "--db", db, "--json"]) == 0
+    batches = json.loads(capsys.readouterr().out)
+    assert [(b["batch_id"], b["status"], b["rows_inserted"]) for b in batches] == [(1, "loaded", 5)]
+    assert main(["undo", "1", "--db", db]) == 0
+    assert capsys.readouterr().out.strip() == \
+        "已撤销批次 1(temperature_good.xlsx):删除 5 行,恢复为其他批次版本 0 行。"
+    assert main(["undo", "1", "--db", db]) == 1
+    assert "已经撤销过了" in capsys.readouterr().err
+
+
+def test_readable_report_in_english(tmp_path, capsys):
+    db = str(tmp_path / "w.duckdb")
+    assert main(["--lang", "en", "load", str(FILES / "payments_gbk.csv"), "--db", db]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("payments_gbk.csv: loaded as Fee records (batch 1); 3 rows read: "
+                             "2 new, 0 updated, 0 unchanged, 1 rejected")
+    assert out[1] == "  payments_gbk!5 amount «二百元»: Amount paid (yuan) is not a number"

@@ -1,0 +1,138 @@
+"""The text parsers (SQL macros), header finding and column mapping, alone."""
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from pipelines.errors import PipelineError
+from pipelines.fields import DATASETS, normalize_label
+from pipelines.header import find_header
+from pipelines.mapping import detect, map_columns
+from pipelines.read import RawSheet, decode_text
+from pipelines.stage import install_macros
+
+
+@pytest.fixture(scope="module")
+def sql():
+    con = duckdb.connect()
+    install_macros(con)
+    yield lambda expr, value: con.execute(f"SELECT {expr}(?)", [value]).fetchone()[0]
+    con.close()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("45977.3416", dt.datetime(2025, 11, 16, 8, 11, 54)),   # Excel serial
+    ("45977", dt.datetime(2025, 11, 16)),
+    ("2025/11/16 8:05", dt.datetime(2025, 11, 16, 8, 5)),
+    ("2025-11-16 08:05:00", dt.datetime(2025, 11, 16, 8, 5)),
+    ("2025-1-6 8:05", dt.datetime(2025, 1, 6, 8, 5)),
+    ("2025年11月16日", dt.datetime(2025, 11, 16)),
+    ("2025年11月16日 8时05分", dt.datetime(2025, 11, 16, 8, 5)),
+    ("2025.11.16", dt.datetime(2025, 11, 16)),
+    ("20251116", dt.datetime(2025, 11, 16)),
+    (" 2025-11-16  08:05 ", dt.datetime(2025, 11, 16, 8, 5)),
+    ("2025-13-45", None),
+    ("2025/02/30 9:00", None),
+    ("明天", None),
+    ("", None),
+])
+def test_timestamps(sql, text, expected):
+    assert sql("heat_ts", text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("18", 18.0), ("17.5℃", 17.5), ("18°C", 18.0), ("−8.2", -8.2), ("-7.4", -7.4),
+    ("1,234.50", 1234.5), ("¥1,234.50", 1234.5), ("￥800元", 800.0), ("95.5㎡", 95.5),
+    ("1，200", 1200.0), ("二百元", None), ("nan", None), ("inf", None), ("", None), ("待测", None),
+])
+def test_numbers(sql, text, expected):
+    assert sql("heat_num", text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2025-2026", "2025-2026"), ("2025—2026", "2025-2026"), ("2025~26", "2025-2026"),
+    ("2025年-2026年", "2025-2026"), ("2025/2026采暖季", "2025-2026"), ("2025至2026年度", "2025-2026"),
+    ("2025", None), ("2025-2027", None), ("二零二五", None),
+])
+def test_seasons(sql, text, expected):
+    assert sql("heat_season", text) == expected
+
+
+def _sheet(rows: list[list]) -> RawSheet:
+    width = max(len(r) for r in rows)
+    cols = {f"c{i}": pa.array([r[i] if i < len(r) else None for r in rows], pa.string())
+            for i in range(width)}
+    cols["_row"] = pa.array(range(1, len(rows) + 1), pa.int64())
+    return RawSheet("s", pa.table(cols))
+
+
+def test_header_below_title_rows():
+    h = find_header(_sheet([["淄博开创热力有限公司 测温记录"], ["导出时间:2026-03-16"], [],
+                            ["户号", "测温时间", "室温", "签字"], ["001", "2025-11-16", "18", "√"]]))
+    assert (h.first_row, h.last_row, h.labels) == (4, 4, ["户号", "测温时间", "室温", "签字"])
+
+
+def test_two_row_header_group_label_above():
+    h = find_header(_sheet([["户号", "房屋信息", None, "供热面积"],
+                            [None, "楼号", "单元", None],
+                            ["001", "3号楼", "1", "90"]]))
+    assert (h.first_row, h.last_row) == (1, 2)
+    assert h.labels == ["户号", "楼号", "单元", "供热面积"]
+
+
+def test_two_row_header_found_from_the_lower_row():
+    h = find_header(_sheet([["基本信息", None, None, "测温信息", None, None],
+                            ["户号", "小区", "楼号", "测温时间", "室温", "签字"],
+                            ["001", "华光", "3", "2025-11-16", "18", "√"]]))
+    assert (h.first_row, h.last_row) == (2, 2)
+
+
+def test_no_header():
+    assert find_header(_sheet([["项目", "预算"], ["差旅", "100"]])) is None
+
+
+def test_label_normalisation():
+    assert normalize_label(" 室内温度（℃） ") == "室内温度"
+    assert normalize_label("Household_ID") == "householdid"
+
+
+def test_detect_each_dataset_from_its_headers():
+    assert detect(["收据号", "户号", "供暖季", "缴费日期", "实收金额"]).dataset == "fee_payments"
+    assert detect(["户号", "供暖季", "应收金额", "收费面积"]).dataset == "fee_bills"
+    assert detect(["用户编号", "检测时间", "测温值", "是否签字"]).dataset == "temperature_readings"
+    assert detect(["服务单号", "来电时间", "诉求类型"]).dataset == "tickets"
+    assert detect(["户号", "分公司", "换热站", "采暖面积"]).dataset == "households"
+    assert detect(["Ticket No", "Received at", "Category"]).dataset == "tickets"
+
+
+def test_detect_refuses_an_unrelated_sheet():
+    with pytest.raises(PipelineError) as err:
+        detect(["项目", "预算", "备注"])
+    assert err.value.code == "unknown_kind"
+
+
+def test_a_column_serves_one_field():
+    m = map_columns(["户号", "联系电话", "电话"], "households")
+    assert m.columns["phone"] == 1
+
+
+def test_no_synonym_means_two_fields_in_one_dataset():
+    for ds in DATASETS.values():
+        seen: dict[str, str] = {}
+        for f in ds.fields:
+            for syn in f.synonyms:
+                key = normalize_label(syn)
+                assert seen.setdefault(key, f.name) == f.name, (ds.name, syn)
+
+
+@pytest.mark.parametrize("data, text", [
+    ("户号,室温\r\n".encode("utf-8"), "户号,室温\r\n"),
+    (b"\xef\xbb\xbf" + "户号".encode("utf-8"), "户号"),
+    ("户号,室温".encode("gbk"), "户号,室温"),
+    ("户号".encode("utf-16"), "户号"),
+])
+def test_csv_encodings(data, text):
+    assert decode_text(data) == text
