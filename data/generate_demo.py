@@ -182,7 +182,7 @@ def make_households() -> tuple[pd.DataFrame, pd.DataFrame]:
     comms["branch_code"] = np.where(comms["branch"] == "张店分公司", 1, 2)
     comms["comm_code"] = comms.groupby("branch").cumcount() + 1
 
-    n_bldg = rng.integers(9, 18, len(comms))
+    n_bldg = rng.integers(10, 18, len(comms))
     b = comms.loc[comms.index.repeat(n_bldg)].reset_index(drop=True)
     b["bldg_no"] = b.groupby("community").cumcount() + 1
     nb = len(b)
@@ -191,9 +191,9 @@ def make_households() -> tuple[pd.DataFrame, pd.DataFrame]:
                        [rng.choice([5, 6, 6, 6, 7], nb), rng.choice([11, 12, 15, 18], nb)],
                        rng.choice([24, 26, 28, 32, 33], nb))
     units = np.select([kind == 0, kind == 1],
-                      [rng.integers(2, 6, nb), rng.integers(1, 4, nb)], rng.integers(1, 3, nb))
+                      [rng.integers(2, 5, nb), rng.integers(1, 3, nb)], rng.integers(1, 3, nb))
     per_floor = np.select([kind == 0, kind == 1],
-                          [np.full(nb, 2), rng.integers(2, 4, nb)], rng.integers(2, 5, nb))
+                          [np.full(nb, 2), rng.integers(2, 4, nb)], rng.integers(2, 4, nb))
     b["floors"], b["units"], b["per_floor"] = floors, units, per_floor
     b["base_area"] = np.select([kind == 0, kind == 1], [rng.uniform(62, 92, nb), rng.uniform(80, 118, nb)],
                                rng.uniform(88, 128, nb))
@@ -290,7 +290,7 @@ def make_weather(season: str) -> pd.Series:
     start, end = SEASONS[season]
     days = pd.date_range(start - pd.Timedelta(days=40), end + pd.Timedelta(days=1), freq="D")
     d = (days - pd.Timestamp(start.year + 1, 1, 15)).days.to_numpy()
-    seasonal = 7.0 - 9.0 * np.exp(-(d / 52.0) ** 2)
+    seasonal = 7.0 - 9.0 * np.exp(-(d / 46.0) ** 2)
     white = rng.normal(0, 1, days.size + 11)
     smooth = np.convolve(white, 0.75 ** np.arange(12), mode="valid")
     smooth = smooth / smooth.std() * 2.0
@@ -394,7 +394,7 @@ def make_readings(h: pd.DataFrame, season: str, weather: pd.Series) -> pd.DataFr
     daily = weather.reindex(r["ts"].dt.normalize()).to_numpy()
     hour = (r["ts"].dt.hour + r["ts"].dt.minute / 60).to_numpy()
     outdoor = np.round(daily + 3.0 * np.cos(2 * np.pi * (hour - 14.5) / 24) + rng.normal(0, 0.7, m), 1)
-    indoor = (20.7 + hh["hh_off"] + hh["b_off"] - 0.4 * (hh["floor"] == hh["floors"])
+    indoor = (20.9 + hh["hh_off"] + hh["b_off"] - 0.4 * (hh["floor"] == hh["floors"])
               - 0.3 * (hh["floor"] == 1) - 0.3 * (hh["zone"] == "高区") - 3.4 * hh["cold_hh"]
               - 1.5 * (hh["contract_temp_c"] == 16.0) - 0.6 * (hh["customer_type"] == "平房")
               + 0.12 * (daily - 2.0) + rng.normal(0, 0.45, m))
@@ -461,11 +461,11 @@ def make_tickets(h: pd.DataFrame, season: str, weather: pd.Series) -> pd.DataFra
     days = pd.date_range(start - pd.Timedelta(days=pre), end, freq="D")
     d = np.arange(days.size) - pre
     cold = np.clip((2.0 - weather.reindex(days).to_numpy()) / 6.0, 0, 2)
-    early = np.exp(-np.clip(d, 0, None) / 5.0)
+    early = np.exp(-np.clip(d, 0, None) / 7.0)
     day_w = {
-        "咨询": (1 + 1.5 * early, 0.6), "报修": (1 + 2.0 * early + 0.5 * cold, 0.25),
-        "抢修": (1 + 1.0 * early + 0.8 * cold, 0.3), "投诉": (1 + 4.0 * early + 0.6 * cold, 0.05),
-        "举报": (1 + 3.0 * early, 0.05), "建议": (np.ones(days.size), 0.2),
+        "咨询": (1 + 1.5 * early, 0.35), "报修": (1 + 2.0 * early + 0.5 * cold, 0.12),
+        "抢修": (1 + 1.0 * early + 0.8 * cold, 0.15), "投诉": (1 + 4.0 * early + 0.6 * cold, 0.03),
+        "举报": (1 + 3.0 * early, 0.03), "建议": (np.ones(days.size), 0.1),
     }
     counts = rng.multinomial(4980, CATEGORY_P)
     cat = np.repeat(CATEGORIES, counts)
@@ -479,9 +479,13 @@ def make_tickets(h: pd.DataFrame, season: str, weather: pd.Series) -> pd.DataFra
     stopped = (h["heating_status"] == "停热").to_numpy()
     cold_hh = h["cold_hh"].to_numpy()
     w_any = np.where(stopped, 0.2, 1.0)
-    w_cold = w_any * np.where(cold_hh, 8.0, 1.0)
-    hi = np.where(np.isin(cat, ["报修", "投诉"]), rng.choice(n, cat.size, p=w_cold / w_cold.sum()),
-                  rng.choice(n, cat.size, p=w_any / w_any.sum()))
+    # Cold flats call for repairs far more often; complaints lean the same way, less steeply.
+    w_fix = w_any * np.where(cold_hh, 8.0, 1.0)
+    w_complain = w_any * np.where(cold_hh, 2.0, 1.0)
+    hi = np.select([cat == "报修", cat == "投诉"],
+                   [rng.choice(n, cat.size, p=w_fix / w_fix.sum()),
+                    rng.choice(n, cat.size, p=w_complain / w_complain.sum())],
+                   rng.choice(n, cat.size, p=w_any / w_any.sum()))
 
     # A handful of households keep calling about the same cold flat.
     rep = rng.choice(np.flatnonzero(cold_hh & ~stopped), 10, replace=False)
@@ -591,7 +595,9 @@ def plant_tickets(df: pd.DataFrame, season: str) -> Planter:
         # A mistyped day in the close-out: it reads as closed days before it was received.
         bad = df.at[idx, "_received"] - pd.Timedelta(days=10)
         p.set("办结时间", one_text_time(bad), "before_received", idx=idx)
-        p.df.at[idx, "回访时间"], p.df.at[idx, "回访满意度"] = None, None
+        # Only the close-out time is wrong; nothing else on the row may contradict it.
+        for header in ("派单时间", "到场时间", "回访时间", "回访满意度"):
+            p.df.at[idx, header] = None
 
     open_state = {"办结时间": None, "处理结果": None, "回访时间": None, "回访满意度": None, "到场时间": None}
     if season == "2025-2026":
@@ -695,7 +701,7 @@ def make_payments(h: pd.DataFrame, bills: pd.DataFrame, season: str) -> pd.DataF
     n = hi.size
     r = rng.random(n)
     full, partial = r < 0.92, (r >= 0.92) & (r < 0.96)
-    early = rng.random(n) < 0.64
+    early = rng.random(n) < 0.68
     before = np.round(rng.triangular(1, 6, 75, n)).astype(int)
     after = np.minimum(np.round(rng.exponential(28, n)).astype(int), 118)
     first = pd.Series(start + pd.to_timedelta(np.where(early, -before, after), unit="D"))
@@ -930,9 +936,8 @@ def generate(out: Path, expected: Path) -> dict:
     write_bills_xls(out / "收费台账.xls", bdf)
     rows["收费台账.xls"], rejects = len(bdf), rejects + rj
 
-    bills_for_pay = bills.copy()
     fname = "收费明细_2024-2025.xlsx"
-    pp = plant_payments_xlsx(make_payments(h, bills_for_pay, "2024-2025"))
+    pp = plant_payments_xlsx(make_payments(h, bills, "2024-2025"))
     pdf_prev, rj = pp.finish(fname, "收费明细", 4)
     write_xlsx(out / fname, "收费明细", f"{COMPANY} 收费明细 2024-2025", "2024-2025", pdf_prev,
                list(PAYMENT_COLUMNS), "实收金额", round(float(loaded(pdf_prev)["_amount"].sum()), 2),
@@ -940,7 +945,7 @@ def generate(out: Path, expected: Path) -> dict:
     rows[fname], rejects = len(pdf_prev), rejects + rj
 
     fname = "收费明细_2025-2026.csv"
-    cp = plant_payments_csv(make_payments(h, bills_for_pay, CURRENT))
+    cp = plant_payments_csv(make_payments(h, bills, CURRENT))
     pdf_cur, rj = cp.finish(fname, "收费明细_2025-2026", 3)
     write_payments_csv(out / fname, pdf_cur, CURRENT)
     rows[fname], rejects = len(pdf_cur), rejects + rj
@@ -948,6 +953,15 @@ def generate(out: Path, expected: Path) -> dict:
     planted["fees_2024-2025"] = fee_facts(bdf, pdf_prev, "2024-2025")
     planted["fees_2025-2026"] = fee_facts(bdf, pdf_cur, CURRENT)
 
+    planted["notes"] = {
+        "temperature": "computed on loaded rows; signed = 用户签字 present and not 未签; exempt = outdoor < "
+                       "-7.4; target = 18 for 居民, else 合同温度 (18 when empty)",
+        "tickets": "open = no 办结时间 at export; repeat = a 投诉/举报 within 30 days of the same household's "
+                   "previous one",
+        "bills": "wrong amounts differ from area x price - exemption (x 0.20 when 停热) by more than 5 yuan; "
+                 "bill_rejected_households lost their only 2025-2026 bill to a planted reject (they are 停热)",
+        "fees": "amount_paid sums every loaded payment row; fully paid = paid >= due",
+    }
     rejects.sort(key=lambda r: (r["file"], r["sheet"], r["row"]))
     doc = {"rejects": rejects, "rows": rows, "planted": planted}
     expected.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
