@@ -21,6 +21,7 @@ FILES = Path(__file__).parent / "data" / "pipelines"
     ("bills.xls", "fee_bills", "2", 3, 2, 1),
     ("payments_gbk.csv", "fee_payments", "2", 3, 2, 1),
     ("payments_bom.csv", "fee_payments", "2", 3, 2, 1),
+    ("tickets.ods", "tickets", "2", 2, 2, 0),
 ])
 def test_each_format_and_layout_loads(con, name, dataset, header_row, read, inserted, rejected):
     report = load_file(con, FILES / name)

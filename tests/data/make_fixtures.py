@@ -1,7 +1,8 @@
 """Writes the small exports under tests/data/pipelines/ that the pipeline tests
 read. Run once after changing it (`python tests/data/make_fixtures.py`); the
 files are committed so the tests need none of the writers used here
-(xlwt for .xls, msoffcrypto-tool for the password-protected workbook)."""
+(xlwt for .xls, odfpy for .ods, msoffcrypto-tool for the password-protected
+workbook)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -143,6 +144,15 @@ def fees():
     wb.save(str(OUT / "bills.xls"))
 
 
+def ods():
+    # OpenDocument, as LibreOffice saves it (odfpy writes it here).
+    import pandas as pd
+    rows = [["淄博开创热力有限公司 工单", None, None], ["工单编号", "受理时间", "工单类型"],
+            ["GD2025111600101", "2025-11-16 08:00", "咨询"], ["GD2025111600102", "2025-11-16 09:00", "报修"],
+            ["合计", "2", None]]
+    pd.DataFrame(rows).to_excel(OUT / "tickets.ods", engine="odf", header=False, index=False)
+
+
 def broken():
     (OUT / "empty.csv").write_bytes(b"")
     good = (OUT / "temperature_good.xlsx").read_bytes()
@@ -164,5 +174,6 @@ if __name__ == "__main__":
     households()
     unrelated()
     fees()
+    ods()
     broken()
     print("written:", ", ".join(sorted(p.name for p in OUT.iterdir())))
