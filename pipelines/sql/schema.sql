@@ -146,3 +146,13 @@ CREATE TABLE IF NOT EXISTS column_mappings (
     saved_by  VARCHAR,
     saved_at  TIMESTAMP
 );
+
+-- Who did what, when (auth/audit.py).
+CREATE TABLE IF NOT EXISTS audit_log (
+    ts        TIMESTAMP,   -- Asia/Shanghai
+    user_name VARCHAR,
+    role      VARCHAR,
+    action    VARCHAR,     -- sign_in, sign_in_failed, upload, undo, export, download, view_personal, ...
+    target    VARCHAR,     -- file, batch, page or table concerned
+    detail    VARCHAR
+);

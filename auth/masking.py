@@ -1,0 +1,61 @@
+"""Masking personal data for viewers without the personal_data permission.
+
+Anonymous complainants (service rules art. 20) are handled before this: the
+KPI layer never returns their name or phone, whoever asks.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+# Column name -> how it is masked.
+PERSONAL = {"name": "name", "caller_name": "name", "owner_name": "name", "phone": "phone",
+            "address": "address", "room": "room"}
+
+_BUILDING = re.compile(r"^(.*?(?:\d+|[A-Za-z]+)\s*(?:号楼|栋|幢|座|号))")
+
+
+def mask_phone(value: object) -> object:
+    """13812341234 -> 138****1234; short numbers keep only their last two digits."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value
+    s = str(value).strip()
+    if len(s) >= 8:
+        return s[:3] + "****" + s[-4:]
+    return "****" + s[-2:] if s else s
+
+
+def mask_name(value: object) -> object:
+    """张三丰 -> 张**: the surname stays so staff can address the resident."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value
+    s = str(value).strip()
+    return s[:1] + "*" * max(1, len(s) - 1) if s else s
+
+
+def mask_address(value: object) -> object:
+    """Down to the building: 淄博市张店区华光小区3号楼2单元501 -> 淄博市张店区华光小区3号楼."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value
+    s = str(value).strip()
+    m = _BUILDING.match(s)
+    return m.group(1) if m else re.sub(r"\d+(?=\D*$)", "***", s)
+
+
+def mask_room(value: object) -> object:
+    return None if value is None else "***"
+
+
+_MASKERS = {"name": mask_name, "phone": mask_phone, "address": mask_address, "room": mask_room}
+
+
+def mask_frame(df: pd.DataFrame, can_see_personal: bool) -> pd.DataFrame:
+    """A copy of df with its personal columns masked, unless the viewer may see them."""
+    if can_see_personal:
+        return df
+    out = df.copy()
+    for col, kind in PERSONAL.items():
+        if col in out.columns:
+            out[col] = out[col].map(_MASKERS[kind]).astype(object)
+    return out

@@ -1,0 +1,153 @@
+"""Local accounts, lockout, roles, masking and the audit trail."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from auth import AuthError, UserStore, idle_expired, sso_user
+from auth.__main__ import main as auth_cli
+from auth.audit import entries, record
+from auth.masking import mask_address, mask_frame, mask_name, mask_phone
+
+
+class Clock:
+    def __init__(self):
+        self.now = dt.datetime(2025, 11, 20, 8, 0, tzinfo=dt.timezone.utc)
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture
+def store(tmp_path):
+    waits: list[float] = []
+    s = UserStore(tmp_path / "users.json", sleep=waits.append, clock=Clock())
+    s.waits = waits
+    s.add("wangli", "correct horse", "branch", branch="张店分公司", display_name="王丽")
+    return s
+
+
+def test_the_file_holds_a_hash_not_the_password(store):
+    text = store.path.read_text(encoding="utf-8")
+    assert "correct horse" not in text
+    assert json.loads(text)["users"]["wangli"]["hash"].startswith("$argon2id$")
+
+
+def test_sign_in_gives_role_and_branch_scope(store):
+    user = store.authenticate("wangli", "correct horse")
+    assert (user.role, user.branch, user.scope_branch) == ("branch", "张店分公司", "张店分公司")
+    assert user.can("row_lists") and not user.can("personal_data") and not user.can("upload")
+    assert store.waits == []
+
+
+def test_wrong_passwords_slow_down_then_lock(store):
+    for _ in range(4):
+        with pytest.raises(AuthError) as err:
+            store.authenticate("wangli", "wrong")
+        assert err.value.code == "bad_credentials"
+    assert store.waits == [1.0, 2.0, 3.0, 4.0]
+    with pytest.raises(AuthError) as err:
+        store.authenticate("wangli", "wrong")
+    assert err.value.code == "locked"
+    # Locked: even the right password is refused, without waiting on a hash check.
+    with pytest.raises(AuthError) as err:
+        store.authenticate("wangli", "correct horse")
+    assert err.value.code == "locked"
+    assert err.value.message() == "密码错误次数过多,账号已暂时锁定,请 15 分钟后再试,或请管理员解锁。"
+    store.clock.now += dt.timedelta(minutes=16)
+    assert store.authenticate("wangli", "correct horse").name == "wangli"
+
+
+def test_unknown_user_looks_like_a_wrong_password(store):
+    with pytest.raises(AuthError) as err:
+        store.authenticate("nobody", "whatever1")
+    assert err.value.code == "bad_credentials"
+
+
+def test_admin_unlock_and_reset(store):
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            store.authenticate("wangli", "wrong")
+    store.unlock("wangli")
+    store.reset_password("wangli", "new password")
+    assert store.authenticate("wangli", "new password").role == "branch"
+
+
+@pytest.mark.parametrize("args, code", [
+    (("x", "short", "viewer"), "weak_password"),
+    (("x", "long enough", "boss"), "bad_role"),
+    (("x", "long enough", "branch"), "branch_required"),
+    (("wangli", "long enough", "viewer"), "user_exists"),
+])
+def test_account_rules(store, args, code):
+    with pytest.raises(AuthError) as err:
+        store.add(*args)
+    assert err.value.code == code
+
+
+def test_roles_from_settings():
+    from auth import User
+    assert sso_user("someone@example.com").role == "viewer"
+    assert User("a", "admin").can("personal_data") and User("a", "admin").scope_branch is None
+    assert User("m", "manager").scope_branch is None and not User("m", "manager").can("upload")
+    assert User("v", "viewer").permissions == frozenset()
+
+
+def test_idle_sessions_expire():
+    assert not idle_expired(1000.0, 1000.0 + 29 * 60)
+    assert idle_expired(1000.0, 1000.0 + 31 * 60)
+
+
+def test_cli_add_list_remove(tmp_path, monkeypatch, capsys):
+    users = str(tmp_path / "u.json")
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
+    assert auth_cli(["--users-file", users, "add", "li", "--role", "manager",
+                     "--password-stdin"]) == 0
+    assert capsys.readouterr().out.strip() == "已添加用户 li。"
+    assert auth_cli(["--users-file", users, "list"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [(u["name"], u["role"]) for u in listed] == [("li", "manager")]
+    assert "hash" not in listed[0]
+    assert auth_cli(["--users-file", users, "remove", "ghost"]) == 1
+    assert capsys.readouterr().err.strip() == "没有用户 ghost。"
+    assert auth_cli(["--users-file", users, "remove", "li"]) == 0
+
+
+@pytest.mark.parametrize("fn, value, masked", [
+    (mask_phone, "13812341234", "138****1234"),
+    (mask_phone, "0533-3120811", "053****0811"),
+    (mask_phone, None, None),
+    (mask_name, "张三丰", "张**"),
+    (mask_name, "李四", "李*"),
+    (mask_address, "淄博市张店区华光小区3号楼2单元501", "淄博市张店区华光小区3号楼"),
+    (mask_address, "淄博市张店区华光小区12栋1单元302", "淄博市张店区华光小区12栋"),
+])
+def test_masking(fn, value, masked):
+    assert fn(value) == masked
+
+
+def test_mask_frame_only_without_permission():
+    df = pd.DataFrame({"ticket_no": ["GD1"], "caller_name": ["张三"], "phone": ["13812341234"],
+                       "room": ["501"]})
+    assert mask_frame(df, True) is df
+    masked = mask_frame(df, False)
+    assert masked.iloc[0].to_dict() == {"ticket_no": "GD1", "caller_name": "张*",
+                                        "phone": "138****1234", "room": "***"}
+    assert df.iloc[0]["phone"] == "13812341234"
+
+
+def test_audit_log(con):
+    record(con, "wangli", "sign_in", role="branch")
+    record(con, "admin", "upload", target="测温记录.xlsx", detail="batch 3", role="admin")
+    with pytest.raises(ValueError):
+        record(con, "x", "hack")
+    df = entries(con)
+    assert sorted(df["action"]) == ["sign_in", "upload"]
+    assert list(entries(con, user="admin")["target"]) == ["测温记录.xlsx"]
+    assert entries(con, action="sign_in")["user_name"].tolist() == ["wangli"]
+    today = dt.date.today()
+    assert len(entries(con, since=today - dt.timedelta(days=1), until=today + dt.timedelta(days=1))) == 2
