@@ -1,0 +1,19 @@
+"""The KPI layer: every number of DESIGN.md §2.4, defined once, over the
+warehouse. No Streamlit here: pages, the weekly report and the command line
+(`python -m metrics summary ...`) all call these functions.
+
+    from metrics import Period, query, summary
+    query(con, "temp_compliance_rate", Period.week(date(2025, 12, 1)),
+          filters={"branch": "张店分公司"}, by=["station"], scope=user_branches)
+"""
+from .errors import MetricError
+from .period import Period, in_season, season_bounds, season_of
+from .lists import LISTS, action_list
+from .query import Result, compare, drill, headline, query, summary
+from .registry import DIMENSIONS, PERSONAL_COLUMNS, TIME_GRAINS, Kpi, get, kpis, summary_kpis
+
+__all__ = [
+    "DIMENSIONS", "LISTS", "PERSONAL_COLUMNS", "TIME_GRAINS", "Kpi", "MetricError", "Period", "Result",
+    "action_list", "compare", "drill", "get", "headline", "in_season", "kpis", "query", "season_bounds",
+    "season_of", "summary", "summary_kpis",
+]

@@ -1,0 +1,208 @@
+"""Turn SQL files into one runnable statement with bound parameters.
+
+A SQL file under metrics/sql/ may read another one by name (`from reading_facts`,
+`join household_dims`), the way dbt models `ref` each other. `statement` puts
+every file a query needs in front of it as a CTE, dependencies first, and wraps
+each model that has dimensions in the request's filters and branch scope, so no
+query can see rows outside its scope, whatever it is built on.
+
+Only identifiers from the registry's whitelists are written into SQL; every
+value (period, filters, scope, settings) is a bound `$parameter`.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipelines.settings import load_settings
+
+from .errors import MetricError
+from .period import Period
+from .registry import DIMENSIONS, MODELS, SQL_DIR
+
+_COMMENT = re.compile(r"--[^\n]*")
+_REF = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+# Half a fen: sums of receipts are compared with the amount due to this tolerance.
+FULLY_PAID_TOLERANCE_YUAN = 0.005
+
+
+@lru_cache(maxsize=None)
+def sql_text(name: str) -> str:
+    """The file's SQL, comments removed (they may mention `$names`)."""
+    path = SQL_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise MetricError("unknown_sql", name=name)
+    text = _COMMENT.sub("", path.read_text(encoding="utf-8"))
+    return text.strip().rstrip(";").strip()
+
+
+def sql_files() -> list[str]:
+    return sorted(p.stem for p in SQL_DIR.glob("*.sql"))
+
+
+@lru_cache(maxsize=None)
+def _refs(name: str) -> tuple[str, ...]:
+    files = set(sql_files())
+    return tuple(dict.fromkeys(r for r in _REF.findall(sql_text(name))
+                               if r in files and r != name))
+
+
+def dependencies(names: Iterable[str]) -> list[str]:
+    """Every file the given ones read, directly or not, dependencies first."""
+    order: list[str] = []
+    visiting: set[str] = set()
+
+    def visit(n: str) -> None:
+        if n in order:
+            return
+        if n in visiting:
+            raise MetricError("sql_cycle", name=n)
+        visiting.add(n)
+        for dep in _refs(n):
+            visit(dep)
+        visiting.discard(n)
+        order.append(n)
+
+    for n in names:
+        visit(n)
+    return order
+
+
+def _values(value) -> list[str] | None:
+    """A filter value as a list of strings; None or empty means no filter."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, (Sequence, set, frozenset)):
+        out = [str(v) for v in value if v is not None]
+        return out or None
+    return [str(value)]
+
+
+@dataclass
+class Scope:
+    """Filters (dimension -> allowed values) and the branch scope of one request."""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    branches: list[str] | None = None   # None: every branch
+
+    @classmethod
+    def of(cls, filters: Mapping | None, scope) -> "Scope":
+        clean: dict[str, list[str]] = {}
+        for dim, value in (filters or {}).items():
+            if dim not in DIMENSIONS:
+                raise MetricError("unknown_dimension", dimension=dim, known=DIMENSIONS)
+            values = _values(value)
+            if values is not None:
+                clean[dim] = values
+        if scope is None:
+            branches = None
+        elif isinstance(scope, str):
+            branches = [scope]
+        else:
+            # An empty scope is no branch at all: it sees nothing.
+            branches = [str(b) for b in scope if b is not None]
+        return cls(clean, branches)
+
+    def check(self, allowed: Sequence[str], what: str) -> None:
+        extra = [d for d in self.filters if d not in allowed]
+        if extra:
+            raise MetricError("dimension_not_supported", what=what, dimensions=extra,
+                              supported=list(allowed))
+
+    def predicate(self, dims: Sequence[str], alias: str = "") -> str:
+        """SQL condition for the filters on `dims` and the branch scope (if the
+        relation has a branch); 'true' when nothing applies."""
+        a = f"{alias}." if alias else ""
+        parts = []
+        for dim, values in self.filters.items():
+            if dim in dims:
+                parts.append(f"{a}{dim} = $f_{dim}" if len(values) == 1
+                             else f"list_contains($f_{dim}::varchar[], {a}{dim})")
+        if self.branches is not None and "branch" in dims:
+            if not self.branches:
+                parts.append("false")
+            elif len(self.branches) == 1:
+                parts.append(f"{a}branch = $scope")
+            else:
+                parts.append(f"list_contains($scope::varchar[], {a}branch)")
+        return " and ".join(parts) or "true"
+
+    def params(self) -> dict:
+        out = {f"f_{d}": (v[0] if len(v) == 1 else v) for d, v in self.filters.items()}
+        if self.branches:
+            out["scope"] = self.branches[0] if len(self.branches) == 1 else self.branches
+        return out
+
+
+def settings_params() -> dict:
+    """Every threshold the SQL reads, from settings.toml."""
+    s = load_settings()
+    temp, tk, fees, season = s["temperature"], s["tickets"], s["fees"], s["season"]
+    limits = {c: float(v["resolve_hours"]) for c, v in tk["limits"].items()
+              if "resolve_hours" in v}
+    tiers = sorted(temp["refund_tiers"], key=lambda t: t["min_c"])
+    for lower, upper in zip(tiers, tiers[1:]):
+        if lower["max_c"] > upper["min_c"]:
+            raise MetricError("refund_tiers_overlap")
+    return {
+        "residential_target_c": float(temp["residential_target_c"]),
+        "default_contract_temp_c": float(temp["default_contract_temp_c"]),
+        "design_outdoor_c": float(temp["design_outdoor_c"]),
+        "tier_min_c": [float(t["min_c"]) for t in tiers],
+        "tier_max_c": [float(t["max_c"]) for t in tiers],
+        "tier_share": [float(t["share"]) for t in tiers],
+        "limit_categories": list(limits),
+        "limit_resolve_hours": list(limits.values()),
+        "followup_categories": list(tk["followup_categories"]),
+        "complaint_categories": list(tk["complaint_categories"]),
+        "satisfied_words": list(tk["satisfied_words"]),
+        "rating_words": list(tk["rating_words"]),
+        "repeat_complaint_count": int(tk["repeat_complaint_count"]),
+        "repeat_complaint_window_days": int(tk["repeat_complaint_window_days"]),
+        "season_start_month": int(season["start_month"]),
+        "season_start_day": int(season["start_day"]),
+        "season_end_month": int(season["end_month"]),
+        "season_end_day": int(season["end_day"]),
+        "stopped_base_share": float(fees["stopped_base_share"]),
+        "bill_tolerance_yuan": float(fees["bill_tolerance_yuan"]),
+        "fully_paid_tolerance": FULLY_PAID_TOLERANCE_YUAN,
+    }
+
+
+def period_params(period: Period, time_grain: str | None = None) -> dict:
+    return {"start_at": period.start_at, "cutoff_at": period.cutoff_at,
+            "season": period.fee_season, "time_grain": time_grain or ""}
+
+
+def statement(body: str, reads: Iterable[str], scope: Scope) -> str:
+    """`body` preceded by a CTE for every file it reads; models with dimensions
+    are wrapped in the request's filters and scope."""
+    ctes = []
+    for name in dependencies(reads):
+        sql = sql_text(name)
+        model = MODELS.get(name)
+        where = scope.predicate(model.dims) if model and not model.lookup else "true"
+        if where != "true":
+            sql = f"select * from (\n{sql}\n) where {where}"
+        # Not materialized: the optimizer then pushes the period and filters
+        # down into the table scans.
+        ctes.append(f"{name} as not materialized (\n{sql}\n)")
+    head = ("with " + ",\n".join(ctes) + "\n") if ctes else ""
+    return head + body
+
+
+def bind(sql: str, *sources: Mapping) -> dict:
+    """The parameters `sql` uses, taken from `sources` (first wins)."""
+    out = {}
+    for name in dict.fromkeys(_PARAM.findall(sql)):
+        for src in sources:
+            if name in src:
+                out[name] = src[name]
+                break
+        else:
+            raise MetricError("unbound_parameter", name=name)
+    return out

@@ -1,0 +1,22 @@
+"""Domain exceptions of the KPI layer. The edge (page or CLI) turns them into
+words in the user's language through i18n (keys ``metrics.error.<code>``)."""
+from __future__ import annotations
+
+
+class MetricError(ValueError):
+    """A request the KPI layer cannot answer, e.g. a filter a KPI has no column for."""
+
+    def __init__(self, code: str, **params):
+        self.code = code
+        self.params = params
+        super().__init__(f"{code}: {params}")
+
+    def message(self, lang: str = "zh") -> str:
+        from i18n import t
+        return t(f"metrics.error.{self.code}", lang, **{k: _text(v, lang) for k, v in self.params.items()})
+
+
+def _text(value, lang: str) -> str:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ("、" if lang == "zh" else ", ").join(str(v) for v in value)
+    return str(value)

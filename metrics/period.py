@@ -1,0 +1,137 @@
+"""Periods, heating seasons and the two comparison periods.
+
+A period is a date range [start, end], both days included, in local time; its
+cut-off is the end of `end` (SQL gets `cutoff_at` = the next midnight, exclusive).
+A season is named by its years ("2025-2026") and runs from the settings' start
+day to their end day, both included (Shandong: 15 Nov - 15 Mar).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from pipelines.settings import load_settings
+
+from .errors import MetricError
+
+_SEASON = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+def _season_days() -> tuple[int, int, int, int]:
+    s = load_settings()["season"]
+    bounds = s["start_month"], s["start_day"], s["end_month"], s["end_day"]
+    # The whole layer assumes a winter season that crosses New Year.
+    if (bounds[0], bounds[1]) <= (bounds[2], bounds[3]):
+        raise MetricError("season_settings")
+    return bounds
+
+
+def season_bounds(name: str) -> tuple[date, date]:
+    """First and last day of the named season."""
+    m = _SEASON.match(name or "")
+    if not m or int(m.group(2)) != int(m.group(1)) + 1:
+        raise MetricError("bad_season", season=name)
+    sm, sd, em, ed = _season_days()
+    y = int(m.group(1))
+    return date(y, sm, sd), date(y + 1, em, ed)
+
+
+def season_name(start_year: int) -> str:
+    return f"{start_year}-{start_year + 1}"
+
+
+def season_of(day: date) -> str:
+    """The season a day belongs to. A day between two seasons belongs to the
+    coming one: fees paid in October are for the winter ahead."""
+    sm, sd, em, ed = _season_days()
+    if (day.month, day.day) <= (em, ed):
+        return season_name(day.year - 1)
+    return season_name(day.year)
+
+
+def in_season(day: date) -> bool:
+    start, end = season_bounds(season_of(day))
+    return start <= day <= end
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days `start` to `end`, both included. `season` names the fee season the
+    fee KPIs read; by default the season of the cut-off day."""
+    start: date
+    end: date
+    season: str | None = None
+
+    def __post_init__(self):
+        for name in ("start", "end"):
+            value = getattr(self, name)
+            if isinstance(value, datetime):
+                object.__setattr__(self, name, value.date())
+            elif isinstance(value, str):
+                object.__setattr__(self, name, _parse_day(value))
+            elif not isinstance(value, date):
+                raise MetricError("bad_period", start=self.start, end=self.end)
+        if self.start > self.end:
+            raise MetricError("bad_period", start=self.start, end=self.end)
+        if self.season is not None:
+            season_bounds(self.season)
+
+    @classmethod
+    def week(cls, day: date) -> "Period":
+        """The ISO week (Monday to Sunday) holding `day`."""
+        monday = day - timedelta(days=day.weekday())
+        return cls(monday, monday + timedelta(days=6))
+
+    @classmethod
+    def whole_season(cls, name: str) -> "Period":
+        start, end = season_bounds(name)
+        return cls(start, end, name)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def fee_season(self) -> str:
+        return self.season or season_of(self.end)
+
+    @property
+    def start_at(self) -> datetime:
+        return datetime.combine(self.start, time())
+
+    @property
+    def cutoff_at(self) -> datetime:
+        """Exclusive end: the midnight after the last day."""
+        return datetime.combine(self.end + timedelta(days=1), time())
+
+    def previous(self) -> "Period":
+        """The period of the same length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1),
+                      self.season)
+
+    def last_season(self) -> "Period":
+        """The same days of the previous season, aligned by days since season
+        start (so a week starting on day 10 of this season maps to day 10 of the last)."""
+        season = self.fee_season
+        this_start, _ = season_bounds(season)
+        prev_start, _ = season_bounds(season_name(this_start.year - 1))
+        offset = (self.start - this_start).days
+        start = prev_start + timedelta(days=offset)
+        return Period(start, start + timedelta(days=self.days - 1), season_name(this_start.year - 1))
+
+    def label(self) -> str:
+        return f"{self.start.isoformat()} ~ {self.end.isoformat()}"
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise MetricError("bad_date", value=text) from None
+
+
+def as_period(period: "Period | tuple") -> Period:
+    return period if isinstance(period, Period) else Period(*period)
+
+

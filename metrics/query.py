@@ -1,0 +1,319 @@
+"""The one call shape: KPI id + period + filters + group-by (+ branch scope)
+-> numerator, denominator and value per group. Also the summary of every
+headline KPI, the comparison periods and drill-through to source rows.
+
+Every function takes the shared warehouse connection and runs on its own
+cursor, so pages can call them from several threads at once.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from .compose import Scope, bind, period_params, settings_params, statement
+from .errors import MetricError
+from .period import Period, as_period
+from .registry import ALL_ROWS, MODELS, PERSONAL_COLUMNS, TIME_GRAINS, Kpi, get, summary_kpis
+
+RESULT_COLUMNS = ("numerator", "denominator", "value")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One KPI over one slice. `applicable` is False when a filter names a
+    dimension the KPI has no column for (the numbers are then None)."""
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    applicable: bool = True
+
+    def asdict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if k != "applicable"}
+
+
+def run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+    """Execute on a cursor of its own (never share one between threads)."""
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params).df()
+    finally:
+        cur.close()
+
+
+def _fetchone(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> tuple:
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params).fetchone()
+    finally:
+        cur.close()
+
+
+def params_for(sql: str, period: Period, scope: Scope, time_grain: str | None = None,
+               extra: Mapping | None = None) -> dict:
+    """The bound parameters `sql` uses: `extra`, the period, the filters, settings."""
+    return bind(sql, extra or {}, period_params(period, time_grain), scope.params(),
+                settings_params())
+
+
+def _filter(*conditions: str | None) -> str:
+    conds = [c for c in conditions if c and c != ALL_ROWS]
+    return f" filter (where {' and '.join(conds)})" if conds else ""
+
+
+def measures(kpi: Kpi, with_population: bool) -> tuple[str, str, str]:
+    """SQL aggregates (numerator, denominator, quantile) of one KPI. With
+    `with_population` each carries its population as a FILTER, so several KPIs
+    of one model can share one scan."""
+    p = kpi.population if with_population else None
+    if kpi.kind == "rate":
+        return f"count(*){_filter(p, kpi.numerator)}", f"count(*){_filter(p)}", "null"
+    if kpi.kind == "count":
+        den = f"count(*){_filter(p)}" if kpi.denominator == "population" else "null"
+        return f"count(*){_filter(p, kpi.numerator)}", den, "null"
+    # Sums are rounded to 6 decimals: parallel summation order must not change
+    # a figure's last digit (inputs are yuan with 2 decimals or areas).
+    if kpi.kind == "sum":
+        return f"round(coalesce(sum({kpi.numerator}){_filter(p)}, 0), 6)", "null", "null"
+    if kpi.kind == "ratio":
+        return (f"round(coalesce(sum({kpi.numerator}){_filter(p)}, 0), 6)",
+                f"round(coalesce(sum({kpi.denominator}){_filter(p)}, 0), 6)", "null")
+    return ("null", f"count({kpi.numerator}){_filter(p)}",
+            f"quantile_cont({kpi.numerator}, {float(kpi.q)!r}){_filter(p)}")
+
+
+def _py(x):
+    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
+        return None
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating,)):
+        return float(x)
+    return x
+
+
+def value_of(kpi: Kpi, numerator, denominator, quantile=None) -> float | None:
+    """The KPI's value from its parts; None whenever its denominator is 0."""
+    numerator, denominator, quantile = _py(numerator), _py(denominator), _py(quantile)
+    if kpi.has_denominator and not denominator:
+        return None
+    if kpi.kind == "quantile":
+        return quantile
+    if kpi.kind in ("rate", "ratio"):
+        return numerator / denominator
+    return numerator
+
+
+def _values(kpi: Kpi, df: pd.DataFrame) -> pd.Series:
+    num = df["numerator"].astype("float64")
+    den = df["denominator"].astype("float64")
+    if kpi.kind == "quantile":
+        value = df["quantile"].astype("float64")
+    elif kpi.kind in ("rate", "ratio"):
+        value = num / den
+    else:
+        value = num
+    if kpi.has_denominator:
+        value = value.where(den.fillna(0) != 0)
+    return value
+
+
+def _check_by(kpi: Kpi, by: Sequence[str]) -> None:
+    bad = [b for b in by if b not in kpi.group_bys]
+    if bad:
+        raise MetricError("group_by_not_supported", kpi=kpi.id, dimensions=bad,
+                          supported=list(kpi.group_bys))
+    if len(set(by)) != len(by) or all(g in by for g in TIME_GRAINS):
+        raise MetricError("bad_group_by", dimensions=list(by))
+
+
+def _time_grain(by: Sequence[str]) -> str | None:
+    return next((g for g in TIME_GRAINS if g in by), None)
+
+
+def _by_select(kpi: Kpi, by: Sequence[str]) -> list[str]:
+    out = []
+    for b in by:
+        if b == "day":
+            out.append(f"cast({kpi.time} as date) as day")
+        elif b == "week":
+            out.append(f"cast(date_trunc('week', {kpi.time}) as date) as week")
+        else:
+            out.append(b)
+    return out
+
+
+def query(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
+          filters: Mapping | None = None, by: Sequence[str] | str | None = None,
+          scope: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """One KPI: a row per group (one row without `by`) with the group columns,
+    numerator, denominator and value.
+
+    filters: dimension -> value or list of values (DIMENSIONS; only those the
+    KPI has); by: dimensions and/or "day" / "week" (ISO weeks, Monday first);
+    scope: the branch or branches the caller may see (None: all)."""
+    kpi = get(kpi_id)
+    period = as_period(period)
+    by = [by] if isinstance(by, str) else list(by or [])
+    sc = Scope.of(filters, scope)
+    sc.check(kpi.dims, kpi.id)
+    _check_by(kpi, by)
+    num, den, qv = measures(kpi, with_population=False)
+    select = _by_select(kpi, by) + [f"{num} as numerator", f"{den} as denominator",
+                                    f"{qv} as quantile"]
+    body = f"select {', '.join(select)}\nfrom {kpi.model}"
+    if kpi.population != ALL_ROWS:
+        body += f"\nwhere {kpi.population}"
+    if by:
+        cols = ", ".join(by)
+        body += f"\ngroup by {cols}\norder by {cols} nulls last"
+    sql = statement(body, [kpi.model], sc)
+    df = run(con, sql, params_for(sql, period, sc, _time_grain(by)))
+    df["value"] = _values(kpi, df)
+    df = df.drop(columns="quantile")
+    if kpi.kind in ("rate", "count"):
+        df["numerator"] = df["numerator"].astype("int64")
+        if kpi.has_denominator:
+            df["denominator"] = df["denominator"].astype("int64")
+    if kpi.kind == "quantile":
+        df["denominator"] = df["denominator"].astype("int64")
+    df.attrs.update(kpi=kpi.id, period=period)
+    return df
+
+
+def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+            filters: Mapping | None = None, scope: str | Sequence[str] | None = None,
+            kpi_ids: Sequence[str] | None = None) -> dict[str, Result]:
+    """Every headline KPI (or `kpi_ids`) over one slice, one scan per model."""
+    period = as_period(period)
+    sc = Scope.of(filters, scope)
+    chosen = [get(i) for i in kpi_ids] if kpi_ids else summary_kpis()
+    out: dict[str, Result] = {}
+    by_model: dict[str, list[Kpi]] = {}
+    for kpi in chosen:
+        if all(d in kpi.dims for d in sc.filters):
+            by_model.setdefault(kpi.model, []).append(kpi)
+        else:
+            out[kpi.id] = Result(None, None, None, applicable=False)
+    for model, group in by_model.items():
+        select = []
+        for i, kpi in enumerate(group):
+            num, den, qv = measures(kpi, with_population=True)
+            select += [f"{num} as n{i}", f"{den} as d{i}", f"{qv} as q{i}"]
+        sql = statement(f"select {', '.join(select)}\nfrom {model}", [model], sc)
+        row = _fetchone(con, sql, params_for(sql, period, sc))
+        for i, kpi in enumerate(group):
+            n, d, q = (_py(v) for v in row[3 * i: 3 * i + 3])
+            out[kpi.id] = Result(value_of(kpi, n, d, q), n, d)
+    return {k.id: out[k.id] for k in chosen}
+
+
+def compare(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
+            filters: Mapping | None = None, by: Sequence[str] | str | None = None,
+            scope: str | Sequence[str] | None = None) -> pd.DataFrame:
+    """`query` for the period beside the previous period of the same length
+    (previous_*) and the same days of the previous season (last_season_*), with
+    the changes of the value. Group-by over dimensions only, not day/week."""
+    period = as_period(period)
+    by = [by] if isinstance(by, str) else list(by or [])
+    if any(g in by for g in TIME_GRAINS):
+        raise MetricError("compare_by_time")
+    frames = {"": query(con, kpi_id, period, filters, by, scope),
+              "previous_": query(con, kpi_id, period.previous(), filters, by, scope),
+              "last_season_": query(con, kpi_id, period.last_season(), filters, by, scope)}
+    out = None
+    for prefix, df in frames.items():
+        df = df.rename(columns={c: prefix + c for c in RESULT_COLUMNS})
+        if out is None:
+            out = df
+        elif by:
+            out = out.merge(df, on=by, how="outer")
+        else:
+            out = pd.concat([out.reset_index(drop=True), df.reset_index(drop=True)], axis=1)
+    out["change_previous"] = out["value"] - out["previous_value"]
+    out["change_last_season"] = out["value"] - out["last_season_value"]
+    if by:
+        out = out.sort_values(by, na_position="last").reset_index(drop=True)
+    out.attrs.update(kpi=kpi_id, period=period, previous=period.previous(),
+                     last_season=period.last_season())
+    return out
+
+
+def headline(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+             filters: Mapping | None = None, scope: str | Sequence[str] | None = None,
+             lang: str = "zh") -> pd.DataFrame:
+    """The headline table of the weekly report: one row per summary KPI with
+    its value, parts, target, the previous period and the same days of last season."""
+    period = as_period(period)
+    now = summary(con, period, filters, scope)
+    prev = summary(con, period.previous(), filters, scope)
+    last = summary(con, period.last_season(), filters, scope)
+    rows = []
+    for kpi in summary_kpis():
+        label, description = kpi.text(lang)
+        r, p, ls = now[kpi.id], prev[kpi.id], last[kpi.id]
+        rows.append({
+            "kpi": kpi.id, "label": label, "unit": kpi.unit, "direction": kpi.direction,
+            "value": r.value, "numerator": r.numerator, "denominator": r.denominator,
+            "target": kpi.target, "meets_target": _meets(kpi, r.value),
+            "previous_value": p.value, "last_season_value": ls.value,
+            "change_previous": _minus(r.value, p.value),
+            "change_last_season": _minus(r.value, ls.value),
+            "applicable": r.applicable, "description": description,
+        })
+    df = pd.DataFrame(rows)
+    df.attrs.update(period=period, previous=period.previous(), last_season=period.last_season())
+    return df
+
+
+def _minus(a, b):
+    return None if a is None or b is None else a - b
+
+
+def _meets(kpi: Kpi, value) -> bool | None:
+    target = kpi.target
+    if target is None or value is None or kpi.direction == "neutral":
+        return None
+    return value >= target if kpi.direction == "higher" else value <= target
+
+
+def drill(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
+          part: str = "denominator", filters: Mapping | None = None,
+          scope: str | Sequence[str] | None = None, limit: int | None = None,
+          offset: int = 0) -> pd.DataFrame:
+    """The rows behind a KPI's numerator or denominator, each with the file it
+    came from (`file_name`) and its row number there (`source_row`). Personal
+    columns are named in `df.attrs["personal_columns"]` for masking."""
+    kpi = get(kpi_id)
+    period = as_period(period)
+    sc = Scope.of(filters, scope)
+    sc.check(kpi.dims, kpi.id)
+    rows = kpi.rows(part)
+    conds = [rows.population]
+    if part not in kpi.drill:
+        if part == "denominator" and not kpi.has_denominator:
+            raise MetricError("no_denominator", kpi=kpi.id)
+        if part == "numerator" and kpi.kind in ("rate", "count"):
+            conds.append(kpi.numerator)
+        elif part == "numerator" and kpi.kind in ("sum", "ratio"):
+            conds.append(f"coalesce(m.{kpi.numerator}, 0) <> 0")
+        elif part == "denominator" and kpi.kind == "ratio":
+            conds.append(f"coalesce(m.{kpi.denominator}, 0) <> 0")
+    conds = [f"m.{c}" if c.isidentifier() else c for c in conds if c and c != ALL_ROWS]
+    conds.append(sc.predicate(MODELS[rows.model].dims, "m"))
+    body = (f"select m.*, b.file_name\nfrom {rows.model} m\n"
+            f"left join batches b on b.batch_id = m.batch_id\n"
+            f"where {' and '.join(conds)}\n"
+            f"order by b.file_name nulls last, m.source_row")
+    extra = {}
+    if limit is not None:
+        body += "\nlimit $row_limit offset $row_offset"
+        extra = {"row_limit": int(limit), "row_offset": int(offset)}
+    sql = statement(body, [rows.model], sc)
+    df = run(con, sql, params_for(sql, period, sc, extra=extra))
+    df.attrs.update(kpi=kpi.id, part=part, period=period,
+                    personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])
+    return df

@@ -1,0 +1,180 @@
+"""The registry: every KPI (kpis.toml) and every model it reads (sql/*.sql).
+
+A model is a SQL file producing one row per fact, with dimension columns; the
+query layer filters models by dimension and branch scope, then aggregates.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipelines.fields import DATASETS
+from pipelines.settings import load_settings
+
+from .errors import MetricError
+
+HERE = Path(__file__).parent
+SQL_DIR = HERE / "sql"
+KPI_FILE = HERE / "kpis.toml"
+
+HOUSEHOLD_DIMS = ("branch", "station", "community", "building", "zone", "customer_type")
+# Every dimension a filter or a group-by may name (a whitelist: these become
+# column names in SQL; values are always bound parameters).
+DIMENSIONS = HOUSEHOLD_DIMS + ("category", "channel", "collector", "method")
+TIME_GRAINS = ("day", "week")
+KINDS = ("rate", "count", "sum", "ratio", "quantile")
+UNITS = ("percent", "count", "hours", "yuan", "per_10k_m2")
+DIRECTIONS = ("higher", "lower", "neutral")
+ALL_ROWS = "all_rows"
+
+# Personal data as fields.py marks it (masked for roles without permission).
+PERSONAL_COLUMNS = frozenset(
+    f.name for ds in DATASETS.values() for f in ds.fields if f.personal)
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Model:
+    """A relation made by metrics/sql/<name>.sql. `dims` are the dimension
+    columns it carries; filters and the branch scope are applied to it where it
+    is defined, unless it is a `lookup` (read whole; what is built on it is filtered)."""
+    name: str
+    dims: tuple[str, ...]
+    lookup: bool = False
+
+
+MODELS: dict[str, Model] = {m.name: m for m in (
+    Model("reading_facts", HOUSEHOLD_DIMS),
+    Model("household_latest_readings", HOUSEHOLD_DIMS),
+    Model("household_coverage", HOUSEHOLD_DIMS),
+    Model("ticket_facts", HOUSEHOLD_DIMS + ("category", "channel")),
+    Model("complaint_area", HOUSEHOLD_DIMS),
+    Model("fee_facts", HOUSEHOLD_DIMS),
+    Model("payment_facts", HOUSEHOLD_DIMS + ("collector", "method")),
+    Model("refund_days", HOUSEHOLD_DIMS),
+    Model("household_dims", HOUSEHOLD_DIMS, lookup=True),
+    Model("station_branches", ("branch", "station"), lookup=True),
+)}
+
+
+@dataclass(frozen=True)
+class RowSet:
+    """Rows of a model: those where `population` is true (drill-through)."""
+    model: str
+    population: str = ALL_ROWS
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    label: dict[str, str]
+    description: dict[str, str]
+    unit: str
+    direction: str
+    kind: str
+    model: str
+    population: str
+    numerator: str | None = None
+    denominator: str | None = None
+    time: str | None = None
+    q: float | None = None
+    summary: bool = False
+    drill: dict[str, RowSet] = field(default_factory=dict)
+
+    @property
+    def dims(self) -> tuple[str, ...]:
+        return MODELS[self.model].dims
+
+    @property
+    def group_bys(self) -> tuple[str, ...]:
+        return self.dims + (TIME_GRAINS if self.time else ())
+
+    @property
+    def has_denominator(self) -> bool:
+        return self.kind in ("rate", "ratio", "quantile") or (
+            self.kind == "count" and self.denominator == "population")
+
+    @property
+    def target(self) -> float | None:
+        """From settings.toml [kpi_targets]; None when not set."""
+        value = load_settings().get("kpi_targets", {}).get(self.id)
+        return None if value is None else float(value)
+
+    def text(self, lang: str = "zh") -> tuple[str, str]:
+        """(label, description) in `lang`."""
+        return self.label.get(lang) or self.label["zh"], \
+            self.description.get(lang) or self.description["zh"]
+
+    def rows(self, part: str) -> RowSet:
+        """The rows behind the numerator or the denominator."""
+        if part not in ("numerator", "denominator"):
+            raise MetricError("bad_part", part=part)
+        if part in self.drill:
+            return self.drill[part]
+        return RowSet(self.model, self.population)
+
+
+def _kpi(kpi_id: str, d: dict) -> Kpi:
+    drill = {part: RowSet(**spec) for part, spec in d.pop("drill", {}).items()}
+    kpi = Kpi(id=kpi_id, drill=drill, **d)
+    problems = check(kpi)
+    if problems:
+        raise ValueError(f"kpis.toml [{kpi_id}]: " + "; ".join(problems))
+    return kpi
+
+
+def check(kpi: Kpi) -> list[str]:
+    """What is wrong with a declaration (empty when nothing)."""
+    out = []
+    if not _IDENT.match(kpi.id):
+        out.append("id must be snake_case")
+    for attr in ("label", "description"):
+        for lang in ("zh", "en"):
+            if not getattr(kpi, attr).get(lang, "").strip():
+                out.append(f"{attr}.{lang} missing")
+    if kpi.unit not in UNITS:
+        out.append(f"unit {kpi.unit!r}")
+    if kpi.direction not in DIRECTIONS:
+        out.append(f"direction {kpi.direction!r}")
+    if kpi.kind not in KINDS:
+        out.append(f"kind {kpi.kind!r}")
+    if kpi.model not in MODELS or not (SQL_DIR / f"{kpi.model}.sql").is_file():
+        out.append(f"model {kpi.model!r}")
+    for col in (kpi.population, kpi.numerator, kpi.denominator, kpi.time):
+        if col is not None and not _IDENT.match(col):
+            out.append(f"column {col!r} is not an identifier")
+    if kpi.kind in ("rate", "sum", "ratio", "quantile") and not kpi.numerator:
+        out.append("numerator missing")
+    if kpi.kind == "ratio" and not kpi.denominator:
+        out.append("denominator missing")
+    if kpi.kind == "count" and kpi.denominator not in (None, "population"):
+        out.append("a count's denominator is 'population' or nothing")
+    if kpi.kind == "quantile" and not (kpi.q is not None and 0 < kpi.q < 1):
+        out.append("quantile needs 0 < q < 1")
+    for part, rows in kpi.drill.items():
+        if part not in ("numerator", "denominator") or rows.model not in MODELS:
+            out.append(f"drill.{part}")
+    return out
+
+
+@lru_cache(maxsize=1)
+def kpis() -> dict[str, Kpi]:
+    """Every KPI by id, in declaration order."""
+    with KPI_FILE.open("rb") as fh:
+        raw = tomllib.load(fh)
+    return {k: _kpi(k, dict(v)) for k, v in raw.items()}
+
+
+def get(kpi_id: str) -> Kpi:
+    try:
+        return kpis()[kpi_id]
+    except KeyError:
+        raise MetricError("unknown_kpi", kpi=kpi_id) from None
+
+
+def summary_kpis() -> list[Kpi]:
+    return [k for k in kpis().values() if k.summary]

@@ -1,0 +1,38 @@
+-- unbilled_households: heated households of the roster with no bill for the fee
+-- season ($season) (应征不漏).
+
+with billed as (
+
+    select distinct household_id
+    from fee_bills
+    where season = $season
+
+),
+
+final as (
+
+    select
+        h.household_id,
+        h.branch,
+        h.station,
+        h.community,
+        h.building,
+        h.unit,
+        h.room,
+        h.zone,
+        h.customer_type,
+        h.name,
+        h.phone,
+        h.address,
+        h.heated_area_m2,
+        h.heating_status,
+        bt.file_name,
+        h.source_row
+    from household_dims h
+    left join billed b using (household_id)
+    left join batches bt on bt.batch_id = h.batch_id
+    where h.heated and b.household_id is null
+
+)
+
+select * from final
