@@ -7,18 +7,24 @@ identifiers such as "01020310902" intact. No Python loop touches the rows.
 from __future__ import annotations
 
 import codecs
+import json
+import multiprocessing
 import re
 import tempfile
+import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
-import fastexcel
-import numpy as np
 import pyarrow as pa
 
+from . import reader_child
+from .reader_child import row_numbers
 from .errors import PipelineError
+from .safety import check_zip
+from .settings import load_settings
 
 ROW = "_row"  # the row number as Excel shows it (1-based), or the CSV line number
 
@@ -29,10 +35,15 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 SUFFIXES = EXCEL_SUFFIXES | {".csv", ".txt"}
 
 
+EPOCH_1900 = "1899-12-30"  # Excel's day 0 for serials after 60 (it counts 1900-02-29)
+EPOCH_1904 = "1904-01-01"  # workbooks saved with the Mac 1904 date system
+
+
 @dataclass
 class RawSheet:
     name: str
     table: pa.Table  # columns c0..cN (string) and _row (int64)
+    epoch: str = EPOCH_1900  # what Excel serial numbers in this sheet count from
 
     @property
     def n_columns(self) -> int:
@@ -71,35 +82,67 @@ def read_sheets(path: Path) -> Iterator[RawSheet]:
         data = path.read_bytes()
         if _ENCRYPTED_MARK in data:
             raise PipelineError("password_protected")
-    yield from _read_excel(path)
+    yield from _read_excel(path, head)
 
 
-def _read_excel(path: Path) -> Iterator[RawSheet]:
-    try:
-        reader = fastexcel.read_excel(path)
-        names = reader.sheet_names
-    except Exception as exc:  # calamine reports corrupt files as assorted errors
-        raise PipelineError("corrupt_file", detail=_short(exc)) from exc
-    for index, name in enumerate(names):
-        try:
-            # skip_rows=0 keeps leading blank rows, so row i is Excel row i+1.
-            sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string",
-                                      whitespace_as_null=True)
-            batch = sheet.to_arrow()
-        except Exception as exc:
-            raise PipelineError("corrupt_file", detail=_short(exc)) from exc
-        yield RawSheet(name, _numbered(pa.Table.from_batches([batch])))
+def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
+    """Parse in a child process with memory and time limits: the Rust readers can
+    abort the whole process on some malformed files (calamine #174, #444, #550)."""
+    epoch = EPOCH_1900
+    if head.startswith(_ZIP):
+        check_zip(path)
+        epoch = _zip_epoch(path)
+    limits = load_settings()["upload"]
+    with tempfile.TemporaryDirectory(prefix="heatkpi-read-") as out:
+        child = _forkserver().Process(
+            target=reader_child.run,
+            args=(str(path.resolve()), out, limits["reader_memory_mb"] * 1024 * 1024))
+        child.start()
+        child.join(limits["reader_timeout_s"])
+        if child.is_alive():
+            child.kill()
+            child.join()
+            raise PipelineError("reader_timeout", seconds=limits["reader_timeout_s"])
+        error = Path(out) / "error.json"
+        if child.exitcode == 3 and error.exists():
+            failure = json.loads(error.read_text(encoding="utf-8"))
+            raise PipelineError(failure["code"], **failure["params"])
+        if child.exitcode != 0:
+            # Killed by a signal (negative code) or out of memory: the file, not us.
+            raise PipelineError("reader_crashed", detail=str(child.exitcode))
+        names = json.loads((Path(out) / "sheets.json").read_text(encoding="utf-8"))
+        for index, name in enumerate(names):
+            with pa.memory_map(str(Path(out) / f"{index}.arrow")) as source:
+                table = pa.ipc.open_file(source).read_all()
+            yield RawSheet(name, table, epoch)
 
 
-def _numbered(table: pa.Table) -> pa.Table:
-    cols = [table.column(i).cast(pa.string()) for i in range(table.num_columns)]
-    names = [f"c{i}" for i in range(len(cols))]
-    rows = pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64))
-    return pa.Table.from_arrays(cols + [rows], names=names + [ROW])
+_DATE1904 = re.compile(rb'date1904\s*=\s*"(?:1|true)"')
+
+
+def _zip_epoch(path: Path) -> str:
+    """The date system of an .xlsx: a workbookPr attribute in xl/workbook.xml."""
+    with zipfile.ZipFile(path) as zf:
+        if "xl/workbook.xml" not in zf.namelist():
+            return EPOCH_1900
+        with zf.open("xl/workbook.xml") as fh:
+            head = fh.read(8192)
+    return EPOCH_1904 if _DATE1904.search(head) else EPOCH_1900
+
+
+@lru_cache(maxsize=1)
+def _forkserver() -> multiprocessing.context.BaseContext:
+    """Forking from a clean single-threaded server is safe in the threaded app
+    (DuckDB, Streamlit) and cheap once the server has imported the reader."""
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["pipelines.reader_child"])
+    return ctx
 
 
 def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of GBK)."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of
+    GBK). A file that is neither throughout (rows appended by another system)
+    is decoded line by line, each line in whichever of the two it is."""
     if data.startswith(codecs.BOM_UTF8):
         return data[3:].decode("utf-8", errors="replace")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -107,7 +150,21 @@ def decode_text(data: bytes) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
+        pass
+    if not _UTF8_CJK.search(data):
         return data.decode("gb18030", errors="replace")
+    return "\n".join(_decode_line(line) for line in data.split(b"\n"))
+
+
+# Three-byte UTF-8 sequences of CJK text; GBK text almost never forms them.
+_UTF8_CJK = re.compile(rb"[\xe4-\xe9][\x80-\xbf][\x80-\xbf][\xe4-\xe9][\x80-\xbf][\x80-\xbf]")
+
+
+def _decode_line(line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return line.decode("gb18030", errors="replace")
 
 
 _BLANK_LINE = re.compile(r"^[ \t]*\r?$", re.MULTILINE)
@@ -143,7 +200,7 @@ def read_csv(path: Path) -> RawSheet:
         finally:
             con.close()
     # read_csv keeps the file's order (preserve_insertion_order is on by default).
-    rows = pa.array(np.arange(1, table.num_rows + 1, dtype=np.int64))
+    rows = row_numbers(table.num_rows)
     return RawSheet(Path(path).stem, table.append_column(ROW, rows))
 
 

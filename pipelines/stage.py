@@ -77,7 +77,7 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _typed(q: _Sql, f: Field, raw: str) -> str:
+def _typed(q: _Sql, f: Field, raw: str, epoch: str) -> str:
     text = f"NULLIF(trim({raw}), '')"
     word = f"lower(regexp_replace(trim({raw}), '\\s+', '', 'g'))"
     if f.type == TEXT:
@@ -85,7 +85,7 @@ def _typed(q: _Sql, f: Field, raw: str) -> str:
     if f.type == ID:
         return f"NULLIF(regexp_replace(trim({raw}), '\\.0$', ''), '')"
     if f.type == TIMESTAMP:
-        return f"heat_ts({raw})"
+        return f"heat_ts({raw}, epoch := {q.p(epoch)})"
     if f.type == NUMBER:
         return f"heat_num({raw})"
     if f.type == SEASON:
@@ -144,10 +144,11 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     con.register("raw_input", sheet.table)
     q = _Sql()
     mapped = set(mapping.columns)
-    cells = [f"c{i}" for i in range(sheet.n_columns)]
-    blank = "coalesce(" + ", ".join(f"NULLIF(trim({c}), '')" for c in cells) + ") IS NULL" \
-        if cells else "true"
-    total_cols = cells[:3]
+    # Only columns with a header count: a sheet may stretch to 16,384 columns
+    # of nothing, and unlabelled cells are never loaded anyway.
+    cells = [f"c{i}" for i, label in enumerate(header.labels) if label] or ["c0"]
+    blank = "coalesce(" + ", ".join(f"NULLIF(trim({c}), '')" for c in cells) + ") IS NULL"
+    total_cols = [f"c{i}" for i in range(min(3, sheet.n_columns))]
     total = " OR ".join(
         f"coalesce(regexp_full_match(regexp_replace(trim({c}), '\\s+', '', 'g'), "
         f"'(本页|总)?(合|总|小)计.{{0,40}}'), false)" for c in total_cols) or "false"
@@ -158,7 +159,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     for f in ds.fields:
         raw = _q("raw_" + f.name)
         if f.name in mapped:
-            typed = _typed(q, f, raw)
+            typed = _typed(q, f, raw, sheet.epoch)
             typed_cols.append(f"{typed} AS {_q(f.name)}")
         else:
             typed_cols.append(f"NULL::{SQL_TYPE[f.type]} AS {_q(f.name)}")

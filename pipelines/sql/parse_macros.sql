@@ -10,13 +10,14 @@ CREATE OR REPLACE TEMP MACRO heat_num(s) AS (
     CASE WHEN isfinite(TRY_CAST(heat_num_text(s) AS DOUBLE))
          THEN TRY_CAST(heat_num_text(s) AS DOUBLE) END);
 
--- Times: Excel serial numbers (1900 date system: day 0 = 1899-12-30 for serials
--- after 60) and the text formats seen in exports. Times are local (Asia/Shanghai).
-CREATE OR REPLACE TEMP MACRO heat_ts(s) AS (
+-- Times: Excel serial numbers counted from `epoch` (1900 date system: day 0 =
+-- 1899-12-30 for serials after 60; Mac 1904 system: 1904-01-01) and the text
+-- formats seen in exports. Times are local (Asia/Shanghai).
+CREATE OR REPLACE TEMP MACRO heat_ts(s, epoch := TIMESTAMP '1899-12-30') AS (
     CASE
         WHEN regexp_full_match(trim(s), '\d{1,7}(\.\d+)?')
              AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 61 AND 2958465
-        THEN TIMESTAMP '1899-12-30'
+        THEN CAST(epoch AS TIMESTAMP)
              + to_seconds(CAST(round(TRY_CAST(trim(s) AS DOUBLE) * 86400) AS BIGINT))
         ELSE try_strptime(regexp_replace(trim(s), '\s+', ' ', 'g'), [
             '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y-%m-%d %H:%M:%S.%f',
