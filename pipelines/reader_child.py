@@ -45,6 +45,8 @@ def read_to(src: Path, out: Path) -> dict | None:
     try:
         reader = fastexcel.read_excel(src)
         names = reader.sheet_names
+    except MemoryError:
+        raise  # over the memory cap: the parent reports a crashed reader
     except Exception as exc:  # calamine reports corrupt files as assorted errors
         return {"code": "corrupt_file", "params": {"detail": _short(exc)}}
     for index in range(len(names)):
@@ -52,6 +54,8 @@ def read_to(src: Path, out: Path) -> dict | None:
             # skip_rows=0 keeps leading blank rows, so row i is Excel row i+1.
             batch = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string",
                                       whitespace_as_null=True).to_arrow()
+        except MemoryError:
+            raise
         except Exception as exc:
             return {"code": "corrupt_file", "params": {"detail": _short(exc)}}
         table = _numbered(batch)

@@ -1,0 +1,187 @@
+"""Hostile and broken files: each gives a clear message or a correct load, and
+the process (the dashboard, in production) keeps serving."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from pipelines.load import load_file
+from pipelines.read import read_sheets
+from pipelines.settings import load_settings
+from pipelines.warehouse import row_counts
+
+FILES = Path(__file__).parent.parent / "data" / "pipelines"
+HEADER = ["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"]
+
+
+def _good_xlsx(path: Path, rows=None) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("测温记录")
+    ws.write_row(0, 0, HEADER)
+    for i, row in enumerate(rows or [["00101", "2025-11-16 08:00", 19, 2, "√"]], start=1):
+        ws.write_row(i, 0, row)
+    wb.close()
+    return path
+
+
+def _rezip(src: Path, dst: Path, extra: dict[str, bytes] | None = None,
+           replace: dict[str, bytes] | None = None) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = (replace or {}).get(info.filename, zin.read(info.filename))
+            zout.writestr(info.filename, data)
+        for name, data in (extra or {}).items():
+            zout.writestr(name, data)
+    return dst
+
+
+def _assert_refused(con, path: Path, code: str, words: str) -> None:
+    before = row_counts(con)
+    report = load_file(con, path)
+    assert (report.status, report.error_code) == ("failed", code), report.error
+    assert words in report.error
+    assert row_counts(con) == before
+    # The process still serves: a good file loads right after.
+    assert load_file(con, FILES / "temperature_good.xlsx").status in ("loaded", "already_loaded")
+
+
+def test_zip_bomb_entry_is_refused_before_parsing(con, tmp_path):
+    good = _good_xlsx(tmp_path / "g.xlsx")
+    bomb = _rezip(good, tmp_path / "bomb.xlsx", extra={"xl/media/pad.bin": b"\0" * 50_000_000})
+    assert bomb.stat().st_size < 200_000
+    _assert_refused(con, bomb, "unsafe_ratio", "压缩炸弹")
+
+
+def test_too_many_entries(con, tmp_path):
+    good = _good_xlsx(tmp_path / "g.xlsx")
+    n = load_settings()["upload"]["max_zip_entries"] + 1
+    many = _rezip(good, tmp_path / "many.xlsx", extra={f"x/{i}.txt": b"" for i in range(n)})
+    _assert_refused(con, many, "unsafe_entries", "超过安全上限")
+
+
+def test_total_unzipped_size(con, tmp_path, monkeypatch):
+    limits = dict(load_settings()["upload"], max_unzipped_mb=1, max_compression_ratio=10 ** 9)
+    monkeypatch.setitem(load_settings(), "upload", limits)
+    big = _rezip(_good_xlsx(tmp_path / "g.xlsx"), tmp_path / "big.xlsx",
+                 extra={"xl/media/a.bin": b"\0" * 2_000_000})
+    _assert_refused(con, big, "unsafe_size", "解压后有 1 MB")
+
+
+def test_nested_archive(con, tmp_path):
+    nested = _rezip(_good_xlsx(tmp_path / "g.xlsx"), tmp_path / "nested.xlsx",
+                    extra={"xl/embeddings/inner.zip": b"PK\x03\x04"})
+    _assert_refused(con, nested, "unsafe_nested", "inner.zip")
+
+
+def test_billion_laughs(con, tmp_path):
+    good = _good_xlsx(tmp_path / "g.xlsx")
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+              + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i else b"&lol;") * 10)
+                         for i in range(1, 10))
+              + b']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              b"<si><t>&lol9;</t></si></sst>")
+    bad = _rezip(good, tmp_path / "laughs.xlsx", replace={"xl/sharedStrings.xml": laughs})
+    _assert_refused(con, bad, "unsafe_entities", "XML 实体")
+
+
+def test_truncated_and_lying_extensions(con, tmp_path):
+    _assert_refused(con, FILES / "truncated.xlsx", "corrupt_file", "文件已损坏或不完整")
+    # An Excel file named .csv and a CSV named .xlsx both load: the bytes decide.
+    xlsx_as_csv = _good_xlsx(tmp_path / "readings.csv")
+    assert load_file(con, xlsx_as_csv).rows_inserted == 1
+    csv_as_xlsx = shutil.copy(FILES / "payments_gbk.csv", tmp_path / "payments.xlsx")
+    report = load_file(con, csv_as_xlsx)
+    assert (report.status, report.dataset, report.rows_inserted) == ("loaded", "fee_payments", 2)
+
+
+def test_reader_crash_is_contained(con, tmp_path, monkeypatch):
+    # A reader that dies (as calamine can abort on a malformed .xls, or as one
+    # that runs out of its memory cap does) fails the file; this process goes on.
+    normal = load_settings()["upload"]
+    monkeypatch.setitem(load_settings(), "upload", dict(normal, reader_memory_mb=64))
+    report = load_file(con, FILES / "temperature_good.xlsx")
+    assert (report.status, report.error_code) == ("failed", "reader_crashed")
+    assert "看板不受影响" in report.error and row_counts(con)["temperature_readings"] == 0
+    monkeypatch.setitem(load_settings(), "upload", normal)
+    assert load_file(con, FILES / "temperature_good.xlsx").rows_inserted == 5
+
+
+def test_formulas_without_cached_values(con, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append(["00101", "2025-11-16 08:00", "=18+1", 2, "√"])  # openpyxl stores no cached value
+    ws.append(["00102", "2025-11-16 09:00", 19.5, "=A1", "√"])
+    wb.save(tmp_path / "formulas.xlsx")
+    report = load_file(con, tmp_path / "formulas.xlsx")
+    # The formula cells read as empty: a required value is missing, an optional one is null.
+    assert [(r.row, r.column) for r in report.rejects] == [(2, "indoor_c")]
+    assert con.execute("SELECT household_id, outdoor_c FROM temperature_readings").fetchall() == \
+        [("00102", None)]
+
+
+def test_merged_cells_across_the_header(con):
+    report = load_file(con, FILES / "households_two_row.xlsx")
+    assert (report.status, report.header_row, report.rows_inserted) == ("loaded", "3-4", 2)
+
+
+def test_1904_date_system(con, tmp_path):
+    wb = openpyxl.Workbook()
+    wb.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append(["00101", dt.datetime(2025, 11, 16, 8, 0), 19, 2, "√"])   # a real date cell
+    ws.append(["00102", 44515.5, 19, 2, "√"])   # a plain serial, counted from 1904
+    wb.save(tmp_path / "mac.xlsx")
+    load_file(con, tmp_path / "mac.xlsx")
+    got = con.execute("SELECT household_id, measured_at FROM temperature_readings ORDER BY 1"
+                      ).fetchall()
+    assert got == [("00101", dt.datetime(2025, 11, 16, 8, 0)),
+                   ("00102", dt.datetime(2025, 11, 16, 12, 0))]
+
+
+def test_16384_columns(con, tmp_path):
+    path = tmp_path / "wide.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, HEADER)
+    ws.write_row(1, 0, ["00101", "2025-11-16 08:00", 19, 2, "√"])
+    ws.write(2, 16383, "far right")  # XFD3: the last column Excel has
+    wb.close()
+    assert next(read_sheets(path)).n_columns == 16384
+    report = load_file(con, path)
+    assert (report.status, report.rows_read, report.rows_inserted) == ("loaded", 1, 1)
+
+
+@pytest.mark.slow
+def test_a_sheet_of_1048576_rows(con, tmp_path):
+    path = tmp_path / "tall.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, HEADER)
+    ws.write_row(1, 0, ["00101", "2025-11-16 08:00", 19, 2, "√"])
+    ws.write(1048575, 0, "00102")  # A1048576: Excel's last row, the rest blank
+    wb.close()
+    report = load_file(con, path)
+    assert report.status == "loaded"
+    # The last row lacks its required values: rejected, with Excel's row number.
+    assert [(r.row, r.column) for r in report.rejects] == [(1048576, "indoor_c"),
+                                                           (1048576, "measured_at")]
+    assert (report.rows_read, report.rows_inserted) == (2, 1)
+
+
+def test_csv_with_mixed_encodings(con, tmp_path):
+    lines = ["收据号,户号,供暖季,缴费日期,实收金额".encode("gbk"),
+             "SF1,001,2025-2026,2025-11-03,100".encode("gbk"),
+             "SF2,002,2025-2026,2025-11-04,200,淄博市张店区".encode("utf-8"),
+             "SF3,003,2025-2026,2025-11-05,300,华光小区".encode("gbk")]
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(b"\r\n".join(lines))
+    report = load_file(con, path)
+    assert (report.status, report.rows_inserted) == ("loaded", 3)
