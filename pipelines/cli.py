@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("--kind", choices=sorted(KINDS))
     load.add_argument("--json", action="store_true")
     load.add_argument("--user", default="cli")
+    load.add_argument("--progress", action="store_true",
+                      help="print each step of each load to standard error")
     batches = common(sub.add_parser("batches", help="list loaded batches"))
     batches.add_argument("--json", action="store_true")
     undo = common(sub.add_parser("undo", help="undo a batch"))
@@ -65,7 +67,8 @@ def _load(con, args, lang) -> int:
             report = LoadReport(file=name, error=t("error.no_such_file", lang, file=name),
                                 error_code="no_such_file")
         else:
-            report = load_file(con, path, kind=args.kind, user=args.user, lang=lang)
+            report = load_file(con, path, kind=args.kind, user=args.user, lang=lang,
+                               progress=_print_step if args.progress else None)
         reports.append(report)
         if not args.json:
             print(report if lang == "zh" else _english(report, lang))
@@ -74,6 +77,10 @@ def _load(con, args, lang) -> int:
                   default=str)
         print()
     return 1 if any(r.status == "failed" for r in reports) else 0
+
+
+def _print_step(step: str, share: float) -> None:
+    print(f"progress {share:.2f} {step}", file=sys.stderr, flush=True)
 
 
 def _english(report: LoadReport, lang: str) -> str:

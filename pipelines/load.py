@@ -11,6 +11,7 @@ import hashlib
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 
@@ -124,11 +125,19 @@ def plan_file(path: Path, kind: str | None = None,
     raise PipelineError("unknown_kind", columns=found_columns(widest))
 
 
+# Steps of a load, in order, with the share of the work done when each starts
+# (for progress bars; `progress(step, share)` is called as each begins).
+STEPS = {"reading": 0.0, "staging": 0.55, "writing": 0.8, "versions": 0.85, "current": 0.9,
+         "committing": 0.97, "done": 1.0}
+
+
 def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None = None,
               user: str = "cli", file_name: str | None = None,
-              overrides: dict[str, int] | None = None, lang: str = "zh") -> LoadReport:
+              overrides: dict[str, int] | None = None, lang: str = "zh",
+              progress: Callable[[str, float], None] | None = None) -> LoadReport:
     """Load one file; never raises for a problem with the file (see report.status)."""
     path = Path(path)
+    step = (lambda name: progress(name, STEPS[name])) if progress else (lambda name: None)
     report = LoadReport(file=file_name or path.name)
     started = time.perf_counter()
     try:
@@ -147,11 +156,13 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
                     report.batch_id, report.kind = done
                     report.status = "already_loaded"
                     return report
+                step("reading")
                 plan = plan_file(path, kind, overrides)
                 if not plan.mapping.complete:
                     raise PipelineError("missing_columns", missing_fields=plan.mapping.missing,
                                         columns=found_columns(plan.header.labels))
-                _load(cur, plan, report, sha, size, user, lang)
+                _load(cur, plan, report, sha, size, user, lang, step)
+                step("done")
             finally:
                 cur.close()
     except PipelineError as exc:
@@ -166,10 +177,11 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
 
 
 def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: str,
-          size: int, user: str, lang: str) -> None:
+          size: int, user: str, lang: str, step: Callable[[str], None]) -> None:
     ds = DATASETS[plan.mapping.dataset]
     report.kind, report.dataset = ds.kind, ds.name
     report.sheet, report.header_row = plan.sheet.name, plan.header.rows
+    step("staging")
     staged = stage(cur, plan.sheet, plan.header, plan.mapping, lang)
     if staged.rows_read == 0:
         raise PipelineError("no_rows")
@@ -182,6 +194,7 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
 
     cur.execute("BEGIN TRANSACTION")
     try:
+        step("writing")
         batch_id = cur.execute("SELECT nextval('batch_seq')").fetchone()[0]
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE stg_cls AS
@@ -191,11 +204,13 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
             FROM stg_ok s LEFT JOIN {table} c ON {on_key}""")
         cur.execute(f"INSERT INTO {table}_versions SELECT {col_list}, ?, source_row, row_hash "
                     f"FROM stg_cls", [batch_id])
+        step("versions")
         key_match = " AND ".join(f"{table}.{k} = u.{k}" for k in ds.key)
         cur.execute(f"DELETE FROM {table} USING stg_cls u WHERE {key_match} "
                     f"AND u.action = 'update'")
         cur.execute(f"INSERT INTO {table} SELECT {col_list}, ?, source_row, row_hash "
                     f"FROM stg_cls WHERE action <> 'same'", [batch_id])
+        step("current")
         counts = dict(cur.execute(
             "SELECT action, count(*) FROM stg_cls GROUP BY action").fetchall())
         cur.execute(f"INSERT INTO rejects SELECT ?, ?, ?, {ROW}, column_name, source_column, "
@@ -213,6 +228,7 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
              plan.header.last_row, staged.rows_read, inserted, updated, unchanged, rejected,
              data_from, data_to])
         bump_data_version(cur)
+        step("committing")
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
