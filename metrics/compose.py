@@ -19,7 +19,7 @@ from functools import lru_cache
 from pipelines.settings import load_settings
 
 from .errors import MetricError
-from .period import Period
+from .period import Period, check_season_settings
 from .registry import DIMENSIONS, MODELS, SQL_DIR
 
 _COMMENT = re.compile(r"--[^\n]*")
@@ -140,6 +140,7 @@ class Scope:
 
 def settings_params() -> dict:
     """Every threshold the SQL reads, from settings.toml."""
+    check_season_settings()
     s = load_settings()
     temp, tk, fees, season = s["temperature"], s["tickets"], s["fees"], s["season"]
     limits = {c: float(v["resolve_hours"]) for c, v in tk["limits"].items()

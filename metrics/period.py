@@ -7,52 +7,41 @@ day to their end day, both included (Shandong: 15 Nov - 15 Mar).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from pipelines import coverage
 from pipelines.settings import load_settings
 
 from .errors import MetricError
 
-_SEASON = re.compile(r"^(\d{4})-(\d{4})$")
-
-
-def _season_days() -> tuple[int, int, int, int]:
-    s = load_settings()["season"]
-    bounds = s["start_month"], s["start_day"], s["end_month"], s["end_day"]
-    # The whole layer assumes a winter season that crosses New Year.
-    if (bounds[0], bounds[1]) <= (bounds[2], bounds[3]):
-        raise MetricError("season_settings")
-    return bounds
+# One definition of seasons for the whole product (pipelines.coverage): a day
+# between two seasons belongs to the coming one.
+season_of = coverage.season_of
 
 
 def season_bounds(name: str) -> tuple[date, date]:
     """First and last day of the named season."""
-    m = _SEASON.match(name or "")
-    if not m or int(m.group(2)) != int(m.group(1)) + 1:
-        raise MetricError("bad_season", season=name)
-    sm, sd, em, ed = _season_days()
-    y = int(m.group(1))
-    return date(y, sm, sd), date(y + 1, em, ed)
+    try:
+        return coverage.season_bounds(name)
+    except ValueError:
+        raise MetricError("bad_season", season=name) from None
 
 
 def season_name(start_year: int) -> str:
     return f"{start_year}-{start_year + 1}"
 
 
-def season_of(day: date) -> str:
-    """The season a day belongs to. A day between two seasons belongs to the
-    coming one: fees paid in October are for the winter ahead."""
-    sm, sd, em, ed = _season_days()
-    if (day.month, day.day) <= (em, ed):
-        return season_name(day.year - 1)
-    return season_name(day.year)
-
-
 def in_season(day: date) -> bool:
     start, end = season_bounds(season_of(day))
     return start <= day <= end
+
+
+def check_season_settings() -> None:
+    """The layer assumes a winter season that crosses New Year."""
+    s = load_settings()["season"]
+    if (s["start_month"], s["start_day"]) <= (s["end_month"], s["end_day"]):
+        raise MetricError("season_settings")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,99 @@
+"""`python -m metrics`: the headline KPIs of a period from the command line.
+
+    python -m metrics summary --from 2025-11-17 --to 2025-11-23 [--db PATH]
+                              [--json] [--branch NAME] [--lang zh|en]
+
+With --json: one object keyed by KPI id, each {value, numerator, denominator};
+value is null when the denominator is 0. Exit codes: 0 success, 1 the warehouse
+could not be read, 2 a usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+
+import duckdb
+
+from i18n import t
+from pipelines.errors import PipelineError
+from pipelines.warehouse import connect
+
+from .display import format_part, format_value
+from .errors import MetricError
+from .period import Period
+from .query import summary
+from .registry import get
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m metrics",
+                                description="Service KPIs of the heating warehouse.")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("summary", help="the headline KPIs of a period")
+    s.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD",
+                   help="first day of the period")
+    s.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD",
+                   help="last day of the period (the cut-off is the end of this day)")
+    s.add_argument("--db", help="warehouse file (default: settings / HEATKPI_DB)")
+    s.add_argument("--json", action="store_true", help="print JSON keyed by KPI id")
+    s.add_argument("--branch", action="append", metavar="NAME",
+                   help="only this branch (repeat for several)")
+    s.add_argument("--season", help="fee season, e.g. 2025-2026 (default: the cut-off's)")
+    s.add_argument("--lang", choices=("zh", "en"), default="zh")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    lang = args.lang
+    try:
+        period = Period(args.start, args.end, args.season)
+    except MetricError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return 2
+    try:
+        con = connect(args.db, read_only=True, retries=20)
+    except PipelineError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return 1
+    try:
+        results = summary(con, period, scope=args.branch)
+    except duckdb.Error as exc:
+        print(t("metrics.error.query_failed", lang, detail=str(exc).splitlines()[0]),
+              file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    if args.json:
+        json.dump({k: r.asdict() for k, r in results.items()}, sys.stdout,
+                  ensure_ascii=False, indent=1)
+        print()
+        return 0
+    print(t("metrics.cli.title", lang, period=period.label(), season=period.fee_season))
+    rows = [(get(k).text(lang)[0], format_value(get(k), r.value, lang),
+             format_part(r.numerator), format_part(r.denominator)) for k, r in results.items()]
+    head = (t("metrics.cli.kpi", lang), t("metrics.cli.value", lang),
+            t("metrics.cli.numerator", lang), t("metrics.cli.denominator", lang))
+    widths = [max(_width(x) for x in col) for col in zip(head, *rows)]
+    for row in (head, *rows):
+        print("  ".join(_pad(x, w, right=i > 0) for i, (x, w) in enumerate(zip(row, widths))))
+    return 0
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal.
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * (width - _width(text))
+    return gap + text if right else text + gap

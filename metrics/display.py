@@ -1,0 +1,46 @@
+"""Numbers as the meeting reads them: per unit and language."""
+from __future__ import annotations
+
+import math
+
+from i18n import has, t
+
+from .registry import Kpi
+
+
+def format_value(kpi: Kpi, value, lang: str = "zh", digits: int | None = None) -> str:
+    """'93.2%', '8.1 小时', '¥2,463,084.94', '1,282'; '—' when there is no value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if kpi.unit == "percent":
+        return f"{value * 100:.{1 if digits is None else digits}f}%"
+    if kpi.unit == "count":
+        return f"{int(value):,}"
+    if kpi.unit == "yuan":
+        return f"¥{value:,.{2 if digits is None else digits}f}"
+    if kpi.unit == "hours":
+        return t("metrics.unit.hours_value", lang, value=f"{value:.{1 if digits is None else digits}f}")
+    return f"{value:,.{2 if digits is None else digits}f}"
+
+
+def format_part(value) -> str:
+    """A numerator or denominator: integers with separators, amounts with 2 decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}"
+
+
+def column_label(column: str, lang: str = "zh") -> str:
+    """The header of a result column: the field's label where the warehouse
+    has that field, else the KPI layer's own."""
+    for key in (f"field.{column}", f"metrics.col.{column}"):
+        if has(key):
+            return t(key, lang)
+    return column
+
+
+def list_label(name: str, lang: str = "zh") -> tuple[str, str]:
+    """(title, what it shows) of an action list."""
+    return t(f"metrics.list.{name}", lang), t(f"metrics.list_help.{name}", lang)

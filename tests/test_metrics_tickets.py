@@ -1,0 +1,241 @@
+"""Ticket KPIs and lists on a hand-built warehouse (metrics/testing.py).
+
+Period 2025-12-01 .. 2025-12-07, cut-off 2025-12-08 00:00. Time limits
+(settings): 抢修/报修 24 h, 投诉/举报 48 h, 咨询 0 h, 建议 72 h.
+
+  ticket cat  received      station(branch)  resolved        deadline      notes
+  t1   报修   12-01 08:00   S1 (张店)        12-02 08:00     12-02 08:00   exactly at deadline; 满意
+  t2   报修   12-01 10:00   S1               12-02 10:01     12-02 10:00   1 min late; follow-up, no rating
+  t3   投诉   12-06 09:00   S2 (张店)        12-09 09:00     12-08 09:00   open across the cut-off
+  t4   投诉   11-20 09:00   S2               —               11-22 09:00   overdue before the period
+  t5   咨询   12-03 14:00   S3 (淄川)        12-03 14:00     12-03 14:00   answered at first contact
+  t6   咨询   12-07 20:00   S3               —               12-07 20:00   unanswered consultation
+  t7   抢修   12-04 02:00   S1               12-04 06:00     12-05 02:00   no result text; no follow-up
+  t8   举报   12-05 12:00   S3               12-06 12:00     12-07 12:00   anonymous; 不满意
+  t9   投诉   11-28 12:00   S3               12-01 12:00     11-30 12:00   received before; 基本满意
+  t10  建议   12-02 09:00   — (h6 -> S3)     12-04 09:00     12-05 09:00   station from its household
+  t11  投诉   12-07 09:00   S9 (no branch)   —               12-09 09:00   station not in the roster
+  t12  报修   12-08 00:00   S1               —                             at the cut-off: after
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from metrics import action_list, drill, query, summary
+from metrics.testing import ANONYMOUS_CALLER, ANONYMOUS_PHONE, WEEK, ZC, ZD, add_households, \
+    add_tickets
+
+
+@pytest.fixture
+def wh(con):
+    add_households(con)
+    add_tickets(con)
+    return con
+
+
+def one(con, kpi, **kw):
+    row = query(con, kpi, WEEK, **kw).iloc[0]
+    return row["numerator"], row["denominator"], row["value"]
+
+
+def test_tickets_received(wh):
+    # t1 t2 t3 t5 t6 t7 t8 t10 t11 = 9 (t4, t9 before; t12 at the cut-off)
+    n, d, v = one(wh, "tickets_received")
+    assert (n, v) == (9, 9) and pd.isna(d)
+
+
+def test_tickets_received_by_category_and_branch(wh):
+    by_cat = query(wh, "tickets_received", WEEK, by="category")
+    assert dict(zip(by_cat["category"], by_cat["numerator"])) == {
+        "报修": 2, "投诉": 2, "咨询": 2, "抢修": 1, "举报": 1, "建议": 1}
+    # 张店: t1 t2 t3 t7; 淄川: t5 t6 t8 t10; no branch: t11 (station S9)
+    by_branch = query(wh, "tickets_received", WEEK, by="branch")
+    assert by_branch["branch"].fillna("-").tolist() == [ZD, ZC, "-"]
+    assert by_branch["numerator"].tolist() == [4, 4, 1]
+
+
+def test_tickets_received_scoped(wh):
+    # 淄川: t5 t6 t8 t10 (t10 through its household's station); never t11
+    assert one(wh, "tickets_received", scope=ZC)[0] == 4
+    rows = drill(wh, "tickets_received", WEEK, "numerator", scope=ZC)
+    assert sorted(rows["ticket_no"]) == ["t10", "t5", "t6", "t8"]
+
+
+def test_tickets_received_by_channel_filter(wh):
+    # only t2 came in by 微信
+    assert one(wh, "tickets_received", filters={"channel": "微信"})[0] == 1
+
+
+def test_ticket_closure_rate(wh):
+    # received in the period: 9; resolved before 12-08 00:00: t1 t2 t5 t7 t8 t10 = 6
+    # (t3 resolved 12-09, after the cut-off; t6 and t11 open)
+    assert one(wh, "ticket_closure_rate") == (6, 9, pytest.approx(6 / 9))
+
+
+def test_ticket_closure_rate_open_across_cutoff(wh):
+    # a period ending 12-09 sees t3 closed: received 12-01..12-09 = 10 with t12,
+    # resolved by 12-10 00:00: t1 t2 t3 t5 t7 t8 t10 = 7
+    assert query(wh, "ticket_closure_rate", ("2025-12-01", "2025-12-09"))[
+        ["numerator", "denominator"]].values.tolist() == [[7, 10]]
+
+
+def test_ticket_on_time_rate(wh):
+    # deadlines in the period: t1 12-02 08:00, t2 12-02 10:00, t5 12-03 14:00,
+    # t6 12-07 20:00, t7 12-05 02:00, t8 12-07 12:00, t10 12-05 09:00 -> 7
+    # on time: t1 (resolved exactly at the deadline), t5 (0 h, at receipt), t7, t8, t10
+    # late: t2 (1 minute), t6 (never) -> 5 of 7
+    assert one(wh, "ticket_on_time_rate") == (5, 7, pytest.approx(5 / 7))
+
+
+def test_ticket_resolution_hours_median(wh):
+    # resolved in the period: t5 0 h, t7 4 h, t1 24 h, t8 24 h, t2 24 h 1 min,
+    # t10 48 h, t9 72 h (received 11-28, resolved 12-01) -> 7 tickets, median 24
+    n, d, v = one(wh, "ticket_resolution_hours_median")
+    assert (d, v) == (7, 24.0) and n is None
+
+
+def test_ticket_resolution_hours_p90(wh):
+    # sorted 0, 4, 24, 24, 24.0167, 48, 72; position 0.9 x 6 = 5.4 ->
+    # 48 + 0.4 x (72 - 48) = 57.6
+    n, d, v = one(wh, "ticket_resolution_hours_p90")
+    assert d == 7 and v == pytest.approx(57.6)
+
+
+def test_ticket_resolution_hours_median_by_branch(wh):
+    # 张店: t1 24, t2 24.0167, t7 4 -> median 24; 淄川: t5 0, t8 24, t9 72, t10 48 -> 36
+    df = query(wh, "ticket_resolution_hours_median", WEEK, by="branch")
+    assert df["branch"].tolist() == [ZD, ZC]
+    assert df["value"].tolist() == pytest.approx([24.0, 36.0])
+    assert df["denominator"].tolist() == [3, 4]
+
+
+def test_ticket_followup_rate(wh):
+    # resolved in the period and 报修/抢修/投诉/举报: t1 t2 t7 t8 t9 = 5 (t5 咨询 and
+    # t10 建议 not); with a follow-up: t1 t2 (no rating, still followed up) t8 t9 -> 4/5
+    assert one(wh, "ticket_followup_rate") == (4, 5, 0.8)
+
+
+def test_ticket_satisfaction_rate(wh):
+    # rated among those resolved in the period: t1 满意, t8 不满意, t9 基本满意 = 3
+    # (t2's follow-up has no rating); satisfied: t1, t9 -> 2/3
+    assert one(wh, "ticket_satisfaction_rate") == (2, 3, pytest.approx(2 / 3))
+
+
+def test_ticket_unanswered(wh):
+    # past deadline and open at the cut-off: t4 (11-22), t6 (12-07 20:00);
+    # resolved without a result: t7 -> 3. t3 and t11 are open but not yet due.
+    n, d, v = one(wh, "ticket_unanswered")
+    assert (n, v) == (3, 3) and pd.isna(d)
+
+
+def test_complaints_per_10k_m2(wh):
+    # complaints received in the period: t3 (S2), t8 (S3), t11 (S9) = 3
+    # heated area: h1 80 + h2 100 + h3 60 + h4 90 + h6 100 = 430 m² (h5 stopped) = 0.043
+    # 3 / 0.043 = 69.767...
+    assert one(wh, "complaints_per_10k_m2") == (3, pytest.approx(0.043),
+                                                pytest.approx(3 / 0.043))
+
+
+def test_complaints_per_10k_m2_by_station(wh):
+    # S1 0 / 0.018; S2 1 / 0.006; S3 1 / 0.019 (h4 90 + h6 100, h5 stopped);
+    # S9 1 / 0 -> no value. The parts add up to 3 / 0.043.
+    df = query(wh, "complaints_per_10k_m2", WEEK, by="station")
+    assert df["station"].tolist() == ["S1", "S2", "S3", "S9"]
+    assert df["numerator"].tolist() == [0, 1, 1, 1]
+    assert df["denominator"].tolist() == pytest.approx([0.018, 0.006, 0.019, 0.0])
+    assert df["value"].tolist()[:3] == pytest.approx([0.0, 1 / 0.006, 1 / 0.019])
+    assert df["value"].isna().tolist() == [False, False, False, True]
+    assert df["numerator"].sum() == 3 and df["denominator"].sum() == pytest.approx(0.043)
+
+
+def test_complaints_per_10k_m2_scoped(wh):
+    # 淄川: t8 / 0.019; never t11 (its station has no branch)
+    assert one(wh, "complaints_per_10k_m2", scope=ZC) == (1, pytest.approx(0.019),
+                                                         pytest.approx(1 / 0.019))
+
+
+def test_complaints_drill_rows(wh):
+    num = drill(wh, "complaints_per_10k_m2", WEEK, "numerator")
+    assert sorted(num["ticket_no"]) == ["t11", "t3", "t8"]
+    den = drill(wh, "complaints_per_10k_m2", WEEK, "denominator")
+    assert sorted(den["household_id"]) == ["h1", "h2", "h3", "h4", "h6"]
+    assert set(den["file_name"]) == {"用户档案.xlsx"}
+
+
+def test_summary_tickets(wh):
+    res = summary(wh, WEEK)
+    assert res["ticket_closure_rate"].asdict() == {"value": pytest.approx(6 / 9),
+                                                   "numerator": 6, "denominator": 9}
+    assert res["ticket_on_time_rate"].numerator == 5
+    assert res["ticket_resolution_hours_median"].value == 24.0
+    assert res["ticket_resolution_hours_p90"].value == pytest.approx(57.6)
+    assert res["ticket_unanswered"].asdict() == {"value": 3, "numerator": 3, "denominator": None}
+    assert res["tickets_received"].asdict() == {"value": 9, "numerator": 9, "denominator": None}
+
+
+def test_open_tickets(wh):
+    # open at the cut-off: t4 (age 12-08 00:00 - 11-20 09:00 = 423 h), t3 (39 h),
+    # t11 (15 h), t6 (4 h), oldest first
+    df = action_list(wh, "open_tickets", WEEK)
+    assert df["ticket_no"].tolist() == ["t4", "t3", "t11", "t6"]
+    assert df["age_hours"].tolist() == [423.0, 39.0, 15.0, 4.0]
+
+
+def test_overdue_tickets(wh):
+    # t4: due 11-22 09:00 -> 375 h overdue; t6: due 12-07 20:00 -> 4 h
+    df = action_list(wh, "overdue_tickets", WEEK)
+    assert df["ticket_no"].tolist() == ["t4", "t6"]
+    assert df["hours_overdue"].tolist() == [375.0, 4.0]
+
+
+def test_unanswered_tickets(wh):
+    df = action_list(wh, "unanswered_tickets", WEEK)
+    assert df[["ticket_no", "reason"]].values.tolist() == [
+        ["t4", "overdue_open"], ["t7", "no_result"], ["t6", "overdue_open"]]
+    assert set(df["file_name"]) == {"客服工单.xlsx"}
+    # the list and the KPI count the same tickets
+    assert len(df) == query(wh, "ticket_unanswered", WEEK)["numerator"].iloc[0]
+
+
+def test_unanswered_whitespace_result(con):
+    # a result of spaces only is no result
+    from metrics.testing import TICKETS
+    add_households(con)
+    add_tickets(con, {"t1": {**TICKETS["t1"], "result": "   "}})
+    assert action_list(con, "unanswered_tickets", WEEK)["ticket_no"].tolist() == ["t1"]
+
+
+def test_repeat_complainers(wh):
+    # h3: t4 (11-20) and t3 (12-06), 16 days apart; h4: t9 (11-28) and t8 (12-05,
+    # anonymous), 7 days apart. Both have their second complaint in the period.
+    df = action_list(wh, "repeat_complainers", WEEK)
+    assert sorted(df["household_id"]) == ["h3", "h4"]
+    h3 = df.set_index("household_id").loc["h3"]
+    assert (h3["complaints_in_window"], h3["complaints_in_period"], h3["ticket_nos"]) == (
+        2, 1, "t4, t3")
+    assert (h3["caller_name"], h3["phone"]) == ("李四", "13900002222")
+    h4 = df.set_index("household_id").loc["h4"]
+    # one of h4's complaints was anonymous: no name, no phone
+    assert pd.isna(h4["caller_name"]) and pd.isna(h4["phone"]) and h4["any_anonymous"]
+
+
+def test_repeat_complainers_window(wh):
+    # the week before (11-24 .. 11-30): h4's t9 (11-28) has no complaint within
+    # 30 days before it; h3's t4 (11-20) is outside that week -> nobody
+    assert action_list(wh, "repeat_complainers", ("2025-11-24", "2025-11-30")).empty
+
+
+def test_anonymous_caller_never_returned(wh):
+    # t8 is anonymous: its caller and phone must not appear in any row anywhere
+    frames = [drill(wh, k, WEEK, part) for k in ("ticket_closure_rate", "ticket_satisfaction_rate",
+                                                   "ticket_followup_rate")
+              for part in ("numerator", "denominator")]
+    frames.append(drill(wh, "tickets_received", WEEK, "numerator"))
+    frames += [action_list(wh, name, WEEK) for name in
+               ("open_tickets", "overdue_tickets", "unanswered_tickets", "repeat_complainers")]
+    t8 = drill(wh, "tickets_received", WEEK, "numerator").set_index("ticket_no").loc["t8"]
+    assert pd.isna(t8["caller_name"]) and pd.isna(t8["phone"]) and t8["anonymous"]
+    for df in frames:
+        text = df.astype(str).to_string()
+        assert ANONYMOUS_CALLER not in text and ANONYMOUS_PHONE not in text
