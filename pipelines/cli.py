@@ -7,14 +7,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from i18n import t
+from .backup import backup, restore
 from .batches import list_batches, undo_batch
 from .demo import build_demo
 from .errors import PipelineError
 from .fields import KINDS
+from .inbox import inbox_dir, submit, worker_alive
 from .load import LoadReport, load_file
+from .settings import warehouse_path
 from .warehouse import connect
 
 
@@ -42,21 +46,60 @@ def _parser() -> argparse.ArgumentParser:
     undo.add_argument("batch_id", type=int)
     undo.add_argument("--user", default="cli")
     common(sub.add_parser("demo", help="build the demo warehouse from data/sample/"))
+    back = common(sub.add_parser("backup", help="export the whole warehouse to a new folder"))
+    back.add_argument("folder")
+    rest = common(sub.add_parser("restore", help="replace the warehouse with a backup folder"))
+    rest.add_argument("folder")
     return p
+
+
+BUSY_RETRIES = 30
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     lang = args.lang
+    if args.command == "restore":
+        return _restore(args, lang)
+    db = Path(args.db) if args.db else warehouse_path()
     try:
-        con = connect(args.db, retries=20)
+        con = connect(db)
     except PipelineError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return 1
+        if exc.code != "warehouse_busy":
+            print(exc.message(lang), file=sys.stderr)
+            return 1
+        if args.command in ROUTED and worker_alive(inbox_dir(db)):
+            # The dashboard holds the warehouse: it runs the job for us, in turn.
+            print(t("cli.routed", lang), file=sys.stderr, flush=True)
+            return ROUTED[args.command](args, lang, inbox_dir(db))
+        try:
+            con = _wait_for(db, lang)
+        except PipelineError as exc2:
+            print(exc2.message(lang), file=sys.stderr)
+            return 1
     try:
         return COMMANDS[args.command](con, args, lang)
     finally:
         con.close()
+
+
+def _wait_for(db: Path, lang: str):
+    """Another process (a load, a backup) holds the file: retry, saying so."""
+    for attempt in range(1, BUSY_RETRIES + 1):
+        print(t("cli.busy_retrying", lang, n=attempt, total=BUSY_RETRIES), file=sys.stderr,
+              flush=True)
+        time.sleep(1)
+        try:
+            return connect(db)
+        except PipelineError as exc:
+            if exc.code != "warehouse_busy":
+                raise
+    raise PipelineError("warehouse_busy")
+
+
+def _missing(name: str, lang: str) -> LoadReport:
+    return LoadReport(file=name, error=t("error.no_such_file", lang, file=name),
+                      error_code="no_such_file")
 
 
 def _load(con, args, lang) -> int:
@@ -64,19 +107,36 @@ def _load(con, args, lang) -> int:
     for name in args.files:
         path = Path(name)
         if not path.is_file():
-            report = LoadReport(file=name, error=t("error.no_such_file", lang, file=name),
-                                error_code="no_such_file")
+            report = _missing(name, lang)
         else:
             report = load_file(con, path, kind=args.kind, user=args.user, lang=lang,
                                progress=_print_step if args.progress else None)
         reports.append(report)
         if not args.json:
             print(report if lang == "zh" else _english(report, lang))
+    return _finish(args, [r.asdict() for r in reports])
+
+
+def _finish(args, reports: list[dict]) -> int:
     if args.json:
-        json.dump([r.asdict() for r in reports], sys.stdout, ensure_ascii=False, indent=1,
-                  default=str)
+        json.dump(reports, sys.stdout, ensure_ascii=False, indent=1, default=str)
         print()
-    return 1 if any(r.status == "failed" for r in reports) else 0
+    return 1 if any(r["status"] == "failed" for r in reports) else 0
+
+
+def _load_routed(args, lang, folder: Path) -> int:
+    files = [str(Path(f).resolve()) for f in args.files if Path(f).is_file()]
+    result = submit(folder, {"op": "load", "files": files, "kind": args.kind,
+                             "user": args.user, "lang": lang})
+    if "error" in result:
+        print(t("cli.routed_failed", lang, error=result["error"]), file=sys.stderr)
+        return 1
+    reports = [_missing(f, lang).asdict() for f in args.files if not Path(f).is_file()]
+    reports += result["reports"]
+    if not args.json:
+        for r in reports:
+            print(LoadReport(**{**r, "rejects": []}).summary(lang))
+    return _finish(args, reports)
 
 
 def _print_step(step: str, share: float) -> None:
@@ -121,4 +181,39 @@ def _demo(con, args, lang) -> int:
     return 1 if any(r.status == "failed" for r in reports) else 0
 
 
-COMMANDS = {"load": _load, "batches": _batches, "undo": _undo, "demo": _demo}
+def _backup(con, args, lang) -> int:
+    try:
+        report = backup(con, args.folder)
+    except PipelineError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return 1
+    print(t("backup.done", lang, folder=report.folder, rows=sum(report.rows.values())))
+    return 0
+
+
+def _backup_routed(args, lang, folder: Path) -> int:
+    result = submit(folder, {"op": "backup", "folder": str(Path(args.folder).resolve()),
+                             "lang": lang})
+    if "error" in result:
+        print(result["error"], file=sys.stderr)
+        return 1
+    print(t("backup.done", lang, folder=result["backup"]["folder"],
+            rows=sum(result["backup"]["rows"].values())))
+    return 0
+
+
+def _restore(args, lang) -> int:
+    target = Path(args.db) if args.db else warehouse_path()
+    try:
+        report = restore(args.folder, target)
+    except PipelineError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return 1
+    print(t("restore.done", lang, folder=report.folder, db=str(target),
+            rows=sum(report.rows.values())))
+    return 0
+
+
+COMMANDS = {"load": _load, "batches": _batches, "undo": _undo, "demo": _demo,
+            "backup": _backup}
+ROUTED = {"load": _load_routed, "backup": _backup_routed}

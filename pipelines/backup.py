@@ -1,0 +1,84 @@
+"""Backup and restore of the whole warehouse (DuckDB EXPORT / IMPORT DATABASE).
+
+A backup is a folder of Parquet files plus schema.sql and load.sql; it can be
+restored on another machine or DuckDB version. Restore builds a new file beside
+the warehouse and swaps it in only when the import succeeded, keeping the old
+file as <name>.before-restore.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .errors import PipelineError
+from .warehouse import DATA_TABLES, WRITE_LOCK, row_counts
+
+
+@dataclass
+class BackupReport:
+    folder: str
+    rows: dict[str, int]
+
+
+def _path_literal(folder: Path) -> str:
+    """EXPORT/IMPORT take no bound parameters, so the path becomes a literal.
+    It is resolved to an absolute path and refused if it could end the literal."""
+    text = str(folder.resolve())
+    if any(ch in text for ch in "'\\\0\n\r"):
+        raise PipelineError("bad_backup_path", folder=text)
+    return "'" + text + "'"
+
+
+def backup(con: duckdb.DuckDBPyConnection, folder: str | Path) -> BackupReport:
+    folder = Path(folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise PipelineError("backup_exists", folder=str(folder))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with WRITE_LOCK:  # no load commits half-way through the export
+        cur = con.cursor()
+        try:
+            cur.execute(f"EXPORT DATABASE {_path_literal(folder)} (FORMAT parquet)")
+            return BackupReport(str(folder), row_counts(cur))
+        finally:
+            cur.close()
+
+
+def restore(folder: str | Path, target: str | Path) -> BackupReport:
+    """Restore the backup in `folder` as the warehouse file `target`. The target
+    must not be open in any process (stop the dashboard first)."""
+    folder, target = Path(folder), Path(target)
+    if not (folder / "schema.sql").exists():
+        raise PipelineError("not_a_backup", folder=str(folder))
+    fresh = target.with_name(target.name + ".restoring")
+    for stale in (fresh, Path(str(fresh) + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect(str(fresh))
+    try:
+        con.execute(f"IMPORT DATABASE {_path_literal(folder)}")
+        missing = [t for t in DATA_TABLES
+                   if not con.execute("SELECT count(*) FROM information_schema.tables "
+                                      "WHERE table_name = ?", [t]).fetchone()[0]]
+        if missing:
+            raise PipelineError("not_a_backup", folder=str(folder))
+        rows = row_counts(con)
+        con.execute("CHECKPOINT")
+    except duckdb.Error as exc:
+        raise PipelineError("restore_failed", detail=str(exc).splitlines()[0]) from exc
+    finally:
+        con.close()
+    if target.exists():
+        _lock_check(target)
+        os.replace(target, target.with_name(target.name + ".before-restore"))
+    os.replace(fresh, target)
+    return BackupReport(str(folder), rows)
+
+
+def _lock_check(target: Path) -> None:
+    """Refuse to swap out a warehouse another process has open."""
+    try:
+        duckdb.connect(str(target)).close()
+    except duckdb.IOException as exc:
+        raise PipelineError("warehouse_busy") from exc

@@ -1,0 +1,135 @@
+"""Loads routed through the one writer.
+
+DuckDB lets one process write a database file, and a process holding it open
+read-write locks out every other process. The dashboard holds the warehouse
+open while it runs, so a command-line load (or backup) cannot open it. Instead
+the command hands its job to the dashboard through a folder beside the
+warehouse, `<warehouse>.inbox/`:
+
+  <job>/request.json   written by the client: {"op": "load" | "backup", ...}
+  <job>/result.json    written by the dashboard's worker thread when done
+  worker.json          the worker's heartbeat (pid, time), refreshed every second
+
+The worker runs the job with the same functions (and the same write lock) an
+upload uses, so jobs and uploads take turns; the client waits for the result.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from .backup import backup
+from .errors import PipelineError
+from .load import load_file
+from .settings import warehouse_path
+
+HEARTBEAT_S = 1.0
+STALE_S = 5.0
+
+
+def inbox_dir(db: str | Path | None = None) -> Path:
+    db = Path(db) if db else warehouse_path()
+    return db.with_name(db.name + ".inbox")
+
+
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(tmp, path)  # readers never see half a file
+
+
+def worker_alive(folder: Path) -> bool:
+    beat = folder / "worker.json"
+    try:
+        data = json.loads(beat.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if time.time() - data.get("time", 0) > STALE_S:
+        return False
+    try:
+        os.kill(int(data["pid"]), 0)
+    except (OSError, KeyError, ValueError):
+        return False
+    return True
+
+
+def submit(folder: Path, request: dict, timeout_s: float = 3600,
+           poll_s: float = 0.2) -> dict:
+    """Hand a job to the running dashboard and wait for its result."""
+    job = folder / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    job.mkdir(parents=True)
+    _write_json(job / "request.json", request)
+    deadline = time.monotonic() + timeout_s
+    result = job / "result.json"
+    while time.monotonic() < deadline:
+        if result.exists():
+            return json.loads(result.read_text(encoding="utf-8"))
+        if not worker_alive(folder):
+            break
+        time.sleep(poll_s)
+    return {"error": "worker_gone"}
+
+
+class InboxWorker:
+    """The dashboard side: a daemon thread serving jobs in arrival order."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, folder: Path,
+                 on_change=None):
+        self.con, self.folder, self.on_change = con, folder, on_change
+        self._stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="heatkpi-inbox", daemon=True)
+
+    def start(self) -> "InboxWorker":
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._beat()
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.thread.join(timeout=5)
+
+    def _beat(self) -> None:
+        _write_json(self.folder / "worker.json", {"pid": os.getpid(), "time": time.time()})
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._beat()
+            self.serve_pending()
+            self._stop.wait(HEARTBEAT_S)
+
+    def serve_pending(self) -> int:
+        """Run every job without a result, oldest first; returns how many ran."""
+        done = 0
+        for request in sorted(self.folder.glob("*/request.json")):
+            if (request.parent / "result.json").exists():
+                continue
+            _write_json(request.parent / "result.json", self._serve(request))
+            done += 1
+        if done and self.on_change:
+            self.on_change()
+        return done
+
+    def _serve(self, request_file: Path) -> dict:
+        req: dict = {}
+        try:
+            req = json.loads(request_file.read_text(encoding="utf-8"))
+            if req["op"] == "load":
+                reports = [load_file(self.con, f, kind=req.get("kind"), user=req.get("user", "cli"),
+                                     lang=req.get("lang", "zh")) for f in req["files"]]
+                return {"reports": [r.asdict() for r in reports],
+                        "summaries": [r.summary(req.get("lang", "zh")) for r in reports]}
+            if req["op"] == "backup":
+                report = backup(self.con, req["folder"])
+                return {"backup": {"folder": report.folder, "rows": report.rows}}
+            return {"error": f"unknown op {req['op']}"}
+        except PipelineError as exc:
+            return {"error": exc.message(req.get("lang", "zh")), "code": exc.code}
+        except Exception as exc:  # the worker must outlive any one job
+            return {"error": f"{type(exc).__name__}: {exc}", "code": "internal"}
