@@ -20,6 +20,11 @@ def save(name: str, rows: list[list]) -> None:
     ws.title = "Sheet1"
     for r in rows:
         ws.append(r)
+    for row in ws.iter_rows():
+        for cell in row:
+            # openpyxl makes "=..." a formula; the export holds it as text.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
     wb.save(OUT / name)
 
 

@@ -1,0 +1,165 @@
+"""数据管理: what is loaded, week by week, and the history of loads with undo."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from i18n import t
+from pipelines.batches import list_batches, undo_batch, undo_preview
+from pipelines.coverage import freshness, missing_weeks, weekly_rows
+from pipelines.errors import PipelineError
+from pipelines.fields import KINDS
+from ui import db, fmt
+from ui.lang import current, tr
+from ui.uploads import USER
+
+UNDO_TARGET = "undo_target"
+FLASH = "data_flash"
+SHOWN_GAPS = 12
+
+lang = current()
+con = db.connection()
+
+
+def coverage_chart(part: pd.DataFrame) -> go.Figure:
+    """Rows per week; a missing in-season week is a red mark on the axis."""
+    gaps = part[part["in_season"] & (part["rows"] == 0)]
+    fig = go.Figure(go.Bar(x=part["week_start"], y=part["rows"], name=tr("ui.data.rows"),
+                           marker_color="#B5472E", customdata=part["week"],
+                           hovertemplate="%{customdata}: %{y:,}<extra></extra>"))
+    if len(gaps):
+        fig.add_trace(go.Scatter(x=gaps["week_start"], y=[0] * len(gaps), mode="markers",
+                                 marker={"color": "#D62728", "symbol": "x", "size": 9},
+                                 customdata=gaps["week"], name=tr("ui.data.gap"),
+                                 hovertemplate="%{customdata}<extra></extra>"))
+    fig.update_layout(height=160, margin={"l": 0, "r": 0, "t": 4, "b": 0}, showlegend=False,
+                      bargap=0.1)
+    return fig
+
+
+def coverage() -> None:
+    st.subheader(tr("ui.data.coverage"))
+    weekly = db.query(weekly_rows)
+    items = db.query(freshness)
+    for col, f in zip(st.columns(len(items)), items):
+        with col:
+            st.markdown(f"**{t(f'kind.{f.kind}', lang)}**")
+            if f.rows == 0:
+                st.caption(tr("ui.freshness.none"))
+                continue
+            st.caption(tr("ui.data.rows_total", rows=fmt.number(f.rows, lang)))
+            if f.first_at is None:
+                continue
+            st.caption(tr("ui.data.span", start=fmt.date(f.first_at, lang),
+                          end=fmt.date(f.last_at, lang)))
+            part = weekly[weekly["kind"] == f.kind]
+            st.plotly_chart(coverage_chart(part), key=f"coverage_{f.kind}",
+                            config={"displayModeBar": False})
+            gaps = missing_weeks(weekly, f.kind)
+            if gaps:
+                shown = fmt.join(gaps[:SHOWN_GAPS], lang) + (" …" if len(gaps) > SHOWN_GAPS else "")
+                st.warning(tr("ui.data.gaps", n=len(gaps), weeks=shown))
+            else:
+                st.caption(tr("ui.data.no_gaps"))
+
+
+def history_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The batch list with words for codes and headers in the user's language."""
+    out = pd.DataFrame({
+        "batch": df["batch_id"],
+        "file": df["file_name"],
+        "kind": [t(f"kind.{k}", lang) for k in df["kind"]],
+        "dataset": [t(f"dataset.{d}", lang) for d in df["dataset"]],
+        "user": df["uploaded_by"],
+        "loaded_at": df["loaded_at"],
+        "read": df["rows_read"],
+        "inserted": df["rows_inserted"],
+        "updated": df["rows_updated"],
+        "unchanged": df["rows_unchanged"],
+        "rejected": df["rows_rejected"],
+        "data_from": df["data_from"],
+        "data_to": df["data_to"],
+        "status": [tr(f"ui.batches.status_{s}") for s in df["status"]],
+        "undone_at": df["undone_at"],
+        "undone_by": df["undone_by"],
+    })
+    out.columns = [tr(f"ui.batches.{c}") for c in out.columns]
+    return out
+
+
+def history() -> None:
+    st.subheader(tr("ui.data.history"))
+    kind = st.selectbox(tr("ui.data.kind_filter"), [None, *KINDS], key="data_kind",
+                        format_func=lambda k: t("ui.data.all_kinds", lang) if k is None
+                        else t(f"kind.{k}", lang))
+    df = db.query(list_batches, kind)
+    if df.empty:
+        st.info(tr("ui.data.no_batches"))
+        return
+    when = st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang))
+    day = st.column_config.DatetimeColumn(format="YYYY-MM-DD")
+    st.dataframe(history_table(df), hide_index=True, width="stretch", column_config={
+        tr("ui.batches.loaded_at"): when, tr("ui.batches.undone_at"): when,
+        tr("ui.batches.data_from"): day, tr("ui.batches.data_to"): day,
+        tr("ui.batches.batch"): st.column_config.NumberColumn(format="%d")})
+
+    loaded = df[df["status"] == "loaded"]
+    if loaded.empty:
+        return
+    names = dict(zip(loaded["batch_id"], loaded["file_name"]))
+    kinds = dict(zip(loaded["batch_id"], loaded["kind"]))
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    pick = left.selectbox(tr("ui.undo.pick"), list(names), key="undo_pick",
+                          format_func=lambda b: t("ui.undo.option", lang, batch=b, file=names[b],
+                                                  kind=t(f"kind.{kinds[b]}", lang)))
+    if right.button(tr("ui.undo.open"), key="undo_open", width="stretch"):
+        st.session_state[UNDO_TARGET] = int(pick)
+
+
+def _dismiss() -> None:
+    st.session_state.pop(UNDO_TARGET, None)
+
+
+def confirm_undo(batch_id: int) -> None:
+    """The confirmation dialog: what undoing the batch removes and restores."""
+    def body() -> None:
+        try:
+            effect = undo_preview(con, batch_id)
+        except PipelineError as exc:
+            st.error(exc.message(lang))
+            if st.button(tr("ui.undo.cancel"), key="undo_cancel"):
+                _dismiss()
+                st.rerun()
+            return
+        st.markdown(tr("ui.undo.explain", batch=batch_id, file=effect.file_name,
+                       dataset=t(f"dataset.{effect.dataset}", lang),
+                       removed=fmt.number(effect.rows_removed, lang),
+                       restored=fmt.number(effect.rows_restored, lang)))
+        left, right = st.columns(2)
+        if left.button(tr("ui.undo.confirm"), type="primary", key="undo_confirm",
+                       width="stretch"):
+            try:
+                done = undo_batch(con, batch_id, user=USER)
+                st.session_state[FLASH] = ("success", t(
+                    "undo.done", lang, batch=done.batch_id, file=done.file_name,
+                    removed=done.rows_removed, restored=done.rows_restored))
+            except PipelineError as exc:
+                st.session_state[FLASH] = ("error", exc.message(lang))
+            _dismiss()
+            st.rerun()
+        if right.button(tr("ui.undo.cancel"), key="undo_cancel", width="stretch"):
+            _dismiss()
+            st.rerun()
+
+    st.dialog(tr("ui.undo.title", batch=batch_id), on_dismiss=_dismiss)(body)()
+
+
+st.title(tr("ui.data.title"))
+flash = st.session_state.pop(FLASH, None)
+if flash:
+    (st.success if flash[0] == "success" else st.error)(flash[1])
+coverage()
+history()
+if st.session_state.get(UNDO_TARGET) is not None:
+    confirm_undo(st.session_state[UNDO_TARGET])

@@ -1,0 +1,141 @@
+"""数据上传: drop exports, check what was recognised, load them, read the report."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from i18n import t
+from pipelines.fields import DATASETS, KINDS
+from pipelines.read import SUFFIXES
+from pipelines.settings import load_settings
+from ui import db, fmt, uploads
+from ui.lang import current, tr
+from ui.xlsx import rejected_rows, workbook_bytes
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_ROWS = 8
+
+lang = current()
+con = db.connection()
+limit_mb = int(load_settings()["upload"]["max_file_mb"])
+
+
+def kind_label(kind: str | None) -> str:
+    return t("ui.upload.kind_auto", lang) if kind is None else t(f"kind.{kind}", lang)
+
+
+def field_label(name: str) -> str:
+    return t(f"field.{name}", lang)
+
+
+def source_label(labels: list, index: int) -> str:
+    return labels[index] or t("ui.mapping.unnamed_column", lang, n=index + 1)
+
+
+def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
+    plan = up.plan
+    st.caption(tr("ui.upload.recognised", dataset=t(f"dataset.{plan.mapping.dataset}", lang),
+                  sheet=plan.sheet.name, header=plan.header.rows))
+    if up.saved:
+        st.caption(tr("ui.upload.saved_mapping"))
+    batch = uploads.loaded_batch(batches, up)
+    if batch is not None:
+        st.info(tr("ui.upload.already_loaded", batch=batch))
+    if not plan.mapping.complete:
+        st.warning(tr("ui.upload.missing", fields=fmt.join(
+            [field_label(f) for f in plan.mapping.missing], lang)))
+        mapping_form(up)
+    order = [f for f in DATASETS[plan.mapping.dataset].columns if f in plan.mapping.columns]
+    preview = pd.DataFrame(plan.preview(PREVIEW_ROWS), columns=order)
+    preview.columns = [field_label(f) for f in order]
+    st.dataframe(preview, hide_index=True, width="stretch")
+    with st.expander(tr("ui.mapping.shown")):
+        st.dataframe(pd.DataFrame({
+            tr("ui.mapping.field"): [field_label(f) for f in order],
+            tr("ui.mapping.source"): [source_label(plan.header.labels, plan.mapping.columns[f])
+                                      for f in order]}), hide_index=True)
+
+
+def mapping_form(up: uploads.Upload) -> None:
+    labels = up.plan.header.labels
+    choices = [None, *range(len(labels))]
+    with st.form(key=f"map_{up.file_id}"):
+        st.markdown(tr("ui.mapping.intro"))
+        picks = {name: st.selectbox(field_label(name), choices, key=f"map_{up.file_id}_{name}",
+                                    format_func=lambda i: t("ui.mapping.choose", lang) if i is None
+                                    else source_label(labels, i))
+                 for name in up.plan.mapping.missing}
+        submitted = st.form_submit_button(tr("ui.mapping.apply"), type="primary")
+    if submitted:
+        chosen = {name: i for name, i in picks.items() if i is not None}
+        if len(chosen) < len(picks) or len(set(chosen.values())) < len(chosen):
+            st.error(tr("ui.mapping.incomplete"))
+            return
+        uploads.save_mapping(con, up, chosen)
+        st.rerun()
+
+
+def report(up: uploads.Upload) -> None:
+    r = up.report
+    if r.status == "failed":
+        st.error(r.error)
+        return
+    if r.status == "already_loaded":
+        st.info(tr("ui.report.already_loaded", batch=r.batch_id))
+        return
+    st.success(tr("ui.report.loaded", kind=t(f"kind.{r.kind}", lang), batch=r.batch_id,
+                  seconds=fmt.number(r.seconds, lang, 1)))
+    for col, (key, value) in zip(st.columns(5), (
+            ("read", r.rows_read), ("inserted", r.rows_inserted), ("updated", r.rows_updated),
+            ("unchanged", r.rows_unchanged), ("rejected", r.rows_rejected))):
+        col.metric(tr(f"ui.report.{key}"), fmt.number(value, lang))
+    if not r.rejects:
+        return
+    labels, columns = up.plan.header.labels, up.plan.mapping.columns
+    st.dataframe(pd.DataFrame({
+        tr("ui.rejects.row"): [x.row for x in r.rejects],
+        tr("ui.rejects.column"): [
+            f"{source_label(labels, columns[x.column])} · {field_label(x.column)}"
+            if x.column in columns else field_label(x.column) for x in r.rejects],
+        tr("ui.rejects.value"): [x.value for x in r.rejects],
+        tr("ui.rejects.reason"): [x.reason for x in r.rejects],
+    }), hide_index=True, width="stretch")
+    stem = up.name.rsplit(".", 1)[0]
+    st.download_button(
+        tr("ui.rejects.download"), key=f"rejects_{up.file_id}", mime=XLSX_MIME,
+        file_name=f"{stem}_{tr('ui.rejects.file_suffix')}.xlsx",
+        data=workbook_bytes({r.sheet or "Sheet1": rejected_rows(up.plan, r.rejects, lang)}))
+
+
+st.title(tr("ui.upload.title"))
+st.caption(tr("ui.upload.intro", limit=limit_mb))
+files = st.file_uploader(
+    tr("ui.upload.files"), type=sorted(s.lstrip(".") for s in SUFFIXES),
+    accept_multiple_files=True, max_upload_size=limit_mb, key="upload_files",
+    help=tr("ui.upload.files_help", limit=limit_mb))
+desk = uploads.sync(files)
+batches = uploads.batches()
+
+for up in desk:
+    with st.container(border=True):
+        st.markdown(f"**{up.name}** · {fmt.megabytes(up.size, lang)}")
+        if up.report is not None:
+            report(up)
+            continue
+        up.kind = st.selectbox(tr("ui.upload.kind"), [None, *KINDS], format_func=kind_label,
+                               key=f"kind_{up.file_id}")
+        uploads.plan(con, up)
+        if up.error is not None:
+            st.error(up.error.message(lang))
+        else:
+            details(up, batches)
+
+ready = [up for up in desk if up.ready]
+if desk:
+    if st.button(tr("ui.upload.load", n=len(ready)), type="primary", disabled=not ready,
+                 key="upload_load"):
+        for up in ready:
+            bar = st.progress(0.0, text=tr("ui.upload.loading", file=up.name))
+            uploads.load(con, up, lang)
+            bar.progress(1.0, text=tr("ui.upload.done", file=up.name))
+        st.rerun()

@@ -1,0 +1,352 @@
+"""The app shell: navigation, language, filters in the URL, first start, and
+the translation table behind every label."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from i18n import has, t
+from pipelines import settings as settings_module
+from pipelines.coverage import FilterOptions, season_bounds
+from pipelines.load import load_file
+from pipelines.warehouse import connect
+from ui import fmt
+from ui.filters import Filters, decode, encode, resolve, shortcut
+from ui.sidebar import today
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+UI = Path(__file__).parent / "data" / "ui"
+PAGES = {"pages/overview.py": ("总览", "Overview"), "pages/upload.py": ("数据上传", "Upload data"),
+         "pages/data.py": ("数据管理", "Manage data")}
+D = dt.date
+
+
+def build(path: Path, *names: str) -> Path:
+    con = connect(path)
+    for name in names:
+        assert load_file(con, UI / name).status == "loaded"
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> dict[str, Path]:
+    """Built once: loading costs a reader process per file."""
+    folder = tmp_path_factory.mktemp("shell")
+    return {
+        # Roster of three households, three readings and two tickets (batches 1-3).
+        "full": build(folder / "full.duckdb", "roster_small.xlsx", "temperature_new.xlsx",
+                      "tickets_new.xlsx"),
+        "roster": build(folder / "roster.duckdb", "roster_small.xlsx"),
+    }
+
+
+def _copy(template: Path, tmp_path: Path, monkeypatch) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(template, path)
+    monkeypatch.setenv("HEATKPI_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def warehouse(templates, tmp_path, monkeypatch) -> Path:
+    return _copy(templates["full"], tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def roster_only(templates, tmp_path, monkeypatch) -> Path:
+    return _copy(templates["roster"], tmp_path, monkeypatch)
+
+
+def open_app(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(params)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+# Anything t() could not translate shows its key; anything left unformatted
+# shows its placeholder.
+KEY_SHOWN = re.compile(r"(?<![\w./])(?:ui|kind|field|dataset|error|reject|load|undo|batches|demo)"
+                       r"\.[a-z_]+(?:\.[a-z_]+)*")
+PLACEHOLDER_SHOWN = re.compile(r"\{[a-z_]+\}")
+
+
+def shown_text(at: AppTest) -> str:
+    """Every string the page shows: labels, texts, options, help, table headers."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        kind = getattr(node, "type", "")
+        if kind == "plotly_chart":  # hover templates use %{x}; the data is checked elsewhere
+            return
+        if kind == "dataframe":
+            out.extend(str(c) for c in node.value.columns)
+            out.extend(str(v) for v in node.value.astype(str).to_numpy().ravel())
+        elif getattr(node, "proto", None) is not None:
+            out.append(str(node.proto))  # text format: keys and placeholders are ASCII
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def assert_all_translated(at: AppTest) -> None:
+    text = shown_text(at)
+    assert not KEY_SHOWN.findall(text), KEY_SHOWN.findall(text)
+    assert not PLACEHOLDER_SHOWN.findall(text), PLACEHOLDER_SHOWN.findall(text)
+
+
+# --- navigation and language ---------------------------------------------------
+
+def test_chinese_by_default_english_one_click_away(warehouse):
+    at = open_app()
+    assert at.title[0].value == "总览"
+    assert at.segmented_control(key="lang_switch").value == "zh"
+    assert "lang" not in at.query_params
+    assert "供暖季" in [s.label for s in at.sidebar.selectbox]
+
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    assert at.title[0].value == "Overview"
+    assert "Heating season" in [s.label for s in at.sidebar.selectbox]
+    assert at.query_params["lang"] == "en"
+    assert at.caption[0].value == "Zibo Kaichuang Heating Co. · Heating Service KPIs"
+
+    at.segmented_control(key="lang_switch").set_value("zh").run()
+    assert at.title[0].value == "总览" and "lang" not in at.query_params
+
+
+def test_a_link_with_lang_opens_in_english_on_every_page(warehouse):
+    at = open_app(lang="en")
+    for page, (_, english) in PAGES.items():
+        at.switch_page(page).run()
+        assert not at.exception
+        assert at.title[0].value == english
+        assert at.query_params["lang"] == "en"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_page_shows_only_translated_text(roster_only, lang):
+    at = open_app(lang=lang)
+    assert_all_translated(at)
+    at.switch_page("pages/upload.py").run()
+    assert_all_translated(at)
+    # A file with rejects, one needing a column mapping and a broken one.
+    at.file_uploader(key="upload_files").set_value([
+        (n, (UI / n).read_bytes(), "application/octet-stream")
+        for n in ("temperature_new.xlsx", "temperature_odd_header.xlsx", "corrupt.xlsx")]).run()
+    assert not at.exception
+    assert_all_translated(at)
+    at.button(key="upload_load").click().run()
+    assert at.metric and at.get("download_button")
+    assert_all_translated(at)
+    at.switch_page("pages/data.py").run()
+    at.button(key="undo_open").click().run()
+    assert at.button(key="undo_confirm")
+    assert_all_translated(at)
+
+
+def test_pages_keep_the_app_frame_on_every_run(warehouse):
+    """While a pages/ folder exists, Streamlit resolves a requested page by its
+    file name before the router runs: a page registered under its own file
+    name would run alone (no language switch, no filters)."""
+    at = open_app()
+    for page, (chinese, _) in PAGES.items():
+        at.switch_page(page).run()
+        at.run()
+        assert not at.exception
+        assert at.title[0].value == chinese
+        assert at.segmented_control(key="lang_switch").value == "zh"
+        assert at.selectbox(key="f_season").value
+
+
+# --- filters in the URL --------------------------------------------------------
+
+def test_filters_open_from_a_link(warehouse):
+    at = open_app(season="2025-2026", period="week", week="2025-W49", branch="淄川分公司")
+    assert at.selectbox(key="f_season").value == "2025-2026"
+    assert at.radio(key="f_period").value == "week"
+    assert at.selectbox(key="f_week").value == "2025-W49"
+    assert at.multiselect(key="f_branches").value == ["淄川分公司"]
+    assert at.multiselect(key="f_stations").options == ["松龄路换热站"]
+    assert at.session_state["filters"] == Filters("2025-2026", "week", "2025-W49",
+                                                  D(2025, 12, 1), D(2025, 12, 7),
+                                                  ("淄川分公司",), ())
+    # The overview counts follow: one reading of the 淄川 household that week.
+    counts = {m.label: m.value for m in at.metric}
+    assert counts["测温记录"] == "1" and counts["用户档案"] == "1"
+
+
+def test_changed_filters_go_to_the_url_and_the_copied_link_reopens_them(warehouse):
+    at = open_app()
+    at.radio(key="f_period").set_value("range").run()
+    at.date_input(key="f_from").set_value(D(2025, 12, 1)).run()
+    at.date_input(key="f_to").set_value(D(2025, 12, 2)).run()
+    at.multiselect(key="f_branches").set_value(["张店分公司"]).run()
+    at.multiselect(key="f_stations").set_value(["华光路换热站"]).run()
+    link = dict(at.query_params)
+    assert link == {"season": "2025-2026", "period": "range", "from": "2025-12-01",
+                    "to": "2025-12-02", "branch": "张店分公司", "station": "华光路换热站"}
+    at.switch_page("pages/data.py").run()
+    assert dict(at.query_params) == link           # the link stays on every page
+
+    colleague = open_app(**link)
+    assert colleague.session_state["filters"] == at.session_state["filters"]
+    assert colleague.date_input(key="f_to").value == D(2025, 12, 2)
+    assert {m.label: m.value for m in colleague.metric}["测温记录"] == "2"
+
+
+def test_this_week_and_last_week(warehouse):
+    at = open_app()
+    at.button(key="f_last_week").click().run()
+    season, week = shortcut(today(), 1)
+    assert at.radio(key="f_period").value == "week"
+    assert (at.query_params["season"], at.query_params["week"]) == (season, week)
+    at.button(key="f_this_week").click().run()
+    assert at.query_params["week"] == shortcut(today(), 0)[1]
+
+
+def test_a_broken_link_falls_back_to_defaults(warehouse):
+    at = open_app(season="1999-2000", period="week", week="2025-W99", branch="无此分公司",
+                  station="无此站", lang="xx")
+    f = at.session_state["filters"]
+    assert (f.season, f.period, f.branches, f.stations) == ("2025-2026", "week", (), ())
+    assert at.title[0].value == "总览"
+    assert at.query_params["season"] == "2025-2026" and "branch" not in at.query_params
+
+
+# --- first start -------------------------------------------------------------------
+
+@pytest.fixture
+def fresh_install(tmp_path, monkeypatch):
+    """No warehouse yet; a sample folder holding two small exports."""
+    samples = tmp_path / "sample"
+    samples.mkdir()
+    for name in ("roster_small.xlsx", "temperature_new.xlsx"):
+        (samples / name).write_bytes((UI / name).read_bytes())
+    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^sample_dir = .*$', f'sample_dir = "{samples.as_posix()}"', text)
+    (tmp_path / "settings.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("HEATKPI_SETTINGS", str(tmp_path / "settings.toml"))
+    monkeypatch.setenv("HEATKPI_DB", str(tmp_path / "data" / "warehouse.duckdb"))
+    settings_module.load_settings.cache_clear()
+    yield tmp_path / "data" / "warehouse.duckdb"
+    settings_module.load_settings.cache_clear()
+
+
+def test_first_start_builds_the_demo_warehouse_with_a_progress_bar(fresh_install):
+    assert not fresh_install.exists()
+    at = open_app()
+    assert fresh_install.exists()
+    assert at.info[0].value.startswith("首次启动:数据仓库还不存在")
+    bars = at.get("progress")
+    assert bars and bars[0].proto.text == "演示数据已就绪:导入了 2 个文件。"
+    con = connect(fresh_install)
+    try:
+        assert con.execute("SELECT count(*), min(uploaded_by) FROM batches").fetchone() == \
+            (2, "demo")
+    finally:
+        con.close()
+    # The next session finds the warehouse: no second build.
+    again = open_app()
+    assert not again.get("progress") and again.title[0].value == "总览"
+
+
+# --- pure helpers ---------------------------------------------------------------
+
+def test_numbers_and_dates_per_language():
+    assert fmt.number(1234567.891, "zh", 1) == fmt.number(1234567.891, "en", 1) == "1,234,567.9"
+    assert fmt.percent(0.9624, "zh") == "96.2%"
+    assert fmt.number(None) == fmt.datetime(None) == "–"
+    assert fmt.date(D(2025, 11, 16), "zh") == "2025年11月16日"
+    assert fmt.date(D(2025, 11, 16), "en") == "16 Nov 2025"
+    assert fmt.datetime(dt.datetime(2025, 11, 16, 8, 5), "en") == "16 Nov 2025 08:05"
+    assert fmt.week("2025-W47", "zh") == "2025年第47周(11月17日–11月23日)"
+    assert fmt.week("2025-W47", "en") == "2025-W47 (17 Nov – 23 Nov)"
+    assert fmt.join(["甲", "乙"], "zh") == "甲、乙" and fmt.join(["a", "b"], "en") == "a, b"
+
+
+OPTIONS = FilterOptions(["2025-2026", "2024-2025"],
+                        {"张店分公司": ["华光路换热站", "柳泉路换热站"], "淄川分公司": ["松龄路换热站"]})
+
+
+@pytest.mark.parametrize("f", [
+    resolve("2025-2026", "season"),
+    resolve("2024-2025", "week", "2024-W50", branches=["张店分公司"],
+            stations=["柳泉路换热站"]),
+    resolve("2025-2026", "range", start=D(2025, 12, 31), end=D(2025, 12, 1),
+            branches=["淄川分公司", "张店分公司"]),
+])
+def test_filters_survive_the_url(f):
+    params = {k: v if isinstance(v, list) else [v] for k, v in encode(f).items()}
+    assert decode(params, OPTIONS, D(2026, 1, 10)) == f
+
+
+def test_filter_defaults():
+    # Today in a season with data: that season; outside any data: the newest.
+    assert decode({}, OPTIONS, D(2026, 1, 10)).season == "2025-2026"
+    assert decode({}, OPTIONS, D(2026, 12, 1)) == resolve("2025-2026", "season")
+    assert decode({"period": ["range"], "from": ["2025-13-01"]}, OPTIONS,
+                  D(2026, 1, 10)).period == "season"
+    f = decode({"period": ["range"], "from": ["2025-12-05"], "to": ["2025-12-01"]}, OPTIONS,
+               D(2026, 1, 10))
+    assert (f.start, f.end) == (D(2025, 12, 1), D(2025, 12, 5))
+    assert (f.start, f.end) != season_bounds("2025-2026")
+
+
+# --- the translation table and settings ---------------------------------------------
+
+def _code_keys() -> set[str]:
+    keys = set()
+    for path in [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]:
+        keys |= set(re.findall(r"""\btr?\(\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""",
+                               path.read_text(encoding="utf-8")))
+    return keys
+
+
+def test_every_key_the_interface_uses_exists_in_both_languages():
+    keys = _code_keys()
+    assert len(keys) > 80
+    missing = sorted(k for k in keys if not has(k))
+    assert not missing
+    for key in keys:
+        assert t(key, "zh") and t(key, "en") and t(key, "en") != key
+
+
+def test_interface_strings_match_across_languages():
+    with (ROOT / "i18n" / "ui.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    entries = []
+
+    def walk(prefix, node):
+        if isinstance(node.get("zh"), str):
+            entries.append((prefix, node))
+            return
+        for k, v in node.items():
+            walk(f"{prefix}.{k}" if prefix else k, v)
+
+    walk("", data)
+    assert len(entries) > 100
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for key, node in entries:
+        assert set(node) == {"zh", "en"}, key
+        assert sorted(re.findall(r"\{(\w+)\}", node["zh"])) == \
+            sorted(re.findall(r"\{(\w+)\}", node["en"])), key
+        if key != "ui.language_name.zh":
+            assert not cjk.search(node["en"]), key
+
+
+def test_the_server_upload_cap_covers_the_setting():
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as fh:
+        config = tomllib.load(fh)
+    assert config["server"]["maxUploadSize"] >= \
+        settings_module.load_settings()["upload"]["max_file_mb"]

@@ -1,0 +1,255 @@
+"""The upload page (数据上传) through AppTest, and the remembered column mappings
+it relies on."""
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines.errors import PipelineError
+from pipelines.load import load_file, plan_file
+from pipelines.mappings import layout_signature, lookup, plan_remembered, remember
+from pipelines.warehouse import connect, data_version, row_counts
+from ui.xlsx import rejected_rows, workbook_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+UI = Path(__file__).parent / "data" / "ui"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """The three-household roster (batch 1), built once: loads are not free."""
+    path = tmp_path_factory.mktemp("upload") / "template.duckdb"
+    con = connect(path)
+    assert load_file(con, UI / "roster_small.xlsx").status == "loaded"
+    con.close()
+    return path
+
+
+@pytest.fixture
+def warehouse(template, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(template, path)
+    monkeypatch.setenv("HEATKPI_DB", str(path))
+    return path
+
+
+def snapshot(path: Path) -> tuple:
+    """What a load or an undo changes: data version, rows, batches."""
+    con = connect(path)
+    try:
+        return (data_version(con), row_counts(con),
+                con.execute("SELECT count(*) FROM batches").fetchone()[0])
+    finally:
+        con.close()
+
+
+def open_page(lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if lang != "zh":
+        at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception
+    return at
+
+
+def upload(at: AppTest, *names: str) -> AppTest:
+    files = [(n, (UI / n).read_bytes(), "application/octet-stream") for n in names]
+    at.file_uploader(key="upload_files").set_value(files).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_good_file_preview_load_and_report(warehouse):
+    at = upload(open_page(), "temperature_new.xlsx")
+    assert "识别为:测温记录 · 工作表「Sheet1」· 表头在第 3 行" in texts(at.caption)
+    preview = at.dataframe[0].value
+    assert list(preview.columns) == ["户号", "测温时间", "室内温度(℃)", "室外温度(℃)",
+                                     "用户签字", "测温人", "备注"]
+    assert preview["户号"].tolist()[:4] == ["09010110101", "09010110102", "09020110101",
+                                           "09010110101"]
+    before = snapshot(warehouse)
+
+    at.button(key="upload_load").click().run()
+    assert not at.exception
+    assert texts(at.success)[0].startswith("已导入为测温记录(批次 2")
+    assert metrics(at) == {"读取行数": "4", "新增": "3", "更新": "0", "未变": "0", "拒收": "1"}
+    rejects = at.dataframe[0].value
+    assert rejects.to_dict("records") == [{
+        "行号(Excel)": 7, "列": "室内温度(℃) · 室内温度(℃)", "值": "偏低",
+        "原因": "室内温度(℃)不是数字"}]
+    assert [b.label for b in at.get("download_button")] == ["下载拒收行(Excel,改正后可重新上传)"]
+    after = snapshot(warehouse)
+    assert after[0] == before[0] + 1
+    assert after[1]["temperature_readings"] == 3 and after[2] == 2
+
+
+def test_rejected_rows_download_can_be_fixed_and_uploaded_again(warehouse, tmp_path):
+    at = upload(open_page(), "temperature_new.xlsx")
+    at.button(key="upload_load").click().run()
+    up = next(iter(at.session_state["upload_desk"].values()))
+    frame = rejected_rows(up.plan, up.report.rejects, "zh")
+    assert list(frame.columns)[-2:] == ["原文件行号", "拒收原因"]
+    data = workbook_bytes({"Sheet1": frame})
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    header = [c.value for c in ws[1]]
+    assert header[:4] == ["户号", "小区", "测温时间", "室内温度(℃)"]
+    row = {h: c for h, c in zip(header, ws[2])}
+    assert row["户号"].value == "09010110101"          # leading zero kept
+    assert row["室内温度(℃)"].value == "偏低"
+    assert row["原文件行号"].value == 7
+    assert row["拒收原因"].value == "室内温度(℃)不是数字"
+    # The note looks like a formula: stored as text, quote-prefixed, unchanged.
+    note = row["备注"]
+    assert note.data_type == "s" and note.quotePrefix
+    assert note.value == '=HYPERLINK("http://example.invalid","x")'
+
+    row["室内温度(℃)"].value = 18.6
+    fixed = tmp_path / "fixed.xlsx"
+    ws.parent.save(fixed)
+    con = connect(warehouse)
+    try:
+        report = load_file(con, fixed)
+    finally:
+        con.close()
+    assert (report.status, report.rows_read, report.rows_inserted, report.rows_rejected) == \
+        ("loaded", 1, 1, 0)
+
+
+def test_corrupt_file_says_what_to_do_and_changes_nothing(warehouse):
+    before = snapshot(warehouse)
+    at = upload(open_page(), "corrupt.xlsx")
+    assert texts(at.error) == ["文件已损坏或不完整,无法读取(File is not a zip file)。"
+                               "请在 Excel 中打开确认后重新导出或另存为 .xlsx 再上传。"]
+    assert at.button(key="upload_load").disabled
+    assert snapshot(warehouse) == before
+
+
+def test_bad_file_among_good_ones_only_the_good_load(warehouse):
+    before = snapshot(warehouse)
+    at = upload(open_page("en"), "corrupt.xlsx", "tickets_new.xlsx")
+    assert texts(at.error)[0].startswith("The file is damaged or incomplete")
+    assert at.button(key="upload_load").label == "Load 1 file(s)"
+    at.button(key="upload_load").click().run()
+    assert metrics(at)["Inserted"] == "2"
+    after = snapshot(warehouse)
+    assert after[1]["tickets"] == 2 and after[2] == before[2] + 1
+
+
+def test_wrong_kind_is_explained_in_the_users_language(warehouse):
+    at = upload(open_page("en"), "temperature_new.xlsx")
+    at.selectbox(key=next(s.key for s in at.selectbox if s.key.startswith("kind_"))) \
+        .set_value("tickets").run()
+    assert texts(at.error) == ["You chose “Service tickets”, but this file looks like a "
+                               "“Temperature readings” export. Choose the right kind or "
+                               "another file."]
+    assert at.button(key="upload_load").disabled
+
+
+def test_file_already_loaded_says_so_and_changes_nothing(warehouse):
+    at = upload(open_page(), "roster_small.xlsx")
+    assert "这个文件已经导入过(批次 1),再次导入不会有任何改动。" in texts(at.info)
+    before = snapshot(warehouse)
+    at.button(key="upload_load").click().run()
+    assert texts(at.info) == ["这个文件已经导入过(批次 1),没有任何改动。"]
+    assert snapshot(warehouse) == before
+
+
+def test_mapping_form_fills_a_missing_column_and_is_remembered(warehouse):
+    at = upload(open_page(), "temperature_odd_header.xlsx")
+    assert texts(at.warning) == ["没有找到必需的列:测温时间。请在下面指定它们在文件中对应哪一列。"]
+    assert at.button(key="upload_load").disabled
+    pick = next(s for s in at.selectbox if s.label == "测温时间")
+    assert pick.options[1:4] == ["户号", "小区", "检测时刻"]
+    pick.set_value(2)
+    at.button(key=next(b.key for b in at.button if b.label == "应用并记住")).click().run()
+    assert not at.warning
+    assert "已按之前为相同表头保存的列对应关系处理。" in texts(at.caption)
+    at.button(key="upload_load").click().run()
+    assert metrics(at)["新增"] == "2"
+
+    # Another session, same header layout: mapped without asking.
+    con = connect(warehouse)
+    try:
+        saved = lookup(con, plan_file(UI / "temperature_odd_header.xlsx").header.labels)
+    finally:
+        con.close()
+    assert (saved.dataset, saved.overrides, saved.saved_by) == \
+        ("temperature_readings", {"measured_at": 2}, "local")
+    again = upload(open_page(), "temperature_odd_header.xlsx")
+    assert not again.warning and not again.button(key="upload_load").disabled
+
+
+def test_mapping_form_refuses_a_half_filled_choice(warehouse):
+    at = upload(open_page("en"), "temperature_odd_header.xlsx")
+    at.button(key=next(b.key for b in at.button if b.label == "Apply and remember")).click() \
+        .run()
+    assert texts(at.error) == ["Pick a different column for each required item."]
+    con = connect(warehouse)
+    try:
+        assert con.execute("SELECT count(*) FROM column_mappings").fetchone()[0] == 0
+    finally:
+        con.close()
+
+
+def test_english_report(warehouse):
+    at = upload(open_page("en"), "tickets_new.xlsx")
+    assert "Recognised as: Service tickets · sheet “Sheet1” · header on row 3" in \
+        texts(at.caption)
+    assert list(at.dataframe[0].value.columns)[:3] == ["Ticket number", "Received at",
+                                                       "Category"]
+    at.button(key="upload_load").click().run()
+    assert texts(at.success)[0].startswith("Loaded as Service tickets (batch 2")
+    assert metrics(at) == {"Rows read": "2", "Inserted": "2", "Updated": "0",
+                           "Unchanged": "0", "Rejected": "0"}
+
+
+# --- remembered mappings (pipelines/mappings.py) ----------------------------------
+
+def test_layout_signature_ignores_spacing_case_and_trailing_blanks():
+    assert layout_signature(["户号", " 测温 时间", "Indoor"]) == \
+        layout_signature(["户号", "测温时间", "indoor", None, ""])
+    assert layout_signature(["a,b"]) != layout_signature(["a", "b"])
+    assert layout_signature(["户号", "测温时间"]) != layout_signature(["测温时间", "户号"])
+
+
+def test_remember_replaces_and_lookup_finds(con):
+    labels = ["户号", "检测时刻", "室温", "签字"]
+    assert lookup(con, labels) is None
+    remember(con, labels, "temperature_readings", {"measured_at": 1}, "amy")
+    remember(con, labels, "temperature_readings", {"measured_at": 1, "bogus": 0,
+                                                   "indoor_c": 9}, "bob")
+    saved = lookup(con, labels)
+    assert (saved.overrides, saved.saved_by) == ({"measured_at": 1}, "bob")
+    assert con.execute("SELECT count(*) FROM column_mappings").fetchone()[0] == 1
+    with pytest.raises(PipelineError):
+        remember(con, labels, "no_such_table", {}, "amy")
+
+
+def test_plan_remembered_applies_only_a_mapping_of_the_asked_kind(con):
+    path = UI / "temperature_odd_header.xlsx"
+    plan, saved = plan_remembered(con, path)
+    assert plan.mapping.missing == ["measured_at"] and saved is None
+    remember(con, plan.header.labels, "temperature_readings", {"measured_at": 2}, "amy")
+    plan, saved = plan_remembered(con, path)
+    assert plan.mapping.complete and plan.mapping.columns["measured_at"] == 2
+    assert saved.overrides == {"measured_at": 2}
+    plan, saved = plan_remembered(con, path, kind="temperature")
+    assert saved is not None
+    with pytest.raises(PipelineError) as err:
+        plan_remembered(con, path, kind="tickets")
+    assert err.value.code in ("wrong_kind", "unknown_kind")

@@ -1,0 +1,109 @@
+"""The warehouse as the app uses it: one connection per process, a cursor
+per query, query results cached until the next load or undo."""
+from __future__ import annotations
+
+import importlib
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import streamlit as st
+
+from i18n import t
+from pipelines.demo import build_demo
+from pipelines.load import LoadReport
+from pipelines.settings import sample_dir, warehouse_path
+from pipelines.warehouse import connect, data_version
+
+# Several sessions may arrive before the first demo build is done: one builds,
+# the others wait for it.
+_FIRST_START = threading.Lock()
+
+
+def db_path() -> str:
+    return str(warehouse_path())
+
+
+@st.cache_resource(show_spinner=False)
+def _open(path: str) -> duckdb.DuckDBPyConnection:
+    # Retries cover a command-line load that still holds the file at start-up.
+    return connect(path, retries=20)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process-wide connection. Never run a query on it directly from a
+    page: use `query` (reads) or a library function that takes a cursor."""
+    return _open(db_path())
+
+
+def version() -> int:
+    cur = connection().cursor()
+    try:
+        return data_version(cur)
+    finally:
+        cur.close()
+
+
+def query(fn: Callable[..., Any], *args, **kwargs) -> Any:
+    """`fn(cursor, *args, **kwargs)` for a library read function, cached per
+    warehouse and data version: any load or undo makes a fresh result."""
+    return _cached(fn.__module__, fn.__qualname__, db_path(), version(), args,
+                   tuple(sorted(kwargs.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(module: str, name: str, path: str, data_version: int, args: tuple,
+            kwargs: tuple) -> Any:
+    # data_version is only part of the cache key.
+    fn = getattr(importlib.import_module(module), name)
+    cur = _open(path).cursor()
+    try:
+        return fn(cur, *args, **dict(kwargs))
+    finally:
+        cur.close()
+
+
+def ensure_warehouse(lang: str) -> list[LoadReport] | None:
+    """First start: when the warehouse file does not exist yet, build the demo
+    warehouse from data/sample/ with a progress bar. Returns the load reports
+    of a build done by this call, else None."""
+    path = warehouse_path()
+    if path.exists():
+        return None
+    if not _FIRST_START.acquire(blocking=False):
+        with st.spinner(t("ui.first_start.waiting", lang)):
+            _FIRST_START.acquire()
+        _FIRST_START.release()
+        return None
+    try:
+        if path.exists():
+            return None
+        return _build(path, lang)
+    finally:
+        _FIRST_START.release()
+
+
+def _build(path: Path, lang: str) -> list[LoadReport]:
+    # Built under another name and renamed when complete, so no session ever
+    # opens a half-built warehouse.
+    tmp = path.with_name(path.name + ".building")
+    for leftover in (tmp, Path(f"{tmp}.wal")):
+        leftover.unlink(missing_ok=True)
+    st.info(t("ui.first_start.intro", lang))
+    bar = st.progress(0.0, text=t("ui.first_start.starting", lang))
+
+    def progress(i: int, n: int, file: Path) -> None:
+        bar.progress(i / n, text=t("demo.progress", lang, i=i + 1, n=n, file=file.name))
+
+    con = connect(tmp)
+    try:
+        folder = sample_dir()
+        reports = build_demo(con, progress=progress, lang=lang) if folder.is_dir() else []
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    bar.progress(1.0, text=t("ui.first_start.done", lang, files=len(reports)))
+    return reports

@@ -1,0 +1,124 @@
+"""The global filters (season, period, branch, station) and their form in the
+URL query string, so a copied link reopens the same view.
+
+No Streamlit here: ui/sidebar.py draws the widgets; pages read a `Filters`.
+
+URL form (every value readable and language-independent):
+    ?season=2025-2026&period=week&week=2025-W47&branch=张店分公司&station=…
+    ?season=2025-2026&period=range&from=2025-12-01&to=2025-12-31
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pipelines.coverage import (FilterOptions, is_week, iso_week, season_bounds,
+                                season_of, season_weeks, week_bounds)
+
+PERIODS = ("season", "week", "range")
+PARAMS = ("season", "period", "week", "from", "to", "branch", "station")
+
+
+@dataclass(frozen=True)
+class Filters:
+    season: str
+    period: str                  # season | week | range
+    week: str | None             # ISO week when period == "week"
+    start: dt.date               # the resolved period, both days included
+    end: dt.date
+    branches: tuple[str, ...] = ()   # none chosen: all
+    stations: tuple[str, ...] = ()
+
+
+def season_choices(options: FilterOptions, today: dt.date) -> list[str]:
+    """Seasons with data, and the current one (so "this week" always fits)."""
+    return sorted(set(options.seasons) | {season_of(today)}, reverse=True)
+
+
+def default_season(options: FilterOptions, today: dt.date) -> str:
+    """The current season when it has data, else the newest season with data."""
+    current = season_of(today)
+    if current in options.seasons or not options.seasons:
+        return current
+    return options.seasons[0]
+
+
+def week_choices(season: str, chosen: str | None = None) -> list[str]:
+    """The season's weeks; a chosen week outside them (a shortcut in summer) too."""
+    weeks = season_weeks(season)
+    if chosen and is_week(chosen) and chosen not in weeks:
+        weeks = sorted(weeks + [chosen])
+    return weeks
+
+
+def default_week(season: str, today: dt.date) -> str:
+    """This week when it lies in the season, else the season's last week."""
+    weeks = season_weeks(season)
+    return iso_week(today) if iso_week(today) in weeks else weeks[-1]
+
+
+def shortcut(today: dt.date, weeks_back: int) -> tuple[str, str]:
+    """(season, week) of this week (0) or an earlier one (1 = last week)."""
+    monday = today - dt.timedelta(days=today.weekday() + 7 * weeks_back)
+    return season_of(monday), iso_week(monday)
+
+
+def resolve(season: str, period: str, week: str | None = None,
+            start: dt.date | None = None, end: dt.date | None = None,
+            branches=(), stations=()) -> Filters:
+    """A Filters with its period worked out from the mode."""
+    if period == "week" and week and is_week(week):
+        first, last = week_bounds(week)
+    elif period == "range" and start and end:
+        first, last = min(start, end), max(start, end)
+    else:
+        period, week = "season", None
+        first, last = season_bounds(season)
+    return Filters(season, period, week if period == "week" else None, first, last,
+                   tuple(branches), tuple(stations))
+
+
+def _one(params: Mapping[str, list[str]], key: str) -> str | None:
+    values = params.get(key) or []
+    return values[-1] if values else None
+
+
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def decode(params: Mapping[str, list[str]], options: FilterOptions,
+           today: dt.date) -> Filters:
+    """Filters from URL parameters (each a list of values); anything invalid or
+    unknown falls back to the default, never to an error."""
+    season = _one(params, "season")
+    if season not in season_choices(options, today):
+        season = default_season(options, today)
+    period = _one(params, "period")
+    period = period if period in PERIODS else "season"
+    week = _one(params, "week")
+    if period == "week" and not (week and is_week(week)):
+        week = default_week(season, today)
+    start, end = _day(_one(params, "from")), _day(_one(params, "to"))
+    branches = [b for b in dict.fromkeys(params.get("branch") or []) if b in options.stations]
+    allowed = set(options.stations_of(branches))
+    stations = [s for s in dict.fromkeys(params.get("station") or []) if s in allowed]
+    return resolve(season, period, week, start, end, branches, stations)
+
+
+def encode(f: Filters) -> dict[str, str | list[str]]:
+    """URL parameters for `f`; `decode(encode(f))` gives `f` back."""
+    params: dict[str, str | list[str]] = {"season": f.season, "period": f.period}
+    if f.period == "week" and f.week:
+        params["week"] = f.week
+    if f.period == "range":
+        params["from"], params["to"] = f.start.isoformat(), f.end.isoformat()
+    if f.branches:
+        params["branch"] = list(f.branches)
+    if f.stations:
+        params["station"] = list(f.stations)
+    return params

@@ -1,0 +1,80 @@
+"""Numbers, dates and weeks as each language writes them."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from pipelines.coverage import week_bounds
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+EMPTY = "–"
+
+
+def _missing(x) -> bool:
+    return x is None or bool(pd.isna(x))  # None, NaN and NaT
+
+
+def join(items, lang: str = "zh") -> str:
+    """A list in running text: 甲、乙 / a, b."""
+    return ("、" if lang == "zh" else ", ").join(str(x) for x in items)
+
+
+def number(x, lang: str = "zh", decimals: int = 0) -> str:
+    """Thousands grouped with commas (usual in Chinese business reports too)."""
+    if _missing(x):
+        return EMPTY
+    return f"{x:,.{decimals}f}"
+
+
+def percent(x, lang: str = "zh", decimals: int = 1) -> str:
+    if _missing(x):
+        return EMPTY
+    return f"{x * 100:.{decimals}f}%"
+
+
+def megabytes(n_bytes: int, lang: str = "zh") -> str:
+    return f"{n_bytes / 1048576:,.1f} MB"
+
+
+def date(d, lang: str = "zh") -> str:
+    """2025年11月16日 / 16 Nov 2025."""
+    if _missing(d):
+        return EMPTY
+    if lang == "zh":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
+
+
+def short_date(d, lang: str = "zh") -> str:
+    """11月16日 / 16 Nov."""
+    if _missing(d):
+        return EMPTY
+    return f"{d.month}月{d.day}日" if lang == "zh" else f"{d.day} {_MONTHS_EN[d.month - 1]}"
+
+
+def datetime(d, lang: str = "zh") -> str:
+    """2025年11月16日 08:05 / 16 Nov 2025 08:05."""
+    if _missing(d):
+        return EMPTY
+    if not isinstance(d, dt.datetime):
+        return date(d, lang)
+    return f"{date(d, lang)} {d:%H:%M}"
+
+
+def week(name: str, lang: str = "zh") -> str:
+    """2025年第47周(11月17日–11月23日) / 2025-W47 (17 Nov – 23 Nov)."""
+    monday, sunday = week_bounds(name)
+    span = f"{short_date(monday, lang)}–{short_date(sunday, lang)}"
+    if lang == "zh":
+        return f"{name[:4]}年第{int(name[6:])}周({span})"
+    return f"{name} ({short_date(monday, lang)} – {short_date(sunday, lang)})"
+
+
+def period(start: dt.date, end: dt.date, lang: str = "zh") -> str:
+    return f"{date(start, lang)} – {date(end, lang)}"
+
+
+def datetime_column_format(lang: str = "zh") -> str:
+    """The same datetime style for st.column_config (a moment.js pattern)."""
+    return "YYYY年M月D日 HH:mm" if lang == "zh" else "D MMM YYYY HH:mm"

@@ -1,0 +1,40 @@
+"""The interface language: Chinese by default, English one click away."""
+from __future__ import annotations
+
+import streamlit as st
+
+from i18n import DEFAULT_LANG, LANGS, t
+
+KEY = "lang"             # the session's language
+_WIDGET = "lang_switch"  # the control showing it
+
+
+def current() -> str:
+    lang = st.session_state.get(KEY)
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def tr(key: str, **params) -> str:
+    """`i18n.t` in the session's language."""
+    return t(key, current(), **params)
+
+
+def _chosen() -> None:
+    if st.session_state.get(_WIDGET) in LANGS:
+        st.session_state[KEY] = st.session_state[_WIDGET]
+
+
+def switch() -> str:
+    """The language control at the top of the sidebar; returns the language.
+
+    On a session's first run a shared link's ?lang= decides. The language is
+    kept apart from the control's own state, which Streamlit may drop (a
+    widget not drawn on some run, or an st.rerun() from a page in AppTest)."""
+    if KEY not in st.session_state:
+        wanted = st.query_params.get(KEY)
+        st.session_state[KEY] = wanted if wanted in LANGS else DEFAULT_LANG
+    st.session_state[_WIDGET] = current()
+    st.sidebar.segmented_control(
+        t("ui.language", current()), LANGS, key=_WIDGET, required=True, on_change=_chosen,
+        format_func=lambda code: t(f"ui.language_name.{code}", code))
+    return current()

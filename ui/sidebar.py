@@ -1,0 +1,125 @@
+"""The global filters in the sidebar, kept in the URL query string."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+
+from i18n import DEFAULT_LANG, t
+from pipelines.coverage import FilterOptions
+from pipelines.settings import load_settings
+
+from . import fmt
+from .filters import (PARAMS, PERIODS, Filters, decode, default_week, encode, resolve,
+                      season_choices, shortcut, week_choices)
+from .lang import tr
+
+SEASON, PERIOD, WEEK, FROM, TO, BRANCHES, STATIONS = (
+    "f_season", "f_period", "f_week", "f_from", "f_to", "f_branches", "f_stations")
+CURRENT = "filters"
+
+
+def today() -> dt.date:
+    """Today in the company's time zone (the server may run in UTC)."""
+    return dt.datetime.now(ZoneInfo(load_settings()["company"]["timezone"])).date()
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def _restore(options: FilterOptions, day: dt.date) -> None:
+    """Give every filter widget a valid value before it is drawn: the last run's
+    filters, or on a session's first run the URL's. Streamlit drops the value
+    of a widget that was not drawn (the week picker while a date range is
+    shown), and AppTest drops them after an st.rerun() from a page."""
+    last = st.session_state.get(CURRENT) or decode(_url_params(), options, day)
+    state = st.session_state
+    seasons = season_choices(options, day)
+    if state.get(SEASON) not in seasons:
+        state[SEASON] = last.season if last.season in seasons else seasons[0]
+    if state.get(PERIOD) not in PERIODS:
+        state[PERIOD] = last.period
+    if not isinstance(state.get(WEEK), str):
+        state[WEEK] = last.week or default_week(state[SEASON], day)
+    if not isinstance(state.get(FROM), dt.date) or not isinstance(state.get(TO), dt.date):
+        state[FROM], state[TO] = last.start, last.end
+    if not isinstance(state.get(BRANCHES), list):
+        state[BRANCHES] = list(last.branches)
+    if not isinstance(state.get(STATIONS), list):
+        state[STATIONS] = list(last.stations)
+
+
+def _jump(weeks_back: int) -> None:
+    season, week = shortcut(today(), weeks_back)
+    st.session_state[SEASON], st.session_state[PERIOD] = season, "week"
+    st.session_state[WEEK] = week
+
+
+def filters(options: FilterOptions, lang: str) -> Filters:
+    """Draw the filters; return them and keep them in the URL and the session."""
+    day = today()
+    state = st.session_state
+    _restore(options, day)
+    side = st.sidebar
+    side.subheader(tr("ui.filters.title"))
+
+    side.selectbox(tr("ui.filters.season"), season_choices(options, day), key=SEASON)
+    side.radio(tr("ui.filters.period"), PERIODS, key=PERIOD, horizontal=True,
+               format_func=lambda p: t(f"ui.filters.period_{p}", lang))
+    left, right = side.columns(2)
+    left.button(tr("ui.filters.this_week"), on_click=_jump, args=(0,), key="f_this_week",
+                width="stretch")
+    right.button(tr("ui.filters.last_week"), on_click=_jump, args=(1,), key="f_last_week",
+                 width="stretch")
+
+    season, period = state[SEASON], state[PERIOD]
+    week, start, end = None, None, None
+    if period == "week":
+        weeks = week_choices(season, state.get(WEEK))
+        if state.get(WEEK) not in weeks:
+            state[WEEK] = default_week(season, day)
+        week = side.selectbox(tr("ui.filters.week"), weeks, key=WEEK,
+                              format_func=lambda w: fmt.week(w, lang))
+    elif period == "range":
+        start = side.date_input(tr("ui.filters.from"), key=FROM, format="YYYY-MM-DD")
+        end = side.date_input(tr("ui.filters.to"), key=TO, format="YYYY-MM-DD")
+
+    branches_all = options.branches
+    state[BRANCHES] = [b for b in state.get(BRANCHES) or [] if b in branches_all]
+    branches = side.multiselect(tr("ui.filters.branch"), branches_all, key=BRANCHES,
+                                placeholder=tr("ui.filters.all"))
+    stations_all = options.stations_of(branches)
+    state[STATIONS] = [s for s in state.get(STATIONS) or [] if s in stations_all]
+    stations = side.multiselect(tr("ui.filters.station"), stations_all, key=STATIONS,
+                                placeholder=tr("ui.filters.all"))
+
+    current = resolve(season, period, week, start, end, branches, stations)
+    side.caption(tr("ui.filters.period_shown", period=fmt.period(current.start, current.end,
+                                                                    lang)))
+    state[CURRENT] = current
+    sync_url(current, lang)
+    return current
+
+
+def current_filters() -> Filters | None:
+    """The filters drawn by app.py on this run (None outside the app)."""
+    return st.session_state.get(CURRENT)
+
+
+def sync_url(f: Filters, lang: str) -> None:
+    """Write the filters (and a non-default language) to the query string,
+    touching only the parameters that changed."""
+    wanted = encode(f)
+    if lang != DEFAULT_LANG:
+        wanted["lang"] = lang
+    for key in (*PARAMS, "lang"):
+        value = wanted.get(key)
+        values = [value] if isinstance(value, str) else list(value or [])
+        if st.query_params.get_all(key) == values:
+            continue
+        if values:
+            st.query_params[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
