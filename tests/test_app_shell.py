@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from i18n import has, t
 from pipelines import settings as settings_module
 from pipelines.coverage import FilterOptions, season_bounds
+from pipelines.inbox import inbox_dir, submit, worker_alive
 from pipelines.load import load_file
 from pipelines.warehouse import connect
 from ui import fmt
@@ -167,6 +168,16 @@ def test_pages_keep_the_app_frame_on_every_run(warehouse):
         assert at.title[0].value == chinese
         assert at.segmented_control(key="lang_switch").value == "zh"
         assert at.selectbox(key="f_season").value
+
+
+def test_the_app_serves_command_line_loads(warehouse):
+    """While the app holds the warehouse, `python -m pipelines load` hands its
+    files to the app's inbox worker."""
+    open_app()
+    assert worker_alive(inbox_dir(warehouse))
+    result = submit(inbox_dir(warehouse), {"op": "load", "files": [str(UI / "tickets_new.xlsx")],
+                                           "user": "cli", "lang": "en"}, timeout_s=30)
+    assert result["summaries"][0].startswith("tickets_new.xlsx: this file was already loaded")
 
 
 # --- filters in the URL --------------------------------------------------------

@@ -2,6 +2,7 @@
 per query, query results cached until the next load or undo."""
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import threading
@@ -14,6 +15,7 @@ import streamlit as st
 
 from i18n import t
 from pipelines.demo import build_demo
+from pipelines.inbox import InboxWorker, inbox_dir
 from pipelines.load import LoadReport
 from pipelines.settings import sample_dir, warehouse_path
 from pipelines.warehouse import connect, data_version
@@ -30,7 +32,24 @@ def db_path() -> str:
 @st.cache_resource(show_spinner=False)
 def _open(path: str) -> duckdb.DuckDBPyConnection:
     # Retries cover a command-line load that still holds the file at start-up.
-    return connect(path, retries=20)
+    con = connect(path, retries=20)
+    # While the app holds the file, command-line loads and backups are handed
+    # to it through the inbox and run here, under the same write lock.
+    worker = InboxWorker(con, inbox_dir(path)).start()
+    _OPEN.append((worker, con))
+    return con
+
+
+def _close_all() -> None:
+    """At exit: stop the inbox workers, then close (and so checkpoint) the files."""
+    for worker, con in _OPEN:
+        worker.stop()
+        con.close()
+    _OPEN.clear()
+
+
+_OPEN: list[tuple[InboxWorker, duckdb.DuckDBPyConnection]] = []
+atexit.register(_close_all)
 
 
 def connection() -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,157 @@
+"""The data page (数据管理) through AppTest: load history, undo with
+confirmation, and coverage."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines.load import load_file
+from pipelines.warehouse import connect, data_version, row_counts
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+UI = Path(__file__).parent / "data" / "ui"
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    """Roster (batch 1), readings of 1-2 Dec 2025 (batch 2), tickets (batch 3)."""
+    path = tmp_path_factory.mktemp("data_page") / "template.duckdb"
+    con = connect(path)
+    for name in ("roster_small.xlsx", "temperature_new.xlsx", "tickets_new.xlsx"):
+        assert load_file(con, UI / name).status == "loaded"
+    con.close()
+    return path
+
+
+@pytest.fixture
+def warehouse(template, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(template, path)
+    monkeypatch.setenv("HEATKPI_DB", str(path))
+    return path
+
+
+def open_page(lang: str = "zh") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30)
+    if lang != "zh":
+        at.query_params["lang"] = lang
+    at.run()
+    at.switch_page("pages/data.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def snapshot(path: Path) -> tuple:
+    con = connect(path)
+    try:
+        return (data_version(con), row_counts(con),
+                con.execute("SELECT batch_id, status FROM batches ORDER BY 1").fetchall())
+    finally:
+        con.close()
+
+
+def history(at: AppTest):
+    return at.dataframe[0].value
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+def test_history_lists_every_batch_in_words(warehouse):
+    at = open_page()
+    df = history(at)
+    assert list(df.columns)[:6] == ["批次", "文件", "类型", "数据表", "导入人", "导入时间"]
+    assert df["批次"].tolist() == [3, 2, 1]
+    assert df["文件"].tolist() == ["tickets_new.xlsx", "temperature_new.xlsx",
+                                  "roster_small.xlsx"]
+    assert df["类型"].tolist() == ["客服工单", "测温记录", "用户档案"]
+    assert df["状态"].tolist() == ["有效"] * 3
+    assert df.loc[df["批次"] == 2, ["读取", "新增", "拒收"]].values.tolist() == [[4, 3, 1]]
+
+    at.selectbox(key="data_kind").set_value("temperature").run()
+    assert history(at)["批次"].tolist() == [2]
+    assert at.selectbox(key="undo_pick").options == ["批次 2 · temperature_new.xlsx · 测温记录"]
+
+
+def test_undo_asks_first_then_removes_the_batch(warehouse):
+    at = open_page()
+    at.selectbox(key="undo_pick").set_value(2).run()
+    before = snapshot(warehouse)
+    at.button(key="undo_open").click().run()
+    text = "\n".join(texts(at.markdown))
+    assert "撤销批次 2(文件「temperature_new.xlsx」,测温记录)将" in text
+    assert "**删除 3 行**" in text and "**恢复 0 行**" in text
+    assert snapshot(warehouse) == before            # asking changed nothing
+
+    at.button(key="undo_confirm").click().run()
+    assert not at.exception
+    assert texts(at.success) == ["已撤销批次 2(temperature_new.xlsx):删除 3 行,"
+                                 "恢复为其他批次版本 0 行。"]
+    version, rows, batches = snapshot(warehouse)
+    assert version == before[0] + 1
+    assert rows["temperature_readings"] == 0 and rows["tickets"] == 2
+    assert batches == [(1, "loaded"), (2, "undone"), (3, "loaded")]
+    df = history(at)
+    assert df.loc[df["批次"] == 2, ["状态", "撤销人"]].values.tolist() == [["已撤销", "local"]]
+    assert 2 not in at.selectbox(key="undo_pick").options
+    assert "undo_confirm" not in [b.key for b in at.button]     # the dialog closed
+
+
+def test_cancel_keeps_everything(warehouse):
+    at = open_page("en")
+    before = snapshot(warehouse)
+    at.button(key="undo_open").click().run()     # the newest batch is picked first
+    assert "Undoing batch 3 (file “tickets_new.xlsx”, Service tickets) will" in \
+        "\n".join(texts(at.markdown))
+    at.button(key="undo_cancel").click().run()
+    assert "undo_confirm" not in [b.key for b in at.button]
+    assert snapshot(warehouse) == before
+    assert history(at)["Status"].tolist() == ["In place"] * 3
+
+
+def test_undo_in_english(warehouse):
+    at = open_page("en")
+    at.button(key="undo_open").click().run()
+    at.button(key="undo_confirm").click().run()
+    assert texts(at.success) == ["Batch 3 (tickets_new.xlsx) undone: 2 rows removed, 0 rows "
+                                 "restored to another batch's version."]
+    assert at.title[0].value == "Manage data"
+
+
+def _readings_of_15_december(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温时间", "室内温度", "用户签字"])
+    ws.append(["09010110101", "2025-12-15 09:00", 19.0, "张三"])
+    wb.save(path)
+    return path
+
+
+def test_coverage_shows_spans_and_names_a_missing_week(warehouse, tmp_path):
+    at = open_page()
+    captions = texts(at.caption)
+    assert "共 3 条" in captions and "2025年12月1日 至 2025年12月2日" in captions
+    assert texts(at.warning) == []
+    con = connect(warehouse)
+    try:
+        load_file(con, _readings_of_15_december(tmp_path / "r.xlsx"))
+    finally:
+        con.close()
+    at.run()
+    assert texts(at.warning) == ["供暖期内有 1 周没有数据:2025-W50。请检查是否漏传了这些周的导出文件。"]
+    assert "2025年12月1日 至 2025年12月15日" in texts(at.caption)
+
+
+def test_empty_warehouse(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    connect(path).close()
+    monkeypatch.setenv("HEATKPI_DB", str(path))
+    at = open_page("en")
+    assert texts(at.info) == ["Nothing has been loaded yet."]
+    assert "nothing loaded yet" in texts(at.caption)
