@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 from pipelines.settings import load_settings
 
 from .errors import MetricError
 from .period import Period, check_season_settings
-from .registry import DIMENSIONS, MODELS, SQL_DIR
+from .registry import DIMENSIONS, HOUSEHOLD_DIMS, MODELS, SQL_DIR
 
 _COMMENT = re.compile(r"--[^\n]*")
 _REF = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)", re.IGNORECASE)
@@ -131,6 +132,11 @@ class Scope:
                 parts.append(f"list_contains($scope::varchar[], {a}branch)")
         return " and ".join(parts) or "true"
 
+    def needs_dims(self, by: Sequence[str] = ()) -> bool:
+        """Whether the request reads dimension columns at all."""
+        return bool(self.filters) or self.branches is not None or any(
+            b in DIMENSIONS for b in by)
+
     def params(self) -> dict:
         out = {f"f_{d}": (v[0] if len(v) == 1 else v) for d, v in self.filters.items()}
         if self.branches:
@@ -174,18 +180,48 @@ def settings_params() -> dict:
     }
 
 
+# A Monday: ISO weeks are buckets of 7 days from it.
+_MONDAY = datetime(2000, 1, 3)
+
+
 def period_params(period: Period, time_grain: str | None = None) -> dict:
+    """The period's parameters. bucket_width/bucket_origin cut time into the
+    query's grain: days, ISO weeks, or the whole period as one bucket."""
+    if time_grain == "day":
+        width, origin = timedelta(days=1), _MONDAY
+    elif time_grain == "week":
+        width, origin = timedelta(days=7), _MONDAY
+    else:
+        width, origin = timedelta(days=period.days), period.start_at
     return {"start_at": period.start_at, "cutoff_at": period.cutoff_at,
-            "season": period.fee_season, "time_grain": time_grain or ""}
+            "season": period.fee_season, "bucket_width": width, "bucket_origin": origin}
 
 
-def statement(body: str, reads: Iterable[str], scope: Scope) -> str:
+def _with_roster_dims(sql: str, attach: bool) -> str:
+    if attach:
+        cols = ", ".join(f"d.{c}" for c in HOUSEHOLD_DIMS)
+        return (f"select m.*, {cols}\nfrom (\n{sql}\n) m\n"
+                f"left join household_dims d on d.household_id = m.household_id")
+    # Same columns, no join: nothing in the request reads them.
+    cols = ", ".join(f"cast(null as varchar) as {c}" for c in HOUSEHOLD_DIMS)
+    return f"select *, {cols}\nfrom (\n{sql}\n)"
+
+
+def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True) -> str:
     """`body` preceded by a CTE for every file it reads; models with dimensions
-    are wrapped in the request's filters and scope."""
+    are wrapped in the request's filters and scope. `dims=False` (nothing is
+    filtered, scoped or grouped by a dimension) spares roster models their join."""
+    if not dims and (scope.filters or scope.branches is not None):
+        raise ValueError("a filtered or scoped request needs dimensions")
+    names = dependencies(reads)
+    if dims and any(MODELS[n].roster for n in names if n in MODELS):
+        names = dependencies(["household_dims", *names])
     ctes = []
-    for name in dependencies(reads):
+    for name in names:
         sql = sql_text(name)
         model = MODELS.get(name)
+        if model and model.roster:
+            sql = _with_roster_dims(sql, dims)
         where = scope.predicate(model.dims) if model and not model.lookup else "true"
         if where != "true":
             sql = f"select * from (\n{sql}\n) where {where}"

@@ -170,7 +170,7 @@ def query(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
     if by:
         cols = ", ".join(by)
         body += f"\ngroup by {cols}\norder by {cols} nulls last"
-    sql = statement(body, [kpi.model], sc)
+    sql = statement(body, [kpi.model], sc, dims=sc.needs_dims(by))
     df = run(con, sql, params_for(sql, period, sc, _time_grain(by)))
     df["value"] = _values(kpi, df)
     df = df.drop(columns="quantile")
@@ -203,7 +203,8 @@ def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
         for i, kpi in enumerate(group):
             num, den, qv = measures(kpi, with_population=True)
             select += [f"{num} as n{i}", f"{den} as d{i}", f"{qv} as q{i}"]
-        sql = statement(f"select {', '.join(select)}\nfrom {model}", [model], sc)
+        sql = statement(f"select {', '.join(select)}\nfrom {model}", [model], sc,
+                        dims=sc.needs_dims())
         row = _fetchone(con, sql, params_for(sql, period, sc))
         for i, kpi in enumerate(group):
             n, d, q = (_py(v) for v in row[3 * i: 3 * i + 3])

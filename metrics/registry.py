@@ -41,23 +41,30 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 class Model:
     """A relation made by metrics/sql/<name>.sql. `dims` are the dimension
     columns it carries; filters and the branch scope are applied to it where it
-    is defined, unless it is a `lookup` (read whole; what is built on it is filtered)."""
+    is defined, unless it is a `lookup` (read whole; what is built on it is
+    filtered). A `roster` model has a household_id and gets the household's
+    dimensions from the roster, joined by the query layer only when a request
+    filters, scopes or groups by them: the join costs more than anything else
+    on ten million readings."""
     name: str
     dims: tuple[str, ...]
     lookup: bool = False
+    roster: bool = False
 
 
 MODELS: dict[str, Model] = {m.name: m for m in (
+    Model("reading_flags", HOUSEHOLD_DIMS, roster=True),
     Model("reading_facts", HOUSEHOLD_DIMS),
     Model("household_latest_readings", HOUSEHOLD_DIMS),
     Model("household_coverage", HOUSEHOLD_DIMS),
     Model("ticket_facts", HOUSEHOLD_DIMS + ("category", "channel")),
     Model("complaint_area", HOUSEHOLD_DIMS),
-    Model("fee_facts", HOUSEHOLD_DIMS),
-    Model("payment_facts", HOUSEHOLD_DIMS + ("collector", "method")),
+    Model("fee_facts", HOUSEHOLD_DIMS, roster=True),
+    Model("payment_facts", HOUSEHOLD_DIMS + ("collector", "method"), roster=True),
     Model("refund_days", HOUSEHOLD_DIMS),
     Model("household_dims", HOUSEHOLD_DIMS, lookup=True),
     Model("station_branches", ("branch", "station"), lookup=True),
+    Model("household_targets", (), lookup=True),
 )}
 
 

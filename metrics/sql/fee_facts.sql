@@ -6,6 +6,7 @@
 --   arrears     due - paid, for billed households not fully paid
 -- A payment without a bill still counts as paid for the season (it was
 -- collected); its household owes nothing and is not "billed".
+-- The household's dimensions are attached by the query layer (roster model).
 
 with paid as (
 
@@ -53,12 +54,6 @@ final as (
     select
         j.household_id,
         $season as season,
-        h.branch,
-        h.station,
-        h.community,
-        h.building,
-        h.zone,
-        h.customer_type,
         j.billed,
         j.heated_area_m2,
         j.unit_price,
@@ -76,7 +71,6 @@ final as (
         j.batch_id,
         j.source_row
     from joined j
-    left join household_dims h using (household_id)
 
 )
 

@@ -4,7 +4,7 @@
 with measured as (
 
     select household_id, count(*) as valid_readings
-    from reading_facts
+    from reading_flags
     where valid
     group by household_id
 

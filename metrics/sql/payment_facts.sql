@@ -1,4 +1,5 @@
--- payment_facts: every receipt up to the cut-off, with its household's dimensions.
+-- payment_facts: every receipt up to the cut-off. The household's dimensions are
+-- attached by the query layer (roster model).
 --   paid_in_period     taken during the period (daily receipts, 日清日结)
 --   for_season         for the fee season ($season): the receipts behind the
 --                      collection rate by amount
@@ -23,18 +24,11 @@ final as (
         p.collector,
         p.invoice_no,
         coalesce(trim(p.invoice_no), '') = '' as missing_invoice,
-        h.branch,
-        h.station,
-        h.community,
-        h.building,
-        h.zone,
-        h.customer_type,
         p.paid_at >= $start_at as paid_in_period,
         p.season = $season as for_season,
         p.batch_id,
         p.source_row
     from receipts p
-    left join household_dims h using (household_id)
 
 )
 

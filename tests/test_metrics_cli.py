@@ -1,0 +1,93 @@
+"""`python -m metrics summary` on a tiny warehouse file."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from metrics.cli import main
+from metrics.testing import ZC, everything
+from pipelines.warehouse import connect
+
+REQUIRED = ["temp_compliance_rate", "temp_household_compliance_rate", "temp_unsigned_readings",
+            "temp_exempt_readings", "tickets_received", "ticket_closure_rate",
+            "ticket_on_time_rate", "ticket_resolution_hours_median",
+            "ticket_resolution_hours_p90", "ticket_followup_rate", "ticket_satisfaction_rate",
+            "ticket_unanswered", "complaints_per_10k_m2", "fee_collection_rate_amount",
+            "fee_collection_rate_households", "fee_arrears_amount", "refund_exposure_amount"]
+WEEK_ARGS = ["summary", "--from", "2025-12-01", "--to", "2025-12-07"]
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "wh.duckdb"
+    con = connect(path)
+    everything(con)
+    con.close()
+    return path
+
+
+def run_json(capsys, *args) -> dict:
+    assert main([*WEEK_ARGS, *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_json_has_every_required_kpi(db, capsys):
+    out = run_json(capsys, "--db", str(db))
+    assert set(REQUIRED) <= set(out)
+    for kpi_id, entry in out.items():
+        assert set(entry) == {"value", "numerator", "denominator"}, kpi_id
+    # hand-worked in tests/test_metrics_temperature.py and test_metrics_tickets.py
+    assert out["temp_compliance_rate"] == {"value": 5 / 7, "numerator": 5, "denominator": 7}
+    assert out["tickets_received"] == {"value": 9, "numerator": 9, "denominator": None}
+    assert out["ticket_resolution_hours_p90"]["value"] == pytest.approx(57.6)
+
+
+def test_json_value_null_when_denominator_zero(tmp_path, capsys):
+    path = tmp_path / "empty.duckdb"
+    connect(path).close()
+    out = run_json(capsys, "--db", str(path))
+    assert out["ticket_closure_rate"] == {"value": None, "numerator": 0, "denominator": 0}
+    assert out["ticket_resolution_hours_median"] == {"value": None, "numerator": None,
+                                                     "denominator": 0}
+
+
+def test_branch_scope(db, capsys):
+    out = run_json(capsys, "--db", str(db), "--branch", ZC)
+    assert out["tickets_received"]["value"] == 4
+    assert out["temp_compliance_rate"] == {"value": 1.0, "numerator": 1, "denominator": 1}
+
+
+def test_table_output(db, capsys):
+    assert main([*WEEK_ARGS, "--db", str(db), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "2025-12-01 ~ 2025-12-07 (fee season 2025-2026)"
+    assert "Room-temperature compliance rate" in out and "71.4%" in out
+    assert main([*WEEK_ARGS, "--db", str(db)]) == 0
+    assert "室温达标率" in capsys.readouterr().out
+
+
+def test_period_backwards_is_a_usage_error(db, capsys):
+    assert main(["summary", "--from", "2025-12-08", "--to", "2025-12-01", "--db", str(db)]) == 2
+    assert "开始日期不能晚于结束日期" in capsys.readouterr().err
+
+
+def test_not_a_date_is_a_usage_error(db):
+    with pytest.raises(SystemExit) as exc:
+        main(["summary", "--from", "2025/12/01", "--to", "2025-12-07", "--db", str(db)])
+    assert exc.value.code == 2
+
+
+def test_missing_warehouse(tmp_path, capsys):
+    assert main([*WEEK_ARGS, "--db", str(tmp_path / "none.duckdb")]) == 1
+    assert capsys.readouterr().err.strip()
+
+
+def test_module_entry_point(db):
+    done = subprocess.run([sys.executable, "-m", "metrics", *WEEK_ARGS, "--db", str(db), "--json"],
+                          capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert set(REQUIRED) <= set(json.loads(done.stdout))

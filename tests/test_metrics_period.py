@@ -1,0 +1,80 @@
+"""Periods, seasons and the two comparison periods."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from metrics import MetricError, Period, in_season, season_bounds, season_of
+
+
+def test_week_is_monday_to_sunday():
+    assert Period.week(date(2025, 12, 3)) == Period(date(2025, 12, 1), date(2025, 12, 7))
+    assert Period.week(date(2025, 12, 7)).start == date(2025, 12, 1)
+
+
+def test_cutoff_is_the_next_midnight():
+    p = Period("2025-12-01", "2025-12-07")
+    assert p.start_at == datetime(2025, 12, 1)
+    assert p.cutoff_at == datetime(2025, 12, 8)
+    assert p.days == 7
+
+
+def test_season_bounds_and_membership():
+    assert season_bounds("2025-2026") == (date(2025, 11, 15), date(2026, 3, 15))
+    assert season_of(date(2026, 3, 15)) == "2025-2026"
+    # between seasons a day belongs to the coming one
+    assert season_of(date(2026, 3, 16)) == "2026-2027"
+    assert season_of(date(2025, 11, 14)) == "2025-2026"
+    assert in_season(date(2025, 11, 15)) and not in_season(date(2025, 11, 14))
+
+
+def test_fee_season_follows_the_cutoff():
+    assert Period("2026-03-10", "2026-03-16").fee_season == "2026-2027"
+    assert Period("2026-03-10", "2026-03-16", season="2025-2026").fee_season == "2025-2026"
+
+
+def test_previous_period_has_the_same_length():
+    assert Period("2025-12-01", "2025-12-07").previous() == Period("2025-11-24", "2025-11-30")
+    assert Period("2025-12-01", "2025-12-31").previous() == Period("2025-10-31", "2025-11-30")
+
+
+def test_last_season_is_aligned_by_days_since_season_start():
+    # 2025-12-01 is day 16 after 2025-11-15 -> 2024-11-15 + 16 = 2024-12-01
+    assert Period("2025-12-01", "2025-12-07").last_season() == Period(
+        "2024-12-01", "2024-12-07", "2024-2025")
+
+
+def test_last_season_across_a_leap_day():
+    # 2028-03-01 is day 107 of 2027-2028 (Nov 16 + Dec 31 + Jan 31 + Feb 29);
+    # day 107 of 2026-2027 (a 28-day February) is 2027-03-02
+    assert Period("2028-03-01", "2028-03-07").last_season() == Period(
+        "2027-03-02", "2027-03-08", "2026-2027")
+
+
+def test_last_season_before_the_season_starts():
+    # 2025-10-01 is 45 days before 2025-11-15 (fee season 2025-2026)
+    assert Period("2025-10-01", "2025-10-07").last_season() == Period(
+        "2024-10-01", "2024-10-07", "2024-2025")
+
+
+def test_whole_season():
+    p = Period.whole_season("2025-2026")
+    assert (p.start, p.end, p.days) == (date(2025, 11, 15), date(2026, 3, 15), 121)
+
+
+@pytest.mark.parametrize("start, end, code", [
+    ("2025-12-08", "2025-12-07", "bad_period"),
+    ("2025-13-01", "2025-12-07", "bad_date"),
+])
+def test_bad_periods(start, end, code):
+    with pytest.raises(MetricError) as exc:
+        Period(start, end)
+    assert exc.value.code == code
+
+
+def test_bad_season():
+    with pytest.raises(MetricError) as exc:
+        Period("2025-12-01", "2025-12-07", season="2025-2027")
+    assert exc.value.code == "bad_season"
+    assert exc.value.message("en") == "2025-2027 is not a season; write it like 2025-2026."

@@ -1,0 +1,203 @@
+"""The call shape, its validation, the branch scope and bound parameters, on the
+whole tiny warehouse (metrics/testing.py)."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pandas as pd
+import pytest
+
+from metrics import LISTS, MetricError, action_list, drill, kpis, query, summary
+from metrics.registry import ALL_ROWS
+from metrics.testing import WEEK, ZC, ZD, everything
+
+ALL_KPIS = list(kpis())
+
+
+@pytest.fixture
+def wh(con):
+    return everything(con)
+
+
+def test_result_columns(wh):
+    df = query(wh, "temp_compliance_rate", WEEK)
+    assert list(df.columns) == ["numerator", "denominator", "value"]
+    df = query(wh, "temp_compliance_rate", WEEK, by=["branch", "week"])
+    assert list(df.columns) == ["branch", "week", "numerator", "denominator", "value"]
+
+
+@pytest.mark.parametrize("kpi", ALL_KPIS)
+def test_every_kpi_runs_with_its_group_bys(wh, kpi):
+    k = kpis()[kpi]
+    total = query(wh, kpi, WEEK)
+    assert len(total) == 1
+    for dim in k.group_bys:
+        df = query(wh, kpi, WEEK, by=dim)
+        assert list(df.columns) == [dim, "numerator", "denominator", "value"]
+
+
+@pytest.mark.parametrize("kpi", ALL_KPIS)
+def test_group_by_branch_adds_up_to_the_total(wh, kpi):
+    # the total (no roster join) and the per-branch rows (with it) agree
+    k = kpis()[kpi]
+    if k.kind == "quantile":
+        pytest.skip("quantiles do not add up")
+    total = query(wh, kpi, WEEK).iloc[0]
+    parts = query(wh, kpi, WEEK, by="branch")
+    assert parts["numerator"].sum() == pytest.approx(total["numerator"])
+    if k.has_denominator:
+        assert parts["denominator"].sum() == pytest.approx(total["denominator"])
+
+
+@pytest.mark.parametrize("kpi", ALL_KPIS)
+def test_scope_returns_only_that_branch(wh, kpi):
+    scoped = query(wh, kpi, WEEK, scope=ZC, by="branch")
+    assert set(scoped["branch"]) <= {ZC}
+    # the scoped total equals that branch's row of the unscoped breakdown
+    total = query(wh, kpi, WEEK, scope=ZC).iloc[0]
+    row = query(wh, kpi, WEEK, by="branch").set_index("branch")
+    if ZC in row.index and kpis()[kpi].kind != "quantile":
+        assert total["numerator"] == pytest.approx(row.loc[ZC, "numerator"])
+
+
+@pytest.mark.parametrize("kpi", ALL_KPIS)
+@pytest.mark.parametrize("part", ["numerator", "denominator"])
+def test_scoped_drill_returns_only_that_branch(wh, kpi, part):
+    try:
+        rows = drill(wh, kpi, WEEK, part, scope=ZC)
+    except MetricError as exc:
+        assert exc.code == "no_denominator"
+        return
+    assert set(rows["branch"].dropna()) <= {ZC} and rows["branch"].notna().all()
+    assert "file_name" in rows and "source_row" in rows
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+def test_scoped_list_returns_only_that_branch(wh, name):
+    full = action_list(wh, name, WEEK)
+    scoped = action_list(wh, name, WEEK, scope=ZC)
+    assert scoped["branch"].notna().all() and set(scoped["branch"]) <= {ZC}
+    assert len(scoped) == (full["branch"] == ZC).sum()
+    assert action_list(wh, name, WEEK, scope=[]).empty
+
+
+def test_empty_scope_sees_nothing(wh):
+    assert query(wh, "tickets_received", WEEK, scope=[])["numerator"].iloc[0] == 0
+    assert summary(wh, WEEK, scope=[])["temp_compliance_rate"].denominator == 0
+
+
+def test_scope_to_several_branches(wh):
+    both = query(wh, "tickets_received", WEEK, scope=[ZD, ZC])["numerator"].iloc[0]
+    assert both == 8     # all 9 but t11, whose station has no branch
+
+
+def test_filters_take_lists(wh):
+    df = query(wh, "temp_compliance_rate", WEEK, filters={"station": ["S1", "S2"]})
+    assert df[["numerator", "denominator"]].values.tolist() == [[4, 6]]
+
+
+@pytest.mark.parametrize("value", ["S1' OR '1'='1", "S1\" or 1=1 --", "'; DROP TABLE tickets; --"])
+def test_values_are_bound_not_formatted(wh, value):
+    df = query(wh, "tickets_received", WEEK, filters={"station": value})
+    assert df["numerator"].iloc[0] == 0
+    assert query(wh, "tickets_received", WEEK, scope=value)["numerator"].iloc[0] == 0
+    assert wh.execute("SELECT count(*) FROM tickets").fetchone()[0] == 12
+
+
+@pytest.mark.parametrize("call, code", [
+    (lambda c: query(c, "no_such_kpi", WEEK), "unknown_kpi"),
+    (lambda c: query(c, "temp_compliance_rate", WEEK, filters={"colour": "red"}),
+     "unknown_dimension"),
+    (lambda c: query(c, "temp_compliance_rate", WEEK, filters={"category": "投诉"}),
+     "dimension_not_supported"),
+    (lambda c: query(c, "temp_compliance_rate", WEEK, by="category"), "group_by_not_supported"),
+    (lambda c: query(c, "fee_arrears_amount", WEEK, by="day"), "group_by_not_supported"),
+    (lambda c: query(c, "temp_compliance_rate", WEEK, by=["day", "week"]), "bad_group_by"),
+    (lambda c: query(c, "temp_compliance_rate", ("2025-12-08", "2025-12-01")), "bad_period"),
+    (lambda c: action_list(c, "no_such_list", WEEK), "unknown_list"),
+    (lambda c: action_list(c, "arrears", WEEK, filters={"category": "投诉"}),
+     "dimension_not_supported"),
+    (lambda c: drill(c, "tickets_received", WEEK, "denominator"), "no_denominator"),
+    (lambda c: drill(c, "tickets_received", WEEK, "everything"), "bad_part"),
+])
+def test_errors_name_the_problem(wh, call, code):
+    with pytest.raises(MetricError) as exc:
+        call(wh)
+    assert exc.value.code == code
+    for lang in ("zh", "en"):
+        text = exc.value.message(lang)
+        assert text and not text.startswith("metrics.error.")
+
+
+def test_dimension_error_message(wh):
+    with pytest.raises(MetricError) as exc:
+        query(wh, "temp_compliance_rate", WEEK, filters={"category": "投诉"})
+    assert exc.value.message("en") == (
+        "temp_compliance_rate cannot be filtered by category; it supports: branch, station, "
+        "community, building, zone, customer_type.")
+
+
+def test_summary_marks_kpis_a_filter_does_not_apply_to(wh):
+    # 投诉 received in the week: t3 and t11 (t8 is a 举报)
+    res = summary(wh, WEEK, filters={"category": "投诉"})
+    assert res["tickets_received"].asdict() == {"value": 2, "numerator": 2, "denominator": None}
+    assert not res["temp_compliance_rate"].applicable
+    assert res["temp_compliance_rate"].value is None
+
+
+@pytest.mark.parametrize("kpi", [k for k in ALL_KPIS if kpis()[k].summary])
+def test_summary_equals_query(wh, kpi):
+    for scope in (None, ZC):
+        res = summary(wh, WEEK, scope=scope)[kpi]
+        row = query(wh, kpi, WEEK, scope=scope).iloc[0]
+        assert res.numerator == pytest.approx(None if pd.isna(row["numerator"])
+                                              else row["numerator"])
+        if res.value is None:
+            assert pd.isna(row["value"])
+        else:
+            assert res.value == pytest.approx(row["value"])
+
+
+def test_value_is_none_when_denominator_is_zero(con):
+    # an empty warehouse: every rate, ratio and quantile has no value
+    res = summary(con, WEEK)
+    for kpi_id, r in res.items():
+        k = kpis()[kpi_id]
+        if k.has_denominator:
+            assert r.denominator == 0 and r.value is None, kpi_id
+        else:
+            assert r.value == 0, kpi_id
+
+
+def test_drill_limit(wh):
+    rows = drill(wh, "temp_compliance_rate", WEEK, "denominator", limit=3, offset=2)
+    assert rows["source_row"].tolist() == [9, 10, 11]
+
+
+def test_personal_columns_are_named(wh):
+    tickets = drill(wh, "tickets_received", WEEK, "numerator")
+    assert set(tickets.attrs["personal_columns"]) == {"caller_name", "phone"}
+    households = drill(wh, "complaints_per_10k_m2", WEEK, "denominator")
+    assert {"name", "phone", "address", "room"} <= set(households.attrs["personal_columns"])
+
+
+def test_concurrent_queries_on_one_connection(wh):
+    # each call runs on its own cursor: no "connection is busy"
+    jobs = [("temp_compliance_rate", None), ("tickets_received", ZC),
+            ("fee_collection_rate_amount", None), ("refund_exposure_amount", ZD)] * 6
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(lambda j: query(wh, j[0], WEEK, scope=j[1]), jobs))
+    assert [r["numerator"].iloc[0] for r in results[:2]] == [5, 4]
+    assert all(r.equals(results[i % 4]) for i, r in enumerate(results))
+
+
+def test_population_columns_exist(wh):
+    # every population and numerator named in kpis.toml is a column of its model
+    for k in kpis().values():
+        cols = set(drill(wh, k.id, WEEK, "numerator", limit=0).columns) if k.drill.get(
+            "numerator") is None else None
+        if cols is None:
+            continue
+        for col in (k.population, k.numerator, k.denominator, k.time):
+            if col and col not in (ALL_ROWS, "population"):
+                assert col in cols, (k.id, col)
