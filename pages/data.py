@@ -90,9 +90,9 @@ def history_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def history() -> None:
     st.subheader(tr("ui.data.history"))
-    kind = st.selectbox(tr("ui.data.kind_filter"), [None, *KINDS], key="data_kind",
-                        format_func=lambda k: t("ui.data.all_kinds", lang) if k is None
-                        else t(f"kind.{k}", lang))
+    kind = st.columns([1, 2])[0].selectbox(
+        tr("ui.data.kind_filter"), [None, *KINDS], key="data_kind",
+        format_func=lambda k: t("ui.data.all_kinds", lang) if k is None else t(f"kind.{k}", lang))
     df = db.query(list_batches, kind)
     if df.empty:
         st.info(tr("ui.data.no_batches"))

@@ -118,7 +118,7 @@ batches = uploads.batches()
 
 for up in desk:
     with st.container(border=True):
-        st.markdown(f"**{up.name}** · {fmt.megabytes(up.size, lang)}")
+        st.markdown(f"**{up.name}** · {fmt.file_size(up.size, lang)}")
         if up.report is not None:
             report(up)
             continue
@@ -131,7 +131,7 @@ for up in desk:
             details(up, batches)
 
 ready = [up for up in desk if up.ready]
-if desk:
+if any(up.report is None for up in desk):
     if st.button(tr("ui.upload.load", n=len(ready)), type="primary", disabled=not ready,
                  key="upload_load"):
         for up in ready:

@@ -281,8 +281,9 @@ def test_numbers_and_dates_per_language():
     assert fmt.date(D(2025, 11, 16), "zh") == "2025年11月16日"
     assert fmt.date(D(2025, 11, 16), "en") == "16 Nov 2025"
     assert fmt.datetime(dt.datetime(2025, 11, 16, 8, 5), "en") == "16 Nov 2025 08:05"
-    assert fmt.week("2025-W47", "zh") == "2025年第47周(11月17日–11月23日)"
-    assert fmt.week("2025-W47", "en") == "2025-W47 (17 Nov – 23 Nov)"
+    assert fmt.week("2025-W47", "zh") == "2025年第47周 11/17–11/23"
+    assert fmt.week("2025-W47", "en") == "2025-W47 · 17 Nov – 23 Nov"
+    assert fmt.file_size(5300) == "5.2 KB" and fmt.file_size(3 * 1048576) == "3.0 MB"
     assert fmt.join(["甲", "乙"], "zh") == "甲、乙" and fmt.join(["a", "b"], "en") == "a, b"
 
 

@@ -33,7 +33,9 @@ def percent(x, lang: str = "zh", decimals: int = 1) -> str:
     return f"{x * 100:.{decimals}f}%"
 
 
-def megabytes(n_bytes: int, lang: str = "zh") -> str:
+def file_size(n_bytes: int, lang: str = "zh") -> str:
+    if n_bytes < 1024 * 1024:
+        return f"{max(n_bytes / 1024, 0.1):,.1f} KB"
     return f"{n_bytes / 1048576:,.1f} MB"
 
 
@@ -63,12 +65,12 @@ def datetime(d, lang: str = "zh") -> str:
 
 
 def week(name: str, lang: str = "zh") -> str:
-    """2025年第47周(11月17日–11月23日) / 2025-W47 (17 Nov – 23 Nov)."""
+    """2025年第47周 11/17–11/23 / 2025-W47 · 17 Nov – 23 Nov (short: a sidebar picker)."""
     monday, sunday = week_bounds(name)
-    span = f"{short_date(monday, lang)}–{short_date(sunday, lang)}"
     if lang == "zh":
-        return f"{name[:4]}年第{int(name[6:])}周({span})"
-    return f"{name} ({short_date(monday, lang)} – {short_date(sunday, lang)})"
+        return (f"{name[:4]}年第{int(name[6:])}周 "
+                f"{monday.month}/{monday.day}–{sunday.month}/{sunday.day}")
+    return f"{name} · {short_date(monday, lang)} – {short_date(sunday, lang)}"
 
 
 def period(start: dt.date, end: dt.date, lang: str = "zh") -> str:

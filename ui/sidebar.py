@@ -30,25 +30,28 @@ def _url_params() -> dict[str, list[str]]:
 
 
 def _restore(options: FilterOptions, day: dt.date) -> None:
-    """Give every filter widget a valid value before it is drawn: the last run's
-    filters, or on a session's first run the URL's. Streamlit drops the value
-    of a widget that was not drawn (the week picker while a date range is
-    shown), and AppTest drops them after an st.rerun() from a page."""
-    last = st.session_state.get(CURRENT) or decode(_url_params(), options, day)
+    """Set every filter widget's value before it is drawn, on every run: the
+    current value when valid, else the last run's filters, else (a session's
+    first run) the URL's. Setting it each run makes the browser take the value
+    too; otherwise a value the browser never confirmed (the first run's) can
+    come back as the widget's default on the next click. It also restores what
+    Streamlit drops: the week picker's value while a date range is shown, and
+    every value after an st.rerun() from a page in AppTest."""
     state = st.session_state
+    last = state.get(CURRENT) or decode(_url_params(), options, day)
     seasons = season_choices(options, day)
-    if state.get(SEASON) not in seasons:
-        state[SEASON] = last.season if last.season in seasons else seasons[0]
-    if state.get(PERIOD) not in PERIODS:
-        state[PERIOD] = last.period
-    if not isinstance(state.get(WEEK), str):
-        state[WEEK] = last.week or default_week(state[SEASON], day)
-    if not isinstance(state.get(FROM), dt.date) or not isinstance(state.get(TO), dt.date):
-        state[FROM], state[TO] = last.start, last.end
-    if not isinstance(state.get(BRANCHES), list):
-        state[BRANCHES] = list(last.branches)
-    if not isinstance(state.get(STATIONS), list):
-        state[STATIONS] = list(last.stations)
+
+    def keep(key, valid, fallback):
+        state[key] = state.get(key) if valid(state.get(key)) else fallback
+
+    keep(SEASON, lambda v: v in seasons,
+         last.season if last.season in seasons else seasons[0])
+    keep(PERIOD, lambda v: v in PERIODS, last.period)
+    keep(WEEK, lambda v: isinstance(v, str), last.week or default_week(state[SEASON], day))
+    keep(FROM, lambda v: isinstance(v, dt.date), last.start)
+    keep(TO, lambda v: isinstance(v, dt.date), last.end)
+    keep(BRANCHES, lambda v: isinstance(v, list), list(last.branches))
+    keep(STATIONS, lambda v: isinstance(v, list), list(last.stations))
 
 
 def _jump(weeks_back: int) -> None:

@@ -1,0 +1,117 @@
+"""The app as a user meets it: `streamlit run app.py` on a free port, with
+HEATKPI_DB pointing at a scratch warehouse, driven by Debian's chromium."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from pipelines.warehouse import connect
+
+ROOT = Path(__file__).resolve().parents[2]
+OUTPUT = ROOT / "test-output"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+START_TIMEOUT_S = 90
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+@contextmanager
+def running_app(db: Path, log: Path):
+    """Start the app on `db`; yield its URL; stop it (and its children)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "HEATKPI_DB": str(db), "PYTHONUNBUFFERED": "1"}
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--server.fileWatcherType", "none",
+             "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _healthy(url):
+            if proc.poll() is not None:
+                raise RuntimeError(f"the app exited ({proc.returncode}): {log.read_text()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the app did not start in {START_TIMEOUT_S} s: "
+                                   f"{log.read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        # The app's reader children share its process group.
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+@pytest.fixture
+def output_dir(request) -> Path:
+    """test-output/<test name>/ (git-ignored): screenshots and the app's log."""
+    folder = OUTPUT / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def demo_app(demo_db, tmp_path_factory):
+    """The app on a scratch copy of the demo warehouse, shared by a module's tests."""
+    db = tmp_path_factory.mktemp("demo_app") / "warehouse.duckdb"
+    shutil.copyfile(demo_db, db)
+    with running_app(db, OUTPUT / "demo_app.log") as url:
+        yield url
+
+
+@pytest.fixture
+def empty_app(tmp_path, output_dir):
+    """The app on an empty warehouse (the file exists, so no demo is built)."""
+    db = tmp_path / "warehouse.duckdb"
+    connect(db).close()
+    with running_app(db, output_dir / "app.log") as url:
+        yield url, db
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    yield page
+    context.close()
