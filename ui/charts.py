@@ -1,0 +1,195 @@
+"""Plotly conventions for every dashboard chart: one colour scheme, axis
+titles in the user's language with their unit, target lines, and a few chart
+shapes the pages share (a line with a secondary axis, a heatmap, a histogram
+with a target line). No Streamlit here: pages pass the figure to
+st.plotly_chart, tests can inspect it.
+
+    fig = charts.line_secondary(df["week"], {label: df["value"]}, kpi=get("temp_compliance_rate"),
+                                secondary={t2: df["outdoor"]}, secondary_title=..., lang=lang)
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from i18n import t
+from metrics import Kpi
+
+# The company's warm red for heat, a calm blue for tickets, green for fees;
+# status colours match the KPI cards (st.metric's green/red).
+AREA = {"temperature": "#B5472E", "tickets": "#2E6FB5", "fees": "#3C8D5A"}
+SERIES = ("#B5472E", "#2E6FB5", "#3C8D5A", "#8E5BB5", "#D28A2E", "#5B8E8E", "#7F7F7F")
+GOOD, BAD, NEUTRAL = "#2E8B57", "#D62728", "#7F7F7F"
+TARGET = "#D62728"        # target lines: dashed red
+REFERENCE = "#2E6FB5"     # other reference lines (e.g. the outdoor design temperature)
+SECONDARY = "#5B8EC9"     # a series on the secondary axis
+# Heatmaps of a "higher is better" rate: red (bad) through yellow to green.
+RATE_SCALE = [[0.0, "#D62728"], [0.5, "#F2C14E"], [1.0, "#2E8B57"]]
+FONT = "system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"
+
+_TICK_FORMAT = {"percent": ".0%", "count": ",d", "yuan": ",.0f", "hours": ",.1f",
+                "per_10k_m2": ",.2f"}
+_HOVER_FORMAT = {"percent": ".1%", "count": ",d", "yuan": ",.2f", "hours": ",.1f",
+                 "per_10k_m2": ",.2f"}
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """The unit as an axis shows it: %, 元, 小时, ℃ (metrics units and ui.chart.unit.*)."""
+    key = f"metrics.unit.{unit}" if unit in _TICK_FORMAT else f"ui.chart.unit.{unit}"
+    return t(key, lang)
+
+
+def axis_title(label: str, unit: str | None, lang: str) -> str:
+    """'室温达标率(%)' / 'Compliance rate (%)'."""
+    if not unit:
+        return label
+    u = unit_label(unit, lang)
+    return f"{label}({u})" if lang == "zh" else f"{label} ({u})"
+
+
+def kpi_axis_title(kpi: Kpi, lang: str) -> str:
+    return axis_title(kpi.text(lang)[0], kpi.unit, lang)
+
+
+def tick_format(unit: str | None) -> str | None:
+    return _TICK_FORMAT.get(unit or "")
+
+
+def hover_format(unit: str | None) -> str:
+    return _HOVER_FORMAT.get(unit or "", ",.1f")
+
+
+def style(fig: go.Figure, height: int = 360, legend: bool = True) -> go.Figure:
+    """The shared look: font, margins, legend above the plot, one hover box per x."""
+    fig.update_layout(
+        height=height, font={"family": FONT, "size": 13}, colorway=list(SERIES),
+        margin={"l": 8, "r": 8, "t": 36, "b": 8}, hovermode="x unified",
+        showlegend=legend, legend={"orientation": "h", "yanchor": "bottom", "y": 1.02,
+                                   "xanchor": "left", "x": 0, "title": None},
+        plot_bgcolor="white", paper_bgcolor="white")
+    fig.update_xaxes(showgrid=False, linecolor="#BBBBBB", automargin=True)
+    fig.update_yaxes(gridcolor="#EEEEEE", zeroline=False, automargin=True)
+    return fig
+
+
+def target_line(fig: go.Figure, y: float, text: str, color: str = TARGET,
+                secondary: bool = False, axis: str = "y") -> go.Figure:
+    """A dashed horizontal line at `y` (axis="x": vertical at x = `y`), labelled."""
+    kw = {"line_dash": "dash", "line_color": color, "line_width": 1.5,
+          "annotation_text": text, "annotation_font_color": color}
+    if axis == "x":
+        fig.add_vline(x=y, annotation_position="top", **kw)
+    elif secondary:
+        fig.add_hline(y=y, annotation_position="bottom left", secondary_y=True, **kw)
+    else:
+        fig.add_hline(y=y, annotation_position="top left", **kw)
+    return fig
+
+
+def line(x: Sequence, series: Mapping[str, Sequence], y_title: str, unit: str | None,
+         colors: Sequence[str] = SERIES, height: int = 320) -> go.Figure:
+    """One line per named series over a shared x."""
+    fig = go.Figure()
+    for (name, y), color in zip(series.items(), colors):
+        fig.add_trace(go.Scatter(x=list(x), y=list(y), name=name, mode="lines+markers",
+                                 line={"color": color, "width": 2}, marker={"size": 5},
+                                 hovertemplate=f"%{{y:{hover_format(unit)}}}"))
+    fig.update_yaxes(title_text=y_title, tickformat=tick_format(unit))
+    return style(fig, height)
+
+
+def line_secondary(x: Sequence, primary: Mapping[str, Sequence], y_title: str, unit: str | None,
+                   secondary: Mapping[str, Sequence], y2_title: str, unit2: str | None = None,
+                   colors: Sequence[str] = SERIES, height: int = 380) -> go.Figure:
+    """Lines on the left axis and, on a right axis, dotted lines of another
+    measure (e.g. the outdoor temperature beside a compliance rate)."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    for (name, y), color in zip(primary.items(), colors):
+        fig.add_trace(go.Scatter(x=list(x), y=list(y), name=name, mode="lines+markers",
+                                 line={"color": color, "width": 2.5}, marker={"size": 6},
+                                 hovertemplate=f"%{{y:{hover_format(unit)}}}"),
+                      secondary_y=False)
+    for name, y in secondary.items():
+        fig.add_trace(go.Scatter(x=list(x), y=list(y), name=name, mode="lines",
+                                 line={"color": SECONDARY, "width": 1.5, "dash": "dot"},
+                                 hovertemplate=f"%{{y:{hover_format(unit2)}}}"),
+                      secondary_y=True)
+    fig.update_yaxes(title_text=y_title, tickformat=tick_format(unit), secondary_y=False)
+    fig.update_yaxes(title_text=y2_title, tickformat=tick_format(unit2), secondary_y=True,
+                     showgrid=False)
+    return style(fig, height)
+
+
+def heatmap(x: Sequence, y: Sequence, z, x_title: str, y_title: str, z_title: str,
+            unit: str | None = "percent", text=None, height: int | None = None,
+            scale=RATE_SCALE, zmin: float | None = None, zmax: float | None = None
+            ) -> go.Figure:
+    """A grid of values (rows `y`, columns `x`); `text` is shown on hover
+    (e.g. the numerator and denominator of each cell)."""
+    fig = go.Figure(go.Heatmap(
+        x=list(x), y=list(y), z=z, colorscale=scale, zmin=zmin, zmax=zmax, xgap=1, ygap=1,
+        customdata=text, colorbar={"title": {"text": z_title}, "tickformat": tick_format(unit)},
+        hovertemplate=("%{y} · %{x}<br>" + f"%{{z:{hover_format(unit)}}}"
+                       + ("<br>%{customdata}" if text is not None else "") + "<extra></extra>")))
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title, autorange="reversed")
+    style(fig, height or max(240, 40 + 28 * len(list(y))), legend=False)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def histogram(values: Sequence[float], x_title: str, y_title: str, target: float | None = None,
+              target_text: str = "", bin_size: float | None = None, color: str = AREA["temperature"],
+              height: int = 320) -> go.Figure:
+    """The distribution of `values` with a dashed target line."""
+    xbins = {"size": bin_size} if bin_size else None
+    fig = go.Figure(go.Histogram(x=list(values), xbins=xbins, marker_color=color,
+                                 hovertemplate="%{x}: %{y:,d}<extra></extra>"))
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    style(fig, height, legend=False)
+    fig.update_layout(bargap=0.05, hovermode="closest")
+    if target is not None:
+        target_line(fig, target, target_text, axis="x")
+    return fig
+
+
+def bar(x: Sequence, y: Sequence, x_title: str, y_title: str, unit: str | None = None,
+        color: str = SERIES[0], horizontal: bool = False, height: int = 320) -> go.Figure:
+    """Plain bars; `horizontal` puts the categories on the y axis (long names)."""
+    if horizontal:
+        trace = go.Bar(y=list(x), x=list(y), orientation="h", marker_color=color,
+                       hovertemplate=f"%{{y}}: %{{x:{hover_format(unit)}}}<extra></extra>")
+    else:
+        trace = go.Bar(x=list(x), y=list(y), marker_color=color,
+                       hovertemplate=f"%{{x}}: %{{y:{hover_format(unit)}}}<extra></extra>")
+    fig = go.Figure(trace)
+    value_axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    category_axis = fig.update_yaxes if horizontal else fig.update_xaxes
+    value_axis(title_text=y_title, tickformat=tick_format(unit))
+    category_axis(title_text=x_title)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+    style(fig, height, legend=False)
+    fig.update_layout(hovermode="closest")
+    return fig
+
+
+def scatter_fit(x: Sequence, y: Sequence, fit_x: Sequence, fit_y: Sequence, x_title: str,
+                y_title: str, names: Mapping[str, str], height: int = 360) -> go.Figure:
+    """Points and a fitted line (names: 'points', 'fit')."""
+    fig = go.Figure([
+        go.Scatter(x=list(x), y=list(y), mode="markers", name=names["points"],
+                   marker={"color": AREA["temperature"], "size": 6, "opacity": 0.6},
+                   hovertemplate="%{x:.1f} → %{y:.1f}<extra></extra>"),
+        go.Scatter(x=list(fit_x), y=list(fit_y), mode="lines", name=names["fit"],
+                   line={"color": NEUTRAL, "width": 2},
+                   hovertemplate="%{x:.1f} → %{y:.1f}<extra></extra>"),
+    ])
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    style(fig, height)
+    fig.update_layout(hovermode="closest")
+    return fig

@@ -1,0 +1,170 @@
+"""KPI cards: a value with its numerator and denominator, the change against
+the previous period and the same days of last season, a status colour against
+the registry's target, and the registry's description as help.
+
+    from ui import kpi
+    shown = kpi.card_row(["temp_compliance_rate", "temp_unsigned_readings"], f, lang)
+
+Every number comes from `metrics.summary` for the sidebar's filters (cached by
+ui.db.query), so a card always equals what `python -m metrics summary` prints.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from i18n import t
+from metrics import Kpi, Period, Result, get, summary
+from metrics.display import format_part, format_value
+
+from . import db
+from .filters import Filters
+
+# st.metric colours a delta by its sign; this says whether "up" is good.
+_DELTA_COLOR = {"higher": "normal", "lower": "inverse", "neutral": "off"}
+_STATUS_COLOR = {"good": "green", "bad": "red", None: "gray"}
+
+
+def period_of(f: Filters) -> Period:
+    """The sidebar's period for the KPI layer; fee KPIs read the chosen season."""
+    return Period(f.start, f.end, f.season)
+
+
+def metric_filters(f: Filters) -> dict[str, list[str]]:
+    """The sidebar's branch/station choice as KPI-layer filters (none: all)."""
+    out: dict[str, list[str]] = {}
+    if f.branches:
+        out["branch"] = list(f.branches)
+    if f.stations:
+        out["station"] = list(f.stations)
+    return out
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _minus(a, b):
+    return None if _missing(a) or _missing(b) else a - b
+
+
+def status(kpi: Kpi, value) -> str | None:
+    """'good' / 'bad' against the KPI's target, respecting its direction;
+    None without a target, a value, or for neutral KPIs. Same rule as the
+    `meets_target` column of metrics.headline."""
+    target = kpi.target
+    if target is None or _missing(value) or kpi.direction == "neutral":
+        return None
+    ok = value >= target if kpi.direction == "higher" else value <= target
+    return "good" if ok else "bad"
+
+
+@dataclass(frozen=True)
+class CardData:
+    """One KPI for the chosen period and the two comparison periods."""
+    kpi: Kpi
+    now: Result
+    previous: Result
+    last_season: Result
+
+    @property
+    def change_previous(self) -> float | None:
+        return _minus(self.now.value, self.previous.value)
+
+    @property
+    def change_last_season(self) -> float | None:
+        return _minus(self.now.value, self.last_season.value)
+
+    @property
+    def status(self) -> str | None:
+        return status(self.kpi, self.now.value)
+
+
+def card_data(kpi_ids: Sequence[str], f: Filters) -> dict[str, CardData]:
+    """The KPIs for `f`, the previous period of the same length and the same
+    days of last season (three cached `metrics.summary` calls)."""
+    ids = tuple(kpi_ids)
+    period, filters = period_of(f), metric_filters(f)
+    now, prev, last = (db.query(summary, p, filters, None, ids)
+                       for p in (period, period.previous(), period.last_season()))
+    return {i: CardData(get(i), now[i], prev[i], last[i]) for i in ids}
+
+
+def change_text(kpi: Kpi, delta, lang: str) -> str | None:
+    """A signed change in the KPI's unit: '+1.2 个百分点', '-3', '+¥1,200.00'.
+    A leading '-' is what st.metric reads as "down"."""
+    if _missing(delta):
+        return None
+    sign = "-" if delta < 0 else "+"
+    size = abs(delta)
+    if kpi.unit == "percent":
+        return t("ui.kpi.points", lang, value=f"{sign}{size * 100:.1f}")
+    if kpi.unit == "count":
+        return f"{sign}{size:,.0f}"
+    if kpi.unit == "yuan":
+        return f"{sign}¥{size:,.2f}"
+    if kpi.unit == "hours":
+        return sign + t("metrics.unit.hours_value", lang, value=f"{size:.1f}")
+    return f"{sign}{size:,.2f}"
+
+
+def parts_text(d: CardData, lang: str) -> str:
+    """'1,351 / 1,427' with what each part counts, so a rate can be checked by hand."""
+    r = d.now
+    if not r.applicable:
+        return t("ui.kpi.not_applicable", lang)
+    if d.kpi.has_denominator and r.denominator is not None:
+        if d.kpi.kind == "quantile":
+            return t("ui.kpi.of_rows", lang, n=format_part(r.denominator))
+        return t("ui.kpi.parts", lang, numerator=format_part(r.numerator),
+                 denominator=format_part(r.denominator))
+    return ""
+
+
+def status_text(d: CardData, lang: str) -> str:
+    """':green[● 达标 · 目标 ≥ 95.0%]' or the neutral 'no target' line."""
+    kpi, s = d.kpi, d.status
+    if kpi.target is None:
+        return f":gray[{t('ui.kpi.no_target', lang)}]"
+    sign = "≥" if kpi.direction == "higher" else "≤"
+    target = format_value(kpi, kpi.target, lang)
+    word = t(f"ui.kpi.status_{s or 'unknown'}", lang)
+    return f":{_STATUS_COLOR[s]}[● {word} · {t('ui.kpi.target', lang)} {sign} {target}]"
+
+
+def card(d: CardData, lang: str, container=None) -> None:
+    """One bordered st.metric: value, change vs the previous period as the
+    delta, and a caption with the parts, last season and the status."""
+    box = container if container is not None else st
+    kpi = d.kpi
+    label, description = kpi.text(lang)
+    with box.container(border=True):
+        st.metric(label, format_value(kpi, d.now.value, lang),
+                  delta=change_text(kpi, d.change_previous, lang),
+                  delta_color=_DELTA_COLOR[kpi.direction],
+                  help=description + "\n\n" + t("ui.kpi.delta_help", lang))
+        lines = [parts_text(d, lang)]
+        last = format_value(kpi, d.last_season.value, lang)
+        change = change_text(kpi, d.change_last_season, lang)
+        lines.append(t("ui.kpi.last_season", lang, value=last)
+                     + (f"({change})" if lang == "zh" and change else
+                        f" ({change})" if change else ""))
+        lines.append(status_text(d, lang))
+        st.caption("  \n".join(x for x in lines if x))
+
+
+def card_row(kpi_ids: Sequence[str], f: Filters, lang: str,
+             per_row: int | None = None) -> dict[str, CardData]:
+    """Cards for `kpi_ids` side by side (`per_row` per line, default all in one);
+    returns what was shown, so a page can reuse the numbers."""
+    data = card_data(kpi_ids, f)
+    ids = list(kpi_ids)
+    per_row = per_row or len(ids)
+    for first in range(0, len(ids), per_row):
+        chunk = ids[first:first + per_row]
+        for col, kpi_id in zip(st.columns(per_row), chunk):
+            card(data[kpi_id], lang, col)
+    return data

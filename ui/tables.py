@@ -1,0 +1,81 @@
+"""A table as every dashboard page shows it: personal columns masked for
+viewers without the permission, headers in the user's language, and an .xlsx
+download of exactly the rows shown (formula-escaped by ui/xlsx.py).
+
+    tables.show(df, lang, key="cold_buildings", file_name="室温_冷楼栋")
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from auth.masking import mask_frame
+from i18n import t
+from metrics import PERSONAL_COLUMNS
+from metrics.display import column_label
+
+from . import fmt
+from .xlsx import workbook_bytes
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def can_see_personal() -> bool:
+    """Whether the viewer may see names, full phones and rooms. Until sign-in
+    exists every viewer is the local admin; the access-control work replaces
+    this one function with the signed-in user's permission."""
+    return True
+
+
+def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
+            labels: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The frame to show: `columns` (default all) masked, then headers
+    translated (`labels` overrides column_label for a column)."""
+    out = df[list(columns)] if columns is not None else df
+    personal = set(df.attrs.get("personal_columns", ())) | PERSONAL_COLUMNS
+    if any(c in personal for c in out.columns):
+        out = mask_frame(out, can_see_personal())
+    labels = labels or {}
+    out = out.rename(columns={c: labels.get(c) or column_label(c, lang) for c in out.columns})
+    # The KPI layer's attrs (a Period, ...) are not for Arrow; they would only warn.
+    out.attrs = {}
+    return out
+
+
+def column_config(df: pd.DataFrame, lang: str) -> dict:
+    """Datetimes in the language's style."""
+    config = {}
+    for col in df.columns:
+        if pd.api.types.is_datetime64_any_dtype(df[col]):
+            config[col] = st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang))
+    return config
+
+
+def download(df: pd.DataFrame, lang: str, key: str, file_name: str,
+             sheet: str | None = None, label: str | None = None) -> None:
+    """An .xlsx download button for an already prepared frame."""
+    stamp = dt.date.today().strftime("%Y%m%d")
+    st.download_button(label or t("ui.table.download", lang),
+                       data=workbook_bytes({sheet or file_name: df}),
+                       file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
+                       icon=":material/download:", on_click="ignore")
+
+
+def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
+         columns: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
+         config: Mapping | None = None, height: int | str = "auto",
+         empty: str | None = None) -> pd.DataFrame:
+    """Mask, translate, draw the table and its download; returns the frame
+    shown (tests compare it with the KPI layer). `config`: extra
+    st.column_config entries keyed by the translated header."""
+    shown = prepare(df, lang, columns, labels)
+    if shown.empty:
+        st.info(empty or t("ui.table.empty", lang))
+        return shown
+    st.dataframe(shown, hide_index=True, width="stretch", height=height, key=f"{key}_table",
+                 column_config={**column_config(shown, lang), **(config or {})})
+    download(shown, lang, key, file_name)
+    return shown
