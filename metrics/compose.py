@@ -51,8 +51,9 @@ def _refs(name: str) -> tuple[str, ...]:
                                if r in files and r != name))
 
 
-def dependencies(names: Iterable[str]) -> list[str]:
-    """Every file the given ones read, directly or not, dependencies first."""
+def dependencies(names: Iterable[str], lean: bool = False) -> list[str]:
+    """Every file the given ones read, directly or not, dependencies first.
+    With `lean`, a model with a lean twin reads only that twin."""
     order: list[str] = []
     visiting: set[str] = set()
 
@@ -62,7 +63,8 @@ def dependencies(names: Iterable[str]) -> list[str]:
         if n in visiting:
             raise MetricError("sql_cycle", name=n)
         visiting.add(n)
-        for dep in _refs(n):
+        model = MODELS.get(n)
+        for dep in ((model.lean,) if lean and model and model.lean else _refs(n)):
             visit(dep)
         visiting.discard(n)
         order.append(n)
@@ -197,6 +199,12 @@ def period_params(period: Period, time_grain: str | None = None) -> dict:
             "season": period.fee_season, "bucket_width": width, "bucket_origin": origin}
 
 
+def _lean(model) -> str:
+    missing = [d for d in model.dims if d not in MODELS[model.lean].dims]
+    cols = ", ".join(f"cast(null as varchar) as {c}" for c in missing)
+    return f"select *, {cols}\nfrom {model.lean}"
+
+
 def _with_roster_dims(sql: str, attach: bool) -> str:
     if attach:
         cols = ", ".join(f"d.{c}" for c in HOUSEHOLD_DIMS)
@@ -213,13 +221,16 @@ def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True) 
     filtered, scoped or grouped by a dimension) spares roster models their join."""
     if not dims and (scope.filters or scope.branches is not None):
         raise ValueError("a filtered or scoped request needs dimensions")
-    names = dependencies(reads)
+    names = dependencies(reads, lean=not dims)
     if dims and any(MODELS[n].roster for n in names if n in MODELS):
         names = dependencies(["household_dims", *names])
     ctes = []
     for name in names:
-        sql = sql_text(name)
         model = MODELS.get(name)
+        if model and model.lean and not dims:
+            sql = _lean(model)
+        else:
+            sql = sql_text(name)
         if model and model.roster:
             sql = _with_roster_dims(sql, dims)
         where = scope.predicate(model.dims) if model and not model.lookup else "true"

@@ -45,11 +45,15 @@ class Model:
     filtered). A `roster` model has a household_id and gets the household's
     dimensions from the roster, joined by the query layer only when a request
     filters, scopes or groups by them: the join costs more than anything else
-    on ten million readings."""
+    on ten million readings. A model with a `lean` twin is replaced by it when
+    no dimension is needed."""
     name: str
     dims: tuple[str, ...]
     lookup: bool = False
     roster: bool = False
+    # Without dimensions, read this model instead (it has the same rows and
+    # every column but the dimensions it lacks).
+    lean: str | None = None
 
 
 MODELS: dict[str, Model] = {m.name: m for m in (
@@ -57,9 +61,11 @@ MODELS: dict[str, Model] = {m.name: m for m in (
     Model("reading_facts", HOUSEHOLD_DIMS),
     Model("household_latest_readings", HOUSEHOLD_DIMS),
     Model("household_coverage", HOUSEHOLD_DIMS),
-    Model("ticket_facts", HOUSEHOLD_DIMS + ("category", "channel")),
+    Model("ticket_base", ("category", "channel")),
+    Model("ticket_facts", HOUSEHOLD_DIMS + ("category", "channel"), lean="ticket_base"),
     Model("complaint_area", HOUSEHOLD_DIMS),
     Model("fee_facts", HOUSEHOLD_DIMS, roster=True),
+    Model("collection_amount", HOUSEHOLD_DIMS, roster=True),
     Model("payment_facts", HOUSEHOLD_DIMS + ("collector", "method"), roster=True),
     Model("refund_days", HOUSEHOLD_DIMS),
     Model("household_dims", HOUSEHOLD_DIMS, lookup=True),

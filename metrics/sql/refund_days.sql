@@ -35,7 +35,11 @@ failed_days as (
         arg_min(batch_id, indoor_c) as batch_id,
         arg_min(source_row, indoor_c) as source_row
     from reading_facts
+    -- Only a reading below the highest target of any household can be below
+    -- its own: this lets the scan drop the others before targets are looked up.
     where failed
+      and indoor_c < (select greatest(max(target_c), $residential_target_c)
+                      from household_dims)
     group by household_id, cast(measured_at as date)
 
 ),

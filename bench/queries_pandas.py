@@ -1,0 +1,238 @@
+"""The summary KPIs computed with pandas on DataFrames already in memory: the
+baseline bench/queries.py compares the SQL layer with, and an independent
+second implementation of every definition (the bench checks both agree).
+
+Written the way a careful pandas user would: boolean masks, `map` through
+indexed Series, `groupby` without sorting; nothing is shared between KPIs, so
+each is timed on its own like its SQL twin.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metrics.compose import FULLY_PAID_TOLERANCE_YUAN, settings_params
+from metrics.period import Period, season_bounds
+
+TABLES = {
+    "households": "SELECT household_id, branch, station, customer_type, heated_area_m2, "
+                  "contract_temp_c, heating_status FROM households",
+    "readings": "SELECT household_id, measured_at, indoor_c, outdoor_c, signed "
+                "FROM temperature_readings",
+    "tickets": "SELECT ticket_no, received_at, category, household_id, station, resolved_at, "
+               "result, followup_at, satisfaction FROM tickets",
+    "bills": "SELECT household_id, season, amount_due FROM fee_bills",
+    "payments": "SELECT household_id, season, paid_at, amount FROM fee_payments",
+}
+
+
+@dataclass
+class Frames:
+    households: pd.DataFrame
+    readings: pd.DataFrame
+    tickets: pd.DataFrame
+    bills: pd.DataFrame
+    payments: pd.DataFrame
+
+
+def load(con) -> Frames:
+    """Every table the summary reads, as DataFrames (not timed by the bench)."""
+    return Frames(**{name: con.execute(sql).df() for name, sql in TABLES.items()})
+
+
+def _s() -> dict:
+    return settings_params()
+
+
+def _in(ts: pd.Series, p: Period) -> pd.Series:
+    return (ts >= p.start_at) & (ts < p.cutoff_at)
+
+
+def _result(num, den, value):
+    return value, num, den
+
+
+def _rate(num, den):
+    return _result(int(num), int(den), (num / den) if den else None)
+
+
+def _targets(f: Frames) -> pd.Series:
+    s = _s()
+    h = f.households
+    target = np.where(h["customer_type"] == "居民", s["residential_target_c"],
+                      h["contract_temp_c"].fillna(s["default_contract_temp_c"]))
+    return pd.Series(target, index=h["household_id"])
+
+
+def _readings(f: Frames, p: Period) -> pd.DataFrame:
+    s = _s()
+    r = f.readings[_in(f.readings["measured_at"], p)]
+    valid = r["signed"].fillna(False).astype(bool)
+    exempt = valid & (r["outdoor_c"] < s["design_outdoor_c"]).fillna(False)
+    return r.assign(valid=valid, exempt=exempt, counted=valid & ~exempt)
+
+
+def temp_compliance_rate(f: Frames, p: Period):
+    r = _readings(f, p)
+    r = r[r["counted"]]
+    target = r["household_id"].map(_targets(f)).fillna(_s()["residential_target_c"])
+    return _rate((r["indoor_c"] >= target).sum(), len(r))
+
+
+def temp_household_compliance_rate(f: Frames, p: Period):
+    r = _readings(f, p)
+    r = r[r["counted"]]
+    last = r.loc[r.groupby("household_id", sort=False)["measured_at"].idxmax()]
+    target = last["household_id"].map(_targets(f)).fillna(_s()["residential_target_c"])
+    return _rate((last["indoor_c"] >= target).sum(), len(last))
+
+
+def temp_unsigned_readings(f: Frames, p: Period):
+    r = _readings(f, p)
+    n, d = int((~r["valid"]).sum()), len(r)
+    return _result(n, d, n if d else None)
+
+
+def temp_exempt_readings(f: Frames, p: Period):
+    r = _readings(f, p)
+    n, d = int(r["exempt"].sum()), int(r["valid"].sum())
+    return _result(n, d, n if d else None)
+
+
+def _tickets(f: Frames, p: Period) -> pd.DataFrame:
+    s = _s()
+    t = f.tickets[f.tickets["received_at"] < p.cutoff_at]
+    hours = t["category"].map(dict(zip(s["limit_categories"], s["limit_resolve_hours"])))
+    return t.assign(deadline=t["received_at"] + pd.to_timedelta(hours, unit="h"),
+                    resolved=t["resolved_at"] < p.cutoff_at)
+
+
+def tickets_received(f: Frames, p: Period):
+    n = int(_in(f.tickets["received_at"], p).sum())
+    return _result(n, None, n)
+
+
+def ticket_closure_rate(f: Frames, p: Period):
+    t = f.tickets[_in(f.tickets["received_at"], p)]
+    return _rate((t["resolved_at"] < p.cutoff_at).sum(), len(t))
+
+
+def ticket_on_time_rate(f: Frames, p: Period):
+    t = _tickets(f, p)
+    t = t[_in(t["deadline"], p)]
+    return _rate((t["resolved_at"] <= t["deadline"]).sum(), len(t))
+
+
+def _resolution_hours(f: Frames, p: Period) -> pd.Series:
+    t = f.tickets[_in(f.tickets["resolved_at"], p)]
+    return (t["resolved_at"] - t["received_at"]).dt.total_seconds() / 3600
+
+
+def ticket_resolution_hours_median(f: Frames, p: Period):
+    h = _resolution_hours(f, p)
+    return _result(None, len(h), float(h.quantile(0.5)) if len(h) else None)
+
+
+def ticket_resolution_hours_p90(f: Frames, p: Period):
+    h = _resolution_hours(f, p)
+    return _result(None, len(h), float(h.quantile(0.9)) if len(h) else None)
+
+
+def ticket_followup_rate(f: Frames, p: Period):
+    t = f.tickets
+    t = t[_in(t["resolved_at"], p) & t["category"].isin(_s()["followup_categories"])]
+    return _rate(t["followup_at"].notna().sum(), len(t))
+
+
+def ticket_satisfaction_rate(f: Frames, p: Period):
+    s = _s()
+    t = f.tickets
+    t = t[_in(t["resolved_at"], p) & t["satisfaction"].isin(s["rating_words"])]
+    return _rate(t["satisfaction"].isin(s["satisfied_words"]).sum(), len(t))
+
+
+def ticket_unanswered(f: Frames, p: Period):
+    t = _tickets(f, p)
+    overdue = (t["deadline"] < p.cutoff_at) & ~t["resolved"]
+    no_result = t["resolved"] & (t["result"].fillna("").str.strip() == "")
+    n = int((overdue | no_result).sum())
+    return _result(n, None, n)
+
+
+def complaints_per_10k_m2(f: Frames, p: Period):
+    t = f.tickets
+    n = int((_in(t["received_at"], p) & t["category"].isin(_s()["complaint_categories"])).sum())
+    h = f.households
+    area = round(float(h.loc[h["heating_status"].fillna("供热") != "停热", "heated_area_m2"]
+                       .sum()) / 10000, 6)
+    return _result(n, area, n / area if area else None)
+
+
+def _fees(f: Frames, p: Period) -> pd.DataFrame:
+    season = p.fee_season
+    b = f.bills[f.bills["season"] == season]
+    pay = f.payments
+    pay = pay[(pay["season"] == season) & (pay["paid_at"] < p.cutoff_at)]
+    paid = pay.groupby("household_id", sort=False)["amount"].sum()
+    return b.assign(paid=b["household_id"].map(paid).fillna(0.0)), float(pay["amount"].sum())
+
+
+def fee_collection_rate_amount(f: Frames, p: Period):
+    b, paid = _fees(f, p)
+    due = float(b["amount_due"].sum())
+    paid, due = round(paid, 6), round(due, 6)
+    return _result(paid, due, paid / due if due else None)
+
+
+def fee_collection_rate_households(f: Frames, p: Period):
+    b, _ = _fees(f, p)
+    return _rate((b["paid"] >= b["amount_due"] - FULLY_PAID_TOLERANCE_YUAN).sum(), len(b))
+
+
+def fee_arrears_amount(f: Frames, p: Period):
+    b, _ = _fees(f, p)
+    owed = b["amount_due"] - b["paid"]
+    v = round(float(owed[b["paid"] < b["amount_due"] - FULLY_PAID_TOLERANCE_YUAN].sum()), 6)
+    return _result(v, None, v)
+
+
+def refund_exposure_amount(f: Frames, p: Period):
+    s = _s()
+    r = _readings(f, p)
+    r = r[r["counted"]]
+    target = r["household_id"].map(_targets(f)).fillna(s["residential_target_c"])
+    r = r[r["indoor_c"] < target]
+    days = (r.assign(day=r["measured_at"].dt.normalize())
+            .groupby(["household_id", "day"], sort=False)["indoor_c"].min().reset_index())
+    # the season of each day; days between seasons refund nothing
+    year = days["day"].dt.year
+    start_this = pd.to_datetime(dict(year=year, month=s["season_start_month"],
+                                     day=s["season_start_day"]))
+    end_this = pd.to_datetime(dict(year=year, month=s["season_end_month"],
+                                   day=s["season_end_day"]))
+    first = np.where(days["day"] >= start_this, year,
+                     np.where(days["day"] <= end_this, year - 1, -1))
+    days = days.assign(first=first)
+    days = days[days["first"] > 0]
+    days["season"] = days["first"].astype(str) + "-" + (days["first"] + 1).astype(str)
+    season_days = {name: (season_bounds(name)[1] - season_bounds(name)[0]).days + 1
+                   for name in days["season"].unique()}
+    share = pd.Series(0.0, index=days.index)
+    for lo, hi, sh in zip(s["tier_min_c"], s["tier_max_c"], s["tier_share"]):
+        share[(days["indoor_c"] >= lo) & (days["indoor_c"] < hi)] = sh
+    due = f.bills.set_index(["household_id", "season"])["amount_due"]
+    fee = pd.Series(due.reindex(pd.MultiIndex.from_frame(days[["household_id", "season"]]))
+                    .to_numpy(), index=days.index)
+    v = round(float((fee / days["season"].map(season_days) * share).sum()), 6)
+    return _result(v, None, v)
+
+
+KPIS = {fn.__name__: fn for fn in (
+    temp_compliance_rate, temp_household_compliance_rate, temp_unsigned_readings,
+    temp_exempt_readings, tickets_received, ticket_closure_rate, ticket_on_time_rate,
+    ticket_resolution_hours_median, ticket_resolution_hours_p90, ticket_followup_rate,
+    ticket_satisfaction_rate, ticket_unanswered, complaints_per_10k_m2,
+    fee_collection_rate_amount, fee_collection_rate_households, fee_arrears_amount,
+    refund_exposure_amount)}
