@@ -87,25 +87,25 @@ def add_households(con: duckdb.DuckDBPyConnection, extra: bool = False) -> None:
     insert(con, "households", _rows(1, 4, HOUSEHOLDS + (EXTRA_HOUSEHOLDS if extra else [])))
 
 
-def _reading(hid, at, indoor, outdoor, signed):
+def reading(hid, at, indoor, outdoor, signed):
     return dict(household_id=hid, measured_at=ts(at), indoor_c=indoor, outdoor_c=outdoor,
                 signed=signed, inspector="王海涛")
 
 
 # Readings r1..r12 (source rows 5..16 of 测温记录.xlsx).
 READINGS = {
-    "r1": _reading("h1", "2025-12-01 09:00", 17.9, 0.0, True),
-    "r2": _reading("h1", "2025-12-03 09:00", 18.0, -2.0, True),
-    "r3": _reading("h1", "2025-12-04 09:00", 16.0, -8.0, True),    # exempt
-    "r4": _reading("h1", "2025-12-05 09:00", 19.0, 1.0, False),    # unsigned
-    "r5": _reading("h2", "2025-12-02 10:00", 16.5, None, True),    # no outdoor: not exempt
-    "r6": _reading("h2", "2025-12-06 10:00", 16.0, -7.4, True),    # -7.4 is not below -7.4
-    "r7": _reading("h3", "2025-12-02 11:00", 17.0, 0.0, True),
-    "r8": _reading("h4", "2025-12-07 23:59", 18.5, 0.0, True),
-    "r9": _reading("h4", "2025-11-30 10:00", 10.0, 0.0, True),     # before the week
-    "r10": _reading("h4", "2025-12-08 00:00", 10.0, 0.0, True),    # at the cut-off: after
-    "r11": _reading("h3", "2025-12-05 10:00", 19.0, -9.0, None),   # no signature recorded
-    "r12": _reading("h3", "2025-12-01 09:00", 18.2, 0.0, True),
+    "r1": reading("h1", "2025-12-01 09:00", 17.9, 0.0, True),
+    "r2": reading("h1", "2025-12-03 09:00", 18.0, -2.0, True),
+    "r3": reading("h1", "2025-12-04 09:00", 16.0, -8.0, True),    # exempt
+    "r4": reading("h1", "2025-12-05 09:00", 19.0, 1.0, False),    # unsigned
+    "r5": reading("h2", "2025-12-02 10:00", 16.5, None, True),    # no outdoor: not exempt
+    "r6": reading("h2", "2025-12-06 10:00", 16.0, -7.4, True),    # -7.4 is not below -7.4
+    "r7": reading("h3", "2025-12-02 11:00", 17.0, 0.0, True),
+    "r8": reading("h4", "2025-12-07 23:59", 18.5, 0.0, True),
+    "r9": reading("h4", "2025-11-30 10:00", 10.0, 0.0, True),     # before the week
+    "r10": reading("h4", "2025-12-08 00:00", 10.0, 0.0, True),    # at the cut-off: after
+    "r11": reading("h3", "2025-12-05 10:00", 19.0, -9.0, None),   # no signature recorded
+    "r12": reading("h3", "2025-12-01 09:00", 18.2, 0.0, True),
 }
 
 
@@ -114,7 +114,7 @@ def add_readings(con: duckdb.DuckDBPyConnection, readings: Mapping | None = None
     insert(con, "temperature_readings", _rows(2, 5, list((readings or READINGS).values())))
 
 
-def _ticket(no, category, received, station, hid, resolved=None, result=None, followup=None,
+def ticket(no, category, received, station, hid, resolved=None, result=None, followup=None,
             satisfaction=None, anonymous=False, caller=None, phone=None, channel="电话"):
     return dict(ticket_no=no, category=category, received_at=ts(received), station=station,
                 household_id=hid, resolved_at=ts(resolved), result=result,
@@ -127,25 +127,25 @@ ANONYMOUS_CALLER, ANONYMOUS_PHONE = "匿名张三", "13800001111"
 
 # Tickets t1..t12 (source rows 5..16 of 客服工单.xlsx).
 TICKETS = {
-    "t1": _ticket("t1", "报修", "2025-12-01 08:00", "S1", "h1", "2025-12-02 08:00", "已修",
+    "t1": ticket("t1", "报修", "2025-12-01 08:00", "S1", "h1", "2025-12-02 08:00", "已修",
                   "2025-12-03 09:00", "满意", caller="赵一", phone="13000000001"),
-    "t2": _ticket("t2", "报修", "2025-12-01 10:00", "S1", "h2", "2025-12-02 10:01", "已修",
+    "t2": ticket("t2", "报修", "2025-12-01 10:00", "S1", "h2", "2025-12-02 10:01", "已修",
                   "2025-12-03 10:00", None, channel="微信"),
-    "t3": _ticket("t3", "投诉", "2025-12-06 09:00", "S2", "h3", "2025-12-09 09:00", "已处理",
+    "t3": ticket("t3", "投诉", "2025-12-06 09:00", "S2", "h3", "2025-12-09 09:00", "已处理",
                   caller="李四", phone="13900002222"),
-    "t4": _ticket("t4", "投诉", "2025-11-20 09:00", "S2", "h3", caller="李四",
+    "t4": ticket("t4", "投诉", "2025-11-20 09:00", "S2", "h3", caller="李四",
                   phone="13900002222"),
-    "t5": _ticket("t5", "咨询", "2025-12-03 14:00", "S3", None, "2025-12-03 14:00", "已解答"),
-    "t6": _ticket("t6", "咨询", "2025-12-07 20:00", "S3", None),
-    "t7": _ticket("t7", "抢修", "2025-12-04 02:00", "S1", "h1", "2025-12-04 06:00", None),
-    "t8": _ticket("t8", "举报", "2025-12-05 12:00", "S3", "h4", "2025-12-06 12:00", "已核实",
+    "t5": ticket("t5", "咨询", "2025-12-03 14:00", "S3", None, "2025-12-03 14:00", "已解答"),
+    "t6": ticket("t6", "咨询", "2025-12-07 20:00", "S3", None),
+    "t7": ticket("t7", "抢修", "2025-12-04 02:00", "S1", "h1", "2025-12-04 06:00", None),
+    "t8": ticket("t8", "举报", "2025-12-05 12:00", "S3", "h4", "2025-12-06 12:00", "已核实",
                   "2025-12-06 18:00", "不满意", anonymous=True, caller=ANONYMOUS_CALLER,
                   phone=ANONYMOUS_PHONE),
-    "t9": _ticket("t9", "投诉", "2025-11-28 12:00", "S3", "h4", "2025-12-01 12:00", "已调节",
+    "t9": ticket("t9", "投诉", "2025-11-28 12:00", "S3", "h4", "2025-12-01 12:00", "已调节",
                   "2025-12-02 09:00", "基本满意", caller="李四户主", phone="13000000004"),
-    "t10": _ticket("t10", "建议", "2025-12-02 09:00", None, "h6", "2025-12-04 09:00", "已记录"),
-    "t11": _ticket("t11", "投诉", "2025-12-07 09:00", "S9", None),
-    "t12": _ticket("t12", "报修", "2025-12-08 00:00", "S1", "h1"),
+    "t10": ticket("t10", "建议", "2025-12-02 09:00", None, "h6", "2025-12-04 09:00", "已记录"),
+    "t11": ticket("t11", "投诉", "2025-12-07 09:00", "S9", None),
+    "t12": ticket("t12", "报修", "2025-12-08 00:00", "S1", "h1"),
 }
 
 
@@ -154,40 +154,40 @@ def add_tickets(con: duckdb.DuckDBPyConnection, tickets: Mapping | None = None) 
     insert(con, "tickets", _rows(3, 5, list((tickets or TICKETS).values())))
 
 
-def _bill(hid, area, price, exemption, due, status="供热", season="2025-2026"):
+def bill(hid, area, price, exemption, due, status="供热", season="2025-2026"):
     return dict(household_id=hid, season=season, heated_area_m2=area, unit_price=price,
                 exemption=exemption, amount_due=due, heating_status=status)
 
 
 # Bills b1..b6 (source rows 4..9 of 收费台账.xls).
 BILLS = {
-    "b1": _bill("h1", 80.0, 23.0, 0.0, 1840.00),
-    "b2": _bill("h2", 100.0, 31.0, 0.0, 3100.40),          # 0.40 off: within tolerance
-    "b3": _bill("h3", 60.0, 23.0, 690.0, 690.00),          # exemption applied
-    "b4": _bill("h4", 90.0, 23.0, 500.0, 2070.00),         # exemption not applied
-    "b5": _bill("h5", 70.0, 23.0, 0.0, 1610.00, "停热"),    # stopped, charged in full
-    "b6": _bill("h1", 80.0, 22.5, 0.0, 1800.00, season="2024-2025"),
+    "b1": bill("h1", 80.0, 23.0, 0.0, 1840.00),
+    "b2": bill("h2", 100.0, 31.0, 0.0, 3100.40),          # 0.40 off: within tolerance
+    "b3": bill("h3", 60.0, 23.0, 690.0, 690.00),          # exemption applied
+    "b4": bill("h4", 90.0, 23.0, 500.0, 2070.00),         # exemption not applied
+    "b5": bill("h5", 70.0, 23.0, 0.0, 1610.00, "停热"),    # stopped, charged in full
+    "b6": bill("h1", 80.0, 22.5, 0.0, 1800.00, season="2024-2025"),
 }
 
 
-def _pay(no, hid, at, amount, method, collector, invoice, season="2025-2026"):
+def payment(no, hid, at, amount, method, collector, invoice, season="2025-2026"):
     return dict(receipt_no=no, household_id=hid, season=season, paid_at=ts(at), amount=amount,
                 method=method, collector=collector, invoice_no=invoice)
 
 
 # Payments p1..p10 (source rows 3..12 of 收费明细.csv).
 PAYMENTS = {
-    "p1": _pay("p1", "h1", "2025-11-01 09:00", 1840.00, "微信", "刘红", "INV1"),
-    "p2": _pay("p2", "h2", "2025-12-02 10:00", 1000.00, "现金", "刘红", None),
-    "p3": _pay("p3", "h2", "2025-12-05 14:00", 2100.39, "POS刷卡", "刘红", "INV3"),
-    "p4": _pay("p4", "h3", "2025-12-03 09:00", 300.00, "现金", "王丽娟", "  "),
-    "p5": _pay("p5", "h3", "2025-12-04 09:00", -50.00, "现金", "王丽娟", "INV5"),
-    "p6": _pay("p6", "h4", "2025-12-08 00:00", 2070.00, "微信", "韩雪", "INV6"),
-    "p7": _pay("p7", "h4", "2025-12-07 23:59", 1000.00, "微信", "韩雪", "INV7"),
-    "p8": _pay("p8", "h6", "2025-12-06 10:00", 500.00, "支付宝", "韩雪", "INV8"),
-    "p9": _pay("p9", "h1", "2025-12-02 11:00", 1000.00, "现金", "刘红", "INV9",
+    "p1": payment("p1", "h1", "2025-11-01 09:00", 1840.00, "微信", "刘红", "INV1"),
+    "p2": payment("p2", "h2", "2025-12-02 10:00", 1000.00, "现金", "刘红", None),
+    "p3": payment("p3", "h2", "2025-12-05 14:00", 2100.39, "POS刷卡", "刘红", "INV3"),
+    "p4": payment("p4", "h3", "2025-12-03 09:00", 300.00, "现金", "王丽娟", "  "),
+    "p5": payment("p5", "h3", "2025-12-04 09:00", -50.00, "现金", "王丽娟", "INV5"),
+    "p6": payment("p6", "h4", "2025-12-08 00:00", 2070.00, "微信", "韩雪", "INV6"),
+    "p7": payment("p7", "h4", "2025-12-07 23:59", 1000.00, "微信", "韩雪", "INV7"),
+    "p8": payment("p8", "h6", "2025-12-06 10:00", 500.00, "支付宝", "韩雪", "INV8"),
+    "p9": payment("p9", "h1", "2025-12-02 11:00", 1000.00, "现金", "刘红", "INV9",
                season="2024-2025"),
-    "p10": _pay("p10", "h5", "2025-11-10 09:00", 1610.00, "微信", "韩雪", "INV10"),
+    "p10": payment("p10", "h5", "2025-11-10 09:00", 1610.00, "微信", "韩雪", "INV10"),
 }
 
 

@@ -31,7 +31,8 @@ def view(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
     body = f"select v.*\nfrom {name} v\nwhere {sc.predicate(row_dims, 'v')}"
     if order_by:
         body += f"\norder by {order_by}"
-    sql = statement(body, [name], sc, dims=sc.needs_dims())
+    # Rows that carry dimensions need them even when nothing is filtered.
+    sql = statement(body, [name], sc, dims=bool(row_dims) or sc.needs_dims())
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
     df.attrs.update(view=name, period=period,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 
-from metrics import LISTS, MetricError, action_list, drill, kpis, query, summary
+from metrics import LISTS, MetricError, action_list, drill, headline, kpis, query, summary
 from metrics.registry import ALL_ROWS
 from metrics.testing import WEEK, ZC, ZD, everything
 
@@ -201,3 +201,24 @@ def test_population_columns_exist(wh):
         for col in (k.population, k.numerator, k.denominator, k.time):
             if col and col not in (ALL_ROWS, "population"):
                 assert col in cols, (k.id, col)
+
+
+def test_headline_table(wh, monkeypatch):
+    # targets come from settings.toml [kpi_targets]
+    import metrics.registry as registry
+    from pipelines.settings import load_settings
+    settings = {**load_settings(), "kpi_targets": {"temp_compliance_rate": 0.8,
+                                                   "ticket_unanswered": 0}}
+    monkeypatch.setattr(registry, "load_settings", lambda: settings)
+    df = headline(wh, WEEK, lang="en").set_index("kpi")
+    assert list(df.index) == [k for k in kpis() if kpis()[k].summary]
+    row = df.loc["temp_compliance_rate"]
+    assert row["label"] == "Room-temperature compliance rate"
+    assert (row["numerator"], row["denominator"], row["target"]) == (5, 7, 0.8)
+    assert row["meets_target"] is False          # 5/7 = 0.714 < 0.8, higher is better
+    assert df.loc["ticket_unanswered", "meets_target"] is False   # 3 > 0, lower is better
+    assert df.loc["tickets_received", "meets_target"] is None     # no target
+    # the week before (11-24 .. 11-30) holds r9 only: 0 of 1
+    assert row["previous_value"] == 0.0 and row["change_previous"] == pytest.approx(5 / 7)
+    assert pd.isna(row["last_season_value"])
+    assert df.attrs["previous"].label() == "2025-11-24 ~ 2025-11-30"

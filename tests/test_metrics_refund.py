@@ -28,7 +28,7 @@ from __future__ import annotations
 import pytest
 
 from metrics import Period, action_list, drill, query, summary
-from metrics.testing import BILLS, WEEK, ZC, ZD, _bill, _reading, add_fees, add_households, \
+from metrics.testing import BILLS, WEEK, ZC, ZD, bill, reading, add_fees, add_households, \
     add_readings
 
 DAYS = 121
@@ -40,7 +40,7 @@ TOTAL = H1_REFUND + H2_REFUND + H3_REFUND   # 39.803306
 
 
 def r(hid, at, indoor, outdoor=0.0, signed=True):
-    return _reading(hid, at, indoor, outdoor, signed)
+    return reading(hid, at, indoor, outdoor, signed)
 
 
 READINGS = {
@@ -65,7 +65,7 @@ def query_list(con, name):
 def wh(con):
     add_households(con, extra=True)
     add_readings(con, READINGS)
-    add_fees(con, bills={**BILLS, "b8": _bill("h8", 120.0, 31.0, 0.0, 2000.00)}, payments={})
+    add_fees(con, bills={**BILLS, "b8": bill("h8", 120.0, 31.0, 0.0, 2000.00)}, payments={})
     return con
 
 
@@ -138,7 +138,7 @@ def test_refund_leap_season_has_122_days(con):
     # 2027-11-15 .. 2028-03-15 holds 29 Feb: 122 days; h1 pays 1220 -> 10 a day
     add_households(con)
     add_readings(con, {"a": r("h1", "2028-02-29 10:00", 11.0)})
-    add_fees(con, bills={"b": _bill("h1", 80.0, 15.25, 0.0, 1220.00, season="2027-2028")},
+    add_fees(con, bills={"b": bill("h1", 80.0, 15.25, 0.0, 1220.00, season="2027-2028")},
              payments={})
     p = Period("2028-02-28", "2028-03-05")
     assert query(con, "refund_exposure_amount", p)["value"].iloc[0] == pytest.approx(10.0)

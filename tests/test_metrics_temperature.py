@@ -26,7 +26,7 @@ from datetime import date
 import pytest
 
 from metrics import MetricError, Period, action_list, compare, drill, query, summary
-from metrics.testing import WEEK, ZC, ZD, _reading, add_households, add_readings
+from metrics.testing import WEEK, ZC, ZD, add_households, add_readings, reading
 
 
 @pytest.fixture
@@ -205,13 +205,13 @@ def test_compare_previous_and_last_season(con):
     add_households(con)
     add_readings(con, {
         # this week: 1 ok of 2
-        "a": _reading("h1", "2025-12-02 09:00", 18.5, 0.0, True),
-        "b": _reading("h1", "2025-12-03 09:00", 17.0, 0.0, True),
+        "a": reading("h1", "2025-12-02 09:00", 18.5, 0.0, True),
+        "b": reading("h1", "2025-12-03 09:00", 17.0, 0.0, True),
         # previous week (11-24 .. 11-30): 1 ok of 1
-        "c": _reading("h1", "2025-11-25 09:00", 19.0, 0.0, True),
+        "c": reading("h1", "2025-11-25 09:00", 19.0, 0.0, True),
         # same days last season: 2025-12-01 is day 16 of 2025-2026 -> 2024-12-01 ..
         # 2024-12-07 of 2024-2025: 0 ok of 1
-        "d": _reading("h1", "2024-12-04 09:00", 15.0, 0.0, True),
+        "d": reading("h1", "2024-12-04 09:00", 15.0, 0.0, True),
     })
     df = compare(con, "temp_compliance_rate", WEEK)
     row = df.iloc[0]

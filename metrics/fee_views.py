@@ -1,0 +1,147 @@
+"""What the fees page (收费) draws beside the fee KPIs: the cumulative
+collection curve against last season's, collection by branch, station or
+community, arrears by age, the largest debtors and the daily settlement
+(日清日结). Functions that read the warehouse take the connection, a period,
+filters and a branch scope like `metrics.query`; the others reshape a list the
+page already has (`metrics.action_list`), so it is read once.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import pandas as pd
+
+from .period import Period, as_period, season_bounds, season_name
+from .query import compare, query
+from .views import view
+
+Filters = Mapping | None
+ScopeArg = str | Sequence[str] | None
+
+LEVELS = ("branch", "station", "community")
+# Arrears older than this many seasons are shown together.
+OLDEST_AGE_BAND = 2
+
+
+def collection_curve(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                     filters: Filters = None, scope: ScopeArg = None) -> pd.DataFrame:
+    """The cumulative collection rate by amount, day by day: the fee season up
+    to the period's cut-off (curve "this") and the season before through its
+    last day (curve "last"), each row with its season_day so the two line up.
+    The last "this" row equals fee_collection_rate_amount for the period."""
+    period = as_period(period)
+    season = period.fee_season
+    last_name = season_name(season_bounds(season)[0].year - 1)
+    this = view(con, "collection_curve", period, filters, scope, order_by="day")
+    last = view(con, "collection_curve", Period.whole_season(last_name), filters, scope,
+                order_by="day")
+    out = pd.concat([this.assign(curve="this", season=season),
+                     last.assign(curve="last", season=last_name)], ignore_index=True)
+    out.attrs.update(period=period, season=season, last_season=last_name)
+    return out
+
+
+def collection_by(con: duckdb.DuckDBPyConnection, level: str, period: Period | tuple,
+                  filters: Filters = None, scope: ScopeArg = None) -> pd.DataFrame:
+    """Per branch, station or community: amount due and paid with the collection
+    rate by amount (and its value for the previous period and the same point of
+    last season), households billed and paid in full with the rate by
+    households, and the arrears. Each figure is the KPI's for that slice."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}")
+    amount = compare(con, "fee_collection_rate_amount", period, filters, level, scope)
+    households = query(con, "fee_collection_rate_households", period, filters, level, scope)
+    arrears = query(con, "fee_arrears_amount", period, filters, level, scope)
+    out = amount[[level, "numerator", "denominator", "value", "previous_value",
+                  "last_season_value", "change_previous", "change_last_season"]].rename(
+        columns={"numerator": "paid_yuan", "denominator": "due_yuan",
+                 "value": "rate_amount", "previous_value": "rate_amount_previous",
+                 "last_season_value": "rate_amount_last_season"})
+    out = out.merge(households[[level, "numerator", "denominator", "value"]].rename(
+        columns={"numerator": "households_paid", "denominator": "households_billed",
+                 "value": "rate_households"}), on=level, how="outer")
+    out = out.merge(arrears[[level, "numerator"]].rename(columns={"numerator": "arrears_yuan"}),
+                    on=level, how="outer")
+    out = out.sort_values(level, na_position="last").reset_index(drop=True)
+    out.attrs.update(level=level)
+    return out
+
+
+def arrears_by_age(arrears: pd.DataFrame) -> pd.DataFrame:
+    """The arrears list (action_list "arrears") by age: the season the bill is
+    for (0: this season, 1: the one before, OLDEST_AGE_BAND: that many or more
+    before) and whether anything was paid on it. Households, bills and amount."""
+    cols = ["seasons_behind", "partly_paid", "households", "bills", "arrears_yuan",
+            "age_days"]
+    if arrears.empty:
+        return pd.DataFrame(columns=cols)
+    df = arrears.assign(
+        seasons_behind=arrears["seasons_behind"].clip(upper=OLDEST_AGE_BAND).astype("int64"),
+        partly_paid=arrears["paid_yuan"].fillna(0) > 0)
+    out = df.groupby(["seasons_behind", "partly_paid"], as_index=False).agg(
+        households=("household_id", "nunique"), bills=("household_id", "size"),
+        arrears_yuan=("arrears_yuan", "sum"), age_days=("age_days", "max"))
+    out["arrears_yuan"] = out["arrears_yuan"].round(2)
+    return out[cols].sort_values(["seasons_behind", "partly_paid"]).reset_index(drop=True)
+
+
+_DEBTOR_DIMS = ("branch", "station", "community", "building", "unit", "room", "zone",
+                "customer_type", "name", "phone", "address")
+
+
+def largest_debtors(arrears: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """Households by what they owe over every season in the arrears list, the
+    largest first: seasons owed, amount due, paid and owed, the oldest bill's
+    age and the last payment."""
+    cols = ["household_id", *_DEBTOR_DIMS, "seasons", "bills", "due_yuan", "paid_yuan",
+            "arrears_yuan", "age_days", "last_paid_at"]
+    if arrears.empty:
+        out = pd.DataFrame(columns=cols)
+    else:
+        keys = ["household_id"]
+        firsts = {c: (c, "first") for c in _DEBTOR_DIMS if c in arrears.columns}
+        out = arrears.sort_values("season").groupby(keys, as_index=False, dropna=False).agg(
+            **firsts, seasons=("season", lambda s: "、".join(s)), bills=("season", "size"),
+            due_yuan=("due_yuan", "sum"), paid_yuan=("paid_yuan", "sum"),
+            arrears_yuan=("arrears_yuan", "sum"), age_days=("age_days", "max"),
+            last_paid_at=("last_paid_at", "max"))
+        for c in ("due_yuan", "paid_yuan", "arrears_yuan"):
+            out[c] = out[c].round(2)
+        out = out.sort_values(["arrears_yuan", "household_id"], ascending=[False, True])
+        out = out[[c for c in cols if c in out.columns]].reset_index(drop=True)
+    if limit is not None:
+        out = out.head(limit)
+    out.attrs.update(personal_columns=[c for c in ("name", "phone", "address", "room")
+                                       if c in out.columns])
+    return out
+
+
+def receipts_by_day(daily: pd.DataFrame) -> pd.DataFrame:
+    """The daily settlement list (action_list "daily_receipts") per day and
+    payment method: receipts, amount, and those without an invoice number."""
+    cols = ["day", "method", "receipts", "amount_yuan", "receipts_without_invoice",
+            "amount_without_invoice_yuan"]
+    if daily.empty:
+        return pd.DataFrame(columns=cols)
+    out = daily.groupby(["day", "method"], as_index=False, dropna=False)[cols[2:]].sum()
+    for c in ("amount_yuan", "amount_without_invoice_yuan"):
+        out[c] = out[c].round(2)
+    return out.sort_values(["day", "method"]).reset_index(drop=True)
+
+
+def settlement_of_day(daily: pd.DataFrame, day) -> pd.DataFrame:
+    """One day's settlement (日清日结) from the daily_receipts list: per
+    collector and payment method, the receipts, amount and those without an
+    invoice number (all branches of a collector together)."""
+    cols = ["collector", "method", "receipts", "amount_yuan", "receipts_without_invoice",
+            "amount_without_invoice_yuan"]
+    if daily.empty:
+        return pd.DataFrame(columns=cols)
+    part = daily[pd.to_datetime(daily["day"]).dt.date == pd.Timestamp(day).date()]
+    if part.empty:
+        return pd.DataFrame(columns=cols)
+    out = part.groupby(["collector", "method"], as_index=False, dropna=False)[cols[2:]].sum()
+    for c in ("amount_yuan", "amount_without_invoice_yuan"):
+        out[c] = out[c].round(2)
+    return out[cols].sort_values(["collector", "method"]).reset_index(drop=True)
