@@ -36,6 +36,10 @@ def main() -> None:
             st.Page("pages/overview.py", title=t("ui.nav.overview", lang), url_path="home",
                     icon=":material/dashboard:", default=True),
         ],
+        t("report.nav.group", lang): [
+            st.Page("pages/report.py", title=t("report.nav.weekly", lang), url_path="weekly",
+                    icon=":material/summarize:"),
+        ],
         t("ui.nav.group_data", lang): [
             st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="uploads",
                     icon=":material/upload_file:"),

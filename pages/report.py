@@ -1,0 +1,105 @@
+"""周报: pick the week, read the summary paragraph and headline table, download
+the workbook; a printable view of the summary for the browser's Print to PDF."""
+from __future__ import annotations
+
+import streamlit as st
+
+from auth import User
+from pipelines.coverage import filter_options, week_bounds
+from reports import XLSX_MIME, ReportError, file_name, labels, last_complete_week
+from reports.bundle import weekly_bundle
+from ui import db
+from ui.filters import week_choices
+from ui.lang import current, tr
+from ui.sidebar import current_filters, today
+
+WEEK, SCOPE, PRINT = "report_week", "report_scope", "report_print"
+ALL = ""  # the scope option meaning every branch the viewer may see
+
+# Printed from this page, only the summary: no sidebar, header or controls.
+PRINT_CSS = """<style>
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stDecoration"], [data-testid="stBottom"] { display: none !important; }
+  [data-testid="stElementContainer"]:not(:has(.hk-report)) { display: none !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: none !important; }
+  [data-testid="stAppViewContainer"], [data-testid="stMain"] { overflow: visible !important; }
+}
+</style>"""
+
+lang = current()
+f = current_filters()
+
+
+def viewer() -> tuple[bool, str | None]:
+    """(may see personal data, own branch or None). Without a signed-in user the
+    safest: masked, every branch."""
+    user = st.session_state.get("user")
+    if isinstance(user, User):
+        return user.can("personal_data"), user.scope_branch
+    return False, None
+
+
+def default_week(weeks: list[str]) -> str:
+    """The filters' week; else last complete week, when the season holds it."""
+    if f.period == "week" and f.week in weeks:
+        return f.week
+    last = last_complete_week(today())
+    if last in weeks:
+        return last
+    past = [w for w in weeks if week_bounds(w)[1] < today()]
+    return past[-1] if past else weeks[0]
+
+
+can_see_personal, own_branch = viewer()
+weeks = week_choices(f.season)
+if st.session_state.get(WEEK) not in weeks:
+    st.session_state[WEEK] = default_week(weeks)
+branches = [own_branch] if own_branch is not None else db.query(filter_options).branches
+scopes = ([] if own_branch is not None else [ALL]) + branches
+if st.session_state.get(SCOPE) not in scopes:
+    st.session_state[SCOPE] = f.branches[0] if len(f.branches) == 1 and f.branches[0] in scopes \
+        else scopes[0]
+
+printing = st.session_state.get(PRINT, False)
+if not printing:
+    st.title(tr("report.page.title"))
+    st.caption(tr("report.page.intro"))
+left, right, side = st.columns([3, 2, 2], vertical_alignment="bottom")
+week = left.selectbox(tr("report.page.week"), weeks, key=WEEK,
+                      format_func=lambda w: labels.week(w, lang))
+scope = right.selectbox(tr("report.page.scope"), scopes, key=SCOPE,
+                        format_func=lambda b: b or tr("report.scope.all"))
+side.toggle(tr("report.page.print_view"), key=PRINT)
+
+try:
+    with st.spinner(tr("report.page.building")):
+        bundle = db.query(weekly_bundle, week, scope or None, lang, can_see_personal, own_branch)
+except ReportError as exc:
+    st.error(exc.message(lang))
+    st.stop()
+
+personal = tr("report.personal.shown" if bundle.can_see_personal else "report.personal.masked")
+if printing:
+    st.caption(tr("report.page.print_help"))
+    st.html(PRINT_CSS)
+    st.html(bundle.html_fragment)
+    st.stop()
+
+st.caption(tr("report.page.built", week=labels.week(bundle.week, lang), scope=bundle.scope,
+              seconds=f"{bundle.seconds:.1f}", personal=personal))
+st.subheader(tr("report.summary.highlights"))
+st.info(bundle.paragraph)
+st.subheader(tr("report.summary.headline"))
+st.dataframe(bundle.headline, hide_index=True, width="stretch")
+
+one, two = st.columns(2)
+one.download_button(tr("report.page.download"), data=bundle.xlsx, key="report_xlsx",
+                    file_name=file_name(bundle.week, scope or None, lang), mime=XLSX_MIME,
+                    on_click="ignore", type="primary", icon=":material/download:",
+                    width="stretch")
+two.download_button(tr("report.page.download_html"), data=bundle.html_document.encode("utf-8"),
+                    key="report_html", mime="text/html", on_click="ignore",
+                    file_name=file_name(bundle.week, scope or None, lang, ".html"),
+                    icon=":material/print:", width="stretch")
+st.caption(tr("report.page.print_help"))

@@ -1,0 +1,101 @@
+"""The 待办 table: every action list of the week in one table with the same
+columns, so a manager can filter it by station and hand each station its part.
+
+Text that came from users (descriptions, results, names, addresses) is carried
+as it is, in its own column; the situation column is written here from numbers.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from i18n import t
+from metrics.display import list_label
+from pipelines.settings import load_settings
+
+from .cells import missing
+from .data import WeeklyData
+
+COLUMNS = ("list", "branch", "station", "community", "building", "household_id", "ticket_no",
+           "name", "phone", "situation", "content", "result", "at", "temp_c", "amount_yuan",
+           "address", "file_name", "source_row")
+# Printed: up to the amount; the address (the building is already shown) and
+# the lineage columns stay in the file.
+PRINTED = COLUMNS.index("amount_yuan")
+# Columns holding text typed by people (or by the source systems): kept verbatim.
+USER_TEXT = ("branch", "station", "community", "building", "household_id", "ticket_no", "name",
+             "phone", "address", "content", "result", "file_name")
+
+
+def _n(x, digits: int = 1) -> str:
+    return "—" if missing(x) else f"{float(x):,.{digits}f}"
+
+
+def _noncompliant(r: dict, lang: str) -> dict:
+    return {"situation": t("report.action.noncompliant", lang, latest=_n(r["latest_indoor_c"]),
+                           target=_n(r["target_c"]), counted=r["readings_counted"],
+                           failed=r["readings_failed"], lowest=_n(r["lowest_indoor_c"])),
+            "content": r.get("readings"), "at": r["latest_measured_at"],
+            "temp_c": r["latest_indoor_c"]}
+
+
+def _unanswered(r: dict, lang: str) -> dict:
+    reason = t(f"metrics.reason.{r['reason']}", lang) if r.get("reason") else ""
+    key = "report.action.overdue" if r.get("reason") == "overdue_open" else \
+        "report.action.no_result"
+    return {"situation": t(key, lang, category=r.get("category") or "", reason=reason,
+                           hours=_n(r.get("hours_overdue"))),
+            "name": r.get("caller_name"), "content": r.get("description"),
+            "result": r.get("result"), "at": r["received_at"]}
+
+
+def _repeat(r: dict, lang: str) -> dict:
+    days = load_settings()["tickets"]["repeat_complaint_window_days"]
+    return {"situation": t("report.action.repeat", lang, days=days,
+                           window=r["complaints_in_window"], week=r["complaints_in_period"]),
+            "name": r.get("caller_name"), "ticket_no": r.get("ticket_nos"),
+            "at": r["last_received_at"]}
+
+
+def _arrears(r: dict, lang: str) -> dict:
+    key = "report.action.arrears_past" if r.get("seasons_behind") else "report.action.arrears"
+    return {"situation": t(key, lang, season=r["season"], due=_n(r["due_yuan"], 2),
+                           paid=_n(r["paid_yuan"], 2), days=r["age_days"]),
+            "at": r["last_paid_at"], "amount_yuan": r["arrears_yuan"]}
+
+
+def _unbilled(r: dict, lang: str) -> dict:
+    return {"situation": t("report.action.unbilled", lang, area=_n(r["heated_area_m2"], 2),
+                           status=r.get("heating_status") or "—")}
+
+
+def _mismatch(r: dict, lang: str) -> dict:
+    return {"situation": t("report.action.mismatch", lang, season=r["season"],
+                           due=_n(r["due_yuan"], 2), expected=_n(r["expected_yuan"], 2)),
+            "amount_yuan": r["difference_yuan"]}
+
+
+def _charged_full(r: dict, lang: str) -> dict:
+    key = "report.action.stopped_full" if r.get("stopped_charged_full") else \
+        "report.action.exempt_full"
+    return {"situation": t(key, lang, season=r["season"], due=_n(r["due_yuan"], 2),
+                           expected=_n(r["expected_yuan"], 2)),
+            "amount_yuan": r["difference_yuan"]}
+
+
+_COMPOSE = {"noncompliant_households": _noncompliant, "unanswered_tickets": _unanswered,
+            "repeat_complainers": _repeat, "arrears": _arrears,
+            "unbilled_households": _unbilled, "bill_mismatches": _mismatch,
+            "charged_in_full": _charged_full}
+
+
+def action_rows(data: WeeklyData, lang: str = "zh") -> pd.DataFrame:
+    """One row per item of every action list, in the lists' order."""
+    rows = []
+    for name, df in data.lists.items():
+        label = list_label(name, lang)[0]
+        for r in df.to_dict("records"):
+            row = {c: r.get(c) for c in COLUMNS}
+            row.update(_COMPOSE[name](r, lang))
+            row["list"] = label
+            rows.append(row)
+    return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -1,0 +1,112 @@
+"""What every sheet of the weekly workbook shares: the data, the language,
+the formats, and the title lines and page setup each sheet starts with."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import xlsxwriter
+
+from i18n import t
+from metrics import Kpi
+from pipelines.settings import load_settings
+
+from . import labels
+from .cells import NUMBER_FORMATS, SheetWriter, Styles, change_format, missing
+from .data import WeeklyData
+
+
+@dataclass
+class Book:
+    wb: xlsxwriter.Workbook
+    styles: Styles
+    data: WeeklyData
+    lang: str
+
+    def tr(self, key: str, **params) -> str:
+        return t(key, self.lang, **params)
+
+    def sheet(self, key: str, max_width: int = 48) -> SheetWriter:
+        return SheetWriter(self.styles, self.wb.add_worksheet(sheet_name(key, self.lang)),
+                           max_width)
+
+    @property
+    def company(self) -> str:
+        company = load_settings()["company"]
+        return company["name_zh"] if self.lang == "zh" else company["name_en"]
+
+    @property
+    def scope_label(self) -> str:
+        return labels.scope(self.data.branch, self.data.scope, self.lang)
+
+    @property
+    def week_label(self) -> str:
+        return labels.week(self.data.week, self.lang)
+
+    def heading(self, w: SheetWriter, title: str, last_col: int) -> None:
+        """Rows 0-1: the sheet's title and the report's identity."""
+        d = self.data
+        w.ws.merge_range(0, 0, 0, last_col, "", self.styles.get("title"))
+        w.put(0, 0, title, "title", fit=False)
+        w.ws.set_row(0, 24)
+        personal = "report.personal.shown" if d.can_see_personal else "report.personal.masked"
+        line = self.tr("report.subtitle", company=self.company, scope=self.scope_label, season=d.season,
+                       generated=labels.moment(d.generated_at, self.lang),
+                       personal=self.tr(personal))
+        w.ws.merge_range(1, 0, 1, last_col, "", self.styles.get("subtitle"))
+        w.put(1, 0, line, "subtitle", fit=False)
+
+    def finish(self, w: SheetWriter, repeat_rows: tuple[int, int] | None) -> None:
+        title = _footer_text(f"{self.company} · {self.tr('report.title')} · {self.data.week}")
+        w.page_setup(repeat_rows, f"&L&8{title}&R&8{self.tr('report.page_of')}")
+
+    # --- numbers -------------------------------------------------------------
+
+    def value_style(self, kpi: Kpi, *parts) -> tuple:
+        return (*parts, {"num_format": NUMBER_FORMATS[kpi.unit]})
+
+    def change_style(self, kpi: Kpi, change, *parts) -> tuple:
+        judged = judge(kpi, change)
+        colour = {"good": {"font_color": "#1E6B34"}, "bad": {"font_color": "#9C0006"}}
+        return (*parts, {"num_format": change_format(kpi.unit, self.tr("report.points_unit"))},
+                colour.get(judged))
+
+    def part_style(self, kpi: Kpi, *parts) -> tuple:
+        integer = kpi.kind in ("rate", "count", "quantile")
+        return (*parts, {"num_format": NUMBER_FORMATS["count" if integer else "amount"]})
+
+
+def change_cell(kpi: Kpi, change):
+    """A change as written: percentages in points (0.011 -> 1.1)."""
+    if missing(change):
+        return None
+    return change * 100 if kpi.unit == "percent" else change
+
+
+def judge(kpi: Kpi, change) -> str | None:
+    """"good" or "bad" for a change of `kpi`, None when neither (or no change)."""
+    if missing(change) or kpi.direction == "neutral":
+        return None
+    step = round(change * 100, 1) if kpi.unit == "percent" else round(change, 2)
+    if step == 0:
+        return None
+    better = step > 0 if kpi.direction == "higher" else step < 0
+    return "good" if better else "bad"
+
+
+def meets(kpi: Kpi, value) -> bool | None:
+    target = kpi.target
+    if target is None or missing(value) or kpi.direction == "neutral":
+        return None
+    return value >= target if kpi.direction == "higher" else value <= target
+
+
+def sheet_name(key: str, lang: str) -> str:
+    name = t(f"report.sheet.{key}", lang)
+    for ch in "[]:*?/\\":
+        name = name.replace(ch, "_")
+    return name[:31]
+
+
+def _footer_text(text: str) -> str:
+    # In headers and footers "&" starts a code; a literal one is doubled.
+    return text.replace("&", "&&")

@@ -1,0 +1,44 @@
+"""Everything the report page needs for one week, built in one call so the
+page can cache it: the paragraph, the headline table, the workbook and the
+printable summary."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from .data import gather
+from .labels import scope
+from .printable import headline_frame, summary_document, summary_fragment
+from .text import summary_paragraph
+from .weekly import workbook_bytes
+
+
+@dataclass(frozen=True)
+class WeeklyBundle:
+    week: str
+    scope: str                 # whom it covers, in the language it was built in
+    paragraph: str
+    headline: pd.DataFrame     # text, headed in the language
+    xlsx: bytes
+    html_fragment: str
+    html_document: str
+    can_see_personal: bool
+    seconds: float             # time to build it
+
+
+def weekly_bundle(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
+                  lang: str = "zh", can_see_personal: bool = False,
+                  scope_branch: str | None = None) -> WeeklyBundle:
+    """The week's report in every form the page shows or offers."""
+    started = time.monotonic()
+    data = gather(con, week, branch, can_see_personal, scope_branch)
+    xlsx = workbook_bytes(data, lang)
+    return WeeklyBundle(
+        week=data.week, scope=scope(data.branch, data.scope, lang),
+        paragraph=summary_paragraph(data, lang), headline=headline_frame(data, lang),
+        xlsx=xlsx, html_fragment=summary_fragment(data, lang),
+        html_document=summary_document(data, lang), can_see_personal=can_see_personal,
+        seconds=round(time.monotonic() - started, 1))

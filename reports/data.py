@@ -1,0 +1,189 @@
+"""Everything the weekly report shows, gathered from the KPI layer in one pass.
+
+No language and no layout here: `gather` returns ids and numbers, already
+limited to the viewer's branch scope and masked for the viewer, so nothing
+written from it afterwards can show more than the viewer may see.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pandas as pd
+
+from auth.masking import mask_frame
+from metrics import Period, action_list, compare, headline, query, summary
+from pipelines.batches import list_batches
+from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
+                                season_weeks, week_bounds)
+from pipelines.settings import load_settings
+from pipelines.warehouse import data_version
+
+from .errors import ReportError
+from .spec import ACTION_LISTS, AREAS, LEVELS, Area
+
+WORKERS = 4
+
+
+@dataclass
+class AreaData:
+    """One subject sheet's numbers.
+
+    table: a row per level (0 the whole scope, 1 a branch, 2 a station), in
+    reading order (each branch followed by its stations), with `compare`'s
+    columns for the main KPI and one column per extra KPI (its value).
+    trend: a row per week of the season up to the report's week, with the
+    main KPI's value then and on the same days of last season."""
+    area: Area
+    table: pd.DataFrame
+    trend: pd.DataFrame
+
+
+@dataclass
+class WeeklyData:
+    week: str                      # ISO week, "2025-W48"
+    period: Period
+    branch: str | None             # the branch reported on; None: every branch in scope
+    scope: list[str] | None        # the branches read (None: all)
+    can_see_personal: bool
+    headline: pd.DataFrame         # metrics.headline: one row per summary KPI
+    areas: list[AreaData]
+    lists: dict[str, pd.DataFrame]  # masked, at most the spec's rows each
+    list_totals: dict[str, int]     # rows of each list before the limit
+    freshness: list[Freshness]
+    batches: pd.DataFrame           # the loaded batches the warehouse holds
+    data_version: int
+    generated_at: dt.datetime
+    kpi_values: dict = field(default_factory=dict)  # kpi id -> this week's value
+
+    @property
+    def season(self) -> str:
+        return self.period.fee_season
+
+
+def parse_week(text: str) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of an ISO week written "2025-W48"."""
+    name = (text or "").strip().upper()
+    if not is_week(name):
+        raise ReportError("bad_week", week=text)
+    return week_bounds(name)
+
+
+def last_complete_week(today: dt.date) -> str:
+    """The ISO week before the one holding `today`: Monday's meeting reviews it."""
+    return iso_week(today - dt.timedelta(days=7))
+
+
+def resolve_scope(con: duckdb.DuckDBPyConnection, branch: str | None,
+                  scope_branch: str | None) -> list[str] | None:
+    """The branches to read: the one asked for, within what the viewer may see.
+    `scope_branch` is the viewer's own branch (None: every branch)."""
+    if branch:
+        known = filter_options(con).branches
+        if branch not in known:
+            raise ReportError("unknown_branch", branch=branch, known=known)
+        if scope_branch is not None and branch != scope_branch:
+            raise ReportError("branch_not_allowed", branch=branch)
+        return [branch]
+    return None if scope_branch is None else [scope_branch]
+
+
+def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
+           can_see_personal: bool = False, scope_branch: str | None = None,
+           now: dt.datetime | None = None) -> WeeklyData:
+    """The report's numbers for `week` (and `branch`), as the viewer may see them."""
+    monday, sunday = parse_week(week)
+    week = iso_week(monday)
+    scope = resolve_scope(con, branch, scope_branch)
+    period = Period(monday, sunday)
+    # The KPI layer runs each call on a cursor of its own, so independent
+    # parts run side by side (DuckDB releases the GIL while it works).
+    with ThreadPoolExecutor(WORKERS) as pool:
+        head = pool.submit(headline, con, period, scope=scope)
+        tables = [pool.submit(_area_table, con, a, period, scope) for a in AREAS]
+        trends = [pool.submit(_trend, con, a, week, scope) for a in AREAS]
+        raw = {name: pool.submit(action_list, con, name, period, scope=scope)
+               for name, _ in ACTION_LISTS}
+        head = head.result()
+        areas = [AreaData(a, t.result(), tr.result()) for a, t, tr in zip(AREAS, tables, trends)]
+        raw = {name: f.result() for name, f in raw.items()}
+    lists, totals = {}, {}
+    for name, limit in ACTION_LISTS:
+        df = raw[name]
+        totals[name] = len(df)
+        df = df if limit is None else df.head(limit)
+        lists[name] = mask_frame(df.reset_index(drop=True), can_see_personal)
+    batches = list_batches(con)
+    batches = batches[batches["status"] == "loaded"].reset_index(drop=True)
+    return WeeklyData(
+        week=week, period=period, branch=branch or None, scope=scope,
+        can_see_personal=can_see_personal, headline=head, areas=areas, lists=lists,
+        list_totals=totals, freshness=freshness(con), batches=batches,
+        data_version=data_version(con), generated_at=now or _now(),
+        kpi_values=dict(zip(head["kpi"], head["value"])))
+
+
+def _now() -> dt.datetime:
+    tz = ZoneInfo(load_settings()["company"]["timezone"])
+    return dt.datetime.now(tz).replace(tzinfo=None, microsecond=0)
+
+
+def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
+    frames = []
+    for level, by in enumerate(LEVELS):
+        by = list(by)
+        df = compare(con, area.main, period, by=by, scope=scope)
+        for kpi in area.extra:
+            part = query(con, kpi, period, by=by, scope=scope)[[*by, "value"]]
+            part = part.rename(columns={"value": kpi})
+            if by:
+                df = df.merge(part, on=by, how="outer")
+            else:
+                df[kpi] = part[kpi].iloc[0] if len(part) else None
+        for col in ("branch", "station"):
+            if col not in df.columns:
+                df[col] = None
+        df["level"] = level
+        frames.append(df)
+    table = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    keys = [_reading_order(r.level, r.branch, r.station) for r in table.itertuples()]
+    order = sorted(range(len(table)), key=keys.__getitem__)
+    return table.iloc[order].reset_index(drop=True)
+
+
+def _reading_order(level: int, branch, station) -> tuple:
+    """The total first, then each branch followed by its stations; stations the
+    roster places in no branch (tickets naming an unknown station) last."""
+    if level == 0:
+        return (0,)
+    no_branch = _missing(branch)
+    return (1, no_branch, "" if no_branch else str(branch), level,
+            "" if _missing(station) else str(station))
+
+
+def _missing(x) -> bool:
+    return x is None or bool(pd.isna(x))
+
+
+def _trend(con, area: Area, week: str, scope) -> pd.DataFrame:
+    """The main KPI week by week: the same `summary` the headline uses, so the
+    last point equals the report's own figure."""
+    rows = []
+    for w in trend_weeks(week):
+        p = Period(*week_bounds(w))
+        now = summary(con, p, scope=scope, kpi_ids=[area.main])[area.main]
+        last = summary(con, p.last_season(), scope=scope, kpi_ids=[area.main])[area.main]
+        rows.append({"week": w, "value": now.value, "last_season_value": last.value})
+    return pd.DataFrame(rows, columns=["week", "value", "last_season_value"])
+
+
+def trend_weeks(week: str) -> list[str]:
+    """The season's weeks up to `week` (just `week` outside the season)."""
+    monday, sunday = week_bounds(week)
+    weeks = season_weeks(Period(monday, sunday).fee_season)
+    if week not in weeks:
+        return [week]
+    return weeks[: weeks.index(week) + 1]

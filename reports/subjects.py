@@ -1,0 +1,172 @@
+"""The subject sheets 室温 / 工单 / 收费: one table of the whole scope, each
+branch and each station (same columns), then the chart data and two native
+Excel charts (the week-by-week line and the station bars), so the charts stay
+editable in Excel."""
+from __future__ import annotations
+
+from metrics import get
+from metrics.display import column_label
+
+from .book import Book, change_cell, judge, meets
+from .cells import BAD, GOOD, MUTED, SheetWriter, display_width, missing
+from .data import AreaData
+
+MAIN_COLUMNS = ("value", "previous_value", "change_previous", "last_season_value",
+                "change_last_season", "numerator", "denominator")
+HEADER = 3        # first header row; the table starts two rows below
+FIRST_KPI_COL = 2
+BRANCH_FILL = {"bg_color": "#F7EFEB", "bold": True}
+TOTAL_FILL = {"bg_color": "#EAD9D1", "bold": True}
+
+
+def subject_sheet(book: Book, area: AreaData) -> None:
+    tr = book.tr
+    main = get(area.area.main)
+    extras = [get(k) for k in area.area.extra]
+    last_col = FIRST_KPI_COL + len(MAIN_COLUMNS) + len(extras) - 1
+    w = book.sheet(area.area.name)
+    book.heading(w, f"{tr(f'report.sheet.{area.area.name}')} · {book.week_label}", last_col)
+    _header(book, w, main, extras)
+    end = _rows(book, w, area, main, extras)
+    change_width = change_column_width(book)
+    w.fit_columns(minimum=9, fixed={0: 14, 1: 16, **{
+        FIRST_KPI_COL + i: change_width for i, c in enumerate(MAIN_COLUMNS)
+        if c.startswith("change_")}})
+    w.ws.freeze_panes(HEADER + 2, FIRST_KPI_COL)
+    book.finish(w, repeat_rows=(HEADER, HEADER + 1))
+
+    chart_row = end + 2
+    w.ws.set_h_pagebreaks([chart_row])
+    _charts(book, w, area, main, chart_row)
+
+
+def change_column_width(book: Book) -> float:
+    """Wide enough for "+12.3 个百分点" / "+12.3 pp"."""
+    return 8 + display_width(book.tr("report.points_unit"))
+
+
+def _header(book: Book, w: SheetWriter, main, extras) -> None:
+    tr, h = book.tr, book.styles.get("header")
+    for c, key in ((0, "branch"), (1, "station")):
+        w.ws.merge_range(HEADER, c, HEADER + 1, c, "", h)
+        w.put(HEADER, c, column_label(key, book.lang), "header", fit=False)
+    first, last = FIRST_KPI_COL, FIRST_KPI_COL + len(MAIN_COLUMNS) - 1
+    w.ws.merge_range(HEADER, first, HEADER, last, "", h)
+    w.put(HEADER, first, main.text(book.lang)[0], "header", fit=False)
+    for i, col in enumerate(MAIN_COLUMNS):
+        w.put(HEADER + 1, first + i, tr(f"report.col.{col}"), "header", fit=False)
+    for i, kpi in enumerate(extras):
+        c = last + 1 + i
+        w.ws.merge_range(HEADER, c, HEADER + 1, c, "", h)
+        w.put(HEADER, c, kpi.text(book.lang)[0], "header", fit=False)
+    w.ws.set_row(HEADER, 30)
+    w.ws.set_row(HEADER + 1, 30)
+
+
+def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
+    tr = book.tr
+    r = HEADER + 1
+    for row in area.table.to_dict("records"):
+        r += 1
+        level = int(row["level"])
+        fill = TOTAL_FILL if level == 0 else BRANCH_FILL if level == 1 else None
+        if level == 0:
+            w.put(r, 0, book.scope_label if book.data.branch else tr("report.table.total"),
+                  "cell", fill)
+            w.put(r, 1, None, "cell", fill)
+        else:
+            branch = row["branch"] if not missing(row["branch"]) else tr("report.table.no_branch")
+            w.put(r, 0, branch, "cell", fill if level == 1 else MUTED)
+            w.put(r, 1, tr("report.table.branch_total") if level == 1 else row["station"],
+                  "cell", fill)
+        c = FIRST_KPI_COL
+        for col in MAIN_COLUMNS:
+            value = row[col]
+            if col.startswith("change_"):
+                w.put(r, c, change_cell(main, value), *book.change_style(main, value, "cell"),
+                      fill)
+            elif col in ("numerator", "denominator"):
+                w.put(r, c, value, *book.part_style(main, "cell"), fill)
+            else:
+                ok = meets(main, value) if col == "value" else None
+                w.put(r, c, value, *book.value_style(main, "cell"), fill,
+                      {None: None, True: {"font_color": GOOD["font_color"]},
+                       False: BAD}[ok])
+            c += 1
+        for kpi in extras:
+            w.put(r, c, row.get(kpi.id), *book.value_style(kpi, "cell"), fill)
+            c += 1
+    return r
+
+
+def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int) -> None:
+    """Chart data (visible, so the charts can be checked and edited), then the charts."""
+    tr, name = book.tr, w.ws.name
+    label = main.text(book.lang)[0]
+    w.put(top, 0, tr("report.chart.data"), "section", fit=False)
+
+    # Week by week: this season against the same days of last season.
+    r0 = top + 1
+    for c, key in enumerate(("report.col.week", "report.chart.this_season",
+                             "report.chart.last_season")):
+        w.put(r0, c, tr(key), "header", fit=False)
+    trend = area.trend.to_dict("records")
+    for i, row in enumerate(trend, start=1):
+        w.put(r0 + i, 0, row["week"], "cell", fit=False)
+        w.put(r0 + i, 1, row["value"], *book.value_style(main, "cell"), fit=False)
+        w.put(r0 + i, 2, row["last_season_value"], *book.value_style(main, "cell"), fit=False)
+    r1 = r0 + max(len(trend), 1)
+
+    # Stations, weakest first, below the weeks (column B is wide enough for names).
+    stations = area.table[(area.table["level"] == 2) & area.table["value"].notna()
+                          & area.table["station"].notna()]
+    stations = stations.sort_values("value", ascending=main.direction != "lower")
+    s0, sc = r1 + 2, 1
+    w.put(s0, sc, tr("report.chart.station"), "header", fit=False)
+    w.put(s0, sc + 1, label, "header", fit=False)
+    for i, (station, value) in enumerate(zip(stations["station"], stations["value"]), start=1):
+        w.put(s0 + i, sc, station, "cell", fit=False)
+        w.put(s0 + i, sc + 1, value, *book.value_style(main, "cell"), fit=False)
+    s1 = s0 + max(len(stations), 1)
+
+    number_format = "0%" if main.unit == "percent" else "#,##0"
+    line_width = 620
+    line = book.wb.add_chart({"type": "line"})
+    for col, colour, dash in ((1, "#B5472E", "solid"), (2, "#8C8C8C", "dash")):
+        line.add_series({
+            "name": [name, r0, col],
+            "categories": [name, r0 + 1, 0, r1, 0],
+            "values": [name, r0 + 1, col, r1, col],
+            "line": {"color": colour, "width": 2.25, "dash_type": dash},
+            "marker": {"type": "circle", "size": 5, "fill": {"color": colour},
+                       "border": {"color": colour}},
+        })
+    line.set_title({"name": tr("report.chart.trend", kpi=label),
+                    "name_font": {"size": 12, "bold": True}})
+    line.set_y_axis({"num_format": number_format, "major_gridlines": {"visible": True,
+                     "line": {"color": "#E5E5E5"}}})
+    line.set_legend({"position": "bottom"})
+    line.set_size({"width": line_width, "height": 320})
+
+    bars = book.wb.add_chart({"type": "bar"})
+    bars.add_series({
+        "name": [name, s0, sc + 1],
+        "categories": [name, s0 + 1, sc, s1, sc],
+        "values": [name, s0 + 1, sc + 1, s1, sc + 1],
+        "fill": {"color": "#B5472E"}, "gap": 60,
+        "data_labels": {"value": True, "num_format": "0.0%" if main.unit == "percent"
+                        else "#,##0.00"},
+    })
+    bars.set_title({"name": tr("report.chart.by_station", kpi=label),
+                    "name_font": {"size": 12, "bold": True}})
+    # In a bar chart the category axis is the vertical one: weakest at the top.
+    bars.set_y_axis({"reverse": True})
+    bars.set_x_axis({"num_format": number_format, "min": 0,
+                     **({"max": 1} if main.unit == "percent" else {})})
+    bars.set_legend({"none": True})
+    bars.set_size({"width": 620, "height": max(320, 26 * len(stations) + 100)})
+
+    at = s1 + 2
+    w.ws.insert_chart(at, 0, line)
+    # Offsets, not columns: the charts sit side by side whatever the column widths.
+    w.ws.insert_chart(at, 0, bars, {"x_offset": line_width + 20})

@@ -1,0 +1,176 @@
+"""The summary paragraph: the week's main movements in plain sentences.
+
+Every word of direction is worked out from the numbers as they are shown
+(a change that rounds to 0.0 points is "flat"), never typed by hand.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from i18n import has, t
+from metrics import get
+from metrics.display import format_value
+
+from .data import AreaData, WeeklyData
+
+# How many of the weakest stations the paragraph names when no target is set.
+WEAKEST_SHOWN = 3
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
+
+
+def _sep(lang: str) -> str:
+    return "、" if lang == "zh" else ", "
+
+
+def change_text(kpi_id: str, now, before, against: str, lang: str) -> str:
+    """"较上周下降 1.1 个百分点" / "down 1.1 points on last week"; `against` is
+    previous | last_season."""
+    where = t(f"report.move.{against}", lang)
+    if _missing(now) or _missing(before):
+        return t("report.move.no_data", lang, against=where)
+    kpi = get(kpi_id)
+    if kpi.unit == "percent":
+        step = round((now - before) * 100, 1)
+        amount = f"{abs(step):.1f}"
+        kind = "pp"
+    else:
+        digits = {"count": 0, "hours": 1, "yuan": 2, "per_10k_m2": 2}[kpi.unit]
+        step = round(now - before, digits)
+        amount = format_value(kpi, abs(step), lang)
+        if has(f"report.unit_word.{kpi_id}"):
+            amount += t(f"report.unit_word.{kpi_id}", lang)
+        kind = "amount"
+    if step == 0:
+        return t("report.move.flat", lang, against=where)
+    word = "up" if step > 0 else "down"
+    return t(f"report.move.{kind}_{word}", lang, against=where, x=amount)
+
+
+def _row(data: WeeklyData, kpi_id: str) -> dict:
+    hit = data.headline[data.headline["kpi"] == kpi_id]
+    return hit.iloc[0].to_dict() if len(hit) else {}
+
+
+def _value(kpi_id: str, value, lang: str) -> str:
+    return format_value(get(kpi_id), None if _missing(value) else value, lang)
+
+
+def _moves(data: WeeklyData, kpi_id: str, lang: str, last_season: bool = True) -> str:
+    r = _row(data, kpi_id)
+    parts = [change_text(kpi_id, r.get("value"), r.get("previous_value"), "previous", lang)]
+    if last_season:
+        parts.append(change_text(kpi_id, r.get("value"), r.get("last_season_value"),
+                                 "last_season", lang))
+    return t("report.text.comma", lang).join(parts)
+
+
+def _stations(area: AreaData) -> pd.DataFrame:
+    table = area.table
+    return table[(table["level"] == 2) & table["value"].notna() & table["station"].notna()]
+
+
+def _named(kpi_id: str, stations: pd.DataFrame, lang: str) -> str:
+    return _sep(lang).join(f"{s} {_value(kpi_id, v, lang)}"
+                           for s, v in zip(stations["station"], stations["value"]))
+
+
+def _station_clause(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
+    """Stations below the KPI's target, or the weakest ones when none is set."""
+    kpi = get(area.area.main)
+    stations = _stations(area)
+    if stations.empty:
+        return []
+    worst_first = stations.sort_values("value", ascending=kpi.direction == "higher")
+    target = kpi.target
+    if target is not None:
+        worse = worst_first["value"] < target if kpi.direction == "higher" \
+            else worst_first["value"] > target
+        below = worst_first[worse]
+        if below.empty:
+            return [t("report.text.all_meet_target", lang, target=_value(kpi.id, target, lang))]
+        return [t("report.text.below_target", lang, target=_value(kpi.id, target, lang),
+                  stations=_named(kpi.id, below, lang))]
+    if len(stations) < 2:
+        return []
+    return [t("report.text.weakest", lang,
+              stations=_named(kpi.id, worst_first.head(WEAKEST_SHOWN), lang))]
+
+
+def _temperature(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
+    r = _row(data, "temp_compliance_rate")
+    if _missing(r.get("value")):
+        return [t("report.text.temp_none", lang)]
+    out = [t("report.text.temp", lang, value=_value("temp_compliance_rate", r["value"], lang),
+             num=f"{int(r['numerator']):,}", den=f"{int(r['denominator']):,}",
+             moves=_moves(data, "temp_compliance_rate", lang))]
+    out += _station_clause(data, area, lang)
+    n = data.list_totals.get("noncompliant_households", 0)
+    if n:
+        out.append(t("report.text.noncompliant", lang, n=f"{n:,}"))
+    refund = _row(data, "refund_exposure_amount").get("value")
+    if not _missing(refund) and refund > 0:
+        out.append(t("report.text.refund", lang,
+                     value=_value("refund_exposure_amount", refund, lang)))
+    return out
+
+
+def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
+    received = _row(data, "tickets_received")
+    if _missing(received.get("value")) or not received["value"]:
+        out = [t("report.text.tickets_none", lang)]
+    else:
+        closure = _row(data, "ticket_closure_rate").get("value")
+        out = [t("report.text.tickets", lang, n=f"{int(received['value']):,}",
+                 moves=_moves(data, "tickets_received", lang, last_season=False),
+                 closure=_value("ticket_closure_rate", closure, lang),
+                 closure_moves=_moves(data, "ticket_closure_rate", lang, last_season=False))]
+    out.append(t("report.text.tickets_quality", lang, **{
+        key: _value(kpi, _row(data, kpi).get("value"), lang)
+        for key, kpi in (("on_time", "ticket_on_time_rate"), ("followup", "ticket_followup_rate"),
+                         ("satisfied", "ticket_satisfaction_rate"))}))
+    open_items = _row(data, "ticket_unanswered").get("value")
+    if not _missing(open_items) and open_items:
+        out.append(t("report.text.unanswered", lang, n=f"{int(open_items):,}"))
+    repeat = data.list_totals.get("repeat_complainers", 0)
+    if repeat:
+        out.append(t("report.text.repeat", lang, n=f"{repeat:,}"))
+    return out
+
+
+def _fees(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
+    r = _row(data, "fee_collection_rate_amount")
+    if _missing(r.get("value")):
+        return [t("report.text.fees_none", lang, season=data.season)]
+    out = [t("report.text.fees", lang, season=data.season,
+             value=_value("fee_collection_rate_amount", r["value"], lang),
+             moves=_moves(data, "fee_collection_rate_amount", lang))]
+    arrears = _row(data, "fee_arrears_amount").get("value")
+    if not _missing(arrears) and arrears > 0:
+        out.append(t("report.text.arrears", lang, amount=money_words(arrears, lang)))
+    return out
+
+
+def money_words(yuan: float, lang: str) -> str:
+    """Large amounts as a meeting says them: 1,062.79 万元 / ¥10.63 million."""
+    if lang == "zh":
+        return f"{yuan / 10000:,.2f} 万元" if abs(yuan) >= 10000 else f"{yuan:,.2f} 元"
+    return f"¥{yuan / 1e6:,.2f} million" if abs(yuan) >= 1e6 else f"¥{yuan:,.2f}"
+
+
+_SENTENCES = {"temperature": _temperature, "tickets": _tickets, "fees": _fees}
+
+
+def sentences(data: WeeklyData, lang: str = "zh") -> dict[str, list[str]]:
+    """The sentences of each subject (temperature, tickets, fees), in order."""
+    return {a.area.name: _SENTENCES[a.area.name](data, a, lang) for a in data.areas}
+
+
+def summary_paragraph(data: WeeklyData, lang: str = "zh") -> str:
+    """The generated paragraph of the 摘要 sheet and the report page."""
+    joiner = "" if lang == "zh" else " "
+    return joiner.join(s for group in sentences(data, lang).values() for s in group)
