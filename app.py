@@ -21,17 +21,11 @@ def main() -> None:
                        page_icon=":material/local_fire_department:", layout="wide",
                        initial_sidebar_state="expanded")
 
-    built = db.ensure_warehouse(lang)
-    for report in built or []:
-        if report.status == "failed":
-            st.warning(report.summary(lang))
-
-    sidebar.filters(db.query(filter_options), lang)
-
     # url_path must differ from the file name: while a pages/ folder exists,
     # Streamlit first runs a requested page by its file name, without this
-    # router (tests/test_app_shell.py checks every page).
-    pages = {
+    # router (tests/test_app_shell.py checks every page). Navigation comes
+    # before the first-start build, so the sidebar is right while it runs.
+    page = st.navigation({
         t("ui.nav.group_dashboard", lang): [
             st.Page("pages/overview.py", title=t("ui.nav.overview", lang), url_path="home",
                     icon=":material/dashboard:", default=True),
@@ -46,8 +40,14 @@ def main() -> None:
             st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="datasets",
                     icon=":material/database:"),
         ],
-    }
-    page = st.navigation(pages)
+    })
+
+    built = db.ensure_warehouse(lang)
+    for report in built or []:
+        if report.status == "failed":
+            st.warning(report.summary(lang))
+
+    sidebar.filters(db.query(filter_options), lang)
     header.draw(lang)
     page.run()
 

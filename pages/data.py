@@ -22,9 +22,9 @@ lang = current()
 con = db.connection()
 
 
-def coverage_chart(part: pd.DataFrame) -> go.Figure:
+def coverage_chart(part: pd.DataFrame, missing: list[str]) -> go.Figure:
     """Rows per week; a missing in-season week is a red mark on the axis."""
-    gaps = part[part["in_season"] & (part["rows"] == 0)]
+    gaps = part[part["week"].isin(missing)]
     fig = go.Figure(go.Bar(x=part["week_start"], y=part["rows"], name=tr("ui.data.rows"),
                            marker_color="#B5472E", customdata=part["week"],
                            hovertemplate="%{customdata}: %{y:,}<extra></extra>"))
@@ -53,10 +53,9 @@ def coverage() -> None:
                 continue
             st.caption(tr("ui.data.span", start=fmt.date(f.first_at, lang),
                           end=fmt.date(f.last_at, lang)))
-            part = weekly[weekly["kind"] == f.kind]
-            st.plotly_chart(coverage_chart(part), key=f"coverage_{f.kind}",
-                            config={"displayModeBar": False})
             gaps = missing_weeks(weekly, f.kind)
+            st.plotly_chart(coverage_chart(weekly[weekly["kind"] == f.kind], gaps),
+                            key=f"coverage_{f.kind}", config={"displayModeBar": False})
             if gaps:
                 shown = fmt.join(gaps[:SHOWN_GAPS], lang) + (" …" if len(gaps) > SHOWN_GAPS else "")
                 st.warning(tr("ui.data.gaps", n=len(gaps), weeks=shown))

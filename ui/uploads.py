@@ -85,8 +85,8 @@ def plan(con: duckdb.DuckDBPyConnection, up: Upload) -> None:
         up.plan, up.saved = plan_remembered(con, up.path, up.kind)
     except PipelineError as exc:
         up.error = exc
-    except Exception as exc:  # a reader failing in a way the library did not foresee
-        up.error = PipelineError("corrupt_file", detail=f"{type(exc).__name__}: {exc}"[:200])
+    except Exception as exc:  # as load_file does: this file fails, the page goes on
+        up.error = PipelineError("internal", detail=f"{type(exc).__name__}: {exc}"[:300])
     up.planned_for = key
 
 
