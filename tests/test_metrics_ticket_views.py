@@ -1,0 +1,182 @@
+"""The tickets page's views (metrics/ticket_views.py) on the hand-built
+warehouse of metrics/testing.py; the ticket table is in test_metrics_tickets.py.
+
+Period 2025-12-01 .. 2025-12-07, cut-off 2025-12-08 00:00. Resolved in the
+period, hours from receipt to resolution, limit (settings), within the limit:
+
+  t1  报修  24 h          24 h   yes (at the deadline itself)
+  t2  报修  24 h 1 min    24 h   no
+  t5  咨询   0 h           0 h   yes
+  t7  抢修   4 h          24 h   yes
+  t8  举报  24 h          48 h   yes
+  t9  投诉  72 h          48 h   no  (received before the period)
+  t10 建议  48 h          72 h   yes
+
+Open at the cut-off, age in hours: t3 39 h (deadline 12-08 09:00, not yet
+overdue), t4 447 h (overdue), t6 4 h (咨询: overdue at once), t11 15 h.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from metrics import action_list, query, summary
+from metrics import ticket_views as tv
+from metrics.testing import (ANONYMOUS_CALLER, ANONYMOUS_PHONE, TICKETS, WEEK, ZC, ZD,
+                             add_households, add_tickets, ticket)
+
+
+@pytest.fixture
+def wh(con):
+    add_households(con)
+    add_tickets(con)
+    return con
+
+
+def by_category(df: pd.DataFrame) -> dict:
+    return df.set_index("category").to_dict("index")
+
+
+def test_resolution_by_category(wh):
+    df = tv.resolution_by_category(wh, WEEK)
+    # the hotline's order (settings), not the alphabet
+    assert df["category"].tolist() == ["咨询", "报修", "抢修", "投诉", "举报", "建议"]
+    rows = by_category(df)
+    repair = rows["报修"]
+    assert (repair["resolved"], repair["within_limit"], repair["limit_hours"]) == (2, 1, 24.0)
+    assert repair["within_limit_share"] == 0.5
+    # two values 24 and 24 + 1/60: linear interpolation
+    assert repair["median_hours"] == pytest.approx(24 + 0.5 / 60)
+    assert repair["p90_hours"] == pytest.approx(24 + 0.9 / 60)
+    assert repair["q1_hours"] == pytest.approx(24 + 0.25 / 60)
+    assert repair["max_hours"] == pytest.approx(24 + 1 / 60)
+    assert (rows["投诉"]["median_hours"], rows["投诉"]["within_limit"],
+            rows["投诉"]["limit_hours"]) == (72.0, 0, 48.0)
+    assert (rows["咨询"]["median_hours"], rows["咨询"]["within_limit"]) == (0.0, 1)
+    assert (rows["建议"]["median_hours"], rows["建议"]["limit_hours"]) == (48.0, 72.0)
+    assert int(df["resolved"].sum()) == 7
+
+
+def test_resolution_quantiles_equal_the_kpis(wh):
+    df = by_category(tv.resolution_by_category(wh, WEEK))
+    for kpi, col in (("ticket_resolution_hours_median", "median_hours"),
+                     ("ticket_resolution_hours_p90", "p90_hours")):
+        for _, row in query(wh, kpi, WEEK, by="category").iterrows():
+            assert df[row["category"]][col] == pytest.approx(row["value"])
+            assert df[row["category"]]["resolved"] == row["denominator"]
+
+
+def test_resolution_by_category_filtered(wh):
+    # 张店 (S1, S2): t1 t2 t7 resolved in the week; t3 and t4 are still open
+    df = tv.resolution_by_category(wh, WEEK, {"branch": ZD})
+    assert dict(zip(df["category"], df["resolved"])) == {"报修": 2, "抢修": 1}
+    assert tv.resolution_by_category(wh, WEEK, scope=ZC)["resolved"].sum() == 4  # t5 t8 t9 t10
+
+
+def test_backlog_by_age(wh):
+    df = tv.backlog_by_age(wh, WEEK)
+    rows = list(df[["band", "lower_hours", "category", "tickets", "overdue"]]
+                .itertuples(index=False, name=None))
+    assert rows == [(1, 0.0, "咨询", 1, 1),     # t6, 4 h, due at once
+                    (1, 0.0, "投诉", 1, 0),     # t11, 15 h
+                    (2, 24.0, "投诉", 1, 0),    # t3, 39 h
+                    (5, 168.0, "投诉", 1, 1)]   # t4, 447 h
+    assert df.loc[df["band"] == 5, "upper_hours"].item() == 720.0
+    # the same tickets as the open and overdue lists
+    assert df["tickets"].sum() == len(action_list(wh, "open_tickets", WEEK))
+    assert df["overdue"].sum() == len(action_list(wh, "overdue_tickets", WEEK))
+
+
+def test_backlog_band_edges_are_half_open(wh):
+    # received exactly 24 h before the cut-off: 24 h old, so the 1-2 day band
+    tickets = {"e1": ticket("e1", "报修", "2025-12-07 00:00", "S1", "h1")}
+    add_tickets(wh, tickets)
+    df = tv.backlog_by_age(wh, WEEK)
+    assert df.loc[df["category"] == "报修", "band"].tolist() == [2]
+
+
+def test_followup_funnel(wh):
+    # followed-up categories resolved in the week: t1 t2 (报修), t7 (抢修), t8 (举报), t9 (投诉)
+    df = tv.followup_funnel(wh, WEEK)
+    assert df["category"].tolist() == ["报修", "抢修", "投诉", "举报"]
+    assert df.set_index("category")[["resolved", "followed_up", "rated", "satisfied"]] \
+        .to_dict("index") == {
+        "报修": {"resolved": 2, "followed_up": 2, "rated": 1, "satisfied": 1},   # t2 not rated
+        "抢修": {"resolved": 1, "followed_up": 0, "rated": 0, "satisfied": 0},   # t7
+        "投诉": {"resolved": 1, "followed_up": 1, "rated": 1, "satisfied": 1},   # t9 基本满意
+        "举报": {"resolved": 1, "followed_up": 1, "rated": 1, "satisfied": 0}}   # t8 不满意
+    totals = tv.funnel_totals(df)
+    assert totals["stage"].tolist() == list(tv.FUNNEL_STAGES)
+    assert totals["tickets"].tolist() == [5, 4, 3, 2]
+    assert totals["share_of_previous"].tolist()[1:] == [4 / 5, 3 / 4, 2 / 3]
+    assert totals["share_of_resolved"].tolist() == [1.0, 4 / 5, 3 / 5, 2 / 5]
+
+
+def test_funnel_agrees_with_the_kpis(wh):
+    totals = tv.funnel_totals(tv.followup_funnel(wh, WEEK)).set_index("stage")["tickets"]
+    s = summary(wh, WEEK, kpi_ids=["ticket_followup_rate", "ticket_satisfaction_rate"])
+    assert (totals["followed_up"], totals["resolved"]) == (
+        s["ticket_followup_rate"].numerator, s["ticket_followup_rate"].denominator)
+    assert (totals["satisfied"], totals["rated"]) == (
+        s["ticket_satisfaction_rate"].numerator, s["ticket_satisfaction_rate"].denominator)
+
+
+def test_funnel_stages_nest(con):
+    # t7 rated 满意 with no follow-up recorded: the satisfaction rate counts it,
+    # the funnel does not (it never got past "resolved")
+    add_households(con)
+    tickets = dict(TICKETS)
+    tickets["t7"] = {**TICKETS["t7"], "satisfaction": "满意"}
+    add_tickets(con, tickets)
+    totals = tv.funnel_totals(tv.followup_funnel(con, WEEK))["tickets"].tolist()
+    assert totals == [5, 4, 3, 2]
+    assert summary(con, WEEK, kpi_ids=["ticket_satisfaction_rate"])[
+        "ticket_satisfaction_rate"].denominator == 4
+
+
+def test_funnel_without_tickets(con):
+    add_households(con)
+    totals = tv.funnel_totals(tv.followup_funnel(con, WEEK))
+    assert totals["tickets"].tolist() == [0, 0, 0, 0]
+    assert totals["share_of_resolved"].isna().all()
+
+
+def test_repeat_complaint_tickets(wh):
+    # h3: t4 (11-20), t3 (12-06); h4: t9 (11-28), t8 (12-05, anonymous)
+    df = tv.repeat_complaint_tickets(wh, WEEK)
+    assert list(zip(df["household_id"], df["ticket_no"])) == [
+        ("h3", "t4"), ("h3", "t3"), ("h4", "t9"), ("h4", "t8")]
+    h3 = df[df["household_id"] == "h3"]
+    assert h3["caller_name"].tolist() == ["李四", "李四"]
+    assert h3["file_name"].tolist() == ["客服工单.xlsx"] * 2
+    assert h3["source_row"].tolist() == [8, 7]
+    # one of h4's complaints was anonymous: none of its tickets shows the caller,
+    # not even t9, which was not anonymous itself
+    h4 = df[df["household_id"] == "h4"]
+    assert h4["caller_name"].isna().all() and h4["phone"].isna().all()
+    text = df.astype(str).to_string()
+    assert ANONYMOUS_CALLER not in text and ANONYMOUS_PHONE not in text
+    assert "李四户主" not in text
+    assert {"caller_name", "phone"} <= set(df.attrs["personal_columns"])
+
+
+def test_repeat_complaint_tickets_match_the_list(wh):
+    listed = action_list(wh, "repeat_complainers", WEEK).set_index("household_id")
+    tickets = tv.repeat_complaint_tickets(wh, WEEK)
+    counts = tickets.groupby("household_id").size()
+    assert counts.to_dict() == listed["complaints_recent"].to_dict()
+    for hid, nos in listed["ticket_nos"].items():
+        assert ", ".join(tickets.loc[tickets["household_id"] == hid, "ticket_no"]) == nos
+
+
+def test_repeat_complaint_tickets_scoped(wh):
+    df = tv.repeat_complaint_tickets(wh, WEEK, scope=ZC)
+    assert set(df["household_id"]) == {"h4"} and set(df["branch"]) == {ZC}
+    assert tv.repeat_complaint_tickets(wh, ("2025-11-24", "2025-11-30")).empty
+
+
+def test_time_limits_from_settings():
+    df = tv.time_limits().set_index("category")
+    assert df.loc["抢修", "arrive_hours"] == 2 and df.loc["抢修", "resolve_hours"] == 24
+    assert df.loc["投诉", "answer_hours"] == 24 and df.loc["投诉", "resolve_hours"] == 48
+    assert df.loc["咨询", "resolve_hours"] == 0
