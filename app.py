@@ -5,6 +5,10 @@ freshness header, then the page the user chose (st.navigation over pages/).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+FAVICON = Path(__file__).with_name("assets") / "favicon.png"
+
 
 def main() -> None:
     # Imported here, not at the top: reader child processes import this file
@@ -18,7 +22,9 @@ def main() -> None:
 
     lang = switch()
     st.set_page_config(page_title=f"{t('ui.app.title', lang)} · {header.company_name(lang)}",
-                       page_icon=":material/local_fire_department:", layout="wide",
+                       # A local file: a :material/: icon is fetched from Google's
+                       # font servers, which the company's offline server cannot reach.
+                       page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="expanded")
 
     # url_path must differ from the file name: while a pages/ folder exists,

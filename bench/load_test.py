@@ -1,0 +1,148 @@
+"""Many users: concurrent browser sessions going through the dashboard's pages.
+
+Starts the app on a copy of the demo warehouse (loopback only), measures one
+user going through every page, then N users at once (default 20, each in its
+own browser context, i.e. its own Streamlit session), and prints p50/p95 page
+times, errors, and the ratio p95(concurrent) / median(single user).
+Target: no errors; p95 <= 3x the single-user page time.
+
+    python bench/load_test.py [--users 20] [--rounds 2]
+
+Bounded: every wait has a timeout, the run stops after --max-seconds.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.async_api import async_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipelines.demo import build_demo  # noqa: E402
+from pipelines.warehouse import connect  # noqa: E402
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+
+READY_JS = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!main || document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (main.querySelector('[data-stale="true"]')) return false;
+  return main.querySelectorAll('[data-testid="stElementContainer"]').length > 1;
+}"""
+
+
+async def _settle(page, timeout_ms: int) -> None:
+    # Ready must hold twice, 300 ms apart: a rerun can start just after a check.
+    for _ in range(2):
+        await page.wait_for_function(READY_JS, timeout=timeout_ms)
+        await page.wait_for_timeout(300)
+
+
+async def nav_links(page) -> list[str]:
+    """The href of every page in the sidebar navigation, in order."""
+    return await page.eval_on_selector_all('[data-testid="stSidebarNavItems"] a',
+                                           "els => els.map(e => e.getAttribute('href'))")
+
+
+async def session(browser, url: str, rounds: int, timeout_ms: int,
+                  times: list[tuple[str, float]], errors: list[str]) -> None:
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000},
+                                        locale="zh-CN")
+    page = await context.new_page()
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(f"console: {msg.text}"))
+    try:
+        await page.goto(url, timeout=timeout_ms)
+        await _settle(page, timeout_ms)
+        hrefs = await nav_links(page)
+        for _ in range(rounds):
+            # Every page but the one open, then back to it: each click is a page change.
+            for href in hrefs[1:] + hrefs[:1]:
+                path = urlparse(href).path.strip("/") or "home"
+                started = time.perf_counter()
+                await page.locator(f'[data-testid="stSidebarNavItems"] a[href="{href}"]').click(
+                    timeout=timeout_ms)
+                await page.wait_for_url(re.compile(re.escape(href) + r"(\?|$)"),
+                                        timeout=timeout_ms)
+                await _settle(page, timeout_ms)
+                times.append((path, time.perf_counter() - started - 0.6))  # minus the settle waits
+                failed = await page.locator('[data-testid="stException"]').count()
+                if failed:
+                    errors.append(f"exception on {path}")
+    except Exception as exc:  # a timeout or crash counts as an error, the run goes on
+        errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+    finally:
+        await context.close()
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def run(url: str, users: int, rounds: int, timeout_ms: int) -> dict:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        single: list[tuple[str, float]] = []
+        single_errors: list[str] = []
+        await session(browser, url, rounds, timeout_ms, single, single_errors)
+        many: list[tuple[str, float]] = []
+        errors: list[str] = []
+        await asyncio.gather(*(session(browser, url, rounds, timeout_ms, many, errors)
+                               for _ in range(users)))
+        await browser.close()
+    paths = list(dict.fromkeys(p for p, _ in single + many))
+    return {"paths": paths, "single": single, "single_errors": single_errors,
+            "many": many, "errors": errors}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--users", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--max-seconds", type=int, default=900)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "warehouse.duckdb"
+        con = connect(db)
+        build_demo(con)
+        con.close()
+        with running_app(db, Path(tmp) / "app.log") as url:
+            result = asyncio.run(asyncio.wait_for(
+                run(url, args.users, args.rounds, timeout_ms=120_000), args.max_seconds))
+        shutil.copy(Path(tmp) / "app.log", ROOT / "bench" / "out" / "load_test_app.log") \
+            if (ROOT / "bench" / "out").is_dir() else None
+    single = [t for _, t in result["single"]]
+    many = [t for _, t in result["many"]]
+    print(f"pages: {', '.join(result['paths'])}")
+    if not single or not many:
+        print("no page visits completed:", result["single_errors"][:3], result["errors"][:3])
+        sys.exit(1)
+    base = statistics.median(single)
+    p50, p95 = _pct(many, 0.5), _pct(many, 0.95)
+    print(f"single user: {len(single)} page visits, median {base:.2f} s, "
+          f"p95 {_pct(single, 0.95):.2f} s, errors {len(result['single_errors'])}")
+    print(f"{args.users} users at once: {len(many)} page visits, p50 {p50:.2f} s, "
+          f"p95 {p95:.2f} s, errors {len(result['errors'])}")
+    for path in result["paths"]:
+        per = [t for p, t in result["many"] if p == path]
+        if per:
+            print(f"  {path:<12} p50 {_pct(per, 0.5):.2f} s  p95 {_pct(per, 0.95):.2f} s")
+    for err in (result["single_errors"] + result["errors"])[:10]:
+        print("  error:", err)
+    ok = not result["errors"] and not result["single_errors"] and p95 <= 3 * base
+    print(f"p95 / single-user median = {p95 / base:.2f}  (target <= 3.0, no errors: "
+          f"{'met' if ok else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()
