@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from pipelines.warehouse import connect
 
@@ -23,6 +23,8 @@ OUTPUT = ROOT / "test-output"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 START_TIMEOUT_S = 90
+# CI has two cores and runs the rest of the suite too: a rerun can take seconds.
+expect.set_options(timeout=30_000)
 
 
 def free_port() -> int:
