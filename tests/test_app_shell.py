@@ -180,6 +180,17 @@ def test_the_app_serves_command_line_loads(warehouse):
     assert result["summaries"][0].startswith("tickets_new.xlsx: this file was already loaded")
 
 
+def test_no_page_is_registered_under_its_file_name():
+    """The same pitfall, for every page app.py registers (later pages too)."""
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    pages = re.findall(r'st\.Page\(\s*"pages/(\w+)\.py".*?url_path="([\w-]+)"', source, re.S)
+    assert len(pages) >= 3
+    # A page without url_path is served under its file name.
+    assert source.count("st.Page(") == len(pages) == len({stem for stem, _ in pages})
+    assert all((ROOT / "pages" / f"{stem}.py").is_file() for stem, _ in pages)
+    assert [stem for stem, url in pages if stem == url] == []
+
+
 # --- filters in the URL --------------------------------------------------------
 
 def test_filters_open_from_a_link(warehouse):
