@@ -7,6 +7,7 @@ a neighbouring row that names the columns it leaves empty joins it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .fields import is_known_label
@@ -14,6 +15,16 @@ from .read import RawSheet
 
 SCAN_ROWS = 40
 MIN_KNOWN = 2
+# A totals row (合计, 总计, 小计, 本页合计 …), matched on a cell with spaces removed.
+TOTAL_ROW = r"(本页|总)?(合|总|小)计.{0,40}"
+_TOTAL = re.compile(TOTAL_ROW)
+
+
+def is_total_or_blank(cells: list, labels: list[str | None]) -> bool:
+    """The Python twin of the filter staging applies in SQL, for previews."""
+    if all(_text(c) is None for c, label in zip(cells, labels) if label):
+        return True
+    return any(_text(c) and _TOTAL.fullmatch(re.sub(r"\s+", "", str(c))) for c in cells[:3])
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +18,7 @@ import duckdb
 from i18n import t
 from .errors import PipelineError
 from .fields import DATASETS
-from .header import SCAN_ROWS, Header, find_header
+from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
 from .mapping import Mapping, detect, found_columns
 from .read import ROW, RawSheet, read_sheets
 from .settings import load_settings
@@ -33,9 +33,16 @@ JSON_KEYS = ("file", "kind", "batch_id", "status", "rows_read", "rows_inserted",
 class Reject:
     sheet: str
     row: int
-    column: str
+    column: str               # canonical field
     value: str | None
-    reason: str
+    reason: str               # in words, in the loading user's language
+    code: str = ""            # machine reason (i18n reject.<code>)
+    source_column: str | None = None  # the header as the file has it
+
+    def asdict(self) -> dict:
+        """The JSON shape: sheet, row, column, value, reason."""
+        return {"sheet": self.sheet, "row": self.row, "column": self.column,
+                "value": self.value, "reason": self.reason}
 
 
 @dataclass
@@ -60,8 +67,9 @@ class LoadReport:
 
     def asdict(self) -> dict:
         """The JSON shape of `python -m pipelines load --json`."""
-        d = asdict(self)
-        return {k: d[k] for k in JSON_KEYS}
+        d = {k: getattr(self, k) for k in JSON_KEYS}
+        d["rejects"] = [r.asdict() for r in self.rejects]
+        return d
 
     def summary(self, lang: str = "zh") -> str:
         if self.status == "failed":
@@ -90,13 +98,15 @@ class Plan:
     mapping: Mapping
 
     def preview(self, n: int = 10) -> list[dict]:
-        """The first data rows under canonical field names."""
-        rows = self.sheet.table.filter(
-            self.sheet.table.column(ROW).to_numpy() > self.header.last_row).slice(0, n)
+        """The first data rows under canonical field names, without the blank and
+        totals rows staging drops."""
+        start = self.header.last_row  # _row is 1-based: this index is the first data row
         out = []
-        cols = {f: rows.column(f"c{i}").to_pylist() for f, i in self.mapping.columns.items()}
-        for j in range(rows.num_rows):
-            out.append({f: cols[f][j] for f in cols})
+        for cells in self.sheet.head(start + 4 * n + 40)[start:]:
+            if len(out) == n:
+                break
+            if not is_total_or_blank(cells, self.header.labels):
+                out.append({f: cells[i] for f, i in self.mapping.columns.items()})
         return out
 
 
@@ -237,5 +247,5 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
     report.rows_inserted, report.rows_updated = inserted, updated
     report.rows_unchanged, report.rows_rejected = unchanged, rejected
     report.rejects = [Reject(plan.sheet.name, *r) for r in cur.execute(
-        f"SELECT {ROW}, column_name, value, reason FROM stg_rejects ORDER BY {ROW}, column_name"
-    ).fetchall()]
+        f"SELECT {ROW}, column_name, value, reason, code, source_column FROM stg_rejects "
+        f"ORDER BY {ROW}, column_name").fetchall()]

@@ -21,7 +21,7 @@ import duckdb
 from i18n import t
 from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE, TEXT,
                      TIMESTAMP, YES_WORDS, Dataset, Field)
-from .header import Header
+from .header import TOTAL_ROW, Header
 from .mapping import Mapping
 from .read import ROW, RawSheet
 from .settings import load_settings
@@ -149,9 +149,10 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     cells = [f"c{i}" for i, label in enumerate(header.labels) if label] or ["c0"]
     blank = "coalesce(" + ", ".join(f"NULLIF(trim({c}), '')" for c in cells) + ") IS NULL"
     total_cols = [f"c{i}" for i in range(min(3, sheet.n_columns))]
+    total_re = q.p(TOTAL_ROW)
     total = " OR ".join(
-        f"coalesce(regexp_full_match(regexp_replace(trim({c}), '\\s+', '', 'g'), "
-        f"'(本页|总)?(合|总|小)计.{{0,40}}'), false)" for c in total_cols) or "false"
+        f"coalesce(regexp_full_match(regexp_replace(trim({c}), '\\s+', '', 'g'), {total_re}), "
+        f"false)" for c in total_cols) or "false"
 
     raw_cols = ", ".join(f"c{mapping.columns[f.name]} AS {_q('raw_' + f.name)}"
                          for f in ds.fields if f.name in mapped)

@@ -160,6 +160,9 @@ def test_plan_preview_uses_canonical_fields():
     first = plan.preview(1)[0]
     assert first["ticket_no"] == "GD2025111600001"
     assert first["received_at"] == "2025/11/16 8:05"
+    # The 合计 row under the data is no data row: the preview leaves it out.
+    rows = plan_file(FILES / "temperature_good.xlsx").preview(10)
+    assert [r["household_id"] for r in rows] == [f"0102031090{i}" for i in range(1, 6)]
 
 
 def test_user_mapping_overrides_fill_a_missing_column(con):

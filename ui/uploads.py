@@ -2,6 +2,8 @@
 planned (kind, header, mapping), loaded, reported."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,14 +109,16 @@ def loaded_batch(batches: pd.DataFrame, up: Upload) -> int | None:
     return int(hit["batch_id"].iloc[0]) if len(hit) else None
 
 
-def load(con: duckdb.DuckDBPyConnection, up: Upload, lang: str) -> LoadReport:
-    """Load one planned file through the pipeline, as the command line does."""
+def load(con: duckdb.DuckDBPyConnection, up: Upload, lang: str,
+         progress: Callable[[str, float], None] | None = None) -> LoadReport:
+    """Load one planned file through the pipeline, as the command line does;
+    `progress(step, share)` follows its steps (pipelines.load.STEPS)."""
     overrides = up.saved.overrides if up.saved else None
     # The kind is passed only when the user or a saved mapping fixed it, so an
     # upload behaves exactly like `python -m pipelines load FILE`.
     kind = up.kind or (DATASETS[up.saved.dataset].kind if up.saved else None)
     up.report = load_file(con, up.path, kind=kind, user=USER, file_name=up.name,
-                          overrides=overrides, lang=lang)
+                          overrides=overrides, lang=lang, progress=progress)
     if not up.report.rejects:
         up.plan = None  # only kept to offer the rejected rows for download
     up.path.unlink(missing_ok=True)
