@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from auth import User
+from i18n import t
 from pipelines.coverage import filter_options, week_bounds
 from reports import XLSX_MIME, ReportError, file_name, labels, last_complete_week
 from reports.bundle import weekly_bundle
@@ -69,7 +70,7 @@ left, right, side = st.columns([3, 2, 2], vertical_alignment="bottom")
 week = left.selectbox(tr("report.page.week"), weeks, key=WEEK,
                       format_func=lambda w: labels.week(w, lang))
 scope = right.selectbox(tr("report.page.scope"), scopes, key=SCOPE,
-                        format_func=lambda b: b or tr("report.scope.all"))
+                        format_func=lambda b: b or t("report.scope.all", lang))
 side.toggle(tr("report.page.print_view"), key=PRINT)
 
 try:

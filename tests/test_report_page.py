@@ -1,0 +1,162 @@
+"""The 周报 page through AppTest: the week from the filters or the last complete
+week, the paragraph and headline table of the KPI layer, the downloads, a
+branch, the printable view, English, and who may see personal data."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth import User
+from metrics import Period, summary
+from metrics.display import format_value
+from metrics import get
+from pipelines.coverage import season_weeks, week_bounds
+from pipelines.warehouse import connect
+from reports import gather, last_complete_week, summary_paragraph
+from ui.sidebar import today
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGE = "pages/report.py"
+KEY_SHOWN = re.compile(r"(?<![\w./])(?:report|metrics|ui)\.[a-z_]+(?:\.[a-z_]+)+")
+PLACEHOLDER_SHOWN = re.compile(r"\{[a-z_]+\}")
+
+
+@pytest.fixture
+def warehouse(demo_db, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, path)
+    monkeypatch.setenv("HEATKPI_DB", str(path))
+    return path
+
+
+def open_page(user: User | None = None, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    if user is not None:
+        at.session_state["user"] = user
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def shown(at: AppTest) -> str:
+    out = []
+
+    def walk(node) -> None:
+        if getattr(node, "type", "") == "dataframe":
+            out.extend(str(c) for c in node.value.columns)
+            out.extend(str(v) for v in node.value.astype(str).to_numpy().ravel())
+        elif getattr(node, "proto", None) is not None:
+            out.append(str(node.proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def html_bodies(at: AppTest) -> list[str]:
+    return [h.proto.body for h in at.get("html")]
+
+
+def test_the_filters_week_its_paragraph_and_headline(warehouse, demo_con):
+    at = open_page(season="2025-2026", period="week", week="2025-W48")
+    assert at.title[0].value == "周报"
+    assert at.selectbox(key="report_week").value == "2025-W48"
+    assert at.selectbox(key="report_scope").value == ""
+    data = gather(demo_con, "2025-W48")
+    assert at.info[0].value == summary_paragraph(data, "zh")
+    table = at.dataframe[0].value
+    assert len(table) == 17 and list(table.columns[:4]) == ["指标", "本周", "上周", "较上周"]
+    facts = summary(demo_con, Period(*week_bounds("2025-W48")))
+    first = table.iloc[0]
+    assert first["指标"] == "室温达标率"
+    assert first["本周"] == format_value(get("temp_compliance_rate"),
+                                       facts["temp_compliance_rate"].value)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["下载 Excel 周报", "下载可打印摘要"]
+    assert at.get("download_button")[0].proto.url.endswith(".xlsx")
+    assert any("全公司" in c.value and "个人信息已脱敏" in c.value for c in at.caption)
+
+
+def test_without_a_week_filter_it_opens_on_the_last_complete_week(warehouse):
+    at = open_page(season="2025-2026")
+    weeks = season_weeks("2025-2026")
+    last = last_complete_week(today())
+    expected = last if last in weeks else \
+        [w for w in weeks if week_bounds(w)[1] < today()][-1]
+    assert at.selectbox(key="report_week").value == expected
+
+
+def test_another_week_and_a_branch(warehouse, demo_con):
+    at = open_page(season="2025-2026", period="week", week="2025-W48")
+    at.selectbox(key="report_week").set_value("2025-W47").run()
+    at.selectbox(key="report_scope").set_value("淄川分公司").run()
+    assert not at.exception
+    data = gather(demo_con, "2025-W47", branch="淄川分公司")
+    assert at.info[0].value == summary_paragraph(data, "zh")
+    assert any("淄川分公司" in c.value for c in at.caption)
+    # The page keeps its frame on a rerun (language switch, filters).
+    at.run()
+    assert at.title[0].value == "周报"
+    assert at.segmented_control(key="lang_switch").value == "zh"
+    assert at.selectbox(key="report_week").value == "2025-W47"
+
+
+def test_a_single_branch_in_the_filters_is_the_default_scope(warehouse):
+    at = open_page(season="2025-2026", period="week", week="2025-W48", branch="淄川分公司")
+    assert at.selectbox(key="report_scope").value == "淄川分公司"
+
+
+def test_the_printable_view_shows_only_the_summary(warehouse, demo_con):
+    at = open_page(season="2025-2026", period="week", week="2025-W48")
+    at.toggle(key="report_print").set_value(True).run()
+    assert not at.exception
+    assert not at.title and not at.dataframe and not at.get("download_button")
+    bodies = html_bodies(at)
+    report = next(b for b in bodies if 'class="hk-report"' in b)
+    assert summary_paragraph(gather(demo_con, "2025-W48"), "zh") in report
+    assert "室温达标率" in report and "@page { size: A4 landscape" in report
+    assert any("@media print" in b and "stSidebar" in b for b in bodies)
+    at.toggle(key="report_print").set_value(False).run()
+    assert at.title[0].value == "周报"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_text_is_translated(warehouse, lang):
+    at = open_page(lang=lang, season="2025-2026", period="week", week="2025-W48")
+    if lang == "en":
+        assert at.title[0].value == "Weekly report"
+        assert at.info[0].value.startswith("Room-temperature compliance this week was")
+        assert list(at.dataframe[0].value.columns[:2]) == ["KPI", "This week"]
+    text = shown(at)
+    assert not KEY_SHOWN.findall(text), KEY_SHOWN.findall(text)
+    assert not PLACEHOLDER_SHOWN.findall(text), PLACEHOLDER_SHOWN.findall(text)
+    at.toggle(key="report_print").set_value(True).run()
+    text = shown(at)
+    assert not KEY_SHOWN.findall(text) and not PLACEHOLDER_SHOWN.findall(text)
+
+
+def test_personal_data_and_branch_follow_the_signed_in_user(warehouse):
+    admin = open_page(User("chen", "admin"), season="2025-2026", period="week", week="2025-W48")
+    assert any("含未脱敏个人信息" in c.value for c in admin.caption)
+
+    branch = open_page(User("li", "branch", "淄川分公司"), season="2025-2026", period="week",
+                       week="2025-W48")
+    assert branch.selectbox(key="report_scope").options == ["淄川分公司"]
+    assert any("淄川分公司" in c.value and "个人信息已脱敏" in c.value for c in branch.caption)
+
+
+def test_an_empty_warehouse_still_gives_a_report(tmp_path, monkeypatch):
+    db = tmp_path / "warehouse.duckdb"
+    connect(db).close()
+    monkeypatch.setenv("HEATKPI_DB", str(db))
+    at = open_page()
+    assert at.info[0].value.startswith("本周没有计入达标率的测温记录。")
+    assert len(at.get("download_button")) == 2

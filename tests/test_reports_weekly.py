@@ -1,0 +1,363 @@
+"""The weekly workbook (reports/): its sheets, its numbers against `python -m
+metrics summary`, its charts, the generated paragraph, formula-like text kept
+literal, anonymous complainants nowhere, masking, branch scope and speed."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.chart import BarChart, LineChart
+
+from metrics import Period, get, headline
+from pipelines.coverage import season_weeks, week_bounds
+from pipelines.warehouse import connect
+from reports import ReportError, build_weekly, gather, summary_paragraph, workbook_bytes
+from reports.testing import (ANON_NAME, ANON_PHONE, FORMULA_FILE, FORMULA_TEXTS, HYPERLINK,
+                             WEEK, plant)
+from reports.text import change_text
+
+ROOT = Path(__file__).resolve().parent.parent
+SHEETS_ZH = ["摘要", "室温", "工单", "收费", "待办", "说明"]
+SHEETS_EN = ["Summary", "Temperature", "Tickets", "Fees", "Actions", "Notes"]
+BUILD_LIMIT_S = 10
+
+
+@pytest.fixture(scope="module")
+def planted_db(demo_db, tmp_path_factory) -> Path:
+    """The demo warehouse plus the rows of reports.testing."""
+    path = tmp_path_factory.mktemp("reports") / "planted.duckdb"
+    shutil.copyfile(demo_db, path)
+    con = connect(path)
+    plant(con)
+    con.close()
+    return path
+
+
+@pytest.fixture(scope="module")
+def planted(planted_db):
+    con = connect(planted_db, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def book_zh(planted) -> bytes:
+    return build_weekly(planted, WEEK)
+
+
+@pytest.fixture(scope="module")
+def wb(book_zh):
+    return openpyxl.load_workbook(io.BytesIO(book_zh))
+
+
+def cells(workbook) -> list:
+    return [c for ws in workbook.worksheets for row in ws.iter_rows() for c in row
+            if c.value is not None]
+
+
+def metrics_cli(db: Path, start, end, *extra: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "metrics", "summary", "--from", str(start), "--to", str(end),
+         "--db", str(db), "--json", *extra], cwd=ROOT, capture_output=True, text=True,
+        check=True)
+    return json.loads(out.stdout)
+
+
+def summary_rows(ws) -> dict[str, tuple]:
+    """KPI label -> (this week, numerator, denominator) as written on 摘要."""
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "指标")
+    out = {}
+    r = header + 1
+    while ws.cell(r, 1).value:
+        out[ws.cell(r, 1).value] = (ws.cell(r, 2).value, ws.cell(r, 9).value,
+                                    ws.cell(r, 10).value)
+        r += 1
+    return out
+
+
+def _same(written, expected) -> bool:
+    if expected is None:
+        return written == "—"
+    return isinstance(written, (int, float)) and written == pytest.approx(expected, rel=1e-12)
+
+
+# --- sheets and numbers ----------------------------------------------------------
+
+def test_the_sheets_of_the_issue_in_order(wb):
+    assert wb.sheetnames == SHEETS_ZH
+    assert wb.active.title == "摘要"
+
+
+def test_headline_numbers_equal_the_metrics_command(wb, planted_db):
+    monday, sunday = week_bounds(WEEK)
+    expected = metrics_cli(planted_db, monday, sunday)
+    written = summary_rows(wb["摘要"])
+    assert len(written) == len(expected) == 17
+    for kpi_id, e in expected.items():
+        value, num, den = written[get(kpi_id).text("zh")[0]]
+        assert _same(value, e["value"]), (kpi_id, value, e)
+        assert _same(num, e["numerator"]), (kpi_id, num, e)
+        assert _same(den, e["denominator"]), (kpi_id, den, e)
+
+
+def test_a_branch_report_equals_the_metrics_command_for_that_branch(planted, planted_db):
+    wb = openpyxl.load_workbook(io.BytesIO(build_weekly(planted, WEEK, branch="淄川分公司")))
+    monday, sunday = week_bounds(WEEK)
+    expected = metrics_cli(planted_db, monday, sunday, "--branch", "淄川分公司")
+    written = summary_rows(wb["摘要"])
+    for kpi_id, e in expected.items():
+        assert _same(written[get(kpi_id).text("zh")[0]][0], e["value"]), kpi_id
+    for name in ("室温", "工单", "收费"):
+        branches = {wb[name].cell(r, 1).value for r in range(6, wb[name].max_row + 1)}
+        assert "张店分公司" not in branches
+    todo = wb["待办"]
+    assert {todo.cell(r, 2).value for r in range(5, todo.max_row + 1)} == {"淄川分公司"}
+    assert "淄川分公司" in wb["摘要"]["A2"].value
+
+
+def test_subject_tables_show_the_whole_scope_each_branch_and_each_station(wb, planted):
+    ws = wb["室温"]
+    assert (ws["A4"].value, ws["C4"].value, ws["C5"].value) == ("分公司", "室温达标率", "本周")
+    first = 6
+    assert ws.cell(first, 1).value == "全公司"
+    total = headline(planted, Period(*week_bounds(WEEK)))
+    rate = total.set_index("kpi").loc["temp_compliance_rate", "value"]
+    assert ws.cell(first, 3).value == pytest.approx(rate)
+    rows = [(ws.cell(r, 1).value, ws.cell(r, 2).value) for r in range(first + 1, first + 12)]
+    assert rows[0] == ("张店分公司", "分公司合计")
+    assert ("淄川分公司", "般阳路换热站") in rows
+
+
+def test_trend_ends_at_the_week_and_charts_are_native(wb, planted):
+    total = headline(planted, Period(*week_bounds(WEEK))).set_index("kpi")["value"]
+    for name, kpi in (("室温", "temp_compliance_rate"), ("工单", "ticket_closure_rate"),
+                      ("收费", "fee_collection_rate_amount")):
+        ws = wb[name]
+        kinds = sorted(type(c).__name__ for c in ws._charts)
+        assert kinds == ["BarChart", "LineChart"], name
+        line = next(c for c in ws._charts if isinstance(c, LineChart))
+        bars = next(c for c in ws._charts if isinstance(c, BarChart))
+        assert len(line.series) == 2 and len(bars.series) == 1
+        ref = line.series[0].val.numRef.f  # e.g. '室温'!$B$23:$B$25
+        last = re.search(r"\$B\$(\d+)$", ref).group(1)
+        assert ws[f"B{last}"].value == pytest.approx(total[kpi])
+        assert ws[f"A{last}"].value == WEEK
+
+
+# --- the paragraph ----------------------------------------------------------------
+
+def _expected_word(change: float, lang: str) -> str:
+    step = round(change * 100, 1)
+    if lang == "zh":
+        return "较上周持平" if step == 0 else f"较上周{'上升' if step > 0 else '下降'}"
+    return "unchanged on last week" if step == 0 else \
+        f"{'up' if step > 0 else 'down'} {abs(step):.1f} points on last week"
+
+
+@pytest.mark.parametrize("week", [WEEK, "2025-W47", "2026-W02", "2026-W11"])
+def test_the_paragraph_states_the_real_movement(planted, week, wb):
+    data = gather(planted, week)
+    head = data.headline.set_index("kpi")
+    for lang in ("zh", "en"):
+        text = summary_paragraph(data, lang)
+        for kpi in ("temp_compliance_rate", "fee_collection_rate_amount"):
+            assert _expected_word(head.loc[kpi, "change_previous"], lang) in text, (week, kpi)
+    if week == WEEK:
+        assert wb["摘要"]["A5"].value == summary_paragraph(data, "zh")
+        rate = head.loc["temp_compliance_rate"]
+        assert wb["摘要"]["A5"].value.startswith(f"本周室温达标率 {rate['value'] * 100:.1f}%")
+
+
+def test_change_words_follow_the_numbers():
+    assert change_text("temp_compliance_rate", 0.962, 0.973, "previous", "zh") == \
+        "较上周下降 1.1 个百分点"
+    assert change_text("temp_compliance_rate", 0.973, 0.962, "previous", "zh") == \
+        "较上周上升 1.1 个百分点"
+    # A change that rounds to 0.0 points is said to be flat.
+    assert change_text("temp_compliance_rate", 0.96204, 0.962, "previous", "zh") == "较上周持平"
+    assert change_text("temp_compliance_rate", 0.962, None, "last_season", "zh") == \
+        "较去年同期无可比数据"
+    assert change_text("tickets_received", 310, 485, "previous", "zh") == "较上周减少 175 件"
+    assert change_text("fee_arrears_amount", 120.5, 100, "previous", "en") == \
+        "up ¥20.50 on last week"
+    assert change_text("ticket_resolution_hours_median", 9.0, 10.5, "last_season", "en") == \
+        "down 1.5 h on the same week last season"
+
+
+def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
+    """With a target in settings, the stations below it are named (weakest first)."""
+    import metrics.registry as registry
+    settings = dict(registry.load_settings())
+    settings["kpi_targets"] = {"temp_compliance_rate": 0.96}
+    monkeypatch.setattr(registry, "load_settings", lambda *a: settings)
+    data = gather(planted, WEEK)
+    stations = data.areas[0].table
+    below = stations[(stations["level"] == 2) & (stations["value"] < 0.96)] \
+        .sort_values("value")["station"].tolist()
+    assert below
+    text = summary_paragraph(data, "zh")
+    assert "低于目标 96.0% 的供热站:" + below[0] in text
+    assert all(s in text for s in below)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data, "zh")))
+    status = {r[0].value: r[7].value for r in book["摘要"].iter_rows(min_row=9, max_row=25)}
+    assert status["室温达标率"] == ("达标" if data.kpi_values["temp_compliance_rate"] >= 0.96
+                                    else "未达标")
+
+
+# --- text from users, personal data ------------------------------------------------
+
+def test_text_that_looks_like_a_formula_stays_literal(wb, book_zh):
+    found = {c.value: c for c in cells(wb) if c.value in FORMULA_TEXTS + (FORMULA_FILE,)}
+    assert set(found) == set(FORMULA_TEXTS) | {FORMULA_FILE}
+    for text, cell in found.items():
+        assert cell.data_type == "s", text
+        assert cell.quotePrefix, text
+    assert found[HYPERLINK].parent.title == "待办"
+    assert found[FORMULA_FILE].parent.title == "说明"
+    assert not [c for c in cells(wb) if c.data_type == "f"]
+    with zipfile.ZipFile(io.BytesIO(book_zh)) as z:
+        sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert sheets and not any(b"<f>" in z.read(n) or b"<f " in z.read(n) for n in sheets)
+
+
+@pytest.mark.parametrize("can_see_personal", [False, True])
+def test_an_anonymous_complainant_appears_nowhere(planted, can_see_personal):
+    content = build_weekly(planted, WEEK, can_see_personal=can_see_personal)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    masked_phone = ANON_PHONE[:3] + "****" + ANON_PHONE[-4:]
+    secrets = (ANON_NAME, ANON_NAME[0] + "**", ANON_PHONE, masked_phone)
+    for cell in cells(book):
+        text = str(cell.value)
+        assert not any(s in text for s in secrets), (cell.parent.title, cell.coordinate, text)
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        for name in z.namelist():
+            raw = z.read(name).decode("utf-8", errors="ignore")
+            assert ANON_NAME not in raw and ANON_PHONE not in raw, name
+    # Their tickets are listed all the same, without name or phone.
+    todo = book["待办"]
+    header = [c.value for c in todo[4]]
+    anon = [r for r in todo.iter_rows(min_row=5, values_only=True)
+            if r[header.index("工单编号")] and "GDANON0001" in r[header.index("工单编号")]]
+    assert anon and all(r[header.index("姓名")] is None and r[header.index("电话")] is None
+                        for r in anon)
+
+
+def test_personal_data_is_masked_unless_the_viewer_may_see_it(planted, book_zh, wb):
+    todo = wb["待办"]
+    header = [c.value for c in todo[4]]
+    phones = [r[header.index("电话")] for r in todo.iter_rows(min_row=5, values_only=True)
+              if r[header.index("电话")]]
+    assert phones and all(re.fullmatch(r"\d{3}\*{4}\d{4}", p) for p in phones)
+    names = [r[header.index("姓名")] for r in todo.iter_rows(min_row=5, values_only=True)
+             if r[header.index("姓名")]]
+    assert names and all("*" in n for n in names)
+    assert "个人信息已脱敏" in wb["摘要"]["A2"].value
+
+    shown = openpyxl.load_workbook(io.BytesIO(build_weekly(planted, WEEK,
+                                                           can_see_personal=True)))
+    values = {str(c.value) for c in cells(shown)}
+    assert "13900001111" in values and "测试来电人" in values
+    assert "含未脱敏个人信息" in shown["摘要"]["A2"].value
+
+
+def test_the_viewers_branch_limits_the_report(planted):
+    data = gather(planted, WEEK, scope_branch="淄川分公司")
+    assert data.scope == ["淄川分公司"]
+    assert set(data.areas[0].table["branch"].dropna()) == {"淄川分公司"}
+    with pytest.raises(ReportError) as exc:
+        gather(planted, WEEK, branch="张店分公司", scope_branch="淄川分公司")
+    assert exc.value.message("zh") == "您只能查看本分公司的数据,不能生成“张店分公司”的周报。"
+    nothing = gather(planted, WEEK, scope_branch="")
+    assert nothing.headline["value"].isna().sum() >= 10
+
+
+def test_bad_requests_are_report_errors(planted):
+    with pytest.raises(ReportError) as exc:
+        gather(planted, "2025-48")
+    assert exc.value.message("en") == \
+        "\"2025-48\" is not an ISO week: write it like 2025-W48 (year-W week number)."
+    with pytest.raises(ReportError) as exc:
+        gather(planted, WEEK, branch="博山分公司")
+    assert exc.value.message("zh") == "没有名为“博山分公司”的分公司。已有的分公司:张店分公司、淄川分公司。"
+
+
+# --- formats a manager would print ---------------------------------------------------
+
+def test_formats_for_print_and_reading(wb):
+    summary = wb["摘要"]
+    rows = {r[0].value: r for r in summary.iter_rows(min_row=9, max_row=25)}
+    assert rows["室温达标率"][1].number_format == "0.0%"
+    assert rows["欠费金额"][1].number_format == "#,##0.00"
+    assert rows["受理工单量"][1].number_format == "#,##0"
+    assert "个百分点" in rows["室温达标率"][3].number_format
+    assert summary.page_setup.orientation == "landscape"
+    for ws in wb.worksheets:
+        assert ws.page_setup.paperSize == 9, ws.title      # A4
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.freeze_panes, ws.title
+        assert ws.oddFooter.right.text, ws.title
+    assert wb["待办"].freeze_panes == "D5"
+    assert wb["待办"].print_title_rows == "$4:$4"
+    assert wb["待办"].auto_filter.ref.startswith("A4:")
+    assert wb["室温"].freeze_panes == "C6" and wb["室温"].print_title_rows == "$4:$5"
+    assert wb["室温"]["C6"].number_format == "0.0%"
+    assert wb["收费"]["H6"].number_format == "#,##0.00"           # numerator: yuan
+    assert wb["室温"].column_dimensions["B"].width >= 14
+
+
+def test_notes_define_every_kpi_and_name_the_batches(wb, planted):
+    from metrics import kpis
+    notes = [str(c.value) for c in cells(wb) if c.parent.title == "说明"]
+    for kpi in kpis().values():
+        label, description = kpi.text("zh")
+        assert label in notes and description in notes
+    assert "客服工单_2025-2026.xlsx" in notes and "用户档案.xlsx" in notes
+    assert "测温记录" in notes                                      # freshness per kind
+
+
+def test_english_workbook(planted):
+    book = openpyxl.load_workbook(io.BytesIO(build_weekly(planted, WEEK, lang="en")))
+    assert book.sheetnames == SHEETS_EN
+    assert book["Summary"]["A5"].value.startswith("Room-temperature compliance this week was")
+    assert "Whole company" in book["Summary"]["A2"].value
+
+
+def test_the_package_needs_no_streamlit():
+    code = ("import sys, reports, reports.cli, reports.bundle; "
+            "assert 'streamlit' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+# --- speed ---------------------------------------------------------------------------
+
+def _timed(con, week: str) -> float:
+    """CPU seconds of the build (all threads); the wall time too when the
+    machine is not oversubscribed by other jobs (it is then the one that counts)."""
+    cpu, started = time.process_time(), time.monotonic()
+    content = build_weekly(con, week)
+    cpu, wall = time.process_time() - cpu, time.monotonic() - started
+    assert openpyxl.load_workbook(io.BytesIO(content)).sheetnames == SHEETS_ZH
+    return wall if os.getloadavg()[0] < (os.cpu_count() or 1) else cpu
+
+
+@pytest.mark.parametrize("week", ["2024-W47", "2025-W01", "2025-W11", "2025-W46", "2026-W11"])
+def test_a_week_builds_in_under_ten_seconds(demo_con, week):
+    assert _timed(demo_con, week) < BUILD_LIMIT_S
+
+
+@pytest.mark.slow
+def test_every_week_of_the_demo_seasons_builds_in_under_ten_seconds(demo_con):
+    times = {w: _timed(demo_con, w) for season in ("2024-2025", "2025-2026")
+             for w in season_weeks(season)}
+    slow = {w: round(s, 1) for w, s in times.items() if s >= BUILD_LIMIT_S}
+    assert not slow
