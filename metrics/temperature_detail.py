@@ -1,0 +1,89 @@
+"""Room-temperature detail behind the KPIs: the daily outdoor temperature, the
+distribution of indoor readings, the drill-down below a building (households,
+then each reading with its file and row) and chronically cold building zones.
+
+Every function reads the same models as the temperature KPIs (reading_flags,
+reading_facts), with the same period, filters and branch scope, so the counts
+here add up to the KPI's numerator and denominator.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import duckdb
+import pandas as pd
+
+from .compose import Scope, settings_params, statement
+from .period import Period, as_period
+from .query import params_for, run
+from .registry import HOUSEHOLD_DIMS, PERSONAL_COLUMNS
+
+BIN_C = 0.5
+
+
+def read_sql(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
+             filters: Mapping | None, scope, out_dims: Sequence[str], order_by: str,
+             extra: Mapping | None = None) -> pd.DataFrame:
+    """Rows of metrics/sql/<name>.sql for the period, filters and scope; the
+    scope is applied once more to the rows' own dimensions `out_dims`, as the
+    action lists do, so no result can show another branch."""
+    period = as_period(period)
+    sc = Scope.of(filters, scope)
+    sc.check(HOUSEHOLD_DIMS, name)
+    body = (f"select l.*\nfrom {name} l\nwhere {sc.predicate(out_dims, 'l')}\n"
+            f"order by {order_by}")
+    # Without dimensions in the rows or the request, the roster join is skipped.
+    sql = statement(body, [name], sc, dims=bool(out_dims) or sc.needs_dims())
+    df = run(con, sql, params_for(sql, period, sc, extra=extra))
+    df.attrs.update(period=period,
+                    personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])
+    return df
+
+
+def daily_outdoor(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                  filters: Mapping | None = None, scope=None) -> pd.DataFrame:
+    """day, mean_outdoor_c, min_outdoor_c, readings_with_outdoor."""
+    return read_sql(con, "daily_outdoor", period, filters, scope, (), "day")
+
+
+def indoor_distribution(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                        filters: Mapping | None = None, scope=None,
+                        bin_c: float = BIN_C) -> pd.DataFrame:
+    """Counted readings per `bin_c`-degree bin: bin_start_c, readings,
+    compliant, failed (their sums are the compliance rate's parts)."""
+    return read_sql(con, "indoor_distribution", period, filters, scope, (), "bin_start_c",
+                    {"bin_c": float(bin_c)})
+
+
+def household_rollup(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                     filters: Mapping | None = None, scope=None) -> pd.DataFrame:
+    """One row per household with readings in the slice: readings, unsigned,
+    exempt, counted, compliant, failed, compliance_rate, latest reading."""
+    return read_sql(con, "household_rollup", period, filters, scope, HOUSEHOLD_DIMS,
+                    "compliance_rate nulls last, failed desc, household_id")
+
+
+def household_readings(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                       household_id: str, filters: Mapping | None = None,
+                       scope=None) -> pd.DataFrame:
+    """Every reading of one household in the period, with its flags and the
+    file (`file_name`) and row (`source_row`) it came from."""
+    return read_sql(con, "household_readings", period, filters, scope, HOUSEHOLD_DIMS,
+                    "measured_at", {"household_id": str(household_id)})
+
+
+def cold_zones(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+               filters: Mapping | None = None, scope=None,
+               limit: int | None = None) -> pd.DataFrame:
+    """Building zones (高区/低区) that failed in the period, the ones failing
+    in the most weeks first."""
+    df = read_sql(con, "cold_zones", period, filters, scope,
+                  ("branch", "station", "community", "building", "zone"),
+                  "weeks_failed desc, readings_failed desc, failed_share desc, "
+                  "community, building, zone")
+    return df.head(limit).reset_index(drop=True) if limit is not None else df
+
+
+def residential_target_c() -> float:
+    """The target of residential rooms (settings; service rules art. 10)."""
+    return settings_params()["residential_target_c"]

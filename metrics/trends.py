@@ -1,0 +1,63 @@
+"""A KPI week by week through a heating season, for trend lines.
+
+KPIs placed in time (the registry's `time` column) are counted per ISO week;
+the others (the fee collection rates, arrears) are stocks, so each week shows
+the season-to-date value at that week's cut-off (Sunday 24:00), as the fee
+pages read them. Either way a week's figure is exactly `metrics.query` for
+that week's period.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+import duckdb
+import pandas as pd
+
+from .period import Period, season_bounds
+from .query import query
+from .registry import get
+
+_WEEK = "datetime64[us]"
+
+
+def season_weeks(season: str, until: date | None = None) -> list[date]:
+    """The Mondays of the ISO weeks touching the season (up to `until`)."""
+    start, end = season_bounds(season)
+    end = min(end, until) if until else end
+    monday = start - timedelta(days=start.weekday())
+    out = []
+    while monday <= end:
+        out.append(monday)
+        monday += timedelta(days=7)
+    return out
+
+
+def weekly(con: duckdb.DuckDBPyConnection, kpi_id: str, season: str,
+           filters: Mapping | None = None, scope: str | Sequence[str] | None = None,
+           until: date | None = None) -> pd.DataFrame:
+    """week (Monday), numerator, denominator, value: one row per week of the
+    season up to `until` (default: the season's end); weeks without data have
+    no value. attrs["cumulative"] says whether the value is season-to-date."""
+    kpi = get(kpi_id)
+    first, last = season_bounds(season)
+    last = min(last, until) if until else last
+    weeks = season_weeks(season, last)
+    if last < first:
+        df = pd.DataFrame(columns=["week", "numerator", "denominator", "value"])
+    elif kpi.time:
+        part = query(con, kpi_id, Period(first, last, season), filters, "week", scope)
+        part["week"] = part["week"].astype(_WEEK)
+        df = pd.DataFrame({"week": pd.Series(weeks).astype(_WEEK)}).merge(part, on="week",
+                                                                         how="left")
+    else:
+        rows = []
+        for monday in weeks:
+            cut = min(monday + timedelta(days=6), last)
+            r = query(con, kpi_id, Period(first, cut, season), filters, None, scope).iloc[0]
+            rows.append({"week": monday, "numerator": r["numerator"],
+                         "denominator": r["denominator"], "value": r["value"]})
+        df = pd.DataFrame(rows, columns=["week", "numerator", "denominator", "value"])
+        df["week"] = df["week"].astype(_WEEK)
+    df.attrs.update(kpi=kpi_id, season=season, cumulative=not kpi.time)
+    return df
