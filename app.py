@@ -17,7 +17,7 @@ def main() -> None:
 
     from i18n import t
     from pipelines.coverage import filter_options
-    from ui import db, header, sidebar
+    from ui import db, header, session, sidebar
     from ui.lang import switch
 
     lang = switch()
@@ -27,35 +27,52 @@ def main() -> None:
                        page_icon=str(FAVICON), layout="wide",
                        initial_sidebar_state="expanded")
 
-    # url_path must differ from the file name: while a pages/ folder exists,
-    # Streamlit first runs a requested page by its file name, without this
-    # router (tests/test_app_shell.py checks every page). Navigation comes
-    # before the first-start build, so the sidebar is right while it runs.
-    page = st.navigation({
-        t("ui.nav.group_dashboard", lang): [
-            st.Page("pages/overview.py", title=t("ui.nav.overview", lang), url_path="home",
-                    icon=":material/dashboard:", default=True),
-        ],
-        t("report.nav.group", lang): [
-            st.Page("pages/report.py", title=t("report.nav.weekly", lang), url_path="weekly",
-                    icon=":material/summarize:"),
-        ],
-        t("ui.nav.group_data", lang): [
-            st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="uploads",
-                    icon=":material/upload_file:"),
-            st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="datasets",
-                    icon=":material/database:"),
-        ],
-    })
-
     built = db.ensure_warehouse(lang)
     for report in built or []:
         if report.status == "failed":
             st.warning(report.summary(lang))
 
+    # Who is this? Until someone signs in, only the sign-in form exists: a
+    # hidden one-page navigation keeps Streamlit from listing pages/ itself.
+    user = session.gate()
+    if user is None:
+        st.navigation([st.Page(lambda: None, title=t("ui.auth.title", lang), url_path="signin")],
+                      position="hidden").run()
+        return
+
+    # url_path must differ from the file name: while a pages/ folder exists,
+    # Streamlit first runs a requested page by its file name, without this
+    # router (tests/test_app_shell.py checks every page; ui.session.page_guard
+    # stops such a run).
+    dashboards = [
+        st.Page("pages/overview.py", title=t("ui.nav.overview", lang), url_path="home",
+                icon=":material/dashboard:", default=True),
+        st.Page("pages/temperature.py", title=t("page.temperature.nav", lang),
+                url_path="room_temperature", icon=":material/thermostat:"),
+        st.Page("pages/tickets.py", title=t("page.tickets.nav", lang),
+                url_path="hotline_tickets", icon=":material/support_agent:"),
+        st.Page("pages/fees.py", title=t("page.fees.nav", lang),
+                url_path="fee_collection", icon=":material/payments:"),
+    ]
+    reports = [st.Page("pages/report.py", title=t("report.nav.weekly", lang), url_path="weekly",
+                       icon=":material/summarize:")]
+    data = []
+    if user.can("upload"):
+        data += [st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="uploads",
+                         icon=":material/upload_file:"),
+                 st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="datasets",
+                         icon=":material/database:")]
+    if user.can("audit"):
+        data.append(st.Page("pages/audit.py", title=t("ui.nav.audit", lang), url_path="audit_log",
+                            icon=":material/policy:"))
+    groups = {t("ui.nav.group_dashboard", lang): dashboards, t("report.nav.group", lang): reports}
+    if data:
+        groups[t("ui.nav.group_data", lang)] = data
+    page = st.navigation(groups)
+
     sidebar.filters(db.query(filter_options), lang)
     header.draw(lang)
-    page.run()
+    session.routed(page)
 
 
 # Streamlit runs this file as __main__. A reader child process (spawned or

@@ -186,7 +186,7 @@ def test_no_page_is_registered_under_its_file_name():
     pages = re.findall(r'st\.Page\(\s*"pages/(\w+)\.py".*?url_path="([\w-]+)"', source, re.S)
     assert len(pages) >= 3
     # A page without url_path is served under its file name.
-    assert source.count("st.Page(") == len(pages) == len({stem for stem, _ in pages})
+    assert source.count('st.Page("pages/') == len(pages) == len({stem for stem, _ in pages})
     assert all((ROOT / "pages" / f"{stem}.py").is_file() for stem, _ in pages)
     assert [stem for stem, url in pages if stem == url] == []
 

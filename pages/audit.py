@@ -1,0 +1,43 @@
+"""审计日志: who signed in, uploaded, undid, exported, downloaded, or viewed
+personal data, and when. Administrators only (the router shows it to them)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from auth.audit import ACTIONS, entries
+from i18n import t
+from ui import db, fmt, session
+from ui.lang import current, tr
+from ui.sidebar import today
+
+lang = current()
+st.header(tr("page.audit.title"))
+if not session.can("audit"):
+    st.error(tr("ui.auth.no_row_lists"))
+    st.stop()
+st.caption(tr("page.audit.intro"))
+
+end = today()
+c1, c2, c3, c4 = st.columns(4)
+since = c1.date_input(tr("page.audit.from"), end - dt.timedelta(days=30), key="audit_from")
+until = c2.date_input(tr("page.audit.to"), end, key="audit_to")
+user = c3.text_input(tr("page.audit.user"), key="audit_user").strip() or None
+action = c4.selectbox(tr("page.audit.action"), [None, *ACTIONS], key="audit_action",
+                      format_func=lambda a: t(f"audit.action.{a}", lang) if a
+                      else tr("page.audit.all"))
+
+# Not cached: the log grows with every click, and an admin expects to see it.
+cur = db.connection().cursor()
+try:
+    log = entries(cur, since, until, user, action)
+finally:
+    cur.close()
+if log.empty:
+    st.info(tr("page.audit.none"))
+else:
+    log["action"] = log["action"].map(lambda a: t(f"audit.action.{a}", lang))
+    log["ts"] = log["ts"].map(lambda x: fmt.datetime(x, lang))
+    log.columns = [tr(f"page.audit.col.{c}") for c in log.columns]
+    st.dataframe(log, hide_index=True, width="stretch")

@@ -1,0 +1,167 @@
+"""Who is using this session: sign-in, idle expiry, sign-out, and the safe
+single-user mode when no accounts and no SSO are configured.
+
+Modes (auth_mode):
+  sso     `.streamlit/secrets.toml` has an [auth] section: st.login (OIDC); role
+          and branch from settings.toml [auth.sso].
+  local   the users file has accounts (`python -m auth add ...`).
+  single  neither: one local administrator, and the app refuses to serve any
+          address but loopback (a banner says so).
+"""
+from __future__ import annotations
+
+import ipaddress
+import time
+
+import streamlit as st
+
+from auth import LOCAL_USER, AuthError, User, UserStore, idle_expired, sso_user
+from auth.audit import record
+
+from . import db
+from .lang import tr
+
+KEY, SEEN = "user", "user_seen"
+
+
+def auth_mode() -> str:
+    try:
+        if "auth" in st.secrets:
+            return "sso"
+    except Exception:  # no secrets file at all (Streamlit raises its own error)
+        pass
+    return "local" if UserStore().exists() else "single"
+
+
+def current_user() -> User:
+    """The signed-in user of this session (gate() ran first on every run)."""
+    user = st.session_state.get(KEY)
+    return user if isinstance(user, User) else LOCAL_USER
+
+
+def can(permission: str) -> bool:
+    return current_user().can(permission)
+
+
+def can_see_personal() -> bool:
+    return can("personal_data")
+
+
+def scope_branch() -> str | None:
+    return current_user().scope_branch
+
+
+def audit(action: str, target: str | None = None, detail: str | None = None) -> None:
+    user = current_user()
+    record(db.connection(), user.name, action, target, detail, user.role)
+
+
+def _loopback(address: str | None) -> bool:
+    if not address or address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def gate() -> User | None:
+    """Run first on every run: returns the user, or draws the sign-in (or the
+    refusal) and returns None, in which case the caller stops."""
+    mode = auth_mode()
+    if mode == "single":
+        if not _loopback(st.get_option("server.address")):
+            st.error(tr("ui.auth.single_not_loopback"))
+            return None
+        st.session_state[KEY] = LOCAL_USER
+        st.sidebar.caption(tr("ui.auth.single_banner"))
+        return LOCAL_USER
+    user = st.session_state.get(KEY)
+    now = time.time()
+    if isinstance(user, User) and idle_expired(st.session_state.get(SEEN, now), now):
+        _forget()
+        st.warning(tr("ui.auth.expired"))
+        user = None
+    if not isinstance(user, User):
+        user = _sso() if mode == "sso" else _local_form()
+        if user is None:
+            return None
+    st.session_state[SEEN] = now
+    _sidebar(user, mode)
+    return user
+
+
+def _forget() -> None:
+    for key in (KEY, SEEN):
+        st.session_state.pop(key, None)
+
+
+def _local_form() -> User | None:
+    st.title(tr("ui.auth.title"))
+    with st.form("signin"):
+        name = st.text_input(tr("ui.auth.user"))
+        password = st.text_input(tr("ui.auth.password"), type="password")
+        submitted = st.form_submit_button(tr("ui.auth.sign_in"), type="primary")
+    if not submitted:
+        return None
+    try:
+        user = UserStore().authenticate(name.strip(), password)
+    except AuthError as exc:
+        record(db.connection(), name.strip() or "-", "sign_in_failed", detail=exc.code)
+        st.error(exc.message(_lang()))
+        return None
+    st.session_state[KEY] = user
+    audit("sign_in")
+    return user
+
+
+def _sso() -> User | None:
+    if not st.user.is_logged_in:
+        st.title(tr("ui.auth.title"))
+        st.button(tr("ui.auth.sso"), type="primary", on_click=st.login)
+        return None
+    email = st.user.get("email") or st.user.get("sub") or "sso-user"
+    user = sso_user(str(email), st.user.get("name"))
+    st.session_state[KEY] = user
+    audit("sign_in", detail="sso")
+    return user
+
+
+def _sidebar(user: User, mode: str) -> None:
+    who = user.display_name or user.name
+    branch = f" · {user.branch}" if user.scope_branch else ""
+    st.sidebar.caption(tr("ui.auth.signed_in", user=who, role=tr(f"ui.auth.role.{user.role}"),
+                          branch=branch))
+    if st.sidebar.button(tr("ui.auth.sign_out"), key="sign_out"):
+        audit("sign_out")
+        _forget()
+        if mode == "sso":
+            st.logout()
+        st.rerun()
+
+
+def _lang() -> str:
+    from .lang import current
+    return current()
+
+
+ROUTED = "_routed_run"
+
+
+def routed(page) -> None:
+    """Run the chosen page, marked as run through the router (app.py)."""
+    st.session_state[ROUTED] = True
+    try:
+        page.run()
+    finally:
+        st.session_state.pop(ROUTED, None)
+
+
+def page_guard() -> None:
+    """First line of every page. A page run by its file name skips the router
+    (and so the sign-in): Streamlit does that for a URL naming a file in
+    pages/. Such a run shows only a link home."""
+    if not st.session_state.get(ROUTED):
+        st.info(tr("ui.auth.not_routed"))
+        st.markdown(f"[{tr('ui.auth.open_home')}](/)")
+        st.stop()
