@@ -31,6 +31,7 @@ final as (
         c.category,
         c.channel,
         c.anonymous,
+        r.any_anonymous,
         case when r.any_anonymous then null else c.caller_name end as caller_name,
         case when r.any_anonymous then null else c.phone end as phone,
         c.description,

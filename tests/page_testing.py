@@ -1,0 +1,137 @@
+"""Helpers for the dashboard page tests (test_page_*.py): the app on a copy of
+the demo warehouse through AppTest, and what a page showed: KPI cards, tables,
+the data of its Plotly charts (AppTest has no accessor for them: the figure
+travels as JSON in the element's proto) and every string."""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines.warehouse import connect
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+# Anything t() could not translate shows its key; anything left unformatted
+# shows its placeholder.
+KEY_SHOWN = re.compile(r"(?<![\w./])(?:page|ui|metrics|kind|field|dataset)\.[a-z_]+(?:\.[a-z_]+)+")
+PLACEHOLDER_SHOWN = re.compile(r"\{[a-z_]+\}")
+
+
+@pytest.fixture
+def demo_copy(demo_db, tmp_path, monkeypatch) -> Path:
+    """A scratch copy of the demo warehouse, which the app opens (HEATKPI_DB)."""
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(demo_db, path)
+    monkeypatch.setenv("HEATKPI_DB", str(path))
+    return path
+
+
+def open_page(page: str, lang: str = "zh", **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params.update(params)
+    if lang != "zh":
+        at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def filters_of(at: AppTest):
+    """The sidebar's filters on the last run, as the KPI layer takes them."""
+    from ui.kpi import metric_filters, period_of
+    f = at.session_state["filters"]
+    return period_of(f), metric_filters(f)
+
+
+def metrics_shown(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _decode(value):
+    """Plotly writes numeric arrays as base64 typed arrays."""
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        return out.tolist()
+    if isinstance(value, dict):
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    return value
+
+
+def figures(at: AppTest) -> dict[str, dict]:
+    """Each chart's figure (data and layout) by the key the page gave it."""
+    out = {}
+    for el in at.get("plotly_chart"):
+        key = el.proto.id.rsplit("-", 1)[-1]
+        out[key] = _decode(json.loads(el.proto.spec))
+    return out
+
+
+def table(at: AppTest, header: str):
+    """The first table with a column named `header`."""
+    for df in at.dataframe:
+        if header in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with a column {header!r}")
+
+
+def shown_text(at: AppTest) -> str:
+    """Every string the page shows: labels, texts, options, help, tables and
+    the figures' JSON."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        kind = getattr(node, "type", "")
+        if kind == "dataframe":
+            out.extend(str(c) for c in node.value.columns)
+            out.extend(str(v) for v in node.value.astype(str).to_numpy().ravel())
+        elif kind == "plotly_chart":
+            # Hover templates hold Plotly's own %{x} placeholders: left out.
+            out.append(json.dumps(_without(json.loads(node.proto.spec), "hovertemplate"),
+                                  ensure_ascii=False))
+        elif getattr(node, "proto", None) is not None:
+            out.append(str(node.proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return "\n".join(out)
+
+
+def _without(node, key: str):
+    if isinstance(node, dict):
+        return {k: _without(v, key) for k, v in node.items() if k != key}
+    if isinstance(node, list):
+        return [_without(v, key) for v in node]
+    return node
+
+
+def untranslated(at: AppTest) -> list[str]:
+    text = shown_text(at)
+    return KEY_SHOWN.findall(text) + PLACEHOLDER_SHOWN.findall(text)
+
+
+def anonymous_callers(db: Path) -> tuple[set[str], set[str]]:
+    """Names and phones of anonymous complainants that no non-anonymous ticket
+    uses too (a common name like 王先生 may be someone else's)."""
+    con = connect(db, read_only=True)
+    try:
+        rows = con.execute("""
+            SELECT caller_name, phone, coalesce(anonymous, false) FROM tickets
+            WHERE caller_name IS NOT NULL OR phone IS NOT NULL""").fetchall()
+    finally:
+        con.close()
+    names = {n for n, _, a in rows if a and n} - {n for n, _, a in rows if not a and n}
+    phones = {p for _, p, a in rows if a and p} - {p for _, p, a in rows if not a and p}
+    return names, phones
+

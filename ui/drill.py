@@ -1,0 +1,69 @@
+"""The rows behind a number: under a page's KPIs, a switch that opens the
+source rows behind a KPI's numerator or denominator (metrics.drill), each with
+the file it came from and its row number there, masked like every table and
+downloadable. Read only while the switch is on."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from i18n import t
+from metrics import Kpi, Period, drill, get
+
+from . import db, tables
+
+# Rows shown (and downloaded) at most; more means narrowing the filters.
+ROW_LIMIT = 5000
+# Flags and lineage the KPI layer computes for itself; a reader wants the
+# fields of the source row, then its file and row.
+_HIDDEN = ("batch_id", "row_hash", "row_kind", "row_key")
+_LAST = ("file_name", "source_row")
+
+
+def parts(kpi: Kpi) -> list[str]:
+    """The parts of a KPI that have rows behind them."""
+    out = [] if kpi.kind == "quantile" else ["numerator"]
+    if kpi.has_denominator:
+        out.append("denominator")
+    return out
+
+
+def columns(df: pd.DataFrame) -> list[str]:
+    keep = [c for c in df.columns if c not in _HIDDEN and c not in _LAST
+            and not pd.api.types.is_bool_dtype(df[c])]
+    return keep + [c for c in _LAST if c in df.columns]
+
+
+def rows_behind(kpi_ids: Sequence[str], period: Period, filters: Mapping, lang: str, key: str,
+                slices: Mapping[str, Sequence[str]] | None = None,
+                label: str | None = None) -> pd.DataFrame | None:
+    """The switch (`label`) and, when on, pickers for the KPI, the part and
+    (with `slices`: dimension -> values) one slice; returns the frame shown."""
+    if not st.toggle(label or t("page.tickets.drill.toggle", lang), key=f"{key}_drill"):
+        return None
+    cols = st.columns(3 if slices else 2)
+    kpi_id = cols[0].selectbox(t("page.tickets.drill.kpi", lang), list(kpi_ids),
+                               format_func=lambda k: get(k).text(lang)[0], key=f"{key}_drill_kpi")
+    kpi = get(kpi_id)
+    part = cols[1].radio(t("page.tickets.drill.part", lang), parts(kpi), horizontal=True,
+                         format_func=lambda p: t(f"page.tickets.drill.{p}", lang),
+                         key=f"{key}_drill_part_{kpi_id}")
+    narrowed = {k: list(v) for k, v in filters.items()}
+    if slices:
+        dim = next(iter(slices))
+        choice = cols[2].selectbox(t(f"field.{dim}", lang), [None, *slices[dim]],
+                                   format_func=lambda v: t("ui.filters.all", lang) if v is None
+                                   else str(v), key=f"{key}_drill_{dim}")
+        if choice is not None:
+            narrowed[dim] = [choice]
+    df = db.query(drill, kpi_id, period, part, narrowed, None, ROW_LIMIT + 1)
+    if len(df) > ROW_LIMIT:
+        st.caption(t("page.tickets.drill.truncated", lang, n=f"{ROW_LIMIT:,}"))
+        df = df.head(ROW_LIMIT)
+    else:
+        st.caption(t("page.tickets.drill.count", lang, n=f"{len(df):,}"))
+    label = kpi.text(lang)[0]
+    return tables.show(df, lang, key=f"{key}_drill_rows", columns=columns(df),
+                       file_name=f"{label}_{t(f'page.tickets.drill.{part}', lang)}")
