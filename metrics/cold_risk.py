@@ -7,7 +7,8 @@ at the outdoor design temperature (Zibo −7.4 °C, settings). A building whose
 expected indoor temperature there is below its target will most likely fail
 on the next cold snap: the operations team can raise its supply before then.
 
-    cold_risk(con, Period(date(2025, 11, 15), date(2025, 12, 31)), {"station": "华光路换热站"})
+    cold_risk(con, Period(date(2025, 11, 15), date(2025, 12, 31)),
+              {"station": "华光路换热站"})
 """
 from __future__ import annotations
 

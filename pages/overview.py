@@ -1,42 +1,172 @@
-"""总览: what the warehouse holds for the chosen filters, and how fresh it is.
-The KPI pages of later issues build on this frame."""
+"""总览: the three areas at a glance for the chosen filters: headline cards,
+one trend line per area through the season, and what needs attention, each
+list linking to its page with the same filters."""
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
 
-from i18n import t
-from pipelines.coverage import freshness, period_rows
-from ui import db, fmt
+from i18n import DEFAULT_LANG, t
+from metrics import MetricError, action_list, get
+from metrics.display import format_value
+from metrics.trends import weekly
+from pipelines.coverage import freshness, period_rows, season_bounds
+from ui import charts, db, fmt, kpi, session, tables
+from ui.filters import encode
 from ui.lang import current, tr
 from ui.sidebar import current_filters
 
+AREAS = {
+    "temperature": ("pages/temperature.py", ":material/thermostat:",
+                    ("temp_compliance_rate", "temp_household_compliance_rate",
+                     "refund_exposure_amount")),
+    "tickets": ("pages/tickets.py", ":material/support_agent:",
+                ("ticket_on_time_rate", "ticket_closure_rate", "ticket_unanswered")),
+    "fees": ("pages/fees.py", ":material/payments:",
+             ("fee_collection_rate_amount", "fee_collection_rate_households",
+              "fee_arrears_amount")),
+}
+# The trend line of each area: the first card's KPI.
+TRENDS = {area: spec[2][0] for area, spec in AREAS.items()}
+TOP = 5
+
+session.page_guard()
 lang = current()
 f = current_filters()
+period = kpi.period_of(f)
+filters = kpi.metric_filters(f)
+scope = kpi.scope()
+
+
+def link_params(**changes) -> dict:
+    """The URL of the current filters (and language), with `changes` applied:
+    a page opened by the link shows the same slice."""
+    params = encode(replace(f, **{k: v for k, v in changes.items() if k in ("stations",)}))
+    if lang != DEFAULT_LANG:
+        params["lang"] = lang
+    params.update({k: v for k, v in changes.items() if k != "stations"})
+    return params
+
+
+def page_link(area: str, label: str, **changes) -> None:
+    page, icon, _ = AREAS[area]
+    st.page_link(page, label=label, icon=icon, query_params=link_params(**changes))
+
+
+def headline() -> dict[str, kpi.CardData]:
+    ids = [i for spec in AREAS.values() for i in spec[2]]
+    data = kpi.card_data(ids, f)
+    for col, (area, (_, icon, kpi_ids)) in zip(st.columns(len(AREAS)), AREAS.items()):
+        with col:
+            st.subheader(tr(f"page.overview.area.{area}"))
+            for kpi_id in kpi_ids:
+                kpi.card(data[kpi_id], lang)
+            page_link(area, tr(f"page.overview.open.{area}"))
+    return data
+
+
+def trends() -> pd.DataFrame:
+    st.subheader(tr("page.overview.trend"))
+    first, last = season_bounds(f.season)
+    until = max(first, min(f.end, last))
+    frames = {area: db.query(weekly, kpi_id, f.season, filters, scope, until)
+              for area, kpi_id in TRENDS.items()}
+    series = {tr(f"page.overview.trend_series.{area}", label=get(kpi_id).text(lang)[0]):
+              frames[area]["value"] for area, kpi_id in TRENDS.items()}
+    weeks = frames["temperature"]["week"]
+    low = min([0.5] + [float(v.min()) for v in series.values() if v.notna().any()])
+    fig = charts.line(weeks, series, charts.axis_title(tr("page.overview.rate"), "percent", lang),
+                      "percent", colors=[charts.AREA[a] for a in TRENDS])
+    fig.update_yaxes(range=[max(0.0, low - 0.05), 1.02])
+    fig.add_vrect(x0=f.start, x1=f.end + timedelta(days=1), fillcolor="#F2C14E", opacity=0.15,
+                  line_width=0)
+    st.plotly_chart(charts.date_axis(fig, lang), key="o_trend")
+    st.caption(tr("page.overview.trend_note"))
+    table = pd.DataFrame({"week": weeks.dt.date})
+    for area, kpi_id in TRENDS.items():
+        table[area] = frames[area]["value"]
+    with st.expander(tr("page.overview.trend_table")):
+        tables.show(table, lang, key="o_trend", file_name=tr("page.overview.trend"),
+                    labels={"week": tr("page.overview.week"),
+                            **{a: get(k).text(lang)[0] for a, k in TRENDS.items()}},
+                    config={get(k).text(lang)[0]: st.column_config.NumberColumn(format="percent")
+                            for k in TRENDS.values()})
+    return table
+
+
+def cold_buildings() -> None:
+    st.markdown(f"**{tr('page.overview.cold_buildings')}**")
+    df = db.query(action_list, "cold_buildings", period, filters, scope, TOP)
+    if df.empty:
+        st.caption(tr("page.overview.none_cold"))
+    for _, r in df.iterrows():
+        label = tr("page.overview.cold_building", community=r["community"],
+                   building=r["building"], station=r["station"],
+                   failed=fmt.number(r["readings_failed"], lang),
+                   counted=fmt.number(r["readings_counted"], lang))
+        page_link("temperature", label, stations=(r["station"],), d_branch=r["branch"],
+                  d_station=r["station"], d_community=r["community"], d_building=r["building"])
+
+
+def tickets(data: dict[str, kpi.CardData]) -> None:
+    unanswered = data["ticket_unanswered"]
+    st.markdown(f"**{tr('page.overview.unanswered')}**")
+    st.caption(tr("page.overview.unanswered_count",
+                  n=format_value(unanswered.kpi, unanswered.now.value, lang)))
+    df = db.query(action_list, "unanswered_tickets", period, filters, scope, TOP)
+    df = df.assign(reason=[tr("page.overview.reason_overdue") if o else
+                           tr("page.overview.reason_no_result") for o in df["overdue_open"]])
+    tables.show(df, lang, key="o_unanswered", file_name=tr("page.overview.unanswered"),
+                columns=["ticket_no", "category", "station", "received_at", "reason",
+                         "hours_overdue"],
+                labels={"reason": tr("page.overview.reason")},
+                empty=tr("page.overview.none_unanswered"))
+    page_link("tickets", tr("page.overview.open.tickets"))
+
+
+def arrears() -> None:
+    st.markdown(f"**{tr('page.overview.arrears')}**")
+    df = db.query(action_list, "arrears", period, filters, scope, TOP)
+    tables.show(df, lang, key="o_arrears", file_name=tr("page.overview.arrears"),
+                columns=["household_id", "name", "station", "community", "season",
+                         "arrears_yuan", "age_days"],
+                config={t("metrics.col.arrears_yuan", lang):
+                        st.column_config.NumberColumn(format="¥%.2f")},
+                empty=tr("page.overview.none_arrears"))
+    page_link("fees", tr("page.overview.open.fees"))
+
+
+def attention(data: dict[str, kpi.CardData]) -> None:
+    st.subheader(tr("page.overview.attention"))
+    st.caption(tr("page.overview.attention_note", period=fmt.period(f.start, f.end, lang)))
+    cold_buildings()
+    tickets(data)
+    arrears()
+
+
+def data_counts() -> None:
+    """How many rows of each dataset the filters select: a KPI built on few rows
+    says little, and an empty warehouse is the first thing to fix."""
+    counts = db.query(period_rows, f.start, f.end, f.season, f.branches, f.stations)
+    if all(x.rows == 0 for x in db.query(freshness)):
+        st.info(tr("ui.overview.empty"))
+    with st.expander(tr("page.overview.counts")):
+        for col, (dataset, n) in zip(st.columns(len(counts)), counts.items()):
+            col.metric(t(f"dataset.{dataset}", lang), fmt.number(n, lang))
+        st.caption(tr("ui.overview.counts_note"))
+
 
 st.title(tr("ui.overview.title"))
 places = fmt.join(f.stations or f.branches, lang) or tr("ui.filters.all")
 st.caption(tr("ui.overview.scope", season=f.season, period=fmt.period(f.start, f.end, lang),
               places=places))
-
-counts = db.query(period_rows, f.start, f.end, f.season, f.branches, f.stations)
-for col, (dataset, n) in zip(st.columns(len(counts)), counts.items()):
-    col.metric(t(f"dataset.{dataset}", lang), fmt.number(n, lang))
-st.caption(tr("ui.overview.counts_note"))
-
-items = db.query(freshness)
-if all(x.rows == 0 for x in items):
-    st.info(tr("ui.overview.empty"))
-st.subheader(tr("ui.overview.freshness"))
-st.dataframe(pd.DataFrame({
-    tr("ui.overview.kind"): [t(f"kind.{x.kind}", lang) for x in items],
-    tr("ui.overview.rows"): [fmt.number(x.rows, lang) for x in items],
-    tr("ui.overview.first"): [fmt.datetime(x.first_at, lang) for x in items],
-    tr("ui.overview.last"): [fmt.datetime(x.last_at, lang) for x in items],
-    tr("ui.overview.loaded"): [fmt.datetime(x.last_loaded_at, lang) for x in items],
-    tr("ui.overview.batches"): [x.batches for x in items],
-}), hide_index=True, width="stretch")
-
-left, right = st.columns(2)
-left.page_link("pages/upload.py", label=tr("ui.nav.upload"), icon=":material/upload_file:")
-right.page_link("pages/data.py", label=tr("ui.nav.data"), icon=":material/database:")
+try:
+    data_counts()
+    shown = headline()
+    trends()
+    attention(shown)
+except MetricError as exc:
+    st.error(exc.message(lang))

@@ -75,16 +75,30 @@ def style(fig: go.Figure, height: int = 360, legend: bool = True) -> go.Figure:
 
 
 def target_line(fig: go.Figure, y: float, text: str, color: str = TARGET,
-                secondary: bool = False, axis: str = "y") -> go.Figure:
-    """A dashed horizontal line at `y` (axis="x": vertical at x = `y`), labelled."""
+                secondary: bool = False, axis: str = "y", position: str | None = None
+                ) -> go.Figure:
+    """A dashed horizontal line at `y` (axis="x": vertical at x = `y`), labelled
+    at `position` (Plotly's annotation_position; default top left / top right)."""
     kw = {"line_dash": "dash", "line_color": color, "line_width": 1.5,
           "annotation_text": text, "annotation_font_color": color}
     if axis == "x":
-        fig.add_vline(x=y, annotation_position="top", **kw)
+        fig.add_vline(x=y, annotation_position=position or "top right", **kw)
     elif secondary:
-        fig.add_hline(y=y, annotation_position="bottom left", secondary_y=True, **kw)
+        # add_hline(secondary_y=True) lands on the left axis of a make_subplots
+        # figure: draw the line on the right axis ("y2") explicitly.
+        line = {"color": color, "width": 1.5, "dash": "dash"}
+        fig.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y2", y0=y, y1=y, line=line)
+        fig.add_annotation(xref="paper", x=0, yref="y2", y=y, text=text, showarrow=False,
+                           xanchor="left", yanchor="top", font={"color": color})
     else:
-        fig.add_hline(y=y, annotation_position="top left", **kw)
+        fig.add_hline(y=y, annotation_position=position or "top left", **kw)
+    return fig
+
+
+def date_axis(fig: go.Figure, lang: str) -> go.Figure:
+    """Dates on the x axis as the language writes them (11月17日 / 17 Nov)."""
+    fig.update_xaxes(tickformat="%-m月%-d日" if lang == "zh" else "%-d %b",
+                     hoverformat="%Y-%m-%d")
     return fig
 
 
@@ -102,9 +116,12 @@ def line(x: Sequence, series: Mapping[str, Sequence], y_title: str, unit: str | 
 
 def line_secondary(x: Sequence, primary: Mapping[str, Sequence], y_title: str, unit: str | None,
                    secondary: Mapping[str, Sequence], y2_title: str, unit2: str | None = None,
-                   colors: Sequence[str] = SERIES, height: int = 380) -> go.Figure:
+                   colors: Sequence[str] = SERIES, height: int = 380,
+                   secondary_x: Sequence | None = None, y_range: Sequence[float] | None = None,
+                   y2_range: Sequence[float] | None = None) -> go.Figure:
     """Lines on the left axis and, on a right axis, dotted lines of another
-    measure (e.g. the outdoor temperature beside a compliance rate)."""
+    measure (e.g. the outdoor temperature beside a compliance rate);
+    `secondary_x` when that measure has its own x (days beside weeks)."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     for (name, y), color in zip(primary.items(), colors):
         fig.add_trace(go.Scatter(x=list(x), y=list(y), name=name, mode="lines+markers",
@@ -112,13 +129,18 @@ def line_secondary(x: Sequence, primary: Mapping[str, Sequence], y_title: str, u
                                  hovertemplate=f"%{{y:{hover_format(unit)}}}"),
                       secondary_y=False)
     for name, y in secondary.items():
-        fig.add_trace(go.Scatter(x=list(x), y=list(y), name=name, mode="lines",
+        fig.add_trace(go.Scatter(x=list(x if secondary_x is None else secondary_x), y=list(y),
+                                 name=name, mode="lines",
                                  line={"color": SECONDARY, "width": 1.5, "dash": "dot"},
                                  hovertemplate=f"%{{y:{hover_format(unit2)}}}"),
                       secondary_y=True)
-    fig.update_yaxes(title_text=y_title, tickformat=tick_format(unit), secondary_y=False)
+    fig.update_yaxes(title_text=y_title, tickformat=tick_format(unit), secondary_y=False,
+                     range=list(y_range) if y_range is not None else None)
+    # The right axis keeps its own ticks: aligned to the left grid they land on
+    # odd values (2.64, -1.73).
     fig.update_yaxes(title_text=y2_title, tickformat=tick_format(unit2), secondary_y=True,
-                     showgrid=False)
+                     showgrid=False, tickmode="auto", nticks=6,
+                     range=list(y2_range) if y2_range is not None else None)
     return style(fig, height)
 
 
@@ -141,12 +163,21 @@ def heatmap(x: Sequence, y: Sequence, z, x_title: str, y_title: str, z_title: st
 
 
 def histogram(values: Sequence[float], x_title: str, y_title: str, target: float | None = None,
-              target_text: str = "", bin_size: float | None = None, color: str = AREA["temperature"],
-              height: int = 320) -> go.Figure:
-    """The distribution of `values` with a dashed target line."""
-    xbins = {"size": bin_size} if bin_size else None
-    fig = go.Figure(go.Histogram(x=list(values), xbins=xbins, marker_color=color,
-                                 hovertemplate="%{x}: %{y:,d}<extra></extra>"))
+              target_text: str = "", bin_size: float | None = None,
+              color: str = AREA["temperature"], height: int = 320,
+              counts: Sequence[float] | None = None) -> go.Figure:
+    """The distribution of `values` with a dashed target line. With `counts`,
+    `values` are bin starts already counted (in SQL) and `bin_size` their width."""
+    if counts is not None:
+        size = bin_size or 1.0
+        fig = go.Figure(go.Bar(x=[v + size / 2 for v in values], y=list(counts), width=size,
+                               marker_color=color,
+                               customdata=[f"{v:g}–{v + size:g}" for v in values],
+                               hovertemplate="%{customdata}: %{y:,d}<extra></extra>"))
+    else:
+        xbins = {"size": bin_size} if bin_size else None
+        fig = go.Figure(go.Histogram(x=list(values), xbins=xbins, marker_color=color,
+                                     hovertemplate="%{x}: %{y:,d}<extra></extra>"))
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
     style(fig, height, legend=False)
@@ -174,6 +205,19 @@ def bar(x: Sequence, y: Sequence, x_title: str, y_title: str, unit: str | None =
         fig.update_yaxes(autorange="reversed")
     style(fig, height, legend=False)
     fig.update_layout(hovermode="closest")
+    return fig
+
+
+def stacked_bars(x: Sequence, series: Mapping[str, Sequence], y_title: str,
+                 unit: str | None = "count", colors: Sequence[str] = SERIES,
+                 height: int = 260) -> go.Figure:
+    """Bars stacked per x, one colour per named series (parts of one whole)."""
+    fig = go.Figure([go.Bar(x=list(x), y=list(y), name=name, marker_color=color,
+                            hovertemplate=f"%{{y:{hover_format(unit)}}}")
+                     for (name, y), color in zip(series.items(), colors)])
+    fig.update_yaxes(title_text=y_title, tickformat=tick_format(unit))
+    style(fig, height)
+    fig.update_layout(barmode="stack", bargap=0.15)
     return fig
 
 

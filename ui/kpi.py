@@ -20,7 +20,7 @@ from i18n import t
 from metrics import Kpi, Period, Result, get, summary
 from metrics.display import format_part, format_value
 
-from . import db
+from . import db, session
 from .filters import Filters
 
 # st.metric colours a delta by its sign; this says whether "up" is good.
@@ -41,6 +41,12 @@ def metric_filters(f: Filters) -> dict[str, list[str]]:
     if f.stations:
         out["station"] = list(f.stations)
     return out
+
+
+def scope() -> str | None:
+    """The branch the signed-in user may see (None: every branch). Pass it to
+    every KPI-layer call as its `scope`."""
+    return session.scope_branch()
 
 
 def _missing(x) -> bool:
@@ -88,7 +94,7 @@ def card_data(kpi_ids: Sequence[str], f: Filters) -> dict[str, CardData]:
     days of last season (three cached `metrics.summary` calls)."""
     ids = tuple(kpi_ids)
     period, filters = period_of(f), metric_filters(f)
-    now, prev, last = (db.query(summary, p, filters, None, ids)
+    now, prev, last = (db.query(summary, p, filters, scope(), ids)
                        for p in (period, period.previous(), period.last_season()))
     return {i: CardData(get(i), now[i], prev[i], last[i]) for i in ids}
 
@@ -98,17 +104,22 @@ def change_text(kpi: Kpi, delta, lang: str) -> str | None:
     A leading '-' is what st.metric reads as "down"."""
     if _missing(delta):
         return None
-    sign = "-" if delta < 0 else "+"
     size = abs(delta)
     if kpi.unit == "percent":
-        return t("ui.kpi.points", lang, value=f"{sign}{size * 100:.1f}")
-    if kpi.unit == "count":
-        return f"{sign}{size:,.0f}"
-    if kpi.unit == "yuan":
-        return f"{sign}¥{size:,.2f}"
-    if kpi.unit == "hours":
-        return sign + t("metrics.unit.hours_value", lang, value=f"{size:.1f}")
-    return f"{sign}{size:,.2f}"
+        number, text = f"{size * 100:.1f}", None
+        text = t("ui.kpi.points", lang, value="{sign}" + number)
+    elif kpi.unit == "count":
+        number = text = f"{size:,.0f}"
+    elif kpi.unit == "yuan":
+        number, text = f"{size:,.2f}", f"¥{size:,.2f}"
+    elif kpi.unit == "hours":
+        number = f"{size:.1f}"
+        text = t("metrics.unit.hours_value", lang, value=number)
+    else:
+        number = text = f"{size:,.2f}"
+    # What rounds to zero is shown without a sign ("0.0", not "-0.0").
+    sign = "" if float(number.replace(",", "")) == 0 else "-" if delta < 0 else "+"
+    return text.replace("{sign}", sign) if "{sign}" in text else sign + text
 
 
 def parts_text(d: CardData, lang: str) -> str:
@@ -142,9 +153,11 @@ def card(d: CardData, lang: str, container=None) -> None:
     kpi = d.kpi
     label, description = kpi.text(lang)
     with box.container(border=True):
-        st.metric(label, format_value(kpi, d.now.value, lang),
-                  delta=change_text(kpi, d.change_previous, lang),
-                  delta_color=_DELTA_COLOR[kpi.direction],
+        delta = change_text(kpi, d.change_previous, lang)
+        flat = delta is not None and delta[:1] not in "+-"
+        st.metric(label, format_value(kpi, d.now.value, lang), delta=delta,
+                  delta_color="off" if flat else _DELTA_COLOR[kpi.direction],
+                  delta_arrow="off" if flat else "auto",
                   help=description + "\n\n" + t("ui.kpi.delta_help", lang))
         lines = [parts_text(d, lang)]
         last = format_value(kpi, d.last_season.value, lang)

@@ -18,6 +18,7 @@ from .lang import tr
 SEASON, PERIOD, WEEK, FROM, TO, BRANCHES, STATIONS = (
     "f_season", "f_period", "f_week", "f_from", "f_to", "f_branches", "f_stations")
 CURRENT = "filters"
+WRITTEN = "filters_url"  # the filter parameters sync_url last wrote
 
 
 def today() -> dt.date:
@@ -38,7 +39,14 @@ def _restore(options: FilterOptions, day: dt.date) -> None:
     Streamlit drops: the week picker's value while a date range is shown, and
     every value after an st.rerun() from a page in AppTest."""
     state = st.session_state
-    last = state.get(CURRENT) or decode(_url_params(), options, day)
+    url = _url_params()
+    if CURRENT in state and _linked(url):
+        # A link inside the app (st.page_link with query_params) or the
+        # browser's back button brought other filters: they win over the widgets.
+        for key in (SEASON, PERIOD, WEEK, FROM, TO, BRANCHES, STATIONS):
+            state.pop(key, None)
+        state.pop(CURRENT)
+    last = state.get(CURRENT) or decode(url, options, day)
     seasons = season_choices(options, day)
 
     def keep(key, valid, fallback):
@@ -52,6 +60,17 @@ def _restore(options: FilterOptions, day: dt.date) -> None:
     keep(TO, lambda v: isinstance(v, dt.date), last.end)
     keep(BRANCHES, lambda v: isinstance(v, list), list(last.branches))
     keep(STATIONS, lambda v: isinstance(v, list), list(last.stations))
+
+
+def _filter_params(params) -> dict[str, list[str]]:
+    return {k: list(v) for k, v in params.items() if k in PARAMS and v}
+
+
+def _linked(url: dict[str, list[str]]) -> bool:
+    """Whether the URL names filters other than those this session last wrote.
+    A URL without filters (a click in the page menu) changes nothing."""
+    found = _filter_params(url)
+    return bool(found) and found != st.session_state.get(WRITTEN)
 
 
 def _jump(weeks_back: int) -> None:
@@ -126,3 +145,5 @@ def sync_url(f: Filters, lang: str) -> None:
             st.query_params[key] = value
         elif key in st.query_params:
             del st.query_params[key]
+    st.session_state[WRITTEN] = _filter_params(
+        {k: [v] if isinstance(v, str) else v for k, v in wanted.items()})

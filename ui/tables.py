@@ -17,17 +17,16 @@ from i18n import t
 from metrics import PERSONAL_COLUMNS
 from metrics.display import column_label
 
-from . import fmt
+from . import fmt, session
 from .xlsx import workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def can_see_personal() -> bool:
-    """Whether the viewer may see names, full phones and rooms. Until sign-in
-    exists every viewer is the local admin; the access-control work replaces
-    this one function with the signed-in user's permission."""
-    return True
+    """Whether the signed-in viewer may see names, full phones and rooms
+    (tests replace this one function)."""
+    return session.can_see_personal()
 
 
 def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,

@@ -1,0 +1,358 @@
+"""室温达标: 18 °C compliance week by week and by station, the distribution of
+readings, a drill-down to every reading, chronically cold places, the
+cold-day risk per building and the refund exposure by station."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from i18n import has, t
+from metrics import MetricError, Period, action_list, get, query
+from metrics.cold_risk import building_points, cold_risk, design_outdoor_c, fitted_line
+from metrics.display import column_label, format_part, format_value
+from metrics.temperature_detail import (BIN_C, cold_zones, daily_outdoor, household_readings,
+                                        household_rollup, indoor_distribution,
+                                        residential_target_c)
+from metrics.trends import weekly
+from pipelines.coverage import season_bounds
+from ui import charts, db, fmt, kpi, session, tables
+from ui.lang import current, tr
+from ui.sidebar import current_filters
+
+RATE = "temp_compliance_rate"
+CARDS = ("temp_compliance_rate", "temp_household_compliance_rate", "temp_coverage_rate",
+         "temp_unsigned_readings", "temp_exempt_readings", "refund_exposure_amount")
+LEVELS = ("branch", "station", "community", "building")
+DRILL_KEYS = {level: f"t_drill_{level}" for level in (*LEVELS, "household")}
+# Links from other pages open the drill-down at a building: ?d_branch=…&d_building=…
+LINK_PARAMS = {level: f"d_{level}" for level in LEVELS}
+ALL = "__all__"
+
+session.page_guard()
+lang = current()
+f = current_filters()
+period = kpi.period_of(f)
+filters = kpi.metric_filters(f)
+scope = kpi.scope()
+season_start, season_end = season_bounds(f.season)
+# Trends and fits read the season up to the end of the chosen period.
+to_date = Period(season_start, max(season_start, min(f.end, season_end)), f.season)
+rate_kpi = get(RATE)
+
+
+def label(column: str) -> str:
+    """The page's own header for a column, else the KPI layer's."""
+    key = f"page.temperature.col.{column}"
+    return tr(key) if has(key) else column_label(column, lang)
+
+
+def labels(df: pd.DataFrame) -> dict[str, str]:
+    return {c: label(c) for c in df.columns}
+
+
+def section(key: str) -> None:
+    st.subheader(tr(f"page.temperature.{key}"))
+    st.caption(tr(f"page.temperature.{key}_note"))
+
+
+def weekly_trend() -> None:
+    section("weekly")
+    rate = db.query(weekly, RATE, f.season, filters, scope, to_date.end)
+    exempt = db.query(weekly, "temp_exempt_readings", f.season, filters, scope, to_date.end)
+    unsigned = db.query(weekly, "temp_unsigned_readings", f.season, filters, scope,
+                        to_date.end)
+    outdoor = db.query(daily_outdoor, to_date, filters, scope)
+    if rate["denominator"].fillna(0).sum() == 0 and unsigned["denominator"].fillna(0).sum() == 0:
+        st.info(tr("page.temperature.no_readings"))
+        return
+    celsius = charts.unit_label("celsius", lang)
+    design = design_outdoor_c()
+    fig = charts.line_secondary(
+        rate["week"], {rate_kpi.text(lang)[0]: rate["value"]},
+        charts.kpi_axis_title(rate_kpi, lang), "percent",
+        {tr("page.temperature.outdoor_mean"): outdoor["mean_outdoor_c"]},
+        charts.axis_title(tr("page.temperature.outdoor"), "celsius", lang), None,
+        colors=(charts.AREA["temperature"],), secondary_x=outdoor["day"],
+        y_range=(min(0.8, float(rate["value"].min(skipna=True) or 1) - 0.02), 1.01),
+        y2_range=(min(design, float(outdoor["mean_outdoor_c"].min() or 0)) - 3,
+                  float(outdoor["mean_outdoor_c"].max() or 0) + 3) if len(outdoor) else None)
+    charts.date_axis(fig, lang)
+    charts.target_line(fig, design, tr("page.temperature.design_line", value=f"{design:g}",
+                                       unit=celsius),
+                       color=charts.REFERENCE, secondary=True)
+    if rate_kpi.target is not None:
+        charts.target_line(fig, rate_kpi.target,
+                           tr("page.temperature.target_line",
+                              value=format_value(rate_kpi, rate_kpi.target, lang)))
+    fig.add_vrect(x0=f.start, x1=f.end + timedelta(days=1), fillcolor="#F2C14E", opacity=0.15,
+                  line_width=0)
+    st.plotly_chart(fig, key="t_weekly_chart")
+
+    counted = rate["denominator"].fillna(0)
+    parts = {tr("page.temperature.counted"): counted,
+             tr("page.temperature.exempt"): exempt["numerator"].fillna(0),
+             tr("page.temperature.unsigned"): unsigned["numerator"].fillna(0)}
+    bars = charts.stacked_bars(rate["week"], parts,
+                               charts.axis_title(tr("page.temperature.readings"), "readings",
+                                                 lang),
+                               colors=(charts.AREA["temperature"], charts.REFERENCE,
+                                       charts.NEUTRAL))
+    st.plotly_chart(charts.date_axis(bars, lang), key="t_weekly_parts")
+    with st.expander(tr("page.temperature.weekly_table")):
+        table = pd.DataFrame({
+            "week": rate["week"].dt.date, "compliant": rate["numerator"], "counted": counted,
+            "rate": rate["value"], "exempt": exempt["numerator"],
+            "unsigned": unsigned["numerator"], "readings": unsigned["denominator"]})
+        tables.show(table, lang, key="t_weekly", file_name=tr("page.temperature.weekly"),
+                    labels=labels(table),
+                    config={label("rate"): st.column_config.NumberColumn(format="percent")})
+
+
+def station_heatmap() -> None:
+    section("heatmap")
+    grid = db.query(query, RATE, to_date, filters, ["station", "week"], scope)
+    if grid.empty:
+        st.info(tr("page.temperature.no_readings"))
+        return
+    z = grid.pivot(index="station", columns="week", values="value")
+    parts = grid.assign(text=[tr("page.temperature.cell", numerator=format_part(n),
+                                 denominator=format_part(d))
+                              for n, d in zip(grid["numerator"], grid["denominator"])])
+    text = parts.pivot(index="station", columns="week", values="text").reindex_like(z)
+    weeks = [fmt.short_date(w, lang) for w in z.columns]
+    st.plotly_chart(charts.heatmap(
+        weeks, list(z.index), z.to_numpy(), tr("page.temperature.week_of"), label("station"),
+        rate_kpi.text(lang)[0], "percent", text=text.to_numpy(),
+        zmin=min(0.8, float(grid["value"].min())), zmax=1.0), key="t_heatmap")
+
+
+def distribution() -> None:
+    section("distribution")
+    dist = db.query(indoor_distribution, period, filters, scope)
+    if dist.empty:
+        st.info(tr("page.temperature.no_counted"))
+        return
+    target = db.query(query, RATE, period, filters, None, scope)  # what the bars add up to
+    row = target.iloc[0]
+    st.caption(tr("page.temperature.distribution_parts",
+                  compliant=format_part(row["numerator"]),
+                  counted=format_part(row["denominator"])))
+    residential = residential_target_c()
+    st.plotly_chart(charts.histogram(
+        dist["bin_start_c"], charts.axis_title(tr("page.temperature.indoor"), "celsius", lang),
+        charts.axis_title(tr("page.temperature.readings"), "readings", lang),
+        target=residential,
+        target_text=tr("page.temperature.target_c", value=f"{residential:g}",
+                       unit=charts.unit_label("celsius", lang)),
+        bin_size=BIN_C, counts=dist["readings"]), key="t_distribution")
+
+
+# --- drill-down ----------------------------------------------------------------------
+
+def _consume_link() -> None:
+    """A link from the overview names a building: open the drill-down there."""
+    wanted = {level: st.query_params.get(param) for level, param in LINK_PARAMS.items()}
+    if not any(wanted.values()):
+        return
+    for level in LEVELS:
+        st.session_state[DRILL_KEYS[level]] = wanted[level] or ALL
+    st.session_state[DRILL_KEYS["household"]] = ALL
+    for param in LINK_PARAMS.values():
+        del st.query_params[param]
+
+
+def shown_choice(value: str) -> str:
+    # The language is bound now: AppTest formats options outside the script run.
+    return t("page.temperature.all", lang) if value == ALL else value
+
+
+def _reset_below(level: str) -> None:
+    below = list(DRILL_KEYS)[list(DRILL_KEYS).index(level) + 1:]
+    for name in below:
+        st.session_state[DRILL_KEYS[name]] = ALL
+
+
+def level_table(path: dict[str, str], child: str) -> pd.DataFrame:
+    """Readings, unsigned, exempt, counted, compliant and the rate per child."""
+    where = {**filters, **path}
+    rate = db.query(query, RATE, period, where, child, scope)
+    unsigned = db.query(query, "temp_unsigned_readings", period, where, child, scope)
+    exempt = db.query(query, "temp_exempt_readings", period, where, child, scope)
+    out = (unsigned.rename(columns={"numerator": "unsigned", "denominator": "readings"})
+           [[child, "readings", "unsigned"]]
+           .merge(exempt.rename(columns={"numerator": "exempt"})[[child, "exempt"]],
+                  on=child, how="left")
+           .merge(rate.rename(columns={"numerator": "compliant", "denominator": "counted",
+                                       "value": "rate"})[[child, "counted", "compliant", "rate"]],
+                  on=child, how="left"))
+    return out.dropna(subset=[child]).sort_values(["rate", child], na_position="last")
+
+
+def drill_down() -> None:
+    section("drill")
+    _consume_link()
+    path: dict[str, str] = {}
+    cols = st.columns(len(DRILL_KEYS))
+    table, child = None, None
+    for col, level in zip(cols, LEVELS):
+        table = level_table(path, level)
+        options = [ALL, *table[level].tolist()]
+        key = DRILL_KEYS[level]
+        if st.session_state.get(key) not in options:
+            st.session_state[key] = ALL
+        choice = col.selectbox(label(level), options, key=key, on_change=_reset_below,
+                               args=(level,),
+                               format_func=shown_choice)
+        child = level
+        if choice == ALL:
+            break
+        path[level] = choice
+    else:
+        child = "household"
+    if child != "household":
+        for col in cols[len(path) + 1:]:
+            col.empty()
+        st.markdown(tr("page.temperature.drill_level", level=label(child)))
+        tables.show(table, lang, key="t_drill", file_name=tr("page.temperature.drill"),
+                    labels=labels(table),
+                    config={label("rate"): st.column_config.NumberColumn(format="percent")})
+        return
+
+    homes = db.query(household_rollup, period, {**filters, **path}, scope)
+    key = DRILL_KEYS["household"]
+    options = [ALL, *homes["household_id"].tolist()]
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = ALL
+    zones = dict(zip(homes["household_id"], homes["zone"].fillna("")))
+    household = cols[-1].selectbox(
+        label("household_id"), options, key=key,
+        format_func=lambda v: shown_choice(v) if v == ALL
+        else f"{v} · {zones.get(v, '')}".rstrip(" ·"))
+    if household == ALL:
+        st.markdown(tr("page.temperature.drill_level", level=label("household_id")))
+        tables.show(homes, lang, key="t_drill_homes", file_name=tr("page.temperature.drill"),
+                    columns=["household_id", "unit", "room", "zone", "customer_type", "target_c",
+                             "readings", "unsigned", "exempt", "counted", "compliant",
+                             "compliance_rate", "lowest_indoor_c", "latest_measured_at",
+                             "latest_indoor_c"],
+                    labels=labels(homes),
+                    config={label("compliance_rate"):
+                            st.column_config.NumberColumn(format="percent")})
+        return
+    rows = db.query(household_readings, period, household, {**filters, **path}, scope)
+    st.markdown(tr("page.temperature.drill_readings", household=household))
+    tables.show(rows, lang, key="t_drill_readings", file_name=f"{household}",
+                columns=["measured_at", "indoor_c", "outdoor_c", "target_c", "valid", "exempt",
+                         "counted", "compliant", "inspector", "note", "file_name",
+                         "source_row"])
+
+
+# --- cold places, cold-day risk, refunds -----------------------------------------------
+
+def chronic() -> None:
+    section("chronic")
+    window = st.segmented_control(
+        tr("page.temperature.window"), ["to_date", "period"], key="t_chronic_window",
+        default="to_date", format_func=lambda w: t(f"page.temperature.window_{w}", lang))
+    span = period if window == "period" else to_date
+    st.markdown(f"**{tr('page.temperature.cold_zones')}**")
+    zones = db.query(cold_zones, span, filters, scope, 20)
+    tables.show(zones, lang, key="t_cold_zones", file_name=tr("page.temperature.cold_zones"),
+                labels=labels(zones), config={label("failed_share"):
+                        st.column_config.NumberColumn(format="percent")})
+    st.markdown(f"**{tr('page.temperature.cold_homes')}**")
+    homes = db.query(action_list, "noncompliant_households", span, filters, scope, 50)
+    tables.show(homes, lang, key="t_cold_homes", file_name=tr("page.temperature.cold_homes"),
+                columns=["household_id", "station", "community", "building", "unit", "room",
+                         "zone", "name", "phone", "target_c", "latest_measured_at",
+                         "latest_indoor_c", "readings_counted", "readings_failed",
+                         "lowest_indoor_c", "readings"])
+
+
+def risk() -> None:
+    design = design_outdoor_c()
+    celsius = charts.unit_label("celsius", lang)
+    st.subheader(tr("page.temperature.risk"))
+    st.caption(tr("page.temperature.risk_note", design=f"{design:g}", unit=celsius,
+                  start=fmt.date(to_date.start, lang), end=fmt.date(to_date.end, lang)))
+    fits = db.query(cold_risk, to_date, filters, scope)
+    if fits.empty:
+        st.info(tr("page.temperature.no_readings"))
+        return
+    at_risk = fits[fits["expected_below_target"]]
+    thin = int((~fits["fit_ok"]).sum())
+    st.markdown(tr("page.temperature.risk_count", n=len(at_risk), total=len(fits), thin=thin,
+                   design=f"{design:g}", unit=celsius))
+    shown = (at_risk if len(at_risk) else fits[fits["fit_ok"]]).reset_index(drop=True)
+    tables.show(shown, lang, key="t_risk", file_name=tr("page.temperature.risk"),
+                columns=["branch", "station", "community", "building", "readings", "households",
+                         "outdoor_min_c", "outdoor_max_c", "slope", "r2", "mean_indoor_c",
+                         "expected_indoor_c", "target_c"],
+                labels=labels(shown),
+                config={label(c): st.column_config.NumberColumn(format="%.2f")
+                        for c in ("slope", "r2", "expected_indoor_c")}, height=260)
+    if shown.empty:
+        return
+    names = [f"{c} {b}" for c, b in zip(shown["community"], shown["building"])]
+    key = "t_risk_building"
+    if st.session_state.get(key) not in names:
+        st.session_state[key] = names[0]
+    left, right = st.columns([1, 2])
+    name = left.selectbox(tr("page.temperature.risk_building"), names, key=key)
+    row = shown.iloc[names.index(name)]
+    left.caption(tr("page.temperature.risk_expected", building=name,
+                    value=f"{row['expected_indoor_c']:.1f}", unit=celsius, design=f"{design:g}"))
+    pts = db.query(building_points, to_date,
+                   {**filters, "community": row["community"], "building": row["building"]},
+                   scope)
+    fx, fy = fitted_line(row)
+    fig = charts.scatter_fit(
+        pts["outdoor_c"], pts["indoor_c"], fx, fy,
+        charts.axis_title(tr("page.temperature.outdoor"), "celsius", lang),
+        charts.axis_title(tr("page.temperature.indoor"), "celsius", lang),
+        {"points": tr("page.temperature.risk_points"), "fit": tr("page.temperature.risk_fit")})
+    charts.target_line(fig, design, tr("page.temperature.design_line", value=f"{design:g}",
+                                       unit=celsius), color=charts.REFERENCE, axis="x",
+                       position="bottom right")
+    charts.target_line(fig, float(row["target_c"]),
+                       tr("page.temperature.target_c", value=f"{row['target_c']:g}",
+                          unit=celsius))
+    right.plotly_chart(fig, key="t_risk_chart")
+
+
+def refunds() -> None:
+    section("refund")
+    df = db.query(action_list, "refund_by_station", period, filters, scope)
+    if df.empty or not df["refund_yuan"].sum():
+        st.info(tr("page.temperature.no_refund"))
+        if df.empty:
+            return
+    st.plotly_chart(charts.bar(df["station"], df["refund_yuan"], label("station"),
+                               charts.axis_title(tr("page.temperature.refund_axis"), "yuan",
+                                                 lang),
+                               "yuan", color=charts.AREA["temperature"], horizontal=True,
+                               height=max(220, 60 + 30 * len(df))), key="t_refund_chart")
+    with st.expander(tr("page.temperature.refund_table")):
+        tables.show(df, lang, key="t_refund", file_name=tr("page.temperature.refund"),
+                    config={t("metrics.col.refund_yuan", lang):
+                            st.column_config.NumberColumn(format="¥%.2f")})
+
+st.title(tr("page.temperature.title"))
+places = fmt.join(f.stations or f.branches, lang) or tr("ui.filters.all")
+st.caption(tr("page.temperature.scope", period=fmt.period(f.start, f.end, lang), places=places))
+try:
+    kpi.card_row(CARDS, f, lang, per_row=3)
+    weekly_trend()
+    station_heatmap()
+    left, right = st.columns(2)
+    with left:
+        distribution()
+    with right:
+        refunds()
+    drill_down()
+    chronic()
+    risk()
+except MetricError as exc:
+    st.error(exc.message(lang))
