@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from auth import User
 from i18n import t
 from pipelines.coverage import filter_options, week_bounds
 from reports import XLSX_MIME, ReportError, file_name, labels, last_complete_week
 from reports.bundle import weekly_bundle
-from ui import db
+from ui import db, session
 from ui.filters import week_choices
 from ui.lang import current, tr
 from ui.sidebar import current_filters, today
@@ -28,17 +27,14 @@ PRINT_CSS = """<style>
 }
 </style>"""
 
+session.page_guard()
 lang = current()
 f = current_filters()
 
 
-def viewer() -> tuple[bool, str | None]:
-    """(may see personal data, own branch or None). Without a signed-in user the
-    safest: masked, every branch."""
-    user = st.session_state.get("user")
-    if isinstance(user, User):
-        return user.can("personal_data"), user.scope_branch
-    return False, None
+def downloaded(name: str, personal: bool) -> None:
+    """Every download goes to the audit trail, marked when it holds personal data."""
+    session.audit("download", target=name, detail="personal_data" if personal else None)
 
 
 def default_week(weeks: list[str]) -> str:
@@ -52,7 +48,8 @@ def default_week(weeks: list[str]) -> str:
     return past[-1] if past else weeks[0]
 
 
-can_see_personal, own_branch = viewer()
+can_see_personal, own_branch, row_lists = (session.can_see_personal(), session.scope_branch(),
+                                           session.can("row_lists"))
 weeks = week_choices(f.season)
 if st.session_state.get(WEEK) not in weeks:
     st.session_state[WEEK] = default_week(weeks)
@@ -75,7 +72,8 @@ side.toggle(tr("report.page.print_view"), key=PRINT)
 
 try:
     with st.spinner(tr("report.page.building")):
-        bundle = db.query(weekly_bundle, week, scope or None, lang, can_see_personal, own_branch)
+        bundle = db.query(weekly_bundle, week, scope or None, lang, can_see_personal, own_branch,
+                          row_lists)
 except ReportError as exc:
     st.error(exc.message(lang))
     st.stop()
@@ -94,13 +92,17 @@ st.info(bundle.paragraph)
 st.subheader(tr("report.summary.headline"))
 st.dataframe(bundle.headline, hide_index=True, width="stretch")
 
+xlsx_name = file_name(bundle.week, scope or None, lang)
+html_name = file_name(bundle.week, scope or None, lang, ".html")
 one, two = st.columns(2)
 one.download_button(tr("report.page.download"), data=bundle.xlsx, key="report_xlsx",
-                    file_name=file_name(bundle.week, scope or None, lang), mime=XLSX_MIME,
-                    on_click="ignore", type="primary", icon=":material/download:",
-                    width="stretch")
+                    file_name=xlsx_name, mime=XLSX_MIME, on_click=downloaded,
+                    args=(xlsx_name, bundle.can_see_personal), type="primary",
+                    icon=":material/download:", width="stretch")
 two.download_button(tr("report.page.download_html"), data=bundle.html_document.encode("utf-8"),
-                    key="report_html", mime="text/html", on_click="ignore",
-                    file_name=file_name(bundle.week, scope or None, lang, ".html"),
-                    icon=":material/print:", width="stretch")
+                    key="report_html", file_name=html_name, mime="text/html",
+                    on_click=downloaded, args=(html_name, False), icon=":material/print:",
+                    width="stretch")
+if not row_lists:
+    st.caption(tr("ui.auth.no_row_lists"))
 st.caption(tr("report.page.print_help"))

@@ -31,10 +31,10 @@ class WeeklyBundle:
 
 def weekly_bundle(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
                   lang: str = "zh", can_see_personal: bool = False,
-                  scope_branch: str | None = None) -> WeeklyBundle:
+                  scope_branch: str | None = None, row_lists: bool = True) -> WeeklyBundle:
     """The week's report in every form the page shows or offers."""
     started = time.monotonic()
-    data = gather(con, week, branch, can_see_personal, scope_branch)
+    data = gather(con, week, branch, can_see_personal, scope_branch, row_lists)
     xlsx = workbook_bytes(data, lang)
     return WeeklyBundle(
         week=data.week, scope=scope(data.branch, data.scope, lang),

@@ -49,9 +49,11 @@ class WeeklyData:
     branch: str | None             # the branch reported on; None: every branch in scope
     scope: list[str] | None        # the branches read (None: all)
     can_see_personal: bool
+    row_lists: bool                # False: the lists' counts only, not their rows
     headline: pd.DataFrame         # metrics.headline: one row per summary KPI
     areas: list[AreaData]
-    lists: dict[str, pd.DataFrame]  # masked, at most the spec's rows each
+    lists: dict[str, pd.DataFrame]  # masked, at most the spec's rows each (none without
+                                    # row_lists)
     list_totals: dict[str, int]     # rows of each list before the limit
     freshness: list[Freshness]
     batches: pd.DataFrame           # the loaded batches the warehouse holds
@@ -93,8 +95,10 @@ def resolve_scope(con: duckdb.DuckDBPyConnection, branch: str | None,
 
 def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
            can_see_personal: bool = False, scope_branch: str | None = None,
-           now: dt.datetime | None = None) -> WeeklyData:
-    """The report's numbers for `week` (and `branch`), as the viewer may see them."""
+           row_lists: bool = True, now: dt.datetime | None = None) -> WeeklyData:
+    """The report's numbers for `week` (and `branch`), as the viewer may see them:
+    `scope_branch` is the viewer's own branch (None: all), `row_lists` whether
+    the viewer may see lists of households and tickets or only their counts."""
     monday, sunday = parse_week(week)
     week = iso_week(monday)
     scope = resolve_scope(con, branch, scope_branch)
@@ -115,12 +119,14 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         df = raw[name]
         totals[name] = len(df)
         df = df if limit is None else df.head(limit)
+        if not row_lists:
+            df = df.head(0)
         lists[name] = mask_frame(df.reset_index(drop=True), can_see_personal)
     batches = list_batches(con)
     batches = batches[batches["status"] == "loaded"].reset_index(drop=True)
     return WeeklyData(
         week=week, period=period, branch=branch or None, scope=scope,
-        can_see_personal=can_see_personal, headline=head, areas=areas, lists=lists,
+        can_see_personal=can_see_personal, row_lists=row_lists, headline=head, areas=areas, lists=lists,
         list_totals=totals, freshness=freshness(con), batches=batches,
         data_version=data_version(con), generated_at=now or _now(),
         kpi_values=dict(zip(head["kpi"], head["value"])))

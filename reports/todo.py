@@ -29,7 +29,7 @@ def todo_sheet(book: Book) -> None:
     for name, total in data.list_totals.items():
         shown = len(data.lists[name])
         text = f"{list_label(name, book.lang)[0]} {total:,}"
-        if shown < total:
+        if data.row_lists and shown < total:
             text += tr("report.todo.shown", n=f"{shown:,}")
         counts.append(text)
     w.ws.merge_range(2, 0, 2, last_col, "", book.styles.get("note"))
@@ -51,7 +51,8 @@ def todo_sheet(book: Book) -> None:
         w.ws.set_row(r, LINE_HEIGHT * _lines(row))
     last_row = HEADER + max(len(rows), 1)
     if rows.empty:
-        w.put(HEADER + 1, 0, tr("report.todo.none"), "note", fit=False)
+        none = "report.todo.none" if data.row_lists else "report.todo.no_row_lists"
+        w.put(HEADER + 1, 0, tr(none), "note", fit=False)
 
     w.fit_columns(minimum=8, fixed={COLUMNS.index(c): width for c, width in WRAPPED.items()})
     w.ws.freeze_panes(HEADER + 1, 3)

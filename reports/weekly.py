@@ -41,9 +41,10 @@ SUMMARY_WIDTHS = {0: 26, 1: 14, 2: 14, 3: 15, 4: 14, 5: 15, 6: 10, 7: 9, 8: 16, 
 
 def build_weekly(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
                  lang: str = "zh", can_see_personal: bool = False,
-                 scope_branch: str | None = None) -> bytes:
+                 scope_branch: str | None = None, row_lists: bool = True) -> bytes:
     """The workbook for `week` as bytes; masked unless `can_see_personal`."""
-    return workbook_bytes(gather(con, week, branch, can_see_personal, scope_branch), lang)
+    return workbook_bytes(gather(con, week, branch, can_see_personal, scope_branch, row_lists),
+                          lang)
 
 
 def write_weekly(con: duckdb.DuckDBPyConnection, week: str, out: str | Path, **kwargs) -> Path:
@@ -133,7 +134,7 @@ def summary_sheet(book: Book) -> None:
         r += 1
         title, about = list_label(name, book.lang)
         shown = len(data.lists[name])
-        if shown < total:
+        if data.row_lists and shown < total:
             about += " " + tr("report.summary.only_first", n=f"{shown:,}")
         w.put(r, 0, title, "cell", fit=False)
         w.put(r, 1, total, "cell", {"num_format": "#,##0"}, fit=False)

@@ -3,20 +3,22 @@ week, the paragraph and headline table of the KPI layer, the downloads, a
 branch, the printable view, English, and who may see personal data."""
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from auth import User
-from metrics import Period, summary
+from auth import User, UserStore
+from metrics import Period, get, summary
 from metrics.display import format_value
-from metrics import get
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
 from reports import gather, last_complete_week, summary_paragraph
+from reports.bundle import weekly_bundle
 from ui.sidebar import today
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +34,17 @@ def warehouse(demo_db, tmp_path, monkeypatch) -> Path:
     shutil.copyfile(demo_db, path)
     monkeypatch.setenv("HEATKPI_DB", str(path))
     return path
+
+
+@pytest.fixture
+def accounts(tmp_path, monkeypatch) -> UserStore:
+    """Local sign-in mode: a users file with accounts (else the app runs as the
+    single local administrator)."""
+    path = tmp_path / "users.json"
+    monkeypatch.setenv("HEATKPI_USERS", str(path))
+    store = UserStore(path)
+    store.add("admin", "a long password", "admin")
+    return store
 
 
 def open_page(user: User | None = None, **params) -> AppTest:
@@ -82,7 +95,8 @@ def test_the_filters_week_its_paragraph_and_headline(warehouse, demo_con):
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["下载 Excel 周报", "下载可打印摘要"]
     assert at.get("download_button")[0].proto.url.endswith(".xlsx")
-    assert any("全公司" in c.value and "个人信息已脱敏" in c.value for c in at.caption)
+    # No accounts configured: the single local administrator, who sees everything.
+    assert any("全公司" in c.value and "含未脱敏个人信息" in c.value for c in at.caption)
 
 
 def test_without_a_week_filter_it_opens_on_the_last_complete_week(warehouse):
@@ -143,14 +157,29 @@ def test_every_text_is_translated(warehouse, lang):
     assert not KEY_SHOWN.findall(text) and not PLACEHOLDER_SHOWN.findall(text)
 
 
-def test_personal_data_and_branch_follow_the_signed_in_user(warehouse):
-    admin = open_page(User("chen", "admin"), season="2025-2026", period="week", week="2025-W48")
+def test_personal_data_lists_and_branch_follow_the_signed_in_user(warehouse, accounts):
+    week = dict(season="2025-2026", period="week", week="2025-W48")
+    manager = open_page(User("wang", "manager"), **week)
+    assert any("全公司" in c.value and "个人信息已脱敏" in c.value for c in manager.caption)
+
+    admin = open_page(User("admin", "admin"), **week)
     assert any("含未脱敏个人信息" in c.value for c in admin.caption)
 
-    branch = open_page(User("li", "branch", "淄川分公司"), season="2025-2026", period="week",
-                       week="2025-W48")
+    branch = open_page(User("li", "branch", "淄川分公司"), **week)
     assert branch.selectbox(key="report_scope").options == ["淄川分公司"]
     assert any("淄川分公司" in c.value and "个人信息已脱敏" in c.value for c in branch.caption)
+
+    viewer = open_page(User("zhao", "viewer"), **week)
+    assert "您的角色只能查看汇总指标,不能查看明细清单。" in [c.value for c in viewer.caption]
+    assert len(viewer.get("download_button")) == 2
+
+
+def test_the_workbook_follows_the_viewers_rights(demo_con):
+    """What the page hands over (reports.bundle) for a viewer: counts, no rows."""
+    bundle = weekly_bundle(demo_con, "2025-W48", row_lists=False)
+    todo = openpyxl.load_workbook(io.BytesIO(bundle.xlsx))["待办"]
+    assert todo["A5"].value.startswith("您的角色只能查看汇总指标")
+    assert todo.max_row == 5
 
 
 def test_an_empty_warehouse_still_gives_a_report(tmp_path, monkeypatch):
