@@ -166,6 +166,7 @@ def settings_params() -> dict:
         "tier_share": [float(t["share"]) for t in tiers],
         "limit_categories": list(limits),
         "limit_resolve_hours": list(limits.values()),
+        "max_resolve_hours": max(limits.values(), default=0.0),
         "followup_categories": list(tk["followup_categories"]),
         "complaint_categories": list(tk["complaint_categories"]),
         "satisfied_words": list(tk["satisfied_words"]),

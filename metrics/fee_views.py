@@ -99,19 +99,22 @@ def largest_debtors(arrears: pd.DataFrame, limit: int | None = None) -> pd.DataF
     if arrears.empty:
         out = pd.DataFrame(columns=cols)
     else:
-        keys = ["household_id"]
         firsts = {c: (c, "first") for c in _DEBTOR_DIMS if c in arrears.columns}
-        out = arrears.sort_values("season").groupby(keys, as_index=False, dropna=False).agg(
-            **firsts, seasons=("season", lambda s: "、".join(s)), bills=("season", "size"),
-            due_yuan=("due_yuan", "sum"), paid_yuan=("paid_yuan", "sum"),
-            arrears_yuan=("arrears_yuan", "sum"), age_days=("age_days", "max"),
-            last_paid_at=("last_paid_at", "max"))
+        out = arrears.groupby("household_id", as_index=False, dropna=False).agg(
+            **firsts, bills=("season", "size"), due_yuan=("due_yuan", "sum"),
+            paid_yuan=("paid_yuan", "sum"), arrears_yuan=("arrears_yuan", "sum"),
+            age_days=("age_days", "max"), last_paid_at=("last_paid_at", "max"))
         for c in ("due_yuan", "paid_yuan", "arrears_yuan"):
             out[c] = out[c].round(2)
         out = out.sort_values(["arrears_yuan", "household_id"], ascending=[False, True])
+        if limit is not None:
+            out = out.head(limit)
+        # Joined per household only for the rows kept: a Python call per group.
+        owed = arrears[arrears["household_id"].isin(out["household_id"])]
+        seasons = owed.sort_values("season").groupby("household_id")["season"].agg(
+            lambda s: "、".join(s))
+        out["seasons"] = out["household_id"].map(seasons)
         out = out[[c for c in cols if c in out.columns]].reset_index(drop=True)
-    if limit is not None:
-        out = out.head(limit)
     out.attrs.update(personal_columns=[c for c in ("name", "phone", "address", "room")
                                        if c in out.columns])
     return out

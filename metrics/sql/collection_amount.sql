@@ -13,6 +13,7 @@ with paid as (
         receipt_no as row_key,
         amount as paid_yuan,
         0.0 as due_yuan,
+        paid_at,
         batch_id,
         source_row
     from fee_payments
@@ -28,6 +29,7 @@ due as (
         household_id as row_key,
         0.0 as paid_yuan,
         amount_due as due_yuan,
+        cast(null as timestamp) as paid_at,
         batch_id,
         source_row
     from fee_bills

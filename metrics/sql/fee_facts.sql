@@ -1,76 +1,59 @@
 -- fee_facts: every household billed for the fee season ($season) or paying for
--- it, with its amount due and what it paid for that season up to the cut-off.
+-- it, with its amount due and what it paid for that season up to the cut-off,
+-- summed from collection_amount's bill and payment rows in one pass.
 -- Reversals (negative receipts) count.
 --   billed      has a bill for the season (the collection denominators)
 --   fully_paid  billed and paid >= due - 0.005 (half a fen of rounding)
 --   arrears     due - paid, for billed households not fully paid
 -- A payment without a bill still counts as paid for the season (it was
 -- collected); its household owes nothing and is not "billed".
--- The household's dimensions are attached by the query layer (roster model).
 
-with paid as (
+with per_household as (
 
     select
         household_id,
-        sum(amount) as paid_yuan,
-        count(*) as receipts,
-        max(paid_at) as last_paid_at
-    from fee_payments
-    where season = $season and paid_at < $cutoff_at
+        count(*) filter (where row_kind = 'bill') > 0 as billed,
+        sum(due_yuan) as due_yuan,
+        sum(paid_yuan) as paid_yuan,
+        count(*) filter (where row_kind = 'payment') as receipts,
+        max(paid_at) as last_paid_at,
+        any_value(branch) as branch,
+        any_value(station) as station,
+        any_value(community) as community,
+        any_value(building) as building,
+        any_value(zone) as zone,
+        any_value(customer_type) as customer_type,
+        any_value(batch_id) filter (where row_kind = 'bill') as batch_id,
+        any_value(source_row) filter (where row_kind = 'bill') as source_row
+    from collection_amount
     group by household_id
-
-),
-
-bills as (
-
-    select *
-    from fee_bills
-    where season = $season
-
-),
-
-joined as (
-
-    select
-        coalesce(b.household_id, p.household_id) as household_id,
-        b.household_id is not null as billed,
-        b.heated_area_m2,
-        b.unit_price,
-        b.exemption,
-        b.heating_status,
-        coalesce(b.amount_due, 0) as due_yuan,
-        coalesce(p.paid_yuan, 0) as paid_yuan,
-        coalesce(p.receipts, 0) as receipts,
-        p.last_paid_at,
-        b.batch_id,
-        b.source_row
-    from bills b
-    full outer join paid p using (household_id)
 
 ),
 
 final as (
 
     select
-        j.household_id,
+        household_id,
         $season as season,
-        j.billed,
-        j.heated_area_m2,
-        j.unit_price,
-        j.exemption,
-        j.heating_status,
-        j.due_yuan,
-        j.paid_yuan,
-        j.receipts,
-        j.last_paid_at,
-        j.billed and j.paid_yuan >= j.due_yuan - $fully_paid_tolerance as fully_paid,
+        branch,
+        station,
+        community,
+        building,
+        zone,
+        customer_type,
+        billed,
+        due_yuan,
+        paid_yuan,
+        receipts,
+        last_paid_at,
+        billed and paid_yuan >= due_yuan - $fully_paid_tolerance as fully_paid,
         -- Nothing is owed once paid in full, so the arrears list and this sum
         -- agree to the fen.
-        case when j.billed and not fully_paid then j.due_yuan - j.paid_yuan else 0.0 end
+        case when billed and not fully_paid then due_yuan - paid_yuan else 0.0 end
             as arrears_yuan,
-        j.batch_id,
-        j.source_row
-    from joined j
+        batch_id,
+        source_row
+    from per_household
 
 )
 

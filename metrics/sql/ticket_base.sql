@@ -56,9 +56,14 @@ final as (
         date_diff('second', received_at, resolved_at) / 3600.0 as resolution_hours,
         received_at >= $start_at as received_in_period,
         coalesce(resolved_at < $cutoff_at, false) as resolved_by_cutoff,
-        coalesce(resolved_at >= $start_at and resolved_at < $cutoff_at, false)
-            as resolved_in_period,
-        coalesce(deadline_at >= $start_at and deadline_at < $cutoff_at, false)
+        -- Plain comparisons (NULL for an open ticket, which no count takes):
+        -- a population the scan can narrow by the tables' min/max per block.
+        resolved_at >= $start_at and resolved_at < $cutoff_at as resolved_in_period,
+        -- A deadline in the period needs a receipt at most the longest time
+        -- limit earlier: said outright, the scan skips older blocks.
+        received_at >= $start_at - to_microseconds(
+                cast(round($max_resolve_hours * 3600000000) as bigint))
+            and coalesce(deadline_at >= $start_at and deadline_at < $cutoff_at, false)
             as deadline_in_period,
         -- Resolved at the deadline itself is on time.
         coalesce(resolved_at <= deadline_at, false) as on_time,
