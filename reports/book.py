@@ -62,7 +62,10 @@ class Book:
     # --- numbers -------------------------------------------------------------
 
     def value_style(self, kpi: Kpi, *parts) -> tuple:
-        return (*parts, {"num_format": NUMBER_FORMATS[kpi.unit]})
+        number_format = NUMBER_FORMATS[kpi.unit]
+        if kpi.unit == "hours":
+            number_format += f'" {self.tr("metrics.unit.hours")}"'
+        return (*parts, {"num_format": number_format})
 
     def change_style(self, kpi: Kpi, change, *parts) -> tuple:
         judged = judge(kpi, change)

@@ -36,7 +36,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUMMARY_COLUMNS = ("kpi", "value", "previous_value", "change_previous", "last_season_value",
                    "change_last_season", "target", "status", "numerator", "denominator",
                    "direction")
-SUMMARY_WIDTHS = {0: 26, 1: 14, 2: 14, 3: 15, 4: 14, 5: 15, 6: 10, 7: 9, 8: 16, 9: 16, 10: 12}
+SUMMARY_WIDTHS = {0: 26, 1: 14, 2: 14, 3: 15, 4: 14, 5: 15, 6: 10, 7: 9, 8: 16, 9: 16, 10: 13}
 
 
 def build_weekly(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
