@@ -10,9 +10,9 @@ from pipelines.batches import list_batches, undo_batch, undo_preview
 from pipelines.coverage import freshness, missing_weeks, weekly_rows
 from pipelines.errors import PipelineError
 from pipelines.fields import KINDS
-from ui import db, fmt
+from ui import db, fmt, session
 from ui.lang import current, tr
-from ui.uploads import USER
+from ui.uploads import user_name
 
 UNDO_TARGET = "undo_target"
 FLASH = "data_flash"
@@ -139,7 +139,8 @@ def confirm_undo(batch_id: int) -> None:
         if left.button(tr("ui.undo.confirm"), type="primary", key="undo_confirm",
                        width="stretch"):
             try:
-                done = undo_batch(con, batch_id, user=USER)
+                done = undo_batch(con, batch_id, user=user_name())
+                session.audit("undo", target=f"batch {batch_id}", detail=done.file_name)
                 st.session_state[FLASH] = ("success", t(
                     "undo.done", lang, batch=done.batch_id, file=done.file_name,
                     removed=done.rows_removed, restored=done.rows_restored))

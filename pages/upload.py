@@ -8,7 +8,7 @@ from i18n import t
 from pipelines.fields import DATASETS, KINDS
 from pipelines.read import SUFFIXES
 from pipelines.settings import load_settings
-from ui import db, fmt, uploads
+from ui import db, fmt, session, uploads
 from ui.lang import current, tr
 from ui.xlsx import rejected_rows, workbook_bytes
 
@@ -103,6 +103,7 @@ def report(up: uploads.Upload) -> None:
     stem = up.name.rsplit(".", 1)[0]
     st.download_button(
         tr("ui.rejects.download"), key=f"rejects_{up.file_id}", mime=XLSX_MIME,
+        on_click=session.audit, args=("download", f"{up.name} rejects"),
         file_name=f"{stem}_{tr('ui.rejects.file_suffix')}.xlsx",
         data=workbook_bytes({r.sheet or "Sheet1": rejected_rows(up.plan, r.rejects, lang)}))
 

@@ -37,11 +37,23 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
     personal = set(df.attrs.get("personal_columns", ())) | PERSONAL_COLUMNS
     if any(c in personal for c in out.columns):
         out = mask_frame(out, can_see_personal())
+        if can_see_personal():
+            _audit_view(out, [c for c in out.columns if c in personal])
     labels = labels or {}
     out = out.rename(columns={c: labels.get(c) or column_label(c, lang) for c in out.columns})
     # The KPI layer's attrs (a Period, ...) are not for Arrow; they would only warn.
     out.attrs = {}
     return out
+
+
+def _audit_view(df: pd.DataFrame, columns: list[str]) -> None:
+    """Log a view of unmasked personal data, once per session and content
+    (reruns that redraw the same rows are not new views)."""
+    seen = st.session_state.setdefault("_personal_views", set())
+    mark = (tuple(columns), int(pd.util.hash_pandas_object(df[columns], index=False).sum()))
+    if mark not in seen:
+        seen.add(mark)
+        session.audit("view_personal", target=",".join(columns), detail=f"{len(df)} rows")
 
 
 def column_config(df: pd.DataFrame, lang: str) -> dict:
@@ -60,7 +72,9 @@ def download(df: pd.DataFrame, lang: str, key: str, file_name: str,
     st.download_button(label or t("ui.table.download", lang),
                        data=workbook_bytes({sheet or file_name: df}),
                        file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
-                       icon=":material/download:", on_click="ignore")
+                       icon=":material/download:",
+                       on_click=session.audit, args=("download", f"{file_name}.xlsx"),
+                       kwargs={"detail": f"{len(df)} rows"})
 
 
 def show(df: pd.DataFrame, lang: str, key: str, file_name: str,

@@ -18,9 +18,10 @@ from pipelines.fields import DATASETS
 from pipelines.load import LoadReport, Plan, file_sha256, load_file
 from pipelines.mappings import SavedMapping, plan_remembered, remember
 
-from . import db
+from . import db, session
 
-USER = "local"  # until sign-in exists
+def user_name() -> str:
+    return session.current_user().name
 _DESK = "upload_desk"
 _FOLDER = "upload_folder"
 
@@ -99,7 +100,7 @@ def _mappings_key() -> int:
 def save_mapping(con: duckdb.DuckDBPyConnection, up: Upload, overrides: dict[str, int]) -> None:
     """Remember the user's column choices for this header layout, and re-plan."""
     overrides = {**(up.saved.overrides if up.saved else {}), **overrides}
-    remember(con, up.plan.header.labels, up.plan.mapping.dataset, overrides, USER)
+    remember(con, up.plan.header.labels, up.plan.mapping.dataset, overrides, user_name())
     st.session_state["mappings_saved"] = _mappings_key() + 1
 
 
@@ -117,8 +118,11 @@ def load(con: duckdb.DuckDBPyConnection, up: Upload, lang: str,
     # The kind is passed only when the user or a saved mapping fixed it, so an
     # upload behaves exactly like `python -m pipelines load FILE`.
     kind = up.kind or (DATASETS[up.saved.dataset].kind if up.saved else None)
-    up.report = load_file(con, up.path, kind=kind, user=USER, file_name=up.name,
+    up.report = load_file(con, up.path, kind=kind, user=user_name(), file_name=up.name,
                           overrides=overrides, lang=lang, progress=progress)
+    session.audit("upload", target=up.name,
+                  detail=f"{up.report.status} batch={up.report.batch_id} "
+                         f"rows={up.report.rows_read} rejected={up.report.rows_rejected}")
     if not up.report.rejects:
         up.plan = None  # only kept to offer the rejected rows for download
     up.path.unlink(missing_ok=True)
