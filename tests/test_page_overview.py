@@ -1,0 +1,158 @@
+"""The overview page (总览) through AppTest on a copy of the demo warehouse:
+headline cards equal the KPI layer, one trend line per area equals the weekly
+KPI, the needs-attention lists equal the action lists and link to their
+pages with the same filters; and the shared card helpers' rules."""
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import parse_qs
+
+import pytest
+
+from metrics import Result, action_list, get, headline, summary
+from metrics.display import format_value
+from metrics.trends import weekly
+from page_testing import (demo_copy, figures, filters_of, metrics_shown,  # noqa: F401
+                          open_page, table, untranslated)
+from pipelines import settings as settings_module
+from ui import db
+from ui.kpi import CardData, change_text, status
+
+PAGE = "pages/overview.py"
+CARDS = ("temp_compliance_rate", "temp_household_compliance_rate", "refund_exposure_amount",
+         "ticket_on_time_rate", "ticket_closure_rate", "ticket_unanswered",
+         "fee_collection_rate_amount", "fee_collection_rate_households", "fee_arrears_amount")
+COLD_WEEK = {"season": "2025-2026", "period": "week", "week": "2026-W03"}
+
+
+@pytest.mark.parametrize("lang,params", [
+    ("zh", {}),
+    ("en", {**COLD_WEEK, "station": "华光路换热站"}),
+    ("zh", {"season": "2024-2025", "period": "range", "from": "2025-01-01", "to": "2025-01-31",
+            "branch": "淄川分公司"}),
+])
+def test_headline_cards_equal_the_kpi_layer(demo_copy, lang, params):
+    at = open_page(PAGE, lang, **params)
+    period, filters = filters_of(at)
+    results = summary(db.connection(), period, filters, kpi_ids=list(CARDS))
+    shown = metrics_shown(at)
+    for kpi_id in CARDS:
+        kpi = get(kpi_id)
+        assert shown[kpi.text(lang)[0]] == format_value(kpi, results[kpi_id].value, lang), kpi_id
+    fees = results["fee_collection_rate_households"]
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{fees.numerator:,}" in captions and f"{fees.denominator:,}" in captions
+    assert not untranslated(at)
+
+
+def test_one_trend_line_per_area_equals_the_weekly_kpi(demo_copy):
+    at = open_page(PAGE, **COLD_WEEK)
+    period, filters = filters_of(at)
+    con = db.connection()
+    lines = figures(at)["o_trend"]["data"]
+    assert len(lines) == 3
+    for line, kpi_id in zip(lines, ("temp_compliance_rate", "ticket_on_time_rate",
+                                    "fee_collection_rate_amount")):
+        expected = weekly(con, kpi_id, "2025-2026", filters, until=date(2026, 1, 18))
+        assert line["y"] == pytest.approx(expected["value"].tolist(), nan_ok=True), kpi_id
+        assert get(kpi_id).text("zh")[0] in line["name"]
+    # the collection line is the season to date: it never falls in the demo
+    fees = lines[2]["y"]
+    assert fees == sorted(fees)
+
+
+def test_attention_lists_equal_the_action_lists_and_link_with_filters(demo_copy):
+    at = open_page(PAGE, **COLD_WEEK)
+    period, filters = filters_of(at)
+    con = db.connection()
+    links = at.get("page_link")
+
+    cold = action_list(con, "cold_buildings", period, filters, limit=5)
+    building_links = [ln.proto for ln in links if ln.proto.page == "room_temperature"
+                      and "d_building" in ln.proto.query_string]
+    assert len(building_links) == len(cold) == 5
+    first = parse_qs(building_links[0].query_string)
+    assert first["station"] == [cold.iloc[0]["station"]]
+    assert first["d_building"] == [cold.iloc[0]["building"]]
+    assert (first["season"], first["period"], first["week"]) == (["2025-2026"], ["week"],
+                                                                 ["2026-W03"])
+    pages = {ln.proto.page for ln in links}
+    assert {"room_temperature", "hotline_tickets", "fee_collection"} <= pages
+
+    tickets = action_list(con, "unanswered_tickets", period, filters, limit=5)
+    assert table(at, "工单编号")["工单编号"].tolist() == tickets["ticket_no"].tolist()
+    debts = action_list(con, "arrears", period, filters, limit=5)
+    shown = table(at, "欠费金额(元)")
+    assert shown["欠费金额(元)"].tolist() == pytest.approx(debts["arrears_yuan"].tolist())
+    assert shown["户号"].tolist() == debts["household_id"].tolist()
+
+
+def test_a_link_carrying_other_filters_changes_them(demo_copy):
+    """st.page_link with query_params lands in the same session: the URL's
+    filters win over the widgets' (ui/sidebar.py), a bare menu click does not."""
+    at = open_page(PAGE, **COLD_WEEK)
+    assert at.session_state["filters"].stations == ()
+    at.query_params["station"] = "华光路换热站"
+    at.run()
+    assert at.session_state["filters"].stations == ("华光路换热站",)
+    assert at.multiselect(key="f_stations").value == ["华光路换热站"]
+    assert at.session_state["filters"].week == "2026-W03"
+    for key in list(at.query_params):
+        del at.query_params[key]
+    at.run()
+    assert at.session_state["filters"].stations == ("华光路换热站",)
+
+
+def test_arrears_names_are_masked_without_the_permission(demo_copy, monkeypatch):
+    import ui.tables
+    monkeypatch.setattr(ui.tables, "can_see_personal", lambda: False)
+    at = open_page(PAGE, **COLD_WEEK)
+    assert table(at, "户主姓名")["户主姓名"].str.contains(r"\*").all()
+
+
+# --- the card rules (ui/kpi.py) -------------------------------------------------------
+
+@pytest.fixture
+def targets(tmp_path, monkeypatch):
+    """settings.toml with targets for three KPIs (none are set by default)."""
+    text = settings_module.SETTINGS_FILE.read_text(encoding="utf-8")
+    text += ("\n[kpi_targets]\ntemp_compliance_rate = 0.95\nticket_unanswered = 100\n"
+             "tickets_received = 10\n")
+    (tmp_path / "settings.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("HEATKPI_SETTINGS", str(tmp_path / "settings.toml"))
+    settings_module.load_settings.cache_clear()
+    yield
+    settings_module.load_settings.cache_clear()
+
+
+def test_status_respects_the_direction_and_matches_the_headline(demo_con, targets):
+    rate, unanswered, received = (get(k) for k in ("temp_compliance_rate", "ticket_unanswered",
+                                                   "tickets_received"))
+    assert status(rate, 0.95) == "good" and status(rate, 0.9499) == "bad"
+    assert status(unanswered, 100) == "good" and status(unanswered, 101) == "bad"
+    assert status(received, 5) is None                # neutral: no judgement
+    assert status(rate, None) is None
+    df = headline(demo_con, ("2025-12-01", "2025-12-07"))
+    for _, row in df.iterrows():
+        expected = {True: "good", False: "bad", None: None}[row["meets_target"]]
+        assert status(get(row["kpi"]), row["value"]) == expected, row["kpi"]
+
+
+def test_changes_read_as_the_meeting_reads_them():
+    rate = get("temp_compliance_rate")
+    assert change_text(rate, 0.0123, "zh") == "+1.2 个百分点"
+    assert change_text(rate, -0.0123, "en") == "-1.2 pp"
+    assert change_text(rate, -0.00001, "zh") == "0.0 个百分点"   # never "-0.0"
+    assert change_text(get("fee_arrears_amount"), -1234.5, "zh") == "-¥1,234.50"
+    assert change_text(get("ticket_unanswered"), 3, "en") == "+3"
+    assert change_text(rate, None, "zh") is None
+    card = CardData(rate, Result(0.9, 9, 10), Result(0.8, 8, 10), Result(None, None, 0))
+    assert card.change_previous == pytest.approx(0.1) and card.change_last_season is None
+
+
+def test_a_card_with_a_target_shows_its_status(demo_copy, targets):
+    at = open_page(PAGE, **COLD_WEEK)
+    captions = [c.value for c in at.caption]
+    # 89.7 % that week, against 95 %: red; 120 unanswered against at most 100: red too
+    assert any(c.endswith(":red[● 未达目标 · 目标 ≥ 95.0%]") for c in captions), captions
+    assert any(c.endswith(":red[● 未达目标 · 目标 ≤ 100]") for c in captions), captions

@@ -1,0 +1,229 @@
+"""The room-temperature page (室温达标) through AppTest on a copy of the demo
+warehouse: it runs in both languages, its cards, charts and tables carry
+exactly what the KPI layer gives for the same filters, the drill-down reaches
+each reading with its file and row, and personal data is masked for viewers
+without the permission."""
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from metrics import Period, action_list, get, query, summary
+from metrics.cold_risk import cold_risk
+from metrics.display import format_value
+from metrics.temperature_detail import household_readings, indoor_distribution
+from metrics.trends import weekly
+from page_testing import (demo_copy, figures, filters_of, metrics_shown,  # noqa: F401
+                          open_page, table, untranslated)
+from pipelines.warehouse import connect
+from ui import db
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = "pages/temperature.py"
+CARDS = ("temp_compliance_rate", "temp_household_compliance_rate", "temp_coverage_rate",
+         "temp_unsigned_readings", "temp_exempt_readings", "refund_exposure_amount")
+# The week of the demo's cold snap: exempt readings and a dip in compliance.
+COLD_WEEK = {"season": "2025-2026", "period": "week", "week": "2026-W03"}
+STATION = "般阳路换热站"
+
+
+def table_with(at, *headers):
+    """The first table with every one of `headers`."""
+    for df in at.dataframe:
+        if all(h in df.value.columns for h in headers):
+            return df.value
+    raise AssertionError(f"no table with columns {headers}")
+
+
+@pytest.mark.parametrize("lang,params", [
+    ("zh", {}),
+    ("en", {**COLD_WEEK, "station": STATION}),
+    ("zh", {"season": "2024-2025", "period": "range", "from": "2025-01-01", "to": "2025-01-31",
+            "branch": "淄川分公司"}),
+])
+def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
+    at = open_page(PAGE, lang, **params)
+    period, filters = filters_of(at)
+    if "station" in params:
+        assert filters == {"station": [STATION]}
+    con = db.connection()
+    now = summary(con, period, filters, kpi_ids=list(CARDS))
+    before = summary(con, period.previous(), filters, kpi_ids=list(CARDS))
+    shown = metrics_shown(at)
+    for kpi_id in CARDS:
+        kpi = get(kpi_id)
+        assert shown[kpi.text(lang)[0]] == format_value(kpi, now[kpi_id].value, lang), kpi_id
+    rate = now["temp_compliance_rate"]
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{rate.numerator:,}" in captions and f"{rate.denominator:,}" in captions
+    card = next(m for m in at.metric if m.label == get("temp_compliance_rate").text(lang)[0])
+    previous = before["temp_compliance_rate"].value
+    if previous is None:        # the whole season: the summer before has no readings
+        assert not card.proto.delta
+    else:
+        assert f"{abs(rate.value - previous) * 100:.1f}" in card.proto.delta
+    assert card.proto.help.startswith(get("temp_compliance_rate").text(lang)[1])
+    assert not untranslated(at)
+
+
+def test_charts_carry_the_kpi_layers_figures(demo_copy):
+    at = open_page(PAGE, **COLD_WEEK)
+    period, filters = filters_of(at)
+    con = db.connection()
+    figs = figures(at)
+    season = Period(date(2025, 11, 15), period.end, "2025-2026")
+
+    trend = figs["t_weekly_chart"]
+    rate = weekly(con, "temp_compliance_rate", "2025-2026", filters, until=period.end)
+    line = trend["data"][0]
+    assert line["y"] == pytest.approx(rate["value"].tolist(), nan_ok=True)
+    assert "(%)" in trend["layout"]["yaxis"]["title"]["text"]
+    assert "°C" in trend["layout"]["yaxis2"]["title"]["text"]
+    design = [s for s in trend["layout"]["shapes"] if s.get("yref") == "y2"]
+    assert [s["y0"] for s in design] == [-7.4]          # the design line, on the outdoor axis
+    # exempt and unsigned readings are drawn, week by week
+    parts = figs["t_weekly_parts"]["data"]
+    exempt = weekly(con, "temp_exempt_readings", "2025-2026", filters, until=period.end)
+    assert parts[1]["y"] == exempt["numerator"].fillna(0).tolist()
+    assert sum(parts[1]["y"]) > 0
+
+    grid = query(con, "temp_compliance_rate", season, filters, ["station", "week"])
+    heat = figs["t_heatmap"]["data"][0]
+    cell = grid.iloc[0]
+    row = heat["y"].index(cell["station"])
+    z = heat["z"]
+    if not isinstance(z[0], list):     # a 2-D typed array arrives flat, row by row
+        z = [z[i:i + len(heat["x"])] for i in range(0, len(z), len(heat["x"]))]
+    assert z[row][0] == pytest.approx(cell["value"])
+    assert len(z) == grid["station"].nunique() and len(z[0]) == grid["week"].nunique()
+
+    dist = indoor_distribution(con, period, filters)
+    bars = figs["t_distribution"]["data"][0]
+    kpi = query(con, "temp_compliance_rate", period, filters).iloc[0]
+    assert sum(bars["y"]) == kpi["denominator"] == dist["readings"].sum()
+    target = [s for s in figs["t_distribution"]["layout"]["shapes"]]
+    assert target[0]["x0"] == 18.0
+
+    refund = action_list(con, "refund_by_station", period, filters)
+    bars = figs["t_refund_chart"]["data"][0]
+    assert dict(zip(bars["y"], bars["x"])) == pytest.approx(
+        dict(zip(refund["station"], refund["refund_yuan"])))
+    total = summary(con, period, filters, kpi_ids=["refund_exposure_amount"])
+    assert sum(bars["x"]) == pytest.approx(total["refund_exposure_amount"].value, abs=0.01)
+
+
+def test_cold_day_risk_lists_the_buildings_expected_below_target(demo_copy):
+    at = open_page(PAGE, **COLD_WEEK)
+    period, filters = filters_of(at)
+    fits = cold_risk(db.connection(), Period(date(2025, 11, 15), period.end, "2025-2026"),
+                     filters)
+    at_risk = fits[fits["expected_below_target"]]
+    assert len(at_risk) > 0
+    shown = table(at, "设计温度下预计室温(°C)")
+    assert len(shown) == len(at_risk)
+    assert shown["设计温度下预计室温(°C)"].tolist() == pytest.approx(
+        at_risk["expected_indoor_c"].tolist())
+    assert (shown["设计温度下预计室温(°C)"] < shown["目标温度(℃)"]).all()
+    scatter = figures(at)["t_risk_chart"]
+    assert [d["name"] for d in scatter["data"]] == ["有效测温", "拟合直线"]
+
+
+def test_drill_down_to_each_reading_with_its_file_and_row(demo_copy):
+    at = open_page(PAGE, **COLD_WEEK)
+    period, filters = filters_of(at)
+    con = db.connection()
+    by_branch = table_with(at, "分公司", "达标记录")
+    kpi = query(con, "temp_compliance_rate", period, filters, "branch")
+    assert sorted(by_branch["达标记录"]) == sorted(kpi["numerator"])
+    assert by_branch["计入达标率"].sum() == kpi["denominator"].sum()
+
+    at.selectbox(key="t_drill_branch").set_value("淄川分公司").run()
+    at.selectbox(key="t_drill_station").set_value(STATION).run()
+    stations = query(con, "temp_compliance_rate", period, {"station": STATION}, "community")
+    assert sorted(table_with(at, "小区", "计入达标率")["计入达标率"]) == sorted(stations["denominator"])
+    community = stations.iloc[0]["community"]
+    at.selectbox(key="t_drill_community").set_value(community).run()
+    building = table_with(at, "楼号", "计入达标率").iloc[0]["楼号"]
+    at.selectbox(key="t_drill_building").set_value(building).run()
+    homes = table_with(at, "户号", "计入达标率")
+    household = homes.iloc[0]["户号"]
+    at.selectbox(key="t_drill_household").set_value(household).run()
+    assert not at.exception
+    rows = table(at, "来源文件")
+    expected = household_readings(con, period, household)
+    assert rows["来源行号"].tolist() == expected["source_row"].tolist()
+    assert set(rows["来源文件"]) == {"测温记录_2025-2026.xlsx"}
+    assert at.get("download_button")
+
+    # Changing a level above resets the levels below.
+    at.selectbox(key="t_drill_station").set_value("松龄路换热站").run()
+    assert at.selectbox(key="t_drill_community").value == "__all__"
+    assert not at.exception
+
+
+def test_a_link_opens_the_drill_down_at_a_building(demo_copy):
+    at = open_page(PAGE, **COLD_WEEK, station=STATION, d_branch="淄川分公司", d_station=STATION,
+                   d_community="昆仑小区", d_building="16号楼")
+    assert at.selectbox(key="t_drill_building").value == "16号楼"
+    assert "d_building" not in at.query_params
+    assert table_with(at, "户号", "计入达标率")["户号"].str.startswith("0206").all()
+
+
+def test_personal_data_is_masked_without_the_permission(demo_copy, monkeypatch):
+    import ui.tables
+    at = open_page(PAGE, **COLD_WEEK)
+    phones = table(at, "联系电话")["联系电话"]
+    assert phones.str.fullmatch(r"\d{11}").all()
+    monkeypatch.setattr(ui.tables, "can_see_personal", lambda: False)
+    at.run()
+    homes = table(at, "联系电话")
+    assert homes["联系电话"].str.fullmatch(r"\d{3}\*{4}\d{4}").all()
+    assert homes["房号"].eq("***").all()
+    assert homes["户主姓名"].str.contains(r"\*").all()
+
+
+def test_an_empty_warehouse_says_what_to_do(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    connect(path).close()
+    monkeypatch.setenv("HEATKPI_DB", str(path))
+    for lang, words in (("zh", "所选范围内没有测温记录"), ("en", "No temperature readings")):
+        at = open_page(PAGE, lang)
+        assert any(words in i.value for i in at.info), [i.value for i in at.info]
+        assert not untranslated(at)
+
+
+def test_every_label_exists_in_both_languages():
+    with (ROOT / "i18n" / "pages_overview_temperature.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    entries = []
+
+    def walk(prefix, node):
+        if isinstance(node.get("zh"), str):
+            entries.append((prefix, node))
+            return
+        for k, v in node.items():
+            walk(f"{prefix}.{k}" if prefix else k, v)
+
+    walk("", data)
+    assert len(entries) > 100
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for key, node in entries:
+        assert key.startswith(("page.overview.", "page.temperature.", "ui.kpi.", "ui.chart.",
+                               "ui.table.")), key
+        assert set(node) == {"zh", "en"} and node["zh"].strip() and node["en"].strip(), key
+        assert sorted(re.findall(r"\{(\w+)\}", node["zh"])) == \
+            sorted(re.findall(r"\{(\w+)\}", node["en"])), key
+        assert not cjk.search(node["en"]), key
+    # every key the two pages and the shared components name is there
+    used = set()
+    for name in ("pages/overview.py", "pages/temperature.py", "ui/kpi.py", "ui/charts.py",
+                 "ui/tables.py"):
+        text = (ROOT / name).read_text(encoding="utf-8")
+        used |= set(re.findall(r"""["']((?:page\.(?:overview|temperature)|ui\.(?:kpi|chart|table))"""
+                               r"""\.[a-z0-9_.]+[a-z0-9_])["']""", text))
+    keys = {k for k, _ in entries}
+    assert used and used <= keys, sorted(used - keys)
