@@ -70,7 +70,7 @@ def main() -> None:
         groups[t("ui.nav.group_data", lang)] = data
     page = st.navigation(groups)
 
-    sidebar.filters(db.query(filter_options), lang)
+    sidebar.filters(session.visible_options(db.query(filter_options)), lang)
     header.draw(lang)
     session.routed(page)
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import atexit
 import importlib
+import inspect
 import os
 import threading
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +70,32 @@ def version() -> int:
 
 def query(fn: Callable[..., Any], *args, **kwargs) -> Any:
     """`fn(cursor, *args, **kwargs)` for a library read function, cached per
-    warehouse and data version: any load or undo makes a fresh result."""
+    warehouse and data version: any load or undo makes a fresh result.
+
+    Branch scope is enforced here, for every page: a function taking `scope`
+    gets the signed-in user's branch whatever the page passed (so a URL or a
+    drill-down cannot widen it), and the cache key carries it."""
+    args, kwargs = _scoped(fn, args, kwargs)
     return _cached(fn.__module__, fn.__qualname__, db_path(), version(), args,
                    tuple(sorted(kwargs.items())))
+
+
+@lru_cache(maxsize=256)
+def _signature(fn: Callable[..., Any]) -> inspect.Signature:
+    return inspect.signature(fn)
+
+
+def _scoped(fn: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    from .session import scope_branch  # session imports this module
+    branch = scope_branch()
+    if branch is None:
+        return args, kwargs
+    sig = _signature(fn)
+    if "scope" not in sig.parameters:
+        return args, kwargs
+    bound = sig.bind_partial(None, *args, **kwargs)  # None stands for the cursor
+    bound.arguments["scope"] = branch
+    return tuple(bound.args[1:]), dict(bound.kwargs)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -51,6 +51,14 @@ def scope_branch() -> str | None:
     return current_user().scope_branch
 
 
+def visible_options(options):
+    """Filter choices a branch user may pick: their branch and its stations."""
+    branch = scope_branch()
+    if branch is None:
+        return options
+    return type(options)(options.seasons, {branch: options.stations.get(branch, [])})
+
+
 def audit(action: str, target: str | None = None, detail: str | None = None) -> None:
     user = current_user()
     record(db.connection(), user.name, action, target, detail, user.role)

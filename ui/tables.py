@@ -46,6 +46,16 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
     return out
 
 
+# Columns that make a table a list of households, tickets, receipts or
+# readings rather than an aggregate: viewers (no row_lists permission) get none.
+ROW_KEYS = {"household_id", "ticket_no", "receipt_no", "source_row", "name", "caller_name",
+            "phone", "address", "room"}
+
+
+def is_row_list(df: pd.DataFrame) -> bool:
+    return any(c in ROW_KEYS for c in df.columns)
+
+
 def _audit_view(df: pd.DataFrame, columns: list[str]) -> None:
     """Log a view of unmasked personal data, once per session and content
     (reruns that redraw the same rows are not new views)."""
@@ -84,6 +94,9 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     """Mask, translate, draw the table and its download; returns the frame
     shown (tests compare it with the KPI layer). `config`: extra
     st.column_config entries keyed by the translated header."""
+    if is_row_list(df) and not session.can("row_lists"):
+        st.info(t("ui.auth.no_row_lists", lang))
+        return df.iloc[0:0]
     shown = prepare(df, lang, columns, labels)
     if shown.empty:
         st.info(empty or t("ui.table.empty", lang))
