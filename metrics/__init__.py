@@ -13,7 +13,7 @@ from .query import Result, compare, drill, headline, query, summary
 from .registry import DIMENSIONS, PERSONAL_COLUMNS, TIME_GRAINS, Kpi, get, kpis, summary_kpis
 
 __all__ = [
-    "DIMENSIONS", "LISTS", "PERSONAL_COLUMNS", "TIME_GRAINS", "Kpi", "MetricError", "Period", "Result",
-    "action_list", "compare", "drill", "get", "headline", "in_season", "kpis", "query", "season_bounds",
-    "season_of", "summary", "summary_kpis",
+    "DIMENSIONS", "LISTS", "PERSONAL_COLUMNS", "TIME_GRAINS", "Kpi", "MetricError", "Period",
+    "Result", "action_list", "compare", "drill", "get", "headline", "in_season", "kpis", "query",
+    "season_bounds", "season_of", "summary", "summary_kpis",
 ]

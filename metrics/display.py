@@ -12,15 +12,16 @@ def format_value(kpi: Kpi, value, lang: str = "zh", digits: int | None = None) -
     """'93.2%', '8.1 小时', '¥2,463,084.94', '1,282'; '—' when there is no value."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    one, two = (1, 2) if digits is None else (digits, digits)
     if kpi.unit == "percent":
-        return f"{value * 100:.{1 if digits is None else digits}f}%"
+        return f"{value * 100:.{one}f}%"
     if kpi.unit == "count":
         return f"{int(value):,}"
     if kpi.unit == "yuan":
-        return f"¥{value:,.{2 if digits is None else digits}f}"
+        return f"¥{value:,.{two}f}"
     if kpi.unit == "hours":
-        return t("metrics.unit.hours_value", lang, value=f"{value:.{1 if digits is None else digits}f}")
-    return f"{value:,.{2 if digits is None else digits}f}"
+        return t("metrics.unit.hours_value", lang, value=f"{value:.{one}f}")
+    return f"{value:,.{two}f}"
 
 
 def format_part(value) -> str:

@@ -13,7 +13,8 @@ class MetricError(ValueError):
 
     def message(self, lang: str = "zh") -> str:
         from i18n import t
-        return t(f"metrics.error.{self.code}", lang, **{k: _text(v, lang) for k, v in self.params.items()})
+        params = {k: _text(v, lang) for k, v in self.params.items()}
+        return t(f"metrics.error.{self.code}", lang, **params)
 
 
 def _text(value, lang: str) -> str:

@@ -107,7 +107,8 @@ class Period:
         prev_start, _ = season_bounds(season_name(this_start.year - 1))
         offset = (self.start - this_start).days
         start = prev_start + timedelta(days=offset)
-        return Period(start, start + timedelta(days=self.days - 1), season_name(this_start.year - 1))
+        end = start + timedelta(days=self.days - 1)
+        return Period(start, end, season_name(this_start.year - 1))
 
     def label(self) -> str:
         return f"{self.start.isoformat()} ~ {self.end.isoformat()}"
