@@ -30,9 +30,9 @@ USAGE_ERRORS = ("bad_week", "unknown_branch", "branch_not_allowed")
 
 def _lang_of(argv: list[str]) -> str:
     """The message language, known before parsing (argparse errors need it too)."""
-    for i, arg in enumerate(argv):
-        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else \
-            argv[i + 1] if arg == "--lang" and i + 1 < len(argv) else None
+    for arg, following in zip(argv, argv[1:] + [""]):
+        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else \
+            following if arg == "--lang" else None
         if value in LANGS:
             return value
     return "zh"

@@ -5,22 +5,17 @@ Every word of direction is worked out from the numbers as they are shown
 """
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from i18n import has, t
 from metrics import get
 from metrics.display import format_value
 
+from .cells import missing
 from .data import AreaData, WeeklyData
 
 # How many of the weakest stations the paragraph names when no target is set.
 WEAKEST_SHOWN = 3
-
-
-def _missing(x) -> bool:
-    return x is None or (isinstance(x, float) and math.isnan(x)) or x is pd.NA
 
 
 def _sep(lang: str) -> str:
@@ -31,7 +26,7 @@ def change_text(kpi_id: str, now, before, against: str, lang: str) -> str:
     """"较上周下降 1.1 个百分点" / "down 1.1 points on last week"; `against` is
     previous | last_season."""
     where = t(f"report.move.{against}", lang)
-    if _missing(now) or _missing(before):
+    if missing(now) or missing(before):
         return t("report.move.no_data", lang, against=where)
     kpi = get(kpi_id)
     if kpi.unit == "percent":
@@ -57,7 +52,7 @@ def _row(data: WeeklyData, kpi_id: str) -> dict:
 
 
 def _value(kpi_id: str, value, lang: str) -> str:
-    return format_value(get(kpi_id), None if _missing(value) else value, lang)
+    return format_value(get(kpi_id), None if missing(value) else value, lang)
 
 
 def _moves(data: WeeklyData, kpi_id: str, lang: str, last_season: bool = True) -> str:
@@ -79,7 +74,7 @@ def _named(kpi_id: str, stations: pd.DataFrame, lang: str) -> str:
                            for s, v in zip(stations["station"], stations["value"]))
 
 
-def _station_clause(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
+def _station_clause(area: AreaData, lang: str) -> list[str]:
     """Stations below the KPI's target, or the weakest ones when none is set."""
     kpi = get(area.area.main)
     stations = _stations(area)
@@ -103,17 +98,17 @@ def _station_clause(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
 
 def _temperature(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     r = _row(data, "temp_compliance_rate")
-    if _missing(r.get("value")):
+    if missing(r.get("value")):
         return [t("report.text.temp_none", lang)]
     out = [t("report.text.temp", lang, value=_value("temp_compliance_rate", r["value"], lang),
              num=f"{int(r['numerator']):,}", den=f"{int(r['denominator']):,}",
              moves=_moves(data, "temp_compliance_rate", lang))]
-    out += _station_clause(data, area, lang)
+    out += _station_clause(area, lang)
     n = data.list_totals.get("noncompliant_households", 0)
     if n:
         out.append(t("report.text.noncompliant", lang, n=f"{n:,}"))
     refund = _row(data, "refund_exposure_amount").get("value")
-    if not _missing(refund) and refund > 0:
+    if not missing(refund) and refund > 0:
         out.append(t("report.text.refund", lang,
                      value=_value("refund_exposure_amount", refund, lang)))
     return out
@@ -121,7 +116,7 @@ def _temperature(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
 
 def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     received = _row(data, "tickets_received")
-    if _missing(received.get("value")) or not received["value"]:
+    if missing(received.get("value")) or not received["value"]:
         out = [t("report.text.tickets_none", lang)]
     else:
         closure = _row(data, "ticket_closure_rate").get("value")
@@ -129,12 +124,16 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
                  moves=_moves(data, "tickets_received", lang, last_season=False),
                  closure=_value("ticket_closure_rate", closure, lang),
                  closure_moves=_moves(data, "ticket_closure_rate", lang, last_season=False))]
-    out.append(t("report.text.tickets_quality", lang, **{
-        key: _value(kpi, _row(data, kpi).get("value"), lang)
-        for key, kpi in (("on_time", "ticket_on_time_rate"), ("followup", "ticket_followup_rate"),
-                         ("satisfied", "ticket_satisfaction_rate"))}))
+    quality = {key: _row(data, kpi).get("value") for key, kpi in (
+        ("on_time", "ticket_on_time_rate"), ("followup", "ticket_followup_rate"),
+        ("satisfied", "ticket_satisfaction_rate"))}
+    if not all(missing(v) for v in quality.values()):
+        out.append(t("report.text.tickets_quality", lang, on_time=_value(
+            "ticket_on_time_rate", quality["on_time"], lang), followup=_value(
+            "ticket_followup_rate", quality["followup"], lang), satisfied=_value(
+            "ticket_satisfaction_rate", quality["satisfied"], lang)))
     open_items = _row(data, "ticket_unanswered").get("value")
-    if not _missing(open_items) and open_items:
+    if not missing(open_items) and open_items:
         out.append(t("report.text.unanswered", lang, n=f"{int(open_items):,}"))
     repeat = data.list_totals.get("repeat_complainers", 0)
     if repeat:
@@ -144,13 +143,13 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
 
 def _fees(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     r = _row(data, "fee_collection_rate_amount")
-    if _missing(r.get("value")):
+    if missing(r.get("value")):
         return [t("report.text.fees_none", lang, season=data.season)]
     out = [t("report.text.fees", lang, season=data.season,
              value=_value("fee_collection_rate_amount", r["value"], lang),
              moves=_moves(data, "fee_collection_rate_amount", lang))]
     arrears = _row(data, "fee_arrears_amount").get("value")
-    if not _missing(arrears) and arrears > 0:
+    if not missing(arrears) and arrears > 0:
         out.append(t("report.text.arrears", lang, amount=money_words(arrears, lang)))
     return out
 
