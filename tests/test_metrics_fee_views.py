@@ -192,7 +192,8 @@ def test_receipts_by_day(wh):
 def test_settlement_of_day(wh):
     daily = action_list(wh, "daily_receipts", WEEK)
     df = fv.settlement_of_day(daily, dt.date(2025, 12, 2))
-    assert list(df.itertuples(index=False, name=None)) == [("刘红", "现金", 2, 2000.0, 1, 1000.0)]
+    assert list(df.itertuples(index=False, name=None)) == [
+        ("刘红", "现金", 2, 2000.0, 1, 1000.0)]
     assert fv.settlement_of_day(daily, dt.date(2025, 12, 1)).empty
     assert fv.settlement_of_day(daily.iloc[0:0], dt.date(2025, 12, 2)).empty
 

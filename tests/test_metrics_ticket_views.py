@@ -96,7 +96,8 @@ def test_backlog_band_edges_are_half_open(wh):
 
 
 def test_followup_funnel(wh):
-    # followed-up categories resolved in the week: t1 t2 (报修), t7 (抢修), t8 (举报), t9 (投诉)
+    # followed-up categories resolved in the week: t1 t2 (报修), t7 (抢修), t8 (举报),
+    # t9 (投诉)
     df = tv.followup_funnel(wh, WEEK)
     assert df["category"].tolist() == ["报修", "抢修", "投诉", "举报"]
     assert df.set_index("category")[["resolved", "followed_up", "rated", "satisfied"]] \

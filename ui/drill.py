@@ -12,7 +12,7 @@ import streamlit as st
 from i18n import t
 from metrics import Kpi, Period, drill, get
 
-from . import db, tables
+from . import db, long_lists
 
 # Rows shown (and downloaded) at most; more means narrowing the filters.
 ROW_LIMIT = 5000
@@ -36,7 +36,8 @@ def columns(df: pd.DataFrame) -> list[str]:
     return keep + [c for c in _LAST if c in df.columns]
 
 
-def rows_behind(kpi_ids: Sequence[str], period: Period, filters: Mapping, lang: str, key: str,
+def rows_behind(kpi_ids: Sequence[str], period: Period, filters: Mapping, scope: str | None,
+                lang: str, key: str,
                 slices: Mapping[str, Sequence[str]] | None = None,
                 label: str | None = None) -> pd.DataFrame | None:
     """The switch (`label`) and, when on, pickers for the KPI, the part and
@@ -58,12 +59,12 @@ def rows_behind(kpi_ids: Sequence[str], period: Period, filters: Mapping, lang: 
                                    else str(v), key=f"{key}_drill_{dim}")
         if choice is not None:
             narrowed[dim] = [choice]
-    df = db.query(drill, kpi_id, period, part, narrowed, None, ROW_LIMIT + 1)
+    df = db.query(drill, kpi_id, period, part, narrowed, scope, ROW_LIMIT + 1)
     if len(df) > ROW_LIMIT:
         st.caption(t("page.tickets.drill.truncated", lang, n=f"{ROW_LIMIT:,}"))
         df = df.head(ROW_LIMIT)
     else:
         st.caption(t("page.tickets.drill.count", lang, n=f"{len(df):,}"))
     label = kpi.text(lang)[0]
-    return tables.show(df, lang, key=f"{key}_drill_rows", columns=columns(df),
-                       file_name=f"{label}_{t(f'page.tickets.drill.{part}', lang)}")
+    return long_lists.show(df, lang, key=f"{key}_drill_rows", columns=columns(df),
+                           file_name=f"{label}_{t(f'page.tickets.drill.{part}', lang)}")

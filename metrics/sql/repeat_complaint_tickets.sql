@@ -39,6 +39,9 @@ final as (
         c.station,
         c.community,
         c.building,
+        h.unit,
+        h.room,
+        h.address,
         c.zone,
         c.customer_type,
         c.resolved_at,
@@ -49,6 +52,7 @@ final as (
         c.source_row
     from complaints c
     join repeaters r using (household_id)
+    left join household_dims h using (household_id)
     left join batches b on b.batch_id = c.batch_id
 
 )

@@ -1,0 +1,165 @@
+"""收费: how much of the season's fees is collected, against last season, by
+branch, station and community; who owes what and since when; whether each
+day's receipts settle (日清日结); and what should have been billed otherwise
+(应征不漏、应免不征). Every figure from the KPI layer for the sidebar's filters."""
+from __future__ import annotations
+
+import streamlit as st
+
+from i18n import t
+from metrics import action_list, get
+from metrics import fee_views as fv
+from ui import db, fmt, kpi, long_lists, session, tables
+from ui import fee_charts as charts
+from ui.charts import AREA
+from ui.drill import rows_behind
+from ui.kpi_bars import by_slice
+from ui.lang import current
+from ui.sidebar import current_filters
+
+HEADLINE = ("fee_collection_rate_amount", "fee_collection_rate_households", "fee_arrears_amount",
+            "fee_collected_amount")
+DRILL = HEADLINE
+DEBTORS_SHOWN = 100
+DEBTOR_COLUMNS = ("household_id", "branch", "station", "community", "building", "unit", "room",
+                  "name", "phone", "address", "customer_type", "seasons", "due_yuan", "paid_yuan",
+                  "arrears_yuan", "age_days", "last_paid_at")
+RECEIPT_COLUMNS = ("receipt_no", "paid_at", "collector", "method", "amount", "household_id",
+                   "season", "branch", "station", "community", "file_name", "source_row")
+LEAKS = {
+    "unbilled_households": ("household_id", "branch", "station", "community", "building", "unit",
+                            "room", "name", "phone", "address", "heated_area_m2",
+                            "heating_status", "file_name", "source_row"),
+    "bill_mismatches": ("household_id", "branch", "station", "community", "building", "room",
+                        "name", "heating_status", "area_m2", "unit_price", "exemption_yuan",
+                        "due_yuan", "expected_yuan", "difference_yuan", "file_name",
+                        "source_row"),
+    "charged_in_full": ("household_id", "branch", "station", "community", "building", "room",
+                        "name", "heating_status", "area_m2", "unit_price", "exemption_yuan",
+                        "due_yuan", "full_yuan", "expected_yuan", "stopped_charged_full",
+                        "exempt_charged_full", "file_name", "source_row"),
+}
+
+session.page_guard()
+lang = current()
+f = current_filters()
+period, filters, scope = kpi.period_of(f), kpi.metric_filters(f), kpi.scope()
+
+
+def tr(key: str, **params) -> str:
+    return t(f"page.fees.{key}", lang, **params)
+
+
+def plot(fig, key: str) -> None:
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+
+
+# Grouped thousands and two decimals, as the fee system prints amounts.
+YUAN = st.column_config.NumberColumn(format="accounting")
+PERCENT = st.column_config.NumberColumn(format="percent")
+
+st.title(tr("title"))
+places = fmt.join(f.stations or f.branches, lang) or t("ui.filters.all", lang)
+st.caption(tr("scope", season=f.season, cutoff=fmt.date(f.end, lang), places=places))
+
+kpi.card_row(HEADLINE, f, lang)
+rows_behind(DRILL, period, filters, scope, lang, key="fees")
+
+# --- collection through the season -----------------------------------------------------
+st.subheader(tr("curve.title"))
+curve = db.query(fv.collection_curve, period, filters, scope)
+plot(charts.collection_curve(curve, lang), "collection_curve")
+st.caption(tr("curve.note"))
+
+# --- by branch, station, community --------------------------------------------------------
+st.subheader(tr("by.title"))
+level = st.segmented_control(tr("by.level"), fv.LEVELS, default="station", key="fees_level",
+                             format_func=lambda lv: t(f"field.{lv}", lang), required=True)
+level = level or "station"
+by = db.query(fv.collection_by, level, period, filters, scope)
+left, right = st.columns([2, 3])
+with left:
+    plot(by_slice(by.dropna(subset=[level]), level, get("fee_collection_rate_amount"), lang,
+                  AREA["fees"], value="rate_amount", last_season="rate_amount_last_season",
+                  numerator="paid_yuan", denominator="due_yuan"), "collection_by")
+with right:
+    labels = {c: tr(f"col.{c}") for c in by.columns if c != level}
+    tables.show(by, lang, key="collection_by", file_name=tr("by.file", level=t(
+        f"field.{level}", lang)), labels=labels,
+        config={**{labels[c]: PERCENT for c in by.columns if c.startswith("rate_")},
+                **{labels[c]: PERCENT for c in by.columns if c.startswith("change_")},
+                **{labels[c]: YUAN for c in by.columns if c.endswith("_yuan")}})
+rows_behind(("fee_collection_rate_amount", "fee_collection_rate_households",
+             "fee_arrears_amount"), period, filters, scope, lang, key="fees_by",
+            slices={level: [v for v in by[level].dropna()]},
+            label=tr("by.drill", level=t(f"field.{level}", lang) if lang == "zh"
+                     else t(f"field.{level}", lang).lower()))
+
+# --- arrears -------------------------------------------------------------------------
+arrears = db.query(action_list, "arrears", period, filters, scope)
+st.subheader(tr("arrears.title"))
+st.caption(t("metrics.list_help.arrears", lang))
+ages = fv.arrears_by_age(arrears)
+left, right = st.columns([3, 2])
+with left:
+    plot(charts.arrears_by_age(ages, lang), "arrears_by_age")
+with right:
+    shown = ages.assign(seasons_behind=[charts.age_label(a, lang) for a in ages["seasons_behind"]],
+                        partly_paid=[tr("arrears.partly" if p else "arrears.unpaid")
+                                     for p in ages["partly_paid"]])
+    tables.show(shown, lang, key="arrears_by_age", file_name=tr("arrears.file"),
+                labels={c: tr(f"col.{c}") for c in shown.columns},
+                config={tr("col.arrears_yuan"): YUAN})
+
+debtors = fv.largest_debtors(arrears, limit=DEBTORS_SHOWN)
+st.markdown(f"**{tr('debtors.title', n=len(debtors))}**")
+long_lists.show(debtors, lang, key="debtors", file_name=tr("debtors.file"),
+                columns=DEBTOR_COLUMNS,
+                labels={c: tr(f"col.{c}") for c in ("seasons",)},
+                config={t("metrics.col.due_yuan", lang): YUAN,
+                        t("metrics.col.paid_yuan", lang): YUAN,
+                        t("metrics.col.arrears_yuan", lang): YUAN})
+
+# --- daily settlement ------------------------------------------------------------------
+st.subheader(tr("daily.title"))
+daily = db.query(action_list, "daily_receipts", period, filters, scope)
+by_day = fv.receipts_by_day(daily)
+plot(charts.receipts_by_day(by_day, lang), "receipts_by_day")
+days = sorted({d.date() if hasattr(d, "date") else d for d in by_day["day"]}, reverse=True)
+if days:
+    if st.session_state.get("fees_day") not in days:
+        st.session_state.pop("fees_day", None)
+    day = st.selectbox(tr("daily.day"), days, key="fees_day",
+                       format_func=lambda d: fmt.date(d, lang))
+    settled = fv.settlement_of_day(daily, day)
+    settled = settled.assign(method=[charts.method_label(m, lang) for m in settled["method"]],
+                             check=[tr("daily.flag") if n else ""
+                                    for n in settled["receipts_without_invoice"]])
+    st.caption(tr("daily.total", day=fmt.date(day, lang),
+                  receipts=f"{int(settled['receipts'].sum()):,}",
+                  amount=f"{settled['amount_yuan'].sum():,.2f}",
+                  missing=f"{int(settled['receipts_without_invoice'].sum()):,}"))
+    tables.show(settled, lang, key="settlement", file_name=tr("daily.file", day=day.isoformat()),
+                labels={"check": tr("col.check")},
+                config={t("metrics.col.amount_yuan", lang): YUAN,
+                        t("metrics.col.amount_without_invoice_yuan", lang): YUAN})
+else:
+    st.info(tr("daily.none"))
+
+missing = db.query(action_list, "receipts_without_invoice", period, filters, scope)
+st.markdown(f"**{tr('daily.missing_title', n=f'{len(missing):,}')}**")
+st.caption(t("metrics.list_help.receipts_without_invoice", lang))
+long_lists.show(missing, lang, key="without_invoice", file_name=tr("daily.missing_file"),
+                columns=RECEIPT_COLUMNS, empty=tr("daily.missing_none"))
+
+# --- leaks ------------------------------------------------------------------------------
+st.subheader(tr("leaks.title"))
+st.caption(tr("leaks.note"))
+for name, cols in LEAKS.items():
+    rows = db.query(action_list, name, period, filters, scope)
+    title, help_text = t(f"metrics.list.{name}", lang), t(f"metrics.list_help.{name}", lang)
+    st.markdown(f"**{title}** · {tr('leaks.count', n=f'{len(rows):,}')}", help=help_text)
+    long_lists.show(rows, lang, key=f"leak_{name}", file_name=title,
+                    columns=[c for c in cols if c in rows.columns], empty=tr("leaks.none"),
+                    config={t(f"metrics.col.{c}", lang): YUAN for c in cols
+                            if c.endswith("_yuan")})

@@ -1,0 +1,136 @@
+"""工单: are tickets resolved, on time, followed up, with satisfied customers,
+and is anything left unanswered (漏件)? Every figure from the KPI layer for the
+sidebar's filters; lists masked, anonymous complainants never shown."""
+from __future__ import annotations
+
+import streamlit as st
+
+from i18n import t
+from metrics import action_list, compare, get, query
+from metrics import ticket_views as tv
+from ui import db, fmt, kpi, long_lists, session, tables
+from ui import ticket_charts as charts
+from ui.charts import AREA
+from ui.drill import rows_behind
+from ui.kpi_bars import by_slice
+from ui.lang import current
+from ui.sidebar import current_filters
+
+HEADLINE = ("tickets_received", "ticket_closure_rate", "ticket_on_time_rate",
+            "ticket_unanswered", "complaints_per_10k_m2", "ticket_resolution_hours_median",
+            "ticket_resolution_hours_p90", "ticket_followup_rate", "ticket_satisfaction_rate")
+PER_ROW = 5
+DRILL = ("tickets_received", "ticket_closure_rate", "ticket_on_time_rate",
+         "ticket_resolution_hours_median", "ticket_followup_rate", "ticket_satisfaction_rate",
+         "ticket_unanswered", "complaints_per_10k_m2")
+LIST_COLUMNS = ("ticket_no", "reason", "received_at", "deadline_at", "category", "channel",
+                "branch", "station", "community", "building", "anonymous", "caller_name", "phone",
+                "description", "resolved_at", "hours_overdue", "file_name", "source_row")
+REPEAT_COLUMNS = ("household_id", "complaints_in_window", "ticket_no", "received_at", "category",
+                  "channel", "anonymous", "any_anonymous", "caller_name", "phone", "description",
+                  "branch", "station", "community", "building", "unit", "room", "address",
+                  "resolved_at", "result", "satisfaction", "file_name", "source_row")
+
+session.page_guard()
+lang = current()
+f = current_filters()
+period, filters, scope = kpi.period_of(f), kpi.metric_filters(f), kpi.scope()
+categories = tv.categories()
+
+
+def tr(key: str, **params) -> str:
+    return t(f"page.tickets.{key}", lang, **params)
+
+
+def plot(fig, key: str) -> None:
+    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+
+
+st.title(tr("title"))
+places = fmt.join(f.stations or f.branches, lang) or t("ui.filters.all", lang)
+st.caption(tr("scope", period=fmt.period(f.start, f.end, lang), places=places))
+
+kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW)
+rows_behind(DRILL, period, filters, scope, lang, key="tickets")
+
+# --- volume -----------------------------------------------------------------------
+st.subheader(tr("volume.title"))
+by_day = db.query(query, "tickets_received", period, filters, ("day", "category"), scope)
+plot(charts.volume_by_day(by_day, lang, categories), "tickets_by_day")
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{tr('volume.by_channel')}**")
+    by_channel = db.query(query, "tickets_received", period, filters, "channel", scope)
+    plot(charts.volume_by_channel(by_channel, lang), "tickets_by_channel")
+with right:
+    st.markdown(f"**{tr('volume.complaints_per_area')}**")
+    per_area = db.query(compare, "complaints_per_10k_m2", period, filters, "station", scope)
+    per_area = per_area[per_area["denominator"].fillna(0) > 0]
+    plot(by_slice(per_area, "station", get("complaints_per_10k_m2"), lang,
+                  AREA["tickets"]), "complaints_per_area")
+    st.caption(tr("volume.complaints_per_area_note"))
+
+# --- resolution -------------------------------------------------------------------
+st.subheader(tr("resolution.title"))
+resolution = db.query(tv.resolution_by_category, period, filters, scope)
+if resolution.empty:
+    st.info(tr("resolution.none"))
+else:
+    plot(charts.resolution_box(resolution, lang), "resolution_hours")
+    st.caption(tr("resolution.note"))
+    shown = resolution.assign(category=[charts.value_label("category", c, lang)
+                                        for c in resolution["category"]])
+    labels = {c: tr(f"col.{c}") for c in shown.columns if c != "category"}
+    hours = {labels[c]: st.column_config.NumberColumn(format="%.1f")
+             for c in shown.columns if c.endswith("_hours")}
+    tables.show(shown, lang, key="resolution", file_name=tr("resolution.file"), labels=labels,
+                config={**hours, labels["within_limit_share"]:
+                        st.column_config.NumberColumn(format="percent")})
+
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{tr('resolution.on_time_by_station')}**")
+    on_time = db.query(compare, "ticket_on_time_rate", period, filters, "station", scope)
+    on_time = on_time[on_time["denominator"].fillna(0) > 0]
+    if on_time.empty:
+        st.info(tr("resolution.none_due"))
+    else:
+        plot(by_slice(on_time, "station", get("ticket_on_time_rate"), lang,
+                      AREA["tickets"]), "on_time_by_station")
+with right:
+    st.markdown(f"**{tr('backlog.title')}**")
+    backlog = db.query(tv.backlog_by_age, period, filters, scope)
+    plot(charts.backlog(backlog, lang, categories), "backlog_by_age")
+    st.caption(tr("backlog.note", open=f"{int(backlog['tickets'].sum()):,}",
+                  overdue=f"{int(backlog['overdue'].sum()):,}"))
+
+# --- follow-up ----------------------------------------------------------------------
+st.subheader(tr("funnel.title"))
+funnel = db.query(tv.followup_funnel, period, filters, scope)
+totals = tv.funnel_totals(funnel)
+left, right = st.columns([3, 2])
+with left:
+    plot(charts.funnel(totals, lang), "followup_funnel")
+with right:
+    shown = funnel.assign(category=[charts.value_label("category", c, lang)
+                                    for c in funnel["category"]])
+    tables.show(shown, lang, key="funnel", file_name=tr("funnel.file"),
+                labels={s: charts.value_label("stage", s, lang) for s in tv.FUNNEL_STAGES})
+st.caption(tr("funnel.note"))
+
+# --- unanswered items -----------------------------------------------------------------
+unanswered = db.query(action_list, "unanswered_tickets", period, filters, scope)
+st.subheader(tr("unanswered.title", n=f"{len(unanswered):,}"))
+st.caption(t("metrics.list_help.unanswered_tickets", lang))
+long_lists.show(unanswered.assign(reason=[t(f"metrics.reason.{r}", lang) if r else ""
+                                          for r in unanswered["reason"]]),
+                lang, key="unanswered", file_name=tr("unanswered.file"), columns=LIST_COLUMNS,
+                empty=tr("unanswered.none"))
+
+# --- repeat complaints -----------------------------------------------------------------
+repeat = db.query(tv.repeat_complaint_tickets, period, filters, scope)
+st.subheader(tr("repeat.title", n=f"{repeat['household_id'].nunique():,}",
+                tickets=f"{len(repeat):,}"))
+st.caption(t("metrics.list_help.repeat_complainers", lang))
+long_lists.show(repeat, lang, key="repeat", file_name=tr("repeat.file"), columns=REPEAT_COLUMNS,
+                empty=tr("repeat.none"))

@@ -1,0 +1,192 @@
+"""The fees page (收费) through AppTest on a copy of the demo warehouse: it runs
+in both languages, and its cards, curve, tables and lists carry exactly what
+the KPI layer gives for the same filters."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from metrics import action_list, compare, get, query, summary
+from metrics import fee_views as fv
+from metrics.display import column_label, format_value
+from page_testing import (demo_copy, figures, filters_of, metrics_shown, open_page,  # noqa: F401
+                          shown_text, table, untranslated)
+from ui import db
+
+PAGE = "pages/fees.py"
+HEADLINE = ("fee_collection_rate_amount", "fee_collection_rate_households", "fee_arrears_amount",
+            "fee_collected_amount")
+WEEK = {"season": "2025-2026", "period": "week", "week": "2025-W50"}
+STATION = "华光路换热站"
+
+
+@pytest.mark.parametrize("lang,params", [
+    ("zh", {}),
+    ("en", {**WEEK, "station": STATION}),
+    ("zh", {"season": "2024-2025", "period": "week", "week": "2024-W51",
+            "branch": "淄川分公司"}),
+])
+def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
+    at = open_page(PAGE, lang, **params)
+    period, filters = filters_of(at)
+    assert period.fee_season == params.get("season", "2025-2026")
+    results = summary(db.connection(), period, filters, kpi_ids=list(HEADLINE))
+    shown = metrics_shown(at)
+    for kpi_id in HEADLINE:
+        kpi = get(kpi_id)
+        assert shown[kpi.text(lang)[0]] == format_value(kpi, results[kpi_id].value, lang), kpi_id
+
+
+def test_the_curve_ends_at_the_collection_rate(demo_copy):
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    con = db.connection()
+    rate = compare(con, "fee_collection_rate_amount", period, filters).iloc[0]
+    fig = figures(at)["collection_curve"]
+    last, this = fig["data"][0], fig["data"][1]
+    assert this["name"] == "2025-2026 供暖季" and last["name"] == "2024-2025 供暖季(上季)"
+    assert this["y"][-1] == pytest.approx(rate["value"])
+    assert this["x"][-1][:10] == period.end.isoformat()
+    # last season's curve, on the same day of its season, is the same point of last season
+    same_day = last["x"].index(this["x"][-1])
+    assert last["y"][same_day] == pytest.approx(rate["last_season_value"])
+    assert fig["layout"]["yaxis"]["title"]["text"] == "累计收缴率(%)"
+
+
+def test_collection_by_station_and_community(demo_copy):
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    con = db.connection()
+    shown = table(at, "供热站")
+    expected = query(con, "fee_collection_rate_amount", period, filters, "station")
+    assert dict(zip(shown["供热站"], shown["收缴率(金额)"])) == pytest.approx(
+        dict(zip(expected["station"], expected["value"])))
+    bars = figures(at)["collection_by"]["data"][0]
+    assert dict(zip(bars["y"], bars["x"])) == pytest.approx(
+        dict(zip(expected["station"], expected["value"])))
+
+    at.segmented_control(key="fees_level").set_value("community").run()
+    assert not at.exception
+    shown = table(at, "小区")
+    households = query(con, "fee_collection_rate_households", period, filters, "community")
+    assert dict(zip(shown["小区"], shown["收缴率(户数)"])) == pytest.approx(
+        dict(zip(households["community"], households["value"])))
+    arrears = query(con, "fee_arrears_amount", period, filters, "community")
+    assert dict(zip(shown["小区"], shown["欠费(元)"])) == pytest.approx(
+        dict(zip(arrears["community"], arrears["value"])))
+
+
+def test_arrears_and_debtors(demo_copy):
+    at = open_page(PAGE)
+    period, filters = filters_of(at)
+    con = db.connection()
+    arrears = action_list(con, "arrears", period, filters)
+    ages = table(at, "账龄")
+    assert ages["欠费(元)"].sum() == pytest.approx(arrears["arrears_yuan"].sum())
+    # the season's part is the arrears card
+    card = summary(con, period, filters, kpi_ids=["fee_arrears_amount"])["fee_arrears_amount"]
+    assert ages.loc[ages["账龄"] == "本季", "欠费(元)"].sum() == pytest.approx(card.value)
+    debtors = table(at, "欠费供暖季")
+    expected = fv.largest_debtors(arrears, limit=100)
+    assert debtors["户号"].tolist() == expected["household_id"].tolist()
+    arrears_label = column_label("arrears_yuan", "zh")
+    assert debtors[arrears_label].tolist() == pytest.approx(expected["arrears_yuan"].tolist())
+    assert debtors[arrears_label].iloc[0] == pytest.approx(expected["arrears_yuan"].max())
+
+
+def test_daily_settlement(demo_copy):
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    con = db.connection()
+    daily = action_list(con, "daily_receipts", period, filters)
+    bars = figures(at)["receipts_by_day"]["data"]
+    received = summary(con, period, filters, kpi_ids=["fee_collected_amount"])[
+        "fee_collected_amount"]
+    stacked = [tr for tr in bars if tr["type"] == "bar"]
+    assert sum(sum(tr["y"]) for tr in stacked) == pytest.approx(received.value)
+
+    day = at.selectbox(key="fees_day")
+    assert day.value == daily["day"].dt.date.max()      # the latest day first
+    settled = table(at, "收费员")
+    part = daily[daily["day"].dt.date == day.value]
+    assert settled["笔数"].sum() == part["receipts"].sum()
+    assert settled["金额(元)"].sum() == pytest.approx(part["amount_yuan"].sum())
+
+    missing = action_list(con, "receipts_without_invoice", period, filters)
+    shown = table(at, "收据号")
+    assert shown["收据号"].tolist() == missing["receipt_no"].tolist()
+    assert f"缺发票号的收款({len(missing):,} 笔)" in shown_text(at)
+
+
+def test_a_day_with_missing_invoices_is_flagged(demo_copy):
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    daily = action_list(db.connection(), "daily_receipts", period, filters)
+    day = daily.loc[daily["receipts_without_invoice"] > 0, "day"].dt.date.iloc[0]
+    at.selectbox(key="fees_day").set_value(day).run()
+    settled = table(at, "收费员")
+    flagged = settled[settled["需核对"] != ""]
+    assert len(flagged) and (flagged["无发票笔数"] > 0).all()
+    assert (settled.loc[settled["需核对"] == "", "无发票笔数"] == 0).all()
+
+
+def test_leaks_listed(demo_copy):
+    at = open_page(PAGE)
+    period, filters = filters_of(at)
+    con = db.connection()
+    text = shown_text(at)
+    for name in ("unbilled_households", "bill_mismatches", "charged_in_full"):
+        rows = action_list(con, name, period, filters)
+        assert len(rows) > 0
+        assert re.search(rf"{get_list_title(name)}\*\* · {len(rows)} 户", text), name
+    assert len(at.get("download_button")) >= len(at.dataframe)
+
+
+def get_list_title(name: str) -> str:
+    from i18n import t
+    return re.escape(t(f"metrics.list.{name}", "zh"))
+
+
+def test_phones_masked_for_viewers_without_permission(demo_copy, monkeypatch):
+    import ui.tables
+    monkeypatch.setattr(ui.tables, "can_see_personal", lambda: False)
+    at = open_page(PAGE)
+    seen = 0
+    for df in at.dataframe:
+        if "联系电话" in df.value.columns:
+            phones = df.value["联系电话"].dropna()
+            seen += len(phones)
+            assert all(re.fullmatch(r"\d{3}\*{4}\d{4}", p) for p in phones)
+    assert seen
+
+
+def test_drill_down_by_station(demo_copy):
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    at.toggle(key="fees_by_drill").set_value(True).run()
+    at.selectbox(key="fees_by_drill_kpi").set_value("fee_collection_rate_households").run()
+    at.radio(key="fees_by_drill_part_fee_collection_rate_households").set_value(
+        "denominator").run()
+    at.selectbox(key="fees_by_drill_station").set_value(STATION).run()
+    assert not at.exception
+    rows = table(at, "来源行号")
+    billed = query(db.connection(), "fee_collection_rate_households", period,
+                   {**filters, "station": STATION}).iloc[0]
+    n = int(billed["denominator"])
+    assert n > 1000 and len(rows) == 1000      # the rest is in the download
+    captions = [c.value for c in at.caption]
+    assert f"共 {n:,} 行,每行注明来源文件和 Excel 行号。" in captions
+    assert f"显示前 1,000 行,共 {n:,} 行;下载的 Excel 含全部行。" in captions
+    assert set(rows["供热站"]) == {STATION}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_string_is_translated(demo_copy, lang):
+    at = open_page(PAGE, lang, **WEEK)
+    at.toggle(key="fees_drill").set_value(True).run()
+    assert not untranslated(at)
+    assert at.title[0].value == ("收费" if lang == "zh" else "Fees")
+    if lang == "en":
+        text = shown_text(at)
+        assert "Cumulative collection rate" in text and "WeChat Pay" in text

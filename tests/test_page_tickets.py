@@ -1,0 +1,182 @@
+"""The tickets page (工单) through AppTest on a copy of the demo warehouse: it
+runs in both languages, its cards, charts and lists carry exactly what the KPI
+layer gives for the same filters, and anonymous complainants appear nowhere."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from metrics import action_list, compare, get, query, summary
+from metrics import ticket_views as tv
+from metrics.display import format_value
+from page_testing import (anonymous_callers, demo_copy, figures, filters_of,  # noqa: F401
+                          metrics_shown, open_page, shown_text, table, untranslated)
+from ui import db
+
+PAGE = "pages/tickets.py"
+HEADLINE = ("tickets_received", "ticket_closure_rate", "ticket_on_time_rate", "ticket_unanswered",
+            "complaints_per_10k_m2", "ticket_resolution_hours_median",
+            "ticket_resolution_hours_p90", "ticket_followup_rate", "ticket_satisfaction_rate")
+WEEK = {"season": "2025-2026", "period": "week", "week": "2025-W50"}
+STATION = "华光路换热站"
+
+
+@pytest.mark.parametrize("lang,params", [
+    ("zh", {}),
+    ("en", {**WEEK, "station": STATION}),
+    ("zh", {"season": "2024-2025", "period": "range", "from": "2025-01-01", "to": "2025-01-31",
+            "branch": "淄川分公司"}),
+])
+def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
+    at = open_page(PAGE, lang, **params)
+    period, filters = filters_of(at)
+    if "station" in params:
+        assert filters == {"station": [STATION]}
+    results = summary(db.connection(), period, filters, kpi_ids=list(HEADLINE))
+    shown = metrics_shown(at)
+    for kpi_id in HEADLINE:
+        kpi = get(kpi_id)
+        assert shown[kpi.text(lang)[0]] == format_value(kpi, results[kpi_id].value, lang), kpi_id
+    # the parts of every rate are on the card, so the figure can be checked by hand
+    rate = results["ticket_closure_rate"]
+    captions = " ".join(c.value for c in at.caption)
+    assert f"{rate.numerator:,}" in captions and f"{rate.denominator:,}" in captions
+
+
+def test_charts_carry_the_kpi_layers_figures(demo_copy):
+    at = open_page(PAGE)
+    period, filters = filters_of(at)
+    con = db.connection()
+    figs = figures(at)
+
+    received = summary(con, period, filters, kpi_ids=["tickets_received"])["tickets_received"]
+    by_day = figs["tickets_by_day"]
+    assert sum(sum(tr["y"]) for tr in by_day["data"]) == received.value
+    assert [tr["name"] for tr in by_day["data"]] == [c for c in tv.categories()
+                                                    if c in {t["name"] for t in by_day["data"]}]
+    assert "受理日期" in by_day["layout"]["xaxis"]["title"]["text"]
+    assert by_day["layout"]["yaxis"]["title"]["text"] == "工单(件)"
+
+    channels = query(con, "tickets_received", period, filters, "channel")
+    bars = figs["tickets_by_channel"]["data"][0]
+    assert dict(zip(bars["y"], bars["x"])) == dict(zip(channels["channel"], channels["numerator"]))
+
+    per_area = query(con, "complaints_per_10k_m2", period, filters, "station")
+    per_area = per_area[per_area["denominator"] > 0]
+    bars = figs["complaints_per_area"]["data"][0]
+    assert dict(zip(bars["y"], bars["x"])) == pytest.approx(
+        dict(zip(per_area["station"], per_area["value"])))
+    assert "件/万㎡" in figs["complaints_per_area"]["layout"]["xaxis"]["title"]["text"]
+
+    # resolution: medians are the median KPI per category, limits the settings'
+    medians = query(con, "ticket_resolution_hours_median", period, filters, "category")
+    box = figs["resolution_hours"]["data"]
+    assert dict(zip(box[0]["x"], box[0]["median"])) == pytest.approx(
+        dict(zip(medians["category"], medians["value"])))
+    limits = tv.time_limits().set_index("category")["resolve_hours"]
+    assert dict(zip(box[2]["x"], box[2]["y"])) == {c: limits[c] for c in box[2]["x"]}
+    assert "小时" in figs["resolution_hours"]["layout"]["yaxis"]["title"]["text"]
+
+    on_time = compare(con, "ticket_on_time_rate", period, filters, "station")
+    on_time = on_time[on_time["denominator"] > 0]
+    bars, last = figs["on_time_by_station"]["data"][:2]
+    assert dict(zip(bars["y"], bars["x"])) == pytest.approx(
+        dict(zip(on_time["station"], on_time["value"])))
+    assert dict(zip(last["y"], last["x"])) == pytest.approx(
+        dict(zip(on_time["station"], on_time["last_season_value"])))
+
+    backlog = figs["backlog_by_age"]["data"]
+    assert sum(sum(tr["y"]) for tr in backlog) == len(action_list(con, "open_tickets", period,
+                                                                  filters))
+
+    funnel = figs["followup_funnel"]["data"][0]
+    s = summary(con, period, filters, kpi_ids=["ticket_followup_rate", "ticket_satisfaction_rate"])
+    assert funnel["x"] == [s["ticket_followup_rate"].denominator,
+                           s["ticket_followup_rate"].numerator,
+                           s["ticket_satisfaction_rate"].denominator,
+                           s["ticket_satisfaction_rate"].numerator]
+    assert funnel["y"] == ["已办结", "已回访", "有评价", "满意及基本满意"]
+
+
+def test_every_ticket_listed(demo_copy):
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    con = db.connection()
+    unanswered = action_list(con, "unanswered_tickets", period, filters)
+    shown = table(at, "原因")
+    assert shown["工单编号"].tolist() == unanswered["ticket_no"].tolist()
+    count = summary(con, period, filters, kpi_ids=["ticket_unanswered"])["ticket_unanswered"]
+    assert len(shown) == count.value > 0
+    assert set(shown["原因"]) <= {"超期未办结", "已办结无处理结果"}
+    assert f"漏件清单({len(shown):,} 件)" in [s.value for s in at.subheader]
+
+    repeaters = action_list(con, "repeat_complainers", period, filters)
+    tickets = tv.repeat_complaint_tickets(con, period, filters)
+    assert len(repeaters) > 0
+    listed = table(at, "窗口内投诉次数")
+    assert listed["工单编号"].tolist() == tickets["ticket_no"].tolist()
+    assert sorted(set(listed["户号"])) == sorted(repeaters["household_id"])
+    assert f"重复投诉户({len(repeaters)} 户,{len(tickets)} 件投诉)" in [
+        s.value for s in at.subheader]
+    # every table can be downloaded
+    assert len(at.get("download_button")) >= len(at.dataframe)
+
+
+def test_a_station_narrows_every_list(demo_copy):
+    at = open_page(PAGE, **WEEK, station=STATION)
+    shown = table(at, "原因")
+    assert len(shown) and set(shown["供热站"]) == {STATION}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_anonymous_complainants_appear_nowhere(demo_copy, lang):
+    names, phones = anonymous_callers(demo_copy)
+    assert names and phones
+    at = open_page(PAGE, lang)
+    # the rows behind the tickets received: every ticket of the season
+    at.toggle(key="tickets_drill").set_value(True).run()
+    assert not at.exception
+    text = shown_text(at)
+    assert "GD" in text
+    assert not [n for n in names if n in text]
+    assert not [p for p in phones if p in text]
+
+
+def test_phones_and_names_masked_for_viewers_without_permission(demo_copy, monkeypatch):
+    import ui.tables
+    monkeypatch.setattr(ui.tables, "can_see_personal", lambda: False)
+    at = open_page(PAGE, **WEEK)
+    for df in at.dataframe:
+        if "联系电话" in df.value.columns:
+            phones = df.value["联系电话"].dropna()
+            assert len(phones) and all(re.fullmatch(r"\d{3}\*{4}\d{4}", p) for p in phones)
+        if "来电人" in df.value.columns:
+            assert all("*" in n for n in df.value["来电人"].dropna())
+
+
+def test_drill_down_shows_the_rows_behind_a_number(demo_copy):
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    at.toggle(key="tickets_drill").set_value(True).run()
+    at.selectbox(key="tickets_drill_kpi").set_value("ticket_closure_rate").run()
+    at.radio(key="tickets_drill_part_ticket_closure_rate").set_value("numerator").run()
+    assert not at.exception
+    rows = table(at, "来源行号")
+    closure = summary(db.connection(), period, filters, kpi_ids=["ticket_closure_rate"])[
+        "ticket_closure_rate"]
+    assert len(rows) == closure.numerator
+    assert set(rows["来源文件"]) == {"客服工单_2025-2026.xlsx"}
+    assert rows["来源行号"].min() > 0
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_string_is_translated(demo_copy, lang):
+    at = open_page(PAGE, lang, **WEEK)
+    at.toggle(key="tickets_drill").set_value(True).run()
+    assert not untranslated(at)
+    assert at.title[0].value == ("工单" if lang == "zh" else "Tickets")
+    if lang == "en":
+        text = shown_text(at)
+        assert "Repair" in text and "Follow-up and satisfaction" in text
+        assert "Resolution time (hours)" in text

@@ -1,0 +1,59 @@
+"""Long lists (every unanswered ticket, every unbilled household, the rows
+behind a number): the first rows on screen, every row in the .xlsx, and the
+workbook built only when the button is clicked.
+
+ui/tables.show builds its workbook on every run of the page; for a list of
+tens of thousands of rows (the benchmark warehouse's season) that alone takes
+seconds per run. Masking, headers, the row-list permission and the audit are
+ui/tables' and ui/session's, unchanged."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from auth.masking import mask_frame
+from i18n import t
+
+from . import session, tables
+from .xlsx import workbook_bytes
+
+SHOWN_ROWS = 1000
+
+
+def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
+         columns: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
+         config: Mapping | None = None, empty: str | None = None,
+         rows: int = SHOWN_ROWS) -> pd.DataFrame:
+    """Like tables.show, but only the first `rows` rows on screen (a caption
+    says how many there are) while the download holds them all. Returns the
+    frame shown."""
+    if tables.is_row_list(df) and not session.can("row_lists"):
+        st.info(t("ui.auth.no_row_lists", lang))
+        return df.iloc[0:0]
+    cols = list(columns) if columns is not None else list(df.columns)
+    head = tables.prepare(df.head(rows), lang, cols, labels)
+    if head.empty:
+        st.info(empty or t("ui.table.empty", lang))
+        return head
+    st.dataframe(head, hide_index=True, width="stretch", key=f"{key}_table",
+                 column_config={**tables.column_config(head, lang), **(config or {})})
+    if len(df) > rows:
+        st.caption(t("page.tickets.list.first_rows", lang, shown=f"{rows:,}", n=f"{len(df):,}"))
+    # Read now: the workbook is built on another thread, outside this session.
+    allowed = tables.can_see_personal()
+    headers = dict(zip(cols, head.columns))
+    full = df[cols]
+
+    def workbook() -> bytes:
+        return workbook_bytes({file_name: mask_frame(full, allowed).rename(columns=headers)})
+
+    stamp = dt.date.today().strftime("%Y%m%d")
+    st.download_button(t("ui.table.download", lang), data=workbook,
+                       file_name=f"{file_name}_{stamp}.xlsx", mime=tables.XLSX, key=f"{key}_xlsx",
+                       icon=":material/download:", on_click=session.audit,
+                       args=("download", f"{file_name}.xlsx"),
+                       kwargs={"detail": f"{len(df)} rows"})
+    return head
