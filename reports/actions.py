@@ -39,10 +39,9 @@ def _noncompliant(r: dict, lang: str) -> dict:
 
 
 def _unanswered(r: dict, lang: str) -> dict:
-    reason = t(f"metrics.reason.{r['reason']}", lang) if r.get("reason") else ""
     key = "report.action.overdue" if r.get("reason") == "overdue_open" else \
         "report.action.no_result"
-    return {"situation": t(key, lang, category=r.get("category") or "", reason=reason,
+    return {"situation": t(key, lang, category=r.get("category") or "",
                            hours=_n(r.get("hours_overdue"))),
             "name": r.get("caller_name"), "content": r.get("description"),
             "result": r.get("result"), "at": r["received_at"]}
@@ -97,5 +96,9 @@ def action_rows(data: WeeklyData, lang: str = "zh") -> pd.DataFrame:
             row = {c: r.get(c) for c in COLUMNS}
             row.update(_COMPOSE[name](r, lang))
             row["list"] = label
+            if r.get("reason"):
+                # Overdue and resolved-without-result tickets, told apart for filtering.
+                reason = t(f"metrics.reason.{r['reason']}", lang)
+                row["list"] = f"{label} · {reason}"
             rows.append(row)
     return pd.DataFrame(rows, columns=list(COLUMNS))

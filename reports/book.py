@@ -49,8 +49,8 @@ class Book:
         w.put(0, 0, title, "title", fit=False)
         w.ws.set_row(0, 24)
         personal = "report.personal.shown" if d.can_see_personal else "report.personal.masked"
-        line = self.tr("report.subtitle", company=self.company, scope=self.scope_label, season=d.season,
-                       generated=labels.moment(d.generated_at, self.lang),
+        line = self.tr("report.subtitle", company=self.company, scope=self.scope_label,
+                       season=d.season, generated=labels.moment(d.generated_at, self.lang),
                        personal=self.tr(personal))
         w.ws.merge_range(1, 0, 1, last_col, "", self.styles.get("subtitle"))
         w.put(1, 0, line, "subtitle", fit=False)

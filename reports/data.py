@@ -126,8 +126,8 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     batches = batches[batches["status"] == "loaded"].reset_index(drop=True)
     return WeeklyData(
         week=week, period=period, branch=branch or None, scope=scope,
-        can_see_personal=can_see_personal, row_lists=row_lists, headline=head, areas=areas, lists=lists,
-        list_totals=totals, freshness=freshness(con), batches=batches,
+        can_see_personal=can_see_personal, row_lists=row_lists, headline=head, areas=areas,
+        lists=lists, list_totals=totals, freshness=freshness(con), batches=batches,
         data_version=data_version(con), generated_at=now or _now(),
         kpi_values=dict(zip(head["kpi"], head["value"])))
 

@@ -82,7 +82,7 @@ def _definitions(book: Book, w: SheetWriter, r: int) -> int:
 
 
 def _freshness(book: Book, w: SheetWriter, r: int) -> int:
-    tr, lang = book.tr, book.lang
+    tr = book.tr
     r = _section(w, r, tr("report.notes.freshness"))
     _header(w, r, [tr("report.col.kind"), tr("report.col.rows"), tr("report.col.first_at"),
                    tr("report.col.last_at"), tr("report.col.loaded_at"),
@@ -102,7 +102,7 @@ BATCH_COLUMNS = ("batch_id", "file_name", "kind", "uploaded_by", "loaded_at", "r
 
 
 def _batches(book: Book, w: SheetWriter, r: int) -> int:
-    tr, lang = book.tr, book.lang
+    tr = book.tr
     r = _section(w, r, tr("report.notes.batches"))
     _header(w, r, [tr(f"report.col.batch_{c}") for c in BATCH_COLUMNS])
     for row in book.data.batches.to_dict("records"):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from metrics import get
 from metrics.display import column_label
 
-from .book import Book, change_cell, judge, meets
+from .book import Book, change_cell, meets
 from .cells import BAD, GOOD, MUTED, SheetWriter, display_width, missing
 from .data import AreaData
 
