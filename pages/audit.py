@@ -12,11 +12,11 @@ from ui import db, fmt, session
 from ui.lang import current, tr
 from ui.sidebar import today
 
+session.page_guard()
+session.require("audit")
+
 lang = current()
 st.header(tr("page.audit.title"))
-if not session.can("audit"):
-    st.error(tr("ui.auth.no_row_lists"))
-    st.stop()
 st.caption(tr("page.audit.intro"))
 
 end = today()

@@ -14,6 +14,9 @@ from ui import db, fmt, session
 from ui.lang import current, tr
 from ui.uploads import user_name
 
+session.page_guard()
+session.require("upload")
+
 UNDO_TARGET = "undo_target"
 FLASH = "data_flash"
 SHOWN_GAPS = 12

@@ -12,6 +12,9 @@ from ui import db, fmt, session, uploads
 from ui.lang import current, tr
 from ui.xlsx import rejected_rows, workbook_bytes
 
+session.page_guard()
+session.require("upload")
+
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 8
 

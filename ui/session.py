@@ -33,14 +33,27 @@ def auth_mode() -> str:
     return "local" if UserStore().exists() else "single"
 
 
+# Nobody signed in (a page reached without the router): no permission at all,
+# and a branch scope matching no branch.
+NOBODY = User("-", "none", "")
+
+
 def current_user() -> User:
     """The signed-in user of this session (gate() ran first on every run)."""
     user = st.session_state.get(KEY)
-    return user if isinstance(user, User) else LOCAL_USER
+    return user if isinstance(user, User) else NOBODY
 
 
 def can(permission: str) -> bool:
     return current_user().can(permission)
+
+
+def require(permission: str) -> None:
+    """Stop the page for a user without `permission` (navigation hides such
+    pages; this holds even for a page reached some other way)."""
+    if not can(permission):
+        st.error(tr("ui.auth.forbidden"))
+        st.stop()
 
 
 def can_see_personal() -> bool:
