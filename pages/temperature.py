@@ -287,9 +287,9 @@ def risk() -> None:
                    design=f"{design:g}", unit=celsius))
     shown = (at_risk if len(at_risk) else fits[fits["fit_ok"]]).reset_index(drop=True)
     tables.show(shown, lang, key="t_risk", file_name=tr("page.temperature.risk"),
-                columns=["branch", "station", "community", "building", "readings", "households",
-                         "outdoor_min_c", "outdoor_max_c", "slope", "r2", "mean_indoor_c",
-                         "expected_indoor_c", "target_c"],
+                columns=["station", "community", "building", "expected_indoor_c", "target_c",
+                         "mean_indoor_c", "readings", "households", "outdoor_min_c",
+                         "outdoor_max_c", "slope", "r2"],
                 labels=labels(shown),
                 config={label(c): st.column_config.NumberColumn(format="%.2f")
                         for c in ("slope", "r2", "expected_indoor_c")}, height=260)

@@ -223,7 +223,7 @@ def test_every_label_exists_in_both_languages():
     for name in ("pages/overview.py", "pages/temperature.py", "ui/kpi.py", "ui/charts.py",
                  "ui/tables.py"):
         text = (ROOT / name).read_text(encoding="utf-8")
-        used |= set(re.findall(r"""["']((?:page\.(?:overview|temperature)|ui\.(?:kpi|chart|table))"""
-                               r"""\.[a-z0-9_.]+[a-z0-9_])["']""", text))
+        used |= set(re.findall(r"""["']((?:page\.(?:overview|temperature)|"""
+                               r"""ui\.(?:kpi|chart|table))\.[a-z0-9_.]+[a-z0-9_])["']""", text))
     keys = {k for k, _ in entries}
     assert used and used <= keys, sorted(used - keys)
