@@ -132,8 +132,9 @@ def _local_form() -> User | None:
         st.error(exc.message(_lang()))
         return None
     st.session_state[KEY] = user
+    st.session_state[SEEN] = time.time()
     audit("sign_in")
-    return user
+    st.rerun()  # draw the app without the form
 
 
 def _sso() -> User | None:

@@ -1,0 +1,130 @@
+"""Who may see what, page by page: sign-in, roles, branch scope (also against an
+edited URL), masking, viewers without row lists, anonymous complainants."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth import UserStore
+from pipelines.warehouse import connect
+from page_testing import APP, demo_copy, shown_text  # noqa: F401
+
+PASSWORD = "correct horse battery"
+DASHBOARDS = ["pages/overview.py", "pages/temperature.py", "pages/tickets.py", "pages/fees.py",
+              "pages/report.py"]
+OTHER_BRANCH = ["淄川分公司", "松龄路换热站", "般阳路换热站", "淄城路换热站"]
+FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+@pytest.fixture
+def accounts(tmp_path, monkeypatch, demo_copy):  # noqa: F811
+    path = tmp_path / "users.json"
+    store = UserStore(path, sleep=lambda s: None)
+    store.add("boss", PASSWORD, "admin")
+    store.add("mgr", PASSWORD, "manager")
+    store.add("zd", PASSWORD, "branch", branch="张店分公司")
+    store.add("look", PASSWORD, "viewer")
+    monkeypatch.setenv("HEATKPI_USERS", str(path))
+    monkeypatch.setattr("auth.users.time.sleep", lambda s: None)
+    return demo_copy
+
+
+def signed_in(name: str, password: str = PASSWORD, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(params)
+    at.run()
+    assert [t.value for t in at.title] == ["登录 · 供热服务指标看板"]
+    at.text_input[0].input(name)
+    at.text_input[1].input(password)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def visit(at: AppTest, page: str) -> str:
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return shown_text(at)
+
+
+def test_sign_in_is_required_and_audited(accounts):
+    at = signed_in("boss", "wrong password")
+    assert [e.value for e in at.error] == ["用户名或密码不正确。"]
+    assert not at.metric  # nothing but the form
+    at = signed_in("boss")
+    assert not at.text_input or at.text_input[0].label != "用户名"
+    assert "当前用户:boss(管理员)" in shown_text(at)
+    text = visit(at, "pages/audit.py")
+    assert "登录失败" in text and "登录" in text
+
+
+@pytest.mark.parametrize("user", ["mgr", "zd", "look"])
+def test_admin_pages_are_refused_to_other_roles(accounts, user):
+    at = signed_in(user)
+    for page in ("pages/upload.py", "pages/data.py", "pages/audit.py"):
+        # Not in this user's navigation at all (and each page checks again).
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+def test_branch_user_sees_only_their_branch_even_with_an_edited_url(accounts):
+    at = signed_in("zd", f_branches="淄川分公司", f_stations="松龄路换热站")
+    for page in DASHBOARDS:
+        text = visit(at, page)
+        found = [name for name in OTHER_BRANCH if name in text]
+        assert found == [], (page, found)
+        assert "张店分公司" in text or "华光路换热站" in text, page
+
+
+def test_manager_sees_every_branch_but_no_full_phone(accounts):
+    at = signed_in("mgr")
+    texts = {page: visit(at, page) for page in DASHBOARDS}
+    assert any("淄川分公司" in t for t in texts.values())
+    for page, text in texts.items():
+        assert FULL_PHONE.findall(text) == [], page
+
+
+def test_viewer_gets_aggregates_but_no_row_lists(accounts):
+    at = signed_in("look")
+    for page in DASHBOARDS[:4]:
+        text = visit(at, page)
+        assert at.metric, page  # the KPI cards are there
+        assert "您的角色只能查看汇总指标,不能查看明细清单。" in text, page
+        for df in at.dataframe:
+            assert not {"户号", "工单编号", "收据号", "来电人"} & set(map(str, df.value.columns)), page
+
+
+def test_admin_sees_full_phones_but_never_an_anonymous_complainant(accounts):
+    con = connect(accounts, read_only=True)
+    anonymous = {r[0] for r in con.execute(
+        "SELECT ticket_no FROM tickets WHERE anonymous AND (caller_name IS NOT NULL "
+        "OR phone IS NOT NULL)").fetchall()}
+    con.close()
+    assert anonymous  # the demo has anonymous complainants whose export named them
+    at = signed_in("boss")
+    seen_anonymous = checked = 0
+    texts = []
+    for page in DASHBOARDS:
+        texts.append(visit(at, page))
+        for df in at.dataframe:
+            frame = df.value
+            if "工单编号" not in frame.columns:
+                continue
+            rows = frame[frame["工单编号"].isin(anonymous)]
+            seen_anonymous += len(rows)
+            for col in ("来电人", "联系电话"):
+                if col in frame.columns and len(rows):
+                    checked += 1
+                    assert rows[col].isna().all() or (rows[col].astype(str) == "").all(), page
+    assert seen_anonymous and checked  # anonymous tickets are listed: as tickets, without who
+    assert any(FULL_PHONE.search(t) for t in texts)  # personal data is the admin's to see
+
+
+def test_idle_session_must_sign_in_again(accounts, monkeypatch):
+    at = signed_in("boss")
+    at.session_state["user_seen"] = 0.0  # last active at the epoch: long idle
+    at.run()
+    assert [w.value for w in at.warning] == ["长时间未操作,会话已过期,请重新登录。"]
+    assert at.text_input[0].label == "用户名"
