@@ -102,24 +102,21 @@ def main(argv: list[str] | None = None) -> int:
         summary_ms[label], _ = median_ms(lambda: summary(con, period), args.reps)
     con.close()
 
-    head = f"{'KPI':34}" + "".join(
-        f"  {'ours ' + k:>12} {'pandas':>9} {'x':>6}" for k in PERIODS)
-    print(f"{'':34}" + "".join(f"  {k + ' ' + p.label():>29}" for k, p in PERIODS.items()))
-    print(head)
+    print(f"{'':34}" + "".join(f"  {k + ' ' + p.label():>33}" for k, p in PERIODS.items()))
+    print(f"{'KPI':34}" + f"  {'ours':>9} {'pandas':>9} {'ratio':>7}    " * len(PERIODS))
     for kpi_id in ids:
         line = f"{kpi_id:34}"
         for label in PERIODS:
-            _, _, ours_ms, pd_ms, ok = next(r for r in rows if r[0] == label and r[1] == kpi_id)
+            _, _, ours_ms, pd_ms, _ = next(r for r in rows if r[0] == label and r[1] == kpi_id)
             ratio = pd_ms / ours_ms
-            flag = "" if ours_ms <= KPI_MS and ratio >= MIN_RATIO else " !"
-            if flag:
+            met = ours_ms <= KPI_MS and ratio >= MIN_RATIO
+            if not met:
                 misses.append(f"{kpi_id} ({label}): {ours_ms:.0f} ms, {ratio:.1f}x")
-            line += f"  {ours_ms:10.0f}ms {pd_ms:7.0f}ms {ratio:5.1f}x{flag or '  '}"[:-2] + \
-                (flag or "  ")
+            line += f"  {ours_ms:7.0f}ms {pd_ms:7.0f}ms {ratio:6.1f}x {'  ' if met else ' !'} "
         print(line)
     line = f"{'whole summary (' + str(len(ids)) + ' KPIs)':34}"
     for label in PERIODS:
-        line += f"  {summary_ms[label]:10.0f}ms {'':>16}"
+        line += f"  {summary_ms[label]:7.0f}ms {'':25}"
         if summary_ms[label] > SUMMARY_MS:
             misses.append(f"summary ({label}): {summary_ms[label]:.0f} ms")
     print(line)
