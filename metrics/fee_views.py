@@ -3,7 +3,7 @@ collection curve against last season's, collection by branch, station or
 community, arrears by age, the largest debtors and the daily settlement
 (日清日结). Functions that read the warehouse take the connection, a period,
 filters and a branch scope like `metrics.query`; the others reshape a list the
-page already has (`metrics.action_list`), so it is read once.
+page already has, so it is read once.
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import duckdb
 import pandas as pd
 
 from .period import Period, as_period, season_bounds, season_name
-from .query import compare, query
-from .views import view
+from .query import query
+from .registry import HOUSEHOLD_DIMS
+from .views import view, with_last_season
 
 Filters = Mapping | None
 ScopeArg = str | Sequence[str] | None
@@ -45,19 +46,18 @@ def collection_curve(con: duckdb.DuckDBPyConnection, period: Period | tuple,
 def collection_by(con: duckdb.DuckDBPyConnection, level: str, period: Period | tuple,
                   filters: Filters = None, scope: ScopeArg = None) -> pd.DataFrame:
     """Per branch, station or community: amount due and paid with the collection
-    rate by amount (and its value for the previous period and the same point of
-    last season), households billed and paid in full with the rate by
-    households, and the arrears. Each figure is the KPI's for that slice."""
+    rate by amount (and its value at the same point of last season), households
+    billed and paid in full with the rate by households, and the arrears. Each
+    figure is the KPI's for that slice."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}")
-    amount = compare(con, "fee_collection_rate_amount", period, filters, level, scope)
+    amount = with_last_season(con, "fee_collection_rate_amount", level, period, filters, scope)
     households = query(con, "fee_collection_rate_households", period, filters, level, scope)
     arrears = query(con, "fee_arrears_amount", period, filters, level, scope)
-    out = amount[[level, "numerator", "denominator", "value", "previous_value",
-                  "last_season_value", "change_previous", "change_last_season"]].rename(
+    out = amount[[level, "numerator", "denominator", "value", "last_season_value",
+                  "change_last_season"]].rename(
         columns={"numerator": "paid_yuan", "denominator": "due_yuan",
-                 "value": "rate_amount", "previous_value": "rate_amount_previous",
-                 "last_season_value": "rate_amount_last_season"})
+                 "value": "rate_amount", "last_season_value": "rate_amount_last_season"})
     out = out.merge(households[[level, "numerator", "denominator", "value"]].rename(
         columns={"numerator": "households_paid", "denominator": "households_billed",
                  "value": "rate_households"}), on=level, how="outer")
@@ -86,38 +86,23 @@ def arrears_by_age(arrears: pd.DataFrame) -> pd.DataFrame:
     return out[cols].sort_values(["seasons_behind", "partly_paid"]).reset_index(drop=True)
 
 
-_DEBTOR_DIMS = ("branch", "station", "community", "building", "unit", "room", "zone",
-                "customer_type", "name", "phone", "address")
+def arrears_rows(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                 filters: Filters = None, scope: ScopeArg = None) -> pd.DataFrame:
+    """The arrears list (action_list "arrears") with only what arrears_by_age
+    reads: on the benchmark warehouse a season's list is 80,000 bills."""
+    return view(con, "arrears", period, filters, scope, row_dims=HOUSEHOLD_DIMS,
+                columns=("household_id", "season", "seasons_behind", "paid_yuan",
+                         "arrears_yuan", "age_days"))
 
 
-def largest_debtors(arrears: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
-    """Households by what they owe over every season in the arrears list, the
-    largest first: seasons owed, amount due, paid and owed, the oldest bill's
-    age and the last payment."""
-    cols = ["household_id", *_DEBTOR_DIMS, "seasons", "bills", "due_yuan", "paid_yuan",
-            "arrears_yuan", "age_days", "last_paid_at"]
-    if arrears.empty:
-        out = pd.DataFrame(columns=cols)
-    else:
-        firsts = {c: (c, "first") for c in _DEBTOR_DIMS if c in arrears.columns}
-        out = arrears.groupby("household_id", as_index=False, dropna=False).agg(
-            **firsts, bills=("season", "size"), due_yuan=("due_yuan", "sum"),
-            paid_yuan=("paid_yuan", "sum"), arrears_yuan=("arrears_yuan", "sum"),
-            age_days=("age_days", "max"), last_paid_at=("last_paid_at", "max"))
-        for c in ("due_yuan", "paid_yuan", "arrears_yuan"):
-            out[c] = out[c].round(2)
-        out = out.sort_values(["arrears_yuan", "household_id"], ascending=[False, True])
-        if limit is not None:
-            out = out.head(limit)
-        # Joined per household only for the rows kept: a Python call per group.
-        owed = arrears[arrears["household_id"].isin(out["household_id"])]
-        seasons = owed.sort_values("season").groupby("household_id")["season"].agg(
-            lambda s: "、".join(s))
-        out["seasons"] = out["household_id"].map(seasons)
-        out = out[[c for c in cols if c in out.columns]].reset_index(drop=True)
-    out.attrs.update(personal_columns=[c for c in ("name", "phone", "address", "room")
-                                       if c in out.columns])
-    return out
+def largest_debtors(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                    filters: Filters = None, scope: ScopeArg = None,
+                    limit: int | None = None) -> pd.DataFrame:
+    """Households by what they owe over every season of the arrears list, the
+    largest first (`limit`: only so many): seasons owed, amount due, paid and
+    owed, the oldest bill's age and the last payment."""
+    return view(con, "largest_debtors", period, filters, scope, row_dims=HOUSEHOLD_DIMS,
+                order_by="arrears_yuan desc, household_id", limit=limit)
 
 
 def receipts_by_day(daily: pd.DataFrame) -> pd.DataFrame:

@@ -96,7 +96,7 @@ rows_behind(("fee_collection_rate_amount", "fee_collection_rate_households",
                      else t(f"field.{level}", lang).lower()))
 
 # --- arrears -------------------------------------------------------------------------
-arrears = db.query(action_list, "arrears", period, filters, scope)
+arrears = db.query(fv.arrears_rows, period, filters, scope)
 st.subheader(tr("arrears.title"))
 st.caption(t("metrics.list_help.arrears", lang))
 ages = fv.arrears_by_age(arrears)
@@ -111,7 +111,7 @@ with right:
                 labels={c: tr(f"col.{c}") for c in shown.columns},
                 config={tr("col.arrears_yuan"): YUAN})
 
-debtors = fv.largest_debtors(arrears, limit=DEBTORS_SHOWN)
+debtors = db.query(fv.largest_debtors, period, filters, scope, DEBTORS_SHOWN)
 st.markdown(f"**{tr('debtors.title', n=len(debtors))}**")
 long_lists.show(debtors, lang, key="debtors", file_name=tr("debtors.file"),
                 columns=DEBTOR_COLUMNS,

@@ -6,8 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from i18n import t
-from metrics import action_list, compare, get, query
+from metrics import action_list, get, query
 from metrics import ticket_views as tv
+from metrics.views import with_last_season
 from ui import db, fmt, kpi, long_lists, session, tables
 from ui import ticket_charts as charts
 from ui.charts import AREA
@@ -64,7 +65,8 @@ with left:
     plot(charts.volume_by_channel(by_channel, lang), "tickets_by_channel")
 with right:
     st.markdown(f"**{tr('volume.complaints_per_area')}**")
-    per_area = db.query(compare, "complaints_per_10k_m2", period, filters, "station", scope)
+    per_area = db.query(with_last_season, "complaints_per_10k_m2", "station", period, filters,
+                        scope)
     per_area = per_area[per_area["denominator"].fillna(0) > 0]
     plot(by_slice(per_area, "station", get("complaints_per_10k_m2"), lang,
                   AREA["tickets"]), "complaints_per_area")
@@ -90,7 +92,8 @@ else:
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{tr('resolution.on_time_by_station')}**")
-    on_time = db.query(compare, "ticket_on_time_rate", period, filters, "station", scope)
+    on_time = db.query(with_last_season, "ticket_on_time_rate", "station", period, filters,
+                       scope)
     on_time = on_time[on_time["denominator"].fillna(0) > 0]
     if on_time.empty:
         st.info(tr("resolution.none_due"))

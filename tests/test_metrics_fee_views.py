@@ -130,8 +130,20 @@ def test_collection_by_rejects_an_unknown_level(wh):
         fv.collection_by(wh, "building; drop table fee_bills", WEEK)
 
 
+def test_arrears_rows_are_the_list_narrowed(wh):
+    rows = fv.arrears_rows(wh, WEEK)
+    full = action_list(wh, "arrears", WEEK)
+    assert list(rows.columns) == ["household_id", "season", "seasons_behind", "paid_yuan",
+                                  "arrears_yuan", "age_days"]
+    key = ["household_id", "season"]
+    assert rows.sort_values(key).reset_index(drop=True).equals(
+        full[list(rows.columns)].sort_values(key).reset_index(drop=True))
+    assert set(fv.arrears_rows(wh, WEEK, scope=ZC)["household_id"]) == {"h4"}
+    assert set(fv.arrears_rows(wh, WEEK, {"station": "S2"})["household_id"]) == {"h3"}
+
+
 def test_arrears_by_age(wh):
-    df = fv.arrears_by_age(action_list(wh, "arrears", WEEK))
+    df = fv.arrears_by_age(fv.arrears_rows(wh, WEEK))
     rows = list(df.itertuples(index=False, name=None))
     assert rows == [
         # this season: h2 0.01 + h3 440 + h4 1070, each partly paid, 22 days old
@@ -151,15 +163,15 @@ def test_arrears_by_age_bands_old_seasons_together(wh):
 
 
 def test_largest_debtors(wh):
-    df = fv.largest_debtors(action_list(wh, "arrears", WEEK))
+    df = fv.largest_debtors(wh, WEEK)
     assert df["household_id"].tolist() == ["h4", "h1", "h3", "h2"]
     assert df["arrears_yuan"].tolist() == [1070.0, 800.0, 440.0, 0.01]
     h1 = df.iloc[1]
     assert (h1["seasons"], h1["bills"], h1["due_yuan"], h1["paid_yuan"], h1["age_days"]) == (
         "2024-2025", 1, 1800.0, 1000.0, 387)
     assert (h1["name"], h1["phone"]) == ("赵一", "13000000001")
-    assert fv.largest_debtors(action_list(wh, "arrears", WEEK), limit=2)["household_id"] \
-        .tolist() == ["h4", "h1"]
+    assert fv.largest_debtors(wh, WEEK, limit=2)["household_id"].tolist() == ["h4", "h1"]
+    assert fv.largest_debtors(wh, WEEK, scope=ZD)["household_id"].tolist() == ["h1", "h3", "h2"]
     assert {"name", "phone", "address", "room"} <= set(df.attrs["personal_columns"])
 
 
@@ -167,7 +179,7 @@ def test_largest_debtors_sum_seasons(con):
     # without p1, h1 owes 800 for 2024-2025 and 1840 for 2025-2026
     add_households(con)
     add_fees(con, payments={k: v for k, v in PAYMENTS.items() if k != "p1"})
-    df = fv.largest_debtors(action_list(con, "arrears", WEEK))
+    df = fv.largest_debtors(con, WEEK)
     h1 = df.iloc[0]
     assert (h1["household_id"], h1["arrears_yuan"], h1["seasons"], h1["bills"]) == (
         "h1", pytest.approx(2640.0), "2024-2025、2025-2026", 2)

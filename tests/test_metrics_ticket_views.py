@@ -20,8 +20,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics import action_list, query, summary
+from metrics import action_list, compare, query, summary
 from metrics import ticket_views as tv
+from metrics.views import with_last_season
 from metrics.testing import (ANONYMOUS_CALLER, ANONYMOUS_PHONE, TICKETS, WEEK, ZC, ZD,
                              add_households, add_tickets, ticket)
 
@@ -181,3 +182,19 @@ def test_time_limits_from_settings():
     assert df.loc["抢修", "arrive_hours"] == 2 and df.loc["抢修", "resolve_hours"] == 24
     assert df.loc["投诉", "answer_hours"] == 24 and df.loc["投诉", "resolve_hours"] == 48
     assert df.loc["咨询", "resolve_hours"] == 0
+
+
+def test_with_last_season_is_compare_without_the_previous_period(wh):
+    # a week with tickets in both seasons: 2025-12-01..07 and 2024-12-02..08
+    from metrics.testing import insert
+    last = {"o1": ticket("o1", "报修", "2024-12-02 08:00", "S1", "h1", "2024-12-02 09:00", "已修"),
+            "o2": ticket("o2", "报修", "2024-12-03 08:00", "S1", "h1")}
+    insert(wh, "tickets", [{**r, "batch_id": 3, "source_row": 100 + i}
+                           for i, r in enumerate(last.values())])
+    got = with_last_season(wh, "ticket_closure_rate", "station", WEEK).set_index("station")
+    want = compare(wh, "ticket_closure_rate", WEEK, by="station").set_index("station")
+    for col in ("numerator", "denominator", "value", "last_season_value", "change_last_season"):
+        assert got[col].to_dict() == pytest.approx(want.loc[got.index, col].to_dict(),
+                                                    nan_ok=True)
+    assert got.loc["S1", "last_season_value"] == 0.5     # o1 resolved, o2 not
+    assert "previous_value" not in got

@@ -88,7 +88,7 @@ def test_arrears_and_debtors(demo_copy):
     card = summary(con, period, filters, kpi_ids=["fee_arrears_amount"])["fee_arrears_amount"]
     assert ages.loc[ages["账龄"] == "本季", "欠费(元)"].sum() == pytest.approx(card.value)
     debtors = table(at, "欠费供暖季")
-    expected = fv.largest_debtors(arrears, limit=100)
+    expected = fv.largest_debtors(con, period, filters, limit=100)
     assert debtors["户号"].tolist() == expected["household_id"].tolist()
     arrears_label = column_label("arrears_yuan", "zh")
     assert debtors[arrears_label].tolist() == pytest.approx(expected["arrears_yuan"].tolist())

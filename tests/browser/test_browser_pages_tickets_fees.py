@@ -1,0 +1,169 @@
+"""The tickets and fees pages in a real browser, in both languages: change the
+week and the station, open the rows behind a number, download a table, and save
+a screenshot of each page; the browser console stays free of errors."""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "screenshots"
+STATION, OTHER_STATION = "华光路换热站", "人民路换热站"
+WORDS = {
+    "zh": {"home": "总览", "tickets": "工单", "fees": "收费", "period_week": "按周",
+           "week": "周次", "week_option": "2025年第50周 12/8–12/14", "station": "供热站",
+           "drill": "查看数字背后的明细行", "receipt_no": "收据号", "ticket_no": "工单编号",
+           "household": "户号", "kpi_tickets": "受理工单量", "kpi_fees": "收缴率(金额)",
+           "curve": "累计收缴率:本季与上季", "funnel": "回访与满意度"},
+    "en": {"home": "Overview", "tickets": "Tickets", "fees": "Fees", "period_week": "Week",
+           "week": "ISO week", "week_option": "2025-W50 · 8 Dec – 14 Dec", "station": "Station",
+           "drill": "Show the rows behind a number", "receipt_no": "Receipt number",
+           "ticket_no": "Ticket number", "household": "Household ID",
+           "kpi_tickets": "Tickets received", "kpi_fees": "Collection rate by amount",
+           "curve": "Cumulative collection rate: this season and last",
+           "funnel": "Follow-up and satisfaction"},
+}
+# Streamlit scrolls inside its own container: a full-page screenshot of a
+# short window would show only the top.
+TALL = {"width": 1400, "height": 6400}
+
+
+def watch_console(page: Page) -> list[str]:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
+def settled(page: Page) -> None:
+    """Wait until the app has finished its rerun."""
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
+def sidebar(page: Page):
+    return page.get_by_test_id("stSidebar")
+
+
+def main(page: Page):
+    return page.get_by_test_id("stMain")
+
+
+def pick(scope, label: str, option: str, page: Page, multi: bool = False) -> None:
+    scope.get_by_role("combobox", name=label, exact=True).click()
+    page.keyboard.type(option)  # the list is virtual: filter it to the option
+    page.get_by_role("option", name=option, exact=True).click()
+    if multi:
+        page.keyboard.press("Escape")  # a multiselect commits when its menu closes
+    settled(page)
+
+
+def nav(page: Page, name: str) -> None:
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible(timeout=60_000)
+    settled(page)
+
+
+def download(page: Page, key: str, folder: Path, name: str) -> list:
+    """Click the .xlsx download of table `key`; the header row of the file."""
+    settled(page)
+    button = page.locator(f".st-key-{key}_xlsx button")
+    button.scroll_into_view_if_needed()
+    expect(button).to_be_enabled()
+    with page.expect_download(timeout=120_000) as info:
+        button.click()
+    path = folder / name
+    info.value.save_as(path)
+    data = path.read_bytes()
+    assert data[:2] == b"PK", name                      # an .xlsx is a zip
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    assert len(rows) > 1, name
+    return rows
+
+
+def shoot(page: Page, path: Path) -> None:
+    """The whole page, down to the end of its content."""
+    size = page.viewport_size
+    page.set_viewport_size(TALL)
+    settled(page)
+    page.wait_for_timeout(2000)  # Plotly draws after the rerun
+    box = page.get_by_test_id("stMainBlockContainer").bounding_box()
+    height = min(TALL["height"], int(box["y"] + box["height"]) + 24)
+    page.screenshot(path=path, clip={"x": 0, "y": 0, "width": TALL["width"], "height": height})
+    page.set_viewport_size(size)
+    assert path.stat().st_size > 50_000
+
+
+def rows_behind(page: Page, w: dict, first_column: str) -> None:
+    """Open the rows behind the first KPI (each with its source file and row;
+    the grid draws only the columns in view, so the first one is checked)."""
+    main(page).get_by_text(w["drill"], exact=True).first.click()
+    settled(page)
+    expect(main(page).get_by_text(re.compile(r"(共 [\d,]+ 行,每行注明来源文件|"
+                                             r"[\d,]+ rows, each with its source file)")).first) \
+        .to_be_visible()
+    grid = main(page).get_by_test_id("stDataFrame").first
+    expect(grid).to_contain_text(first_column)
+    main(page).get_by_text(w["drill"], exact=True).first.click()   # closed again
+    settled(page)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tickets_and_fees_pages(demo_app, page, output_dir, lang):
+    w = WORDS[lang]
+    errors = watch_console(page)
+    # The root URL: a deep link makes Streamlit probe <page>/_stcore/health
+    # first, which the server answers 404 (a console error that is not ours).
+    page.goto(demo_app)
+    expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
+    if lang == "en":
+        sidebar(page).get_by_role("radio", name="English").click()
+        expect(page.get_by_role("heading", name=w["home"])).to_be_visible()
+
+    # --- tickets: a week of the season
+    nav(page, w["tickets"])
+    sidebar(page).get_by_text(w["period_week"], exact=True).click()
+    settled(page)
+    pick(sidebar(page), w["week"], w["week_option"], page)
+    expect(page).to_have_url(re.compile(r"week=2025-W50"))
+    expect(main(page).get_by_test_id("stMetricLabel").filter(has_text=w["kpi_tickets"]).first) \
+        .to_be_visible()
+    expect(main(page).get_by_text(w["funnel"], exact=True)).to_be_visible()
+    if lang == "zh":
+        shoot(page, DOCS / "tickets.png")
+
+    # --- fees: the week comes along; then one station
+    nav(page, w["fees"])
+    assert "week=2025-W50" in page.url
+    expect(main(page).get_by_test_id("stMetricLabel").filter(has_text=w["kpi_fees"]).first) \
+        .to_be_visible()
+    expect(main(page).get_by_text(w["curve"], exact=True)).to_be_visible()
+    if lang == "zh":
+        shoot(page, DOCS / "fees.png")
+    pick(sidebar(page), w["station"], STATION, page, multi=True)
+    expect(page).to_have_url(re.compile("station="))
+    rows_behind(page, w, w["receipt_no"])
+    header, *rows = download(page, "debtors", output_dir, f"debtors_{lang}.xlsx")
+    assert w["household"] in header
+    assert {r[header.index(w["station"])] for r in rows} == {STATION}
+    shoot(page, output_dir / f"fees_{lang}.png")
+
+    # --- tickets again: the station comes along; add a second one
+    nav(page, w["tickets"])
+    assert "week=2025-W50" in page.url and "station=" in page.url
+    pick(sidebar(page), w["station"], OTHER_STATION, page, multi=True)
+    expect(page).to_have_url(re.compile("station=.*station="))
+    rows_behind(page, w, w["ticket_no"])
+    header, *rows = download(page, "unanswered", output_dir, f"unanswered_{lang}.xlsx")
+    assert w["ticket_no"] in header
+    assert {r[header.index(w["station"])] for r in rows} <= {STATION, OTHER_STATION}
+    shoot(page, output_dir / f"tickets_{lang}.png")
+
+    assert not errors, errors
