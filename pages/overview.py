@@ -14,7 +14,8 @@ from metrics import MetricError, action_list, get
 from metrics.display import format_value
 from metrics.trends import weekly
 from pipelines.coverage import freshness, period_rows, season_bounds
-from ui import charts, db, fmt, kpi, session, tables
+from ui import charts, fmt, kpi, session, tables
+from ui.prefetch import prefetch
 from ui.filters import encode
 from ui.lang import current, tr
 from ui.sidebar import current_filters
@@ -41,6 +42,20 @@ filters = kpi.metric_filters(f)
 scope = kpi.scope()
 
 
+def trend_calls() -> dict[str, tuple]:
+    first, last = season_bounds(f.season)
+    until = max(first, min(f.end, last))
+    return {area: (weekly, kpi_id, f.season, filters, scope, until)
+            for area, kpi_id in TRENDS.items()}
+
+
+LISTS = {name: (action_list, name, period, filters, scope, TOP)
+         for name in ("cold_buildings", "unanswered_tickets", "arrears")}
+COUNTS = (period_rows, f.start, f.end, f.season, f.branches, f.stations)
+FRESHNESS = (freshness,)
+CARDS = [i for spec in AREAS.values() for i in spec[2]]
+
+
 def link_params(**changes) -> dict:
     """The URL of the current filters (and language), with `changes` applied:
     a page opened by the link shows the same slice."""
@@ -57,8 +72,7 @@ def page_link(area: str, label: str, **changes) -> None:
 
 
 def headline() -> dict[str, kpi.CardData]:
-    ids = [i for spec in AREAS.values() for i in spec[2]]
-    data = kpi.card_data(ids, f)
+    data = kpi.card_data(CARDS, f, [reads.get(c) for c in card_calls])
     for col, (area, (_, icon, kpi_ids)) in zip(st.columns(len(AREAS)), AREAS.items()):
         with col:
             st.subheader(tr(f"page.overview.area.{area}"))
@@ -70,10 +84,7 @@ def headline() -> dict[str, kpi.CardData]:
 
 def trends() -> pd.DataFrame:
     st.subheader(tr("page.overview.trend"))
-    first, last = season_bounds(f.season)
-    until = max(first, min(f.end, last))
-    frames = {area: db.query(weekly, kpi_id, f.season, filters, scope, until)
-              for area, kpi_id in TRENDS.items()}
+    frames = {area: reads.get(call) for area, call in trend_calls().items()}
     series = {tr(f"page.overview.trend_series.{area}", label=get(kpi_id).text(lang)[0]):
               frames[area]["value"] for area, kpi_id in TRENDS.items()}
     weeks = frames["temperature"]["week"]
@@ -99,7 +110,7 @@ def trends() -> pd.DataFrame:
 
 def cold_buildings() -> None:
     st.markdown(f"**{tr('page.overview.cold_buildings')}**")
-    df = db.query(action_list, "cold_buildings", period, filters, scope, TOP)
+    df = reads.get(LISTS["cold_buildings"])
     if df.empty:
         st.caption(tr("page.overview.none_cold"))
     for _, r in df.iterrows():
@@ -116,7 +127,7 @@ def tickets(data: dict[str, kpi.CardData]) -> None:
     st.markdown(f"**{tr('page.overview.unanswered')}**")
     st.caption(tr("page.overview.unanswered_count",
                   n=format_value(unanswered.kpi, unanswered.now.value, lang)))
-    df = db.query(action_list, "unanswered_tickets", period, filters, scope, TOP)
+    df = reads.get(LISTS["unanswered_tickets"])
     df = df.assign(reason=[tr("page.overview.reason_overdue") if o else
                            tr("page.overview.reason_no_result") for o in df["overdue_open"]])
     tables.show(df, lang, key="o_unanswered", file_name=tr("page.overview.unanswered"),
@@ -131,7 +142,7 @@ def tickets(data: dict[str, kpi.CardData]) -> None:
 
 def arrears() -> None:
     st.markdown(f"**{tr('page.overview.arrears')}**")
-    df = db.query(action_list, "arrears", period, filters, scope, TOP)
+    df = reads.get(LISTS["arrears"])
     tables.show(df, lang, key="o_arrears", file_name=tr("page.overview.arrears"),
                 columns=["household_id", "name", "station", "community", "season",
                          "arrears_yuan", "age_days"],
@@ -152,8 +163,8 @@ def attention(data: dict[str, kpi.CardData]) -> None:
 def data_counts() -> None:
     """How many rows of each dataset the filters select: a KPI built on few rows
     says little, and an empty warehouse is the first thing to fix."""
-    counts = db.query(period_rows, f.start, f.end, f.season, f.branches, f.stations)
-    if all(x.rows == 0 for x in db.query(freshness)):
+    counts = reads.get(COUNTS)
+    if all(x.rows == 0 for x in reads.get(FRESHNESS)):
         st.info(tr("ui.overview.empty"))
     with st.expander(tr("page.overview.counts")):
         for col, (dataset, n) in zip(st.columns(len(counts)), counts.items()):
@@ -166,6 +177,8 @@ places = fmt.join(f.stations or f.branches, lang) or tr("ui.filters.all")
 st.caption(tr("ui.overview.scope", season=f.season, period=fmt.period(f.start, f.end, lang),
               places=places))
 try:
+    card_calls = kpi.card_calls(CARDS, f)
+    reads = prefetch([COUNTS, FRESHNESS, *card_calls, *trend_calls().values(), *LISTS.values()])
     data_counts()
     shown = headline()
     trends()

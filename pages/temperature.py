@@ -18,6 +18,7 @@ from metrics.temperature_detail import (BIN_C, cold_zones, daily_outdoor, househ
 from metrics.trends import weekly
 from pipelines.coverage import season_bounds
 from ui import charts, db, fmt, kpi, session, tables
+from ui.prefetch import prefetch
 from ui.lang import current, tr
 from ui.sidebar import current_filters
 
@@ -59,11 +60,7 @@ def section(key: str) -> None:
 
 def weekly_trend() -> None:
     section("weekly")
-    rate = db.query(weekly, RATE, f.season, filters, scope, to_date.end)
-    exempt = db.query(weekly, "temp_exempt_readings", f.season, filters, scope, to_date.end)
-    unsigned = db.query(weekly, "temp_unsigned_readings", f.season, filters, scope,
-                        to_date.end)
-    outdoor = db.query(daily_outdoor, to_date, filters, scope)
+    rate, exempt, unsigned, outdoor = (reads.get(call) for call in WEEKLY)
     if rate["denominator"].fillna(0).sum() == 0 and unsigned["denominator"].fillna(0).sum() == 0:
         st.info(tr("page.temperature.no_readings"))
         return
@@ -112,7 +109,7 @@ def weekly_trend() -> None:
 
 def station_heatmap() -> None:
     section("heatmap")
-    grid = db.query(query, RATE, to_date, filters, ["station", "week"], scope)
+    grid = reads.get(HEATMAP)
     if grid.empty:
         st.info(tr("page.temperature.no_readings"))
         return
@@ -130,11 +127,11 @@ def station_heatmap() -> None:
 
 def distribution() -> None:
     section("distribution")
-    dist = db.query(indoor_distribution, period, filters, scope)
+    dist = reads.get(DISTRIBUTION)
     if dist.empty:
         st.info(tr("page.temperature.no_counted"))
         return
-    target = db.query(query, RATE, period, filters, None, scope)  # what the bars add up to
+    target = reads.get(RATE_NOW)  # what the bars add up to
     row = target.iloc[0]
     st.caption(tr("page.temperature.distribution_parts",
                   compliant=format_part(row["numerator"]),
@@ -174,12 +171,15 @@ def _reset_below(level: str) -> None:
         st.session_state[DRILL_KEYS[name]] = ALL
 
 
+def level_calls(path: dict[str, str], child: str) -> list[tuple]:
+    where = {**filters, **path}
+    return [(query, kpi_id, period, where, child, scope)
+            for kpi_id in (RATE, "temp_unsigned_readings", "temp_exempt_readings")]
+
+
 def level_table(path: dict[str, str], child: str) -> pd.DataFrame:
     """Readings, unsigned, exempt, counted, compliant and the rate per child."""
-    where = {**filters, **path}
-    rate = db.query(query, RATE, period, where, child, scope)
-    unsigned = db.query(query, "temp_unsigned_readings", period, where, child, scope)
-    exempt = db.query(query, "temp_exempt_readings", period, where, child, scope)
+    rate, unsigned, exempt = (reads.get(call) for call in level_calls(path, child))
     out = (unsigned.rename(columns={"numerator": "unsigned", "denominator": "readings"})
            [[child, "readings", "unsigned"]]
            .merge(exempt.rename(columns={"numerator": "exempt"})[[child, "exempt"]],
@@ -254,16 +254,16 @@ def drill_down() -> None:
 def chronic() -> None:
     section("chronic")
     window = st.segmented_control(
-        tr("page.temperature.window"), ["to_date", "period"], key="t_chronic_window",
-        default="to_date", format_func=lambda w: t(f"page.temperature.window_{w}", lang))
-    span = period if window == "period" else to_date
+        tr("page.temperature.window"), WINDOWS, key=WINDOW,
+        default=WINDOWS[0], format_func=lambda w: t(f"page.temperature.window_{w}", lang))
+    zones_call, homes_call = chronic_calls(window)
     st.markdown(f"**{tr('page.temperature.cold_zones')}**")
-    zones = db.query(cold_zones, span, filters, scope, 20)
+    zones = reads.get(zones_call)
     tables.show(zones, lang, key="t_cold_zones", file_name=tr("page.temperature.cold_zones"),
                 labels=labels(zones), config={label("failed_share"):
                         st.column_config.NumberColumn(format="percent")})
     st.markdown(f"**{tr('page.temperature.cold_homes')}**")
-    homes = db.query(action_list, "noncompliant_households", span, filters, scope, 50)
+    homes = reads.get(homes_call)
     tables.show(homes, lang, key="t_cold_homes", file_name=tr("page.temperature.cold_homes"),
                 columns=["household_id", "station", "community", "building", "unit", "room",
                          "zone", "name", "phone", "target_c", "latest_measured_at",
@@ -277,7 +277,7 @@ def risk() -> None:
     st.subheader(tr("page.temperature.risk"))
     st.caption(tr("page.temperature.risk_note", design=f"{design:g}", unit=celsius,
                   start=fmt.date(to_date.start, lang), end=fmt.date(to_date.end, lang)))
-    fits = db.query(cold_risk, to_date, filters, scope)
+    fits = reads.get(RISK)
     if fits.empty:
         st.info(tr("page.temperature.no_readings"))
         return
@@ -324,7 +324,7 @@ def risk() -> None:
 
 def refunds() -> None:
     section("refund")
-    df = db.query(action_list, "refund_by_station", period, filters, scope)
+    df = reads.get(REFUNDS)
     if df.empty or not df["refund_yuan"].sum():
         st.info(tr("page.temperature.no_refund"))
         if df.empty:
@@ -339,11 +339,35 @@ def refunds() -> None:
                     config={t("metrics.col.refund_yuan", lang):
                             st.column_config.NumberColumn(format="¥%.2f")})
 
+# Every read the page makes before any choice below the cards, so that
+# ui.prefetch can run them side by side.
+WEEKLY = [*((weekly, kpi_id, f.season, filters, scope, to_date.end)
+            for kpi_id in (RATE, "temp_exempt_readings", "temp_unsigned_readings")),
+          (daily_outdoor, to_date, filters, scope)]
+HEATMAP = (query, RATE, to_date, filters, ["station", "week"], scope)
+DISTRIBUTION = (indoor_distribution, period, filters, scope)
+RATE_NOW = (query, RATE, period, filters, None, scope)
+RISK = (cold_risk, to_date, filters, scope)
+REFUNDS = (action_list, "refund_by_station", period, filters, scope)
+WINDOWS = ("to_date", "period")
+WINDOW = "t_chronic_window"
+
+
+def chronic_calls(window: str | None) -> tuple[tuple, tuple]:
+    span = period if window == "period" else to_date
+    return ((cold_zones, span, filters, scope, 20),
+            (action_list, "noncompliant_households", span, filters, scope, 50))
+
+
 st.title(tr("page.temperature.title"))
 places = fmt.join(f.stations or f.branches, lang) or tr("ui.filters.all")
 st.caption(tr("page.temperature.scope", period=fmt.period(f.start, f.end, lang), places=places))
 try:
-    kpi.card_row(CARDS, f, lang, per_row=3)
+    card_calls = kpi.card_calls(CARDS, f)
+    reads = prefetch([*card_calls, *WEEKLY, HEATMAP, DISTRIBUTION, RATE_NOW, RISK, REFUNDS,
+                      *chronic_calls(st.session_state.get(WINDOW, WINDOWS[0])),
+                      *level_calls({}, "branch")])
+    kpi.card_row(CARDS, f, lang, per_row=3, fetched=[reads.get(c) for c in card_calls])
     weekly_trend()
     station_heatmap()
     left, right = st.columns(2)

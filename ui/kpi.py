@@ -20,8 +20,9 @@ from i18n import t
 from metrics import Kpi, Period, Result, get, summary
 from metrics.display import format_part, format_value
 
-from . import db, session
+from . import session
 from .filters import Filters
+from .prefetch import prefetch
 
 # st.metric colours a delta by its sign; this says whether "up" is good.
 _DELTA_COLOR = {"higher": "normal", "lower": "inverse", "neutral": "off"}
@@ -89,14 +90,38 @@ class CardData:
         return status(self.kpi, self.now.value)
 
 
-def card_data(kpi_ids: Sequence[str], f: Filters) -> dict[str, CardData]:
-    """The KPIs for `f`, the previous period of the same length and the same
-    days of last season (three cached `metrics.summary` calls)."""
-    ids = tuple(kpi_ids)
+def _by_model(kpi_ids: Sequence[str]) -> list[tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for kpi_id in kpi_ids:
+        groups.setdefault(get(kpi_id).model, []).append(kpi_id)
+    return [tuple(ids) for ids in groups.values()]
+
+
+def card_calls(kpi_ids: Sequence[str], f: Filters) -> list[tuple]:
+    """The `metrics.summary` reads behind the cards, for ui.prefetch: the
+    period, the previous period of the same length and the same days of last
+    season, one read per model (summary scans each model once), so that
+    prefetch can run the scans side by side."""
     period, filters = period_of(f), metric_filters(f)
-    now, prev, last = (db.query(summary, p, filters, scope(), ids)
-                       for p in (period, period.previous(), period.last_season()))
-    return {i: CardData(get(i), now[i], prev[i], last[i]) for i in ids}
+    return [(summary, p, filters, scope(), ids)
+            for p in (period, period.previous(), period.last_season())
+            for ids in _by_model(kpi_ids)]
+
+
+def card_data(kpi_ids: Sequence[str], f: Filters,
+              fetched: Sequence[dict] | None = None) -> dict[str, CardData]:
+    """The KPIs for `f` beside their two comparison periods (cached);
+    `fetched`: the results of `card_calls` already read (ui.prefetch)."""
+    calls = card_calls(kpi_ids, f)
+    if fetched is None:
+        reads = prefetch(calls)
+        fetched = [reads.get(call) for call in calls]
+    results: list[dict] = [{}, {}, {}]
+    per_period = len(calls) // 3
+    for i, part in enumerate(fetched):
+        results[i // per_period].update(part)
+    now, prev, last = results
+    return {i: CardData(get(i), now[i], prev[i], last[i]) for i in kpi_ids}
 
 
 def change_text(kpi: Kpi, delta, lang: str) -> str | None:
@@ -170,10 +195,11 @@ def card(d: CardData, lang: str, container=None) -> None:
 
 
 def card_row(kpi_ids: Sequence[str], f: Filters, lang: str,
-             per_row: int | None = None) -> dict[str, CardData]:
+             per_row: int | None = None, fetched: Sequence[dict] | None = None
+             ) -> dict[str, CardData]:
     """Cards for `kpi_ids` side by side (`per_row` per line, default all in one);
     returns what was shown, so a page can reuse the numbers."""
-    data = card_data(kpi_ids, f)
+    data = card_data(kpi_ids, f, fetched)
     ids = list(kpi_ids)
     per_row = per_row or len(ids)
     for first in range(0, len(ids), per_row):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -80,7 +81,8 @@ def download(df: pd.DataFrame, lang: str, key: str, file_name: str,
     """An .xlsx download button for an already prepared frame."""
     stamp = dt.date.today().strftime("%Y%m%d")
     st.download_button(label or t("ui.table.download", lang),
-                       data=workbook_bytes({sheet or file_name: df}),
+                       # Built when clicked, not on every run of the page.
+                       data=partial(workbook_bytes, {sheet or file_name: df}),
                        file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
                        icon=":material/download:",
                        on_click=session.audit, args=("download", f"{file_name}.xlsx"),

@@ -1,0 +1,70 @@
+"""Run a page's library reads side by side before it draws.
+
+A dashboard page makes a few dozen small queries; one after another they add
+up to seconds after every upload (each result is stale then). DuckDB runs
+queries on separate cursors at the same time, so a page names its reads up
+front, `prefetch` runs them through ui.db's cache concurrently, and the page
+draws from the results.
+
+    TREND = (weekly, "temp_compliance_rate", season, filters, scope, until)
+    reads = prefetch([TREND, RISK, ...])
+    fig = chart(reads.get(TREND))
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+from . import db
+
+WORKERS = 6
+
+Call = Sequence[Any]  # (fn, *args) exactly as a page would pass them to db.query
+_FAILED = object()
+
+
+def _key(call: Call) -> tuple:
+    fn = call[0]
+    return fn.__module__, fn.__qualname__, repr(tuple(call[1:]))
+
+
+class Reads:
+    """The results of a page's reads. `reads.get(call)` returns a prefetched
+    result, or makes the read (a call not prefetched, or one that failed:
+    its error is then raised there, in its place, where the page turns it
+    into a message in the user's language)."""
+
+    def __init__(self, results: dict[tuple, Any]):
+        self._results = results
+
+    def get(self, call: Call) -> Any:
+        key = _key(call)
+        result = self._results.get(key, _FAILED)
+        if result is _FAILED:
+            result = self._results[key] = db.query(call[0], *call[1:])
+        return result
+
+
+def prefetch(calls: Iterable[Call], workers: int = WORKERS) -> Reads:
+    """`db.query(*call)` for every call, `workers` at a time."""
+    ctx = get_script_run_ctx()
+    todo = {_key(c): c for c in calls}
+
+    def run(item: tuple[tuple, Call]) -> tuple[tuple, Any]:
+        # Streamlit's caches look for the session's run context in the thread.
+        add_script_run_ctx(threading.current_thread(), ctx)
+        key, call = item
+        fn: Callable = call[0]
+        try:
+            return key, db.query(fn, *call[1:])
+        except Exception:  # noqa: BLE001 - raised again where the page reads it
+            return key, _FAILED
+
+    if not todo:
+        return Reads({})
+    with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as pool:
+        return Reads(dict(pool.map(run, todo.items())))
