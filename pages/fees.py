@@ -9,12 +9,13 @@ import streamlit as st
 from i18n import t
 from metrics import action_list, get
 from metrics import fee_views as fv
-from ui import db, fmt, kpi, long_lists, session, tables
+from ui import fmt, kpi, long_lists, session, tables
 from ui import fee_charts as charts
 from ui.charts import AREA
 from ui.drill import rows_behind
 from ui.kpi_bars import by_slice
 from ui.lang import current
+from ui.prefetch import prefetch
 from ui.sidebar import current_filters
 
 HEADLINE = ("fee_collection_rate_amount", "fee_collection_rate_households", "fee_arrears_amount",
@@ -44,6 +45,20 @@ session.page_guard()
 lang = current()
 f = current_filters()
 period, filters, scope = kpi.period_of(f), kpi.metric_filters(f), kpi.scope()
+# The grouping picked on the last run (its control is drawn further down).
+LEVEL = "fees_level"
+level = st.session_state.get(LEVEL) if st.session_state.get(LEVEL) in fv.LEVELS else "station"
+
+# Every read of the page, run side by side before it draws (ui.prefetch).
+CARDS = kpi.card_calls(HEADLINE, f)
+CURVE = (fv.collection_curve, period, filters, scope)
+BY = (fv.collection_by, level, period, filters, scope)
+ARREARS = (fv.arrears_rows, period, filters, scope)
+DEBTORS = (fv.largest_debtors, period, filters, scope, DEBTORS_SHOWN)
+DAILY = (action_list, "daily_receipts", period, filters, scope)
+MISSING = (action_list, "receipts_without_invoice", period, filters, scope)
+LEAK_READS = {name: (action_list, name, period, filters, scope) for name in LEAKS}
+reads = prefetch([*CARDS, CURVE, BY, ARREARS, DEBTORS, DAILY, MISSING, *LEAK_READS.values()])
 
 
 def tr(key: str, **params) -> str:
@@ -62,21 +77,22 @@ st.title(tr("title"))
 places = fmt.join(f.stations or f.branches, lang) or t("ui.filters.all", lang)
 st.caption(tr("scope", season=f.season, cutoff=fmt.date(f.end, lang), places=places))
 
-kpi.card_row(HEADLINE, f, lang)
+kpi.card_row(HEADLINE, f, lang, fetched=[reads.get(c) for c in CARDS])
 rows_behind(DRILL, period, filters, scope, lang, key="fees")
 
 # --- collection through the season -----------------------------------------------------
 st.subheader(tr("curve.title"))
-curve = db.query(fv.collection_curve, period, filters, scope)
+curve = reads.get(CURVE)
 plot(charts.collection_curve(curve, lang), "collection_curve")
 st.caption(tr("curve.note"))
 
 # --- by branch, station, community --------------------------------------------------------
 st.subheader(tr("by.title"))
-level = st.segmented_control(tr("by.level"), fv.LEVELS, default="station", key="fees_level",
-                             format_func=lambda lv: t(f"field.{lv}", lang), required=True)
-level = level or "station"
-by = db.query(fv.collection_by, level, period, filters, scope)
+picked = st.segmented_control(tr("by.level"), fv.LEVELS, default="station", key=LEVEL,
+                              format_func=lambda lv: t(f"field.{lv}", lang), required=True)
+if picked and picked != level:   # changed on this run: read it now
+    level, BY = picked, (fv.collection_by, picked, period, filters, scope)
+by = reads.get(BY)
 left, right = st.columns([2, 3])
 with left:
     plot(by_slice(by.dropna(subset=[level]), level, get("fee_collection_rate_amount"), lang,
@@ -96,7 +112,7 @@ rows_behind(("fee_collection_rate_amount", "fee_collection_rate_households",
                      else t(f"field.{level}", lang).lower()))
 
 # --- arrears -------------------------------------------------------------------------
-arrears = db.query(fv.arrears_rows, period, filters, scope)
+arrears = reads.get(ARREARS)
 st.subheader(tr("arrears.title"))
 st.caption(t("metrics.list_help.arrears", lang))
 ages = fv.arrears_by_age(arrears)
@@ -111,7 +127,7 @@ with right:
                 labels={c: tr(f"col.{c}") for c in shown.columns},
                 config={tr("col.arrears_yuan"): YUAN})
 
-debtors = db.query(fv.largest_debtors, period, filters, scope, DEBTORS_SHOWN)
+debtors = reads.get(DEBTORS)
 st.markdown(f"**{tr('debtors.title', n=len(debtors))}**")
 long_lists.show(debtors, lang, key="debtors", file_name=tr("debtors.file"),
                 columns=DEBTOR_COLUMNS,
@@ -122,7 +138,7 @@ long_lists.show(debtors, lang, key="debtors", file_name=tr("debtors.file"),
 
 # --- daily settlement ------------------------------------------------------------------
 st.subheader(tr("daily.title"))
-daily = db.query(action_list, "daily_receipts", period, filters, scope)
+daily = reads.get(DAILY)
 by_day = fv.receipts_by_day(daily)
 plot(charts.receipts_by_day(by_day, lang), "receipts_by_day")
 days = sorted({d.date() if hasattr(d, "date") else d for d in by_day["day"]}, reverse=True)
@@ -146,7 +162,7 @@ if days:
 else:
     st.info(tr("daily.none"))
 
-missing = db.query(action_list, "receipts_without_invoice", period, filters, scope)
+missing = reads.get(MISSING)
 st.markdown(f"**{tr('daily.missing_title', n=f'{len(missing):,}')}**")
 st.caption(t("metrics.list_help.receipts_without_invoice", lang))
 long_lists.show(missing, lang, key="without_invoice", file_name=tr("daily.missing_file"),
@@ -156,7 +172,7 @@ long_lists.show(missing, lang, key="without_invoice", file_name=tr("daily.missin
 st.subheader(tr("leaks.title"))
 st.caption(tr("leaks.note"))
 for name, cols in LEAKS.items():
-    rows = db.query(action_list, name, period, filters, scope)
+    rows = reads.get(LEAK_READS[name])
     title, help_text = t(f"metrics.list.{name}", lang), t(f"metrics.list_help.{name}", lang)
     st.markdown(f"**{title}** · {tr('leaks.count', n=f'{len(rows):,}')}", help=help_text)
     long_lists.show(rows, lang, key=f"leak_{name}", file_name=title,

@@ -9,12 +9,13 @@ from i18n import t
 from metrics import action_list, get, query
 from metrics import ticket_views as tv
 from metrics.views import with_last_season
-from ui import db, fmt, kpi, long_lists, session, tables
+from ui import fmt, kpi, long_lists, session, tables
 from ui import ticket_charts as charts
 from ui.charts import AREA
 from ui.drill import rows_behind
 from ui.kpi_bars import by_slice
 from ui.lang import current
+from ui.prefetch import prefetch
 from ui.sidebar import current_filters
 
 HEADLINE = ("tickets_received", "ticket_closure_rate", "ticket_on_time_rate",
@@ -38,6 +39,20 @@ f = current_filters()
 period, filters, scope = kpi.period_of(f), kpi.metric_filters(f), kpi.scope()
 categories = tv.categories()
 
+# Every read of the page, run side by side before it draws (ui.prefetch).
+CARDS = kpi.card_calls(HEADLINE, f)
+BY_DAY = (query, "tickets_received", period, filters, ("day", "category"), scope)
+BY_CHANNEL = (query, "tickets_received", period, filters, "channel", scope)
+PER_AREA = (with_last_season, "complaints_per_10k_m2", "station", period, filters, scope)
+RESOLUTION = (tv.resolution_by_category, period, filters, scope)
+ON_TIME = (with_last_season, "ticket_on_time_rate", "station", period, filters, scope)
+BACKLOG = (tv.backlog_by_age, period, filters, scope)
+FUNNEL = (tv.followup_funnel, period, filters, scope)
+UNANSWERED = (action_list, "unanswered_tickets", period, filters, scope)
+REPEAT = (tv.repeat_complaint_tickets, period, filters, scope)
+reads = prefetch([*CARDS, BY_DAY, BY_CHANNEL, PER_AREA, RESOLUTION, ON_TIME, BACKLOG, FUNNEL,
+                  UNANSWERED, REPEAT])
+
 
 def tr(key: str, **params) -> str:
     return t(f"page.tickets.{key}", lang, **params)
@@ -51,22 +66,21 @@ st.title(tr("title"))
 places = fmt.join(f.stations or f.branches, lang) or t("ui.filters.all", lang)
 st.caption(tr("scope", period=fmt.period(f.start, f.end, lang), places=places))
 
-kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW)
+kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW, fetched=[reads.get(c) for c in CARDS])
 rows_behind(DRILL, period, filters, scope, lang, key="tickets")
 
 # --- volume -----------------------------------------------------------------------
 st.subheader(tr("volume.title"))
-by_day = db.query(query, "tickets_received", period, filters, ("day", "category"), scope)
+by_day = reads.get(BY_DAY)
 plot(charts.volume_by_day(by_day, lang, categories), "tickets_by_day")
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{tr('volume.by_channel')}**")
-    by_channel = db.query(query, "tickets_received", period, filters, "channel", scope)
+    by_channel = reads.get(BY_CHANNEL)
     plot(charts.volume_by_channel(by_channel, lang), "tickets_by_channel")
 with right:
     st.markdown(f"**{tr('volume.complaints_per_area')}**")
-    per_area = db.query(with_last_season, "complaints_per_10k_m2", "station", period, filters,
-                        scope)
+    per_area = reads.get(PER_AREA)
     per_area = per_area[per_area["denominator"].fillna(0) > 0]
     plot(by_slice(per_area, "station", get("complaints_per_10k_m2"), lang,
                   AREA["tickets"]), "complaints_per_area")
@@ -74,7 +88,7 @@ with right:
 
 # --- resolution -------------------------------------------------------------------
 st.subheader(tr("resolution.title"))
-resolution = db.query(tv.resolution_by_category, period, filters, scope)
+resolution = reads.get(RESOLUTION)
 if resolution.empty:
     st.info(tr("resolution.none"))
 else:
@@ -92,8 +106,7 @@ else:
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{tr('resolution.on_time_by_station')}**")
-    on_time = db.query(with_last_season, "ticket_on_time_rate", "station", period, filters,
-                       scope)
+    on_time = reads.get(ON_TIME)
     on_time = on_time[on_time["denominator"].fillna(0) > 0]
     if on_time.empty:
         st.info(tr("resolution.none_due"))
@@ -102,14 +115,14 @@ with left:
                       AREA["tickets"]), "on_time_by_station")
 with right:
     st.markdown(f"**{tr('backlog.title')}**")
-    backlog = db.query(tv.backlog_by_age, period, filters, scope)
+    backlog = reads.get(BACKLOG)
     plot(charts.backlog(backlog, lang, categories), "backlog_by_age")
     st.caption(tr("backlog.note", open=f"{int(backlog['tickets'].sum()):,}",
                   overdue=f"{int(backlog['overdue'].sum()):,}"))
 
 # --- follow-up ----------------------------------------------------------------------
 st.subheader(tr("funnel.title"))
-funnel = db.query(tv.followup_funnel, period, filters, scope)
+funnel = reads.get(FUNNEL)
 totals = tv.funnel_totals(funnel)
 left, right = st.columns([3, 2])
 with left:
@@ -122,7 +135,7 @@ with right:
 st.caption(tr("funnel.note"))
 
 # --- unanswered items -----------------------------------------------------------------
-unanswered = db.query(action_list, "unanswered_tickets", period, filters, scope)
+unanswered = reads.get(UNANSWERED)
 st.subheader(tr("unanswered.title", n=f"{len(unanswered):,}"))
 st.caption(t("metrics.list_help.unanswered_tickets", lang))
 long_lists.show(unanswered.assign(reason=[t(f"metrics.reason.{r}", lang) if r else ""
@@ -131,7 +144,7 @@ long_lists.show(unanswered.assign(reason=[t(f"metrics.reason.{r}", lang) if r el
                 empty=tr("unanswered.none"))
 
 # --- repeat complaints -----------------------------------------------------------------
-repeat = db.query(tv.repeat_complaint_tickets, period, filters, scope)
+repeat = reads.get(REPEAT)
 st.subheader(tr("repeat.title", n=f"{repeat['household_id'].nunique():,}",
                 tickets=f"{len(repeat):,}"))
 st.caption(t("metrics.list_help.repeat_complainers", lang))
