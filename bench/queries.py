@@ -80,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     counts = queries_data.row_counts(con)
     print("Warehouse " + " · ".join(f"{t} {n:,}" for t, n in counts.items())
           + (f" (built in {built:.0f} s)" if built else " (reused)"))
-    print(f"Machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at start")
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    print(f"Machine: {cores} cores, load average {load:.1f} at start")
+    if load > cores:
+        # Other processes take turns on the same cores: every time below grows.
+        print("Warning: the machine is busier than its cores; times are inflated.")
     t0 = time.perf_counter()
     frames = queries_pandas.load(con)
     print(f"pandas: frames loaded in {time.perf_counter() - t0:.1f} s (not timed below)\n")
