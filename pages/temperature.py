@@ -254,7 +254,7 @@ def drill_down() -> None:
 def chronic() -> None:
     section("chronic")
     window = st.segmented_control(
-        tr("page.temperature.window"), WINDOWS, key=WINDOW,
+        tr("page.temperature.window"), WINDOWS, key=WINDOW, required=True,
         default=WINDOWS[0], format_func=lambda w: t(f"page.temperature.window_{w}", lang))
     zones_call, homes_call = chronic_calls(window)
     st.markdown(f"**{tr('page.temperature.cold_zones')}**")
@@ -349,7 +349,7 @@ DISTRIBUTION = (indoor_distribution, period, filters, scope)
 RATE_NOW = (query, RATE, period, filters, None, scope)
 RISK = (cold_risk, to_date, filters, scope)
 REFUNDS = (action_list, "refund_by_station", period, filters, scope)
-WINDOWS = ("to_date", "period")
+WINDOWS = ("period", "to_date")  # the chosen period first: the meeting's week, and quick
 WINDOW = "t_chronic_window"
 
 

@@ -5,14 +5,59 @@
 --   Unsigned readings are left out (invalid, service rules art. 11(7)).
 --   fit_ok   enough readings ($min_readings) over a wide enough outdoor span
 --            ($min_outdoor_span_c) for the line to say anything
---   target_c the building's usual target (most readings'; 18 °C for homes)
+--   target_c the building's usual target: that of most of its measured homes
+--            (18 °C for homes; a shop's contract may differ)
 -- A building is named within its community: "1号楼" exists in many.
+-- Sums per household first, then per building (the least-squares line needs
+-- only n, Σx, Σy, Σxx, Σxy, Σyy): the roster is joined to households, not to
+-- every reading.
 
 with points as (
 
-    select *
+    select household_id, indoor_c, outdoor_c, target_c
     from reading_facts
     where valid and outdoor_c is not null and indoor_c is not null
+
+),
+
+per_household as (
+
+    select
+        household_id,
+        any_value(target_c) as target_c,
+        count(*) as n,
+        sum(outdoor_c) as sx,
+        sum(indoor_c) as sy,
+        sum(outdoor_c * outdoor_c) as sxx,
+        sum(outdoor_c * indoor_c) as sxy,
+        sum(indoor_c * indoor_c) as syy,
+        min(outdoor_c) as outdoor_min_c,
+        max(outdoor_c) as outdoor_max_c
+    from points
+    group by household_id
+
+),
+
+sums as (
+
+    select
+        d.branch,
+        d.station,
+        d.community,
+        d.building,
+        cast(sum(p.n) as bigint) as readings,
+        count(*) as households,
+        min(p.outdoor_min_c) as outdoor_min_c,
+        max(p.outdoor_max_c) as outdoor_max_c,
+        sum(p.sx) as sx,
+        sum(p.sy) as sy,
+        sum(p.sxx) as sxx,
+        sum(p.sxy) as sxy,
+        sum(p.syy) as syy,
+        mode(p.target_c) as target_c
+    from per_household p
+    left join household_dims d using (household_id)
+    group by d.branch, d.station, d.community, d.building
 
 ),
 
@@ -23,24 +68,39 @@ fits as (
         station,
         community,
         building,
-        count(*) as readings,
-        count(distinct household_id) as households,
-        min(outdoor_c) as outdoor_min_c,
-        max(outdoor_c) as outdoor_max_c,
-        round(avg(indoor_c), 2) as mean_indoor_c,
-        regr_slope(indoor_c, outdoor_c) as slope,
-        regr_intercept(indoor_c, outdoor_c) as intercept,
-        regr_r2(indoor_c, outdoor_c) as r2,
-        mode(target_c) as target_c
-    from points
-    group by branch, station, community, building
+        readings,
+        households,
+        outdoor_min_c,
+        outdoor_max_c,
+        round(sy / readings, 2) as mean_indoor_c,
+        sx,
+        sy,
+        readings * sxx - sx * sx as dxx,
+        readings * sxy - sx * sy as dxy,
+        readings * syy - sy * sy as dyy,
+        target_c
+    from sums
 
 ),
 
 final as (
 
     select
-        *,
+        branch,
+        station,
+        community,
+        building,
+        readings,
+        households,
+        outdoor_min_c,
+        outdoor_max_c,
+        mean_indoor_c,
+        -- Σ-formulas of least squares; no line through points of one outdoor temperature
+        case when dxx > 0 then dxy / dxx end as slope,
+        case when dxx > 0 then (sy - dxy / dxx * sx) / readings end as intercept,
+        case when dxx > 0 and dyy > 0 then dxy * dxy / (dxx * dyy)
+             when dxx > 0 then 1.0 end as r2,
+        target_c,
         intercept + slope * $design_outdoor_c as expected_indoor_c,
         coalesce(readings >= $min_readings
                  and outdoor_max_c - outdoor_min_c >= $min_outdoor_span_c
