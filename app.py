@@ -36,8 +36,8 @@ def main() -> None:
     # hidden one-page navigation keeps Streamlit from listing pages/ itself.
     user = session.gate()
     if user is None:
-        st.navigation([st.Page(lambda: None, title=t("ui.auth.title", lang), url_path="signin")],
-                      position="hidden").run()
+        st.navigation([st.Page(session.sign_in_page, title=t("ui.auth.title", lang),
+                               url_path="signin", default=True)], position="hidden").run()
         return
 
     # url_path must differ from the file name: while a pages/ folder exists,

@@ -87,8 +87,9 @@ def _loopback(address: str | None) -> bool:
 
 
 def gate() -> User | None:
-    """Run first on every run: returns the user, or draws the sign-in (or the
-    refusal) and returns None, in which case the caller stops."""
+    """Run first on every run: returns the user, or None when nobody is signed
+    in (the caller then shows sign_in_page) or single-user mode must refuse
+    (the refusal is drawn here)."""
     mode = auth_mode()
     if mode == "single":
         if not _loopback(st.get_option("server.address")):
@@ -104,9 +105,9 @@ def gate() -> User | None:
         st.warning(tr("ui.auth.expired"))
         user = None
     if not isinstance(user, User):
-        user = _sso() if mode == "sso" else _local_form()
+        user = _sso_user() if mode == "sso" else None
         if user is None:
-            return None
+            return None  # the caller shows sign_in_page
     st.session_state[SEEN] = now
     _sidebar(user, mode)
     return user
@@ -117,30 +118,41 @@ def _forget() -> None:
         st.session_state.pop(key, None)
 
 
-def _local_form() -> User | None:
+def _local_form() -> None:
     st.title(tr("ui.auth.title"))
     with st.form("signin"):
         name = st.text_input(tr("ui.auth.user"))
         password = st.text_input(tr("ui.auth.password"), type="password")
         submitted = st.form_submit_button(tr("ui.auth.sign_in"), type="primary")
     if not submitted:
-        return None
+        return
     try:
         user = UserStore().authenticate(name.strip(), password)
     except AuthError as exc:
         record(db.connection(), name.strip() or "-", "sign_in_failed", detail=exc.code)
         st.error(exc.message(_lang()))
-        return None
+        return
     st.session_state[KEY] = user
     st.session_state[SEEN] = time.time()
     audit("sign_in")
     st.rerun()  # draw the app without the form
 
 
-def _sso() -> User | None:
-    if not st.user.is_logged_in:
+def sign_in_page() -> None:
+    """The only page before sign-in: the form, or the company-SSO button
+    (single-user mode on a network address: gate() drew the refusal)."""
+    mode = auth_mode()
+    if mode == "single":
+        return
+    if mode == "sso":
         st.title(tr("ui.auth.title"))
         st.button(tr("ui.auth.sso"), type="primary", on_click=st.login)
+    else:
+        _local_form()
+
+
+def _sso_user() -> User | None:
+    if not st.user.is_logged_in:
         return None
     email = st.user.get("email") or st.user.get("sub") or "sso-user"
     user = sso_user(str(email), st.user.get("name"))
