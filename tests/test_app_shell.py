@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 UI = Path(__file__).parent / "data" / "ui"
 PAGES = {"pages/overview.py": ("总览", "Overview"), "pages/upload.py": ("数据上传", "Upload data"),
-         "pages/data.py": ("数据管理", "Manage data")}
+         "pages/data.py": ("数据管理", "Manage data"), "pages/report.py": ("周报", "Weekly report")}
 D = dt.date
 
 
