@@ -11,6 +11,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
+from pipelines.warehouse import connect
+
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "screenshots"
 STATION, OTHER_STATION = "华光路换热站", "人民路换热站"
@@ -114,9 +116,20 @@ def rows_behind(page: Page, w: dict, first_column: str) -> None:
     settled(page)
 
 
+def anonymous_phones(db: Path) -> set[str]:
+    """Phones recorded on anonymous tickets and on no other ticket."""
+    con = connect(db, read_only=True)
+    try:
+        rows = con.execute("SELECT phone, coalesce(anonymous, false) FROM tickets "
+                           "WHERE phone IS NOT NULL").fetchall()
+    finally:
+        con.close()
+    return {p for p, a in rows if a} - {p for p, a in rows if not a}
+
+
 @pytest.mark.browser
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_tickets_and_fees_pages(demo_app, page, output_dir, lang):
+def test_tickets_and_fees_pages(demo_app, demo_db, page, output_dir, lang):
     w = WORDS[lang]
     errors = watch_console(page)
     # The root URL: a deep link makes Streamlit probe <page>/_stcore/health
@@ -164,6 +177,8 @@ def test_tickets_and_fees_pages(demo_app, page, output_dir, lang):
     header, *rows = download(page, "unanswered", output_dir, f"unanswered_{lang}.xlsx")
     assert w["ticket_no"] in header
     assert {r[header.index(w["station"])] for r in rows} <= {STATION, OTHER_STATION}
+    phones = anonymous_phones(demo_db)
+    assert phones and not phones & {str(v) for r in rows for v in r}
     shoot(page, output_dir / f"tickets_{lang}.png")
 
     assert not errors, errors
