@@ -141,6 +141,6 @@ if any(up.report is None for up in desk):
         for up in ready:
             bar = st.progress(0.0, text=tr("ui.upload.loading", file=up.name))
             uploads.load(con, up, lang, progress=lambda step, share, bar=bar, up=up: bar.progress(
-                share, text=f"{up.name} · {tr(f'load.step.{step}')}"))
+                share, text=f"{tr('ui.upload.loading', file=up.name)} ({tr(f'load.step.{step}')})"))
             bar.progress(1.0, text=tr("ui.upload.done", file=up.name))
         st.rerun()
