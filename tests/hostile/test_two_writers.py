@@ -3,6 +3,7 @@ dashboard holds the warehouse, two command-line loads at once; and backup and
 restore. Nothing is lost, nothing is loaded twice."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -130,6 +131,12 @@ def test_backup_and_restore_give_the_same_warehouse(demo_db, tmp_path):
     assert main(["restore", str(tmp_path / "backup"), "--db", str(target)]) == 0
     restored = connect(target)
     assert _fingerprint(restored) == before
+    # And so the same KPI summary, for a week and for a whole season.
+    from metrics import Period, summary
+    original = connect(work, read_only=True)
+    for period in (Period.week(dt.date(2025, 12, 1)), Period.whole_season("2025-2026")):
+        assert summary(restored, period) == summary(original, period)
+    original.close()
     # The batch sequence survives: the next load gets a new batch number.
     report = load_file(restored, FILES / "tickets_small.xlsx")
     assert report.batch_id == max(r[0] for r in restored.execute(
