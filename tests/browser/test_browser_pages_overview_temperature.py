@@ -94,6 +94,7 @@ def shoot(page: Page, path: Path) -> None:
     page.set_viewport_size(TALL)
     settled(page)
     page.wait_for_timeout(1500)  # Plotly draws after the rerun
+    page.evaluate("document.activeElement && document.activeElement.blur()")
     box = page.get_by_test_id("stMainBlockContainer").bounding_box()
     height = min(TALL["height"], int(box["y"] + box["height"]) + 24)
     page.screenshot(path=path, clip={"x": 0, "y": 0, "width": TALL["width"], "height": height})
