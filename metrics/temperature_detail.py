@@ -9,6 +9,7 @@ here add up to the KPI's numerator and denominator.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 import duckdb
 import pandas as pd
@@ -19,6 +20,8 @@ from .query import params_for, run
 from .registry import HOUSEHOLD_DIMS, PERSONAL_COLUMNS
 
 BIN_C = 0.5
+LEVELS = ("branch", "station", "community", "building")
+PARTS = ("readings", "unsigned", "exempt", "counted", "compliant")
 
 
 def read_sql(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
@@ -42,6 +45,45 @@ def read_sql(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
     df.attrs.update(period=period,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])
     return df
+
+
+def weekly_readings(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                    filters: Mapping | None = None, scope=None) -> pd.DataFrame:
+    """One row per ISO week touching the period (Monday in `week`, weeks
+    without readings included): readings, unsigned, exempt, counted,
+    compliant and rate = compliant / counted (the compliance rate)."""
+    period = as_period(period)
+    df = read_sql(con, "weekly_readings", period, filters, scope, (), "week")
+    first = period.start - timedelta(days=period.start.weekday())
+    weeks = pd.DataFrame({"week": pd.date_range(first, period.end, freq="7D")})
+    df["week"] = pd.to_datetime(df["week"])
+    out = weeks.merge(df, on="week", how="left")
+    out[list(PARTS)] = out[list(PARTS)].fillna(0).astype("int64")
+    out["rate"] = (out["compliant"] / out["counted"]).where(out["counted"] > 0)
+    out.attrs.update(df.attrs)
+    return out
+
+
+def building_readings(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                      filters: Mapping | None = None, scope=None) -> pd.DataFrame:
+    """Readings, unsigned, exempt, counted and compliant per building (see
+    roll_up for any level above)."""
+    return read_sql(con, "building_readings", period, filters, scope, LEVELS,
+                    "branch, station, community, building")
+
+
+def roll_up(buildings: pd.DataFrame, path: Mapping[str, str], child: str) -> pd.DataFrame:
+    """building_readings added up to `child` within `path` (level -> value, e.g.
+    {"branch": "张店分公司"}): one row per child with the parts and rate =
+    compliant / counted, the lowest rate first."""
+    if child not in LEVELS:
+        raise ValueError(f"not a drill-down level: {child}")
+    part = buildings
+    for level, value in path.items():
+        part = part[part[level] == value]
+    out = part.groupby(child, as_index=False, dropna=True)[list(PARTS)].sum()
+    out["rate"] = (out["compliant"] / out["counted"]).where(out["counted"] > 0)
+    return out.sort_values(["rate", child], na_position="last").reset_index(drop=True)
 
 
 def daily_outdoor(con: duckdb.DuckDBPyConnection, period: Period | tuple,

@@ -12,10 +12,10 @@ from i18n import has, t
 from metrics import MetricError, Period, action_list, get, query
 from metrics.cold_risk import building_points, cold_risk, design_outdoor_c, fitted_line
 from metrics.display import column_label, format_part, format_value
-from metrics.temperature_detail import (BIN_C, cold_zones, daily_outdoor, household_readings,
-                                        household_rollup, indoor_distribution,
-                                        residential_target_c)
-from metrics.trends import weekly
+from metrics.temperature_detail import (BIN_C, building_readings, cold_zones, daily_outdoor,
+                                        household_readings, household_rollup,
+                                        indoor_distribution, residential_target_c, roll_up,
+                                        weekly_readings)
 from pipelines.coverage import season_bounds
 from ui import charts, db, fmt, kpi, session, tables
 from ui.prefetch import prefetch
@@ -60,19 +60,19 @@ def section(key: str) -> None:
 
 def weekly_trend() -> None:
     section("weekly")
-    rate, exempt, unsigned, outdoor = (reads.get(call) for call in WEEKLY)
-    if rate["denominator"].fillna(0).sum() == 0 and unsigned["denominator"].fillna(0).sum() == 0:
+    weeks, outdoor = reads.get(WEEKS), reads.get(OUTDOOR)
+    if not weeks["readings"].sum():
         st.info(tr("page.temperature.no_readings"))
         return
     celsius = charts.unit_label("celsius", lang)
     design = design_outdoor_c()
     fig = charts.line_secondary(
-        rate["week"], {rate_kpi.text(lang)[0]: rate["value"]},
+        weeks["week"], {rate_kpi.text(lang)[0]: weeks["rate"]},
         charts.kpi_axis_title(rate_kpi, lang), "percent",
         {tr("page.temperature.outdoor_mean"): outdoor["mean_outdoor_c"]},
         charts.axis_title(tr("page.temperature.outdoor"), "celsius", lang), None,
         colors=(charts.AREA["temperature"],), secondary_x=outdoor["day"],
-        y_range=(min(0.8, float(rate["value"].min(skipna=True) or 1) - 0.02), 1.01),
+        y_range=(min(0.8, float(weeks["rate"].min(skipna=True) or 1) - 0.02), 1.01),
         y2_range=(min(design, float(outdoor["mean_outdoor_c"].min() or 0)) - 3,
                   float(outdoor["mean_outdoor_c"].max() or 0) + 3) if len(outdoor) else None)
     charts.date_axis(fig, lang)
@@ -87,21 +87,17 @@ def weekly_trend() -> None:
                   line_width=0)
     st.plotly_chart(fig, key="t_weekly_chart")
 
-    counted = rate["denominator"].fillna(0)
-    parts = {tr("page.temperature.counted"): counted,
-             tr("page.temperature.exempt"): exempt["numerator"].fillna(0),
-             tr("page.temperature.unsigned"): unsigned["numerator"].fillna(0)}
-    bars = charts.stacked_bars(rate["week"], parts,
+    parts = {tr(f"page.temperature.{part}"): weeks[part]
+             for part in ("counted", "exempt", "unsigned")}
+    bars = charts.stacked_bars(weeks["week"], parts,
                                charts.axis_title(tr("page.temperature.readings"), "readings",
                                                  lang),
                                colors=(charts.AREA["temperature"], charts.REFERENCE,
                                        charts.NEUTRAL))
     st.plotly_chart(charts.date_axis(bars, lang), key="t_weekly_parts")
     with st.expander(tr("page.temperature.weekly_table")):
-        table = pd.DataFrame({
-            "week": rate["week"].dt.date, "compliant": rate["numerator"], "counted": counted,
-            "rate": rate["value"], "exempt": exempt["numerator"],
-            "unsigned": unsigned["numerator"], "readings": unsigned["denominator"]})
+        table = weeks.assign(week=weeks["week"].dt.date)[
+            ["week", "compliant", "counted", "rate", "exempt", "unsigned", "readings"]]
         tables.show(table, lang, key="t_weekly", file_name=tr("page.temperature.weekly"),
                     labels=labels(table),
                     config={label("rate"): st.column_config.NumberColumn(format="percent")})
@@ -131,11 +127,9 @@ def distribution() -> None:
     if dist.empty:
         st.info(tr("page.temperature.no_counted"))
         return
-    target = reads.get(RATE_NOW)  # what the bars add up to
-    row = target.iloc[0]
+    rate = cards[RATE].now  # what the bars add up to
     st.caption(tr("page.temperature.distribution_parts",
-                  compliant=format_part(row["numerator"]),
-                  counted=format_part(row["denominator"])))
+                  compliant=format_part(rate.numerator), counted=format_part(rate.denominator)))
     residential = residential_target_c()
     st.plotly_chart(charts.histogram(
         dist["bin_start_c"], charts.axis_title(tr("page.temperature.indoor"), "celsius", lang),
@@ -171,23 +165,9 @@ def _reset_below(level: str) -> None:
         st.session_state[DRILL_KEYS[name]] = ALL
 
 
-def level_calls(path: dict[str, str], child: str) -> list[tuple]:
-    where = {**filters, **path}
-    return [(query, kpi_id, period, where, child, scope)
-            for kpi_id in (RATE, "temp_unsigned_readings", "temp_exempt_readings")]
-
-
 def level_table(path: dict[str, str], child: str) -> pd.DataFrame:
     """Readings, unsigned, exempt, counted, compliant and the rate per child."""
-    rate, unsigned, exempt = (reads.get(call) for call in level_calls(path, child))
-    out = (unsigned.rename(columns={"numerator": "unsigned", "denominator": "readings"})
-           [[child, "readings", "unsigned"]]
-           .merge(exempt.rename(columns={"numerator": "exempt"})[[child, "exempt"]],
-                  on=child, how="left")
-           .merge(rate.rename(columns={"numerator": "compliant", "denominator": "counted",
-                                       "value": "rate"})[[child, "counted", "compliant", "rate"]],
-                  on=child, how="left"))
-    return out.dropna(subset=[child]).sort_values(["rate", child], na_position="last")
+    return roll_up(reads.get(BUILDINGS), path, child)
 
 
 def drill_down() -> None:
@@ -341,12 +321,11 @@ def refunds() -> None:
 
 # Every read the page makes before any choice below the cards, so that
 # ui.prefetch can run them side by side.
-WEEKLY = [*((weekly, kpi_id, f.season, filters, scope, to_date.end)
-            for kpi_id in (RATE, "temp_exempt_readings", "temp_unsigned_readings")),
-          (daily_outdoor, to_date, filters, scope)]
+WEEKS = (weekly_readings, to_date, filters, scope)
+OUTDOOR = (daily_outdoor, to_date, filters, scope)
+BUILDINGS = (building_readings, period, filters, scope)
 HEATMAP = (query, RATE, to_date, filters, ["station", "week"], scope)
 DISTRIBUTION = (indoor_distribution, period, filters, scope)
-RATE_NOW = (query, RATE, period, filters, None, scope)
 RISK = (cold_risk, to_date, filters, scope)
 REFUNDS = (action_list, "refund_by_station", period, filters, scope)
 WINDOWS = ("period", "to_date")  # the chosen period first: the meeting's week, and quick
@@ -364,10 +343,9 @@ places = fmt.join(f.stations or f.branches, lang) or tr("ui.filters.all")
 st.caption(tr("page.temperature.scope", period=fmt.period(f.start, f.end, lang), places=places))
 try:
     card_calls = kpi.card_calls(CARDS, f)
-    reads = prefetch([*card_calls, *WEEKLY, HEATMAP, DISTRIBUTION, RATE_NOW, RISK, REFUNDS,
-                      *chronic_calls(st.session_state.get(WINDOW, WINDOWS[0])),
-                      *level_calls({}, "branch")])
-    kpi.card_row(CARDS, f, lang, per_row=3, fetched=[reads.get(c) for c in card_calls])
+    reads = prefetch([*card_calls, WEEKS, OUTDOOR, HEATMAP, DISTRIBUTION, RISK, REFUNDS,
+                      BUILDINGS, *chronic_calls(st.session_state.get(WINDOW, WINDOWS[0]))])
+    cards = kpi.card_row(CARDS, f, lang, per_row=3, fetched=[reads.get(c) for c in card_calls])
     weekly_trend()
     station_heatmap()
     left, right = st.columns(2)

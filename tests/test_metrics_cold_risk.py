@@ -195,3 +195,33 @@ def test_noncompliant_households_carry_the_zone(wh):
     # The chronically-cold homes list the page shows comes with the high/low zone.
     df = action_list(wh, "noncompliant_households", WEEK)
     assert "zone" in df.columns and df["zone"].notna().all()
+
+
+def test_weekly_readings_split_every_reading_as_the_kpis_do(wh):
+    from metrics.temperature_detail import weekly_readings
+    df = weekly_readings(wh, Period(date(2025, 11, 24), date(2025, 12, 7)))
+    # two weeks: 11-24 (r9 on 11-30: counted, failed) and 12-01 (the week of the table above)
+    assert [d.date() for d in df["week"]] == [date(2025, 11, 24), date(2025, 12, 1)]
+    first, week = df.iloc[0], df.iloc[1]
+    assert (first["readings"], first["counted"], first["compliant"]) == (1, 1, 0)
+    assert (week["readings"], week["unsigned"], week["exempt"], week["counted"],
+            week["compliant"]) == (10, 2, 1, 7, 5)
+    assert week["rate"] == pytest.approx(5 / 7)
+    kpi = weekly(wh, "temp_compliance_rate", "2025-2026", until=date(2025, 12, 7))
+    assert kpi.set_index("week").loc[pd.Timestamp("2025-12-01"), "value"] == week["rate"]
+
+
+def test_roll_up_adds_buildings_up_to_any_level(wh):
+    from metrics.temperature_detail import building_readings, roll_up
+    buildings = building_readings(wh, WEEK)
+    stations = roll_up(buildings, {}, "station")
+    kpi = query(wh, "temp_compliance_rate", WEEK, by="station")
+    assert stations.set_index("station")[["compliant", "counted"]].to_dict("index") == {
+        s: {"compliant": n, "counted": d}
+        for s, n, d in zip(kpi["station"], kpi["numerator"], kpi["denominator"])}
+    # lowest rate first: S2 1/2, S1 3/4, S3 1/1
+    assert stations["station"].tolist() == ["S2", "S1", "S3"]
+    one = roll_up(buildings, {"station": "S1"}, "building")
+    assert one["building"].tolist() == ["1号楼"] and one.iloc[0]["readings"] == 6
+    with pytest.raises(ValueError):
+        roll_up(buildings, {}, "zone")
