@@ -2,8 +2,8 @@
 -- so the operations team sees which half of a building to rebalance.
 -- Valid, non-exempt readings only; a zone is listed when it failed at least once.
 --   weeks_failed  ISO weeks (Monday first) with at least one failed reading
--- Counted per household and week first, then per zone: the roster is joined
--- to those, not to every reading.
+-- Counted per household first, then per zone: the roster is joined to
+-- households, not to every reading; only failed readings are kept by week.
 
 with counted as (
 
@@ -13,21 +13,28 @@ with counted as (
 
 ),
 
-household_weeks as (
+per_household as (
 
     select
         household_id,
-        date_trunc('week', measured_at) as week,
         count(*) as readings,
         count(*) filter (where failed) as failed,
         min(indoor_c) as lowest_indoor_c,
         sum(indoor_c) as indoor_sum
     from counted
-    group by household_id, date_trunc('week', measured_at)
+    group by household_id
 
 ),
 
-final as (
+failed_weeks as (
+
+    select distinct household_id, date_trunc('week', measured_at) as week
+    from counted
+    where failed
+
+),
+
+zones as (
 
     select
         d.branch,
@@ -35,19 +42,57 @@ final as (
         d.community,
         d.building,
         d.zone,
-        cast(sum(w.readings) as bigint) as readings_counted,
-        cast(sum(w.failed) as bigint) as readings_failed,
-        sum(w.failed) / sum(w.readings) as failed_share,
-        count(distinct w.week) as weeks_measured,
-        count(distinct w.week) filter (where w.failed > 0) as weeks_failed,
-        count(distinct w.household_id) as households_measured,
-        count(distinct w.household_id) filter (where w.failed > 0) as households_failed,
-        min(w.lowest_indoor_c) as lowest_indoor_c,
-        round(sum(w.indoor_sum) / sum(w.readings), 2) as mean_indoor_c
-    from household_weeks w
+        cast(sum(h.readings) as bigint) as readings_counted,
+        cast(sum(h.failed) as bigint) as readings_failed,
+        count(*) as households_measured,
+        count(*) filter (where h.failed > 0) as households_failed,
+        min(h.lowest_indoor_c) as lowest_indoor_c,
+        round(sum(h.indoor_sum) / sum(h.readings), 2) as mean_indoor_c
+    from per_household h
     left join household_dims d using (household_id)
     group by d.branch, d.station, d.community, d.building, d.zone
-    having sum(w.failed) > 0
+    having sum(h.failed) > 0
+
+),
+
+zone_weeks as (
+
+    select
+        d.branch,
+        d.station,
+        d.community,
+        d.building,
+        d.zone,
+        count(distinct w.week) as weeks_failed
+    from failed_weeks w
+    left join household_dims d using (household_id)
+    group by d.branch, d.station, d.community, d.building, d.zone
+
+),
+
+final as (
+
+    select
+        z.branch,
+        z.station,
+        z.community,
+        z.building,
+        z.zone,
+        z.readings_counted,
+        z.readings_failed,
+        z.readings_failed / z.readings_counted as failed_share,
+        w.weeks_failed,
+        z.households_measured,
+        z.households_failed,
+        z.lowest_indoor_c,
+        z.mean_indoor_c
+    from zones z
+    left join zone_weeks w
+        on w.branch is not distinct from z.branch
+        and w.station is not distinct from z.station
+        and w.community is not distinct from z.community
+        and w.building is not distinct from z.building
+        and w.zone is not distinct from z.zone
 
 )
 
