@@ -13,7 +13,8 @@ import duckdb
 import pandas as pd
 
 from .period import Period, as_period, season_bounds, season_name
-from .query import query
+from .compose import Scope, bind, settings_params, statement
+from .query import query, run
 from .registry import HOUSEHOLD_DIMS
 from .views import view, with_last_season
 
@@ -86,23 +87,61 @@ def arrears_by_age(arrears: pd.DataFrame) -> pd.DataFrame:
     return out[cols].sort_values(["seasons_behind", "partly_paid"]).reset_index(drop=True)
 
 
+ARREARS_COLUMNS = ("household_id", "season", "seasons_behind", "due_yuan", "paid_yuan",
+                   "arrears_yuan", "age_days", "last_paid_at")
+
+
 def arrears_rows(con: duckdb.DuckDBPyConnection, period: Period | tuple,
                  filters: Filters = None, scope: ScopeArg = None) -> pd.DataFrame:
-    """The arrears list (action_list "arrears") with only what arrears_by_age
-    reads: on the benchmark warehouse a season's list is 80,000 bills."""
+    """The arrears list (action_list "arrears"), one row per bill, with only
+    what arrears_by_age and largest_debtors read: on the benchmark warehouse a
+    season's list is 80,000 bills, and names and addresses cost most to carry."""
     return view(con, "arrears", period, filters, scope, row_dims=HOUSEHOLD_DIMS,
-                columns=("household_id", "season", "seasons_behind", "paid_yuan",
-                         "arrears_yuan", "age_days"))
+                columns=ARREARS_COLUMNS)
 
 
-def largest_debtors(con: duckdb.DuckDBPyConnection, period: Period | tuple,
-                    filters: Filters = None, scope: ScopeArg = None,
-                    limit: int | None = None) -> pd.DataFrame:
-    """Households by what they owe over every season of the arrears list, the
-    largest first (`limit`: only so many): seasons owed, amount due, paid and
-    owed, the oldest bill's age and the last payment."""
-    return view(con, "largest_debtors", period, filters, scope, row_dims=HOUSEHOLD_DIMS,
-                order_by="arrears_yuan desc, household_id", limit=limit)
+def largest_debtors(arrears: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """Households by what they owe over every season of the arrears rows
+    (arrears_rows), the largest first (`limit`: only so many): seasons owed,
+    bills, amount due, paid and owed, the oldest bill's age, the last payment.
+    with_households adds who and where they are."""
+    cols = ["household_id", "seasons", "bills", "due_yuan", "paid_yuan", "arrears_yuan",
+            "age_days", "last_paid_at"]
+    if arrears.empty:
+        return pd.DataFrame(columns=cols)
+    out = arrears.groupby("household_id", as_index=False).agg(
+        bills=("season", "size"), due_yuan=("due_yuan", "sum"), paid_yuan=("paid_yuan", "sum"),
+        arrears_yuan=("arrears_yuan", "sum"), age_days=("age_days", "max"),
+        last_paid_at=("last_paid_at", "max"))
+    for c in ("due_yuan", "paid_yuan", "arrears_yuan"):
+        out[c] = out[c].round(2)
+    out = out.sort_values(["arrears_yuan", "household_id"], ascending=[False, True])
+    if limit is not None:
+        out = out.head(limit)
+    # Joined per household only for the rows kept: a Python call per group.
+    owed = arrears[arrears["household_id"].isin(out["household_id"])]
+    seasons = owed.sort_values("season").groupby("household_id")["season"].agg(
+        lambda s: "、".join(s))
+    out["seasons"] = out["household_id"].map(seasons)
+    return out[cols].reset_index(drop=True)
+
+
+def with_households(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame,
+                    scope: ScopeArg = None) -> pd.DataFrame:
+    """`rows` (one per household_id) with the roster's details of each household
+    beside them: branch to building, unit, room, zone, customer type, name,
+    phone and address; rows of households outside `scope` are left out."""
+    sc = Scope.of(None, scope)
+    body = f"select v.*\nfrom households_by_id v\nwhere {sc.predicate(HOUSEHOLD_DIMS, 'v')}"
+    sql = statement(body, ["households_by_id"], sc)
+    ids = [str(h) for h in rows["household_id"]]
+    details = run(con, sql, bind(sql, {"household_ids": ids}, sc.params(), settings_params()))
+    out = rows.merge(details, on="household_id", how="inner")
+    lead = ["household_id", *[c for c in details.columns if c != "household_id"]]
+    out = out[lead + [c for c in rows.columns if c not in lead]]
+    out.attrs.update(personal_columns=[c for c in ("name", "phone", "address", "room")
+                                       if c in out.columns])
+    return out
 
 
 def receipts_by_day(daily: pd.DataFrame) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import streamlit as st
 from i18n import t
 from metrics import action_list, get
 from metrics import fee_views as fv
-from ui import fmt, kpi, long_lists, session, tables
+from ui import db, fmt, kpi, long_lists, session, tables
 from ui import fee_charts as charts
 from ui.charts import AREA
 from ui.drill import rows_behind
@@ -54,11 +54,10 @@ CARDS = kpi.card_calls(HEADLINE, f)
 CURVE = (fv.collection_curve, period, filters, scope)
 BY = (fv.collection_by, level, period, filters, scope)
 ARREARS = (fv.arrears_rows, period, filters, scope)
-DEBTORS = (fv.largest_debtors, period, filters, scope, DEBTORS_SHOWN)
 DAILY = (action_list, "daily_receipts", period, filters, scope)
 MISSING = (action_list, "receipts_without_invoice", period, filters, scope)
 LEAK_READS = {name: (action_list, name, period, filters, scope) for name in LEAKS}
-reads = prefetch([*CARDS, CURVE, BY, ARREARS, DEBTORS, DAILY, MISSING, *LEAK_READS.values()])
+reads = prefetch([*CARDS, CURVE, BY, ARREARS, DAILY, MISSING, *LEAK_READS.values()])
 
 
 def tr(key: str, **params) -> str:
@@ -127,7 +126,8 @@ with right:
                 labels={c: tr(f"col.{c}") for c in shown.columns},
                 config={tr("col.arrears_yuan"): YUAN})
 
-debtors = reads.get(DEBTORS)
+# Picked from the arrears rows already read; only their roster details are read.
+debtors = db.query(fv.with_households, fv.largest_debtors(arrears, DEBTORS_SHOWN), scope)
 st.markdown(f"**{tr('debtors.title', n=len(debtors))}**")
 long_lists.show(debtors, lang, key="debtors", file_name=tr("debtors.file"),
                 columns=DEBTOR_COLUMNS,

@@ -133,8 +133,7 @@ def test_collection_by_rejects_an_unknown_level(wh):
 def test_arrears_rows_are_the_list_narrowed(wh):
     rows = fv.arrears_rows(wh, WEEK)
     full = action_list(wh, "arrears", WEEK)
-    assert list(rows.columns) == ["household_id", "season", "seasons_behind", "paid_yuan",
-                                  "arrears_yuan", "age_days"]
+    assert list(rows.columns) == list(fv.ARREARS_COLUMNS)
     key = ["household_id", "season"]
     assert rows.sort_values(key).reset_index(drop=True).equals(
         full[list(rows.columns)].sort_values(key).reset_index(drop=True))
@@ -162,16 +161,23 @@ def test_arrears_by_age_bands_old_seasons_together(wh):
     assert fv.arrears_by_age(arrears.iloc[0:0]).empty
 
 
+def debtors(con, limit=None, scope=None):
+    return fv.with_households(con, fv.largest_debtors(fv.arrears_rows(con, WEEK), limit), scope)
+
+
 def test_largest_debtors(wh):
-    df = fv.largest_debtors(wh, WEEK)
+    df = debtors(wh)
     assert df["household_id"].tolist() == ["h4", "h1", "h3", "h2"]
     assert df["arrears_yuan"].tolist() == [1070.0, 800.0, 440.0, 0.01]
     h1 = df.iloc[1]
     assert (h1["seasons"], h1["bills"], h1["due_yuan"], h1["paid_yuan"], h1["age_days"]) == (
         "2024-2025", 1, 1800.0, 1000.0, 387)
     assert (h1["name"], h1["phone"]) == ("赵一", "13000000001")
-    assert fv.largest_debtors(wh, WEEK, limit=2)["household_id"].tolist() == ["h4", "h1"]
-    assert fv.largest_debtors(wh, WEEK, scope=ZD)["household_id"].tolist() == ["h1", "h3", "h2"]
+    assert h1["last_paid_at"].isoformat() == "2025-12-02T11:00:00"      # p9
+    assert debtors(wh, limit=2)["household_id"].tolist() == ["h4", "h1"]
+    # the roster's details never reach outside the scope
+    assert debtors(wh, scope=ZD)["household_id"].tolist() == ["h1", "h3", "h2"]
+    assert fv.largest_debtors(fv.arrears_rows(wh, WEEK).iloc[0:0]).empty
     assert {"name", "phone", "address", "room"} <= set(df.attrs["personal_columns"])
 
 
@@ -179,7 +185,7 @@ def test_largest_debtors_sum_seasons(con):
     # without p1, h1 owes 800 for 2024-2025 and 1840 for 2025-2026
     add_households(con)
     add_fees(con, payments={k: v for k, v in PAYMENTS.items() if k != "p1"})
-    df = fv.largest_debtors(con, WEEK)
+    df = debtors(con)
     h1 = df.iloc[0]
     assert (h1["household_id"], h1["arrears_yuan"], h1["seasons"], h1["bills"]) == (
         "h1", pytest.approx(2640.0), "2024-2025、2025-2026", 2)

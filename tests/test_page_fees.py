@@ -82,13 +82,21 @@ def test_arrears_and_debtors(demo_copy):
     period, filters = filters_of(at)
     con = db.connection()
     arrears = action_list(con, "arrears", period, filters)
+    rows = fv.arrears_rows(con, period, filters)
+    assert len(rows) == len(arrears)
     ages = table(at, "账龄")
     assert ages["欠费(元)"].sum() == pytest.approx(arrears["arrears_yuan"].sum())
     # the season's part is the arrears card
     card = summary(con, period, filters, kpi_ids=["fee_arrears_amount"])["fee_arrears_amount"]
     assert ages.loc[ages["账龄"] == "本季", "欠费(元)"].sum() == pytest.approx(card.value)
     debtors = table(at, "欠费供暖季")
-    expected = fv.largest_debtors(con, period, filters, limit=100)
+    expected = fv.with_households(con, fv.largest_debtors(rows, 100))
+    # the largest debtor owes what the arrears list says it owes
+    top = expected.iloc[0]
+    assert top["arrears_yuan"] == pytest.approx(
+        arrears.loc[arrears["household_id"] == top["household_id"], "arrears_yuan"].sum())
+    assert top["name"] == arrears.loc[arrears["household_id"] == top["household_id"],
+                                      "name"].iloc[0]
     assert debtors["户号"].tolist() == expected["household_id"].tolist()
     arrears_label = column_label("arrears_yuan", "zh")
     assert debtors[arrears_label].tolist() == pytest.approx(expected["arrears_yuan"].tolist())
