@@ -43,7 +43,7 @@ def test_branch_user_signs_in_and_sees_only_their_branch(app_with_accounts, page
     nav = page.get_by_test_id("stSidebarNavItems")
     expect(nav.get_by_role("link", name="数据上传")).to_have_count(0)
     nav.get_by_role("link", name="室温达标").click()
-    expect(page.get_by_role("heading", name="室温达标")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="室温达标", exact=True)).to_be_visible(timeout=60_000)
     page.wait_for_timeout(3000)
     body = page.inner_text("body")
     assert "淄川分公司" not in body and "松龄路换热站" not in body

@@ -4,16 +4,13 @@ into the drill-down, drill down to each reading, download tables, and save a
 screenshot of each page; the browser console stays free of errors."""
 from __future__ import annotations
 
-import io
 import re
-from pathlib import Path
 
-import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs" / "screenshots"
+from helpers import DOCS, download, main, pick, settled, shoot, sidebar, watch_console
+
 STATION = "般阳路换热站"
 WORDS = {
     "zh": {"overview": "总览", "temperature": "室温达标", "period_week": "按周",
@@ -30,39 +27,6 @@ WORDS = {
            "source_row": "Source row", "arrears": "Arrears (yuan)",
            "kpi": "Room-temperature compliance rate"},
 }
-# Tall enough for a whole page: Streamlit scrolls inside its own container, so
-# a full-page screenshot of a short window would show only the top.
-TALL = {"width": 1400, "height": 6400}
-
-
-def watch_console(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return errors
-
-
-def settled(page: Page) -> None:
-    """Wait until the app has finished its rerun."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
-
-
-def sidebar(page: Page):
-    return page.get_by_test_id("stSidebar")
-
-
-def main(page: Page):
-    return page.get_by_test_id("stMain")
-
-
-def pick(scope, label: str, option: str, page: Page, multi: bool = False) -> None:
-    scope.get_by_role("combobox", name=label, exact=True).click()
-    page.keyboard.type(option)  # the list is virtual: filter it to the option
-    page.get_by_role("option", name=option, exact=True).click()
-    if multi:
-        page.keyboard.press("Escape")  # a multiselect commits when its menu closes
-    settled(page)
 
 
 def first_option(scope, label: str, page: Page) -> str:
@@ -75,31 +39,6 @@ def first_option(scope, label: str, page: Page) -> str:
     option.click()
     settled(page)
     return text
-
-
-def download(page: Page, key: str, folder: Path, name: str) -> openpyxl.Workbook:
-    """Click the .xlsx download of table `key` (ui.tables.show) and open the file."""
-    with page.expect_download() as info:
-        page.locator(f".st-key-{key}_xlsx button").click()
-    path = folder / name
-    info.value.save_as(path)
-    data = path.read_bytes()
-    assert data[:2] == b"PK", name                      # an .xlsx is a zip
-    return openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-
-
-def shoot(page: Page, path: Path) -> None:
-    """The whole page, down to the end of its content."""
-    size = page.viewport_size
-    page.set_viewport_size(TALL)
-    settled(page)
-    page.wait_for_timeout(1500)  # Plotly draws after the rerun
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    box = page.get_by_test_id("stMainBlockContainer").bounding_box()
-    height = min(TALL["height"], int(box["y"] + box["height"]) + 24)
-    page.screenshot(path=path, clip={"x": 0, "y": 0, "width": TALL["width"], "height": height})
-    page.set_viewport_size(size)
-    assert path.stat().st_size > 50_000
 
 
 def open_home(page: Page, url: str, lang: str) -> None:

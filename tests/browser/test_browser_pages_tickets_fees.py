@@ -3,18 +3,16 @@ week and the station, open the rows behind a number, download a table, and save
 a screenshot of each page; the browser console stays free of errors."""
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
-import openpyxl
 import pytest
 from playwright.sync_api import Page, expect
 
+import helpers
+from helpers import DOCS, main, pick, settled, shoot, sidebar, watch_console
 from pipelines.warehouse import connect
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs" / "screenshots"
 STATION, OTHER_STATION = "华光路换热站", "人民路换热站"
 WORDS = {
     "zh": {"home": "总览", "tickets": "工单", "fees": "收费", "period_week": "按周",
@@ -30,39 +28,6 @@ WORDS = {
            "curve": "Cumulative collection rate: this season and last",
            "funnel": "Follow-up and satisfaction"},
 }
-# Streamlit scrolls inside its own container: a full-page screenshot of a
-# short window would show only the top.
-TALL = {"width": 1400, "height": 6400}
-
-
-def watch_console(page: Page) -> list[str]:
-    errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    return errors
-
-
-def settled(page: Page) -> None:
-    """Wait until the app has finished its rerun."""
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
-
-
-def sidebar(page: Page):
-    return page.get_by_test_id("stSidebar")
-
-
-def main(page: Page):
-    return page.get_by_test_id("stMain")
-
-
-def pick(scope, label: str, option: str, page: Page, multi: bool = False) -> None:
-    scope.get_by_role("combobox", name=label, exact=True).click()
-    page.keyboard.type(option)  # the list is virtual: filter it to the option
-    page.get_by_role("option", name=option, exact=True).click()
-    if multi:
-        page.keyboard.press("Escape")  # a multiselect commits when its menu closes
-    settled(page)
 
 
 def nav(page: Page, name: str) -> None:
@@ -72,34 +37,10 @@ def nav(page: Page, name: str) -> None:
 
 
 def download(page: Page, key: str, folder: Path, name: str) -> list:
-    """Click the .xlsx download of table `key`; the header row of the file."""
-    settled(page)
-    button = page.locator(f".st-key-{key}_xlsx button")
-    button.scroll_into_view_if_needed()
-    expect(button).to_be_enabled()
-    with page.expect_download(timeout=120_000) as info:
-        button.click()
-    path = folder / name
-    info.value.save_as(path)
-    data = path.read_bytes()
-    assert data[:2] == b"PK", name                      # an .xlsx is a zip
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
+    """Click the .xlsx download of table `key`; the rows of the file."""
+    rows = list(helpers.download(page, key, folder, name).active.iter_rows(values_only=True))
     assert len(rows) > 1, name
     return rows
-
-
-def shoot(page: Page, path: Path) -> None:
-    """The whole page, down to the end of its content."""
-    size = page.viewport_size
-    page.set_viewport_size(TALL)
-    settled(page)
-    page.wait_for_timeout(2000)  # Plotly draws after the rerun
-    box = page.get_by_test_id("stMainBlockContainer").bounding_box()
-    height = min(TALL["height"], int(box["y"] + box["height"]) + 24)
-    page.screenshot(path=path, clip={"x": 0, "y": 0, "width": TALL["width"], "height": height})
-    page.set_viewport_size(size)
-    assert path.stat().st_size > 50_000
 
 
 def rows_behind(page: Page, w: dict, first_column: str) -> None:
