@@ -36,6 +36,15 @@ def todo_sheet(book: Book) -> None:
     w.put(2, 0, " · ".join(counts), "note", fit=False)
     w.ws.set_row(2, 30)
 
+    if not data.row_lists:
+        # Counts only: no table, not even its header (no household or ticket
+        # columns in a file made for a role without row lists).
+        w.put(HEADER, 0, tr("report.todo.no_row_lists"), "note", fit=False)
+        w.fit_columns(minimum=8)
+        book.finish(w, repeat_rows=None)
+        w.ws.print_area(0, 0, HEADER, PRINTED)
+        return
+
     for c, col in enumerate(COLUMNS):
         label = tr(LABELS[col]) if col in LABELS else column_label(col, book.lang)
         w.put(HEADER, c, label, "header", fit=False)
@@ -51,8 +60,7 @@ def todo_sheet(book: Book) -> None:
         w.ws.set_row(r, LINE_HEIGHT * _lines(row))
     last_row = HEADER + max(len(rows), 1)
     if rows.empty:
-        none = "report.todo.none" if data.row_lists else "report.todo.no_row_lists"
-        w.put(HEADER + 1, 0, tr(none), "note", fit=False)
+        w.put(HEADER + 1, 0, tr("report.todo.none"), "note", fit=False)
 
     w.fit_columns(minimum=8, fixed={COLUMNS.index(c): width for c, width in WRAPPED.items()})
     w.ws.freeze_panes(HEADER + 1, 3)

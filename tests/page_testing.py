@@ -135,3 +135,56 @@ def anonymous_callers(db: Path) -> tuple[set[str], set[str]]:
     phones = {p for _, p, a in rows if a and p} - {p for _, p, a in rows if not a and p}
     return names, phones
 
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """`downloads(at)`: the bytes each download button of the last run hands
+    over, keyed by its label. A table's workbook is built on the click
+    (deferred): the callable the button registered is run, as the server runs
+    it when the browser asks for the file."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    managers: list[MediaFileManager] = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
+
+    def fetch(at: AppTest) -> dict[str, bytes]:
+        manager = managers[-1]  # the one of the last run
+        out: dict[str, bytes] = {}
+        for button in at.get("download_button"):
+            proto = button.proto
+            url = manager.execute_deferred(proto.deferred_file_id) \
+                if proto.deferred_file_id else proto.url
+            name = url.rsplit("/", 1)[-1]
+            label = f"{proto.id.rsplit('-', 1)[-1]}:{proto.label}"
+            out[label] = manager._storage.get_file(name).content
+        return out
+
+    return fetch
+
+
+def workbook_rows(data: bytes) -> list[tuple[str, ...]]:
+    """Every non-empty row of every sheet of an .xlsx, its cells as text."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    rows = []
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows(values_only=True):
+            cells = tuple(str(v) for v in row if v is not None)
+            if cells:
+                rows.append(cells)
+    return rows
+
+
+def workbook_text(data: bytes) -> str:
+    """Every cell of every sheet of an .xlsx, as text, one cell per line."""
+    return "\n".join(c for row in workbook_rows(data) for c in row)

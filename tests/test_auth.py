@@ -94,7 +94,10 @@ def test_roles_from_settings():
     assert sso_user("someone@example.com").role == "viewer"
     assert User("a", "admin").can("personal_data") and User("a", "admin").scope_branch is None
     assert User("m", "manager").scope_branch is None and not User("m", "manager").can("upload")
-    assert User("v", "viewer").permissions == frozenset()
+    assert User("v", "viewer").permissions == frozenset({"all_branches"})
+    assert User("v", "viewer").scope_branch is None  # every branch's aggregates
+    assert User("b", "branch", "张店分公司").scope_branch == "张店分公司"
+    assert User("b", "branch").scope_branch == ""  # a branch account without a branch: nothing
 
 
 def test_idle_sessions_expire():

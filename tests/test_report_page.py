@@ -178,8 +178,9 @@ def test_the_workbook_follows_the_viewers_rights(demo_con):
     """What the page hands over (reports.bundle) for a viewer: counts, no rows."""
     bundle = weekly_bundle(demo_con, "2025-W48", row_lists=False)
     todo = openpyxl.load_workbook(io.BytesIO(bundle.xlsx))["待办"]
-    assert todo["A5"].value.startswith("您的角色只能查看汇总指标")
-    assert todo.max_row == 5
+    assert re.search(r"漏件清单 [1-9]", todo["A3"].value)  # the lists' counts
+    assert todo["A4"].value.startswith("您的角色只能查看汇总指标")
+    assert todo.max_row == 4  # and no table, not even its header
 
 
 def test_an_empty_warehouse_still_gives_a_report(tmp_path, monkeypatch):
