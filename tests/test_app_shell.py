@@ -377,3 +377,15 @@ def test_the_server_upload_cap_covers_the_setting():
         config = tomllib.load(fh)
     assert config["server"]["maxUploadSize"] >= \
         settings_module.load_settings()["upload"]["max_file_mb"]
+
+
+def test_tables_leave_only_through_their_audited_download():
+    """The grid's own CSV button and bulk copy would skip formula escaping,
+    masking for the role and the audit log: the option that turns them off
+    is set, and this Streamlit knows it."""
+    import streamlit.config
+
+    with (ROOT / ".streamlit" / "config.toml").open("rb") as fh:
+        config = tomllib.load(fh)
+    assert config["client"]["disableDataExport"] is True
+    assert streamlit.config.get_option("client.disableDataExport") is True  # read from the file
