@@ -21,8 +21,12 @@ latest as (
         household_id,
         time_bucket,
         max(measured_at) as measured_at,
-        arg_max({'indoor_c': indoor_c, 'batch_id': batch_id, 'source_row': source_row},
-                measured_at) as last,
+        -- (household_id, measured_at) is the readings' key: one reading per
+        -- household and time, so these pick the same row, and a query that
+        -- reads only indoor_c computes only the first.
+        arg_max(indoor_c, measured_at) as indoor_c,
+        arg_max(batch_id, measured_at) as batch_id,
+        arg_max(source_row, measured_at) as source_row,
         count(*) as readings,
         any_value(branch) as branch,
         any_value(station) as station,
@@ -41,7 +45,7 @@ final as (
         l.household_id,
         l.time_bucket,
         l.measured_at,
-        l.last.indoor_c as indoor_c,
+        l.indoor_c,
         l.readings,
         l.branch,
         l.station,
@@ -50,9 +54,9 @@ final as (
         l.zone,
         l.customer_type,
         coalesce(t.own_target_c, $residential_target_c) as target_c,
-        l.last.indoor_c >= target_c as compliant,
-        l.last.batch_id as batch_id,
-        l.last.source_row as source_row
+        l.indoor_c >= target_c as compliant,
+        l.batch_id,
+        l.source_row
     from latest l
     left join household_targets t using (household_id)
 
