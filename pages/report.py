@@ -95,6 +95,7 @@ st.dataframe(bundle.headline, hide_index=True, width="stretch")
 xlsx_name = file_name(bundle.week, scope or None, lang)
 html_name = file_name(bundle.week, scope or None, lang, ".html")
 one, two = st.columns(2)
+# Written when clicked (a deferred download), not on every visit to the page.
 one.download_button(tr("report.page.download"), data=bundle.xlsx, key="report_xlsx",
                     file_name=xlsx_name, mime=XLSX_MIME, on_click=downloaded,
                     args=(xlsx_name, bundle.can_see_personal), type="primary",

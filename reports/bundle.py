@@ -1,6 +1,8 @@
 """Everything the report page needs for one week, built in one call so the
-page can cache it: the paragraph, the headline table, the workbook and the
-printable summary."""
+page can cache it: the paragraph, the headline table and the printable
+summary; the workbook is written from the same figures when it is asked for
+(writing it takes as long as gathering them on a large warehouse, and most
+visits only read the summary)."""
 from __future__ import annotations
 
 import time
@@ -9,7 +11,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from .data import gather
+from .data import WeeklyData, gather
 from .labels import scope
 from .printable import headline_frame, summary_document, summary_fragment
 from .text import summary_paragraph
@@ -22,11 +24,16 @@ class WeeklyBundle:
     scope: str                 # whom it covers, in the language it was built in
     paragraph: str
     headline: pd.DataFrame     # text, headed in the language
-    xlsx: bytes
+    data: WeeklyData           # the figures the workbook is written from
+    lang: str
     html_fragment: str
     html_document: str
     can_see_personal: bool
     seconds: float             # time to build it
+
+    def xlsx(self) -> bytes:
+        """The workbook, the same as `python -m reports weekly` writes."""
+        return workbook_bytes(self.data, self.lang)
 
 
 def weekly_bundle(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
@@ -35,10 +42,9 @@ def weekly_bundle(con: duckdb.DuckDBPyConnection, week: str, branch: str | None 
     """The week's report in every form the page shows or offers."""
     started = time.monotonic()
     data = gather(con, week, branch, can_see_personal, scope_branch, row_lists)
-    xlsx = workbook_bytes(data, lang)
     return WeeklyBundle(
         week=data.week, scope=scope(data.branch, data.scope, lang),
         paragraph=summary_paragraph(data, lang), headline=headline_frame(data, lang),
-        xlsx=xlsx, html_fragment=summary_fragment(data, lang),
+        data=data, lang=lang, html_fragment=summary_fragment(data, lang),
         html_document=summary_document(data, lang), can_see_personal=can_see_personal,
         seconds=round(time.monotonic() - started, 1))

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 from auth import User, UserStore
 from metrics import Period, get, summary
 from metrics.display import format_value
+from page_testing import downloads  # noqa: F401
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
 from reports import gather, last_complete_week, summary_paragraph
@@ -78,7 +79,7 @@ def html_bodies(at: AppTest) -> list[str]:
     return [h.proto.body for h in at.get("html")]
 
 
-def test_the_filters_week_its_paragraph_and_headline(warehouse, demo_con):
+def test_the_filters_week_its_paragraph_and_headline(warehouse, demo_con, downloads):  # noqa: F811
     at = open_page(season="2025-2026", period="week", week="2025-W48")
     assert at.title[0].value == "周报"
     assert at.selectbox(key="report_week").value == "2025-W48"
@@ -94,7 +95,13 @@ def test_the_filters_week_its_paragraph_and_headline(warehouse, demo_con):
                                        facts["temp_compliance_rate"].value)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["下载 Excel 周报", "下载可打印摘要"]
-    assert at.get("download_button")[0].proto.url.endswith(".xlsx")
+    # The workbook is written on the click, from the figures on the screen.
+    assert at.get("download_button")[0].proto.deferred_file_id
+    files = list(downloads(at).values())
+    book = openpyxl.load_workbook(io.BytesIO(files[0]))
+    assert book.sheetnames == ["摘要", "室温", "工单", "收费", "待办", "说明"]
+    assert book["摘要"]["A5"].value == at.info[0].value
+    assert files[1].startswith(b"<!DOCTYPE html>") and at.info[0].value.encode() in files[1]
     # No accounts configured: the single local administrator, who sees everything.
     assert any("全公司" in c.value and "含未脱敏个人信息" in c.value for c in at.caption)
 
@@ -177,7 +184,7 @@ def test_personal_data_lists_and_branch_follow_the_signed_in_user(warehouse, acc
 def test_the_workbook_follows_the_viewers_rights(demo_con):
     """What the page hands over (reports.bundle) for a viewer: counts, no rows."""
     bundle = weekly_bundle(demo_con, "2025-W48", row_lists=False)
-    todo = openpyxl.load_workbook(io.BytesIO(bundle.xlsx))["待办"]
+    todo = openpyxl.load_workbook(io.BytesIO(bundle.xlsx()))["待办"]
     assert re.search(r"漏件清单 [1-9]", todo["A3"].value)  # the lists' counts
     assert todo["A4"].value.startswith("您的角色只能查看汇总指标")
     assert todo.max_row == 4  # and no table, not even its header
