@@ -2,15 +2,16 @@
 -- the period, and whether its latest such reading met its target. When a query
 -- groups by day or week, "latest" is per household and day/week: readings are
 -- bucketed by $bucket_width from $bucket_origin (the whole period is one bucket
--- otherwise). Readings are grouped first and the roster read after, once per
--- household.
+-- otherwise). Readings are grouped first (from reading_checks, without
+-- dimensions) and the roster is joined after, once per household (registry:
+-- roster model): joining it to every reading cost more than the grouping.
 
 with counted as (
 
     select
         *,
         time_bucket($bucket_width, measured_at, $bucket_origin) as time_bucket
-    from reading_flags
+    from reading_checks
     where counted
 
 ),
@@ -27,13 +28,7 @@ latest as (
         arg_max(indoor_c, measured_at) as indoor_c,
         arg_max(batch_id, measured_at) as batch_id,
         arg_max(source_row, measured_at) as source_row,
-        count(*) as readings,
-        any_value(branch) as branch,
-        any_value(station) as station,
-        any_value(community) as community,
-        any_value(building) as building,
-        any_value(zone) as zone,
-        any_value(customer_type) as customer_type
+        count(*) as readings
     from counted
     group by household_id, time_bucket
 
@@ -47,12 +42,6 @@ final as (
         l.measured_at,
         l.indoor_c,
         l.readings,
-        l.branch,
-        l.station,
-        l.community,
-        l.building,
-        l.zone,
-        l.customer_type,
         coalesce(t.own_target_c, $residential_target_c) as target_c,
         l.indoor_c >= target_c as compliant,
         l.batch_id,

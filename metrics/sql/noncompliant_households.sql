@@ -2,7 +2,7 @@
 -- the period was below their target (the complement of the household compliance
 -- rate's numerator), each with its readings of the period.
 
-with latest_failed as (
+with latest_failed as materialized (
 
     select *
     from household_latest_readings

@@ -1,37 +1,11 @@
--- reading_flags: every temperature reading of the period with the flags that
--- need nothing but the reading itself.
---   valid     signed by the resident (service rules art. 11(7))
---   unsigned  not valid (no signature, or none recorded)
---   exempt    valid, and taken when it was colder outdoors than the design
---             temperature (GB 50736-2012 App. A); NULL outdoor is not exempt
---   counted   valid and not exempt: the compliance denominator
--- The household's dimensions are attached by the query layer when a request
--- filters or groups by them (registry: roster model).
+-- reading_flags: reading_checks with the household's dimensions, which the
+-- query layer attaches when a request filters or groups by them (registry:
+-- roster model).
 
-with readings_in_period as (
+with final as (
 
     select *
-    from temperature_readings
-    where measured_at >= $start_at and measured_at < $cutoff_at
-
-),
-
-final as (
-
-    select
-        household_id,
-        measured_at,
-        indoor_c,
-        outdoor_c,
-        coalesce(signed, false) as valid,
-        not valid as unsigned,
-        valid and coalesce(outdoor_c < $design_outdoor_c, false) as exempt,
-        valid and not exempt as counted,
-        inspector,
-        note,
-        batch_id,
-        source_row
-    from readings_in_period
+    from reading_checks
 
 )
 
