@@ -3,8 +3,10 @@
 
 with measured as (
 
+    -- The readings without dimensions: the roster below has them, once per
+    -- household (joining it to every reading first cost more than the count).
     select household_id, count(*) as valid_readings
-    from reading_flags
+    from reading_checks
     where valid
     group by household_id
 
