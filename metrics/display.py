@@ -24,6 +24,27 @@ def format_value(kpi: Kpi, value, lang: str = "zh", digits: int | None = None) -
     return f"{value:,.{two}f}"
 
 
+def card_value(kpi: Kpi, value, lang: str = "zh") -> str:
+    """The figure on a KPI card: as format_value, but an amount of money in
+    the meeting's units, short enough for a card ('¥780.42 万', '¥7.80 M');
+    the card's caption gives it to the fen."""
+    if kpi.unit != "yuan" or value is None or (isinstance(value, float) and math.isnan(value)):
+        return format_value(kpi, value, lang)
+    return compact_yuan(value, lang)
+
+
+def compact_yuan(value: float, lang: str = "zh") -> str:
+    """'¥9,999.50', '¥780.42 万', '¥2.50 亿' (zh); '¥9,999.50', '¥78.00 k',
+    '¥7.80 M' (en)."""
+    size, sign = abs(value), "-" if value < 0 else ""
+    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e6, "M"), (1e4, "k"))
+    for step, word in steps:
+        if round(size, 2) >= step:
+            unit = step if word != "k" else 1e3
+            return f"{sign}¥{size / unit:,.2f} {word}"
+    return f"{sign}¥{size:,.2f}"
+
+
 def format_part(value) -> str:
     """A numerator or denominator: integers with separators, amounts with 2 decimals."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

@@ -9,7 +9,7 @@ import pytest
 
 from metrics import action_list, compare, get, query, summary
 from metrics import fee_views as fv
-from metrics.display import column_label, format_value
+from metrics.display import card_value, column_label, format_value
 from page_testing import (demo_copy, figures, filters_of, metrics_shown, open_page,  # noqa: F401
                           shown_text, table, untranslated)
 from ui import db
@@ -35,7 +35,7 @@ def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
     shown = metrics_shown(at)
     for kpi_id in HEADLINE:
         kpi = get(kpi_id)
-        assert shown[kpi.text(lang)[0]] == format_value(kpi, results[kpi_id].value, lang), kpi_id
+        assert shown[kpi.text(lang)[0]] == card_value(kpi, results[kpi_id].value, lang), kpi_id
 
 
 def test_the_curve_ends_at_the_collection_rate(demo_copy):

@@ -11,13 +11,13 @@ from urllib.parse import parse_qs
 import pytest
 
 from metrics import Result, action_list, get, headline, summary
-from metrics.display import format_value
+from metrics.display import card_value, format_value
 from metrics.trends import weekly
 from page_testing import (demo_copy, figures, filters_of, metrics_shown,  # noqa: F401
                           open_page, table, untranslated)
 from pipelines import settings as settings_module
 from ui import db
-from ui.kpi import CardData, change_text, status
+from ui.kpi import CardData, change_text, parts_text, status
 
 PAGE = "pages/overview.py"
 CARDS = ("temp_compliance_rate", "temp_household_compliance_rate", "refund_exposure_amount",
@@ -39,7 +39,7 @@ def test_headline_cards_equal_the_kpi_layer(demo_copy, lang, params):
     shown = metrics_shown(at)
     for kpi_id in CARDS:
         kpi = get(kpi_id)
-        assert shown[kpi.text(lang)[0]] == format_value(kpi, results[kpi_id].value, lang), kpi_id
+        assert shown[kpi.text(lang)[0]] == card_value(kpi, results[kpi_id].value, lang), kpi_id
     fees = results["fee_collection_rate_households"]
     captions = " ".join(c.value for c in at.caption)
     assert f"{fees.numerator:,}" in captions and f"{fees.denominator:,}" in captions
@@ -141,12 +141,29 @@ def test_status_respects_the_direction_and_matches_the_headline(demo_con, target
         assert status(get(row["kpi"]), row["value"]) == expected, row["kpi"]
 
 
+def test_money_on_a_card_fits_it_and_the_caption_gives_the_fen():
+    arrears = get("fee_arrears_amount")
+    assert card_value(arrears, 9999.5, "zh") == "¥9,999.50"
+    assert card_value(arrears, 7804162.35, "zh") == "¥780.42 万"
+    assert card_value(arrears, 7804162.35, "en") == "¥7.80 M"
+    assert card_value(arrears, 2.5e8, "zh") == "¥2.50 亿"
+    assert card_value(arrears, 45600.0, "en") == "¥45.60 k"
+    assert card_value(arrears, None, "zh") == "—"
+    assert card_value(get("temp_compliance_rate"), 0.9, "zh") == "90.0%"  # money only
+    card = CardData(arrears, Result(7804162.35, 7804162.35, None), Result(None, None, None),
+                    Result(None, None, None))
+    assert parts_text(card, "zh") == "精确金额 ¥7,804,162.35"
+    assert parts_text(card, "en") == "Exactly ¥7,804,162.35"
+
+
 def test_changes_read_as_the_meeting_reads_them():
     rate = get("temp_compliance_rate")
     assert change_text(rate, 0.0123, "zh") == "+1.2 个百分点"
     assert change_text(rate, -0.0123, "en") == "-1.2 pp"
     assert change_text(rate, -0.00001, "zh") == "0.0 个百分点"   # never "-0.0"
     assert change_text(get("fee_arrears_amount"), -1234.5, "zh") == "-¥1,234.50"
+    assert change_text(get("fee_arrears_amount"), 123456.0, "zh") == "+¥12.35 万"
+    assert change_text(get("fee_arrears_amount"), -123456.0, "en") == "-¥123.46 k"
     assert change_text(get("ticket_unanswered"), 3, "en") == "+3"
     assert change_text(rate, None, "zh") is None
     card = CardData(rate, Result(0.9, 9, 10), Result(0.8, 8, 10), Result(None, None, 0))

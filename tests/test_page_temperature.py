@@ -14,7 +14,7 @@ import pytest
 
 from metrics import Period, action_list, get, query, summary
 from metrics.cold_risk import cold_risk
-from metrics.display import format_value
+from metrics.display import card_value, format_value
 from metrics.temperature_detail import household_readings, indoor_distribution
 from metrics.trends import weekly
 from page_testing import (demo_copy, figures, filters_of, metrics_shown,  # noqa: F401
@@ -56,7 +56,7 @@ def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
     shown = metrics_shown(at)
     for kpi_id in CARDS:
         kpi = get(kpi_id)
-        assert shown[kpi.text(lang)[0]] == format_value(kpi, now[kpi_id].value, lang), kpi_id
+        assert shown[kpi.text(lang)[0]] == card_value(kpi, now[kpi_id].value, lang), kpi_id
     rate = now["temp_compliance_rate"]
     captions = " ".join(c.value for c in at.caption)
     assert f"{rate.numerator:,}" in captions and f"{rate.denominator:,}" in captions

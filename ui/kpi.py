@@ -18,7 +18,7 @@ import streamlit as st
 
 from i18n import t
 from metrics import Kpi, Period, Result, get, summary
-from metrics.display import format_part, format_value
+from metrics.display import card_value, compact_yuan, format_part, format_value
 
 from . import session
 from .filters import Filters
@@ -136,7 +136,7 @@ def change_text(kpi: Kpi, delta, lang: str) -> str | None:
     elif kpi.unit == "count":
         number = text = f"{size:,.0f}"
     elif kpi.unit == "yuan":
-        number, text = f"{size:,.2f}", f"¥{size:,.2f}"
+        number, text = f"{size:,.2f}", compact_yuan(size, lang)
     elif kpi.unit == "hours":
         number = f"{size:.1f}"
         text = t("metrics.unit.hours_value", lang, value=number)
@@ -152,6 +152,9 @@ def parts_text(d: CardData, lang: str) -> str:
     r = d.now
     if not r.applicable:
         return t("ui.kpi.not_applicable", lang)
+    if d.kpi.unit == "yuan" and not _missing(r.value):
+        # The card shows the amount in 万 / M; here it is to the fen.
+        return t("ui.kpi.exact", lang, value=format_value(d.kpi, r.value, lang))
     if d.kpi.has_denominator and r.denominator is not None:
         if d.kpi.kind == "quantile":
             return t("ui.kpi.of_rows", lang, n=format_part(r.denominator))
@@ -180,12 +183,12 @@ def card(d: CardData, lang: str, container=None) -> None:
     with box.container(border=True):
         delta = change_text(kpi, d.change_previous, lang)
         flat = delta is not None and delta[:1] not in "+-"
-        st.metric(label, format_value(kpi, d.now.value, lang), delta=delta,
+        st.metric(label, card_value(kpi, d.now.value, lang), delta=delta,
                   delta_color="off" if flat else _DELTA_COLOR[kpi.direction],
                   delta_arrow="off" if flat else "auto",
                   help=description + "\n\n" + t("ui.kpi.delta_help", lang))
         lines = [parts_text(d, lang)]
-        last = format_value(kpi, d.last_season.value, lang)
+        last = card_value(kpi, d.last_season.value, lang)
         change = change_text(kpi, d.change_last_season, lang)
         lines.append(t("ui.kpi.last_season", lang, value=last)
                      + (f"({change})" if lang == "zh" and change else
