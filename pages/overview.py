@@ -178,9 +178,11 @@ st.caption(tr("ui.overview.scope", season=f.season, period=fmt.period(f.start, f
               places=places))
 try:
     card_calls = kpi.card_calls(CARDS, f)
-    reads = prefetch([COUNTS, FRESHNESS, *card_calls, *trend_calls().values(), *LISTS.values()])
+    # In two stages: the cards are drawn while the trends and lists are read.
+    reads = prefetch([COUNTS, FRESHNESS, *card_calls])
     data_counts()
     shown = headline()
+    reads.extend([*trend_calls().values(), *LISTS.values()])
     trends()
     attention(shown)
 except MetricError as exc:

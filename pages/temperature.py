@@ -343,8 +343,9 @@ places = fmt.join(f.stations or f.branches, lang) or tr("ui.filters.all")
 st.caption(tr("page.temperature.scope", period=fmt.period(f.start, f.end, lang), places=places))
 try:
     card_calls = kpi.card_calls(CARDS, f)
-    reads = prefetch([*card_calls, WEEKS, OUTDOOR, HEATMAP, DISTRIBUTION, RISK, REFUNDS,
-                      BUILDINGS, *chronic_calls(st.session_state.get(WINDOW, WINDOWS[0]))])
+    # In two stages: the cards and charts at the top are drawn while the
+    # sections below (per building, over the whole season so far) are read.
+    reads = prefetch([*card_calls, WEEKS, OUTDOOR, HEATMAP, DISTRIBUTION, REFUNDS])
     cards = kpi.card_row(CARDS, f, lang, per_row=3, fetched=[reads.get(c) for c in card_calls])
     weekly_trend()
     station_heatmap()
@@ -353,6 +354,7 @@ try:
         distribution()
     with right:
         refunds()
+    reads.extend([BUILDINGS, RISK, *chronic_calls(st.session_state.get(WINDOW, WINDOWS[0]))])
     drill_down()
     chronic()
     risk()

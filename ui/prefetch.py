@@ -9,6 +9,11 @@ draws from the results.
     TREND = (weekly, "temp_compliance_rate", season, filters, scope, until)
     reads = prefetch([TREND, RISK, ...])
     fig = chart(reads.get(TREND))
+
+A long page prefetches in stages: what the top of the page shows first, drawn
+as soon as it is read (Streamlit sends each element as the script makes it),
+then `reads.extend([...])` for the sections below, so the meeting sees the
+cards and the first charts while the rest is still being read.
 """
 from __future__ import annotations
 
@@ -40,6 +45,11 @@ class Reads:
 
     def __init__(self, results: dict[tuple, Any]):
         self._results = results
+
+    def extend(self, calls: Iterable[Call], workers: int | None = None) -> "Reads":
+        """Prefetch more calls (the next stage of a page) into these reads."""
+        self._results.update(prefetch(calls, workers or WORKERS)._results)
+        return self
 
     def get(self, call: Call) -> Any:
         key = _key(call)
