@@ -1,12 +1,23 @@
-"""Many users: concurrent browser sessions going through the dashboard's pages.
+"""Many users: concurrent sessions going through the dashboard's pages.
 
 Starts the app on a copy of the demo warehouse (loopback only), measures one
-user going through every page, then N users at once (default 20, each in its
-own browser context, i.e. its own Streamlit session), and prints p50/p95 page
-times, errors, and the ratio p95(concurrent) / median(single user).
+user going through every page, then N users at once (default 20, each its own
+Streamlit session), and prints p50/p95 page times, errors, and the ratio
+p95(concurrent) / median(single user).
 Target: no errors; p95 <= 3x the single-user page time.
 
-    python bench/load_test.py [--users 20] [--rounds 2]
+    python bench/load_test.py [--users 20] [--rounds 2] [--think 2 5]
+                              [--client ws|browser]
+
+--client ws (default): each user is a websocket session speaking Streamlit's
+own protocol (bench/ws_session.py); a page's time runs from the click to the
+end of the server's script run. --client browser: each user is a headless
+chromium context; a page's time then includes drawing it, and on a 2-core
+machine twenty browsers drawing Plotly charts take the CPU from the server
+they are meant to measure.
+--think: each user reads a page for a random 2-5 s before the next click, as
+people do before a meeting (0 0: every user clicks as fast as the server
+answers, a burst no office produces).
 
 Bounded: every wait has a timeout, the run stops after --max-seconds.
 """
@@ -23,14 +34,16 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
-from playwright.async_api import async_playwright
+import random
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from pipelines.demo import build_demo  # noqa: E402
 from pipelines.warehouse import connect  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, running_app  # noqa: E402
+from ws_session import Session  # noqa: E402
 
 READY_JS = """() => {
   const main = document.querySelector('[data-testid="stMain"]');
@@ -51,6 +64,29 @@ async def nav_links(page) -> list[str]:
     """The href of every page in the sidebar navigation, in order."""
     return await page.eval_on_selector_all('[data-testid="stSidebarNavItems"] a',
                                            "els => els.map(e => e.getAttribute('href'))")
+
+
+async def ws_user(url: str, rounds: int, timeout_ms: int, times: list[tuple[str, float]],
+                  errors: list[str], think: tuple[float, float], seed: int) -> None:
+    """One user as a websocket session: the home page, then every page of the
+    navigation in turn, `rounds` times, reading each for `think` seconds."""
+    rng = random.Random(seed)
+    try:
+        async with Session(url, timeout=timeout_ms / 1000) as s:
+            await s.open()
+            pages = s.pages[1:] + s.pages[:1]
+            for _ in range(rounds):
+                for page in pages:
+                    if think[1] > 0:
+                        await asyncio.sleep(rng.uniform(*think))
+                    run = await s.open(page)
+                    times.append((page or "home", run.seconds))
+                    if run.exceptions:
+                        errors.append(f"exception on {page or 'home'}")
+                    if run.elements < 2:
+                        errors.append(f"{page or 'home'} sent {run.elements} elements")
+    except Exception as exc:  # a timeout or a dropped connection counts, the run goes on
+        errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
 
 
 async def session(browser, url: str, rounds: int, timeout_ms: int,
@@ -89,7 +125,23 @@ def _pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
+async def run_ws(url: str, users: int, rounds: int, timeout_ms: int,
+                 think: tuple[float, float]) -> dict:
+    single: list[tuple[str, float]] = []
+    single_errors: list[str] = []
+    await ws_user(url, rounds, timeout_ms, single, single_errors, (0.0, 0.0), 0)
+    many: list[tuple[str, float]] = []
+    errors: list[str] = []
+    await asyncio.gather(*(ws_user(url, rounds, timeout_ms, many, errors, think, seed)
+                           for seed in range(1, users + 1)))
+    paths = list(dict.fromkeys(p for p, _ in single + many))
+    return {"paths": paths, "single": single, "single_errors": single_errors,
+            "many": many, "errors": errors}
+
+
 async def run(url: str, users: int, rounds: int, timeout_ms: int) -> dict:
+    from playwright.async_api import async_playwright
+
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         single: list[tuple[str, float]] = []
@@ -110,6 +162,9 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--max-seconds", type=int, default=900)
+    ap.add_argument("--client", choices=("ws", "browser"), default="ws")
+    ap.add_argument("--think", type=float, nargs=2, default=(2.0, 5.0), metavar=("MIN", "MAX"),
+                    help="seconds a user reads a page before the next click (ws client)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "warehouse.duckdb"
@@ -117,12 +172,16 @@ def main() -> None:
         build_demo(con)
         con.close()
         with running_app(db, Path(tmp) / "app.log") as url:
-            result = asyncio.run(asyncio.wait_for(
-                run(url, args.users, args.rounds, timeout_ms=120_000), args.max_seconds))
+            work = run_ws(url, args.users, args.rounds, 120_000, tuple(args.think)) \
+                if args.client == "ws" else run(url, args.users, args.rounds, 120_000)
+            result = asyncio.run(asyncio.wait_for(work, args.max_seconds))
         shutil.copy(Path(tmp) / "app.log", ROOT / "bench" / "out" / "load_test_app.log") \
             if (ROOT / "bench" / "out").is_dir() else None
     single = [t for _, t in result["single"]]
     many = [t for _, t in result["many"]]
+    print(f"client: {args.client}; think time "
+          f"{args.think[0]:g}-{args.think[1]:g} s" if args.client == "ws" else
+          f"client: {args.client}")
     print(f"pages: {', '.join(result['paths'])}")
     if not single or not many:
         print("no page visits completed:", result["single_errors"][:3], result["errors"][:3])

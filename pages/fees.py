@@ -9,7 +9,7 @@ import streamlit as st
 from i18n import t
 from metrics import action_list, get
 from metrics import fee_views as fv
-from ui import db, fmt, kpi, long_lists, session, tables
+from ui import db, figures, fmt, kpi, long_lists, session, tables
 from ui import fee_charts as charts
 from ui.charts import AREA
 from ui.drill import rows_behind
@@ -64,8 +64,11 @@ def tr(key: str, **params) -> str:
     return t(f"page.fees.{key}", lang, **params)
 
 
-def plot(fig, key: str) -> None:
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+def plot(key: str, inputs: tuple, build) -> None:
+    """A chart built once per `inputs` (the reads it draws), language and data
+    version, and shared by every session (ui.figures)."""
+    st.plotly_chart(figures.memo(key, (*inputs, lang), build), key=key,
+                    config={"displayModeBar": False})
 
 
 # Grouped thousands and two decimals, as the fee system prints amounts.
@@ -82,7 +85,7 @@ rows_behind(DRILL, period, filters, scope, lang, key="fees")
 # --- collection through the season -----------------------------------------------------
 st.subheader(tr("curve.title"))
 curve = reads.get(CURVE)
-plot(charts.collection_curve(curve, lang), "collection_curve")
+plot("collection_curve", (CURVE,), lambda: charts.collection_curve(curve, lang))
 st.caption(tr("curve.note"))
 
 # --- by branch, station, community --------------------------------------------------------
@@ -94,9 +97,11 @@ if picked and picked != level:   # changed on this run: read it now
 by = reads.get(BY)
 left, right = st.columns([2, 3])
 with left:
-    plot(by_slice(by.dropna(subset=[level]), level, get("fee_collection_rate_amount"), lang,
-                  AREA["fees"], value="rate_amount", last_season="rate_amount_last_season",
-                  numerator="paid_yuan", denominator="due_yuan"), "collection_by")
+    plot("collection_by", (BY, level),
+         lambda: by_slice(by.dropna(subset=[level]), level, get("fee_collection_rate_amount"),
+                          lang, AREA["fees"], value="rate_amount",
+                          last_season="rate_amount_last_season", numerator="paid_yuan",
+                          denominator="due_yuan"))
 with right:
     labels = {c: tr(f"col.{c}") for c in by.columns if c != level}
     tables.show(by, lang, key="collection_by", file_name=tr("by.file", level=t(
@@ -117,7 +122,7 @@ st.caption(t("metrics.list_help.arrears", lang))
 ages = fv.arrears_by_age(arrears)
 left, right = st.columns([3, 2])
 with left:
-    plot(charts.arrears_by_age(ages, lang), "arrears_by_age")
+    plot("arrears_by_age", (ARREARS,), lambda: charts.arrears_by_age(ages, lang))
 with right:
     shown = ages.assign(seasons_behind=[charts.age_label(a, lang) for a in ages["seasons_behind"]],
                         partly_paid=[tr("arrears.partly" if p else "arrears.unpaid")
@@ -140,7 +145,7 @@ long_lists.show(debtors, lang, key="debtors", file_name=tr("debtors.file"),
 st.subheader(tr("daily.title"))
 daily = reads.get(DAILY)
 by_day = fv.receipts_by_day(daily)
-plot(charts.receipts_by_day(by_day, lang), "receipts_by_day")
+plot("receipts_by_day", (DAILY,), lambda: charts.receipts_by_day(by_day, lang))
 days = sorted({d.date() if hasattr(d, "date") else d for d in by_day["day"]}, reverse=True)
 if days:
     if st.session_state.get("fees_day") not in days:

@@ -14,7 +14,7 @@ from metrics import MetricError, action_list, get
 from metrics.display import format_value
 from metrics.trends import weekly
 from pipelines.coverage import freshness, period_rows, season_bounds
-from ui import charts, fmt, kpi, session, tables
+from ui import charts, figures, fmt, kpi, session, tables
 from ui.prefetch import prefetch
 from ui.filters import encode
 from ui.lang import current, tr
@@ -88,13 +88,19 @@ def trends() -> pd.DataFrame:
     series = {tr(f"page.overview.trend_series.{area}", label=get(kpi_id).text(lang)[0]):
               frames[area]["value"] for area, kpi_id in TRENDS.items()}
     weeks = frames["temperature"]["week"]
-    low = min([0.5] + [float(v.min()) for v in series.values() if v.notna().any()])
-    fig = charts.line(weeks, series, charts.axis_title(tr("page.overview.rate"), "percent", lang),
-                      "percent", colors=[charts.AREA[a] for a in TRENDS])
-    fig.update_yaxes(range=[max(0.0, low - 0.05), 1.02])
-    fig.add_vrect(x0=f.start, x1=f.end + timedelta(days=1), fillcolor="#F2C14E", opacity=0.15,
-                  line_width=0)
-    st.plotly_chart(charts.date_axis(fig, lang), key="o_trend")
+
+    def build():
+        low = min([0.5] + [float(v.min()) for v in series.values() if v.notna().any()])
+        fig = charts.line(weeks, series,
+                          charts.axis_title(tr("page.overview.rate"), "percent", lang),
+                          "percent", colors=[charts.AREA[a] for a in TRENDS])
+        fig.update_yaxes(range=[max(0.0, low - 0.05), 1.02])
+        fig.add_vrect(x0=f.start, x1=f.end + timedelta(days=1), fillcolor="#F2C14E",
+                      opacity=0.15, line_width=0)
+        return charts.date_axis(fig, lang)
+
+    inputs = (*trend_calls().values(), f.start, f.end, lang)
+    st.plotly_chart(figures.memo("o_trend", inputs, build), key="o_trend")
     st.caption(tr("page.overview.trend_note"))
     table = pd.DataFrame({"week": weeks.dt.date})
     for area, kpi_id in TRENDS.items():

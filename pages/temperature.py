@@ -17,7 +17,7 @@ from metrics.temperature_detail import (BIN_C, building_readings, cold_zones, da
                                         indoor_distribution, residential_target_c, roll_up,
                                         weekly_readings)
 from pipelines.coverage import season_bounds
-from ui import charts, db, fmt, kpi, session, tables
+from ui import charts, db, figures, fmt, kpi, session, tables
 from ui.prefetch import prefetch
 from ui.lang import current, tr
 from ui.sidebar import current_filters
@@ -64,6 +64,19 @@ def weekly_trend() -> None:
     if not weeks["readings"].sum():
         st.info(tr("page.temperature.no_readings"))
         return
+    st.plotly_chart(figures.memo("t_weekly", (WEEKS, OUTDOOR, f.start, f.end, lang),
+                                 lambda: weekly_figure(weeks, outdoor)), key="t_weekly_chart")
+    st.plotly_chart(figures.memo("t_weekly_parts", (WEEKS, lang),
+                                 lambda: weekly_parts_figure(weeks)), key="t_weekly_parts")
+    with st.expander(tr("page.temperature.weekly_table")):
+        table = weeks.assign(week=weeks["week"].dt.date)[
+            ["week", "compliant", "counted", "rate", "exempt", "unsigned", "readings"]]
+        tables.show(table, lang, key="t_weekly", file_name=tr("page.temperature.weekly"),
+                    labels=labels(table),
+                    config={label("rate"): st.column_config.NumberColumn(format="percent")})
+
+
+def weekly_figure(weeks: pd.DataFrame, outdoor: pd.DataFrame):
     celsius = charts.unit_label("celsius", lang)
     design = design_outdoor_c()
     fig = charts.line_secondary(
@@ -85,8 +98,10 @@ def weekly_trend() -> None:
                               value=format_value(rate_kpi, rate_kpi.target, lang)))
     fig.add_vrect(x0=f.start, x1=f.end + timedelta(days=1), fillcolor="#F2C14E", opacity=0.15,
                   line_width=0)
-    st.plotly_chart(fig, key="t_weekly_chart")
+    return fig
 
+
+def weekly_parts_figure(weeks: pd.DataFrame):
     parts = {tr(f"page.temperature.{part}"): weeks[part]
              for part in ("counted", "exempt", "unsigned")}
     bars = charts.stacked_bars(weeks["week"], parts,
@@ -94,13 +109,7 @@ def weekly_trend() -> None:
                                                  lang),
                                colors=(charts.AREA["temperature"], charts.REFERENCE,
                                        charts.NEUTRAL))
-    st.plotly_chart(charts.date_axis(bars, lang), key="t_weekly_parts")
-    with st.expander(tr("page.temperature.weekly_table")):
-        table = weeks.assign(week=weeks["week"].dt.date)[
-            ["week", "compliant", "counted", "rate", "exempt", "unsigned", "readings"]]
-        tables.show(table, lang, key="t_weekly", file_name=tr("page.temperature.weekly"),
-                    labels=labels(table),
-                    config={label("rate"): st.column_config.NumberColumn(format="percent")})
+    return charts.date_axis(bars, lang)
 
 
 def station_heatmap() -> None:
@@ -109,16 +118,21 @@ def station_heatmap() -> None:
     if grid.empty:
         st.info(tr("page.temperature.no_readings"))
         return
+    st.plotly_chart(figures.memo("t_heatmap", (HEATMAP, lang), lambda: heatmap_figure(grid)),
+                    key="t_heatmap")
+
+
+def heatmap_figure(grid: pd.DataFrame):
     z = grid.pivot(index="station", columns="week", values="value")
     parts = grid.assign(text=[tr("page.temperature.cell", numerator=format_part(n),
                                  denominator=format_part(d))
                               for n, d in zip(grid["numerator"], grid["denominator"])])
     text = parts.pivot(index="station", columns="week", values="text").reindex_like(z)
     weeks = [fmt.short_date(w, lang) for w in z.columns]
-    st.plotly_chart(charts.heatmap(
+    return charts.heatmap(
         weeks, list(z.index), z.to_numpy(), tr("page.temperature.week_of"), label("station"),
         rate_kpi.text(lang)[0], "percent", text=text.to_numpy(),
-        zmin=min(0.8, float(grid["value"].min())), zmax=1.0), key="t_heatmap")
+        zmin=min(0.8, float(grid["value"].min())), zmax=1.0)
 
 
 def distribution() -> None:
@@ -130,14 +144,19 @@ def distribution() -> None:
     rate = cards[RATE].now  # what the bars add up to
     st.caption(tr("page.temperature.distribution_parts",
                   compliant=format_part(rate.numerator), counted=format_part(rate.denominator)))
+    st.plotly_chart(figures.memo("t_distribution", (DISTRIBUTION, lang),
+                                 lambda: distribution_figure(dist)), key="t_distribution")
+
+
+def distribution_figure(dist: pd.DataFrame):
     residential = residential_target_c()
-    st.plotly_chart(charts.histogram(
+    return charts.histogram(
         dist["bin_start_c"], charts.axis_title(tr("page.temperature.indoor"), "celsius", lang),
         charts.axis_title(tr("page.temperature.readings"), "readings", lang),
         target=residential,
         target_text=tr("page.temperature.target_c", value=f"{residential:g}",
                        unit=charts.unit_label("celsius", lang)),
-        bin_size=BIN_C, counts=dist["readings"]), key="t_distribution")
+        bin_size=BIN_C, counts=dist["readings"])
 
 
 # --- drill-down ----------------------------------------------------------------------
@@ -284,6 +303,14 @@ def risk() -> None:
     row = shown.iloc[names.index(name)]
     left.caption(tr("page.temperature.risk_expected", building=name,
                     value=f"{row['expected_indoor_c']:.1f}", unit=celsius, design=f"{design:g}"))
+    fig = figures.memo("t_risk", (RISK, name, lang), lambda: risk_figure(row))
+    right.plotly_chart(fig, key="t_risk_chart")
+
+
+def risk_figure(row: pd.Series):
+    """One building's readings, indoor against outdoor, with its fitted line."""
+    design = design_outdoor_c()
+    celsius = charts.unit_label("celsius", lang)
     pts = db.query(building_points, to_date,
                    {**filters, "community": row["community"], "building": row["building"]},
                    scope)
@@ -299,7 +326,7 @@ def risk() -> None:
     charts.target_line(fig, float(row["target_c"]),
                        tr("page.temperature.target_c", value=f"{row['target_c']:g}",
                           unit=celsius))
-    right.plotly_chart(fig, key="t_risk_chart")
+    return fig
 
 
 def refunds() -> None:
@@ -309,11 +336,11 @@ def refunds() -> None:
         st.info(tr("page.temperature.no_refund"))
         if df.empty:
             return
-    st.plotly_chart(charts.bar(df["station"], df["refund_yuan"], label("station"),
-                               charts.axis_title(tr("page.temperature.refund_axis"), "yuan",
-                                                 lang),
-                               "yuan", color=charts.AREA["temperature"], horizontal=True,
-                               height=max(220, 60 + 30 * len(df))), key="t_refund_chart")
+    st.plotly_chart(figures.memo("t_refund", (REFUNDS, lang), lambda: charts.bar(
+        df["station"], df["refund_yuan"], label("station"),
+        charts.axis_title(tr("page.temperature.refund_axis"), "yuan", lang),
+        "yuan", color=charts.AREA["temperature"], horizontal=True,
+        height=max(220, 60 + 30 * len(df)))), key="t_refund_chart")
     with st.expander(tr("page.temperature.refund_table")):
         tables.show(df, lang, key="t_refund", file_name=tr("page.temperature.refund"),
                     config={t("metrics.col.refund_yuan", lang):

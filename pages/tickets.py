@@ -9,7 +9,7 @@ from i18n import t
 from metrics import action_list, get, query
 from metrics import ticket_views as tv
 from metrics.views import with_last_season
-from ui import fmt, kpi, long_lists, session, tables
+from ui import figures, fmt, kpi, long_lists, session, tables
 from ui import ticket_charts as charts
 from ui.charts import AREA
 from ui.drill import rows_behind
@@ -58,8 +58,11 @@ def tr(key: str, **params) -> str:
     return t(f"page.tickets.{key}", lang, **params)
 
 
-def plot(fig, key: str) -> None:
-    st.plotly_chart(fig, key=key, config={"displayModeBar": False})
+def plot(key: str, inputs: tuple, build) -> None:
+    """A chart built once per `inputs` (the reads it draws), language and data
+    version, and shared by every session (ui.figures)."""
+    st.plotly_chart(figures.memo(key, (*inputs, lang), build), key=key,
+                    config={"displayModeBar": False})
 
 
 st.title(tr("title"))
@@ -72,18 +75,18 @@ rows_behind(DRILL, period, filters, scope, lang, key="tickets")
 # --- volume -----------------------------------------------------------------------
 st.subheader(tr("volume.title"))
 by_day = reads.get(BY_DAY)
-plot(charts.volume_by_day(by_day, lang, categories), "tickets_by_day")
+plot("tickets_by_day", (BY_DAY,), lambda: charts.volume_by_day(by_day, lang, categories))
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{tr('volume.by_channel')}**")
     by_channel = reads.get(BY_CHANNEL)
-    plot(charts.volume_by_channel(by_channel, lang), "tickets_by_channel")
+    plot("tickets_by_channel", (BY_CHANNEL,), lambda: charts.volume_by_channel(by_channel, lang))
 with right:
     st.markdown(f"**{tr('volume.complaints_per_area')}**")
     per_area = reads.get(PER_AREA)
     per_area = per_area[per_area["denominator"].fillna(0) > 0]
-    plot(by_slice(per_area, "station", get("complaints_per_10k_m2"), lang,
-                  AREA["tickets"]), "complaints_per_area")
+    plot("complaints_per_area", (PER_AREA,),
+         lambda: by_slice(per_area, "station", get("complaints_per_10k_m2"), lang, AREA["tickets"]))
     st.caption(tr("volume.complaints_per_area_note"))
 
 # --- resolution -------------------------------------------------------------------
@@ -92,7 +95,7 @@ resolution = reads.get(RESOLUTION)
 if resolution.empty:
     st.info(tr("resolution.none"))
 else:
-    plot(charts.resolution_box(resolution, lang), "resolution_hours")
+    plot("resolution_hours", (RESOLUTION,), lambda: charts.resolution_box(resolution, lang))
     st.caption(tr("resolution.note"))
     shown = resolution.assign(category=[charts.value_label("category", c, lang)
                                         for c in resolution["category"]])
@@ -111,12 +114,13 @@ with left:
     if on_time.empty:
         st.info(tr("resolution.none_due"))
     else:
-        plot(by_slice(on_time, "station", get("ticket_on_time_rate"), lang,
-                      AREA["tickets"]), "on_time_by_station")
+        plot("on_time_by_station", (ON_TIME,),
+             lambda: by_slice(on_time, "station", get("ticket_on_time_rate"), lang,
+                              AREA["tickets"]))
 with right:
     st.markdown(f"**{tr('backlog.title')}**")
     backlog = reads.get(BACKLOG)
-    plot(charts.backlog(backlog, lang, categories), "backlog_by_age")
+    plot("backlog_by_age", (BACKLOG,), lambda: charts.backlog(backlog, lang, categories))
     st.caption(tr("backlog.note", open=f"{int(backlog['tickets'].sum()):,}",
                   overdue=f"{int(backlog['overdue'].sum()):,}"))
 
@@ -126,7 +130,7 @@ funnel = reads.get(FUNNEL)
 totals = tv.funnel_totals(funnel)
 left, right = st.columns([3, 2])
 with left:
-    plot(charts.funnel(totals, lang), "followup_funnel")
+    plot("followup_funnel", (FUNNEL,), lambda: charts.funnel(totals, lang))
 with right:
     shown = funnel.assign(category=[charts.value_label("category", c, lang)
                                     for c in funnel["category"]])
