@@ -6,7 +6,7 @@ Streamlit session), and prints p50/p95 page times, errors, and the ratio
 p95(concurrent) / median(single user).
 Target: no errors; p95 <= 3x the single-user page time.
 
-    python bench/load_test.py [--users 20] [--rounds 2] [--think 2 5]
+    python bench/load_test.py [--users 20] [--rounds 2] [--think 5 15]
                               [--client ws|browser]
 
 --client ws (default): each user is a websocket session speaking Streamlit's
@@ -15,9 +15,9 @@ end of the server's script run. --client browser: each user is a headless
 chromium context; a page's time then includes drawing it, and on a 2-core
 machine twenty browsers drawing Plotly charts take the CPU from the server
 they are meant to measure.
---think: each user reads a page for a random 2-5 s before the next click, as
-people do before a meeting (0 0: every user clicks as fast as the server
-answers, a burst no office produces).
+--think: each user reads a page for a random 5-15 s before the next click (a
+page holds six cards, several charts and tables; 2 5 is a hurried user, 0 0
+every user clicking as fast as the server answers, a burst no office makes).
 
 Bounded: every wait has a timeout, the run stops after --max-seconds.
 """
@@ -163,7 +163,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--max-seconds", type=int, default=900)
     ap.add_argument("--client", choices=("ws", "browser"), default="ws")
-    ap.add_argument("--think", type=float, nargs=2, default=(2.0, 5.0), metavar=("MIN", "MAX"),
+    ap.add_argument("--think", type=float, nargs=2, default=(5.0, 15.0), metavar=("MIN", "MAX"),
                     help="seconds a user reads a page before the next click (ws client)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
