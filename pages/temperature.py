@@ -170,7 +170,8 @@ def _consume_link() -> None:
         st.session_state[DRILL_KEYS[level]] = wanted[level] or ALL
     st.session_state[DRILL_KEYS["household"]] = ALL
     for param in LINK_PARAMS.values():
-        del st.query_params[param]
+        if param in st.query_params:  # a link may name only some levels
+            del st.query_params[param]
 
 
 def shown_choice(value: str) -> str:
