@@ -2,6 +2,8 @@
 the workbook; a printable view of the summary for the browser's Print to PDF."""
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from i18n import t
@@ -96,7 +98,8 @@ xlsx_name = file_name(bundle.week, scope or None, lang)
 html_name = file_name(bundle.week, scope or None, lang, ".html")
 one, two = st.columns(2)
 # Written when clicked (a deferred download), not on every visit to the page.
-one.download_button(tr("report.page.download"), data=bundle.xlsx, key="report_xlsx",
+one.download_button(tr("report.page.download"), data=partial(bundle.xlsx, db.connection()),
+                    key="report_xlsx",
                     file_name=xlsx_name, mime=XLSX_MIME, on_click=downloaded,
                     args=(xlsx_name, bundle.can_see_personal), type="primary",
                     icon=":material/download:", width="stretch")

@@ -1,8 +1,8 @@
 """Everything the report page needs for one week, built in one call so the
 page can cache it: the paragraph, the headline table and the printable
-summary; the workbook is written from the same figures when it is asked for
-(writing it takes as long as gathering them on a large warehouse, and most
-visits only read the summary)."""
+summary; the workbook is written from the same figures when it is asked for,
+with the week-by-week trends its charts draw read then (writing it takes as
+long as gathering the figures, and most visits only read the summary)."""
 from __future__ import annotations
 
 import time
@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from .data import WeeklyData, gather
+from pipelines.warehouse import data_version
+
+from .data import WeeklyData, gather, with_trends
 from .labels import scope
 from .printable import headline_frame, summary_document, summary_fragment
 from .text import summary_paragraph
@@ -31,9 +33,15 @@ class WeeklyBundle:
     can_see_personal: bool
     seconds: float             # time to build it
 
-    def xlsx(self) -> bytes:
-        """The workbook, the same as `python -m reports weekly` writes."""
-        return workbook_bytes(self.data, self.lang)
+    def xlsx(self, con: duckdb.DuckDBPyConnection) -> bytes:
+        """The workbook, the same as `python -m reports weekly` writes. Read
+        from `con` now: the trends, or everything when a load or an undo has
+        changed the warehouse since the page was built."""
+        d = self.data
+        if data_version(con) != d.data_version:
+            d = gather(con, d.week, d.branch, d.can_see_personal,
+                       None if d.scope is None else d.scope[0], d.row_lists)
+        return workbook_bytes(with_trends(con, d), self.lang)
 
 
 def weekly_bundle(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
@@ -41,7 +49,7 @@ def weekly_bundle(con: duckdb.DuckDBPyConnection, week: str, branch: str | None 
                   scope_branch: str | None = None, row_lists: bool = True) -> WeeklyBundle:
     """The week's report in every form the page shows or offers."""
     started = time.monotonic()
-    data = gather(con, week, branch, can_see_personal, scope_branch, row_lists)
+    data = gather(con, week, branch, can_see_personal, scope_branch, row_lists, trends=False)
     return WeeklyBundle(
         week=data.week, scope=scope(data.branch, data.scope, lang),
         paragraph=summary_paragraph(data, lang), headline=headline_frame(data, lang),

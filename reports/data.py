@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -36,10 +36,11 @@ class AreaData:
     reading order (each branch followed by its stations), with `compare`'s
     columns for the main KPI and one column per extra KPI (its value).
     trend: a row per week of the season up to the report's week, with the
-    main KPI's value then and on the same days of last season."""
+    main KPI's value then and on the same days of last season (None when
+    gathered without trends: `with_trends` adds them)."""
     area: Area
     table: pd.DataFrame
-    trend: pd.DataFrame
+    trend: pd.DataFrame | None
 
 
 @dataclass
@@ -95,10 +96,14 @@ def resolve_scope(con: duckdb.DuckDBPyConnection, branch: str | None,
 
 def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
            can_see_personal: bool = False, scope_branch: str | None = None,
-           row_lists: bool = True, now: dt.datetime | None = None) -> WeeklyData:
+           row_lists: bool = True, now: dt.datetime | None = None,
+           trends: bool = True) -> WeeklyData:
     """The report's numbers for `week` (and `branch`), as the viewer may see them:
     `scope_branch` is the viewer's own branch (None: all), `row_lists` whether
-    the viewer may see lists of households and tickets or only their counts."""
+    the viewer may see lists of households and tickets or only their counts.
+    `trends=False` leaves out the week-by-week trends, which only the
+    workbook's charts draw (the report page reads them when the workbook is
+    asked for: `with_trends`)."""
     monday, sunday = parse_week(week)
     week = iso_week(monday)
     scope = resolve_scope(con, branch, scope_branch)
@@ -108,11 +113,13 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     with ThreadPoolExecutor(WORKERS) as pool:
         head = pool.submit(headline, con, period, scope=scope)
         tables = [pool.submit(_area_table, con, a, period, scope) for a in AREAS]
-        trends = [pool.submit(_trend, con, a, week, scope) for a in AREAS]
+        trends = [pool.submit(_trend, con, a, week, scope) if trends else None
+                  for a in AREAS]
         raw = {name: pool.submit(action_list, con, name, period, scope=scope)
                for name, _ in ACTION_LISTS}
         head = head.result()
-        areas = [AreaData(a, t.result(), tr.result()) for a, t, tr in zip(AREAS, tables, trends)]
+        areas = [AreaData(a, t.result(), tr.result() if tr else None)
+                 for a, t, tr in zip(AREAS, tables, trends)]
         raw = {name: f.result() for name, f in raw.items()}
     lists, totals = {}, {}
     for name, limit in ACTION_LISTS:
@@ -130,6 +137,16 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         lists=lists, list_totals=totals, freshness=freshness(con), batches=batches,
         data_version=data_version(con), generated_at=now or _now(),
         kpi_values=dict(zip(head["kpi"], head["value"])))
+
+
+def with_trends(con: duckdb.DuckDBPyConnection, data: WeeklyData) -> WeeklyData:
+    """`data` with its week-by-week trends, read for the same week and scope."""
+    if all(a.trend is not None for a in data.areas):
+        return data
+    with ThreadPoolExecutor(WORKERS) as pool:
+        trends = [pool.submit(_trend, con, a.area, data.week, data.scope) for a in data.areas]
+        areas = [replace(a, trend=t.result()) for a, t in zip(data.areas, trends)]
+    return replace(data, areas=areas)
 
 
 def _now() -> dt.datetime:

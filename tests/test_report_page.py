@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -184,7 +185,7 @@ def test_personal_data_lists_and_branch_follow_the_signed_in_user(warehouse, acc
 def test_the_workbook_follows_the_viewers_rights(demo_con):
     """What the page hands over (reports.bundle) for a viewer: counts, no rows."""
     bundle = weekly_bundle(demo_con, "2025-W48", row_lists=False)
-    todo = openpyxl.load_workbook(io.BytesIO(bundle.xlsx()))["待办"]
+    todo = openpyxl.load_workbook(io.BytesIO(bundle.xlsx(demo_con)))["待办"]
     assert re.search(r"漏件清单 [1-9]", todo["A3"].value)  # the lists' counts
     assert todo["A4"].value.startswith("您的角色只能查看汇总指标")
     assert todo.max_row == 4  # and no table, not even its header
@@ -197,3 +198,29 @@ def test_an_empty_warehouse_still_gives_a_report(tmp_path, monkeypatch):
     at = open_page()
     assert at.info[0].value.startswith("本周没有计入达标率的测温记录。")
     assert len(at.get("download_button")) == 2
+
+
+def test_the_workbook_reads_its_trends_when_asked_for(demo_con, monkeypatch):
+    """The page gathers without the week-by-week trends (only the workbook's
+    charts draw them); the workbook reads them on the click, the same as a
+    full gather, and everything again if the warehouse changed meanwhile."""
+    import reports.bundle as bundle_module
+    from reports.data import with_trends
+
+    lean = gather(demo_con, "2025-W50", trends=False)
+    assert all(a.trend is None for a in lean.areas)
+    full = gather(demo_con, "2025-W50")
+    for got, want in zip(with_trends(demo_con, lean).areas, full.areas):
+        pd.testing.assert_frame_equal(got.trend, want.trend)
+        assert len(want.trend) >= 4  # the season's weeks up to W50
+
+    bundle = weekly_bundle(demo_con, "2025-W50")
+    gathered = []
+    real = bundle_module.gather
+    monkeypatch.setattr(bundle_module, "gather",
+                        lambda *a, **k: gathered.append(a) or real(*a, **k))
+    book = openpyxl.load_workbook(io.BytesIO(bundle.xlsx(demo_con)))
+    assert "室温" in book.sheetnames and gathered == []   # same data: nothing read again
+    monkeypatch.setattr(bundle_module, "data_version", lambda con: -1)
+    bundle.xlsx(demo_con)
+    assert len(gathered) == 1                              # a load came in: read again
