@@ -70,7 +70,9 @@ def download(page: Page, key: str, folder: Path, name: str,
     for attempt in range(attempts):
         settled(page)
         button.scroll_into_view_if_needed()
-        expect(button).to_be_enabled()
+        # The page disables every widget while its connection to the server
+        # is being re-established (a loaded machine can miss a heartbeat).
+        expect(button).to_be_enabled(timeout=90_000)
         try:
             with page.expect_download(timeout=40_000) as info:
                 button.click()
