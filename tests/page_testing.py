@@ -183,8 +183,3 @@ def workbook_rows(data: bytes) -> list[tuple[str, ...]]:
             if cells:
                 rows.append(cells)
     return rows
-
-
-def workbook_text(data: bytes) -> str:
-    """Every cell of every sheet of an .xlsx, as text, one cell per line."""
-    return "\n".join(c for row in workbook_rows(data) for c in row)
