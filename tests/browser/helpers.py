@@ -6,6 +6,7 @@ of failing on timing."""
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -59,6 +60,16 @@ def pick(scope, label: str, option: str, page: Page, multi: bool = False,
     if multi:
         page.keyboard.press("Escape")  # a multiselect commits when its menu closes
     settled(page)
+
+
+def pick_week(page: Page, period_label: str, week_label: str, option: str,
+              iso_week: str) -> None:
+    """Switch the sidebar's period to one ISO week and choose it; the URL
+    then names that week."""
+    sidebar(page).get_by_text(period_label, exact=True).click()
+    settled(page)
+    pick(sidebar(page), week_label, option, page)
+    expect(page).to_have_url(re.compile(f"week={iso_week}"))
 
 
 def download(page: Page, key: str, folder: Path, name: str,

@@ -9,7 +9,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from helpers import DOCS, download, main, pick, settled, shoot, sidebar, watch_console
+from helpers import (DOCS, download, main, pick, pick_week, settled, shoot, sidebar,
+                     watch_console)
 
 STATION = "般阳路换热站"
 WORDS = {
@@ -59,10 +60,7 @@ def test_overview_and_temperature_pages(demo_app, page, output_dir, lang):
     open_home(page, demo_app, lang)
 
     # The week of the demo's cold snap.
-    sidebar(page).get_by_text(w["period_week"], exact=True).click()
-    settled(page)
-    pick(sidebar(page), w["week"], w["week_option"], page)
-    expect(page).to_have_url(re.compile(r"week=2026-W03"))
+    pick_week(page, w["period_week"], w["week"], w["week_option"], "2026-W03")
     expect(main(page).get_by_test_id("stMetricLabel").filter(has_text=w["kpi"]).first) \
         .to_be_visible()
     if lang == "zh":
@@ -106,9 +104,7 @@ def test_overview_and_temperature_pages(demo_app, page, output_dir, lang):
 def test_docs_screenshot_of_the_temperature_page(demo_app, page, output_dir):
     errors = watch_console(page)
     open_home(page, demo_app, "zh")
-    sidebar(page).get_by_text("按周", exact=True).click()
-    settled(page)
-    pick(sidebar(page), "周次", WORDS["zh"]["week_option"], page)
+    pick_week(page, "按周", "周次", WORDS["zh"]["week_option"], "2026-W03")
     sidebar(page).get_by_role("link", name="室温达标").click()
     expect(page.get_by_role("heading", name="室温达标", exact=True)).to_be_visible()
     settled(page)

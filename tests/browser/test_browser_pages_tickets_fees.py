@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import helpers
-from helpers import DOCS, main, pick, settled, shoot, sidebar, watch_console
+from helpers import DOCS, main, pick, pick_week, settled, shoot, sidebar, watch_console
 from pipelines.warehouse import connect
 
 STATION, OTHER_STATION = "华光路换热站", "人民路换热站"
@@ -83,10 +83,7 @@ def test_tickets_and_fees_pages(demo_app, demo_db, page, output_dir, lang):
 
     # --- tickets: a week of the season
     nav(page, w["tickets"])
-    sidebar(page).get_by_text(w["period_week"], exact=True).click()
-    settled(page)
-    pick(sidebar(page), w["week"], w["week_option"], page)
-    expect(page).to_have_url(re.compile(r"week=2025-W50"))
+    pick_week(page, w["period_week"], w["week"], w["week_option"], "2025-W50")
     expect(main(page).get_by_test_id("stMetricLabel").filter(has_text=w["kpi_tickets"]).first) \
         .to_be_visible()
     expect(main(page).get_by_text(w["funnel"], exact=True)).to_be_visible()
