@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from metrics import stored
 from pipelines.warehouse import connect
 
 SEASONS = (("2024-2025", "2024-11-15", 121), ("2025-2026", "2025-11-15", 121))
@@ -274,6 +275,10 @@ def build(path: Path, households: int = HOUSEHOLDS, readings: int = READINGS,
             log(f"  {name:<10} {time.perf_counter() - started:6.1f} s")
         con.executemany("INSERT INTO batches (batch_id, kind, dataset, file_name, status) "
                         "VALUES (?, ?, ?, ?, 'loaded')", BATCHES)
+        # What the loader keeps beside the readings (metrics/stored.py).
+        started = time.perf_counter()
+        stored.rebuild(con)
+        log(f"  {'stored':<10} {time.perf_counter() - started:6.1f} s")
         con.execute("CHECKPOINT")
     finally:
         con.close()

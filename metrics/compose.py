@@ -30,10 +30,16 @@ _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 FULLY_PAID_TOLERANCE_YUAN = 0.005
 
 
+STORED_DIR = SQL_DIR / "stored"
+
+
 @lru_cache(maxsize=None)
-def sql_text(name: str) -> str:
-    """The file's SQL, comments removed (they may mention `$names`)."""
+def sql_text(name: str, stored: bool = False) -> str:
+    """The file's SQL, comments removed (they may mention `$names`). With
+    `stored`, its variant reading stored rows (stored/<name>.sql) if it has one."""
     path = SQL_DIR / f"{name}.sql"
+    if stored and (STORED_DIR / f"{name}.sql").is_file():
+        path = STORED_DIR / f"{name}.sql"
     if not path.is_file():
         raise MetricError("unknown_sql", name=name)
     text = _COMMENT.sub("", path.read_text(encoding="utf-8"))
@@ -45,15 +51,16 @@ def sql_files() -> list[str]:
 
 
 @lru_cache(maxsize=None)
-def _refs(name: str) -> tuple[str, ...]:
+def _refs(name: str, stored: bool = False) -> tuple[str, ...]:
     files = set(sql_files())
-    return tuple(dict.fromkeys(r for r in _REF.findall(sql_text(name))
+    return tuple(dict.fromkeys(r for r in _REF.findall(sql_text(name, stored))
                                if r in files and r != name))
 
 
-def dependencies(names: Iterable[str], lean: bool = False) -> list[str]:
+def dependencies(names: Iterable[str], lean: bool = False, stored: bool = False) -> list[str]:
     """Every file the given ones read, directly or not, dependencies first.
-    With `lean`, a model with a lean twin reads only that twin."""
+    With `lean`, a model with a lean twin reads only that twin; with `stored`,
+    a file with a stored variant reads what that variant reads."""
     order: list[str] = []
     visiting: set[str] = set()
 
@@ -64,7 +71,7 @@ def dependencies(names: Iterable[str], lean: bool = False) -> list[str]:
             raise MetricError("sql_cycle", name=n)
         visiting.add(n)
         model = MODELS.get(n)
-        for dep in ((model.lean,) if lean and model and model.lean else _refs(n)):
+        for dep in ((model.lean,) if lean and model and model.lean else _refs(n, stored)):
             visit(dep)
         visiting.discard(n)
         order.append(n)
@@ -216,22 +223,25 @@ def _with_roster_dims(sql: str, attach: bool) -> str:
     return f"select *, {cols}\nfrom (\n{sql}\n)"
 
 
-def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True) -> str:
+def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True,
+              stored: bool = False) -> str:
     """`body` preceded by a CTE for every file it reads; models with dimensions
     are wrapped in the request's filters and scope. `dims=False` (nothing is
-    filtered, scoped or grouped by a dimension) spares roster models their join."""
+    filtered, scoped or grouped by a dimension) spares roster models their join.
+    `stored`: the warehouse's stored models are current (metrics/stored.py),
+    read them."""
     if not dims and (scope.filters or scope.branches is not None):
         raise ValueError("a filtered or scoped request needs dimensions")
-    names = dependencies(reads, lean=not dims)
+    names = dependencies(reads, lean=not dims, stored=stored)
     if dims and any(MODELS[n].roster for n in names if n in MODELS):
-        names = dependencies(["household_dims", *names])
+        names = dependencies(["household_dims", *names], stored=stored)
     ctes = []
     for name in names:
         model = MODELS.get(name)
         if model and model.lean and not dims:
             sql = _lean(model)
         else:
-            sql = sql_text(name)
+            sql = sql_text(name, stored)
         if model and model.roster:
             sql = _with_roster_dims(sql, dims)
         where = scope.predicate(model.dims) if model and not model.lookup else "true"

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from .compose import Scope, statement
+from .stored import is_fresh
 from .errors import MetricError
 from .period import Period, as_period
 from .query import params_for, run
@@ -94,7 +95,7 @@ def action_list(con: duckdb.DuckDBPyConnection, name: str, period: Period | tupl
     if limit is not None:
         body += "\nlimit $row_limit"
         extra = {"row_limit": int(limit)}
-    sql = statement(body, [spec.sql], sc)
+    sql = statement(body, [spec.sql], sc, stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
     df.attrs.update(list=name, period=period,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])

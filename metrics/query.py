@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .compose import Scope, bind, period_params, settings_params, statement
+from .stored import is_fresh
 from .errors import MetricError
 from .period import Period, as_period
 from .registry import ALL_ROWS, MODELS, PERSONAL_COLUMNS, TIME_GRAINS, Kpi, get, summary_kpis
@@ -170,7 +171,7 @@ def query(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
     if by:
         cols = ", ".join(by)
         body += f"\ngroup by {cols}\norder by {cols} nulls last"
-    sql = statement(body, [kpi.model], sc, dims=sc.needs_dims(by))
+    sql = statement(body, [kpi.model], sc, dims=sc.needs_dims(by), stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, _time_grain(by)))
     df["value"] = _values(kpi, df)
     df = df.drop(columns="quantile")
@@ -198,13 +199,14 @@ def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
             by_model.setdefault(kpi.model, []).append(kpi)
         else:
             out[kpi.id] = Result(None, None, None, applicable=False)
+    stored = is_fresh(con)
     for model, group in by_model.items():
         select = []
         for i, kpi in enumerate(group):
             num, den, qv = measures(kpi, with_population=True)
             select += [f"{num} as n{i}", f"{den} as d{i}", f"{qv} as q{i}"]
         sql = statement(f"select {', '.join(select)}\nfrom {model}", [model], sc,
-                        dims=sc.needs_dims())
+                        dims=sc.needs_dims(), stored=stored)
         row = _fetchone(con, sql, params_for(sql, period, sc))
         for i, kpi in enumerate(group):
             n, d, q = (_py(v) for v in row[3 * i: 3 * i + 3])
@@ -313,7 +315,7 @@ def drill(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
     if limit is not None:
         body += "\nlimit $row_limit offset $row_offset"
         extra = {"row_limit": int(limit), "row_offset": int(offset)}
-    sql = statement(body, [rows.model], sc)
+    sql = statement(body, [rows.model], sc, stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
     df.attrs.update(kpi=kpi.id, part=part, period=period,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])

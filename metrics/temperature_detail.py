@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from .compose import Scope, settings_params, statement
+from .stored import is_fresh
 from .period import Period, as_period
 from .query import params_for, run
 from .registry import HOUSEHOLD_DIMS, PERSONAL_COLUMNS
@@ -40,7 +41,7 @@ def read_sql(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
     # Without dimensions in the request (or the rows, unless the SQL joins the
     # roster itself) the join of every reading to the roster is skipped.
     needs = sc.needs_dims() or (bool(out_dims) and not own_dims)
-    sql = statement(body, [name], sc, dims=needs)
+    sql = statement(body, [name], sc, dims=needs, stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
     df.attrs.update(period=period,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])

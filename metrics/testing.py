@@ -206,3 +206,20 @@ def everything(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     add_tickets(con)
     add_fees(con)
     return con
+
+
+# The two ways a warehouse answers: models computed from their SQL files, or
+# read from what metrics/stored.py keeps (a loaded warehouse). Hand-worked
+# tests run both (a fixture parametrized over these).
+STORAGE = ("computed", "stored")
+
+
+def use_storage(con: duckdb.DuckDBPyConnection, storage: str) -> duckdb.DuckDBPyConnection:
+    """After the rows are in: keep the stored models (as a load does) or not."""
+    from . import stored
+    if storage == "stored":
+        stored.rebuild(con)
+        assert stored.is_fresh(con)
+    else:
+        assert not stored.is_fresh(con)
+    return con

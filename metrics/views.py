@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from .compose import Scope, statement
+from .stored import is_fresh
 from .period import Period, as_period
 from .query import params_for, query, run
 from .registry import PERSONAL_COLUMNS
@@ -45,7 +46,8 @@ def view(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
         body += "\nlimit $row_limit"
         params["row_limit"] = int(limit)
     # Rows that carry dimensions need them even when nothing is filtered.
-    sql = statement(body, [name], sc, dims=bool(row_dims) or sc.needs_dims())
+    sql = statement(body, [name], sc, dims=bool(row_dims) or sc.needs_dims(),
+                    stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, extra=params))
     df.attrs.update(view=name, period=period,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import duckdb
 
+from metrics import stored
+
 from .errors import PipelineError
-from .warehouse import DATA_TABLES, WRITE_LOCK, row_counts
+from .warehouse import DATA_TABLES, WRITE_LOCK, ensure_schema, row_counts
 
 
 @dataclass
@@ -64,6 +66,10 @@ def restore(folder: str | Path, target: str | Path) -> BackupReport:
         if missing:
             raise PipelineError("not_a_backup", folder=str(folder))
         rows = row_counts(con)
+        # A backup from before the stored models, or taken under other
+        # settings, gets them computed now.
+        ensure_schema(con)
+        stored.ensure(con)
         con.execute("CHECKPOINT")
     except duckdb.Error as exc:
         raise PipelineError("restore_failed", detail=str(exc).splitlines()[0]) from exc

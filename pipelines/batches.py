@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from metrics import stored
+
 from .errors import PipelineError
 from .fields import DATASETS
 from .warehouse import WRITE_LOCK, bump_data_version
@@ -97,6 +99,8 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str = "cli")
                 cur.execute("UPDATE batches SET status = 'undone', undone_at = timezone('Asia/Shanghai', now()),"
                             " undone_by = ? WHERE batch_id = ?", [user, batch_id])
                 bump_data_version(cur)
+                stored.after_write(cur, "SELECT DISTINCT household_id FROM undo_keys"
+                                   if table == "temperature_readings" else None)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

@@ -16,6 +16,7 @@ from typing import Callable
 import duckdb
 
 from i18n import t
+from metrics import stored
 from .errors import PipelineError
 from .fields import DATASETS
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
@@ -238,6 +239,9 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
              plan.header.last_row, staged.rows_read, inserted, updated, unchanged, rejected,
              data_from, data_to])
         bump_data_version(cur)
+        # The stored models follow the data in the same transaction.
+        stored.after_write(cur, "SELECT DISTINCT household_id FROM stg_cls WHERE action <> 'same'"
+                           if ds.name == "temperature_readings" else None)
         step("committing")
         cur.execute("COMMIT")
     except BaseException:

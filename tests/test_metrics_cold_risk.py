@@ -25,7 +25,9 @@ from metrics import Period, action_list, query
 from metrics.cold_risk import building_points, cold_risk, design_outdoor_c, fitted_line
 from metrics.temperature_detail import (cold_zones, daily_outdoor, household_readings,
                                         household_rollup, indoor_distribution)
-from metrics.testing import WEEK, ZC, add_households, add_readings, reading
+from metrics.testing import (
+    STORAGE, WEEK, ZC, add_households, add_readings, reading, use_storage,
+)
 from metrics.trends import season_weeks, weekly
 
 
@@ -46,18 +48,18 @@ def _cold_readings() -> dict:
     return out
 
 
-@pytest.fixture
-def cold(con):
+@pytest.fixture(params=STORAGE)
+def cold(con, request):
     add_households(con)
     add_readings(con, _cold_readings())
-    return con
+    return use_storage(con, request.param)
 
 
-@pytest.fixture
-def wh(con):
+@pytest.fixture(params=STORAGE)
+def wh(con, request):
     add_households(con)
     add_readings(con)
-    return con
+    return use_storage(con, request.param)
 
 
 def by_building(df: pd.DataFrame) -> dict:

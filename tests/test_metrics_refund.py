@@ -28,8 +28,10 @@ from __future__ import annotations
 import pytest
 
 from metrics import Period, action_list, drill, query, summary
-from metrics.testing import BILLS, WEEK, ZC, ZD, bill, reading, add_fees, add_households, \
-    add_readings
+from metrics.testing import (
+    BILLS, STORAGE, WEEK, ZC, ZD, add_fees, add_households, add_readings, bill, reading,
+    use_storage,
+)
 
 DAYS = 121
 H1, H2, H3 = 1840.00 / DAYS, 3100.40 / DAYS, 690.00 / DAYS
@@ -61,12 +63,12 @@ def query_list(con, name):
     return action_list(con, name, WEEK)
 
 
-@pytest.fixture
-def wh(con):
+@pytest.fixture(params=STORAGE)
+def wh(con, request):
     add_households(con, extra=True)
     add_readings(con, READINGS)
     add_fees(con, bills={**BILLS, "b8": bill("h8", 120.0, 31.0, 0.0, 2000.00)}, payments={})
-    return con
+    return use_storage(con, request.param)
 
 
 def test_refund_exposure_amount(wh):

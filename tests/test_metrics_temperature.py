@@ -26,14 +26,16 @@ from datetime import date
 import pytest
 
 from metrics import MetricError, Period, action_list, compare, drill, query, summary
-from metrics.testing import WEEK, ZC, ZD, add_households, add_readings, reading
+from metrics.testing import (
+    STORAGE, WEEK, ZC, ZD, add_households, add_readings, reading, use_storage,
+)
 
 
-@pytest.fixture
-def wh(con):
+@pytest.fixture(params=STORAGE)
+def wh(con, request):
     add_households(con)
     add_readings(con)
-    return con
+    return use_storage(con, request.param)
 
 
 def one(con, kpi, **kw):

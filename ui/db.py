@@ -16,11 +16,12 @@ import duckdb
 import streamlit as st
 
 from i18n import t
+from metrics import stored
 from pipelines.demo import build_demo
 from pipelines.inbox import InboxWorker, inbox_dir
 from pipelines.load import LoadReport
 from pipelines.settings import sample_dir, warehouse_path
-from pipelines.warehouse import connect, data_version
+from pipelines.warehouse import WRITE_LOCK, connect, data_version
 
 # Several sessions may arrive before the first demo build is done: one builds,
 # the others wait for it.
@@ -35,6 +36,10 @@ def db_path() -> str:
 def _open(path: str) -> duckdb.DuckDBPyConnection:
     # Retries cover a command-line load that still holds the file at start-up.
     con = connect(path, retries=20)
+    # A warehouse from before the stored models, or settings changed since
+    # they were built: compute them once now, before any page reads.
+    with WRITE_LOCK:
+        stored.ensure(con)
     # While the app holds the file, command-line loads and backups are handed
     # to it through the inbox and run here, under the same write lock.
     worker = InboxWorker(con, inbox_dir(path)).start()

@@ -23,7 +23,8 @@ final as (
         count(distinct household_id) as households_measured,
         count(distinct household_id) filter (where failed) as households_failed,
         min(indoor_c) as lowest_indoor_c,
-        round(avg(indoor_c), 2) as mean_indoor_c
+        -- an exact decimal mean: the same digits whatever order rows are added in
+        cast(round(avg(cast(indoor_c as decimal(9, 2))), 2) as double) as mean_indoor_c
     from counted
     group by branch, station, community, building
     having count(*) filter (where failed) > 0

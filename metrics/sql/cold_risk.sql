@@ -6,7 +6,7 @@
 --   fit_ok   enough readings ($min_readings) over a wide enough outdoor span
 --            ($min_outdoor_span_c) for the line to say anything
 --   target_c the building's usual target: that of most of its measured homes
---            (18 °C for homes; a shop's contract may differ)
+--            (18 °C for homes; a shop's contract may differ); a tie, the higher
 -- A building is named within its community: "1号楼" exists in many.
 -- Sums per household first, then per building (the least-squares line needs
 -- only n, Σx, Σy, Σxx, Σxy, Σyy): the roster is joined to households, not to
@@ -14,7 +14,13 @@
 
 with points as (
 
-    select household_id, indoor_c, outdoor_c, target_c
+    -- Sums of exact decimals (readings have at most two decimals): a float
+    -- sum's last digit would depend on the order threads add rows in.
+    select
+        household_id,
+        cast(indoor_c as decimal(9, 2)) as indoor_c,
+        cast(outdoor_c as decimal(9, 2)) as outdoor_c,
+        target_c
     from reading_facts
     where valid and outdoor_c is not null and indoor_c is not null
 
@@ -31,33 +37,48 @@ per_household as (
         sum(outdoor_c * outdoor_c) as sxx,
         sum(outdoor_c * indoor_c) as sxy,
         sum(indoor_c * indoor_c) as syy,
-        min(outdoor_c) as outdoor_min_c,
-        max(outdoor_c) as outdoor_max_c
+        cast(min(outdoor_c) as double) as outdoor_min_c,
+        cast(max(outdoor_c) as double) as outdoor_max_c
     from points
     group by household_id
+
+),
+
+placed as (
+
+    select
+        p.*,
+        d.branch,
+        d.station,
+        d.community,
+        d.building,
+        count(*) over (partition by d.branch, d.station, d.community, d.building, p.target_c)
+            as homes_with_target
+    from per_household p
+    left join household_dims d using (household_id)
 
 ),
 
 sums as (
 
     select
-        d.branch,
-        d.station,
-        d.community,
-        d.building,
+        p.branch,
+        p.station,
+        p.community,
+        p.building,
         cast(sum(p.n) as bigint) as readings,
         count(*) as households,
         min(p.outdoor_min_c) as outdoor_min_c,
         max(p.outdoor_max_c) as outdoor_max_c,
-        sum(p.sx) as sx,
-        sum(p.sy) as sy,
-        sum(p.sxx) as sxx,
-        sum(p.sxy) as sxy,
-        sum(p.syy) as syy,
-        mode(p.target_c) as target_c
-    from per_household p
-    left join household_dims d using (household_id)
-    group by d.branch, d.station, d.community, d.building
+        cast(sum(p.sx) as double) as sx,
+        cast(sum(p.sy) as double) as sy,
+        cast(sum(p.sxx) as double) as sxx,
+        cast(sum(p.sxy) as double) as sxy,
+        cast(sum(p.syy) as double) as syy,
+        -- the target of most homes; of two as common, the higher
+        arg_max(p.target_c, p.homes_with_target * 1000 + p.target_c) as target_c
+    from placed p
+    group by p.branch, p.station, p.community, p.building
 
 ),
 

@@ -6,7 +6,7 @@ with final as (
 
     select
         cast(measured_at as date) as day,
-        round(avg(outdoor_c), 2) as mean_outdoor_c,
+        cast(round(avg(cast(outdoor_c as decimal(9, 2))), 2) as double) as mean_outdoor_c,
         min(outdoor_c) as min_outdoor_c,
         count(outdoor_c) as readings_with_outdoor
     from reading_flags

@@ -156,3 +156,11 @@ CREATE TABLE IF NOT EXISTS audit_log (
     target    VARCHAR,     -- file, batch, page or table concerned
     detail    VARCHAR
 );
+
+-- Stored models (metrics/stored.py): what each was last built from. A query
+-- uses a stored model only while its data version and settings still hold.
+CREATE TABLE IF NOT EXISTS derived_state (
+    name         VARCHAR,
+    data_version BIGINT,
+    settings     VARCHAR
+);

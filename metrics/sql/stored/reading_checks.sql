@@ -1,0 +1,13 @@
+-- reading_checks, stored: the same rows and columns as ../reading_checks.sql,
+-- read from the table metrics/stored.py keeps (flags computed when the
+-- readings were loaded, with the settings derived_state records).
+
+with final as (
+
+    select * exclude (next_counted_at)
+    from reading_checks_stored
+    where measured_at >= $start_at and measured_at < $cutoff_at
+
+)
+
+select * from final

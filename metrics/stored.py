@@ -1,0 +1,122 @@
+"""Stored models: a model's rows kept in a table by whoever writes the
+warehouse, so queries read them instead of computing them again.
+
+`reading_checks` is stored for every reading (not one period) in
+`reading_checks_stored`, with one column more: `next_counted_at`, the time of
+the household's next valid, non-exempt reading. A household's latest counted
+reading of a period is then the counted reading of the period whose next one
+is outside it: a filter over the readings instead of grouping millions of them
+by household (metrics/sql/stored/household_latest_readings.sql).
+
+The table is maintained inside the writer's transaction (a load or undo of
+temperature readings recomputes the households it touched), so it is never
+seen half-written. `derived_state` records the data version and the settings
+it was built with; a query uses the stored rows only when both still hold,
+and otherwise computes the model from its SQL file, with the same result
+(tests/test_metrics_stored.py runs every KPI and list both ways).
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import duckdb
+
+from .compose import bind, settings_params, sql_text
+
+TABLE = "reading_checks_stored"
+NAME = "reading_checks"
+# Every reading there is: the period the whole table is computed for.
+_ALL_TIME = {"start_at": datetime(1, 1, 1), "cutoff_at": datetime(9999, 12, 31)}
+
+
+def fingerprint() -> str:
+    """The settings the stored rows depend on (the exempt rule's threshold)."""
+    return json.dumps({"design_outdoor_c": settings_params()["design_outdoor_c"]})
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the stored rows match the warehouse's data and the settings."""
+    cur = con.cursor()
+    try:
+        row = cur.execute(
+            "select s.data_version = coalesce((select max(value) from meta "
+            "where key = 'data_version'), 0) and s.settings = $settings "
+            "from derived_state s where s.name = $name",
+            {"settings": fingerprint(), "name": NAME}).fetchone()
+    except duckdb.CatalogException:
+        return False   # a warehouse from before stored models, opened read-only
+    finally:
+        cur.close()
+    return bool(row and row[0])
+
+
+def _select(households_sql: str | None) -> tuple[str, dict]:
+    """The rows of reading_checks for all time (only for the households
+    `households_sql` returns, if given) with next_counted_at."""
+    where = f"where household_id in ({households_sql})" if households_sql else ""
+    sql = (f"with reading_checks as (\n{sql_text(NAME)}\n)\n"
+           "select *,\n"
+           "    case when counted then lead(measured_at) over (\n"
+           "        partition by household_id, counted order by measured_at) end\n"
+           "        as next_counted_at\n"
+           f"from reading_checks\n{where}")
+    return sql, bind(sql, _ALL_TIME, settings_params())
+
+
+def _stamp(cur: duckdb.DuckDBPyConnection) -> None:
+    cur.execute("delete from derived_state where name = $name", {"name": NAME})
+    cur.execute("insert into derived_state select $name, coalesce((select max(value) from meta "
+                "where key = 'data_version'), 0), $settings",
+                {"name": NAME, "settings": fingerprint()})
+
+
+def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
+    """Compute the whole table again (ordered by time, so a period's scan
+    skips the blocks outside it). Call inside a transaction, or alone."""
+    sql, params = _select(None)
+    cur.execute(f"create or replace table {TABLE} as\n{sql}\norder by measured_at", params)
+    _stamp(cur)
+
+
+def after_write(cur: duckdb.DuckDBPyConnection, households_sql: str | None) -> None:
+    """Call inside a writer's transaction, after its data version bump.
+
+    `households_sql`: a query returning the households whose readings the write
+    changed (None when it changed no reading). Their rows are recomputed when
+    the table was current before this write; otherwise it is rebuilt whole."""
+    row = cur.execute(
+        "select s.data_version + 1 = coalesce((select max(value) from meta "
+        "where key = 'data_version'), 0) and s.settings = $settings "
+        "from derived_state s where s.name = $name",
+        {"settings": fingerprint(), "name": NAME}).fetchone()
+    if not (row and row[0]):
+        rebuild(cur)
+        return
+    if households_sql:
+        cur.execute(f"create or replace temp table stored_touched as {households_sql}")
+        cur.execute(f"delete from {TABLE} where household_id in "
+                    f"(select household_id from stored_touched)")
+        sql, params = _select("select household_id from stored_touched")
+        cur.execute(f"insert into {TABLE}\n{sql}", params)
+        cur.execute("drop table stored_touched")
+    _stamp(cur)
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild the stored rows if they are missing or stale (a warehouse from
+    before them, a restored backup, changed settings). True if rebuilt."""
+    if is_fresh(con):
+        return False
+    cur = con.cursor()
+    try:
+        cur.execute("begin transaction")
+        try:
+            rebuild(cur)
+            cur.execute("commit")
+        except BaseException:
+            cur.execute("rollback")
+            raise
+    finally:
+        cur.close()
+    return True

@@ -1,0 +1,175 @@
+"""Stored models (metrics/stored.py): a loaded warehouse answers from the rows
+the loader keeps, and every answer equals the one computed from the SQL files;
+loads and undos keep those rows equal to a rebuild from scratch."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from metrics import LISTS, Period, action_list, drill, get, kpis, query, stored, summary
+from metrics import cold_risk, temperature_detail
+from metrics.testing import STORAGE
+from pipelines import settings as pipeline_settings
+from pipelines.batches import undo_batch
+from pipelines.load import load_file
+from pipelines.warehouse import connect
+
+WEEK = Period("2025-12-08", "2025-12-14")
+SEASON = Period.whole_season("2025-2026")
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
+READING_MODELS = ("reading_flags", "reading_facts", "household_latest_readings",
+                  "household_coverage", "refund_days")
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db, tmp_path_factory):
+    """A writable copy of the demo warehouse (its loads kept the stored rows)."""
+    path = tmp_path_factory.mktemp("stored") / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    con = connect(path)
+    yield con
+    con.close()
+
+
+def _answers(con) -> dict[str, object]:
+    """Everything that reads the readings: every KPI on them (total, by week
+    and station), their drill-through rows, the lists and the page views."""
+    out: dict[str, object] = {}
+    for period_name, period in (("week", WEEK), ("season", SEASON)):
+        out[f"summary/{period_name}"] = {k: v.asdict() for k, v in
+                                         summary(con, period).items()}
+        for kpi in kpis().values():
+            if kpi.model not in READING_MODELS:
+                continue
+            for by in (None, "week", "station", "day"):
+                if by is None or by in kpi.group_bys:
+                    out[f"{kpi.id}/{period_name}/{by}"] = query(con, kpi.id, period, by=by)
+            out[f"{kpi.id}/{period_name}/branch"] = query(
+                con, kpi.id, period, filters={"branch": "张店分公司"})
+            if period_name == "week":
+                for part in ("numerator", "denominator"):
+                    try:
+                        rows = drill(con, kpi.id, period, part)
+                    except Exception:   # a KPI without that part
+                        continue
+                    out[f"{kpi.id}/drill/{part}"] = rows.sort_values(
+                        ["batch_id", "source_row"]).reset_index(drop=True)
+        for name in LISTS:
+            out[f"list/{name}/{period_name}"] = action_list(con, name, period)
+        for fn in (temperature_detail.weekly_readings, temperature_detail.building_readings,
+                   temperature_detail.daily_outdoor, temperature_detail.indoor_distribution,
+                   temperature_detail.cold_zones, cold_risk.cold_risk):
+            out[f"{fn.__name__}/{period_name}"] = fn(con, period)
+    return out
+
+
+def test_a_loaded_warehouse_keeps_its_stored_rows(demo):
+    assert stored.is_fresh(demo)
+    n = demo.execute(f"select count(*) from {stored.TABLE}").fetchone()[0]
+    assert n == demo.execute("select count(*) from temperature_readings").fetchone()[0] > 0
+
+
+def test_stored_and_computed_answers_are_equal(demo):
+    with_stored = _answers(demo)
+    demo.execute("update derived_state set settings = 'stale'")
+    try:
+        assert not stored.is_fresh(demo)
+        computed = _answers(demo)
+    finally:
+        stored.ensure(demo)
+    assert stored.is_fresh(demo)
+    assert with_stored.keys() == computed.keys()
+    checked = 0
+    for key, a in with_stored.items():
+        b = computed[key]
+        if isinstance(a, pd.DataFrame):
+            pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12, obj=key)
+            checked += len(a)
+        else:
+            assert a == b, key
+    assert checked > 1000   # the demo has readings in both periods
+
+
+def test_the_household_compliance_rate_reads_the_stored_rows(demo):
+    # The stored variant filters the readings (no grouping by household).
+    from metrics.compose import Scope, statement
+    sql = statement("select count(*) from household_latest_readings",
+                    ["household_latest_readings"], Scope(), dims=False, stored=True)
+    assert "next_counted_at" in sql and "arg_max(indoor_c" not in sql
+    computed = statement("select count(*) from household_latest_readings",
+                         ["household_latest_readings"], Scope(), dims=False)
+    assert "arg_max(indoor_c" in computed and stored.TABLE not in computed
+
+
+def _stored_rows(con) -> pd.DataFrame:
+    return con.execute(f"select * from {stored.TABLE} order by household_id, measured_at").df()
+
+
+def _rebuilt_rows(con) -> pd.DataFrame:
+    con.execute("begin transaction")
+    try:
+        stored.rebuild(con)
+        return _stored_rows(con)
+    finally:
+        con.execute("rollback")
+
+
+def test_loads_and_undos_keep_the_stored_rows_equal_to_a_rebuild(con, tmp_path):
+    load_file(con, SAMPLE / "用户档案.xlsx")
+    first = load_file(con, SAMPLE / "测温记录_2025-2026.xlsx")
+    assert first.status == "loaded" and stored.is_fresh(con)
+    pd.testing.assert_frame_equal(_stored_rows(con), _rebuilt_rows(con))
+
+    # A second export changing some readings of a few households and adding
+    # readings: only those households are recomputed.
+    readings = con.execute("select * from temperature_readings order by household_id, "
+                           "measured_at limit 40").df()
+    changed = readings.assign(indoor_c=readings["indoor_c"] - 3.0,
+                              signed=~readings["signed"].fillna(False))
+    later = readings.assign(measured_at=readings["measured_at"] + pd.Timedelta(hours=1),
+                            outdoor_c=-9.0)
+    frame = pd.concat([changed, later])[["household_id", "measured_at", "indoor_c",
+                                         "outdoor_c", "signed", "inspector", "note"]]
+    frame = frame.rename(columns={"household_id": "户号", "measured_at": "测温时间",
+                                  "indoor_c": "室内温度", "outdoor_c": "室外温度",
+                                  "signed": "用户签字", "inspector": "测温人",
+                                  "note": "备注"})
+    frame["用户签字"] = frame["用户签字"].map({True: "是", False: "否"})
+    path = tmp_path / "测温记录_补充.xlsx"
+    frame.to_excel(path, index=False)
+    second = load_file(con, path)
+    assert second.status == "loaded", second
+    assert second.rows_updated == 40 and second.rows_inserted == 40
+    assert stored.is_fresh(con)
+    pd.testing.assert_frame_equal(_stored_rows(con), _rebuilt_rows(con))
+
+    undo_batch(con, second.batch_id)
+    assert stored.is_fresh(con)
+    pd.testing.assert_frame_equal(_stored_rows(con), _rebuilt_rows(con))
+
+    # A load of something else keeps them current too.
+    assert load_file(con, SAMPLE / "客服工单_2025-2026.xlsx").status == "loaded"
+    assert stored.is_fresh(con)
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_changed_settings_are_never_answered_from_stale_rows(con, monkeypatch, storage):
+    from metrics.testing import add_households, add_readings, use_storage, WEEK as W
+    add_households(con)
+    add_readings(con)
+    use_storage(con, storage)
+    before = query(con, "temp_exempt_readings", W).iloc[0]["numerator"]
+    real = pipeline_settings.load_settings()
+    colder = {**real, "temperature": {**real["temperature"], "design_outdoor_c": -20.0}}
+    monkeypatch.setattr(pipeline_settings, "load_settings", lambda *a, **k: colder)
+    import metrics.compose
+    monkeypatch.setattr(metrics.compose, "load_settings", lambda *a, **k: colder)
+    assert not stored.is_fresh(con)
+    # Nothing is below -20 °C: no reading is exempt any more.
+    assert before == 1 and query(con, "temp_exempt_readings", W).iloc[0]["numerator"] == 0
+    assert stored.ensure(con) and stored.is_fresh(con)
+    assert query(con, "temp_exempt_readings", W).iloc[0]["numerator"] == 0
+    assert get("temp_exempt_readings").model in READING_MODELS
