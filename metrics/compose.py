@@ -33,12 +33,16 @@ FULLY_PAID_TOLERANCE_YUAN = 0.005
 STORED_DIR = SQL_DIR / "stored"
 
 
+def has_stored_variant(name: str) -> bool:
+    return (STORED_DIR / f"{name}.sql").is_file()
+
+
 @lru_cache(maxsize=None)
 def sql_text(name: str, stored: bool = False) -> str:
     """The file's SQL, comments removed (they may mention `$names`). With
     `stored`, its variant reading stored rows (stored/<name>.sql) if it has one."""
     path = SQL_DIR / f"{name}.sql"
-    if stored and (STORED_DIR / f"{name}.sql").is_file():
+    if stored and has_stored_variant(name):
         path = STORED_DIR / f"{name}.sql"
     if not path.is_file():
         raise MetricError("unknown_sql", name=name)
@@ -242,7 +246,8 @@ def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True,
             sql = _lean(model)
         else:
             sql = sql_text(name, stored)
-        if model and model.roster:
+        # A stored variant carries the roster's dimensions already.
+        if model and model.roster and not (stored and has_stored_variant(name)):
             sql = _with_roster_dims(sql, dims)
         where = scope.predicate(model.dims) if model and not model.lookup else "true"
         if where != "true":

@@ -29,13 +29,16 @@ PAYMENT_DIMS = HOUSEHOLD_DIMS + ("collector", "method")
 class ActionList:
     """`dims`: filters the list accepts; `out_dims`: those its rows carry (the
     others act on the rows it is built from); `only`: a boolean column keeping
-    a subset of the SQL's rows; `order_by`: fixed SQL over the list's columns."""
+    a subset of the SQL's rows; `order_by`: fixed SQL over the list's columns;
+    `own_dims`: the SQL joins the roster itself (after summing per household),
+    so the models below need dimensions only to apply a filter or scope."""
     name: str
     sql: str
     dims: tuple[str, ...]
     order_by: str
     out_dims: tuple[str, ...] | None = None
     only: str | None = None
+    own_dims: bool = False
 
     @property
     def row_dims(self) -> tuple[str, ...]:
@@ -47,7 +50,7 @@ LISTS: dict[str, ActionList] = {a.name: a for a in (
                "readings_failed desc, latest_indoor_c, household_id"),
     ActionList("cold_buildings", "cold_buildings", HOUSEHOLD_DIMS,
                "readings_failed desc, failed_share desc, community, building",
-               out_dims=("branch", "station", "community", "building")),
+               out_dims=("branch", "station", "community", "building"), own_dims=True),
     ActionList("open_tickets", "ticket_actions", TICKET_DIMS,
                "received_at, ticket_no", only="open_at_cutoff"),
     ActionList("overdue_tickets", "ticket_actions", TICKET_DIMS,
@@ -95,7 +98,10 @@ def action_list(con: duckdb.DuckDBPyConnection, name: str, period: Period | tupl
     if limit is not None:
         body += "\nlimit $row_limit"
         extra = {"row_limit": int(limit)}
-    sql = statement(body, [spec.sql], sc, stored=is_fresh(con))
+    # Without a filter or scope, a list that joins the roster itself spares
+    # the readings below it their join to the roster.
+    dims = sc.needs_dims() or not spec.own_dims
+    sql = statement(body, [spec.sql], sc, dims=dims, stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
     df.attrs.update(list=name, period=period,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])

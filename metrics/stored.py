@@ -1,18 +1,21 @@
 """Stored models: a model's rows kept in a table by whoever writes the
 warehouse, so queries read them instead of computing them again.
 
-`reading_checks` is stored for every reading (not one period) in
-`reading_checks_stored`, with one column more: `next_counted_at`, the time of
-the household's next valid, non-exempt reading. A household's latest counted
-reading of a period is then the counted reading of the period whose next one
-is outside it: a filter over the readings instead of grouping millions of them
-by household (metrics/sql/stored/household_latest_readings.sql).
+`reading_facts` is stored for every reading (not one period) in
+`reading_checks_stored`: each reading's flags, its household's dimensions and
+target (so no query joins the roster to millions of readings), and one column
+more, `next_counted_at`, the time of the household's next valid, non-exempt
+reading. A household's latest counted reading of a period is then the counted
+reading of the period whose next one is outside it: a filter over the readings
+instead of grouping them by household (sql/stored/latest_counted_readings.sql).
+The models read from it have a variant in sql/stored/ with the same rows and
+columns as their file in sql/.
 
 The table is maintained inside the writer's transaction (a load or undo of
-temperature readings recomputes the households it touched), so it is never
+readings or of the roster recomputes the households it touched), so it is never
 seen half-written. `derived_state` records the data version and the settings
 it was built with; a query uses the stored rows only when both still hold,
-and otherwise computes the model from its SQL file, with the same result
+and otherwise computes the models from their SQL files, with the same result
 (tests/test_metrics_stored.py runs every KPI and list both ways).
 """
 from __future__ import annotations
@@ -22,17 +25,22 @@ from datetime import datetime
 
 import duckdb
 
-from .compose import bind, settings_params, sql_text
+from .compose import bind, dependencies, settings_params, sql_text
+from .registry import HOUSEHOLD_DIMS
 
 TABLE = "reading_checks_stored"
-NAME = "reading_checks"
+NAME = "reading_facts"
+# What the table is computed from: the computed SQL files of these.
+_SOURCES = ("reading_checks", "household_dims", "household_targets")
 # Every reading there is: the period the whole table is computed for.
 _ALL_TIME = {"start_at": datetime(1, 1, 1), "cutoff_at": datetime(9999, 12, 31)}
 
 
 def fingerprint() -> str:
-    """The settings the stored rows depend on (the exempt rule's threshold)."""
-    return json.dumps({"design_outdoor_c": settings_params()["design_outdoor_c"]})
+    """The settings the stored rows depend on (exempt rule, targets)."""
+    p = settings_params()
+    return json.dumps({k: p[k] for k in ("design_outdoor_c", "residential_target_c",
+                                          "default_contract_temp_c")})
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -52,15 +60,21 @@ def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _select(households_sql: str | None) -> tuple[str, dict]:
-    """The rows of reading_checks for all time (only for the households
-    `households_sql` returns, if given) with next_counted_at."""
-    where = f"where household_id in ({households_sql})" if households_sql else ""
-    sql = (f"with reading_checks as (\n{sql_text(NAME)}\n)\n"
-           "select *,\n"
-           "    case when counted then lead(measured_at) over (\n"
-           "        partition by household_id, counted order by measured_at) end\n"
+    """The rows for all time (only for the households `households_sql`
+    returns, if given), in the table's column order."""
+    where = f"where r.household_id in ({households_sql})" if households_sql else ""
+    ctes = ",\n".join(f"{n} as (\n{sql_text(n)}\n)" for n in dependencies(_SOURCES))
+    dims = ", ".join(f"d.{c}" for c in HOUSEHOLD_DIMS)
+    sql = (f"with {ctes}\n"
+           f"select r.*, {dims},\n"
+           "    coalesce(t.own_target_c, $residential_target_c) as target_c,\n"
+           "    case when r.counted then lead(r.measured_at) over (\n"
+           "        partition by r.household_id, r.counted order by r.measured_at) end\n"
            "        as next_counted_at\n"
-           f"from reading_checks\n{where}")
+           "from reading_checks r\n"
+           "left join household_dims d on d.household_id = r.household_id\n"
+           "left join household_targets t on t.household_id = r.household_id\n"
+           f"{where}")
     return sql, bind(sql, _ALL_TIME, settings_params())
 
 
@@ -82,8 +96,8 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
 def after_write(cur: duckdb.DuckDBPyConnection, households_sql: str | None) -> None:
     """Call inside a writer's transaction, after its data version bump.
 
-    `households_sql`: a query returning the households whose readings the write
-    changed (None when it changed no reading). Their rows are recomputed when
+    `households_sql`: a query returning the households whose readings or
+    roster rows the write changed (None when it changed neither). Their rows are recomputed when
     the table was current before this write; otherwise it is rebuilt whole."""
     row = cur.execute(
         "select s.data_version + 1 = coalesce((select max(value) from meta "

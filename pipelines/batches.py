@@ -100,7 +100,8 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str = "cli")
                             " undone_by = ? WHERE batch_id = ?", [user, batch_id])
                 bump_data_version(cur)
                 stored.after_write(cur, "SELECT DISTINCT household_id FROM undo_keys"
-                                   if table == "temperature_readings" else None)
+                                   if table in ("temperature_readings", "households")
+                                   else None)
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

@@ -241,7 +241,7 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
         bump_data_version(cur)
         # The stored models follow the data in the same transaction.
         stored.after_write(cur, "SELECT DISTINCT household_id FROM stg_cls WHERE action <> 'same'"
-                           if ds.name == "temperature_readings" else None)
+                           if ds.name in ("temperature_readings", "households") else None)
         step("committing")
         cur.execute("COMMIT")
     except BaseException:

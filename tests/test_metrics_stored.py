@@ -150,6 +150,30 @@ def test_loads_and_undos_keep_the_stored_rows_equal_to_a_rebuild(con, tmp_path):
     assert stored.is_fresh(con)
     pd.testing.assert_frame_equal(_stored_rows(con), _rebuilt_rows(con))
 
+    # A roster export moving households to another station and making one
+    # non-residential: their readings take the new dimensions and target.
+    roster = con.execute("select * from households where household_id in (select household_id "
+                         "from temperature_readings) order by household_id limit 5").df()
+    moved = pd.DataFrame({"户号": roster["household_id"], "分公司": roster["branch"],
+                          "换热站": "新站", "小区": roster["community"],
+                          "楼号": roster["building"], "单元": roster["unit"],
+                          "房号": roster["room"], "高低区": roster["zone"],
+                          "用户类型": ["非居民"] + list(roster["customer_type"][1:]),
+                          "供热面积": roster["heated_area_m2"], "合同温度": 21.0,
+                          "供热状态": roster["heating_status"]})
+    path = tmp_path / "用户档案_调整.xlsx"
+    moved.to_excel(path, index=False)
+    third = load_file(con, path)
+    assert third.status == "loaded" and third.rows_updated == 5, third
+    assert stored.is_fresh(con)
+    after = _stored_rows(con)
+    pd.testing.assert_frame_equal(after, _rebuilt_rows(con))
+    first_home = after[after["household_id"] == roster["household_id"][0]]
+    assert len(first_home) and (first_home["station"] == "新站").all()
+    assert (first_home["target_c"] == 21.0).all()
+    undo_batch(con, third.batch_id)
+    pd.testing.assert_frame_equal(_stored_rows(con), _rebuilt_rows(con))
+
     # A load of something else keeps them current too.
     assert load_file(con, SAMPLE / "客服工单_2025-2026.xlsx").status == "loaded"
     assert stored.is_fresh(con)

@@ -1,33 +1,43 @@
 -- cold_buildings: buildings with valid, non-exempt readings below target in the
 -- period, most failed readings first (chronically cold buildings). A building is
--- named within its community: "1号楼" exists in many.
+-- named within its community: "1号楼" exists in many. Readings are counted per
+-- household first and the roster joined to households, not to every reading
+-- (lists: own_dims).
 
-with counted as (
+with per_household as (
 
-    select *
+    select
+        household_id,
+        count(*) as readings_counted,
+        count(*) filter (where failed) as readings_failed,
+        min(indoor_c) as lowest_indoor_c,
+        -- exact decimals: the mean's digits must not depend on summation order
+        sum(cast(indoor_c as decimal(9, 2))) as indoor_sum
     from reading_facts
     where counted
+    group by household_id
 
 ),
 
 final as (
 
     select
-        branch,
-        station,
-        community,
-        building,
-        count(*) as readings_counted,
-        count(*) filter (where failed) as readings_failed,
-        count(*) filter (where failed) / count(*) as failed_share,
-        count(distinct household_id) as households_measured,
-        count(distinct household_id) filter (where failed) as households_failed,
-        min(indoor_c) as lowest_indoor_c,
-        -- an exact decimal mean: the same digits whatever order rows are added in
-        cast(round(avg(cast(indoor_c as decimal(9, 2))), 2) as double) as mean_indoor_c
-    from counted
-    group by branch, station, community, building
-    having count(*) filter (where failed) > 0
+        d.branch,
+        d.station,
+        d.community,
+        d.building,
+        cast(sum(p.readings_counted) as bigint) as readings_counted,
+        cast(sum(p.readings_failed) as bigint) as readings_failed,
+        sum(p.readings_failed) / sum(p.readings_counted) as failed_share,
+        count(*) as households_measured,
+        count(*) filter (where p.readings_failed > 0) as households_failed,
+        min(p.lowest_indoor_c) as lowest_indoor_c,
+        cast(round(sum(p.indoor_sum) / sum(p.readings_counted), 2) as double)
+            as mean_indoor_c
+    from per_household p
+    left join household_dims d using (household_id)
+    group by d.branch, d.station, d.community, d.building
+    having sum(p.readings_failed) > 0
 
 )
 

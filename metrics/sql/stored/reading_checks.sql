@@ -1,10 +1,13 @@
 -- reading_checks, stored: the same rows and columns as ../reading_checks.sql,
 -- read from the table metrics/stored.py keeps (flags computed when the
--- readings were loaded, with the settings derived_state records).
+-- readings were loaded, with the settings derived_state records). The table's
+-- columns are reading_checks', the household's dimensions, its target and
+-- next_counted_at, in that order.
 
 with final as (
 
-    select * exclude (next_counted_at)
+    select * exclude (branch, station, community, building, zone, customer_type,
+                      target_c, next_counted_at)
     from reading_checks_stored
     where measured_at >= $start_at and measured_at < $cutoff_at
 
