@@ -11,8 +11,8 @@ with per_household as (
         count(*) as readings_counted,
         count(*) filter (where failed) as readings_failed,
         min(indoor_c) as lowest_indoor_c,
-        -- exact decimals: the mean's digits must not depend on summation order
-        sum(cast(indoor_c as decimal(9, 2))) as indoor_sum
+        -- rounded: the mean's digits must not depend on summation order
+        round(sum(indoor_c), 6) as indoor_sum
     from reading_facts
     where counted
     group by household_id
@@ -32,7 +32,7 @@ final as (
         count(*) as households_measured,
         count(*) filter (where p.readings_failed > 0) as households_failed,
         min(p.lowest_indoor_c) as lowest_indoor_c,
-        cast(round(sum(p.indoor_sum) / sum(p.readings_counted), 2) as double)
+        round(round(sum(p.indoor_sum), 6) / sum(p.readings_counted), 2)
             as mean_indoor_c
     from per_household p
     left join household_dims d using (household_id)

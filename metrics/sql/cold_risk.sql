@@ -10,17 +10,13 @@
 -- A building is named within its community: "1号楼" exists in many.
 -- Sums per household first, then per building (the least-squares line needs
 -- only n, Σx, Σy, Σxx, Σxy, Σyy): the roster is joined to households, not to
--- every reading.
+-- every reading. Sums are rounded to 6 decimals (readings have at most two, so
+-- their products four): a float sum's last bits depend on the order threads
+-- add rows in, and a mean or a fit must read the same on every run.
 
 with points as (
 
-    -- Sums of exact decimals (readings have at most two decimals): a float
-    -- sum's last digit would depend on the order threads add rows in.
-    select
-        household_id,
-        cast(indoor_c as decimal(9, 2)) as indoor_c,
-        cast(outdoor_c as decimal(9, 2)) as outdoor_c,
-        target_c
+    select household_id, indoor_c, outdoor_c, target_c
     from reading_facts
     where valid and outdoor_c is not null and indoor_c is not null
 
@@ -32,13 +28,13 @@ per_household as (
         household_id,
         any_value(target_c) as target_c,
         count(*) as n,
-        sum(outdoor_c) as sx,
-        sum(indoor_c) as sy,
-        sum(outdoor_c * outdoor_c) as sxx,
-        sum(outdoor_c * indoor_c) as sxy,
-        sum(indoor_c * indoor_c) as syy,
-        cast(min(outdoor_c) as double) as outdoor_min_c,
-        cast(max(outdoor_c) as double) as outdoor_max_c
+        round(sum(outdoor_c), 6) as sx,
+        round(sum(indoor_c), 6) as sy,
+        round(sum(outdoor_c * outdoor_c), 6) as sxx,
+        round(sum(outdoor_c * indoor_c), 6) as sxy,
+        round(sum(indoor_c * indoor_c), 6) as syy,
+        min(outdoor_c) as outdoor_min_c,
+        max(outdoor_c) as outdoor_max_c
     from points
     group by household_id
 
@@ -70,11 +66,11 @@ sums as (
         count(*) as households,
         min(p.outdoor_min_c) as outdoor_min_c,
         max(p.outdoor_max_c) as outdoor_max_c,
-        cast(sum(p.sx) as double) as sx,
-        cast(sum(p.sy) as double) as sy,
-        cast(sum(p.sxx) as double) as sxx,
-        cast(sum(p.sxy) as double) as sxy,
-        cast(sum(p.syy) as double) as syy,
+        round(sum(p.sx), 6) as sx,
+        round(sum(p.sy), 6) as sy,
+        round(sum(p.sxx), 6) as sxx,
+        round(sum(p.sxy), 6) as sxy,
+        round(sum(p.syy), 6) as syy,
         -- the target of most homes; of two as common, the higher
         arg_max(p.target_c, p.homes_with_target * 1000 + p.target_c) as target_c
     from placed p

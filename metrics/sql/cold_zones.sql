@@ -20,8 +20,8 @@ per_household as (
         count(*) as readings,
         count(*) filter (where failed) as failed,
         min(indoor_c) as lowest_indoor_c,
-        -- exact decimals: the mean's digits must not depend on summation order
-        sum(cast(indoor_c as decimal(9, 2))) as indoor_sum
+        -- rounded: the mean's digits must not depend on summation order
+        round(sum(indoor_c), 6) as indoor_sum
     from counted
     group by household_id
 
@@ -48,7 +48,7 @@ zones as (
         count(*) as households_measured,
         count(*) filter (where h.failed > 0) as households_failed,
         min(h.lowest_indoor_c) as lowest_indoor_c,
-        cast(round(sum(h.indoor_sum) / sum(h.readings), 2) as double) as mean_indoor_c
+        round(round(sum(h.indoor_sum), 6) / sum(h.readings), 2) as mean_indoor_c
     from per_household h
     left join household_dims d using (household_id)
     group by d.branch, d.station, d.community, d.building, d.zone
