@@ -173,6 +173,11 @@ def query(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
         body += f"\ngroup by {cols}\norder by {cols} nulls last"
     sql = statement(body, [kpi.model], sc, dims=sc.needs_dims(by), stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, _time_grain(by)))
+    return _finish(kpi, df, period)
+
+
+def _finish(kpi: Kpi, df: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """numerator, denominator, quantile per group -> `query`'s result."""
     df["value"] = _values(kpi, df)
     df = df.drop(columns="quantile")
     if kpi.kind in ("rate", "count"):
@@ -183,6 +188,46 @@ def query(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
         df["denominator"] = df["denominator"].astype("int64")
     df.attrs.update(kpi=kpi.id, period=period)
     return df
+
+
+def query_levels(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
+                 levels: Sequence[Sequence[str]], filters: Mapping | None = None,
+                 scope: str | Sequence[str] | None = None) -> list[pd.DataFrame]:
+    """`query` for each grouping in `levels` (e.g. the whole scope, per branch,
+    per branch and station), equal to calling it once per level, in one scan:
+    GROUP BY GROUPING SETS computes every level from the rows themselves (so
+    medians too), and GROUPING() tells a level's rows from a NULL key's."""
+    kpi = get(kpi_id)
+    period = as_period(period)
+    levels = [list(by) for by in levels]
+    cols = list(dict.fromkeys(c for by in levels for c in by))
+    if len(levels) < 2 or not cols:
+        return [query(con, kpi_id, period, filters, by, scope) for by in levels]
+    sc = Scope.of(filters, scope)
+    sc.check(kpi.dims, kpi.id)
+    for by in levels:
+        _check_by(kpi, by)
+    if any(g in TIME_GRAINS for g in cols):
+        return [query(con, kpi_id, period, filters, by, scope) for by in levels]
+    num, den, qv = measures(kpi, with_population=False)
+    sets = ", ".join(f"({', '.join(by)})" for by in levels)
+    body = (f"select {', '.join(cols)}, grouping({', '.join(cols)}) as grouping_id,\n"
+            f"    {num} as numerator, {den} as denominator, {qv} as quantile\n"
+            f"from {kpi.model}")
+    if kpi.population != ALL_ROWS:
+        body += f"\nwhere {kpi.population}"
+    body += f"\ngroup by grouping sets ({sets})"
+    sql = statement(body, [kpi.model], sc, dims=True, stored=is_fresh(con))
+    df = run(con, sql, params_for(sql, period, sc))
+    out = []
+    for by in levels:
+        # GROUPING(): one bit per column, the first the highest; 1 = rolled up.
+        mask = sum(1 << (len(cols) - 1 - i) for i, c in enumerate(cols) if c not in by)
+        part = df[df["grouping_id"] == mask][[*by, "numerator", "denominator", "quantile"]]
+        if by:
+            part = part.sort_values(by, na_position="last", kind="stable")
+        out.append(_finish(kpi, part.reset_index(drop=True), period))
+    return out
 
 
 def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
@@ -220,13 +265,27 @@ def compare(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
     """`query` for the period beside the previous period of the same length
     (previous_*) and the same days of the previous season (last_season_*), with
     the changes of the value. Group-by over dimensions only, not day/week."""
-    period = as_period(period)
     by = [by] if isinstance(by, str) else list(by or [])
-    if any(g in by for g in TIME_GRAINS):
+    return compare_levels(con, kpi_id, period, [by], filters, scope)[0]
+
+
+def compare_levels(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
+                   levels: Sequence[Sequence[str]], filters: Mapping | None = None,
+                   scope: str | Sequence[str] | None = None) -> list[pd.DataFrame]:
+    """`compare` for each grouping in `levels`, read as `query_levels` reads."""
+    period = as_period(period)
+    levels = [list(by) for by in levels]
+    if any(g in by for by in levels for g in TIME_GRAINS):
         raise MetricError("compare_by_time")
-    frames = {"": query(con, kpi_id, period, filters, by, scope),
-              "previous_": query(con, kpi_id, period.previous(), filters, by, scope),
-              "last_season_": query(con, kpi_id, period.last_season(), filters, by, scope)}
+    prefixes = ("", "previous_", "last_season_")
+    read = [query_levels(con, kpi_id, p, levels, filters, scope)
+            for p in (period, period.previous(), period.last_season())]
+    return [_compared(kpi_id, period, by, dict(zip(prefixes, (r[i] for r in read))))
+            for i, by in enumerate(levels)]
+
+
+def _compared(kpi_id: str, period: Period, by: list[str],
+              frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     out = None
     for prefix, df in frames.items():
         df = df.rename(columns={c: prefix + c for c in RESULT_COLUMNS})

@@ -15,7 +15,8 @@ import duckdb
 import pandas as pd
 
 from auth.masking import mask_frame
-from metrics import Period, action_list, compare, headline, query, summary
+from metrics import Period, action_list, headline, summary
+from metrics.query import compare_levels, query_levels
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
                                 season_weeks, week_bounds)
@@ -156,11 +157,15 @@ def _now() -> dt.datetime:
 
 def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
     frames = []
+    # A KPI counted by station is summed to branches and the whole, not read
+    # three times.
+    mains = compare_levels(con, area.main, period, LEVELS, scope=scope)
+    extras = {kpi: query_levels(con, kpi, period, LEVELS, scope=scope) for kpi in area.extra}
     for level, by in enumerate(LEVELS):
         by = list(by)
-        df = compare(con, area.main, period, by=by, scope=scope)
+        df = mains[level]
         for kpi in area.extra:
-            part = query(con, kpi, period, by=by, scope=scope)[[*by, "value"]]
+            part = extras[kpi][level][[*by, "value"]]
             part = part.rename(columns={"value": kpi})
             if by:
                 df = df.merge(part, on=by, how="outer")
