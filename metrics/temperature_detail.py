@@ -70,7 +70,7 @@ def building_readings(con: duckdb.DuckDBPyConnection, period: Period | tuple,
     """Readings, unsigned, exempt, counted and compliant per building (see
     roll_up for any level above)."""
     return read_sql(con, "building_readings", period, filters, scope, LEVELS,
-                    "branch, station, community, building", own_dims=True)
+                    "branch, station, community, building")
 
 
 def roll_up(buildings: pd.DataFrame, path: Mapping[str, str], child: str) -> pd.DataFrame:

@@ -97,8 +97,11 @@ def shown_text(at: AppTest) -> str:
             out.extend(str(v) for v in node.value.astype(str).to_numpy().ravel())
         elif kind == "plotly_chart":
             # Hover templates hold Plotly's own %{x} placeholders: left out.
-            out.append(json.dumps(_without(json.loads(node.proto.spec), "hovertemplate"),
-                                  ensure_ascii=False))
+            # Typed arrays are decoded: their base64 is no text anyone sees (and
+            # may hold a run of digits that looks like a phone number), while
+            # the numbers in them are.
+            out.append(json.dumps(_decode(_without(json.loads(node.proto.spec),
+                                                   "hovertemplate")), ensure_ascii=False))
         elif getattr(node, "proto", None) is not None:
             out.append(str(node.proto))
         for child in getattr(node, "children", {}).values():
