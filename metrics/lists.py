@@ -15,11 +15,11 @@ import duckdb
 import pandas as pd
 
 from .compose import Scope, statement
-from .stored import is_fresh
 from .errors import MetricError
 from .period import Period, as_period
 from .query import params_for, run
 from .registry import HOUSEHOLD_DIMS, PERSONAL_COLUMNS
+from .stored import is_fresh
 
 TICKET_DIMS = HOUSEHOLD_DIMS + ("category", "channel")
 PAYMENT_DIMS = HOUSEHOLD_DIMS + ("collector", "method")

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 
 from .compose import Scope, bind, period_params, settings_params, statement
-from .stored import is_fresh
 from .errors import MetricError
 from .period import Period, as_period
 from .registry import ALL_ROWS, MODELS, PERSONAL_COLUMNS, TIME_GRAINS, Kpi, get, summary_kpis
+from .stored import is_fresh
 
 RESULT_COLUMNS = ("numerator", "denominator", "value")
 

@@ -15,10 +15,10 @@ import duckdb
 import pandas as pd
 
 from .compose import Scope, settings_params, statement
-from .stored import is_fresh
 from .period import Period, as_period
 from .query import params_for, run
 from .registry import HOUSEHOLD_DIMS, PERSONAL_COLUMNS
+from .stored import is_fresh
 
 BIN_C = 0.5
 LEVELS = ("branch", "station", "community", "building")

@@ -15,10 +15,10 @@ import duckdb
 import pandas as pd
 
 from .compose import Scope, statement
-from .stored import is_fresh
 from .period import Period, as_period
 from .query import params_for, query, run
 from .registry import PERSONAL_COLUMNS
+from .stored import is_fresh
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 

@@ -15,8 +15,7 @@ import duckdb
 import pandas as pd
 
 from auth.masking import mask_frame
-from metrics import Period, action_list, headline, summary
-from metrics.query import compare_levels, query_levels
+from metrics import Period, action_list, compare_levels, headline, query_levels, summary
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
                                 season_weeks, week_bounds)
