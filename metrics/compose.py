@@ -33,6 +33,7 @@ FULLY_PAID_TOLERANCE_YUAN = 0.005
 STORED_DIR = SQL_DIR / "stored"
 
 
+@lru_cache(maxsize=None)
 def has_stored_variant(name: str) -> bool:
     return (STORED_DIR / f"{name}.sql").is_file()
 

@@ -6,16 +6,8 @@
 
 with per_household as (
 
-    select
-        household_id,
-        count(*) as readings_counted,
-        count(*) filter (where failed) as readings_failed,
-        min(indoor_c) as lowest_indoor_c,
-        -- rounded: the mean's digits must not depend on summation order
-        round(sum(indoor_c), 6) as indoor_sum
-    from reading_facts
-    where counted
-    group by household_id
+    select *
+    from counted_by_household
 
 ),
 

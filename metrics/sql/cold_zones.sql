@@ -5,32 +5,18 @@
 -- Counted per household first, then per zone: the roster is joined to
 -- households, not to every reading; only failed readings are kept by week.
 
-with counted as (
+with per_household as (
 
-    select household_id, measured_at, indoor_c, failed
-    from reading_facts
-    where counted
-
-),
-
-per_household as (
-
-    select
-        household_id,
-        count(*) as readings,
-        count(*) filter (where failed) as failed,
-        min(indoor_c) as lowest_indoor_c,
-        -- rounded: the mean's digits must not depend on summation order
-        round(sum(indoor_c), 6) as indoor_sum
-    from counted
-    group by household_id
+    select *
+    from counted_by_household
 
 ),
 
 failed_weeks as (
 
+    -- failed readings are counted ones
     select distinct household_id, date_trunc('week', measured_at) as week
-    from counted
+    from reading_facts
     where failed
 
 ),
@@ -43,16 +29,16 @@ zones as (
         d.community,
         d.building,
         d.zone,
-        cast(sum(h.readings) as bigint) as readings_counted,
-        cast(sum(h.failed) as bigint) as readings_failed,
+        cast(sum(h.readings_counted) as bigint) as readings_counted,
+        cast(sum(h.readings_failed) as bigint) as readings_failed,
         count(*) as households_measured,
-        count(*) filter (where h.failed > 0) as households_failed,
+        count(*) filter (where h.readings_failed > 0) as households_failed,
         min(h.lowest_indoor_c) as lowest_indoor_c,
-        round(round(sum(h.indoor_sum), 6) / sum(h.readings), 2) as mean_indoor_c
+        round(round(sum(h.indoor_sum), 6) / sum(h.readings_counted), 2) as mean_indoor_c
     from per_household h
     left join household_dims d using (household_id)
     group by d.branch, d.station, d.community, d.building, d.zone
-    having sum(h.failed) > 0
+    having sum(h.readings_failed) > 0
 
 ),
 
