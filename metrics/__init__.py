@@ -10,11 +10,12 @@ from .errors import MetricError
 from .period import Period, in_season, season_bounds, season_of
 from .lists import LISTS, action_list
 from .query import (Result, compare, compare_levels, drill, headline, query, query_levels,
-                    summary)
+                    query_levels_many, summary)
 from .registry import DIMENSIONS, PERSONAL_COLUMNS, TIME_GRAINS, Kpi, get, kpis, summary_kpis
 
 __all__ = [
     "DIMENSIONS", "LISTS", "PERSONAL_COLUMNS", "TIME_GRAINS", "Kpi", "MetricError", "Period",
     "Result", "action_list", "compare", "compare_levels", "drill", "get", "headline", "in_season",
-    "kpis", "query", "query_levels", "season_bounds", "season_of", "summary", "summary_kpis",
+    "kpis", "query", "query_levels", "query_levels_many", "season_bounds", "season_of",
+    "summary", "summary_kpis",
 ]

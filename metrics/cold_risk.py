@@ -40,7 +40,7 @@ def cold_risk(con: duckdb.DuckDBPyConnection, period: Period | tuple,
                "expected_below_target desc, fit_ok desc, expected_indoor_c nulls last, "
                "community, building",
                {"min_readings": int(min_readings),
-                "min_outdoor_span_c": float(min_outdoor_span_c)}, own_dims=True)
+                "min_outdoor_span_c": float(min_outdoor_span_c)})
     df.attrs.update(design_outdoor_c=design_outdoor_c())
     return df
 

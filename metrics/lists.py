@@ -29,16 +29,13 @@ PAYMENT_DIMS = HOUSEHOLD_DIMS + ("collector", "method")
 class ActionList:
     """`dims`: filters the list accepts; `out_dims`: those its rows carry (the
     others act on the rows it is built from); `only`: a boolean column keeping
-    a subset of the SQL's rows; `order_by`: fixed SQL over the list's columns;
-    `own_dims`: the SQL joins the roster itself (after summing per household),
-    so the models below need dimensions only to apply a filter or scope."""
+    a subset of the SQL's rows; `order_by`: fixed SQL over the list's columns."""
     name: str
     sql: str
     dims: tuple[str, ...]
     order_by: str
     out_dims: tuple[str, ...] | None = None
     only: str | None = None
-    own_dims: bool = False
 
     @property
     def row_dims(self) -> tuple[str, ...]:
@@ -50,7 +47,7 @@ LISTS: dict[str, ActionList] = {a.name: a for a in (
                "readings_failed desc, latest_indoor_c, household_id"),
     ActionList("cold_buildings", "cold_buildings", HOUSEHOLD_DIMS,
                "readings_failed desc, failed_share desc, community, building",
-               out_dims=("branch", "station", "community", "building"), own_dims=True),
+               out_dims=("branch", "station", "community", "building")),
     ActionList("open_tickets", "ticket_actions", TICKET_DIMS,
                "received_at, ticket_no", only="open_at_cutoff"),
     ActionList("overdue_tickets", "ticket_actions", TICKET_DIMS,
@@ -82,7 +79,9 @@ LISTS: dict[str, ActionList] = {a.name: a for a in (
 def action_list(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
                 filters: Mapping | None = None, scope: str | Sequence[str] | None = None,
                 limit: int | None = None) -> pd.DataFrame:
-    """The rows of list `name` for the period, filters and branch scope."""
+    """The rows of list `name` for the period, filters and branch scope; the
+    first `limit` of them if given. `df.attrs["total_rows"]`: how many rows the
+    list has in all."""
     try:
         spec = LISTS[name]
     except KeyError:
@@ -92,18 +91,23 @@ def action_list(con: duckdb.DuckDBPyConnection, name: str, period: Period | tupl
     sc.check(spec.dims, name)
     conds = [f"l.{spec.only}"] if spec.only else []
     conds.append(sc.predicate(spec.row_dims, "l"))
-    body = (f"select l.*\nfrom {spec.sql} l\nwhere {' and '.join(conds)}\n"
+    # With a limit, the count of all the list's rows comes along (a window
+    # over them), so a caller shows "50 of 40,784" without fetching 40,784.
+    total = ", count(*) over () as list_total_rows" if limit is not None else ""
+    body = (f"select l.*{total}\nfrom {spec.sql} l\nwhere {' and '.join(conds)}\n"
             f"order by {spec.order_by}")
     extra = {}
     if limit is not None:
         body += "\nlimit $row_limit"
         extra = {"row_limit": int(limit)}
-    # Without a filter or scope, a list that joins the roster itself spares
-    # the readings below it their join to the roster.
-    dims = sc.needs_dims() or not spec.own_dims
-    sql = statement(body, [spec.sql], sc, dims=dims, stored=is_fresh(con))
+    sql = statement(body, [spec.sql], sc, stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
-    df.attrs.update(list=name, period=period,
+    if limit is not None:
+        total_rows = int(df["list_total_rows"].iloc[0]) if len(df) else 0
+        df = df.drop(columns="list_total_rows")
+    else:
+        total_rows = len(df)
+    df.attrs.update(list=name, period=period, total_rows=total_rows,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])
     return df
 

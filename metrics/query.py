@@ -197,37 +197,66 @@ def query_levels(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | t
     per branch and station), equal to calling it once per level, in one scan:
     GROUP BY GROUPING SETS computes every level from the rows themselves (so
     medians too), and GROUPING() tells a level's rows from a NULL key's."""
-    kpi = get(kpi_id)
+    return query_levels_many(con, [kpi_id], period, levels, filters, scope)[kpi_id]
+
+
+def query_levels_many(con: duckdb.DuckDBPyConnection, kpi_ids: Sequence[str],
+                      period: Period | tuple, levels: Sequence[Sequence[str]],
+                      filters: Mapping | None = None,
+                      scope: str | Sequence[str] | None = None) -> dict[str, list[pd.DataFrame]]:
+    """`query_levels` for several KPIs: those of one model in one scan (each
+    KPI's population a FILTER of its aggregates, as in `summary`)."""
     period = as_period(period)
     levels = [list(by) for by in levels]
     cols = list(dict.fromkeys(c for by in levels for c in by))
-    if len(levels) < 2 or not cols:
-        return [query(con, kpi_id, period, filters, by, scope) for by in levels]
     sc = Scope.of(filters, scope)
-    sc.check(kpi.dims, kpi.id)
-    for by in levels:
-        _check_by(kpi, by)
-    if any(g in TIME_GRAINS for g in cols):
-        return [query(con, kpi_id, period, filters, by, scope) for by in levels]
-    num, den, qv = measures(kpi, with_population=False)
+    chosen = [get(i) for i in dict.fromkeys(kpi_ids)]
+    for kpi in chosen:
+        sc.check(kpi.dims, kpi.id)
+        for by in levels:
+            _check_by(kpi, by)
+    if len(levels) < 2 or not cols or any(g in TIME_GRAINS for g in cols):
+        return {k.id: [query(con, k.id, period, filters, by, scope) for by in levels]
+                for k in chosen}
+    by_model: dict[str, list[Kpi]] = {}
+    for kpi in chosen:
+        by_model.setdefault(kpi.model, []).append(kpi)
+    stored = is_fresh(con)
     sets = ", ".join(f"({', '.join(by)})" for by in levels)
-    body = (f"select {', '.join(cols)}, grouping({', '.join(cols)}) as grouping_id,\n"
-            f"    {num} as numerator, {den} as denominator, {qv} as quantile\n"
-            f"from {kpi.model}")
-    if kpi.population != ALL_ROWS:
-        body += f"\nwhere {kpi.population}"
-    body += f"\ngroup by grouping sets ({sets})"
-    sql = statement(body, [kpi.model], sc, dims=True, stored=is_fresh(con))
-    df = run(con, sql, params_for(sql, period, sc))
-    out = []
-    for by in levels:
-        # GROUPING(): one bit per column, the first the highest; 1 = rolled up.
-        mask = sum(1 << (len(cols) - 1 - i) for i, c in enumerate(cols) if c not in by)
-        part = df[df["grouping_id"] == mask][[*by, "numerator", "denominator", "quantile"]]
-        if by:
-            part = part.sort_values(by, na_position="last", kind="stable")
-        out.append(_finish(kpi, part.reset_index(drop=True), period))
-    return out
+    out: dict[str, list[pd.DataFrame]] = {}
+    for model, group in by_model.items():
+        alone = len(group) == 1
+        select = []
+        for i, kpi in enumerate(group):
+            # One KPI keeps its population as the WHERE clause (the scan skips
+            # the rest); several share the scan, each filtering its own.
+            num, den, qv = measures(kpi, with_population=not alone)
+            select.append(f"{num} as n{i}, {den} as d{i}, {qv} as q{i}, "
+                          f"count(*){_filter(None if alone else kpi.population)} as p{i}")
+        body = (f"select {', '.join(cols)}, grouping({', '.join(cols)}) as grouping_id,\n"
+                f"    {', '.join(select)}\nfrom {model}")
+        if alone and group[0].population != ALL_ROWS:
+            body += f"\nwhere {group[0].population}"
+        body += f"\ngroup by grouping sets ({sets})"
+        sql = statement(body, [model], sc, dims=True, stored=stored)
+        df = run(con, sql, params_for(sql, period, sc))
+        for i, kpi in enumerate(group):
+            parts = df.rename(columns={f"n{i}": "numerator", f"d{i}": "denominator",
+                                       f"q{i}": "quantile"})
+            out[kpi.id] = []
+            for by in levels:
+                # GROUPING(): one bit per column, the first the highest; 1 = rolled up.
+                mask = sum(1 << (len(cols) - 1 - j) for j, c in enumerate(cols) if c not in by)
+                # A group none of whose rows is in this KPI's population is
+                # not one of its groups (as `query` would not return it).
+                keep = (parts["grouping_id"] == mask) & ((parts[f"p{i}"] > 0) if by else True)
+                part = parts[keep][[*by, "numerator", "denominator", "quantile"]]
+                if part.empty:   # as DuckDB returns no rows: untyped keys
+                    part = part.astype({c: "object" for c in by})
+                if by:
+                    part = part.sort_values(by, na_position="last", kind="stable")
+                out[kpi.id].append(_finish(kpi, part.reset_index(drop=True), period))
+    return {k.id: out[k.id] for k in chosen}
 
 
 def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
@@ -271,14 +300,18 @@ def compare(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
 
 def compare_levels(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
                    levels: Sequence[Sequence[str]], filters: Mapping | None = None,
-                   scope: str | Sequence[str] | None = None) -> list[pd.DataFrame]:
-    """`compare` for each grouping in `levels`, read as `query_levels` reads."""
+                   scope: str | Sequence[str] | None = None,
+                   current: Sequence[pd.DataFrame] | None = None) -> list[pd.DataFrame]:
+    """`compare` for each grouping in `levels`, read as `query_levels` reads.
+    `current`: the period's `query_levels` for the same levels, filters and
+    scope if already read (with other KPIs of its model: `query_levels_many`)."""
     period = as_period(period)
     levels = [list(by) for by in levels]
     if any(g in by for by in levels for g in TIME_GRAINS):
         raise MetricError("compare_by_time")
     prefixes = ("", "previous_", "last_season_")
-    read = [query_levels(con, kpi_id, p, levels, filters, scope)
+    read = [list(current) if current is not None and p == period
+            else query_levels(con, kpi_id, p, levels, filters, scope)
             for p in (period, period.previous(), period.last_season())]
     return [_compared(kpi_id, period, by, dict(zip(prefixes, (r[i] for r in read))))
             for i, by in enumerate(levels)]

@@ -59,6 +59,7 @@ class Model:
 MODELS: dict[str, Model] = {m.name: m for m in (
     Model("reading_flags", HOUSEHOLD_DIMS, roster=True),
     Model("reading_facts", HOUSEHOLD_DIMS),
+    Model("reading_marks", HOUSEHOLD_DIMS),
     Model("household_latest_readings", HOUSEHOLD_DIMS, roster=True),
     Model("household_coverage", HOUSEHOLD_DIMS),
     Model("ticket_base", ("category", "channel")),

@@ -3,11 +3,16 @@ warehouse, so queries read them instead of computing them again.
 
 `reading_facts` is stored for every reading (not one period) in
 `reading_checks_stored`: each reading's flags, its household's dimensions and
-target (so no query joins the roster to millions of readings), and one column
-more, `next_counted_at`, the time of the household's next valid, non-exempt
-reading. A household's latest counted reading of a period is then the counted
-reading of the period whose next one is outside it: a filter over the readings
-instead of grouping them by household (sql/stored/latest_counted_readings.sql).
+target (so no query joins the roster to millions of readings), an integer
+`household_key` (grouping and joining readings by household costs a fraction
+of doing it by the id's text), and the time
+of the household's next reading of each kind (`next_valid_at`,
+`next_counted_at`, `next_failed_at`, `next_point_at`). A household's latest
+counted reading of a period is then the counted reading of the period whose
+next one is outside it: a filter over the readings instead of grouping them by
+household (sql/stored/latest_counted_readings.sql); and "households with a
+failed reading" is a count of the readings whose next failed one is outside
+the period (sql/stored/reading_marks.sql).
 The models read from it have a variant in sql/stored/ with the same rows and
 columns as their file in sql/.
 
@@ -34,13 +39,24 @@ NAME = "reading_facts"
 _SOURCES = ("reading_checks", "household_dims", "household_targets")
 # Every reading there is: the period the whole table is computed for.
 _ALL_TIME = {"start_at": datetime(1, 1, 1), "cutoff_at": datetime(9999, 12, 31)}
+# next_<name>_at: the time of the household's next reading of each kind (NULL
+# if none). `point`: a reading the cold-day fit uses (sql/cold_risk.sql);
+# sql/reading_marks.sql computes the same marks for one period.
+LAYOUT = 3   # raise when the table's columns change
+NEXT = {
+    "valid": "valid",
+    "counted": "counted",
+    "failed": "counted and indoor_c < target_c",
+    "point": "valid and outdoor_c is not null and indoor_c is not null",
+}
 
 
 def fingerprint() -> str:
-    """The settings the stored rows depend on (exempt rule, targets)."""
+    """The settings the stored rows depend on (exempt rule, targets), and the
+    table's layout: a table of another layout is rebuilt, not read."""
     p = settings_params()
-    return json.dumps({k: p[k] for k in ("design_outdoor_c", "residential_target_c",
-                                          "default_contract_temp_c")})
+    return json.dumps({"layout": LAYOUT, **{k: p[k] for k in (
+        "design_outdoor_c", "residential_target_c", "default_contract_temp_c")}})
 
 
 def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
@@ -59,22 +75,33 @@ def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def _select(households_sql: str | None) -> tuple[str, dict]:
+def _select(households_sql: str | None, keys_sql: str | None = None) -> tuple[str, dict]:
     """The rows for all time (only for the households `households_sql`
-    returns, if given), in the table's column order."""
+    returns, if given), in the table's column order. `keys_sql` returns each
+    household's key (household_id, household_key); without it the keys are
+    numbered afresh."""
     where = f"where r.household_id in ({households_sql})" if households_sql else ""
     ctes = ",\n".join(f"{n} as (\n{sql_text(n)}\n)" for n in dependencies(_SOURCES))
+    keys = keys_sql or ("select household_id, cast(row_number() over (order by household_id)"
+                        " as integer) as household_key\n"
+                        "from (select distinct household_id from reading_checks)")
     dims = ", ".join(f"d.{c}" for c in HOUSEHOLD_DIMS)
-    sql = (f"with {ctes}\n"
+    nexts = ",\n".join(f"    lead(case when {flag} then measured_at end ignore nulls) over household"
+                        f" as next_{name}_at" for name, flag in NEXT.items())
+    sql = (f"with {ctes},\n"
+           f"keys as (\n{keys}\n),\n"
+           "placed as (\n"
            f"select r.*, {dims},\n"
            "    coalesce(t.own_target_c, $residential_target_c) as target_c,\n"
-           "    case when r.counted then lead(r.measured_at) over (\n"
-           "        partition by r.household_id, r.counted order by r.measured_at) end\n"
-           "        as next_counted_at\n"
+           "    k.household_key\n"
            "from reading_checks r\n"
            "left join household_dims d on d.household_id = r.household_id\n"
            "left join household_targets t on t.household_id = r.household_id\n"
-           f"{where}")
+           "left join keys k on k.household_id = r.household_id\n"
+           f"{where}\n)\n"
+           f"select *,\n{nexts}\n"
+           "from placed\n"
+           "window household as (partition by household_id order by measured_at)")
     return sql, bind(sql, _ALL_TIME, settings_params())
 
 
@@ -108,12 +135,26 @@ def after_write(cur: duckdb.DuckDBPyConnection, households_sql: str | None) -> N
         rebuild(cur)
         return
     if households_sql:
-        cur.execute(f"create or replace temp table stored_touched as {households_sql}")
+        cur.execute(f"create or replace temp table stored_touched as "
+                    f"select distinct household_id from ({households_sql})")
+        # A household keeps its key; one new to the table gets the next free.
+        cur.execute(
+            "create or replace temp table stored_keys as\n"
+            f"with old as (select distinct household_id, household_key from {TABLE}\n"
+            "    where household_id in (select household_id from stored_touched)),\n"
+            f"top as (select coalesce(max(household_key), 0) as k from {TABLE})\n"
+            "select t.household_id, cast(coalesce(o.household_key, top.k + row_number() over (\n"
+            "    partition by o.household_key is null order by t.household_id)) as integer)\n"
+            "    as household_key\n"
+            "from stored_touched t cross join top\n"
+            "left join old o using (household_id)")
         cur.execute(f"delete from {TABLE} where household_id in "
                     f"(select household_id from stored_touched)")
-        sql, params = _select("select household_id from stored_touched")
+        sql, params = _select("select household_id from stored_touched",
+                              "select household_id, household_key from stored_keys")
         cur.execute(f"insert into {TABLE}\n{sql}", params)
         cur.execute("drop table stored_touched")
+        cur.execute("drop table stored_keys")
     _stamp(cur)
 
 

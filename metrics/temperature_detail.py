@@ -27,20 +27,18 @@ PARTS = ("readings", "unsigned", "exempt", "counted", "compliant")
 
 def read_sql(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
              filters: Mapping | None, scope, out_dims: Sequence[str], order_by: str,
-             extra: Mapping | None = None, own_dims: bool = False) -> pd.DataFrame:
+             extra: Mapping | None = None) -> pd.DataFrame:
     """Rows of metrics/sql/<name>.sql for the period, filters and scope; the
     scope is applied once more to the rows' own dimensions `out_dims`, as the
-    action lists do, so no result can show another branch. `own_dims`: the SQL
-    joins the roster itself (to households, after summing their readings), so
-    the models need their dimensions only to apply a filter or scope."""
+    action lists do, so no result can show another branch."""
     period = as_period(period)
     sc = Scope.of(filters, scope)
     sc.check(HOUSEHOLD_DIMS, name)
     body = (f"select l.*\nfrom {name} l\nwhere {sc.predicate(out_dims, 'l')}\n"
             f"order by {order_by}")
-    # Without dimensions in the request (or the rows, unless the SQL joins the
-    # roster itself) the join of every reading to the roster is skipped.
-    needs = sc.needs_dims() or (bool(out_dims) and not own_dims)
+    # Without dimensions in the request or the rows, the join of every reading
+    # to the roster is skipped.
+    needs = sc.needs_dims() or bool(out_dims)
     sql = statement(body, [name], sc, dims=needs, stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
     df.attrs.update(period=period,
@@ -127,7 +125,7 @@ def cold_zones(con: duckdb.DuckDBPyConnection, period: Period | tuple,
     df = read_sql(con, "cold_zones", period, filters, scope,
                   ("branch", "station", "community", "building", "zone"),
                   "weeks_failed desc, readings_failed desc, failed_share desc, "
-                  "community, building, zone", own_dims=True)
+                  "community, building, zone")
     return df.head(limit).reset_index(drop=True) if limit is not None else df
 
 

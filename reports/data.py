@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from auth.masking import mask_frame
-from metrics import Period, action_list, compare_levels, headline, query_levels, summary
+from metrics import Period, action_list, compare_levels, headline, query_levels_many, summary
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
                                 season_weeks, week_bounds)
@@ -115,8 +115,10 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         tables = [pool.submit(_area_table, con, a, period, scope) for a in AREAS]
         trends = [pool.submit(_trend, con, a, week, scope) if trends else None
                   for a in AREAS]
-        raw = {name: pool.submit(action_list, con, name, period, scope=scope)
-               for name, _ in ACTION_LISTS}
+        # A viewer without row lists gets the counts only (one row read).
+        raw = {name: pool.submit(action_list, con, name, period, scope=scope,
+                                 limit=limit if row_lists else 1)
+               for name, limit in ACTION_LISTS}
         head = head.result()
         areas = [AreaData(a, t.result(), tr.result() if tr else None)
                  for a, t, tr in zip(AREAS, tables, trends)]
@@ -124,8 +126,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     lists, totals = {}, {}
     for name, limit in ACTION_LISTS:
         df = raw[name]
-        totals[name] = len(df)
-        df = df if limit is None else df.head(limit)
+        totals[name] = df.attrs["total_rows"]
         if not row_lists:
             df = df.head(0)
         lists[name] = mask_frame(df.reset_index(drop=True), can_see_personal)
@@ -158,8 +159,11 @@ def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
     frames = []
     # A KPI counted by station is summed to branches and the whole, not read
     # three times.
-    mains = compare_levels(con, area.main, period, LEVELS, scope=scope)
-    extras = {kpi: query_levels(con, kpi, period, LEVELS, scope=scope) for kpi in area.extra}
+    # The area's KPIs of one model are read in one scan for the week; only
+    # the main one is read for the comparison periods.
+    extras = query_levels_many(con, [area.main, *area.extra], period, LEVELS, scope=scope)
+    mains = compare_levels(con, area.main, period, LEVELS, scope=scope,
+                           current=extras[area.main])
     for level, by in enumerate(LEVELS):
         by = list(by)
         df = mains[level]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from metrics import LISTS, MetricError, Period, action_list, drill, headline, kpis, query, summary
-from metrics.query import query_levels
+from metrics.query import query_levels, query_levels_many
 from metrics.registry import ALL_ROWS
 from metrics.testing import WEEK, ZC, ZD, everything
 
@@ -248,6 +248,17 @@ def test_query_levels_equals_a_query_per_level(demo_con, period, scope):
             assert df.attrs == want.attrs
         rolled += 1
     assert rolled >= 15
+    # Every KPI at once: those of one model share a scan, each with its own
+    # population (a station none of whose rows is in a KPI's population is no
+    # group of that KPI, as in `query`).
+    ids = [k.id for k in kpis().values() if set(levels[-1]) <= set(k.group_bys)]
+    many = query_levels_many(demo_con, ids, period, levels, scope=scope)
+    assert list(many) == ids
+    for kpi_id in ids:
+        for by, df in zip(levels, many[kpi_id]):
+            want = query(demo_con, kpi_id, period, by=list(by), scope=scope)
+            pd.testing.assert_frame_equal(df, want, check_exact=True, obj=f"{kpi_id} {by} many")
+            assert df.attrs == want.attrs
 
 
 def test_query_levels_keeps_null_keys_apart_from_totals(con):

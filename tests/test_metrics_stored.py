@@ -105,7 +105,16 @@ def test_the_household_compliance_rate_reads_the_stored_rows(demo):
 
 
 def _stored_rows(con) -> pd.DataFrame:
-    return con.execute(f"select * from {stored.TABLE} order by household_id, measured_at").df()
+    """The stored rows but their household keys, which a load numbers on from
+    the last (a rebuild numbers afresh): the keys are checked to be one per
+    household and a household's own."""
+    keys = con.execute(f"select count(distinct household_key), count(distinct household_id), "
+                       f"count(distinct (household_id, household_key)), "
+                       f"count(*) filter (where household_key is null) "
+                       f"from {stored.TABLE}").fetchone()
+    assert keys[0] == keys[1] == keys[2] and keys[3] == 0, keys
+    return con.execute(f"select * exclude (household_key) from {stored.TABLE} "
+                       "order by household_id, measured_at").df()
 
 
 def _rebuilt_rows(con) -> pd.DataFrame:
@@ -131,8 +140,15 @@ def test_loads_and_undos_keep_the_stored_rows_equal_to_a_rebuild(con, tmp_path):
                               signed=~readings["signed"].fillna(False))
     later = readings.assign(measured_at=readings["measured_at"] + pd.Timedelta(hours=1),
                             outdoor_c=-9.0)
-    frame = pd.concat([changed, later])[["household_id", "measured_at", "indoor_c",
-                                         "outdoor_c", "signed", "inspector", "note"]]
+    # and two households' first readings: they get keys after the others'
+    new_homes = con.execute("select household_id from households where household_id not in "
+                            "(select household_id from temperature_readings) "
+                            "order by household_id limit 2").df()
+    assert len(new_homes) == 2
+    first_readings = later.head(2).assign(household_id=new_homes["household_id"].to_numpy())
+    keys_before = con.execute(f"select max(household_key) from {stored.TABLE}").fetchone()[0]
+    frame = pd.concat([changed, later, first_readings])[[
+        "household_id", "measured_at", "indoor_c", "outdoor_c", "signed", "inspector", "note"]]
     frame = frame.rename(columns={"household_id": "户号", "measured_at": "测温时间",
                                   "indoor_c": "室内温度", "outdoor_c": "室外温度",
                                   "signed": "用户签字", "inspector": "测温人",
@@ -142,8 +158,11 @@ def test_loads_and_undos_keep_the_stored_rows_equal_to_a_rebuild(con, tmp_path):
     frame.to_excel(path, index=False)
     second = load_file(con, path)
     assert second.status == "loaded", second
-    assert second.rows_updated == 40 and second.rows_inserted == 40
+    assert second.rows_updated == 40 and second.rows_inserted == 42
     assert stored.is_fresh(con)
+    assert con.execute(f"select list(distinct household_key order by household_key) from "
+                       f"{stored.TABLE} where household_id in (select household_id from "
+                       f"new_homes)").fetchone()[0] == [keys_before + 1, keys_before + 2]
     pd.testing.assert_frame_equal(_stored_rows(con), _rebuilt_rows(con))
 
     undo_batch(con, second.batch_id)

@@ -8,26 +8,23 @@
 --   target_c the building's usual target: that of most of its measured homes
 --            (18 °C for homes; a shop's contract may differ); a tie, the higher
 -- A building is named within its community: "1号楼" exists in many.
--- Sums per household first, then per building (the least-squares line needs
--- only n, Σx, Σy, Σxx, Σxy, Σyy): the roster is joined to households, not to
--- every reading. Sums are rounded to 6 decimals (readings have at most two, so
--- their products four): a float sum's last bits depend on the order threads
--- add rows in, and a mean or a fit must read the same on every run.
+-- Households are counted by their marked last points (reading_marks), so the
+-- readings are summed per building and target, never grouped by household
+-- (the least-squares line needs only n, Σx, Σy, Σxx, Σxy, Σyy). Sums are
+-- rounded to 6 decimals (readings have at most two, so their products four):
+-- a float sum's last bits depend on the order threads add rows in, and a mean
+-- or a fit must read the same on every run.
 
-with points as (
-
-    select household_id, indoor_c, outdoor_c, target_c
-    from reading_facts
-    where valid and outdoor_c is not null and indoor_c is not null
-
-),
-
-per_household as (
+with per_target as (
 
     select
-        household_id,
-        any_value(target_c) as target_c,
+        branch,
+        station,
+        community,
+        building,
+        target_c,
         count(*) as n,
+        count(*) filter (where last_point) as homes,
         round(sum(outdoor_c), 6) as sx,
         round(sum(indoor_c), 6) as sy,
         round(sum(outdoor_c * outdoor_c), 6) as sxx,
@@ -35,46 +32,32 @@ per_household as (
         round(sum(indoor_c * indoor_c), 6) as syy,
         min(outdoor_c) as outdoor_min_c,
         max(outdoor_c) as outdoor_max_c
-    from points
-    group by household_id
-
-),
-
-placed as (
-
-    select
-        p.*,
-        d.branch,
-        d.station,
-        d.community,
-        d.building,
-        count(*) over (partition by d.branch, d.station, d.community, d.building, p.target_c)
-            as homes_with_target
-    from per_household p
-    left join household_dims d using (household_id)
+    from reading_marks
+    where fit_point
+    group by branch, station, community, building, target_c
 
 ),
 
 sums as (
 
     select
-        p.branch,
-        p.station,
-        p.community,
-        p.building,
-        cast(sum(p.n) as bigint) as readings,
-        count(*) as households,
-        min(p.outdoor_min_c) as outdoor_min_c,
-        max(p.outdoor_max_c) as outdoor_max_c,
-        round(sum(p.sx), 6) as sx,
-        round(sum(p.sy), 6) as sy,
-        round(sum(p.sxx), 6) as sxx,
-        round(sum(p.sxy), 6) as sxy,
-        round(sum(p.syy), 6) as syy,
+        branch,
+        station,
+        community,
+        building,
+        cast(sum(n) as bigint) as readings,
+        cast(sum(homes) as bigint) as households,
+        min(outdoor_min_c) as outdoor_min_c,
+        max(outdoor_max_c) as outdoor_max_c,
+        round(sum(sx), 6) as sx,
+        round(sum(sy), 6) as sy,
+        round(sum(sxx), 6) as sxx,
+        round(sum(sxy), 6) as sxy,
+        round(sum(syy), 6) as syy,
         -- the target of most homes; of two as common, the higher
-        arg_max(p.target_c, p.homes_with_target * 1000 + p.target_c) as target_c
-    from placed p
-    group by p.branch, p.station, p.community, p.building
+        arg_max(target_c, homes * 1000 + target_c) as target_c
+    from per_target
+    group by branch, station, community, building
 
 ),
 

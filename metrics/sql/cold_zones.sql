@@ -2,58 +2,34 @@
 -- so the operations team sees which half of a building to rebalance.
 -- Valid, non-exempt readings only; a zone is listed when it failed at least once.
 --   weeks_failed  ISO weeks (Monday first) with at least one failed reading
--- Counted per household first, then per zone: the roster is joined to
--- households, not to every reading; only failed readings are kept by week.
+-- The sums per zone are zone_readings'.
 
-with per_household as (
+with failed_weeks as (
 
-    select *
-    from counted_by_household
+    -- failed readings are counted ones; a zone's failed weeks, one row each
+    select distinct branch, station, community, building, zone,
+        date_trunc('week', measured_at) as week
+    from reading_marks
+    where failed
 
 ),
 
-failed_weeks as (
+zone_weeks as (
 
-    -- failed readings are counted ones
-    select distinct household_id, date_trunc('week', measured_at) as week
-    from reading_facts
-    where failed
+    select branch, station, community, building, zone, count(*) as weeks_failed
+    from failed_weeks
+    group by branch, station, community, building, zone
 
 ),
 
 zones as (
 
     select
-        d.branch,
-        d.station,
-        d.community,
-        d.building,
-        d.zone,
-        cast(sum(h.readings_counted) as bigint) as readings_counted,
-        cast(sum(h.readings_failed) as bigint) as readings_failed,
-        count(*) as households_measured,
-        count(*) filter (where h.readings_failed > 0) as households_failed,
-        min(h.lowest_indoor_c) as lowest_indoor_c,
-        round(round(sum(h.indoor_sum), 6) / sum(h.readings_counted), 2) as mean_indoor_c
-    from per_household h
-    left join household_dims d using (household_id)
-    group by d.branch, d.station, d.community, d.building, d.zone
-    having sum(h.readings_failed) > 0
-
-),
-
-zone_weeks as (
-
-    select
-        d.branch,
-        d.station,
-        d.community,
-        d.building,
-        d.zone,
-        count(distinct w.week) as weeks_failed
-    from failed_weeks w
-    left join household_dims d using (household_id)
-    group by d.branch, d.station, d.community, d.building, d.zone
+        * exclude (indoor_sum),
+        readings_failed / readings_counted as failed_share,
+        round(indoor_sum / readings_counted, 2) as mean_indoor_c
+    from zone_readings
+    where readings_failed > 0
 
 ),
 
@@ -67,7 +43,7 @@ final as (
         z.zone,
         z.readings_counted,
         z.readings_failed,
-        z.readings_failed / z.readings_counted as failed_share,
+        z.failed_share,
         w.weeks_failed,
         z.households_measured,
         z.households_failed,

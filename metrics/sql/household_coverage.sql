@@ -1,14 +1,13 @@
 -- household_coverage: every heated household of the roster, and whether it had
--- at least one valid (signed) reading in the period.
+-- at least one valid (signed) reading in the period, and the time of its last.
+-- A household's last valid reading is marked (reading_marks): one row per
+-- measured household, no grouping of the readings.
 
 with measured as (
 
-    -- The readings without dimensions: the roster below has them, once per
-    -- household (joining it to every reading first cost more than the count).
-    select household_id, count(*) as valid_readings
-    from reading_checks
-    where valid
-    group by household_id
+    select household_id, measured_at as last_valid_at
+    from reading_marks
+    where last_valid
 
 ),
 
@@ -23,7 +22,7 @@ final as (
         h.zone,
         h.customer_type,
         m.household_id is not null as measured,
-        coalesce(m.valid_readings, 0) as valid_readings,
+        m.last_valid_at,
         h.batch_id,
         h.source_row
     from household_dims h

@@ -1,28 +1,41 @@
 -- noncompliant_households: households whose latest valid, non-exempt reading in
 -- the period was below their target (the complement of the household compliance
--- rate's numerator), each with its readings of the period.
+-- rate's numerator), each with its readings of the period. The latest reading
+-- is the one reading_marks marks last_counted; the history is grouped by
+-- household_key (an integer when the readings are stored).
 
-with latest_failed as materialized (
+with counted as (
 
     select *
-    from household_latest_readings
-    where not compliant
+    from reading_marks
+    where counted
+
+),
+
+latest_failed as materialized (
+
+    select *
+    from counted
+    where last_counted and failed
 
 ),
 
 history as (
 
     select
-        household_id,
+        household_key,
         count(*) as readings_counted,
         count(*) filter (where failed) as readings_failed,
         min(indoor_c) as lowest_indoor_c,
-        string_agg(strftime(measured_at, '%m-%d %H:%M') || ' ' || cast(indoor_c as varchar)
-                   || '℃' || case when failed then '✗' else '' end,
-                   '; ' order by measured_at) as readings
-    from reading_facts
-    where counted and household_id in (select household_id from latest_failed)
-    group by household_id
+        -- in time order (a struct sorts by its first field); formatted after
+        -- sorting, which costs less than an ordered string_agg
+        array_to_string(list_transform(
+            list_sort(list({'at': measured_at, 'c': indoor_c, 'failed': failed})),
+            lambda r: strftime(r.at, '%m-%d %H:%M') || ' ' || cast(r.c as varchar) || '℃'
+                      || case when r.failed then '✗' else '' end), '; ') as readings
+    from counted
+    where household_key in (select household_key from latest_failed)
+    group by household_key
 
 ),
 
@@ -50,7 +63,7 @@ final as (
         hi.readings
     from latest_failed l
     left join household_dims h using (household_id)
-    left join history hi using (household_id)
+    left join history hi using (household_key)
 
 )
 

@@ -21,7 +21,7 @@ with tiers as (
 failed_days as (
 
     select
-        household_id,
+        any_value(household_id) as household_id,
         cast(measured_at as date) as day,
         min(indoor_c) as lowest_c,
         count(*) as failed_readings,
@@ -34,13 +34,14 @@ failed_days as (
         any_value(customer_type) as customer_type,
         arg_min(batch_id, indoor_c) as batch_id,
         arg_min(source_row, indoor_c) as source_row
-    from reading_facts
+    from reading_marks
     -- Only a reading below the highest target of any household can be below
     -- its own: this lets the scan drop the others before targets are looked up.
     where failed
       and indoor_c < (select greatest(max(target_c), $residential_target_c)
                       from household_dims)
-    group by household_id, cast(measured_at as date)
+    -- household_key: an integer when the readings are stored (reading_marks)
+    group by household_key, cast(measured_at as date)
 
 ),
 
