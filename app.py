@@ -20,6 +20,7 @@ def main() -> None:
     from ui import db, header, session, sidebar
     from ui.lang import switch
 
+    db.new_run()
     lang = switch()
     st.set_page_config(page_title=f"{t('ui.app.title', lang)} · {header.company_name(lang)}",
                        # A local file: a :material/: icon is fetched from Google's

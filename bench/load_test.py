@@ -1,10 +1,12 @@
 """Many users: concurrent sessions going through the dashboard's pages.
 
-Starts the app on a copy of the demo warehouse (loopback only), measures one
-user going through every page, then N users at once (default 20, each its own
-Streamlit session), and prints p50/p95 page times, errors, and the ratio
-p95(concurrent) / median(single user).
-Target: no errors; p95 <= 3x the single-user page time.
+Starts the app on a copy of the demo warehouse (loopback only), warms its
+query cache with one untimed round, measures one user going through every
+page, then N users at once (default 20, each its own Streamlit session), and
+prints p50/p95 page times and errors, and per page the ratio of its p95 with N
+users to its median with one (pages differ tenfold in size: each is compared
+with itself).
+Target: no errors; each page's p95 <= 3x its single-user page time.
 
     python bench/load_test.py [--users 20] [--rounds 2] [--think 5 15]
                               [--client ws|browser]
@@ -127,9 +129,13 @@ def _pct(values: list[float], q: float) -> float:
 
 async def run_ws(url: str, users: int, rounds: int, timeout_ms: int,
                  think: tuple[float, float]) -> dict:
+    # A first round warms the query cache (as the first visitor after a load
+    # does), untimed: then one user and twenty users both find it warm.
+    await ws_user(url, 1, timeout_ms, [], [], (0.0, 0.0), 0)
     single: list[tuple[str, float]] = []
     single_errors: list[str] = []
-    await ws_user(url, rounds, timeout_ms, single, single_errors, (0.0, 0.0), 0)
+    # At least three visits per page: its median is then a visit's, not a mean.
+    await ws_user(url, max(rounds, 3), timeout_ms, single, single_errors, (0.0, 0.0), 0)
     many: list[tuple[str, float]] = []
     errors: list[str] = []
     await asyncio.gather(*(ws_user(url, rounds, timeout_ms, many, errors, think, seed)
@@ -192,15 +198,24 @@ def main() -> None:
           f"p95 {_pct(single, 0.95):.2f} s, errors {len(result['single_errors'])}")
     print(f"{args.users} users at once: {len(many)} page visits, p50 {p50:.2f} s, "
           f"p95 {p95:.2f} s, errors {len(result['errors'])}")
+    # Each page against itself: its p95 with N users over its median with one.
+    ratios = {}
+    print(f"  {'page':<17} {'1 user median':>13} {'N users p50':>12} {'p95':>6} {'p95/1 user':>11}")
     for path in result["paths"]:
+        alone = [t for p, t in result["single"] if p == path]
         per = [t for p, t in result["many"] if p == path]
-        if per:
-            print(f"  {path:<12} p50 {_pct(per, 0.5):.2f} s  p95 {_pct(per, 0.95):.2f} s")
+        if alone and per:
+            ratios[path] = _pct(per, 0.95) / statistics.median(alone)
+            print(f"  {path:<17} {statistics.median(alone):12.2f}s {_pct(per, 0.5):11.2f}s "
+                  f"{_pct(per, 0.95):5.2f}s {ratios[path]:10.2f}")
     for err in (result["single_errors"] + result["errors"])[:10]:
         print("  error:", err)
-    ok = not result["errors"] and not result["single_errors"] and p95 <= 3 * base
-    print(f"p95 / single-user median = {p95 / base:.2f}  (target <= 3.0, no errors: "
-          f"{'met' if ok else 'MISSED'})")
+    worst = max(ratios, key=ratios.get)
+    ok = not result["errors"] and not result["single_errors"] and ratios[worst] <= 3
+    print(f"all pages: p95 / single-user median = {p95 / base:.2f}; per page, the highest "
+          f"p95 / single-user median = {ratios[worst]:.2f} ({worst})")
+    print(f"target: per page p95 <= 3x its single-user time, no errors: "
+          f"{'met' if ok else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -143,6 +143,7 @@ def confirm_undo(batch_id: int) -> None:
                        width="stretch"):
             try:
                 done = undo_batch(con, batch_id, user=user_name())
+                db.new_run()   # the rest of this run reads the data without it
                 session.audit("undo", target=f"batch {batch_id}", detail=done.file_name)
                 st.session_state[FLASH] = ("success", t(
                     "undo.done", lang, batch=done.batch_id, file=done.file_name,

@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from i18n import t
 from metrics import stored
@@ -65,12 +66,32 @@ def connection() -> duckdb.DuckDBPyConnection:
     return _open(db_path())
 
 
+# The data version a script run reads with: read once per run (a page makes
+# dozens of reads, each keyed by it), so all of a run's reads see one version.
+_RUN_VERSION = "_db_data_version"
+
+
+def new_run() -> None:
+    """Forget the run's data version: call at the start of every script run
+    and after this run wrote (a load, an undo), so later reads see the write."""
+    if get_script_run_ctx() is not None:
+        st.session_state.pop(_RUN_VERSION, None)
+
+
 def version() -> int:
+    in_run = get_script_run_ctx() is not None
+    if in_run:
+        known = st.session_state.get(_RUN_VERSION)
+        if known is not None:
+            return known
     cur = connection().cursor()
     try:
-        return data_version(cur)
+        current = data_version(cur)
     finally:
         cur.close()
+    if in_run:
+        st.session_state[_RUN_VERSION] = current
+    return current
 
 
 def query(fn: Callable[..., Any], *args, **kwargs) -> Any:

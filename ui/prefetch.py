@@ -76,5 +76,21 @@ def prefetch(calls: Iterable[Call], workers: int = WORKERS) -> Reads:
 
     if not todo:
         return Reads({})
-    with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-        return Reads(dict(pool.map(run, todo.items())))
+    if workers <= 1:
+        return Reads(dict(map(run, todo.items())))
+    # One pool for the process: threads are not started for every page run
+    # (most of whose reads are cache hits), and twenty sessions at once queue
+    # their reads instead of starting six threads each on two cores.
+    return Reads(dict(_pool(workers).map(run, todo.items())))
+
+
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    with _POOLS_LOCK:
+        if workers not in _POOLS:
+            _POOLS[workers] = ThreadPoolExecutor(max_workers=workers,
+                                                 thread_name_prefix="prefetch")
+        return _POOLS[workers]

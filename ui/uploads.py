@@ -120,6 +120,7 @@ def load(con: duckdb.DuckDBPyConnection, up: Upload, lang: str,
     kind = up.kind or (DATASETS[up.saved.dataset].kind if up.saved else None)
     up.report = load_file(con, up.path, kind=kind, user=user_name(), file_name=up.name,
                           overrides=overrides, lang=lang, progress=progress)
+    db.new_run()   # the rest of this run reads the data just loaded
     session.audit("upload", target=up.name,
                   detail=f"{up.report.status} batch={up.report.batch_id} "
                          f"rows={up.report.rows_read} rejected={up.report.rows_rejected}")
