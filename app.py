@@ -17,9 +17,10 @@ def main() -> None:
 
     from i18n import t
     from pipelines.coverage import filter_options
-    from ui import db, header, session, sidebar
+    from ui import db, header, server, session, sidebar
     from ui.lang import switch
 
+    server.tune_gc()
     db.new_run()
     lang = switch()
     st.set_page_config(page_title=f"{t('ui.app.title', lang)} · {header.company_name(lang)}",
