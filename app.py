@@ -21,7 +21,6 @@ def main() -> None:
     from ui.lang import switch
 
     server.tune_gc()
-    db.new_run()
     lang = switch()
     st.set_page_config(page_title=f"{t('ui.app.title', lang)} · {header.company_name(lang)}",
                        # A local file: a :material/: icon is fetched from Google's

@@ -99,12 +99,13 @@ def action_list(con: duckdb.DuckDBPyConnection, name: str, period: Period | tupl
     extra = {}
     if limit is not None:
         body += "\nlimit $row_limit"
-        extra = {"row_limit": int(limit)}
+        # one row at least: it carries the total
+        extra = {"row_limit": max(int(limit), 1)}
     sql = statement(body, [spec.sql], sc, stored=is_fresh(con))
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
     if limit is not None:
         total_rows = int(df["list_total_rows"].iloc[0]) if len(df) else 0
-        df = df.drop(columns="list_total_rows")
+        df = df.drop(columns="list_total_rows").head(int(limit))
     else:
         total_rows = len(df)
     df.attrs.update(list=name, period=period, total_rows=total_rows,

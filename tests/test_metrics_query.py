@@ -84,6 +84,22 @@ def test_scoped_list_returns_only_that_branch(wh, name):
     assert action_list(wh, name, WEEK, scope=[]).empty
 
 
+def _values(df: pd.DataFrame) -> pd.DataFrame:
+    return df.astype(object).where(df.notna(), None)
+
+
+@pytest.mark.parametrize("name", list(LISTS))
+def test_a_limited_list_knows_its_total(wh, name):
+    # The first rows of the list in its order, and how many rows it has in all
+    full = action_list(wh, name, WEEK)
+    assert full.attrs["total_rows"] == len(full)
+    for limit in (0, 1, 2, 1000):
+        first = action_list(wh, name, WEEK, limit=limit)
+        assert first.attrs["total_rows"] == len(full)
+        # (a column empty in the first rows may come back untyped: compare values)
+        pd.testing.assert_frame_equal(_values(first), _values(full.head(limit)))
+
+
 def test_empty_scope_sees_nothing(wh):
     assert query(wh, "tickets_received", WEEK, scope=[])["numerator"].iloc[0] == 0
     assert summary(wh, WEEK, scope=[])["temp_compliance_rate"].denominator == 0

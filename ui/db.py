@@ -68,29 +68,36 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 # The data version a script run reads with: read once per run (a page makes
 # dozens of reads, each keyed by it), so all of a run's reads see one version.
+# Kept in the session with the run it was read in: Streamlit gives every run
+# (a fragment's or a dialog's too) a new `cursors` dict, which marks the run.
 _RUN_VERSION = "_db_data_version"
 
 
+def _run_marker():
+    ctx = get_script_run_ctx()
+    return getattr(ctx, "cursors", None) if ctx is not None else None
+
+
 def new_run() -> None:
-    """Forget the run's data version: call at the start of every script run
-    and after this run wrote (a load, an undo), so later reads see the write."""
+    """Forget the run's data version: call after this run wrote (a load, an
+    undo), so its later reads see the write."""
     if get_script_run_ctx() is not None:
         st.session_state.pop(_RUN_VERSION, None)
 
 
 def version() -> int:
-    in_run = get_script_run_ctx() is not None
-    if in_run:
+    marker = _run_marker()
+    if marker is not None:
         known = st.session_state.get(_RUN_VERSION)
-        if known is not None:
-            return known
+        if known is not None and known[0] is marker:
+            return known[1]
     cur = connection().cursor()
     try:
         current = data_version(cur)
     finally:
         cur.close()
-    if in_run:
-        st.session_state[_RUN_VERSION] = current
+    if marker is not None:
+        st.session_state[_RUN_VERSION] = (marker, current)
     return current
 
 

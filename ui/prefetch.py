@@ -76,7 +76,9 @@ def prefetch(calls: Iterable[Call], workers: int = WORKERS) -> Reads:
 
     if not todo:
         return Reads({})
-    if workers <= 1:
+    # Outside a script run (ctx None) the pool's threads would keep the
+    # context of the session they last served: read here instead.
+    if workers <= 1 or ctx is None:
         return Reads(dict(map(run, todo.items())))
     # One pool for the process: threads are not started for every page run
     # (most of whose reads are cache hits), and twenty sessions at once queue

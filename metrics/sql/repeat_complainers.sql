@@ -8,6 +8,9 @@ with complaints as (
     select *
     from ticket_facts
     where complaint and household_id is not null
+      -- the windows below reach back one window from the recent complaints,
+      -- which start one window before the period: nothing older counts
+      and received_at >= $start_at - 2 * to_days(cast($repeat_complaint_window_days as integer))
 
 ),
 
