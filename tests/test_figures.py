@@ -44,3 +44,29 @@ def test_the_cache_is_bounded(monkeypatch):
         figures.memo("chart", (i,), go.Figure)
     assert len(figures._FIGURES) == 3
     assert [k[3] for k in figures._FIGURES] == [("2",), ("3",), ("4",)]
+
+
+def test_a_shared_figure_is_serialized_from_one_dict(monkeypatch):
+    # st.plotly_chart turns the figure into a dict, then into JSON: a memoised
+    # figure hands out the one dict it made, and the JSON is the same as a
+    # fresh figure's.
+    import plotly.io as pio
+    import plotly.tools
+
+    monkeypatch.setattr(figures.db, "version", lambda: 1)
+    monkeypatch.setattr(figures.db, "db_path", lambda: "/tmp/w.duckdb")
+    figures.clear()
+
+    def make():
+        fig = go.Figure(go.Scatter(x=list(range(50)), y=[i * 0.5 for i in range(50)]))
+        return fig.update_layout(title="室温", yaxis_title="°C")
+
+    fresh = pio.to_json(make().to_dict(), validate=False)
+    shared = figures.memo("t_fit", ("a",), make)
+    assert isinstance(shared, figures.SharedFigure)
+    as_streamlit_reads = plotly.tools.return_figure_from_figure_or_data(shared,
+                                                                        validate_figure=True)
+    assert as_streamlit_reads is shared.to_dict()
+    assert pio.to_json(as_streamlit_reads, validate=False) == fresh
+    # serializing it does not change it: the next session gets the same JSON
+    assert pio.to_json(shared.to_dict(), validate=False) == fresh

@@ -38,6 +38,20 @@ def _key(name: str, inputs: tuple) -> tuple:
     return (name, db.db_path(), db.version(), part(inputs))
 
 
+class SharedFigure(go.Figure):
+    """A figure many sessions show and none changes. st.plotly_chart turns a
+    figure into its dict (a deep copy of every trace and array) and that into
+    JSON on every page run; this one's dict is made once and handed out
+    again (plotly.io.to_json only reads it)."""
+
+    def to_dict(self) -> dict:
+        shared = self.__dict__.get("_shared_dict")
+        if shared is None:
+            shared = super().to_dict()
+            self.__dict__["_shared_dict"] = shared
+        return shared
+
+
 def memo(name: str, inputs: tuple, build: Callable[[], go.Figure]) -> go.Figure:
     """The figure `build()` makes from `inputs`, built once per data version.
     The figure is shared: never change it after this returns."""
@@ -48,6 +62,8 @@ def memo(name: str, inputs: tuple, build: Callable[[], go.Figure]) -> go.Figure:
             _FIGURES.move_to_end(key)
             return fig
     fig = build()
+    fig.__class__ = SharedFigure   # the same figure; its dict is kept once made
+    fig.to_dict()
     with _LOCK:
         _FIGURES[key] = fig
         while len(_FIGURES) > MAX_FIGURES:
