@@ -5,14 +5,14 @@ warehouse, so queries read them instead of computing them again.
 `reading_checks_stored`: each reading's flags, its household's dimensions and
 target (so no query joins the roster to millions of readings), an integer
 `household_key` (grouping and joining readings by household costs a fraction
-of doing it by the id's text), and the time
-of the household's next reading of each kind (`next_valid_at`,
-`next_counted_at`, `next_failed_at`, `next_point_at`). A household's latest
-counted reading of a period is then the counted reading of the period whose
-next one is outside it: a filter over the readings instead of grouping them by
-household (sql/stored/latest_counted_readings.sql); and "households with a
-failed reading" is a count of the readings whose next failed one is outside
-the period (sql/stored/reading_marks.sql).
+of doing it by the id's text), and the time of the household's next reading
+of each kind (`next_valid_at`, `next_counted_at`, `next_failed_at`,
+`next_point_at`). A household's latest counted reading of a period is then the
+counted reading of the period whose next one is outside it: a filter over the
+readings instead of grouping them by household
+(sql/stored/latest_counted_readings.sql); and "households with a failed
+reading" is a count of the readings whose next failed one is outside the
+period (sql/stored/reading_marks.sql).
 The models read from it have a variant in sql/stored/ with the same rows and
 columns as their file in sql/.
 
@@ -39,10 +39,10 @@ NAME = "reading_facts"
 _SOURCES = ("reading_checks", "household_dims", "household_targets")
 # Every reading there is: the period the whole table is computed for.
 _ALL_TIME = {"start_at": datetime(1, 1, 1), "cutoff_at": datetime(9999, 12, 31)}
+LAYOUT = 3   # raise when the table's columns change: an older table is rebuilt
 # next_<name>_at: the time of the household's next reading of each kind (NULL
 # if none). `point`: a reading the cold-day fit uses (sql/cold_risk.sql);
 # sql/reading_marks.sql computes the same marks for one period.
-LAYOUT = 3   # raise when the table's columns change
 NEXT = {
     "valid": "valid",
     "counted": "counted",
