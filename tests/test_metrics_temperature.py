@@ -259,3 +259,16 @@ def test_cold_zones(wh):
         ["C1", "1号楼", "低区", 2, 1, 0.5, 1, 1, 1, 17.9],
         ["C2", "平房1排", "低区", 2, 1, 0.5, 1, 1, 1, 17.0]]
     assert df["mean_indoor_c"].tolist() == [pytest.approx(17.95), pytest.approx(17.6)]
+
+
+def test_household_compliance_by_week_over_a_period_not_starting_monday(wh):
+    # Wednesday 12-03 .. Tuesday 12-09 spans two ISO weeks. The latest counted
+    # reading per household and week:
+    #   week of 12-01: h1 r2 (18.0 ok), h2 r6 (16.0 ok), h4 r8 (12-07 23:59, 18.5 ok);
+    #                  h3 has only r11 (unsigned) -> 3 of 3
+    #   week of 12-08: h4 r10 (12-08 00:00, 10.0 < 18) -> 0 of 1
+    # (h4's r8 is its latest of the first week though r10 follows within the period.)
+    df = query(wh, "temp_household_compliance_rate", ("2025-12-03", "2025-12-09"), by="week")
+    assert [(w.isoformat(), n, d) for w, n, d in
+            zip(df["week"].dt.date, df["numerator"], df["denominator"])] == [
+        ("2025-12-01", 3, 3), ("2025-12-08", 0, 1)]

@@ -18,8 +18,12 @@ with final as (
       and measured_at >= $start_at and measured_at < $cutoff_at
       and (next_counted_at is null
            or next_counted_at >= $cutoff_at
-           or time_bucket($bucket_width, next_counted_at, $bucket_origin)
-              <> time_bucket($bucket_width, measured_at, $bucket_origin))
+           -- days or weeks: is the next one in another bucket? (When the one
+           -- bucket is the period itself, every next before the cut-off is in
+           -- it: the test is skipped.)
+           or (not ($bucket_origin = $start_at and $bucket_width >= $cutoff_at - $start_at)
+               and time_bucket($bucket_width, next_counted_at, $bucket_origin)
+                   <> time_bucket($bucket_width, measured_at, $bucket_origin)))
 
 )
 
