@@ -157,10 +157,9 @@ def _now() -> dt.datetime:
 
 def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
     frames = []
-    # A KPI counted by station is summed to branches and the whole, not read
-    # three times.
-    # The area's KPIs of one model are read in one scan for the week; only
-    # the main one is read for the comparison periods.
+    # Each KPI's whole, branch and station levels come from one GROUPING SETS
+    # scan, and the area's KPIs of one model share it for the week; only the
+    # main KPI is read again, for the comparison periods.
     extras = query_levels_many(con, [area.main, *area.extra], period, LEVELS, scope=scope)
     mains = compare_levels(con, area.main, period, LEVELS, scope=scope,
                            current=extras[area.main])
