@@ -62,10 +62,20 @@ def _refs(name: str, stored: bool = False) -> tuple[str, ...]:
                                if r in files and r != name))
 
 
-def dependencies(names: Iterable[str], lean: bool = False, stored: bool = False) -> list[str]:
+def uses_stored(name: str, stored: bool | frozenset[str]) -> bool:
+    """Whether `name` is read from its stored variant: `stored` is True (every
+    variant), False (none) or the files whose variant is current."""
+    if stored is True:
+        return has_stored_variant(name)
+    return bool(stored) and name in stored and has_stored_variant(name)
+
+
+def dependencies(names: Iterable[str], lean: bool = False,
+                 stored: bool | frozenset[str] = False) -> list[str]:
     """Every file the given ones read, directly or not, dependencies first.
-    With `lean`, a model with a lean twin reads only that twin; with `stored`,
-    a file with a stored variant reads what that variant reads."""
+    With `lean`, a model with a lean twin reads only that twin; a file read
+    from its stored variant (`stored`, see `uses_stored`) reads what that
+    variant reads."""
     order: list[str] = []
     visiting: set[str] = set()
 
@@ -76,7 +86,11 @@ def dependencies(names: Iterable[str], lean: bool = False, stored: bool = False)
             raise MetricError("sql_cycle", name=n)
         visiting.add(n)
         model = MODELS.get(n)
-        for dep in ((model.lean,) if lean and model and model.lean else _refs(n, stored)):
+        # A model read from its stored variant has its dimensions at no cost:
+        # it is not replaced by its lean twin.
+        stored_n = uses_stored(n, stored)
+        for dep in ((model.lean,) if lean and model and model.lean and not stored_n
+                    else _refs(n, stored_n)):
             visit(dep)
         visiting.discard(n)
         order.append(n)
@@ -229,12 +243,12 @@ def _with_roster_dims(sql: str, attach: bool) -> str:
 
 
 def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True,
-              stored: bool = False) -> str:
+              stored: bool | frozenset[str] = False) -> str:
     """`body` preceded by a CTE for every file it reads; models with dimensions
     are wrapped in the request's filters and scope. `dims=False` (nothing is
     filtered, scoped or grouped by a dimension) spares roster models their join.
-    `stored`: the warehouse's stored models are current (metrics/stored.py),
-    read them."""
+    `stored`: the files whose stored variant is current (metrics/stored.py
+    `variants`), read from it; True for every variant."""
     if not dims and (scope.filters or scope.branches is not None):
         raise ValueError("a filtered or scoped request needs dimensions")
     names = dependencies(reads, lean=not dims, stored=stored)
@@ -243,12 +257,12 @@ def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True,
     ctes = []
     for name in names:
         model = MODELS.get(name)
-        if model and model.lean and not dims:
+        if model and model.lean and not dims and not uses_stored(name, stored):
             sql = _lean(model)
         else:
-            sql = sql_text(name, stored)
+            sql = sql_text(name, uses_stored(name, stored))
         # A stored variant carries the roster's dimensions already.
-        if model and model.roster and not (stored and has_stored_variant(name)):
+        if model and model.roster and not uses_stored(name, stored):
             sql = _with_roster_dims(sql, dims)
         where = scope.predicate(model.dims) if model and not model.lookup else "true"
         if where != "true":

@@ -19,7 +19,7 @@ from .errors import MetricError
 from .period import Period, as_period
 from .query import params_for, run
 from .registry import HOUSEHOLD_DIMS, PERSONAL_COLUMNS
-from .stored import is_fresh
+from .stored import variants as stored_variants
 
 TICKET_DIMS = HOUSEHOLD_DIMS + ("category", "channel")
 PAYMENT_DIMS = HOUSEHOLD_DIMS + ("collector", "method")
@@ -101,7 +101,7 @@ def action_list(con: duckdb.DuckDBPyConnection, name: str, period: Period | tupl
         body += "\nlimit $row_limit"
         # one row at least: it carries the total
         extra = {"row_limit": max(int(limit), 1)}
-    sql = statement(body, [spec.sql], sc, stored=is_fresh(con))
+    sql = statement(body, [spec.sql], sc, stored=stored_variants(con))
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
     if limit is not None:
         total_rows = int(df["list_total_rows"].iloc[0]) if len(df) else 0

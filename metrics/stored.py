@@ -1,7 +1,7 @@
 """Stored models: a model's rows kept in a table by whoever writes the
 warehouse, so queries read them instead of computing them again.
 
-`reading_facts` is stored for every reading (not one period) in
+Readings: `reading_facts` is stored for every reading (not one period) in
 `reading_checks_stored`: each reading's flags, its household's dimensions and
 target (so no query joins the roster to millions of readings), an integer
 `household_key` (grouping and joining readings by household costs a fraction
@@ -13,15 +13,22 @@ readings instead of grouping them by household
 (sql/stored/latest_counted_readings.sql); and "households with a failed
 reading" is a count of the readings whose next failed one is outside the
 period (sql/stored/reading_marks.sql).
-The models read from it have a variant in sql/stored/ with the same rows and
+
+Tickets: `ticket_facts` is stored for every ticket in `ticket_facts_stored`
+(deadline, resolution hours, the category and rating flags and the ticket's
+dimensions, computed once with the settings), so a ticket query compares
+times instead of planning the whole model again; a load of tickets or of the
+roster computes the table again (a station's branch is the roster's majority,
+so one roster row can move any ticket).
+
+The models read from them have a variant in sql/stored/ with the same rows and
 columns as their file in sql/.
 
-The table is maintained inside the writer's transaction (a load or undo of
-readings or of the roster recomputes the households it touched), so it is never
-seen half-written. `derived_state` records the data version and the settings
-it was built with; a query uses the stored rows only when both still hold,
-and otherwise computes the models from their SQL files, with the same result
-(tests/test_metrics_stored.py runs every KPI and list both ways).
+The tables are maintained inside the writer's transaction, so they are never
+seen half-written. `derived_state` records, per table, the data version and
+the settings it was built with; a query reads a table only while both still
+hold, and otherwise computes its models from their SQL files, with the same
+result (tests/test_metrics_stored.py runs every KPI and list both ways).
 """
 from __future__ import annotations
 
@@ -30,16 +37,26 @@ from datetime import datetime
 
 import duckdb
 
-from .compose import bind, dependencies, settings_params, sql_text
+from .compose import STORED_DIR, bind, dependencies, settings_params, sql_text
 from .registry import HOUSEHOLD_DIMS
 
 TABLE = "reading_checks_stored"
 NAME = "reading_facts"
-# What the table is computed from: the computed SQL files of these.
+TICKET_TABLE = "ticket_facts_stored"
+TICKET_NAME = "ticket_facts"
+# What each table is computed from: the computed SQL files of these.
 _SOURCES = ("reading_checks", "household_dims", "household_targets")
-# Every reading there is: the period the whole table is computed for.
+_TICKET_SOURCES = ("ticket_facts",)
+# Every row there is: the period a whole table is computed for.
 _ALL_TIME = {"start_at": datetime(1, 1, 1), "cutoff_at": datetime(9999, 12, 31)}
-LAYOUT = 3   # raise when the table's columns change: an older table is rebuilt
+LAYOUT = 3   # raise when the readings table's columns change: an older table is rebuilt
+TICKET_LAYOUT = 1   # the same for the tickets table
+# Which files of sql/stored/ read which table.
+VARIANTS = {
+    NAME: ("latest_counted_readings", "reading_checks", "reading_facts", "reading_flags",
+           "reading_marks"),
+    TICKET_NAME: ("ticket_base", "ticket_facts"),
+}
 # next_<name>_at: the time of the household's next reading of each kind (NULL
 # if none). `point`: a reading the cold-day fit uses (sql/cold_risk.sql);
 # sql/reading_marks.sql computes the same marks for one period.
@@ -51,32 +68,54 @@ NEXT = {
 }
 
 
-def fingerprint() -> str:
-    """The settings the stored rows depend on (exempt rule, targets), and the
-    table's layout: a table of another layout is rebuilt, not read."""
+def _ticket_settings() -> dict:
+    """The settings the stored tickets depend on: every one their SQL reads."""
+    sql = "\n".join(sql_text(n) for n in dependencies(_TICKET_SOURCES))
+    return bind(sql, _ALL_TIME, settings_params())
+
+
+def fingerprint(name: str = NAME) -> str:
+    """The settings a table's rows depend on (exempt rule and targets; time
+    limits, categories and rating words), and its layout: a table of another
+    layout is rebuilt, not read."""
     p = settings_params()
+    if name == TICKET_NAME:
+        settings = {k: v for k, v in _ticket_settings().items() if k not in _ALL_TIME}
+        return json.dumps({"layout": TICKET_LAYOUT, **settings}, ensure_ascii=False)
     return json.dumps({"layout": LAYOUT, **{k: p[k] for k in (
         "design_outdoor_c", "residential_target_c", "default_contract_temp_c")}})
 
 
-def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the stored rows match the warehouse's data and the settings."""
+def fresh(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The stored tables (by model name) that match the warehouse's data and
+    the settings: one read of the state for all of them."""
     cur = con.cursor()
     try:
-        row = cur.execute(
-            "select s.data_version = coalesce((select max(value) from meta "
-            "where key = 'data_version'), 0) and s.settings = $settings "
-            "from derived_state s where s.name = $name",
-            {"settings": fingerprint(), "name": NAME}).fetchone()
+        # A join, not a subquery: this runs before every query (0.5 ms, not 0.8).
+        rows = cur.execute(
+            "select s.name, s.settings from derived_state s "
+            "left join meta m on m.key = 'data_version' "
+            "where s.data_version = coalesce(m.value, 0)").fetchall()
     except duckdb.CatalogException:
-        return False   # a warehouse from before stored models, opened read-only
+        return frozenset()   # a warehouse from before stored models, opened read-only
     finally:
         cur.close()
-    return bool(row and row[0])
+    return frozenset(n for n, settings in rows
+                     if n in VARIANTS and settings == fingerprint(n))
+
+
+def variants(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The SQL files whose stored variant a query may read now (compose.statement)."""
+    return frozenset(v for n in fresh(con) for v in VARIANTS[n])
+
+
+def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether every stored table matches the warehouse's data and the settings."""
+    return fresh(con) == frozenset(VARIANTS)
 
 
 def _select(households_sql: str | None, keys_sql: str | None = None) -> tuple[str, dict]:
-    """The rows for all time (only for the households `households_sql`
+    """The readings' rows for all time (only for the households `households_sql`
     returns, if given), in the table's column order. `keys_sql` returns each
     household's key (household_id, household_key); without it the keys are
     numbered afresh."""
@@ -105,69 +144,115 @@ def _select(households_sql: str | None, keys_sql: str | None = None) -> tuple[st
     return sql, bind(sql, _ALL_TIME, settings_params())
 
 
-def _stamp(cur: duckdb.DuckDBPyConnection) -> None:
-    cur.execute("delete from derived_state where name = $name", {"name": NAME})
+def _stamp(cur: duckdb.DuckDBPyConnection, name: str) -> None:
+    cur.execute("delete from derived_state where name = $name", {"name": name})
     cur.execute("insert into derived_state select $name, coalesce((select max(value) from meta "
                 "where key = 'data_version'), 0), $settings",
-                {"name": NAME, "settings": fingerprint()})
+                {"name": name, "settings": fingerprint(name)})
 
 
-def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
-    """Compute the whole table again (ordered by time, so a period's scan
-    skips the blocks outside it). Call inside a transaction, or alone."""
+def _rebuild_readings(cur: duckdb.DuckDBPyConnection) -> None:
     sql, params = _select(None)
     cur.execute(f"create or replace table {TABLE} as\n{sql}\norder by measured_at", params)
-    _stamp(cur)
+    _stamp(cur, NAME)
 
 
-def after_write(cur: duckdb.DuckDBPyConnection, households_sql: str | None) -> None:
-    """Call inside a writer's transaction, after its data version bump.
+def _rebuild_tickets(cur: duckdb.DuckDBPyConnection) -> None:
+    """Every ticket's `ticket_facts` row computed for all time: its period
+    flags are then true for any time at all, which is what the stored variants
+    combine with the period's own comparisons (sql/stored/ticket_base.sql)."""
+    ctes = ",\n".join(f"{n} as (\n{sql_text(n)}\n)" for n in dependencies(_TICKET_SOURCES))
+    sql = (f"with {ctes}\nselect * exclude ({', '.join(_TICKET_PERIOD)})\n"
+           f"    rename ({', '.join(f'{c} as {c}_any' for c in _TICKET_ANY)})\n"
+           "from ticket_facts")
+    cur.execute(f"create or replace table {TICKET_TABLE} as\n{sql}\norder by received_at",
+                bind(sql, _ALL_TIME, settings_params()))
+    _stamp(cur, TICKET_NAME)
 
-    `households_sql`: a query returning the households whose readings or
-    roster rows the write changed (None when it changed neither). Their rows are recomputed when
-    the table was current before this write; otherwise it is rebuilt whole."""
+
+# The tickets' columns that depend on the period, left out of the table, and
+# those kept for all time as <name>_any: each is the period's "resolved in the
+# period" / "resolved by the cut-off" and it (sql/stored/ticket_facts.sql).
+_TICKET_PERIOD = ("received_in_period", "resolved_by_cutoff", "resolved_in_period",
+                  "deadline_in_period", "complaint_in_period", "open_at_cutoff",
+                  "overdue_open", "unanswered", "open_hours")
+_TICKET_ANY = ("followup_due", "rated", "no_result")
+
+_REBUILD = {NAME: _rebuild_readings, TICKET_NAME: _rebuild_tickets}
+
+
+def rebuild(cur: duckdb.DuckDBPyConnection, names=None) -> None:
+    """Compute the tables again (each ordered by time, so a period's scan
+    skips the blocks outside it). Call inside a transaction, or alone."""
+    for name in names or VARIANTS:
+        _REBUILD[name](cur)
+
+
+def _was_current(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = cur.execute(
         "select s.data_version + 1 = coalesce((select max(value) from meta "
         "where key = 'data_version'), 0) and s.settings = $settings "
         "from derived_state s where s.name = $name",
-        {"settings": fingerprint(), "name": NAME}).fetchone()
-    if not (row and row[0]):
-        rebuild(cur)
-        return
-    if households_sql:
-        cur.execute(f"create or replace temp table stored_touched as "
-                    f"select distinct household_id from ({households_sql})")
-        # A household keeps its key; one new to the table gets the next free.
-        cur.execute(
-            "create or replace temp table stored_keys as\n"
-            f"with old as (select distinct household_id, household_key from {TABLE}\n"
-            "    where household_id in (select household_id from stored_touched)),\n"
-            f"top as (select coalesce(max(household_key), 0) as k from {TABLE})\n"
-            "select t.household_id, cast(coalesce(o.household_key, top.k + row_number() over (\n"
-            "    partition by o.household_key is null order by t.household_id)) as integer)\n"
-            "    as household_key\n"
-            "from stored_touched t cross join top\n"
-            "left join old o using (household_id)")
-        cur.execute(f"delete from {TABLE} where household_id in "
-                    f"(select household_id from stored_touched)")
-        sql, params = _select("select household_id from stored_touched",
-                              "select household_id, household_key from stored_keys")
-        cur.execute(f"insert into {TABLE}\n{sql}", params)
-        cur.execute("drop table stored_touched")
-        cur.execute("drop table stored_keys")
-    _stamp(cur)
+        {"settings": fingerprint(name), "name": name}).fetchone()
+    return bool(row and row[0])
+
+
+def after_write(cur: duckdb.DuckDBPyConnection, dataset: str | None,
+                households_sql: str | None = None) -> None:
+    """Call inside a writer's transaction, after its data version bump.
+
+    `dataset`: the table the write changed. `households_sql`: a query returning
+    the households whose readings or roster rows it changed. A table current
+    before this write follows it (the readings of those households are
+    recomputed; the tickets computed again after a load of tickets or of the
+    roster) or is stamped current when the write did not touch it; a table that
+    was not current is rebuilt whole."""
+    if not _was_current(cur, NAME):
+        _rebuild_readings(cur)
+    else:
+        if dataset in ("temperature_readings", "households") and households_sql:
+            _update_readings(cur, households_sql)
+        _stamp(cur, NAME)
+    if not _was_current(cur, TICKET_NAME) or dataset in ("tickets", "households"):
+        _rebuild_tickets(cur)
+    else:
+        _stamp(cur, TICKET_NAME)
+
+
+def _update_readings(cur: duckdb.DuckDBPyConnection, households_sql: str) -> None:
+    cur.execute(f"create or replace temp table stored_touched as "
+                f"select distinct household_id from ({households_sql})")
+    # A household keeps its key; one new to the table gets the next free.
+    cur.execute(
+        "create or replace temp table stored_keys as\n"
+        f"with old as (select distinct household_id, household_key from {TABLE}\n"
+        "    where household_id in (select household_id from stored_touched)),\n"
+        f"top as (select coalesce(max(household_key), 0) as k from {TABLE})\n"
+        "select t.household_id, cast(coalesce(o.household_key, top.k + row_number() over (\n"
+        "    partition by o.household_key is null order by t.household_id)) as integer)\n"
+        "    as household_key\n"
+        "from stored_touched t cross join top\n"
+        "left join old o using (household_id)")
+    cur.execute(f"delete from {TABLE} where household_id in "
+                f"(select household_id from stored_touched)")
+    sql, params = _select("select household_id from stored_touched",
+                          "select household_id, household_key from stored_keys")
+    cur.execute(f"insert into {TABLE}\n{sql}", params)
+    cur.execute("drop table stored_touched")
+    cur.execute("drop table stored_keys")
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild the stored rows if they are missing or stale (a warehouse from
-    before them, a restored backup, changed settings). True if rebuilt."""
-    if is_fresh(con):
+    """Rebuild the stored tables that are missing or stale (a warehouse from
+    before them, a restored backup, changed settings). True if any was rebuilt."""
+    stale = [n for n in VARIANTS if n not in fresh(con)]
+    if not stale:
         return False
     cur = con.cursor()
     try:
         cur.execute("begin transaction")
         try:
-            rebuild(cur)
+            rebuild(cur, stale)
             cur.execute("commit")
         except BaseException:
             cur.execute("rollback")
@@ -175,3 +260,8 @@ def ensure(con: duckdb.DuckDBPyConnection) -> bool:
     finally:
         cur.close()
     return True
+
+
+def variant_files() -> set[str]:
+    """Every file of sql/stored/ (each must read one stored table)."""
+    return {p.stem for p in STORED_DIR.glob("*.sql")}

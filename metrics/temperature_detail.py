@@ -18,7 +18,7 @@ from .compose import Scope, settings_params, statement
 from .period import Period, as_period
 from .query import params_for, run
 from .registry import HOUSEHOLD_DIMS, PERSONAL_COLUMNS
-from .stored import is_fresh
+from .stored import variants as stored_variants
 
 BIN_C = 0.5
 LEVELS = ("branch", "station", "community", "building")
@@ -39,7 +39,7 @@ def read_sql(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
     # Without dimensions in the request or the rows, the join of every reading
     # to the roster is skipped.
     needs = sc.needs_dims() or bool(out_dims)
-    sql = statement(body, [name], sc, dims=needs, stored=is_fresh(con))
+    sql = statement(body, [name], sc, dims=needs, stored=stored_variants(con))
     df = run(con, sql, params_for(sql, period, sc, extra=extra))
     df.attrs.update(period=period,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])

@@ -18,7 +18,7 @@ from .compose import Scope, statement
 from .period import Period, as_period
 from .query import params_for, query, run
 from .registry import PERSONAL_COLUMNS
-from .stored import is_fresh
+from .stored import variants as stored_variants
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -47,7 +47,7 @@ def view(con: duckdb.DuckDBPyConnection, name: str, period: Period | tuple,
         params["row_limit"] = int(limit)
     # Rows that carry dimensions need them even when nothing is filtered.
     sql = statement(body, [name], sc, dims=bool(row_dims) or sc.needs_dims(),
-                    stored=is_fresh(con))
+                    stored=stored_variants(con))
     df = run(con, sql, params_for(sql, period, sc, extra=params))
     df.attrs.update(view=name, period=period,
                     personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import duckdb
 
+from metrics import stored
 from metrics.testing import insert
+from pipelines.warehouse import bump_data_version
 
 WEEK = "2025-W48"                       # 24-30 Nov 2025, in the demo season 2025-2026
 HOUSEHOLD = "02010110201"               # a 淄川分公司 household of the demo roster
@@ -41,3 +43,6 @@ def plant(con: duckdb.DuckDBPyConnection) -> None:
                   description="室温偏低", station=station, batch_id=BATCH, source_row=20 + i)
              for i in (1, 2)]
     insert(con, "tickets", rows)
+    # As a load does: a new data version, and the stored tickets follow it.
+    bump_data_version(con)
+    stored.after_write(con, "tickets")

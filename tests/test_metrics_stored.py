@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from metrics import LISTS, Period, action_list, drill, get, kpis, query, stored, summary
-from metrics import cold_risk, temperature_detail
+from metrics import cold_risk, temperature_detail, ticket_views
 from metrics.testing import STORAGE
 from pipelines import settings as pipeline_settings
 from pipelines.batches import undo_batch
@@ -22,6 +22,7 @@ SEASON = Period.whole_season("2025-2026")
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 READING_MODELS = ("reading_flags", "reading_facts", "household_latest_readings",
                   "household_coverage", "refund_days")
+TICKET_MODELS = ("ticket_base", "ticket_facts", "complaint_area")
 
 
 @pytest.fixture(scope="module")
@@ -35,14 +36,15 @@ def demo(demo_db, tmp_path_factory):
 
 
 def _answers(con) -> dict[str, object]:
-    """Everything that reads the readings: every KPI on them (total, by week
-    and station), their drill-through rows, the lists and the page views."""
+    """Everything that reads the readings or the tickets: every KPI on them
+    (total, by week and station), their drill-through rows, the lists and the
+    page views."""
     out: dict[str, object] = {}
     for period_name, period in (("week", WEEK), ("season", SEASON)):
         out[f"summary/{period_name}"] = {k: v.asdict() for k, v in
                                          summary(con, period).items()}
         for kpi in kpis().values():
-            if kpi.model not in READING_MODELS:
+            if kpi.model not in READING_MODELS + TICKET_MODELS:
                 continue
             for by in (None, "week", "station", "day"):
                 if by is None or by in kpi.group_bys:
@@ -63,6 +65,10 @@ def _answers(con) -> dict[str, object]:
                    temperature_detail.daily_outdoor, temperature_detail.indoor_distribution,
                    temperature_detail.cold_zones, cold_risk.cold_risk):
             out[f"{fn.__name__}/{period_name}"] = fn(con, period)
+        for fn in (ticket_views.resolution_by_category, ticket_views.backlog_by_age,
+                   ticket_views.followup_funnel, ticket_views.repeat_complaint_tickets):
+            out[f"{fn.__name__}/{period_name}"] = fn(con, period)
+            out[f"{fn.__name__}/{period_name}/scoped"] = fn(con, period, scope="张店分公司")
     return out
 
 
@@ -70,6 +76,8 @@ def test_a_loaded_warehouse_keeps_its_stored_rows(demo):
     assert stored.is_fresh(demo)
     n = demo.execute(f"select count(*) from {stored.TABLE}").fetchone()[0]
     assert n == demo.execute("select count(*) from temperature_readings").fetchone()[0] > 0
+    n = demo.execute(f"select count(*) from {stored.TICKET_TABLE}").fetchone()[0]
+    assert n == demo.execute("select count(*) from tickets").fetchone()[0] > 0
 
 
 def test_stored_and_computed_answers_are_equal(demo):
@@ -117,13 +125,31 @@ def _stored_rows(con) -> pd.DataFrame:
                        "order by household_id, measured_at").df()
 
 
-def _rebuilt_rows(con) -> pd.DataFrame:
+def _rebuilt_rows(con, rows=_stored_rows) -> pd.DataFrame:
+    """`rows` of the tables rebuilt from scratch (then rolled back)."""
     con.execute("begin transaction")
     try:
         stored.rebuild(con)
-        return _stored_rows(con)
+        return rows(con)
     finally:
         con.execute("rollback")
+
+
+def _roster_export(tmp_path: Path, roster: pd.DataFrame, **changes) -> Path:
+    """A roster export of `roster`'s households (rows of `households`) with
+    some columns changed (by their Chinese header)."""
+    frame = pd.DataFrame({"户号": roster["household_id"], "分公司": roster["branch"],
+                          "换热站": roster["station"], "小区": roster["community"],
+                          "楼号": roster["building"], "单元": roster["unit"],
+                          "房号": roster["room"], "高低区": roster["zone"],
+                          "用户类型": roster["customer_type"],
+                          "供热面积": roster["heated_area_m2"],
+                          "供热状态": roster["heating_status"]})
+    for column, value in changes.items():
+        frame[column] = value
+    path = tmp_path / "用户档案_调整.xlsx"
+    frame.to_excel(path, index=False)
+    return path
 
 
 def test_loads_and_undos_keep_the_stored_rows_equal_to_a_rebuild(con, tmp_path):
@@ -173,15 +199,8 @@ def test_loads_and_undos_keep_the_stored_rows_equal_to_a_rebuild(con, tmp_path):
     # non-residential: their readings take the new dimensions and target.
     roster = con.execute("select * from households where household_id in (select household_id "
                          "from temperature_readings) order by household_id limit 5").df()
-    moved = pd.DataFrame({"户号": roster["household_id"], "分公司": roster["branch"],
-                          "换热站": "新站", "小区": roster["community"],
-                          "楼号": roster["building"], "单元": roster["unit"],
-                          "房号": roster["room"], "高低区": roster["zone"],
-                          "用户类型": ["非居民"] + list(roster["customer_type"][1:]),
-                          "供热面积": roster["heated_area_m2"], "合同温度": 21.0,
-                          "供热状态": roster["heating_status"]})
-    path = tmp_path / "用户档案_调整.xlsx"
-    moved.to_excel(path, index=False)
+    path = _roster_export(tmp_path, roster, 换热站="新站", 合同温度=21.0,
+                          用户类型=["非居民"] + list(roster["customer_type"][1:]))
     third = load_file(con, path)
     assert third.status == "loaded" and third.rows_updated == 5, third
     assert stored.is_fresh(con)
@@ -196,6 +215,48 @@ def test_loads_and_undos_keep_the_stored_rows_equal_to_a_rebuild(con, tmp_path):
     # A load of something else keeps them current too.
     assert load_file(con, SAMPLE / "客服工单_2025-2026.xlsx").status == "loaded"
     assert stored.is_fresh(con)
+
+
+def _ticket_rows(con) -> pd.DataFrame:
+    return con.execute(f"select * from {stored.TICKET_TABLE} order by ticket_no").df()
+
+
+def _rebuilt_ticket_rows(con) -> pd.DataFrame:
+    return _rebuilt_rows(con, _ticket_rows)
+
+
+def test_ticket_and_roster_loads_keep_the_stored_tickets_equal_to_a_rebuild(con, tmp_path):
+    load_file(con, SAMPLE / "用户档案.xlsx")
+    first = load_file(con, SAMPLE / "客服工单_2025-2026.xlsx")
+    assert first.status == "loaded" and stored.is_fresh(con)
+    before = _ticket_rows(con)
+    assert len(before) == con.execute("select count(*) from tickets").fetchone()[0] > 0
+    pd.testing.assert_frame_equal(before, _rebuilt_ticket_rows(con))
+
+    # A roster export moving the households of some tickets to another
+    # community: their tickets follow.
+    moved_ids = con.execute(
+        "select distinct household_id from tickets "
+        "where household_id in (select household_id from households) "
+        "order by household_id limit 3").df()["household_id"]
+    assert len(moved_ids) == 3
+    roster = con.execute("select * from households where household_id in "
+                         "(select unnest($ids))", {"ids": list(moved_ids)}).df()
+    path = _roster_export(tmp_path, roster, 小区="新小区")
+    second = load_file(con, path)
+    assert second.status == "loaded" and second.rows_updated == 3, second
+    assert stored.is_fresh(con)
+    after = _ticket_rows(con)
+    pd.testing.assert_frame_equal(after, _rebuilt_ticket_rows(con))
+    theirs = after[after["household_id"].isin(moved_ids)]
+    assert len(theirs) and (theirs["community"] == "新小区").all()
+    undo_batch(con, second.batch_id)
+    assert stored.is_fresh(con)
+    pd.testing.assert_frame_equal(_ticket_rows(con), before)
+
+    # Undoing the tickets' load empties the table with them.
+    undo_batch(con, first.batch_id)
+    assert stored.is_fresh(con) and _ticket_rows(con).empty
 
 
 @pytest.mark.parametrize("storage", STORAGE)

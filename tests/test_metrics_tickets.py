@@ -23,15 +23,17 @@ import pandas as pd
 import pytest
 
 from metrics import action_list, drill, query, summary
-from metrics.testing import ANONYMOUS_CALLER, ANONYMOUS_PHONE, WEEK, ZC, ZD, add_households, \
-    add_tickets
+from metrics.testing import ANONYMOUS_CALLER, ANONYMOUS_PHONE, STORAGE, WEEK, ZC, ZD, \
+    add_households, add_tickets, use_storage
 
 
-@pytest.fixture
-def wh(con):
+@pytest.fixture(params=STORAGE)
+def wh(con, request):
+    """The tickets computed from the SQL files, or read from the stored table
+    a load keeps: every test here runs both ways."""
     add_households(con)
     add_tickets(con)
-    return con
+    return use_storage(con, request.param)
 
 
 def one(con, kpi, **kw):
