@@ -65,7 +65,7 @@ MODELS: dict[str, Model] = {m.name: m for m in (
     Model("ticket_base", ("category", "channel")),
     Model("ticket_facts", HOUSEHOLD_DIMS + ("category", "channel"), lean="ticket_base"),
     Model("complaint_area", HOUSEHOLD_DIMS),
-    Model("fee_facts", HOUSEHOLD_DIMS),
+    Model("fee_facts", HOUSEHOLD_DIMS, roster=True),
     Model("collection_amount", HOUSEHOLD_DIMS, roster=True),
     Model("payment_facts", HOUSEHOLD_DIMS + ("collector", "method"), roster=True),
     Model("refund_days", HOUSEHOLD_DIMS),

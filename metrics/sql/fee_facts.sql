@@ -1,32 +1,49 @@
 -- fee_facts: every household billed for the fee season ($season) or paying for
--- it, with its amount due and what it paid for that season up to the cut-off,
--- summed from collection_amount's bill and payment rows in one pass.
--- Reversals (negative receipts) count.
+-- it, with its amount due and what it paid for that season up to the cut-off:
+-- its receipts summed per household, beside its bill (one per household and
+-- season: the bills' key). Reversals (negative receipts) count.
 --   billed      has a bill for the season (the collection denominators)
 --   fully_paid  billed and paid >= due - 0.005 (half a fen of rounding)
 --   arrears     due - paid, for billed households not fully paid
 -- A payment without a bill still counts as paid for the season (it was
 -- collected); its household owes nothing and is not "billed".
+-- The household's dimensions are attached by the query layer (roster model),
+-- to one row per household rather than to every bill and receipt.
 
-with per_household as (
+with receipts as (
 
     select
         household_id,
-        count(*) filter (where row_kind = 'bill') > 0 as billed,
-        sum(due_yuan) as due_yuan,
-        sum(paid_yuan) as paid_yuan,
-        count(*) filter (where row_kind = 'payment') as receipts,
-        max(paid_at) as last_paid_at,
-        any_value(branch) as branch,
-        any_value(station) as station,
-        any_value(community) as community,
-        any_value(building) as building,
-        any_value(zone) as zone,
-        any_value(customer_type) as customer_type,
-        any_value(batch_id) filter (where row_kind = 'bill') as batch_id,
-        any_value(source_row) filter (where row_kind = 'bill') as source_row
-    from collection_amount
+        sum(amount) as paid_yuan,
+        count(*) as receipts,
+        max(paid_at) as last_paid_at
+    from fee_payments
+    where season = $season and paid_at < $cutoff_at
     group by household_id
+
+),
+
+bills as (
+
+    select household_id, amount_due, batch_id, source_row
+    from fee_bills
+    where season = $season
+
+),
+
+per_household as (
+
+    select
+        coalesce(b.household_id, r.household_id) as household_id,
+        b.household_id is not null as billed,
+        coalesce(b.amount_due, 0.0) as due_yuan,
+        coalesce(r.paid_yuan, 0.0) as paid_yuan,
+        coalesce(r.receipts, 0) as receipts,
+        r.last_paid_at,
+        b.batch_id,
+        b.source_row
+    from bills b
+    full join receipts r on r.household_id = b.household_id
 
 ),
 
@@ -35,12 +52,6 @@ final as (
     select
         household_id,
         $season as season,
-        branch,
-        station,
-        community,
-        building,
-        zone,
-        customer_type,
         billed,
         due_yuan,
         paid_yuan,
