@@ -275,7 +275,7 @@ def build(path: Path, households: int = HOUSEHOLDS, readings: int = READINGS,
             log(f"  {name:<10} {time.perf_counter() - started:6.1f} s")
         con.executemany("INSERT INTO batches (batch_id, kind, dataset, file_name, status) "
                         "VALUES (?, ?, ?, ?, 'loaded')", BATCHES)
-        # What the loader keeps beside the readings (metrics/stored.py).
+        # What the loader keeps beside the readings and tickets (metrics/stored.py).
         started = time.perf_counter()
         stored.rebuild(con)
         log(f"  {'stored':<10} {time.perf_counter() - started:6.1f} s")
