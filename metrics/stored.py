@@ -32,8 +32,10 @@ result (tests/test_metrics_stored.py runs every KPI and list both ways).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
+from functools import lru_cache
 
 import duckdb
 
@@ -55,7 +57,10 @@ TICKET_LAYOUT = 1   # the same for the tickets table
 VARIANTS = {
     NAME: ("latest_counted_readings", "reading_checks", "reading_facts", "reading_flags",
            "reading_marks"),
-    TICKET_NAME: ("ticket_base", "ticket_facts"),
+    # Not ticket_base: only ticket_facts reads it, and the stored ticket_facts
+    # does not (a request filtered by a household's dimensions filters
+    # ticket_facts, which ticket_base, without them, must not be).
+    TICKET_NAME: ("ticket_facts",),
 }
 # next_<name>_at: the time of the household's next reading of each kind (NULL
 # if none). `point`: a reading the cold-day fit uses (sql/cold_risk.sql);
@@ -74,15 +79,24 @@ def _ticket_settings() -> dict:
     return bind(sql, _ALL_TIME, settings_params())
 
 
+@lru_cache(maxsize=None)
+def _sql_digest(name: str) -> str:
+    """A digest of the SQL a table is built with: a table built by other SQL
+    (an edited model file) is rebuilt, not read."""
+    sql = _ticket_select() if name == TICKET_NAME else _select(None)[0]
+    return hashlib.sha256(sql.encode("utf-8")).hexdigest()[:16]
+
+
 def fingerprint(name: str = NAME) -> str:
     """The settings a table's rows depend on (exempt rule and targets; time
-    limits, categories and rating words), and its layout: a table of another
-    layout is rebuilt, not read."""
+    limits, categories and rating words), its layout and the SQL it is built
+    with: a table of another layout or SQL is rebuilt, not read."""
     p = settings_params()
     if name == TICKET_NAME:
         settings = {k: v for k, v in _ticket_settings().items() if k not in _ALL_TIME}
-        return json.dumps({"layout": TICKET_LAYOUT, **settings}, ensure_ascii=False)
-    return json.dumps({"layout": LAYOUT, **{k: p[k] for k in (
+        return json.dumps({"layout": TICKET_LAYOUT, "sql": _sql_digest(name), **settings},
+                          ensure_ascii=False)
+    return json.dumps({"layout": LAYOUT, "sql": _sql_digest(name), **{k: p[k] for k in (
         "design_outdoor_c", "residential_target_c", "default_contract_temp_c")}})
 
 
@@ -157,14 +171,18 @@ def _rebuild_readings(cur: duckdb.DuckDBPyConnection) -> None:
     _stamp(cur, NAME)
 
 
-def _rebuild_tickets(cur: duckdb.DuckDBPyConnection) -> None:
+def _ticket_select() -> str:
     """Every ticket's `ticket_facts` row computed for all time: its period
-    flags are then true for any time at all, which is what the stored variants
-    combine with the period's own comparisons (sql/stored/ticket_base.sql)."""
+    flags are then true for any time at all, which is what the stored variant
+    combines with the period's own comparisons (sql/stored/ticket_facts.sql)."""
     ctes = ",\n".join(f"{n} as (\n{sql_text(n)}\n)" for n in dependencies(_TICKET_SOURCES))
-    sql = (f"with {ctes}\nselect * exclude ({', '.join(_TICKET_PERIOD)})\n"
-           f"    rename ({', '.join(f'{c} as {c}_any' for c in _TICKET_ANY)})\n"
-           "from ticket_facts")
+    return (f"with {ctes}\nselect * exclude ({', '.join(_TICKET_PERIOD)})\n"
+            f"    rename ({', '.join(f'{c} as {c}_any' for c in _TICKET_ANY)})\n"
+            "from ticket_facts")
+
+
+def _rebuild_tickets(cur: duckdb.DuckDBPyConnection) -> None:
+    sql = _ticket_select()
     cur.execute(f"create or replace table {TICKET_TABLE} as\n{sql}\norder by received_at",
                 bind(sql, _ALL_TIME, settings_params()))
     _stamp(cur, TICKET_NAME)

@@ -91,6 +91,22 @@ def test_fee_arrears_amount(wh):
     assert v == pytest.approx(1510.01) and n == v and pd.isna(d)
 
 
+def test_a_slice_without_bills_has_no_arrears_figure(wh):
+    # h9 (station S4) paid 300 without a bill: S4 has no billed household, so
+    # like its collection rate by households it has no arrears figure (not 0).
+    from metrics.fee_views import collection_by
+    from metrics.testing import insert, payment
+    insert(wh, "households", [dict(household_id="h9", branch="淄川分公司", station="S4")])
+    insert(wh, "fee_payments", [payment("p11", "h9", "2025-12-02 09:00", 300.0, "现金",
+                                        "刘红", "X")])
+    arrears = query(wh, "fee_arrears_amount", WEEK, by="station")
+    assert "S4" not in set(arrears["station"])
+    assert arrears["numerator"].sum() == pytest.approx(1510.01)
+    by = collection_by(wh, "station", WEEK).set_index("station")
+    assert by.loc["S4", "paid_yuan"] == pytest.approx(300.0)
+    assert pd.isna(by.loc["S4", "households_billed"]) and pd.isna(by.loc["S4", "arrears_yuan"])
+
+
 def test_fee_arrears_amount_explicit_season(wh):
     # 2024-2025 at the same cut-off: b6 1800 - p9 1000 = 800
     p = Period("2025-12-01", "2025-12-07", season="2024-2025")

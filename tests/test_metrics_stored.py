@@ -80,6 +80,17 @@ def test_a_loaded_warehouse_keeps_its_stored_rows(demo):
     assert n == demo.execute("select count(*) from tickets").fetchone()[0] > 0
 
 
+def test_every_stored_variant_reads_one_table():
+    listed = [v for names in stored.VARIANTS.values() for v in names]
+    assert sorted(listed) == sorted(stored.variant_files())
+
+
+def test_a_table_built_by_other_sql_is_not_read(demo, monkeypatch):
+    assert stored.is_fresh(demo)
+    monkeypatch.setattr(stored, "_sql_digest", lambda name: "another")
+    assert stored.fresh(demo) == frozenset()
+
+
 def test_stored_and_computed_answers_are_equal(demo):
     with_stored = _answers(demo)
     demo.execute("update derived_state set settings = 'stale'")
