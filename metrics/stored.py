@@ -216,25 +216,43 @@ def _was_current(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def after_write(cur: duckdb.DuckDBPyConnection, dataset: str | None,
-                households_sql: str | None = None) -> None:
+                changed_sql: str | None = None) -> None:
     """Call inside a writer's transaction, after its data version bump.
 
-    `dataset`: the table the write changed. `households_sql`: a query returning
-    the households whose readings or roster rows it changed. A table current
-    before this write follows it (the readings of those households are
-    recomputed; the tickets computed again after a load of tickets or of the
-    roster) or is stamped current when the write did not touch it; a table that
-    was not current is rebuilt whole."""
+    `dataset`: the table the write changed. `changed_sql`: a query returning
+    the rows it changed (at least the dataset's key and, but for the tickets,
+    its household_id). A table current before this write follows it (the
+    readings of the households touched are recomputed, as are the tickets
+    touched; a roster change computes the tickets again whole) or is stamped
+    current when the write did not touch it; a table that was not current is
+    rebuilt whole."""
     if not _was_current(cur, NAME):
         _rebuild_readings(cur)
     else:
-        if dataset in ("temperature_readings", "households") and households_sql:
-            _update_readings(cur, households_sql)
+        if dataset in ("temperature_readings", "households") and changed_sql:
+            _update_readings(cur, f"select household_id from ({changed_sql})")
         _stamp(cur, NAME)
-    if not _was_current(cur, TICKET_NAME) or dataset in ("tickets", "households"):
+    if not _was_current(cur, TICKET_NAME) or dataset == "households" or (
+            dataset == "tickets" and not changed_sql):
         _rebuild_tickets(cur)
     else:
+        if dataset == "tickets":
+            _update_tickets(cur, f"select ticket_no from ({changed_sql})")
         _stamp(cur, TICKET_NAME)
+
+
+def _update_tickets(cur: duckdb.DuckDBPyConnection, tickets_sql: str) -> None:
+    """Compute the rows of the tickets `tickets_sql` returns again (a ticket
+    no longer in `tickets`, after an undo, just goes)."""
+    cur.execute(f"create or replace temp table stored_tickets as "
+                f"select distinct ticket_no from ({tickets_sql})")
+    cur.execute(f"delete from {TICKET_TABLE} where ticket_no in "
+                f"(select ticket_no from stored_tickets)")
+    sql = (f"select * from (\n{_ticket_select()}\n)\n"
+           "where ticket_no in (select ticket_no from stored_tickets)")
+    cur.execute(f"insert into {TICKET_TABLE}\n{sql}\norder by received_at",
+                bind(sql, _ALL_TIME, settings_params()))
+    cur.execute("drop table stored_tickets")
 
 
 def _update_readings(cur: duckdb.DuckDBPyConnection, households_sql: str) -> None:

@@ -99,7 +99,7 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str = "cli")
                 cur.execute("UPDATE batches SET status = 'undone', undone_at = timezone('Asia/Shanghai', now()),"
                             " undone_by = ? WHERE batch_id = ?", [user, batch_id])
                 bump_data_version(cur)
-                stored.after_write(cur, table, "SELECT DISTINCT household_id FROM undo_keys")
+                stored.after_write(cur, table, "SELECT * FROM undo_keys")
                 cur.execute("COMMIT")
             except BaseException:
                 cur.execute("ROLLBACK")

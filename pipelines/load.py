@@ -240,8 +240,7 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
              data_from, data_to])
         bump_data_version(cur)
         # The stored models follow the data in the same transaction.
-        stored.after_write(cur, ds.name,
-                           "SELECT DISTINCT household_id FROM stg_cls WHERE action <> 'same'")
+        stored.after_write(cur, ds.name, "SELECT * FROM stg_cls WHERE action <> 'same'")
         step("committing")
         cur.execute("COMMIT")
     except BaseException:

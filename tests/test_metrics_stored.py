@@ -244,6 +244,31 @@ def test_ticket_and_roster_loads_keep_the_stored_tickets_equal_to_a_rebuild(con,
     assert len(before) == con.execute("select count(*) from tickets").fetchone()[0] > 0
     pd.testing.assert_frame_equal(before, _rebuilt_ticket_rows(con))
 
+    # A later export: some tickets resolved since (result and time filled in)
+    # and new ones: only those rows are computed again.
+    export = pd.read_excel(SAMPLE / "客服工单_2025-2026.xlsx", header=2, dtype=str,
+                           engine="openpyxl")
+    open_ones = export[export["办结时间"].isna()].head(5).copy()
+    assert len(open_ones) == 5
+    open_ones["办结时间"] = "2026/03/15 10:00"
+    open_ones["处理结果"] = "已处理"
+    new_ones = export.head(3).copy()
+    new_ones["工单编号"] = ["GDNEW0001", "GDNEW0002", "GDNEW0003"]
+    new_ones["受理时间"] = "2025/10/26 07:00"   # before each one's dispatch and end
+    path = tmp_path / "客服工单_补充.xlsx"
+    pd.concat([open_ones, new_ones]).to_excel(path, index=False)
+    more = load_file(con, path)
+    assert more.status == "loaded" and (more.rows_updated, more.rows_inserted) == (5, 3), more
+    assert stored.is_fresh(con)
+    later = _ticket_rows(con)
+    assert len(later) == len(before) + 3
+    pd.testing.assert_frame_equal(later, _rebuilt_ticket_rows(con))
+    changed = later[later["ticket_no"].isin(open_ones["工单编号"])]
+    assert changed["resolved_at"].notna().all() and not changed["no_result_any"].any()
+    undo_batch(con, more.batch_id)
+    assert stored.is_fresh(con)
+    pd.testing.assert_frame_equal(_ticket_rows(con), before)
+
     # A roster export moving the households of some tickets to another
     # community: their tickets follow.
     moved_ids = con.execute(
