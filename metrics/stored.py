@@ -17,18 +17,20 @@ period (sql/stored/reading_marks.sql).
 Tickets: `ticket_facts` is stored for every ticket in `ticket_facts_stored`
 (deadline, resolution hours, the category and rating flags and the ticket's
 dimensions, computed once with the settings), so a ticket query compares
-times instead of planning the whole model again; a load of tickets or of the
-roster computes the table again (a station's branch is the roster's majority,
-so one roster row can move any ticket).
+times instead of planning the whole model again. A load or undo of tickets
+recomputes the tickets it touched; one of the roster computes the table again
+(a station's branch is the roster's majority, so one roster row can move any
+ticket).
 
 The models read from them have a variant in sql/stored/ with the same rows and
 columns as their file in sql/.
 
 The tables are maintained inside the writer's transaction, so they are never
-seen half-written. `derived_state` records, per table, the data version and
-the settings it was built with; a query reads a table only while both still
-hold, and otherwise computes its models from their SQL files, with the same
-result (tests/test_metrics_stored.py runs every KPI and list both ways).
+seen half-written. `derived_state` records, per table, the data version, the
+settings and a digest of the SQL it was built with; a query reads a table
+only while all three still hold, and otherwise computes its models from their
+SQL files, with the same result (tests/test_metrics_stored.py runs every KPI
+and list both ways).
 """
 from __future__ import annotations
 
