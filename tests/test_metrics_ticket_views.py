@@ -23,15 +23,22 @@ import pytest
 from metrics import action_list, compare, query, summary
 from metrics import ticket_views as tv
 from metrics.views import with_last_season
-from metrics.testing import (ANONYMOUS_CALLER, ANONYMOUS_PHONE, TICKETS, WEEK, ZC, ZD,
-                             add_households, add_tickets, ticket)
+from metrics.testing import (ANONYMOUS_CALLER, ANONYMOUS_PHONE, STORAGE, TICKETS, WEEK, ZC,
+                             ZD, add_households, add_tickets, ticket, use_storage)
 
 
-@pytest.fixture
-def wh(con):
+@pytest.fixture(params=STORAGE)
+def wh(con, request):
+    """Computed from the SQL files, or read from the stored tickets."""
     add_households(con)
     add_tickets(con)
-    return con
+    return use_storage(con, request.param)
+
+
+def _kept(con):
+    """After a test adds tickets: the stored table follows, as after a load."""
+    from metrics import stored
+    return use_storage(con, "stored" if stored.is_fresh(con) else "computed")
 
 
 def by_category(df: pd.DataFrame) -> dict:
@@ -92,7 +99,7 @@ def test_backlog_band_edges_are_half_open(wh):
     # received exactly 24 h before the cut-off: 24 h old, so the 1-2 day band
     tickets = {"e1": ticket("e1", "报修", "2025-12-07 00:00", "S1", "h1")}
     add_tickets(wh, tickets)
-    df = tv.backlog_by_age(wh, WEEK)
+    df = tv.backlog_by_age(_kept(wh), WEEK)
     assert df.loc[df["category"] == "报修", "band"].tolist() == [2]
 
 
@@ -191,6 +198,7 @@ def test_with_last_season_is_compare_without_the_previous_period(wh):
             "o2": ticket("o2", "报修", "2024-12-03 08:00", "S1", "h1")}
     insert(wh, "tickets", [{**r, "batch_id": 3, "source_row": 100 + i}
                            for i, r in enumerate(last.values())])
+    _kept(wh)
     got = with_last_season(wh, "ticket_closure_rate", "station", WEEK).set_index("station")
     want = compare(wh, "ticket_closure_rate", WEEK, by="station").set_index("station")
     for col in ("numerator", "denominator", "value", "last_season_value", "change_last_season"):
