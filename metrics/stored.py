@@ -14,10 +14,10 @@ readings instead of grouping them by household
 reading" is a count of the readings whose next failed one is outside the
 period (sql/stored/reading_marks.sql).
 
-Tickets: `ticket_facts` is stored for every ticket in `ticket_facts_stored`
+Tickets: `ticket_placed` is stored for every ticket in `ticket_facts_stored`
 (deadline, resolution hours, the category and rating flags and the ticket's
-dimensions, computed once with the settings), so a ticket query compares
-times instead of planning the whole model again. A load or undo of tickets
+dimensions, computed once with the settings): `ticket_facts` is those rows and
+the period's flags, so a ticket query plans only the flags. A load or undo of tickets
 recomputes the tickets it touched; one of the roster computes the table again
 (a station's branch is the roster's majority, so one roster row can move any
 ticket).
@@ -46,11 +46,11 @@ from .registry import HOUSEHOLD_DIMS
 
 TABLE = "reading_checks_stored"
 NAME = "reading_facts"
-TICKET_TABLE = "ticket_facts_stored"
-TICKET_NAME = "ticket_facts"
+TICKET_TABLE = "ticket_facts_stored"   # ticket_placed's rows
+TICKET_NAME = "ticket_placed"   # its rows are those of ticket_facts but the period's flags
 # What each table is computed from: the computed SQL files of these.
 _SOURCES = ("reading_checks", "household_dims", "household_targets")
-_TICKET_SOURCES = ("ticket_facts",)
+_TICKET_SOURCES = ("ticket_placed",)
 # Every row there is: the period a whole table is computed for.
 _ALL_TIME = {"start_at": datetime(1, 1, 1), "cutoff_at": datetime(9999, 12, 31)}
 LAYOUT = 3   # raise when the readings table's columns change: an older table is rebuilt
@@ -59,10 +59,7 @@ TICKET_LAYOUT = 1   # the same for the tickets table
 VARIANTS = {
     NAME: ("latest_counted_readings", "reading_checks", "reading_facts", "reading_flags",
            "reading_marks"),
-    # Not ticket_base: only ticket_facts reads it, and the stored ticket_facts
-    # does not (a request filtered by a household's dimensions filters
-    # ticket_facts, which ticket_base, without them, must not be).
-    TICKET_NAME: ("ticket_facts",),
+    TICKET_NAME: ("ticket_placed",),
 }
 # next_<name>_at: the time of the household's next reading of each kind (NULL
 # if none). `point`: a reading the cold-day fit uses (sql/cold_risk.sql);
@@ -75,31 +72,29 @@ NEXT = {
 }
 
 
-def _ticket_settings() -> dict:
-    """The settings the stored tickets depend on: every one their SQL reads."""
-    sql = "\n".join(sql_text(n) for n in dependencies(_TICKET_SOURCES))
-    return bind(sql, _ALL_TIME, settings_params())
+@lru_cache(maxsize=None)
+def _build_sql(name: str) -> str:
+    """The SQL a table is built with (whole; the settings are parameters)."""
+    return _ticket_select() if name == TICKET_NAME else _select(None)[0]
 
 
 @lru_cache(maxsize=None)
 def _sql_digest(name: str) -> str:
     """A digest of the SQL a table is built with: a table built by other SQL
     (an edited model file) is rebuilt, not read."""
-    sql = _ticket_select() if name == TICKET_NAME else _select(None)[0]
-    return hashlib.sha256(sql.encode("utf-8")).hexdigest()[:16]
+    return hashlib.sha256(_build_sql(name).encode("utf-8")).hexdigest()[:16]
 
 
 def fingerprint(name: str = NAME) -> str:
-    """The settings a table's rows depend on (exempt rule and targets; time
-    limits, categories and rating words), its layout and the SQL it is built
-    with: a table of another layout or SQL is rebuilt, not read."""
-    p = settings_params()
-    if name == TICKET_NAME:
-        settings = {k: v for k, v in _ticket_settings().items() if k not in _ALL_TIME}
-        return json.dumps({"layout": TICKET_LAYOUT, "sql": _sql_digest(name), **settings},
-                          ensure_ascii=False)
-    return json.dumps({"layout": LAYOUT, "sql": _sql_digest(name), **{k: p[k] for k in (
-        "design_outdoor_c", "residential_target_c", "default_contract_temp_c")}})
+    """The settings a table's rows depend on (every one its SQL reads: exempt
+    rule and targets; time limits, categories and rating words), its layout and
+    the SQL it is built with: a table of another layout, SQL or settings is
+    rebuilt, not read."""
+    settings = {k: v for k, v in bind(_build_sql(name), _ALL_TIME, settings_params()).items()
+                if k not in _ALL_TIME}
+    layout = TICKET_LAYOUT if name == TICKET_NAME else LAYOUT
+    return json.dumps({"layout": layout, "sql": _sql_digest(name), **settings},
+                      ensure_ascii=False)
 
 
 def fresh(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
@@ -167,45 +162,27 @@ def _stamp(cur: duckdb.DuckDBPyConnection, name: str) -> None:
                 {"name": name, "settings": fingerprint(name)})
 
 
-def _rebuild_readings(cur: duckdb.DuckDBPyConnection) -> None:
-    sql, params = _select(None)
-    cur.execute(f"create or replace table {TABLE} as\n{sql}\norder by measured_at", params)
-    _stamp(cur, NAME)
-
-
 def _ticket_select() -> str:
-    """Every ticket's `ticket_facts` row computed for all time: its period
-    flags are then true for any time at all, which is what the stored variant
-    combines with the period's own comparisons (sql/stored/ticket_facts.sql)."""
+    """Every ticket's `ticket_placed` row (all time: the period's flags are
+    ticket_facts.sql's, over these rows or the stored ones)."""
     ctes = ",\n".join(f"{n} as (\n{sql_text(n)}\n)" for n in dependencies(_TICKET_SOURCES))
-    return (f"with {ctes}\nselect * exclude ({', '.join(_TICKET_PERIOD)})\n"
-            f"    rename ({', '.join(f'{c} as {c}_any' for c in _TICKET_ANY)})\n"
-            "from ticket_facts")
+    return f"with {ctes}\nselect * from ticket_placed"
 
 
-def _rebuild_tickets(cur: duckdb.DuckDBPyConnection) -> None:
-    sql = _ticket_select()
-    cur.execute(f"create or replace table {TICKET_TABLE} as\n{sql}\norder by received_at",
-                bind(sql, _ALL_TIME, settings_params()))
-    _stamp(cur, TICKET_NAME)
-
-
-# The tickets' columns that depend on the period, left out of the table, and
-# those kept for all time as <name>_any: each is the period's "resolved in the
-# period" / "resolved by the cut-off" and it (sql/stored/ticket_facts.sql).
-_TICKET_PERIOD = ("received_in_period", "resolved_by_cutoff", "resolved_in_period",
-                  "deadline_in_period", "complaint_in_period", "open_at_cutoff",
-                  "overdue_open", "unanswered", "open_hours")
-_TICKET_ANY = ("followup_due", "rated", "no_result")
-
-_REBUILD = {NAME: _rebuild_readings, TICKET_NAME: _rebuild_tickets}
+# Each table and the time it is ordered by (a period's scan then skips the
+# blocks outside it).
+_TABLES = {NAME: (TABLE, "measured_at"), TICKET_NAME: (TICKET_TABLE, "received_at")}
 
 
 def rebuild(cur: duckdb.DuckDBPyConnection, names=None) -> None:
-    """Compute the tables again (each ordered by time, so a period's scan
-    skips the blocks outside it). Call inside a transaction, or alone."""
+    """Compute the tables (all, or those of `names`) again. Call inside a
+    transaction, or alone."""
     for name in names or VARIANTS:
-        _REBUILD[name](cur)
+        table, time = _TABLES[name]
+        sql = _build_sql(name)
+        cur.execute(f"create or replace table {table} as\n{sql}\norder by {time}",
+                    bind(sql, _ALL_TIME, settings_params()))
+        _stamp(cur, name)
 
 
 def _was_current(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -229,14 +206,14 @@ def after_write(cur: duckdb.DuckDBPyConnection, dataset: str | None,
     current when the write did not touch it; a table that was not current is
     rebuilt whole."""
     if not _was_current(cur, NAME):
-        _rebuild_readings(cur)
+        rebuild(cur, [NAME])
     else:
         if dataset in ("temperature_readings", "households") and changed_sql:
             _update_readings(cur, f"select household_id from ({changed_sql})")
         _stamp(cur, NAME)
     if not _was_current(cur, TICKET_NAME) or dataset == "households" or (
             dataset == "tickets" and not changed_sql):
-        _rebuild_tickets(cur)
+        rebuild(cur, [TICKET_NAME])
     else:
         if dataset == "tickets":
             _update_tickets(cur, f"select ticket_no from ({changed_sql})")
@@ -250,7 +227,7 @@ def _update_tickets(cur: duckdb.DuckDBPyConnection, tickets_sql: str) -> None:
                 f"select distinct ticket_no from ({tickets_sql})")
     cur.execute(f"delete from {TICKET_TABLE} where ticket_no in "
                 f"(select ticket_no from stored_tickets)")
-    sql = (f"select * from (\n{_ticket_select()}\n)\n"
+    sql = (f"select * from (\n{_build_sql(TICKET_NAME)}\n)\n"
            "where ticket_no in (select ticket_no from stored_tickets)")
     cur.execute(f"insert into {TICKET_TABLE}\n{sql}\norder by received_at",
                 bind(sql, _ALL_TIME, settings_params()))

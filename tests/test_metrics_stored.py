@@ -22,7 +22,7 @@ SEASON = Period.whole_season("2025-2026")
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 READING_MODELS = ("reading_flags", "reading_facts", "household_latest_readings",
                   "household_coverage", "refund_days")
-TICKET_MODELS = ("ticket_base", "ticket_facts", "complaint_area")
+TICKET_MODELS = ("ticket_base", "ticket_placed", "ticket_facts", "complaint_area")
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +264,7 @@ def test_ticket_and_roster_loads_keep_the_stored_tickets_equal_to_a_rebuild(con,
     assert len(later) == len(before) + 3
     pd.testing.assert_frame_equal(later, _rebuilt_ticket_rows(con))
     changed = later[later["ticket_no"].isin(open_ones["工单编号"])]
-    assert changed["resolved_at"].notna().all() and not changed["no_result_any"].any()
+    assert changed["resolved_at"].notna().all() and not changed["blank_result"].any()
     undo_batch(con, more.batch_id)
     assert stored.is_fresh(con)
     pd.testing.assert_frame_equal(_ticket_rows(con), before)

@@ -1,28 +1,40 @@
--- ticket_facts: ticket_base with each ticket's dimensions.
---   station   the ticket's 责任单位, else its household's station
---   branch    the station's branch (station_branches)
---   community, building, zone, customer_type: the ticket's household's
+-- ticket_facts: ticket_placed (each ticket received before the cut-off, with
+-- its deadline and dimensions) and the flags that depend on the period. The
+-- same SQL runs over the rows metrics/stored.py keeps for all time
+-- (sql/stored/ticket_placed.sql), so a stored ticket query plans only these.
 
-with base as (
+with placed as (
 
     select *
-    from ticket_base
+    from ticket_placed
 
 ),
 
 final as (
 
     select
-        b.*,
-        sb.branch,
-        coalesce(b.responsible_station, h.station) as station,
-        h.community,
-        h.building,
-        h.zone,
-        h.customer_type
-    from base b
-    left join household_dims h using (household_id)
-    left join station_branches sb on sb.station = coalesce(b.responsible_station, h.station)
+        * exclude (followup_category, rating_word, blank_result),
+        received_at >= $start_at as received_in_period,
+        coalesce(resolved_at < $cutoff_at, false) as resolved_by_cutoff,
+        -- Plain comparisons (NULL for an open ticket, which no count takes):
+        -- a population the scan can narrow by the tables' min/max per block.
+        resolved_at >= $start_at and resolved_at < $cutoff_at as resolved_in_period,
+        -- A deadline in the period needs a receipt at most the longest time
+        -- limit earlier: said outright, the scan skips older blocks.
+        received_at >= $start_at - to_microseconds(
+                cast(round($max_resolve_hours * 3600000000) as bigint))
+            and coalesce(deadline_at >= $start_at and deadline_at < $cutoff_at, false)
+            as deadline_in_period,
+        resolved_in_period and followup_category as followup_due,
+        resolved_in_period and rating_word as rated,
+        received_in_period and complaint as complaint_in_period,
+        not resolved_by_cutoff as open_at_cutoff,
+        coalesce(deadline_at < $cutoff_at, false) and not resolved_by_cutoff as overdue_open,
+        resolved_by_cutoff and blank_result as no_result,
+        overdue_open or no_result as unanswered,
+        case when not resolved_by_cutoff
+             then date_diff('second', received_at, $cutoff_at) / 3600.0 end as open_hours
+    from placed
 
 )
 
