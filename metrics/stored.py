@@ -41,6 +41,8 @@ from functools import lru_cache
 
 import duckdb
 
+from pipelines.warehouse import data_version
+
 from .compose import STORED_DIR, bind, dependencies, settings_params, sql_text
 from .registry import HOUSEHOLD_DIMS
 
@@ -157,9 +159,8 @@ def _select(households_sql: str | None, keys_sql: str | None = None) -> tuple[st
 
 def _stamp(cur: duckdb.DuckDBPyConnection, name: str) -> None:
     cur.execute("delete from derived_state where name = $name", {"name": name})
-    cur.execute("insert into derived_state select $name, coalesce((select max(value) from meta "
-                "where key = 'data_version'), 0), $settings",
-                {"name": name, "settings": fingerprint(name)})
+    cur.execute("insert into derived_state values ($name, $version, $settings)",
+                {"name": name, "version": data_version(cur), "settings": fingerprint(name)})
 
 
 def _ticket_select() -> str:
@@ -186,12 +187,10 @@ def rebuild(cur: duckdb.DuckDBPyConnection, names=None) -> None:
 
 
 def _was_current(cur: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = cur.execute(
-        "select s.data_version + 1 = coalesce((select max(value) from meta "
-        "where key = 'data_version'), 0) and s.settings = $settings "
-        "from derived_state s where s.name = $name",
-        {"settings": fingerprint(name), "name": name}).fetchone()
-    return bool(row and row[0])
+    """Whether the table was current before this write's version bump."""
+    row = cur.execute("select data_version, settings from derived_state where name = $name",
+                      {"name": name}).fetchone()
+    return row is not None and (row[0] + 1, row[1]) == (data_version(cur), fingerprint(name))
 
 
 def after_write(cur: duckdb.DuckDBPyConnection, dataset: str | None,
