@@ -34,9 +34,12 @@ lang = current()
 f = current_filters()
 
 
+# Every download goes to the audit trail, marked when it holds personal data.
+PERSONAL = "personal_data"
+
+
 def downloaded(name: str, personal: bool) -> None:
-    """Every download goes to the audit trail, marked when it holds personal data."""
-    session.audit("download", target=name, detail="personal_data" if personal else None)
+    session.audit("download", target=name, detail=PERSONAL if personal else None)
 
 
 def default_week(weeks: list[str]) -> str:
@@ -98,10 +101,11 @@ xlsx_name = file_name(bundle.week, scope or None, lang)
 html_name = file_name(bundle.week, scope or None, lang, ".html")
 one, two = st.columns(2)
 # Written when clicked (a deferred download), not on every visit to the page.
-one.download_button(tr("report.page.download"), data=partial(bundle.xlsx, db.connection()),
-                    key="report_xlsx",
-                    file_name=xlsx_name, mime=XLSX_MIME, on_click=downloaded,
-                    args=(xlsx_name, bundle.can_see_personal), type="primary",
+one.download_button(tr("report.page.download"), key="report_xlsx",
+                    data=session.audited_download(
+                        partial(bundle.xlsx, db.connection()), xlsx_name,
+                        PERSONAL if bundle.can_see_personal else None),
+                    file_name=xlsx_name, mime=XLSX_MIME, on_click="ignore", type="primary",
                     icon=":material/download:", width="stretch")
 two.download_button(tr("report.page.download_html"), data=bundle.html_document.encode("utf-8"),
                     key="report_html", file_name=html_name, mime="text/html",

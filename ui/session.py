@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -75,6 +76,25 @@ def visible_options(options):
 def audit(action: str, target: str | None = None, detail: str | None = None) -> None:
     user = current_user()
     record(db.connection(), user.name, action, target, detail, user.role)
+
+
+def audited_download(build: Callable[[], bytes], target: str,
+                     detail: str | None = None) -> Callable[[], bytes]:
+    """The `data` of a download built when clicked: builds the file, then
+    writes the download to the audit trail. Pass `on_click="ignore"` with
+    it: the click then only fetches the file. (A click that also reruns the
+    page can lose the file on a busy server: Streamlit drops the answer to
+    the file request when the rerun starts, and the button spins for three
+    minutes.) Who downloads is read now, in the session's run; the file is
+    built later on a server thread that has no session."""
+    user, con = current_user(), db.connection()
+
+    def data() -> bytes:
+        content = build()
+        record(con, user.name, "download", target, detail, user.role)
+        return content
+
+    return data
 
 
 def _loopback(address: str | None) -> bool:

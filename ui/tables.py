@@ -80,13 +80,12 @@ def download(df: pd.DataFrame, lang: str, key: str, file_name: str,
              sheet: str | None = None, label: str | None = None) -> None:
     """An .xlsx download button for an already prepared frame."""
     stamp = dt.date.today().strftime("%Y%m%d")
-    st.download_button(label or t("ui.table.download", lang),
-                       # Built when clicked, not on every run of the page.
-                       data=partial(workbook_bytes, {sheet or file_name: df}),
+    # Built when clicked, not on every run of the page.
+    data = session.audited_download(partial(workbook_bytes, {sheet or file_name: df}),
+                                    f"{file_name}.xlsx", f"{len(df)} rows")
+    st.download_button(label or t("ui.table.download", lang), data=data,
                        file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
-                       icon=":material/download:",
-                       on_click=session.audit, args=("download", f"{file_name}.xlsx"),
-                       kwargs={"detail": f"{len(df)} rows"})
+                       icon=":material/download:", on_click="ignore")
 
 
 def show(df: pd.DataFrame, lang: str, key: str, file_name: str,

@@ -41,6 +41,12 @@ def _healthy(url: str) -> bool:
         return False
 
 
+# The logs of the apps running now: a failing test's report ends with their
+# last lines (the log file stays on the CI machine; the report is what we see).
+_RUNNING_LOGS: list[Path] = []
+LOG_TAIL = 60
+
+
 @contextmanager
 def running_app(db: Path, log: Path):
     """Start the app on `db`; yield its URL; stop it (and its children)."""
@@ -64,8 +70,11 @@ def running_app(db: Path, log: Path):
                 raise RuntimeError(f"the app did not start in {START_TIMEOUT_S} s: "
                                    f"{log.read_text()}")
             time.sleep(0.3)
+        _RUNNING_LOGS.append(log)
         yield url
     finally:
+        if log in _RUNNING_LOGS:
+            _RUNNING_LOGS.remove(log)
         # The app's reader children share its process group.
         os.killpg(proc.pid, signal.SIGTERM)
         try:
@@ -111,9 +120,34 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(60_000)
+    # Everything the page says (the websocket's reconnects are warnings, not
+    # errors): shown in the report of a failing test.
+    console: list[str] = []
+    page.on("console", lambda m: console.append(f"{time.strftime('%H:%M:%S')} {m.type}: {m.text}"))
+    page.on("close", lambda _: console.append(f"{time.strftime('%H:%M:%S')} page closed"))
+    request.node.browser_console = console
     yield page
     context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failing browser test's report ends with the page's console and the
+    app's log (both cut to their last lines)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    console = getattr(item, "browser_console", None)
+    if console:
+        report.sections.append(("browser console", "\n".join(console[-LOG_TAIL:])))
+    for log in _RUNNING_LOGS:
+        try:
+            lines = log.read_text(errors="replace").splitlines()
+        except OSError as e:
+            lines = [f"unreadable: {e}"]
+        report.sections.append((f"app log {log.name}", "\n".join(lines[-LOG_TAIL:])))

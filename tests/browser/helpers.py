@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import re
+import urllib.request
+import warnings
 from pathlib import Path
 
 import openpyxl
@@ -81,9 +83,7 @@ def download(page: Page, key: str, folder: Path, name: str,
     for attempt in range(attempts):
         settled(page)
         button.scroll_into_view_if_needed()
-        # The page disables every widget while its connection to the server
-        # is being re-established (a loaded machine can miss a heartbeat).
-        expect(button).to_be_enabled(timeout=90_000)
+        enabled(page, button)
         try:
             with page.expect_download(timeout=40_000) as info:
                 button.click()
@@ -97,6 +97,39 @@ def download(page: Page, key: str, folder: Path, name: str,
     data = path.read_bytes()
     assert data[:2] == b"PK", name                      # an .xlsx is a zip
     return openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+
+
+def enabled(page: Page, button, wait_ms: int = 60_000) -> None:
+    """Wait for `button` to take a click. The page disables every widget while
+    its connection to the server is down (a loaded machine can miss a
+    heartbeat; it reconnects by itself), and a download button spins, disabled,
+    until the server answers its last click's file request (three minutes at
+    most). Still disabled after `wait_ms` while the server answers: the page
+    is reloaded, as a user would (the URL carries the filters), with a
+    warning in the test report. A server that stopped answering fails the
+    test with what the page showed."""
+    try:
+        expect(button).to_be_enabled(timeout=wait_ms)
+        return
+    except AssertionError:
+        status = page.get_by_test_id("stConnectionStatus")
+        shown = status.first.inner_text() if status.count() else "connected"
+    origin = re.match(r"https?://[^/]+", page.url).group(0)
+    assert _healthy(origin), f"the server at {origin} stopped answering (page: {shown})"
+    warnings.warn(f"a button stayed disabled for {wait_ms // 1000} s (page: {shown}) while "
+                  f"the server answered: reloaded {page.url}")
+    page.reload()
+    settled(page)
+    button.scroll_into_view_if_needed()
+    expect(button).to_be_enabled()
+
+
+def _healthy(origin: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{origin}/_stcore/health", timeout=5) as r:
+            return r.read().strip() == b"ok"
+    except OSError:
+        return False
 
 
 def shoot(page: Page, path: Path) -> None:
