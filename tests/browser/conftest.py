@@ -143,8 +143,9 @@ def pytest_runtest_makereport(item, call):
     if report.when != "call" or not report.failed:
         return
     console = getattr(item, "browser_console", None)
-    if console:
-        report.sections.append(("browser console", "\n".join(console[-LOG_TAIL:])))
+    if console is not None:
+        report.sections.append(("browser console",
+                                "\n".join(console[-LOG_TAIL:]) or "(no messages)"))
     for log in _RUNNING_LOGS:
         try:
             lines = log.read_text(errors="replace").splitlines()
