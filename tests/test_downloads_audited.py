@@ -1,16 +1,22 @@
-"""Every .xlsx a page offers is built when it is clicked and written to the
-audit trail then: showing a table is not downloading it, and a click fetches
-the file without rerunning the page (a rerun started by the click could drop
-the server's answer to the file request, leaving the button spinning)."""
+"""Every table's and the weekly report's .xlsx is built when it is clicked and
+written to the audit trail then: showing a table is not downloading it, and a
+click fetches the file without rerunning the page (a rerun started by the
+click could drop the server's answer to the file request, leaving the button
+spinning). A file holding personal data unmasked is marked so; a session idle
+past the limit gets no file."""
 from __future__ import annotations
+
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from auth import LOCAL_USER
+from auth import LOCAL_USER, User
 from auth.audit import entries
 from page_testing import APP, demo_copy, downloads, open_page  # noqa: F401
 from ui import db
+
+ROWS = r"\d+ rows(, personal_data)?"
 
 
 def download_log():
@@ -30,10 +36,22 @@ def test_a_table_download_is_audited_when_its_file_is_built(demo_copy, downloads
     assert len(log) == len(files) == len(buttons)
     assert (log["user_name"] == LOCAL_USER.name).all() and (log["role"] == "admin").all()
     assert log["target"].str.endswith(".xlsx").all()
-    assert log["detail"].str.fullmatch(r"\d+ rows").all()
+    assert log["detail"].str.fullmatch(ROWS).all()
+    # The administrator sees names and phones: the lists of households or
+    # tickets hold them unmasked, the aggregates do not.
+    marked = log["detail"].str.endswith("personal_data")
+    assert marked.any() and not marked.all()
 
     downloads(at)                                     # again: two more entries each
     assert len(download_log()) == 2 * len(buttons)
+
+
+def test_masked_files_are_not_marked_personal(demo_copy, downloads, monkeypatch):  # noqa: F811
+    monkeypatch.setattr("ui.tables.can_see_personal", lambda: False)
+    at = open_page("pages/tickets.py", season="2025-2026", period="week", week="2025-W50")
+    downloads(at)
+    log = download_log()
+    assert len(log) >= 3 and log["detail"].str.fullmatch(r"\d+ rows").all()
 
 
 def test_the_weekly_workbook_is_audited_as_personal_data(demo_copy, downloads):  # noqa: F811
@@ -51,3 +69,30 @@ def test_the_weekly_workbook_is_audited_as_personal_data(demo_copy, downloads): 
     assert len(log) == 1
     assert "2025-W48" in log["target"].iloc[0] and log["target"].iloc[0].endswith(".xlsx")
     assert log["detail"].tolist() == ["personal_data"]    # the local administrator sees all
+
+
+@pytest.fixture
+def bare_session():
+    """st.session_state outside a script run (Streamlit keeps one for the
+    process then): emptied again afterwards."""
+    import streamlit as st
+    yield st.session_state
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+
+
+def test_an_idle_session_gets_no_file(demo_copy, bare_session):  # noqa: F811
+    from ui import session
+
+    state = bare_session
+    state[session.KEY] = User("mgr", "manager")
+    # Last seen long ago: the click does not run gate(), so the file itself refuses.
+    state[session.SEEN] = time.time() - 24 * 3600
+    data = session.audited_download(lambda: b"PK", "x.xlsx", "1 rows")
+    with pytest.raises(PermissionError):
+        data()
+    assert download_log().empty
+    state[session.SEEN] = time.time()
+    assert session.audited_download(lambda: b"PK", "x.xlsx", "1 rows")() == b"PK"
+    log = download_log()
+    assert log[["user_name", "role", "target"]].values.tolist() == [["mgr", "manager", "x.xlsx"]]

@@ -53,7 +53,7 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     stamp = dt.date.today().strftime("%Y%m%d")
     st.download_button(t("ui.table.download", lang),
                        data=session.audited_download(workbook, f"{file_name}.xlsx",
-                                                     f"{len(df)} rows"),
+                                                     tables.download_detail(df, cols)),
                        file_name=f"{file_name}_{stamp}.xlsx", mime=tables.XLSX, key=f"{key}_xlsx",
                        icon=":material/download:", on_click="ignore")
     return head

@@ -86,10 +86,15 @@ def audited_download(build: Callable[[], bytes], target: str,
     page can lose the file on a busy server: Streamlit drops the answer to
     the file request when the rerun starts, and the button spins for three
     minutes.) Who downloads is read now, in the session's run; the file is
-    built later on a server thread that has no session."""
+    built later on a server thread that has no session. A session idle past
+    the limit gets no file (the click does not run gate(), which would sign
+    it out): the page must be used, or signed in to, again."""
     user, con = current_user(), db.connection()
+    seen = st.session_state.get(SEEN)   # None in single-user mode: no idle limit
 
     def data() -> bytes:
+        if seen is not None and idle_expired(seen, time.time()):
+            raise PermissionError(f"session of {user.name} idle: no download")
         content = build()
         record(con, user.name, "download", target, detail, user.role)
         return content

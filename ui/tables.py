@@ -35,7 +35,7 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
     """The frame to show: `columns` (default all) masked, then headers
     translated (`labels` overrides column_label for a column)."""
     out = df[list(columns)] if columns is not None else df
-    personal = set(df.attrs.get("personal_columns", ())) | PERSONAL_COLUMNS
+    personal = _personal(df)
     if any(c in personal for c in out.columns):
         out = mask_frame(out, can_see_personal())
         if can_see_personal():
@@ -45,6 +45,19 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
     # The KPI layer's attrs (a Period, ...) are not for Arrow; they would only warn.
     out.attrs = {}
     return out
+
+
+def _personal(df: pd.DataFrame) -> set[str]:
+    return set(df.attrs.get("personal_columns", ())) | PERSONAL_COLUMNS
+
+
+def download_detail(df: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
+    """The audit trail's detail of a table's download: its rows, and
+    `personal_data` when the file holds personal columns unmasked (the
+    viewer may see them), as the weekly workbook's entry is marked."""
+    cols = list(columns) if columns is not None else list(df.columns)
+    unmasked = can_see_personal() and any(c in _personal(df) for c in cols)
+    return f"{len(df)} rows" + (", personal_data" if unmasked else "")
 
 
 # Columns that make a table a list of households, tickets, receipts or
@@ -77,12 +90,14 @@ def column_config(df: pd.DataFrame, lang: str) -> dict:
 
 
 def download(df: pd.DataFrame, lang: str, key: str, file_name: str,
-             sheet: str | None = None, label: str | None = None) -> None:
-    """An .xlsx download button for an already prepared frame."""
+             sheet: str | None = None, label: str | None = None,
+             detail: str | None = None) -> None:
+    """An .xlsx download button for an already prepared frame; `detail` for
+    the audit trail (download_detail of the frame before it was prepared)."""
     stamp = dt.date.today().strftime("%Y%m%d")
     # Built when clicked, not on every run of the page.
     data = session.audited_download(partial(workbook_bytes, {sheet or file_name: df}),
-                                    f"{file_name}.xlsx", f"{len(df)} rows")
+                                    f"{file_name}.xlsx", detail or f"{len(df)} rows")
     st.download_button(label or t("ui.table.download", lang), data=data,
                        file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
                        icon=":material/download:", on_click="ignore")
@@ -104,5 +119,5 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
         return shown
     st.dataframe(shown, hide_index=True, width="stretch", height=height, key=f"{key}_table",
                  column_config={**column_config(shown, lang), **(config or {})})
-    download(shown, lang, key, file_name)
+    download(shown, lang, key, file_name, detail=download_detail(df, columns))
     return shown

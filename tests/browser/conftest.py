@@ -137,7 +137,7 @@ def page(browser, request):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """A failing browser test's report ends with the page's console and the
-    app's log (both cut to their last lines)."""
+    logs of the apps running then (each cut to its last lines)."""
     outcome = yield
     report = outcome.get_result()
     if report.when != "call" or not report.failed:

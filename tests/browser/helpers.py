@@ -102,24 +102,29 @@ def download(page: Page, key: str, folder: Path, name: str,
 def enabled(page: Page, button, wait_ms: int = 60_000) -> None:
     """Wait for `button` to take a click. The page disables every widget while
     its connection to the server is down (a loaded machine can miss a
-    heartbeat; it reconnects by itself), and a download button spins, disabled,
-    until the server answers its last click's file request (three minutes at
-    most). Still disabled after `wait_ms` while the server answers: the page
-    is reloaded, as a user would (the URL carries the filters), with a
-    warning in the test report. A server that stopped answering fails the
-    test with what the page showed."""
+    heartbeat; the page reconnects by itself). Still disconnected after
+    `wait_ms` while the server answers: the page is reloaded, as a user would
+    (the URL carries the filters), with a warning in the test report. A
+    button disabled on a connected page (a download spinning on a file
+    request that got no answer) or a server that stopped answering fails the
+    test, saying which."""
     try:
         expect(button).to_be_enabled(timeout=wait_ms)
         return
     except AssertionError:
         status = page.get_by_test_id("stConnectionStatus")
-        shown = status.first.inner_text() if status.count() else "connected"
+        if not status.count():
+            raise AssertionError(f"the button stayed disabled for {wait_ms // 1000} s on a "
+                                 "connected page (a download waiting for its file?)") from None
+        shown = status.first.inner_text()
     origin = re.match(r"https?://[^/]+", page.url).group(0)
     assert _healthy(origin), f"the server at {origin} stopped answering (page: {shown})"
-    warnings.warn(f"a button stayed disabled for {wait_ms // 1000} s (page: {shown}) while "
-                  f"the server answered: reloaded {page.url}")
+    warnings.warn(f"the page stayed disconnected for {wait_ms // 1000} s ({shown}) while the "
+                  f"server answered: reloaded {page.url}")
     page.reload()
     settled(page)
+    assert button.count(), "after the reload the page no longer shows this button " \
+                           "(what led to it was not in the URL)"
     button.scroll_into_view_if_needed()
     expect(button).to_be_enabled()
 
