@@ -2,9 +2,9 @@
 behind a number): the first rows on screen, every row in the .xlsx, and the
 workbook built only when the button is clicked.
 
-ui/tables.show sends every row to the browser's grid; for a list of tens of
-thousands of rows (the benchmark warehouse's season) that alone takes seconds
-per run. Masking, headers, the row-list permission and the audit are
+ui/tables.show sends every row to the browser's grid: too many for a list of
+tens of thousands of rows (the benchmark warehouse's season), on every run of
+the page. Masking, headers, the row-list permission and the audit are
 ui/tables' and ui/session's, unchanged."""
 from __future__ import annotations
 
