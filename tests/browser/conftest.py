@@ -9,13 +9,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from helpers import healthy
 from pipelines.warehouse import connect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,14 +31,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.read().strip() == b"ok"
-    except OSError:
-        return False
 
 
 # The logs of the apps running now: a failing test's report ends with their
@@ -63,7 +55,7 @@ def running_app(db: Path, log: Path):
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(url):
+        while not healthy(url, timeout=2):
             if proc.poll() is not None:
                 raise RuntimeError(f"the app exited ({proc.returncode}): {log.read_text()}")
             if time.monotonic() > deadline:

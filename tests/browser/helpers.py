@@ -118,7 +118,7 @@ def enabled(page: Page, button, wait_ms: int = 60_000) -> None:
                                  "connected page (a download waiting for its file?)") from None
         shown = status.first.inner_text()
     origin = re.match(r"https?://[^/]+", page.url).group(0)
-    assert _healthy(origin), f"the server at {origin} stopped answering (page: {shown})"
+    assert healthy(origin), f"the server at {origin} stopped answering (page: {shown})"
     warnings.warn(f"the page stayed disconnected for {wait_ms // 1000} s ({shown}) while the "
                   f"server answered: reloaded {page.url}")
     page.reload()
@@ -129,9 +129,10 @@ def enabled(page: Page, button, wait_ms: int = 60_000) -> None:
     expect(button).to_be_enabled()
 
 
-def _healthy(origin: str) -> bool:
+def healthy(origin: str, timeout: float = 5) -> bool:
+    """Whether the app at `origin` answers its health check."""
     try:
-        with urllib.request.urlopen(f"{origin}/_stcore/health", timeout=5) as r:
+        with urllib.request.urlopen(f"{origin}/_stcore/health", timeout=timeout) as r:
             return r.read().strip() == b"ok"
     except OSError:
         return False
