@@ -34,14 +34,6 @@ lang = current()
 f = current_filters()
 
 
-# Every download goes to the audit trail, marked when it holds personal data.
-PERSONAL = "personal_data"
-
-
-def downloaded(name: str, personal: bool) -> None:
-    session.audit("download", target=name, detail=PERSONAL if personal else None)
-
-
 def default_week(weeks: list[str]) -> str:
     """The filters' week; else last complete week, when the season holds it."""
     if f.period == "week" and f.week in weeks:
@@ -104,12 +96,13 @@ one, two = st.columns(2)
 one.download_button(tr("report.page.download"), key="report_xlsx",
                     data=session.audited_download(
                         partial(bundle.xlsx, db.connection()), xlsx_name,
-                        PERSONAL if bundle.can_see_personal else None),
+                        session.PERSONAL_DATA if bundle.can_see_personal else None),
                     file_name=xlsx_name, mime=XLSX_MIME, on_click="ignore", type="primary",
                     icon=":material/download:", width="stretch")
 two.download_button(tr("report.page.download_html"), data=bundle.html_document.encode("utf-8"),
                     key="report_html", file_name=html_name, mime="text/html",
-                    on_click=downloaded, args=(html_name, False), icon=":material/print:",
+                    # No personal data in the summary; plain bytes, audited by the click's run.
+                    on_click=session.audit, args=("download", html_name), icon=":material/print:",
                     width="stretch")
 if not row_lists:
     st.caption(tr("ui.auth.no_row_lists"))

@@ -78,6 +78,10 @@ def audit(action: str, target: str | None = None, detail: str | None = None) -> 
     record(db.connection(), user.name, action, target, detail, user.role)
 
 
+# An audit entry's mark: the file holds personal data unmasked.
+PERSONAL_DATA = "personal_data"
+
+
 def audited_download(build: Callable[[], bytes], target: str,
                      detail: str | None = None) -> Callable[[], bytes]:
     """The `data` of a download built when clicked: builds the file, then

@@ -57,7 +57,7 @@ def download_detail(df: pd.DataFrame, columns: Sequence[str] | None = None) -> s
     viewer may see them), as the weekly workbook's entry is marked."""
     cols = list(columns) if columns is not None else list(df.columns)
     unmasked = can_see_personal() and any(c in _personal(df) for c in cols)
-    return f"{len(df)} rows" + (", personal_data" if unmasked else "")
+    return f"{len(df)} rows" + (f", {session.PERSONAL_DATA}" if unmasked else "")
 
 
 # Columns that make a table a list of households, tickets, receipts or
@@ -89,15 +89,14 @@ def column_config(df: pd.DataFrame, lang: str) -> dict:
     return config
 
 
-def download(df: pd.DataFrame, lang: str, key: str, file_name: str,
-             sheet: str | None = None, label: str | None = None,
-             detail: str | None = None) -> None:
+def download(df: pd.DataFrame, lang: str, key: str, file_name: str, detail: str,
+             sheet: str | None = None, label: str | None = None) -> None:
     """An .xlsx download button for an already prepared frame; `detail` for
     the audit trail (download_detail of the frame before it was prepared)."""
     stamp = dt.date.today().strftime("%Y%m%d")
     # Built when clicked, not on every run of the page.
     data = session.audited_download(partial(workbook_bytes, {sheet or file_name: df}),
-                                    f"{file_name}.xlsx", detail or f"{len(df)} rows")
+                                    f"{file_name}.xlsx", detail)
     st.download_button(label or t("ui.table.download", lang), data=data,
                        file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
                        icon=":material/download:", on_click="ignore")
@@ -119,5 +118,5 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
         return shown
     st.dataframe(shown, hide_index=True, width="stretch", height=height, key=f"{key}_table",
                  column_config={**column_config(shown, lang), **(config or {})})
-    download(shown, lang, key, file_name, detail=download_detail(df, columns))
+    download(shown, lang, key, file_name, download_detail(df, columns))
     return shown
