@@ -36,8 +36,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 import duckdb
 
@@ -77,7 +79,7 @@ NEXT = {
 @lru_cache(maxsize=None)
 def _build_sql(name: str) -> str:
     """The SQL a table is built with (whole; the settings are parameters)."""
-    return _ticket_select() if name == TICKET_NAME else _select(None)[0]
+    return _TABLES[name].build()
 
 
 @lru_cache(maxsize=None)
@@ -94,8 +96,7 @@ def fingerprint(name: str = NAME) -> str:
     rebuilt, not read."""
     settings = {k: v for k, v in bind(_build_sql(name), _ALL_TIME, settings_params()).items()
                 if k not in _ALL_TIME}
-    layout = TICKET_LAYOUT if name == TICKET_NAME else LAYOUT
-    return json.dumps({"layout": layout, "sql": _sql_digest(name), **settings},
+    return json.dumps({"layout": _TABLES[name].layout, "sql": _sql_digest(name), **settings},
                       ensure_ascii=False)
 
 
@@ -170,18 +171,23 @@ def _ticket_select() -> str:
     return f"with {ctes}\nselect * from ticket_placed"
 
 
-# Each table and the time it is ordered by (a period's scan then skips the
-# blocks outside it).
-_TABLES = {NAME: (TABLE, "measured_at"), TICKET_NAME: (TICKET_TABLE, "received_at")}
+class _Table(NamedTuple):
+    table: str
+    time: str               # ordered by it: a period's scan skips the blocks outside it
+    layout: int
+    build: Callable[[], str]   # the SQL of all its rows
+
+
+_TABLES = {NAME: _Table(TABLE, "measured_at", LAYOUT, lambda: _select(None)[0]),
+           TICKET_NAME: _Table(TICKET_TABLE, "received_at", TICKET_LAYOUT, _ticket_select)}
 
 
 def rebuild(cur: duckdb.DuckDBPyConnection, names=None) -> None:
     """Compute the tables (all, or those of `names`) again. Call inside a
     transaction, or alone."""
     for name in names or VARIANTS:
-        table, time = _TABLES[name]
-        sql = _build_sql(name)
-        cur.execute(f"create or replace table {table} as\n{sql}\norder by {time}",
+        spec, sql = _TABLES[name], _build_sql(name)
+        cur.execute(f"create or replace table {spec.table} as\n{sql}\norder by {spec.time}",
                     bind(sql, _ALL_TIME, settings_params()))
         _stamp(cur, name)
 
