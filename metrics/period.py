@@ -47,7 +47,8 @@ def check_season_settings() -> None:
 @dataclass(frozen=True)
 class Period:
     """Days `start` to `end`, both included. `season` names the fee season the
-    fee KPIs read; by default the season of the cut-off day."""
+    fee KPIs read; by default the season of the period's last heating day
+    (`fee_season`)."""
     start: date
     end: date
     season: str | None = None
@@ -83,7 +84,22 @@ class Period:
 
     @property
     def fee_season(self) -> str:
-        return self.season or season_of(self.end)
+        """The season the fee KPIs read: the one named, else the season of the
+        period's last heating day; a period with no heating day, the season
+        of its cut-off day (days between seasons belong to the coming one).
+        So the season's last week, which often ends after its last day (a
+        Sunday past 15 March), reads that season's fees, not the next one's."""
+        if self.season:
+            return self.season
+        coming = season_of(self.end)
+        start, _ = season_bounds(coming)
+        if self.end < start:
+            # The cut-off falls between seasons: the one that just ended, if
+            # the period reaches back into it.
+            ended = season_name(start.year - 1)
+            if self.start <= season_bounds(ended)[1]:
+                return ended
+        return coming
 
     @property
     def start_at(self) -> datetime:
@@ -103,11 +119,16 @@ class Period:
         """The same days of the previous season, aligned by days since season
         start (so a week starting on day 10 of this season maps to day 10 of the last)."""
         season = self.fee_season
-        this_start, _ = season_bounds(season)
-        prev_start, _ = season_bounds(season_name(this_start.year - 1))
+        this_start, this_end = season_bounds(season)
+        prev_start, prev_end = season_bounds(season_name(this_start.year - 1))
         offset = (self.start - this_start).days
         start = prev_start + timedelta(days=offset)
         end = start + timedelta(days=self.days - 1)
+        if (self.start, self.end) == (this_start, this_end):
+            # A whole season compares with the whole last one, also when one
+            # of the two holds a 29 February (day counts would drop or add
+            # its last day).
+            end = prev_end
         return Period(start, end, season_name(this_start.year - 1))
 
     def label(self) -> str:

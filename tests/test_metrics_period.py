@@ -29,9 +29,26 @@ def test_season_bounds_and_membership():
     assert in_season(date(2025, 11, 15)) and not in_season(date(2025, 11, 14))
 
 
-def test_fee_season_follows_the_cutoff():
-    assert Period("2026-03-10", "2026-03-16").fee_season == "2026-2027"
-    assert Period("2026-03-10", "2026-03-16", season="2025-2026").fee_season == "2025-2026"
+def test_fee_season_is_that_of_the_last_heating_day():
+    # ISO week 2025-W11, Mon 10 - Sun 16 March: its last heating day is 15
+    # March, so it reads 2024-2025's fees (not 2025-2026's, unbilled then).
+    assert Period("2025-03-10", "2025-03-16").fee_season == "2024-2025"
+    assert Period("2026-03-10", "2026-03-20").fee_season == "2025-2026"
+    # a week across the season's start: the new season
+    assert Period("2025-11-10", "2025-11-16").fee_season == "2025-2026"
+    assert Period("2025-12-08", "2025-12-14").fee_season == "2025-2026"
+    # no heating day at all: the season of the cut-off, the coming one
+    assert Period("2026-03-16", "2026-03-22").fee_season == "2026-2027"
+    assert Period("2025-10-01", "2025-11-14").fee_season == "2025-2026"
+    # a named season wins
+    assert Period("2026-03-10", "2026-03-16", season="2026-2027").fee_season == "2026-2027"
+
+
+def test_the_seasons_last_week_compares_with_the_last_seasons():
+    # 2025-W11 is days 115-121 of 2024-2025 -> days 115-121 of 2023-2024
+    # (2023-11-15 + 115 = 2024-03-09, a 29 February between)
+    assert Period("2025-03-10", "2025-03-16").last_season() == Period(
+        "2024-03-09", "2024-03-15", "2023-2024")
 
 
 def test_previous_period_has_the_same_length():
@@ -56,6 +73,15 @@ def test_last_season_before_the_season_starts():
     # 2025-10-01 is 45 days before 2025-11-15 (fee season 2025-2026)
     assert Period("2025-10-01", "2025-10-07").last_season() == Period(
         "2024-10-01", "2024-10-07", "2024-2025")
+
+
+def test_a_whole_season_compares_with_the_whole_last_one():
+    # 2023-2024 has 122 days (29 February 2024), 2024-2025 has 121: aligned
+    # by day count, the whole of either would drop or gain a day.
+    assert Period.whole_season("2024-2025").last_season() == Period.whole_season("2023-2024")
+    assert Period.whole_season("2023-2024").last_season() == Period.whole_season("2022-2023")
+    # a part of the season keeps its length
+    assert Period("2023-11-15", "2024-03-14").last_season().days == 121
 
 
 def test_whole_season():

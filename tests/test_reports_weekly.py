@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from openpyxl.chart import BarChart, LineChart
 
-from metrics import Period, get, headline
+from metrics import Period, action_list, get, headline, query
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
 from reports import ReportError, build_weekly, gather, summary_paragraph, workbook_bytes
@@ -123,6 +123,19 @@ def test_a_branch_report_equals_the_metrics_command_for_that_branch(planted, pla
     todo = wb["待办"]
     assert {todo.cell(r, 2).value for r in range(5, todo.max_row + 1)} == {"淄川分公司"}
     assert "淄川分公司" in wb["摘要"]["A2"].value
+
+
+def test_the_seasons_last_week_reports_that_seasons_fees(demo_con):
+    # 2025-W11 runs Mon 10 - Sun 16 March 2025; 15 March is 2024-2025's last
+    # day. Its fees are that season's (the next season has no bills yet).
+    data = gather(demo_con, "2025-W11", trends=False)
+    assert data.season == "2024-2025"
+    row = data.headline.set_index("kpi").loc["fee_collection_rate_amount"]
+    season = Period("2025-03-10", "2025-03-16", "2024-2025")
+    expected = query(demo_con, "fee_collection_rate_amount", season).iloc[0]
+    assert row["value"] == pytest.approx(expected["value"]) and row["value"] > 0.5
+    for name in ("arrears", "unbilled_households"):
+        assert data.list_totals[name] == len(action_list(demo_con, name, season)), name
 
 
 def test_subject_tables_show_the_whole_scope_each_branch_and_each_station(wb, planted):
