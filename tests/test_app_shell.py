@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from i18n import has, t
+from metrics import Period
 from pipelines import settings as settings_module
 from pipelines.coverage import FilterOptions, season_bounds
 from pipelines.inbox import inbox_dir, submit, worker_alive
@@ -303,7 +304,7 @@ OPTIONS = FilterOptions(["2025-2026", "2024-2025"],
 
 
 @pytest.mark.parametrize("f", [
-    resolve("2025-2026", "season"),
+    resolve("2025-2026", "season", today=D(2026, 1, 10)),
     resolve("2024-2025", "week", "2024-W50", branches=["张店分公司"],
             stations=["柳泉路换热站"]),
     resolve("2025-2026", "range", start=D(2025, 12, 31), end=D(2025, 12, 1),
@@ -312,6 +313,23 @@ OPTIONS = FilterOptions(["2025-2026", "2024-2025"],
 def test_filters_survive_the_url(f):
     params = {k: v if isinstance(v, list) else [v] for k, v in encode(f).items()}
     assert decode(params, OPTIONS, D(2026, 1, 10)) == f
+
+
+def test_a_season_under_way_runs_to_today():
+    # 2026-01-10 is day 57 of 2025-2026: the season so far, and its last
+    # season the same 57 days of 2024-2025, not that whole season.
+    f = decode({}, OPTIONS, D(2026, 1, 10))
+    assert (f.period, f.start, f.end) == ("season", D(2025, 11, 15), D(2026, 1, 10))
+    assert Period(f.start, f.end, f.season).last_season() == Period(
+        "2024-11-15", "2025-01-10", "2024-2025")
+    # a season over: all of it; its first day: that day
+    assert (resolve("2024-2025", "season", today=D(2026, 1, 10)).end) == D(2025, 3, 15)
+    assert resolve("2025-2026", "season", today=D(2025, 11, 15)).end == D(2025, 11, 15)
+    assert resolve("2025-2026", "season", today=D(2026, 3, 15)).end == D(2026, 3, 15)
+    # not begun (the coming season, chosen in summer): its days, still empty
+    assert resolve("2026-2027", "season", today=D(2026, 7, 1)).end == D(2027, 3, 15)
+    # a week or a range is never cut
+    assert resolve("2025-2026", "week", "2026-W10", today=D(2026, 1, 10)).end == D(2026, 3, 8)
 
 
 def test_filter_defaults():

@@ -46,6 +46,30 @@ def test_headline_cards_equal_the_kpi_layer(demo_copy, lang, params):
     assert not untranslated(at)
 
 
+@pytest.mark.parametrize("params", [{}, COLD_WEEK])
+def test_a_seasons_arrow_compares_with_last_season(demo_copy, params):
+    # A season's previous period of the same length is the summer before it:
+    # its arrow is the change against the same days of last season, and that
+    # change is not said twice. A week keeps both.
+    at = open_page(PAGE, **params)
+    period, filters = filters_of(at)
+    con = db.connection()
+    season = not params
+    now = summary(con, period, filters, kpi_ids=["ticket_closure_rate"])
+    last = summary(con, period.last_season(), filters, kpi_ids=["ticket_closure_rate"])
+    prev = summary(con, period.previous(), filters, kpi_ids=["ticket_closure_rate"])
+    kpi = get("ticket_closure_rate")
+    value = now[kpi.id].value
+    arrow = value - (last if season else prev)[kpi.id].value
+    card = next(m for m in at.metric if m.label == kpi.text("zh")[0])
+    assert card.proto.delta == change_text(kpi, arrow, "zh")
+    last_line = next(line for c in at.caption for line in c.value.split("  \n")
+                     if line.startswith("上季同期 ") and
+                     card_value(kpi, last[kpi.id].value, "zh") in line)
+    said = change_text(kpi, value - last[kpi.id].value, "zh")
+    assert (said in last_line) is not season
+
+
 def test_one_trend_line_per_area_equals_the_weekly_kpi(demo_copy):
     at = open_page(PAGE, **COLD_WEEK)
     period, filters = filters_of(at)

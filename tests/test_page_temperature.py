@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from i18n import t
 from metrics import Period, action_list, get, query, summary
 from metrics.cold_risk import cold_risk
 from metrics.display import card_value, format_value
@@ -52,7 +53,11 @@ def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
         assert filters == {"station": [STATION]}
     con = db.connection()
     now = summary(con, period, filters, kpi_ids=list(CARDS))
-    before = summary(con, period.previous(), filters, kpi_ids=list(CARDS))
+    # The arrow: against the previous period; for a season (the days before
+    # it are the summer) against the same days of last season.
+    season = params.get("period", "season") == "season"
+    before = summary(con, period.last_season() if season else period.previous(), filters,
+                     kpi_ids=list(CARDS))
     shown = metrics_shown(at)
     for kpi_id in CARDS:
         kpi = get(kpi_id)
@@ -62,11 +67,11 @@ def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
     assert f"{rate.numerator:,}" in captions and f"{rate.denominator:,}" in captions
     card = next(m for m in at.metric if m.label == get("temp_compliance_rate").text(lang)[0])
     previous = before["temp_compliance_rate"].value
-    if previous is None:        # the whole season: the summer before has no readings
-        assert not card.proto.delta
-    else:
-        assert f"{abs(rate.value - previous) * 100:.1f}" in card.proto.delta
+    assert previous is not None
+    assert f"{abs(rate.value - previous) * 100:.1f}" in card.proto.delta
     assert card.proto.help.startswith(get("temp_compliance_rate").text(lang)[1])
+    assert card.proto.help.endswith(t("ui.kpi.delta_help_season" if season
+                                      else "ui.kpi.delta_help", lang))
     assert not untranslated(at)
 
 

@@ -66,8 +66,10 @@ def shortcut(today: dt.date, weeks_back: int) -> tuple[str, str]:
 
 def resolve(season: str, period: str, week: str | None = None,
             start: dt.date | None = None, end: dt.date | None = None,
-            branches=(), stations=()) -> Filters:
-    """A Filters with its period worked out from the mode."""
+            branches=(), stations=(), today: dt.date | None = None) -> Filters:
+    """A Filters with its period worked out from the mode. A season under
+    way (`today` inside it) runs to today: the season so far, so its last
+    season is the same point of the last one, not that whole season."""
     if period == "week" and week and is_week(week):
         first, last = week_bounds(week)
     elif period == "range" and start and end:
@@ -75,6 +77,8 @@ def resolve(season: str, period: str, week: str | None = None,
     else:
         period, week = "season", None
         first, last = season_bounds(season)
+        if today is not None and first <= today < last:
+            last = today
     return Filters(season, period, week if period == "week" else None, first, last,
                    tuple(branches), tuple(stations))
 
@@ -107,7 +111,7 @@ def decode(params: Mapping[str, list[str]], options: FilterOptions,
     branches = [b for b in dict.fromkeys(params.get("branch") or []) if b in options.stations]
     allowed = set(options.stations_of(branches))
     stations = [s for s in dict.fromkeys(params.get("station") or []) if s in allowed]
-    return resolve(season, period, week, start, end, branches, stations)
+    return resolve(season, period, week, start, end, branches, stations, today)
 
 
 def encode(f: Filters) -> dict[str, str | list[str]]:

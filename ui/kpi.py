@@ -71,15 +71,17 @@ def status(kpi: Kpi, value) -> str | None:
 
 @dataclass(frozen=True)
 class CardData:
-    """One KPI for the chosen period and the two comparison periods."""
+    """One KPI for the chosen period and its comparison periods. `previous`
+    is None for a season (the days before it are the summer): its arrow then
+    compares with the same point of last season."""
     kpi: Kpi
     now: Result
-    previous: Result
+    previous: Result | None
     last_season: Result
 
     @property
     def change_previous(self) -> float | None:
-        return _minus(self.now.value, self.previous.value)
+        return None if self.previous is None else _minus(self.now.value, self.previous.value)
 
     @property
     def change_last_season(self) -> float | None:
@@ -97,31 +99,41 @@ def _by_model(kpi_ids: Sequence[str]) -> list[tuple[str, ...]]:
     return [tuple(ids) for ids in groups.values()]
 
 
+def card_periods(f: Filters) -> tuple[Period, Period | None, Period]:
+    """The period, the previous one of the same length and the same days of
+    last season. A season has no previous period (None): the days before it
+    are the summer, and its own comparison is last season's."""
+    period = period_of(f)
+    return period, None if f.period == "season" else period.previous(), period.last_season()
+
+
 def card_calls(kpi_ids: Sequence[str], f: Filters) -> list[tuple]:
-    """The `metrics.summary` reads behind the cards, for ui.prefetch: the
-    period, the previous period of the same length and the same days of last
-    season, one read per model (summary scans each model once), so that
-    prefetch can run the scans side by side."""
-    period, filters = period_of(f), metric_filters(f)
+    """The `metrics.summary` reads behind the cards, for ui.prefetch: one
+    read per period of `card_periods` and model (summary scans each model
+    once), so that prefetch can run the scans side by side."""
+    filters = metric_filters(f)
     return [(summary, p, filters, scope(), ids)
-            for p in (period, period.previous(), period.last_season())
+            for p in card_periods(f) if p is not None
             for ids in _by_model(kpi_ids)]
 
 
 def card_data(kpi_ids: Sequence[str], f: Filters,
               fetched: Sequence[dict] | None = None) -> dict[str, CardData]:
-    """The KPIs for `f` beside their two comparison periods (cached);
+    """The KPIs for `f` beside their comparison periods (cached);
     `fetched`: the results of `card_calls` already read (ui.prefetch)."""
     calls = card_calls(kpi_ids, f)
     if fetched is None:
         reads = prefetch(calls)
         fetched = [reads.get(call) for call in calls]
-    results: list[dict] = [{}, {}, {}]
-    per_period = len(calls) // 3
+    periods = [p for p in card_periods(f) if p is not None]
+    per_period = len(calls) // len(periods)
+    read: list[dict] = [{} for _ in periods]
     for i, part in enumerate(fetched):
-        results[i // per_period].update(part)
-    now, prev, last = results
-    return {i: CardData(get(i), now[i], prev[i], last[i]) for i in kpi_ids}
+        read[i // per_period].update(part)
+    now, last = read[0], read[-1]
+    prev = read[1] if len(read) == 3 else None
+    return {i: CardData(get(i), now[i], prev[i] if prev is not None else None, last[i])
+            for i in kpi_ids}
 
 
 def change_text(kpi: Kpi, delta, lang: str) -> str | None:
@@ -176,20 +188,24 @@ def status_text(d: CardData, lang: str) -> str:
 
 def card(d: CardData, lang: str, container=None) -> None:
     """One bordered st.metric: value, change vs the previous period as the
-    delta, and a caption with the parts, last season and the status."""
+    delta (for a season: vs the same point of last season), and a caption
+    with the parts, last season and the status."""
     box = container if container is not None else st
     kpi = d.kpi
     label, description = kpi.text(lang)
+    season = d.previous is None
     with box.container(border=True):
-        delta = change_text(kpi, d.change_previous, lang)
+        delta = change_text(kpi, d.change_last_season if season else d.change_previous, lang)
         flat = delta is not None and delta[:1] not in "+-"
+        helped = "ui.kpi.delta_help_season" if season else "ui.kpi.delta_help"
         st.metric(label, card_value(kpi, d.now.value, lang), delta=delta,
                   delta_color="off" if flat else _DELTA_COLOR[kpi.direction],
                   delta_arrow="off" if flat else "auto",
-                  help=description + "\n\n" + t("ui.kpi.delta_help", lang))
+                  help=description + "\n\n" + t(helped, lang))
         lines = [parts_text(d, lang)]
         last = card_value(kpi, d.last_season.value, lang)
-        change = change_text(kpi, d.change_last_season, lang)
+        # The arrow already is the change against last season.
+        change = None if season else change_text(kpi, d.change_last_season, lang)
         lines.append(t("ui.kpi.last_season", lang, value=last)
                      + (f"({change})" if lang == "zh" and change else
                         f" ({change})" if change else ""))

@@ -117,7 +117,7 @@ def filters(options: FilterOptions, lang: str) -> Filters:
     stations = side.multiselect(tr("ui.filters.station"), stations_all, key=STATIONS,
                                 placeholder=tr("ui.filters.all"))
 
-    current = resolve(season, period, week, start, end, branches, stations)
+    current = resolve(season, period, week, start, end, branches, stations, day)
     side.caption(tr("ui.filters.period_shown", period=fmt.period(current.start, current.end,
                                                                     lang)))
     state[CURRENT] = current
