@@ -14,12 +14,12 @@ from streamlit.testing.v1 import AppTest
 from i18n import has, t
 from metrics import Period
 from pipelines import settings as settings_module
-from pipelines.coverage import FilterOptions, season_bounds
+from pipelines.coverage import FilterOptions, season_bounds, season_weeks
 from pipelines.inbox import inbox_dir, submit, worker_alive
 from pipelines.load import load_file
 from pipelines.warehouse import connect
 from ui import fmt
-from ui.filters import Filters, decode, encode, resolve, shortcut
+from ui.filters import Filters, decode, encode, resolve, shortcut, week_choices, week_fits
 from ui.sidebar import today
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -236,6 +236,31 @@ def test_this_week_and_last_week(warehouse):
     assert (at.query_params["season"], at.query_params["week"]) == (season, week)
     at.button(key="f_this_week").click().run()
     assert at.query_params["week"] == shortcut(today(), 0)[1]
+
+
+def test_a_week_never_stays_under_another_season(warehouse):
+    # 上周 from a day between seasons jumps to the coming season; choosing an
+    # older season then shows one of its weeks, not that week under its name.
+    at = open_app()
+    at.button(key="f_last_week").click().run()
+    season, week = shortcut(today(), 1)
+    other = next(s for s in at.selectbox(key="f_season").options if s != season)
+    at.selectbox(key="f_season").set_value(other).run()
+    f = at.session_state["filters"]
+    assert f.season == other and f.week in season_weeks(other)
+    assert at.query_params["week"] == f.week != week
+    # the same from a link: 2024-W48 is a week of 2024-2025
+    link = open_app(season="2025-2026", period="week", week="2024-W48")
+    assert link.session_state["filters"].week in season_weeks("2025-2026")
+
+
+def test_a_week_fits_its_season():
+    assert week_fits("2025-2026", "2025-W50") and week_fits("2025-2026", "2025-W47")
+    assert not week_fits("2024-2025", "2025-W50") and not week_fits("2025-2026", "2025-W99")
+    # between seasons: the coming season's (a shortcut in summer)
+    assert week_fits("2026-2027", "2026-W27") and not week_fits("2025-2026", "2026-W27")
+    assert week_choices("2025-2026", "2026-W27") == season_weeks("2025-2026")
+    assert "2026-W27" in week_choices("2026-2027", "2026-W27")
 
 
 def test_a_broken_link_falls_back_to_defaults(warehouse):

@@ -44,10 +44,21 @@ def default_season(options: FilterOptions, today: dt.date) -> str:
     return options.seasons[0]
 
 
+def week_fits(season: str, week: str | None) -> bool:
+    """Whether `week` may be shown under `season`: one of its weeks, or a week
+    between seasons that belongs to it (a shortcut to this week in summer).
+    A week of another season never: its days would be read with this
+    season's fees and labelled with its name."""
+    if not (week and is_week(week)):
+        return False
+    return week in season_weeks(season) or season_of(week_bounds(week)[0]) == season
+
+
 def week_choices(season: str, chosen: str | None = None) -> list[str]:
-    """The season's weeks; a chosen week outside them (a shortcut in summer) too."""
+    """The season's weeks; a chosen week between seasons that belongs to it
+    (a shortcut in summer) too."""
     weeks = season_weeks(season)
-    if chosen and is_week(chosen) and chosen not in weeks:
+    if week_fits(season, chosen) and chosen not in weeks:
         weeks = sorted(weeks + [chosen])
     return weeks
 
@@ -105,7 +116,7 @@ def decode(params: Mapping[str, list[str]], options: FilterOptions,
     period = _one(params, "period")
     period = period if period in PERIODS else "season"
     week = _one(params, "week")
-    if period == "week" and not (week and is_week(week)):
+    if period == "week" and not week_fits(season, week):
         week = default_week(season, today)
     start, end = _day(_one(params, "from")), _day(_one(params, "to"))
     branches = [b for b in dict.fromkeys(params.get("branch") or []) if b in options.stations]
