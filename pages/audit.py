@@ -40,4 +40,5 @@ else:
     log["action"] = log["action"].map(lambda a: t(f"audit.action.{a}", lang))
     log["ts"] = log["ts"].map(lambda x: fmt.datetime(x, lang))
     log.columns = [tr(f"page.audit.col.{c}") for c in log.columns]
-    st.dataframe(log, hide_index=True, width="stretch")
+    # An entry without a detail shows an empty cell, not the word "None".
+    st.dataframe(log, hide_index=True, width="stretch", placeholder=fmt.EMPTY)

@@ -101,10 +101,12 @@ def history() -> None:
         return
     when = st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang))
     day = st.column_config.DatetimeColumn(format="YYYY-MM-DD")
-    st.dataframe(history_table(df), hide_index=True, width="stretch", column_config={
-        tr("ui.batches.loaded_at"): when, tr("ui.batches.undone_at"): when,
-        tr("ui.batches.data_from"): day, tr("ui.batches.data_to"): day,
-        tr("ui.batches.batch"): st.column_config.NumberColumn(format="%d")})
+    # A batch not undone has no undo time: an empty cell, not the word "None".
+    st.dataframe(history_table(df), hide_index=True, width="stretch", placeholder=fmt.EMPTY,
+                 column_config={
+                     tr("ui.batches.loaded_at"): when, tr("ui.batches.undone_at"): when,
+                     tr("ui.batches.data_from"): day, tr("ui.batches.data_to"): day,
+                     tr("ui.batches.batch"): st.column_config.NumberColumn(format="%d")})
 
     loaded = df[df["status"] == "loaded"]
     if loaded.empty:

@@ -38,7 +38,8 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     if head.empty:
         st.info(empty or t("ui.table.empty", lang))
         return head
-    st.dataframe(head, hide_index=True, width="stretch", key=f"{key}_table",
+    st.dataframe(tables.on_screen(head, df, lang, cols), hide_index=True, width="stretch",
+                 key=f"{key}_table", placeholder=tables.PLACEHOLDER,
                  column_config={**tables.column_config(head, lang), **(config or {})})
     if len(df) > rows:
         st.caption(t("page.tickets.list.first_rows", lang, shown=f"{rows:,}", n=f"{len(df):,}"))

@@ -22,6 +22,13 @@ from . import fmt, session
 from .xlsx import workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What an empty cell shows on screen (st.dataframe's own default is the word
+# "None", in either language). The .xlsx keeps real empty cells.
+PLACEHOLDER = fmt.EMPTY
+# A complaint made anonymously has no name or phone (service rules art. 20):
+# on screen its cells say so rather than look like missing data.
+ANONYMOUS_FLAGS = ("anonymous", "any_anonymous")
+CALLER_COLUMNS = ("caller_name", "phone")
 
 
 def can_see_personal() -> bool:
@@ -44,6 +51,24 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
     out = out.rename(columns={c: labels.get(c) or column_label(c, lang) for c in out.columns})
     # The KPI layer's attrs (a Period, ...) are not for Arrow; they would only warn.
     out.attrs = {}
+    return out
+
+
+def on_screen(shown: pd.DataFrame, df: pd.DataFrame, lang: str,
+              columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """The prepared frame as the grid shows it: the name and phone of an
+    anonymous complaint read "匿名" / "Anonymous" (the download keeps them
+    empty). `df`, `columns`: the frame and columns `shown` was prepared from."""
+    cols = list(columns) if columns is not None else list(df.columns)
+    flags = [c for c in ANONYMOUS_FLAGS if c in df.columns]
+    targets = [h for c, h in zip(cols, shown.columns) if c in CALLER_COLUMNS]
+    if not flags or not targets or shown.empty:
+        return shown
+    anonymous = df.loc[shown.index, flags].fillna(False).astype(bool).any(axis=1)
+    out = shown.copy()
+    word = t("ui.grid.anonymous", lang)
+    for header in targets:
+        out[header] = out[header].astype(object).where(~(anonymous & out[header].isna()), word)
     return out
 
 
@@ -116,7 +141,8 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     if shown.empty:
         st.info(empty or t("ui.table.empty", lang))
         return shown
-    st.dataframe(shown, hide_index=True, width="stretch", height=height, key=f"{key}_table",
+    st.dataframe(on_screen(shown, df, lang, columns), hide_index=True, width="stretch",
+                 height=height, key=f"{key}_table", placeholder=PLACEHOLDER,
                  column_config={**column_config(shown, lang), **(config or {})})
     download(shown, lang, key, file_name, download_detail(df, columns))
     return shown

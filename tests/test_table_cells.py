@@ -1,0 +1,94 @@
+"""What the cells of the dashboard's tables read, through AppTest on a copy of
+the demo warehouse: an empty cell is empty (not the word "None") while the
+.xlsx keeps it empty; an anonymous complaint's name and phone say so; list
+values from the source systems in the user's language; numbers grouped by
+thousands; overdue times in days; rate changes in percentage points; the
+overview's lists downloaded whole."""
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from page_testing import APP, demo_copy, downloads, open_page, table  # noqa: F401
+from ui import fmt
+
+WEEK = {"season": "2025-2026", "period": "week", "week": "2025-W50"}
+
+
+def placeholders(at: AppTest) -> list[str]:
+    """What each table of the page shows in an empty cell."""
+    return [df.proto.placeholder for df in at.dataframe]
+
+
+def sheet(data: bytes) -> list[tuple]:
+    """The first sheet of an .xlsx: its header row, then its rows, as read."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return [tuple(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+
+
+def download_of(files: dict[str, bytes], key: str) -> list[tuple]:
+    """The workbook of the download button whose key is `key`_xlsx."""
+    found = [v for k, v in files.items() if k.split(":", 1)[0] == f"{key}_xlsx"]
+    assert len(found) == 1, list(files)
+    return sheet(found[0])
+
+
+# --- 1. empty cells ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("page,params", [
+    ("pages/overview.py", {}),
+    ("pages/tickets.py", WEEK),
+    ("pages/fees.py", WEEK),
+    ("pages/temperature.py", {}),
+])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_empty_cell_is_empty_on_every_dashboard_table(demo_copy, page, params, lang):
+    at = open_page(page, lang, **params)
+    shown = placeholders(at)
+    assert shown and set(shown) == {fmt.EMPTY}, shown
+
+
+def test_a_ticket_closed_without_result_has_no_overdue_time_but_an_empty_cell(demo_copy,
+                                                                              downloads):
+    at = open_page("pages/tickets.py", **WEEK)
+    listed = table(at, "原因")
+    no_result = listed[listed["原因"] == "已办结无处理结果"]
+    assert len(no_result)
+    overdue = [c for c in listed.columns if c.startswith("超期")]
+    assert overdue and no_result[overdue[0]].isna().all()
+    # the download holds a real empty cell there, not the placeholder
+    rows = download_of(downloads(at), "unanswered")
+    header, body = rows[0], rows[1:]
+    col, reason = header.index(overdue[0]), header.index("原因")
+    cells = [r[col] for r in body if r[reason] == "已办结无处理结果"]
+    assert cells and all(c is None for c in cells)
+
+
+@pytest.mark.parametrize("lang,word", [("zh", "匿名"), ("en", "Anonymous")])
+def test_an_anonymous_complainer_reads_as_anonymous(demo_copy, downloads, lang, word):
+    at = open_page("pages/tickets.py", lang, **WEEK)
+    caller, phone, any_anon = (("来电人", "联系电话", "含匿名投诉") if lang == "zh" else
+                               ("Caller", "Phone", "Any anonymous complaint"))
+    listed = next(df.value for df in at.dataframe if any_anon in df.value.columns)
+    anonymous = listed[listed[any_anon]]
+    assert len(anonymous)
+    assert (anonymous[caller] == word).all() and (anonymous[phone] == word).all()
+    named = listed[~listed[any_anon]]
+    assert word not in set(named[caller]) | set(named[phone])
+    # the file keeps the cells empty
+    rows = download_of(downloads(at), "repeat")
+    header, body = rows[0], rows[1:]
+    flag, name_col = header.index(any_anon), header.index(caller)
+    assert all(r[name_col] is None for r in body if r[flag])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_load_history_and_the_audit_log_show_empty_cells(demo_copy, lang):
+    at = open_page("pages/data.py", lang)
+    assert placeholders(at) == [fmt.EMPTY]
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception
+    assert placeholders(at) == [fmt.EMPTY]
