@@ -71,8 +71,9 @@ def main() -> None:
         groups[t("ui.nav.group_data", lang)] = data
     page = st.navigation(groups)
 
-    sidebar.filters(session.visible_options(db.query(filter_options)), lang)
-    header.draw(lang)
+    f = sidebar.filters(session.visible_options(db.query(filter_options)), lang)
+    # The dashboards show the sidebar's period: say when a kind has no data in it.
+    header.draw(lang, (f.start, f.end) if page in dashboards else None)
     session.routed(page)
 
 

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from i18n import has, t
 from metrics import Period
 from pipelines import settings as settings_module
-from pipelines.coverage import FilterOptions, season_bounds, season_weeks
+from pipelines.coverage import FilterOptions, freshness, season_bounds, season_of, season_weeks
 from pipelines.inbox import inbox_dir, submit, worker_alive
 from pipelines.load import load_file
 from pipelines.warehouse import connect
@@ -261,6 +261,31 @@ def test_a_week_fits_its_season():
     assert week_fits("2026-2027", "2026-W27") and not week_fits("2025-2026", "2026-W27")
     assert week_choices("2025-2026", "2026-W27") == season_weeks("2025-2026")
     assert "2026-W27" in week_choices("2026-2027", "2026-W27")
+
+
+def test_a_period_without_data_says_so(warehouse):
+    con = connect(warehouse, read_only=True)
+    spans = {f.kind: f for f in freshness(con) if f.first_at is not None and f.rows}
+    con.close()
+    assert set(spans) == {"temperature", "tickets"}     # no fee records loaded
+    after = max(f.last_at for f in spans.values()).date() + dt.timedelta(days=30)
+    at = open_app(**{"season": season_of(after), "period": "range",
+                     "from": after.isoformat(), "to": (after + dt.timedelta(days=6)).isoformat()})
+    notice = " ".join(i.value for i in at.info)
+    assert "测温记录" in notice and "客服工单" in notice and "收费数据" not in notice
+    assert fmt.date(spans["tickets"].last_at.date(), "zh") in notice
+    # a period holding both kinds' data: no notice
+    first = max(f.first_at for f in spans.values()).date()
+    last = min(f.last_at for f in spans.values()).date()
+    assert first <= last
+    at = open_app(**{"season": season_of(first), "period": "range",
+                     "from": first.isoformat(), "to": last.isoformat()})
+    assert not any("没有已上传" in i.value for i in at.info)
+    # the data pages show no period: no notice there
+    at = open_app(**{"season": season_of(after), "period": "range",
+                     "from": after.isoformat(), "to": after.isoformat()})
+    at.switch_page("pages/data.py").run()
+    assert not any("没有已上传" in i.value for i in at.info)
 
 
 def test_a_broken_link_falls_back_to_defaults(warehouse):

@@ -1,10 +1,12 @@
 """The header above every page: the company, and how fresh each kind of data is."""
 from __future__ import annotations
 
+import datetime as dt
+
 import streamlit as st
 
 from i18n import t
-from pipelines.coverage import freshness
+from pipelines.coverage import Freshness, freshness
 from pipelines.settings import load_settings
 
 from . import db, fmt
@@ -15,11 +17,38 @@ def company_name(lang: str) -> str:
     return company["name_zh"] if lang == "zh" else company["name_en"]
 
 
-def draw(lang: str) -> None:
+def draw(lang: str, period: tuple[dt.date, dt.date] | None = None) -> None:
+    """The company, each kind's freshness and, on a page showing `period`
+    (first and last day), a notice naming the kinds with no data in it."""
     st.caption(f"{company_name(lang)} · {t('ui.app.title', lang)}")
     items = db.query(freshness)
     for col, f in zip(st.columns(len(items)), items):
         col.caption(f"**{t(f'kind.{f.kind}', lang)}** · {describe(f, lang)}")
+    if period is not None:
+        notice = gap_notice(items, *period, lang)
+        if notice:
+            st.info(notice, icon=":material/event_busy:")
+
+
+def outside(f: Freshness, start: dt.date, end: dt.date) -> bool:
+    """Whether the kind's loaded data lies wholly outside the days `start` to
+    `end`: then its zeros there say nothing was loaded, not that nothing
+    happened. A kind without event times (the roster) or without rows is
+    never outside (the freshness line already says it has none)."""
+    if f.rows == 0 or f.first_at is None or f.last_at is None:
+        return False
+    return start > f.last_at.date() or end < f.first_at.date()
+
+
+def gap_notice(items: list[Freshness], start: dt.date, end: dt.date, lang: str) -> str | None:
+    """'所选期间没有客服工单(数据为 2024-10-26 至 2026-03-15)……' or None."""
+    gaps = [f for f in items if outside(f, start, end)]
+    if not gaps:
+        return None
+    spans = fmt.join([t("ui.freshness.gap_kind", lang, kind=t(f"kind.{f.kind}", lang),
+                        first=fmt.date(f.first_at.date(), lang),
+                        last=fmt.date(f.last_at.date(), lang)) for f in gaps], lang)
+    return t("ui.freshness.gap", lang, period=fmt.period(start, end, lang), kinds=spans)
 
 
 def describe(f, lang: str) -> str:
