@@ -6,6 +6,7 @@ import streamlit as st
 
 from i18n import t
 from pipelines.fields import DATASETS, KINDS
+from pipelines.mapping import ABSENT, may_be_absent
 from pipelines.read import SUFFIXES
 from pipelines.settings import load_settings
 from ui import db, fmt, session, uploads
@@ -17,6 +18,15 @@ session.require("upload")
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 8
+ACCEPTED = sorted(SUFFIXES)   # exactly what pipelines.read reads
+# Streamlit's dropzone prints its own hint ("200MB per file • CSV, ODS, …") in
+# English only, with no parameter to translate it; our caption above the widget
+# says the same in the user's language, so the built-in hint is hidden. Scoped to
+# this uploader (its key's class) and to the element's test id, which Streamlit
+# keeps stable for its tests; if either changes, the hint merely shows again.
+HIDE_UPLOADER_HINT = ("<style>.st-key-upload_files "
+                      "[data-testid=\"stFileUploaderDropzoneInstructions\"]"
+                      "{display:none}</style>")
 
 lang = current()
 con = db.connection()
@@ -44,6 +54,8 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
     batch = uploads.loaded_batch(batches, up)
     if batch is not None:
         st.info(tr("ui.upload.already_loaded", batch=batch))
+    for name in plan.mapping.absent:
+        st.warning(t(f"upload.mapping.absent.{name}", lang, field=field_label(name)))
     if not plan.mapping.complete:
         st.warning(tr("ui.upload.missing", fields=fmt.join(
             [field_label(f) for f in plan.mapping.missing], lang)))
@@ -54,28 +66,57 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
     st.dataframe(preview, hide_index=True, width="stretch")
     with st.expander(tr("ui.mapping.shown")):
         st.dataframe(pd.DataFrame({
-            tr("ui.mapping.field"): [field_label(f) for f in order],
+            tr("ui.mapping.field"): [field_label(f) for f in order + plan.mapping.absent],
             tr("ui.mapping.source"): [source_label(plan.header.labels, plan.mapping.columns[f])
-                                      for f in order]}), hide_index=True)
+                                      for f in order]
+            + [t("upload.mapping.not_in_file", lang)] * len(plan.mapping.absent)}),
+            hide_index=True)
+
+
+def choice_label(labels: list, i: int | None) -> str:
+    if i is None:
+        return t("ui.mapping.choose", lang)
+    if i == ABSENT:
+        return t("upload.mapping.not_in_file", lang)
+    return source_label(labels, i)
 
 
 def mapping_form(up: uploads.Upload) -> None:
+    """A column of the file for each required field not found. A field whose
+    absence has a meaning (the resident's signature: every reading unsigned)
+    also offers "not in this file", and the form says what that means before it
+    is applied; key fields (household, time, ...) do not."""
     labels = up.plan.header.labels
-    choices = [None, *range(len(labels))]
+    ds = DATASETS[up.plan.mapping.dataset]
+    picks = {}
     with st.form(key=f"map_{up.file_id}"):
         st.markdown(tr("ui.mapping.intro"))
-        picks = {name: st.selectbox(field_label(name), choices, key=f"map_{up.file_id}_{name}",
-                                    format_func=lambda i: t("ui.mapping.choose", lang) if i is None
-                                    else source_label(labels, i))
-                 for name in up.plan.mapping.missing}
+        for name in up.plan.mapping.missing:
+            absent_ok = may_be_absent(ds.field(name))
+            choices = [None, *([ABSENT] if absent_ok else []), *range(len(labels))]
+            picks[name] = st.selectbox(field_label(name), choices,
+                                       key=f"map_{up.file_id}_{name}",
+                                       format_func=lambda i: choice_label(labels, i))
+            if absent_ok:
+                st.warning(t(f"upload.mapping.absent_note.{name}", lang,
+                             field=field_label(name)))
         submitted = st.form_submit_button(tr("ui.mapping.apply"), type="primary")
     if submitted:
         chosen = {name: i for name, i in picks.items() if i is not None}
-        if len(chosen) < len(picks) or len(set(chosen.values())) < len(chosen):
+        columns = [i for i in chosen.values() if i != ABSENT]
+        if len(chosen) < len(picks) or len(set(columns)) < len(columns):
             st.error(tr("ui.mapping.incomplete"))
             return
         uploads.save_mapping(con, up, chosen)
         st.rerun()
+
+
+def error_detail(error) -> None:
+    """The reader's own words about a damaged file (English, technical), kept
+    out of the message and folded away for whoever diagnoses it."""
+    if error.code == "corrupt_file" and error.params.get("detail"):
+        with st.expander(t("upload.error_detail", lang)):
+            st.code(str(error.params["detail"]), language=None)
 
 
 def report(up: uploads.Upload) -> None:
@@ -113,10 +154,11 @@ def report(up: uploads.Upload) -> None:
 
 st.title(tr("ui.upload.title"))
 st.caption(tr("ui.upload.intro", limit=limit_mb))
+st.caption(t("upload.accepts", lang, types=fmt.join(ACCEPTED, lang), limit=limit_mb))
+st.html(HIDE_UPLOADER_HINT)
 files = st.file_uploader(
-    tr("ui.upload.files"), type=sorted(s.lstrip(".") for s in SUFFIXES),
-    accept_multiple_files=True, max_upload_size=limit_mb, key="upload_files",
-    help=tr("ui.upload.files_help", limit=limit_mb))
+    tr("ui.upload.files"), type=[s.lstrip(".") for s in ACCEPTED],
+    accept_multiple_files=True, max_upload_size=limit_mb, key="upload_files")
 desk = uploads.sync(files)
 batches = uploads.batches()
 
@@ -131,6 +173,7 @@ for up in desk:
         uploads.plan(con, up)
         if up.error is not None:
             st.error(up.error.message(lang))
+            error_detail(up.error)
         else:
             details(up, batches)
 

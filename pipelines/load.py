@@ -123,17 +123,26 @@ def plan_file(path: Path, kind: str | None = None,
               overrides: dict[str, int] | None = None) -> Plan:
     """Read the file and find the first sheet that holds a known export."""
     widest: list | None = None  # the fullest early row: most likely the header
-    for sheet in read_sheets(Path(path)):
-        header = find_header(sheet)
-        if header is None:
-            rows = sheet.head(SCAN_ROWS)
-            if rows and widest is None:
-                widest = max(rows, key=lambda r: sum(c is not None for c in r))
-            continue
-        return Plan(sheet, header, detect(header.labels, kind, overrides))
-    if widest is None:
-        raise PipelineError("empty_file")
-    raise PipelineError("unknown_kind", columns=found_columns(widest))
+    misnamed: str | None = None
+    try:
+        for sheet in read_sheets(Path(path)):
+            misnamed = sheet.misnamed
+            header = find_header(sheet)
+            if header is None:
+                rows = sheet.head(SCAN_ROWS)
+                if rows and widest is None:
+                    widest = max(rows, key=lambda r: sum(c is not None for c in r))
+                continue
+            return Plan(sheet, header, detect(header.labels, kind, overrides))
+        if widest is None:
+            raise PipelineError("empty_file")
+        raise PipelineError("unknown_kind", columns=found_columns(widest))
+    except PipelineError as exc:
+        # Plain text named .xlsx with no export in it: its "columns" are just
+        # its first line of text. Say what it is, not what columns it lacks.
+        if exc.code == "unknown_kind" and misnamed:
+            raise PipelineError("misnamed_excel", suffix=misnamed) from exc
+        raise
 
 
 # Steps of a load, in order, with the share of the work done when each starts

@@ -10,7 +10,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .errors import PipelineError
-from .fields import DATASETS, KINDS, Dataset, normalize_label
+from .fields import DATASETS, KINDS, SIGNATURE, Dataset, Field, normalize_label
+
+# An override meaning "the file has no such column" (the mapping form's
+# 文件中没有这一列), allowed only for fields where absence has a meaning.
+ABSENT = -1
+
+
+def may_be_absent(f: Field) -> bool:
+    """Whether a required field may be declared absent from a file. Only the
+    resident's signature: without it every reading is unsigned, hence invalid
+    (service rules art. 11(7)) but still loaded and counted as unsigned. Key and
+    measured fields (household, time, temperature, ticket number, ...) may not:
+    a row without them means nothing."""
+    return f.type == SIGNATURE
 
 
 @dataclass
@@ -18,6 +31,7 @@ class Mapping:
     dataset: str
     columns: dict[str, int]                   # field -> column index (c<i>)
     missing: list[str] = field(default_factory=list)  # required fields not found
+    absent: list[str] = field(default_factory=list)   # declared not in the file (ABSENT)
 
     @property
     def complete(self) -> bool:
@@ -36,12 +50,15 @@ def map_columns(labels: list[str | None], dataset: str,
     normal = [normalize_label(x) if x else "" for x in labels]
     columns: dict[str, int] = {}
     taken: set[int] = set()
+    absent: list[str] = []
     for name, index in (overrides or {}).items():
         if name in ds.columns and 0 <= index < len(labels) and index not in taken:
             columns[name] = index
             taken.add(index)
+        elif index == ABSENT and name in ds.columns and may_be_absent(ds.field(name)):
+            absent.append(name)
     for f in ds.fields:
-        if f.name in columns:
+        if f.name in columns or f.name in absent:
             continue
         for syn in f.synonyms:
             wanted = normalize_label(syn)
@@ -50,8 +67,8 @@ def map_columns(labels: list[str | None], dataset: str,
                 columns[f.name] = index
                 taken.add(index)
                 break
-    missing = [f.name for f in ds.required if f.name not in columns]
-    return Mapping(dataset, columns, missing)
+    missing = [f.name for f in ds.required if f.name not in columns and f.name not in absent]
+    return Mapping(dataset, columns, missing, [f.name for f in ds.fields if f.name in absent])
 
 
 def _score(ds: Dataset, m: Mapping) -> tuple:

@@ -16,7 +16,7 @@ import duckdb
 from .errors import PipelineError
 from .fields import DATASETS, normalize_label
 from .load import Plan, plan_file
-from .mapping import detect
+from .mapping import ABSENT, detect, may_be_absent
 from .warehouse import WRITE_LOCK
 
 
@@ -24,7 +24,7 @@ from .warehouse import WRITE_LOCK
 class SavedMapping:
     signature: str
     dataset: str
-    overrides: dict[str, int]   # field -> column index
+    overrides: dict[str, int]   # field -> column index, or ABSENT: not in the file
     saved_by: str
 
 
@@ -42,8 +42,10 @@ def remember(con: duckdb.DuckDBPyConnection, labels: list[str | None], dataset: 
     """Save (or replace) the mapping for this header layout."""
     if dataset not in DATASETS:
         raise PipelineError("bad_kind", kind=dataset, kinds=", ".join(DATASETS))
+    ds = DATASETS[dataset]
     clean = {f: int(i) for f, i in overrides.items()
-             if f in DATASETS[dataset].columns and 0 <= int(i) < len(labels)}
+             if f in ds.columns and (0 <= int(i) < len(labels)
+                                     or (int(i) == ABSENT and may_be_absent(ds.field(f))))}
     signature = layout_signature(labels)
     with WRITE_LOCK:
         cur = con.cursor()

@@ -32,7 +32,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP = b"PK\x03\x04"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
-SUFFIXES = EXCEL_SUFFIXES | {".csv", ".txt"}
+# What the upload desk accepts and the demo loads: the formats read here.
+SUFFIXES = EXCEL_SUFFIXES | {".csv"}
 
 
 EPOCH_1900 = "1899-12-30"  # Excel's day 0 for serials after 60 (it counts 1900-02-29)
@@ -44,6 +45,10 @@ class RawSheet:
     name: str
     table: pa.Table  # columns c0..cN (string) and _row (int64)
     epoch: str = EPOCH_1900  # what Excel serial numbers in this sheet count from
+    # A text file carrying an Excel extension (".xlsx"): read as CSV, since some
+    # systems export CSV under an Excel name, but if no export is recognised in
+    # it the user hears that it is no real Excel file (pipelines.load.plan_file).
+    misnamed: str | None = None
 
     @property
     def n_columns(self) -> int:
@@ -65,7 +70,8 @@ def file_format(path: Path, head: bytes) -> str:
     if head.startswith(_ZIP):
         return "excel"
     if b"\x00" in head[:4096] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise PipelineError("unsupported_format", suffix=path.suffix or "?")
+        # Binary, but neither a workbook nor a zip: an image, a PDF, a Word file.
+        raise PipelineError("unsupported_format", suffix=path.suffix.lower() or "?")
     return "csv"
 
 
@@ -76,7 +82,10 @@ def read_sheets(path: Path) -> Iterator[RawSheet]:
         head = fh.read(1 << 16)
     fmt = file_format(path, head)
     if fmt == "csv":
-        yield read_csv(path)
+        sheet = read_csv(path)
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            sheet.misnamed = path.suffix.lower()
+        yield sheet
         return
     if fmt == "ole":
         data = path.read_bytes()

@@ -1,6 +1,8 @@
 """Bad input: each case gives its exact message and leaves the warehouse as it was."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from i18n import t
@@ -24,7 +26,8 @@ def _loaded(con):
     ("temperature_no_signature.xlsx", None, "missing_columns", "缺少必需的列:用户签字",
      "Required columns are missing: Resident signature"),
     ("truncated.xlsx", None, "corrupt_file", "文件已损坏或不完整", "damaged or incomplete"),
-    ("not_excel.xlsx", None, "unsupported_format", "无法识别此文件格式(.xlsx)", "not supported"),
+    ("not_excel.xlsx", None, "unsupported_format", "文件名是 .xlsx,但文件内容不是电子表格",
+     "its content is not a spreadsheet"),
     ("protected.xlsx", None, "password_protected", "工作簿设置了打开密码", "password-protected"),
     ("temperature_header_only.xlsx", None, "no_rows", "表头下面没有数据行", "no data rows"),
 ])
@@ -104,3 +107,82 @@ def test_overlapping_export_counts_only_new_and_changed_rows(con):
     assert con.execute("SELECT count(*) FROM temperature_readings").fetchone()[0] == 7
     assert con.execute("SELECT indoor_c, batch_id FROM temperature_readings "
                        "WHERE household_id = '01020310903'").fetchone() == (20.5, report.batch_id)
+
+
+# --- files whose content does not match their name ------------------------------
+
+def _png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+def test_text_renamed_xlsx_is_called_not_a_real_excel_file(con, tmp_path):
+    path = tmp_path / "测温记录.xlsx"
+    path.write_text("这不是一个Excel文件\n只是一些文字\n", encoding="utf-8")
+    zh, en = load_file(con, path), load_file(con, path, lang="en")
+    assert (zh.status, zh.error_code) == ("failed", "misnamed_excel")
+    assert "不是真正的 Excel 文件" in zh.error and "重新导出" in zh.error
+    assert "文件中的列" not in zh.error and "这不是一个Excel文件" not in zh.error
+    assert "not a real Excel file" in en.error and "Export it again" in en.error
+    # A real CSV export named .xlsx still loads: the bytes decide.
+    csv = tmp_path / "payments.xlsx"
+    csv.write_bytes((FILES / "payments_gbk.csv").read_bytes())
+    assert load_file(con, csv).status == "loaded"
+
+
+def test_corrupt_workbook_message_is_all_in_the_users_language(con):
+    import re
+    zh = load_file(con, FILES / "truncated.xlsx")
+    en = load_file(con, FILES / "truncated.xlsx", lang="en")
+    assert zh.error_code == "corrupt_file"
+    assert "文件已损坏或不完整" in zh.error and "zip" not in zh.error.lower()
+    assert not re.search(r"[A-Za-z]{3,}", zh.error.replace("Excel", "").replace("xlsx", ""))
+    assert "damaged or incomplete" in en.error and "zip" not in en.error.lower()
+
+
+def test_image_renamed_xlsx_says_its_content_is_no_spreadsheet(con, tmp_path):
+    path = tmp_path / "photo.xlsx"
+    path.write_bytes(_png())
+    zh, en = load_file(con, path), load_file(con, path, lang="en")
+    assert zh.error_code == "unsupported_format"
+    assert "文件名是 .xlsx" in zh.error and "内容不是电子表格" in zh.error
+    assert "无法识别此文件格式" not in zh.error and "重新导出" in zh.error
+    assert "named .xlsx" in en.error and "not a spreadsheet" in en.error
+
+
+def test_signature_column_declared_absent_loads_every_reading_unsigned(con):
+    from pipelines.mapping import ABSENT, detect
+    from pipelines.load import plan_file
+    path = FILES / "temperature_no_signature.xlsx"
+    plan = plan_file(path)
+    assert plan.mapping.missing == ["signed"]
+    mapping = detect(plan.header.labels, "temperature", {"signed": ABSENT})
+    assert mapping.complete and mapping.absent == ["signed"] and "signed" not in mapping.columns
+    report = load_file(con, path, overrides={"signed": ABSENT})
+    assert report.status == "loaded" and report.rows_inserted > 0
+    assert con.execute("SELECT count(*) FROM temperature_readings "
+                       "WHERE coalesce(signed, false)").fetchone() == (0,)
+    import datetime as dt
+    from metrics.query import query
+    season = (dt.date(2025, 11, 15), dt.date(2026, 3, 15))
+    unsigned = query(con, "temp_unsigned_readings", season).iloc[0]
+    assert unsigned.numerator == unsigned.denominator == report.rows_inserted
+    assert query(con, "temp_compliance_rate", season).iloc[0].denominator == 0
+
+
+def test_required_key_columns_cannot_be_declared_absent(con):
+    from pipelines.mapping import ABSENT, detect
+    from pipelines.load import plan_file
+    plan = plan_file(Path(__file__).parent / "data" / "ui" / "temperature_odd_header.xlsx")
+    assert plan.mapping.missing == ["measured_at"]
+    mapping = detect(plan.header.labels, "temperature", {"measured_at": ABSENT})
+    assert mapping.missing == ["measured_at"] and not mapping.absent
+    report = load_file(con, Path(__file__).parent / "data" / "ui" / "temperature_odd_header.xlsx",
+                       overrides={"measured_at": ABSENT, "household_id": ABSENT})
+    assert report.error_code == "missing_columns"

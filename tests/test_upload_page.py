@@ -133,8 +133,8 @@ def test_rejected_rows_download_can_be_fixed_and_uploaded_again(warehouse, tmp_p
 def test_corrupt_file_says_what_to_do_and_changes_nothing(warehouse):
     before = snapshot(warehouse)
     at = upload(open_page(), "corrupt.xlsx")
-    assert texts(at.error) == ["文件已损坏或不完整,无法读取(File is not a zip file)。"
-                               "请在 Excel 中打开确认后重新导出或另存为 .xlsx 再上传。"]
+    assert texts(at.error) == ["文件已损坏或不完整,无法读取。请在 Excel 中打开确认后另存为 .xlsx"
+                               " 再上传;如果 Excel 也打不开,请从业务系统重新导出。"]
     assert at.button(key="upload_load").disabled
     assert snapshot(warehouse) == before
 
@@ -253,3 +253,129 @@ def test_plan_remembered_applies_only_a_mapping_of_the_asked_kind(con):
     with pytest.raises(PipelineError) as err:
         plan_remembered(con, path, kind="tickets")
     assert err.value.code in ("wrong_kind", "unknown_kind")
+
+
+# --- bad files and the uploader's own words -----------------------------------------
+
+PIPELINE_FILES = Path(__file__).parent / "data" / "pipelines"
+
+
+def upload_bytes(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
+    at.file_uploader(key="upload_files").set_value(
+        [(n, data, "application/octet-stream") for n, data in files]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("lang, words, wrong", [
+    ("zh", ["不是真正的 Excel 文件", "重新导出为 .xlsx、.xls 或 .csv"], "文件中的列"),
+    ("en", ["not a real Excel file", "Export it again", ".xlsx, .xls or .csv"], "Columns in"),
+])
+def test_text_renamed_xlsx_is_not_reported_as_a_column_problem(warehouse, lang, words, wrong):
+    before = snapshot(warehouse)
+    at = upload_bytes(open_page(lang), ("测温.xlsx", "这不是一个Excel文件\n".encode()))
+    [error] = texts(at.error)
+    assert all(w in error for w in words) and wrong not in error, error
+    assert "这不是一个Excel文件" not in error
+    assert at.button(key="upload_load").disabled and snapshot(warehouse) == before
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["文件名是 .xlsx", "内容不是电子表格", "重新导出"]),
+    ("en", ["named .xlsx", "not a spreadsheet", "Export the data again"]),
+])
+def test_image_renamed_xlsx_says_its_content_is_no_spreadsheet(warehouse, lang, words):
+    at = upload_bytes(open_page(lang), ("photo.xlsx", _png()))
+    [error] = texts(at.error)
+    assert all(w in error for w in words), error
+    assert "无法识别此文件格式" not in error and "not supported" not in error
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_corrupt_file_message_holds_no_reader_english(warehouse, lang):
+    at = upload(open_page(lang), "corrupt.xlsx")
+    [error] = texts(at.error)
+    assert "zip" not in error.lower()
+    if lang == "zh":
+        assert error.startswith("文件已损坏或不完整,无法读取。")
+    # The reader's own words only in a collapsed expander, for an administrator.
+    [details] = [e for e in at.expander if e.label == tr_of(lang, "upload.error_detail")]
+    assert "File is not a zip file" in [c.value for c in details.code]
+
+
+def tr_of(lang: str, key: str, **params) -> str:
+    from i18n import t
+    return t(key, lang, **params)
+
+
+@pytest.mark.parametrize("lang, empty", [("zh", "文件是空的"), ("en", "The file is empty")])
+def test_empty_file_shows_zero_bytes_and_is_refused(warehouse, lang, empty):
+    at = upload_bytes(open_page(lang), ("空.xlsx", b""), ("tiny.csv", b"a,b\n"))
+    names = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert names == ["**空.xlsx** · 0 B", "**tiny.csv** · 4 B"]
+    assert texts(at.error)[0].startswith(empty)
+    assert at.button(key="upload_load").disabled
+
+
+def test_file_sizes_in_bytes_kb_and_mb():
+    from ui import fmt
+    assert [fmt.file_size(n) for n in (0, 1, 1023, 1024, 5300, 3 * 1048576)] == \
+        ["0 B", "1 B", "1,023 B", "1.0 KB", "5.2 KB", "3.0 MB"]
+
+
+def test_signature_may_be_declared_absent_and_every_reading_is_then_unsigned(warehouse):
+    at = upload_bytes(open_page(), ("测温.xlsx",
+                                    (PIPELINE_FILES / "temperature_no_signature.xlsx").read_bytes()))
+    assert texts(at.warning)[0].startswith("没有找到必需的列:用户签字")
+    pick = next(s for s in at.selectbox if s.label == "用户签字")
+    assert pick.options[:2] == ["请选择…", "文件中没有这一列"]
+    assert "测温人" in pick.options
+    # Before applying, the form says what the choice means.
+    note = " ".join(texts(at.warning) + texts(at.info))
+    assert "文件中没有这一列" in note and "未签字" in note and "无效" in note
+    pick.set_value(-1)
+    at.button(key=next(b.key for b in at.button if b.label == "应用并记住")).click().run()
+    assert not at.exception and not at.button(key="upload_load").disabled
+    assert any("全部" in w and "未签字" in w for w in texts(at.warning)), texts(at.warning)
+    at.button(key="upload_load").click().run()
+    assert texts(at.success)[0].startswith("已导入为测温记录")
+    con = connect(warehouse)
+    try:
+        assert con.execute("SELECT count(*), count(signed) FROM temperature_readings"
+                           ).fetchone() == (1, 0)
+        saved = lookup(con, plan_file(PIPELINE_FILES / "temperature_no_signature.xlsx")
+                       .header.labels)
+    finally:
+        con.close()
+    assert saved.overrides == {"signed": -1}
+
+
+def test_required_key_columns_offer_no_not_in_file_choice(warehouse):
+    at = upload(open_page("en"), "temperature_odd_header.xlsx")
+    pick = next(s for s in at.selectbox if s.label == "Measured at")
+    assert "Not in this file" not in pick.options
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["支持的文件:.csv、.ods、.xls、.xlsb、.xlsm、.xlsx", "200 MB"]),
+    ("en", ["Accepted files: .csv, .ods, .xls, .xlsb, .xlsm, .xlsx", "200 MB"]),
+])
+def test_uploader_accepts_what_the_pipeline_reads_and_says_so(warehouse, lang, words):
+    at = open_page(lang)
+    widget = at.file_uploader(key="upload_files")
+    assert list(widget.proto.type) == [".csv", ".ods", ".xls", ".xlsb", ".xlsm", ".xlsx"]
+    assert any(all(w in c for w in words) for c in texts(at.caption)), texts(at.caption)
+    # Streamlit's own hint ("200MB per file • CSV, …") is English only: hidden.
+    css = " ".join(h.proto.body for h in at.get("html"))
+    assert ".st-key-upload_files [data-testid=\"stFileUploaderDropzoneInstructions\"]" in css

@@ -34,8 +34,12 @@ def percent(x, lang: str = "zh", decimals: int = 1) -> str:
 
 
 def file_size(n_bytes: int, lang: str = "zh") -> str:
+    """0 B, 512 B, 5.2 KB, 3.0 MB: below 1 KB the bytes themselves, so an empty
+    file shows as empty."""
+    if n_bytes < 1024:
+        return f"{n_bytes:,} B"
     if n_bytes < 1024 * 1024:
-        return f"{max(n_bytes / 1024, 0.1):,.1f} KB"
+        return f"{n_bytes / 1024:,.1f} KB"
     return f"{n_bytes / 1048576:,.1f} MB"
 
 
