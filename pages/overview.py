@@ -14,7 +14,7 @@ from metrics import MetricError, action_list, get
 from metrics.display import format_value
 from metrics.trends import weekly
 from pipelines.coverage import freshness, period_rows, season_bounds
-from ui import charts, figures, fmt, kpi, session, tables
+from ui import charts, db, figures, fmt, kpi, session, tables
 from ui.prefetch import prefetch
 from ui.filters import encode
 from ui.lang import current, tr
@@ -128,15 +128,37 @@ def cold_buildings() -> None:
                   d_station=r["station"], d_community=r["community"], d_building=r["building"])
 
 
+def whole(name: str, shown: pd.DataFrame, then=lambda df: df) -> tuple:
+    """The download of a list of which TOP rows are shown: every row, read
+    when the button is clicked (`then` makes them like the rows shown)."""
+    con, args = db.connection(), (name, period, filters, scope)
+
+    def rows() -> pd.DataFrame:
+        cur = con.cursor()
+        try:
+            return then(action_list(cur, *args))
+        finally:
+            cur.close()
+
+    return rows, int(shown.attrs.get("total_rows", len(shown)))
+
+
+def with_reason(df: pd.DataFrame) -> pd.DataFrame:
+    # `lang`, not tr(): the download's rows are read outside the session.
+    return df.assign(reason=[t("page.overview.reason_overdue", lang) if o else
+                             t("page.overview.reason_no_result", lang)
+                             for o in df["overdue_open"]])
+
+
 def tickets(data: dict[str, kpi.CardData]) -> None:
     unanswered = data["ticket_unanswered"]
     st.markdown(f"**{tr('page.overview.unanswered')}**")
     st.caption(tr("page.overview.unanswered_count",
                   n=format_value(unanswered.kpi, unanswered.now.value, lang)))
-    df = reads.get(LISTS["unanswered_tickets"])
-    df = df.assign(reason=[tr("page.overview.reason_overdue") if o else
-                           tr("page.overview.reason_no_result") for o in df["overdue_open"]])
+    top = reads.get(LISTS["unanswered_tickets"])
+    df = with_reason(top)
     tables.show(df, lang, key="o_unanswered", file_name=tr("page.overview.unanswered"),
+                whole=whole("unanswered_tickets", top, with_reason),
                 columns=["ticket_no", "category", "station", "received_at", "reason",
                          "hours_overdue"],
                 labels={"reason": tr("page.overview.reason")},
@@ -150,6 +172,7 @@ def arrears() -> None:
     st.markdown(f"**{tr('page.overview.arrears')}**")
     df = reads.get(LISTS["arrears"])
     tables.show(df, lang, key="o_arrears", file_name=tr("page.overview.arrears"),
+                whole=whole("arrears", df),
                 columns=["household_id", "name", "station", "community", "season",
                          "arrears_yuan", "age_days"],
                 config={t("metrics.col.arrears_yuan", lang):

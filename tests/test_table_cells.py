@@ -92,3 +92,29 @@ def test_the_load_history_and_the_audit_log_show_empty_cells(demo_copy, lang):
     at.switch_page("pages/audit.py").run()
     assert not at.exception
     assert placeholders(at) == [fmt.EMPTY]
+
+
+# --- 5. the overview's lists download whole ---------------------------------------------
+
+def test_the_overviews_lists_download_every_row(demo_copy, downloads):
+    from metrics import action_list
+    from page_testing import filters_of
+    from ui import db
+
+    at = open_page("pages/overview.py")
+    period, filters = filters_of(at)
+    con = db.connection()
+    unanswered = action_list(con, "unanswered_tickets", period, filters)
+    arrears = action_list(con, "arrears", period, filters)
+    assert len(unanswered) > 5 and len(arrears) > 5
+    assert len(table(at, "原因")) == 5                         # the screen: the first five
+    files = downloads(at)
+    rows = download_of(files, "o_unanswered")
+    assert [r[0] for r in rows[1:]] == unanswered["ticket_no"].tolist()
+    assert set(r[rows[0].index("原因")] for r in rows[1:]) <= {"超期未办结", "已办结但无处理结果"}
+    rows = download_of(files, "o_arrears")
+    assert [r[0] for r in rows[1:]] == arrears["household_id"].tolist()
+    # each button says how much it holds
+    labels = {b.proto.id.rsplit("-", 1)[-1]: b.proto.label for b in at.get("download_button")}
+    assert f"{len(unanswered):,}" in labels["o_unanswered_xlsx"]
+    assert f"{len(arrears):,}" in labels["o_arrears_xlsx"]

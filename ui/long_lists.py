@@ -8,17 +8,14 @@ the page. Masking, headers, the row-list permission and the audit are
 ui/tables' and ui/session's, unchanged."""
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
 
-from auth.masking import mask_frame
 from i18n import t
 
 from . import session, tables
-from .xlsx import workbook_bytes
 
 SHOWN_ROWS = 1000
 
@@ -43,18 +40,5 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
                  column_config={**tables.column_config(head, lang), **(config or {})})
     if len(df) > rows:
         st.caption(t("page.tickets.list.first_rows", lang, shown=f"{rows:,}", n=f"{len(df):,}"))
-    # Read now: the workbook is built on another thread, outside this session.
-    allowed = tables.can_see_personal()
-    headers = dict(zip(cols, head.columns))
-    full = df[cols]
-
-    def workbook() -> bytes:
-        return workbook_bytes({file_name: mask_frame(full, allowed).rename(columns=headers)})
-
-    stamp = dt.date.today().strftime("%Y%m%d")
-    st.download_button(t("ui.table.download", lang),
-                       data=session.audited_download(workbook, f"{file_name}.xlsx",
-                                                     tables.download_detail(df, cols)),
-                       file_name=f"{file_name}_{stamp}.xlsx", mime=tables.XLSX, key=f"{key}_xlsx",
-                       icon=":material/download:", on_click="ignore")
+    tables.download_all(lambda: df, len(df), df, lang, key, file_name, cols, labels)
     return head

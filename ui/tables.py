@@ -7,7 +7,7 @@ download of exactly the rows shown (formula-escaped by ui/xlsx.py).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
 import pandas as pd
@@ -127,13 +127,50 @@ def download(df: pd.DataFrame, lang: str, key: str, file_name: str, detail: str,
                        icon=":material/download:", on_click="ignore")
 
 
+def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
+                   labels: Mapping[str, str] | None, allowed: bool) -> pd.DataFrame:
+    """`df` as its download holds it: prepared like the table on screen, for a
+    viewer who may (`allowed`) or may not see personal data. No Streamlit:
+    it runs when the file is asked for, on a server thread."""
+    out = df[list(columns)] if columns is not None else df
+    out = mask_frame(out, allowed)
+    labels = labels or {}
+    out = out.rename(columns={c: labels.get(c) or column_label(c, lang) for c in out.columns})
+    out.attrs = {}
+    return out
+
+
+def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, lang: str,
+                 key: str, file_name: str, columns: Sequence[str] | None = None,
+                 labels: Mapping[str, str] | None = None, label: str | None = None) -> None:
+    """An .xlsx download of a whole list of which the page shows only some
+    rows: `rows()` reads all `n` of them when the button is clicked (not on
+    every run); `like`: the rows shown, whose columns the list has."""
+    allowed = can_see_personal()   # read now: the file is built outside the session
+
+    def build() -> bytes:
+        return workbook_bytes({file_name: workbook_frame(rows(), lang, columns, labels, allowed)})
+
+    cols = list(columns) if columns is not None else list(like.columns)
+    unmasked = allowed and any(c in _personal(like) for c in cols)
+    detail = f"{n} rows" + (f", {session.PERSONAL_DATA}" if unmasked else "")
+    stamp = dt.date.today().strftime("%Y%m%d")
+    st.download_button(label or t("ui.table.download", lang),
+                       data=session.audited_download(build, f"{file_name}.xlsx", detail),
+                       file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
+                       icon=":material/download:", on_click="ignore")
+
+
 def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
          columns: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
          config: Mapping | None = None, height: int | str = "auto",
-         empty: str | None = None) -> pd.DataFrame:
+         empty: str | None = None,
+         whole: tuple[Callable[[], pd.DataFrame], int] | None = None) -> pd.DataFrame:
     """Mask, translate, draw the table and its download; returns the frame
     shown (tests compare it with the KPI layer). `config`: extra
-    st.column_config entries keyed by the translated header."""
+    st.column_config entries keyed by the translated header. `whole`: for
+    the first rows of a longer list, (a read of all its rows, how many):
+    the download then holds them all, and its button says how many."""
     if is_row_list(df) and not session.can("row_lists"):
         st.info(t("ui.auth.no_row_lists", lang))
         return df.iloc[0:0]
@@ -144,5 +181,10 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     st.dataframe(on_screen(shown, df, lang, columns), hide_index=True, width="stretch",
                  height=height, key=f"{key}_table", placeholder=PLACEHOLDER,
                  column_config={**column_config(shown, lang), **(config or {})})
-    download(shown, lang, key, file_name, download_detail(df, columns))
+    if whole is None:
+        download(shown, lang, key, file_name, download_detail(df, columns))
+    else:
+        rows, n = whole
+        download_all(rows, n, df, lang, key, file_name, columns, labels,
+                     label=t("ui.grid.download_all", lang, n=fmt.number(n, lang)))
     return shown
