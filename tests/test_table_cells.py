@@ -118,3 +118,30 @@ def test_the_overviews_lists_download_every_row(demo_copy, downloads):
     labels = {b.proto.id.rsplit("-", 1)[-1]: b.proto.label for b in at.get("download_button")}
     assert f"{len(unanswered):,}" in labels["o_unanswered_xlsx"]
     assert f"{len(arrears):,}" in labels["o_arrears_xlsx"]
+
+
+def formats(at: AppTest, header: str) -> str | None:
+    """The number format the page gave the column `header` of its first table
+    having one."""
+    import json
+    for df in at.dataframe:
+        if header in df.value.columns:
+            return json.loads(df.proto.columns or "{}").get(header, {}).get("type_config", {}) \
+                .get("format")
+    raise AssertionError(header)
+
+
+# --- 3. a rate's change in percentage points --------------------------------------------
+
+@pytest.mark.parametrize("lang,header,unit", [
+    ("zh", "较上季同期(百分点)", "个百分点"), ("en", "Change vs last season (pp)", "pp")])
+def test_a_stations_change_in_collection_rate_reads_in_points(demo_copy, lang, header, unit):
+    at = open_page("pages/fees.py", lang, **WEEK)
+    rate, last = (("收缴率(金额)", "上季同期收缴率") if lang == "zh" else
+                  ("Collection rate (amount)", "Rate at the same point last season"))
+    shown = table(at, header)
+    assert shown[header].notna().any()
+    assert shown[header].tolist() == pytest.approx(
+        ((shown[rate] - shown[last]) * 100).tolist(), nan_ok=True)
+    assert formats(at, header) == f"%+.1f {unit}"
+    assert "%" not in formats(at, header).replace("%+.1f", "")
