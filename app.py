@@ -33,14 +33,7 @@ def main() -> None:
         if report.status == "failed":
             st.warning(report.summary(lang))
 
-    # Who is this? Until someone signs in, only the sign-in form exists: a
-    # hidden one-page navigation keeps Streamlit from listing pages/ itself.
     user = session.gate()
-    if user is None:
-        st.navigation([st.Page(session.sign_in_page, title=t("ui.auth.title", lang),
-                               url_path="signin", default=True)], position="hidden").run()
-        return
-
     # url_path must differ from the file name: while a pages/ folder exists,
     # Streamlit first runs a requested page by its file name, without this
     # router (tests/test_app_shell.py checks every page; ui.session.page_guard
@@ -58,17 +51,25 @@ def main() -> None:
     reports = [st.Page("pages/report.py", title=t("report.nav.weekly", lang), url_path="weekly",
                        icon=":material/summarize:")]
     data = []
-    if user.can("upload"):
+    if user is None or user.can("upload"):
         data += [st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="uploads",
                          icon=":material/upload_file:"),
                  st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="datasets",
                          icon=":material/database:")]
-    if user.can("audit"):
+    if user is None or user.can("audit"):
         data.append(st.Page("pages/audit.py", title=t("ui.nav.audit", lang), url_path="audit_log",
                             icon=":material/policy:"))
     groups = {t("ui.nav.group_dashboard", lang): dashboards, t("report.nav.group", lang): reports}
     if data:
         groups[t("ui.nav.group_data", lang)] = data
+    if user is None:
+        # Nobody signed in: only the sign-in form is drawn, but every page's
+        # address is known (hidden, none runs), so a reload or a link keeps
+        # its page and filters in the URL for after the sign-in, where an
+        # unknown address would fall back to the start page.
+        st.navigation(groups, position="hidden")
+        session.sign_in_page()
+        return
     page = st.navigation(groups)
 
     f = sidebar.filters(session.visible_options(db.query(filter_options)), lang)

@@ -60,6 +60,23 @@ def test_sign_in_is_required_and_audited(accounts):
     assert "登录失败" in text and "登录" in text
 
 
+def test_a_page_asked_for_before_sign_in_opens_after_it(accounts):
+    # A reload or a shared link to a page, signed out: the form, then that
+    # page with the link's filters (not the start page).
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.query_params.update(season="2025-2026", period="week", week="2025-W50")
+    at.run()
+    at.switch_page("pages/tickets.py").run()
+    assert [t.value for t in at.title] == ["登录 · 供热服务指标看板"]
+    assert not at.metric and not at.dataframe        # nothing of the page runs
+    at.text_input[0].input("mgr")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title][:1] == ["工单"]
+    assert at.session_state["filters"].week == "2025-W50"
+
+
 @pytest.mark.parametrize("user", ["mgr", "zd", "look"])
 def test_admin_pages_are_refused_to_other_roles(accounts, user):
     at = signed_in(user)
@@ -120,7 +137,9 @@ def test_admin_sees_full_phones_but_never_an_anonymous_complainant(accounts):
             for col in ("来电人", "联系电话"):
                 if col in frame.columns and len(rows):
                     checked += 1
-                    assert rows[col].isna().all() or (rows[col].astype(str) == "").all(), page
+                    # empty, or the screen's 匿名 in its place: never who called
+                    shown = rows[col].astype("object").where(rows[col].notna(), "")
+                    assert shown.isin(["", "匿名"]).all(), (page, col, shown.tolist())
     assert seen_anonymous and checked  # anonymous tickets are listed: as tickets, without who
     assert any(FULL_PHONE.search(t) for t in texts)  # personal data is the admin's to see
 

@@ -59,4 +59,17 @@ def test_branch_user_signs_in_and_sees_only_their_branch(app_with_accounts, page
     page.wait_for_timeout(2000)
     page.screenshot(path=output_dir / "upload_by_file_name.png", full_page=True)
     assert "拖入导出文件" not in page.inner_text("body")
+    # A reload or a shared link in a new session: the sign-in form (no
+    # "Page not found"), then the page the link named, with its filters.
+    page.goto(f"{app_with_accounts}/room_temperature?season=2025-2026&period=week&week=2025-W50")
+    expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_be_visible(
+        timeout=60_000)
+    page.wait_for_timeout(1000)
+    assert "Page not found" not in page.inner_text("body")
+    page.get_by_label("用户名").fill("zd")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="室温达标", exact=True)).to_be_visible(timeout=60_000)
+    assert "/room_temperature" in page.url and "week=2025-W50" in page.url
+    assert "Page not found" not in page.inner_text("body")
     assert OUTPUT.exists()
