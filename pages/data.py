@@ -20,6 +20,7 @@ session.require("upload")
 UNDO_TARGET = "undo_target"
 FLASH = "data_flash"
 SHOWN_GAPS = 12
+COUNTS = ("read", "inserted", "updated", "unchanged", "rejected")
 
 lang = current()
 con = db.connection()
@@ -101,12 +102,14 @@ def history() -> None:
         return
     when = st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang))
     day = st.column_config.DatetimeColumn(format="YYYY-MM-DD")
+    count = st.column_config.NumberColumn(format="%,d")   # rows grouped: 16,849
     # A batch not undone has no undo time: an empty cell, not the word "None".
     st.dataframe(history_table(df), hide_index=True, width="stretch", placeholder=fmt.EMPTY,
                  column_config={
                      tr("ui.batches.loaded_at"): when, tr("ui.batches.undone_at"): when,
                      tr("ui.batches.data_from"): day, tr("ui.batches.data_to"): day,
-                     tr("ui.batches.batch"): st.column_config.NumberColumn(format="%d")})
+                     tr("ui.batches.batch"): st.column_config.NumberColumn(format="%d"),
+                     **{tr(f"ui.batches.{c}"): count for c in COUNTS}})
 
     loaded = df[df["status"] == "loaded"]
     if loaded.empty:

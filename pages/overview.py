@@ -176,7 +176,7 @@ def arrears() -> None:
                 columns=["household_id", "name", "station", "community", "season",
                          "arrears_yuan", "age_days"],
                 config={t("metrics.col.arrears_yuan", lang):
-                        st.column_config.NumberColumn(format="¥%.2f")},
+                        st.column_config.NumberColumn(format="¥%,.2f")},
                 empty=tr("page.overview.none_arrears"))
     page_link("fees", tr("page.overview.open.fees"))
 

@@ -345,7 +345,7 @@ def refunds() -> None:
     with st.expander(tr("page.temperature.refund_table")):
         tables.show(df, lang, key="t_refund", file_name=tr("page.temperature.refund"),
                     config={t("metrics.col.refund_yuan", lang):
-                            st.column_config.NumberColumn(format="¥%.2f")})
+                            st.column_config.NumberColumn(format="¥%,.2f")})
 
 # Every read the page makes before any choice below the cards, so that
 # ui.prefetch can run them side by side.

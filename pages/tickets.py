@@ -100,7 +100,7 @@ else:
     shown = resolution.assign(category=[charts.value_label("category", c, lang)
                                         for c in resolution["category"]])
     labels = {c: tr(f"col.{c}") for c in shown.columns if c != "category"}
-    hours = {labels[c]: st.column_config.NumberColumn(format="%.1f")
+    hours = {labels[c]: st.column_config.NumberColumn(format="%,.1f")
              for c in shown.columns if c.endswith("_hours")}
     tables.show(shown, lang, key="resolution", file_name=tr("resolution.file"), labels=labels,
                 config={**hours, labels["within_limit_share"]:

@@ -120,12 +120,12 @@ def test_the_overviews_lists_download_every_row(demo_copy, downloads):
     assert f"{len(arrears):,}" in labels["o_arrears_xlsx"]
 
 
-def formats(at: AppTest, header: str) -> str | None:
+def formats(at: AppTest, header: str, *also: str) -> str | None:
     """The number format the page gave the column `header` of its first table
-    having one."""
+    having it (and the columns `also`)."""
     import json
     for df in at.dataframe:
-        if header in df.value.columns:
+        if {header, *also} <= set(df.value.columns):
             return json.loads(df.proto.columns or "{}").get(header, {}).get("type_config", {}) \
                 .get("format")
     raise AssertionError(header)
@@ -145,3 +145,23 @@ def test_a_stations_change_in_collection_rate_reads_in_points(demo_copy, lang, h
         ((shown[rate] - shown[last]) * 100).tolist(), nan_ok=True)
     assert formats(at, header) == f"%+.1f {unit}"
     assert "%" not in formats(at, header).replace("%+.1f", "")
+
+
+# --- 4. thousands grouped, money to the fen -----------------------------------------------
+
+def test_counts_and_money_are_grouped_by_thousands(demo_copy):
+    from metrics.display import column_label
+    AMOUNT = column_label("amount")
+    at = open_page("pages/overview.py")
+    assert formats(at, "欠费金额(元)") == "¥%,.2f"
+    at = open_page("pages/temperature.py")
+    # the drill-down's first level: readings per branch, in the thousands
+    level = next(df.value for df in at.dataframe if {"分公司", "全部记录"} <= set(df.value.columns))
+    assert level["全部记录"].max() >= 1000
+    assert formats(at, "全部记录", "分公司") == "%,d"
+    at = open_page("pages/fees.py", **WEEK)
+    assert formats(at, AMOUNT) == "%,.2f"         # receipts without an invoice number
+    assert formats(at, "收据号") is None            # identifiers as they are written
+    assert formats(at, "来源行号") is None
+    at = open_page("pages/data.py")
+    assert formats(at, "读取") == "%,d"

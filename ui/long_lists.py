@@ -37,7 +37,7 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
         return head
     st.dataframe(tables.on_screen(head, df, lang, cols), hide_index=True, width="stretch",
                  key=f"{key}_table", placeholder=tables.PLACEHOLDER,
-                 column_config={**tables.column_config(head, lang), **(config or {})})
+                 column_config={**tables.column_config(head, lang, cols), **(config or {})})
     if len(df) > rows:
         st.caption(t("page.tickets.list.first_rows", lang, shown=f"{rows:,}", n=f"{len(df):,}"))
     tables.download_all(lambda: df, len(df), df, lang, key, file_name, cols, labels)

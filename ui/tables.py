@@ -105,12 +105,44 @@ def _audit_view(df: pd.DataFrame, columns: list[str]) -> None:
         session.audit("view_personal", target=",".join(columns), detail=f"{len(df)} rows")
 
 
-def column_config(df: pd.DataFrame, lang: str) -> dict:
-    """Datetimes in the language's style."""
+# Numbers in tables as in the rest of the dashboard (ui.fmt): thousands grouped,
+# money to the fen. st.dataframe's own default groups nothing ("16849").
+COUNT_FORMAT = "%,d"
+MONEY_FORMAT = "%,.2f"
+_MONEY = ("amount", "unit_price")
+# Numbers that name a row rather than count anything: as they are written.
+_IDENTIFIERS = ("batch", "year", "week", "band", "seasons_behind")
+
+
+def number_format(name: str, values: pd.Series) -> str | None:
+    """The default format of a numeric column `name` (its name in the KPI
+    layer): money with two decimals, counts grouped; None to leave it."""
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return None
+    if name.endswith("_yuan") or name in _MONEY:
+        return MONEY_FORMAT
+    if name in _IDENTIFIERS or name.endswith(("_row", "_id", "_no")):
+        return None
+    if name.endswith("_m2"):
+        return MONEY_FORMAT
+    if pd.api.types.is_integer_dtype(values):
+        return COUNT_FORMAT
+    present = values.dropna()
+    if len(present) and (present == present.round()).all() and not name.endswith("_c"):
+        return COUNT_FORMAT    # a count with an empty cell is read as a float
+    return None
+
+
+def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = None) -> dict:
+    """Datetimes in the language's style; numbers grouped by thousands and
+    money to the fen (number_format), by `names`: the KPI layer's names of
+    the columns of the prepared `df` (default: its headers)."""
     config = {}
-    for col in df.columns:
+    for col, name in zip(df.columns, names if names is not None else df.columns):
         if pd.api.types.is_datetime64_any_dtype(df[col]):
             config[col] = st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang))
+        elif (number := number_format(str(name), df[col])) is not None:
+            config[col] = st.column_config.NumberColumn(format=number)
     return config
 
 
@@ -180,7 +212,8 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
         return shown
     st.dataframe(on_screen(shown, df, lang, columns), hide_index=True, width="stretch",
                  height=height, key=f"{key}_table", placeholder=PLACEHOLDER,
-                 column_config={**column_config(shown, lang), **(config or {})})
+                 column_config={**column_config(shown, lang, columns or list(df.columns)),
+                                **(config or {})})
     if whole is None:
         download(shown, lang, key, file_name, download_detail(df, columns))
     else:
