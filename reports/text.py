@@ -106,12 +106,18 @@ def _temperature(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     out += _station_clause(area, lang)
     n = data.list_totals.get("noncompliant_households", 0)
     if n:
-        out.append(t("report.text.noncompliant", lang, n=f"{n:,}"))
+        out.append(t(_counted("report.text.noncompliant", n), lang, n=f"{n:,}"))
     refund = _row(data, "refund_exposure_amount").get("value")
     if not missing(refund) and refund > 0:
         out.append(t("report.text.refund", lang,
                      value=_value("refund_exposure_amount", refund, lang)))
     return out
+
+
+def _counted(key: str, n) -> str:
+    """The sentence's key for a count of `n`: its `_one` form for exactly one
+    ("1 household complained", not "1 households")."""
+    return f"{key}_one" if n == 1 else key
 
 
 def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
@@ -120,7 +126,8 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
         out = [t("report.text.tickets_none", lang)]
     else:
         closure = _row(data, "ticket_closure_rate").get("value")
-        out = [t("report.text.tickets", lang, n=f"{int(received['value']):,}",
+        out = [t(_counted("report.text.tickets", received["value"]), lang,
+                 n=f"{int(received['value']):,}",
                  moves=_moves(data, "tickets_received", lang, last_season=False),
                  closure=_value("ticket_closure_rate", closure, lang),
                  closure_moves=_moves(data, "ticket_closure_rate", lang, last_season=False))]
@@ -134,10 +141,11 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
             "ticket_satisfaction_rate", quality["satisfied"], lang)))
     open_items = _row(data, "ticket_unanswered").get("value")
     if not missing(open_items) and open_items:
-        out.append(t("report.text.unanswered", lang, n=f"{int(open_items):,}"))
+        out.append(t(_counted("report.text.unanswered", open_items), lang,
+                     n=f"{int(open_items):,}"))
     repeat = data.list_totals.get("repeat_complainers", 0)
     if repeat:
-        out.append(t("report.text.repeat", lang, n=f"{repeat:,}"))
+        out.append(t(_counted("report.text.repeat", repeat), lang, n=f"{repeat:,}"))
     return out
 
 

@@ -207,6 +207,19 @@ def test_change_words_follow_the_numbers():
         "down 1.5 h on the same week last season"
 
 
+def test_one_of_a_kind_reads_in_the_singular(planted):
+    data = gather(planted, WEEK, trends=False)
+    for n, zh, en in ((1, "重复投诉 1 户。", "1 household complained repeatedly."),
+                      (3, "重复投诉 3 户。", "3 households complained repeatedly.")):
+        data.list_totals["repeat_complainers"] = n
+        data.list_totals["noncompliant_households"] = n
+        assert zh in summary_paragraph(data, "zh")
+        text = summary_paragraph(data, "en")
+        assert en in text
+        assert (f"{n} household was still" in text) is (n == 1), text
+        assert (f"{n} households were still" in text) is (n != 1), text
+
+
 def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
     """With a target in settings, the stations below it are named (weakest first)."""
     import metrics.registry as registry
