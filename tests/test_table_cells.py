@@ -165,3 +165,39 @@ def test_counts_and_money_are_grouped_by_thousands(demo_copy):
     assert formats(at, "来源行号") is None
     at = open_page("pages/data.py")
     assert formats(at, "读取") == "%,d"
+
+
+# --- 2. source-system values in the user's language ------------------------------------------
+
+CJK = __import__("re").compile(r"[\u4e00-\u9fff]")
+
+
+def test_an_english_list_shows_categories_channels_and_types_in_english(demo_copy, downloads):
+    from i18n import t
+    at = open_page("pages/tickets.py", "en", **WEEK)
+    listed = table(at, "Reason")
+    assert len(listed)
+    for col in ("Category", "Channel"):
+        assert not [v for v in listed[col].dropna() if CJK.search(v)], col
+    repeat = table(at, "Any anonymous complaint")
+    assert "Complaint" in set(repeat["Category"])
+    assert not [v for v in repeat["Channel"].dropna() if CJK.search(v)]
+    # the download as well
+    rows = download_of(downloads(at), "unanswered")
+    col = rows[0].index("Category")
+    assert {r[col] for r in rows[1:]} <= {t(f"page.tickets.category.{c}", "en")
+                                          for c in ("咨询", "报修", "抢修", "投诉", "举报", "建议")}
+
+    at = open_page("pages/fees.py", "en", **WEEK)
+    debtors = table(at, "Customer type")
+    assert set(debtors["Customer type"].dropna()) <= {"Residential", "Non-residential",
+                                                      "Bungalow"}
+    assert "Non-residential" in set(debtors["Customer type"])
+    receipts = table(at, "Receipt number")
+    assert len(receipts)
+    assert not [v for v in receipts["Payment method"].dropna() if CJK.search(v)]
+
+
+def test_a_chinese_list_keeps_the_source_values(demo_copy):
+    at = open_page("pages/tickets.py", **WEEK)
+    assert set(table(at, "原因")["工单类型"]) <= {"咨询", "报修", "抢修", "投诉", "举报", "建议"}

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from auth.masking import mask_frame
-from i18n import t
+from i18n import DEFAULT_LANG, has, t
 from metrics import PERSONAL_COLUMNS
 from metrics.display import column_label
 
@@ -47,10 +47,39 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
         out = mask_frame(out, can_see_personal())
         if can_see_personal():
             _audit_view(out, [c for c in out.columns if c in personal])
+    out = translate_values(out, lang)
     labels = labels or {}
     out = out.rename(columns={c: labels.get(c) or column_label(c, lang) for c in out.columns})
     # The KPI layer's attrs (a Period, ...) are not for Arrow; they would only warn.
     out.attrs = {}
+    return out
+
+
+# Columns whose values come from the source systems in Chinese: the
+# translation key of each value (a value without a key stays as it is).
+VALUE_KEYS = {"category": "page.tickets.category", "channel": "page.tickets.channel",
+              "method": "page.fees.method", "customer_type": "ui.grid.value.customer_type",
+              "heating_status": "ui.grid.value.heating_status", "zone": "ui.grid.value.zone",
+              "satisfaction": "ui.grid.value.satisfaction"}
+
+
+def value_text(column: str, value, lang: str):
+    """A source system's value in `lang` (category 举报 -> Report)."""
+    if lang == DEFAULT_LANG or not isinstance(value, str) or column not in VALUE_KEYS:
+        return value
+    key = f"{VALUE_KEYS[column]}.{value}"
+    return t(key, lang) if has(key) else value
+
+
+def translate_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The frame with its source-system values in `lang`, for the table and its
+    download only: filters and links work on the original values."""
+    cols = [c for c in df.columns if c in VALUE_KEYS]
+    if lang == DEFAULT_LANG or not cols or df.empty:
+        return df
+    out = df.copy()
+    for c in cols:
+        out[c] = [value_text(c, v, lang) for v in out[c]]
     return out
 
 
@@ -165,7 +194,7 @@ def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
     viewer who may (`allowed`) or may not see personal data. No Streamlit:
     it runs when the file is asked for, on a server thread."""
     out = df[list(columns)] if columns is not None else df
-    out = mask_frame(out, allowed)
+    out = translate_values(mask_frame(out, allowed), lang)
     labels = labels or {}
     out = out.rename(columns={c: labels.get(c) or column_label(c, lang) for c in out.columns})
     out.attrs = {}
