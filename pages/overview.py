@@ -162,8 +162,6 @@ def tickets(data: dict[str, kpi.CardData]) -> None:
                 columns=["ticket_no", "category", "station", "received_at", "reason",
                          "hours_overdue"],
                 labels={"reason": tr("page.overview.reason")},
-                config={t("metrics.col.hours_overdue", lang):
-                        st.column_config.NumberColumn(format="%.1f")},
                 empty=tr("page.overview.none_unanswered"))
     page_link("tickets", tr("page.overview.open.tickets"))
 

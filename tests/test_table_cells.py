@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -201,3 +202,30 @@ def test_an_english_list_shows_categories_channels_and_types_in_english(demo_cop
 def test_a_chinese_list_keeps_the_source_values(demo_copy):
     at = open_page("pages/tickets.py", **WEEK)
     assert set(table(at, "原因")["工单类型"]) <= {"咨询", "报修", "抢修", "投诉", "举报", "建议"}
+
+
+# --- 6. overdue in days ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang,header,unit", [("zh", "超期天数", "天"), ("en", "Days overdue", "d")])
+def test_overdue_time_reads_in_days_and_sorts_by_it(demo_copy, downloads, lang, header, unit):
+    from metrics import action_list
+    from page_testing import filters_of
+    from ui import db
+
+    at = open_page("pages/tickets.py", lang, **WEEK)
+    period, filters = filters_of(at)
+    hours = action_list(db.connection(), "unanswered_tickets", period, filters)["hours_overdue"]
+    assert hours.max() > 48
+    listed = table(at, header)
+    assert listed[header].tolist() == pytest.approx((hours / 24).round(1).tolist(), nan_ok=True)
+    assert listed[header].dtype.kind == "f"          # a number: sorts by the real duration
+    assert formats(at, header) == f"%,.1f {unit}"
+    # the overview's list and both downloads too
+    rows = download_of(downloads(at), "unanswered")
+    col = rows[0].index(header)
+    assert [r[col] for r in rows[1:]] == pytest.approx(
+        [None if pd.isna(h) else round(h / 24, 1) for h in hours])
+    at = open_page("pages/overview.py", lang)
+    assert formats(at, header) == f"%,.1f {unit}"
+    files = downloads(at)
+    assert header in download_of(files, "o_unanswered")[0]

@@ -30,7 +30,7 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     if tables.is_row_list(df) and not session.can("row_lists"):
         st.info(t("ui.auth.no_row_lists", lang))
         return df.iloc[0:0]
-    cols = list(columns) if columns is not None else list(df.columns)
+    df, cols = tables.overdue_in_days(df, columns)
     head = tables.prepare(df.head(rows), lang, cols, labels)
     if head.empty:
         st.info(empty or t("ui.table.empty", lang))

@@ -48,8 +48,7 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
         if can_see_personal():
             _audit_view(out, [c for c in out.columns if c in personal])
     out = translate_values(out, lang)
-    labels = labels or {}
-    out = out.rename(columns={c: labels.get(c) or column_label(c, lang) for c in out.columns})
+    out = out.rename(columns={c: header(c, lang, labels) for c in out.columns})
     # The KPI layer's attrs (a Period, ...) are not for Arrow; they would only warn.
     out.attrs = {}
     return out
@@ -61,6 +60,32 @@ VALUE_KEYS = {"category": "page.tickets.category", "channel": "page.tickets.chan
               "method": "page.fees.method", "customer_type": "ui.grid.value.customer_type",
               "heating_status": "ui.grid.value.heating_status", "zone": "ui.grid.value.zone",
               "satisfaction": "ui.grid.value.satisfaction"}
+
+
+# Hours overdue run into the thousands (11,571.3): tables give them in days,
+# a number still, so the column sorts by the real duration.
+OVERDUE_HOURS, OVERDUE_DAYS = "hours_overdue", "days_overdue"
+HEADER_KEYS = {OVERDUE_DAYS: "ui.grid.days_overdue"}
+
+
+def overdue_in_days(df: pd.DataFrame, columns: Sequence[str] | None
+                    ) -> tuple[pd.DataFrame, list[str]]:
+    """`df` and its columns to show with hours overdue given as days (one decimal)."""
+    cols = list(columns) if columns is not None else list(df.columns)
+    if OVERDUE_HOURS not in cols:
+        return df, cols
+    days = (pd.to_numeric(df[OVERDUE_HOURS], errors="coerce") / 24).round(1)
+    return (df.assign(**{OVERDUE_DAYS: days}),
+            [OVERDUE_DAYS if c == OVERDUE_HOURS else c for c in cols])
+
+
+def header(column: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
+    """A column's header: the page's label, this module's own, else the KPI layer's."""
+    if labels and labels.get(column):
+        return labels[column]
+    if column in HEADER_KEYS:
+        return t(HEADER_KEYS[column], lang)
+    return column_label(column, lang)
 
 
 def value_text(column: str, value, lang: str):
@@ -170,6 +195,9 @@ def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = Non
     for col, name in zip(df.columns, names if names is not None else df.columns):
         if pd.api.types.is_datetime64_any_dtype(df[col]):
             config[col] = st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang))
+        elif name == OVERDUE_DAYS:
+            config[col] = st.column_config.NumberColumn(
+                format=t("ui.grid.days_value", lang, value="%,.1f"))
         elif (number := number_format(str(name), df[col])) is not None:
             config[col] = st.column_config.NumberColumn(format=number)
     return config
@@ -195,8 +223,7 @@ def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
     it runs when the file is asked for, on a server thread."""
     out = df[list(columns)] if columns is not None else df
     out = translate_values(mask_frame(out, allowed), lang)
-    labels = labels or {}
-    out = out.rename(columns={c: labels.get(c) or column_label(c, lang) for c in out.columns})
+    out = out.rename(columns={c: header(c, lang, labels) for c in out.columns})
     out.attrs = {}
     return out
 
@@ -210,10 +237,11 @@ def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, l
     allowed = can_see_personal()   # read now: the file is built outside the session
 
     def build() -> bytes:
-        return workbook_bytes({file_name: workbook_frame(rows(), lang, columns, labels, allowed)})
+        frame, cols = overdue_in_days(rows(), columns)
+        return workbook_bytes({file_name: workbook_frame(frame, lang, cols, labels, allowed)})
 
     cols = list(columns) if columns is not None else list(like.columns)
-    unmasked = allowed and any(c in _personal(like) for c in cols)
+    unmasked = allowed and any(c in _personal(like) for c in cols if c in like.columns)
     detail = f"{n} rows" + (f", {session.PERSONAL_DATA}" if unmasked else "")
     stamp = dt.date.today().strftime("%Y%m%d")
     st.download_button(label or t("ui.table.download", lang),
@@ -235,18 +263,20 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     if is_row_list(df) and not session.can("row_lists"):
         st.info(t("ui.auth.no_row_lists", lang))
         return df.iloc[0:0]
+    asked = columns   # the columns of `whole`'s rows
+    df, columns = overdue_in_days(df, columns)
     shown = prepare(df, lang, columns, labels)
     if shown.empty:
         st.info(empty or t("ui.table.empty", lang))
         return shown
     st.dataframe(on_screen(shown, df, lang, columns), hide_index=True, width="stretch",
                  height=height, key=f"{key}_table", placeholder=PLACEHOLDER,
-                 column_config={**column_config(shown, lang, columns or list(df.columns)),
+                 column_config={**column_config(shown, lang, columns),
                                 **(config or {})})
     if whole is None:
         download(shown, lang, key, file_name, download_detail(df, columns))
     else:
         rows, n = whole
-        download_all(rows, n, df, lang, key, file_name, columns, labels,
+        download_all(rows, n, df, lang, key, file_name, asked, labels,
                      label=t("ui.grid.download_all", lang, n=fmt.number(n, lang)))
     return shown
