@@ -21,6 +21,8 @@ from ui.sidebar import current_filters
 HEADLINE = ("fee_collection_rate_amount", "fee_collection_rate_households", "fee_arrears_amount",
             "fee_collected_amount")
 DRILL = HEADLINE
+# Two cards a row: four in one cut the amounts at 1366 px ("¥1,318.25…").
+PER_ROW = 2
 DEBTORS_SHOWN = 100
 DEBTOR_COLUMNS = ("household_id", "branch", "station", "community", "building", "unit", "room",
                   "name", "phone", "address", "customer_type", "seasons", "due_yuan", "paid_yuan",
@@ -80,7 +82,7 @@ st.title(tr("title"))
 places = fmt.join(f.stations or f.branches, lang) or t("ui.filters.all", lang)
 st.caption(tr("scope", season=f.season, cutoff=fmt.date(f.end, lang), places=places))
 
-kpi.card_row(HEADLINE, f, lang, fetched=[reads.get(c) for c in CARDS])
+kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW, fetched=[reads.get(c) for c in CARDS])
 rows_behind(DRILL, period, filters, scope, lang, key="fees")
 
 # --- collection through the season -----------------------------------------------------

@@ -229,3 +229,36 @@ def test_overdue_time_reads_in_days_and_sorts_by_it(demo_copy, downloads, lang, 
     assert formats(at, header) == f"%,.1f {unit}"
     files = downloads(at)
     assert header in download_of(files, "o_unanswered")[0]
+
+
+# --- 7. cards that fit a 1366-px laptop ----------------------------------------------------
+
+def card_rows(at: AppTest) -> list[int]:
+    """How many columns each row of KPI cards has."""
+    rows = []
+
+    def walk(node) -> None:
+        kids = list(getattr(node, "children", {}).values())
+        if kids and all(getattr(k, "type", "") == "column" for k in kids) and any(
+                _has_metric(k) for k in kids):
+            rows.append(len(kids))
+            return
+        for k in kids:
+            walk(k)
+
+    walk(at._tree)
+    return rows
+
+
+def _has_metric(node) -> bool:
+    if getattr(node, "type", "") == "metric":
+        return True
+    return any(_has_metric(k) for k in getattr(node, "children", {}).values())
+
+
+@pytest.mark.parametrize("page,most", [("pages/tickets.py", 3), ("pages/fees.py", 2)])
+def test_kpi_cards_come_few_enough_a_row_to_fit_a_laptop(demo_copy, page, most):
+    at = open_page(page, "en", **WEEK)
+    rows = card_rows(at)
+    assert rows and max(rows) <= most, rows
+    assert len(at.metric) in (9, 4)
