@@ -243,10 +243,13 @@ def drill_down() -> None:
         return
     rows = db.query(household_readings, period, household, {**filters, **path}, scope)
     st.markdown(tr("page.temperature.drill_readings", household=household))
+    # The source file and its Excel row first after the time: finding the row
+    # in the export is the point of the drill-down, and the last columns are
+    # off-screen on a laptop.
     tables.show(rows, lang, key="t_drill_readings", file_name=f"{household}",
-                columns=["measured_at", "indoor_c", "outdoor_c", "target_c", "valid", "exempt",
-                         "counted", "compliant", "inspector", "note", "file_name",
-                         "source_row"])
+                columns=["measured_at", "file_name", "source_row", "indoor_c", "outdoor_c",
+                         "target_c", "valid", "exempt", "counted", "compliant", "inspector",
+                         "note"])
 
 
 # --- cold places, cold-day risk, refunds -----------------------------------------------

@@ -262,3 +262,16 @@ def test_kpi_cards_come_few_enough_a_row_to_fit_a_laptop(demo_copy, page, most):
     rows = card_rows(at)
     assert rows and max(rows) <= most, rows
     assert len(at.metric) in (9, 4)
+
+
+# --- 8. a reading's source file and row in sight ----------------------------------------------
+
+def test_a_readings_source_file_and_row_come_right_after_its_time(demo_copy):
+    at = open_page("pages/temperature.py", season="2025-2026", period="week", week="2026-W03",
+                   station="般阳路换热站", d_branch="淄川分公司", d_station="般阳路换热站",
+                   d_community="昆仑小区", d_building="16号楼")
+    homes = next(df.value for df in at.dataframe if {"户号", "计入达标率"} <= set(df.value.columns))
+    at.selectbox(key="t_drill_household").set_value(homes.iloc[0]["户号"]).run()
+    assert not at.exception
+    rows = table(at, "来源文件")
+    assert len(rows) and list(rows.columns[:3]) == ["测温时间", "来源文件", "来源行号"]
