@@ -189,6 +189,20 @@ def test_bill_mismatches(wh):
         ["h5", 322.0, 1288.0], ["h4", 1570.0, 500.0]]
 
 
+def test_a_bill_that_cannot_be_checked_is_listed(wh):
+    # h6 (heated, 淄川 S3) gets a bill with no unit price, and its roster row
+    # no price either: 9,999 due cannot be checked, so it is listed (first:
+    # no difference to sort by puts it last) and never taken as right.
+    wh.execute("INSERT INTO fee_bills (household_id, season, heated_area_m2, unit_price, "
+               "exemption, amount_due, batch_id, source_row) "
+               "VALUES ('h6', '2025-2026', 85, NULL, 0, 9999, 1, 99)")
+    df = action_list(wh, "bill_mismatches", WEEK)
+    assert df["household_id"].tolist() == ["h5", "h4", "h6"]
+    row = df.set_index("household_id").loc["h6"]
+    assert bool(row["cannot_check"]) and pd.isna(row["expected_yuan"])
+    assert not df.set_index("household_id").loc[["h5", "h4"], "cannot_check"].any()
+
+
 def test_charged_in_full(wh):
     # h4 has an exemption yet pays 90 x 23 = 2070; h5 is stopped yet pays 70 x 23
     df = action_list(wh, "charged_in_full", WEEK)

@@ -1,7 +1,10 @@
 -- bill_checks: every bill of the fee season ($season) checked against the tariff
 -- (应征不漏、应免不征).
 --   expected_yuan        area x price (x the stopped base share when 停热) - exemption
---   amount_differs       |amount due - expected| > the tolerance in settings
+--   amount_differs       |amount due - expected| > the tolerance in settings, or no
+--                        expected amount at all (no area or unit price on the bill
+--                        or in the roster): a bill that cannot be checked is listed
+--                        with it, never taken as right (cannot_check)
 --   stopped_charged_full a stopped household billed the full area x price
 --   exempt_charged_full  a household with an exemption billed the full area x price
 -- The bill's own area and status win; the roster's fill in when the bill has none.
@@ -52,7 +55,9 @@ final as (
 
     select
         c.* exclude (batch_id, source_row),
-        coalesce(abs(difference_yuan) > $bill_tolerance_yuan, false) as amount_differs,
+        expected_yuan is null as cannot_check,
+        cannot_check or coalesce(abs(difference_yuan) > $bill_tolerance_yuan, false)
+            as amount_differs,
         coalesce(stopped and due_yuan >= full_yuan - $bill_tolerance_yuan, false)
             as stopped_charged_full,
         coalesce(exemption_yuan > 0 and due_yuan >= full_yuan - $bill_tolerance_yuan, false)
