@@ -147,11 +147,21 @@ def _forget() -> None:
         st.session_state.pop(key, None)
 
 
+# Streamlit writes "Press Enter to submit form" under a form's focused input,
+# in English only. Enter still submits (the form's default); the hint is
+# hidden under this form's two inputs (their keys' classes, the element's
+# stable test id).
+HIDE_ENTER_HINT = ("<style>" + ",".join(
+    f'.st-key-signin_{k} [data-testid="InputInstructions"]' for k in ("user", "password"))
+    + "{display:none}</style>")
+
+
 def _local_form() -> None:
     st.title(tr("ui.auth.title"))
+    st.html(HIDE_ENTER_HINT)
     with st.form("signin"):
-        name = st.text_input(tr("ui.auth.user"))
-        password = st.text_input(tr("ui.auth.password"), type="password")
+        name = st.text_input(tr("ui.auth.user"), key="signin_user")
+        password = st.text_input(tr("ui.auth.password"), type="password", key="signin_password")
         submitted = st.form_submit_button(tr("ui.auth.sign_in"), type="primary")
     if not submitted:
         return
@@ -163,6 +173,7 @@ def _local_form() -> None:
         return
     st.session_state[KEY] = user
     st.session_state[SEEN] = time.time()
+    st.session_state.pop("signin_password", None)   # kept nowhere after use
     audit("sign_in")
     st.rerun()  # draw the app without the form
 

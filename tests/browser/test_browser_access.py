@@ -33,6 +33,9 @@ def test_branch_user_signs_in_and_sees_only_their_branch(app_with_accounts, page
     expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_be_visible()
     page.get_by_label("用户名").fill("zd")
     page.get_by_label("密码").fill("wrong password")
+    page.wait_for_timeout(500)
+    # Streamlit's English "Press Enter to submit form" is hidden; Enter still submits.
+    expect(page.get_by_text("Press Enter to submit form")).to_be_hidden()
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_text("用户名或密码不正确。")).to_be_visible()
     page.get_by_label("密码").fill(PASSWORD)
