@@ -39,6 +39,8 @@ def coverage_chart(part: pd.DataFrame, missing: list[str]) -> go.Figure:
                                  hovertemplate="%{customdata}<extra></extra>"))
     fig.update_layout(height=160, margin={"l": 0, "r": 0, "t": 4, "b": 0}, showlegend=False,
                       bargap=0.1)
+    # Months, as the language writes them (Plotly's own ticks say "Jan 2025").
+    fig.update_xaxes(tickformat="%Y年%-m月" if lang == "zh" else "%b %Y")
     return fig
 
 

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from page_testing import figures
 from pipelines.load import load_file
 from pipelines.warehouse import connect, data_version, row_counts
 
@@ -146,6 +147,14 @@ def test_coverage_shows_spans_and_names_a_missing_week(warehouse, tmp_path):
     at.run()
     assert texts(at.warning) == ["供暖期内有 1 周没有数据:2025-W50。请检查是否漏传了这些周的导出文件。"]
     assert "2025年12月1日 至 2025年12月15日" in texts(at.caption)
+
+
+@pytest.mark.parametrize("lang, months", [("zh", "%Y年%-m月"), ("en", "%b %Y")])
+def test_coverage_charts_write_months_in_the_language(warehouse, lang, months):
+    at = open_page(lang)
+    charts = {k: c for k, c in figures(at).items() if k.startswith("coverage_")}
+    assert charts and all(c["layout"]["xaxis"]["tickformat"] == months
+                          for c in charts.values()), charts.keys()
 
 
 def test_empty_warehouse(tmp_path, monkeypatch):
