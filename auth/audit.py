@@ -3,10 +3,13 @@ of personal data, in the warehouse table audit_log."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import duckdb
 import pandas as pd
 
+from i18n import has, t
+from metrics.display import column_label
 from pipelines.warehouse import WRITE_LOCK
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "upload", "undo", "export", "download",
@@ -43,3 +46,41 @@ def entries(con: duckdb.DuckDBPyConnection, since: dt.date | None = None,
             [since, since, until, until, user, user, action, action, limit]).df()
     finally:
         cur.close()
+
+
+# The forms the product writes targets and details in (ui/tables, ui/uploads,
+# pages/data): stored as written, read in the viewer's language.
+_ROWS = re.compile(r"^(\d+) rows(, personal_data)?$")
+_UPLOAD = re.compile(r"^(\w+) batch=(\S+) rows=(\d+) rejected=(\d+)$")
+_BATCH = re.compile(r"^batch (\d+)$")
+_COLUMNS = re.compile(r"^[a-z_0-9]+(,[a-z_0-9]+)*$")
+
+
+def readable(action: str, target: str | None, detail: str | None,
+             lang: str = "zh") -> tuple[str | None, str | None]:
+    """An entry's target and detail as a reader of `lang` reads them:
+    '5 rows, personal_data' -> '5 行,含个人信息', a viewed list's columns by
+    their labels, an upload's counts in words. Anything else as stored."""
+    # A missing value comes from the frame as NaN: no text to read.
+    target = target if isinstance(target, str) else None
+    detail = detail if isinstance(detail, str) else None
+    if target and action == "view_personal" and _COLUMNS.match(target):
+        sep = "、" if lang == "zh" else ", "
+        target = sep.join(column_label(c, lang) for c in target.split(","))
+    elif target and (m := _BATCH.match(target)):
+        target = t("audit.detail.batch", lang, batch=m.group(1))
+    if not detail:
+        return target, detail
+    if m := _ROWS.match(detail):
+        detail = t("audit.detail.rows", lang, n=f"{int(m.group(1)):,}")
+        if m.group(2):
+            detail += t("audit.detail.personal", lang)
+    elif m := _UPLOAD.match(detail):
+        status, batch, rows, rejected = m.groups()
+        detail = t("audit.detail.upload", lang,
+                   status=t(f"audit.status.{status}", lang) if has(f"audit.status.{status}")
+                   else status, batch=batch, rows=f"{int(rows):,}",
+                   rejected=f"{int(rejected):,}")
+    elif action == "sign_in_failed" and has(f"audit.failed.{detail}"):
+        detail = t(f"audit.failed.{detail}", lang)
+    return target, detail

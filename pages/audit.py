@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from auth.audit import ACTIONS, entries
+from auth.audit import ACTIONS, entries, readable
 from i18n import t
 from ui import db, fmt, session
 from ui.lang import current, tr
@@ -37,6 +37,10 @@ finally:
 if log.empty:
     st.info(tr("page.audit.none"))
 else:
+    read = [readable(a, tg, d, lang) for a, tg, d in zip(log["action"], log["target"],
+                                                            log["detail"])]
+    log["target"] = [r[0] for r in read]
+    log["detail"] = [r[1] for r in read]
     log["action"] = log["action"].map(lambda a: t(f"audit.action.{a}", lang))
     log["ts"] = log["ts"].map(lambda x: fmt.datetime(x, lang))
     log.columns = [tr(f"page.audit.col.{c}") for c in log.columns]

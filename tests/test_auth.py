@@ -10,7 +10,7 @@ import pytest
 
 from auth import AuthError, UserStore, idle_expired, sso_user
 from auth.__main__ import main as auth_cli
-from auth.audit import entries, record
+from auth.audit import entries, readable, record
 from auth.masking import mask_address, mask_frame, mask_name, mask_phone
 
 
@@ -154,3 +154,24 @@ def test_audit_log(con):
     assert entries(con, action="sign_in")["user_name"].tolist() == ["wangli"]
     today = dt.date.today()
     assert len(entries(con, since=today - dt.timedelta(days=1), until=today + dt.timedelta(days=1))) == 2
+
+
+@pytest.mark.parametrize("entry, zh, en", [
+    (("view_personal", "room,name,phone,address", "5 rows"),
+     ("房号、户主姓名、联系电话、地址", "5 行"), ("Room, Owner name, Phone, Address", "5 rows")),
+    (("download", "欠费清单.xlsx", "4889 rows, personal_data"),
+     ("欠费清单.xlsx", "4,889 行,含个人信息"), ("欠费清单.xlsx", "4,889 rows, with personal data")),
+    (("upload", "测温.xlsx", "loaded batch=3 rows=1200 rejected=2"),
+     ("测温.xlsx", "已导入:批次 3,读取 1,200 行,拒收 2 行"),
+     ("测温.xlsx", "Loaded: batch 3, 1,200 rows read, 2 rejected")),
+    (("undo", "batch 3", "测温.xlsx"), ("批次 3", "测温.xlsx"), ("batch 3", "测温.xlsx")),
+    (("sign_in_failed", None, "bad_credentials"), (None, "用户名或密码不正确"),
+     (None, "Wrong user name or password")),
+    # anything else as stored
+    (("sign_in", None, "sso"), (None, "sso"), (None, "sso")),
+    (("sign_out", float("nan"), float("nan")), (None, None), (None, None)),   # as from a frame
+    (("download", "a,b.xlsx", "batch 3"), ("a,b.xlsx", "batch 3"), ("a,b.xlsx", "batch 3")),
+])
+def test_audit_entries_read_in_the_viewers_language(entry, zh, en):
+    assert readable(*entry, lang="zh") == zh
+    assert readable(*entry, lang="en") == en
