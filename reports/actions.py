@@ -68,6 +68,11 @@ def _unbilled(r: dict, lang: str) -> dict:
 
 
 def _mismatch(r: dict, lang: str) -> dict:
+    if r.get("cannot_check"):
+        # No area or unit price: nothing to compare the amount with.
+        return {"situation": t("report.action.cannot_check", lang, season=r["season"],
+                               due=_n(r["due_yuan"], 2)),
+                "amount_yuan": None}
     return {"situation": t("report.action.mismatch", lang, season=r["season"],
                            due=_n(r["due_yuan"], 2), expected=_n(r["expected_yuan"], 2)),
             "amount_yuan": r["difference_yuan"]}

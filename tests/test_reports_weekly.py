@@ -220,6 +220,18 @@ def test_one_of_a_kind_reads_in_the_singular(planted):
         assert (f"{n} households were still" in text) is (n != 1), text
 
 
+def test_a_bill_that_cannot_be_checked_reads_so_in_the_actions():
+    from reports.actions import _mismatch
+    row = {"season": "2025-2026", "due_yuan": 9999.0, "expected_yuan": None,
+           "difference_yuan": None, "cannot_check": True}
+    assert _mismatch(row, "zh") == {
+        "situation": "2025-2026 应收 9,999.00 元,账单缺面积或单价,无法核对", "amount_yuan": None}
+    assert "no area or unit price" in _mismatch(row, "en")["situation"]
+    row.update(expected_yuan=1570.0, difference_yuan=500.0, cannot_check=False, due_yuan=2070.0)
+    assert _mismatch(row, "zh")["situation"] == \
+        "2025-2026 应收 2,070.00 元,按面积×单价−减免应为 1,570.00 元"
+
+
 def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
     """With a target in settings, the stations below it are named (weakest first)."""
     import metrics.registry as registry
