@@ -75,9 +75,14 @@ def readable(action: str, target: str | None, detail: str | None,
         detail = t("audit.detail.rows", lang, n=f"{int(m.group(1)):,}")
         if m.group(2):
             detail += t("audit.detail.personal", lang)
+    elif detail == "personal_data":
+        # A file holding personal data, without a row count (the weekly workbook).
+        detail = t("audit.detail.personal_file", lang)
     elif m := _UPLOAD.match(detail):
         status, batch, rows, rejected = m.groups()
-        detail = t("audit.detail.upload", lang,
+        # A failed load has no batch.
+        detail = t("audit.detail.upload" if batch != "None" else "audit.detail.upload_no_batch",
+                   lang,
                    status=t(f"audit.status.{status}", lang) if has(f"audit.status.{status}")
                    else status, batch=batch, rows=f"{int(rows):,}",
                    rejected=f"{int(rejected):,}")
