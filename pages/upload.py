@@ -63,7 +63,7 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
     order = [f for f in DATASETS[plan.mapping.dataset].columns if f in plan.mapping.columns]
     preview = pd.DataFrame(plan.preview(PREVIEW_ROWS), columns=order)
     preview.columns = [field_label(f) for f in order]
-    st.dataframe(preview, hide_index=True, width="stretch")
+    st.dataframe(preview, hide_index=True, width="stretch", placeholder=fmt.EMPTY)
     with st.expander(tr("ui.mapping.shown")):
         st.dataframe(pd.DataFrame({
             tr("ui.mapping.field"): [field_label(f) for f in order + plan.mapping.absent],
@@ -143,7 +143,7 @@ def report(up: uploads.Upload) -> None:
             if x.column in columns else field_label(x.column) for x in r.rejects],
         tr("ui.rejects.value"): [x.value for x in r.rejects],
         tr("ui.rejects.reason"): [x.reason for x in r.rejects],
-    }), hide_index=True, width="stretch")
+    }), hide_index=True, width="stretch", placeholder=fmt.EMPTY)
     stem = up.name.rsplit(".", 1)[0]
     st.download_button(
         tr("ui.rejects.download"), key=f"rejects_{up.file_id}", mime=XLSX_MIME,

@@ -70,8 +70,9 @@ def file_format(path: Path, head: bytes) -> str:
     if head.startswith(_ZIP):
         return "excel"
     if b"\x00" in head[:4096] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        # Binary, but neither a workbook nor a zip: an image, a PDF, a Word file.
-        raise PipelineError("unsupported_format", suffix=path.suffix.lower() or "?")
+        # Binary, but neither a workbook nor a zip: an image, a PDF, UTF-16 text
+        # without a byte-order mark.
+        raise PipelineError("unsupported_format", suffix=path.suffix.lower() or "—")
     return "csv"
 
 

@@ -26,7 +26,7 @@ def _loaded(con):
     ("temperature_no_signature.xlsx", None, "missing_columns", "缺少必需的列:用户签字",
      "Required columns are missing: Resident signature"),
     ("truncated.xlsx", None, "corrupt_file", "文件已损坏或不完整", "damaged or incomplete"),
-    ("not_excel.xlsx", None, "unsupported_format", "文件名是 .xlsx,但文件内容不是电子表格",
+    ("not_excel.xlsx", None, "unsupported_format", "文件名是 .xlsx,但文件内容不是可读取的电子表格",
      "its content is not a spreadsheet"),
     ("protected.xlsx", None, "password_protected", "工作簿设置了打开密码", "password-protected"),
     ("temperature_header_only.xlsx", None, "no_rows", "表头下面没有数据行", "no data rows"),
@@ -151,7 +151,7 @@ def test_image_renamed_xlsx_says_its_content_is_no_spreadsheet(con, tmp_path):
     path.write_bytes(_png())
     zh, en = load_file(con, path), load_file(con, path, lang="en")
     assert zh.error_code == "unsupported_format"
-    assert "文件名是 .xlsx" in zh.error and "内容不是电子表格" in zh.error
+    assert "文件名是 .xlsx" in zh.error and "内容不是可读取的电子表格" in zh.error
     assert "无法识别此文件格式" not in zh.error and "重新导出" in zh.error
     assert "named .xlsx" in en.error and "not a spreadsheet" in en.error
 

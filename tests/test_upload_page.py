@@ -14,6 +14,7 @@ from pipelines.errors import PipelineError
 from pipelines.load import load_file, plan_file
 from pipelines.mappings import layout_signature, lookup, plan_remembered, remember
 from pipelines.warehouse import connect, data_version, row_counts
+from ui import fmt
 from ui.xlsx import rejected_rows, workbook_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,6 +79,7 @@ def test_good_file_preview_load_and_report(warehouse):
     at = upload(open_page(), "temperature_new.xlsx")
     assert "识别为:测温记录 · 工作表「Sheet1」· 表头在第 3 行" in texts(at.caption)
     preview = at.dataframe[0].value
+    assert at.dataframe[0].proto.placeholder == fmt.EMPTY
     assert list(preview.columns) == ["户号", "测温时间", "室内温度(℃)", "室外温度(℃)",
                                      "用户签字", "测温人", "备注"]
     assert preview["户号"].tolist()[:4] == ["09010110101", "09010110102", "09020110101",
@@ -88,6 +90,8 @@ def test_good_file_preview_load_and_report(warehouse):
     assert not at.exception
     assert texts(at.success)[0].startswith("已导入为测温记录(批次 2")
     assert metrics(at) == {"读取行数": "4", "新增": "3", "更新": "0", "未变": "0", "拒收": "1"}
+    # an empty cell reads as empty, not the word None
+    assert at.dataframe[0].proto.placeholder == fmt.EMPTY
     rejects = at.dataframe[0].value
     assert rejects.to_dict("records") == [{
         "行号(Excel)": 7, "列": "室内温度(℃) · 室内温度(℃)", "值": "偏低",
@@ -292,7 +296,7 @@ def test_text_renamed_xlsx_is_not_reported_as_a_column_problem(warehouse, lang, 
 
 
 @pytest.mark.parametrize("lang, words", [
-    ("zh", ["文件名是 .xlsx", "内容不是电子表格", "重新导出"]),
+    ("zh", ["文件名是 .xlsx", "内容不是可读取的电子表格", "重新导出"]),
     ("en", ["named .xlsx", "not a spreadsheet", "Export the data again"]),
 ])
 def test_image_renamed_xlsx_says_its_content_is_no_spreadsheet(warehouse, lang, words):
