@@ -165,6 +165,8 @@ def _local_form() -> None:
         submitted = st.form_submit_button(tr("ui.auth.sign_in"), type="primary")
     if not submitted:
         return
+    # Kept nowhere once read, also when it was wrong (a near miss of the real one).
+    st.session_state.pop("signin_password", None)
     try:
         user = UserStore().authenticate(name.strip(), password)
     except AuthError as exc:
@@ -173,7 +175,6 @@ def _local_form() -> None:
         return
     st.session_state[KEY] = user
     st.session_state[SEEN] = time.time()
-    st.session_state.pop("signin_password", None)   # kept nowhere after use
     audit("sign_in")
     st.rerun()  # draw the app without the form
 
