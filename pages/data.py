@@ -39,8 +39,12 @@ def coverage_chart(part: pd.DataFrame, missing: list[str]) -> go.Figure:
                                  hovertemplate="%{customdata}<extra></extra>"))
     fig.update_layout(height=160, margin={"l": 0, "r": 0, "t": 4, "b": 0}, showlegend=False,
                       bargap=0.1)
-    # Months, as the language writes them (Plotly's own ticks say "Jan 2025").
-    fig.update_xaxes(tickformat="%Y年%-m月" if lang == "zh" else "%b %Y")
+    # Dates as the language writes them (Plotly's own ticks say "Jan 2025"):
+    # months over a long span, days over a short one (a kind with one or two
+    # weekly exports would repeat one month's name on every tick).
+    day, month = ("%-m月%-d日", "%Y年%-m月") if lang == "zh" else ("%-d %b", "%b %Y")
+    fig.update_xaxes(tickformatstops=[{"dtickrange": [None, "M1"], "value": day},
+                                      {"dtickrange": ["M1", None], "value": month}])
     return fig
 
 

@@ -149,12 +149,16 @@ def test_coverage_shows_spans_and_names_a_missing_week(warehouse, tmp_path):
     assert "2025年12月1日 至 2025年12月15日" in texts(at.caption)
 
 
-@pytest.mark.parametrize("lang, months", [("zh", "%Y年%-m月"), ("en", "%b %Y")])
-def test_coverage_charts_write_months_in_the_language(warehouse, lang, months):
+@pytest.mark.parametrize("lang, days, months", [("zh", "%-m月%-d日", "%Y年%-m月"),
+                                               ("en", "%-d %b", "%b %Y")])
+def test_coverage_charts_write_dates_in_the_language(warehouse, lang, days, months):
     at = open_page(lang)
     charts = {k: c for k, c in figures(at).items() if k.startswith("coverage_")}
-    assert charts and all(c["layout"]["xaxis"]["tickformat"] == months
-                          for c in charts.values()), charts.keys()
+    assert charts
+    for c in charts.values():
+        stops = c["layout"]["xaxis"]["tickformatstops"]
+        assert [s["value"] for s in stops] == [days, months]
+        assert [s["dtickrange"] for s in stops] == [[None, "M1"], ["M1", None]]
 
 
 def test_empty_warehouse(tmp_path, monkeypatch):
