@@ -117,18 +117,21 @@ class Period:
 
     def last_season(self) -> "Period":
         """The same days of the previous season, aligned by days since season
-        start (so a week starting on day 10 of this season maps to day 10 of the last)."""
+        start (so a week starting on day 10 of this season maps to day 10 of the last).
+        A period ending on the season's last day ends on the last season's last
+        day, so across a 29 February it never reaches into the summer after."""
         season = self.fee_season
         this_start, this_end = season_bounds(season)
         prev_start, prev_end = season_bounds(season_name(this_start.year - 1))
         offset = (self.start - this_start).days
         start = prev_start + timedelta(days=offset)
         end = start + timedelta(days=self.days - 1)
-        if (self.start, self.end) == (this_start, this_end):
-            # A whole season compares with the whole last one, also when one
-            # of the two holds a 29 February (day counts would drop or add
-            # its last day).
-            end = prev_end
+        if self.end == this_end:
+            # A season's last day maps to the last one's, also when one of the
+            # two holds a 29 February (day counts would drop its last day or
+            # add the first day after it): a whole season compares with the
+            # whole last one.
+            end = max(prev_end, start)
         return Period(start, end, season_name(this_start.year - 1))
 
     def label(self) -> str:

@@ -82,6 +82,12 @@ def test_a_whole_season_compares_with_the_whole_last_one():
     assert Period.whole_season("2023-2024").last_season() == Period.whole_season("2022-2023")
     # a part of the season keeps its length
     assert Period("2023-11-15", "2024-03-14").last_season().days == 121
+    # ending on the leap season's last day: on the last season's last day, never
+    # the day after it (2023-02-15 is day 92 of 2022-2023, as 2024-02-15 of 2023-2024)
+    assert Period("2024-02-15", "2024-03-15", "2023-2024").last_season() == Period(
+        "2023-02-15", "2023-03-15", "2022-2023")
+    assert Period("2025-02-15", "2025-03-15").last_season() == Period(
+        "2024-02-15", "2024-03-15", "2023-2024")
 
 
 def test_whole_season():
