@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from i18n import t
 from page_testing import APP, demo_copy, downloads, open_page, table  # noqa: F401
 from ui import fmt
+from ui.tables import on_screen
 
 WEEK = {"season": "2025-2026", "period": "week", "week": "2025-W50"}
 
@@ -68,6 +70,20 @@ def test_a_ticket_closed_without_result_has_no_overdue_time_but_an_empty_cell(de
     assert cells and all(c is None for c in cells)
 
 
+def test_anonymous_and_withheld_callers_are_told_apart():
+    df = pd.DataFrame({"ticket_no": ["T1", "T2", "T3"], "anonymous": [True, False, False],
+                       "any_anonymous": [True, True, False],
+                       "caller_name": [None, None, "张三"], "phone": [None, None, "138****1234"]})
+    cols = ["ticket_no", "caller_name", "phone"]
+    shown = df[cols].rename(columns={"caller_name": "来电人", "phone": "联系电话"})
+    out = on_screen(shown, df, "zh", cols)
+    assert out["来电人"].tolist() == ["匿名", "已隐藏", "张三"]
+    assert out["联系电话"].tolist() == ["匿名", "已隐藏", "138****1234"]
+    # a household's row (its flag only): withheld
+    df = df.drop(columns="anonymous")
+    assert on_screen(shown, df, "en", cols)["来电人"].tolist() == ["Withheld", "Withheld", "张三"]
+
+
 @pytest.mark.parametrize("lang,word", [("zh", "匿名"), ("en", "Anonymous")])
 def test_an_anonymous_complainer_reads_as_anonymous(demo_copy, downloads, lang, word):
     at = open_page("pages/tickets.py", lang, **WEEK)
@@ -76,9 +92,13 @@ def test_an_anonymous_complainer_reads_as_anonymous(demo_copy, downloads, lang, 
     listed = next(df.value for df in at.dataframe if any_anon in df.value.columns)
     anonymous = listed[listed[any_anon]]
     assert len(anonymous)
-    assert (anonymous[caller] == word).all() and (anonymous[phone] == word).all()
+    # a household with an anonymous complaint: none of its callers shows, each
+    # cell says why (this ticket anonymous, or withheld for the other one)
+    withheld = t("ui.grid.withheld", lang)
+    for col in (caller, phone):
+        assert set(anonymous[col]) <= {word, withheld}, set(anonymous[col])
     named = listed[~listed[any_anon]]
-    assert word not in set(named[caller]) | set(named[phone])
+    assert not ({word, withheld} & (set(named[caller]) | set(named[phone])))
     # the file keeps the cells empty
     rows = download_of(downloads(at), "repeat")
     header, body = rows[0], rows[1:]
@@ -174,7 +194,6 @@ CJK = __import__("re").compile(r"[\u4e00-\u9fff]")
 
 
 def test_an_english_list_shows_categories_channels_and_types_in_english(demo_copy, downloads):
-    from i18n import t
     at = open_page("pages/tickets.py", "en", **WEEK)
     listed = table(at, "Reason")
     assert len(listed)

@@ -1,6 +1,7 @@
 """A table as every dashboard page shows it: personal columns masked for
-viewers without the permission, headers in the user's language, and an .xlsx
-download of exactly the rows shown (formula-escaped by ui/xlsx.py).
+viewers without the permission, headers and source-system values in the
+user's language, empty cells empty, and an .xlsx download (formula-escaped by
+ui/xlsx.py) of the rows shown, or of the whole list a page shows the top of.
 
     tables.show(df, lang, key="cold_buildings", file_name="室温_冷楼栋")
 """
@@ -111,18 +112,26 @@ def translate_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 def on_screen(shown: pd.DataFrame, df: pd.DataFrame, lang: str,
               columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The prepared frame as the grid shows it: the name and phone of an
-    anonymous complaint read "匿名" / "Anonymous" (the download keeps them
-    empty). `df`, `columns`: the frame and columns `shown` was prepared from."""
+    anonymous complaint read "匿名" / "Anonymous", those withheld because
+    another complaint of the household was anonymous "已隐藏" / "Withheld"
+    (the download keeps them empty). `df`, `columns`: the frame and columns `shown` was prepared from."""
     cols = list(columns) if columns is not None else list(df.columns)
     flags = [c for c in ANONYMOUS_FLAGS if c in df.columns]
     targets = [h for c, h in zip(cols, shown.columns) if c in CALLER_COLUMNS]
     if not flags or not targets or shown.empty:
         return shown
-    anonymous = df.loc[shown.index, flags].fillna(False).astype(bool).any(axis=1)
+    flag = df.loc[shown.index, flags].fillna(False).astype(bool)
+    # The complaint's own flag says 匿名; a named complaint of a household with
+    # an anonymous one is withheld (its name would name the anonymous caller),
+    # which is not the same as made anonymously.
+    own = flag["anonymous"] if "anonymous" in flag else pd.Series(False, index=flag.index)
+    withheld = flag.any(axis=1) & ~own
     out = shown.copy()
-    word = t("ui.grid.anonymous", lang)
     for header in targets:
-        out[header] = out[header].astype(object).where(~(anonymous & out[header].isna()), word)
+        empty = out[header].isna()
+        cells = out[header].astype(object)
+        cells = cells.where(~(own & empty), t("ui.grid.anonymous", lang))
+        out[header] = cells.where(~(withheld & empty), t("ui.grid.withheld", lang))
     return out
 
 
