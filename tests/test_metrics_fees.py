@@ -190,9 +190,9 @@ def test_bill_mismatches(wh):
 
 
 def test_a_bill_that_cannot_be_checked_is_listed(wh):
-    # h6 (heated, 淄川 S3) gets a bill with no unit price, and its roster row
-    # no price either: 9,999 due cannot be checked, so it is listed (first:
-    # no difference to sort by puts it last) and never taken as right.
+    # h6 (heated, 淄川 S3) gets a bill with no unit price (only bills carry
+    # one): 9,999 due cannot be checked, so it is listed, last (no difference
+    # to sort by), and never taken as right.
     wh.execute("INSERT INTO fee_bills (household_id, season, heated_area_m2, unit_price, "
                "exemption, amount_due, batch_id, source_row) "
                "VALUES ('h6', '2025-2026', 85, NULL, 0, 9999, 1, 99)")

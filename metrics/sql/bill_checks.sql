@@ -2,9 +2,9 @@
 -- (应征不漏、应免不征).
 --   expected_yuan        area x price (x the stopped base share when 停热) - exemption
 --   amount_differs       |amount due - expected| > the tolerance in settings, or no
---                        expected amount at all (no area or unit price on the bill
---                        or in the roster): a bill that cannot be checked is listed
---                        with it, never taken as right (cannot_check)
+--                        expected amount at all (no unit price on the bill, or no
+--                        area on the bill or in the roster): a bill that cannot be
+--                        checked is listed with it, never taken as right (cannot_check)
 --   stopped_charged_full a stopped household billed the full area x price
 --   exempt_charged_full  a household with an exemption billed the full area x price
 -- The bill's own area and status win; the roster's fill in when the bill has none.
