@@ -27,7 +27,8 @@ from .stage import EVENT_TIME, stage
 from .warehouse import WRITE_LOCK, bump_data_version
 
 JSON_KEYS = ("file", "kind", "batch_id", "status", "rows_read", "rows_inserted",
-             "rows_updated", "rows_unchanged", "rows_rejected", "rejects", "error")
+             "rows_updated", "rows_unchanged", "rows_rejected", "rejects", "error",
+             "error_detail")
 
 
 @dataclass
@@ -61,6 +62,10 @@ class LoadReport:
     rejects: list[Reject] = field(default_factory=list)
     error: str | None = None
     error_code: str | None = None
+    # The reader's own words about a file it could not read (technical, often
+    # English): kept out of `error`, which is the user's message, for whoever
+    # looks into it (the upload page's expander, the command line, --json).
+    error_detail: str | None = None
     dataset: str | None = None
     sheet: str | None = None
     header_row: str | None = None
@@ -84,6 +89,8 @@ class LoadReport:
 
     def __str__(self) -> str:
         lines = [self.summary()]
+        if self.status == "failed" and self.error_detail:
+            lines.append(f"  ({self.error_detail})")
         for r in self.rejects[:20]:
             lines.append(f"  {r.sheet}!{r.row} {r.column} «{r.value}»: {r.reason}")
         if len(self.rejects) > 20:
@@ -187,6 +194,9 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
                 cur.close()
     except PipelineError as exc:
         report.status, report.error, report.error_code = "failed", exc.message(lang), exc.code
+        detail = exc.params.get("detail")
+        if detail and str(detail) not in report.error:   # not said already
+            report.error_detail = str(detail)
     except Exception as exc:  # a bug or a reader crash: this file fails, the others go on
         report.status, report.error_code = "failed", "internal"
         report.error = PipelineError("internal", detail=f"{type(exc).__name__}: {exc}"[:300]

@@ -11,7 +11,7 @@ from pipelines.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).parent / "data" / "pipelines"
 KEYS = ["file", "kind", "batch_id", "status", "rows_read", "rows_inserted", "rows_updated",
-        "rows_unchanged", "rows_rejected", "rejects", "error"]
+        "rows_unchanged", "rows_rejected", "rejects", "error", "error_detail"]
 
 
 def _json(capsys, argv) -> tuple[int, list]:

@@ -92,6 +92,12 @@ def test_billion_laughs(con, tmp_path):
 
 def test_truncated_and_lying_extensions(con, tmp_path):
     _assert_refused(con, FILES / "truncated.xlsx", "corrupt_file", "文件已损坏或不完整")
+    # The user's message is all Chinese; the reader's own words are kept apart
+    # for whoever looks into it (the command line and --json show them).
+    report = load_file(con, FILES / "truncated.xlsx")
+    assert report.error_detail and report.error_detail not in report.error
+    assert report.asdict()["error_detail"] == report.error_detail
+    assert f"({report.error_detail})" in str(report)
     # An Excel file named .csv and a CSV named .xlsx both load: the bytes decide.
     xlsx_as_csv = _good_xlsx(tmp_path / "readings.csv")
     assert load_file(con, xlsx_as_csv).rows_inserted == 1
