@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from i18n import t
+from made_files import tiny_png
 from pipelines.load import load_file
 from pipelines.warehouse import row_counts
 
@@ -111,17 +112,6 @@ def test_overlapping_export_counts_only_new_and_changed_rows(con):
 
 # --- files whose content does not match their name ------------------------------
 
-def _png() -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
-
-
 def test_text_renamed_xlsx_is_called_not_a_real_excel_file(con, tmp_path):
     path = tmp_path / "测温记录.xlsx"
     path.write_text("这不是一个Excel文件\n只是一些文字\n", encoding="utf-8")
@@ -148,7 +138,7 @@ def test_corrupt_workbook_message_is_all_in_the_users_language(con):
 
 def test_image_renamed_xlsx_says_its_content_is_no_spreadsheet(con, tmp_path):
     path = tmp_path / "photo.xlsx"
-    path.write_bytes(_png())
+    path.write_bytes(tiny_png())
     zh, en = load_file(con, path), load_file(con, path, lang="en")
     assert zh.error_code == "unsupported_format"
     assert "文件名是 .xlsx" in zh.error and "内容不是可读取的电子表格" in zh.error

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from made_files import tiny_png
 from pipelines.errors import PipelineError
 from pipelines.load import load_file, plan_file
 from pipelines.mappings import layout_signature, lookup, plan_remembered, remember
@@ -271,17 +272,6 @@ def upload_bytes(at: AppTest, *files: tuple[str, bytes]) -> AppTest:
     return at
 
 
-def _png() -> bytes:
-    import struct
-    import zlib
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
-
-
 @pytest.mark.parametrize("lang, words, wrong", [
     ("zh", ["不是真正的 Excel 文件", "重新导出为 .xlsx、.xls 或 .csv"], "文件中的列"),
     ("en", ["not a real Excel file", "Export it again", ".xlsx, .xls or .csv"], "Columns in"),
@@ -300,7 +290,7 @@ def test_text_renamed_xlsx_is_not_reported_as_a_column_problem(warehouse, lang, 
     ("en", ["named .xlsx", "not a spreadsheet", "Export the data again"]),
 ])
 def test_image_renamed_xlsx_says_its_content_is_no_spreadsheet(warehouse, lang, words):
-    at = upload_bytes(open_page(lang), ("photo.xlsx", _png()))
+    at = upload_bytes(open_page(lang), ("photo.xlsx", tiny_png()))
     [error] = texts(at.error)
     assert all(w in error for w in words), error
     assert "无法识别此文件格式" not in error and "not supported" not in error
