@@ -172,6 +172,8 @@ def test_drill_down_shows_the_rows_behind_a_number(demo_copy):
     assert len(rows) == closure.numerator
     assert set(rows["来源文件"]) == {"客服工单_2025-2026.xlsx"}
     assert rows["来源行号"].min() > 0
+    # the source file and row right after the ticket's number and time, in sight
+    assert list(rows.columns)[:4] == ["工单编号", "受理时间", "来源文件", "来源行号"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

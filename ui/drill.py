@@ -16,10 +16,12 @@ from . import db, long_lists
 
 # Rows shown (and downloaded) at most; more means narrowing the filters.
 ROW_LIMIT = 5000
-# Flags and lineage the KPI layer computes for itself; a reader wants the
-# fields of the source row, then its file and row.
+# Flags and lineage the KPI layer computes for itself are not shown. The
+# source file and Excel row, the point of a drill-through, come right after
+# the row's first two fields (its key and time), in sight on a laptop screen.
 _HIDDEN = ("batch_id", "row_hash", "row_kind", "row_key")
-_LAST = ("file_name", "source_row")
+_SOURCE = ("file_name", "source_row")
+_BEFORE_SOURCE = 2
 
 
 def parts(kpi: Kpi) -> list[str]:
@@ -31,9 +33,10 @@ def parts(kpi: Kpi) -> list[str]:
 
 
 def columns(df: pd.DataFrame) -> list[str]:
-    keep = [c for c in df.columns if c not in _HIDDEN and c not in _LAST
+    keep = [c for c in df.columns if c not in _HIDDEN and c not in _SOURCE
             and not pd.api.types.is_bool_dtype(df[c])]
-    return keep + [c for c in _LAST if c in df.columns]
+    source = [c for c in _SOURCE if c in df.columns]
+    return keep[:_BEFORE_SOURCE] + source + keep[_BEFORE_SOURCE:]
 
 
 def rows_behind(kpi_ids: Sequence[str], period: Period, filters: Mapping, scope: str | None,
