@@ -114,9 +114,9 @@ def mapping_form(up: uploads.Upload) -> None:
 def error_detail(error) -> None:
     """The reader's own words about a damaged file (English, technical), kept
     out of the message and folded away for whoever diagnoses it."""
-    if error.code == "corrupt_file" and error.params.get("detail"):
+    if detail := error.unsaid_detail(lang):
         with st.expander(t("upload.error_detail", lang)):
-            st.code(str(error.params["detail"]), language=None)
+            st.code(detail, language=None)
 
 
 def report(up: uploads.Upload) -> None:

@@ -24,3 +24,12 @@ class PipelineError(Exception):
                 v = t(f"kind.{v}", lang)
             params[k] = v
         return t(f"error.{self.code}", lang, **params)
+
+    def unsaid_detail(self, lang: str = "zh") -> str | None:
+        """The technical detail the message leaves out (a damaged file's reader
+        error, often English), for whoever looks into it; None when there is
+        none or the message already says it."""
+        detail = self.params.get("detail")
+        if not detail or str(detail) in self.message(lang):
+            return None
+        return str(detail)

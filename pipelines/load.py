@@ -194,9 +194,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
                 cur.close()
     except PipelineError as exc:
         report.status, report.error, report.error_code = "failed", exc.message(lang), exc.code
-        detail = exc.params.get("detail")
-        if detail and str(detail) not in report.error:   # not said already
-            report.error_detail = str(detail)
+        report.error_detail = exc.unsaid_detail(lang)
     except Exception as exc:  # a bug or a reader crash: this file fails, the others go on
         report.status, report.error_code = "failed", "internal"
         report.error = PipelineError("internal", detail=f"{type(exc).__name__}: {exc}"[:300]
