@@ -48,7 +48,12 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
         out = mask_frame(out, can_see_personal())
         if can_see_personal():
             _audit_view(out, [c for c in out.columns if c in personal])
-    out = translate_values(out, lang)
+    return _in_words(out, lang, labels)
+
+
+def _in_words(df: pd.DataFrame, lang: str, labels: Mapping[str, str] | None) -> pd.DataFrame:
+    """Source-system values and headers in `lang` (a table's last step)."""
+    out = translate_values(df, lang)
     out = out.rename(columns={c: header(c, lang, labels) for c in out.columns})
     # The KPI layer's attrs (a Period, ...) are not for Arrow; they would only warn.
     out.attrs = {}
@@ -139,13 +144,16 @@ def _personal(df: pd.DataFrame) -> set[str]:
     return set(df.attrs.get("personal_columns", ())) | PERSONAL_COLUMNS
 
 
-def download_detail(df: pd.DataFrame, columns: Sequence[str] | None = None) -> str:
-    """The audit trail's detail of a table's download: its rows, and
-    `personal_data` when the file holds personal columns unmasked (the
-    viewer may see them), as the weekly workbook's entry is marked."""
+def download_detail(df: pd.DataFrame, columns: Sequence[str] | None = None,
+                    rows: int | None = None) -> str:
+    """The audit trail's detail of a table's download: its rows (`rows`, by
+    default those of `df`), and `personal_data` when the file holds personal
+    columns unmasked (the viewer may see them), as the weekly workbook's entry
+    is marked."""
     cols = list(columns) if columns is not None else list(df.columns)
     unmasked = can_see_personal() and any(c in _personal(df) for c in cols)
-    return f"{len(df)} rows" + (f", {session.PERSONAL_DATA}" if unmasked else "")
+    n = len(df) if rows is None else rows
+    return f"{n} rows" + (f", {session.PERSONAL_DATA}" if unmasked else "")
 
 
 # Columns that make a table a list of households, tickets, receipts or
@@ -212,17 +220,23 @@ def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = Non
     return config
 
 
+def _button(build: Callable[[], bytes], lang: str, key: str, file_name: str, detail: str,
+            label: str | None = None) -> None:
+    """The .xlsx download button: the file is built when clicked, not on every
+    run of the page, and audited with `detail` when built."""
+    stamp = dt.date.today().strftime("%Y%m%d")
+    st.download_button(label or t("ui.table.download", lang),
+                       data=session.audited_download(build, f"{file_name}.xlsx", detail),
+                       file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
+                       icon=":material/download:", on_click="ignore")
+
+
 def download(df: pd.DataFrame, lang: str, key: str, file_name: str, detail: str,
              sheet: str | None = None, label: str | None = None) -> None:
     """An .xlsx download button for an already prepared frame; `detail` for
     the audit trail (download_detail of the frame before it was prepared)."""
-    stamp = dt.date.today().strftime("%Y%m%d")
-    # Built when clicked, not on every run of the page.
-    data = session.audited_download(partial(workbook_bytes, {sheet or file_name: df}),
-                                    f"{file_name}.xlsx", detail)
-    st.download_button(label or t("ui.table.download", lang), data=data,
-                       file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
-                       icon=":material/download:", on_click="ignore")
+    _button(partial(workbook_bytes, {sheet or file_name: df}), lang, key, file_name, detail,
+            label)
 
 
 def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
@@ -231,10 +245,7 @@ def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
     viewer who may (`allowed`) or may not see personal data. No Streamlit:
     it runs when the file is asked for, on a server thread."""
     out = df[list(columns)] if columns is not None else df
-    out = translate_values(mask_frame(out, allowed), lang)
-    out = out.rename(columns={c: header(c, lang, labels) for c in out.columns})
-    out.attrs = {}
-    return out
+    return _in_words(mask_frame(out, allowed), lang, labels)
 
 
 def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, lang: str,
@@ -249,14 +260,8 @@ def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, l
         frame, cols = overdue_in_days(rows(), columns)
         return workbook_bytes({file_name: workbook_frame(frame, lang, cols, labels, allowed)})
 
-    cols = list(columns) if columns is not None else list(like.columns)
-    unmasked = allowed and any(c in _personal(like) for c in cols if c in like.columns)
-    detail = f"{n} rows" + (f", {session.PERSONAL_DATA}" if unmasked else "")
-    stamp = dt.date.today().strftime("%Y%m%d")
-    st.download_button(label or t("ui.table.download", lang),
-                       data=session.audited_download(build, f"{file_name}.xlsx", detail),
-                       file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
-                       icon=":material/download:", on_click="ignore")
+    cols = [c for c in (columns if columns is not None else like.columns) if c in like.columns]
+    _button(build, lang, key, file_name, download_detail(like, cols, rows=n), label)
 
 
 def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
