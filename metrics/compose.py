@@ -243,12 +243,13 @@ def _with_roster_dims(sql: str, attach: bool) -> str:
 
 
 def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True,
-              stored: bool | frozenset[str] = False) -> str:
+              stored: bool | frozenset[str] = False, prune: bool = False) -> str:
     """`body` preceded by a CTE for every file it reads; models with dimensions
     are wrapped in the request's filters and scope. `dims=False` (nothing is
     filtered, scoped or grouped by a dimension) spares roster models their join.
     `stored`: the files whose stored variant is current (metrics/stored.py
-    `variants`), read from it; True for every variant."""
+    `variants`), read from it; True for every variant. `prune`: the body
+    names every column it reads (`prune_flags`)."""
     if not dims and (scope.filters or scope.branches is not None):
         raise ValueError("a filtered or scoped request needs dimensions")
     names = dependencies(reads, lean=not dims, stored=stored)
@@ -271,7 +272,57 @@ def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True,
         # down into the table scans.
         ctes.append(f"{name} as not materialized (\n{sql}\n)")
     head = ("with " + ",\n".join(ctes) + "\n") if ctes else ""
-    return head + body
+    return prune_flags(head + body) if prune else head + body
+
+
+_FLAGS = re.compile(r",\s*/\* flags \*/(.*?)/\* end flags \*/", re.DOTALL)
+_ALIAS = re.compile(r"\bas\s+([a-z_][a-z0-9_]*)\s*$", re.IGNORECASE)
+
+
+def _items(select_list: str) -> list[str]:
+    """A select list cut at its top-level commas (not those in parentheses or
+    quotes)."""
+    items, depth, quoted, start = [], 0, False, 0
+    for i, ch in enumerate(select_list):
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and ch == ",":
+            items.append(select_list[start:i].strip())
+            start = i + 1
+    items.append(select_list[start:].strip())
+    return [i for i in items if i]
+
+
+@lru_cache(maxsize=1024)   # the same request composes the same text
+def prune_flags(sql: str) -> str:
+    """`sql` without the flag columns (a model's `/* flags */ ... /* end flags */`
+    block, sql/ticket_facts.sql) that nothing else in it names: DuckDB binds
+    every column of a CTE it reads, used or not, and a dozen period flags cost
+    more to plan than a small count takes to run. Only for a statement whose
+    result names its columns (aggregates), never `*` of a flagged model: a
+    dropped flag would be missing from its rows."""
+    def keep(match: re.Match) -> str:
+        flags = {}
+        for item in _items(match.group(1)):
+            alias = _ALIAS.search(item)
+            if not alias:
+                raise MetricError("unknown_sql", name=item[:40])
+            flags[alias.group(1)] = item
+        rest = sql[:match.start()] + sql[match.end():]
+        named = {n for n in flags if re.search(rf"\b{n}\b", rest)}
+        while True:   # a kept flag keeps the flags it is computed from
+            more = {n for n in flags if n not in named
+                    and any(re.search(rf"\b{n}\b", flags[k]) for k in named)}
+            if not more:
+                break
+            named |= more
+        kept = [item for n, item in flags.items() if n in named]
+        return "".join(",\n        " + item for item in kept)
+    return _FLAGS.sub(keep, sql)
 
 
 def bind(sql: str, *sources: Mapping) -> dict:

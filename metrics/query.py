@@ -158,7 +158,7 @@ def query(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
         cols = ", ".join(by)
         body += f"\ngroup by {cols}\norder by {cols} nulls last"
     sql = statement(body, [kpi.model], sc, dims=sc.needs_dims(by),
-                    stored=stored_variants(con))
+                    stored=stored_variants(con), prune=True)
     df = run(con, sql, params_for(sql, period, sc, _time_grain(by)))
     return _finish(kpi, df, period)
 
@@ -240,7 +240,7 @@ def query_levels_many(con: duckdb.DuckDBPyConnection, kpi_ids: Sequence[str],
         if alone and group[0].population != ALL_ROWS:
             body += f"\nwhere {group[0].population}"
         body += f"\ngroup by grouping sets ({sets})"
-        sql = statement(body, [model], sc, dims=True, stored=stored)
+        sql = statement(body, [model], sc, dims=True, stored=stored, prune=True)
         df = run(con, sql, params_for(sql, period, sc))
         for i, kpi in enumerate(group):
             parts = df.rename(columns={f"n{i}": "numerator", f"d{i}": "denominator",
@@ -282,7 +282,7 @@ def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
             num, den, qv = measures(kpi, with_population=True)
             select += [f"{num} as n{i}", f"{den} as d{i}", f"{qv} as q{i}"]
         sql = statement(f"select {', '.join(select)}\nfrom {model}", [model], sc,
-                        dims=sc.needs_dims(), stored=stored)
+                        dims=sc.needs_dims(), stored=stored, prune=True)
         row = _fetchone(con, sql, params_for(sql, period, sc))
         for i, kpi in enumerate(group):
             n, d, q = (_py(v) for v in row[3 * i: 3 * i + 3])

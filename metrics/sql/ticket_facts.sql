@@ -14,6 +14,9 @@ final as (
 
     select
         * exclude (followup_category, rating_word, blank_result),
+        -- Between the two markers, one column per item: a query that names
+        -- none of a column's uses is planned without it (compose.prune_flags).
+        /* flags */
         received_at >= $start_at as received_in_period,
         coalesce(resolved_at < $cutoff_at, false) as resolved_by_cutoff,
         -- Plain comparisons (NULL for an open ticket, which no count takes):
@@ -34,6 +37,7 @@ final as (
         overdue_open or no_result as unanswered,
         case when not resolved_by_cutoff
              then date_diff('second', received_at, $cutoff_at) / 3600.0 end as open_hours
+        /* end flags */
     from placed
 
 )
