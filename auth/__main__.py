@@ -16,6 +16,7 @@ import json
 import sys
 
 from i18n import t
+from .sessions import SessionStore
 from .users import AuthError, UserStore
 
 
@@ -57,10 +58,12 @@ def main(argv: list[str] | None = None) -> int:
             store.add(args.name, _password(args, lang), args.role, args.branch, args.display_name)
         elif args.command == "reset-password":
             store.reset_password(args.name, _password(args, lang))
+            SessionStore(users=store).close_user(args.name)   # a stolen password stops working
         elif args.command == "set-role":
             store.set_role(args.name, args.role, args.branch)
         elif args.command == "remove":
             store.remove(args.name)
+            SessionStore(users=store).close_user(args.name)
         elif args.command == "unlock":
             store.unlock(args.name)
         else:

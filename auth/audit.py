@@ -88,4 +88,6 @@ def readable(action: str, target: str | None, detail: str | None,
                    rejected=f"{int(rejected):,}")
     elif action == "sign_in_failed" and has(f"audit.failed.{detail}"):
         detail = t(f"audit.failed.{detail}", lang)
+    elif action == "sign_in" and has(f"audit.sign_in.{detail}"):
+        detail = t(f"audit.sign_in.{detail}", lang)
     return target, detail

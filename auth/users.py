@@ -134,6 +134,11 @@ class UserStore:
         with self._locked() as data:
             self._get(data, name).update(failures=0, locked_until=None)
 
+    def get(self, name: str) -> User:
+        """The account as it is now (AuthError `no_such_user` if removed)."""
+        entry = self._get(self._read(), name)
+        return User(name, entry["role"], entry.get("branch"), entry.get("display_name"))
+
     def list(self) -> list[dict]:
         """Accounts without their hashes."""
         return [{"name": n, **{k: v for k, v in e.items() if k != "hash"}}

@@ -8,7 +8,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from auth import UserStore
+from auth.audit import entries
 from pipelines.warehouse import connect
+from ui import db
 from page_testing import APP, demo_copy, shown_text  # noqa: F401
 
 PASSWORD = "correct horse battery"
@@ -150,3 +152,27 @@ def test_idle_session_must_sign_in_again(accounts, monkeypatch):
     at.run()
     assert [w.value for w in at.warning] == ["长时间未操作,会话已过期,请重新登录。"]
     assert at.text_input[0].label == "用户名"
+
+
+def test_a_reload_of_a_signed_in_browser_stays_signed_in(accounts, monkeypatch):
+    at = signed_in("zd")
+    token = at.session_state["session_token"]
+    # The run after sign-in gave the browser its cookie (a script: no Streamlit call sets one).
+    assert any("heatkpi_session=" in h.proto.body and token in h.proto.body
+               for h in at.get("html"))
+    # A reload is a new session; the browser sends its cookie.
+    monkeypatch.setattr("ui.session._browser_token", lambda: token)
+    again = AppTest.from_file(APP, default_timeout=90)
+    again.run()
+    assert not again.exception, [e.value for e in again.exception]
+    assert "登录 · 供热服务指标看板" not in [t.value for t in again.title]
+    assert "当前用户:zd(分公司 · 张店分公司)" in shown_text(again)
+    resumed = entries(db.connection(), action="sign_in")
+    assert resumed.iloc[0][["user_name", "detail"]].tolist() == ["zd", "resumed"]
+    # Signed out in one tab: the token resumes nothing, and the cookie is cleared.
+    again.button(key="sign_out").click().run()
+    assert again.text_input[0].label == "用户名"
+    assert any("heatkpi_session=;" in h.proto.body for h in again.get("html"))
+    third = AppTest.from_file(APP, default_timeout=90)
+    third.run()
+    assert [t.value for t in third.title] == ["登录 · 供热服务指标看板"]

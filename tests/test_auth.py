@@ -171,8 +171,11 @@ def test_audit_log(con):
     (("undo", "batch 3", "测温.xlsx"), ("批次 3", "测温.xlsx"), ("batch 3", "测温.xlsx")),
     (("sign_in_failed", None, "bad_credentials"), (None, "用户名或密码不正确"),
      (None, "Wrong user name or password")),
+    (("sign_in", None, "sso"), (None, "单点登录"), (None, "Single sign-on")),
+    (("sign_in", None, "resumed"), (None, "沿用本浏览器的登录(刷新页面或新标签页)"),
+     (None, "Resumed in the same browser (reload or new tab)")),
     # anything else as stored
-    (("sign_in", None, "sso"), (None, "sso"), (None, "sso")),
+    (("sign_in", None, "password"), (None, "password"), (None, "password")),
     (("sign_out", float("nan"), float("nan")), (None, None), (None, None)),   # as from a frame
     (("download", "a,b.xlsx", "batch 3"), ("a,b.xlsx", "batch 3"), ("a,b.xlsx", "batch 3")),
 ])

@@ -11,6 +11,7 @@ Modes (auth_mode):
 from __future__ import annotations
 
 import ipaddress
+import json
 import time
 from collections.abc import Callable
 
@@ -18,11 +19,15 @@ import streamlit as st
 
 from auth import LOCAL_USER, AuthError, User, UserStore, idle_expired, sso_user
 from auth.audit import record
+from auth.sessions import COOKIE, SessionStore
 
 from . import db
 from .lang import tr
 
 KEY, SEEN = "user", "user_seen"
+# The browser's sign-in token (auth/sessions.py), and what the next run must
+# do to its cookie: set it to a new token, or clear it ("").
+TOKEN, COOKIE_TODO = "session_token", "session_cookie_todo"
 
 
 def auth_mode() -> str:
@@ -130,19 +135,61 @@ def gate() -> User | None:
     user = st.session_state.get(KEY)
     now = time.time()
     if isinstance(user, User) and idle_expired(st.session_state.get(SEEN, now), now):
+        SessionStore().close(st.session_state.get(TOKEN))
         _forget()
         st.warning(tr("ui.auth.expired"))
         user = None
     if not isinstance(user, User):
-        user = _sso_user() if mode == "sso" else None
+        user = _sso_user() if mode == "sso" else _resumed()
         if user is None:
             return None  # the caller shows sign_in_page
+    elif mode == "local":
+        SessionStore().touch(st.session_state.get(TOKEN))
     st.session_state[SEEN] = now
+    _write_cookie()
     _sidebar(user, mode)
     return user
 
 
+def _browser_token() -> str | None:
+    try:
+        token = st.context.cookies.get(COOKIE)
+    except Exception:   # no browser request behind this run (a script test)
+        return None
+    return token if isinstance(token, str) else None
+
+
+def _resumed() -> User | None:
+    """The account this browser signed in to before a reload or in another
+    tab, if its token is still good (auth/sessions.py)."""
+    token = _browser_token()
+    user = SessionStore().resume(token)
+    if user is None:
+        if token:
+            st.session_state[COOKIE_TODO] = ""   # a dead token: the browser forgets it
+        return None
+    st.session_state.update({KEY: user, SEEN: time.time(), TOKEN: token})
+    audit("sign_in", detail="resumed")
+    return user
+
+
+def _write_cookie() -> None:
+    """Set or clear the browser's sign-in cookie, as the last run asked (after
+    a sign-in or sign-out, which rerun at once: a script drawn in that run
+    could be lost with it). Script in the page: Streamlit has no call that sets
+    a cookie. SameSite=Strict; Secure over https; gone when the browser closes."""
+    todo = st.session_state.pop(COOKIE_TODO, None)
+    if todo is None:
+        return
+    value = json.dumps(f"{COOKIE}={todo}; path=/; SameSite=Strict"
+                       + ("" if todo else "; max-age=0"))
+    st.sidebar.html(f"<script>document.cookie = {value} + (location.protocol === 'https:' "
+            f"? '; Secure' : '');</script>", unsafe_allow_javascript=True, width=1)
+
+
 def _forget() -> None:
+    if st.session_state.pop(TOKEN, None):
+        st.session_state[COOKIE_TODO] = ""
     for key in (KEY, SEEN):
         st.session_state.pop(key, None)
 
@@ -173,8 +220,8 @@ def _local_form() -> None:
         record(db.connection(), name.strip() or "-", "sign_in_failed", detail=exc.code)
         st.error(exc.message(_lang()))
         return
-    st.session_state[KEY] = user
-    st.session_state[SEEN] = time.time()
+    token = SessionStore().open(user)
+    st.session_state.update({KEY: user, SEEN: time.time(), TOKEN: token, COOKIE_TODO: token})
     audit("sign_in")
     st.rerun()  # draw the app without the form
 
@@ -185,6 +232,7 @@ def sign_in_page() -> None:
     mode = auth_mode()
     if mode == "single":
         return
+    _write_cookie()
     if mode == "sso":
         st.title(tr("ui.auth.title"))
         st.button(tr("ui.auth.sso"), type="primary", on_click=st.login)
@@ -209,6 +257,7 @@ def _sidebar(user: User, mode: str) -> None:
                           branch=branch))
     if st.sidebar.button(tr("ui.auth.sign_out"), key="sign_out"):
         audit("sign_out")
+        SessionStore().close(st.session_state.get(TOKEN))
         _forget()
         if mode == "sso":
             st.logout()

@@ -56,6 +56,8 @@ def test_branch_user_signs_in_and_sees_only_their_branch(app_with_accounts, page
     # A page named by its file, outside the router, shows nothing but a link home.
     # A new visit to a page's file name: no upload desk, only the sign-in or a
     # link home (which of the two depends on how Streamlit resolves the name).
+    # A new browser: without the sign-in cookie of this one.
+    page.context.clear_cookies()
     page.goto(f"{app_with_accounts}/upload")
     expect(page.get_by_text("请从看板首页打开此页面。").or_(
         page.get_by_role("heading", name="登录 · 供热服务指标看板"))).to_be_visible(timeout=60_000)
@@ -76,3 +78,37 @@ def test_branch_user_signs_in_and_sees_only_their_branch(app_with_accounts, page
     assert "/room_temperature" in page.url and "week=2025-W50" in page.url
     assert "Page not found" not in page.inner_text("body")
     assert OUTPUT.exists()
+
+
+@pytest.mark.browser
+def test_a_reload_stays_signed_in_until_sign_out(app_with_accounts, page, output_dir):
+    page.goto(app_with_accounts)
+    page.get_by_label("用户名").fill("zd")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
+    page.wait_for_timeout(1500)   # the run after sign-in hands the browser its cookie
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["heatkpi_session"]["sameSite"] == "Strict"
+    page.reload()
+    expect(page.get_by_text("当前用户:zd(分公司 · 张店分公司)")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_have_count(0)
+    # Another tab of the same browser: signed in too.
+    other = page.context.new_page()
+    other.goto(f"{app_with_accounts}/room_temperature")
+    expect(other.get_by_role("heading", name="室温达标", exact=True)).to_be_visible(
+        timeout=60_000)
+    # Signed in, a branch user naming the upload page by its address: no upload desk.
+    other.goto(f"{app_with_accounts}/upload")
+    other.wait_for_timeout(3000)
+    assert "拖入导出文件" not in other.inner_text("body")
+    other.close()
+    page.get_by_role("button", name="退出登录").click()
+    expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_be_visible(
+        timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert "heatkpi_session" not in {c["name"] for c in page.context.cookies()}
+    page.reload()
+    expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_be_visible(
+        timeout=60_000)
+    page.screenshot(path=output_dir / "signed_out_after_reload.png", full_page=True)

@@ -1,0 +1,121 @@
+"""Signed-in browsers: a reload or a new tab of a signed-in browser stays
+signed in, within the same idle limit as the session itself.
+
+The browser keeps a random token in a cookie; this file keeps only its
+SHA-256, the account and when it was last used. A token resumes nothing once
+idle past `idle_minutes`, once signed out, or once its account is removed or
+its password reset; the role and branch are read from the account each time,
+so a changed role applies at the next reload.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .users import AuthError, User, UserStore, idle_expired
+
+COOKIE = "heatkpi_session"
+# The last-used time is written at most this often (seconds): often enough for
+# a 30-minute idle limit, rarely enough that a page's reruns do not each write.
+TOUCH_EVERY = 60.0
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class SessionStore:
+    """Tokens of signed-in browsers in one JSON file, rewritten whole under an
+    exclusive lock (like the accounts file)."""
+
+    def __init__(self, path: Path | None = None, users: UserStore | None = None,
+                 clock: Callable[[], float] = time.time):
+        self.users = users or UserStore()
+        # Beside the accounts file: its directory, its permissions.
+        self.path = Path(path) if path else self.users.path.with_name("sessions.json")
+        self.clock = clock
+
+    @contextmanager
+    def _locked(self) -> Iterator[dict]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            data = self._read()
+            before = json.dumps(data, sort_keys=True)
+            now = self.clock()
+            data["sessions"] = {d: s for d, s in data["sessions"].items()
+                                if not idle_expired(s["seen"], now)}
+            yield data
+            if json.dumps(data, sort_keys=True) != before:
+                tmp = self.path.with_suffix(".tmp")
+                tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, self.path)
+
+    def _read(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return {"sessions": {}}
+        return data if isinstance(data.get("sessions"), dict) else {"sessions": {}}
+
+    def open(self, user: User) -> str:
+        """A new token for `user`, just signed in with their password."""
+        token = secrets.token_urlsafe(32)
+        with self._locked() as data:
+            data["sessions"][_digest(token)] = {"user": user.name, "seen": self.clock()}
+        return token
+
+    def resume(self, token: str | None) -> User | None:
+        """The account a browser's token stands for, or None: unknown, idle
+        past the limit, signed out, or its account removed."""
+        if not token or not isinstance(token, str):
+            return None
+        key = _digest(token)
+        with self._locked() as data:
+            entry = data["sessions"].get(key)
+            if entry is None:
+                return None
+            try:
+                user = self.users.get(entry["user"])
+            except AuthError:
+                user = None
+            if user is None:
+                del data["sessions"][key]
+                return None
+            entry["seen"] = self.clock()
+            return user
+
+    def touch(self, token: str | None) -> None:
+        """The browser used the dashboard now (written at most every TOUCH_EVERY s)."""
+        if not token:
+            return
+        key, now = _digest(token), self.clock()
+        entry = self._read()["sessions"].get(key)
+        if entry is None or now - entry["seen"] < TOUCH_EVERY:
+            return
+        with self._locked() as data:
+            if key in data["sessions"]:
+                data["sessions"][key]["seen"] = now
+
+    def close(self, token: str | None) -> None:
+        """Signed out (or idle): the token resumes nothing any more."""
+        if not token:
+            return
+        with self._locked() as data:
+            data["sessions"].pop(_digest(token), None)
+
+    def close_user(self, name: str) -> int:
+        """Every browser of an account signed out (password reset, account removed)."""
+        with self._locked() as data:
+            gone = [d for d, s in data["sessions"].items() if s["user"] == name]
+            for d in gone:
+                del data["sessions"][d]
+        return len(gone)
