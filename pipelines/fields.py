@@ -203,6 +203,15 @@ for _ds in DATASETS.values():
 YES_WORDS = ("是", "√", "✓", "✔", "y", "yes", "true", "1", "有", "已签", "已签字", "签字", "匿名", "t")
 NO_WORDS = ("否", "×", "✗", "x", "n", "no", "false", "0", "无", "未签", "未签字", "没签", "不匿名",
             "非匿名", "f", "-", "/")
+# A signature cell that says the resident did NOT sign (service rules art. 11(7):
+# such a reading is invalid). Besides the no-words above: these whole cells, and
+# any cell the pattern finds in (lower case, spaces removed): a refusal (拒签,
+# 家属拒签, 用户拒绝签字), a negation or "pending" before 签 (未签名, 用户未签, 不签,
+# 无签字, 没有签, 待签), "签字:无", nobody home (不在家, 无人, 空房). Anything else
+# (a name, 已签, 签字, √) is a signature.
+UNSIGNED_WORDS = ("空", "未", "没有", "✕", "✖", "✘", "╳", "—", "--", "——")
+UNSIGNED_PATTERN = (r"拒|(未|不|无|没|待|缺)[^已]{0,2}签|签[字名]?[:：]?(无|否|空|没有|未)"
+                    r"|不在|未在|没在|无人|空房|空置|空户")
 
 _UNIT_SUFFIX = re.compile(r"[（(][^）)]*[）)]$")
 _SPACE = re.compile(r"\s+")

@@ -20,7 +20,7 @@ import duckdb
 
 from i18n import t
 from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE, TEXT,
-                     TIMESTAMP, YES_WORDS, Dataset, Field)
+                     TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS, YES_WORDS, Dataset, Field)
 from .header import TOTAL_ROW, Header
 from .mapping import Mapping
 from .read import ROW, RawSheet
@@ -94,10 +94,14 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str) -> str:
         return (f"CASE WHEN list_contains({q.p(list(YES_WORDS))}::VARCHAR[], {word}) THEN true "
                 f"WHEN list_contains({q.p(list(NO_WORDS))}::VARCHAR[], {word}) THEN false END")
     if f.type == SIGNATURE:
-        # A signature cell holds the resident's name or a mark; empty or a "no"
-        # word means unsigned (service rules art. 11(7)).
+        # A signature cell holds the resident's name or a mark; empty, a "no"
+        # word or words saying they did not sign (拒签, 未签名, 不在家 …) mean
+        # unsigned (service rules art. 11(7)).
         return (f"CASE WHEN {text} IS NULL THEN false "
-                f"WHEN list_contains({q.p(list(NO_WORDS))}::VARCHAR[], {word}) THEN false "
+                f"WHEN list_contains({q.p(list(YES_WORDS))}::VARCHAR[], {word}) THEN true "
+                f"WHEN list_contains({q.p(list(NO_WORDS + UNSIGNED_WORDS))}::VARCHAR[], {word}) "
+                f"THEN false "
+                f"WHEN regexp_matches({word}, {q.p(UNSIGNED_PATTERN)}) THEN false "
                 f"ELSE true END")
     if f.type == ENUM:
         words = [w.lower().replace(" ", "") for v, ws in f.values.items() for w in ws]
