@@ -192,7 +192,7 @@ _register(Dataset(
            "amount", "amount paid", required=True, min=-1000000, max=1000000),
         _f("method", TEXT, "缴费方式", "支付方式", "收费方式", "付款方式", "method", "payment method"),
         _f("collector", TEXT, "收费员", "操作员", "收款人", "收费人员", "collector"),
-        _f("invoice_no", TEXT, "发票号", "发票号码", "票据编号", "invoice no", "invoice_no"),
+        _f("invoice_no", ID, "发票号", "发票号码", "票据编号", "invoice no", "invoice_no"),
     ),
     signature=("receipt_no",)))
 

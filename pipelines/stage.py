@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from i18n import t
 from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE, TEXT,
@@ -33,6 +35,11 @@ SQL_TYPE = {TEXT: "VARCHAR", ID: "VARCHAR", TIMESTAMP: "TIMESTAMP", NUMBER: "DOU
             BOOL: "BOOLEAN", SIGNATURE: "BOOLEAN", ENUM: "VARCHAR", SEASON: "VARCHAR"}
 TYPE_ERROR = {TIMESTAMP: "bad_date", NUMBER: "bad_number", BOOL: "bad_value",
               ENUM: "bad_value", SEASON: "bad_season"}
+# Field types read from the cell after Unicode NFKC (full-width digits and
+# letters, no-break and ideographic spaces become ASCII: ０１０１ -> 0101) and
+# without the whitespace and control characters around it (heat_clean). The raw
+# cell is kept as it was: it is what a reject shows.
+NORMALISED = {ID}
 
 
 @lru_cache(maxsize=1)
@@ -77,13 +84,21 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _value(f: Field) -> str:
+    """The cell's text as typing reads it; NULL when the cell is empty."""
+    if f.type in NORMALISED:
+        return _q("val_" + f.name)
+    return f"NULLIF(trim({_q('raw_' + f.name)}), '')"
+
+
 def _typed(q: _Sql, f: Field, raw: str, epoch: str) -> str:
     text = f"NULLIF(trim({raw}), '')"
     word = f"lower(regexp_replace(trim({raw}), '\\s+', '', 'g'))"
     if f.type == TEXT:
         return text
     if f.type == ID:
-        return f"NULLIF(regexp_replace(trim({raw}), '\\.0$', ''), '')"
+        # An ID read from a number cell ends in ".0".
+        return f"NULLIF(regexp_replace({_value(f)}, '\\.0$', ''), '')"
     if f.type == TIMESTAMP:
         return f"heat_ts({raw}, epoch := {q.p(epoch)})"
     if f.type == NUMBER:
@@ -112,7 +127,7 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str) -> str:
 
 
 def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str) -> str:
-    empty = f"NULLIF(trim({raw}), '') IS NULL"
+    empty = f"{_value(f)} IS NULL"
     checks = []
     if f.required and f.type != SIGNATURE:
         checks.append(f"WHEN {empty} THEN 'missing_required'")
@@ -145,9 +160,10 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     """Cast and validate the sheet's data rows into the temp tables above."""
     ds = DATASETS[mapping.dataset]
     install_macros(con)
-    con.register("raw_input", sheet.table)
-    q = _Sql()
     mapped = set(mapping.columns)
+    con.register("raw_input", _normalised(sheet.table, [
+        mapping.columns[f.name] for f in ds.fields if f.name in mapped and f.type in NORMALISED]))
+    q = _Sql()
     # Only columns with a header count: a sheet may stretch to 16,384 columns
     # of nothing, and unlabelled cells are never loaded anyway.
     cells = [f"c{i}" for i, label in enumerate(header.labels) if label] or ["c0"]
@@ -160,6 +176,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
 
     raw_cols = ", ".join(f"c{mapping.columns[f.name]} AS {_q('raw_' + f.name)}"
                          for f in ds.fields if f.name in mapped)
+    raw_cols += "".join(f", heat_clean(n{mapping.columns[f.name]}) AS {_q('val_' + f.name)}"
+                        for f in ds.fields if f.name in mapped and f.type in NORMALISED)
     typed_cols, err_cols = [], []
     for f in ds.fields:
         raw = _q("raw_" + f.name)
@@ -224,6 +242,17 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         "SELECT (SELECT count(*) FROM stg), (SELECT count(*) FROM stg_ok)").fetchone()
     rejected = con.execute(f"SELECT count(DISTINCT {ROW}) FROM stg_rejects").fetchone()[0]
     return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid)
+
+
+def _normalised(table: pa.Table, columns: list[int]) -> pa.Table:
+    """The sheet with n<i>, the NFKC form of c<i>, beside each listed column
+    (Arrow's utf8proc, no Python loop over rows)."""
+    for i in sorted(set(columns)):
+        cells = table.column(f"c{i}")
+        if not pa.types.is_string(cells.type):
+            cells = cells.cast(pa.string())
+        table = table.append_column(f"n{i}", pc.utf8_normalize(cells, form="NFKC"))
+    return table
 
 
 def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str) -> None:

@@ -46,3 +46,36 @@ def test_signature_cells_saying_the_resident_did_not_sign_are_unsigned(con, tmp_
     assert (report.status, report.rows_rejected) == ("loaded", 0)
     got = dict(con.execute("SELECT household_id, signed FROM temperature_readings").fetchall())
     assert {cell: got[f"{i:05d}"] for i, (cell, _) in enumerate(SIGNATURES)} == dict(SIGNATURES)
+
+
+# --- 2. IDs: tabs, CR/LF and full-width digits around and in them ---------------------
+
+def test_ids_lose_tabs_and_line_breaks_and_full_width_digits(con, tmp_path):
+    # Chinese fee systems put a tab before long numbers in CSV so Excel keeps them as text.
+    lines = ["收据号,户号,供暖季,缴费日期,实收金额,发票号",
+             "\tSF001,\t01010110101,2025-2026,2025-11-01,1840.00,\t03620001",
+             '"\tSF002","\t01010110102",2025-2026,2025-11-01,2070.00,"\t03620002"',
+             "SF003\t,01010110103\t,2025-2026,2025-11-01,2070.00,03620003\t",
+             "ＳＦ００４,０１０１０１１０１０４,2025-2026,2025-11-01,100,０３６２０００４",
+             "SF005,\t,2025-2026,2025-11-01,100,"]
+    path = tmp_path / "payments.csv"
+    path.write_bytes("\r\n".join(lines).encode("gbk"))
+    report = load_file(con, path)
+    assert (report.status, report.rows_inserted) == ("loaded", 4), report.rejects
+    # A cell of only a tab is an empty household ID; the reject shows the cell as it was.
+    assert [(r.row, r.column, r.value, r.code) for r in report.rejects] == \
+        [(6, "household_id", "\t", "missing_required")]
+    assert con.execute("SELECT receipt_no, household_id, invoice_no FROM fee_payments ORDER BY 1"
+                       ).fetchall() == [("SF001", "01010110101", "03620001"),
+                                        ("SF002", "01010110102", "03620002"),
+                                        ("SF003", "01010110103", "03620003"),
+                                        ("SF004", "01010110104", "03620004")]
+
+    rows = [["01010110101", "2025-12-08 08:05", 18.5, -2, "√"],
+            ["01010110101\t", "2025-12-08 09:05", 18.5, -2, "√"],
+            ["\u200b01010110101\n", "2025-12-08 10:05", 18.5, -2, "√"],
+            ["０１０１０１１０１０１\u3000", "2025-12-08 11:05", 18.5, -2, "√"]]
+    report = load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows))
+    assert (report.rows_inserted, report.rows_rejected) == (4, 0)
+    assert con.execute("SELECT DISTINCT household_id FROM temperature_readings").fetchall() == \
+        [("01010110101",)]

@@ -1,6 +1,13 @@
 -- Parsers used by staging (pipelines/stage.py). Each returns NULL when the text
 -- cannot be read; staging turns that into a reject with the reason.
 
+-- A cell's text without the whitespace and control characters around it (tabs,
+-- CR/LF, zero-width spaces, a BOM; Chinese systems put a tab before long numbers
+-- in CSV so Excel keeps them as text); NULL when nothing is left. Staging applies
+-- it to the cell after Unicode NFKC (pipelines/stage.py).
+CREATE OR REPLACE TEMP MACRO heat_clean(s) AS
+    NULLIF(regexp_replace(s, '^[\s\p{Z}\p{Cc}\p{Cf}]+|[\s\p{Z}\p{Cc}\p{Cf}]+$', '', 'g'), '');
+
 -- Numbers as exports write them: "1,234.50", "¥1234", "17.5℃", "−8.2", "95.5㎡".
 CREATE OR REPLACE TEMP MACRO heat_num_text(s) AS
     regexp_replace(translate(trim(s), '−－﹣', '---'),
