@@ -11,9 +11,19 @@ import pandas as pd
 
 # Column name -> how it is masked.
 PERSONAL = {"name": "name", "caller_name": "name", "owner_name": "name", "phone": "phone",
-            "address": "address", "room": "room"}
+            "address": "address", "room": "room", "description": "text"}
 
 _BUILDING = re.compile(r"^(.*?(?:\d+|[A-Za-z]+)\s*(?:号楼|栋|幢|座|号))")
+# A bungalow's address: 平房6排2号 is row 6, house 2; the row is its "building".
+_BUNGALOW = re.compile(r"^(.*?平房\s*\d+\s*排)")
+# Room-level parts of free text (a ticket's description): cut to the building.
+# metrics/sql/ticket_base.sql applies the same three to anonymous tickets for
+# everyone (tests/test_masking_text.py checks both agree).
+ROOMS_IN_TEXT = (
+    (r"(\d+\s*单元)\s*\d+", r"\1***"),
+    (r"(平房)\s*\d+\s*排\s*\d+\s*号?", r"\1***"),
+    (r"(号楼|栋|幢|座)\s*\d{3,4}", r"\1***"),
+)
 
 
 def mask_phone(value: object) -> object:
@@ -39,15 +49,27 @@ def mask_address(value: object) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return value
     s = str(value).strip()
-    m = _BUILDING.match(s)
+    m = _BUNGALOW.match(s) or _BUILDING.match(s)
     return m.group(1) if m else re.sub(r"\d+(?=\D*$)", "***", s)
+
+
+def mask_text(value: object) -> object:
+    """Room numbers in free text cut away: 金晶小区8号楼1单元1201室温不达标 ->
+    金晶小区8号楼1单元***室温不达标."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value
+    s = str(value)
+    for pattern, keep in ROOMS_IN_TEXT:
+        s = re.sub(pattern, keep, s)
+    return s
 
 
 def mask_room(value: object) -> object:
     return None if value is None else "***"
 
 
-_MASKERS = {"name": mask_name, "phone": mask_phone, "address": mask_address, "room": mask_room}
+_MASKERS = {"name": mask_name, "phone": mask_phone, "address": mask_address, "room": mask_room,
+            "text": mask_text}
 
 
 def mask_frame(df: pd.DataFrame, can_see_personal: bool) -> pd.DataFrame:

@@ -30,7 +30,7 @@ LIST_COLUMNS = ("ticket_no", "reason", "received_at", "deadline_at", "category",
                 "branch", "station", "community", "building", "anonymous", "caller_name", "phone",
                 "description", "resolved_at", "hours_overdue", "file_name", "source_row")
 REPEAT_COLUMNS = ("household_id", "complaints_in_window", "ticket_no", "received_at", "category",
-                  "channel", "anonymous", "any_anonymous", "caller_name", "phone", "description",
+                  "channel", "caller_name", "phone", "description",
                   "branch", "station", "community", "building", "unit", "room", "address",
                   "resolved_at", "result", "satisfaction", "file_name", "source_row")
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import t
 from page_testing import APP, demo_copy, downloads, open_page, table  # noqa: F401
-from ui import fmt
+from ui import db, fmt
 from ui.tables import on_screen
 
 WEEK = {"season": "2025-2026", "period": "week", "week": "2025-W50"}
@@ -70,40 +70,36 @@ def test_a_ticket_closed_without_result_has_no_overdue_time_but_an_empty_cell(de
     assert cells and all(c is None for c in cells)
 
 
-def test_anonymous_and_withheld_callers_are_told_apart():
+def test_an_anonymous_complaints_empty_cells_say_so():
     df = pd.DataFrame({"ticket_no": ["T1", "T2", "T3"], "anonymous": [True, False, False],
-                       "any_anonymous": [True, True, False],
                        "caller_name": [None, None, "张三"], "phone": [None, None, "138****1234"]})
     cols = ["ticket_no", "caller_name", "phone"]
     shown = df[cols].rename(columns={"caller_name": "来电人", "phone": "联系电话"})
     out = on_screen(shown, df, "zh", cols)
-    assert out["来电人"].tolist() == ["匿名", "已隐藏", "张三"]
-    assert out["联系电话"].tolist() == ["匿名", "已隐藏", "138****1234"]
-    # a household's row (its flag only): withheld
-    df = df.drop(columns="anonymous")
-    assert on_screen(shown, df, "en", cols)["来电人"].tolist() == ["Withheld", "Withheld", "张三"]
+    # T2 named nobody: its cell stays empty (missing data, not anonymity)
+    assert out["来电人"].tolist()[::2] == ["匿名", "张三"] and pd.isna(out["来电人"].iloc[1])
+    assert on_screen(shown, df, "en", cols)["联系电话"].tolist()[::2] == ["Anonymous", "138****1234"]
 
 
 @pytest.mark.parametrize("lang,word", [("zh", "匿名"), ("en", "Anonymous")])
 def test_an_anonymous_complainer_reads_as_anonymous(demo_copy, downloads, lang, word):
     at = open_page("pages/tickets.py", lang, **WEEK)
-    caller, phone, any_anon = (("来电人", "联系电话", "含匿名投诉") if lang == "zh" else
-                               ("Caller", "Phone", "Any anonymous complaint"))
-    listed = next(df.value for df in at.dataframe if any_anon in df.value.columns)
-    anonymous = listed[listed[any_anon]]
-    assert len(anonymous)
-    # a household with an anonymous complaint: none of its callers shows, each
-    # cell says why (this ticket anonymous, or withheld for the other one)
-    withheld = t("ui.grid.withheld", lang)
+    caller, phone, number = (("来电人", "联系电话", "工单编号") if lang == "zh" else
+                             ("Caller", "Phone", "Ticket number"))
+    con = db.connection()
+    anonymous = {r[0] for r in con.execute("SELECT ticket_no FROM tickets WHERE anonymous").fetchall()}
+    listed = next(df.value for df in at.dataframe
+                  if caller in df.value.columns and df.value[number].isin(anonymous).any())
+    rows = listed[listed[number].isin(anonymous)]
     for col in (caller, phone):
-        assert set(anonymous[col]) <= {word, withheld}, set(anonymous[col])
-    named = listed[~listed[any_anon]]
-    assert not ({word, withheld} & (set(named[caller]) | set(named[phone])))
+        assert set(rows[col]) == {word}, set(rows[col])
+    named = listed[~listed[number].isin(anonymous)]
+    assert word not in set(named[caller]) | set(named[phone])
     # the file keeps the cells empty
-    rows = download_of(downloads(at), "repeat")
-    header, body = rows[0], rows[1:]
-    flag, name_col = header.index(any_anon), header.index(caller)
-    assert all(r[name_col] is None for r in body if r[flag])
+    body = download_of(downloads(at), "unanswered")
+    header, body = body[0], body[1:]
+    no, name_col = header.index(number), header.index(caller)
+    assert all(r[name_col] is None for r in body if r[no] in anonymous)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -199,7 +195,7 @@ def test_an_english_list_shows_categories_channels_and_types_in_english(demo_cop
     assert len(listed)
     for col in ("Category", "Channel"):
         assert not [v for v in listed[col].dropna() if CJK.search(v)], col
-    repeat = table(at, "Any anonymous complaint")
+    repeat = table(at, "Complaints within the window")
     assert "Complaint" in set(repeat["Category"])
     assert not [v for v in repeat["Channel"].dropna() if CJK.search(v)]
     # the download as well

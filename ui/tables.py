@@ -28,7 +28,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLACEHOLDER = fmt.EMPTY
 # A complaint made anonymously has no name or phone (service rules art. 20):
 # on screen its cells say so rather than look like missing data.
-ANONYMOUS_FLAGS = ("anonymous", "any_anonymous")
+ANONYMOUS_FLAG = "anonymous"
 CALLER_COLUMNS = ("caller_name", "phone")
 
 
@@ -117,26 +117,18 @@ def translate_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 def on_screen(shown: pd.DataFrame, df: pd.DataFrame, lang: str,
               columns: Sequence[str] | None = None) -> pd.DataFrame:
     """The prepared frame as the grid shows it: the name and phone of an
-    anonymous complaint read "匿名" / "Anonymous", those withheld because
-    another complaint of the household was anonymous "已隐藏" / "Withheld"
-    (the download keeps them empty). `df`, `columns`: the frame and columns `shown` was prepared from."""
+    anonymous complaint read "匿名" / "Anonymous" (the download keeps them
+    empty). `df`, `columns`: the frame and columns `shown` was prepared from."""
     cols = list(columns) if columns is not None else list(df.columns)
-    flags = [c for c in ANONYMOUS_FLAGS if c in df.columns]
     targets = [h for c, h in zip(cols, shown.columns) if c in CALLER_COLUMNS]
-    if not flags or not targets or shown.empty:
+    if ANONYMOUS_FLAG not in df.columns or not targets or shown.empty:
         return shown
-    flag = df.loc[shown.index, flags].fillna(False).astype(bool)
-    # The complaint's own flag says 匿名; a named complaint of a household with
-    # an anonymous one is withheld (its name would name the anonymous caller),
-    # which is not the same as made anonymously.
-    own = flag["anonymous"] if "anonymous" in flag else pd.Series(False, index=flag.index)
-    withheld = flag.any(axis=1) & ~own
+    own = df.loc[shown.index, ANONYMOUS_FLAG].fillna(False).astype(bool)
     out = shown.copy()
     for header in targets:
         empty = out[header].isna()
-        cells = out[header].astype(object)
-        cells = cells.where(~(own & empty), t("ui.grid.anonymous", lang))
-        out[header] = cells.where(~(withheld & empty), t("ui.grid.withheld", lang))
+        out[header] = out[header].astype(object).where(~(own & empty),
+                                                       t("ui.grid.anonymous", lang))
     return out
 
 

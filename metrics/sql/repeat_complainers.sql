@@ -1,7 +1,8 @@
 -- repeat_complainers: households with at least $repeat_complaint_count complaints
 -- (投诉/举报) within $repeat_complaint_window_days days, the latest of them received
 -- in the period. Earlier complaints before the period count toward the window.
--- Where any of the household's complaints was anonymous, no name or phone is shown.
+-- An anonymous complaint has no household here (ticket_facts): it makes nobody a
+-- repeat complainer, and no list ties it to a home (service rules art. 20).
 
 with complaints as (
 
@@ -51,7 +52,6 @@ per_household as (
         min(received_at) as first_received_at,
         max(received_at) as last_received_at,
         string_agg(ticket_no, ', ' order by received_at) as ticket_nos,
-        bool_or(anonymous) as any_anonymous,
         arg_max(caller_name, received_at) as caller_name,
         arg_max(phone, received_at) as phone
     from recent
@@ -71,10 +71,9 @@ final as (
         h.room,
         p.zone,
         p.customer_type,
-        case when p.any_anonymous then null else p.caller_name end as caller_name,
-        case when p.any_anonymous then null else p.phone end as phone,
+        p.caller_name,
+        p.phone,
         h.address,
-        p.any_anonymous,
         p.complaints_in_window,
         p.complaints_in_period,
         p.complaints_recent,

@@ -2,12 +2,11 @@
 -- (repeat_complainers), ticket by ticket: those received from the start of the
 -- window before the period up to the cut-off, the ones repeat_complainers counts
 -- as complaints_recent.
--- Where any of the household's complaints was anonymous, none of its tickets shows
--- a name or phone: the others would name the anonymous caller (service rules art. 20).
+-- Anonymous complaints have no household (ticket_facts): none is listed here.
 
 with repeaters as (
 
-    select household_id, any_anonymous, complaints_in_window
+    select household_id, complaints_in_window
     from repeat_complainers
 
 ),
@@ -30,10 +29,8 @@ final as (
         c.received_at,
         c.category,
         c.channel,
-        c.anonymous,
-        r.any_anonymous,
-        case when r.any_anonymous then null else c.caller_name end as caller_name,
-        case when r.any_anonymous then null else c.phone end as phone,
+        c.caller_name,
+        c.phone,
         c.description,
         c.branch,
         c.station,

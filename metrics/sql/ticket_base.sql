@@ -4,7 +4,8 @@
 -- them, ticket_facts the period's flags). Times are calendar hours (heating is
 -- a 24-hour service).
 --   deadline  received + resolve_hours of the category (settings); 咨询 is 0 h
--- Anonymous tickets never carry the caller's name or phone (service rules art. 20).
+-- Anonymous tickets never carry the caller's name or phone, nor a room number in
+-- their text (service rules art. 20); ticket_facts drops their household too.
 
 with limits as (
 
@@ -33,7 +34,14 @@ with_deadline as (
         coalesce(t.anonymous, false) as anonymous,
         case when coalesce(t.anonymous, false) then null else t.caller_name end as caller_name,
         case when coalesce(t.anonymous, false) then null else t.phone end as phone,
-        t.description,
+        -- An anonymous caller's room may be in the text: cut to the building,
+        -- as auth/masking.py ROOMS_IN_TEXT does for viewers without personal data.
+        case when coalesce(t.anonymous, false)
+             then regexp_replace(regexp_replace(regexp_replace(t.description,
+                      '(\d+\s*单元)\s*\d+', '\1***', 'g'),
+                      '(平房)\s*\d+\s*排\s*\d+\s*号?', '\1***', 'g'),
+                      '(号楼|栋|幢|座)\s*\d{3,4}', '\1***', 'g')
+             else t.description end as description,
         t.station as responsible_station,
         t.dispatched_at,
         t.arrived_at,

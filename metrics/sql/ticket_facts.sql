@@ -13,7 +13,11 @@ with placed as (
 final as (
 
     select
-        * exclude (followup_category, rating_word, blank_result),
+        * exclude (followup_category, rating_word, blank_result, household_id),
+        -- An anonymous complaint is tied to no household in any list or row
+        -- (service rules art. 20): its household would name the caller. The
+        -- dimensions (station, community, building) stay, for the counts.
+        case when anonymous then null else household_id end as household_id,
         -- Between the two markers, one column per item: a query that names
         -- none of a column's uses is planned without it (compose.prune_flags).
         /* flags */
