@@ -24,7 +24,7 @@ import pytest
 
 from metrics import action_list, drill, query, summary
 from metrics.testing import ANONYMOUS_CALLER, ANONYMOUS_PHONE, STORAGE, WEEK, ZC, ZD, \
-    add_households, add_tickets, use_storage
+    TICKETS, add_households, add_tickets, ticket, use_storage
 
 
 @pytest.fixture(params=STORAGE)
@@ -122,6 +122,21 @@ def test_ticket_satisfaction_rate(wh):
     # rated among those resolved in the period: t1 满意, t8 不满意, t9 基本满意 = 3
     # (t2's follow-up has no rating); satisfied: t1, t9 -> 2/3
     assert one(wh, "ticket_satisfaction_rate") == (2, 3, pytest.approx(2 / 3))
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_a_rating_without_a_follow_up_is_not_a_rated_follow_up(con, storage):
+    # r1: 咨询 rated 不满意, r2: 报修 rated 满意, both resolved in the week with
+    # no follow-up recorded: neither counts. Still t1 t8 t9 -> 2/3, as the funnel.
+    tickets = dict(TICKETS)
+    tickets["r1"] = ticket("r1", "咨询", "2025-12-03 09:00", "S1", "h1", "2025-12-03 09:00",
+                           "已解答", satisfaction="不满意")
+    tickets["r2"] = ticket("r2", "报修", "2025-12-03 09:00", "S1", "h1", "2025-12-03 12:00",
+                           "已修", satisfaction="满意")
+    add_households(con)
+    add_tickets(con, tickets)
+    use_storage(con, storage)
+    assert one(con, "ticket_satisfaction_rate") == (2, 3, pytest.approx(2 / 3))
 
 
 def test_ticket_unanswered(wh):

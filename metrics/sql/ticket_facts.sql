@@ -33,7 +33,9 @@ final as (
             and coalesce(deadline_at >= $start_at and deadline_at < $cutoff_at, false)
             as deadline_in_period,
         resolved_in_period and followup_category as followup_due,
-        resolved_in_period and rating_word as rated,
+        -- A rating counts only on a follow-up recorded (满意率 is among follow-ups,
+        -- as the follow-up funnel reads it).
+        resolved_in_period and followed_up and rating_word as rated,
         received_in_period and complaint as complaint_in_period,
         not resolved_by_cutoff as open_at_cutoff,
         coalesce(deadline_at < $cutoff_at, false) and not resolved_by_cutoff as overdue_open,
