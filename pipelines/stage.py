@@ -40,6 +40,8 @@ TYPE_ERROR = {TIMESTAMP: "bad_date", NUMBER: "bad_number", BOOL: "bad_value",
 # without the whitespace and control characters around it (heat_clean). The raw
 # cell is kept as it was: it is what a reject shows.
 NORMALISED = {ID}
+# An ID in the scientific notation Excel shows a long number in.
+SCIENTIFIC_ID = r"[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}"
 
 
 @lru_cache(maxsize=1)
@@ -135,6 +137,11 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str) -> str:
         checks.append(f"WHEN {empty} THEN NULL")
     if f.type in TYPE_ERROR:
         checks.append(f"WHEN {typed} IS NULL THEN '{TYPE_ERROR[f.type]}'")
+    if f.type == ID:
+        # "1.01011E+11": Excel made the column numbers and shows (and saves to CSV)
+        # only six digits; the rest are gone.
+        checks.append(f"WHEN regexp_full_match({typed}, {q.p(SCIENTIFIC_ID)}) "
+                      f"THEN 'id_scientific'")
     if f.type == TIMESTAMP:
         checks.append(f"WHEN year({typed}) NOT BETWEEN 2000 AND 2100 THEN 'bad_date'")
     if f.type == NUMBER:

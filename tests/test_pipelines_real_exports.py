@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from pipelines.load import load_file
+from pipelines.warehouse import connect
 
 TEMPERATURE = ["户号", "测温时间", "室内温度", "室外温度", "用户签字"]
 
@@ -25,6 +26,15 @@ def _xlsx(path: Path, header: list, rows: list[list], title: str | None = None) 
         ws.append(row)
     wb.save(path)
     return path
+
+
+def _load_fresh(path: Path, **kw):
+    """Load into a warehouse of its own (e.g. the same file once more in English)."""
+    con = connect(":memory:")
+    try:
+        return load_file(con, path, **kw)
+    finally:
+        con.close()
 
 
 # --- 1. the signature column: words saying the resident did not sign -----------------
@@ -79,3 +89,29 @@ def test_ids_lose_tabs_and_line_breaks_and_full_width_digits(con, tmp_path):
     assert (report.rows_inserted, report.rows_rejected) == (4, 0)
     assert con.execute("SELECT DISTINCT household_id FROM temperature_readings").fetchall() == \
         [("01010110101",)]
+
+
+# --- 3. IDs Excel turned into scientific notation ----------------------------------
+
+def test_an_id_in_scientific_notation_is_rejected_with_what_to_do(con, tmp_path):
+    rows = [["01010110101", "2025-12-08 08:05", 18.5, -2, "√"],
+            ["1.01011E+11", "2025-12-08 09:05", 18.5, -2, "张三"],
+            ["1.01011e+11", "2025-12-08 10:05", 18.5, -2, "√"]]
+    path = _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
+    report = load_file(con, path)
+    assert [(r.row, r.column, r.value, r.code) for r in report.rejects] == [
+        (3, "household_id", "1.01011E+11", "id_scientific"),
+        (4, "household_id", "1.01011e+11", "id_scientific")]
+    assert "科学计数法" in report.rejects[0].reason and "文本" in report.rejects[0].reason
+    english = _load_fresh(path, lang="en")
+    assert "scientific notation by Excel" in english.rejects[0].reason
+    assert "format this column as Text" in english.rejects[0].reason
+    assert con.execute("SELECT DISTINCT household_id FROM temperature_readings").fetchall() == \
+        [("01010110101",)]
+    # Ticket and receipt numbers too; a number such as 2025E001 is no notation.
+    lines = ["收据号,户号,供暖季,缴费日期,实收金额", "2.02511E+13,001,2025-2026,2025-11-01,100",
+             "2025E001,002,2025-2026,2025-11-01,100"]
+    (tmp_path / "payments.csv").write_text("\n".join(lines), encoding="utf-8")
+    report = load_file(con, tmp_path / "payments.csv")
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [(2, "receipt_no", "id_scientific")]
+    assert report.rows_inserted == 1
