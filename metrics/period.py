@@ -85,21 +85,28 @@ class Period:
     @property
     def fee_season(self) -> str:
         """The season the fee KPIs read: the one named, else the season of the
-        period's last heating day; a period with no heating day, the season
-        of its cut-off day (days between seasons belong to the coming one).
-        So the season's last week, which often ends after its last day (a
-        Sunday past 15 March), reads that season's fees, not the next one's."""
+        period's last heating day; a period with no heating day at all (a week
+        of the summer, or the one just after a season ends) reads the season
+        that most recently ended, not the coming one, whose bills are not
+        issued yet. So the season's last week, which often ends after its last
+        day (a Sunday past 15 March), and the weeks after it read that
+        season's fees."""
         if self.season:
             return self.season
-        coming = season_of(self.end)
-        start, _ = season_bounds(coming)
-        if self.end < start:
-            # The cut-off falls between seasons: the one that just ended, if
-            # the period reaches back into it.
-            ended = season_name(start.year - 1)
-            if self.start <= season_bounds(ended)[1]:
-                return ended
-        return coming
+        if not self.has_heating_day:
+            return self.ended_season
+        return season_of(self.end)
+
+    @property
+    def has_heating_day(self) -> bool:
+        """Whether the period holds a day of a season (else it lies between two)."""
+        return self.end >= season_bounds(season_of(self.end))[0]
+
+    @property
+    def ended_season(self) -> str:
+        """The last season whose last day is on or before the period's end."""
+        coming_start = season_bounds(season_of(self.end))[0]
+        return season_name(coming_start.year - 1)
 
     @property
     def start_at(self) -> datetime:
@@ -119,10 +126,17 @@ class Period:
         """The same days of the previous season, aligned by days since season
         start (so a week starting on day 10 of this season maps to day 10 of the last).
         A period ending on the season's last day ends on the last season's last
-        day, so across a 29 February it never reaches into the summer after."""
+        day, so across a 29 February it never reaches into the summer after.
+        A period with no heating day is aligned by days since the last day of
+        the season it reads, so a summer week maps to the same summer week a
+        year before (no 29 February lies between two summers)."""
         season = self.fee_season
         this_start, this_end = season_bounds(season)
-        prev_start, prev_end = season_bounds(season_name(this_start.year - 1))
+        last_name = season_name(this_start.year - 1)
+        prev_start, prev_end = season_bounds(last_name)
+        if not self.has_heating_day and self.start > this_end:
+            start = prev_end + (self.start - this_end)
+            return Period(start, start + timedelta(days=self.days - 1), last_name)
         offset = (self.start - this_start).days
         start = prev_start + timedelta(days=offset)
         end = start + timedelta(days=self.days - 1)
@@ -132,7 +146,7 @@ class Period:
             # add the first day after it): a whole season compares with the
             # whole last one.
             end = max(prev_end, start)
-        return Period(start, end, season_name(this_start.year - 1))
+        return Period(start, end, last_name)
 
     def label(self) -> str:
         return f"{self.start.isoformat()} ~ {self.end.isoformat()}"

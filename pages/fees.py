@@ -80,7 +80,7 @@ POINTS = st.column_config.NumberColumn(format=t("ui.kpi.points", lang, value="%+
 
 st.title(tr("title"))
 places = fmt.join(f.stations or f.branches, lang) or t("ui.filters.all", lang)
-st.caption(tr("scope", season=f.season, cutoff=fmt.date(f.end, lang), places=places))
+st.caption(tr("scope", season=period.fee_season, cutoff=fmt.date(f.end, lang), places=places))
 
 kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW, fetched=[reads.get(c) for c in CARDS])
 rows_behind(DRILL, period, filters, scope, lang, key="fees")

@@ -37,9 +37,12 @@ def test_fee_season_is_that_of_the_last_heating_day():
     # a week across the season's start: the new season
     assert Period("2025-11-10", "2025-11-16").fee_season == "2025-2026"
     assert Period("2025-12-08", "2025-12-14").fee_season == "2025-2026"
-    # no heating day at all: the season of the cut-off, the coming one
-    assert Period("2026-03-16", "2026-03-22").fee_season == "2026-2027"
-    assert Period("2025-10-01", "2025-11-14").fee_season == "2025-2026"
+    # no heating day at all: the season that most recently ended (the coming
+    # one has no bills yet), also for the week right after a season's end
+    assert Period("2026-03-16", "2026-03-22").fee_season == "2025-2026"
+    assert Period("2025-10-01", "2025-11-14").fee_season == "2024-2025"
+    assert Period("2025-11-14", "2025-11-14").fee_season == "2024-2025"
+    assert Period("2025-11-15", "2025-11-15").fee_season == "2025-2026"
     # a named season wins
     assert Period("2026-03-10", "2026-03-16", season="2026-2027").fee_season == "2026-2027"
 
@@ -70,9 +73,20 @@ def test_last_season_across_a_leap_day():
 
 
 def test_last_season_before_the_season_starts():
-    # 2025-10-01 is 45 days before 2025-11-15 (fee season 2025-2026)
+    # 2025-10-01 has no heating day (fee season 2024-2025, which ended on
+    # 2025-03-15): the same days of the summer before, read with 2023-2024's fees
     assert Period("2025-10-01", "2025-10-07").last_season() == Period(
-        "2024-10-01", "2024-10-07", "2024-2025")
+        "2024-10-01", "2024-10-07", "2023-2024")
+
+
+def test_the_week_after_a_season_compares_with_the_week_after_the_last_one():
+    # 2026-W12, 16-22 March 2026, reads 2025-2026; its last season is 16-22
+    # March 2025, read with 2024-2025's fees
+    assert Period("2026-03-16", "2026-03-22").last_season() == Period(
+        "2025-03-16", "2025-03-22", "2024-2025")
+    # a summer period that follows a 29 February keeps its calendar days
+    assert Period("2024-10-01", "2024-10-07").last_season() == Period(
+        "2023-10-01", "2023-10-07", "2022-2023")
 
 
 def test_a_whole_season_compares_with_the_whole_last_one():

@@ -38,6 +38,30 @@ def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
         assert shown[kpi.text(lang)[0]] == card_value(kpi, results[kpi_id].value, lang), kpi_id
 
 
+def test_the_week_after_a_season_shows_the_ended_seasons_fees(demo_copy, monkeypatch):
+    # 2026-W12 (16-22 March 2026) holds no heating day; the sidebar lists it
+    # under the coming season, 2026-2027, which has no bills. Its fees are
+    # 2025-2026's, as in the weekly report of that week.
+    import datetime as dt
+
+    from reports import gather
+    monkeypatch.setattr("ui.sidebar.today", lambda: dt.date(2026, 3, 20))
+    at = open_page(PAGE, season="2026-2027", period="week", week="2026-W12")
+    period, filters = filters_of(at)
+    assert at.session_state["filters"].season == "2026-2027"
+    assert period.fee_season == "2025-2026"
+    results = summary(db.connection(), period, filters, kpi_ids=list(HEADLINE))
+    report = gather(db.connection(), "2026-W12", trends=False).headline.set_index("kpi")
+    shown = metrics_shown(at)
+    for kpi_id in HEADLINE:
+        kpi = get(kpi_id)
+        if kpi_id in report.index:
+            assert results[kpi_id].value == pytest.approx(report.loc[kpi_id, "value"]), kpi_id
+        assert shown[kpi.text("zh")[0]] == card_value(kpi, results[kpi_id].value, "zh"), kpi_id
+    assert results["fee_arrears_amount"].value > 0
+    assert any("2025-2026 供暖季" in c.value for c in at.caption)
+
+
 def test_the_curve_ends_at_the_collection_rate(demo_copy):
     at = open_page(PAGE, **WEEK)
     period, filters = filters_of(at)

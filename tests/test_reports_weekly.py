@@ -138,6 +138,23 @@ def test_the_seasons_last_week_reports_that_seasons_fees(demo_con):
         assert data.list_totals[name] == len(action_list(demo_con, name, season)), name
 
 
+def test_the_week_after_a_season_reports_the_ended_seasons_fees(demo_con):
+    # 2026-W12, Mon 16 - Sun 22 March 2026, holds no heating day: it reads
+    # 2025-2026 (ended on 15 March), not 2026-2027 (no bills: the whole
+    # roster unbilled, arrears 0), and compares with 16-22 March 2025.
+    data = gather(demo_con, "2026-W12", trends=False)
+    assert data.season == "2025-2026"
+    assert data.period.last_season() == Period("2025-03-16", "2025-03-22", "2024-2025")
+    season = Period("2026-03-16", "2026-03-22", "2025-2026")
+    row = data.headline.set_index("kpi").loc["fee_arrears_amount"]
+    expected = query(demo_con, "fee_arrears_amount", season).iloc[0]["value"]
+    assert row["value"] == pytest.approx(expected) and row["value"] > 0
+    for name in ("arrears", "unbilled_households"):
+        assert data.list_totals[name] == len(action_list(demo_con, name, season)), name
+    roster = demo_con.execute("select count(*) from households").fetchone()[0]
+    assert data.list_totals["unbilled_households"] < roster / 10
+
+
 def test_subject_tables_show_the_whole_scope_each_branch_and_each_station(wb, planted):
     ws = wb["室温"]
     assert (ws["A4"].value, ws["C4"].value, ws["C5"].value) == ("分公司", "室温达标率", "本周")
