@@ -616,7 +616,9 @@ def plant_tickets(df: pd.DataFrame, season: str) -> Planter:
 
 
 def repeat_complainers(t: pd.DataFrame) -> list[str]:
-    c = t[t["工单类型"].isin(["投诉", "举报"]) & t["户号"].notna()][["户号", "_received"]]
+    # An anonymous complaint is tied to no household (service rules art. 20).
+    c = t[t["工单类型"].isin(["投诉", "举报"]) & t["户号"].notna() & (t["是否匿名"] != "是")][
+        ["户号", "_received"]]
     c = c.sort_values(["户号", "_received"])
     gap = c.groupby("户号")["_received"].diff()
     return sorted(c.loc[gap <= pd.Timedelta(days=30), "户号"].unique().tolist())

@@ -1,7 +1,7 @@
 """Ticket KPIs and lists on a hand-built warehouse (metrics/testing.py).
 
 Period 2025-12-01 .. 2025-12-07, cut-off 2025-12-08 00:00. Time limits
-(settings): 抢修/报修 24 h, 投诉/举报 48 h, 咨询 0 h, 建议 72 h.
+(settings): 抢修/报修 24 h, 投诉/举报 48 h, 咨询 1 h, 建议 72 h.
 
   ticket cat  received      station(branch)  resolved        deadline      notes
   t1   报修   12-01 08:00   S1 (张店)        12-02 08:00     12-02 08:00   exactly at deadline; 满意
@@ -200,10 +200,20 @@ def test_open_tickets(wh):
 
 
 def test_overdue_tickets(wh):
-    # t4: due 11-22 09:00 -> 375 h overdue; t6: due 12-07 20:00 -> 4 h
+    # t4: due 11-22 09:00 -> 375 h overdue; t6 (咨询, 12-07 20:00): due 21:00 -> 3 h
     df = action_list(wh, "overdue_tickets", WEEK)
     assert df["ticket_no"].tolist() == ["t4", "t6"]
-    assert df["hours_overdue"].tolist() == [375.0, 4.0]
+    assert df["hours_overdue"].tolist() == [375.0, 3.0]
+
+
+@pytest.mark.parametrize("closed, on_time", [("09:03", True), ("10:00", True), ("10:01", False)])
+def test_a_consultation_closed_within_the_hour_is_answered_at_first_contact(con, closed, on_time):
+    # 咨询 c1 received 12-03 09:00 and closed minutes later: answered at first
+    # contact (settings: 1 h). Its deadline, 10:00, is in the week.
+    add_households(con)
+    add_tickets(con, {"c1": ticket("c1", "咨询", "2025-12-03 09:00", "S1", None,
+                                   f"2025-12-03 {closed}", "已解答")})
+    assert one(con, "ticket_on_time_rate")[:2] == (int(on_time), 1)
 
 
 def test_unanswered_tickets(wh):

@@ -3,7 +3,7 @@
 -- looked up elsewhere (ticket_placed adds the dimensions when a request needs
 -- them, ticket_facts the period's flags). Times are calendar hours (heating is
 -- a 24-hour service).
---   deadline  received + resolve_hours of the category (settings); 咨询 is 0 h
+--   deadline  received + resolve_hours of the category (settings); 咨询 1 h
 -- Anonymous tickets never carry the caller's name or phone, nor a room number in
 -- their text (service rules art. 20); ticket_facts drops their household too.
 
