@@ -30,6 +30,8 @@ class Field:
     max: float | None = None
     # Personal data: masked for roles without the personal_data permission.
     personal: bool = False
+    # NUMBER in yuan: a header giving the unit 万元 scales its cells (wan_yuan).
+    money: bool = False
 
 
 @dataclass(frozen=True)
@@ -172,9 +174,9 @@ _register(Dataset(
         _f("heated_area_m2", NUMBER, *HEATED_AREA, min=0.01, max=100000),
         _f("unit_price", NUMBER, "单价", "收费标准", "单价(元/㎡)", "价格", "unit price",
            "unit_price", min=0, max=1000),
-        _f("exemption", NUMBER, "减免金额", "减免", "优惠金额", "exemption", min=0),
+        _f("exemption", NUMBER, "减免金额", "减免", "优惠金额", "exemption", min=0, money=True),
         _f("amount_due", NUMBER, "应收金额", "应缴金额", "应收", "应收热费", "应缴热费", "应交金额",
-           "amount due", "amount_due", required=True, min=0),
+           "amount due", "amount_due", required=True, min=0, money=True),
         _f("heating_status", ENUM, "供热状态", "用热状态", "状态", "heating status",
            values=HEATING_STATUS),
     ),
@@ -189,7 +191,7 @@ _register(Dataset(
         _f("paid_at", TIMESTAMP, "缴费日期", "收费时间", "缴费时间", "收款日期", "收费日期",
            "交费日期", "paid at", "paid_at", "payment date", required=True),
         _f("amount", NUMBER, "实收金额", "实缴金额", "缴费金额", "实收", "收款金额", "交费金额",
-           "amount", "amount paid", required=True, min=-1000000, max=1000000),
+           "amount", "amount paid", required=True, min=-1000000, max=1000000, money=True),
         _f("method", TEXT, "缴费方式", "支付方式", "收费方式", "付款方式", "method", "payment method"),
         _f("collector", TEXT, "收费员", "操作员", "收款人", "收费人员", "collector"),
         _f("invoice_no", ID, "发票号", "发票号码", "票据编号", "invoice no", "invoice_no"),
@@ -226,6 +228,34 @@ def normalize_label(text: object) -> str:
     s = _SPACE.sub("", s).lower().replace("_", "")
     stripped = _UNIT_SUFFIX.sub("", s)
     return stripped or s
+
+
+# Amounts in 万元 (10,000 yuan): a money column's header ending in the unit,
+# "应收金额(万元)", "实收金额（单位：万元）", or a title row above the header
+# saying "单位:万元" / "(万元)". Matched after NFKC with spaces removed.
+WAN_YUAN = 10000
+_WAN_HEADER = re.compile(r"\((单位:?)?万元?\)$")
+_WAN_TITLE = re.compile(r"单位:?万元|\(万元\)")
+_ANY_UNIT = re.compile(r"\([^()]*\)$")
+
+
+def _compact(text: object) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", str(text or "")))
+
+
+def wan_yuan(label: object) -> bool:
+    """Whether a header names the unit 万元: "应收金额(万元)"."""
+    return bool(_WAN_HEADER.search(_compact(label)))
+
+
+def has_unit(label: object) -> bool:
+    """Whether a header ends in a unit in brackets ("应收金额(元)")."""
+    return bool(_ANY_UNIT.search(_compact(label)))
+
+
+def wan_yuan_title(text: object) -> bool:
+    """Whether a title row says the amounts are in 万元."""
+    return bool(_WAN_TITLE.search(_compact(text)))
 
 
 def _synonym_index() -> dict[str, set[str]]:

@@ -21,8 +21,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from i18n import t
+from .errors import PipelineError
 from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE, TEXT,
-                     TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS, YES_WORDS, Dataset, Field)
+                     TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS, WAN_YUAN, YES_WORDS, Dataset,
+                     Field, has_unit, wan_yuan, wan_yuan_title)
 from .header import TOTAL_ROW, Header
 from .mapping import Mapping
 from .read import ROW, RawSheet
@@ -93,7 +95,7 @@ def _value(f: Field) -> str:
     return f"NULLIF(trim({_q('raw_' + f.name)}), '')"
 
 
-def _typed(q: _Sql, f: Field, raw: str, epoch: str) -> str:
+def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
     text = f"NULLIF(trim({raw}), '')"
     word = f"lower(regexp_replace(trim({raw}), '\\s+', '', 'g'))"
     if f.type == TEXT:
@@ -104,6 +106,9 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str) -> str:
     if f.type == TIMESTAMP:
         return f"heat_ts({raw}, epoch := {q.p(epoch)})"
     if f.type == NUMBER:
+        if scale != 1:
+            # 0.184 (万元) -> 1840 yuan; rounding drops the float noise of the product.
+            return f"round(heat_num({raw}) * {q.p(scale)}, 4)"
         return f"heat_num({raw})"
     if f.type == SEASON:
         return f"heat_season({raw})"
@@ -171,6 +176,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     con.register("raw_input", _normalised(sheet.table, [
         mapping.columns[f.name] for f in ds.fields if f.name in mapped and f.type in NORMALISED]))
     q = _Sql()
+    scales = money_scales(ds, sheet, header, mapping)
     # Only columns with a header count: a sheet may stretch to 16,384 columns
     # of nothing, and unlabelled cells are never loaded anyway.
     cells = [f"c{i}" for i, label in enumerate(header.labels) if label] or ["c0"]
@@ -189,7 +195,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     for f in ds.fields:
         raw = _q("raw_" + f.name)
         if f.name in mapped:
-            typed = _typed(q, f, raw, sheet.epoch)
+            typed = _typed(q, f, raw, sheet.epoch, scales.get(f.name, 1))
             typed_cols.append(f"{typed} AS {_q(f.name)}")
         else:
             typed_cols.append(f"NULL::{SQL_TYPE[f.type]} AS {_q(f.name)}")
@@ -243,7 +249,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         f"SELECT {ROW}, '{last_key}' AS column_name, CAST({_q('raw_' + last_key)} AS VARCHAR), "
         f"'duplicate', winner_row FROM stg_ranked WHERE dup_rank > 1")
     con.execute("CREATE OR REPLACE TEMP TABLE stg_rejects_raw AS " + " UNION ALL ".join(parts))
-    _add_reasons(con, ds, header, mapping, lang)
+    _add_reasons(con, ds, header, mapping, lang, scales)
 
     read, valid = con.execute(
         "SELECT (SELECT count(*) FROM stg), (SELECT count(*) FROM stg_ok)").fetchone()
@@ -262,7 +268,24 @@ def _normalised(table: pa.Table, columns: list[int]) -> pa.Table:
     return table
 
 
-def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str) -> None:
+def money_scales(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping
+                 ) -> dict[str, int]:
+    """Amount fields whose header gives the unit 万元, each with its factor to
+    yuan. A title row saying the amounts are in 万元 while an amount column's
+    header names no unit leaves the unit unclear: the file is refused."""
+    money = {f.name: header.labels[mapping.columns[f.name]] for f in ds.fields
+             if f.money and f.name in mapping.columns}
+    scales = {name: WAN_YUAN for name, label in money.items() if wan_yuan(label)}
+    if header.first_row > 1 and any(wan_yuan_title(c) for row in
+                                    sheet.head(header.first_row - 1) for c in row if c):
+        unclear = [label for label in money.values() if not has_unit(label)]
+        if unclear:
+            raise PipelineError("amount_unit_unclear", columns=unclear)
+    return scales
+
+
+def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
+                 scales: dict[str, int] | None = None) -> None:
     """Reason words per (column, code), built once each, joined to the rejects."""
     pairs = con.execute("SELECT DISTINCT column_name, code FROM stg_rejects_raw").fetchall()
     rows = []
@@ -273,6 +296,9 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str) 
         label = t(f"field.{column}", lang)
         template = t(f"reject.{code}", lang, field=label, min=_num(lo), max=_num(hi),
                      allowed=allowed, row="{row}")
+        if code == "out_of_range" and column in (scales or {}):
+            # The cell shows 万元; the range is in yuan.
+            template += t("reject.in_wan_yuan", lang)
         source = header.labels[mapping.columns[column]] if column in mapping.columns else None
         rows.append((column, code, template, source))
     con.execute("CREATE OR REPLACE TEMP TABLE reject_reasons (column_name VARCHAR, code VARCHAR,"
@@ -290,4 +316,4 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str) 
 def _num(x) -> str:
     if x is None:
         return ""
-    return f"{x:g}"
+    return f"{x:,.10g}"  # 1,000,000, not 1e+06

@@ -115,3 +115,47 @@ def test_an_id_in_scientific_notation_is_rejected_with_what_to_do(con, tmp_path)
     report = load_file(con, tmp_path / "payments.csv")
     assert [(r.row, r.column, r.code) for r in report.rejects] == [(2, "receipt_no", "id_scientific")]
     assert report.rows_inserted == 1
+
+
+# --- 4. amounts in 万元 -----------------------------------------------------------
+
+BILLS_WAN = ["户号", "供暖季", "收费面积(㎡)", "单价(元/㎡)", "应收金额(万元)", "减免金额（万元）"]
+PAYMENTS_WAN = ["收据号", "户号", "供暖季", "缴费日期", "实收金额（单位：万元）"]
+
+
+def test_amounts_whose_header_says_wan_yuan_load_in_yuan(con, tmp_path):
+    report = load_file(con, _xlsx(tmp_path / "bills.xlsx", BILLS_WAN, [
+        ["001", "2025-2026", 80, 23, 0.184, 0], ["002", "2025-2026", 90, 23, "0.2070", 0.01]],
+        title="2025-2026采暖季收费台账(单位:万元)"))
+    assert (report.status, report.rows_inserted) == ("loaded", 2), report.error
+    assert con.execute("SELECT household_id, amount_due, exemption FROM fee_bills ORDER BY 1"
+                       ).fetchall() == [("001", 1840.0, 0.0), ("002", 2070.0, 100.0)]
+
+    report = load_file(con, _xlsx(tmp_path / "payments.xlsx", PAYMENTS_WAN, [
+        ["SF1", "001", "2025-2026", "2025-11-01", 0.184],
+        ["SF2", "002", "2025-2026", "2025-11-01", 150]]))   # 1.5 million yuan: implausible
+    assert con.execute("SELECT receipt_no, amount FROM fee_payments").fetchall() == \
+        [("SF1", 1840.0)]
+    # The reject shows the cell as it was, and says the range is in yuan.
+    (reject,) = report.rejects
+    assert (reject.row, reject.column, reject.value, reject.code) == \
+        (3, "amount", "150", "out_of_range")
+    assert reject.reason == ("实收金额(元)超出合理范围 -1,000,000 ~ 1,000,000,疑为录入错误"
+                             "(这一列表头的单位是万元,已按 1 万元 = 10000 元换算成元后比较)")
+
+
+def test_a_title_in_wan_yuan_over_amount_headers_without_a_unit_is_refused(con, tmp_path):
+    header = ["户号", "供暖季", "收费面积", "应收金额"]
+    path = _xlsx(tmp_path / "bills.xlsx", header, [["001", "2025-2026", 80, 0.184]],
+                 title="收费台账(金额单位:万元)")
+    report = load_file(con, path)
+    assert (report.status, report.error_code) == ("failed", "amount_unit_unclear")
+    assert "「应收金额」" in report.error and "万元" in report.error
+    assert "unclear whether they are in yuan" in _load_fresh(path, lang="en").error
+    assert con.execute("SELECT count(*) FROM fee_bills").fetchone() == (0,)
+    # With the unit in the header, the header decides.
+    header[3] = "应收金额(元)"
+    path = _xlsx(tmp_path / "bills_yuan.xlsx", header, [["001", "2025-2026", 80, 1840]],
+                 title="收费台账(金额单位:万元)")
+    assert load_file(con, path).status == "loaded"
+    assert con.execute("SELECT amount_due FROM fee_bills").fetchall() == [(1840.0,)]
