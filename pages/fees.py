@@ -79,7 +79,7 @@ PERCENT = st.column_config.NumberColumn(format="percent")
 POINTS = st.column_config.NumberColumn(format=t("ui.kpi.points", lang, value="%+.1f"))
 
 st.title(tr("title"))
-places = fmt.join(f.stations or f.branches, lang) or t("ui.filters.all", lang)
+places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.all", lang)
 st.caption(tr("scope", season=period.fee_season, cutoff=fmt.date(f.end, lang), places=places))
 
 kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW, fetched=[reads.get(c) for c in CARDS])

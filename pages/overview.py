@@ -51,7 +51,9 @@ def trend_calls() -> dict[str, tuple]:
 
 LISTS = {name: (action_list, name, period, filters, scope, TOP)
          for name in ("cold_buildings", "unanswered_tickets", "arrears")}
-COUNTS = (period_rows, f.start, f.end, f.season, f.branches, f.stations)
+# A branch user's counts are their branch's, like every figure they see.
+COUNTS = (period_rows, f.start, f.end, f.season,
+          f.branches or (() if scope is None else (scope,)), f.stations)
 FRESHNESS = (freshness,)
 CARDS = [i for spec in AREAS.values() for i in spec[2]]
 
@@ -200,7 +202,7 @@ def data_counts() -> None:
 
 
 st.title(tr("ui.overview.title"))
-places = fmt.join(f.stations or f.branches, lang) or tr("ui.filters.all")
+places = fmt.join(f.places(kpi.scope()), lang) or tr("ui.filters.all")
 st.caption(tr("ui.overview.scope", season=f.season, period=fmt.period(f.start, f.end, lang),
               places=places))
 try:

@@ -67,7 +67,7 @@ def plot(key: str, inputs: tuple, build) -> None:
 
 
 st.title(tr("title"))
-places = fmt.join(f.stations or f.branches, lang) or t("ui.filters.all", lang)
+places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.all", lang)
 st.caption(tr("scope", period=fmt.period(f.start, f.end, lang), places=places))
 
 kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW, fetched=[reads.get(c) for c in CARDS])

@@ -99,6 +99,22 @@ def test_branch_user_sees_only_their_branch_even_with_an_edited_url(accounts):
         assert "张店分公司" in text or "华光路换热站" in text, page
 
 
+def test_a_branch_users_counts_and_captions_are_their_branchs(accounts):
+    from pipelines.coverage import period_rows
+    at = signed_in("zd")
+    counts = {m.label: m.value for m in at.metric if m.label in ("用户档案", "客服工单")}
+    f = at.session_state["filters"]
+    own = period_rows(db.connection(), f.start, f.end, f.season, ["张店分公司"])
+    every = period_rows(db.connection(), f.start, f.end, f.season)
+    assert own["households"] < every["households"]
+    assert counts == {"用户档案": f"{own['households']:,}", "客服工单": f"{own['tickets']:,}"}
+    for page in DASHBOARDS[:4]:
+        visit(at, page)
+        # the caption under the title names the branch, never 全部
+        scope = [c.value for c in at.caption if "范围:" in c.value or "。卡片与表格" in c.value]
+        assert scope and all("张店分公司" in c and "全部" not in c for c in scope), (page, scope)
+
+
 def test_manager_sees_every_branch_but_no_full_phone(accounts):
     at = signed_in("mgr")
     texts = {page: visit(at, page) for page in DASHBOARDS}

@@ -30,6 +30,11 @@ class Filters:
     branches: tuple[str, ...] = ()   # none chosen: all
     stations: tuple[str, ...] = ()
 
+    def places(self, scope: str | None) -> tuple[str, ...]:
+        """What the figures cover: the chosen stations, else the chosen branches,
+        else the viewer's own branch (`scope`, None: every branch, and then ())."""
+        return self.stations or self.branches or (() if scope is None else (scope,))
+
 
 def season_choices(options: FilterOptions, today: dt.date) -> list[str]:
     """Seasons with data, and the current one (so "this week" always fits)."""
