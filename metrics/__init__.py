@@ -9,13 +9,14 @@ warehouse. No Streamlit here: pages, the weekly report and the command line
 from .errors import MetricError
 from .period import Period, in_season, season_bounds, season_of
 from .lists import LISTS, action_list
-from .query import (Result, compare, compare_levels, drill, headline, query, query_levels,
-                    query_levels_many, summary)
+from .query import (Result, compare, compare_levels, drill, drill_count, headline, query,
+                    query_levels, query_levels_many, summary)
 from .registry import DIMENSIONS, PERSONAL_COLUMNS, TIME_GRAINS, Kpi, get, kpis, summary_kpis
 
 __all__ = [
     "DIMENSIONS", "LISTS", "PERSONAL_COLUMNS", "TIME_GRAINS", "Kpi", "MetricError", "Period",
-    "Result", "action_list", "compare", "compare_levels", "drill", "get", "headline", "in_season",
+    "Result", "action_list", "compare", "compare_levels", "drill", "drill_count", "get",
+    "headline", "in_season",
     "kpis", "query", "query_levels", "query_levels_many", "season_bounds", "season_of",
     "summary", "summary_kpis",
 ]

@@ -384,8 +384,33 @@ def drill(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
     """The rows behind a KPI's numerator or denominator, each with the file it
     came from (`file_name`) and its row number there (`source_row`). Personal
     columns are named in `df.attrs["personal_columns"]` for masking."""
-    kpi = get(kpi_id)
-    period = as_period(period)
+    kpi, period = get(kpi_id), as_period(period)
+    body, reads, sc = _drill_body(kpi, part, filters, scope)
+    extra = {}
+    if limit is not None:
+        body += "\nlimit $row_limit offset $row_offset"
+        extra = {"row_limit": int(limit), "row_offset": int(offset)}
+    sql = statement(body, reads, sc, stored=stored_variants(con))
+    df = run(con, sql, params_for(sql, period, sc, extra=extra))
+    df.attrs.update(kpi=kpi.id, part=part, period=period,
+                    personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])
+    return df
+
+
+def drill_count(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
+                part: str = "denominator", filters: Mapping | None = None,
+                scope: str | Sequence[str] | None = None) -> int:
+    """How many rows `drill` returns without a limit (read without them)."""
+    kpi, period = get(kpi_id), as_period(period)
+    body, reads, sc = _drill_body(kpi, part, filters, scope)
+    sql = statement(f"select count(*) from (\n{body}\n)", reads, sc,
+                    stored=stored_variants(con))
+    return int(_fetchone(con, sql, params_for(sql, period, sc))[0])
+
+
+def _drill_body(kpi: Kpi, part: str, filters: Mapping | None,
+                scope: str | Sequence[str] | None) -> tuple[str, list[str], Scope]:
+    """`drill`'s query before its limit: body, the files it reads, the scope."""
     sc = Scope.of(filters, scope)
     sc.check(kpi.dims, kpi.id)
     rows = kpi.rows(part)
@@ -405,12 +430,4 @@ def drill(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
             f"left join batches b on b.batch_id = m.batch_id\n"
             f"where {' and '.join(conds)}\n"
             f"order by b.file_name nulls last, m.source_row")
-    extra = {}
-    if limit is not None:
-        body += "\nlimit $row_limit offset $row_offset"
-        extra = {"row_limit": int(limit), "row_offset": int(offset)}
-    sql = statement(body, [rows.model], sc, stored=stored_variants(con))
-    df = run(con, sql, params_for(sql, period, sc, extra=extra))
-    df.attrs.update(kpi=kpi.id, part=part, period=period,
-                    personal_columns=[c for c in df.columns if c in PERSONAL_COLUMNS])
-    return df
+    return body, [rows.model], sc

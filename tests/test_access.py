@@ -130,6 +130,8 @@ def test_viewer_gets_aggregates_but_no_row_lists(accounts):
         assert at.metric, page  # the KPI cards are there, with every branch's figures
         assert [m.value for m in at.metric if m.value != "—"], page
         assert "您的角色只能查看汇总指标,不能查看明细清单。" in text, page
+        # no switch to the rows behind a number: it could only say the same
+        assert not [w for w in at.toggle if str(w.key).endswith("_drill")], page
         for df in at.dataframe:
             assert not {"户号", "工单编号", "收据号", "来电人"} & set(map(str, df.value.columns)), page
 

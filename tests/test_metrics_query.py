@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 
-from metrics import LISTS, MetricError, Period, action_list, drill, headline, kpis, query, summary
+from metrics import (LISTS, MetricError, Period, action_list, drill, drill_count, headline, kpis,
+                     query, summary)
 from metrics.query import query_levels, query_levels_many
 from metrics.registry import ALL_ROWS
 from metrics.testing import WEEK, ZC, ZD, everything
@@ -186,6 +187,17 @@ def test_value_is_none_when_denominator_is_zero(con):
             assert r.denominator == 0 and r.value is None, kpi_id
         else:
             assert r.value == 0, kpi_id
+
+
+@pytest.mark.parametrize("kpi", ALL_KPIS)
+def test_drill_count_is_the_number_of_rows_behind(wh, kpi):
+    for part in ("numerator", "denominator"):
+        for scope in (None, ZC):
+            try:
+                rows = drill(wh, kpi, WEEK, part, scope=scope)
+            except MetricError:
+                continue
+            assert drill_count(wh, kpi, WEEK, part, scope=scope) == len(rows), (part, scope)
 
 
 def test_drill_limit(wh):

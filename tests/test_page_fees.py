@@ -10,8 +10,8 @@ import pytest
 from metrics import action_list, compare, get, query, summary
 from metrics import fee_views as fv
 from metrics.display import card_value, column_label, format_value
-from page_testing import (demo_copy, figures, filters_of, metrics_shown, open_page,  # noqa: F401
-                          shown_text, table, untranslated)
+from page_testing import (demo_copy, downloads, figures, filters_of, metrics_shown,  # noqa: F401
+                          open_page, shown_text, table, untranslated)
 from ui import db
 
 PAGE = "pages/fees.py"
@@ -211,6 +211,24 @@ def test_drill_down_by_station(demo_copy):
     assert f"共 {n:,} 行,每行注明来源文件和 Excel 行号。" in captions
     assert f"显示前 1,000 行,共 {n:,} 行;下载的 Excel 含全部行。" in captions
     assert set(rows["供热站"]) == {STATION}
+
+
+def test_the_rows_behind_a_number_download_every_row(demo_copy, downloads):  # noqa: F811
+    # Every bill of the season behind the households' collection rate: more
+    # rows than the screen shows, all of them in the workbook, in scope.
+    from test_table_cells import download_of
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    at.toggle(key="fees_by_drill").set_value(True).run()
+    at.selectbox(key="fees_by_drill_kpi").set_value("fee_collection_rate_households").run()
+    at.radio(key="fees_by_drill_part_fee_collection_rate_households").set_value(
+        "denominator").run()
+    n = int(query(db.connection(), "fee_collection_rate_households", period,
+                  filters).iloc[0]["denominator"])
+    assert n > 5000
+    assert f"共 {n:,} 行,每行注明来源文件和 Excel 行号。" in [c.value for c in at.caption]
+    rows = download_of(downloads(at), "fees_by_drill_rows")
+    assert len(rows) == n + 1
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

@@ -10,12 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from i18n import t
-from metrics import Kpi, Period, drill, get
+from metrics import Kpi, Period, drill, drill_count, get
 
-from . import db, long_lists
+from . import db, long_lists, session
 
-# Rows shown (and downloaded) at most; more means narrowing the filters.
-ROW_LIMIT = 5000
 # Flags and lineage the KPI layer computes for itself are not shown. The
 # source file and Excel row, the point of a drill-through, come right after
 # the row's first two fields (its key and time), in sight on a laptop screen.
@@ -45,6 +43,8 @@ def rows_behind(kpi_ids: Sequence[str], period: Period, filters: Mapping, scope:
                 label: str | None = None) -> pd.DataFrame | None:
     """The switch (`label`) and, when on, pickers for the KPI, the part and
     (with `slices`: dimension -> values) one slice; returns the frame shown."""
+    if not session.can("row_lists"):
+        return None   # the rows are a row list: no switch that would only say so
     if not st.toggle(label or t("page.tickets.drill.toggle", lang), key=f"{key}_drill"):
         return None
     cols = st.columns(3 if slices else 2)
@@ -62,12 +62,20 @@ def rows_behind(kpi_ids: Sequence[str], period: Period, filters: Mapping, scope:
                                    else str(v), key=f"{key}_drill_{dim}")
         if choice is not None:
             narrowed[dim] = [choice]
-    df = db.query(drill, kpi_id, period, part, narrowed, scope, ROW_LIMIT + 1)
-    if len(df) > ROW_LIMIT:
-        st.caption(t("page.tickets.drill.truncated", lang, n=f"{ROW_LIMIT:,}"))
-        df = df.head(ROW_LIMIT)
-    else:
-        st.caption(t("page.tickets.drill.count", lang, n=f"{len(df):,}"))
+    # The first rows on screen; all of them, however many, in the download.
+    n = db.query(drill_count, kpi_id, period, part, narrowed, scope)
+    df = db.query(drill, kpi_id, period, part, narrowed, scope, long_lists.SHOWN_ROWS)
+    st.caption(t("page.tickets.drill.count", lang, n=f"{n:,}"))
     label = kpi.text(lang)[0]
+    con, own = db.connection(), session.scope_branch()   # read now: clicked outside the run
+
+    def every_row() -> pd.DataFrame:
+        cur = con.cursor()
+        try:
+            return drill(cur, kpi_id, period, part, narrowed, own)
+        finally:
+            cur.close()
+
     return long_lists.show(df, lang, key=f"{key}_drill_rows", columns=columns(df),
-                           file_name=f"{label}_{t(f'page.tickets.drill.{part}', lang)}")
+                           file_name=f"{label}_{t(f'page.tickets.drill.{part}', lang)}",
+                           whole=(every_row, n))

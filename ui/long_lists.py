@@ -8,7 +8,7 @@ the page. Masking, headers, the row-list permission and the audit are
 ui/tables' and ui/session's, unchanged."""
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pandas as pd
 import streamlit as st
@@ -23,10 +23,12 @@ SHOWN_ROWS = 1000
 def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
          columns: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
          config: Mapping | None = None, empty: str | None = None,
-         rows: int = SHOWN_ROWS) -> pd.DataFrame:
+         rows: int = SHOWN_ROWS,
+         whole: tuple[Callable[[], pd.DataFrame], int] | None = None) -> pd.DataFrame:
     """Like tables.show, but only the first `rows` rows on screen (a caption
-    says how many there are) while the download holds them all. Returns the
-    frame shown."""
+    says how many there are) while the download holds them all. `whole`: when
+    `df` is only the first rows of a longer list, (a read of all of them, how
+    many): the download reads them when clicked. Returns the frame shown."""
     if tables.is_row_list(df) and not session.can("row_lists"):
         st.info(t("ui.auth.no_row_lists", lang))
         return df.iloc[0:0]
@@ -38,7 +40,8 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     st.dataframe(tables.on_screen(head, df, lang, cols), hide_index=True, width="stretch",
                  key=f"{key}_table", placeholder=tables.PLACEHOLDER,
                  column_config={**tables.column_config(head, lang, cols), **(config or {})})
-    if len(df) > rows:
-        st.caption(t("page.tickets.list.first_rows", lang, shown=f"{rows:,}", n=f"{len(df):,}"))
-    tables.download_all(lambda: df, len(df), df, lang, key, file_name, cols, labels)
+    read, n = whole if whole is not None else ((lambda: df), len(df))
+    if n > len(head):
+        st.caption(t("page.tickets.list.first_rows", lang, shown=f"{len(head):,}", n=f"{n:,}"))
+    tables.download_all(read, n, df, lang, key, file_name, cols, labels)
     return head
