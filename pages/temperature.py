@@ -220,12 +220,19 @@ def drill_down() -> None:
                     config={label("rate"): st.column_config.NumberColumn(format="percent")})
         return
 
+    if not session.can("row_lists"):
+        # The building is the last level a role without row lists reaches:
+        # its households would be a list of homes.
+        cols[-1].empty()
+        st.info(tr("ui.auth.no_row_lists"))
+        return
     homes = db.query(household_rollup, period, {**filters, **path}, scope)
     key = DRILL_KEYS["household"]
     options = [ALL, *homes["household_id"].tolist()]
     if st.session_state.get(key) not in options:
         st.session_state[key] = ALL
-    zones = dict(zip(homes["household_id"], homes["zone"].fillna("")))
+    zones = {h: tables.value_text("zone", z, lang) if isinstance(z, str) else ""
+             for h, z in zip(homes["household_id"], homes["zone"])}
     household = cols[-1].selectbox(
         label("household_id"), options, key=key,
         format_func=lambda v: shown_choice(v) if v == ALL

@@ -115,6 +115,16 @@ def test_a_branch_users_counts_and_captions_are_their_branchs(accounts):
         assert scope and all("张店分公司" in c and "全部" not in c for c in scope), (page, scope)
 
 
+def test_a_viewers_drill_down_stops_at_the_building(accounts):
+    # A link to a building: the viewer sees its figures, never its households.
+    at = signed_in("look", d_branch="淄川分公司", d_station="般阳路换热站",
+                   d_community="昆仑小区", d_building="16号楼")
+    text = visit(at, "pages/temperature.py")
+    assert at.selectbox(key="t_drill_building").value == "16号楼"
+    assert not [w for w in at.selectbox if w.key == "t_drill_household"]
+    assert "您的角色只能查看汇总指标,不能查看明细清单。" in text
+
+
 def test_manager_sees_every_branch_but_no_full_phone(accounts):
     at = signed_in("mgr")
     texts = {page: visit(at, page) for page in DASHBOARDS}
