@@ -13,6 +13,10 @@ def format_value(kpi: Kpi, value, lang: str = "zh", digits: int | None = None) -
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     one, two = (1, 2) if digits is None else (digits, digits)
+    if digits is None:
+        # 94.97% against a 95% target reads "95.0%" beside "target missed":
+        # a figure on the other side of its target gets the digits that show it.
+        one = _beside_target(kpi, value, one)
     if kpi.unit == "percent":
         return f"{value * 100:.{one}f}%"
     if kpi.unit == "count":
@@ -22,6 +26,18 @@ def format_value(kpi: Kpi, value, lang: str = "zh", digits: int | None = None) -
     if kpi.unit == "hours":
         return t("metrics.unit.hours_value", lang, value=f"{value:.{one}f}")
     return f"{value:,.{two}f}"
+
+
+def _beside_target(kpi: Kpi, value: float, digits: int) -> int:
+    """Decimals (of the shown unit) enough that `value` and the KPI's target,
+    when they differ, do not read alike; at most four."""
+    target = kpi.target
+    if target is None or kpi.unit not in ("percent", "hours") or value == target:
+        return digits
+    scale = 100 if kpi.unit == "percent" else 1
+    while digits < 4 and round(value * scale, digits) == round(target * scale, digits):
+        digits += 1
+    return digits
 
 
 def card_value(kpi: Kpi, value, lang: str = "zh") -> str:

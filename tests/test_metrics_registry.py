@@ -121,3 +121,14 @@ def test_no_streamlit_in_metrics():
 def test_format_value(unit, value, lang, text):
     kpi = next(k for k in kpis().values() if k.unit == unit)
     assert format_value(kpi, value, lang) == text
+
+
+@pytest.mark.parametrize("value, text", [
+    (11201 / 11794, "94.97%"),    # 94.97%: "95.0%" would read as the 95% target met
+    (0.9496, "94.96%"), (0.95004, "95.004%"), (0.95, "95.0%"), (0.9512, "95.1%"),
+    (0.8, "80.0%"),
+])
+def test_a_rate_beside_its_target_shows_the_digits_that_tell_them_apart(value, text):
+    kpi = kpis()["temp_household_compliance_rate"]
+    assert kpi.target == 0.95
+    assert format_value(kpi, value) == text
