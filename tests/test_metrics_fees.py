@@ -217,6 +217,12 @@ def test_unbilled_households(wh):
     assert df["file_name"].tolist() == ["用户档案.xlsx"]
 
 
+
+def test_a_season_without_bills_lists_no_unbilled_household(wh):
+    # 2026-2027 has no bill at all yet: not every heated household is a leak
+    assert action_list(wh, "unbilled_households", ("2026-12-01", "2026-12-07")).empty
+
+
 def test_daily_receipts(wh):
     # per day, branch, collector, method: receipts, total, without invoice
     df = action_list(wh, "daily_receipts", WEEK)

@@ -1,5 +1,7 @@
 -- unbilled_households: heated households of the roster with no bill for the fee
--- season ($season) (应征不漏).
+-- season ($season) (应征不漏). Only once the season has bills at all: before
+-- its bills are loaded every household would be listed (the pages say that
+-- the season has no bills).
 
 with billed as (
 
@@ -32,6 +34,7 @@ final as (
     left join billed b using (household_id)
     left join batches bt on bt.batch_id = h.batch_id
     where h.heated and b.household_id is null
+      and exists (select 1 from billed)
 
 )
 
