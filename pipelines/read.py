@@ -49,6 +49,10 @@ class RawSheet:
     # systems export CSV under an Excel name, but if no export is recognised in
     # it the user hears that it is no real Excel file (pipelines.load.plan_file).
     misnamed: str | None = None
+    # CSV only: how many fields each row has (a row with more than its header
+    # has an unquoted separator in a text: its columns are shifted).
+    field_counts: pa.Array | None = None
+    delimiter: str | None = None
 
     @property
     def n_columns(self) -> int:
@@ -194,24 +198,42 @@ def read_csv(path: Path) -> RawSheet:
     # DuckDB skips empty lines; a lone delimiter keeps them, so row numbers stay
     # the line numbers the user sees in an editor.
     text = _BLANK_LINE.sub(delim, text)
-    width = max(ln.count(delim) for ln in text[:262144].splitlines()[:2000]) + 1
+    # One column more than the widest early line: a later, wider line (a stray
+    # separator) then shows in its field count instead of being cut silently.
+    width = max(ln.count(delim) for ln in text[:262144].splitlines()[:2000]) + 2
     with tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=True) as tmp:
         tmp.write(text)
         tmp.flush()
         columns = {f"c{i}": "VARCHAR" for i in range(width)}
+        # Fields a line lacks read as NULL (null_padding), empty ones as '' (the
+        # null string is one no file holds): their count is the line's field
+        # count. Empty fields then become NULL, as cells read everywhere else.
+        cells = ", ".join(f"NULLIF(c{i}, '') AS c{i}" for i in range(width))
+        present = ", ".join(f"c{i}" for i in range(width))
         con = duckdb.connect()
         try:
             table = con.sql(
-                "SELECT * FROM read_csv(?, header=false, all_varchar=true, null_padding=true,"
+                f"SELECT {cells}, len(list_filter([{present}], lambda x: x IS NOT NULL))"
+                " AS n FROM read_csv(?, header=false, all_varchar=true, null_padding=true,"
                 " delim=?, quote='\"', escape='\"', auto_detect=false, strict_mode=false,"
-                " columns=?)", params=[tmp.name, delim, columns]).to_arrow_table()
+                " nullstr=?, columns=?)",
+                params=[tmp.name, delim, _NO_NULL, columns]).to_arrow_table()
         except duckdb.Error as exc:
             raise PipelineError("corrupt_file", detail=_short(exc)) from exc
         finally:
             con.close()
     # read_csv keeps the file's order (preserve_insertion_order is on by default).
+    counts = table.column("n").combine_chunks()
+    table = table.drop_columns(["n"])
+    spare = f"c{width - 1}"
+    if table.column(spare).null_count == table.num_rows:
+        table = table.drop_columns([spare])  # no line reached it: not a column of the file
     rows = row_numbers(table.num_rows)
-    return RawSheet(Path(path).stem, table.append_column(ROW, rows))
+    return RawSheet(Path(path).stem, table.append_column(ROW, rows), field_counts=counts,
+                    delimiter=delim)
+
+
+_NO_NULL = "\u2400heatkpi-no-null\u2400"
 
 
 def _short(exc: Exception) -> str:

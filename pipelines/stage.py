@@ -37,6 +37,8 @@ SQL_TYPE = {TEXT: "VARCHAR", ID: "VARCHAR", TIMESTAMP: "TIMESTAMP", NUMBER: "DOU
             BOOL: "BOOLEAN", SIGNATURE: "BOOLEAN", ENUM: "VARCHAR", SEASON: "VARCHAR"}
 TYPE_ERROR = {TIMESTAMP: "bad_date", NUMBER: "bad_number", BOOL: "bad_value",
               ENUM: "bad_value", SEASON: "bad_season"}
+# The column of a reject about the whole row (i18n field.whole_row).
+WHOLE_ROW = "whole_row"
 # Field types read from the cell after Unicode NFKC (full-width digits and
 # letters, no-break and ideographic spaces become ASCII: ０１０１ -> 0101) and
 # without the whitespace and control characters around it (heat_clean). The raw
@@ -173,10 +175,15 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     ds = DATASETS[mapping.dataset]
     install_macros(con)
     mapped = set(mapping.columns)
-    con.register("raw_input", _normalised(sheet.table, [
-        mapping.columns[f.name] for f in ds.fields if f.name in mapped and f.type in NORMALISED]))
+    table = _normalised(sheet.table, [
+        mapping.columns[f.name] for f in ds.fields if f.name in mapped and f.type in NORMALISED])
     q = _Sql()
     scales = money_scales(ds, sheet, header, mapping)
+    extra, line, header_fields = "NULL::BIGINT", "NULL::VARCHAR", None
+    if sheet.field_counts is not None:
+        table = table.append_column("_fields", sheet.field_counts)
+        extra, line, header_fields = _extra_fields(q, sheet, header)
+    con.register("raw_input", table)
     # Only columns with a header count: a sheet may stretch to 16,384 columns
     # of nothing, and unlabelled cells are never loaded anyway.
     cells = [f"c{i}" for i, label in enumerate(header.labels) if label] or ["c0"]
@@ -212,7 +219,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     sql = f"""
     CREATE OR REPLACE TEMP TABLE stg AS
     WITH src AS (
-        SELECT {ROW}, {raw_cols} FROM raw_input
+        SELECT {ROW}, {extra} AS _extra, CASE WHEN {extra} IS NOT NULL THEN {line} END AS _line,
+               {raw_cols} FROM raw_input
         WHERE {ROW} > {q.p(header.last_row)} AND NOT ({blank}) AND NOT ({total})
     ), typed AS (
         SELECT *, {", ".join(typed_cols)} FROM src
@@ -223,7 +231,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     con.unregister("raw_input")
 
     errs = [_q("err_" + f.name) for f in ds.fields if f.name in mapped]
-    no_error = " AND ".join(f"{e} IS NULL" for e in errs) or "true"
+    # A row whose columns are shifted is rejected as a whole, for that only.
+    no_error = " AND ".join(["_extra IS NULL"] + [f"{e} IS NULL" for e in errs])
     key = ", ".join(_q(k) for k in ds.key)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_ranked AS
@@ -239,22 +248,45 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
 
     parts = [
         f"SELECT {ROW}, {q2} AS column_name, CAST({_q('raw_' + f.name)} AS VARCHAR) AS value, "
-        f"{_q('err_' + f.name)} AS code, NULL::BIGINT AS winner_row FROM stg "
-        f"WHERE {_q('err_' + f.name)} IS NOT NULL"
+        f"{_q('err_' + f.name)} AS code, NULL::BIGINT AS winner_row, NULL::BIGINT AS fields "
+        f"FROM stg WHERE {_q('err_' + f.name)} IS NOT NULL AND _extra IS NULL"
         for f in ds.fields if f.name in mapped
         for q2 in ["'" + f.name + "'"]
     ]
     last_key = ds.key[-1]
     parts.append(
         f"SELECT {ROW}, '{last_key}' AS column_name, CAST({_q('raw_' + last_key)} AS VARCHAR), "
-        f"'duplicate', winner_row FROM stg_ranked WHERE dup_rank > 1")
+        f"'duplicate', winner_row, NULL FROM stg_ranked WHERE dup_rank > 1")
+    parts.append(f"SELECT {ROW}, '{WHOLE_ROW}', _line, 'extra_fields', NULL, _extra FROM stg "
+                 f"WHERE _extra IS NOT NULL")
     con.execute("CREATE OR REPLACE TEMP TABLE stg_rejects_raw AS " + " UNION ALL ".join(parts))
-    _add_reasons(con, ds, header, mapping, lang, scales)
+    _add_reasons(con, ds, header, mapping, lang, scales, header_fields)
 
     read, valid = con.execute(
         "SELECT (SELECT count(*) FROM stg), (SELECT count(*) FROM stg_ok)").fetchone()
     rejected = con.execute(f"SELECT count(DISTINCT {ROW}) FROM stg_rejects").fetchone()[0]
     return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid)
+
+
+def _extra_fields(q: _Sql, sheet: RawSheet, header: Header) -> tuple[str, str, int]:
+    """For a CSV: SQL giving a row's field count when it has more fields than
+    its header (an unquoted separator in a text shifted its columns), else
+    NULL; SQL giving the row as the line's fields; the header's field count.
+
+    Fields beyond the header that are all empty are a trailing separator, not
+    a shift, when most rows end so (some systems end every data line with one)."""
+    counts = sheet.field_counts
+    header_fields = max(counts.slice(header.first_row - 1,
+                                     header.last_row - header.first_row + 1).to_pylist())
+    data = counts.slice(header.last_row)
+    common = pc.mode(data)[0]["mode"].as_py() if len(data) else header_fields
+    beyond = " OR ".join(f"coalesce(trim(c{i}), '') <> ''"
+                         for i in range(header_fields, sheet.n_columns)) or "false"
+    extra = (f"CASE WHEN _fields > {q.p(header_fields)} AND (({beyond}) "
+             f"OR _fields <> {q.p(common)}) THEN _fields END")
+    cells = ", ".join(f"coalesce(c{i}, '')" for i in range(sheet.n_columns))
+    line = f"array_to_string(list_slice([{cells}], 1, _fields), {q.p(sheet.delimiter)})"
+    return extra, line, header_fields
 
 
 def _normalised(table: pa.Table, columns: list[int]) -> pa.Table:
@@ -285,11 +317,16 @@ def money_scales(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping
 
 
 def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
-                 scales: dict[str, int] | None = None) -> None:
+                 scales: dict[str, int] | None = None, header_fields: int | None = None
+                 ) -> None:
     """Reason words per (column, code), built once each, joined to the rejects."""
     pairs = con.execute("SELECT DISTINCT column_name, code FROM stg_rejects_raw").fetchall()
     rows = []
     for column, code in pairs:
+        if column == WHOLE_ROW:
+            rows.append((column, code, t(f"reject.{code}", lang, header=header_fields,
+                                         fields="{fields}"), None))
+            continue
         f = ds.field(column)
         lo, hi = bounds(ds, f)
         allowed = "、".join(f.values) if f.values else "是/否"
@@ -308,7 +345,8 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_rejects AS
         SELECT r.{ROW}, r.column_name, t.source_column, r.value, r.code,
-               replace(t.template, '{{row}}', coalesce(CAST(r.winner_row AS VARCHAR), '')) AS reason
+               replace(replace(t.template, '{{row}}', coalesce(CAST(r.winner_row AS VARCHAR), '')),
+                       '{{fields}}', coalesce(CAST(r.fields AS VARCHAR), '')) AS reason
         FROM stg_rejects_raw r JOIN reject_reasons t USING (column_name, code)
         ORDER BY r.{ROW}, r.column_name""")
 

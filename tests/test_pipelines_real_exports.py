@@ -159,3 +159,49 @@ def test_a_title_in_wan_yuan_over_amount_headers_without_a_unit_is_refused(con, 
                  title="收费台账(金额单位:万元)")
     assert load_file(con, path).status == "loaded"
     assert con.execute("SELECT amount_due FROM fee_bills").fetchall() == [(1840.0,)]
+
+
+# --- 5. a CSV row with more fields than its header -----------------------------------
+
+TICKETS_CSV = "工单编号,受理时间,工单类型,办结时间,反映内容,处理结果"
+
+
+def test_a_csv_row_with_more_fields_than_the_header_is_rejected_whole(con, tmp_path):
+    lines = [TICKETS_CSV,
+             "GD1,2025-12-08 08:05,投诉,2025-12-08 12:05,暖气不热,室温15度,已更换阀门",
+             "",
+             "GD2,2025-12-08 08:05,投诉,2025-12-08 12:05,暖气不热,",       # last field empty
+             "GD3,2025-12-08 08:05,投诉,2025-12-08 12:05,暖气不热,室温15度,",  # shifted into it
+             'GD4,2025-12-08 08:05,投诉,2025-12-08 12:05,"暖气不热,室温15度",已处理']
+    path = tmp_path / "tickets.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = load_file(con, path)
+    # Rows as the user sees them: line numbers, the blank line 3 counted.
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [
+        (2, "whole_row", "extra_fields"), (5, "whole_row", "extra_fields")]
+    assert report.rejects[0].value == lines[1]
+    assert report.rejects[0].reason.startswith("这一行有 7 个字段,比表头的 6 个多")
+    assert "没加引号的逗号" in report.rejects[0].reason
+    english = _load_fresh(path, lang="en")
+    assert english.rejects[1].reason.startswith("This line has 7 fields, more than the 6 of")
+    assert con.execute("SELECT ticket_no, description, result FROM tickets ORDER BY 1"
+                       ).fetchall() == [("GD2", "暖气不热", None),
+                                        ("GD4", "暖气不热,室温15度", "已处理")]
+
+
+def test_a_trailing_separator_on_every_data_line_is_no_shift(con, tmp_path):
+    lines = [TICKETS_CSV] + [f"GD{i},2025-12-08 08:05,投诉,2025-12-08 12:05,暖气不热,已处理,"
+                             for i in range(3)]
+    (tmp_path / "tickets.csv").write_text("\n".join(lines), encoding="utf-8")
+    report = load_file(con, tmp_path / "tickets.csv")
+    assert (report.rows_inserted, report.rows_rejected) == (3, 0)
+
+
+def test_a_shifted_row_far_down_a_long_csv_is_found(con, tmp_path):
+    lines = [TICKETS_CSV] + [f"GD{i},2025-12-08 08:05,投诉,2025-12-08 12:05,暖气不热,已处理"
+                             for i in range(3000)]
+    lines[2500] = "GDX,2025-12-08 08:05,投诉,2025-12-08 12:05,暖气不热,室温15度,已处理"
+    (tmp_path / "tickets.csv").write_text("\n".join(lines), encoding="utf-8")
+    report = load_file(con, tmp_path / "tickets.csv")
+    assert [(r.row, r.code) for r in report.rejects] == [(2501, "extra_fields")]
+    assert report.rows_inserted == 2999

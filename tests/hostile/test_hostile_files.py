@@ -183,7 +183,7 @@ def test_a_sheet_of_1048576_rows(con, tmp_path):
 
 
 def test_csv_with_mixed_encodings(con, tmp_path):
-    lines = ["收据号,户号,供暖季,缴费日期,实收金额".encode("gbk"),
+    lines = ["收据号,户号,供暖季,缴费日期,实收金额,地址".encode("gbk"),
              "SF1,001,2025-2026,2025-11-03,100".encode("gbk"),
              "SF2,002,2025-2026,2025-11-04,200,淄博市张店区".encode("utf-8"),
              "SF3,003,2025-2026,2025-11-05,300,华光小区".encode("gbk")]
