@@ -62,8 +62,7 @@ def tr(key: str, **params) -> str:
 def plot(key: str, inputs: tuple, build) -> None:
     """A chart built once per `inputs` (the reads it draws), language and data
     version, and shared by every session (ui.figures)."""
-    st.plotly_chart(figures.memo(key, (*inputs, lang), build), key=key,
-                    config={"displayModeBar": False})
+    figures.show(key, (*inputs, lang), build, lang, config={"displayModeBar": False})
 
 
 st.title(tr("title"))

@@ -185,3 +185,14 @@ def test_every_string_is_translated(demo_copy, lang):
         text = shown_text(at)
         assert "Repair" in text and "Follow-up and satisfaction" in text
         assert "Resolution time (hours)" in text
+
+
+def test_a_period_without_tickets_says_so_instead_of_bare_axes(demo_copy):  # noqa: F811
+    # A week of the coming season, before any ticket of it is loaded.
+    at = open_page(PAGE, season="2026-2027", period="week", week="2026-W48")
+    assert at.session_state["filters"].week == "2026-W48"
+    empty = [i.value for i in at.info if i.value == "所选期间没有可画的数据。"]
+    assert len(empty) >= 2
+    drawn = open_page(PAGE, **WEEK)
+    assert not [i for i in drawn.info if i.value == "所选期间没有可画的数据。"]
+    assert drawn.get("plotly_chart")

@@ -71,6 +71,35 @@ def memo(name: str, inputs: tuple, build: Callable[[], go.Figure]) -> go.Figure:
     return fig
 
 
+def has_data(fig: go.Figure) -> bool:
+    """Whether any trace has a value to draw (an empty period gives traces
+    without points, which Plotly draws as bare axes from -1 to 6)."""
+    for trace in fig.data:
+        for attr in ("y", "x", "z", "values"):
+            values = getattr(trace, attr, None)
+            if values is not None and any(
+                    v is not None and v == v for v in (values.ravel() if hasattr(values, "ravel")
+                                                       else values)):
+                return True
+    return False
+
+
+def show(name: str, inputs: tuple, build: Callable[[], go.Figure], lang: str,
+         container=None, **kwargs) -> None:
+    """`memo`'s figure drawn with st.plotly_chart (key `name`), or, when it has
+    nothing to draw, a line saying so in its place."""
+    import streamlit as st
+
+    from i18n import t
+
+    where = container if container is not None else st
+    fig = memo(name, inputs, build)
+    if not has_data(fig):
+        where.info(t("ui.chart.empty", lang), icon=":material/bar_chart_off:")
+        return
+    where.plotly_chart(fig, key=name, **kwargs)
+
+
 def clear() -> None:
     with _LOCK:
         _FIGURES.clear()
