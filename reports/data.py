@@ -15,7 +15,9 @@ import duckdb
 import pandas as pd
 
 from auth.masking import mask_frame
-from metrics import Period, action_list, compare_levels, headline, query_levels_many, summary
+from metrics import (Period, action_list, compare_levels, get, headline, query_levels_many,
+                     summary)
+from metrics.sources import kinds_without_data, source_kind
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
                                 season_weeks, week_bounds)
@@ -61,6 +63,10 @@ class WeeklyData:
     data_version: int
     generated_at: dt.datetime
     kpi_values: dict = field(default_factory=dict)  # kpi id -> this week's value
+    # Per comparison (previous | last_season): the kinds of data (temperature,
+    # tickets, fees) with nothing loaded in it; the KPIs counting them have no
+    # comparison there (None, shown as no data to compare, never as 0).
+    no_data: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def season(self) -> str:
@@ -132,12 +138,42 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         lists[name] = mask_frame(df.reset_index(drop=True), can_see_personal)
     batches = list_batches(con)
     batches = batches[batches["status"] == "loaded"].reset_index(drop=True)
+    fresh = freshness(con)
+    no_data = {"previous": kinds_without_data(fresh, period.previous()),
+               "last_season": kinds_without_data(fresh, period.last_season())}
+    head = without_comparison(head, no_data)
+    areas = [replace(a, table=without_comparison(a.table, no_data, a.area.main))
+             for a in areas]
     return WeeklyData(
         week=week, period=period, branch=branch or None, scope=scope,
         can_see_personal=can_see_personal, row_lists=row_lists, headline=head, areas=areas,
-        lists=lists, list_totals=totals, freshness=freshness(con), batches=batches,
+        lists=lists, list_totals=totals, freshness=fresh, batches=batches,
         data_version=data_version(con), generated_at=now or _now(),
-        kpi_values=dict(zip(head["kpi"], head["value"])))
+        kpi_values=dict(zip(head["kpi"], head["value"])), no_data=no_data)
+
+
+def without_comparison(df: pd.DataFrame, no_data: dict[str, set[str]],
+                       kpi_id: str | None = None) -> pd.DataFrame:
+    """`df` (the headline, a row per KPI, or an area table of `kpi_id`) with
+    the comparisons that have no data of the KPI's kind blanked: a week of a
+    season before the first one loaded reads 0 tickets and 0 arrears, which
+    are no comparison (a change against them would be the whole value)."""
+    df = df.copy()
+    for which, kinds in no_data.items():
+        if not kinds:
+            continue
+        if kpi_id is None:
+            rows = df["kpi"].map(lambda k: source_kind(get(k)) in kinds)
+        elif source_kind(get(kpi_id)) in kinds:
+            rows = pd.Series(True, index=df.index)
+        else:
+            continue
+        columns = [c for c in df.columns if c.startswith(f"{which}_")] + [f"change_{which}"]
+        for col in columns:
+            if col in df.columns:
+                df[col] = df[col].astype("object")
+                df.loc[rows, col] = None
+    return df
 
 
 def with_trends(con: duckdb.DuckDBPyConnection, data: WeeklyData) -> WeeklyData:

@@ -18,7 +18,7 @@ from . import labels
 from .book import judge, meets
 from .cells import missing
 from .data import WeeklyData
-from .text import summary_paragraph
+from .text import no_data_note, summary_paragraph
 
 CSS = """
 .hk-report { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
@@ -130,6 +130,9 @@ def summary_fragment(data: WeeklyData, lang: str = "zh") -> str:
     note = tr("report.summary.comparison_note", week=labels.period(p.start, p.end, lang),
               previous=labels.period(p.previous().start, p.previous().end, lang),
               last_season=labels.period(p.last_season().start, p.last_season().end, lang))
+    no_data = no_data_note(data, lang)
+    if no_data:
+        note += " " + no_data
     return (
         f"<style>{CSS}</style>"
         f'<div class="hk-report">'

@@ -177,6 +177,19 @@ def sentences(data: WeeklyData, lang: str = "zh") -> dict[str, list[str]]:
     return {a.area.name: _SENTENCES[a.area.name](data, a, lang) for a in data.areas}
 
 
+def no_data_note(data: WeeklyData, lang: str = "zh") -> str | None:
+    """What a "—" in a comparison column means, when a comparison period has
+    no data of some kind (None when every comparison has data)."""
+    parts = []
+    for which in ("previous", "last_season"):
+        kinds = [k for k in ("temperature", "tickets", "fees") if k in data.no_data.get(which, ())]
+        if kinds:
+            parts.append(t("report.summary.no_data_note", lang,
+                           which=t(f"report.col.{which}_value", lang),
+                           kinds=_sep(lang).join(t(f"kind.{k}", lang) for k in kinds)))
+    return (" " if lang == "en" else "").join(parts) or None
+
+
 def summary_paragraph(data: WeeklyData, lang: str = "zh") -> str:
     """The generated paragraph of the 摘要 sheet and the report page."""
     joiner = "" if lang == "zh" else " "

@@ -29,7 +29,7 @@ from .cells import BAD, GOOD, MUTED, WORKBOOK_OPTIONS, SheetWriter, Styles, disp
 from .data import WeeklyData, gather
 from .notes import notes_sheet
 from .subjects import subject_sheet
-from .text import summary_paragraph
+from .text import no_data_note, summary_paragraph
 from .todo import todo_sheet
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -146,6 +146,9 @@ def summary_sheet(book: Book) -> None:
     note = tr("report.summary.comparison_note", week=labels.period(p.start, p.end, book.lang),
               previous=labels.period(p.previous().start, p.previous().end, book.lang),
               last_season=labels.period(p.last_season().start, p.last_season().end, book.lang))
+    no_data = no_data_note(data, book.lang)
+    if no_data:
+        note += "\n" + no_data
     w.ws.merge_range(r, 0, r, last_col, "", book.styles.get("note"))
     w.put(r, 0, note, "note", fit=False)
     w.ws.set_row(r, _paragraph_height(note, sum(SUMMARY_WIDTHS.values()), line=14))

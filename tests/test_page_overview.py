@@ -70,6 +70,24 @@ def test_a_seasons_arrow_compares_with_last_season(demo_copy, params):
     assert (said in last_line) is not season
 
 
+def test_a_comparison_without_data_reads_as_none(demo_copy):
+    # 2024-W50's same days of last season (December 2023) lie before anything
+    # loaded: no "上季同期 0 (+25)" for the counts and amounts, but —, as in the
+    # weekly report; the week before has data and keeps its change.
+    at = open_page(PAGE, season="2024-2025", period="week", week="2024-W50")
+    period, filters = filters_of(at)
+    con = db.connection()
+    assert summary(con, period.last_season(), filters,
+                   kpi_ids=["ticket_unanswered"])["ticket_unanswered"].value == 0
+    lines = {line for c in at.caption for line in c.value.split("  \n")
+             if line.startswith("上季同期 ")}
+    for kpi_id in ("ticket_unanswered", "fee_arrears_amount", "refund_exposure_amount"):
+        kpi = get(kpi_id)
+        card = next(m for m in at.metric if m.label == kpi.text("zh")[0])
+        assert card.proto.delta, kpi_id                 # against last week
+    assert lines == {"上季同期 —"}, lines
+
+
 def test_one_trend_line_per_area_equals_the_weekly_kpi(demo_copy):
     at = open_page(PAGE, **COLD_WEEK)
     period, filters = filters_of(at)

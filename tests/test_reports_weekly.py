@@ -18,7 +18,8 @@ import openpyxl
 import pytest
 from openpyxl.chart import BarChart, LineChart
 
-from metrics import Period, action_list, get, headline, query
+from metrics import Period, action_list, get, headline, kpis, query
+from metrics.sources import source_kind
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
 from reports import ReportError, build_weekly, gather, summary_paragraph, workbook_bytes
@@ -153,6 +154,38 @@ def test_the_week_after_a_season_reports_the_ended_seasons_fees(demo_con):
         assert data.list_totals[name] == len(action_list(demo_con, name, season)), name
     roster = demo_con.execute("select count(*) from households").fetchone()[0]
     assert data.list_totals["unbilled_households"] < roster / 10
+
+
+def test_a_comparison_without_data_is_no_comparison(demo_con):
+    # 2024-W50's same week last season (December 2023) lies before anything
+    # loaded: 0 tickets and 0 arrears there are unknown, not 0; shown as —
+    # with no change (was 去年同期 0, 较去年同期 +7,378,610.78 in red).
+    assert all(source_kind(k) for k in kpis().values())
+    data = gather(demo_con, "2024-W50")
+    assert data.no_data == {"previous": set(),
+                            "last_season": {"temperature", "tickets", "fees"}}
+    head = data.headline.set_index("kpi")
+    for kpi_id in ("tickets_received", "ticket_unanswered", "fee_arrears_amount",
+                   "complaints_per_10k_m2", "refund_exposure_amount"):
+        assert head.loc[kpi_id, "last_season_value"] is None, kpi_id
+        assert head.loc[kpi_id, "change_last_season"] is None, kpi_id
+        assert head.loc[kpi_id, "previous_value"] is not None, kpi_id   # last week has data
+    for area in data.areas:
+        assert area.table["last_season_value"].isna().all(), area.area.name
+    ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)))["摘要"]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "指标")
+    rows = {ws.cell(r, 1).value: r for r in range(header + 1, header + 18)}
+    for kpi_id in ("tickets_received", "ticket_unanswered", "fee_arrears_amount"):
+        r = rows[get(kpi_id).text("zh")[0]]
+        assert (ws.cell(r, 5).value, ws.cell(r, 6).value) == ("—", "—"), kpi_id
+        assert ws.cell(r, 6).font.color is None or ws.cell(r, 6).font.color.rgb != "FF9C0006"
+    notes = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
+    assert "无可比数据" in notes and "客服工单" in notes
+    assert "较去年同期无可比数据" in summary_paragraph(data)
+    # a week whose comparisons have data keeps them
+    data = gather(demo_con, "2025-W50", trends=False)
+    assert data.no_data == {"previous": set(), "last_season": set()}
+    assert data.headline.set_index("kpi").loc["tickets_received", "last_season_value"] > 0
 
 
 def test_subject_tables_show_the_whole_scope_each_branch_and_each_station(wb, planted):

@@ -6,6 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from i18n import t
+from metrics.sources import outside
 from pipelines.coverage import Freshness, freshness
 from pipelines.settings import load_settings
 
@@ -28,16 +29,6 @@ def draw(lang: str, period: tuple[dt.date, dt.date] | None = None) -> None:
         notice = gap_notice(items, *period, lang)
         if notice:
             st.info(notice, icon=":material/event_busy:")
-
-
-def outside(f: Freshness, start: dt.date, end: dt.date) -> bool:
-    """Whether the kind's loaded data lies wholly outside the days `start` to
-    `end`: then its zeros there say nothing was loaded, not that nothing
-    happened. A kind without event times (the roster) or without rows is
-    never outside (the freshness line already says it has none)."""
-    if f.rows == 0 or f.first_at is None or f.last_at is None:
-        return False
-    return start > f.last_at.date() or end < f.first_at.date()
 
 
 def gap_notice(items: list[Freshness], start: dt.date, end: dt.date, lang: str) -> str | None:

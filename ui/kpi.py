@@ -19,8 +19,10 @@ import streamlit as st
 from i18n import t
 from metrics import Kpi, Period, Result, get, summary
 from metrics.display import card_value, compact_yuan, format_part, format_value
+from metrics.sources import comparable
+from pipelines.coverage import freshness
 
-from . import session
+from . import db, session
 from .filters import Filters
 from .prefetch import prefetch
 
@@ -137,8 +139,19 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
         read[i // per_period].update(part)
     now, last = read[0], read[-1]
     prev = read[1] if len(read) == 3 else None
-    return {i: CardData(get(i), now[i], prev[i] if prev is not None else None, last[i])
-            for i in kpi_ids}
+    # A comparison period with no data of the KPI's kind loaded is no
+    # comparison: its 0 tickets or 0 arrears would show the whole value as
+    # the change. It reads "—" (metrics.sources, as the weekly report).
+    items = db.query(freshness)
+    _, prev_period, last_period = card_periods(f)
+    none = Result(None, None, None)
+    out = {}
+    for i in kpi_ids:
+        kpi = get(i)
+        p = None if prev is None else prev[i] if comparable(kpi, items, prev_period) else none
+        ls = last[i] if comparable(kpi, items, last_period) else none
+        out[i] = CardData(kpi, now[i], p, ls)
+    return out
 
 
 def change_text(kpi: Kpi, delta, lang: str) -> str | None:

@@ -1,0 +1,56 @@
+"""Which kind of loaded data each KPI counts, and whether a period has any.
+
+A KPI of a period that lies wholly outside the loaded span of its kind of
+data (pipelines.coverage.freshness) reads 0 or nothing because nothing was
+loaded, not because nothing happened: such a period is no comparison. The
+page header's notice (ui/header.py), the KPI cards and the weekly report
+all decide it here. No Streamlit here.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from pipelines.coverage import Freshness
+
+from .period import Period
+from .registry import Kpi
+
+# The kind of export (pipelines.fields KINDS) behind each model's rows.
+MODEL_KINDS = {
+    "reading_flags": "temperature", "reading_facts": "temperature",
+    "reading_marks": "temperature", "household_latest_readings": "temperature",
+    "household_coverage": "temperature", "refund_days": "temperature",
+    "ticket_base": "tickets", "ticket_placed": "tickets", "ticket_facts": "tickets",
+    "complaint_area": "tickets",
+    "fee_facts": "fees", "collection_amount": "fees", "payment_facts": "fees",
+}
+
+
+def source_kind(kpi: Kpi) -> str | None:
+    """The kind of data the KPI counts (temperature, tickets, fees); None for
+    a model of the roster only."""
+    return MODEL_KINDS.get(kpi.model)
+
+
+def outside(f: Freshness, start: dt.date, end: dt.date) -> bool:
+    """Whether the kind's loaded data lies wholly outside the days `start` to
+    `end`: then its zeros there say nothing was loaded, not that nothing
+    happened. A kind without event times (the roster) or without rows is
+    never outside (the freshness line already says it has none)."""
+    if f.rows == 0 or f.first_at is None or f.last_at is None:
+        return False
+    return start > f.last_at.date() or end < f.first_at.date()
+
+
+def kinds_without_data(items: Iterable[Freshness], period: Period) -> set[str]:
+    """The kinds whose loaded data lies wholly outside `period`."""
+    return {f.kind for f in items if outside(f, period.start, period.end)}
+
+
+def comparable(kpi: Kpi, items: Iterable[Freshness], period: Period | None) -> bool:
+    """Whether `period` holds data of the kind `kpi` counts (a comparison
+    period without any: shown as no data to compare, not as 0)."""
+    if period is None:
+        return False
+    return source_kind(kpi) not in kinds_without_data(items, period)
