@@ -6,11 +6,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from i18n import t
-from pipelines.batches import list_batches, undo_batch, undo_preview
+from pipelines.batches import batch_rejects, list_batches, undo_batch, undo_preview
 from pipelines.coverage import freshness, missing_weeks, weekly_rows
 from pipelines.errors import PipelineError
 from pipelines.fields import KINDS
-from ui import db, fmt, session
+from ui import db, fmt, session, tables
 from ui.lang import current, tr
 from ui.uploads import user_name
 
@@ -117,6 +117,7 @@ def history() -> None:
                      tr("ui.batches.batch"): st.column_config.NumberColumn(format="%d"),
                      **{tr(f"ui.batches.{c}"): count for c in COUNTS}})
 
+    rejected_rows(df)
     loaded = df[df["status"] == "loaded"]
     if loaded.empty:
         return
@@ -128,6 +129,36 @@ def history() -> None:
                                                   kind=t(f"kind.{kinds[b]}", lang)))
     if right.button(tr("ui.undo.open"), key="undo_open", width="stretch"):
         st.session_state[UNDO_TARGET] = int(pick)
+
+
+def rejected_rows(df: pd.DataFrame) -> None:
+    """The rows an earlier load rejected, batch by batch, to fix and upload
+    again (the upload page offers them only right after the upload)."""
+    some = df[df["rows_rejected"].fillna(0) > 0]
+    if some.empty:
+        return
+    with st.expander(tr("ui.data.rejects")):
+        info = {int(b): (f, int(n)) for b, f, n in
+                zip(some["batch_id"], some["file_name"], some["rows_rejected"])}
+        pick = st.selectbox(tr("ui.data.rejects_pick"), list(info), key="rejects_pick",
+                            format_func=lambda b: t("ui.data.rejects_option", lang, batch=b,
+                                                    file=info[b][0], n=f"{info[b][1]:,}"))
+        rows = db.query(batch_rejects, pick)
+        shown = pd.DataFrame({
+            tr("ui.rejects.sheet"): rows["sheet"],
+            tr("ui.rejects.row"): rows["source_row"],
+            # the header as in the file; the field's name when the file had none
+            tr("ui.rejects.column"): [
+                src if isinstance(src, str) and src else
+                (t(f"field.{col}", lang) if isinstance(col, str) else None)
+                for src, col in zip(rows["source_column"], rows["column_name"])],
+            tr("ui.rejects.value"): rows["value"],
+            tr("ui.rejects.reason"): rows["reason"],
+        })
+        st.dataframe(shown, hide_index=True, width="stretch", placeholder=fmt.EMPTY)
+        name = tr("ui.data.rejects_file", file=info[pick][0].rsplit(".", 1)[0], batch=pick)
+        tables.download(shown, lang, key=f"rejects_{pick}", file_name=name,
+                        detail=f"{len(shown)} rows", sheet=tr("ui.rejects.file_suffix"))
 
 
 def _dismiss() -> None:

@@ -27,6 +27,19 @@ def list_batches(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> pd.
         cur.close()
 
 
+def batch_rejects(con: duckdb.DuckDBPyConnection, batch_id: int) -> pd.DataFrame:
+    """The rows a load rejected, each with its sheet, Excel row, column (the
+    file's header and the field), value and reason, in the file's order."""
+    cur = con.cursor()
+    try:
+        return cur.execute(
+            "SELECT sheet, source_row, source_column, column_name, value, code, reason"
+            " FROM rejects WHERE batch_id = ? ORDER BY sheet, source_row, column_name",
+            [batch_id]).df()
+    finally:
+        cur.close()
+
+
 @dataclass
 class UndoReport:
     batch_id: int

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from page_testing import figures
+from page_testing import demo_copy, downloads, figures  # noqa: F401
 from pipelines.load import load_file
 from pipelines.warehouse import connect, data_version, row_counts
 
@@ -168,3 +168,30 @@ def test_empty_warehouse(tmp_path, monkeypatch):
     at = open_page("en")
     assert texts(at.info) == ["Nothing has been loaded yet."]
     assert "nothing loaded yet" in texts(at.caption)
+
+
+def test_an_earlier_loads_rejected_rows_can_be_seen_and_downloaded(demo_copy, downloads):  # noqa: F811
+    import io
+    con = connect(demo_copy, read_only=True)
+    try:
+        expected = con.execute(
+            "SELECT b.batch_id, b.rows_rejected, count(r.batch_id) FROM batches b"
+            " LEFT JOIN rejects r USING (batch_id) WHERE b.rows_rejected > 0"
+            " GROUP BY ALL ORDER BY b.batch_id DESC").fetchall()
+    finally:
+        con.close()
+    assert expected and all(n == m for _, n, m in expected)   # the demo's planted rejects
+    at = open_page()
+    pick = at.selectbox(key="rejects_pick")
+    assert pick.options and len(pick.options) == len(expected)
+    for batch, n, _ in expected[:2]:
+        pick.set_value(batch).run()
+        assert not at.exception
+        shown = next(df.value for df in at.dataframe if "原因" in df.value.columns)
+        assert len(shown) == n
+        assert list(shown.columns) == ["工作表", "行号(Excel)", "列", "值", "原因"]
+        assert shown["原因"].notna().all() and shown["行号(Excel)"].notna().all()
+        files = downloads(at)
+        data = next(v for k, v in files.items() if k.startswith(f"rejects_{batch}_xlsx"))
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        assert sheet.max_row == n + 1
