@@ -179,6 +179,8 @@ def settings_params() -> dict:
     temp, tk, fees, season = s["temperature"], s["tickets"], s["fees"], s["season"]
     limits = {c: float(v["resolve_hours"]) for c, v in tk["limits"].items()
               if "resolve_hours" in v}
+    arrive = {c: float(v["arrive_hours"]) for c, v in tk["limits"].items()
+              if "arrive_hours" in v}
     tiers = sorted(temp["refund_tiers"], key=lambda t: t["min_c"])
     for lower, upper in zip(tiers, tiers[1:]):
         if lower["max_c"] > upper["min_c"]:
@@ -193,6 +195,9 @@ def settings_params() -> dict:
         "limit_categories": list(limits),
         "limit_resolve_hours": list(limits.values()),
         "max_resolve_hours": max(limits.values(), default=0.0),
+        "arrive_categories": list(arrive),
+        "arrive_hours": list(arrive.values()),
+        "followup_limit_hours": float(tk["followup_limit_hours"]),
         "followup_categories": list(tk["followup_categories"]),
         "complaint_categories": list(tk["complaint_categories"]),
         "satisfied_words": list(tk["satisfied_words"]),

@@ -24,7 +24,7 @@ import pytest
 
 from metrics import action_list, drill, query, summary
 from metrics.testing import ANONYMOUS_CALLER, ANONYMOUS_PHONE, STORAGE, WEEK, ZC, ZD, \
-    TICKETS, add_households, add_tickets, ticket, use_storage
+    TICKETS, add_households, add_tickets, ticket, ts, use_storage
 
 
 @pytest.fixture(params=STORAGE)
@@ -264,3 +264,55 @@ def test_anonymous_caller_never_returned(wh):
     for df in frames:
         text = df.astype(str).to_string()
         assert ANONYMOUS_CALLER not in text and ANONYMOUS_PHONE not in text
+
+
+def _timed(no, category, received, resolved=None, arrived=None, followup=None):
+    t = ticket(no, category, received, "S1", "h1", resolved, "已处理" if resolved else None,
+               followup)
+    t["arrived_at"] = ts(arrived)
+    return t
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_ticket_arrival_on_time_rate(con, storage):
+    # 抢修 arrive within 2 h (settings); received in the week 12-01..07:
+    #   e1 on site after 1 h 59 min, e2 exactly at 2 h (on time), e3 after 2 h 1 min,
+    #   e4 never recorded on site (late); e5 received 11-30 (before the week);
+    #   r1 报修 has no arrival limit -> 2 of 4
+    add_households(con)
+    add_tickets(con, {
+        "e1": _timed("e1", "抢修", "2025-12-02 08:00", arrived="2025-12-02 09:59"),
+        "e2": _timed("e2", "抢修", "2025-12-03 08:00", arrived="2025-12-03 10:00"),
+        "e3": _timed("e3", "抢修", "2025-12-04 08:00", arrived="2025-12-04 10:01"),
+        "e4": _timed("e4", "抢修", "2025-12-05 08:00", resolved="2025-12-05 12:00"),
+        "e5": _timed("e5", "抢修", "2025-11-30 08:00", arrived="2025-11-30 12:00"),
+        "r1": _timed("r1", "报修", "2025-12-02 08:00", arrived="2025-12-02 20:00"),
+    })
+    use_storage(con, storage)
+    assert one(con, "ticket_arrival_on_time_rate") == (2, 4, 0.5)
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_ticket_followup_on_time_rate(con, storage):
+    # followed up within 48 h of resolution (settings), among the follow-up
+    # categories resolved in the week:
+    #   f1 after 47 h, f2 at exactly 48 h (on time), f3 after 49 h, f4 no follow-up;
+    #   f5 咨询 is not a follow-up category; f6 resolved 11-29 (before the week) -> 2 of 4
+    add_households(con)
+    add_tickets(con, {
+        "f1": _timed("f1", "报修", "2025-12-01 08:00", "2025-12-02 08:00",
+                     followup="2025-12-04 07:00"),
+        "f2": _timed("f2", "投诉", "2025-12-01 08:00", "2025-12-02 08:00",
+                     followup="2025-12-04 08:00"),
+        "f3": _timed("f3", "抢修", "2025-12-01 08:00", "2025-12-02 08:00",
+                     followup="2025-12-04 09:00"),
+        "f4": _timed("f4", "举报", "2025-12-01 08:00", "2025-12-03 08:00"),
+        "f5": _timed("f5", "咨询", "2025-12-01 08:00", "2025-12-01 08:10",
+                     followup="2025-12-01 09:00"),
+        "f6": _timed("f6", "报修", "2025-11-28 08:00", "2025-11-29 08:00",
+                     followup="2025-11-30 08:00"),
+    })
+    use_storage(con, storage)
+    assert one(con, "ticket_followup_on_time_rate") == (2, 4, 0.5)
+    # the follow-up rate over the same tickets: f1 f2 f3 followed up -> 3 of 4
+    assert one(con, "ticket_followup_rate") == (3, 4, 0.75)

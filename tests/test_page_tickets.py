@@ -16,8 +16,9 @@ from ui import db
 
 PAGE = "pages/tickets.py"
 HEADLINE = ("tickets_received", "ticket_closure_rate", "ticket_on_time_rate", "ticket_unanswered",
-            "complaints_per_10k_m2", "ticket_resolution_hours_median",
-            "ticket_resolution_hours_p90", "ticket_followup_rate", "ticket_satisfaction_rate")
+            "complaints_per_10k_m2", "ticket_arrival_on_time_rate",
+            "ticket_resolution_hours_median", "ticket_resolution_hours_p90",
+            "ticket_followup_rate", "ticket_followup_on_time_rate", "ticket_satisfaction_rate")
 WEEK = {"season": "2025-2026", "period": "week", "week": "2025-W50"}
 STATION = "华光路换热站"
 

@@ -15,6 +15,14 @@ with limits as (
 
 ),
 
+arrive_limits as (
+
+    select
+        unnest($arrive_categories) as category,
+        unnest($arrive_hours) as arrive_hours
+
+),
+
 received_by_cutoff as (
 
     select *
@@ -51,10 +59,14 @@ with_deadline as (
         t.satisfaction,
         t.received_at + to_microseconds(cast(round(l.resolve_hours * 3600000000) as bigint))
             as deadline_at,
+        -- On site by (抢修: received + 2 h); NULL for a category without an arrival limit.
+        t.received_at + to_microseconds(cast(round(a.arrive_hours * 3600000000) as bigint))
+            as arrive_by,
         t.batch_id,
         t.source_row
     from received_by_cutoff t
     left join limits l using (category)
+    left join arrive_limits a using (category)
 
 ),
 
@@ -66,6 +78,13 @@ final as (
         -- Resolved at the deadline itself is on time.
         coalesce(resolved_at <= deadline_at, false) as on_time,
         followup_at is not null as followed_up,
+        -- Followed up within the limit after resolution (回访及时, settings).
+        coalesce(followup_at <= resolved_at + to_microseconds(
+            cast(round($followup_limit_hours * 3600000000) as bigint)), false)
+            as followed_up_on_time,
+        arrive_by is not null as arrival_limited,
+        -- On site by the limit; at the limit itself is on time, never arrived is late.
+        coalesce(arrived_at <= arrive_by, false) as arrived_on_time,
         coalesce(list_contains($satisfied_words::varchar[], satisfaction), false) as satisfied,
         coalesce(list_contains($complaint_categories::varchar[], category), false) as complaint,
         -- What ticket_facts combines with the period (and leaves out):

@@ -37,6 +37,7 @@ final as (
         -- as the follow-up funnel reads it).
         resolved_in_period and followed_up and rating_word as rated,
         received_in_period and complaint as complaint_in_period,
+        received_in_period and arrival_limited as arrival_due,
         not resolved_by_cutoff as open_at_cutoff,
         coalesce(deadline_at < $cutoff_at, false) and not resolved_by_cutoff as overdue_open,
         resolved_by_cutoff and blank_result as no_result,
