@@ -15,8 +15,10 @@ from .read import RawSheet
 
 SCAN_ROWS = 40
 MIN_KNOWN = 2
-# A totals row (合计, 总计, 小计, 本页合计 …), matched on a cell with spaces removed.
-TOTAL_ROW = r"(本页|总)?(合|总|小)计.{0,40}"
+# A totals row (合计, 总计, 小计, 本页合计 …, or a group's subtotal such as
+# "张店分公司 小计", "华光小区合计:"), matched on a cell with spaces removed. A
+# name before the word has no digits, so no ID or date makes a row a total.
+TOTAL_ROW = r"(本页|总)?(合|总|小)计.{0,40}|[^0-9]{1,20}(合|小)计[:：]?"
 _TOTAL = re.compile(TOTAL_ROW)
 
 

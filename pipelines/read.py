@@ -12,7 +12,7 @@ import multiprocessing
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -21,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from . import reader_child
+from .formulas import uncomputed_cells
 from .reader_child import row_numbers
 from .errors import PipelineError
 from .safety import check_zip
@@ -53,6 +54,9 @@ class RawSheet:
     # has an unquoted separator in a text: its columns are shifted).
     field_counts: pa.Array | None = None
     delimiter: str | None = None
+    # .xlsx only: formula cells holding no computed value, (Excel row, 0-based
+    # column); staging refuses the file when one lies in the loaded data.
+    uncomputed: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def n_columns(self) -> int:
@@ -103,9 +107,11 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
     """Parse in a child process with memory and time limits: the Rust readers can
     abort the whole process on some malformed files (calamine #174, #444, #550)."""
     epoch = EPOCH_1900
+    uncomputed: dict[str, list[tuple[int, int]]] = {}
     if head.startswith(_ZIP):
         check_zip(path)
         epoch = _zip_epoch(path)
+        uncomputed = uncomputed_cells(path)
     limits = load_settings()["upload"]
     with tempfile.TemporaryDirectory(prefix="heatkpi-read-") as out:
         child = _forkserver().Process(
@@ -128,7 +134,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
         for index, name in enumerate(names):
             with pa.memory_map(str(Path(out) / f"{index}.arrow")) as source:
                 table = pa.ipc.open_file(source).read_all()
-            yield RawSheet(name, table, epoch)
+            yield RawSheet(name, table, epoch, uncomputed=uncomputed.get(name, []))
 
 
 _DATE1904 = re.compile(rb'date1904\s*=\s*"(?:1|true)"')

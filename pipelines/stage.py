@@ -25,6 +25,7 @@ from .errors import PipelineError
 from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE, TEXT,
                      TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS, WAN_YUAN, YES_WORDS, Dataset,
                      Field, has_unit, wan_yuan, wan_yuan_title)
+from .formulas import cell_ref
 from .header import TOTAL_ROW, Header
 from .mapping import Mapping
 from .read import ROW, RawSheet
@@ -229,6 +230,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     """
     con.execute(sql, q.params)
     con.unregister("raw_input")
+    if sheet.uncomputed:
+        _refuse_uncomputed(con, sheet, ds, mapping)
 
     errs = [_q("err_" + f.name) for f in ds.fields if f.name in mapped]
     # A row whose columns are shifted is rejected as a whole, for that only.
@@ -287,6 +290,26 @@ def _extra_fields(q: _Sql, sheet: RawSheet, header: Header) -> tuple[str, str, i
     cells = ", ".join(f"coalesce(c{i}, '')" for i in range(sheet.n_columns))
     line = f"array_to_string(list_slice([{cells}], 1, _fields), {q.p(sheet.delimiter)})"
     return extra, line, header_fields
+
+
+def _refuse_uncomputed(con, sheet: RawSheet, ds: Dataset, mapping: Mapping) -> None:
+    """Refuse the file when a formula cell without a computed value lies in a
+    data row, in a loaded column of a value (a number, time, ID, choice or
+    signature): read as it is, it would load as 0 or empty. One in a 合计 row
+    or an unloaded column does no harm; one in free text (a description whose
+    text an export wrote as =HYPERLINK(…)) loads empty, as before."""
+    columns = {mapping.columns[f.name] for f in ds.fields
+               if f.name in mapping.columns and f.type != TEXT}
+    cells = [(r, c) for r, c in sheet.uncomputed if c in columns]
+    if not cells:
+        return
+    rows = {r for (r,) in con.execute(
+        f"SELECT {ROW} FROM stg WHERE list_contains(?, {ROW})",
+        [sorted({r for r, _ in cells})]).fetchall()}
+    bad = [cell_ref(r, c) for r, c in cells if r in rows]
+    if bad:
+        raise PipelineError("uncomputed_formulas", sheet=sheet.name, n=len(bad),
+                            cells=bad[:5] + (["…"] if len(bad) > 5 else []))
 
 
 def _normalised(table: pa.Table, columns: list[int]) -> pa.Table:

@@ -205,3 +205,15 @@ def test_a_shifted_row_far_down_a_long_csv_is_found(con, tmp_path):
     report = load_file(con, tmp_path / "tickets.csv")
     assert [(r.row, r.code) for r in report.rejects] == [(2501, "extra_fields")]
     assert report.rows_inserted == 2999
+
+
+# --- 6. formulas (more in tests/hostile): a group's subtotal row is no data row ---------
+
+def test_a_subtotal_row_named_for_its_group_is_left_out(con, tmp_path):
+    header = ["户号", "分公司", "供热站", "供热面积"]
+    rows = [["001", "张店分公司", "华光路换热站", 80.5], ["002", "张店分公司", "华光路换热站", 90],
+            ["张店分公司 小计", None, None, "=SUM(D3:D4)"],   # openpyxl: no computed value
+            ["003", "淄川分公司", "松龄路换热站", 70], ["淄川分公司合计:", None, None, "=D6"]]
+    report = load_file(con, _xlsx(tmp_path / "roster.xlsx", header, rows, title="用户档案"))
+    assert (report.status, report.rows_read, report.rows_inserted) == ("loaded", 3, 3), \
+        report.error

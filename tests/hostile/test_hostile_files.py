@@ -125,11 +125,59 @@ def test_formulas_without_cached_values(con, tmp_path):
     ws.append(["00101", "2025-11-16 08:00", "=18+1", 2, "√"])  # openpyxl stores no cached value
     ws.append(["00102", "2025-11-16 09:00", 19.5, "=A1", "√"])
     wb.save(tmp_path / "formulas.xlsx")
+    # Read as they are, the formula cells would be empty: a required value missing,
+    # an optional one silently null. The file is refused: Excel must compute them.
+    _assert_refused(con, tmp_path / "formulas.xlsx", "uncomputed_formulas",
+                    "有 2 个公式单元格没有计算结果(如 C2、D3)")
     report = load_file(con, tmp_path / "formulas.xlsx")
-    # The formula cells read as empty: a required value is missing, an optional one is null.
-    assert [(r.row, r.column) for r in report.rejects] == [(2, "indoor_c")]
-    assert con.execute("SELECT household_id, outdoor_c FROM temperature_readings").fetchall() == \
-        [("00102", None)]
+    assert "请先用 Excel 打开这个文件并保存" in report.error
+    english = load_file(con, tmp_path / "formulas.xlsx", lang="en")
+    assert "Open the file in Excel and save it first" in english.error
+
+
+BILLS = ["户号", "供暖季", "收费面积", "单价", "应收金额"]
+
+
+def _bills_with_formulas(path: Path, cached=None) -> Path:
+    """A bill export as xlsxwriter writes it: the amount due a formula whose
+    stored result is 0 (or `cached`), the workbook asking Excel to recalculate."""
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("收费台账")
+    ws.write_row(0, 0, BILLS + ["备注"])
+    for r in range(1, 4):
+        ws.write_row(r, 0, [f"0010{r}", "2025-2026", 80 + r, 23])
+        if cached is None:
+            ws.write_formula(r, 4, f"=C{r + 1}*D{r + 1}")
+        else:
+            ws.write_formula(r, 4, f"=C{r + 1}*D{r + 1}", None, cached)
+        ws.write_formula(r, 5, f'=IF(E{r + 1}>0,"","免")')  # a column not loaded
+    ws.write_row(4, 0, ["合计", None, "=SUM(C2:C4)"])             # a totals row
+    wb.close()
+    return path
+
+
+def test_formula_results_xlsxwriter_left_at_zero(con, tmp_path):
+    path = _bills_with_formulas(tmp_path / "bills.xlsx")
+    _assert_refused(con, path, "uncomputed_formulas", "(如 E2、E3、E4)")
+    assert con.execute("SELECT count(*) FROM fee_bills").fetchone() == (0,)
+    # Opened and saved in Excel: the results are stored and the flag to
+    # recalculate is gone, so a formula giving 0 is a true 0.
+    saved = _rezip(_bills_with_formulas(tmp_path / "computed.xlsx", cached=1840),
+                   tmp_path / "saved.xlsx", replace={"xl/workbook.xml": _without_full_calc(
+                       tmp_path / "computed.xlsx")})
+    report = load_file(con, saved)
+    assert (report.status, report.rows_inserted) == ("loaded", 3), report.error
+    assert con.execute("SELECT DISTINCT amount_due FROM fee_bills").fetchall() == [(1840.0,)]
+    zero = _rezip(_bills_with_formulas(tmp_path / "zero.xlsx"), tmp_path / "zero_saved.xlsx",
+                  replace={"xl/workbook.xml": _without_full_calc(tmp_path / "zero.xlsx")})
+    assert load_file(con, zero).status == "loaded"
+
+
+def _without_full_calc(path: Path) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/workbook.xml")
+    assert b'fullCalcOnLoad="1"' in xml
+    return xml.replace(b' fullCalcOnLoad="1"', b"")
 
 
 def test_merged_cells_across_the_header(con):
@@ -191,3 +239,27 @@ def test_csv_with_mixed_encodings(con, tmp_path):
     path.write_bytes(b"\r\n".join(lines))
     report = load_file(con, path)
     assert (report.status, report.rows_inserted) == ("loaded", 3)
+
+
+def test_formula_scan_across_chunks_and_prefixes(tmp_path, monkeypatch):
+    from pipelines import formulas
+    path = tmp_path / "many.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("测温记录")
+    ws.write_row(0, 0, HEADER)
+    for r in range(1, 301):
+        ws.write_row(r, 0, [f"{r:05d}", "2025-11-16 08:00"])
+        ws.write_formula(r, 2, "=18+1")
+    wb.close()
+    monkeypatch.setattr(formulas, "_CHUNK", 997)  # cuts fall inside cells
+    cells = formulas.uncomputed_cells(path)["测温记录"]
+    assert cells == [(r, 2) for r in range(2, 302)]
+    assert formulas.cell_ref(2, 2) == "C2" and formulas.cell_ref(9, 27) == "AB9"
+    # .NET writers prefix every element (<x:c><x:f>…): the same cells.
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read("xl/worksheets/sheet1.xml")
+    prefixed = xml.replace(b"<c ", b"<x:c ").replace(b"</c>", b"</x:c>").replace(
+        b"<f>", b"<x:f>").replace(b"</f>", b"</x:f>").replace(b"<v>", b"<x:v>").replace(
+        b"</v>", b"</x:v>")
+    other = _rezip(path, tmp_path / "prefixed.xlsx", replace={"xl/worksheets/sheet1.xml": prefixed})
+    assert formulas.uncomputed_cells(other)["测温记录"] == cells

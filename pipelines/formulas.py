@@ -1,0 +1,128 @@
+"""Formula cells of an .xlsx that hold no computed value.
+
+An .xlsx keeps, beside each formula, the value it last computed; readers
+(calamine, hence fastexcel) give that value. Files written by programs
+(xlsxwriter, openpyxl, many Java and .NET exports) often hold none: no value
+at all, or a placeholder 0 with the workbook flagged to recalculate when Excel
+opens it (fullCalcOnLoad). Read as they are, those cells are empty or 0.
+
+`uncomputed_cells(path)` finds them per sheet by scanning the sheet XML with
+regular expressions, in chunks (no XML parser on an untrusted file, no whole
+sheet in memory). The archive has passed `safety.check_zip` before.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import unescape
+
+# Cells kept per sheet: enough to tell whether any lies in the loaded data.
+MAX_CELLS = 10_000
+_CHUNK = 1 << 22
+
+_P = rb"(?:[\w.-]+:)?"  # an optional namespace prefix (<x:c> from .NET writers)
+# A cell whose first child is a formula, and the value after it if any.
+_CELL = re.compile(rb"<" + _P + rb"c\b([^>]*?)(?<!/)>\s*<" + _P + rb"f\b[^>]*?(?:/>|>[^<]*</"
+                   + _P + rb"f>)\s*(?:<" + _P + rb"v>([^<]*)</" + _P + rb"v>|<" + _P
+                   + rb"v\s*/>)?")
+_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_HAS_FORMULA = re.compile(rb"<" + _P + rb"f[\s>/]")
+_FULL_CALC = re.compile(rb'fullCalcOnLoad\s*=\s*"(?:1|true)"')
+_SHEET = re.compile(rb"<" + _P + rb"sheet\b([^>]*)>")
+_RELATIONSHIP = re.compile(rb"<" + _P + rb"Relationship\b([^>]*)>")
+_ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+
+
+def column_index(letters: str) -> int:
+    """Excel column letters -> 0-based index: A -> 0, AA -> 26."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def cell_ref(row: int, column: int) -> str:
+    """(Excel row, 0-based column) -> "F2"."""
+    letters, n = "", column + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row}"
+
+
+def _attrs(text: bytes) -> dict[str, str]:
+    return {k.decode(): unescape(v.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+            for k, v in _ATTR.findall(text)}
+
+
+def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Sheet name -> its part ("xl/worksheets/sheet1.xml")."""
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    targets = {}
+    for m in _RELATIONSHIP.finditer(zf.read("xl/_rels/workbook.xml.rels")):
+        a = _attrs(m.group(1))
+        if "Id" in a and "Target" in a:
+            target = a["Target"]
+            target = target[1:] if target.startswith("/") else posixpath.join("xl", target)
+            targets[a["Id"]] = posixpath.normpath(target)
+    parts = {}
+    for m in _SHEET.finditer(zf.read("xl/workbook.xml")):
+        a = _attrs(m.group(1))
+        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
+        if "name" in a and targets.get(rid) in names:
+            parts[a["name"]] = targets[rid]
+    return parts
+
+
+def _scan(fh, placeholders: bool) -> list[tuple[int, int]]:
+    """(Excel row, 0-based column) of the formula cells in a sheet part that
+    hold no value, or (when `placeholders`) an empty or 0 one."""
+    found: list[tuple[int, int]] = []
+    tail = b""
+    while len(found) < MAX_CELLS:
+        chunk = fh.read(_CHUNK)
+        data = tail + chunk
+        # Cut after the last row tag: no cell spans the cut.
+        cut = len(data) if not chunk else data.rfind(b"row>") + 4
+        if chunk and cut < 4:
+            tail = data
+            continue
+        part, tail = data[:cut], data[cut:]
+        if _HAS_FORMULA.search(part):
+            for m in _CELL.finditer(part):
+                value = m.group(2)
+                if value is None or (placeholders and value.strip() in (b"", b"0")):
+                    ref = _REF.search(m.group(1))
+                    if ref:
+                        found.append((int(ref.group(2)), column_index(ref.group(1).decode())))
+        if not chunk:
+            break
+    return found[:MAX_CELLS]
+
+
+def uncomputed_cells(path: Path) -> dict[str, list[tuple[int, int]]]:
+    """Sheet name -> formula cells without a computed value, as (Excel row,
+    0-based column). A cell without any value counts always; one holding an
+    empty or 0 value only when the workbook asks to be recalculated on opening
+    (Excel itself, saving, stores real values and drops that flag, so a
+    formula there that gives 0 is a true 0). Only .xlsx/.xlsm are looked at."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            parts = _sheet_parts(zf, names)
+            if not parts:
+                return {}
+            with zf.open("xl/workbook.xml") as fh:
+                placeholders = bool(_FULL_CALC.search(fh.read()))
+            out = {}
+            for name, part in parts.items():
+                with zf.open(part) as fh:
+                    cells = _scan(fh, placeholders)
+                if cells:
+                    out[name] = cells
+            return out
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}  # the reader will say what is wrong with the file
