@@ -1,6 +1,8 @@
 """数据上传: drop exports, check what was recognised, load them, read the report."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -27,6 +29,17 @@ ACCEPTED = sorted(SUFFIXES)   # exactly what pipelines.read reads
 HIDE_UPLOADER_HINT = ("<style>.st-key-upload_files "
                       "[data-testid=\"stFileUploaderDropzoneInstructions\"]"
                       "{display:none}</style>")
+# Its button says "Upload" in English too: the word is drawn by CSS in the
+# page's language instead (same scope; if the markup changes, "Upload" shows).
+_BUTTON_TEXT = ('.st-key-upload_files [data-testid="stFileUploaderDropzone"] button '
+                '[data-testid="stMarkdownContainer"] p')
+
+
+def uploader_style(lang: str) -> str:
+    word = json.dumps(t("ui.upload.button", lang), ensure_ascii=False)
+    return (HIDE_UPLOADER_HINT[:-len("</style>")]
+            + f"{_BUTTON_TEXT}{{font-size:0}}{_BUTTON_TEXT}::after{{content:{word};"
+              "font-size:0.875rem}</style>")
 
 lang = current()
 con = db.connection()
@@ -155,7 +168,7 @@ def report(up: uploads.Upload) -> None:
 st.title(tr("ui.upload.title"))
 st.caption(tr("ui.upload.intro", limit=limit_mb))
 st.caption(t("upload.accepts", lang, types=fmt.join(ACCEPTED, lang), limit=limit_mb))
-st.html(HIDE_UPLOADER_HINT)
+st.html(uploader_style(lang))
 files = st.file_uploader(
     tr("ui.upload.files"), type=[s.lstrip(".") for s in ACCEPTED],
     accept_multiple_files=True, max_upload_size=limit_mb, key="upload_files")

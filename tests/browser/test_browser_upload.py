@@ -124,6 +124,12 @@ def test_every_sample_export_gives_the_command_line_counts(empty_app, page, tmp_
     assert len(files) >= 5
     open_app(page, url)
     nav(page, "数据上传")
+    # The dropzone's button reads 选择文件 (Streamlit writes "Upload" in any language).
+    button = page.locator('.st-key-upload_files [data-testid="stFileUploaderDropzone"] '
+                          'button [data-testid="stMarkdownContainer"] p')
+    expect(button).to_have_count(1, timeout=LOAD_TIMEOUT_MS)
+    assert button.evaluate("e => getComputedStyle(e, '::after').content") == '"选择文件"'
+    assert button.evaluate("e => getComputedStyle(e).fontSize") == "0px"
     page.locator("input[type=file]").set_input_files(files)
     expect(page.get_by_text(re.compile("^识别为:"))).to_have_count(len(files),
                                                                  timeout=LOAD_TIMEOUT_MS)
