@@ -41,10 +41,11 @@ TYPE_ERROR = {TIMESTAMP: "bad_date", NUMBER: "bad_number", BOOL: "bad_value",
 # The column of a reject about the whole row (i18n field.whole_row).
 WHOLE_ROW = "whole_row"
 # Field types read from the cell after Unicode NFKC (full-width digits and
-# letters, no-break and ideographic spaces become ASCII: ０１０１ -> 0101) and
-# without the whitespace and control characters around it (heat_clean). The raw
-# cell is kept as it was: it is what a reject shows.
-NORMALISED = {ID}
+# letters, no-break and ideographic spaces become ASCII: ０１０１ -> 0101, １８．５
+# -> 18.5), without the whitespace and control characters around it (heat_clean),
+# and empty when it only holds a dash or slash (heat_blank: "—" in an optional
+# column is no value). The raw cell is kept as it was: it is what a reject shows.
+NORMALISED = {ID, NUMBER, ENUM, SEASON}
 # An ID in the scientific notation Excel shows a long number in.
 SCIENTIFIC_ID = r"[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}"
 
@@ -100,7 +101,7 @@ def _value(f: Field) -> str:
 
 def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
     text = f"NULLIF(trim({raw}), '')"
-    word = f"lower(regexp_replace(trim({raw}), '\\s+', '', 'g'))"
+    word = f"lower(regexp_replace({_value(f)}, '\\s+', '', 'g'))"
     if f.type == TEXT:
         return text
     if f.type == ID:
@@ -111,10 +112,10 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
     if f.type == NUMBER:
         if scale != 1:
             # 0.184 (万元) -> 1840 yuan; rounding drops the float noise of the product.
-            return f"round(heat_num({raw}) * {q.p(scale)}, 4)"
-        return f"heat_num({raw})"
+            return f"round(heat_num({_value(f)}) * {q.p(scale)}, 4)"
+        return f"heat_num({_value(f)})"
     if f.type == SEASON:
-        return f"heat_season({raw})"
+        return f"heat_season({_value(f)})"
     if f.type == BOOL:
         return (f"CASE WHEN list_contains({q.p(list(YES_WORDS))}::VARCHAR[], {word}) THEN true "
                 f"WHEN list_contains({q.p(list(NO_WORDS))}::VARCHAR[], {word}) THEN false END")
@@ -197,7 +198,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
 
     raw_cols = ", ".join(f"c{mapping.columns[f.name]} AS {_q('raw_' + f.name)}"
                          for f in ds.fields if f.name in mapped)
-    raw_cols += "".join(f", heat_clean(n{mapping.columns[f.name]}) AS {_q('val_' + f.name)}"
+    raw_cols += "".join(f", heat_blank(heat_clean(n{mapping.columns[f.name]})) "
+                        f"AS {_q('val_' + f.name)}"
                         for f in ds.fields if f.name in mapped and f.type in NORMALISED)
     typed_cols, err_cols = [], []
     for f in ds.fields:

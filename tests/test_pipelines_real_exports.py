@@ -217,3 +217,28 @@ def test_a_subtotal_row_named_for_its_group_is_left_out(con, tmp_path):
     report = load_file(con, _xlsx(tmp_path / "roster.xlsx", header, rows, title="用户档案"))
     assert (report.status, report.rows_read, report.rows_inserted) == ("loaded", 3, 3), \
         report.error
+
+
+# --- 7. numbers: full-width digits, units 度/平方米/平米, a dash for "none" -------------
+
+def test_numbers_with_full_width_digits_units_and_dashes(con, tmp_path):
+    rows = [["001", "2025-12-08 08:05", "１８．５", "－３．２", "√"],
+            ["002", "2025-12-08 08:05", "18.5度", "—", "√"],
+            ["003", "2025-12-08 08:05", "18.5 ℃", "/", "√"],
+            ["004", "2025-12-08 08:05", 18.5, "-", "√"],
+            ["005", "2025-12-08 08:05", "—", -3, "√"]]   # required: a dash is no reading
+    report = load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows))
+    assert [(r.row, r.column, r.value, r.code) for r in report.rejects] == \
+        [(6, "indoor_c", "—", "missing_required")]
+    assert con.execute("SELECT household_id, indoor_c, outdoor_c FROM temperature_readings "
+                       "ORDER BY 1").fetchall() == [("001", 18.5, -3.2), ("002", 18.5, None),
+                                                    ("003", 18.5, None), ("004", 18.5, None)]
+    header = ["户号", "分公司", "供热站", "供热面积", "高低区"]
+    rows = [["101", "张店分公司", "华光路换热站", "85.3平方米", "—"],
+            ["102", "张店分公司", "华光路换热站", "85.3平米", "高区"],
+            ["103", "张店分公司", "华光路换热站", "１００", "/"]]
+    report = load_file(con, _xlsx(tmp_path / "roster.xlsx", header, rows))
+    assert report.rows_rejected == 0, report.rejects
+    assert con.execute("SELECT household_id, heated_area_m2, zone FROM households ORDER BY 1"
+                       ).fetchall() == [("101", 85.3, None), ("102", 85.3, "高区"),
+                                        ("103", 100.0, None)]

@@ -8,10 +8,16 @@
 CREATE OR REPLACE TEMP MACRO heat_clean(s) AS
     NULLIF(regexp_replace(s, '^[\s\p{Z}\p{Cc}\p{Cf}]+|[\s\p{Z}\p{Cc}\p{Cf}]+$', '', 'g'), '');
 
--- Numbers as exports write them: "1,234.50", "¥1234", "17.5℃", "−8.2", "95.5㎡".
+-- A cell that only says "none" with a dash or slash (—, -, /): NULL, so an
+-- optional column is empty and a required one missing.
+CREATE OR REPLACE TEMP MACRO heat_blank(s) AS (
+    CASE WHEN regexp_full_match(s, '[-‐‑‒–—―─━/\\]+') THEN NULL ELSE s END);
+
+-- Numbers as exports write them: "1,234.50", "¥1234", "17.5℃", "−8.2", "95.5㎡",
+-- "18.5度", "85.3平方米", "85.3平米".
 CREATE OR REPLACE TEMP MACRO heat_num_text(s) AS
     regexp_replace(translate(trim(s), '−－﹣', '---'),
-                   '[\s,，¥￥元℃°㎡²]|RMB|rmb|m2$|M2$|C$|c$', '', 'g');
+                   '[\s,，¥￥元℃°㎡²度]|平方米|平米|RMB|rmb|m2$|M2$|C$|c$', '', 'g');
 
 CREATE OR REPLACE TEMP MACRO heat_num(s) AS (
     CASE WHEN isfinite(TRY_CAST(heat_num_text(s) AS DOUBLE))
