@@ -9,16 +9,15 @@ so a changed role applies at the next reload.
 """
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 import secrets
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .jsonfile import locked_json
 from .users import AuthError, User, UserStore, idle_expired
 
 COOKIE = "heatkpi_session"
@@ -44,20 +43,12 @@ class SessionStore:
 
     @contextmanager
     def _locked(self) -> Iterator[dict]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            data = self._read()
-            before = json.dumps(data, sort_keys=True)
+        """The file's data under its lock, tokens idle past the limit dropped."""
+        with locked_json(self.path, self._read) as data:
             now = self.clock()
             data["sessions"] = {d: s for d, s in data["sessions"].items()
                                 if not idle_expired(s["seen"], now)}
             yield data
-            if json.dumps(data, sort_keys=True) != before:
-                tmp = self.path.with_suffix(".tmp")
-                tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-                os.chmod(tmp, 0o600)
-                os.replace(tmp, self.path)
 
     def _read(self) -> dict:
         try:

@@ -6,20 +6,20 @@ rewritten whole under an exclusive lock and replaced atomically.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from pipelines.errors import PipelineError
 from pipelines.settings import ROOT, load_settings
+
+from .jsonfile import locked_json
 
 _HASHER = PasswordHasher()
 # Verified when the account does not exist, so a wrong name costs the same time
@@ -80,17 +80,8 @@ class UserStore:
         self.sleep, self.clock = sleep, clock
 
     # -- file access ---------------------------------------------------------
-    @contextmanager
-    def _locked(self) -> Iterator[dict]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_suffix(".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            data = self._read()
-            yield data
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, self.path)
+    def _locked(self):
+        return locked_json(self.path, self._read)
 
     def _read(self) -> dict:
         if not self.path.exists():

@@ -193,13 +193,19 @@ def test_phones_masked_for_viewers_without_permission(demo_copy, monkeypatch):
     assert seen
 
 
-def test_drill_down_by_station(demo_copy):
-    at = open_page(PAGE, **WEEK)
-    period, filters = filters_of(at)
+def billed_households_behind(at):
+    """Open the rows behind the households' collection rate: its denominator."""
     at.toggle(key="fees_by_drill").set_value(True).run()
     at.selectbox(key="fees_by_drill_kpi").set_value("fee_collection_rate_households").run()
     at.radio(key="fees_by_drill_part_fee_collection_rate_households").set_value(
         "denominator").run()
+    return at
+
+
+def test_drill_down_by_station(demo_copy):
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    billed_households_behind(at)
     at.selectbox(key="fees_by_drill_station").set_value(STATION).run()
     assert not at.exception
     rows = table(at, "来源行号")
@@ -219,10 +225,7 @@ def test_the_rows_behind_a_number_download_every_row(demo_copy, downloads):  # n
     from test_table_cells import download_of
     at = open_page(PAGE, **WEEK)
     period, filters = filters_of(at)
-    at.toggle(key="fees_by_drill").set_value(True).run()
-    at.selectbox(key="fees_by_drill_kpi").set_value("fee_collection_rate_households").run()
-    at.radio(key="fees_by_drill_part_fee_collection_rate_households").set_value(
-        "denominator").run()
+    billed_households_behind(at)
     n = int(query(db.connection(), "fee_collection_rate_households", period,
                   filters).iloc[0]["denominator"])
     assert n > 5000
