@@ -2,10 +2,18 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+
+import pandas as pd
 
 from i18n import has, t
 
 from .registry import Kpi
+
+# Hours overdue run into the thousands (11,571.3): the pages' tables and the
+# weekly report give them in days (one decimal), a number still, so a column
+# of them sorts by the real duration.
+OVERDUE_HOURS, OVERDUE_DAYS = "hours_overdue", "days_overdue"
 
 
 def format_value(kpi: Kpi, value, lang: str = "zh", digits: int | None = None) -> str:
@@ -82,3 +90,14 @@ def column_label(column: str, lang: str = "zh") -> str:
 def list_label(name: str, lang: str = "zh") -> tuple[str, str]:
     """(title, what it shows) of an action list."""
     return t(f"metrics.list.{name}", lang), t(f"metrics.list_help.{name}", lang)
+
+
+def overdue_in_days(df: pd.DataFrame, columns: Sequence[str] | None
+                    ) -> tuple[pd.DataFrame, list[str]]:
+    """`df` and its columns to show with hours overdue given as days (one decimal)."""
+    cols = list(columns) if columns is not None else list(df.columns)
+    if OVERDUE_HOURS not in cols:
+        return df, cols
+    days = (pd.to_numeric(df[OVERDUE_HOURS], errors="coerce") / 24).round(1)
+    return (df.assign(**{OVERDUE_DAYS: days}),
+            [OVERDUE_DAYS if c == OVERDUE_HOURS else c for c in cols])

@@ -282,6 +282,28 @@ def test_a_bill_that_cannot_be_checked_reads_so_in_the_actions():
         "2025-2026 应收 2,070.00 元,按面积×单价−减免应为 1,570.00 元"
 
 
+def test_a_long_overdue_ticket_reads_in_days(planted):
+    # 9,387.2 hours overdue read "已超期 391.1 天", in days as the pages'
+    # tables give them; up to 48 hours they stay in hours.
+    import pandas as pd
+
+    from reports.actions import action_rows
+    data = gather(planted, WEEK, trends=False)
+    tickets = pd.DataFrame([
+        {"ticket_no": "T1", "category": "报修", "reason": "overdue_open",
+         "hours_overdue": 9387.2, "received_at": pd.Timestamp("2024-11-20 08:00")},
+        {"ticket_no": "T2", "category": "报修", "reason": "overdue_open",
+         "hours_overdue": 47.5, "received_at": pd.Timestamp("2025-11-28 08:00")}])
+    data.lists = {"unanswered_tickets": tickets}
+    zh = action_rows(data, "zh")["situation"].tolist()
+    assert zh == ["报修,已超期 391.1 天", "报修,已超期 47.5 小时"]
+    en = action_rows(data, "en")["situation"].tolist()
+    assert "391.1 days past the deadline" in en[0] and "47.5 h past" in en[1]
+    # the demo's own overdue tickets: none in hours past 48
+    rows = action_rows(gather(planted, WEEK, trends=False), "zh")["situation"]
+    assert not rows.str.contains(r"已超期 [\d,]{3,}\.\d 小时").any()
+
+
 def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
     """With a target in settings, the stations below it are named (weakest first)."""
     import metrics.registry as registry

@@ -17,7 +17,7 @@ import streamlit as st
 from auth.masking import mask_frame
 from i18n import DEFAULT_LANG, has, t
 from metrics import PERSONAL_COLUMNS
-from metrics.display import column_label
+from metrics.display import OVERDUE_DAYS, column_label, overdue_in_days
 
 from . import fmt, session
 from .xlsx import workbook_bytes
@@ -68,21 +68,8 @@ VALUE_KEYS = {"category": "page.tickets.category", "channel": "page.tickets.chan
               "satisfaction": "ui.grid.value.satisfaction"}
 
 
-# Hours overdue run into the thousands (11,571.3): tables give them in days,
-# a number still, so the column sorts by the real duration.
-OVERDUE_HOURS, OVERDUE_DAYS = "hours_overdue", "days_overdue"
+# Hours overdue are shown as days (metrics.display.overdue_in_days).
 HEADER_KEYS = {OVERDUE_DAYS: "ui.grid.days_overdue"}
-
-
-def overdue_in_days(df: pd.DataFrame, columns: Sequence[str] | None
-                    ) -> tuple[pd.DataFrame, list[str]]:
-    """`df` and its columns to show with hours overdue given as days (one decimal)."""
-    cols = list(columns) if columns is not None else list(df.columns)
-    if OVERDUE_HOURS not in cols:
-        return df, cols
-    days = (pd.to_numeric(df[OVERDUE_HOURS], errors="coerce") / 24).round(1)
-    return (df.assign(**{OVERDUE_DAYS: days}),
-            [OVERDUE_DAYS if c == OVERDUE_HOURS else c for c in cols])
 
 
 def header(column: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
