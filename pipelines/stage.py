@@ -42,10 +42,10 @@ TYPE_ERROR = {TIMESTAMP: "bad_date", NUMBER: "bad_number", BOOL: "bad_value",
 WHOLE_ROW = "whole_row"
 # Field types read from the cell after Unicode NFKC (full-width digits and
 # letters, no-break and ideographic spaces become ASCII: ０１０１ -> 0101, １８．５
-# -> 18.5), without the whitespace and control characters around it (heat_clean),
+# -> 18.5; a no-break space in "2025-12-08 08:05" a space), without the whitespace and control characters around it (heat_clean),
 # and empty when it only holds a dash or slash (heat_blank: "—" in an optional
 # column is no value). The raw cell is kept as it was: it is what a reject shows.
-NORMALISED = {ID, NUMBER, ENUM, SEASON}
+NORMALISED = {ID, NUMBER, ENUM, SEASON, TIMESTAMP}
 # An ID in the scientific notation Excel shows a long number in.
 SCIENTIFIC_ID = r"[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}"
 
@@ -108,7 +108,7 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
         # An ID read from a number cell ends in ".0".
         return f"NULLIF(regexp_replace({_value(f)}, '\\.0$', ''), '')"
     if f.type == TIMESTAMP:
-        return f"heat_ts({raw}, epoch := {q.p(epoch)})"
+        return f"heat_ts({_value(f)}, epoch := {q.p(epoch)})"
     if f.type == NUMBER:
         if scale != 1:
             # 0.184 (万元) -> 1840 yuan; rounding drops the float noise of the product.

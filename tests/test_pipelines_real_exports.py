@@ -4,6 +4,7 @@ into scientific notation, amounts in 万元, CSV rows with a stray comma,
 formulas never computed, numbers with units or a dash, times with 上午/下午."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -242,3 +243,34 @@ def test_numbers_with_full_width_digits_units_and_dashes(con, tmp_path):
     assert con.execute("SELECT household_id, heated_area_m2, zone FROM households ORDER BY 1"
                        ).fetchall() == [("101", 85.3, None), ("102", 85.3, "高区"),
                                         ("103", 100.0, None)]
+
+
+# --- 8. times with 上午/下午, AM/PM, a no-break space --------------------------------
+
+TIMES = [("2025-12-08 上午9:35", dt.datetime(2025, 12, 8, 9, 35)),
+         ("2025-12-08 下午2:35", dt.datetime(2025, 12, 8, 14, 35)),
+         ("2025-12-08 2:35 PM", dt.datetime(2025, 12, 8, 14, 35)),
+         ("2025/12/8 9:05:20 am", dt.datetime(2025, 12, 8, 9, 5, 20)),
+         ("2025-12-08 上午12:05", dt.datetime(2025, 12, 8, 0, 5)),     # just after midnight
+         ("2025年12月8日下午3时10分", dt.datetime(2025, 12, 8, 15, 10)),
+         ("2025-12-08 下午14:35", dt.datetime(2025, 12, 8, 14, 35)),   # a 24-hour time stands
+         ("2025-12-08\u00a008:05", dt.datetime(2025, 12, 8, 8, 5)),    # no-break space
+         ("2025-12-08 2:50\u202fPM", dt.datetime(2025, 12, 8, 14, 50))]  # narrow no-break space
+
+
+def test_times_with_morning_afternoon_and_no_break_spaces(con, tmp_path):
+    rows = [[f"{i:03d}", text, 18.5, -2, "√"] for i, (text, _) in enumerate(TIMES)]
+    report = load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows))
+    assert (report.rows_inserted, report.rows_rejected) == (len(TIMES), 0), report.rejects
+    got = dict(con.execute("SELECT household_id, measured_at FROM temperature_readings"
+                           ).fetchall())
+    assert [got[f"{i:03d}"] for i in range(len(TIMES))] == [moment for _, moment in TIMES]
+    # An optional time that only says "none" is empty; the row loads.
+    header = ["工单编号", "受理时间", "工单类型", "办结时间", "回访时间"]
+    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", header, [
+        ["GD1", "2025-12-08 上午8:05", "报修", "2025-12-08 下午1:05", "/"],
+        ["GD2", "2025-12-08 8:05 AM", "报修", "—", "—"]]))
+    assert report.rows_rejected == 0, report.rejects
+    assert con.execute("SELECT ticket_no, resolved_at, followup_at FROM tickets ORDER BY 1"
+                       ).fetchall() == [("GD1", dt.datetime(2025, 12, 8, 13, 5), None),
+                                        ("GD2", None, None)]

@@ -23,16 +23,41 @@ CREATE OR REPLACE TEMP MACRO heat_num(s) AS (
     CASE WHEN isfinite(TRY_CAST(heat_num_text(s) AS DOUBLE))
          THEN TRY_CAST(heat_num_text(s) AS DOUBLE) END);
 
+-- Morning or afternoon written in a time: 上午/下午 (and 早上, 凌晨, 中午, 晚上 …),
+-- AM/PM, a.m./p.m. heat_ts_half gives 'AM', 'PM' or NULL; heat_ts_rest the text
+-- without it, spaces collapsed.
+CREATE OR REPLACE TEMP MACRO heat_ts_marker() AS
+    '上午|早上|早晨|凌晨|下午|中午|晚上|傍晚|夜间|[AaPp]\.?[Mm]\.?';
+CREATE OR REPLACE TEMP MACRO heat_ts_half(s) AS (
+    CASE WHEN regexp_extract(s, heat_ts_marker()) IN ('上午', '早上', '早晨', '凌晨')
+              OR regexp_matches(regexp_extract(s, heat_ts_marker()), '^[Aa]') THEN 'AM'
+         WHEN regexp_extract(s, heat_ts_marker()) <> '' THEN 'PM' END);
+CREATE OR REPLACE TEMP MACRO heat_ts_rest(s) AS
+    trim(regexp_replace(regexp_replace(s, heat_ts_marker(), ' ', 'g'), '\s+', ' ', 'g'));
+
 -- Times: Excel serial numbers counted from `epoch` (1900 date system: day 0 =
 -- 1899-12-30 for serials after 60; Mac 1904 system: 1904-01-01) and the text
--- formats seen in exports. Times are local (Asia/Shanghai).
+-- formats seen in exports, on a 12-hour clock when the text says 上午/下午 or
+-- AM/PM ("2025-12-08 下午2:35"; a 24-hour time after it, "下午14:35", stands).
+-- Times are local (Asia/Shanghai).
 CREATE OR REPLACE TEMP MACRO heat_ts(s, epoch := TIMESTAMP '1899-12-30') AS (
     CASE
         WHEN regexp_full_match(trim(s), '\d{1,7}(\.\d+)?')
              AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 61 AND 2958465
         THEN CAST(epoch AS TIMESTAMP)
              + to_seconds(CAST(round(TRY_CAST(trim(s) AS DOUBLE) * 86400) AS BIGINT))
-        ELSE try_strptime(regexp_replace(trim(s), '\s+', ' ', 'g'), [
+        WHEN heat_ts_half(s) IS NOT NULL
+             AND try_strptime(heat_ts_rest(s) || ' ' || heat_ts_half(s), [
+                '%Y-%m-%d %I:%M %p', '%Y-%m-%d %I:%M:%S %p', '%Y/%m/%d %I:%M %p',
+                '%Y/%m/%d %I:%M:%S %p', '%Y.%m.%d %I:%M %p', '%Y.%m.%d %I:%M:%S %p',
+                '%Y年%m月%d日 %I:%M %p', '%Y年%m月%d日 %I:%M:%S %p', '%Y年%m月%d日 %I时%M分 %p',
+                '%Y年%m月%d日 %I时 %p']) IS NOT NULL
+        THEN try_strptime(heat_ts_rest(s) || ' ' || heat_ts_half(s), [
+                '%Y-%m-%d %I:%M %p', '%Y-%m-%d %I:%M:%S %p', '%Y/%m/%d %I:%M %p',
+                '%Y/%m/%d %I:%M:%S %p', '%Y.%m.%d %I:%M %p', '%Y.%m.%d %I:%M:%S %p',
+                '%Y年%m月%d日 %I:%M %p', '%Y年%m月%d日 %I:%M:%S %p', '%Y年%m月%d日 %I时%M分 %p',
+                '%Y年%m月%d日 %I时 %p'])
+        ELSE try_strptime(heat_ts_rest(s), [
             '%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y-%m-%d', '%Y-%m-%d %H:%M:%S.%f',
             '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M',
             '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d',
