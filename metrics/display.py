@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from i18n import has, t
+from i18n import DEFAULT_LANG, has, t
 
 from .registry import Kpi
 
@@ -14,6 +14,13 @@ from .registry import Kpi
 # weekly report give them in days (one decimal), a number still, so a column
 # of them sorts by the real duration.
 OVERDUE_HOURS, OVERDUE_DAYS = "hours_overdue", "days_overdue"
+
+# Columns whose values come from the source systems in Chinese: the
+# translation key of each value (a value without a key stays as it is).
+VALUE_KEYS = {"category": "page.tickets.category", "channel": "page.tickets.channel",
+              "method": "page.fees.method", "customer_type": "ui.grid.value.customer_type",
+              "heating_status": "ui.grid.value.heating_status", "zone": "ui.grid.value.zone",
+              "satisfaction": "ui.grid.value.satisfaction"}
 
 
 def format_value(kpi: Kpi, value, lang: str = "zh", digits: int | None = None) -> str:
@@ -101,3 +108,23 @@ def overdue_in_days(df: pd.DataFrame, columns: Sequence[str] | None
     days = (pd.to_numeric(df[OVERDUE_HOURS], errors="coerce") / 24).round(1)
     return (df.assign(**{OVERDUE_DAYS: days}),
             [OVERDUE_DAYS if c == OVERDUE_HOURS else c for c in cols])
+
+
+def value_text(column: str, value, lang: str):
+    """A source system's value in `lang` (category 举报 -> Report)."""
+    if lang == DEFAULT_LANG or not isinstance(value, str) or column not in VALUE_KEYS:
+        return value
+    key = f"{VALUE_KEYS[column]}.{value}"
+    return t(key, lang) if has(key) else value
+
+
+def translate_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The frame with its source-system values in `lang`, for the table and its
+    download only: filters and links work on the original values."""
+    cols = [c for c in df.columns if c in VALUE_KEYS]
+    if lang == DEFAULT_LANG or not cols or df.empty:
+        return df
+    out = df.copy()
+    for c in cols:
+        out[c] = [value_text(c, v, lang) for v in out[c]]
+    return out

@@ -2,14 +2,16 @@
 columns, so a manager can filter it by station and hand each station its part.
 
 Text that came from users (descriptions, results, names, addresses) is carried
-as it is, in its own column; the situation column is written here from numbers.
+as it is, in its own column; the situation column is written here from numbers,
+with the source systems' own words (a category 举报, a status 供热) in the
+report's language as the pages show them (metrics.display.value_text).
 """
 from __future__ import annotations
 
 import pandas as pd
 
 from i18n import t
-from metrics.display import OVERDUE_DAYS, list_label, overdue_in_days
+from metrics.display import OVERDUE_DAYS, list_label, overdue_in_days, value_text
 from pipelines.settings import load_settings
 
 from .cells import missing
@@ -49,8 +51,8 @@ def _unanswered(r: dict, lang: str) -> dict:
     hours = r.get("hours_overdue")
     if key == "report.action.overdue" and not missing(hours) and hours > OVERDUE_HOURS_SHOWN:
         key = "report.action.overdue_days"
-    return {"situation": t(key, lang, category=r.get("category") or "",
-                           hours=_n(hours), days=_n(r.get(OVERDUE_DAYS))),
+    return {"situation": t(key, lang, category=value_text("category", r.get("category"), lang)
+                           or "", hours=_n(hours), days=_n(r.get(OVERDUE_DAYS))),
             "name": r.get("caller_name"), "content": r.get("description"),
             "result": r.get("result"), "at": r["received_at"]}
 
@@ -72,7 +74,8 @@ def _arrears(r: dict, lang: str) -> dict:
 
 def _unbilled(r: dict, lang: str) -> dict:
     return {"situation": t("report.action.unbilled", lang, area=_n(r["heated_area_m2"], 2),
-                           status=r.get("heating_status") or "—")}
+                           status=value_text("heating_status", r.get("heating_status"), lang)
+                           or "—")}
 
 
 def _mismatch(r: dict, lang: str) -> dict:

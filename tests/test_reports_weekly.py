@@ -304,6 +304,25 @@ def test_a_long_overdue_ticket_reads_in_days(planted):
     assert not rows.str.contains(r"已超期 [\d,]{3,}\.\d 小时").any()
 
 
+def test_english_actions_give_the_source_systems_words_in_english(planted):
+    # "举报, 9,387.2 h past the deadline", "status 供热": the words the source
+    # systems write in Chinese read in English, as on the pages (ui's
+    # VALUE_KEYS); what people typed (descriptions, names) stays as written.
+    from reports.actions import _unbilled, action_rows
+    data = gather(planted, WEEK, trends=False)
+    cjk = r"[\u4e00-\u9fff]"
+    en = action_rows(data, "en")
+    assert len(en) and not en["situation"].str.contains(cjk).any()
+    assert en["situation"].str.match(r"(Report|Repair|Complaint|Consultation), ").any()
+    assert en["content"].str.contains(cjk).any()
+    assert _unbilled({"heated_area_m2": 71.31, "heating_status": "供热"}, "en")["situation"] \
+        == "Heated area 71.31 m², status Heated, no bill this season"
+    assert _unbilled({"heated_area_m2": 71.31, "heating_status": "供热"}, "zh")["situation"] \
+        == "供热面积 71.31 ㎡,状态 供热,本季无账单"
+    zh = action_rows(data, "zh")["situation"]
+    assert zh.str.match(r"(举报|报修|投诉|咨询),").any()
+
+
 def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
     """With a target in settings, the stations below it are named (weakest first)."""
     import metrics.registry as registry

@@ -15,9 +15,12 @@ import pandas as pd
 import streamlit as st
 
 from auth.masking import mask_frame
-from i18n import DEFAULT_LANG, has, t
+from i18n import t
 from metrics import PERSONAL_COLUMNS
-from metrics.display import OVERDUE_DAYS, column_label, overdue_in_days
+# The source values' translation (VALUE_KEYS, value_text) lives beside the
+# other display rules, so the weekly report uses it too; pages reach it here.
+from metrics.display import (OVERDUE_DAYS, VALUE_KEYS, column_label,  # noqa: F401
+                             overdue_in_days, translate_values, value_text)
 
 from . import fmt, session
 from .xlsx import workbook_bytes
@@ -60,14 +63,6 @@ def _in_words(df: pd.DataFrame, lang: str, labels: Mapping[str, str] | None) -> 
     return out
 
 
-# Columns whose values come from the source systems in Chinese: the
-# translation key of each value (a value without a key stays as it is).
-VALUE_KEYS = {"category": "page.tickets.category", "channel": "page.tickets.channel",
-              "method": "page.fees.method", "customer_type": "ui.grid.value.customer_type",
-              "heating_status": "ui.grid.value.heating_status", "zone": "ui.grid.value.zone",
-              "satisfaction": "ui.grid.value.satisfaction"}
-
-
 # Hours overdue are shown as days (metrics.display.overdue_in_days).
 HEADER_KEYS = {OVERDUE_DAYS: "ui.grid.days_overdue"}
 
@@ -79,26 +74,6 @@ def header(column: str, lang: str, labels: Mapping[str, str] | None = None) -> s
     if column in HEADER_KEYS:
         return t(HEADER_KEYS[column], lang)
     return column_label(column, lang)
-
-
-def value_text(column: str, value, lang: str):
-    """A source system's value in `lang` (category 举报 -> Report)."""
-    if lang == DEFAULT_LANG or not isinstance(value, str) or column not in VALUE_KEYS:
-        return value
-    key = f"{VALUE_KEYS[column]}.{value}"
-    return t(key, lang) if has(key) else value
-
-
-def translate_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The frame with its source-system values in `lang`, for the table and its
-    download only: filters and links work on the original values."""
-    cols = [c for c in df.columns if c in VALUE_KEYS]
-    if lang == DEFAULT_LANG or not cols or df.empty:
-        return df
-    out = df.copy()
-    for c in cols:
-        out[c] = [value_text(c, v, lang) for v in out[c]]
-    return out
 
 
 def on_screen(shown: pd.DataFrame, df: pd.DataFrame, lang: str,
