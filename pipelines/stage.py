@@ -41,10 +41,11 @@ TYPE_ERROR = {TIMESTAMP: "bad_date", NUMBER: "bad_number", BOOL: "bad_value",
 # The column of a reject about the whole row (i18n field.whole_row).
 WHOLE_ROW = "whole_row"
 # Field types read from the cell after Unicode NFKC (full-width digits and
-# letters, no-break and ideographic spaces become ASCII: ０１０１ -> 0101, １８．５
-# -> 18.5; a no-break space in "2025-12-08 08:05" a space), without the whitespace and control characters around it (heat_clean),
-# and empty when it only holds a dash or slash (heat_blank: "—" in an optional
-# column is no value). The raw cell is kept as it was: it is what a reject shows.
+# letters, no-break and ideographic spaces become ASCII: ０１０１ -> 0101,
+# １８．５ -> 18.5, the no-break space in "2025-12-08 08:05" a space), without
+# the whitespace and control characters around it (heat_clean), and empty when
+# it only holds a dash or slash (heat_blank: "—" in an optional column is no
+# value). The raw cell is kept as it was: it is what a reject shows.
 NORMALISED = {ID, NUMBER, ENUM, SEASON, TIMESTAMP}
 # An ID in the scientific notation Excel shows a long number in.
 SCIENTIFIC_ID = r"[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}"

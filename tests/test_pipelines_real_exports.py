@@ -114,7 +114,8 @@ def test_an_id_in_scientific_notation_is_rejected_with_what_to_do(con, tmp_path)
              "2025E001,002,2025-2026,2025-11-01,100"]
     (tmp_path / "payments.csv").write_text("\n".join(lines), encoding="utf-8")
     report = load_file(con, tmp_path / "payments.csv")
-    assert [(r.row, r.column, r.code) for r in report.rejects] == [(2, "receipt_no", "id_scientific")]
+    assert [(r.row, r.column, r.code) for r in report.rejects] == \
+        [(2, "receipt_no", "id_scientific")]
     assert report.rows_inserted == 1
 
 
