@@ -108,6 +108,8 @@ def test_a_branch_users_counts_and_captions_are_their_branchs(accounts):
     every = period_rows(db.connection(), f.start, f.end, f.season)
     assert own["households"] < every["households"]
     assert counts == {"用户档案": f"{own['households']:,}", "客服工单": f"{own['tickets']:,}"}
+    # nor the header's company-wide roster count (共 19,234 条)
+    assert not [c.value for c in at.caption if f"{every['households']:,}" in c.value]
     for page in DASHBOARDS[:4]:
         visit(at, page)
         # the caption under the title names the branch, never 全部

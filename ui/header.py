@@ -10,7 +10,7 @@ from metrics.sources import outside
 from pipelines.coverage import Freshness, freshness
 from pipelines.settings import load_settings
 
-from . import db, fmt
+from . import db, fmt, session
 
 
 def company_name(lang: str) -> str:
@@ -23,8 +23,11 @@ def draw(lang: str, period: tuple[dt.date, dt.date] | None = None) -> None:
     (first and last day), a notice naming the kinds with no data in it."""
     st.caption(f"{company_name(lang)} · {t('ui.app.title', lang)}")
     items = db.query(freshness)
+    # A branch user sees no company-wide row count (the roster's 共 19,234 条):
+    # how fresh the data is, not how big the other branches are.
+    counts = session.scope_branch() is None
     for col, f in zip(st.columns(len(items)), items):
-        col.caption(f"**{t(f'kind.{f.kind}', lang)}** · {describe(f, lang)}")
+        col.caption(f"**{t(f'kind.{f.kind}', lang)}** · {describe(f, lang, counts)}")
     if period is not None:
         notice = gap_notice(items, *period, lang)
         if notice:
@@ -42,14 +45,15 @@ def gap_notice(items: list[Freshness], start: dt.date, end: dt.date, lang: str) 
     return t("ui.freshness.gap", lang, period=fmt.period(start, end, lang), kinds=spans)
 
 
-def describe(f, lang: str) -> str:
-    """One line: the newest data and when it was loaded."""
+def describe(f, lang: str, counts: bool = True) -> str:
+    """One line: the newest data (without a time, its row count when
+    `counts`) and when it was loaded."""
     if f.batches == 0 and f.rows == 0:
         return t("ui.freshness.none", lang)
     parts = []
     if f.last_at is not None:
         parts.append(t("ui.freshness.data_to", lang, time=fmt.datetime(f.last_at, lang)))
-    else:
+    elif counts:
         parts.append(t("ui.freshness.rows", lang, rows=fmt.number(f.rows, lang)))
     if f.last_loaded_at is not None:
         parts.append(t("ui.freshness.loaded_at", lang,
