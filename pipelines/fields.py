@@ -32,6 +32,18 @@ class Field:
     personal: bool = False
     # NUMBER in yuan: a header giving the unit 万元 scales its cells (wan_yuan).
     money: bool = False
+    # ENUM: when no word matches the whole cell, the canonical values named in
+    # settings.toml found inside it decide (stage.contained_values): "categories"
+    # (工单类型: 投诉类, 供热投诉 -> 投诉; none or two of them found is unknown),
+    # "ratings" (回访满意度: 非常不满意 -> 不满意, 已回访,满意 -> 满意).
+    contains: str | None = None
+    # Phrases that, found in a cell, say it holds no value (回访满意度: 未回访,
+    # 无法联系, 电话无人接听): the cell reads as empty.
+    blank_phrases: tuple[str, ...] = ()
+    # BOOL: words for yes / no in this column only, besides YES_WORDS / NO_WORDS
+    # (which the signature column shares).
+    yes: tuple[str, ...] = ()
+    no: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,10 @@ SATISFACTION = {
     "基本满意": ("基本满意", "比较满意", "fairly satisfied"),
     "不满意": ("不满意", "很不满意", "dissatisfied", "unsatisfied"),
 }
+# A follow-up cell saying the resident gave no rating: not reached, not called
+# back, or declined. Found anywhere in the cell (电话无人接听), it reads as empty.
+NOT_RATED = ("未回访", "无法联系", "联系不上", "无人接听", "未接通", "拒绝评价", "拒评", "不予评价",
+             "未评价", "无评价", "关机", "停机", "空号")
 
 _register(Dataset(
     "tickets", "tickets", ("ticket_no",), (
@@ -146,13 +162,13 @@ _register(Dataset(
         _f("received_at", TIMESTAMP, "受理时间", "来电时间", "申请时间", "登记时间", "接单时间",
            "反映时间", "received at", "received_at", required=True),
         _f("category", ENUM, "工单类型", "类别", "业务类型", "诉求类型", "工单类别", "受理类型",
-           "category", required=True, values=CATEGORIES),
+           "category", required=True, values=CATEGORIES, contains="categories"),
         _f("channel", TEXT, "受理渠道", "渠道", "来源", "来源渠道", "channel"),
         _f("household_id", ID, *HOUSEHOLD_ID),
         _f("caller_name", TEXT, "来电人", "联系人", "反映人", "客户姓名", "用户姓名", "姓名",
            "caller", "caller name", personal=True),
         _f("phone", TEXT, "联系电话", "来电号码", "电话", "手机号", "phone", personal=True),
-        _f("anonymous", BOOL, "是否匿名", "匿名", "anonymous"),
+        _f("anonymous", BOOL, "是否匿名", "匿名", "anonymous", no=("实名", "实名来电", "不匿名")),
         _f("description", TEXT, "反映内容", "诉求内容", "问题描述", "内容", "受理内容", "工单内容",
            "description"),
         _f("station", TEXT, *STATION),
@@ -164,7 +180,7 @@ _register(Dataset(
         _f("result", TEXT, "处理结果", "办理结果", "回复内容", "处理情况", "答复内容", "result"),
         _f("followup_at", TIMESTAMP, "回访时间", "回访日期", "follow-up at", "followup_at"),
         _f("satisfaction", ENUM, "回访满意度", "满意度", "回访结果", "回访评价", "评价",
-           "satisfaction", values=SATISFACTION),
+           "satisfaction", values=SATISFACTION, contains="ratings", blank_phrases=NOT_RATED),
     )))
 
 _register(Dataset(

@@ -118,8 +118,9 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
     if f.type == SEASON:
         return f"heat_season({_value(f)})"
     if f.type == BOOL:
-        return (f"CASE WHEN list_contains({q.p(list(YES_WORDS))}::VARCHAR[], {word}) THEN true "
-                f"WHEN list_contains({q.p(list(NO_WORDS))}::VARCHAR[], {word}) THEN false END")
+        yes, no = [_word(w) for w in YES_WORDS + f.yes], [_word(w) for w in NO_WORDS + f.no]
+        return (f"CASE WHEN list_contains({q.p(yes)}::VARCHAR[], {word}) THEN true "
+                f"WHEN list_contains({q.p(no)}::VARCHAR[], {word}) THEN false END")
     if f.type == SIGNATURE:
         # A signature cell holds the resident's name or a mark; empty, a "no"
         # word or words saying they did not sign (拒签, 未签名, 不在家 …) mean
@@ -131,11 +132,51 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
                 f"WHEN regexp_matches({word}, {q.p(UNSIGNED_PATTERN)}) THEN false "
                 f"ELSE true END")
     if f.type == ENUM:
-        words = [w.lower().replace(" ", "") for v, ws in f.values.items() for w in ws]
+        words = [_word(w) for v, ws in f.values.items() for w in ws]
         values = [v for v, ws in f.values.items() for _ in ws]
-        return (f"list_extract({q.p(values)}::VARCHAR[], "
-                f"list_position({q.p(words)}::VARCHAR[], {word}))")
+        exact = (f"list_extract({q.p(values)}::VARCHAR[], "
+                 f"list_position({q.p(words)}::VARCHAR[], {word}))")
+        if not f.contains:
+            return exact
+        # No word is the whole cell: the canonical values inside it (投诉类 -> 投诉).
+        inside, one = contained_values(f)
+        found = f"list_filter({q.p(inside)}::VARCHAR[], lambda w: contains({word}, w))"
+        pick = f"CASE WHEN len({found}) = 1 THEN {found}[1] END" if one else f"{found}[1]"
+        return f"coalesce({exact}, {pick})"
     raise ValueError(f.type)
+
+
+def _word(w: str) -> str:
+    """A listed word as cells are compared with it: lower case, no spaces."""
+    return w.lower().replace(" ", "")
+
+
+def contained_values(f: Field) -> tuple[list[str], bool]:
+    """For an ENUM read by the words it contains (Field.contains): the canonical
+    values from settings.toml [tickets] to look for, in order, and whether
+    exactly one must be found (else the first found wins).
+
+    Categories: exactly one (报修（户内） -> 报修; 投诉咨询 names two: unknown).
+    Ratings: a rating that is not satisfied first, then the satisfied ones
+    longest first, so 非常不满意 is 不满意 and 基本满意 is not 满意."""
+    tickets = load_settings()["tickets"]
+    if f.contains == "categories":
+        return [_word(c) for c in tickets["categories"]], True
+    if f.contains == "ratings":
+        satisfied = tickets["satisfied_words"]
+        order = sorted(tickets["rating_words"], key=lambda w: (w in satisfied, -len(w)))
+        return [_word(w) for w in order], False
+    raise ValueError(f.contains)
+
+
+def _blanked(q: _Sql, f: Field, value: str) -> str:
+    """The cell, NULL when it holds one of the field's phrases for no value."""
+    if not f.blank_phrases:
+        return value
+    word = f"lower(regexp_replace({value}, '\\s+', '', 'g'))"
+    phrases = [_word(w) for w in f.blank_phrases]
+    return (f"CASE WHEN len(list_filter({q.p(phrases)}::VARCHAR[], "
+            f"lambda w: contains({word}, w))) = 0 THEN {value} END")
 
 
 def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str) -> str:
@@ -199,9 +240,10 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
 
     raw_cols = ", ".join(f"c{mapping.columns[f.name]} AS {_q('raw_' + f.name)}"
                          for f in ds.fields if f.name in mapped)
-    raw_cols += "".join(f", heat_blank(heat_clean(n{mapping.columns[f.name]})) "
-                        f"AS {_q('val_' + f.name)}"
-                        for f in ds.fields if f.name in mapped and f.type in NORMALISED)
+    for f in ds.fields:
+        if f.name in mapped and f.type in NORMALISED:
+            value = f"heat_blank(heat_clean(n{mapping.columns[f.name]}))"
+            raw_cols += f", {_blanked(q, f, value)} AS {_q('val_' + f.name)}"
     typed_cols, err_cols = [], []
     for f in ds.fields:
         raw = _q("raw_" + f.name)

@@ -275,3 +275,63 @@ def test_times_with_morning_afternoon_and_no_break_spaces(con, tmp_path):
     assert con.execute("SELECT ticket_no, resolved_at, followup_at FROM tickets ORDER BY 1"
                        ).fetchall() == [("GD1", dt.datetime(2025, 12, 8, 13, 5), None),
                                         ("GD2", None, None)]
+
+
+# --- 9. choice columns: the words hotline exports use -------------------------------
+
+TICKETS = ["工单编号", "受理时间", "工单类型", "回访满意度", "是否匿名"]
+CATEGORY_CELLS = [  # (cell, category)
+    ("投诉类", "投诉"), ("供热投诉", "投诉"), ("室温投诉", "投诉"), ("报修（户内）", "报修"),
+    ("热费咨询", "咨询"), ("举报", "举报"), ("紧急抢修", "抢修"), ("意见建议", "建议"),
+    ("维修", "报修"),
+]
+RATING_CELLS = [  # (cell, rating; None: not rated)
+    ("满意", "满意"), ("用户满意", "满意"), ("已回访,满意", "满意"), ("满意。", "满意"),
+    ("非常满意", "满意"), ("基本满意", "基本满意"), ("不满意", "不满意"),
+    ("非常不满意", "不满意"), ("很不满意", "不满意"), ("未回访", None), ("无法联系", None),
+    ("电话无人接听", None), ("无人接听", None), ("未接通", None), ("拒绝评价", None),
+    ("—", None), ("", None),
+]
+ANONYMOUS_CELLS = [("实名", False), ("匿名", True), ("是", True), ("否", False), ("", None)]
+
+
+def test_choice_cells_are_read_by_the_canonical_words_they_contain(con, tmp_path):
+    rows = [[f"C{i}", "2025-12-08 08:05", cell, "满意", "否"]
+            for i, (cell, _) in enumerate(CATEGORY_CELLS)]
+    rows += [[f"R{i}", "2025-12-08 08:05", "投诉", cell, "否"]
+             for i, (cell, _) in enumerate(RATING_CELLS)]
+    rows += [[f"A{i}", "2025-12-08 08:05", "投诉", "满意", cell]
+             for i, (cell, _) in enumerate(ANONYMOUS_CELLS)]
+    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", TICKETS, rows, title="工单导出"))
+    assert (report.status, report.rows_rejected) == ("loaded", 0), report.rejects
+    got = {no: (category, rating, anonymous) for no, category, rating, anonymous in con.execute(
+        "SELECT ticket_no, category, satisfaction, anonymous FROM tickets").fetchall()}
+    assert {cell: got[f"C{i}"][0] for i, (cell, _) in enumerate(CATEGORY_CELLS)} == \
+        dict(CATEGORY_CELLS)
+    assert {cell: got[f"R{i}"][1] for i, (cell, _) in enumerate(RATING_CELLS)} == \
+        dict(RATING_CELLS)
+    assert {cell: got[f"A{i}"][2] for i, (cell, _) in enumerate(ANONYMOUS_CELLS)} == \
+        dict(ANONYMOUS_CELLS)
+    # Complaints are counted: every 投诉 above is one.
+    assert con.execute("SELECT count(*) FROM tickets WHERE category = '投诉'").fetchone()[0] == \
+        3 + len(RATING_CELLS) + len(ANONYMOUS_CELLS)
+
+
+def test_choice_cells_naming_no_or_two_values_are_still_rejected(con, tmp_path):
+    rows = [["X1", "2025-12-08 08:05", "投诉咨询", "", ""],      # two categories
+            ["X2", "2025-12-08 08:05", "其他", "", ""],          # none
+            ["X3", "2025-12-08 08:05", "投诉", "一般", ""],       # no rating word
+            ["X4", "2025-12-08 08:05", "投诉", "", "保密"],       # no yes/no word
+            ["X5", "2025-12-08 08:05", "报修", "基本满意", "实名"]]
+    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", TICKETS, rows))
+    assert report.rows_inserted == 1
+    assert [(r.row, r.column, r.value) for r in report.rejects] == [
+        (2, "category", "投诉咨询"), (3, "category", "其他"), (4, "satisfaction", "一般"),
+        (5, "anonymous", "保密")]
+    assert report.rejects[0].reason == \
+        "工单类型的取值不在允许范围内(允许:咨询、报修、抢修、投诉、举报、建议)"
+    # 实名 is "not anonymous" in that column only; in a signature column a cell
+    # holding anything but a refusal is still a signature.
+    load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE,
+                         [["00001", "2025-12-08 08:00", 18.5, -3, "实名"]]))
+    assert con.execute("SELECT signed FROM temperature_readings").fetchone() == (True,)
