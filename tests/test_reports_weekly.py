@@ -323,6 +323,16 @@ def test_english_actions_give_the_source_systems_words_in_english(planted):
     assert zh.str.match(r"(举报|报修|投诉|咨询),").any()
 
 
+def test_households_without_a_bill_are_not_called_uninvoiced(wb):
+    # 开票 is issuing an invoice; the list is of heated households with no
+    # bill for the season (应征不漏): 供热无账单户, here and on every page.
+    from i18n import table
+    texts = [c.value for c in cells(wb) if isinstance(c.value, str)]
+    assert "供热无账单户" in texts
+    assert not [s for s in texts if "开票" in s]
+    assert not [key for key, text in table().items() if "开票" in text["zh"]]
+
+
 def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
     """With a target in settings, the stations below it are named (weakest first)."""
     import metrics.registry as registry
