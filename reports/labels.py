@@ -29,11 +29,16 @@ def period(start: dt.date, end: dt.date, lang: str = "zh") -> str:
 
 
 def week(name: str, lang: str = "zh") -> str:
-    """2025年第48周(11月24日–11月30日) / Week 2025-W48 (24 Nov – 30 Nov 2025)."""
+    """2025年第48周(11月24日–11月30日) / Week 2025-W48 (24 Nov – 30 Nov 2025);
+    a week across New Year gives both years: 2026年第1周(2025年12月29日–2026年1月4日)
+    (without them it reads as 29 December 2026)."""
     monday, sunday = week_bounds(name)
     if lang == "zh":
-        return f"{name[:4]}年第{int(name[6:])}周({monday.month}月{monday.day}日–" \
-               f"{sunday.month}月{sunday.day}日)"
+        if monday.year != sunday.year:
+            days = f"{day(monday, lang)}–{day(sunday, lang)}"
+        else:
+            days = f"{monday.month}月{monday.day}日–{sunday.month}月{sunday.day}日"
+        return f"{name[:4]}年第{int(name[6:])}周({days})"
     return f"Week {name} ({period(monday, sunday, lang)})"
 
 

@@ -333,6 +333,15 @@ def test_households_without_a_bill_are_not_called_uninvoiced(wb):
     assert not [key for key, text in table().items() if "开票" in text["zh"]]
 
 
+def test_a_week_across_new_year_names_both_years():
+    # "2026年第1周(12月29日–1月4日)" read as 29 December 2026
+    from reports import labels
+    assert labels.week("2026-W01") == "2026年第1周(2025年12月29日–2026年1月4日)"
+    assert labels.week("2020-W53") == "2020年第53周(2020年12月28日–2021年1月3日)"
+    assert labels.week("2025-W48") == "2025年第48周(11月24日–11月30日)"
+    assert labels.week("2026-W01", "en") == "Week 2026-W01 (29 Dec 2025 – 4 Jan 2026)"
+
+
 def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
     """With a target in settings, the stations below it are named (weakest first)."""
     import metrics.registry as registry
