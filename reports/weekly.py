@@ -54,6 +54,9 @@ def write_weekly(con: duckdb.DuckDBPyConnection, week: str, out: str | Path, **k
     content = build_weekly(con, week, **kwargs)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     try:
+        # mkstemp makes the file 0600, for nobody else to read; the report is
+        # for the meeting: the mode any new file gets here (0666 less the umask).
+        os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
         os.replace(tmp, out)
@@ -61,6 +64,21 @@ def write_weekly(con: duckdb.DuckDBPyConnection, week: str, out: str | Path, **k
         Path(tmp).unlink(missing_ok=True)
         raise
     return out
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says
+    it (Linux): setting it to read it back would race other threads' files."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def file_name(week: str, branch: str | None, lang: str, suffix: str = ".xlsx") -> str:

@@ -55,6 +55,22 @@ def test_the_command_writes_the_workbook(planted_db, tmp_path):
     assert not list(tmp_path.glob(".*.part"))          # nothing half-written left behind
 
 
+def test_the_workbook_gets_the_mode_the_umask_allows(planted_db, tmp_path):
+    # It was written 0600 (mkstemp's mode): colleagues and a shared folder's
+    # group could not open the meeting's report.
+    import stat
+    for mask, mode in ((0o022, 0o644), (0o002, 0o664), (0o077, 0o600)):
+        old = os.umask(mask)
+        try:
+            out = tmp_path / f"umask-{mask:03o}.xlsx"
+            assert main(["weekly", "--week", WEEK, "--db", str(planted_db),
+                         "--out", str(out)]) == 0
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE(out.stat().st_mode) == mode, oct(mask)
+    assert not list(tmp_path.glob(".*.part"))
+
+
 def test_english_and_a_branch(planted_db, tmp_path):
     out = tmp_path / "weekly.xlsx"
     assert main(["weekly", "--week", "2025-w48", "--branch", "淄川分公司", "--lang", "en",
