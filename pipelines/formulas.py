@@ -9,6 +9,9 @@ opens it (fullCalcOnLoad). Read as they are, those cells are empty or 0.
 `uncomputed_cells(path)` finds them per sheet by scanning the sheet XML with
 regular expressions, in chunks (no XML parser on an untrusted file, no whole
 sheet in memory). The archive has passed `safety.check_zip` before.
+
+The same pass collects the sheet's merged ranges (`scan_sheets`): readers give
+a merged range's value in its first cell only, the others read empty.
 """
 from __future__ import annotations
 
@@ -33,6 +36,14 @@ _FULL_CALC = re.compile(rb'fullCalcOnLoad\s*=\s*"(?:1|true)"')
 _SHEET = re.compile(rb"<" + _P + rb"sheet\b([^>]*)>")
 _RELATIONSHIP = re.compile(rb"<" + _P + rb"Relationship\b([^>]*)>")
 _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
+# <mergeCell ref="B3:B6"/>, after the sheet data.
+_MERGE = re.compile(rb"<" + _P + rb'mergeCell\b[^>]*?\bref="\$?([A-Z]{1,3})\$?([0-9]{1,7}):'
+                    rb'\$?([A-Z]{1,3})\$?([0-9]{1,7})"')
+# Merged ranges kept per sheet (a real export has a few per group of rows).
+MAX_MERGES = 200_000
+
+# A merged range: (first Excel row, first 0-based column, last row, last column).
+Merge = tuple[int, int, int, int]
 
 
 def column_index(letters: str) -> int:
@@ -77,30 +88,39 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
     return parts
 
 
-def _scan(fh, placeholders: bool) -> list[tuple[int, int]]:
+def _scan(fh, placeholders: bool) -> tuple[list[tuple[int, int]], list[Merge]]:
     """(Excel row, 0-based column) of the formula cells in a sheet part that
-    hold no value, or (when `placeholders`) an empty or 0 one."""
+    hold no value, or (when `placeholders`) an empty or 0 one; and the sheet's
+    merged ranges."""
     found: list[tuple[int, int]] = []
+    merges: list[Merge] = []
     tail = b""
-    while len(found) < MAX_CELLS:
+    while True:
         chunk = fh.read(_CHUNK)
         data = tail + chunk
-        # Cut after the last row tag: no cell spans the cut.
+        # Cut after the last row tag: no cell spans the cut. The merged ranges
+        # follow the last row, so they are all in the final part.
         cut = len(data) if not chunk else data.rfind(b"row>") + 4
         if chunk and cut < 4:
             tail = data
             continue
         part, tail = data[:cut], data[cut:]
-        if _HAS_FORMULA.search(part):
+        if len(found) < MAX_CELLS and _HAS_FORMULA.search(part):
             for m in _CELL.finditer(part):
                 value = m.group(2)
                 if value is None or (placeholders and value.strip() in (b"", b"0")):
                     ref = _REF.search(m.group(1))
                     if ref:
                         found.append((int(ref.group(2)), column_index(ref.group(1).decode())))
+        if b"mergeCell" in part:
+            for m in _MERGE.finditer(part):
+                if len(merges) < MAX_MERGES:
+                    c1, r1, c2, r2 = m.groups()
+                    merges.append((int(r1), column_index(c1.decode()),
+                                   int(r2), column_index(c2.decode())))
         if not chunk:
             break
-    return found[:MAX_CELLS]
+    return found[:MAX_CELLS], merges
 
 
 def uncomputed_cells(path: Path) -> dict[str, list[tuple[int, int]]]:
@@ -109,6 +129,12 @@ def uncomputed_cells(path: Path) -> dict[str, list[tuple[int, int]]]:
     empty or 0 value only when the workbook asks to be recalculated on opening
     (Excel itself, saving, stores real values and drops that flag, so a
     formula there that gives 0 is a true 0). Only .xlsx/.xlsm are looked at."""
+    return {name: cells for name, (cells, _) in scan_sheets(path).items() if cells}
+
+
+def scan_sheets(path: Path) -> dict[str, tuple[list[tuple[int, int]], list[Merge]]]:
+    """Sheet name -> (its uncomputed formula cells as in `uncomputed_cells`,
+    its merged ranges), in one pass over each sheet's XML."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -120,9 +146,9 @@ def uncomputed_cells(path: Path) -> dict[str, list[tuple[int, int]]]:
             out = {}
             for name, part in parts.items():
                 with zf.open(part) as fh:
-                    cells = _scan(fh, placeholders)
-                if cells:
-                    out[name] = cells
+                    cells, merges = _scan(fh, placeholders)
+                if cells or merges:
+                    out[name] = (cells, merges)
             return out
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}  # the reader will say what is wrong with the file

@@ -21,7 +21,7 @@ from .errors import PipelineError
 from .fields import DATASETS
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
 from .mapping import Mapping, detect, found_columns
-from .read import ROW, RawSheet, read_sheets
+from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
 from .stage import EVENT_TIME, stage
 from .warehouse import WRITE_LOCK, bump_data_version
@@ -140,7 +140,8 @@ def plan_file(path: Path, kind: str | None = None,
                 if rows and widest is None:
                     widest = max(rows, key=lambda r: sum(c is not None for c in r))
                 continue
-            return Plan(sheet, header, detect(header.labels, kind, overrides))
+            return Plan(fill_merged(sheet, header.last_row), header,
+                        detect(header.labels, kind, overrides))
         if widest is None:
             raise PipelineError("empty_file")
         raise PipelineError("unknown_kind", columns=found_columns(widest))

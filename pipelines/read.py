@@ -12,16 +12,17 @@ import multiprocessing
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from . import reader_child
-from .formulas import uncomputed_cells
+from .formulas import Merge, scan_sheets
 from .reader_child import row_numbers
 from .errors import PipelineError
 from .safety import check_zip
@@ -57,6 +58,10 @@ class RawSheet:
     # .xlsx only: formula cells holding no computed value, (Excel row, 0-based
     # column); staging refuses the file when one lies in the loaded data.
     uncomputed: list[tuple[int, int]] = field(default_factory=list)
+    # .xlsx only: merged ranges as (first Excel row, first column c<i>, last
+    # row, last column); the reader gives each range's value in its first cell
+    # only. `fill_merged` spreads it once the header is known.
+    merges: list[Merge] = field(default_factory=list)
 
     @property
     def n_columns(self) -> int:
@@ -107,11 +112,11 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
     """Parse in a child process with memory and time limits: the Rust readers can
     abort the whole process on some malformed files (calamine #174, #444, #550)."""
     epoch = EPOCH_1900
-    uncomputed: dict[str, list[tuple[int, int]]] = {}
+    scans: dict[str, tuple[list[tuple[int, int]], list[Merge]]] = {}
     if head.startswith(_ZIP):
         check_zip(path)
         epoch = _zip_epoch(path)
-        uncomputed = uncomputed_cells(path)
+        scans = scan_sheets(path)
     limits = load_settings()["upload"]
     with tempfile.TemporaryDirectory(prefix="heatkpi-read-") as out:
         child = _forkserver().Process(
@@ -131,10 +136,60 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
             # Killed by a signal (negative code) or out of memory: the file, not us.
             raise PipelineError("reader_crashed", detail=str(child.exitcode))
         names = json.loads((Path(out) / "sheets.json").read_text(encoding="utf-8"))
+        first_columns = json.loads((Path(out) / "first_columns.json").read_text())
         for index, name in enumerate(names):
             with pa.memory_map(str(Path(out) / f"{index}.arrow")) as source:
                 table = pa.ipc.open_file(source).read_all()
-            yield RawSheet(name, table, epoch, uncomputed=uncomputed.get(name, []))
+            uncomputed, merges = scans.get(name, ([], []))
+            first = first_columns[index]
+            merges = [(r1, c1 - first, r2, c2 - first) for r1, c1, r2, c2 in merges]
+            yield RawSheet(name, table, epoch, uncomputed=uncomputed, merges=merges)
+
+
+def _int64(values: np.ndarray) -> pa.Array:
+    """An int64 ndarray as Arrow without a copy (pa.array(ndarray) imports pandas)."""
+    values = np.ascontiguousarray(values, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
+
+
+def fill_merged(sheet: RawSheet, header_row: int) -> RawSheet:
+    """The sheet with each merged range below the header (Excel row
+    `header_row`) holding its value in every cell, as Excel shows it: 分公司
+    merged over a group of households, 责任单位 over a group of tickets. Ranges
+    in or above the header are left alone (header.py joins a merged header).
+    Per column one take over the cells plus the ranges' values; no loop over
+    rows."""
+    table, n = sheet.table, sheet.table.num_rows
+    width = sheet.n_columns
+    ranges = [(r1, max(c1, 0), min(r2, n), min(c2, width - 1))
+              for r1, c1, r2, c2 in sheet.merges
+              if header_row < r1 <= n and c1 < width and c2 >= 0 and (r2 > r1 or c2 > c1)]
+    if not ranges:
+        return sheet
+    # The value of each range: its first cell (Excel row r1 is table row r1 - 1),
+    # taken per column; spread[at[k]] is range k's.
+    first = np.array([(r1 - 1, c1) for r1, c1, _, _ in ranges], dtype=np.int64)
+    order = np.argsort(first[:, 1], kind="stable")
+    at = np.empty(len(ranges), dtype=np.int64)
+    at[order] = np.arange(len(ranges))
+    parts = []
+    for c in np.unique(first[:, 1]):
+        rows = first[order][first[order][:, 1] == c, 0]
+        parts.append(table.column(f"c{c}").take(_int64(rows)).combine_chunks()
+                     .cast(pa.string()))
+    spread = pa.concat_arrays(parts)
+    index: dict[int, np.ndarray] = {}
+    for k, (r1, c1, r2, c2) in enumerate(ranges):
+        for c in range(c1, c2 + 1):
+            if c not in index:
+                index[c] = np.arange(n, dtype=np.int64)
+            index[c][r1 - 1:r2] = n + at[k]
+    for c, rows in index.items():
+        name = f"c{c}"
+        cells = pa.concat_arrays([table.column(name).combine_chunks().cast(pa.string()), spread])
+        table = table.set_column(table.schema.get_field_index(name), name,
+                                 cells.take(_int64(rows)))
+    return replace(sheet, table=table)
 
 
 _DATE1904 = re.compile(rb'date1904\s*=\s*"(?:1|true)"')

@@ -1,7 +1,9 @@
 """The Excel reader, run in a child process (see pipelines/read.py).
 
 `run(src, out, memory_bytes)` writes each sheet of src as an Arrow IPC file
-out/<i>.arrow (every cell as text) and out/sheets.json with the sheet names; a
+out/<i>.arrow (every cell as text), out/sheets.json with the sheet names and
+out/first_columns.json with the 0-based sheet column each table's c0 is (the
+reader starts at the first column holding a cell, not at column A); a
 file problem goes to out/error.json. The child caps its own memory and the
 parent its time, so a reader crash or runaway file ends the child only.
 Children fork from a server that has already imported this module, so a load
@@ -49,11 +51,15 @@ def read_to(src: Path, out: Path) -> dict | None:
         raise  # over the memory cap: the parent reports a crashed reader
     except Exception as exc:  # calamine reports corrupt files as assorted errors
         return {"code": "corrupt_file", "params": {"detail": _short(exc)}}
+    first_columns = []
     for index in range(len(names)):
         try:
             # skip_rows=0 keeps leading blank rows, so row i is Excel row i+1.
-            batch = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string",
-                                      whitespace_as_null=True).to_arrow()
+            sheet = reader.load_sheet(index, header_row=None, skip_rows=0, dtypes="string",
+                                      whitespace_as_null=True)
+            columns = sheet.available_columns()
+            first_columns.append(columns[0].absolute_index if columns else 0)
+            batch = sheet.to_arrow()
         except MemoryError:
             raise
         except Exception as exc:
@@ -63,6 +69,7 @@ def read_to(src: Path, out: Path) -> dict | None:
             with pa.ipc.new_file(sink, table.schema) as writer:
                 writer.write_table(table)
     (out / "sheets.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
+    (out / "first_columns.json").write_text(json.dumps(first_columns), encoding="utf-8")
     return None
 
 

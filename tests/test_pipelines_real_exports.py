@@ -335,3 +335,66 @@ def test_choice_cells_naming_no_or_two_values_are_still_rejected(con, tmp_path):
     load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE,
                          [["00001", "2025-12-08 08:00", 18.5, -3, "实名"]]))
     assert con.execute("SELECT signed FROM temperature_readings").fetchone() == (True,)
+
+
+# --- 10. merged cells in the data body of an .xlsx --------------------------------------
+
+def test_a_value_merged_over_rows_below_the_header_fills_every_row(con, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["用户档案"])                                   # a title merged over the columns
+    ws.append(["户号", "分公司", "供热站", "供热面积"])
+    ws.append(["0101", "张店分公司", "华光路换热站", 80])
+    for i in range(2, 5):
+        ws.append([f"010{i}", None, "华光路换热站", 80])
+    ws.append(["0201", "淄川分公司", "松龄路换热站", 90])
+    ws.append(["0202", None, None, 90])
+    ws.merge_cells("A1:D1")
+    ws.merge_cells("C7:C8")   # listed before the ranges in column B
+    ws.merge_cells("B3:B6")
+    ws.merge_cells("B7:B8")
+    wb.save(tmp_path / "roster.xlsx")
+    report = load_file(con, tmp_path / "roster.xlsx")
+    assert (report.status, report.rows_inserted, report.rows_rejected) == ("loaded", 6, 0), \
+        report.rejects
+    assert con.execute("SELECT household_id, branch, station FROM households ORDER BY 1"
+                       ).fetchall() == [
+        ("0101", "张店分公司", "华光路换热站"), ("0102", "张店分公司", "华光路换热站"),
+        ("0103", "张店分公司", "华光路换热站"), ("0104", "张店分公司", "华光路换热站"),
+        ("0201", "淄川分公司", "松龄路换热站"), ("0202", "淄川分公司", "松龄路换热站")]
+
+
+def test_a_merged_station_in_tickets_and_a_sheet_starting_in_column_b(con, tmp_path):
+    # The table starts in column B: the reader's first column is B, the merge names D.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([None, "工单编号", "受理时间", "责任单位", "工单类型"])
+    for i in range(4):
+        ws.append([None, f"GD{i}", "2025-12-08 08:05", "华光路换热站" if i == 0 else None,
+                   "投诉"])
+    ws.append([None, "GD9", "2025-12-08 08:05", None, "咨询"])   # after the range: empty
+    ws.merge_cells("D2:D5")
+    wb.save(tmp_path / "tickets.xlsx")
+    report = load_file(con, tmp_path / "tickets.xlsx")
+    assert (report.rows_inserted, report.rows_rejected) == (5, 0), report.rejects
+    assert con.execute("SELECT ticket_no, station FROM tickets ORDER BY 1").fetchall() == [
+        ("GD0", "华光路换热站"), ("GD1", "华光路换热站"), ("GD2", "华光路换热站"),
+        ("GD3", "华光路换热站"), ("GD9", None)]
+
+
+def test_merges_in_a_two_row_header_are_not_spread_into_the_data(con, tmp_path):
+    # 用户信息 merged over A1:B1 above 户号/分公司; 供热站 merged down A1's row pair (C1:C2).
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["用户信息", None, "供热站", "供热面积"])
+    ws.append(["户号", "分公司", None, None])
+    ws.append(["0101", "张店分公司", "华光路换热站", 80])
+    ws.append(["0102", "张店分公司", None, 80])   # no station: still rejected
+    ws.merge_cells("A1:B1")
+    ws.merge_cells("C1:C2")
+    ws.merge_cells("D1:D2")
+    wb.save(tmp_path / "roster.xlsx")
+    report = load_file(con, tmp_path / "roster.xlsx")
+    assert report.rows_inserted == 1
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [
+        (4, "station", "missing_required")]
