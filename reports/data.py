@@ -25,7 +25,7 @@ from pipelines.settings import load_settings
 from pipelines.warehouse import data_version
 
 from .errors import ReportError
-from .spec import ACTION_LISTS, AREAS, LEVELS, Area
+from .spec import ACTION_LISTS, AREAS, LEVELS, OVERLAPS, Area
 
 WORKERS = 4
 
@@ -67,6 +67,9 @@ class WeeklyData:
     # tickets, fees) with nothing loaded in it; the KPIs counting them have no
     # comparison there (None, shown as no data to compare, never as 0).
     no_data: dict[str, set[str]] = field(default_factory=dict)
+    # Per list: (the other list, how many of its items were left out because
+    # that one names them; spec.OVERLAPS), so each item is listed and counted once.
+    left_out: dict[str, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def season(self) -> str:
@@ -121,14 +124,17 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         tables = [pool.submit(_area_table, con, a, period, scope) for a in AREAS]
         trends = [pool.submit(_trend, con, a, week, scope) if trends else None
                   for a in AREAS]
-        # A viewer without row lists gets the counts only (one row read).
+        # A viewer without row lists gets the counts only (one row read);
+        # lists that overlap are read whole, to count each item once.
+        whole = {n for first, second, _ in OVERLAPS for n in (first, second)}
         raw = {name: pool.submit(action_list, con, name, period, scope=scope,
-                                 limit=limit if row_lists else 1)
+                                 limit=limit if row_lists or name in whole else 1)
                for name, limit in ACTION_LISTS}
         head = head.result()
         areas = [AreaData(a, t.result(), tr.result() if tr else None)
                  for a, t, tr in zip(AREAS, tables, trends)]
         raw = {name: f.result() for name, f in raw.items()}
+    raw, left_out = without_overlaps(raw)
     lists, totals = {}, {}
     for name, limit in ACTION_LISTS:
         df = raw[name]
@@ -149,7 +155,28 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         can_see_personal=can_see_personal, row_lists=row_lists, headline=head, areas=areas,
         lists=lists, list_totals=totals, freshness=fresh, batches=batches,
         data_version=data_version(con), generated_at=now or _now(),
-        kpi_values=dict(zip(head["kpi"], head["value"])), no_data=no_data)
+        kpi_values=dict(zip(head["kpi"], head["value"])), no_data=no_data,
+        left_out=left_out)
+
+
+def without_overlaps(raw: dict[str, pd.DataFrame]
+                     ) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[str, int]]]:
+    """The lists with each item of spec.OVERLAPS once: the first list leaves
+    out the items the second (more specific) one names. Both are read whole."""
+    raw, left_out = dict(raw), {}
+    for first, second, keys in OVERLAPS:
+        if first not in raw or second not in raw:
+            continue
+        named = set(raw[second][list(keys)].itertuples(index=False, name=None))
+        df = raw[first]
+        dup = pd.Series([k in named for k in df[list(keys)].itertuples(index=False, name=None)],
+                        index=df.index, dtype=bool)
+        kept = df[~dup].reset_index(drop=True)
+        kept.attrs.update(df.attrs, total_rows=df.attrs["total_rows"] - int(dup.sum()))
+        raw[first] = kept
+        if dup.any():
+            left_out[first] = (second, int(dup.sum()))
+    return raw, left_out
 
 
 def without_comparison(df: pd.DataFrame, no_data: dict[str, set[str]],

@@ -18,7 +18,7 @@ from . import labels
 from .book import judge, meets
 from .cells import missing
 from .data import WeeklyData
-from .text import no_data_note, summary_paragraph
+from .text import left_out_note, no_data_note, summary_paragraph
 
 CSS = """
 .hk-report { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
@@ -124,7 +124,7 @@ def summary_fragment(data: WeeklyData, lang: str = "zh") -> str:
             for row in headline_rows(data, lang)]
     counts = "".join(
         f"<tr><td>{escape(list_label(name, lang)[0])}</td><td class=\"n\">{n:,}</td>"
-        f"<td>{escape(list_label(name, lang)[1])}</td></tr>"
+        f"<td>{escape(list_label(name, lang)[1] + left_out_note(data, name, lang))}</td></tr>"
         for name, n in data.list_totals.items())
     p = data.period
     note = tr("report.summary.comparison_note", week=labels.period(p.start, p.end, lang),

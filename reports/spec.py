@@ -42,3 +42,12 @@ ACTION_LISTS: tuple[tuple[str, int | None], ...] = (
     ("bill_mismatches", None),
     ("charged_in_full", None),
 )
+
+# Lists that name the same items as another, more specific one, and the columns
+# that identify an item: the report lists such an item once, under the more
+# specific list (a stopped household charged in full is also a bill whose
+# amount differs from the tariff). (first, second, key columns): the first list
+# leaves out what the second names.
+OVERLAPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("bill_mismatches", "charged_in_full", ("household_id", "season")),
+)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from i18n import has, t
 from metrics import get
-from metrics.display import format_value
+from metrics.display import format_value, list_label
 
 from .cells import missing
 from .data import AreaData, WeeklyData
@@ -175,6 +175,15 @@ _SENTENCES = {"temperature": _temperature, "tickets": _tickets, "fees": _fees}
 def sentences(data: WeeklyData, lang: str = "zh") -> dict[str, list[str]]:
     """The sentences of each subject (temperature, tickets, fees), in order."""
     return {a.area.name: _SENTENCES[a.area.name](data, a, lang) for a in data.areas}
+
+
+def left_out_note(data: WeeklyData, name: str, lang: str = "zh") -> str:
+    """" (not counting the 5 listed under …)" for a list that leaves out the
+    items a more specific list names (reports.spec.OVERLAPS), else ""."""
+    if name not in data.left_out:
+        return ""
+    other, n = data.left_out[name]
+    return t("report.summary.left_out", lang, n=f"{n:,}", other=list_label(other, lang)[0])
 
 
 def no_data_note(data: WeeklyData, lang: str = "zh") -> str | None:

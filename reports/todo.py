@@ -8,6 +8,7 @@ from metrics.display import column_label, list_label
 from .actions import COLUMNS, PRINTED, action_rows
 from .book import Book
 from .cells import display_width
+from .text import left_out_note
 
 HEADER = 3
 WRAPPED = {"situation": 34, "content": 30, "result": 22, "address": 28}
@@ -31,7 +32,7 @@ def todo_sheet(book: Book) -> None:
         text = f"{list_label(name, book.lang)[0]} {total:,}"
         if data.row_lists and shown < total:
             text += tr("report.todo.shown", n=f"{shown:,}")
-        counts.append(text)
+        counts.append(text + left_out_note(data, name, book.lang))
     w.ws.merge_range(2, 0, 2, last_col, "", book.styles.get("note"))
     w.put(2, 0, " · ".join(counts), "note", fit=False)
     w.ws.set_row(2, 30)

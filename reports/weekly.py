@@ -29,7 +29,7 @@ from .cells import BAD, GOOD, MUTED, WORKBOOK_OPTIONS, SheetWriter, Styles, disp
 from .data import WeeklyData, gather
 from .notes import notes_sheet
 from .subjects import subject_sheet
-from .text import no_data_note, summary_paragraph
+from .text import left_out_note, no_data_note, summary_paragraph
 from .todo import todo_sheet
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -151,6 +151,7 @@ def summary_sheet(book: Book) -> None:
     for name, total in data.list_totals.items():
         r += 1
         title, about = list_label(name, book.lang)
+        about += left_out_note(data, name, book.lang)
         shown = len(data.lists[name])
         if data.row_lists and shown < total:
             about += " " + tr("report.summary.only_first", n=f"{shown:,}")

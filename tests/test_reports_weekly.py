@@ -342,6 +342,35 @@ def test_a_week_across_new_year_names_both_years():
     assert labels.week("2026-W01", "en") == "Week 2026-W01 (29 Dec 2025 – 4 Jan 2026)"
 
 
+def test_a_bill_in_two_lists_is_listed_and_counted_once(demo_con):
+    # 2025-W50: 11 bills differ from the tariff, 5 of them stopped or exempt
+    # households charged in full; the summary counted 16 items (11 + 5). The
+    # first list leaves out what the more specific second one names.
+    p = Period(*week_bounds("2025-W50"))
+    differ = action_list(demo_con, "bill_mismatches", p)
+    full = action_list(demo_con, "charged_in_full", p)
+    keys = lambda df: set(zip(df["household_id"], df["season"]))  # noqa: E731
+    both = keys(differ) & keys(full)
+    assert both                                           # the demo has such bills
+    bills = len(keys(differ) | keys(full))
+    for row_lists in (True, False):
+        data = gather(demo_con, "2025-W50", row_lists=row_lists, trends=False)
+        totals = data.list_totals
+        assert totals["bill_mismatches"] + totals["charged_in_full"] == bills
+        assert totals["charged_in_full"] == len(full)
+        assert data.left_out == {"bill_mismatches": ("charged_in_full", len(both))}
+    data = gather(demo_con, "2025-W50", trends=False)
+    assert not keys(data.lists["bill_mismatches"]) & keys(data.lists["charged_in_full"])
+    assert keys(data.lists["bill_mismatches"]) | keys(data.lists["charged_in_full"]) == \
+        keys(differ) | keys(full)
+    from reports.printable import summary_fragment
+    from reports.text import left_out_note
+    note = left_out_note(data, "bill_mismatches", "zh")
+    assert note == f"(不含已列入“停热或减免户全额收费”的 {len(both)} 项,每项只列一次)"
+    assert note in summary_fragment(data, "zh")
+    assert left_out_note(data, "charged_in_full", "zh") == ""
+
+
 def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
     """With a target in settings, the stations below it are named (weakest first)."""
     import metrics.registry as registry
