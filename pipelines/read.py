@@ -55,9 +55,12 @@ class RawSheet:
     # has an unquoted separator in a text: its columns are shifted).
     field_counts: pa.Array | None = None
     delimiter: str | None = None
-    # .xlsx only: formula cells holding no computed value, (Excel row, 0-based
-    # column); staging refuses the file when one lies in the loaded data.
+    # .xlsx only: formula cells holding no computed value, (Excel row, column
+    # c<i>); staging refuses the file when one lies in the loaded data.
     uncomputed: list[tuple[int, int]] = field(default_factory=list)
+    # .xlsx only: the sheet column (0-based, A = 0) of c0: the reader starts at
+    # the first used column, so c<i> is column first_column + i in Excel.
+    first_column: int = 0
     # .xlsx only: merged ranges as (first Excel row, first column c<i>, last
     # row, last column); the reader gives each range's value in its first cell
     # only. `fill_merged` spreads it once the header is known.
@@ -143,7 +146,9 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
             uncomputed, merges = scans.get(name, ([], []))
             first = first_columns[index]
             merges = [(r1, c1 - first, r2, c2 - first) for r1, c1, r2, c2 in merges]
-            yield RawSheet(name, table, epoch, uncomputed=uncomputed, merges=merges)
+            uncomputed = [(r, c - first) for r, c in uncomputed]
+            yield RawSheet(name, table, epoch, uncomputed=uncomputed, merges=merges,
+                           first_column=first)
 
 
 def _int64(values: np.ndarray) -> pa.Array:

@@ -351,7 +351,7 @@ def _refuse_uncomputed(con, sheet: RawSheet, ds: Dataset, mapping: Mapping) -> N
     rows = {r for (r,) in con.execute(
         f"SELECT {ROW} FROM stg WHERE list_contains(?, {ROW})",
         [sorted({r for r, _ in cells})]).fetchall()}
-    bad = [cell_ref(r, c) for r, c in cells if r in rows]
+    bad = [cell_ref(r, c + sheet.first_column) for r, c in cells if r in rows]
     if bad:
         raise PipelineError("uncomputed_formulas", sheet=sheet.name, n=len(bad),
                             cells=bad[:5] + (["…"] if len(bad) > 5 else []))

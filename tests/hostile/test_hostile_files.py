@@ -263,3 +263,19 @@ def test_formula_scan_across_chunks_and_prefixes(tmp_path, monkeypatch):
         b"</v>", b"</x:v>")
     other = _rezip(path, tmp_path / "prefixed.xlsx", replace={"xl/worksheets/sheet1.xml": prefixed})
     assert formulas.uncomputed_cells(other)["测温记录"] == cells
+
+
+def test_uncomputed_formulas_of_a_sheet_starting_in_column_c(con, tmp_path):
+    # The reader starts at the first used column (C here): the formula cells'
+    # columns are counted from it, and the message names the cells as Excel does.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r, row in enumerate([HEADER, ["00101", "2025-11-16 08:00", 18.5, "=0-3", "√"],
+                             ["00102", "2025-11-16 09:00", 19.5, -3, "√", "=1+1"]], start=1):
+        for c, value in enumerate(row, start=3):
+            ws.cell(row=r, column=c, value=value)
+    wb.save(tmp_path / "shifted.xlsx")
+    # F2 is the outdoor temperature, loaded (counted from A it would be the
+    # sixth column, past the file's); H3 is past the loaded columns: no harm
+    _assert_refused(con, tmp_path / "shifted.xlsx", "uncomputed_formulas",
+                    "有 1 个公式单元格没有计算结果(如 F2)")
