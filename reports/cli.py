@@ -6,11 +6,14 @@
 Personal data is masked unless --show-personal is given. Works while the
 dashboard runs (it is asked for a snapshot). Exit codes: 0 the workbook was
 written; 1 the warehouse could not be read or the file not written; 2 a usage
-error (a missing option, a malformed week, an unknown branch).
+error (a missing option, a malformed or non-existent week, an unknown branch,
+--out naming a folder or a file that is not .xlsx).
 """
 from __future__ import annotations
 
 import argparse
+import errno
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,9 +26,10 @@ from pipelines.errors import PipelineError
 
 from .errors import ReportError
 from .source import open_warehouse
-from .weekly import write_weekly
+from .weekly import file_name, write_weekly
 
-USAGE_ERRORS = ("bad_week", "unknown_branch", "branch_not_allowed")
+USAGE_ERRORS = ("bad_week", "no_such_week", "unknown_branch", "branch_not_allowed")
+SUFFIX = ".xlsx"
 
 
 def _lang_of(argv: list[str]) -> str:
@@ -38,25 +42,73 @@ def _lang_of(argv: list[str]) -> str:
     return "zh"
 
 
+# argparse's own messages (English whatever the language): the ones a user
+# meets, in words of the user's language; anything else keeps argparse's text.
+_ARGPARSE = (
+    (re.compile(r"the following arguments are required: (?P<names>.+)"), "required"),
+    (re.compile(r"unrecognized arguments: (?P<args>.+)"), "unrecognized"),
+    (re.compile(r"argument (?P<option>\S+?): invalid choice: (?P<value>'[^']*') "
+                r"\(choose from (?P<choices>.+)\)"), "bad_choice"),
+    (re.compile(r"argument (?P<option>\S+?): expected one argument"), "needs_value"),
+)
+
+
+def usage_message(message: str, lang: str) -> str:
+    """argparse's error `message` as the user reads it."""
+    sep = "、" if lang == "zh" else ", "
+    for pattern, key in _ARGPARSE:
+        m = pattern.fullmatch(message.strip())
+        if not m:
+            continue
+        params = m.groupdict()
+        if key == "required" and params["names"] == "command":
+            return t("report.cli.no_command", lang)
+        if key == "bad_choice" and params["option"] == "command":
+            return t("report.cli.unknown_command", lang, command=params["value"].strip("'"))
+        for name in ("names", "choices"):
+            if name in params:
+                params[name] = sep.join(x.strip().strip("'")
+                                        for x in params[name].split(","))
+        if "option" in params:
+            params["option"] = params["option"].split("/")[-1]
+        if "value" in params:
+            params["value"] = params["value"].strip("'")
+        return t(f"report.cli.{key}", lang, **params)
+    return t("report.cli.usage_error", lang, detail=message)
+
+
 def _parser(lang: str) -> argparse.ArgumentParser:
     class Parser(argparse.ArgumentParser):
         def error(self, message: str):
             self.print_usage(sys.stderr)
-            print(t("report.cli.usage_error", lang, detail=message), file=sys.stderr)
+            print(usage_message(message, lang), file=sys.stderr)
             raise SystemExit(2)
 
-    p = Parser(prog="python -m reports", description="Reports of the heating warehouse.")
+    def h(key: str) -> str:
+        return t(f"report.cli.help.{key}", lang)
+
+    p = Parser(prog="python -m reports", description=h("description"))
     sub = p.add_subparsers(dest="command", required=True)
-    w = sub.add_parser("weekly", help="the weekly report (.xlsx) of an ISO week")
-    w.add_argument("--week", required=True, metavar="YYYY-Www", help="ISO week, e.g. 2025-W48")
-    w.add_argument("--out", required=True, metavar="FILE.xlsx", help="the workbook to write")
-    w.add_argument("--branch", metavar="NAME", help="only this branch (default: the company)")
-    w.add_argument("--db", help="warehouse file (default: settings / HEATKPI_DB)")
-    w.add_argument("--lang", choices=LANGS, default="zh", help="report and message language")
-    w.add_argument("--show-personal", action="store_true",
-                   help="write names and phone numbers unmasked (anonymous complainants "
-                        "are never shown)")
+    w = sub.add_parser("weekly", help=h("weekly"))
+    w.add_argument("--week", required=True, metavar="YYYY-Www", help=h("week"))
+    w.add_argument("--out", required=True, metavar="FILE.xlsx", help=h("out"))
+    w.add_argument("--branch", metavar="NAME", help=h("branch"))
+    w.add_argument("--db", help=h("db"))
+    w.add_argument("--lang", choices=LANGS, default="zh", help=h("lang"))
+    w.add_argument("--show-personal", action="store_true", help=h("show_personal"))
     return p
+
+
+def _os_reason(exc: OSError, lang: str) -> str:
+    """Why a file could not be written, in the user's language (the system's
+    own words are English whatever the language)."""
+    key = {errno.EACCES: "denied", errno.EPERM: "denied", errno.ENOENT: "no_folder",
+           errno.ENOTDIR: "no_folder", errno.EISDIR: "is_folder", errno.ENOSPC: "disk_full",
+           errno.EDQUOT: "disk_full", errno.EROFS: "read_only",
+           errno.ENAMETOOLONG: "name_too_long"}.get(exc.errno)
+    if key:
+        return t(f"report.cli.{key}", lang)
+    return t("report.cli.os_error", lang, code=errno.errorcode.get(exc.errno, str(exc.errno)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +119,17 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     lang = args.lang
     out = Path(args.out)
+    if out.is_dir():
+        # A folder given for the file: name the file the page would offer.
+        print(t("report.cli.out_is_folder", lang, path=str(out),
+                example=str(out / file_name(args.week.strip().upper(), args.branch, lang))),
+              file=sys.stderr)
+        return 2
+    if out.suffix.lower() != SUFFIX:
+        print(t("report.cli.not_xlsx", lang, path=str(out),
+                example=str(out.with_suffix(SUFFIX) if out.suffix else out.with_name(
+                    out.name + SUFFIX))), file=sys.stderr)
+        return 2
     if not out.parent.is_dir():
         print(t("report.cli.cannot_write", lang, path=str(out),
                 detail=t("report.cli.no_folder", lang)), file=sys.stderr)
@@ -88,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 1
     except OSError as exc:
-        print(t("report.cli.cannot_write", lang, path=str(out), detail=exc.strerror or exc),
+        print(t("report.cli.cannot_write", lang, path=str(out), detail=_os_reason(exc, lang)),
               file=sys.stderr)
         return 1
     print(t("report.cli.written", lang, path=str(out), week=args.week.strip().upper(),

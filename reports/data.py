@@ -7,6 +7,7 @@ written from it afterwards can show more than the viewer may see.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
@@ -80,6 +81,12 @@ def parse_week(text: str) -> tuple[dt.date, dt.date]:
     """Monday and Sunday of an ISO week written "2025-W48"."""
     name = (text or "").strip().upper()
     if not is_week(name):
+        written = re.fullmatch(r"(\d{4})-W(\d{2})", name)
+        if written and 1 <= int(written.group(1)) <= 9999:
+            # Well written, but the year has no such week (2025 has 52).
+            year = int(written.group(1))
+            raise ReportError("no_such_week", week=name, year=year,
+                              weeks=dt.date(year, 12, 28).isocalendar().week)
         raise ReportError("bad_week", week=text)
     return week_bounds(name)
 

@@ -7,6 +7,7 @@ file and read there: a scheduled report works whether the dashboard runs or not.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from pipelines.backup import restore
 from pipelines.errors import PipelineError
 from pipelines.inbox import inbox_dir, submit, worker_alive
 from pipelines.settings import warehouse_path
-from pipelines.warehouse import connect
+from pipelines.warehouse import DATA_TABLES, connect
 
 from .errors import ReportError
 
@@ -40,6 +41,9 @@ def open_warehouse(db: str | Path | None = None, lang: str = "zh",
     try:
         con = connect(path, read_only=True)
     except PipelineError as exc:
+        if exc.code == "warehouse_unreadable" and os.access(path, os.R_OK):
+            # Readable, but no DuckDB database (an empty or another kind of file).
+            raise ReportError("not_a_warehouse", path=str(path)) from exc
         if exc.code != "warehouse_busy":
             raise
         if worker_alive(inbox_dir(path)):
@@ -50,9 +54,27 @@ def open_warehouse(db: str | Path | None = None, lang: str = "zh",
             return
         con = connect(path, read_only=True, retries=BUSY_RETRIES)
     try:
+        check_tables(con, path)
         yield con
     finally:
         con.close()
+
+
+# What a warehouse holds besides the data: its loads and its data version.
+REQUIRED_TABLES = (*DATA_TABLES, "batches", "meta")
+
+
+def check_tables(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """A DuckDB file without the warehouse's tables (an empty database, or
+    another program's) is named as such, not met with a query's catalog error."""
+    cur = con.cursor()
+    try:
+        present = {r[0] for r in cur.execute(
+            "SELECT table_name FROM information_schema.tables").fetchall()}
+    finally:
+        cur.close()
+    if not set(REQUIRED_TABLES) <= present:
+        raise ReportError("not_a_warehouse", path=str(path))
 
 
 @contextmanager
@@ -68,6 +90,7 @@ def _snapshot(path: Path, lang: str) -> Iterator[duckdb.DuckDBPyConnection]:
         restore(folder, copy)
         con = connect(copy, read_only=True)
         try:
+            check_tables(con, path)
             yield con
         finally:
             con.close()

@@ -107,12 +107,84 @@ def test_usage_errors_exit_2_with_a_message(planted_db, tmp_path, capsys, args, 
 
 
 def test_a_missing_option_is_a_usage_error_in_the_users_language(capsys):
+    # argparse's own words are English whatever the language
     assert main(["weekly", "--week", WEEK]) == 2
     err = capsys.readouterr().err
-    assert "用法错误:the following arguments are required: --out" in err
+    assert "缺少必填参数 --out。例如:python -m reports weekly --week 2025-W48 --out " in err
+    assert "the following arguments" not in err
     assert main(["weekly", "--lang", "en", "--week", WEEK]) == 2
-    assert "Usage error: the following arguments are required: --out" in capsys.readouterr().err
+    assert "Missing required option --out. For example:" in capsys.readouterr().err
     assert main(["monthly"]) == 2
+    assert "没有“monthly”这种报表;目前只有 weekly(周报)。" in capsys.readouterr().err
+    assert main(["weekly", "--week", WEEK, "--out", "x.xlsx", "--lang", "fr"]) == 2
+    assert "参数 --lang 的取值“fr”无效,可选:zh、en。" in capsys.readouterr().err
+    assert main(["weekly", "--out", "x.xlsx", "--lang", "en", "--week"]) == 2
+    assert "Option --week needs a value after it." in capsys.readouterr().err
+    assert main(["weekly", "--week", WEEK, "--out", "x.xlsx", "--bogus"]) == 2
+    assert "无法识别的参数:--bogus。" in capsys.readouterr().err
+
+
+def test_out_must_name_an_xlsx_file(planted_db, tmp_path, capsys):
+    # A folder gave "无法写入 …:Is a directory。" (the system's English inside
+    # Chinese); x.pdf got a workbook under a PDF's name.
+    common = ["weekly", "--week", WEEK, "--db", str(planted_db)]
+    assert main([*common, "--out", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"{tmp_path} 是一个文件夹:--out 要写工作簿的文件名,例如 "
+        f"{tmp_path / '周报_2025-W48.xlsx'}。")
+    assert main([*common, "--out", str(tmp_path), "--lang", "en"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"{tmp_path} is a folder: --out takes the workbook's file name, e.g. "
+        f"{tmp_path / 'weekly-report_2025-W48.xlsx'}.")
+    pdf = tmp_path / "x.pdf"
+    assert main([*common, "--out", str(pdf)]) == 2
+    assert capsys.readouterr().err.strip() == (
+        f"周报是 Excel 工作簿(.xlsx),不能写成 {pdf}:请让 --out 的文件名以 .xlsx 结尾,"
+        f"例如 {tmp_path / 'x.xlsx'}。")
+    assert not pdf.exists()
+    assert main([*common, "--out", str(tmp_path / "X.XLSX")]) == 0
+
+
+def test_a_write_failure_says_why_in_the_users_language():
+    import errno
+
+    from reports.cli import _os_reason
+    assert _os_reason(PermissionError(errno.EACCES, "Permission denied"), "zh") == "没有写入权限"
+    assert _os_reason(OSError(errno.ENOSPC, "No space left on device"), "en") == \
+        "the disk is full"
+    assert _os_reason(IsADirectoryError(errno.EISDIR, "Is a directory"), "zh") == "这是一个文件夹"
+    assert _os_reason(OSError(errno.EBUSY, "Device or resource busy"), "zh") == "系统错误 EBUSY"
+
+
+def test_a_week_the_year_does_not_have_is_named_so(planted_db, tmp_path, capsys):
+    # 2025 has 52 ISO weeks: 2025-W53 is well written, it just does not exist
+    out = tmp_path / "x.xlsx"
+    assert main(["weekly", "--week", "2025-W53", "--db", str(planted_db), "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "没有 2025-W53 这一周:2025 年按 ISO 周只有 52 周(2025-W01 至 2025-W52)。"
+    assert main(["weekly", "--week", "2025-W00", "--lang", "en", "--db", str(planted_db),
+                 "--out", str(out)]) == 2
+    assert capsys.readouterr().err.strip() == \
+        "There is no week 2025-W00: 2025 has 52 ISO weeks (2025-W01 to 2025-W52)."
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("content", ["empty database", "zero bytes", "text"])
+def test_a_file_that_is_no_warehouse_is_named_so(tmp_path, capsys, content):
+    # An empty DuckDB file gave a raw "Catalog Error: Table with name … does not exist!"
+    import duckdb
+    db = tmp_path / "empty.duckdb"
+    if content == "empty database":
+        duckdb.connect(str(db)).close()
+    else:
+        db.write_text("" if content == "zero bytes" else "hello\n")
+    out = tmp_path / "x.xlsx"
+    assert main(["weekly", "--week", WEEK, "--db", str(db), "--out", str(out)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"{db} 不是看板的数据仓库:它不是 DuckDB 数据库文件,或里面没有看板的数据表。"
+        "请用 --db 指定数据仓库文件(默认 data/warehouse.duckdb),"
+        "或先导入数据(例如 python -m pipelines demo)。")
+    assert not out.exists()
 
 
 def test_failures_exit_1_with_what_to_do(planted_db, tmp_path, capsys):
