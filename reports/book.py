@@ -73,8 +73,13 @@ class Book:
         return (*parts, {"num_format": change_format(kpi.unit, self.tr("report.points_unit"))},
                 colour.get(judged))
 
-    def part_style(self, kpi: Kpi, *parts) -> tuple:
-        integer = kpi.kind in ("rate", "count", "quantile")
+    def part_style(self, kpi: Kpi, part: str, *parts) -> tuple:
+        """The format of a KPI's numerator or denominator (`part`): whole
+        numbers for what counts rows, two decimals for sums of amounts and
+        areas. A rate per 10,000 m² counts things (complaints) over an area:
+        its numerator is a count (58, not 58.00)."""
+        integer = kpi.kind in ("rate", "count", "quantile") or (
+            part == "numerator" and kpi.unit == "per_10k_m2")
         return (*parts, {"num_format": NUMBER_FORMATS["count" if integer else "amount"]})
 
 

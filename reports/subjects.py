@@ -86,7 +86,7 @@ def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
                 w.put(r, c, change_cell(main, value), *book.change_style(main, value, "cell"),
                       fill)
             elif col in ("numerator", "denominator"):
-                w.put(r, c, value, *book.part_style(main, "cell"), fill)
+                w.put(r, c, value, *book.part_style(main, col, "cell"), fill)
             else:
                 ok = meets(main, value) if col == "value" else None
                 w.put(r, c, value, *book.value_style(main, "cell"), fill,

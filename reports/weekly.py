@@ -137,7 +137,7 @@ def summary_sheet(book: Book) -> None:
             if missing(row[col]):
                 w.put(r, c, "—", "cell", fit=False, align="center")
             else:
-                w.put(r, c, row[col], *book.part_style(kpi, "cell"), fit=False)
+                w.put(r, c, row[col], *book.part_style(kpi, col, "cell"), fit=False)
         w.put(r, 10, tr(f"metrics.direction.{kpi.direction}"), "cell", MUTED, fit=False)
     end_headline = r
 

@@ -371,6 +371,21 @@ def test_a_bill_in_two_lists_is_listed_and_counted_once(demo_con):
     assert left_out_note(data, "charged_in_full", "zh") == ""
 
 
+def test_a_count_of_complaints_reads_as_a_whole_number(wb):
+    # 万平方米投诉量 = complaints ÷ area: its numerator counts complaints (58,
+    # not 58.00); the area keeps two decimals, amounts of money too.
+    ws = wb["摘要"]
+    header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "指标")
+    rows = {ws.cell(r, 1).value: r for r in range(header + 1, header + 18)}
+    formats = {kpi_id: (ws.cell(rows[get(kpi_id).text("zh")[0]], 9).number_format,
+                        ws.cell(rows[get(kpi_id).text("zh")[0]], 10).number_format)
+               for kpi_id in ("complaints_per_10k_m2", "fee_collection_rate_amount",
+                              "ticket_closure_rate")}
+    assert formats == {"complaints_per_10k_m2": ("#,##0", "#,##0.00"),
+                       "fee_collection_rate_amount": ("#,##0.00", "#,##0.00"),
+                       "ticket_closure_rate": ("#,##0", "#,##0")}
+
+
 def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
     """With a target in settings, the stations below it are named (weakest first)."""
     import metrics.registry as registry
