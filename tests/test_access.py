@@ -184,6 +184,24 @@ def test_idle_session_must_sign_in_again(accounts, monkeypatch):
     assert at.text_input[0].label == "用户名"
 
 
+def test_an_idle_tab_of_a_browser_used_elsewhere_stays_signed_in(accounts, monkeypatch):
+    # Tab A idles past the limit while another tab of the same browser (same
+    # cookie) is in use: the browser's token is alive, A resumes without a word.
+    at = signed_in("zd")
+    token = at.session_state["session_token"]
+    monkeypatch.setattr("ui.session._browser_token", lambda: token)
+    at.session_state["user_seen"] = 0.0
+    at.run()
+    assert not at.warning and "当前用户:zd(分公司 · 张店分公司)" in shown_text(at)
+    # Idle in every tab (the token idle too, here: gone): the form, with the reason.
+    from auth.sessions import SessionStore
+    SessionStore().close(token)
+    at.session_state["user_seen"] = 0.0
+    at.run()
+    assert [w.value for w in at.warning] == ["长时间未操作,会话已过期,请重新登录。"]
+    assert at.text_input[0].label == "用户名"
+
+
 def test_a_reload_of_a_signed_in_browser_stays_signed_in(accounts, monkeypatch):
     at = signed_in("zd")
     token = at.session_state["session_token"]

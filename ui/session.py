@@ -134,14 +134,19 @@ def gate() -> User | None:
         return LOCAL_USER
     user = st.session_state.get(KEY)
     now = time.time()
-    if isinstance(user, User) and idle_expired(st.session_state.get(SEEN, now), now):
-        SessionStore().close(st.session_state.get(TOKEN))
-        _forget()
-        st.warning(tr("ui.auth.expired"))
+    expired = isinstance(user, User) and idle_expired(st.session_state.get(SEEN, now), now)
+    if expired:
+        # This tab idled past the limit. The browser's token is not closed: its
+        # own idle time runs from the last use in any tab, so a browser used in
+        # another tab resumes below, and one idle everywhere signs in again.
+        for key in (KEY, SEEN, TOKEN):
+            st.session_state.pop(key, None)
         user = None
     if not isinstance(user, User):
         user = _sso_user() if mode == "sso" else _resumed()
         if user is None:
+            if expired:
+                st.warning(tr("ui.auth.expired"))
             return None  # the caller shows sign_in_page
     elif mode == "local":
         SessionStore().touch(st.session_state.get(TOKEN))
