@@ -230,6 +230,9 @@ NO_WORDS = ("否", "×", "✗", "x", "n", "no", "false", "0", "无", "未签", "
 UNSIGNED_WORDS = ("空", "未", "没有", "✕", "✖", "✘", "╳", "—", "--", "——")
 UNSIGNED_PATTERN = (r"拒|(未|不|无|没|待|缺)[^已]{0,2}签|签[字名]?[:：]?(无|否|空|没有|未)"
                     r"|不在|未在|没在|无人|空房|空置|空户")
+# ... unless the cell also says someone did sign in the end: 不在家,家属已签;
+# 户主不在家由家属签字; 无人签字后补签 are signed readings.
+SIGNED_PATTERN = r"已签|代签|补签|(家属|亲属|家人)签|由[^拒未不无没]{0,6}签"
 
 _UNIT_SUFFIX = re.compile(r"[（(][^）)]*[）)]$")
 _SPACE = re.compile(r"\s+")

@@ -22,9 +22,9 @@ import pyarrow.compute as pc
 
 from i18n import t
 from .errors import PipelineError
-from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE, TEXT,
-                     TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS, WAN_YUAN, YES_WORDS, Dataset,
-                     Field, has_unit, wan_yuan, wan_yuan_title)
+from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE,
+                     SIGNED_PATTERN, TEXT, TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS, WAN_YUAN,
+                     YES_WORDS, Dataset, Field, has_unit, wan_yuan, wan_yuan_title)
 from .formulas import cell_ref
 from .header import TOTAL_ROW, Header
 from .mapping import Mapping
@@ -129,6 +129,7 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
                 f"WHEN list_contains({q.p(list(YES_WORDS))}::VARCHAR[], {word}) THEN true "
                 f"WHEN list_contains({q.p(list(NO_WORDS + UNSIGNED_WORDS))}::VARCHAR[], {word}) "
                 f"THEN false "
+                f"WHEN regexp_matches({word}, {q.p(SIGNED_PATTERN)}) THEN true "
                 f"WHEN regexp_matches({word}, {q.p(UNSIGNED_PATTERN)}) THEN false "
                 f"ELSE true END")
     if f.type == ENUM:
@@ -142,6 +143,12 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
         inside, one = contained_values(f)
         found = f"list_filter({q.p(inside)}::VARCHAR[], lambda w: contains({word}, w))"
         pick = f"CASE WHEN len({found}) = 1 THEN {found}[1] END" if one else f"{found}[1]"
+        if f.contains == "ratings":
+            # 满意 negated (不太满意, 不是很满意, 没有很满意) is the unsatisfied
+            # rating, not 满意; 一般 (满意度一般, 一般满意) is no rating word: unknown.
+            pick = (f"CASE WHEN contains({word}, '一般') THEN NULL "
+                    f"WHEN regexp_matches({word}, '(不|没|未)[^满]{{0,3}}满意') "
+                    f"THEN {q.p(inside[0])} ELSE {pick} END")
         return f"coalesce({exact}, {pick})"
     raise ValueError(f.type)
 

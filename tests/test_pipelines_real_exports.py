@@ -47,6 +47,9 @@ SIGNATURES = [
     ("无人", False), ("空", False), ("✕", False), ("✗", False), ("否", False),
     ("未签", False), ("签字:无", False), ("", False),
     ("张三", True), ("已签", True), ("签字", True), ("√", True), ("已签字", True),
+    # signed in the end, after a word that alone would say no
+    ("不在家,家属已签", True), ("户主不在家由家属签字", True), ("无人签字后补签", True),
+    ("张无忌", True), ("家属代签", True),
 ]
 
 
@@ -256,7 +259,21 @@ TIMES = [("2025-12-08 上午9:35", dt.datetime(2025, 12, 8, 9, 35)),
          ("2025年12月8日下午3时10分", dt.datetime(2025, 12, 8, 15, 10)),
          ("2025-12-08 下午14:35", dt.datetime(2025, 12, 8, 14, 35)),   # a 24-hour time stands
          ("2025-12-08\u00a008:05", dt.datetime(2025, 12, 8, 8, 5)),    # no-break space
-         ("2025-12-08 2:50\u202fPM", dt.datetime(2025, 12, 8, 14, 50))]  # narrow no-break space
+         ("2025-12-08 2:50\u202fPM", dt.datetime(2025, 12, 8, 14, 50)),  # narrow no-break space
+         ("2025-12-08 晚上9:20", dt.datetime(2025, 12, 8, 21, 20))]
+
+
+def test_a_night_time_past_midnight_is_not_guessed(con, tmp_path):
+    # 晚上12:00 / 夜间1:30: this day's or the next? Read as PM they were noon and
+    # 13:30 of the day written; now rejected as unreadable, the cell shown.
+    rows = [["001", "2025-12-08 晚上12:00", 18.5, -2, "√"],
+            ["002", "2025-12-08 夜间1:30", 18.5, -2, "√"],
+            ["003", "2025-12-08 晚上11:30", 18.5, -2, "√"]]
+    report = load_file(con, _xlsx(tmp_path / "night.xlsx", TEMPERATURE, rows))
+    assert [(r.column, r.value) for r in report.rejects] == [
+        ("measured_at", "2025-12-08 晚上12:00"), ("measured_at", "2025-12-08 夜间1:30")]
+    assert con.execute("SELECT measured_at FROM temperature_readings").fetchall() == [
+        (dt.datetime(2025, 12, 8, 23, 30),)]
 
 
 def test_times_with_morning_afternoon_and_no_break_spaces(con, tmp_path):
@@ -288,7 +305,8 @@ CATEGORY_CELLS = [  # (cell, category)
 RATING_CELLS = [  # (cell, rating; None: not rated)
     ("满意", "满意"), ("用户满意", "满意"), ("已回访,满意", "满意"), ("满意。", "满意"),
     ("非常满意", "满意"), ("基本满意", "基本满意"), ("不满意", "不满意"),
-    ("非常不满意", "不满意"), ("很不满意", "不满意"), ("未回访", None), ("无法联系", None),
+    ("非常不满意", "不满意"), ("很不满意", "不满意"), ("不太满意", "不满意"),
+    ("不是很满意", "不满意"), ("没有很满意", "不满意"), ("未回访", None), ("无法联系", None),
     ("电话无人接听", None), ("无人接听", None), ("未接通", None), ("拒绝评价", None),
     ("—", None), ("", None),
 ]
@@ -322,12 +340,15 @@ def test_choice_cells_naming_no_or_two_values_are_still_rejected(con, tmp_path):
             ["X2", "2025-12-08 08:05", "其他", "", ""],          # none
             ["X3", "2025-12-08 08:05", "投诉", "一般", ""],       # no rating word
             ["X4", "2025-12-08 08:05", "投诉", "", "保密"],       # no yes/no word
-            ["X5", "2025-12-08 08:05", "报修", "基本满意", "实名"]]
+            ["X5", "2025-12-08 08:05", "报修", "基本满意", "实名"],
+            ["X6", "2025-12-08 08:05", "投诉", "满意度一般", ""],   # not 满意
+            ["X7", "2025-12-08 08:05", "投诉", "一般满意", ""]]
     report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", TICKETS, rows))
     assert report.rows_inserted == 1
     assert [(r.row, r.column, r.value) for r in report.rejects] == [
         (2, "category", "投诉咨询"), (3, "category", "其他"), (4, "satisfaction", "一般"),
-        (5, "anonymous", "保密")]
+        (5, "anonymous", "保密"), (7, "satisfaction", "满意度一般"),
+        (8, "satisfaction", "一般满意")]
     assert report.rejects[0].reason == \
         "工单类型的取值不在允许范围内(允许:咨询、报修、抢修、投诉、举报、建议)"
     # 实名 is "not anonymous" in that column only; in a signature column a cell

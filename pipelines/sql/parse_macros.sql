@@ -34,6 +34,12 @@ CREATE OR REPLACE TEMP MACRO heat_ts_half(s) AS (
          WHEN regexp_extract(s, heat_ts_marker()) <> '' THEN 'PM' END);
 CREATE OR REPLACE TEMP MACRO heat_ts_rest(s) AS
     trim(regexp_replace(regexp_replace(s, heat_ts_marker(), ' ', 'g'), '\s+', ' ', 'g'));
+-- 晚上/夜间 with 12 or 0-5 o'clock (晚上12:00, 夜间1:30): past midnight, so on the
+-- next day or this one? Not guessed: such a time is no readable time (a reject).
+CREATE OR REPLACE TEMP MACRO heat_ts_night_unclear(s) AS (
+    coalesce(regexp_extract(s, heat_ts_marker()) IN ('晚上', '夜间')
+             AND TRY_CAST(regexp_extract(heat_ts_rest(s), '\s(\d{1,2})\s*[:：时]', 1) AS INTEGER)
+                 IN (0, 1, 2, 3, 4, 5, 12), false));
 
 -- Times: Excel serial numbers counted from `epoch` (1900 date system: day 0 =
 -- 1899-12-30 for serials after 60; Mac 1904 system: 1904-01-01) and the text
@@ -46,6 +52,7 @@ CREATE OR REPLACE TEMP MACRO heat_ts(s, epoch := TIMESTAMP '1899-12-30') AS (
              AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 61 AND 2958465
         THEN CAST(epoch AS TIMESTAMP)
              + to_seconds(CAST(round(TRY_CAST(trim(s) AS DOUBLE) * 86400) AS BIGINT))
+        WHEN heat_ts_night_unclear(s) THEN NULL
         WHEN heat_ts_half(s) IS NOT NULL
              AND try_strptime(heat_ts_rest(s) || ' ' || heat_ts_half(s), [
                 '%Y-%m-%d %I:%M %p', '%Y-%m-%d %I:%M:%S %p', '%Y/%m/%d %I:%M %p',
