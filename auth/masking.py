@@ -19,10 +19,16 @@ _BUNGALOW = re.compile(r"^(.*?平房\s*\d+\s*排)")
 # Room-level parts of free text (a ticket's description): cut to the building.
 # metrics/sql/ticket_base.sql applies the same three to anonymous tickets for
 # everyone (tests/test_masking_text.py checks both agree).
+# Digits as ASCII or full width (DuckDB's \d is ASCII only; descriptions are
+# stored as written). Written forms: 1单元1201, 平房6排2号, 3号楼501, 8-2-1201 and
+# 3#楼2-301 (unit-room after a building), 1201室.
+_D = "[0-9０-９]"
 ROOMS_IN_TEXT = (
-    (r"(\d+\s*单元)\s*\d+", r"\1***"),
-    (r"(平房)\s*\d+\s*排\s*\d+\s*号?", r"\1***"),
-    (r"(号楼|栋|幢|座)\s*\d{3,4}", r"\1***"),
+    (rf"({_D}+\s*单元)\s*{_D}+", r"\1***"),
+    (rf"(平房)\s*{_D}+\s*排\s*{_D}+\s*号?", r"\1***"),
+    (rf"(号楼|栋|幢|座)\s*{_D}{{3,4}}", r"\1***"),
+    (rf"(^|[^0-9０-９])({_D}{{1,2}}\s*[-－]\s*){_D}{{3,4}}", r"\1\2***"),
+    (rf"{_D}{{3,4}}(\s*室)", r"***\1"),
 )
 
 

@@ -20,6 +20,12 @@ TEXTS = {
     "2号楼 302 不热": "2号楼*** 不热",
     "暖气片需要放气,18度以下": "暖气片需要放气,18度以下",     # nothing room-level
     "3号楼2单元 门口管道漏水": "3号楼2单元 门口管道漏水",        # a unit without a room
+    "金晶小区8-2-1201室温低": "金晶小区8-2-***室温低",
+    "阳光花园3#楼2-301不热": "阳光花园3#楼2-***不热",
+    "住户1201室反映不热": "住户***室反映不热",
+    "8号楼１２０１室": "8号楼***室",                            # full-width digits
+    "电话0533-3120811回电": "电话0533-3120811回电",              # not a room
+    "2025-12-08报修": "2025-12-08报修",                        # a date
 }
 
 
@@ -31,7 +37,7 @@ def test_room_numbers_in_text_are_cut_to_the_building(text, masked):
 def test_the_sql_cuts_an_anonymous_tickets_text_as_python_does():
     # The three replacements ticket_base.sql writes, run by DuckDB on every sample.
     sql = sql_text("ticket_base")
-    start = sql.index("regexp_replace(regexp_replace(regexp_replace(")
+    start = sql.index("then regexp_replace(") + len("then ")
     expr = sql[start:sql.index(" else t.description end", start)].replace(
         "t.description", "d")
     for pattern, keep in ROOMS_IN_TEXT:   # the SQL writes each pattern of the Python list

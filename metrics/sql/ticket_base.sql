@@ -45,10 +45,13 @@ with_deadline as (
         -- An anonymous caller's room may be in the text: cut to the building,
         -- as auth/masking.py ROOMS_IN_TEXT does for viewers without personal data.
         case when coalesce(t.anonymous, false)
-             then regexp_replace(regexp_replace(regexp_replace(t.description,
-                      '(\d+\s*单元)\s*\d+', '\1***', 'g'),
-                      '(平房)\s*\d+\s*排\s*\d+\s*号?', '\1***', 'g'),
-                      '(号楼|栋|幢|座)\s*\d{3,4}', '\1***', 'g')
+             then regexp_replace(regexp_replace(regexp_replace(
+                      regexp_replace(regexp_replace(t.description,
+                      '([0-9０-９]+\s*单元)\s*[0-9０-９]+', '\1***', 'g'),
+                      '(平房)\s*[0-9０-９]+\s*排\s*[0-9０-９]+\s*号?', '\1***', 'g'),
+                      '(号楼|栋|幢|座)\s*[0-9０-９]{3,4}', '\1***', 'g'),
+                      '(^|[^0-9０-９])([0-9０-９]{1,2}\s*[-－]\s*)[0-9０-９]{3,4}', '\1\2***', 'g'),
+                      '[0-9０-９]{3,4}(\s*室)', '***\1', 'g')
              else t.description end as description,
         t.station as responsible_station,
         t.dispatched_at,
