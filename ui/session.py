@@ -189,7 +189,7 @@ def _write_cookie() -> None:
     value = json.dumps(f"{COOKIE}={todo}; path=/; SameSite=Strict"
                        + ("" if todo else "; max-age=0"))
     st.sidebar.html(f"<script>document.cookie = {value} + (location.protocol === 'https:' "
-            f"? '; Secure' : '');</script>", unsafe_allow_javascript=True, width=1)
+                    f"? '; Secure' : '');</script>", unsafe_allow_javascript=True, width=1)
 
 
 def _forget() -> None:
