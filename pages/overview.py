@@ -133,16 +133,8 @@ def cold_buildings() -> None:
 def whole(name: str, shown: pd.DataFrame, then=lambda df: df) -> tuple:
     """The download of a list of which TOP rows are shown: every row, read
     when the button is clicked (`then` makes them like the rows shown)."""
-    con, args = db.connection(), (name, period, filters, scope)
-
-    def rows() -> pd.DataFrame:
-        cur = con.cursor()
-        try:
-            return then(action_list(cur, *args))
-        finally:
-            cur.close()
-
-    return rows, int(shown.attrs.get("total_rows", len(shown)))
+    read = db.later(action_list, name, period, filters, scope)
+    return (lambda: then(read())), int(shown.attrs.get("total_rows", len(shown)))
 
 
 def with_reason(df: pd.DataFrame) -> pd.DataFrame:

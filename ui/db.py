@@ -113,6 +113,23 @@ def query(fn: Callable[..., Any], *args, **kwargs) -> Any:
                    tuple(sorted(kwargs.items())))
 
 
+def later(fn: Callable[..., Any], *args, **kwargs) -> Callable[[], Any]:
+    """`fn(cursor, *args, **kwargs)` as a call to make later, outside the
+    script run (a download built when clicked, on a server thread without the
+    session): the branch scope is enforced now, as by `query`; not cached."""
+    args, kwargs = _scoped(fn, args, kwargs)
+    con = connection()
+
+    def read() -> Any:
+        cur = con.cursor()
+        try:
+            return fn(cur, *args, **kwargs)
+        finally:
+            cur.close()
+
+    return read
+
+
 @lru_cache(maxsize=256)
 def _signature(fn: Callable[..., Any]) -> inspect.Signature:
     return inspect.signature(fn)

@@ -67,15 +67,6 @@ def rows_behind(kpi_ids: Sequence[str], period: Period, filters: Mapping, scope:
     df = db.query(drill, kpi_id, period, part, narrowed, scope, long_lists.SHOWN_ROWS)
     st.caption(t("page.tickets.drill.count", lang, n=f"{n:,}"))
     label = kpi.text(lang)[0]
-    con, own = db.connection(), session.scope_branch()   # read now: clicked outside the run
-
-    def every_row() -> pd.DataFrame:
-        cur = con.cursor()
-        try:
-            return drill(cur, kpi_id, period, part, narrowed, own)
-        finally:
-            cur.close()
-
     return long_lists.show(df, lang, key=f"{key}_drill_rows", columns=columns(df),
                            file_name=f"{label}_{t(f'page.tickets.drill.{part}', lang)}",
-                           whole=(every_row, n))
+                           whole=(db.later(drill, kpi_id, period, part, narrowed, scope), n))
