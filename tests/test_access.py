@@ -176,12 +176,19 @@ def test_admin_sees_full_phones_but_never_an_anonymous_complainant(accounts):
     assert any(FULL_PHONE.search(t) for t in texts)  # personal data is the admin's to see
 
 
-def test_idle_session_must_sign_in_again(accounts, monkeypatch):
-    at = signed_in("boss")
-    at.session_state["user_seen"] = 0.0  # last active at the epoch: long idle
-    at.run()
+def idle(at: AppTest) -> AppTest:
+    """The session's next run, last active at the epoch: long idle."""
+    at.session_state["user_seen"] = 0.0
+    return at.run()
+
+
+def assert_expired(at: AppTest) -> None:
     assert [w.value for w in at.warning] == ["长时间未操作,会话已过期,请重新登录。"]
     assert at.text_input[0].label == "用户名"
+
+
+def test_idle_session_must_sign_in_again(accounts, monkeypatch):
+    assert_expired(idle(signed_in("boss")))
 
 
 def test_an_idle_tab_of_a_browser_used_elsewhere_stays_signed_in(accounts, monkeypatch):
@@ -190,16 +197,12 @@ def test_an_idle_tab_of_a_browser_used_elsewhere_stays_signed_in(accounts, monke
     at = signed_in("zd")
     token = at.session_state["session_token"]
     monkeypatch.setattr("ui.session._browser_token", lambda: token)
-    at.session_state["user_seen"] = 0.0
-    at.run()
+    idle(at)
     assert not at.warning and "当前用户:zd(分公司 · 张店分公司)" in shown_text(at)
     # Idle in every tab (the token idle too, here: gone): the form, with the reason.
     from auth.sessions import SessionStore
     SessionStore().close(token)
-    at.session_state["user_seen"] = 0.0
-    at.run()
-    assert [w.value for w in at.warning] == ["长时间未操作,会话已过期,请重新登录。"]
-    assert at.text_input[0].label == "用户名"
+    assert_expired(idle(at))
 
 
 def test_a_reload_of_a_signed_in_browser_stays_signed_in(accounts, monkeypatch):
