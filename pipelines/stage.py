@@ -111,9 +111,13 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
     if f.type == TIMESTAMP:
         return f"heat_ts({_value(f)}, epoch := {q.p(epoch)})"
     if f.type == NUMBER:
-        if scale != 1:
-            # 0.184 (万元) -> 1840 yuan; rounding drops the float noise of the product.
-            return f"round(heat_num({_value(f)}) * {q.p(scale)}, 4)"
+        if f.money and scale != 1:
+            # 0.184 (万元) -> 1840 yuan; rounding drops the float noise of the
+            # product. A cell giving its own 万 (1.2万元) is not scaled again.
+            return f"heat_amount_scaled({_value(f)}, {q.p(scale)})"
+        if f.money:
+            # Amounts also in accounting brackets: (500.00) is -500.
+            return f"heat_amount({_value(f)})"
         return f"heat_num({_value(f)})"
     if f.type == SEASON:
         return f"heat_season({_value(f)})"
@@ -193,6 +197,14 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str) -> str:
         checks.append(f"WHEN {empty} THEN 'missing_required'")
     else:
         checks.append(f"WHEN {empty} THEN NULL")
+    if f.type == TIMESTAMP:
+        # 12月8日 8:30, 12-08 8:30: which year is not guessed.
+        checks.append(f"WHEN {typed} IS NULL AND heat_ts_no_year({_value(f)}) "
+                      f"THEN 'date_no_year'")
+    if f.type == NUMBER:
+        # 18°5, 1元2: a unit between digits; stripped it would read as 185.
+        checks.append(f"WHEN {typed} IS NULL AND heat_num_split({_value(f)}) "
+                      f"THEN 'number_split'")
     if f.type in TYPE_ERROR:
         checks.append(f"WHEN {typed} IS NULL THEN '{TYPE_ERROR[f.type]}'")
     if f.type == ID:
@@ -204,6 +216,9 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str) -> str:
         checks.append(f"WHEN year({typed}) NOT BETWEEN 2000 AND 2100 THEN 'bad_date'")
     if f.type == NUMBER:
         lo, hi = bounds(ds, f)
+        if f.money and lo is not None and lo >= 0:
+            # An amount that cannot be negative (应收, 减免), written -500 or (500.00).
+            checks.append(f"WHEN {typed} < 0 THEN 'negative_amount'")
         if lo is not None:
             checks.append(f"WHEN {typed} < {q.p(lo)} THEN 'out_of_range'")
         if hi is not None:

@@ -419,3 +419,115 @@ def test_merges_in_a_two_row_header_are_not_spread_into_the_data(con, tmp_path):
     assert report.rows_inserted == 1
     assert [(r.row, r.column, r.code) for r in report.rejects] == [
         (4, "station", "missing_required")]
+
+
+# --- 11. temperatures written in Chinese, or with the unit between the digits ---------
+
+TEMPERATURE_WORDS = [  # (cell, reading; None: rejected, never misread)
+    ("十八度", 18.0), ("十八点五度", 18.5), ("十八", 18.0), ("二十三度", 23.0), ("十度", 10.0),
+    ("18度5", 18.5), ("十八度五", 18.5), ("18点5度", 18.5),
+    ("18°5", None), ("18℃5", None), ("18度50", None), ("一百度", None),
+]
+OUTDOOR_WORDS = [("零下3度", -3.0), ("零下三度", -3.0), ("零下三点五度", -3.5), ("负5", -5.0),
+                 ("零下3度5", -3.5), ("三度", 3.0), ("零度", 0.0), ("3度5", 3.5)]
+
+
+def test_temperatures_in_chinese_numerals_are_read_exactly_or_rejected(con, tmp_path):
+    rows = [[f"1{i:02d}", "2025-12-08 08:00", cell, -3, "√"]
+            for i, (cell, _) in enumerate(TEMPERATURE_WORDS)]
+    rows += [[f"2{i:02d}", "2025-12-08 08:00", 18, cell, "√"]
+             for i, (cell, _) in enumerate(OUTDOOR_WORDS)]
+    path = _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
+    report = load_file(con, path)
+    got = dict(con.execute("SELECT household_id, indoor_c FROM temperature_readings "
+                           "WHERE household_id LIKE '1%'").fetchall())
+    assert {cell: got.get(f"1{i:02d}") for i, (cell, _) in enumerate(TEMPERATURE_WORDS)} == \
+        dict(TEMPERATURE_WORDS)
+    got = dict(con.execute("SELECT household_id, outdoor_c FROM temperature_readings "
+                           "WHERE household_id LIKE '2%'").fetchall())
+    assert {cell: got.get(f"2{i:02d}") for i, (cell, _) in enumerate(OUTDOOR_WORDS)} == \
+        dict(OUTDOOR_WORDS)
+    # 18°5 and 18度50 were read as 185 and 1850 (3度5 outdoors as 35, which loaded).
+    assert [(r.value, r.code) for r in report.rejects] == [
+        ("18°5", "number_split"), ("18℃5", "number_split"), ("18度50", "number_split"),
+        ("一百度", "bad_number")]
+    assert report.rejects[0].reason.startswith("室内温度(℃)的数字中间夹着单位")
+    english = _load_fresh(path, lang="en")
+    assert "has a unit between its digits" in english.rejects[0].reason
+    # Below zero indoors is out of range, as -3 is.
+    report = load_file(con, _xlsx(tmp_path / "cold.xlsx", TEMPERATURE,
+                                  [["301", "2025-12-08 08:00", "零下三度", -3, "√"]]))
+    assert [(r.value, r.code) for r in report.rejects] == [("零下三度", "out_of_range")]
+
+
+# --- 12. amounts: 万 in a cell, accounting negatives in brackets --------------------------
+
+BILLS = ["户号", "供暖季", "收费面积", "应收金额", "减免金额"]
+PAYMENTS = ["收据号", "户号", "供暖季", "缴费日期", "实收金额"]
+
+
+def test_amounts_with_wan_in_the_cell_and_accounting_negatives(con, tmp_path):
+    lines = [",".join(PAYMENTS),
+             "SF1,001,2025-2026,2025-11-01,1.2万",
+             "SF2,001,2025-2026,2025-11-01,1.2万元",
+             'SF3,001,2025-2026,2025-11-02,(500.00)',        # a reversal: -500
+             'SF4,001,2025-2026,2025-11-02,"¥(1,234.50)"',
+             "SF5,001,2025-2026,2025-11-02,（300）",          # full-width brackets
+             "SF6,001,2025-2026,2025-11-02,(-300)",          # a bracket around a minus
+             "SF7,001,2025-2026,2025-11-02,1万2"]            # 1万2千? not guessed
+    path = tmp_path / "payments.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = load_file(con, path)
+    assert con.execute("SELECT receipt_no, amount FROM fee_payments ORDER BY 1").fetchall() == [
+        ("SF1", 12000.0), ("SF2", 12000.0), ("SF3", -500.0), ("SF4", -1234.5), ("SF5", -300.0)]
+    assert [(r.row, r.value, r.code) for r in report.rejects] == [
+        (7, "(-300)", "bad_number"), (8, "1万2", "bad_number")]
+
+    # Due and exemptions cannot be negative: -500 and (500.00) are rejected alike.
+    lines = [",".join(BILLS), "001,2025-2026,80,1.84万,0", "002,2025-2026,80,(1840.00),0",
+             "003,2025-2026,80,-1840,0", "004,2025-2026,80,1840,(100)"]
+    path = tmp_path / "bills.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = load_file(con, path)
+    assert con.execute("SELECT household_id, amount_due FROM fee_bills").fetchall() == \
+        [("001", 18400.0)]
+    assert [(r.row, r.column, r.value, r.code) for r in report.rejects] == [
+        (3, "amount_due", "(1840.00)", "negative_amount"),
+        (4, "amount_due", "-1840", "negative_amount"),
+        (5, "exemption", "(100)", "negative_amount")]
+    assert "会计写法的负数" in report.rejects[0].reason
+    assert "accounting negative" in _load_fresh(path, lang="en").rejects[0].reason
+
+
+def test_a_cell_with_its_own_wan_in_a_wan_yuan_column_is_not_scaled_twice(con, tmp_path):
+    report = load_file(con, _xlsx(tmp_path / "bills.xlsx", BILLS_WAN, [
+        ["001", "2025-2026", 80, 23, 0.184, 0], ["002", "2025-2026", 80, 230, "1.84万", 0],
+        ["003", "2025-2026", 80, 230, "1.84万元", "(0.01)"]]))
+    assert con.execute("SELECT household_id, amount_due FROM fee_bills ORDER BY 1").fetchall() \
+        == [("001", 1840.0), ("002", 18400.0)]
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [
+        (4, "exemption", "negative_amount")]
+
+
+# --- 13. a date without its year is rejected, saying so -----------------------------
+
+def test_a_date_without_a_year_is_rejected_saying_the_year_is_missing(con, tmp_path):
+    rows = [["001", "12月8日 8:30", 18.5, -2, "√"], ["002", "12-08 8:30", 18.5, -2, "√"],
+            ["003", "12/8", 18.5, -2, "√"], ["004", "12月08日 下午2:30", 18.5, -2, "√"],
+            ["005", "2025-12-08 8:30", 18.5, -2, "√"],
+            ["006", "8日 8:30", 18.5, -2, "√"]]        # no month either: unreadable
+    path = _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
+    report = load_file(con, path)
+    assert report.rows_inserted == 1
+    assert [(r.row, r.value, r.code) for r in report.rejects] == [
+        (2, "12月8日 8:30", "date_no_year"), (3, "12-08 8:30", "date_no_year"),
+        (4, "12/8", "date_no_year"), (5, "12月08日 下午2:30", "date_no_year"),
+        (7, "8日 8:30", "bad_date")]
+    assert "没有年份" in report.rejects[0].reason and "不会猜测年份" in report.rejects[0].reason
+    assert "no year" in _load_fresh(path, lang="en").rejects[0].reason
+    # In tickets too, in an optional time column.
+    header = ["工单编号", "受理时间", "工单类型", "办结时间"]
+    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", header, [
+        ["GD1", "2025-12-08 08:05", "报修", "12-08 13:05"]]))
+    assert [(r.row, r.column, r.code) for r in report.rejects] == \
+        [(2, "resolved_at", "date_no_year")]

@@ -13,15 +13,66 @@ CREATE OR REPLACE TEMP MACRO heat_clean(s) AS
 CREATE OR REPLACE TEMP MACRO heat_blank(s) AS (
     CASE WHEN regexp_full_match(s, '[-‐‑‒–—―─━/\\]+') THEN NULL ELSE s END);
 
+-- A number written in Chinese or spoken style, before units are stripped:
+-- 零下/负 for minus (零下3度, 零下三度), Chinese numerals of a small number
+-- (十八, 十八点五, 二十三, 两, 〇点五; none with 百/千, which stay unreadable),
+-- and a temperature as spoken, 18度5 / 十八度五 = 18.5 (one digit after 度; more
+-- digits, 18度50, stay unreadable).
+CREATE OR REPLACE TEMP MACRO heat_num_cn(s) AS
+    regexp_replace(regexp_replace(regexp_replace(
+        translate(regexp_replace(s, '(\d|[〇一二两三四五六七八九十])点([\d〇零一二两三四五六七八九])', '\1.\2', 'g'),
+                  '零〇一二两三四五六七八九', '001223456789'),
+        '^([-+]?)十', '\11十'), '十($|[^\d])', '十0\1'), '(\d)十(\d)', '\1\2');
+CREATE OR REPLACE TEMP MACRO heat_num_pre(s) AS (
+    regexp_replace(
+        CASE WHEN regexp_matches(regexp_replace(trim(s), '^(零下|负)\s*', '-'), '[〇零一二两三四五六七八九十点]')
+             THEN heat_num_cn(regexp_replace(trim(s), '^(零下|负)\s*', '-'))
+             ELSE regexp_replace(trim(s), '^(零下|负)\s*', '-') END,
+        '^([-+]?\d+)\s*度\s*(\d)$', '\1.\2'));
+
 -- Numbers as exports write them: "1,234.50", "¥1234", "17.5℃", "−8.2", "95.5㎡",
--- "18.5度", "85.3平方米", "85.3平米".
+-- "18.5度", "85.3平方米", "85.3平米", and the forms above.
 CREATE OR REPLACE TEMP MACRO heat_num_text(s) AS
-    regexp_replace(translate(trim(s), '−－﹣', '---'),
+    regexp_replace(translate(heat_num_pre(s), '−－﹣', '---'),
                    '[\s,，¥￥元℃°㎡²度]|平方米|平米|RMB|rmb|m2$|M2$|C$|c$', '', 'g');
 
+-- A number with 万 (10,000) as its unit: 1.2万, 1.2万元, 3万㎡.
+CREATE OR REPLACE TEMP MACRO heat_num_wan(s) AS
+    regexp_full_match(heat_num_text(s), '[-+]?[\d.]+万');
+
+-- A unit between digits (18°5, 18℃5, 1元2, 18度50): no number we can read
+-- without guessing; stripped, it would read as 185.
+CREATE OR REPLACE TEMP MACRO heat_num_split(s) AS
+    regexp_matches(heat_num_pre(s), '\d\s*(°[Cc]|℃|°|度|元|㎡|²|平方米|平米)\s*[\d.]');
+
+CREATE OR REPLACE TEMP MACRO heat_num_slow(s) AS (
+    CASE WHEN heat_num_split(s) THEN NULL
+         WHEN heat_num_wan(s)
+         THEN round(TRY_CAST(rtrim(heat_num_text(s), '万') AS DOUBLE) * 10000, 4)
+         ELSE TRY_CAST(heat_num_text(s) AS DOUBLE) END);
+
 CREATE OR REPLACE TEMP MACRO heat_num(s) AS (
-    CASE WHEN isfinite(TRY_CAST(heat_num_text(s) AS DOUBLE))
-         THEN TRY_CAST(heat_num_text(s) AS DOUBLE) END);
+    CASE WHEN isfinite(TRY_CAST(s AS DOUBLE)) THEN TRY_CAST(s AS DOUBLE)
+         WHEN isfinite(heat_num_slow(s)) THEN heat_num_slow(s) END);
+
+-- Amounts. An accounting negative in brackets, (500.00), ¥(500.00), (1.2万元),
+-- is the amount negated; a bracket around a negative one is unreadable.
+CREATE OR REPLACE TEMP MACRO heat_paren(s) AS
+    regexp_extract(trim(s), '^[¥\s]*\(\s*([^()\-−﹣]+?)\s*\)\s*(元)?$', 1);
+CREATE OR REPLACE TEMP MACRO heat_negated(x) AS (
+    CASE WHEN x > 0 THEN -x WHEN x = 0 THEN 0.0 END);
+CREATE OR REPLACE TEMP MACRO heat_amount(s) AS (
+    CASE WHEN isfinite(TRY_CAST(s AS DOUBLE)) THEN TRY_CAST(s AS DOUBLE)
+         WHEN heat_paren(s) <> '' THEN heat_negated(heat_num(heat_paren(s)))
+         ELSE heat_num(s) END);
+-- In a column whose header gives the unit 万元: the cell times `scale`, unless
+-- the cell gives its own 万 (1.2万元 is 12,000 yuan, not 1.2万 万元).
+CREATE OR REPLACE TEMP MACRO heat_amount_in(s, scale) AS (
+    CASE WHEN heat_num_wan(s) THEN heat_num(s)
+         ELSE round(heat_num(s) * scale, 4) END);
+CREATE OR REPLACE TEMP MACRO heat_amount_scaled(s, scale) AS (
+    CASE WHEN heat_paren(s) <> '' THEN heat_negated(heat_amount_in(heat_paren(s), scale))
+         ELSE heat_amount_in(s, scale) END);
 
 -- Morning or afternoon written in a time: 上午/下午 (and 早上, 凌晨, 中午, 晚上 …),
 -- AM/PM, a.m./p.m. heat_ts_half gives 'AM', 'PM' or NULL; heat_ts_rest the text
@@ -40,6 +91,13 @@ CREATE OR REPLACE TEMP MACRO heat_ts_night_unclear(s) AS (
     coalesce(regexp_extract(s, heat_ts_marker()) IN ('晚上', '夜间')
              AND TRY_CAST(regexp_extract(heat_ts_rest(s), '\s(\d{1,2})\s*[:：时]', 1) AS INTEGER)
                  IN (0, 1, 2, 3, 4, 5, 12), false));
+
+-- A month and day without a year, with or without a time: 12月8日 8:30,
+-- 12-08 8:30, 12/8, 12.08. Unreadable as a time (the year is not guessed);
+-- staging names the missing year in the reject.
+CREATE OR REPLACE TEMP MACRO heat_ts_no_year(s) AS
+    regexp_matches(heat_ts_rest(s),
+        '^((0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*[日号]?|(0?[1-9]|1[0-2])\s*[-/.]\s*(0?[1-9]|[12]\d|3[01]))($|[^\d\-/.]|\s*\d{1,2}\s*[:：时])');
 
 -- Times: Excel serial numbers counted from `epoch` (1900 date system: day 0 =
 -- 1899-12-30 for serials after 60; Mac 1904 system: 1904-01-01) and the text
