@@ -94,7 +94,10 @@ final as (
         coalesce(list_contains($followup_categories::varchar[], category), false)
             as followup_category,
         coalesce(list_contains($rating_words::varchar[], satisfaction), false) as rating_word,
-        coalesce(trim(result), '') = '' as blank_result
+        -- No result text: nothing but whitespace, control or format characters
+        -- (trim() takes spaces only; a CSV export's blank cell may hold a tab,
+        -- a cell a line break or a zero-width space).
+        coalesce(regexp_full_match(result, '[\s\p{Z}\p{Cc}\p{Cf}]*'), true) as blank_result
     from with_deadline
 
 )
