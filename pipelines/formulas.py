@@ -152,3 +152,48 @@ def scan_sheets(path: Path) -> dict[str, tuple[list[tuple[int, int]], list[Merge
             return out
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}  # the reader will say what is wrong with the file
+
+
+# A cell's type attribute: no t (or t="n") is a number; s, str, inlineStr text.
+_TYPE = re.compile(rb'\bt="([^"]*)"')
+
+
+def _column_letters(column: int) -> bytes:
+    return cell_ref(1, column)[:-1].encode()
+
+
+def number_rows(path: Path, sheet: str, column: int, rows: set[int] | None = None) -> set[int]:
+    """Excel rows of the cells in one sheet column (0-based, A = 0) that the
+    file stores as numbers, among `rows` when given. For an ID column: Excel
+    drops the leading zeros of an ID it holds as a number (0012345 -> 12345),
+    never those of text. Empty when unknown (no .xlsx/.xlsm, cells without a
+    reference, a file gone): a caller then treats no cell as a number."""
+    cell = re.compile(rb"<" + _P + rb'c\b([^>]*?\br="' + _column_letters(column)
+                      + rb'([0-9]{1,7})"[^>]*)>')
+    found: set[int] = set()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = _sheet_parts(zf, set(zf.namelist())).get(sheet)
+            if part is None:
+                return found
+            with zf.open(part) as fh:
+                tail = b""
+                while True:
+                    chunk = fh.read(_CHUNK)
+                    data = tail + chunk
+                    cut = len(data) if not chunk else data.rfind(b"row>") + 4
+                    if chunk and cut < 4:
+                        tail = data
+                        continue
+                    part_data, tail = data[:cut], data[cut:]
+                    for m in cell.finditer(part_data):
+                        kind = _TYPE.search(m.group(1))
+                        if kind is None or kind.group(1) == b"n":
+                            row = int(m.group(2))
+                            if rows is None or row in rows:
+                                found.add(row)
+                    if not chunk:
+                        break
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return set()
+    return found

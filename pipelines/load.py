@@ -70,6 +70,9 @@ class LoadReport:
     sheet: str | None = None
     header_row: str | None = None
     seconds: float = 0.0
+    # What the user should know about rows that loaded (IDs padded with the
+    # zeros Excel dropped, households not in the roster), in their language.
+    warnings: list[str] = field(default_factory=list)
 
     def asdict(self) -> dict:
         """The JSON shape of `python -m pipelines load --json`."""
@@ -91,6 +94,7 @@ class LoadReport:
         lines = [self.summary()]
         if self.status == "failed" and self.error_detail:
             lines.append(f"  ({self.error_detail})")
+        lines += [f"  ! {w}" for w in self.warnings]
         for r in self.rejects[:20]:
             lines.append(f"  {r.sheet}!{r.row} {r.column} «{r.value}»: {r.reason}")
         if len(self.rejects) > 20:
@@ -116,6 +120,14 @@ class Plan:
             if not is_total_or_blank(cells, self.header.labels):
                 out.append({f: cells[i] for f, i in self.mapping.columns.items()})
         return out
+
+
+def warning(code: str, params: dict, lang: str = "zh") -> str:
+    """A load warning in words (i18n load.warning.<code>); lists joined."""
+    sep = "、" if lang == "zh" else ", "
+    return t(f"load.warning.{code}", lang, **{
+        k: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v
+        for k, v in params.items()})
 
 
 def file_sha256(path: Path) -> str:
@@ -267,6 +279,7 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
     report.status, report.batch_id, report.rows_read = "loaded", batch_id, staged.rows_read
     report.rows_inserted, report.rows_updated = inserted, updated
     report.rows_unchanged, report.rows_rejected = unchanged, rejected
+    report.warnings = [warning(code, params, lang) for code, params in staged.warnings]
     report.rejects = [Reject(plan.sheet.name, *r) for r in cur.execute(
         f"SELECT {ROW}, column_name, value, reason, code, source_column FROM stg_rejects "
         f"ORDER BY {ROW}, column_name").fetchall()]

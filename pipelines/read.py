@@ -13,16 +13,16 @@ import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
 from . import reader_child
-from .formulas import Merge, scan_sheets
+from .formulas import Merge, number_rows, scan_sheets
 from .reader_child import row_numbers
 from .errors import PipelineError
 from .safety import check_zip
@@ -65,6 +65,10 @@ class RawSheet:
     # row, last column); the reader gives each range's value in its first cell
     # only. `fill_merged` spreads it once the header is known.
     merges: list[Merge] = field(default_factory=list)
+    # Excel files: (column c<i>, Excel rows) -> those rows whose cell in the
+    # column the file stores as a number, not text. Read for .xlsx/.xlsm only
+    # (for .xlsb and .ods no row is known as a number); None for CSV.
+    number_rows: Callable[[int, set[int]], set[int]] | None = None
 
     @property
     def n_columns(self) -> int:
@@ -147,8 +151,13 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
             first = first_columns[index]
             merges = [(r1, c1 - first, r2, c2 - first) for r1, c1, r2, c2 in merges]
             uncomputed = [(r, c - first) for r, c in uncomputed]
+            numbers = partial(_number_rows, path, name, first) if head.startswith(_ZIP) else None
             yield RawSheet(name, table, epoch, uncomputed=uncomputed, merges=merges,
-                           first_column=first)
+                           first_column=first, number_rows=numbers)
+
+
+def _number_rows(path: Path, sheet: str, first: int, column: int, rows: set[int]) -> set[int]:
+    return number_rows(path, sheet, first + column, rows)
 
 
 def _int64(values: np.ndarray) -> pa.Array:

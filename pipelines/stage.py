@@ -12,7 +12,7 @@ Temp tables made on the connection:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,6 +74,9 @@ class StageResult:
     rows_read: int
     rows_rejected: int
     rows_valid: int
+    # Things the user should know about rows that loaded: (i18n code under
+    # load.warning., its parameters).
+    warnings: list[tuple[str, dict]] = field(default_factory=list)
 
 
 class _Sql:
@@ -299,6 +302,11 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     con.unregister("raw_input")
     if sheet.uncomputed:
         _refuse_uncomputed(con, sheet, ds, mapping)
+    warnings = []
+    roster = _roster_width(con) if ds.name != "households" and "household_id" in mapped \
+        else None
+    if roster:
+        warnings += _pad_household_ids(con, sheet, mapping, roster)
 
     errs = [_q("err_" + f.name) for f in ds.fields if f.name in mapped]
     # A row whose columns are shifted is rejected as a whole, for that only.
@@ -335,7 +343,83 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     read, valid = con.execute(
         "SELECT (SELECT count(*) FROM stg), (SELECT count(*) FROM stg_ok)").fetchone()
     rejected = con.execute(f"SELECT count(DISTINCT {ROW}) FROM stg_rejects").fetchone()[0]
-    return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid)
+    if roster is not None:
+        warnings += _not_in_roster(con, roster)
+    return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid,
+                       warnings=warnings)
+
+
+# Example IDs a warning names.
+EXAMPLES = 3
+
+
+def _roster_width(con) -> int | None:
+    """The roster's ID width when it has households, else None. 0 when its
+    IDs are not all digits of one width (no ID is then padded to match)."""
+    n, lo, hi, digits = con.execute(
+        "SELECT count(*), min(length(household_id)), max(length(household_id)), "
+        "bool_and(regexp_full_match(household_id, '[0-9]+')) FROM households").fetchone()
+    if not n:
+        return None
+    return lo if lo == hi and digits else 0
+
+
+def _pad_household_ids(con, sheet: RawSheet, mapping: Mapping, width: int
+                       ) -> list[tuple[str, dict]]:
+    """Excel drops the leading zeros of an ID column it holds as numbers: the
+    roster's 0012345 comes as 12345, a reading, ticket or bill matching no
+    household. A cell the file stores as a number, shorter than the roster's
+    one ID width, that matches no roster ID as it is but does once zero-padded
+    to that width, takes the padded ID; the load says so. A text cell is left
+    as written (the not-in-roster warning names it)."""
+    if not width or sheet.number_rows is None:
+        return []
+    found = con.execute(f"""
+        SELECT {ROW}, household_id FROM stg s
+        WHERE regexp_full_match(household_id, '[0-9]+') AND length(household_id) < $w
+          AND NOT EXISTS (SELECT 1 FROM households h WHERE h.household_id = s.household_id)
+          AND EXISTS (SELECT 1 FROM households h
+                      WHERE h.household_id = lpad(s.household_id, $w, '0'))
+        ORDER BY {ROW}""", {"w": width}).fetchall()
+    if not found:
+        return []
+    numbers = sheet.number_rows(mapping.columns["household_id"], {r for r, _ in found})
+    rows = sorted(r for r, _ in found if r in numbers)
+    if not rows:
+        return []
+    con.execute(f"UPDATE stg SET household_id = lpad(household_id, $w, '0') "
+                f"WHERE list_contains($rows, {ROW})", {"w": width, "rows": rows})
+    first = next(i for r, i in found if r == rows[0])
+    return [("ids_padded", {"n": len(rows), "width": width, "example": first,
+                            "padded": first.rjust(width, "0")})]
+
+
+def _not_in_roster(con, width: int) -> list[tuple[str, dict]]:
+    """Loaded rows whose household is not in the roster: they count in no
+    branch, station or community. Among them, those that would match once
+    zero-padded to the roster's ID width (leading zeros dropped: a CSV saved
+    from Excel, an ID typed as a number)."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE stg_unmatched AS
+        SELECT source_row, household_id FROM stg_ok s
+        ANTI JOIN households h ON h.household_id = s.household_id
+        WHERE s.household_id IS NOT NULL""")
+    n, households, padded = con.execute("""
+        SELECT count(*), count(DISTINCT household_id),
+               count(*) FILTER (WHERE $w > 0 AND length(household_id) < $w
+                                AND regexp_full_match(household_id, '[0-9]+')
+                                AND lpad(household_id, $w, '0') IN
+                                    (SELECT household_id FROM households))
+        FROM stg_unmatched""", {"w": width}).fetchone()
+    if not n:
+        return []
+    examples = [i for (i,) in con.execute("""
+        SELECT household_id FROM stg_unmatched GROUP BY household_id
+        ORDER BY min(source_row) LIMIT $k""", {"k": EXAMPLES}).fetchall()]
+    out = [("not_in_roster", {"n": n, "households": households, "examples": examples})]
+    if padded:
+        out.append(("not_in_roster_zeros", {"n": padded, "width": width}))
+    return out
 
 
 def _extra_fields(q: _Sql, sheet: RawSheet, header: Header) -> tuple[str, str, int]:

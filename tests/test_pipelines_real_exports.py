@@ -531,3 +531,86 @@ def test_a_date_without_a_year_is_rejected_saying_the_year_is_missing(con, tmp_p
         ["GD1", "2025-12-08 08:05", "报修", "12-08 13:05"]]))
     assert [(r.row, r.column, r.code) for r in report.rejects] == \
         [(2, "resolved_at", "date_no_year")]
+
+
+# --- 14. household IDs whose leading zeros Excel dropped ---------------------------
+
+ROSTER = ["户号", "分公司", "供热站", "供热面积"]
+
+
+def _roster(con, tmp_path, ids):
+    report = load_file(con, _xlsx(tmp_path / "roster.xlsx", ROSTER,
+                                  [[i, "张店分公司", "华光路换热站", 80] for i in ids]))
+    assert report.rows_inserted == len(ids)
+
+
+def test_an_id_stored_as_a_number_takes_back_the_zeros_excel_dropped(con, tmp_path):
+    _roster(con, tmp_path, ["0012345", "0012346", "0012347", "1234567"])
+    rows = [[12345, "2025-12-08 08:00", 18, -3, "√"],      # a number cell: 0012345
+            ["12346", "2025-12-08 08:00", 18, -3, "√"],    # text: left as written, named
+            [99999, "2025-12-08 08:00", 18, -3, "√"],      # padded it matches nobody
+            ["0012347", "2025-12-08 08:00", 18, -3, "√"],
+            [1234567, "2025-12-08 08:00", 18, -3, "√"]]
+    path = _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
+    report = load_file(con, path)
+    assert (report.rows_inserted, report.rows_rejected) == (5, 0)
+    assert con.execute("SELECT household_id FROM temperature_readings ORDER BY 1").fetchall() == \
+        [("0012345",), ("0012347",), ("1234567",), ("12346",), ("99999",)]
+    assert report.warnings == [
+        "1 行的户号在文件中是数字格式,Excel 去掉了它们的前导零(如 12345):用户档案的户号都是 7 位,"
+        "这些户号补足前导零后(如 0012345)与档案中的户一致,已按补足后的户号导入。"
+        "以后导出或编辑时,请把户号列设为「文本」格式。",
+        "2 行(共 2 户)的户号在用户档案中找不到(如 12346、99999):这些行已导入,但不计入任何分公司、"
+        "供热站或小区的指标,也对不上档案中的户。请核对户号,或先导入包含这些户的用户档案。",
+        "其中 1 行的户号补足前导零到 7 位后与档案中的户号一致:很可能是户号被存成了数字(或文件经 Excel "
+        "打开另存),前导零丢了。请从业务系统重新导出;如果要在 Excel 中编辑,请先把户号列设为「文本」格式"
+        "并补回前导零。"]
+    assert "! 2 行(共 2 户)的户号在用户档案中找不到" in str(report)
+    english = load_file(con, path, lang="en")   # already loaded: nothing said
+    assert english.status == "already_loaded"
+    english = _load_fresh(path, lang="en")      # no roster there: nothing to match
+    assert english.warnings == []
+
+    # A ticket's optional household ID, and a bill (keyed by household and season).
+    header = ["工单编号", "受理时间", "工单类型", "户号"]
+    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", header, [
+        ["GD1", "2025-12-08 08:05", "投诉", 12346], ["GD2", "2025-12-08 08:05", "咨询", None]]))
+    assert con.execute("SELECT ticket_no, household_id FROM tickets ORDER BY 1").fetchall() == \
+        [("GD1", "0012346"), ("GD2", None)]
+    assert [w.split(":")[0] for w in report.warnings] == \
+        ["1 行的户号在文件中是数字格式,Excel 去掉了它们的前导零(如 12346)"]
+    report = load_file(con, _xlsx(tmp_path / "bills.xlsx", ["户号", "供暖季", "应收金额"], [
+        [12345, "2025-2026", 1840], ["0012345", "2025-2026", 1840]]), lang="en")
+    # Padded, the first row has the second's key: the later row wins, as ever.
+    assert [(r.row, r.code) for r in report.rejects] == [(2, "duplicate")]
+    assert report.warnings[0].startswith("1 rows have a household ID stored as a number")
+    assert con.execute("SELECT household_id FROM fee_bills").fetchall() == [("0012345",)]
+
+
+def test_ids_in_a_csv_are_never_padded_but_the_load_says_they_match_no_household(con, tmp_path):
+    _roster(con, tmp_path, ["0012345", "0012346"])
+    lines = ["收据号,户号,供暖季,缴费日期,实收金额", "SF1,12345,2025-2026,2025-11-01,1840",
+             "SF2,12345,2025-2026,2025-11-02,100", "SF3,0012346,2025-2026,2025-11-01,1840",
+             "SF4,88,2025-2026,2025-11-01,1840"]
+    path = tmp_path / "payments.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = load_file(con, path, lang="en")
+    assert con.execute("SELECT household_id FROM fee_payments ORDER BY 1").fetchall() == \
+        [("0012346",), ("12345",), ("12345",), ("88",)]
+    assert report.warnings == [
+        "3 rows (2 households) name a household ID that is not in the roster (e.g. 12345, 88): "
+        "they were loaded, but count in no branch, station or community and match no roster "
+        "household. Check the IDs, or load a roster that has these households first.",
+        "Of these, 2 rows match a roster ID once padded with leading zeros to 7 digits: the IDs "
+        "were most likely stored as numbers (or the file was opened and saved in Excel), which "
+        "drops leading zeros. Export the file again from the source system; to edit it in "
+        "Excel, format the household ID column as Text and restore the zeros."]
+
+
+def test_a_roster_of_mixed_widths_pads_no_id(con, tmp_path):
+    _roster(con, tmp_path, ["0012345", "12345678"])
+    report = load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, [
+        [12345, "2025-12-08 08:00", 18, -3, "√"]]))
+    assert con.execute("SELECT household_id FROM temperature_readings").fetchall() == \
+        [("12345",)]
+    assert len(report.warnings) == 1 and "(如 12345)" in report.warnings[0]
