@@ -44,7 +44,8 @@ final as (
         t.unanswered,
         t.open_hours as age_hours,
         case when t.overdue_open
-             then date_diff('second', t.deadline_at, $cutoff_at) / 3600.0 end as hours_overdue,
+             then date_diff('microsecond', t.deadline_at, $cutoff_at) / 3600000000.0
+             end as hours_overdue,
         b.file_name,
         t.source_row
     from actionable t

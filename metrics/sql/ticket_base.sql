@@ -77,7 +77,9 @@ final as (
 
     select
         *,
-        date_diff('second', received_at, resolved_at) / 3600.0 as resolution_hours,
+        -- Elapsed microseconds: date_diff('second') counts the second marks
+        -- passed, so 08:00:00.9 to 08:00:01.1 would be a whole second.
+        date_diff('microsecond', received_at, resolved_at) / 3600000000.0 as resolution_hours,
         -- Resolved at the deadline itself is on time.
         coalesce(resolved_at <= deadline_at, false) as on_time,
         followup_at is not null as followed_up,

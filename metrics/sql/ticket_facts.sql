@@ -43,7 +43,8 @@ final as (
         resolved_by_cutoff and blank_result as no_result,
         overdue_open or no_result as unanswered,
         case when not resolved_by_cutoff
-             then date_diff('second', received_at, $cutoff_at) / 3600.0 end as open_hours
+             then date_diff('microsecond', received_at, $cutoff_at) / 3600000000.0
+             end as open_hours
         /* end flags */
     from placed
 
