@@ -2,10 +2,12 @@
 signed in, within the same idle limit as the session itself.
 
 The browser keeps a random token in a cookie; this file keeps only its
-SHA-256, the account and when it was last used. A token resumes nothing once
-idle past `idle_minutes`, once signed out, or once its account is removed or
-its password reset; the role and branch are read from the account each time,
-so a changed role applies at the next reload.
+SHA-256, the account, when it was opened and when it was last used. A token
+resumes nothing once idle past `idle_minutes`, older than
+`max_session_hours`, signed out, or once its account is removed or its
+password reset. A session already open checks its token on every run
+(`check`): a sign-out in another tab, a password reset or a removed account
+ends it at its next click, and a changed role or branch applies then.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .jsonfile import locked_json
-from .users import AuthError, User, UserStore, idle_expired
+from .users import AuthError, User, UserStore, _auth, idle_expired
 
 COOKIE = "heatkpi_session"
 # The last-used time is written at most this often (seconds): often enough for
@@ -28,6 +30,15 @@ TOUCH_EVERY = 60.0
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _ended(entry: dict, now: float) -> bool:
+    """Idle past the limit, or open longer than `max_session_hours` (a token
+    taken from a browser in use stops working then too). A token written
+    before tokens had an opening time counts from its last use."""
+    opened = entry.get("opened", entry["seen"])
+    return (idle_expired(entry["seen"], now)
+            or now - opened > _auth()["max_session_hours"] * 3600)
 
 
 class SessionStore:
@@ -47,7 +58,7 @@ class SessionStore:
         with locked_json(self.path, self._read) as data:
             now = self.clock()
             data["sessions"] = {d: s for d, s in data["sessions"].items()
-                                if not idle_expired(s["seen"], now)}
+                                if not _ended(s, now)}
             yield data
 
     def _read(self) -> dict:
@@ -61,7 +72,8 @@ class SessionStore:
         """A new token for `user`, just signed in with their password."""
         token = secrets.token_urlsafe(32)
         with self._locked() as data:
-            data["sessions"][_digest(token)] = {"user": user.name, "seen": self.clock()}
+            now = self.clock()
+            data["sessions"][_digest(token)] = {"user": user.name, "seen": now, "opened": now}
         return token
 
     def resume(self, token: str | None) -> User | None:
@@ -84,17 +96,26 @@ class SessionStore:
             entry["seen"] = self.clock()
             return user
 
-    def touch(self, token: str | None) -> None:
-        """The browser used the dashboard now (written at most every TOUCH_EVERY s)."""
-        if not token:
-            return
+    def check(self, token: str | None) -> User | None:
+        """The account of a session already open, as it is now (role and
+        branch re-read), or None when its token was closed (a sign-out in
+        another tab, a password reset, a removed account) or ended. Marks the
+        use (written at most every TOUCH_EVERY s)."""
+        if not token or not isinstance(token, str):
+            return None
         key, now = _digest(token), self.clock()
         entry = self._read()["sessions"].get(key)
-        if entry is None or now - entry["seen"] < TOUCH_EVERY:
-            return
-        with self._locked() as data:
-            if key in data["sessions"]:
-                data["sessions"][key]["seen"] = now
+        if entry is None or _ended(entry, now):
+            return None
+        try:
+            user = self.users.get(entry["user"])
+        except AuthError:
+            return None
+        if now - entry["seen"] >= TOUCH_EVERY:
+            with self._locked() as data:
+                if key in data["sessions"]:
+                    data["sessions"][key]["seen"] = now
+        return user
 
     def close(self, token: str | None) -> None:
         """Signed out (or idle): the token resumes nothing any more."""

@@ -227,3 +227,38 @@ def test_a_reload_of_a_signed_in_browser_stays_signed_in(accounts, monkeypatch):
     third = AppTest.from_file(APP, default_timeout=90)
     third.run()
     assert [t.value for t in third.title] == ["登录 · 供热服务指标看板"]
+
+
+ENDED = "本次登录已结束(在其他窗口退出登录、密码被重置、账号被删除,或已超过当天登录时限),请重新登录。"
+
+
+@pytest.mark.parametrize("change", ["reset_password", "remove", "signed_out_elsewhere"])
+def test_an_open_tab_ends_when_its_sign_in_is_ended_elsewhere(accounts, change):
+    # A tab already open trusted the user kept in its session: a password
+    # reset, a removed account or a sign-out in another tab of the browser
+    # (same token) left it signed in, downloads included.
+    from auth.sessions import SessionStore
+    at = signed_in("zd")
+    visit(at, "pages/tickets.py")
+    assert "当前用户:zd(分公司 · 张店分公司)" in shown_text(at)
+    if change == "reset_password":
+        UserStore().reset_password("zd", "a brand new password")
+        SessionStore().close_user("zd")   # as `python -m auth reset-password` does
+    elif change == "remove":
+        UserStore().remove("zd")          # the account file alone, without the CLI
+    else:
+        SessionStore().close(at.session_state["session_token"])
+    at.run()
+    assert [w.value for w in at.warning] == [ENDED]
+    assert at.text_input[0].label == "用户名"
+    assert "当前用户:zd" not in shown_text(at)
+
+
+def test_an_open_tab_takes_a_changed_role_at_its_next_run(accounts):
+    at = signed_in("mgr")
+    visit(at, "pages/tickets.py")
+    assert "当前用户:mgr(经理)" in shown_text(at)
+    UserStore().set_role("mgr", "viewer")
+    at.run()
+    assert "当前用户:mgr(只读)" in shown_text(at)
+    assert at.session_state["user"].role == "viewer"

@@ -66,12 +66,40 @@ def test_use_keeps_a_token_alive_written_at_most_once_a_minute(sessions, users, 
     token = sessions.open(users.get("wangli"))
     written = sessions.path.stat().st_mtime_ns
     clock.now += TOUCH_EVERY / 2
-    sessions.touch(token)
+    assert sessions.check(token).name == "wangli"
     assert sessions.path.stat().st_mtime_ns == written
     for _ in range(3):          # 3 x 20 minutes of use, never 30 idle
         clock.now += 20 * 60
-        sessions.touch(token)
+        assert sessions.check(token).name == "wangli"
     assert sessions.resume(token) is not None
+
+
+def test_a_sign_in_ends_after_the_days_limit_however_much_it_is_used(sessions, users, clock):
+    # max_session_hours = 12: a token taken from a browser in use stops working.
+    token = sessions.open(users.get("wangli"))
+    for _ in range(12 * 3 - 1):     # used every 20 minutes for 11 h 40 min
+        clock.now += 20 * 60
+        assert sessions.check(token) is not None
+    clock.now += 20 * 60 + 1        # 12 h and a second after the sign-in
+    assert sessions.check(token) is None and sessions.resume(token) is None
+
+
+def test_an_open_session_sees_its_token_closed_and_its_account_changed(sessions, users):
+    # check() runs on every run of a signed-in tab: a sign-out in another tab
+    # (same token), a password reset or a removed account end it; a new role
+    # applies at once.
+    token = sessions.open(users.get("wangli"))
+    users.set_role("wangli", "viewer")
+    assert sessions.check(token).role == "viewer"
+    sessions.close(token)
+    assert sessions.check(token) is None
+    other = sessions.open(users.get("li"))
+    sessions.close_user("li")
+    assert sessions.check(other) is None
+    third = sessions.open(users.get("wangli"))
+    users.remove("wangli")
+    assert sessions.check(third) is None
+    assert sessions.check(None) is None and sessions.check("") is None
 
 
 def test_sign_out_ends_only_that_browser(sessions, users):

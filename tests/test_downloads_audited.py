@@ -96,3 +96,26 @@ def test_an_idle_session_gets_no_file(demo_copy, bare_session):  # noqa: F811
     assert session.audited_download(lambda: b"PK", "x.xlsx", "1 rows")() == b"PK"
     log = download_log()
     assert log[["user_name", "role", "target"]].values.tolist() == [["mgr", "manager", "x.xlsx"]]
+
+
+def test_a_session_whose_sign_in_ended_gets_no_file(demo_copy, bare_session, tmp_path,  # noqa: F811
+                                                    monkeypatch):
+    # Signed out in another tab (or the password reset) after the page was
+    # drawn: the button is still on screen, but its file is refused.
+    from auth import UserStore
+    from auth.sessions import SessionStore
+    from ui import session
+
+    monkeypatch.setenv("HEATKPI_USERS", str(tmp_path / "users.json"))
+    store = UserStore(tmp_path / "users.json")
+    user = store.add("mgr", "a long password", "manager")
+    token = SessionStore(users=store).open(user)
+    state = bare_session
+    state.update({session.KEY: user, session.SEEN: time.time(), session.TOKEN: token})
+    live = session.audited_download(lambda: b"PK", "x.xlsx", "1 rows")
+    ended = session.audited_download(lambda: b"PK", "y.xlsx", "1 rows")
+    assert live() == b"PK"
+    SessionStore(users=store).close(token)
+    with pytest.raises(PermissionError):
+        ended()
+    assert download_log()["target"].tolist() == ["x.xlsx"]

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from auth import User, UserStore
+from auth.sessions import SessionStore
 from metrics import Period, get, summary
 from metrics.display import format_value
 from page_testing import downloads  # noqa: F401
@@ -53,7 +54,12 @@ def open_page(user: User | None = None, **params) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params.update(params)
     if user is not None:
+        # Signed in as a browser is: an account and a live sign-in token.
+        store = UserStore()
+        if not any(u["name"] == user.name for u in store.list()):
+            store.add(user.name, "a long password", user.role, user.branch)
         at.session_state["user"] = user
+        at.session_state["session_token"] = SessionStore(users=store).open(user)
     at.run()
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]

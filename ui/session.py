@@ -96,14 +96,19 @@ def audited_download(build: Callable[[], bytes], target: str,
     the file request when the rerun starts, and the button spins for three
     minutes.) Who downloads is read now, in the session's run; the file is
     built later on a server thread that has no session. A session idle past
-    the limit gets no file (the click does not run gate(), which would sign
-    it out): the page must be used, or signed in to, again."""
+    the limit, or whose sign-in ended meanwhile (signed out in another tab,
+    password reset, account removed), gets no file (the click does not run
+    gate(), which would sign it out): the page must be used, or signed in
+    to, again."""
     user, con = current_user(), db.connection()
     seen = st.session_state.get(SEEN)   # None in single-user mode: no idle limit
+    token = st.session_state.get(TOKEN) if auth_mode() == "local" else None
 
     def data() -> bytes:
         if seen is not None and idle_expired(seen, time.time()):
             raise PermissionError(f"session of {user.name} idle: no download")
+        if token is not None and SessionStore().check(token) is None:
+            raise PermissionError(f"session of {user.name} ended: no download")
         content = build()
         record(con, user.name, "download", target, detail, user.role)
         return content
@@ -142,14 +147,22 @@ def gate() -> User | None:
         for key in (KEY, SEEN, TOKEN):
             st.session_state.pop(key, None)
         user = None
+    if isinstance(user, User) and mode == "local":
+        # The account as it is now: a sign-out in another tab of this browser,
+        # a password reset or a removed account ends this session too, and a
+        # changed role or branch applies from this run on.
+        user = SessionStore().check(st.session_state.get(TOKEN))
+        if user is None:
+            _forget()
+            st.warning(tr("ui.auth.ended"))
+            return None
+        st.session_state[KEY] = user
     if not isinstance(user, User):
         user = _sso_user() if mode == "sso" else _resumed()
         if user is None:
             if expired:
                 st.warning(tr("ui.auth.expired"))
             return None  # the caller shows sign_in_page
-    elif mode == "local":
-        SessionStore().touch(st.session_state.get(TOKEN))
     st.session_state[SEEN] = now
     _write_cookie()
     _sidebar(user, mode)
