@@ -8,6 +8,7 @@ each is timed on its own like its SQL twin.
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,6 +67,13 @@ def _targets(f: Frames) -> pd.Series:
     return pd.Series(target, index=h["household_id"])
 
 
+def _target_of(f: Frames, household_id: pd.Series) -> np.ndarray:
+    """Each reading's target; the residential one for a household not in the
+    roster. (reindex, not map: mapping an empty Series types it as text.)"""
+    t = _targets(f).reindex(household_id).to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isnan(t), _s()["residential_target_c"], t)
+
+
 def _readings(f: Frames, p: Period) -> pd.DataFrame:
     s = _s()
     r = f.readings[_in(f.readings["measured_at"], p)]
@@ -77,16 +85,14 @@ def _readings(f: Frames, p: Period) -> pd.DataFrame:
 def temp_compliance_rate(f: Frames, p: Period):
     r = _readings(f, p)
     r = r[r["counted"]]
-    target = r["household_id"].map(_targets(f)).fillna(_s()["residential_target_c"])
-    return _rate((r["indoor_c"] >= target).sum(), len(r))
+    return _rate((r["indoor_c"] >= _target_of(f, r["household_id"])).sum(), len(r))
 
 
 def temp_household_compliance_rate(f: Frames, p: Period):
     r = _readings(f, p)
     r = r[r["counted"]]
     last = r.loc[r.groupby("household_id", sort=False)["measured_at"].idxmax()]
-    target = last["household_id"].map(_targets(f)).fillna(_s()["residential_target_c"])
-    return _rate((last["indoor_c"] >= target).sum(), len(last))
+    return _rate((last["indoor_c"] >= _target_of(f, last["household_id"])).sum(), len(last))
 
 
 def temp_unsigned_readings(f: Frames, p: Period):
@@ -105,6 +111,7 @@ def _tickets(f: Frames, p: Period) -> pd.DataFrame:
     s = _s()
     t = f.tickets[f.tickets["received_at"] < p.cutoff_at]
     hours = t["category"].map(dict(zip(s["limit_categories"], s["limit_resolve_hours"])))
+    hours = hours.astype("float64")   # (mapping an empty column keeps its text type)
     return t.assign(deadline=t["received_at"] + pd.to_timedelta(hours, unit="h"),
                     resolved=t["resolved_at"] < p.cutoff_at)
 
@@ -126,7 +133,10 @@ def ticket_on_time_rate(f: Frames, p: Period):
 
 
 def _resolution_hours(f: Frames, p: Period) -> pd.Series:
-    t = f.tickets[_in(f.tickets["resolved_at"], p)]
+    # as every ticket KPI: the tickets received by the cut-off (one received
+    # after it is not there yet, whatever its resolved time says)
+    t = _tickets(f, p)
+    t = t[_in(t["resolved_at"], p)]
     return (t["resolved_at"] - t["received_at"]).dt.total_seconds() / 3600
 
 
@@ -141,22 +151,31 @@ def ticket_resolution_hours_p90(f: Frames, p: Period):
 
 
 def ticket_followup_rate(f: Frames, p: Period):
-    t = f.tickets
+    t = _tickets(f, p)
     t = t[_in(t["resolved_at"], p) & t["category"].isin(_s()["followup_categories"])]
     return _rate(t["followup_at"].notna().sum(), len(t))
 
 
 def ticket_satisfaction_rate(f: Frames, p: Period):
     s = _s()
-    t = f.tickets
-    t = t[_in(t["resolved_at"], p) & t["satisfaction"].isin(s["rating_words"])]
+    t = _tickets(f, p)
+    # a rating counts only on a follow-up recorded (follow-ups with a rating)
+    t = t[_in(t["resolved_at"], p) & t["followup_at"].notna()
+          & t["satisfaction"].isin(s["rating_words"])]
     return _rate(t["satisfaction"].isin(s["satisfied_words"]).sum(), len(t))
+
+
+def _blank(text: str) -> bool:
+    """No result text: only whitespace, separators, control or format characters."""
+    return all(ch.isspace() or unicodedata.category(ch)[0] == "Z"
+               or unicodedata.category(ch) in ("Cc", "Cf") for ch in text)
 
 
 def ticket_unanswered(f: Frames, p: Period):
     t = _tickets(f, p)
     overdue = (t["deadline"] < p.cutoff_at) & ~t["resolved"]
-    no_result = t["resolved"] & (t["result"].fillna("").str.strip() == "")
+    blank = t["result"].map(_blank, na_action="ignore").fillna(True).astype(bool)
+    no_result = t["resolved"] & blank
     n = int((overdue | no_result).sum())
     return _result(n, None, n)
 
@@ -176,7 +195,9 @@ def _fees(f: Frames, p: Period) -> pd.DataFrame:
     pay = f.payments
     pay = pay[(pay["season"] == season) & (pay["paid_at"] < p.cutoff_at)]
     paid = pay.groupby("household_id", sort=False)["amount"].sum()
-    return b.assign(paid=b["household_id"].map(paid).fillna(0.0)), float(pay["amount"].sum())
+    # reindex, not map: mapping through an empty Series typed the column as text
+    paid = paid.reindex(b["household_id"]).to_numpy(dtype="float64", na_value=np.nan)
+    return b.assign(paid=np.nan_to_num(paid)), float(pay["amount"].sum())
 
 
 def fee_collection_rate_amount(f: Frames, p: Period):
@@ -202,8 +223,7 @@ def refund_exposure_amount(f: Frames, p: Period):
     s = _s()
     r = _readings(f, p)
     r = r[r["counted"]]
-    target = r["household_id"].map(_targets(f)).fillna(s["residential_target_c"])
-    r = r[r["indoor_c"] < target]
+    r = r[r["indoor_c"] < _target_of(f, r["household_id"])]
     days = (r.assign(day=r["measured_at"].dt.normalize())
             .groupby(["household_id", "day"], sort=False)["indoor_c"].min().reset_index())
     # the season of each day; days between seasons refund nothing
@@ -216,6 +236,8 @@ def refund_exposure_amount(f: Frames, p: Period):
                      np.where(days["day"] <= end_this, year - 1, -1))
     days = days.assign(first=first)
     days = days[days["first"] > 0]
+    if days.empty:   # no non-compliant day of a season (the column types below need rows)
+        return _result(0.0, None, 0.0)
     days["season"] = days["first"].astype(str) + "-" + (days["first"] + 1).astype(str)
     season_days = {name: (season_bounds(name)[1] - season_bounds(name)[0]).days + 1
                    for name in days["season"].unique()}
