@@ -119,8 +119,8 @@ def history() -> None:
 
     rejected_rows(df)
     loaded = df[df["status"] == "loaded"]
-    if loaded.empty:
-        return
+    if loaded.empty or not session.can("undo"):
+        return   # undoing a load is a permission of its own (settings.toml roles)
     names = dict(zip(loaded["batch_id"], loaded["file_name"]))
     kinds = dict(zip(loaded["batch_id"], loaded["kind"]))
     left, right = st.columns([3, 1], vertical_alignment="bottom")
@@ -167,6 +167,8 @@ def _dismiss() -> None:
 
 def confirm_undo(batch_id: int) -> None:
     """The confirmation dialog: what undoing the batch removes and restores."""
+    session.require("undo")
+
     def body() -> None:
         try:
             effect = undo_preview(con, batch_id)
@@ -183,6 +185,7 @@ def confirm_undo(batch_id: int) -> None:
         left, right = st.columns(2)
         if left.button(tr("ui.undo.confirm"), type="primary", key="undo_confirm",
                        width="stretch"):
+            session.require("undo")
             try:
                 done = undo_batch(con, batch_id, user=user_name())
                 db.new_run()   # the rest of this run reads the data without it

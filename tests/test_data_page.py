@@ -195,3 +195,38 @@ def test_an_earlier_loads_rejected_rows_can_be_seen_and_downloaded(demo_copy, do
         data = next(v for k, v in files.items() if k.startswith(f"rejects_{batch}_xlsx"))
         sheet = openpyxl.load_workbook(io.BytesIO(data)).active
         assert sheet.max_row == n + 1
+
+
+def test_undo_needs_its_own_permission(warehouse, tmp_path, monkeypatch):
+    # A role that may upload but not undo (settings.toml roles): the data page
+    # shows what is loaded, offers no undo, and a dialog asked for anyway
+    # (session state) is refused. Undoing was open to every uploader.
+    from auth import UserStore
+    from auth.sessions import SessionStore
+    from pipelines import settings as settings_module
+    text = (ROOT / "settings.toml").read_text(encoding="utf-8")
+    text = text.replace("[auth.roles]\n", '[auth.roles]\nclerk = ["upload", "all_branches"]\n')
+    (tmp_path / "settings.toml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("HEATKPI_SETTINGS", str(tmp_path / "settings.toml"))
+    monkeypatch.setenv("HEATKPI_USERS", str(tmp_path / "users.json"))
+    settings_module.load_settings.cache_clear()
+    try:
+        store = UserStore(tmp_path / "users.json")
+        clerk = store.add("clerk1", "a long password", "clerk")
+        at = AppTest.from_file(APP, default_timeout=30)
+        at.session_state["user"] = clerk
+        at.session_state["session_token"] = SessionStore(users=store).open(clerk)
+        at.run()
+        at.switch_page("pages/data.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert len(history(at)) == 3                          # the loads are shown
+        assert "undo_pick" not in [s.key for s in at.selectbox]
+        assert "undo_open" not in [b.key for b in at.button]
+        before = snapshot(warehouse)
+        at.session_state["undo_target"] = 2
+        at.run()
+        assert "undo_confirm" not in [b.key for b in at.button]
+        assert texts(at.error) == ["您的角色无权使用此页面。"]
+        assert snapshot(warehouse) == before
+    finally:
+        settings_module.load_settings.cache_clear()
