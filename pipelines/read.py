@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from . import reader_child
 from .formulas import Merge, number_rows, scan_sheets
+from .merges import ods_merges, xls_merges
 from .reader_child import row_numbers
 from .errors import PipelineError
 from .safety import check_zip
@@ -61,9 +62,10 @@ class RawSheet:
     # .xlsx only: the sheet column (0-based, A = 0) of c0: the reader starts at
     # the first used column, so c<i> is column first_column + i in Excel.
     first_column: int = 0
-    # .xlsx only: merged ranges as (first Excel row, first column c<i>, last
-    # row, last column); the reader gives each range's value in its first cell
-    # only. `fill_merged` spreads it once the header is known.
+    # Excel files (.xlsx/.xlsm, .xls, .ods; not .xlsb): merged ranges as
+    # (first Excel row, first column c<i>, last row, last column); the reader
+    # gives each range's value in its first cell only. `fill_merged` spreads it
+    # once the header is known.
     merges: list[Merge] = field(default_factory=list)
     # Excel files: (column c<i>, Excel rows) -> those rows whose cell in the
     # column the file stores as a number, not text. Read for .xlsx/.xlsm only
@@ -130,6 +132,13 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
             target=reader_child.run,
             args=(str(path.resolve()), out, limits["reader_memory_mb"] * 1024 * 1024))
         child.start()
+        if not scans:
+            # .xls and .ods: their merged ranges, found while the child reads.
+            try:
+                found = xls_merges(path) if head.startswith(_OLE) else ods_merges(path)
+            except Exception:  # a file they cannot parse: no ranges; the reader says more
+                found = {}
+            scans = {name: ([], merges) for name, merges in found.items()}
         child.join(limits["reader_timeout_s"])
         if child.is_alive():
             child.kill()

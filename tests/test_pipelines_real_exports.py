@@ -421,6 +421,66 @@ def test_merges_in_a_two_row_header_are_not_spread_into_the_data(con, tmp_path):
         (4, "station", "missing_required")]
 
 
+MERGED_ROSTER = [
+    ("0101", "张店分公司", "华光路换热站"), ("0102", "张店分公司", "华光路换热站"),
+    ("0103", "张店分公司", "华光路换热站"), ("0104", "张店分公司", "华光路换热站"),
+    ("0201", "淄川分公司", "松龄路换热站"), ("0202", "淄川分公司", "松龄路换热站")]
+
+
+def test_merged_cells_below_the_header_of_an_xls_fill_every_row(con, tmp_path):
+    import xlwt
+    # Row 1 blank, the table from column B: 分公司 merged over C4:C7 and C8:C9,
+    # 供热站 over D8:D9, the title over B2:E2.
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("用户档案")
+    ws.write_merge(1, 1, 1, 4, "用户档案")
+    for c, label in enumerate(["户号", "分公司", "供热站", "供热面积"], start=1):
+        ws.write(2, c, label)
+    for r, (hid, _, _) in enumerate(MERGED_ROSTER, start=3):
+        ws.write(r, 1, hid)
+        ws.write(r, 4, 80)
+        if r < 7:
+            ws.write(r, 3, "华光路换热站")
+    ws.write_merge(3, 6, 2, 2, "张店分公司")
+    ws.write_merge(7, 8, 2, 2, "淄川分公司")
+    ws.write_merge(7, 8, 3, 3, "松龄路换热站")
+    wb.save(str(tmp_path / "roster.xls"))
+    report = load_file(con, tmp_path / "roster.xls")
+    assert (report.rows_inserted, report.rows_rejected) == (6, 0), report.rejects
+    assert con.execute("SELECT household_id, branch, station FROM households ORDER BY 1"
+                       ).fetchall() == MERGED_ROSTER
+
+
+def test_merged_cells_below_the_header_of_an_ods_fill_every_row(con, tmp_path):
+    from made_files import ods
+    rows = [[None, "用户档案"], [None, "户号", "分公司", "供热站", "供热面积"],
+            [None, "0101", "张店分公司", "华光路换热站", 80]]
+    rows += [[None, f"010{i}", None, "华光路换热站", 80] for i in range(2, 5)]
+    rows += [[None, "0201", "淄川分公司", "松龄路换热站", 90], [None, "0202", None, None, 90]]
+    path = ods(tmp_path / "roster.ods", rows, leading_blank_rows=2,
+               merges=("B3:E3", "D9:D10", "C5:C8", "C9:C10"))
+    report = load_file(con, path)
+    assert (report.rows_inserted, report.rows_rejected) == (6, 0), report.rejects
+    assert con.execute("SELECT household_id, branch, station FROM households ORDER BY 1"
+                       ).fetchall() == MERGED_ROSTER
+    # A merge in a two-row header stays there, as in an .xlsx.
+    rows = [["用户信息", None, "供热站", "供热面积"], ["户号", "分公司", None, None],
+            ["0301", "张店分公司", "华光路换热站", 80], ["0302", "张店分公司", None, 80]]
+    report = load_file(con, ods(tmp_path / "two_row.ods", rows,
+                                merges=("A1:B1", "C1:C2", "D1:D2")))
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [
+        (4, "station", "missing_required")]
+
+
+def test_merge_ranges_of_damaged_or_foreign_files_are_none(tmp_path):
+    from pipelines.merges import ods_merges, xls_merges
+    (tmp_path / "a.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\xff" * 600)
+    (tmp_path / "b.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    assert xls_merges(tmp_path / "a.xls") == {} and xls_merges(tmp_path / "b.xls") == {}
+    assert xls_merges(tmp_path / "none.xls") == {}
+    assert ods_merges(tmp_path / "a.xls") == {}
+
+
 # --- 11. temperatures written in Chinese, or with the unit between the digits ---------
 
 TEMPERATURE_WORDS = [  # (cell, reading; None: rejected, never misread)
