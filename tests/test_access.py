@@ -262,3 +262,41 @@ def test_an_open_tab_takes_a_changed_role_at_its_next_run(accounts):
     at.run()
     assert "当前用户:mgr(只读)" in shown_text(at)
     assert at.session_state["user"].role == "viewer"
+
+
+@pytest.mark.parametrize("ip, headers, local", [
+    (None, {}, True),                                               # no browser (a script)
+    (None, {"Host": "localhost:8501"}, True),
+    (None, {"Host": "127.0.0.1:8501"}, True),
+    (None, {"Host": "[::1]:8501"}, True),
+    ("10.0.0.7", {"Host": "localhost:8501"}, False),               # another computer
+    (None, {"Host": "kpi.example.com"}, False),                    # a proxy keeping the Host
+    (None, {"Host": "192.0.2.2:8658"}, False),                     # a bare TCP proxy
+    (None, {"Host": "127.0.0.1:8501", "X-Forwarded-For": "10.0.0.7"}, False),
+    (None, {"host": "127.0.0.1:8501", "x-real-ip": "10.0.0.7"}, False),
+    (None, {"Host": "127.0.0.1:8501", "X-Forwarded-Proto": "https"}, False),  # README's nginx
+])
+def test_single_user_mode_serves_only_this_computer(ip, headers, local):
+    from ui.session import from_this_computer
+    assert from_this_computer(ip, headers) is local
+
+
+def test_single_user_mode_behind_a_proxy_refuses(demo_copy, tmp_path, monkeypatch):  # noqa: F811
+    # No accounts (the last one removed, or the users file path wrong) and the
+    # app on 127.0.0.1 behind nginx: every visitor was the administrator.
+    monkeypatch.setenv("HEATKPI_USERS", str(tmp_path / "none.json"))
+    monkeypatch.setattr("ui.session._request",
+                        lambda: (None, {"Host": "kpi.example.com", "X-Forwarded-Proto": "https"}))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [e.value for e in at.error] == [
+        "尚未配置任何账号或统一登录,看板只允许在本机直接打开(localhost / 127.0.0.1),"
+        "拒绝通过网络地址或代理访问。请先用 python -m auth add 添加账号(见 README 的“部署”一节)。"]
+    assert not at.metric and not at.dataframe and not at.sidebar.button
+    # At the computer itself, the same app opens as its administrator.
+    monkeypatch.setattr("ui.session._request", lambda: (None, {"Host": "localhost:8501"}))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception and not at.error
+    assert any("单机模式" in c.value for c in at.sidebar.caption)

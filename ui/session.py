@@ -6,7 +6,8 @@ Modes (auth_mode):
           and branch from settings.toml [auth.sso].
   local   the users file has accounts (`python -m auth add ...`).
   single  neither: one local administrator, and the app refuses to serve any
-          address but loopback (a banner says so).
+          address but loopback, and any request not made on this computer
+          (through a proxy, or for a network host name); a banner says so.
 """
 from __future__ import annotations
 
@@ -125,13 +126,50 @@ def _loopback(address: str | None) -> bool:
         return False
 
 
+# Headers a reverse proxy adds: a request carrying one came from elsewhere.
+FORWARDED = frozenset({"forwarded", "x-forwarded-for", "x-forwarded-host",
+                       "x-forwarded-proto", "x-real-ip"})
+
+
+def _request() -> tuple[str | None, dict]:
+    """The browser connection behind this run: its address (None on
+    loopback) and its request headers; (None, {}) without a browser."""
+    try:
+        return st.context.ip_address, dict(st.context.headers)
+    except Exception:   # no browser request behind this run (a script test)
+        return None, {}
+
+
+def from_this_computer(ip: str | None, headers: dict) -> bool:
+    """Whether a request reached the app from this computer itself, not
+    through a proxy: a proxy on the same machine connects from loopback, so
+    the address alone does not tell; the Host the browser asked for (a
+    network name through nginx) and the proxy's own headers do."""
+    if ip is not None and not _loopback(ip):
+        return False
+    names = {str(k).lower(): v for k, v in headers.items()}
+    if FORWARDED & names.keys():
+        return False
+    host = str(names.get("host") or "").strip()
+    if not host:
+        return True
+    if host.startswith("["):                   # [::1]:8501
+        hostname = host[1:host.find("]")] if "]" in host else host
+    else:
+        hostname = host.rsplit(":", 1)[0]
+    return _loopback(hostname.lower())
+
+
 def gate() -> User | None:
     """Run first on every run: returns the user, or None when nobody is signed
     in (the caller then shows sign_in_page) or single-user mode must refuse
     (the refusal is drawn here)."""
     mode = auth_mode()
     if mode == "single":
-        if not _loopback(st.get_option("server.address")):
+        # One administrator without a password: only for someone at this
+        # computer. Served on a network address, or reached through a proxy
+        # (README's nginx keeps the app on 127.0.0.1), it refuses.
+        if not (_loopback(st.get_option("server.address")) and from_this_computer(*_request())):
             st.error(tr("ui.auth.single_not_loopback"))
             return None
         st.session_state[KEY] = LOCAL_USER
