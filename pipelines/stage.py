@@ -387,8 +387,10 @@ def _pad_household_ids(con, sheet: RawSheet, mapping: Mapping, width: int
     rows = sorted(r for r, _ in found if r in numbers)
     if not rows:
         return []
+    # A semi-join on the rows (a list_contains per row is quadratic when a
+    # whole column of a big file was numbers).
     con.execute(f"UPDATE stg SET household_id = lpad(household_id, $w, '0') "
-                f"WHERE list_contains($rows, {ROW})", {"w": width, "rows": rows})
+                f"WHERE {ROW} IN (SELECT unnest($rows))", {"w": width, "rows": rows})
     first = next(i for r, i in found if r == rows[0])
     return [("ids_padded", {"n": len(rows), "width": width, "example": first,
                             "padded": first.rjust(width, "0")})]

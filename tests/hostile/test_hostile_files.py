@@ -279,3 +279,35 @@ def test_uncomputed_formulas_of_a_sheet_starting_in_column_c(con, tmp_path):
     # sixth column, past the file's); H3 is past the loaded columns: no harm
     _assert_refused(con, tmp_path / "shifted.xlsx", "uncomputed_formulas",
                     "有 1 个公式单元格没有计算结果(如 F2)")
+
+
+def test_merge_ranges_of_an_xls_with_a_looping_or_lying_structure(tmp_path):
+    """The .xls merge scan walks the compound file itself: a sector chain that
+    loops, a sector number past the end, a record claiming more ranges than it
+    holds give no ranges or the ranges there are, never a hang or a crash."""
+    import struct
+
+    import xlwt
+
+    from pipelines.merges import xls_merges
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("档案")
+    ws.write_merge(2, 5, 1, 1, "张店分公司")
+    wb.save(str(tmp_path / "good.xls"))
+    data = bytearray((tmp_path / "good.xls").read_bytes())
+    assert xls_merges(tmp_path / "good.xls") == {"档案": [(3, 1, 6, 1)]}
+    fat0 = struct.unpack_from("<I", data, 0x4C)[0]
+    first_dir = struct.unpack_from("<I", data, 0x30)[0]
+    for name, entry in (("loop.xls", first_dir), ("past_end.xls", 10 ** 6)):
+        bad = bytearray(data)
+        struct.pack_into("<I", bad, (fat0 + 1) * 512 + first_dir * 4, entry)
+        (tmp_path / name).write_bytes(bytes(bad))
+        assert xls_merges(tmp_path / name) == {}
+    # A MERGEDCELLS record saying it holds 65,535 ranges.
+    at = bytes(data).find(b"\xe5\x00\x0a\x00\x01\x00")
+    assert at > 0
+    bad = bytearray(data)
+    struct.pack_into("<H", bad, at + 4, 0xFFFF)
+    (tmp_path / "count.xls").write_bytes(bytes(bad))
+    assert xls_merges(tmp_path / "count.xls") == {"档案": [(3, 1, 6, 1)]}
