@@ -132,10 +132,13 @@ def _load_routed(args, lang, folder: Path) -> int:
         print(t("cli.routed_failed", lang, error=result["error"]), file=sys.stderr)
         return 1
     reports = [_missing(f, lang).asdict() for f in args.files if not Path(f).is_file()]
+    warnings = [[] for _ in reports] + result.get("warnings", [[] for _ in result["reports"]])
     reports += result["reports"]
     if not args.json:
-        for r in reports:
+        for r, said in zip(reports, warnings):
             print(LoadReport(**{**r, "rejects": []}).summary(lang))
+            for w in said:
+                print(f"  ! {w}")
     return _finish(args, reports)
 
 

@@ -124,7 +124,8 @@ class InboxWorker:
                 reports = [load_file(self.con, f, kind=req.get("kind"), user=req.get("user", "cli"),
                                      lang=req.get("lang", "zh")) for f in req["files"]]
                 return {"reports": [r.asdict() for r in reports],
-                        "summaries": [r.summary(req.get("lang", "zh")) for r in reports]}
+                        "summaries": [r.summary(req.get("lang", "zh")) for r in reports],
+                        "warnings": [r.warnings for r in reports]}
             if req["op"] == "backup":
                 report = backup(self.con, req["folder"])
                 return {"backup": {"folder": report.folder, "rows": report.rows}}

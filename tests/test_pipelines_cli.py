@@ -76,3 +76,37 @@ def test_readable_report_in_english(tmp_path, capsys):
     assert out[0].startswith("payments_gbk.csv: loaded as Fee records (batch 1); 3 rows read: "
                              "2 new, 0 updated, 0 unchanged, 1 rejected")
     assert out[1] == "  payments_gbk!5 amount «二百元»: Amount paid (yuan) is not a number"
+
+
+def test_load_prints_its_warnings_also_when_the_dashboard_runs_it(tmp_path, capsys):
+    import argparse
+
+    from pipelines.cli import _load_routed
+    from pipelines.inbox import InboxWorker, inbox_dir
+    from pipelines.warehouse import connect
+
+    db = tmp_path / "w.duckdb"
+    (tmp_path / "roster.csv").write_text("户号,分公司,供热站,供热面积\n"
+                                         "0012345,张店分公司,华光路换热站,80\n", encoding="utf-8")
+    readings = "户号,测温时间,室内温度,用户签字\n12345,2025-12-0{d} 08:00,18,√\n"
+    for d in (8, 9):
+        (tmp_path / f"r{d}.csv").write_text(readings.format(d=d), encoding="utf-8")
+    assert main(["load", str(tmp_path / "roster.csv"), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["--lang", "en", "load", str(tmp_path / "r8.csv"), "--db", str(db)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].startswith("  ! 1 rows (1 households) name a household ID that is not in")
+    assert out[2].startswith("  ! Of these, 1 rows match a roster ID once padded")
+    # Routed through the running dashboard's inbox: the same lines.
+    con = connect(db)
+    worker = InboxWorker(con, inbox_dir(db)).start()
+    try:
+        args = argparse.Namespace(files=[str(tmp_path / "r9.csv")], kind=None, user="cli",
+                                  json=False)
+        assert _load_routed(args, "zh", inbox_dir(db)) == 0
+    finally:
+        worker.stop()
+        con.close()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("r9.csv:已导入为测温记录")
+    assert out[1].startswith("  ! 1 行(共 1 户)的户号在用户档案中找不到(如 12345)")
