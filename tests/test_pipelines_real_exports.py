@@ -489,7 +489,8 @@ TEMPERATURE_WORDS = [  # (cell, reading; None: rejected, never misread)
     ("18°5", None), ("18℃5", None), ("18度50", None), ("一百度", None),
 ]
 OUTDOOR_WORDS = [("零下3度", -3.0), ("零下三度", -3.0), ("零下三点五度", -3.5), ("负5", -5.0),
-                 ("零下3度5", -3.5), ("三度", 3.0), ("零度", 0.0), ("3度5", 3.5)]
+                 ("零下3度5", -3.5), ("三度", 3.0), ("零度", 0.0), ("3度5", 3.5),
+                 ("零下零点五度", -0.5)]
 
 
 def test_temperatures_in_chinese_numerals_are_read_exactly_or_rejected(con, tmp_path):

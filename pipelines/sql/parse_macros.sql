@@ -20,7 +20,7 @@ CREATE OR REPLACE TEMP MACRO heat_blank(s) AS (
 -- digits, 18度50, stay unreadable).
 CREATE OR REPLACE TEMP MACRO heat_num_cn(s) AS
     regexp_replace(regexp_replace(regexp_replace(
-        translate(regexp_replace(s, '(\d|[〇一二两三四五六七八九十])点([\d〇零一二两三四五六七八九])', '\1.\2', 'g'),
+        translate(regexp_replace(s, '(\d|[〇零一二两三四五六七八九十])点([\d〇零一二两三四五六七八九])', '\1.\2', 'g'),
                   '零〇一二两三四五六七八九', '001223456789'),
         '^([-+]?)十', '\11十'), '十($|[^\d])', '十0\1'), '(\d)十(\d)', '\1\2');
 CREATE OR REPLACE TEMP MACRO heat_num_pre(s) AS (
