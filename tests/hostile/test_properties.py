@@ -66,6 +66,38 @@ def test_numbers_with_units_and_separators(sql, number, template, thousands):
     assert sql("heat_num(?)", template.format(text)) == pytest.approx(float(number))
 
 
+DIGITS = "零一二三四五六七八九"
+
+
+def _chinese(n: int) -> str:
+    """0..99 as written in Chinese numerals: 十八, 二十三, 十, 七."""
+    tens, units = divmod(n, 10)
+    if not tens:
+        return DIGITS[units]
+    return (DIGITS[tens] if tens > 1 else "") + "十" + (DIGITS[units] if units else "")
+
+
+@FAST
+@given(st.integers(0, 99), st.one_of(st.none(), st.integers(0, 9)), st.booleans(),
+       st.sampled_from(["{}", "{}度", "{}℃"]))
+def test_chinese_numerals_are_read_exactly(sql, whole, tenth, below_zero, template):
+    text = _chinese(whole) + ("" if tenth is None else "点" + DIGITS[tenth])
+    value = whole + (tenth or 0) / 10
+    if below_zero:
+        text, value = "零下" + text, -value
+    assert sql("heat_num(?)", template.format(text)) == pytest.approx(value)
+
+
+@FAST
+@given(st.decimals(min_value=0, max_value=99999, places=2), st.booleans(),
+       st.sampled_from(["({})", "¥({})", "({})元", "( {} )"]))
+def test_accounting_brackets_negate_an_amount(sql, number, thousands, template):
+    # (Full-width brackets become these by NFKC before staging reads a cell.)
+    text = f"{number:,.2f}" if thousands else f"{number:.2f}"
+    assert sql("heat_amount(?)", template.format(text)) == pytest.approx(-float(number))
+    assert sql("heat_num(?)", template.format(text)) is None   # not in other numbers
+
+
 @FAST
 @given(st.integers(2000, 2098), st.sampled_from(["-", "—", "~", "/", "至", "年-"]),
        st.booleans())
