@@ -9,26 +9,35 @@ import re
 
 import pandas as pd
 
-# Column name -> how it is masked.
+# Column name -> how it is masked. Free text (a ticket's description and
+# result, a reading's note) may name a room or a phone number.
 PERSONAL = {"name": "name", "caller_name": "name", "owner_name": "name", "phone": "phone",
-            "address": "address", "room": "room", "description": "text"}
+            "address": "address", "room": "room", "description": "text", "result": "text",
+            "note": "text"}
 
 _BUILDING = re.compile(r"^(.*?(?:\d+|[A-Za-z]+)\s*(?:号楼|栋|幢|座|号))")
 # A bungalow's address: 平房6排2号 is row 6, house 2; the row is its "building".
 _BUNGALOW = re.compile(r"^(.*?平房\s*\d+\s*排)")
-# Room-level parts of free text (a ticket's description): cut to the building.
-# metrics/sql/ticket_base.sql applies the same three to anonymous tickets for
-# everyone (tests/test_masking_text.py checks both agree).
-# Digits as ASCII or full width (DuckDB's \d is ASCII only; descriptions are
-# stored as written). Written forms: 1单元1201, 平房6排2号, 3号楼501, 8-2-1201 and
-# 3#楼2-301 (unit-room after a building), 1201室.
+# Personal parts of free text, cut: phone numbers to 138****1234 and
+# 0533-****0811, room numbers to the building. metrics/sql/ticket_base.sql
+# applies the same cuts to anonymous tickets for everyone
+# (tests/test_masking_text.py checks both agree), so each pattern is written
+# for both Python's re and DuckDB's RE2 (no look-around: a boundary is a
+# group put back). Digits as ASCII or full width (DuckDB's \d is ASCII only;
+# texts are stored as written). Written forms of a room: 1单元1201, 东单元701,
+# 平房6排2号, 3号楼501, 12层1202, 8#1201, 8-2-1201 and 3#楼2-301 (unit-room
+# after a building), 1201室, 701房(间). Phones first: the room rules would
+# take their digits.
 _D = "[0-9０-９]"
-ROOMS_IN_TEXT = (
-    (rf"({_D}+\s*单元)\s*{_D}+", r"\1***"),
+_NOT_D = "[^0-9０-９]"
+TEXT_CUTS = (
+    (rf"(^|{_NOT_D})([1１][3-9３-９]{_D})\s*{_D}{{4}}\s*({_D}{{4}})", r"\1\2****\3"),
+    (rf"(^|{_NOT_D})([0０]{_D}{{2,3}}\s*[-－]\s*){_D}{{3,4}}({_D}{{4}})", r"\1\2****\3"),
+    (rf"(单元)\s*{_D}+", r"\1***"),
     (rf"(平房)\s*{_D}+\s*排\s*{_D}+\s*号?", r"\1***"),
-    (rf"(号楼|栋|幢|座)\s*{_D}{{3,4}}", r"\1***"),
-    (rf"(^|[^0-9０-９])({_D}{{1,2}}\s*[-－]\s*){_D}{{3,4}}", r"\1\2***"),
-    (rf"{_D}{{3,4}}(\s*室)", r"***\1"),
+    (rf"(号楼|栋|幢|座|层|[#＃])\s*{_D}{{3,4}}", r"\1***"),
+    (rf"(^|{_NOT_D})({_D}{{1,2}}\s*[-－]\s*){_D}{{3,4}}", r"\1\2***"),
+    (rf"{_D}{{3,4}}(\s*(?:室|房))", r"***\1"),
 )
 
 
@@ -60,12 +69,12 @@ def mask_address(value: object) -> object:
 
 
 def mask_text(value: object) -> object:
-    """Room numbers in free text cut away: 金晶小区8号楼1单元1201室温不达标 ->
-    金晶小区8号楼1单元***室温不达标."""
+    """Room and phone numbers in free text cut away: 金晶小区8号楼1单元1201室温不达标,
+    回电13800002222 -> 金晶小区8号楼1单元***室温不达标,回电138****2222."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return value
     s = str(value)
-    for pattern, keep in ROOMS_IN_TEXT:
+    for pattern, keep in TEXT_CUTS:
         s = re.sub(pattern, keep, s)
     return s
 

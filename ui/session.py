@@ -135,9 +135,11 @@ def _request() -> tuple[str | None, dict]:
     """The browser connection behind this run: its address (None on
     loopback) and its request headers; (None, {}) without a browser."""
     try:
-        return st.context.ip_address, dict(st.context.headers)
+        ip, headers = st.context.ip_address, dict(st.context.headers)
     except Exception:   # no browser request behind this run (a script test)
         return None, {}
+    # A script test has no connection: its address is a stand-in object.
+    return (ip if isinstance(ip, str) else None), headers
 
 
 def from_this_computer(ip: str | None, headers: dict) -> bool:

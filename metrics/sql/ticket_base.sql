@@ -4,8 +4,9 @@
 -- them, ticket_facts the period's flags). Times are calendar hours (heating is
 -- a 24-hour service).
 --   deadline  received + resolve_hours of the category (settings); 咨询 1 h
--- Anonymous tickets never carry the caller's name or phone, nor a room number in
--- their text (service rules art. 20); ticket_facts drops their household too.
+-- Anonymous tickets never carry the caller's name or phone, nor them or a phone or
+-- room number in their text (service rules art. 20); ticket_facts drops their
+-- household too.
 
 with limits as (
 
@@ -42,22 +43,34 @@ with_deadline as (
         coalesce(t.anonymous, false) as anonymous,
         case when coalesce(t.anonymous, false) then null else t.caller_name end as caller_name,
         case when coalesce(t.anonymous, false) then null else t.phone end as phone,
-        -- An anonymous caller's room may be in the text: cut to the building,
-        -- as auth/masking.py ROOMS_IN_TEXT does for viewers without personal data.
-        case when coalesce(t.anonymous, false)
-             then regexp_replace(regexp_replace(regexp_replace(
-                      regexp_replace(regexp_replace(t.description,
-                      '([0-9０-９]+\s*单元)\s*[0-9０-９]+', '\1***', 'g'),
-                      '(平房)\s*[0-9０-９]+\s*排\s*[0-9０-９]+\s*号?', '\1***', 'g'),
-                      '(号楼|栋|幢|座)\s*[0-9０-９]{3,4}', '\1***', 'g'),
-                      '(^|[^0-9０-９])([0-9０-９]{1,2}\s*[-－]\s*)[0-9０-９]{3,4}', '\1\2***', 'g'),
-                      '[0-9０-９]{3,4}(\s*室)', '***\1', 'g')
+        -- An anonymous caller (service rules art. 20) may be named in the text, or
+        -- their phone or room written there. In the description and the result,
+        -- the caller's own name and phone as the export gave them are cut, then
+        -- every phone and room number (auth/masking.py TEXT_CUTS, in its order).
+        -- Dropped in final.
+        case when coalesce(t.anonymous, false) then list_transform(
+            [t.description, t.result],
+            lambda x: regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+                replace(replace(x,
+                    -- '' replaces nothing (a NULL would make the text NULL)
+                    case when length(t.caller_name) >= 2 then t.caller_name else '' end, '***'),
+                    case when length(t.phone) >= 5 then t.phone else '' end, '***'),
+                '(^|[^0-9０-９])([1１][3-9３-９][0-9０-９])\s*[0-9０-９]{4}\s*([0-9０-９]{4})', '\1\2****\3', 'g'),
+                '(^|[^0-9０-９])([0０][0-9０-９]{2,3}\s*[-－]\s*)[0-9０-９]{3,4}([0-9０-９]{4})', '\1\2****\3', 'g'),
+                '(单元)\s*[0-9０-９]+', '\1***', 'g'),
+                '(平房)\s*[0-9０-９]+\s*排\s*[0-9０-９]+\s*号?', '\1***', 'g'),
+                '(号楼|栋|幢|座|层|[#＃])\s*[0-9０-９]{3,4}', '\1***', 'g'),
+                '(^|[^0-9０-９])([0-9０-９]{1,2}\s*[-－]\s*)[0-9０-９]{3,4}', '\1\2***', 'g'),
+                '[0-9０-９]{3,4}(\s*(?:室|房))', '***\1', 'g'))
+        end as anonymous_texts,
+        case when coalesce(t.anonymous, false) then anonymous_texts[1]
              else t.description end as description,
         t.station as responsible_station,
         t.dispatched_at,
         t.arrived_at,
         t.resolved_at,
-        t.result,
+        case when coalesce(t.anonymous, false) then anonymous_texts[2]
+             else t.result end as result,
         t.followup_at,
         t.satisfaction,
         t.received_at + to_microseconds(cast(round(l.resolve_hours * 3600000000) as bigint))
@@ -76,7 +89,7 @@ with_deadline as (
 final as (
 
     select
-        *,
+        * exclude (anonymous_texts),
         -- Elapsed microseconds: date_diff('second') counts the second marks
         -- passed, so 08:00:00.9 to 08:00:01.1 would be a whole second.
         date_diff('microsecond', received_at, resolved_at) / 3600000000.0 as resolution_hours,
