@@ -146,6 +146,8 @@ def report(up: uploads.Upload) -> None:
             ("read", r.rows_read), ("inserted", r.rows_inserted), ("updated", r.rows_updated),
             ("unchanged", r.rows_unchanged), ("rejected", r.rows_rejected))):
         col.metric(tr(f"ui.report.{key}"), fmt.number(value, lang))
+    for warning in r.warnings:   # loaded, but worth a look (IDs not in the roster...)
+        st.warning(warning)
     if not r.rejects:
         return
     labels, columns = up.plan.header.labels, up.plan.mapping.columns

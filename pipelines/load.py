@@ -28,7 +28,7 @@ from .warehouse import WRITE_LOCK, bump_data_version
 
 JSON_KEYS = ("file", "kind", "batch_id", "status", "rows_read", "rows_inserted",
              "rows_updated", "rows_unchanged", "rows_rejected", "rejects", "error",
-             "error_detail")
+             "error_detail", "warnings")
 
 
 @dataclass

@@ -11,7 +11,7 @@ from pipelines.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).parent / "data" / "pipelines"
 KEYS = ["file", "kind", "batch_id", "status", "rows_read", "rows_inserted", "rows_updated",
-        "rows_unchanged", "rows_rejected", "rejects", "error", "error_detail"]
+        "rows_unchanged", "rows_rejected", "rejects", "error", "error_detail", "warnings"]
 
 
 def _json(capsys, argv) -> tuple[int, list]:
@@ -95,8 +95,8 @@ def test_load_prints_its_warnings_also_when_the_dashboard_runs_it(tmp_path, caps
     capsys.readouterr()
     assert main(["--lang", "en", "load", str(tmp_path / "r8.csv"), "--db", str(db)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[1].startswith("  ! 1 rows (1 households) name a household ID that is not in")
-    assert out[2].startswith("  ! Of these, 1 rows match a roster ID once padded")
+    assert out[1].startswith("  ! 1 row(s) (1 household(s)) name a household ID that is not in")
+    assert out[2].startswith("  ! Of these, 1 row(s) match a roster ID once padded")
     # Routed through the running dashboard's inbox: the same lines.
     con = connect(db)
     worker = InboxWorker(con, inbox_dir(db)).start()
@@ -110,3 +110,22 @@ def test_load_prints_its_warnings_also_when_the_dashboard_runs_it(tmp_path, caps
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("r9.csv:已导入为测温记录")
     assert out[1].startswith("  ! 1 行(共 1 户)的户号在用户档案中找不到(如 12345)")
+
+
+def test_load_json_carries_the_warnings_of_rows_that_loaded(tmp_path, capsys):
+    # Payments naming households the roster does not have: loaded, and said so.
+    roster = tmp_path / "roster.csv"
+    roster.write_text("户号,分公司,供热站,供热面积\n0012345,张店分公司,华光路换热站,80\n",
+                      encoding="utf-8")
+    payments = tmp_path / "payments.csv"
+    payments.write_text("收据号,户号,供暖季,缴费日期,实收金额\n"
+                        "SF1,0012345,2025-2026,2025-11-01,1840\n"
+                        "SF2,99999,2025-2026,2025-11-01,1840\n", encoding="utf-8")
+    db = str(tmp_path / "w.duckdb")
+    code, out = _json(capsys, ["--lang", "en", "load", str(roster), str(payments), "--db", db,
+                               "--json"])
+    assert code == 0, out
+    assert [o["status"] for o in out] == ["loaded", "loaded"] and out[0]["warnings"] == []
+    [warning] = out[1]["warnings"]
+    assert warning.startswith("1 row(s) (1 household(s)) name a household ID that is not in "
+                              "the roster (e.g. 99999)"), warning

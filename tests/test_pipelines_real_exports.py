@@ -644,7 +644,7 @@ def test_an_id_stored_as_a_number_takes_back_the_zeros_excel_dropped(con, tmp_pa
         [12345, "2025-2026", 1840], ["0012345", "2025-2026", 1840]]), lang="en")
     # Padded, the first row has the second's key: the later row wins, as ever.
     assert [(r.row, r.code) for r in report.rejects] == [(2, "duplicate")]
-    assert report.warnings[0].startswith("1 rows have a household ID stored as a number")
+    assert report.warnings[0].startswith("1 row(s) have a household ID stored as a number")
     assert con.execute("SELECT household_id FROM fee_bills").fetchall() == [("0012345",)]
 
 
@@ -659,10 +659,10 @@ def test_ids_in_a_csv_are_never_padded_but_the_load_says_they_match_no_household
     assert con.execute("SELECT household_id FROM fee_payments ORDER BY 1").fetchall() == \
         [("0012346",), ("12345",), ("12345",), ("88",)]
     assert report.warnings == [
-        "3 rows (2 households) name a household ID that is not in the roster (e.g. 12345, 88): "
+        "3 row(s) (2 household(s)) name a household ID that is not in the roster (e.g. 12345, 88): "
         "they were loaded, but count in no branch, station or community and match no roster "
         "household. Check the IDs, or load a roster that has these households first.",
-        "Of these, 2 rows match a roster ID once padded with leading zeros to 7 digits: the IDs "
+        "Of these, 2 row(s) match a roster ID once padded with leading zeros to 7 digits: the IDs "
         "were most likely stored as numbers (or the file was opened and saved in Excel), which "
         "drops leading zeros. Export the file again from the source system; to edit it in "
         "Excel, format the household ID column as Text and restore the zeros."]

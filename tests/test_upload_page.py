@@ -373,3 +373,20 @@ def test_uploader_accepts_what_the_pipeline_reads_and_says_so(warehouse, lang, w
     # Streamlit's own hint ("200MB per file • CSV, …") is English only: hidden.
     css = " ".join(h.proto.body for h in at.get("html"))
     assert ".st-key-upload_files [data-testid=\"stFileUploaderDropzoneInstructions\"]" in css
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", ["2 行(共 2 户)的户号在用户档案中找不到(如 77777、88888)"]),
+    ("en", ["2 row(s) (2 household(s)) name a household ID that is not in the roster"]),
+])
+def test_a_load_naming_households_not_in_the_roster_says_so(warehouse, lang, words):
+    # Loaded (the rows count under no branch or station): the report says so
+    # beside its counts, as the command line does.
+    data = ("收据号,户号,供暖季,缴费日期,实收金额\n"
+            "SF1,77777,2025-2026,2025-11-01,1840\nSF2,88888,2025-2026,2025-11-02,100\n")
+    at = upload_bytes(open_page(lang), ("payments.csv", data.encode("utf-8")))
+    at.button(key="upload_load").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.success) == 1
+    shown = texts(at.warning)
+    assert len(shown) == 1 and all(w in shown[0] for w in words), shown
