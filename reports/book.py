@@ -11,7 +11,7 @@ from metrics import Kpi
 from pipelines.settings import load_settings
 
 from . import labels
-from .cells import NUMBER_FORMATS, SheetWriter, Styles, change_format, missing
+from .cells import NUMBER_FORMATS, SheetWriter, Styles, change_format, change_shown, missing
 from .data import WeeklyData
 
 
@@ -84,17 +84,16 @@ class Book:
 
 
 def change_cell(kpi: Kpi, change):
-    """A change as written: percentages in points (0.011 -> 1.1)."""
-    if missing(change):
-        return None
-    return change * 100 if kpi.unit == "percent" else change
+    """A change as written: percentages in points (0.011 -> 1.1), rounded as
+    shown (cells.change_shown: -0.0004 is 0.0, not "-0.0 个百分点")."""
+    return change_shown(kpi.unit, change)
 
 
 def judge(kpi: Kpi, change) -> str | None:
     """"good" or "bad" for a change of `kpi`, None when neither (or no change)."""
     if missing(change) or kpi.direction == "neutral":
         return None
-    step = round(change * 100, 1) if kpi.unit == "percent" else round(change, 2)
+    step = change_shown(kpi.unit, change)
     if step == 0:
         return None
     better = step > 0 if kpi.direction == "higher" else step < 0

@@ -50,6 +50,21 @@ CHANGE_FORMATS = {
 }
 
 
+# Digits a change is written with, per unit (a percentage's change in points).
+CHANGE_DIGITS = {"percent": 1, "count": 0, "hours": 1, "yuan": 2, "per_10k_m2": 2}
+
+
+def change_shown(unit: str, change) -> float | None:
+    """A change as the report writes it, everywhere (cells, summary, printable):
+    a percentage's in points, rounded to the digits shown, so what rounds to
+    zero is 0 and reads "0.0" as on the page's cards, never "-0.0" (Excel
+    would pick the negative section of the format for -0.0004)."""
+    if missing(change):
+        return None
+    value = change * 100 if unit == "percent" else change
+    return round(float(value), CHANGE_DIGITS.get(unit, 2)) + 0.0   # + 0.0: no -0.0
+
+
 def change_format(unit: str, points_word: str) -> str:
     if unit == "percent":
         return f'+0.0"{points_word}";-0.0"{points_word}";0.0"{points_word}"'

@@ -16,7 +16,7 @@ from metrics.display import format_part, format_value, list_label
 
 from . import labels
 from .book import judge, meets
-from .cells import missing
+from .cells import change_shown, missing
 from .data import WeeklyData
 from .text import left_out_note, no_data_note, summary_paragraph
 
@@ -55,10 +55,14 @@ def _change(kpi_id: str, change, lang: str) -> str:
     if missing(change):
         return "—"
     kpi = get(kpi_id)
+    # Signed as shown: a change that rounds to zero has no sign ("0.0", as on
+    # the page's cards), not "-0.0 个百分点".
+    step = change_shown(kpi.unit, change)
     if kpi.unit == "percent":
-        return f"{change * 100:+.1f}{t('report.points_unit', lang)}"
-    text = format_value(kpi, abs(change), lang)
-    return ("+" if change > 0 else "−" if change < 0 else "") + text
+        sign = "+" if step > 0 else "-" if step < 0 else ""
+        return f"{sign}{abs(step):.1f}{t('report.points_unit', lang)}"
+    text = format_value(kpi, abs(step), lang)
+    return ("+" if step > 0 else "−" if step < 0 else "") + text
 
 
 HEADLINE_COLUMNS = ("kpi", "value", "previous_value", "change_previous", "last_season_value",

@@ -11,7 +11,7 @@ from i18n import has, t
 from metrics import get
 from metrics.display import format_value, list_label
 
-from .cells import missing
+from .cells import change_shown, missing
 from .data import AreaData, WeeklyData
 
 # How many of the weakest stations the paragraph names when no target is set.
@@ -29,13 +29,11 @@ def change_text(kpi_id: str, now, before, against: str, lang: str) -> str:
     if missing(now) or missing(before):
         return t("report.move.no_data", lang, against=where)
     kpi = get(kpi_id)
+    step = change_shown(kpi.unit, now - before)
     if kpi.unit == "percent":
-        step = round((now - before) * 100, 1)
         amount = f"{abs(step):.1f}"
         kind = "pp"
     else:
-        digits = {"count": 0, "hours": 1, "yuan": 2, "per_10k_m2": 2}[kpi.unit]
-        step = round(now - before, digits)
         amount = format_value(kpi, abs(step), lang)
         if has(f"report.unit_word.{kpi_id}"):
             amount += t(f"report.unit_word.{kpi_id}", lang)

@@ -257,6 +257,33 @@ def test_change_words_follow_the_numbers():
         "down 1.5 h on the same week last season"
 
 
+def test_a_change_that_rounds_to_zero_has_no_sign_as_on_the_page():
+    # The report printed "-0.0 个百分点" / "-0.0 pp" where the page's card
+    # said "0.0": one rounding (reports.cells.change_shown) for every place
+    # the report writes a change, and no sign on what rounds to zero.
+    from math import copysign
+
+    from metrics.display import format_value
+    from reports.book import change_cell, judge
+    from reports.printable import _change
+    from ui.kpi import change_text as card_change
+    rate, count, money = (get(k) for k in ("temp_compliance_rate", "tickets_received",
+                                           "fee_arrears_amount"))
+    for lang, word in (("zh", " 个百分点"), ("en", " pp")):
+        assert _change(rate.id, -0.0004, lang) == f"0.0{word}"
+        assert _change(rate.id, 0.0004, lang) == f"0.0{word}"
+        assert card_change(rate, -0.0004, lang).startswith("0.0")
+        assert _change(rate.id, -0.0116, lang) == f"-1.2{word}"
+        assert _change(rate.id, 0.011, lang) == f"+1.1{word}"
+    assert _change(money.id, -0.001, "zh") == format_value(money, 0.0, "zh")
+    assert _change(count.id, -3, "zh") == "−3"
+    cell = change_cell(rate, -0.0004)
+    assert cell == 0 and copysign(1, cell) == 1      # not -0.0: Excel's negative section
+    assert change_cell(rate, -0.0116) == pytest.approx(-1.2)
+    assert change_cell(money, -0.001) == 0 and copysign(1, change_cell(money, -0.001)) == 1
+    assert judge(rate, -0.0004) is None
+
+
 def test_one_of_a_kind_reads_in_the_singular(planted):
     data = gather(planted, WEEK, trends=False)
     for n, zh, en in ((1, "重复投诉 1 户。", "1 household complained repeatedly."),
