@@ -178,7 +178,7 @@ def missing_weeks(weekly: pd.DataFrame, kind: str) -> list[str]:
 
 @dataclass
 class FilterOptions:
-    seasons: list[str]                  # newest first
+    seasons: list[str]                  # with data on heating days (or fee records), newest first
     stations: dict[str, list[str]]      # branch -> its stations, sorted
 
     @property
@@ -192,22 +192,30 @@ class FilterOptions:
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
-    """Seasons present in the data; branches and stations from the roster."""
-    month, mday = _season_end()
+    """Seasons with data; branches and stations from the roster.
+
+    A season has data when a reading, ticket or payment falls on one of its
+    heating days, or a fee record names it. A day between two seasons names
+    none: season_of gives it to the coming season, but one stray reading of
+    20 March does not make the coming season (still without a heating day
+    of data) one with data, to open on by default."""
+    s = load_settings()["season"]
     events = " UNION ALL ".join(
         f"SELECT CAST({col} AS DATE) AS day FROM {table} WHERE {col} IS NOT NULL"
         for _, table, col in _event_tables())
     cur = con.cursor()
     try:
         rows = cur.execute(f"""
-            WITH years AS (
-                SELECT DISTINCT CASE WHEN month(day) * 100 + day(day) > $end
-                                     THEN year(day) ELSE year(day) - 1 END AS y
-                FROM ({events}))
+            WITH days AS (SELECT DISTINCT day, month(day) * 100 + day(day) AS md
+                          FROM ({events})),
+            years AS (
+                SELECT DISTINCT CASE WHEN md >= $start THEN year(day) ELSE year(day) - 1 END AS y
+                FROM days WHERE md >= $start OR md <= $end)
             SELECT CAST(y AS VARCHAR) || '-' || CAST(y + 1 AS VARCHAR) FROM years
             UNION SELECT season FROM fee_bills WHERE season IS NOT NULL
             UNION SELECT season FROM fee_payments WHERE season IS NOT NULL""",
-                           {"end": month * 100 + mday}).fetchall()
+                           {"start": s["start_month"] * 100 + s["start_day"],
+                            "end": s["end_month"] * 100 + s["end_day"]}).fetchall()
         pairs = cur.execute(
             "SELECT DISTINCT branch, station FROM households"
             " WHERE branch IS NOT NULL AND station IS NOT NULL ORDER BY branch, station"

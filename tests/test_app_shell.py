@@ -254,6 +254,98 @@ def test_a_week_never_stays_under_another_season(warehouse):
     assert link.session_state["filters"].week in season_weeks("2025-2026")
 
 
+def _in_season(f: Filters) -> bool:
+    first, last = season_bounds(f.season)
+    return first <= f.start and f.end <= last
+
+
+def test_a_date_range_never_stays_under_another_season(warehouse, monkeypatch):
+    # 本周 on 2026-11-29 (2026-2027 under way, nothing of it loaded), then
+    # 日期区间: the range was the dates kept from the first run (the whole
+    # 2025-2026) under the name 2026-2027, and the fee cards read 2026-2027.
+    monkeypatch.setattr("ui.sidebar.today", lambda: D(2026, 11, 29))
+    at = open_app()
+    assert at.session_state["filters"].season == "2025-2026"
+    at.button(key="f_this_week").click().run()
+    at.radio(key="f_period").set_value("range").run()
+    f = at.session_state["filters"]
+    # the range opens on the week shown, inside the chosen season
+    assert (f.season, f.period, f.start, f.end) == ("2026-2027", "range", D(2026, 11, 23),
+                                                    D(2026, 11, 29))
+    assert at.selectbox(key="f_season").value == at.query_params["season"] == f.season
+    # dates of another season: the season follows them
+    at.date_input(key="f_from").set_value(D(2025, 12, 1)).run()
+    at.date_input(key="f_to").set_value(D(2025, 12, 31)).run()
+    f = at.session_state["filters"]
+    assert (f.season, f.start, f.end) == ("2025-2026", D(2025, 12, 1), D(2025, 12, 31))
+    assert at.selectbox(key="f_season").value == at.query_params["season"] == "2025-2026"
+    # another season chosen: the range moves to its days (so far)
+    at.selectbox(key="f_season").set_value("2026-2027").run()
+    f = at.session_state["filters"]
+    assert (f.season, f.start, f.end) == ("2026-2027", D(2026, 11, 15), D(2026, 11, 29))
+    assert at.date_input(key="f_from").value == D(2026, 11, 15)
+    # from the season view: the season's days
+    at.selectbox(key="f_season").set_value("2025-2026").run()
+    at.radio(key="f_period").set_value("season").run()
+    at.radio(key="f_period").set_value("range").run()
+    f = at.session_state["filters"]
+    assert (f.season, f.start, f.end) == ("2025-2026", D(2025, 11, 15), D(2026, 3, 15))
+    # a link naming a season and another season's dates
+    link = open_app(season="2026-2027", period="range", **{"from": "2025-11-15",
+                                                            "to": "2026-03-15"})
+    f = link.session_state["filters"]
+    assert f.season == "2025-2026" and _in_season(f)
+    assert link.selectbox(key="f_season").value == "2025-2026"
+
+
+def test_a_date_range_is_shown_under_its_own_season():
+    # the season of its last heating day; between seasons the one that ended
+    # (whose fees it reads), or the coming one when chosen (as a week)
+    assert resolve("2026-2027", "range", start=D(2025, 11, 15), end=D(2026, 3, 15)).season \
+        == "2025-2026"
+    assert resolve("2025-2026", "range", start=D(2025, 3, 1), end=D(2025, 12, 31)).season \
+        == "2025-2026"
+    assert resolve("2024-2025", "range", start=D(2025, 3, 1), end=D(2025, 12, 31)).season \
+        == "2025-2026"
+    assert resolve("2024-2025", "range", start=D(2025, 6, 1), end=D(2025, 6, 30)).season \
+        == "2024-2025"
+    assert resolve("2025-2026", "range", start=D(2025, 6, 1), end=D(2025, 6, 30)).season \
+        == "2025-2026"
+    assert resolve("2023-2024", "range", start=D(2025, 6, 1), end=D(2025, 6, 30)).season \
+        == "2024-2025"
+    for f in (resolve("2025-2026", "range", start=D(2025, 1, 1), end=D(2025, 1, 31)),
+              resolve("2024-2025", "range", start=D(2025, 12, 1), end=D(2026, 1, 31))):
+        assert _in_season(f), f
+
+
+def test_a_stray_reading_between_seasons_does_not_move_the_default_season(warehouse,
+                                                                             monkeypatch):
+    # A reading of 20 March 2026 (after the season's last day, accepted at
+    # load) named 2026-2027 a season with data: every page opened on it, empty.
+    monkeypatch.setattr("ui.sidebar.today", lambda: D(2026, 11, 29))
+    con = connect(warehouse)
+    try:
+        from pipelines.coverage import filter_options
+        before = filter_options(con).seasons
+        con.execute("INSERT INTO temperature_readings (household_id, measured_at, indoor_c)"
+                    " SELECT household_id, TIMESTAMP '2026-03-20 10:00', 20.0"
+                    " FROM temperature_readings LIMIT 1")
+        assert filter_options(con).seasons == before == ["2025-2026"]
+        # a reading on a heating day of 2026-2027 does make it one with data
+        con.execute("INSERT INTO temperature_readings (household_id, measured_at, indoor_c)"
+                    " SELECT household_id, TIMESTAMP '2026-11-16 10:00', 20.0"
+                    " FROM temperature_readings LIMIT 1")
+        assert filter_options(con).seasons == ["2026-2027", "2025-2026"]
+        con.execute("DELETE FROM temperature_readings WHERE measured_at = '2026-11-16 10:00'")
+    finally:
+        con.close()
+    at = open_app()
+    f = at.session_state["filters"]
+    assert f.season == "2025-2026" and (f.start, f.end) == season_bounds("2025-2026")
+    # the current season stays one click away
+    assert at.selectbox(key="f_season").options[:2] == ["2026-2027", "2025-2026"]
+
+
 def test_a_week_fits_its_season():
     assert week_fits("2025-2026", "2025-W50") and week_fits("2025-2026", "2025-W47")
     assert not week_fits("2024-2025", "2025-W50") and not week_fits("2025-2026", "2025-W99")

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from metrics.period import Period
 from pipelines.coverage import (FilterOptions, is_week, iso_week, season_bounds,
                                 season_of, season_weeks, week_bounds)
 
@@ -36,17 +37,48 @@ class Filters:
         return self.stations or self.branches or (() if scope is None else (scope,))
 
 
-def season_choices(options: FilterOptions, today: dt.date) -> list[str]:
-    """Seasons with data, and the current one (so "this week" always fits)."""
-    return sorted(set(options.seasons) | {season_of(today)}, reverse=True)
+def season_choices(options: FilterOptions, today: dt.date, also: str | None = None) -> list[str]:
+    """Seasons with data, the current one (so "this week" always fits) and
+    `also` (the season of a date range, which follows the range)."""
+    extra = {also} if also else set()
+    return sorted(set(options.seasons) | {season_of(today)} | extra, reverse=True)
 
 
 def default_season(options: FilterOptions, today: dt.date) -> str:
-    """The current season when it has data, else the newest season with data."""
+    """The current season when it has data on its heating days, else the
+    newest season that has (`options.seasons`: a stray reading between two
+    seasons makes none of them a season with data)."""
     current = season_of(today)
     if current in options.seasons or not options.seasons:
         return current
     return options.seasons[0]
+
+
+def range_season(start: dt.date, end: dt.date) -> str:
+    """The season a date range is shown under, whose fees it reads: the
+    season of its last heating day; a range with no heating day (between
+    two seasons) the season that ended before it (as Period.fee_season)."""
+    first, last = min(start, end), max(start, end)
+    return Period(first, last).fee_season
+
+
+def range_fits(season: str, start: dt.date, end: dt.date) -> bool:
+    """Whether a date range may be shown under `season`: its own season
+    (`range_season`) or, for a range between two seasons, the coming one too
+    (as a week between seasons, `week_fits`). Never a season the range's
+    days lie outside: the header would name one season and the dates
+    another, and the fee cards would read the named season's fees."""
+    first, last = min(start, end), max(start, end)
+    if season == range_season(first, last):
+        return True
+    return not Period(first, last).has_heating_day and season_of(last) == season
+
+
+def range_in(season: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The date range a season opens with: its days, up to today while it is
+    under way (as the season view)."""
+    f = resolve(season, "season", today=today)
+    return f.start, f.end
 
 
 def week_fits(season: str, week: str | None) -> bool:
@@ -85,11 +117,14 @@ def resolve(season: str, period: str, week: str | None = None,
             branches=(), stations=(), today: dt.date | None = None) -> Filters:
     """A Filters with its period worked out from the mode. A season under
     way (`today` inside it) runs to today: the season so far, so its last
-    season is the same point of the last one, not that whole season."""
+    season is the same point of the last one, not that whole season. A date
+    range outside `season` is shown under its own season (`range_fits`)."""
     if period == "week" and week and is_week(week):
         first, last = week_bounds(week)
     elif period == "range" and start and end:
         first, last = min(start, end), max(start, end)
+        if not range_fits(season, first, last):
+            season = range_season(first, last)
     else:
         period, week = "season", None
         first, last = season_bounds(season)

@@ -11,8 +11,8 @@ from pipelines.coverage import FilterOptions
 from pipelines.settings import load_settings
 
 from . import fmt
-from .filters import (PARAMS, PERIODS, Filters, decode, default_week, encode, resolve,
-                      season_choices, shortcut, week_choices)
+from .filters import (PARAMS, PERIODS, Filters, decode, default_week, encode, range_fits,
+                      range_in, range_season, resolve, season_choices, shortcut, week_choices)
 from .lang import tr
 
 SEASON, PERIOD, WEEK, FROM, TO, BRANCHES, STATIONS = (
@@ -47,7 +47,7 @@ def _restore(options: FilterOptions, day: dt.date) -> None:
             state.pop(key, None)
         state.pop(CURRENT)
     last = state.get(CURRENT) or decode(url, options, day)
-    seasons = season_choices(options, day)
+    seasons = season_choices(options, day, last.season)
 
     def keep(key, valid, fallback):
         state[key] = state.get(key) if valid(state.get(key)) else fallback
@@ -60,6 +60,10 @@ def _restore(options: FilterOptions, day: dt.date) -> None:
     keep(TO, lambda v: isinstance(v, dt.date), last.end)
     keep(BRANCHES, lambda v: isinstance(v, list), list(last.branches))
     keep(STATIONS, lambda v: isinstance(v, list), list(last.stations))
+    # The season follows a date range chosen outside it (the season named
+    # above the dates and the fees read are always the range's).
+    if state[PERIOD] == "range" and not range_fits(state[SEASON], state[FROM], state[TO]):
+        state[SEASON] = range_season(state[FROM], state[TO])
 
 
 def _filter_params(params) -> dict[str, list[str]]:
@@ -71,6 +75,27 @@ def _linked(url: dict[str, list[str]]) -> bool:
     A URL without filters (a click in the page menu) changes nothing."""
     found = _filter_params(url)
     return bool(found) and found != st.session_state.get(WRITTEN)
+
+
+def _season_changed() -> None:
+    """A season chosen while a date range is shown: the range moves to its days."""
+    state = st.session_state
+    if state.get(PERIOD) == "range":
+        state[FROM], state[TO] = range_in(state[SEASON], today())
+
+
+def _period_changed() -> None:
+    """Date range chosen: it opens on the days shown so far (the season, or
+    the week), inside the chosen season, not on dates kept from earlier
+    (which may be another season's)."""
+    state = st.session_state
+    shown = state.get(CURRENT)
+    if state.get(PERIOD) != "range":
+        return
+    if shown is not None and shown.season == state.get(SEASON):
+        state[FROM], state[TO] = shown.start, shown.end
+    else:
+        state[FROM], state[TO] = range_in(state[SEASON], today())
 
 
 def _jump(weeks_back: int) -> None:
@@ -87,9 +112,11 @@ def filters(options: FilterOptions, lang: str) -> Filters:
     side = st.sidebar
     side.subheader(tr("ui.filters.title"))
 
-    side.selectbox(tr("ui.filters.season"), season_choices(options, day), key=SEASON)
+    side.selectbox(tr("ui.filters.season"), season_choices(options, day, state[SEASON]),
+                   key=SEASON, on_change=_season_changed)
     side.radio(tr("ui.filters.period"), PERIODS, key=PERIOD, horizontal=True,
-               format_func=lambda p: t(f"ui.filters.period_{p}", lang))
+               format_func=lambda p: t(f"ui.filters.period_{p}", lang),
+               on_change=_period_changed)
     left, right = side.columns(2)
     left.button(tr("ui.filters.this_week"), on_click=_jump, args=(0,), key="f_this_week",
                 width="stretch")
