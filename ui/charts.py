@@ -9,6 +9,7 @@ st.plotly_chart, tests can inspect it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -42,11 +43,25 @@ def unit_label(unit: str, lang: str) -> str:
 
 
 def axis_title(label: str, unit: str | None, lang: str) -> str:
-    """'室温达标率(%)' / 'Compliance rate (%)'."""
+    """'室温达标率(%)' / 'Compliance rate (%)'. A label that already says its
+    unit keeps it once: 'Readings', not 'Readings (readings)'; 'Complaints
+    per 10,000 m²', not '… (per 10,000 m²)'."""
     if not unit:
         return label
     u = unit_label(unit, lang)
+    if says_unit(label, u, lang):
+        return label
     return f"{label}({u})" if lang == "zh" else f"{label} ({u})"
+
+
+def says_unit(label: str, unit: str, lang: str) -> bool:
+    """Whether `label` already names `unit` (as written on an axis): in
+    Chinese anywhere in it, in English as whole words, in any case."""
+    if not unit.strip():
+        return True
+    if lang == "zh":
+        return unit in label
+    return re.search(rf"(?<!\w){re.escape(unit)}(?!\w)", label, re.IGNORECASE) is not None
 
 
 def kpi_axis_title(kpi: Kpi, lang: str) -> str:

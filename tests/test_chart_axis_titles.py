@@ -1,0 +1,56 @@
+"""Axis titles say their unit once, on every chart of every page, in both
+languages: the English temperature page read "Readings (readings)" and the
+tickets page "Complaints per 10,000 m² (per 10,000 m²)"."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from page_testing import demo_copy, figures, open_page  # noqa: F401
+from ui import charts
+
+PAGES = ("pages/overview.py", "pages/temperature.py", "pages/tickets.py", "pages/fees.py")
+# "Label (unit)" / "标签(单位)": the unit in brackets at the end.
+WITH_UNIT = re.compile(r"^(?P<label>.+?)\s*[((](?P<unit>[^()()]+)[))]$")
+
+
+def axis_titles(fig: dict) -> list[str]:
+    out = []
+    for name, axis in fig.get("layout", {}).items():
+        if re.fullmatch(r"[xy]axis\d*", name) and isinstance(axis, dict):
+            title = axis.get("title")
+            text = title.get("text") if isinstance(title, dict) else title
+            if text:
+                out.append(str(text))
+    return out
+
+
+def repeats_unit(title: str, lang: str) -> bool:
+    m = WITH_UNIT.match(title)
+    return bool(m) and charts.says_unit(m["label"], m["unit"].strip(), lang)
+
+
+def test_a_title_that_says_its_unit_gets_it_once():
+    assert charts.axis_title("Readings", "readings", "en") == "Readings"
+    assert charts.axis_title("Complaints per 10,000 m²", "per_10k_m2", "en") == \
+        "Complaints per 10,000 m²"
+    assert charts.axis_title("测温记录", "readings", "zh") == "测温记录(条)"
+    assert charts.axis_title("Refund", "yuan", "en") == "Refund (yuan)"
+    assert charts.axis_title("Rate", "percent", "en") == "Rate (%)"
+    # A word merely containing the unit's letters is no unit.
+    assert charts.axis_title("Thresholds", "hours", "en") == "Thresholds (hours)"
+    assert repeats_unit("Readings (readings)", "en")
+    assert repeats_unit("Complaints per 10,000 m² (per 10,000 m²)", "en")
+    assert not repeats_unit("Refund (yuan)", "en")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_no_axis_title_repeats_its_unit(demo_copy, page, lang):
+    at = open_page(page, lang)
+    figs = figures(at)
+    assert figs, page
+    titles = [title for fig in figs.values() for title in axis_titles(fig)]
+    assert titles, page
+    assert not [title for title in titles if repeats_unit(title, lang)], titles
