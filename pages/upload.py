@@ -60,8 +60,12 @@ def source_label(labels: list, index: int) -> str:
 
 def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
     plan = up.plan
-    st.caption(tr("ui.upload.recognised", dataset=t(f"dataset.{plan.mapping.dataset}", lang),
-                  sheet=plan.sheet.name, header=plan.header.rows))
+    dataset = t(f"dataset.{plan.mapping.dataset}", lang)
+    if plan.sheet.delimiter is not None:   # a CSV has no sheets (its name was the upload's)
+        st.caption(tr("ui.upload.recognised_text", dataset=dataset, header=plan.header.rows))
+    else:
+        st.caption(tr("ui.upload.recognised", dataset=dataset, sheet=plan.sheet.name,
+                      header=plan.header.rows))
     if up.saved:
         st.caption(tr("ui.upload.saved_mapping"))
     batch = uploads.loaded_batch(batches, up)
@@ -164,7 +168,8 @@ def report(up: uploads.Upload) -> None:
         tr("ui.rejects.download"), key=f"rejects_{up.file_id}", mime=XLSX_MIME,
         on_click=session.audit, args=("download", f"{up.name} rejects"),
         file_name=f"{stem}_{tr('ui.rejects.file_suffix')}.xlsx",
-        data=workbook_bytes({r.sheet or "Sheet1": rejected_rows(up.plan, r.rejects, lang)}))
+        data=workbook_bytes({(r.sheet if up.plan.sheet.delimiter is None else None) or "Sheet1":
+                             rejected_rows(up.plan, r.rejects, lang)}))
 
 
 st.title(tr("ui.upload.title"))

@@ -16,12 +16,19 @@ class PipelineError(Exception):
         sep = "、" if lang == "zh" else ", "
         params = {}
         for k, v in self.params.items():
-            if isinstance(v, (list, tuple)):
+            if k == "requirements":
+                # [(dataset, [field, ...]), ...]: each export and the columns it needs.
+                v = (";" if lang == "zh" else "; ").join(
+                    f"{t(f'dataset.{d}', lang)}{':' if lang == 'zh' else ': '}"
+                    + sep.join(t(f"field.{f}", lang) for f in fields) for d, fields in v)
+            elif isinstance(v, (list, tuple)):
                 # *_fields hold canonical field names, shown by their labels.
                 v = sep.join(t(f"field.{x}", lang) if k.endswith("_fields") else str(x)
                              for x in v) or "-"
             elif k.endswith("_kind"):
                 v = t(f"kind.{v}", lang)
+            elif k.endswith("_dataset"):
+                v = t(f"dataset.{v}", lang)
             params[k] = v
         return t(f"error.{self.code}", lang, **params)
 

@@ -20,7 +20,7 @@ from metrics import stored
 from .errors import PipelineError
 from .fields import DATASETS
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
-from .mapping import Mapping, detect, found_columns
+from .mapping import Mapping, detect, found_columns, unknown_kind
 from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
 from .stage import EVENT_TIME, stage
@@ -156,11 +156,11 @@ def plan_file(path: Path, kind: str | None = None,
                         detect(header.labels, kind, overrides))
         if widest is None:
             raise PipelineError("empty_file")
-        raise PipelineError("unknown_kind", columns=found_columns(widest))
+        raise unknown_kind(widest)
     except PipelineError as exc:
         # Plain text named .xlsx with no export in it: its "columns" are just
         # its first line of text. Say what it is, not what columns it lacks.
-        if exc.code == "unknown_kind" and misnamed:
+        if exc.code in ("unknown_kind", "unknown_kind_closest") and misnamed:
             raise PipelineError("misnamed_excel", suffix=misnamed) from exc
         raise
 

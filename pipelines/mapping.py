@@ -96,10 +96,27 @@ def detect(labels: list[str | None], kind: str | None = None,
             found = max(fitting, key=lambda m: _score(DATASETS[m.dataset], m))
             raise PipelineError("wrong_kind", asked_kind=kind, found_kind=found.kind)
     if not best.columns or (not best.complete and len(best.columns) < 2):
-        raise PipelineError("unknown_kind", columns=found_columns(labels))
+        raise unknown_kind(labels)
     return best
 
 
 def found_columns(labels: list[str | None]) -> list[str]:
     """The non-empty header labels, for messages."""
     return [str(x) for x in labels if x]
+
+
+def unknown_kind(labels: list[str | None]) -> PipelineError:
+    """No export fits these header labels. When some label is known (户号 of
+    户号,温度,时间), the message names the export it comes closest to and the
+    required columns that one lacks, rather than "no household ID found"."""
+    mappings = [map_columns(labels, name) for name in DATASETS]
+    scores = [_score(DATASETS[m.dataset], m) for m in mappings]
+    top = max(scores)
+    if top[2] and scores.count(top) == 1:
+        best = mappings[scores.index(top)]
+        return PipelineError("unknown_kind_closest", columns=found_columns(labels),
+                             closest_dataset=best.dataset, missing_fields=best.missing)
+    # Nothing known, or a column every export has (户号): what each one needs.
+    return PipelineError("unknown_kind", columns=found_columns(labels),
+                         requirements=[(n, [f.name for f in d.required])
+                                       for n, d in DATASETS.items()])

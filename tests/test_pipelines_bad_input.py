@@ -176,3 +176,23 @@ def test_required_key_columns_cannot_be_declared_absent(con):
     report = load_file(con, Path(__file__).parent / "data" / "ui" / "temperature_odd_header.xlsx",
                        overrides={"measured_at": ABSENT, "household_id": ABSENT})
     assert report.error_code == "missing_columns"
+
+
+@pytest.mark.parametrize("header, zh, en", [
+    # A column every export has: no "household ID not found" beside 户号 in the
+    # file's columns; what each export needs instead.
+    ("户号,温度,时间", "每种导出至少要有这些列——用户档案:户号、分公司、供热站、供热面积(㎡);"
+                     "测温记录:户号、测温时间、室内温度(℃)、用户签字;",
+     "Each export needs at least these columns — Household roster: Household ID, Branch, "),
+    # One export's own column: that export and what it lacks.
+    ("工单编号,甲,乙", "最接近的是「客服工单」,但缺少这些必需的列:受理时间、工单类型。",
+     "The closest is “Service tickets”, but it lacks these required columns: Received at, "
+     "Category."),
+])
+def test_an_unrecognised_file_says_what_it_lacks_never_what_it_has(con, tmp_path, header, zh, en):
+    path = tmp_path / "x.csv"
+    path.write_text(header + "\n1,2,3\n", encoding="utf-8")
+    report = load_file(con, path)
+    assert report.status == "failed" and zh in report.error, report.error
+    assert "没有找到户号" not in report.error
+    assert en in load_file(con, path, lang="en").error

@@ -257,7 +257,7 @@ def test_plan_remembered_applies_only_a_mapping_of_the_asked_kind(con):
     assert saved is not None
     with pytest.raises(PipelineError) as err:
         plan_remembered(con, path, kind="tickets")
-    assert err.value.code in ("wrong_kind", "unknown_kind")
+    assert err.value.code in ("wrong_kind", "unknown_kind", "unknown_kind_closest")
 
 
 # --- bad files and the uploader's own words -----------------------------------------
@@ -390,3 +390,12 @@ def test_a_load_naming_households_not_in_the_roster_says_so(warehouse, lang, wor
     assert len(at.success) == 1
     shown = texts(at.warning)
     assert len(shown) == 1 and all(w in shown[0] for w in words), shown
+
+
+def test_a_csv_is_recognised_without_a_sheet_name(warehouse):
+    # A CSV has no sheets: the caption named the upload's temporary file
+    # (识别为:收费明细(实收) · 工作表「eb71b9c4-…」).
+    data = "收据号,户号,供暖季,缴费日期,实收金额\nSF1,77777,2025-2026,2025-11-01,1840\n"
+    at = upload_bytes(open_page(), ("payments.csv", data.encode("utf-8")))
+    captions = [c for c in texts(at.caption) if c.startswith("识别为")]
+    assert captions == ["识别为:收费明细(实收) · 文本文件(CSV)· 表头在第 1 行"], captions
