@@ -3,6 +3,8 @@ of personal data, in the warehouse table audit_log."""
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import os
 import re
 
 import duckdb
@@ -14,6 +16,50 @@ from pipelines.warehouse import WRITE_LOCK
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "upload", "undo", "export", "download",
            "view_personal", "users")
+# A stored user name, target or detail is cut to these lengths (a sign-in
+# attempt's name is whatever was typed: no entry grows without bound).
+MAX_USER = 256
+MAX_TEXT = 2000
+# The role written for what the command line did: the actor is the
+# operating-system account that ran it, not a dashboard account.
+CLI_ROLE = "cli"
+# A detail's mark: the file holds personal data unmasked.
+PERSONAL_DATA = "personal_data"
+# A whole-warehouse backup (every table, personal data unmasked).
+BACKUP = "backup, personal_data"
+_LABEL = "; --user="
+
+
+def os_user(uid: int | None = None) -> str:
+    """The operating-system account (of `uid`, default this process's), as the
+    system knows it: not from the environment, which anyone can set."""
+    uid = os.getuid() if uid is None else uid
+    try:
+        import pwd
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return getpass.getuser() if uid == os.getuid() else f"uid {uid}"
+
+
+def upload_detail(status: str, batch_id, rows: int, rejected: int) -> str:
+    """An upload's detail, as the upload page and the command line write it."""
+    return f"{status} batch={batch_id} rows={rows} rejected={rejected}"
+
+
+def labelled(detail: str | None, label: str | None) -> str | None:
+    """A command-line entry's detail with the name its --user gave (a label
+    only: anyone can type any name there)."""
+    if not label:
+        return detail
+    return f"{detail or ''}{_LABEL}{label}"
+
+
+def record_cli(con: duckdb.DuckDBPyConnection, action: str, target: str | None = None,
+               detail: str | None = None, label: str | None = None,
+               actor: str | None = None) -> None:
+    """An entry for what a command did: by the operating-system account that
+    ran it (`actor`, default this process's), role `cli`."""
+    record(con, actor or os_user(), action, target, labelled(detail, label), CLI_ROLE)
 
 
 def record(con: duckdb.DuckDBPyConnection, user: str, action: str, target: str | None = None,
@@ -21,6 +67,7 @@ def record(con: duckdb.DuckDBPyConnection, user: str, action: str, target: str |
     """Append one entry (its own small transaction)."""
     if action not in ACTIONS:
         raise ValueError(action)
+    user, target, detail = _cut(user, MAX_USER), _cut(target, MAX_TEXT), _cut(detail, MAX_TEXT)
     with WRITE_LOCK:
         cur = con.cursor()
         try:
@@ -28,6 +75,10 @@ def record(con: duckdb.DuckDBPyConnection, user: str, action: str, target: str |
                         [user, role, action, target, detail])
         finally:
             cur.close()
+
+
+def _cut(text: str | None, limit: int) -> str | None:
+    return text if text is None or len(text) <= limit else text[:limit - 1] + "…"
 
 
 def entries(con: duckdb.DuckDBPyConnection, since: dt.date | None = None,
@@ -71,11 +122,24 @@ def readable(action: str, target: str | None, detail: str | None,
         target = t("audit.detail.batch", lang, batch=m.group(1))
     if not detail:
         return target, detail
+    label = None
+    if _LABEL in detail:   # a command's --user (auth.audit.labelled)
+        detail, _, label = detail.partition(_LABEL)
+    detail = _read_detail(action, detail, lang) if detail else detail
+    if label is not None:
+        said = t("audit.detail.label", lang, label=label)
+        detail = f"{detail}{t('audit.detail.sep', lang)}{said}" if detail else said
+    return target, detail
+
+
+def _read_detail(action: str, detail: str, lang: str) -> str:
     if m := _ROWS.match(detail):
         detail = t("audit.detail.rows", lang, n=f"{int(m.group(1)):,}")
         if m.group(2):
             detail += t("audit.detail.personal", lang)
-    elif detail == "personal_data":
+    elif detail == BACKUP:
+        detail = t("audit.detail.backup", lang)
+    elif detail == PERSONAL_DATA:
         # A file holding personal data, without a row count (the weekly workbook).
         detail = t("audit.detail.personal_file", lang)
     elif m := _UPLOAD.match(detail):
@@ -90,4 +154,4 @@ def readable(action: str, target: str | None, detail: str | None,
         detail = t(f"audit.failed.{detail}", lang)
     elif action == "sign_in" and has(f"audit.sign_in.{detail}"):
         detail = t(f"audit.sign_in.{detail}", lang)
-    return target, detail
+    return detail

@@ -6,6 +6,7 @@ rewritten whole under an exclusive lock and replaced atomically.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import time
@@ -26,6 +27,17 @@ _HASHER = PasswordHasher()
 # as a wrong password and does not reveal which names exist.
 _DUMMY_HASH = _HASHER.hash("not a password")
 MIN_PASSWORD = 8
+# The longest account name (the sign-in form takes no more; a longer one
+# names no account).
+MAX_NAME = 64
+# Failed sign-ins are counted for names that are no account too, exactly as
+# for accounts (same waits, same lock), so that nothing tells the two apart.
+# Kept under "unknown" in the accounts file by the name's SHA-256 (a password
+# typed into the name field is not kept), at most UNKNOWN_KEPT of them, the
+# oldest dropped first; any name's count is forgotten FORGET_AFTER after its
+# last failure.
+UNKNOWN_KEPT = 1000
+FORGET_AFTER = dt.timedelta(days=1)
 
 
 class AuthError(PipelineError):
@@ -96,9 +108,12 @@ class UserStore:
             display_name: str | None = None) -> User:
         self._check_role(role, branch)
         self._check_password(password)
+        if not name or len(name) > MAX_NAME:
+            raise AuthError("bad_user_name", n=MAX_NAME)
         with self._locked() as data:
             if name in data["users"]:
                 raise AuthError("user_exists", user=name)
+            data.get("unknown", {}).pop(_key(name), None)
             data["users"][name] = {
                 "hash": _HASHER.hash(password), "role": role, "branch": branch,
                 "display_name": display_name, "failures": 0, "locked_until": None,
@@ -138,30 +153,37 @@ class UserStore:
     # -- sign-in -------------------------------------------------------------
     def authenticate(self, name: str, password: str) -> User:
         """The user, or AuthError `bad_credentials` / `locked`. Each failure waits
-        longer; too many in a row lock the account for a while."""
+        longer; too many in a row lock the name for a while. A name that is no
+        account fails, waits and locks exactly like an account (nothing tells
+        them apart), and a locked name's attempt waits too before the answer."""
         cfg = _auth()
+        now = self.clock()
         with self._locked() as data:
-            entry = data["users"].get(name)
-            now = self.clock()
-            if entry and entry.get("locked_until"):
-                until = dt.datetime.fromisoformat(entry["locked_until"])
-                if until > now:
-                    raise AuthError("locked", minutes=max(1, round((until - now).seconds / 60)))
-                entry.update(failures=0, locked_until=None)
-            ok = self._verify(entry["hash"] if entry else _DUMMY_HASH, password) and entry
-            if ok:
-                entry.update(failures=0, locked_until=None)
-                if _HASHER.check_needs_rehash(entry["hash"]):
-                    entry["hash"] = _HASHER.hash(password)
-                return User(name, entry["role"], entry.get("branch"), entry.get("display_name"))
-            failures = 1
-            if entry:
-                failures = entry["failures"] = entry.get("failures", 0) + 1
+            entry = data["users"].get(name) if len(name) <= MAX_NAME else None
+            tally = entry if entry is not None else _unknown(data, name, now)
+            _forget(tally, now)
+            failures = tally.get("failures", 0)
+            locked = tally.get("locked_until")
+            if not locked:
+                ok = self._verify(entry["hash"] if entry else _DUMMY_HASH, password) and entry
+                if ok:
+                    entry.update(failures=0, locked_until=None)
+                    entry.pop("last_failure", None)
+                    if _HASHER.check_needs_rehash(entry["hash"]):
+                        entry["hash"] = _HASHER.hash(password)
+                    return User(name, entry["role"], entry.get("branch"),
+                                entry.get("display_name"))
+                failures = tally["failures"] = failures + 1
+                tally["last_failure"] = now.isoformat(timespec="seconds")
                 if failures >= cfg["max_failures"]:
                     until = now + dt.timedelta(minutes=cfg["lock_minutes"])
-                    entry["locked_until"] = until.isoformat(timespec="seconds")
-        self.sleep(min(cfg["slowdown_seconds"] * failures, cfg["max_slowdown_seconds"]))
-        if entry and entry.get("locked_until"):
+                    tally["locked_until"] = until.isoformat(timespec="seconds")
+        # A locked name's attempt waits as long as its last failure did.
+        self.sleep(min(cfg["slowdown_seconds"] * max(failures, 1), cfg["max_slowdown_seconds"]))
+        if locked:
+            until = dt.datetime.fromisoformat(locked)
+            raise AuthError("locked", minutes=max(1, round((until - now).total_seconds() / 60)))
+        if tally.get("locked_until"):
             raise AuthError("locked", minutes=cfg["lock_minutes"])
         raise AuthError("bad_credentials")
 
@@ -190,6 +212,47 @@ class UserStore:
     def _check_password(password: str) -> None:
         if len(password) < MIN_PASSWORD:
             raise AuthError("weak_password", n=MIN_PASSWORD)
+
+
+def _key(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _unknown(data: dict, name: str, now: dt.datetime) -> dict:
+    """The failure count of a name that is no account (made if new). The
+    table keeps no count older than FORGET_AFTER and at most UNKNOWN_KEPT."""
+    table = data.setdefault("unknown", {})
+    for key in [k for k, v in table.items() if _stale(v, now)]:
+        del table[key]
+    key = _key(name)
+    if key not in table:
+        while len(table) >= UNKNOWN_KEPT:
+            del table[min(table, key=lambda k: table[k].get("last_failure")
+                          or table[k].get("seen") or "")]
+        table[key] = {"failures": 0, "locked_until": None,
+                      "seen": now.isoformat(timespec="seconds")}
+    return table[key]
+
+
+def _stale(tally: dict, now: dt.datetime) -> bool:
+    """Nothing to remember: no failure in FORGET_AFTER and no lock running."""
+    until = tally.get("locked_until")
+    if until and dt.datetime.fromisoformat(until) > now:
+        return False
+    seen = tally.get("last_failure") or tally.get("seen")
+    return not seen or now - dt.datetime.fromisoformat(seen) > FORGET_AFTER
+
+
+def _forget(tally: dict, now: dt.datetime) -> None:
+    """A lock that has run out, or failures FORGET_AFTER old, count no more
+    (for an account as for any other name)."""
+    until = tally.get("locked_until")
+    if until and dt.datetime.fromisoformat(until) <= now:
+        tally.update(failures=0, locked_until=None)
+    last = tally.get("last_failure")
+    if not tally.get("locked_until") and last and \
+            now - dt.datetime.fromisoformat(last) > FORGET_AFTER:
+        tally.update(failures=0, last_failure=None)
 
 
 def sso_user(email: str, display_name: str | None = None) -> User:

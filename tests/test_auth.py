@@ -68,6 +68,77 @@ def test_unknown_user_looks_like_a_wrong_password(store):
     assert err.value.code == "bad_credentials"
 
 
+def _attempts(store, name, password="wrong", n=7) -> list[tuple[str, str]]:
+    """Each attempt's answer (code, message) and the waits they made."""
+    said = []
+    for _ in range(n):
+        with pytest.raises(AuthError) as err:
+            store.authenticate(name, password)
+        said.append((err.value.code, err.value.message()))
+    return said
+
+
+def test_an_unknown_name_waits_and_locks_exactly_like_an_account(store):
+    # Only accounts locked and only their wait grew: a name that never locked,
+    # or always waited 1 s, was no account.
+    known = _attempts(store, "wangli")
+    known_waits, store.waits[:] = list(store.waits), []
+    unknown = _attempts(store, "nobody")
+    assert unknown == known
+    assert store.waits == known_waits == [1.0, 2.0, 3.0, 4.0, 5.0, 5.0, 5.0]
+    assert [code for code, _ in known] == ["bad_credentials"] * 4 + ["locked"] * 3
+    # The lock runs out alike; the unknown name stays no account.
+    store.clock.now += dt.timedelta(minutes=16)
+    assert store.authenticate("wangli", "correct horse").name == "wangli"
+    with pytest.raises(AuthError) as err:
+        store.authenticate("nobody", "correct horse")
+    assert err.value.code == "bad_credentials"
+
+
+def test_an_attempt_on_a_locked_name_waits_before_the_answer(store):
+    # It answered at once: each attempt on a locked account cost the attacker
+    # nothing and wrote an audit row.
+    for name in ("wangli", "nobody"):
+        _attempts(store, name, n=5)
+        store.waits.clear()
+        with pytest.raises(AuthError) as err:
+            store.authenticate(name, "correct horse")
+        assert err.value.code == "locked"
+        assert store.waits == [5.0]
+
+
+def test_unknown_names_are_kept_hashed_bounded_and_forgotten(store, monkeypatch):
+    import auth.users as users
+    monkeypatch.setattr(users, "UNKNOWN_KEPT", 3)
+    for i in range(6):
+        _attempts(store, f"guess{i}", password="hunter2hunter2", n=1)
+        store.clock.now += dt.timedelta(seconds=1)
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    assert len(data["unknown"]) == 3
+    assert "guess" not in store.path.read_text(encoding="utf-8")
+    assert "hunter2" not in store.path.read_text(encoding="utf-8")
+    # A day later nothing is remembered, for accounts and other names alike.
+    _attempts(store, "wangli", n=3)
+    store.clock.now += dt.timedelta(days=1, minutes=1)
+    store.waits.clear()
+    _attempts(store, "wangli", n=1)
+    _attempts(store, "guess5", n=1)
+    assert store.waits == [1.0, 1.0]
+    data = json.loads(store.path.read_text(encoding="utf-8"))
+    assert len(data["unknown"]) == 1
+
+
+def test_names_are_capped_in_length(store):
+    with pytest.raises(AuthError) as err:
+        store.add("x" * 65, "correct horse", "viewer")
+    assert err.value.code == "bad_user_name"
+    store.add("y" * 64, "correct horse", "viewer")
+    assert store.authenticate("y" * 64, "correct horse").role == "viewer"
+    # A name of any length is an unknown name, kept as a hash.
+    assert _attempts(store, "z" * 100_000, n=1) == _attempts(store, "x" * 65, n=1)
+    assert store.path.stat().st_size < 10_000
+
+
 def test_admin_unlock_and_reset(store):
     for _ in range(5):
         with pytest.raises(AuthError):
@@ -156,6 +227,13 @@ def test_audit_log(con):
     assert len(entries(con, since=today - dt.timedelta(days=1), until=today + dt.timedelta(days=1))) == 2
 
 
+def test_audit_entries_are_capped_in_length(con):
+    # A failed sign-in records the name as typed: of any length.
+    record(con, "n" * 100_000, "sign_in_failed", detail="bad_credentials")
+    [name] = entries(con)["user_name"]
+    assert len(name) == 256 and name.endswith("…")
+
+
 @pytest.mark.parametrize("entry, zh, en", [
     (("view_personal", "room,name,phone,address", "5 rows"),
      ("房号、户主姓名、联系电话、地址", "5 行"), ("Room, Owner name, Phone, Address", "5 rows")),
@@ -172,6 +250,13 @@ def test_audit_log(con):
     (("sign_in_failed", None, "bad_credentials"), (None, "用户名或密码不正确"),
      (None, "Wrong user name or password")),
     (("sign_in", None, "sso"), (None, "单点登录"), (None, "Single sign-on")),
+    (("upload", "/srv/测温.xlsx", "loaded batch=3 rows=1200 rejected=2; --user=王丽"),
+     ("/srv/测温.xlsx", "已导入:批次 3,读取 1,200 行,拒收 2 行;命令行 --user 自称“王丽”"),
+     ("/srv/测温.xlsx", 'Loaded: batch 3, 1,200 rows read, 2 rejected; command line --user '
+                        'said "王丽"')),
+    (("export", "/backup/2026-11-27", "backup, personal_data"),
+     ("/backup/2026-11-27", "整个数据仓库的备份,含个人信息"),
+     ("/backup/2026-11-27", "Backup of the whole warehouse, with personal data")),
     (("sign_in", None, "resumed"), (None, "沿用本浏览器的登录(刷新页面或新标签页)"),
      (None, "Resumed in the same browser (reload or new tab)")),
     # anything else as stored

@@ -265,7 +265,7 @@ def _local_form() -> None:
     st.title(tr("ui.auth.title"))
     st.html(HIDE_ENTER_HINT)
     with st.form("signin"):
-        name = st.text_input(tr("ui.auth.user"), key="signin_user")
+        name = st.text_input(tr("ui.auth.user"), key="signin_user", max_chars=64)
         password = st.text_input(tr("ui.auth.password"), type="password", key="signin_password")
         submitted = st.form_submit_button(tr("ui.auth.sign_in"), type="primary")
     if not submitted:
