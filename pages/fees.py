@@ -132,9 +132,14 @@ with right:
     shown = ages.assign(seasons_behind=[charts.age_label(a, lang) for a in ages["seasons_behind"]],
                         partly_paid=[tr("arrears.partly" if p else "arrears.unpaid")
                                      for p in ages["partly_paid"]])
+    # A narrow column of the page (1366 px, English): the amounts get the
+    # width their longest one needs, or the grid cuts them ("1,63…").
     tables.show(shown, lang, key="arrears_by_age", file_name=tr("arrears.file"),
                 labels={c: tr(f"col.{c}") for c in shown.columns},
-                config={tr("col.arrears_yuan"): YUAN})
+                config={tr("col.arrears_yuan"): st.column_config.NumberColumn(
+                    format="accounting",
+                    width=tables.fit_width(ages["arrears_yuan"],
+                                           header=tr("col.arrears_yuan")))})
 
 # Picked from the arrears rows already read; only their roster details are read.
 debtors = db.query(fv.with_households, fv.largest_debtors(arrears, DEBTORS_SHOWN), scope)

@@ -158,6 +158,23 @@ def number_format(name: str, values: pd.Series) -> str | None:
     return None
 
 
+# About what a character of the grid's font takes, and a cell's padding and
+# sort arrow, in pixels: the width a column needs to show its longest value.
+CHAR_PX = 8
+CELL_PADDING_PX = 32
+
+
+def fit_width(values: pd.Series, decimals: int = 2, header: str = "") -> int:
+    """Pixels a numeric column needs to show its longest value whole, grouped
+    by thousands with `decimals` (as MONEY_FORMAT or the accounting format
+    writes it, a negative in brackets), and its header: in a narrow column of
+    the page the grid otherwise cuts an amount to "1,63…"."""
+    texts = [f"({abs(float(v)):,.{decimals}f})" if v < 0 else f"{float(v):,.{decimals}f}"
+             for v in values.dropna()]
+    longest = max([len(x) for x in texts] + [len(header) // 2, 4])
+    return CHAR_PX * longest + CELL_PADDING_PX
+
+
 def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = None) -> dict:
     """Datetimes in the language's style; numbers grouped by thousands and
     money to the fen (number_format), by `names`: the KPI layer's names of
