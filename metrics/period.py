@@ -122,6 +122,20 @@ class Period:
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1),
                       self.season)
 
+    @property
+    def compares_with_previous(self) -> bool:
+        """Whether the previous period of the same length is a fair
+        comparison: it and this period each lie wholly on the heating days of
+        a season. Else one of them reaches into the summer (the days before a
+        whole season or before a range from a season's first weeks, or a
+        range after its end), where heating KPIs and fees are another
+        business: the change against it says nothing, and the same days of
+        last season are the comparison."""
+        def on_heating_days(p: "Period") -> bool:
+            first, last = season_bounds(season_of(p.end))
+            return first <= p.start and p.end <= last
+        return on_heating_days(self) and on_heating_days(self.previous())
+
     def last_season(self) -> "Period":
         """The same days of the previous season, aligned by days since season
         start (so a week starting on day 10 of this season maps to day 10 of the last).

@@ -59,6 +59,24 @@ def test_previous_period_has_the_same_length():
     assert Period("2025-12-01", "2025-12-31").previous() == Period("2025-10-31", "2025-11-30")
 
 
+def test_a_previous_period_reaching_into_the_summer_is_no_comparison():
+    # a whole season's previous period of the same length is the summer
+    assert not Period("2025-11-15", "2026-03-15").compares_with_previous
+    # December's previous 31 days start on 31 October
+    assert not Period("2025-12-01", "2025-12-31").compares_with_previous
+    # a summer range, the days just after a season (its previous days are
+    # the season's last), a range across the season's end
+    assert not Period("2025-06-01", "2025-06-30").compares_with_previous
+    assert not Period("2026-03-16", "2026-03-31").compares_with_previous
+    assert not Period("2026-03-01", "2026-03-31").compares_with_previous
+    # January against December, a week against the week before: fair
+    assert Period("2026-01-01", "2026-01-31").compares_with_previous
+    assert Period("2025-11-22", "2025-11-28").compares_with_previous
+    assert Period("2026-03-09", "2026-03-15").compares_with_previous
+    # the first week's previous week lies before the season
+    assert not Period("2025-11-15", "2025-11-21").compares_with_previous
+
+
 def test_last_season_is_aligned_by_days_since_season_start():
     # 2025-12-01 is day 16 after 2025-11-15 -> 2024-11-15 + 16 = 2024-12-01
     assert Period("2025-12-01", "2025-12-07").last_season() == Period(

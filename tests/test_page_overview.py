@@ -70,6 +70,66 @@ def test_a_seasons_arrow_compares_with_last_season(demo_copy, params):
     assert (said in last_line) is not season
 
 
+WHOLE_SEASON = {"season": "2025-2026", "period": "range", "from": "2025-11-15",
+                "to": "2026-03-15"}
+
+
+def test_a_ranges_arrow_never_compares_with_the_summer(demo_copy):
+    # The whole season as a date range: its previous 121 days are the summer
+    # (收缴率 "+33.6 个百分点", 欠费 "-¥1,318.25 万" against it). Its arrows are
+    # the season view's, against the same days of last season, and the help
+    # says so, naming the period not compared with.
+    season = open_page(PAGE, season="2025-2026")
+    ranged = open_page(PAGE, **WHOLE_SEASON)
+    assert (filters_of(ranged)[0].start, filters_of(ranged)[0].end) == \
+        (filters_of(season)[0].start, filters_of(season)[0].end)
+    by_label = {m.label: m for m in season.metric}
+    ids = ("fee_collection_rate_amount", "fee_arrears_amount", "ticket_on_time_rate",
+           "temp_compliance_rate")
+    con = db.connection()
+    period = filters_of(ranged)[0]
+    now = summary(con, period, {}, kpi_ids=list(ids))
+    last = summary(con, period.last_season(), {}, kpi_ids=list(ids))
+    for kpi_id in ids:
+        kpi = get(kpi_id)
+        card = next(m for m in ranged.metric if m.label == kpi.text("zh")[0])
+        arrow = change_text(kpi, now[kpi_id].value - last[kpi_id].value, "zh")
+        assert card.proto.delta == by_label[card.label].proto.delta == arrow, kpi_id
+        assert card.proto.help.endswith(
+            "箭头:与上季同期(上一供暖季中距开季天数相同的时段)相比的变化。"
+            "之前等长的时段(2025年7月17日 – 2025年11月14日)不全在供暖期内,不作比较。")
+    # and the change is not said twice in the caption
+    kpi = get("ticket_on_time_rate")
+    said = change_text(kpi, now[kpi.id].value - last[kpi.id].value, "zh")
+    assert not any(said in c.value for c in ranged.caption)
+    assert not untranslated(ranged)
+    # a range whose previous period is on heating days keeps it (January
+    # against December), as a week keeps its previous week
+    jan = open_page(PAGE, season="2025-2026", period="range", **{"from": "2026-01-01",
+                                                                  "to": "2026-01-31"})
+    period = filters_of(jan)[0]
+    now = summary(con, period, {}, kpi_ids=[kpi.id])
+    prev = summary(con, period.previous(), {}, kpi_ids=[kpi.id])
+    card = next(m for m in jan.metric if m.label == kpi.text("zh")[0])
+    assert card.proto.delta == change_text(kpi, now[kpi.id].value - prev[kpi.id].value, "zh")
+    assert card.proto.help.endswith("箭头:与上一个等长时段相比的变化。")
+
+
+def test_fee_cards_read_the_season_of_the_range(demo_copy):
+    # A link (or a stale sidebar) naming 2026-2027 over 2025-2026's dates:
+    # the header named one season and the fee cards read the other (—, 0 / 0).
+    at = open_page(PAGE, **{**WHOLE_SEASON, "season": "2026-2027"})
+    f = at.session_state["filters"]
+    assert f.season == "2025-2026"
+    ranged = open_page(PAGE, **WHOLE_SEASON)
+    shown, expected = metrics_shown(at), metrics_shown(ranged)
+    for kpi_id in ("fee_collection_rate_amount", "fee_collection_rate_households",
+                   "fee_arrears_amount"):
+        label = get(kpi_id).text("zh")[0]
+        assert shown[label] == expected[label] != "—", kpi_id
+    assert any("2025-2026" in c.value and "2025年11月15日" in c.value for c in at.caption)
+
+
 def test_a_comparison_without_data_reads_as_none(demo_copy):
     # 2024-W50's same days of last season (December 2023) lie before anything
     # loaded: no "上季同期 0 (+25)" for the counts and amounts, but —, as in the

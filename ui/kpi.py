@@ -22,7 +22,7 @@ from metrics.display import card_value, compact_yuan, format_part, format_value
 from metrics.sources import comparable
 from pipelines.coverage import freshness
 
-from . import db, session
+from . import db, fmt, session
 from .filters import Filters
 from .prefetch import prefetch
 
@@ -79,12 +79,15 @@ def status(kpi: Kpi, value) -> str | None:
 @dataclass(frozen=True)
 class CardData:
     """One KPI for the chosen period and its comparison periods. `previous`
-    is None for a season (the days before it are the summer): its arrow then
-    compares with the same point of last season."""
+    is None for a season (the days before it are the summer) and for a date
+    range whose previous period of the same length is not on heating days
+    (`skipped`, said in the arrow's help): its arrow then compares with the
+    same days of last season."""
     kpi: Kpi
     now: Result
     previous: Result | None
     last_season: Result
+    skipped: Period | None = None   # the previous period not compared with
 
     @property
     def change_previous(self) -> float | None:
@@ -106,12 +109,26 @@ def _by_model(kpi_ids: Sequence[str]) -> list[tuple[str, ...]]:
     return [tuple(ids) for ids in groups.values()]
 
 
+def skipped_previous(f: Filters) -> Period | None:
+    """For a date range whose previous period of the same length is not on
+    heating days (a whole season's range: the summer before it), that
+    period: the cards compare with the same days of last season instead, as
+    the season view does. None for a week (always its previous week), a
+    season, and a range whose previous period is a fair comparison."""
+    if f.period != "range":
+        return None
+    period = period_of(f)
+    return None if period.compares_with_previous else period.previous()
+
+
 def card_periods(f: Filters) -> tuple[Period, Period | None, Period]:
     """The period, the previous one of the same length and the same days of
     last season. A season has no previous period (None): the days before it
-    are the summer, and its own comparison is last season's."""
+    are the summer, and its own comparison is last season's; nor has a date
+    range whose previous period is not on heating days (`skipped_previous`)."""
     period = period_of(f)
-    return period, None if f.period == "season" else period.previous(), period.last_season()
+    none = f.period == "season" or skipped_previous(f) is not None
+    return period, None if none else period.previous(), period.last_season()
 
 
 def card_calls(kpi_ids: Sequence[str], f: Filters) -> list[tuple]:
@@ -145,12 +162,13 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
     items = db.query(freshness)
     _, prev_period, last_period = card_periods(f)
     none = Result(None, None, None)
+    skipped = skipped_previous(f)
     out = {}
     for i in kpi_ids:
         kpi = get(i)
         p = None if prev is None else prev[i] if comparable(kpi, items, prev_period) else none
         ls = last[i] if comparable(kpi, items, last_period) else none
-        out[i] = CardData(kpi, now[i], p, ls)
+        out[i] = CardData(kpi, now[i], p, ls, skipped)
     return out
 
 
@@ -204,6 +222,16 @@ def status_text(d: CardData, lang: str) -> str:
     return f":{_STATUS_COLOR[s]}[● {word} · {t('ui.kpi.target', lang)} {sign} {target}]"
 
 
+def delta_help(d: CardData, lang: str) -> str:
+    """What the arrow compares with: the previous period of the same length,
+    or the same days of last season (a season; a range whose previous
+    period is not on heating days, named)."""
+    if d.skipped is not None:
+        return t("ui.kpi.delta_help_range", lang,
+                 previous=fmt.period(d.skipped.start, d.skipped.end, lang))
+    return t("ui.kpi.delta_help_season" if d.previous is None else "ui.kpi.delta_help", lang)
+
+
 def card(d: CardData, lang: str, container=None) -> None:
     """One bordered st.metric: value, change vs the previous period as the
     delta (for a season: vs the same point of last season), and a caption
@@ -215,11 +243,10 @@ def card(d: CardData, lang: str, container=None) -> None:
     with box.container(border=True):
         delta = change_text(kpi, d.change_last_season if season else d.change_previous, lang)
         flat = delta is not None and delta[:1] not in "+-"
-        helped = "ui.kpi.delta_help_season" if season else "ui.kpi.delta_help"
         st.metric(label, card_value(kpi, d.now.value, lang), delta=delta,
                   delta_color="off" if flat else _DELTA_COLOR[kpi.direction],
                   delta_arrow="off" if flat else "auto",
-                  help=description + "\n\n" + t(helped, lang))
+                  help=description + "\n\n" + delta_help(d, lang))
         lines = [parts_text(d, lang)]
         last = card_value(kpi, d.last_season.value, lang)
         # The arrow already is the change against last season.
