@@ -50,18 +50,21 @@ def main() -> None:
     ]
     reports = [st.Page("pages/report.py", title=t("report.nav.weekly", lang), url_path="weekly",
                        icon=":material/summarize:")]
-    data = []
-    if user is None or user.can("upload"):
-        data += [st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="uploads",
-                         icon=":material/upload_file:"),
-                 st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="datasets",
-                         icon=":material/database:")]
-    if user is None or user.can("audit"):
-        data.append(st.Page("pages/audit.py", title=t("ui.nav.audit", lang), url_path="audit_log",
-                            icon=":material/policy:"))
-    groups = {t("ui.nav.group_dashboard", lang): dashboards, t("report.nav.group", lang): reports}
-    if data:
-        groups[t("ui.nav.group_data", lang)] = data
+    # Pages a role may not use are not in its menu, but their addresses stay
+    # known: a link to one opens it, and the page itself says the role may not
+    # use it (session.require), in the user's language, where an unknown
+    # address got Streamlit's English "Page not found".
+    def shown(permission: str) -> str:
+        return "visible" if user is None or user.can(permission) else "hidden"
+
+    data = [st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="uploads",
+                    icon=":material/upload_file:", visibility=shown("upload")),
+            st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="datasets",
+                    icon=":material/database:", visibility=shown("upload")),
+            st.Page("pages/audit.py", title=t("ui.nav.audit", lang), url_path="audit_log",
+                    icon=":material/policy:", visibility=shown("audit"))]
+    groups = {t("ui.nav.group_dashboard", lang): dashboards, t("report.nav.group", lang): reports,
+              t("ui.nav.group_data", lang): data}
     if user is None:
         # Nobody signed in: only the sign-in form is drawn, but every page's
         # address is known (hidden, none runs), so a reload or a link keeps
