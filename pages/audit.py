@@ -7,7 +7,7 @@ import datetime as dt
 import streamlit as st
 
 from auth.audit import ACTIONS, entries, readable
-from i18n import t
+from i18n import has, t
 from ui import db, fmt, session
 from ui.lang import current, tr
 from ui.sidebar import today
@@ -42,6 +42,9 @@ else:
     log["target"] = [r[0] for r in read]
     log["detail"] = [r[1] for r in read]
     log["action"] = log["action"].map(lambda a: t(f"audit.action.{a}", lang))
+    # A role of settings.toml without words of its own keeps its name.
+    log["role"] = log["role"].map(lambda r: t(f"ui.auth.role.{r}", lang)
+                                  if isinstance(r, str) and has(f"ui.auth.role.{r}") else r)
     log["ts"] = log["ts"].map(lambda x: fmt.datetime(x, lang))
     log.columns = [tr(f"page.audit.col.{c}") for c in log.columns]
     # An entry without a detail shows an empty cell, not the word "None".

@@ -60,6 +60,8 @@ def test_sign_in_is_required_and_audited(accounts):
     assert "当前用户:boss(管理员)" in shown_text(at)
     text = visit(at, "pages/audit.py")
     assert "登录失败" in text and "登录" in text
+    log = at.dataframe[0].value
+    assert set(log["角色"].dropna()) == {"管理员"}   # the role in words, not "admin"
 
 
 def test_a_page_asked_for_before_sign_in_opens_after_it(accounts):
