@@ -46,6 +46,7 @@ categories = tv.categories()
 CARDS = kpi.card_calls(HEADLINE, f)
 BY_DAY = (query, "tickets_received", period, filters, ("day", "category"), scope)
 BY_CHANNEL = (query, "tickets_received", period, filters, "channel", scope)
+BY_STATION = (with_last_season, "tickets_received", "station", period, filters, scope)
 PER_AREA = (with_last_season, "complaints_per_10k_m2", "station", period, filters, scope)
 RESOLUTION = (tv.resolution_by_category, period, filters, scope)
 ON_TIME = (with_last_season, "ticket_on_time_rate", "station", period, filters, scope)
@@ -53,7 +54,7 @@ BACKLOG = (tv.backlog_by_age, period, filters, scope)
 FUNNEL = (tv.followup_funnel, period, filters, scope)
 UNANSWERED = (action_list, "unanswered_tickets", period, filters, scope)
 REPEAT = (tv.repeat_complaint_tickets, period, filters, scope)
-reads = prefetch([*CARDS, BY_DAY, BY_CHANNEL, PER_AREA, RESOLUTION, ON_TIME, BACKLOG, FUNNEL,
+reads = prefetch([*CARDS, BY_DAY, BY_CHANNEL, BY_STATION, PER_AREA, RESOLUTION, ON_TIME, BACKLOG, FUNNEL,
                   UNANSWERED, REPEAT])
 
 
@@ -90,6 +91,14 @@ with right:
     plot("complaints_per_area", (PER_AREA,),
          lambda: by_slice(per_area, "station", get("complaints_per_10k_m2"), lang, AREA["tickets"]))
     st.caption(tr("volume.complaints_per_area_note"))
+# By the ticket's responsible station (DESIGN 2.2: volume by category, channel
+# and station), beside the same point of last season.
+st.markdown(f"**{tr('volume.by_station')}**")
+by_station = reads.get(BY_STATION)
+by_station = by_station[by_station["numerator"].fillna(0) > 0]
+plot("tickets_by_station", (BY_STATION,),
+     lambda: by_slice(by_station, "station", get("tickets_received"), lang, AREA["tickets"]))
+st.caption(tr("volume.by_station_note"))
 
 # --- resolution -------------------------------------------------------------------
 st.subheader(tr("resolution.title"))

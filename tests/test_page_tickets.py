@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from metrics.views import with_last_season
 from metrics import action_list, compare, get, query, summary
 from metrics import ticket_views as tv
 from metrics.display import card_value, format_value
@@ -62,6 +63,14 @@ def test_charts_carry_the_kpi_layers_figures(demo_copy):
     channels = query(con, "tickets_received", period, filters, "channel")
     bars = figs["tickets_by_channel"]["data"][0]
     assert dict(zip(bars["y"], bars["x"])) == dict(zip(channels["channel"], channels["numerator"]))
+
+    stations = with_last_season(con, "tickets_received", "station", period, filters)
+    stations = stations[stations["numerator"] > 0]
+    bars, last = figs["tickets_by_station"]["data"]
+    assert dict(zip(bars["y"], bars["x"])) == dict(zip(stations["station"], stations["numerator"]))
+    assert sum(bars["x"]) == received.value        # every ticket has its station here
+    assert dict(zip(last["y"], last["x"])) == pytest.approx(
+        dict(zip(stations["station"], stations["last_season_value"])), nan_ok=True)
 
     per_area = query(con, "complaints_per_10k_m2", period, filters, "station")
     per_area = per_area[per_area["denominator"] > 0]
