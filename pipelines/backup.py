@@ -1,7 +1,9 @@
 """Backup and restore of the whole warehouse (DuckDB EXPORT / IMPORT DATABASE).
 
 A backup is a folder of Parquet files plus schema.sql and load.sql; it can be
-restored on another machine or DuckDB version. Restore builds a new file beside
+restored on another machine or DuckDB version. It holds every table, personal
+data unmasked, so its folder is 0700 and its files 0600 (as the accounts file):
+only the account that made it can read it. Restore builds a new file beside
 the warehouse and swaps it in only when the import succeeded, keeping the old
 file as <name>.before-restore.
 """
@@ -39,13 +41,28 @@ def backup(con: duckdb.DuckDBPyConnection, folder: str | Path) -> BackupReport:
     if folder.exists() and any(folder.iterdir()):
         raise PipelineError("backup_exists", folder=str(folder))
     folder.parent.mkdir(parents=True, exist_ok=True)
+    # The folder is private before anything is written into it: no moment
+    # when another account could open a file of the export.
+    folder.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(folder, 0o700)
     with WRITE_LOCK:  # no load commits half-way through the export
         cur = con.cursor()
         try:
             cur.execute(f"EXPORT DATABASE {_path_literal(folder)} (FORMAT parquet)")
-            return BackupReport(str(folder), row_counts(cur))
+            report = BackupReport(str(folder), row_counts(cur))
         finally:
             cur.close()
+    _owner_only(folder)
+    return report
+
+
+def _owner_only(folder: Path) -> None:
+    """Every file of the backup 0600, every folder in it 0700."""
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o700)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o600)
 
 
 def restore(folder: str | Path, target: str | Path) -> BackupReport:

@@ -1,5 +1,9 @@
 """`python -m pipelines`: load exports, list and undo batches, build the demo.
 
+Loads, undos and backups are written to the audit log (auth/audit.py) as done
+by the operating-system account that ran the command; `--user` names the
+batch's uploader and is kept in the entry as a label, not as the actor.
+
 Exit codes: 0 success, 1 when any file or action failed, 2 on a usage error.
 """
 from __future__ import annotations
@@ -10,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from auth.audit import BACKUP, record_cli, upload_detail
 from i18n import t
 from .backup import backup, restore
 from .batches import list_batches, undo_batch
@@ -37,14 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     load.add_argument("files", nargs="+", metavar="FILE")
     load.add_argument("--kind", choices=sorted(KINDS))
     load.add_argument("--json", action="store_true")
-    load.add_argument("--user", default="cli")
+    load.add_argument("--user", help="the uploader's name on the batch (a label: the audit "
+                      "log names the operating-system account)")
     load.add_argument("--progress", action="store_true",
                       help="print each step of each load to standard error")
     batches = common(sub.add_parser("batches", help="list loaded batches"))
     batches.add_argument("--json", action="store_true")
     undo = common(sub.add_parser("undo", help="undo a batch"))
     undo.add_argument("batch_id", type=int)
-    undo.add_argument("--user", default="cli")
+    undo.add_argument("--user", help="a label for the audit log entry")
     common(sub.add_parser("demo", help="build the demo warehouse from data/sample/"))
     back = common(sub.add_parser("backup", help="export the whole warehouse to a new folder"))
     back.add_argument("folder")
@@ -54,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 BUSY_RETRIES = 30
+# A batch's uploader when --user is not given.
+DEFAULT_USER = "cli"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,8 +117,11 @@ def _load(con, args, lang) -> int:
         if not path.is_file():
             report = _missing(name, lang)
         else:
-            report = load_file(con, path, kind=args.kind, user=args.user, lang=lang,
-                               progress=_print_step if args.progress else None)
+            report = load_file(con, path, kind=args.kind, user=args.user or DEFAULT_USER,
+                               lang=lang, progress=_print_step if args.progress else None)
+            record_cli(con, "upload", target=str(path.resolve()),
+                       detail=upload_detail(report.status, report.batch_id, report.rows_read,
+                                            report.rows_rejected), label=args.user)
         reports.append(report)
         if not args.json:
             print(report if lang == "zh" else _english(report, lang))
@@ -126,6 +137,7 @@ def _finish(args, reports: list[dict]) -> int:
 
 def _load_routed(args, lang, folder: Path) -> int:
     files = [str(Path(f).resolve()) for f in args.files if Path(f).is_file()]
+    # The dashboard records each load in the audit log (once: not here too).
     result = submit(folder, {"op": "load", "files": files, "kind": args.kind,
                              "user": args.user, "lang": lang})
     if "error" in result:
@@ -165,10 +177,11 @@ def _batches(con, args, lang) -> int:
 
 def _undo(con, args, lang) -> int:
     try:
-        r = undo_batch(con, args.batch_id, user=args.user)
+        r = undo_batch(con, args.batch_id, user=args.user or DEFAULT_USER)
     except PipelineError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1
+    record_cli(con, "undo", target=f"batch {r.batch_id}", detail=r.file_name, label=args.user)
     print(t("undo.done", lang, batch=r.batch_id, file=r.file_name, removed=r.rows_removed,
             restored=r.rows_restored))
     return 0
@@ -190,6 +203,7 @@ def _backup(con, args, lang) -> int:
     except PipelineError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1
+    record_cli(con, "export", target=str(Path(report.folder).resolve()), detail=BACKUP)
     print(t("backup.done", lang, folder=report.folder, rows=sum(report.rows.values())))
     return 0
 

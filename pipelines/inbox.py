@@ -12,6 +12,11 @@ warehouse, `<warehouse>.inbox/`:
 
 The worker runs the job with the same functions (and the same write lock) an
 upload uses, so jobs and uploads take turns; the client waits for the result.
+It writes each load and backup to the audit log (the client cannot: it has no
+connection), as done by the operating-system account that owns the request
+file, so a routed command is recorded once, by the process that did it.
+A command that only read (the weekly report) records its export with an
+"audit" job (`record_audit`).
 """
 from __future__ import annotations
 
@@ -24,13 +29,18 @@ from pathlib import Path
 
 import duckdb
 
+from auth.audit import BACKUP, os_user, record_cli, upload_detail
+
 from .backup import backup
 from .errors import PipelineError
 from .load import load_file
 from .settings import warehouse_path
+from .warehouse import connect
 
 HEARTBEAT_S = 1.0
 STALE_S = 5.0
+# What an "audit" job may record: the export of a command that only read.
+AUDIT_JOBS = ("export",)
 
 
 def inbox_dir(db: str | Path | None = None) -> Path:
@@ -74,6 +84,37 @@ def submit(folder: Path, request: dict, timeout_s: float = 3600,
             break
         time.sleep(poll_s)
     return {"error": "worker_gone"}
+
+
+def record_audit(db: str | Path, action: str, target: str | None = None,
+                 detail: str | None = None, retries: int = 20) -> None:
+    """Record what a command did in the warehouse's audit log, from a process
+    that holds no writable connection (the weekly report reads read-only or
+    from a snapshot): directly, through the running dashboard, or after
+    waiting for another writer (PipelineError `warehouse_busy` if it never
+    lets go, `audit_failed` if the dashboard could not record it)."""
+    try:
+        con = connect(db)
+    except PipelineError as exc:
+        if exc.code != "warehouse_busy":
+            raise
+        folder = inbox_dir(db)
+        if worker_alive(folder):
+            result = submit(folder, {"op": "audit", "action": action, "target": target,
+                                     "detail": detail})
+            if "error" in result:
+                raise PipelineError("audit_failed", detail=result["error"]) from exc
+            return
+        con = connect(db, retries=retries)
+    try:
+        record_cli(con, action, target, detail)
+    finally:
+        con.close()
+
+
+def _requester(request_file: Path) -> str:
+    """The operating-system account that wrote the request."""
+    return os_user(request_file.stat().st_uid)
 
 
 class InboxWorker:
@@ -120,15 +161,31 @@ class InboxWorker:
         req: dict = {}
         try:
             req = json.loads(request_file.read_text(encoding="utf-8"))
+            actor = _requester(request_file)
             if req["op"] == "load":
-                reports = [load_file(self.con, f, kind=req.get("kind"), user=req.get("user", "cli"),
-                                     lang=req.get("lang", "zh")) for f in req["files"]]
+                reports = []
+                for f in req["files"]:
+                    r = load_file(self.con, f, kind=req.get("kind"),
+                                  user=req.get("user") or "cli", lang=req.get("lang", "zh"))
+                    record_cli(self.con, "upload", target=str(f), actor=actor,
+                               label=req.get("user"),
+                               detail=upload_detail(r.status, r.batch_id, r.rows_read,
+                                                    r.rows_rejected))
+                    reports.append(r)
                 return {"reports": [r.asdict() for r in reports],
                         "summaries": [r.summary(req.get("lang", "zh")) for r in reports],
                         "warnings": [r.warnings for r in reports]}
             if req["op"] == "backup":
                 report = backup(self.con, req["folder"])
+                record_cli(self.con, "export", target=str(Path(report.folder).resolve()),
+                           detail=BACKUP, actor=actor)
                 return {"backup": {"folder": report.folder, "rows": report.rows}}
+            if req["op"] == "audit":
+                if req.get("action") not in AUDIT_JOBS:
+                    return {"error": f"no audit job for {req.get('action')}"}
+                record_cli(self.con, req["action"], req.get("target"), req.get("detail"),
+                           actor=actor)
+                return {"recorded": True}
             return {"error": f"unknown op {req['op']}"}
         except PipelineError as exc:
             return {"error": exc.message(req.get("lang", "zh")), "code": exc.code}

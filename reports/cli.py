@@ -3,8 +3,12 @@
     python -m reports weekly --week 2025-W48 --out 周报_2025-W48.xlsx
                              [--branch NAME] [--db PATH] [--lang zh|en] [--show-personal]
 
-Personal data is masked unless --show-personal is given. Works while the
-dashboard runs (it is asked for a snapshot). Exit codes: 0 the workbook was
+Personal data is masked unless --show-personal is given (the file is then
+readable by its owner only). Each workbook is written to the audit log as an
+export by the operating-system account that ran the command (marked
+personal_data when unmasked), before the file is written: no entry, no file.
+Works while the dashboard runs (it is asked for a snapshot, and records the
+entry). Exit codes: 0 the workbook was
 written; 1 the warehouse could not be read or the file not written; 2 a usage
 error (a missing option, a malformed or non-existent week, an unknown branch,
 --out naming a folder or a file that is not .xlsx).
@@ -22,11 +26,14 @@ import duckdb
 
 from i18n import LANGS, t
 from metrics import MetricError
+from auth.audit import PERSONAL_DATA
 from pipelines.errors import PipelineError
+from pipelines.inbox import record_audit
+from pipelines.settings import warehouse_path
 
 from .errors import ReportError
 from .source import open_warehouse
-from .weekly import file_name, write_weekly
+from .weekly import build_weekly, file_name, write_workbook
 
 USAGE_ERRORS = ("bad_week", "no_such_week", "unknown_branch", "branch_not_allowed")
 SUFFIX = ".xlsx"
@@ -138,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with open_warehouse(args.db, lang, lambda: print(t("report.cli.routed", lang),
                                                          file=sys.stderr, flush=True)) as con:
-            write_weekly(con, args.week, out, branch=args.branch, lang=lang,
-                         can_see_personal=args.show_personal)
+            content = build_weekly(con, args.week, branch=args.branch, lang=lang,
+                                   can_see_personal=args.show_personal)
     except ReportError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 2 if exc.code in USAGE_ERRORS else 1
@@ -150,6 +157,20 @@ def main(argv: list[str] | None = None) -> int:
         print(t("report.cli.query_failed", lang, detail=str(exc).splitlines()[0]),
               file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(t("report.cli.cannot_write", lang, path=str(out), detail=_os_reason(exc, lang)),
+              file=sys.stderr)
+        return 1
+    try:
+        record_audit(args.db or warehouse_path(), "export", target=str(out.resolve()),
+                     detail=PERSONAL_DATA if args.show_personal else None)
+    except (PipelineError, duckdb.Error) as exc:
+        detail = exc.message(lang) if isinstance(exc, PipelineError) else \
+            str(exc).splitlines()[0]
+        print(t("report.cli.not_audited", lang, detail=detail), file=sys.stderr)
+        return 1
+    try:
+        write_workbook(content, out, private=args.show_personal)
     except OSError as exc:
         print(t("report.cli.cannot_write", lang, path=str(out), detail=_os_reason(exc, lang)),
               file=sys.stderr)

@@ -50,13 +50,20 @@ def build_weekly(con: duckdb.DuckDBPyConnection, week: str, branch: str | None =
 def write_weekly(con: duckdb.DuckDBPyConnection, week: str, out: str | Path, **kwargs) -> Path:
     """Write the workbook to `out`, replacing it only once complete (a scheduled
     job never leaves half a file where the meeting expects a whole one)."""
+    return write_workbook(build_weekly(con, week, **kwargs), out,
+                          private=kwargs.get("can_see_personal", False))
+
+
+def write_workbook(content: bytes, out: str | Path, private: bool = False) -> Path:
+    """Write a built workbook to `out`, atomically. A workbook with personal
+    data unmasked (`private`) is readable by its owner only (0600, as the
+    accounts file); a masked one, the report for the meeting, gets the mode
+    any new file gets here (0666 less the umask), so colleagues can open it."""
     out = Path(out)
-    content = build_weekly(con, week, **kwargs)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
     try:
-        # mkstemp makes the file 0600, for nobody else to read; the report is
-        # for the meeting: the mode any new file gets here (0666 less the umask).
-        os.chmod(tmp, 0o666 & ~_umask())
+        # mkstemp makes the file 0600, for nobody else to read.
+        os.chmod(tmp, 0o600 if private else 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
         os.replace(tmp, out)

@@ -129,3 +129,87 @@ def test_load_json_carries_the_warnings_of_rows_that_loaded(tmp_path, capsys):
     [warning] = out[1]["warnings"]
     assert warning.startswith("1 row(s) (1 household(s)) name a household ID that is not in "
                               "the roster (e.g. 99999)"), warning
+
+
+def _audit(db) -> list[tuple]:
+    from auth.audit import entries
+    from pipelines.warehouse import connect
+    con = connect(db)
+    try:
+        log = entries(con)
+    finally:
+        con.close()
+    return list(log[["user_name", "role", "action", "target", "detail"]]
+                .itertuples(index=False, name=None))[::-1]     # oldest first
+
+
+def test_load_undo_and_backup_are_in_the_audit_log_as_the_system_account(tmp_path, capsys):
+    # Nothing the command line did was audited, and --user could claim any name.
+    import pwd
+    import os
+    me = pwd.getpwuid(os.getuid()).pw_name
+    db = str(tmp_path / "w.duckdb")
+    good = FILES / "temperature_good.xlsx"
+    assert main(["load", str(good), "--db", db, "--user", "王丽"]) == 0
+    assert main(["undo", "1", "--db", db, "--user", "王丽"]) == 0
+    assert main(["load", str(good), "--db", db]) == 0
+    assert main(["backup", str(tmp_path / "b"), "--db", db]) == 0
+    capsys.readouterr()
+    assert _audit(db) == [
+        (me, "cli", "upload", str(good.resolve()),
+         "loaded batch=1 rows=5 rejected=0; --user=王丽"),
+        (me, "cli", "undo", "batch 1", "temperature_good.xlsx; --user=王丽"),
+        (me, "cli", "upload", str(good.resolve()), "loaded batch=2 rows=5 rejected=0"),
+        (me, "cli", "export", str((tmp_path / "b").resolve()), "backup, personal_data"),
+    ]
+    assert main(["batches", "--db", db, "--json"]) == 0
+    # --user still names the batch's uploader (a label), "cli" without it.
+    assert [b["uploaded_by"] for b in json.loads(capsys.readouterr().out)] == ["cli", "王丽"]
+
+
+def test_a_load_and_backup_the_dashboard_runs_are_audited_once(tmp_path, capsys):
+    import argparse
+    import os
+    import pwd
+
+    from pipelines.cli import _backup_routed, _load_routed
+    from pipelines.inbox import InboxWorker, inbox_dir
+    from pipelines.warehouse import connect
+
+    me = pwd.getpwuid(os.getuid()).pw_name
+    db = tmp_path / "w.duckdb"
+    good = FILES / "temperature_good.xlsx"
+    con = connect(db)
+    worker = InboxWorker(con, inbox_dir(db)).start()
+    try:
+        args = argparse.Namespace(files=[str(good)], kind=None, user="王丽", json=True)
+        assert _load_routed(args, "zh", inbox_dir(db)) == 0
+        args = argparse.Namespace(folder=str(tmp_path / "b"))
+        assert _backup_routed(args, "zh", inbox_dir(db)) == 0
+    finally:
+        worker.stop()
+        con.close()
+    capsys.readouterr()
+    assert _audit(db) == [
+        (me, "cli", "upload", str(good.resolve()),
+         "loaded batch=1 rows=5 rejected=0; --user=王丽"),
+        (me, "cli", "export", str((tmp_path / "b").resolve()), "backup, personal_data"),
+    ]
+
+
+def test_a_backup_is_readable_by_its_owner_only(tmp_path, capsys):
+    # Every table, personal data unmasked, was written 0644 in a 0755 folder.
+    import os
+    import stat
+    db = str(tmp_path / "w.duckdb")
+    assert main(["load", str(FILES / "temperature_good.xlsx"), "--db", db]) == 0
+    old = os.umask(0o022)
+    try:
+        assert main(["backup", str(tmp_path / "b"), "--db", db]) == 0
+    finally:
+        os.umask(old)
+    capsys.readouterr()
+    folder = tmp_path / "b"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert files and {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}

@@ -71,6 +71,61 @@ def test_the_workbook_gets_the_mode_the_umask_allows(planted_db, tmp_path):
     assert not list(tmp_path.glob(".*.part"))
 
 
+def test_a_workbook_with_personal_data_is_readable_by_its_owner_only(planted_db, tmp_path):
+    # --show-personal wrote names and full phone numbers 0644, for anyone.
+    import stat
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "shown.xlsx"
+        assert main(["weekly", "--week", WEEK, "--db", str(planted_db), "--out", str(out),
+                     "--show-personal"]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def _exports(db: Path) -> list[tuple]:
+    from auth.audit import entries
+    con = connect(db, read_only=True)
+    try:
+        log = entries(con, action="export")
+    finally:
+        con.close()
+    log = log[["user_name", "role", "target", "detail"]].astype(object)
+    return list(log.where(log.notna(), None).itertuples(index=False, name=None))[::-1]
+
+
+def test_each_workbook_is_an_export_in_the_audit_log(planted_db, tmp_path):
+    # The command wrote unmasked personal data and recorded nothing.
+    import pwd
+    me = pwd.getpwuid(os.getuid()).pw_name
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(planted_db, db)
+    before = len(_exports(db))          # the module's other runs
+    masked, shown = tmp_path / "masked.xlsx", tmp_path / "shown.xlsx"
+    common = ["weekly", "--week", WEEK, "--db", str(db)]
+    assert main([*common, "--out", str(masked)]) == 0
+    assert main([*common, "--out", str(shown), "--show-personal"]) == 0
+    assert _exports(db)[before:] == [(me, "cli", str(masked.resolve()), None),
+                            (me, "cli", str(shown.resolve()), "personal_data")]
+
+
+def test_no_workbook_without_its_audit_entry(planted_db, tmp_path, capsys, monkeypatch):
+    from pipelines.errors import PipelineError
+
+    def busy(*args, **kwargs):
+        raise PipelineError("warehouse_busy")
+
+    monkeypatch.setattr("reports.cli.record_audit", busy)
+    out = tmp_path / "shown.xlsx"
+    assert main(["weekly", "--week", WEEK, "--db", str(planted_db), "--out", str(out),
+                 "--show-personal", "--lang", "en"]) == 1
+    assert capsys.readouterr().err.strip().startswith(
+        "The report was not written: this export could not be recorded in the audit log (")
+    assert not out.exists()
+
+
 def test_english_and_a_branch(planted_db, tmp_path):
     out = tmp_path / "weekly.xlsx"
     assert main(["weekly", "--week", "2025-w48", "--branch", "淄川分公司", "--lang", "en",
@@ -208,6 +263,7 @@ def test_it_runs_while_the_dashboard_holds_the_warehouse(planted_db, tmp_path):
     process out; the command asks it for a snapshot instead."""
     db = tmp_path / "warehouse.duckdb"
     shutil.copyfile(planted_db, db)
+    before = len(_exports(db))          # the module's other runs
     direct = tmp_path / "direct.xlsx"
     assert main(["weekly", "--week", WEEK, "--db", str(db), "--out", str(direct)]) == 0
 
@@ -221,6 +277,12 @@ def test_it_runs_while_the_dashboard_holds_the_warehouse(planted_db, tmp_path):
         con.close()
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip() == "看板正在使用数据仓库,改为请看板提供一份数据快照……"
+    # Recorded by the dashboard: the snapshot it made (a whole-warehouse copy)
+    # and the workbook, once.
+    exports = _exports(db)[before:]
+    assert [(e[2], e[3]) for e in exports[:1]] == [(str(direct.resolve()), None)]
+    assert [e[3] for e in exports[1:]] == ["backup, personal_data", None]
+    assert exports[-1][2] == str(routed.resolve())
     direct_rows, routed_rows = ([[c.value for c in row] for row in
                                  openpyxl.load_workbook(p)["摘要"].iter_rows(min_row=3)]
                                 for p in (direct, routed))
@@ -237,8 +299,10 @@ def test_a_scheduled_run_takes_under_ten_seconds(demo_db, tmp_path, week):
     """The whole command, start-up included. Its CPU time is checked always;
     the wall time only when the machine is not oversubscribed by other jobs."""
     out = tmp_path / f"{week}.xlsx"
+    db = tmp_path / "demo.duckdb"         # the run writes its audit entry
+    shutil.copyfile(demo_db, db)
     cpu, started = _children_cpu(), time.monotonic()
-    r = run("weekly", "--week", week, "--db", str(demo_db), "--out", str(out))
+    r = run("weekly", "--week", week, "--db", str(db), "--out", str(out))
     wall, cpu = time.monotonic() - started, _children_cpu() - cpu
     assert r.returncode == 0, r.stderr
     assert cpu < LIMIT_S
