@@ -17,7 +17,7 @@ from metrics.temperature_detail import (BIN_C, building_readings, cold_zones, da
                                         indoor_distribution, residential_target_c, roll_up,
                                         weekly_readings)
 from pipelines.coverage import season_bounds
-from ui import charts, db, figures, fmt, kpi, session, tables
+from ui import charts, db, figures, fmt, kpi, long_lists, session, tables
 from ui.prefetch import prefetch
 from ui.lang import current, tr
 from ui.sidebar import current_filters
@@ -267,18 +267,27 @@ def chronic() -> None:
         tr("page.temperature.window"), WINDOWS, key=WINDOW, required=True,
         default=WINDOWS[0], format_func=lambda w: t(f"page.temperature.window_{w}", lang))
     zones_call, homes_call = chronic_calls(window)
+    # The first rows on screen, each list's size in its caption ("前 50 户,共
+    # 593 户") and every row in its download.
     st.markdown(f"**{tr('page.temperature.cold_zones')}**")
     zones = reads.get(zones_call)
-    tables.show(zones, lang, key="t_cold_zones", file_name=tr("page.temperature.cold_zones"),
-                labels=labels(zones), config={label("failed_share"):
-                        st.column_config.NumberColumn(format="percent")})
+    long_lists.show(zones, lang, key="t_cold_zones",
+                    file_name=tr("page.temperature.cold_zones"), rows=ZONES_SHOWN,
+                    caption="page.temperature.first_zones", labels=labels(zones),
+                    config={label("failed_share"):
+                            st.column_config.NumberColumn(format="percent")})
     st.markdown(f"**{tr('page.temperature.cold_homes')}**")
     homes = reads.get(homes_call)
-    tables.show(homes, lang, key="t_cold_homes", file_name=tr("page.temperature.cold_homes"),
-                columns=["household_id", "station", "community", "building", "unit", "room",
-                         "zone", "name", "phone", "target_c", "latest_measured_at",
-                         "latest_indoor_c", "readings_counted", "readings_failed",
-                         "lowest_indoor_c", "readings"])
+    span = homes_call[2]
+    long_lists.show(homes, lang, key="t_cold_homes", file_name=tr("page.temperature.cold_homes"),
+                    rows=HOMES_SHOWN, caption="page.temperature.first_homes",
+                    whole=(db.later(action_list, "noncompliant_households", span, filters,
+                                    scope),
+                           int(homes.attrs.get("total_rows", len(homes)))),
+                    columns=["household_id", "station", "community", "building", "unit",
+                             "room", "zone", "name", "phone", "target_c",
+                             "latest_measured_at", "latest_indoor_c", "readings_counted",
+                             "readings_failed", "lowest_indoor_c", "readings"])
 
 
 def risk() -> None:
@@ -368,12 +377,16 @@ RISK = (cold_risk, to_date, filters, scope)
 REFUNDS = (action_list, "refund_by_station", period, filters, scope)
 WINDOWS = ("period", "to_date")  # the chosen period first: the meeting's week, and quick
 WINDOW = "t_chronic_window"
+ZONES_SHOWN, HOMES_SHOWN = 20, 50   # rows on screen; the downloads hold every row
 
 
 def chronic_calls(window: str | None) -> tuple[tuple, tuple]:
     span = period if window == "period" else to_date
-    return ((cold_zones, span, filters, scope, 20),
-            (action_list, "noncompliant_households", span, filters, scope, 50))
+    # Every cold zone (the query reads them all to order them); the first
+    # homes and the count of all of them (the list is long: read whole when
+    # its download is asked for).
+    return ((cold_zones, span, filters, scope),
+            (action_list, "noncompliant_households", span, filters, scope, HOMES_SHOWN))
 
 
 st.title(tr("page.temperature.title"))

@@ -18,8 +18,8 @@ from metrics.cold_risk import cold_risk
 from metrics.display import card_value, format_value
 from metrics.temperature_detail import household_readings, indoor_distribution
 from metrics.trends import weekly
-from page_testing import (demo_copy, figures, filters_of, metrics_shown,  # noqa: F401
-                          open_page, table, untranslated)
+from page_testing import (demo_copy, downloads, figures, filters_of,  # noqa: F401
+                          metrics_shown, open_page, table, untranslated)
 from pipelines.warehouse import connect
 from ui import db
 
@@ -232,3 +232,32 @@ def test_every_label_exists_in_both_languages():
                                r"""ui\.(?:kpi|chart|table))\.[a-z0-9_.]+[a-z0-9_])["']""", text))
     keys = {k for k, _ in entries}
     assert used and used <= keys, sorted(used - keys)
+
+
+def test_the_cold_lists_say_how_many_they_show_and_download_all(demo_copy, downloads):  # noqa: F811
+    # The season's list of homes below target showed 50 of 593 households and
+    # its download held the 50, without saying so; cold zones the first 20.
+    from page_testing import workbook_rows
+    at = open_page(PAGE)
+    period, filters = filters_of(at)
+    con = db.connection()
+    homes = action_list(con, "noncompliant_households", period, filters)
+    from metrics.temperature_detail import cold_zones
+    zones = cold_zones(con, period, filters)
+    assert len(homes) > 50 and len(zones) > 20           # the demo's season
+    captions = [c.value for c in at.caption]
+    assert f"显示前 50 户,共 {len(homes):,} 户;下载的 Excel 含全部住户。" in captions
+    assert f"显示前 20 处,共 {len(zones):,} 处;下载的 Excel 含全部。" in captions
+    assert len(table(at, "联系电话")) == 50
+    files = downloads(at)
+    label = next(k for k in files if k.startswith("t_cold_homes_xlsx:"))
+    assert label.endswith(f"下载全部 {len(homes):,} 行(Excel)")
+    rows = workbook_rows(files[label])
+    assert len(rows) == len(homes) + 1                    # the header and every home
+    assert {r[0] for r in rows[1:]} == set(homes["household_id"])
+    zone_rows = workbook_rows(next(v for k, v in files.items()
+                                   if k.startswith("t_cold_zones_xlsx:")))
+    assert len(zone_rows) == len(zones) + 1
+    en = open_page(PAGE, "en")
+    assert f"The first 50 of {len(homes):,} homes are shown; the Excel download holds them " \
+           "all." in [c.value for c in en.caption]

@@ -15,7 +15,7 @@ import streamlit as st
 
 from i18n import t
 
-from . import session, tables
+from . import fmt, session, tables
 
 SHOWN_ROWS = 1000
 
@@ -24,11 +24,14 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
          columns: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
          config: Mapping | None = None, empty: str | None = None,
          rows: int = SHOWN_ROWS,
-         whole: tuple[Callable[[], pd.DataFrame], int] | None = None) -> pd.DataFrame:
+         whole: tuple[Callable[[], pd.DataFrame], int] | None = None,
+         caption: str = "page.tickets.list.first_rows") -> pd.DataFrame:
     """Like tables.show, but only the first `rows` rows on screen (a caption
     says how many there are) while the download holds them all. `whole`: when
     `df` is only the first rows of a longer list, (a read of all of them, how
-    many): the download reads them when clicked. Returns the frame shown."""
+    many): the download reads them when clicked. `caption`: the key of the
+    caption ({shown} of {n}) for a list of things other than rows ("前 50 户,
+    共 593 户"). Returns the frame shown."""
     if tables.is_row_list(df) and not session.can("row_lists"):
         st.info(t("ui.auth.no_row_lists", lang))
         return df.iloc[0:0]
@@ -41,7 +44,9 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
                  key=f"{key}_table", placeholder=tables.PLACEHOLDER,
                  column_config={**tables.column_config(head, lang, cols), **(config or {})})
     read, n = whole if whole is not None else ((lambda: df), len(df))
+    label = None
     if n > len(head):
-        st.caption(t("page.tickets.list.first_rows", lang, shown=f"{len(head):,}", n=f"{n:,}"))
-    tables.download_all(read, n, df, lang, key, file_name, cols, labels)
+        st.caption(t(caption, lang, shown=f"{len(head):,}", n=f"{n:,}"))
+        label = t("ui.grid.download_all", lang, n=fmt.number(n, lang))
+    tables.download_all(read, n, df, lang, key, file_name, cols, labels, label=label)
     return head
