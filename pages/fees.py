@@ -143,7 +143,8 @@ with right:
 
 # Picked from the arrears rows already read; only their roster details are read.
 debtors = db.query(fv.with_households, fv.largest_debtors(arrears, DEBTORS_SHOWN), scope)
-st.markdown(f"**{tr('debtors.title', n=len(debtors))}**")
+# Over every season owed (the card beside the overview's list: the fee season's only).
+st.markdown(f"**{tr('debtors.title', n=len(debtors), season=period.fee_season)}**")
 long_lists.show(debtors, lang, key="debtors", file_name=tr("debtors.file"),
                 columns=DEBTOR_COLUMNS,
                 labels={c: tr(f"col.{c}") for c in ("seasons",)},

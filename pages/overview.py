@@ -11,6 +11,7 @@ import streamlit as st
 
 from i18n import DEFAULT_LANG, t
 from metrics import MetricError, action_list, get
+from metrics import fee_views as fv
 from metrics.display import format_value
 from metrics.trends import weekly
 from pipelines.coverage import freshness, period_rows, season_bounds
@@ -50,7 +51,11 @@ def trend_calls() -> dict[str, tuple]:
 
 
 LISTS = {name: (action_list, name, period, filters, scope, TOP)
-         for name in ("cold_buildings", "unanswered_tickets", "arrears")}
+         for name in ("cold_buildings", "unanswered_tickets")}
+# The arrears beside the 欠费金额 card: the bills of the period's fee season
+# (the card's), not the earlier seasons' the arrears list also holds. The same
+# read as the fees page's (one cached result for both).
+ARREARS = (fv.arrears_rows, period, filters, scope)
 # A branch user's counts are their branch's, like every figure they see.
 COUNTS = (period_rows, f.start, f.end, f.season,
           f.branches or (() if scope is None else (scope,)), f.stations)
@@ -160,11 +165,25 @@ def tickets(data: dict[str, kpi.CardData]) -> None:
     page_link("tickets", tr("page.overview.open.tickets"))
 
 
+def of_fee_season(df: pd.DataFrame) -> pd.DataFrame:
+    """The arrears rows (action_list "arrears", one per bill, this and earlier
+    seasons) of the period's fee season, the largest first: what the 欠费金额
+    card sums (fee_arrears_amount: the fee season's bills only)."""
+    own = df[df["season"] == period.fee_season]
+    return own.sort_values(["arrears_yuan", "household_id"],
+                           ascending=[False, True]).reset_index(drop=True)
+
+
 def arrears() -> None:
-    st.markdown(f"**{tr('page.overview.arrears')}**")
-    df = reads.get(LISTS["arrears"])
-    tables.show(df, lang, key="o_arrears", file_name=tr("page.overview.arrears"),
-                whole=whole("arrears", df),
+    season = period.fee_season
+    st.markdown(f"**{tr('page.overview.arrears', season=season)}**")
+    rows = of_fee_season(reads.get(ARREARS))
+    st.caption(tr("page.overview.arrears_note", season=season))
+    # Who and where only for the rows shown; the download reads the whole list.
+    df = db.query(fv.with_households, rows.head(TOP), scope)
+    read = db.later(action_list, "arrears", period, filters, scope)
+    tables.show(df, lang, key="o_arrears", file_name=tr("page.overview.arrears", season=season),
+                whole=(lambda: of_fee_season(read()), len(rows)),
                 columns=["household_id", "name", "station", "community", "season",
                          "arrears_yuan", "age_days"],
                 config={t("metrics.col.arrears_yuan", lang):
@@ -203,7 +222,7 @@ try:
     reads = prefetch([COUNTS, FRESHNESS, *card_calls])
     data_counts()
     shown = headline()
-    reads.extend([*trend_calls().values(), *LISTS.values()])
+    reads.extend([*trend_calls().values(), *LISTS.values(), ARREARS])
     trends()
     attention(shown)
 except MetricError as exc:

@@ -13,8 +13,8 @@ import pytest
 from metrics import Result, action_list, get, headline, summary
 from metrics.display import card_value, format_value
 from metrics.trends import weekly
-from page_testing import (demo_copy, figures, filters_of, metrics_shown,  # noqa: F401
-                          open_page, table, untranslated)
+from page_testing import (demo_copy, downloads, figures, filters_of,  # noqa: F401
+                          metrics_shown, open_page, table, untranslated, workbook_rows)
 from pipelines import settings as settings_module
 from ui import db
 from ui.kpi import CardData, change_text, parts_text, status
@@ -184,7 +184,8 @@ def test_attention_lists_equal_the_action_lists_and_link_with_filters(demo_copy)
 
     tickets = action_list(con, "unanswered_tickets", period, filters, limit=5)
     assert table(at, "工单编号")["工单编号"].tolist() == tickets["ticket_no"].tolist()
-    debts = action_list(con, "arrears", period, filters, limit=5)
+    debts = action_list(con, "arrears", period, filters)
+    debts = debts[debts["season"] == period.fee_season].head(5)
     shown = table(at, "欠费金额(元)")
     assert shown["欠费金额(元)"].tolist() == pytest.approx(debts["arrears_yuan"].tolist())
     assert shown["户号"].tolist() == debts["household_id"].tolist()
@@ -278,3 +279,43 @@ def test_a_card_with_a_target_shows_its_status(demo_copy, targets):
     # 89.7 % that week, against 95 %: red; 120 unanswered against at most 100: red too
     assert any(c.endswith(":red[● 未达目标 · 目标 ≥ 95.0%]") for c in captions), captions
     assert any(c.endswith(":red[● 未达目标 · 目标 ≤ 100]") for c in captions), captions
+
+
+@pytest.mark.parametrize("params", [{}, COLD_WEEK])
+def test_the_arrears_list_is_the_arrears_cards_season(demo_copy, downloads, params):  # noqa: F811
+    # The list beside the 欠费金额 card held both seasons' bills, a household
+    # twice (card ¥2,463,084.94, list 3,115 rows ≈ ¥4.80 M): now the period's
+    # fee season only, so its rows add up to the card.
+    at = open_page(PAGE, **params)
+    period, filters = filters_of(at)
+    con = db.connection()
+    card = summary(con, period, filters, kpi_ids=["fee_arrears_amount"])["fee_arrears_amount"]
+    every = action_list(con, "arrears", period, filters)
+    assert every["season"].nunique() == 2                 # the demo owes on two seasons
+    own = every[every["season"] == period.fee_season]
+    assert own["arrears_yuan"].sum() == pytest.approx(card.value, abs=0.01 * len(own))
+    shown = table(at, "欠费金额(元)")
+    assert set(shown["供暖季"]) == {period.fee_season}
+    assert shown["户号"].tolist() == own.sort_values(
+        ["arrears_yuan", "household_id"], ascending=[False, True])["household_id"].head(5).tolist()
+    files = downloads(at)
+    label = next(k for k in files if k.startswith("o_arrears_xlsx:"))
+    assert label.endswith(f"下载全部 {len(own):,} 行(Excel)")
+    rows = workbook_rows(files[label])
+    assert len(rows) == len(own) + 1
+    head = rows[0]
+    amounts = [float(r[head.index("欠费金额(元)")]) for r in rows[1:]]
+    assert sum(amounts) == pytest.approx(card.value, abs=0.01 * len(own))
+    text = " ".join(c.value for c in at.caption)
+    assert f"只含 {period.fee_season} 供暖季的账单" in text
+
+
+def test_a_season_without_bills_lists_no_arrears(demo_copy):
+    # 2026-W48: the fee season 2026-2027 has no bills; the list said 欠费金额
+    # ¥0.00 beside "下载全部 3,115 行" (the earlier seasons' bills).
+    at = open_page(PAGE, season="2026-2027", period="week", week="2026-W48")
+    period, _ = filters_of(at)
+    assert period.fee_season == "2026-2027"
+    assert any(i.value == "没有欠费。" for i in at.info)
+    assert not [b for b in at.get("download_button")
+                if b.proto.id.endswith("o_arrears_xlsx")]
