@@ -9,6 +9,7 @@ import streamlit as st
 from i18n import t
 from metrics import action_list, get
 from metrics import fee_views as fv
+from reports.data import without_overlaps
 from ui import db, figures, fmt, kpi, long_lists, session, tables
 from ui import fee_charts as charts
 from ui.charts import AREA
@@ -187,10 +188,21 @@ long_lists.show(missing, lang, key="without_invoice", file_name=tr("daily.missin
 # --- leaks ------------------------------------------------------------------------------
 st.subheader(tr("leaks.title"))
 st.caption(tr("leaks.note"))
+# A bill in two lists (a stopped household charged in full also differs from
+# the tariff) is listed once, under the more specific list: the weekly
+# report's rule (reports.spec.OVERLAPS), so the page and the report count alike.
+leaks, left_out = without_overlaps({name: reads.get(call) for name, call in LEAK_READS.items()})
+also_in = {second: (first, n) for first, (second, n) in left_out.items()}
 for name, cols in LEAKS.items():
-    rows = reads.get(LEAK_READS[name])
+    rows = leaks[name]
     title, help_text = t(f"metrics.list.{name}", lang), t(f"metrics.list_help.{name}", lang)
     st.markdown(f"**{title}** · {tr('leaks.count', n=f'{len(rows):,}')}", help=help_text)
+    if name in left_out:
+        other, n = left_out[name]
+        st.caption(tr("leaks.left_out", n=f"{n:,}", other=t(f"metrics.list.{other}", lang)))
+    if name in also_in:
+        other, n = also_in[name]
+        st.caption(tr("leaks.also_in", n=f"{n:,}", other=t(f"metrics.list.{other}", lang)))
     long_lists.show(rows, lang, key=f"leak_{name}", file_name=title,
                     columns=[c for c in cols if c in rows.columns], empty=tr("leaks.none"),
                     config={t(f"metrics.col.{c}", lang): YUAN for c in cols
