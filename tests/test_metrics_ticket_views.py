@@ -202,3 +202,38 @@ def test_with_last_season_is_compare_without_the_previous_period(wh):
                                                     nan_ok=True)
     assert got.loc["S1", "last_season_value"] == 0.5     # o1 resolved, o2 not
     assert "previous_value" not in got
+
+
+def test_resolution_by_category_gives_the_other_times_of_a_ticket(con, request):
+    # DESIGN 2.2: received -> dispatched, received -> arrived, resolved -> follow-up.
+    # Medians over the tickets resolved in the period with both ends recorded:
+    #   r1 报修 received 12-01 08:00, dispatched 08:30 (0.5 h), on site 10:00 (2 h),
+    #      resolved 12-01 12:00, follow-up 12-02 12:00 (24 h)
+    #   r2 报修 received 12-02 08:00, dispatched 09:30 (1.5 h), on site 12:00 (4 h),
+    #      resolved 12-02 14:00, no follow-up
+    #   r3 报修 received 12-03 08:00, nothing but resolved 12-03 20:00
+    #   r4 报修 received 12-04 08:00, dispatched 12-04 20:00, resolved after the
+    #      cut-off (not resolved in the period: not counted)
+    # 报修: dispatch median of 0.5 and 1.5 = 1.0 h; on site of 2 and 4 = 3.0 h;
+    # follow-up 24.0 h (r1 only).
+    from metrics.testing import ts
+    add_households(con)
+    tickets = {
+        "r1": ticket("r1", "报修", "2025-12-01 08:00", "S1", "h1", "2025-12-01 12:00", "已修",
+                     "2025-12-02 12:00"),
+        "r2": ticket("r2", "报修", "2025-12-02 08:00", "S1", "h1", "2025-12-02 14:00", "已修"),
+        "r3": ticket("r3", "报修", "2025-12-03 08:00", "S1", "h1", "2025-12-03 20:00", "已修"),
+        "r4": ticket("r4", "报修", "2025-12-04 08:00", "S1", "h1", "2025-12-09 08:00", "已修"),
+    }
+    for no, dispatched, arrived in (("r1", "2025-12-01 08:30", "2025-12-01 10:00"),
+                                    ("r2", "2025-12-02 09:30", "2025-12-02 12:00"),
+                                    ("r3", None, None), ("r4", "2025-12-04 20:00", None)):
+        tickets[no].update(dispatched_at=ts(dispatched), arrived_at=ts(arrived))
+    add_tickets(con, tickets)
+    for storage in STORAGE:
+        use_storage(con, storage)
+        repair = by_category(tv.resolution_by_category(con, WEEK))["报修"]
+        assert repair["resolved"] == 3, storage
+        assert repair["median_dispatch_hours"] == pytest.approx(1.0), storage
+        assert repair["median_arrive_hours"] == pytest.approx(3.0), storage
+        assert repair["median_followup_hours"] == pytest.approx(24.0), storage
