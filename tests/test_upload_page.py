@@ -399,3 +399,74 @@ def test_a_csv_is_recognised_without_a_sheet_name(warehouse):
     at = upload_bytes(open_page(), ("payments.csv", data.encode("utf-8")))
     captions = [c for c in texts(at.caption) if c.startswith("识别为")]
     assert captions == ["识别为:收费明细(实收) · 文本文件(CSV)· 表头在第 1 行"], captions
+
+
+def _desk_paths(at: AppTest) -> list[Path]:
+    return [up.path for up in at.session_state["upload_desk"].values()]
+
+
+def test_an_uploaded_file_is_its_owners_only_and_goes_when_taken_off(warehouse):
+    # A file checked but not loaded stayed in /tmp/heatkpi-upload-*, 0644, for good.
+    import stat
+    at = upload(open_page(), "temperature_new.xlsx", "roster_small.xlsx")
+    paths = _desk_paths(at)
+    folder = paths[0].parent
+    assert folder.name.startswith("heatkpi-upload-") and all(p.parent == folder for p in paths)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert [stat.S_IMODE(p.stat().st_mode) for p in paths] == [0o600, 0o600]
+    files = [("roster_small.xlsx", (UI / "roster_small.xlsx").read_bytes(),
+              "application/octet-stream")]
+    at.file_uploader(key="upload_files").set_value(files).run()
+    [kept] = _desk_paths(at)
+    assert not any(p.exists() for p in paths if p != kept) and kept.exists()
+    at.file_uploader(key="upload_files").set_value([]).run()
+    assert not at.exception
+    assert not kept.exists() and not kept.parent.exists()   # the last file took its folder
+
+
+def test_a_loaded_file_leaves_nothing_on_disk(warehouse):
+    at = upload(open_page(), "temperature_new.xlsx")
+    [path] = _desk_paths(at)
+    at.button(key="upload_load").click().run()
+    assert not at.exception
+    assert not path.exists() and not path.parent.exists()
+
+
+def test_a_sessions_folder_goes_with_the_session():
+    import gc
+
+    from ui.uploads import _Folder
+    folder = _Folder()
+    (folder.path / "x.xlsx").write_bytes(b"personal data")
+    path = folder.path
+    del folder                 # Streamlit drops an ended session's state
+    gc.collect()
+    assert not path.exists()
+
+
+def test_old_upload_folders_are_swept_at_start_only_ours(tmp_path):
+    import os
+    import time
+
+    from ui.uploads import STALE_S, sweep
+    now = time.time()
+    old = now - STALE_S - 60
+
+    def folder(name: str, age: float) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        (path / "f.xlsx").write_bytes(b"x")
+        os.utime(path, (age, age))
+        return path
+
+    stale = folder("heatkpi-upload-old", old)
+    fresh = folder("heatkpi-upload-new", now - 60)
+    other = folder("other-upload-old", old)
+    target = folder("keep", old)
+    link = tmp_path / "heatkpi-upload-link"
+    link.symlink_to(target)
+    os.utime(link, (old, old), follow_symlinks=False)
+    assert sweep(tmp_path, now) == 1
+    assert not stale.exists()
+    assert fresh.exists() and other.exists() and (target / "f.xlsx").exists()
+    assert link.is_symlink()

@@ -1,10 +1,22 @@
 """The files on the upload desk of one session: saved to a temporary folder,
-planned (kind, header, mapping), loaded, reported."""
+planned (kind, header, mapping), loaded, reported.
+
+The files hold personal data: each is readable by this account only (0600, in
+a 0700 folder of its own per session), and deleted once loaded or taken off
+the uploader; the session's folder goes when the last file does, when the
+session ends (Streamlit drops its state), or at latest when a later start of
+the dashboard finds it a day old (`sweep`).
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import os
+import shutil
+import stat
 import tempfile
+import time
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +24,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from auth.audit import upload_detail
 from pipelines.batches import list_batches
 from pipelines.errors import PipelineError
 from pipelines.fields import DATASETS
@@ -51,17 +64,86 @@ def desk() -> dict[str, Upload]:
     return st.session_state.setdefault(_DESK, {})
 
 
+PREFIX = "heatkpi-upload-"
+# A folder of ours this old belongs to no running session: its session ended
+# without the folder being removed (the process was killed, say).
+STALE_S = 24 * 3600
+
+
+class _Folder:
+    """A session's upload folder, removed with everything in it when the
+    session's state is dropped (or the process exits)."""
+
+    def __init__(self):
+        self.path = Path(tempfile.mkdtemp(prefix=PREFIX))   # 0700
+        self._remove = weakref.finalize(self, shutil.rmtree, str(self.path), True)
+
+    def remove(self) -> None:
+        self._remove()
+
+
 def _folder() -> Path:
     folder = st.session_state.get(_FOLDER)
-    if not folder or not Path(folder).is_dir():
-        folder = tempfile.mkdtemp(prefix="heatkpi-upload-")
+    if not isinstance(folder, _Folder) or not folder.path.is_dir():
+        folder = _Folder()
         st.session_state[_FOLDER] = folder
-    return Path(folder)
+    return folder.path
+
+
+def _forget_folder() -> None:
+    """The desk is empty: its folder goes too."""
+    folder = st.session_state.pop(_FOLDER, None)
+    if isinstance(folder, _Folder):
+        folder.remove()
+
+
+def _save(path: Path, content: bytes) -> None:
+    """Write `content` readable by this account only (never a moment wider)."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+
+
+def sweep(root: str | Path | None = None, now: float | None = None) -> int:
+    """Remove upload folders a day old: only ours (the prefix, this account's,
+    real folders, not links). Returns how many went."""
+    root = Path(root or tempfile.gettempdir())
+    now = time.time() if now is None else now
+    gone = 0
+    try:
+        candidates = [p for p in root.iterdir() if p.name.startswith(PREFIX)]
+    except OSError:
+        return 0
+    for path in candidates:
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if (not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid()
+                or now - info.st_mtime < STALE_S):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        gone += not path.exists()
+    return gone
+
+
+_SWEPT = False
+
+
+def sweep_once() -> None:
+    """At the first upload page of this process (the dashboard's start)."""
+    global _SWEPT
+    if not _SWEPT:
+        _SWEPT = True
+        sweep()
 
 
 def sync(files) -> list[Upload]:
     """Match the desk to the uploader: new files saved, removed files dropped.
     Returns the uploads in the uploader's order."""
+    sweep_once()
     uploads = desk()
     current = {f.file_id: f for f in files or []}
     for file_id in list(uploads):
@@ -72,8 +154,10 @@ def sync(files) -> list[Upload]:
             continue
         # The reader picks its format by the suffix, so keep the original one.
         path = _folder() / f"{f.file_id}{Path(f.name).suffix.lower()}"
-        path.write_bytes(f.getvalue())
+        _save(path, f.getvalue())
         uploads[f.file_id] = Upload(f.file_id, f.name, f.size, path, file_sha256(path))
+    if not any(up.path.exists() for up in uploads.values()):
+        _forget_folder()   # nothing left on disk: loaded or removed
     return [uploads[f.file_id] for f in files or []]
 
 
@@ -122,8 +206,8 @@ def load(con: duckdb.DuckDBPyConnection, up: Upload, lang: str,
                           overrides=overrides, lang=lang, progress=progress)
     db.new_run()   # the rest of this run reads the data just loaded
     session.audit("upload", target=up.name,
-                  detail=f"{up.report.status} batch={up.report.batch_id} "
-                         f"rows={up.report.rows_read} rejected={up.report.rows_rejected}")
+                  detail=upload_detail(up.report.status, up.report.batch_id,
+                                       up.report.rows_read, up.report.rows_rejected))
     if not up.report.rejects:
         up.plan = None  # only kept to offer the rejected rows for download
     up.path.unlink(missing_ok=True)
