@@ -306,3 +306,25 @@ def test_single_user_mode_behind_a_proxy_refuses(demo_copy, tmp_path, monkeypatc
     at.run()
     assert not at.exception and not at.error
     assert any("单机模式" in c.value for c in at.sidebar.caption)
+
+
+def test_single_sign_on_idle_past_the_limit_signs_out_of_the_provider_too(demo_copy, tmp_path,  # noqa: F811
+                                                                          monkeypatch):
+    # With SSO the identity provider's sign-in outlived the session: an idle
+    # session was signed straight back in, so the idle limit never applied.
+    import streamlit as st
+    monkeypatch.setenv("HEATKPI_USERS", str(tmp_path / "none.json"))
+    logouts = []
+    monkeypatch.setattr(st, "logout", lambda: logouts.append(1))
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.secrets["auth"] = {"redirect_uri": "https://kpi.example.com/oauth2callback",
+                          "cookie_secret": "x" * 32, "client_id": "c", "client_secret": "s",
+                          "server_metadata_url": "https://sso.example.com/.well-known/x"}
+    at.user = {"is_logged_in": True, "email": "li.na@example.com", "name": "李娜"}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "当前用户:李娜(只读)" in shown_text(at) and not logouts
+    idle(at)
+    assert logouts == [1]
+    assert [w.value for w in at.warning] == ["长时间未操作,会话已过期,请重新登录。"]
+    assert "当前用户:李娜" not in shown_text(at) and not at.metric

@@ -187,6 +187,13 @@ def gate() -> User | None:
         for key in (KEY, SEEN, TOKEN):
             st.session_state.pop(key, None)
         user = None
+        if mode == "sso":
+            # The identity provider's sign-in outlives this session: without
+            # signing out of it too, the next lines would sign straight back in
+            # and the idle limit would never apply.
+            st.logout()
+            st.warning(tr("ui.auth.expired"))
+            return None
     if isinstance(user, User) and mode == "local":
         # The account as it is now: a sign-out in another tab of this browser,
         # a password reset or a removed account ends this session too, and a
