@@ -100,6 +100,11 @@ def test_an_anonymous_complainer_reads_as_anonymous(demo_copy, downloads, lang, 
     header, body = body[0], body[1:]
     no, name_col = header.index(number), header.index(caller)
     assert all(r[name_col] is None for r in body if r[no] in anonymous)
+    # and says whether a ticket is anonymous in words (it read TRUE/FALSE)
+    flag = header.index("是否匿名" if lang == "zh" else "Anonymous")
+    yes, no_word = ("是", "否") if lang == "zh" else ("Yes", "No")
+    assert {r[flag] for r in body if r[no] in anonymous} == {yes}
+    assert {r[flag] for r in body if r[no] not in anonymous} == {no_word}
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

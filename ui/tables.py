@@ -202,12 +202,22 @@ def _button(build: Callable[[], bytes], lang: str, key: str, file_name: str, det
                        icon=":material/download:", on_click="ignore")
 
 
+def bools_in_words(df: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Yes/no columns (是否匿名...) as words: the screen ticks a box, a
+    workbook would read TRUE/FALSE."""
+    flags = [c for c in df.columns if pd.api.types.is_bool_dtype(df[c])]
+    if not flags:
+        return df
+    words = {True: t("ui.table.yes", lang), False: t("ui.table.no", lang)}
+    return df.assign(**{c: df[c].map(words).astype(object) for c in flags})
+
+
 def download(df: pd.DataFrame, lang: str, key: str, file_name: str, detail: str,
              sheet: str | None = None, label: str | None = None) -> None:
     """An .xlsx download button for an already prepared frame; `detail` for
     the audit trail (download_detail of the frame before it was prepared)."""
-    _button(partial(workbook_bytes, {sheet or file_name: df}), lang, key, file_name, detail,
-            label)
+    _button(partial(workbook_bytes, {sheet or file_name: bools_in_words(df, lang)}), lang, key,
+            file_name, detail, label)
 
 
 def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
@@ -216,7 +226,7 @@ def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
     viewer who may (`allowed`) or may not see personal data. No Streamlit:
     it runs when the file is asked for, on a server thread."""
     out = df[list(columns)] if columns is not None else df
-    return _in_words(mask_frame(out, allowed), lang, labels)
+    return bools_in_words(_in_words(mask_frame(out, allowed), lang, labels), lang)
 
 
 def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, lang: str,
