@@ -131,10 +131,14 @@ def ticket_on_time_rate(f: Frames, p: Period):
     return _rate((t["resolved_at"] <= t["deadline"]).sum(), len(t))
 
 
+def _received(f: Frames, p: Period) -> pd.DataFrame:
+    """As every ticket KPI: the tickets received by the cut-off (one received
+    after it is not there yet, whatever its resolved time says)."""
+    return f.tickets[f.tickets["received_at"] < p.cutoff_at]
+
+
 def _resolution_hours(f: Frames, p: Period) -> pd.Series:
-    # as every ticket KPI: the tickets received by the cut-off (one received
-    # after it is not there yet, whatever its resolved time says)
-    t = _tickets(f, p)
+    t = _received(f, p)
     t = t[_in(t["resolved_at"], p)]
     return (t["resolved_at"] - t["received_at"]).dt.total_seconds() / 3600
 
@@ -150,14 +154,14 @@ def ticket_resolution_hours_p90(f: Frames, p: Period):
 
 
 def ticket_followup_rate(f: Frames, p: Period):
-    t = _tickets(f, p)
+    t = _received(f, p)
     t = t[_in(t["resolved_at"], p) & t["category"].isin(_s()["followup_categories"])]
     return _rate(t["followup_at"].notna().sum(), len(t))
 
 
 def ticket_satisfaction_rate(f: Frames, p: Period):
     s = _s()
-    t = _tickets(f, p)
+    t = _received(f, p)
     # a rating counts only on a follow-up recorded (follow-ups with a rating)
     t = t[_in(t["resolved_at"], p) & t["followup_at"].notna()
           & t["satisfaction"].isin(s["rating_words"])]
