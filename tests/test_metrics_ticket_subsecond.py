@@ -30,7 +30,8 @@ from metrics.testing import STORAGE, WEEK, add_households, add_tickets, ticket, 
 
 
 def repair(no, received, resolved=None):
-    return ticket(no, "报修", received, "S1", "h1", resolved, None if resolved is None else "已修")
+    result = None if resolved is None else "已修"
+    return ticket(no, "报修", received, "S1", "h1", resolved, result)
 
 
 TICKETS = {t["ticket_no"]: t for t in (
