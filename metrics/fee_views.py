@@ -47,21 +47,24 @@ def collection_curve(con: duckdb.DuckDBPyConnection, period: Period | tuple,
 def collection_by(con: duckdb.DuckDBPyConnection, level: str, period: Period | tuple,
                   filters: Filters = None, scope: ScopeArg = None) -> pd.DataFrame:
     """Per branch, station or community: amount due and paid with the collection
-    rate by amount (and its value at the same point of last season), households
-    billed and paid in full with the rate by households, and the arrears. Each
-    figure is the KPI's for that slice."""
+    rate by amount, households billed and paid in full with the rate by
+    households (each rate beside its value at the same point of last season,
+    DESIGN 2.3), and the arrears. Each figure is the KPI's for that slice."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {LEVELS}")
     amount = with_last_season(con, "fee_collection_rate_amount", level, period, filters, scope)
-    households = query(con, "fee_collection_rate_households", period, filters, level, scope)
+    households = with_last_season(con, "fee_collection_rate_households", level, period,
+                                  filters, scope)
     arrears = query(con, "fee_arrears_amount", period, filters, level, scope)
     out = amount[[level, "numerator", "denominator", "value", "last_season_value",
                   "change_last_season"]].rename(
         columns={"numerator": "paid_yuan", "denominator": "due_yuan",
                  "value": "rate_amount", "last_season_value": "rate_amount_last_season"})
-    out = out.merge(households[[level, "numerator", "denominator", "value"]].rename(
+    out = out.merge(households[[level, "numerator", "denominator", "value", "last_season_value",
+                                "change_last_season"]].rename(
         columns={"numerator": "households_paid", "denominator": "households_billed",
-                 "value": "rate_households"}), on=level, how="outer")
+                 "value": "rate_households", "last_season_value": "rate_households_last_season",
+                 "change_last_season": "change_households_last_season"}), on=level, how="outer")
     out = out.merge(arrears[[level, "numerator"]].rename(columns={"numerator": "arrears_yuan"}),
                     on=level, how="outer")
     out = out.sort_values(level, na_position="last").reset_index(drop=True)

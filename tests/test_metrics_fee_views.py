@@ -27,6 +27,7 @@ import pytest
 
 from metrics import Period, action_list, compare, query, summary
 from metrics import fee_views as fv
+from metrics.period import as_period
 from metrics.testing import PAYMENTS, WEEK, ZC, ZD, add_fees, add_households
 
 PAID, DUE = 8300.39, 9310.40
@@ -123,6 +124,24 @@ def test_collection_by_equals_the_kpis(wh):
             got = df.set_index(level)[col]
             for key, value in expected.items():
                 assert got[key] == pytest.approx(value, nan_ok=True)
+
+
+def test_collection_by_gives_both_rates_at_the_same_point_of_last_season(wh):
+    # DESIGN 2.3: the rate by amount and by households, per slice, against the
+    # same point of last season: each the KPI's for that slice a season back.
+    last = as_period(WEEK).last_season()
+    for level in fv.LEVELS:
+        got = fv.collection_by(wh, level, WEEK).set_index(level)
+        for kpi, col in (("fee_collection_rate_amount", "rate_amount_last_season"),
+                         ("fee_collection_rate_households", "rate_households_last_season")):
+            expected = query(wh, kpi, last, by=level).set_index(level)["value"]
+            assert got[col].notna().any(), (level, col)
+            for key in got.index.dropna():
+                want = expected.get(key, float("nan"))   # no bill last season: empty
+                assert got.loc[key, col] == pytest.approx(want, nan_ok=True), (level, col, key)
+        change = got["rate_households"] - got["rate_households_last_season"]
+        assert got["change_households_last_season"].tolist() == pytest.approx(
+            change.tolist(), nan_ok=True)
 
 
 def test_collection_by_rejects_an_unknown_level(wh):

@@ -157,18 +157,24 @@ def formats(at: AppTest, header: str, *also: str) -> str | None:
 
 # --- 3. a rate's change in percentage points --------------------------------------------
 
-@pytest.mark.parametrize("lang,header,unit", [
-    ("zh", "较上季同期(百分点)", "个百分点"), ("en", "Change vs last season (pp)", "pp")])
-def test_a_stations_change_in_collection_rate_reads_in_points(demo_copy, lang, header, unit):
+@pytest.mark.parametrize("lang,unit,columns", [
+    ("zh", "个百分点", [("较上季同期(金额,百分点)", "收缴率(金额)", "上季同期收缴率(金额)"),
+                      ("较上季同期(户数,百分点)", "收缴率(户数)", "上季同期收缴率(户数)")]),
+    ("en", "pp", [("Change vs last season (amount, pp)", "Collection rate (amount)",
+                   "Same point last season (amount)"),
+                  ("Change vs last season (households, pp)", "Collection rate (households)",
+                   "Same point last season (households)")])])
+def test_a_stations_change_in_collection_rate_reads_in_points(demo_copy, lang, unit, columns):
+    # Both rates, by amount and by households, beside the same point of last
+    # season (DESIGN 2.3; the households rate had no comparison per station).
     at = open_page("pages/fees.py", lang, **WEEK)
-    rate, last = (("收缴率(金额)", "上季同期收缴率") if lang == "zh" else
-                  ("Collection rate (amount)", "Rate at the same point last season"))
-    shown = table(at, header)
-    assert shown[header].notna().any()
-    assert shown[header].tolist() == pytest.approx(
-        ((shown[rate] - shown[last]) * 100).tolist(), nan_ok=True)
-    assert formats(at, header) == f"%+.1f {unit}"
-    assert "%" not in formats(at, header).replace("%+.1f", "")
+    for header, rate, last in columns:
+        shown = table(at, header)
+        assert shown[header].notna().any()
+        assert shown[header].tolist() == pytest.approx(
+            ((shown[rate] - shown[last]) * 100).tolist(), nan_ok=True)
+        assert formats(at, header) == f"%+.1f {unit}"
+        assert "%" not in formats(at, header).replace("%+.1f", "")
 
 
 # --- 4. thousands grouped, money to the fen -----------------------------------------------
