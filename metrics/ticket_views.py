@@ -60,6 +60,43 @@ def resolution_by_category(con: duckdb.DuckDBPyConnection, period: Period | tupl
     return _category_order(df)
 
 
+# The tickets page's statistics table (service rules, 客服岗位职责 6: 按日、周、
+# 月完成受理件的归类统计): days, ISO weeks (Monday first), calendar months.
+VOLUME_GRAINS = ("day", "week", "month")
+UNKNOWN_CATEGORY = "(none)"
+
+
+def volume_table(by_day: pd.DataFrame, grain: str) -> pd.DataFrame:
+    """Tickets received per day, ISO week or calendar month (`grain`) and
+    category, from `tickets_received` by day and category (query with
+    by=("day", "category")): a row per bucket that has tickets, labelled
+    2025-12-08 / 2025-W50 / 2025-12, a column per category in the hotline's
+    order (a ticket without one under UNKNOWN_CATEGORY) and the total. Counts
+    add up, so a week's or month's is the sum of its days in the period."""
+    if grain not in VOLUME_GRAINS:
+        raise ValueError(f"grain must be one of {VOLUME_GRAINS}")
+    known = categories()
+    if by_day.empty:
+        return pd.DataFrame(columns=["period", *known, "total"])
+    days = pd.to_datetime(by_day["day"])
+    if grain == "day":
+        label = days.dt.strftime("%Y-%m-%d")
+    elif grain == "week":
+        iso = days.dt.isocalendar()
+        label = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    else:
+        label = days.dt.strftime("%Y-%m")
+    df = pd.DataFrame({"period": label.to_numpy(),
+                       "category": by_day["category"].fillna(UNKNOWN_CATEGORY).to_numpy(),
+                       "n": by_day["numerator"].fillna(0).astype("int64").to_numpy()})
+    grid = df.pivot_table(index="period", columns="category", values="n", aggfunc="sum",
+                          fill_value=0).sort_index()
+    others = sorted(c for c in grid.columns if c not in known)
+    grid = grid.reindex(columns=known + others, fill_value=0).astype("int64")
+    grid["total"] = grid.sum(axis=1)
+    return grid.reset_index().rename_axis(columns=None)
+
+
 def backlog_by_age(con: duckdb.DuckDBPyConnection, period: Period | tuple,
                    filters: Filters = None, scope: ScopeArg = None) -> pd.DataFrame:
     """Open tickets at the cut-off per age band (AGE_BAND_HOURS) and category,

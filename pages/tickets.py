@@ -100,6 +100,22 @@ plot("tickets_by_station", (BY_STATION,),
      lambda: by_slice(by_station, "station", get("tickets_received"), lang, AREA["tickets"]))
 st.caption(tr("volume.by_station_note"))
 
+# Counts by day, week or month and category, to report (service rules: 按日、
+# 周、月完成受理件的归类统计并上报); from the same counts as the chart above.
+with st.expander(tr("volume.table.title")):
+    grain = st.segmented_control(tr("volume.table.grain"), tv.VOLUME_GRAINS, default="week",
+                                 key="tickets_volume_grain", required=True,
+                                 format_func=lambda g: t(f"page.tickets.volume.table.{g}", lang))
+    table = tv.volume_table(by_day, grain or "week")
+    names = {c: (tr("volume.table.total") if c == "total"
+                 else charts.value_label("category", None if c == tv.UNKNOWN_CATEGORY else c,
+                                         lang))
+             for c in table.columns if c != "period"}
+    tables.show(table, lang, key="tickets_volume_table",
+                file_name=tr("volume.table.file", grain=tr(f"volume.table.{grain or 'week'}")),
+                labels={"period": tr(f"volume.table.{grain or 'week'}"), **names})
+    st.caption(tr("volume.table.note"))
+
 # --- resolution -------------------------------------------------------------------
 st.subheader(tr("resolution.title"))
 resolution = reads.get(RESOLUTION)

@@ -237,3 +237,35 @@ def test_resolution_by_category_gives_the_other_times_of_a_ticket(con, request):
         assert repair["median_dispatch_hours"] == pytest.approx(1.0), storage
         assert repair["median_arrive_hours"] == pytest.approx(3.0), storage
         assert repair["median_followup_hours"] == pytest.approx(24.0), storage
+
+
+def test_volume_table_by_day_week_and_month():
+    # Counts by day and category as query(..., by=("day", "category")) gives them:
+    #   Sun 2025-11-30: 报修 2        (ISO week 2025-W48, November)
+    #   Mon 2025-12-01: 报修 1, 投诉 3 (W49, December)
+    #   Sun 2025-12-07: 咨询 1, no category 1 (W49)
+    #   Mon 2025-12-08: 投诉 1        (W50)
+    by_day = pd.DataFrame({
+        "day": pd.to_datetime(["2025-11-30", "2025-12-01", "2025-12-01", "2025-12-07",
+                               "2025-12-07", "2025-12-08"]),
+        "category": ["报修", "报修", "投诉", "咨询", None, "投诉"],
+        "numerator": [2, 1, 3, 1, 1, 1]})
+    cats = tv.categories()
+    week = tv.volume_table(by_day, "week").set_index("period")
+    assert list(week.columns) == [*cats, "(none)", "total"]
+    assert week.loc["2025-W48", ["报修", "total"]].tolist() == [2, 2]
+    assert week.loc["2025-W49", ["报修", "投诉", "咨询", "(none)", "total"]].tolist() == \
+        [1, 3, 1, 1, 6]
+    assert week.loc["2025-W50", "total"] == 1
+    month = tv.volume_table(by_day, "month").set_index("period")
+    assert month["total"].to_dict() == {"2025-11": 2, "2025-12": 7}
+    day = tv.volume_table(by_day, "day")
+    assert day["period"].tolist() == ["2025-11-30", "2025-12-01", "2025-12-07", "2025-12-08"]
+    assert int(day["total"].sum()) == 9 == int(week["total"].sum())
+    # a week across the new year is its ISO week: Mon 2025-12-29 is 2026-W01
+    edge = tv.volume_table(pd.DataFrame({"day": pd.to_datetime(["2025-12-29"]),
+                                         "category": ["报修"], "numerator": [1]}), "week")
+    assert edge["period"].tolist() == ["2026-W01"]
+    assert tv.volume_table(by_day.iloc[:0], "month").empty
+    with pytest.raises(ValueError):
+        tv.volume_table(by_day, "year")

@@ -206,3 +206,27 @@ def test_a_period_without_tickets_says_so_instead_of_bare_axes(demo_copy):  # no
     drawn = open_page(PAGE, **WEEK)
     assert not [i for i in drawn.info if i.value == "所选期间没有可画的数据。"]
     assert drawn.get("plotly_chart")
+
+
+@pytest.mark.parametrize("lang, month, total", [("zh", "月", "合计"), ("en", "Month", "Total")])
+def test_the_statistics_table_counts_by_day_week_and_month(demo_copy, lang, month, total):
+    # The service rules' 按日、周、月 归类统计: the season's tickets per month and
+    # category add up to the received card, and a day's row to that day's count.
+    at = open_page(PAGE, lang, season="2025-2026")
+    period, filters = filters_of(at)
+    con = db.connection()
+    received = summary(con, period, filters, kpi_ids=["tickets_received"])["tickets_received"]
+    at.segmented_control(key="tickets_volume_grain").set_value("month").run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(df.value for df in at.dataframe if month in df.value.columns)
+    assert table[total].sum() == received.value
+    assert table[month].tolist() == sorted(table[month])
+    categories = [c for c in table.columns if c not in (month, total)]
+    assert (table[categories].sum(axis=1) == table[total]).all()
+    at.segmented_control(key="tickets_volume_grain").set_value("day").run()
+    days = next(df.value for df in at.dataframe if ("日" if lang == "zh" else "Day")
+                in df.value.columns)
+    by_day = query(con, "tickets_received", period, filters, "day")
+    first = by_day.sort_values("day").iloc[0]
+    row = days.iloc[0]
+    assert row[total] == first["numerator"]
