@@ -28,6 +28,8 @@ DEBTORS_SHOWN = 100
 DEBTOR_COLUMNS = ("household_id", "branch", "station", "community", "building", "unit", "room",
                   "name", "phone", "address", "customer_type", "seasons", "due_yuan", "paid_yuan",
                   "arrears_yuan", "age_days", "last_paid_at")
+AGE_COLUMNS = ("seasons_behind", "partly_paid", "arrears_yuan", "households", "bills",
+               "age_days")
 RECEIPT_COLUMNS = ("receipt_no", "paid_at", "collector", "method", "amount", "household_id",
                    "season", "branch", "station", "community", "file_name", "source_row")
 LEAKS = {
@@ -126,17 +128,18 @@ arrears = reads.get(ARREARS)
 st.subheader(tr("arrears.title"))
 st.caption(t("metrics.list_help.arrears", lang))
 ages = fv.arrears_by_age(arrears)
-left, right = st.columns([3, 2])
+left, right = st.columns([1, 1])
 with left:
     plot("arrears_by_age", (ARREARS,), lambda: charts.arrears_by_age(ages, lang))
 with right:
     shown = ages.assign(seasons_behind=[charts.age_label(a, lang) for a in ages["seasons_behind"]],
                         partly_paid=[tr("arrears.partly" if p else "arrears.unpaid")
                                      for p in ages["partly_paid"]])
-    # A narrow column of the page (1366 px, English): the amounts get the
-    # width their longest one needs, or the grid cuts them ("1,63…").
+    # Half the page (1366 px, English, the sidebar open): the amount comes
+    # right after the two columns that name the row, as wide as its longest
+    # amount needs; the grid cut it to "1,63…" as the fifth of six columns.
     tables.show(shown, lang, key="arrears_by_age", file_name=tr("arrears.file"),
-                labels={c: tr(f"col.{c}") for c in shown.columns},
+                columns=AGE_COLUMNS, labels={c: tr(f"col.{c}") for c in shown.columns},
                 config={tr("col.arrears_yuan"): st.column_config.NumberColumn(
                     format="accounting",
                     width=tables.fit_width(ages["arrears_yuan"],

@@ -279,8 +279,8 @@ def test_every_string_is_translated(demo_copy, lang):
 
 
 def test_the_arrears_by_age_amounts_fit_their_column_in_english(demo_copy):
-    # At 1366 px the table sits in two fifths of the page: the amount column
-    # read "1,63…". Its config gives it the width of its longest amount.
+    # At 1366 px the table sat in two fifths of the page: the amount column
+    # read "1,63…". It comes third, as wide as its longest amount needs.
     import json
 
     from ui.tables import CHAR_PX
@@ -293,3 +293,6 @@ def test_the_arrears_by_age_amounts_fit_their_column_in_english(demo_copy):
     longest = max(len(f"{v:,.2f}") for v in grid.value[header].dropna())
     assert longest >= 9                        # the demo's amounts run to ¥1,000,000s
     assert isinstance(width, int) and width >= CHAR_PX * longest + 16, (width, longest)
+    # right after the two columns naming the row: on screen even when the
+    # grid is narrower than its columns (the amount was the fifth of six)
+    assert list(grid.value.columns[:3]) == ["Age", "Payment", header]
