@@ -294,14 +294,18 @@ def read_csv(path: Path) -> RawSheet:
         # count. Empty fields then become NULL, as cells read everywhere else.
         cells = ", ".join(f"NULLIF(c{i}, '') AS c{i}" for i in range(width))
         present = ", ".join(f"c{i}" for i in range(width))
+        # DuckDB's parallel reader with null_padding cannot follow a quoted
+        # field over a line break (a description typed with Enter): every row
+        # after it failed as a damaged file. A file with quotes is read serially.
+        parallel = '"' not in text
         con = duckdb.connect()
         try:
             table = con.sql(
                 f"SELECT {cells}, len(list_filter([{present}], lambda x: x IS NOT NULL))"
                 " AS n FROM read_csv(?, header=false, all_varchar=true, null_padding=true,"
                 " delim=?, quote='\"', escape='\"', auto_detect=false, strict_mode=false,"
-                " nullstr=?, columns=?)",
-                params=[tmp.name, delim, _NO_NULL, columns]).to_arrow_table()
+                " nullstr=?, columns=?, parallel=?)",
+                params=[tmp.name, delim, _NO_NULL, columns, parallel]).to_arrow_table()
         except duckdb.Error as exc:
             raise PipelineError("corrupt_file", detail=_short(exc)) from exc
         finally:

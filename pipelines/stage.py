@@ -103,11 +103,21 @@ def _value(f: Field) -> str:
     return f"NULLIF(trim({_q('raw_' + f.name)}), '')"
 
 
+# What a free-text cell may hold around its text, or alone in a cell that is
+# blank: spaces, tabs and line breaks, the full-width and no-break spaces,
+# zero-width characters and a stray byte-order mark.
+BLANK_CHARS = " \t\r\n\v\f\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
+
+
 def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
-    text = f"NULLIF(trim({raw}), '')"
+    # A blank cell loads as NULL: a CSV's tab-only cell was a text (a ticket
+    # "with a result"), a cell's stray line break was kept.
+    def text() -> str:   # binds its parameter only where it is used
+        return f"NULLIF(trim({raw}, {q.p(BLANK_CHARS)}), '')"
+
     word = f"lower(regexp_replace({_value(f)}, '\\s+', '', 'g'))"
     if f.type == TEXT:
-        return text
+        return text()
     if f.type == ID:
         # An ID read from a number cell ends in ".0".
         return f"NULLIF(regexp_replace({_value(f)}, '\\.0$', ''), '')"
@@ -132,7 +142,7 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
         # A signature cell holds the resident's name or a mark; empty, a "no"
         # word or words saying they did not sign (拒签, 未签名, 不在家 …) mean
         # unsigned (service rules art. 11(7)).
-        return (f"CASE WHEN {text} IS NULL THEN false "
+        return (f"CASE WHEN {text()} IS NULL THEN false "
                 f"WHEN list_contains({q.p(list(YES_WORDS))}::VARCHAR[], {word}) THEN true "
                 f"WHEN list_contains({q.p(list(NO_WORDS + UNSIGNED_WORDS))}::VARCHAR[], {word}) "
                 f"THEN false "

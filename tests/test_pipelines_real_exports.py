@@ -675,3 +675,34 @@ def test_a_roster_of_mixed_widths_pads_no_id(con, tmp_path):
     assert con.execute("SELECT household_id FROM temperature_readings").fetchall() == \
         [("12345",)]
     assert len(report.warnings) == 1 and "(如 12345)" in report.warnings[0]
+
+
+def test_a_blank_text_cell_loads_empty_whatever_blank_it_holds(con, tmp_path):
+    # A hotline CSV's empty result cell may hold a tab, a line break, a
+    # full-width or zero-width space: it loads as no result (NULL), and text
+    # keeps no such characters around it.
+    lines = ["工单编号,受理时间,工单类型,处理结果,办结时间",
+             "GD1,2025-12-01 08:00,报修,\t,2025-12-01 10:00",
+             'GD2,2025-12-01 08:00,报修,"\n",2025-12-01 10:00',
+             "GD3,2025-12-01 08:00,报修,\u3000\u200b,2025-12-01 10:00",
+             "GD4,2025-12-01 08:00,报修,\u3000已修 \u200b,2025-12-01 10:00"]
+    path = tmp_path / "tickets.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = load_file(con, path)
+    assert report.status == "loaded", report.error
+    assert con.execute("SELECT ticket_no, result FROM tickets ORDER BY 1").fetchall() == \
+        [("GD1", None), ("GD2", None), ("GD3", None), ("GD4", "已修")]
+
+
+def test_a_csv_text_written_over_two_lines_loads_with_the_rows_after_it(con, tmp_path):
+    # A description typed with Enter is quoted over a line break: the whole file
+    # was refused as damaged ("CSV Error on Line: 2").
+    lines = ["工单编号,受理时间,工单类型,反映内容", 'GD1,2025-12-01 08:00,报修,"暖气不热\n已报修两次"',
+             "GD2,2025-12-01 09:00,咨询,缴费时间", "GD3,2025-12-01 10:00,投诉,噪音"]
+    path = tmp_path / "tickets.csv"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    report = load_file(con, path)
+    assert report.status == "loaded" and report.rows_inserted == 3, report.error_detail
+    assert con.execute("SELECT ticket_no, description, source_row FROM tickets ORDER BY 1"
+                       ).fetchall() == [("GD1", "暖气不热\n已报修两次", 2), ("GD2", "缴费时间", 3),
+                                        ("GD3", "噪音", 4)]
