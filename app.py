@@ -17,10 +17,11 @@ def main() -> None:
 
     from i18n import t
     from pipelines.coverage import filter_options
-    from ui import db, header, server, session, sidebar
+    from ui import db, header, server, session, sidebar, uploads
     from ui.lang import switch
 
     server.tune_gc()
+    uploads.sweep_once()   # upload folders a day old, left by sessions that ended
     lang = switch()
     st.set_page_config(page_title=f"{t('ui.app.title', lang)} · {header.company_name(lang)}",
                        # A local file: a :material/: icon is fetched from Google's

@@ -133,7 +133,7 @@ _SWEPT = False
 
 
 def sweep_once() -> None:
-    """At the first upload page of this process (the dashboard's start)."""
+    """Once per process, at its first run of the app (app.py) or upload page."""
     global _SWEPT
     if not _SWEPT:
         _SWEPT = True
