@@ -38,7 +38,7 @@ def _ended(entry: dict, now: float) -> bool:
     before tokens had an opening time counts from its last use."""
     opened = entry.get("opened", entry["seen"])
     return (idle_expired(entry["seen"], now)
-            or now - opened > _auth()["max_session_hours"] * 3600)
+            or now - opened > _auth().get("max_session_hours", 12) * 3600)
 
 
 class SessionStore:

@@ -226,18 +226,27 @@ def _unknown(data: dict, name: str, now: dt.datetime) -> dict:
         del table[key]
     key = _key(name)
     if key not in table:
+        fresh = {"failures": 0, "locked_until": None, "seen": now.isoformat(timespec="seconds")}
         while len(table) >= UNKNOWN_KEPT:
-            del table[min(table, key=lambda k: table[k].get("last_failure")
+            # Never a lock still running: dropping one would unlock that name
+            # while an account's lock holds, which tells the two apart.
+            unlocked = [k for k, v in table.items() if not _locked_now(v, now)]
+            if not unlocked:
+                return fresh   # every kept name locked: this one is not kept
+            del table[min(unlocked, key=lambda k: table[k].get("last_failure")
                           or table[k].get("seen") or "")]
-        table[key] = {"failures": 0, "locked_until": None,
-                      "seen": now.isoformat(timespec="seconds")}
+        table[key] = fresh
     return table[key]
+
+
+def _locked_now(tally: dict, now: dt.datetime) -> bool:
+    until = tally.get("locked_until")
+    return bool(until) and dt.datetime.fromisoformat(until) > now
 
 
 def _stale(tally: dict, now: dt.datetime) -> bool:
     """Nothing to remember: no failure in FORGET_AFTER and no lock running."""
-    until = tally.get("locked_until")
-    if until and dt.datetime.fromisoformat(until) > now:
+    if _locked_now(tally, now):
         return False
     seen = tally.get("last_failure") or tally.get("seen")
     return not seen or now - dt.datetime.fromisoformat(seen) > FORGET_AFTER

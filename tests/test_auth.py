@@ -128,6 +128,20 @@ def test_unknown_names_are_kept_hashed_bounded_and_forgotten(store, monkeypatch)
     assert len(data["unknown"]) == 1
 
 
+def test_a_flood_of_other_names_never_unlocks_a_locked_name(store, monkeypatch):
+    # Dropping the oldest kept name to make room unlocked it while an
+    # account's lock held: lock X, try many other names, and whether X is
+    # still locked told whether X is an account.
+    import auth.users as users
+    monkeypatch.setattr(users, "UNKNOWN_KEPT", 3)
+    assert _attempts(store, "nobody", n=6)[-1][0] == "locked"
+    assert _attempts(store, "wangli", n=6)[-1][0] == "locked"
+    for i in range(10):
+        _attempts(store, f"flood{i}", n=1)
+    assert [c for c, _ in _attempts(store, "nobody", n=1)] == ["locked"]
+    assert [c for c, _ in _attempts(store, "wangli", n=1)] == ["locked"]
+
+
 def test_names_are_capped_in_length(store):
     with pytest.raises(AuthError) as err:
         store.add("x" * 65, "correct horse", "viewer")

@@ -140,3 +140,26 @@ def test_a_damaged_file_signs_nobody_in(sessions, users):
     sessions.path.write_text("{not json", encoding="utf-8")
     assert sessions.resume(token) is None
     assert sessions.resume(sessions.open(users.get("li"))).name == "li"
+
+
+def test_a_settings_file_without_the_days_limit_keeps_the_default(users, clock, tmp_path,
+                                                                   monkeypatch):
+    # A settings.toml from before max_session_hours: every sign-in and click
+    # raised KeyError once a session was stored.
+    from pathlib import Path
+
+    from pipelines import settings as settings_module
+    text = (Path(__file__).resolve().parent.parent / "settings.toml").read_text(encoding="utf-8")
+    old = "\n".join(ln for ln in text.splitlines() if not ln.startswith("max_session_hours"))
+    (tmp_path / "settings.toml").write_text(old, encoding="utf-8")
+    monkeypatch.setenv("HEATKPI_SETTINGS", str(tmp_path / "settings.toml"))
+    settings_module.load_settings.cache_clear()
+    try:
+        sessions = SessionStore(users=users, clock=clock)
+        token = sessions.open(users.get("wangli"))
+        assert sessions.check(token).name == "wangli"
+        sessions.open(users.get("li"))
+        clock.now += 12 * 3600 + 1
+        assert sessions.check(token) is None          # the default: 12 hours
+    finally:
+        settings_module.load_settings.cache_clear()
