@@ -24,18 +24,20 @@ _BUNGALOW = re.compile(r"^(.*?平房\s*\d+\s*排)")
 # (tests/test_masking_text.py checks both agree), so each pattern is written
 # for both Python's re and DuckDB's RE2 (no look-around: a boundary is a
 # group put back). Digits as ASCII or full width (DuckDB's \d is ASCII only;
-# texts are stored as written). Written forms of a room: 1单元1201, 东单元701,
-# 平房6排2号, 3号楼501, 12层1202, 8#1201, 8-2-1201 and 3#楼2-301 (unit-room
-# after a building), 1201室, 701房(间). Phones first: the room rules would
-# take their digits.
+# texts are stored as written). Phones: 13800002222, 138 0000 2222,
+# 138-0000-2222, +86 138…, 86138…; 0533-3120811, 05333120811. Written forms of a
+# room: 1单元1201, 东单元701, 平房6排2号, 3号楼501, 5楼502, 12层1202, 8#1201,
+# 8-2-1201 and 3#楼2-301 (unit-room after a building), 1201室, 701房(间).
+# Phones first: the room rules would take their digits.
 _D = "[0-9０-９]"
 _NOT_D = "[^0-9０-９]"
 TEXT_CUTS = (
-    (rf"(^|{_NOT_D})([1１][3-9３-９]{_D})\s*{_D}{{4}}\s*({_D}{{4}})", r"\1\2****\3"),
-    (rf"(^|{_NOT_D})([0０]{_D}{{2,3}}\s*[-－]\s*){_D}{{3,4}}({_D}{{4}})", r"\1\2****\3"),
+    (rf"(^|{_NOT_D})((?:[+＋]?[8８][6６][\s\-－]*)?[1１][3-9３-９]{_D})[\s\-－]*{_D}{{4}}"
+     rf"[\s\-－]*({_D}{{4}})", r"\1\2****\3"),
+    (rf"(^|{_NOT_D})([0０]{_D}{{2,3}}[\s\-－]*){_D}{{3,4}}({_D}{{4}})", r"\1\2****\3"),
     (rf"(单元)\s*{_D}+", r"\1***"),
     (rf"(平房)\s*{_D}+\s*排\s*{_D}+\s*号?", r"\1***"),
-    (rf"(号楼|栋|幢|座|层|[#＃])\s*{_D}{{3,4}}", r"\1***"),
+    (rf"(楼|栋|幢|座|层|[#＃])\s*{_D}{{3,4}}", r"\1***"),
     (rf"(^|{_NOT_D})({_D}{{1,2}}\s*[-－]\s*){_D}{{3,4}}", r"\1\2***"),
     (rf"{_D}{{3,4}}(\s*(?:室|房))", r"***\1"),
 )
