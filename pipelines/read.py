@@ -274,14 +274,31 @@ def _delimiter(sample: str) -> str:
     return max(counts, key=counts.get) if any(counts.values()) else ","
 
 
+def _keep_blank_lines(text: str, delim: str) -> str:
+    """Each blank line outside quotes made a lone delimiter. A blank line
+    inside a quoted text (a description typed with an empty line) is part of
+    that text: padded, it read "第一行\n,\n第三行"."""
+    if '"' not in text:
+        return _BLANK_LINE.sub(delim, text)
+    lines = text.split("\n")
+    quoted = False   # whether the line starts inside a quoted field
+    for i, line in enumerate(lines):
+        if not quoted and _BLANK_LINE.fullmatch(line):
+            lines[i] = delim
+        if line.count('"') % 2:
+            quoted = not quoted
+    return "\n".join(lines)
+
+
 def read_csv(path: Path) -> RawSheet:
     text = decode_text(Path(path).read_bytes())
     if not text.strip():
         raise PipelineError("empty_file")
     delim = _delimiter(text[:65536])
     # DuckDB skips empty lines; a lone delimiter keeps them, so row numbers stay
-    # the line numbers the user sees in an editor.
-    text = _BLANK_LINE.sub(delim, text)
+    # the rows the user sees when the file opens in Excel (a text quoted over
+    # several lines is one row there, as here).
+    text = _keep_blank_lines(text, delim)
     # One column more than the widest early line: a later, wider line (a stray
     # separator) then shows in its field count instead of being cut silently.
     width = max(ln.count(delim) for ln in text[:262144].splitlines()[:2000]) + 2

@@ -698,11 +698,13 @@ def test_a_csv_text_written_over_two_lines_loads_with_the_rows_after_it(con, tmp
     # A description typed with Enter is quoted over a line break: the whole file
     # was refused as damaged ("CSV Error on Line: 2").
     lines = ["工单编号,受理时间,工单类型,反映内容", 'GD1,2025-12-01 08:00,报修,"暖气不热\n已报修两次"',
-             "GD2,2025-12-01 09:00,咨询,缴费时间", "GD3,2025-12-01 10:00,投诉,噪音"]
+             'GD2,2025-12-01 09:00,咨询,"缴费时间\n\n(空一行)"', "", "GD3,2025-12-01 10:00,投诉,噪音"]
     path = tmp_path / "tickets.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
     report = load_file(con, path)
     assert report.status == "loaded" and report.rows_inserted == 3, report.error_detail
     assert con.execute("SELECT ticket_no, description, source_row FROM tickets ORDER BY 1"
-                       ).fetchall() == [("GD1", "暖气不热\n已报修两次", 2), ("GD2", "缴费时间", 3),
-                                        ("GD3", "噪音", 4)]
+                       ).fetchall() == [("GD1", "暖气不热\n已报修两次", 2),
+                                        ("GD2", "缴费时间\n\n(空一行)", 3), ("GD3", "噪音", 5)]
+    # (an empty line inside a quoted text is the text's; one between rows is a
+    # row of its own, as Excel numbers them)
