@@ -51,7 +51,13 @@ def labelled(detail: str | None, label: str | None) -> str | None:
     only: anyone can type any name there)."""
     if not label:
         return detail
-    return f"{detail or ''}{_LABEL}{label}"
+    return f"{_defused(detail) or ''}{_LABEL}{label}"
+
+
+def _defused(detail: str | None) -> str | None:
+    """A detail that cannot pass for a labelled one: a file named
+    'x; --user=王丽' would read as a command's --user otherwise."""
+    return detail.replace(_LABEL, "; --user =") if detail else detail
 
 
 def record_cli(con: duckdb.DuckDBPyConnection, action: str, target: str | None = None,
@@ -59,14 +65,17 @@ def record_cli(con: duckdb.DuckDBPyConnection, action: str, target: str | None =
                actor: str | None = None) -> None:
     """An entry for what a command did: by the operating-system account that
     ran it (`actor`, default this process's), role `cli`."""
-    record(con, actor or os_user(), action, target, labelled(detail, label), CLI_ROLE)
+    record(con, actor or os_user(), action, target, detail, CLI_ROLE, label=label)
 
 
 def record(con: duckdb.DuckDBPyConnection, user: str, action: str, target: str | None = None,
-           detail: str | None = None, role: str | None = None) -> None:
-    """Append one entry (its own small transaction)."""
+           detail: str | None = None, role: str | None = None,
+           label: str | None = None) -> None:
+    """Append one entry (its own small transaction); `label`: a command's
+    --user (labelled)."""
     if action not in ACTIONS:
         raise ValueError(action)
+    detail = labelled(detail, label) if label else _defused(detail)
     user, target, detail = _cut(user, MAX_USER), _cut(target, MAX_TEXT), _cut(detail, MAX_TEXT)
     with WRITE_LOCK:
         cur = con.cursor()
@@ -124,7 +133,7 @@ def readable(action: str, target: str | None, detail: str | None,
         return target, detail
     label = None
     if _LABEL in detail:   # a command's --user (auth.audit.labelled)
-        detail, _, label = detail.partition(_LABEL)
+        detail, _, label = detail.rpartition(_LABEL)
     detail = _read_detail(action, detail, lang) if detail else detail
     if label is not None:
         said = t("audit.detail.label", lang, label=label)

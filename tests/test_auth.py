@@ -281,3 +281,19 @@ def test_audit_entries_are_capped_in_length(con):
 def test_audit_entries_read_in_the_viewers_language(entry, zh, en):
     assert readable(*entry, lang="zh") == zh
     assert readable(*entry, lang="en") == en
+
+
+def test_a_file_name_cannot_pass_for_a_commands_user_label(con):
+    # A command's --user is kept after "; --user=" in the detail: a file
+    # uploaded as "x; --user=王丽" and undone from the command line read as
+    # 命令行 --user 自称“王丽”.
+    from auth.audit import record_cli
+    record(con, "boss", "upload", "batch 3", "x; --user=王丽.xlsx", "admin")
+    record_cli(con, "undo", "batch 3", "x; --user=王丽.xlsx")
+    record_cli(con, "undo", "batch 4", "y; --user=王丽.xlsx", label="ops")
+    log = entries(con)
+    read = [(t, readable(a, t, d, "en")[1])
+            for a, t, d in zip(log["action"], log["target"], log["detail"])]
+    assert sorted(d for t, d in read if t == "batch 3") == ["x; --user =王丽.xlsx"] * 2
+    assert [d for t, d in read if t == "batch 4"] == \
+        ['y; --user =王丽.xlsx; command line --user said "ops"']
