@@ -94,17 +94,7 @@ def _scan(fh, placeholders: bool) -> tuple[list[tuple[int, int]], list[Merge]]:
     merged ranges."""
     found: list[tuple[int, int]] = []
     merges: list[Merge] = []
-    tail = b""
-    while True:
-        chunk = fh.read(_CHUNK)
-        data = tail + chunk
-        # Cut after the last row tag: no cell spans the cut. The merged ranges
-        # follow the last row, so they are all in the final part.
-        cut = len(data) if not chunk else data.rfind(b"row>") + 4
-        if chunk and cut < 4:
-            tail = data
-            continue
-        part, tail = data[:cut], data[cut:]
+    for part in _row_parts(fh):
         if len(found) < MAX_CELLS and _HAS_FORMULA.search(part):
             for m in _CELL.finditer(part):
                 value = m.group(2)
@@ -118,9 +108,25 @@ def _scan(fh, placeholders: bool) -> tuple[list[tuple[int, int]], list[Merge]]:
                     c1, r1, c2, r2 = m.groups()
                     merges.append((int(r1), column_index(c1.decode()),
                                    int(r2), column_index(c2.decode())))
-        if not chunk:
-            break
     return found[:MAX_CELLS], merges
+
+
+def _row_parts(fh):
+    """A sheet part's XML in pieces of about _CHUNK bytes, each cut after a
+    row's end tag, so no cell spans two pieces. The merged ranges follow the
+    last row: they are all in the final piece."""
+    tail = b""
+    while True:
+        chunk = fh.read(_CHUNK)
+        data = tail + chunk
+        cut = len(data) if not chunk else data.rfind(b"row>") + 4
+        if chunk and cut < 4:
+            tail = data
+            continue
+        part, tail = data[:cut], data[cut:]
+        yield part
+        if not chunk:
+            return
 
 
 def uncomputed_cells(path: Path) -> dict[str, list[tuple[int, int]]]:
@@ -177,23 +183,13 @@ def number_rows(path: Path, sheet: str, column: int, rows: set[int] | None = Non
             if part is None:
                 return found
             with zf.open(part) as fh:
-                tail = b""
-                while True:
-                    chunk = fh.read(_CHUNK)
-                    data = tail + chunk
-                    cut = len(data) if not chunk else data.rfind(b"row>") + 4
-                    if chunk and cut < 4:
-                        tail = data
-                        continue
-                    part_data, tail = data[:cut], data[cut:]
+                for part_data in _row_parts(fh):
                     for m in cell.finditer(part_data):
                         kind = _TYPE.search(m.group(1))
                         if kind is None or kind.group(1) == b"n":
                             row = int(m.group(2))
                             if rows is None or row in rows:
                                 found.add(row)
-                    if not chunk:
-                        break
     except (zipfile.BadZipFile, KeyError, OSError):
         return set()
     return found
