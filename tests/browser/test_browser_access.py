@@ -45,13 +45,6 @@ def test_branch_user_signs_in_and_sees_only_their_branch(app_with_accounts, page
     # The upload and data pages are not in this user's navigation.
     nav = page.get_by_test_id("stSidebarNavItems")
     expect(nav.get_by_role("link", name="数据上传")).to_have_count(0)
-    # Its address (a link, a bookmark) says the role may not use it, in Chinese.
-    page.goto(f"{app_with_accounts}/audit_log")
-    expect(page.get_by_text("您的角色无权使用此页面。")).to_be_visible(timeout=60_000)
-    assert "Page not found" not in page.inner_text("body")
-    page.goto(app_with_accounts)
-    expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
-    nav = page.get_by_test_id("stSidebarNavItems")
     nav.get_by_role("link", name="室温达标").click()
     expect(page.get_by_role("heading", name="室温达标", exact=True)).to_be_visible(timeout=60_000)
     page.wait_for_timeout(3000)
@@ -60,6 +53,11 @@ def test_branch_user_signs_in_and_sees_only_their_branch(app_with_accounts, page
     assert "张店分公司" in body
     page.screenshot(path=output_dir / "branch_user.png", full_page=True)
     assert errors == [], errors
+    # A page the role may not use, by its address (a link, a bookmark): it
+    # says so in Chinese (Streamlit's English "Page not found" before).
+    page.goto(f"{app_with_accounts}/audit_log")
+    expect(page.get_by_text("您的角色无权使用此页面。")).to_be_visible(timeout=60_000)
+    assert "Page not found" not in page.inner_text("body")
     # A page named by its file, outside the router, shows nothing but a link home.
     # A new visit to a page's file name: no upload desk, only the sign-in or a
     # link home (which of the two depends on how Streamlit resolves the name).
