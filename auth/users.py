@@ -34,8 +34,8 @@ MAX_NAME = 64
 # for accounts (same waits, same lock), so that nothing tells the two apart.
 # Kept under "unknown" in the accounts file by the name's SHA-256 (a password
 # typed into the name field is not kept), at most UNKNOWN_KEPT of them, the
-# oldest dropped first; any name's count is forgotten FORGET_AFTER after its
-# last failure.
+# oldest unlocked one dropped first (a lock still running is never dropped);
+# any name's count is forgotten FORGET_AFTER after its last failure.
 UNKNOWN_KEPT = 1000
 FORGET_AFTER = dt.timedelta(days=1)
 
@@ -255,8 +255,7 @@ def _stale(tally: dict, now: dt.datetime) -> bool:
 def _forget(tally: dict, now: dt.datetime) -> None:
     """A lock that has run out, or failures FORGET_AFTER old, count no more
     (for an account as for any other name)."""
-    until = tally.get("locked_until")
-    if until and dt.datetime.fromisoformat(until) <= now:
+    if tally.get("locked_until") and not _locked_now(tally, now):
         tally.update(failures=0, locked_until=None)
     last = tally.get("last_failure")
     if not tally.get("locked_until") and last and \
