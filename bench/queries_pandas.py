@@ -61,8 +61,10 @@ def _rate(num, den):
 def _targets(f: Frames) -> pd.Series:
     s = _s()
     h = f.households
-    target = np.where(h["customer_type"] == "居民", s["residential_target_c"],
-                      h["contract_temp_c"].fillna(s["default_contract_temp_c"]))
+    # the contract only for 非居民 and 平房; any other type, or none, 18 °C
+    target = np.where(h["customer_type"].isin(["非居民", "平房"]),
+                      h["contract_temp_c"].fillna(s["default_contract_temp_c"]),
+                      s["residential_target_c"])
     return pd.Series(target, index=h["household_id"])
 
 

@@ -28,7 +28,8 @@ import pytest
 from metrics import MetricError, Period, action_list, compare, drill, query, summary
 from metrics import temperature_detail
 from metrics.testing import (
-    STORAGE, WEEK, ZC, ZD, add_households, add_readings, reading, use_storage,
+    STORAGE, WEEK, ZC, ZD, add_batch, add_households, add_readings, insert, reading,
+    use_storage,
 )
 
 
@@ -272,3 +273,34 @@ def test_household_compliance_by_week_over_a_period_not_starting_monday(wh):
     assert [(w.isoformat(), n, d) for w, n, d in
             zip(df["week"].dt.date, df["numerator"], df["denominator"])] == [
         ("2025-12-01", 3, 3), ("2025-12-08", 0, 1)]
+
+
+def test_household_of_unknown_type_has_the_residential_target(con):
+    # Service rules art. 10: rooms are guaranteed 18 °C; only 平房 and 非居民
+    # customers are held to their contract instead. A roster household whose
+    # type is not given (x1) is not one of them: its contract temperature of
+    # 16 °C does not lower its target, as for a household missing from the
+    # roster. x2 (非居民, contract 16) keeps its contract.
+    #   x1  type ?     contract 16  12-02 09:00  17.0  -> target 18, failed
+    #   x2  非居民     contract 16  12-02 10:00  17.0  -> target 16, compliant
+    #   compliance 1 of 2; household compliance 1 of 2; refund day for x1 (17.0: 20 %)
+    add_batch(con, 1)
+    add_batch(con, 2)
+    insert(con, "households", [
+        dict(household_id="x1", branch=ZD, station="S1", community="C1", building="1号楼",
+             customer_type=None, contract_temp_c=16.0, heated_area_m2=80.0,
+             batch_id=1, source_row=2),
+        dict(household_id="x2", branch=ZD, station="S1", community="C1", building="1号楼",
+             customer_type="非居民", contract_temp_c=16.0, heated_area_m2=80.0,
+             batch_id=1, source_row=3)])
+    insert(con, "temperature_readings", [
+        {**reading("x1", "2025-12-02 09:00", 17.0, 0.0, True), "batch_id": 2, "source_row": 2},
+        {**reading("x2", "2025-12-02 10:00", 17.0, 0.0, True), "batch_id": 2, "source_row": 3}])
+    for storage in STORAGE:
+        use_storage(con, storage)
+        assert one(con, "temp_compliance_rate") == (1, 2, 0.5)
+        assert one(con, "temp_household_compliance_rate") == (1, 2, 0.5)
+        failed = action_list(con, "noncompliant_households", WEEK)
+        assert failed[["household_id", "target_c"]].values.tolist() == [["x1", 18.0]]
+        refund = action_list(con, "refund_by_household", WEEK)
+        assert refund[["household_id", "noncompliant_days"]].values.tolist() == [["x1", 1]]

@@ -27,10 +27,14 @@ final as (
         name,
         phone,
         address,
-        -- Service rules art. 10: residential rooms 18 °C; non-residential and
-        -- bungalow customers by their contract, else the default.
-        case when customer_type = '居民' then $residential_target_c
-             else coalesce(contract_temp_c, $default_contract_temp_c) end as target_c,
+        -- Service rules art. 10: rooms are guaranteed 18 °C; only bungalow
+        -- (平房) and non-residential (非居民) customers are held to their
+        -- contract, else the default. A household whose type is not given is
+        -- not one of them: the residential target, as for one missing from
+        -- the roster (household_targets).
+        case when customer_type in ('非居民', '平房')
+             then coalesce(contract_temp_c, $default_contract_temp_c)
+             else $residential_target_c end as target_c,
         -- A household without a status is taken as heated (the roster's default).
         coalesce(heating_status, '供热') <> '停热' as heated,
         batch_id,
