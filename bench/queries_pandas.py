@@ -171,8 +171,9 @@ def ticket_satisfaction_rate(f: Frames, p: Period):
 
 
 # No result text: nothing but whitespace, separators, control or format
-# characters (RE2 syntax: pyarrow's strings match with RE2, fast, and know \p{}).
-BLANK = r"[\s\p{Z}\p{Cc}\p{Cf}]*"
+# characters, dashes and slashes (a cell saying "none" with "—" or "/")
+# (RE2 syntax: pyarrow's strings match with RE2, fast, and know \p{}).
+BLANK = r"[\s\p{Z}\p{Cc}\p{Cf}\-‐‑‒–—―─━－/／\\＼]*"
 
 
 def ticket_unanswered(f: Frames, p: Period):

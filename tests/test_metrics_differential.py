@@ -10,10 +10,10 @@ households not in the roster, of non-residential and bungalow households with
 and without a contract temperature; tickets resolved exactly at their deadline
 or a second after, open across the cut-off, resolved before they were
 received, followed up without a rating, rated without a follow-up, anonymous,
-with blank results (a tab, a line break, a zero-width space), with times to
-the microsecond; bills and partial payments, reversals, payments at and after
-the cut-off or for another season, households paying without a bill, stopped
-households. Rows go straight into the loaded tables, as the hand-worked tests
+with blank results (a tab, a line break, a zero-width space, a dash or a
+slash), with times to the microsecond; bills and partial payments, reversals,
+payments at and after the cut-off or for another season, households paying
+without a bill, stopped households. Rows go straight into the loaded tables, as the hand-worked tests
 do (metrics/testing.py), keeping what the loader guarantees (natural keys
 unique, required fields present), but for tickets resolved before they were
 received, which the loader rejects and both sides must still count alike.
@@ -183,9 +183,9 @@ def readings(draw, p: Period) -> list[dict]:
 
 CATEGORIES = st.sampled_from(["咨询", "报修", "抢修", "投诉", "举报", "建议"])
 # blank results: spaces, an ideographic space, a tab (a CSV export's blank
-# cell), a line break, a zero-width space
+# cell), a line break, a zero-width space, a dash or a slash for "none"
 RESULTS = st.sampled_from([None, "已处理", "  已处理", "\u3000", "\t", "\r\n", "\u200b",
-                           "已处理\n"])
+                           "已处理\n", "—", " / ", "－", "—已处理"])
 
 
 @st.composite

@@ -73,3 +73,29 @@ def test_unanswered_list_names_them_with_the_reason(wh):
     assert reasons == {"u2": "no_result", "u3": "no_result", "u4": "no_result",
                        "u5": "no_result", "u6": "no_result", "u7": "no_result",
                        "u12": "no_result", "u9": "overdue_open"}
+
+
+# A result cell holding only a dash or a slash says "nothing" the way the
+# loader reads such a cell in every other column (pipelines heat_blank: "—" in
+# an optional column is no value): the ticket was closed with no result
+# recorded, an unanswered item like a blank one. Received 12-01 08:00, resolved
+# 12-01 10:00 (before its deadline), all in the week:
+#   d1 "—"   d2 "/"   d3 "-"   d4 " —— "   d5 "\"   d6 "－"   -> no result (6)
+#   d7 "—已处理"  d8 "已处理/"  d9 "无"                        -> text: answered
+PLACEHOLDERS = {t["ticket_no"]: t for t in (
+    repair("d1", "—"), repair("d2", "/"), repair("d3", "-"), repair("d4", " —— "),
+    repair("d5", "\\"), repair("d6", "－"),
+    repair("d7", "—已处理"), repair("d8", "已处理/"), repair("d9", "无"),
+)}
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_a_dash_or_slash_for_a_result_is_no_result(con, storage):
+    add_households(con)
+    add_tickets(con, PLACEHOLDERS)
+    use_storage(con, storage)
+    row = query(con, "ticket_unanswered", WEEK).iloc[0]
+    assert row["numerator"] == 6
+    rows = action_list(con, "unanswered_tickets", WEEK)
+    assert dict(zip(rows["ticket_no"], rows["reason"])) == {
+        f"d{i}": "no_result" for i in range(1, 7)}

@@ -111,8 +111,12 @@ final as (
         coalesce(list_contains($rating_words::varchar[], satisfaction), false) as rating_word,
         -- No result text: nothing but whitespace, control or format characters
         -- (trim() takes spaces only; a CSV export's blank cell may hold a tab,
-        -- a cell a line break or a zero-width space).
-        coalesce(regexp_full_match(result, '[\s\p{Z}\p{Cc}\p{Cf}]*'), true) as blank_result
+        -- a cell a line break or a zero-width space), dashes and slashes: a
+        -- cell saying "none" with "—" or "/", as the loader reads such a cell
+        -- in the other columns (pipelines heat_blank), full-width ones too
+        -- (free text is loaded as written, not NFKC-normalised).
+        coalesce(regexp_full_match(result,
+                 '[\s\p{Z}\p{Cc}\p{Cf}\-‐‑‒–—―─━－/／\\＼]*'), true) as blank_result
     from with_deadline
 
 )
