@@ -68,6 +68,18 @@ def plot(key: str, inputs: tuple, build) -> None:
     figures.show(key, (*inputs, lang), build, lang, config={"displayModeBar": False})
 
 
+def resolution_column(column: str, name: str):
+    """A column of the resolution table on screen: a short header, with its
+    full `name` (the download's header) as help. Fourteen columns under their
+    full names ran past the grid's right edge at 1366 px."""
+    short = {"label": tr(f"col_short.{column}"), "help": name}
+    if column == "category":
+        return st.column_config.TextColumn(**short)
+    number = ("percent" if column == "within_limit_share"
+              else "%,.1f" if column.endswith("_hours") else tables.COUNT_FORMAT)
+    return st.column_config.NumberColumn(format=number, **short)
+
+
 st.title(tr("title"))
 places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.all", lang)
 st.caption(tr("scope", period=fmt.period(f.start, f.end, lang), places=places))
@@ -127,11 +139,9 @@ else:
     shown = resolution.assign(category=[charts.value_label("category", c, lang)
                                         for c in resolution["category"]])
     labels = {c: tr(f"col.{c}") for c in shown.columns if c != "category"}
-    hours = {labels[c]: st.column_config.NumberColumn(format="%,.1f")
-             for c in shown.columns if c.endswith("_hours")}
+    names = {c: tables.header(c, lang, labels) for c in shown.columns}
     tables.show(shown, lang, key="resolution", file_name=tr("resolution.file"), labels=labels,
-                config={**hours, labels["within_limit_share"]:
-                        st.column_config.NumberColumn(format="percent")})
+                config={names[c]: resolution_column(c, names[c]) for c in shown.columns})
 
 left, right = st.columns(2)
 with left:

@@ -19,14 +19,14 @@ WORDS = {
            "week": "周次", "week_option": "2025年第50周 12/8–12/14", "station": "供热站",
            "drill": "查看数字背后的明细行", "receipt_no": "收据号", "ticket_no": "工单编号",
            "household": "户号", "kpi_tickets": "受理工单量", "kpi_fees": "收缴率(金额)",
-           "curve": "累计收缴率:本季与上季", "funnel": "回访与满意度"},
+           "curve": "累计收缴率:本季与上季", "funnel": "回访与满意度", "p90": "90分位"},
     "en": {"home": "Overview", "tickets": "Tickets", "fees": "Fees", "period_week": "Week",
            "week": "ISO week", "week_option": "2025-W50 · 8 Dec – 14 Dec", "station": "Station",
            "drill": "Show the rows behind a number", "receipt_no": "Receipt number",
            "ticket_no": "Ticket number", "household": "Household ID",
            "kpi_tickets": "Tickets received", "kpi_fees": "Collection rate by amount",
            "curve": "Cumulative collection rate: this season and last",
-           "funnel": "Follow-up and satisfaction"},
+           "funnel": "Follow-up and satisfaction", "p90": "P90"},
 }
 
 
@@ -55,6 +55,21 @@ def rows_behind(page: Page, w: dict, first_column: str) -> None:
     expect(grid).to_contain_text(first_column)
     main(page).get_by_text(w["drill"], exact=True).first.click()   # closed again
     settled(page)
+
+
+def fits_at_1366(page: Page, header: str) -> None:
+    """The table with column `header` shows all its columns in a 1366-px
+    window (the resolution table's ran past the grid's right edge)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1366, "height": size["height"]})
+    settled(page)
+    grid = main(page).get_by_test_id("stDataFrame").filter(has_text=header)
+    expect(grid).to_have_count(1)
+    page.wait_for_timeout(500)    # the grid lays its columns out again
+    scroll, width = grid.evaluate("e => { const s = e.querySelector('.dvn-scroller');"
+                                  " return [s.scrollWidth, s.clientWidth]; }")
+    assert scroll <= width, (header, scroll, width)
+    page.set_viewport_size(size)
 
 
 def anonymous_phones(db: Path) -> set[str]:
@@ -89,6 +104,7 @@ def test_tickets_and_fees_pages(demo_app, demo_db, page, output_dir, lang):
     expect(main(page).get_by_text(w["funnel"], exact=True)).to_be_visible()
     if lang == "zh":
         shoot(page, DOCS / "tickets.png")
+    fits_at_1366(page, w["p90"])
 
     # --- fees: the week comes along; then one station
     nav(page, w["fees"])
