@@ -115,6 +115,21 @@ def test_fee_arrears_amount_explicit_season(wh):
                                                              pytest.approx(1800.0))
 
 
+def test_a_summer_week_reads_the_season_that_ended(wh):
+    # 2026-06-01 .. 06-07 holds no heating day: the fee KPIs read 2025-2026,
+    # the season that ended (Period.fee_season), not 2026-2027, whose bills are
+    # not issued. Paid for 2025-2026 by 06-08 00:00: 8300.39 + p6 2070 = 10370.39;
+    # due 9310.40. The help text says which season a period reads.
+    p = Period("2026-06-01", "2026-06-07")
+    assert p.fee_season == "2025-2026"
+    assert one(wh, "fee_collection_rate_amount", p)[:2] == (pytest.approx(PAID + 2070.0),
+                                                             pytest.approx(DUE))
+    from metrics import get
+    zh, en = (get("fee_collection_rate_amount").text(lang)[1] for lang in ("zh", "en"))
+    assert "最近结束" in zh and "归下一季" not in zh
+    assert "most recently ended" in en and "belongs to the coming one" not in en
+
+
 def test_fee_collected_amount(wh):
     # taken in the period, any season: p2 1000 + p3 2100.39 + p4 300 - p5 50 + p7 1000
     # + p8 500 + p9 1000 = 5850.39
