@@ -316,3 +316,53 @@ def test_ticket_followup_on_time_rate(con, storage):
     assert one(con, "ticket_followup_on_time_rate") == (2, 4, 0.5)
     # the follow-up rate over the same tickets: f1 f2 f3 followed up -> 3 of 4
     assert one(con, "ticket_followup_rate") == (3, 4, 0.75)
+
+
+def test_weekly_trend_of_ticket_kpis_is_each_weeks_own_figure(con):
+    # metrics.trends.weekly: a week's point is metrics.query for that week. The
+    # closure rate and the unanswered items are counted at the period's
+    # cut-off, so a week's figure is the one at the end of that week, not at
+    # the end of the trend. Two 报修 (24 h) tickets:
+    #   w1 received 12-01 08:00, resolved 12-09 08:00 (result "已修")
+    #   w2 received 12-09 09:00, resolved 12-09 10:00
+    # week 12-01..12-07 (cut-off 12-08): w1 open -> closure 0 of 1; w1 overdue
+    #   since 12-02 08:00 -> 1 unanswered (read at 12-15 both would be "done").
+    # week 12-08..12-14 (cut-off 12-15): w2 closed -> 1 of 1; nothing unanswered.
+    from datetime import date
+    from metrics import Period
+    from metrics.registry import kpis
+    from metrics.trends import weekly
+    add_households(con)
+    add_tickets(con, {
+        "w1": ticket("w1", "报修", "2025-12-01 08:00", "S1", "h1", "2025-12-09 08:00", "已修"),
+        "w2": ticket("w2", "报修", "2025-12-09 09:00", "S1", "h1", "2025-12-09 10:00", "已修"),
+    })
+    until = date(2025, 12, 14)
+    closure = weekly(con, "ticket_closure_rate", "2025-2026", until=until).set_index("week")
+    assert closure.loc[pd.Timestamp("2025-12-01"), ["numerator", "denominator"]].tolist() == \
+        [0, 1]
+    assert closure.loc[pd.Timestamp("2025-12-08"), ["numerator", "denominator"]].tolist() == \
+        [1, 1]
+    unanswered = weekly(con, "ticket_unanswered", "2025-2026", until=until).set_index("week")
+    assert unanswered.loc[pd.Timestamp("2025-12-01"), "value"] == 1
+    assert unanswered.loc[pd.Timestamp("2025-12-08"), "value"] == 0
+    # and so for every ticket KPI placed in time: each week as its own period
+    first = date(2025, 11, 15)
+    for kpi in kpis().values():
+        if kpi.model != "ticket_facts" or not kpi.time:
+            continue
+        trend = weekly(con, kpi.id, "2025-2026", until=until)
+        for _, row in trend.iterrows():
+            monday = row["week"].date()
+            p = Period(max(monday, first), min(monday + pd.Timedelta(days=6), until),
+                       "2025-2026")
+            want = query(con, kpi.id, p).iloc[0]
+            got = (row["numerator"], row["denominator"], row["value"])
+            exp = (want["numerator"], want["denominator"], want["value"])
+            # a week without rows: the trend has no row (NaN) where the query
+            # counts 0 (of 0)
+            if pd.isna(row["numerator"]) and pd.isna(row["denominator"]):
+                assert not (want["numerator"] or want["denominator"]), (kpi.id, monday)
+                continue
+            assert [None if pd.isna(x) else float(x) for x in got] == \
+                [None if pd.isna(x) else float(x) for x in exp], (kpi.id, monday)
