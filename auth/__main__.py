@@ -6,7 +6,13 @@
     python -m auth remove NAME | unlock NAME | list
 
 Passwords are asked for twice at the terminal, or read from standard input with
---password-stdin (for scripts). Exit codes: 0 done, 1 refused, 2 usage error.
+--password-stdin (for scripts). Each change is written to the audit log of the
+warehouse (--db, else HEATKPI_DB / settings) as done by the operating-system
+account that ran the command, role cli: the account as the target, what changed
+(a role, a branch; never a password) as the detail. While the dashboard holds
+the warehouse, the entry is handed to it as an audit job (pipelines/inbox.py).
+Exit codes: 0 done, 1 refused (or done but not recorded in
+the audit log: said on standard error), 2 usage error.
 """
 from __future__ import annotations
 
@@ -15,7 +21,13 @@ import getpass
 import json
 import sys
 
+import duckdb
+
 from i18n import t
+from pipelines.errors import PipelineError
+from pipelines.inbox import record_audit
+from pipelines.settings import warehouse_path
+from .audit import account_detail
 from .sessions import SessionStore
 from .users import AuthError, UserStore
 
@@ -33,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m auth", description="Manage local accounts.")
     p.add_argument("--lang", choices=("zh", "en"), default="zh")
     p.add_argument("--users-file", help="default: settings [auth] users_file / HEATKPI_USERS")
+    p.add_argument("--db", help="the warehouse whose audit log records the change "
+                   "(default: settings / HEATKPI_DB)")
     sub = p.add_subparsers(dest="command", required=True)
     add = sub.add_parser("add")
     add.add_argument("name")
@@ -72,7 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     except AuthError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1
-    print(t(f"auth.cli.done_{args.command.replace('-', '_')}", lang, user=args.name))
+    change = args.command.replace("-", "_")
+    print(t(f"auth.cli.done_{change}", lang, user=args.name), flush=True)
+    try:
+        record_audit(args.db or warehouse_path(), "users", target=args.name,
+                     detail=account_detail(change, getattr(args, "role", None),
+                                           getattr(args, "branch", None)))
+    except (PipelineError, duckdb.Error) as exc:
+        said = exc.message(lang) if isinstance(exc, PipelineError) else str(exc).splitlines()[0]
+        print(t("auth.cli.not_audited", lang, error=said), file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,5 +1,6 @@
-"""The audit trail: sign-ins, uploads, undos, exports, downloads and every view
-of personal data, in the warehouse table audit_log."""
+"""The audit trail: sign-ins, uploads, undos, exports, downloads, every view
+of personal data, restores, demo builds and account changes, in the warehouse
+table audit_log."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ from metrics.display import column_label
 from pipelines.warehouse import WRITE_LOCK
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "upload", "undo", "export", "download",
-           "view_personal", "users")
+           "view_personal", "users", "restore", "demo")
 # A stored user name, target or detail is cut to these lengths (a sign-in
 # attempt's name is whatever was typed: no entry grows without bound).
 MAX_USER = 256
@@ -44,6 +45,34 @@ def os_user(uid: int | None = None) -> str:
 def upload_detail(status: str, batch_id, rows: int, rejected: int) -> str:
     """An upload's detail, as the upload page and the command line write it."""
     return f"{status} batch={batch_id} rows={rows} rejected={rejected}"
+
+
+def restore_detail(rows: int, kept: int | None = None, unreadable: bool = False) -> str:
+    """A restore's detail: the rows restored and how many entries of the
+    replaced warehouse's audit log it kept (none named: no warehouse was
+    replaced; `unreadable`: the replaced one could not be read)."""
+    said = "unreadable" if unreadable else kept
+    return f"rows={rows}" + (f" kept={said}" if said is not None else "")
+
+
+def demo_detail(files: int, loaded: int, failed: int, rows: int, rejected: int) -> str:
+    """A demo build's detail: its files (newly loaded, failed) and rows."""
+    return f"files={files} loaded={loaded} failed={failed} rows={rows} rejected={rejected}"
+
+
+# What `python -m auth` changes in an account (action "users", the account
+# as the target); a role and branch are named, a password never.
+ACCOUNT_CHANGES = ("add", "set_role", "reset_password", "remove", "unlock")
+
+
+def account_detail(change: str, role: str | None = None, branch: str | None = None) -> str:
+    """An account change's detail: 'add role=branch branch=张店分公司',
+    'set_role role=manager', 'reset_password', 'remove', 'unlock'."""
+    if change not in ACCOUNT_CHANGES:
+        raise ValueError(change)
+    if change not in ("add", "set_role"):
+        return change
+    return f"{change} role={role}" + (f" branch={branch}" if branch else "")
 
 
 def labelled(detail: str | None, label: str | None) -> str | None:
@@ -114,6 +143,9 @@ _ROWS = re.compile(r"^(\d+) rows(, personal_data)?$")
 _UPLOAD = re.compile(r"^(\w+) batch=(\S+) rows=(\d+) rejected=(\d+)$")
 _BATCH = re.compile(r"^batch (\d+)$")
 _COLUMNS = re.compile(r"^[a-z_0-9]+(,[a-z_0-9]+)*$")
+_RESTORE = re.compile(r"^rows=(\d+)(?: kept=(\d+|unreadable))?$")
+_DEMO = re.compile(r"^files=(\d+) loaded=(\d+) failed=(\d+) rows=(\d+) rejected=(\d+)$")
+_ROLE = re.compile(r"^(add|set_role) role=(\S+)(?: branch=(.+))?$", re.S)
 
 
 def readable(action: str, target: str | None, detail: str | None,
@@ -163,4 +195,29 @@ def _read_detail(action: str, detail: str, lang: str) -> str:
         detail = t(f"audit.failed.{detail}", lang)
     elif action == "sign_in" and has(f"audit.sign_in.{detail}"):
         detail = t(f"audit.sign_in.{detail}", lang)
+    elif action == "restore" and (m := _RESTORE.match(detail)):
+        rows, kept = m.groups()
+        detail = t("audit.detail.restore", lang, rows=f"{int(rows):,}")
+        if kept == "unreadable":
+            detail += t("audit.detail.restore_unreadable", lang)
+        elif kept is not None:
+            detail += t("audit.detail.restore_kept", lang, kept=f"{int(kept):,}")
+    elif action == "demo" and (m := _DEMO.match(detail)):
+        files, loaded, failed, rows, rejected = (f"{int(n):,}" for n in m.groups())
+        detail = t("audit.detail.demo", lang, files=files, loaded=loaded, failed=failed,
+                   rows=rows, rejected=rejected)
+    elif action == "users":
+        detail = _read_account(detail, lang)
+    return detail
+
+
+def _read_account(detail: str, lang: str) -> str:
+    if m := _ROLE.match(detail):
+        change, role, branch = m.groups()
+        # A role of settings.toml without words of its own keeps its name.
+        role = t(f"ui.auth.role.{role}", lang) if has(f"ui.auth.role.{role}") else role
+        said = t(f"audit.users.{change}", lang, role=role)
+        return said + t("audit.users.branch", lang, branch=branch) if branch else said
+    if detail in ACCOUNT_CHANGES:
+        return t(f"audit.users.{detail}", lang)
     return detail

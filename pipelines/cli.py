@@ -1,8 +1,10 @@
 """`python -m pipelines`: load exports, list and undo batches, build the demo.
 
-Loads, undos and backups are written to the audit log (auth/audit.py) as done
-by the operating-system account that ran the command; `--user` names the
-batch's uploader and is kept in the entry as a label, not as the actor.
+Loads, undos, backups, restores and demo builds are written to the audit log
+(auth/audit.py) as done by the operating-system account that ran the command;
+`--user` names the batch's uploader and is kept in the entry as a label, not
+as the actor. A restore's entry goes into the restored warehouse (the audit log
+is one of its tables), with the replaced one's entries made since the backup.
 
 Exit codes: 0 success, 1 when any file or action failed, 2 on a usage error.
 """
@@ -14,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from auth.audit import BACKUP, record_cli, upload_detail
+from auth.audit import BACKUP, demo_detail, record_cli, restore_detail, upload_detail
 from i18n import t
 from .backup import backup, restore
 from .batches import list_batches, undo_batch
@@ -23,7 +25,7 @@ from .errors import PipelineError
 from .fields import KINDS
 from .inbox import inbox_dir, submit, worker_alive
 from .load import LoadReport, load_file
-from .settings import warehouse_path
+from .settings import sample_dir, warehouse_path
 from .warehouse import connect
 
 
@@ -191,10 +193,16 @@ def _demo(con, args, lang) -> int:
     def progress(i, n, path):
         print(t("demo.progress", lang, i=i + 1, n=n, file=path.name), flush=True)
 
-    reports = build_demo(con, progress=progress, lang=lang)
+    folder = sample_dir()
+    reports = build_demo(con, folder, progress=progress, lang=lang)
+    failed = sum(r.status == "failed" for r in reports)
+    record_cli(con, "demo", target=str(folder.resolve()),
+               detail=demo_detail(len(reports), sum(r.status == "loaded" for r in reports),
+                                  failed, sum(r.rows_read for r in reports),
+                                  sum(r.rows_rejected for r in reports)))
     for r in reports:
         print("  " + r.summary(lang))
-    return 1 if any(r.status == "failed" for r in reports) else 0
+    return 1 if failed else 0
 
 
 def _backup(con, args, lang) -> int:
@@ -221,8 +229,15 @@ def _backup_routed(args, lang, folder: Path) -> int:
 
 def _restore(args, lang) -> int:
     target = Path(args.db) if args.db else warehouse_path()
+
+    def audited(con, report) -> None:
+        # Into the restored file, before it replaces the warehouse.
+        record_cli(con, "restore", target=str(Path(report.folder).resolve()),
+                   detail=restore_detail(sum(report.rows.values()), report.audit_kept,
+                                         report.replaced_unreadable))
+
     try:
-        report = restore(args.folder, target)
+        report = restore(args.folder, target, record=audited)
     except PipelineError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1

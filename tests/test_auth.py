@@ -192,6 +192,7 @@ def test_idle_sessions_expire():
 
 def test_cli_add_list_remove(tmp_path, monkeypatch, capsys):
     users = str(tmp_path / "u.json")
+    monkeypatch.setenv("HEATKPI_DB", str(tmp_path / "w.duckdb"))   # its audit log
     monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-pass\n"))
     assert auth_cli(["--users-file", users, "add", "li", "--role", "manager",
                      "--password-stdin"]) == 0

@@ -122,6 +122,7 @@ def test_removing_an_account_or_resetting_its_password_ends_its_browsers(tmp_pat
     sessions = SessionStore(users=users)
     mine, other = sessions.open(users.get("wangli")), sessions.open(users.get("li"))
     monkeypatch.setattr("sys.stdin", io.StringIO("a new password\n"))
+    monkeypatch.setenv("HEATKPI_DB", str(tmp_path / "w.duckdb"))   # its audit log
     assert auth_cli(["--users-file", str(path), "reset-password", "wangli",
                      "--password-stdin"]) == 0
     assert sessions.resume(mine) is None and sessions.resume(other).name == "li"
