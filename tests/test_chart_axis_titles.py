@@ -54,3 +54,22 @@ def test_no_axis_title_repeats_its_unit(demo_copy, page, lang):
     titles = [title for fig in figs.values() for title in axis_titles(fig)]
     assert titles, page
     assert not [title for title in titles if repeats_unit(title, lang)], titles
+
+
+def test_a_count_says_what_it_counts():
+    # metrics' unit "count" reads 个 in Chinese: tickets are counted in 件 and
+    # readings in 条 on every other axis.
+    from metrics import get
+    assert charts.kpi_axis_title(get("tickets_received"), "zh") == "受理工单量(件)"
+    assert charts.kpi_axis_title(get("ticket_unanswered"), "zh") == "漏件数"   # says 件 already
+    assert charts.kpi_axis_title(get("temp_unsigned_readings"), "zh").endswith("(条)")
+    assert charts.kpi_axis_title(get("tickets_received"), "en") == "Tickets received"
+
+
+@pytest.mark.parametrize("lang, title", [("zh", "受理工单量(件)"), ("en", "Tickets received")])
+def test_the_tickets_by_station_axis_counts_tickets(demo_copy, lang, title):
+    figs = figures(open_page("pages/tickets.py", lang))
+    assert figs["tickets_by_station"]["layout"]["xaxis"]["title"]["text"] == title
+    # no ticket axis counts in 个
+    titles = [title for fig in figs.values() for title in axis_titles(fig)]
+    assert not [x for x in titles if "个" in x], titles

@@ -64,8 +64,21 @@ def says_unit(label: str, unit: str, lang: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(unit)}(?!\w)", label, re.IGNORECASE) is not None
 
 
+# What a KPI of unit "count" counts, by the rows of its model: an axis says
+# 件 for tickets and 条 for readings, as every other axis of theirs does
+# (the KPI layer's unit reads 个, which counts neither).
+_COUNTED = {"ticket_facts": "tickets", "reading_flags": "readings"}
+
+
+def axis_unit(kpi: Kpi) -> str:
+    """The unit an axis of `kpi` names: its own, a count what it counts."""
+    if kpi.unit == "count":
+        return _COUNTED.get(kpi.model, kpi.unit)
+    return kpi.unit
+
+
 def kpi_axis_title(kpi: Kpi, lang: str) -> str:
-    return axis_title(kpi.text(lang)[0], kpi.unit, lang)
+    return axis_title(kpi.text(lang)[0], axis_unit(kpi), lang)
 
 
 def tick_format(unit: str | None) -> str | None:

@@ -60,7 +60,8 @@ def by_slice(df: pd.DataFrame, dim: str, kpi: Kpi, lang: str, color: str,
             marker={"symbol": "line-ns-open", "size": 18, "color": charts.NEUTRAL,
                     "line": {"width": 3}},
             hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra>{last_name}</extra>"))
-    fig.update_xaxes(title_text=charts.axis_title(title or kpi.text(lang)[0], kpi.unit, lang),
+    fig.update_xaxes(title_text=charts.axis_title(title or kpi.text(lang)[0],
+                                                  charts.axis_unit(kpi), lang),
                      tickformat=charts.tick_format(kpi.unit), rangemode="tozero")
     fig.update_yaxes(autorange="reversed", type="category")
     charts.style(fig, max(240, 90 + 30 * len(df)))
