@@ -39,8 +39,9 @@ from .warehouse import connect
 
 HEARTBEAT_S = 1.0
 STALE_S = 5.0
-# What an "audit" job may record: the export of a command that only read.
-AUDIT_JOBS = ("export",)
+# What an "audit" job may record: the export of a command that only read, and
+# an account change `python -m auth` made to the users file.
+AUDIT_JOBS = ("export", "users")
 
 
 def inbox_dir(db: str | Path | None = None) -> Path:

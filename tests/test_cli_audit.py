@@ -226,8 +226,6 @@ sys.stdin.readline()
 """
 
 
-@pytest.mark.xfail(strict=True, reason="the running dashboard records an audit job only for "
-                   "'export' (pipelines/inbox.py AUDIT_JOBS)")
 def test_an_account_change_while_the_dashboard_runs_is_recorded_by_it(account_files,
                                                                        monkeypatch, capsys):
     db, _ = account_files
