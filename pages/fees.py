@@ -4,6 +4,8 @@ day's receipts settle (日清日结); and what should have been billed otherwise
 (应征不漏、应免不征). Every figure from the KPI layer for the sidebar's filters."""
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from i18n import t
@@ -78,7 +80,6 @@ def plot(key: str, inputs: tuple, build) -> None:
 # Grouped thousands and two decimals, as the fee system prints amounts.
 YUAN = st.column_config.NumberColumn(format="accounting")
 PERCENT = st.column_config.NumberColumn(format="percent")
-POINTS = st.column_config.NumberColumn(format=t("ui.kpi.points", lang, value="%+.1f"))
 
 st.title(tr("title"))
 places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.all", lang)
@@ -109,14 +110,16 @@ with left:
                           denominator="due_yuan"))
 with right:
     labels = {c: tr(f"col.{c}") for c in by.columns if c != level}
-    # A change of a rate is in percentage points, as on the cards (ui.kpi.change_text):
-    # "+1.6 个百分点" / "+1.6 pp", not "+1.6%". The download holds the points.
+    # A change of a rate is in percentage points, written as on the cards
+    # (fmt.points): "+1.6 个百分点" / "+1.6 pp", not "+1.6%", and one that rounds
+    # to zero "0.0 个百分点" (a fixed-sign number format wrote "-0.0"). The
+    # download holds the points.
     changes = [c for c in by.columns if c.startswith("change_")]
     tables.show(by.assign(**{c: by[c] * 100 for c in changes}), lang, key="collection_by",
                 file_name=tr("by.file", level=t(f"field.{level}", lang)), labels=labels,
                 config={**{labels[c]: PERCENT for c in by.columns if c.startswith("rate_")},
-                        **{labels[c]: POINTS for c in changes},
-                        **{labels[c]: YUAN for c in by.columns if c.endswith("_yuan")}})
+                        **{labels[c]: YUAN for c in by.columns if c.endswith("_yuan")}},
+                texts={labels[c]: partial(fmt.points, lang=lang) for c in changes})
 rows_behind(("fee_collection_rate_amount", "fee_collection_rate_households",
              "fee_arrears_amount"), period, filters, scope, lang, key="fees_by",
             slices={level: [v for v in by[level].dropna()]},

@@ -85,6 +85,19 @@ def table(at: AppTest, header: str):
     raise AssertionError(f"no table with a column {header!r}")
 
 
+def cell_texts(grid, header: str) -> list[str]:
+    """What the cells of column `header` of a table (an element of
+    `at.dataframe`) read on screen: the texts the page wrote for them
+    (ui.tables.show's `texts`), else each value in the column's printf-style
+    number format (as the grid writes it)."""
+    if grid.proto.arrow_data.HasField("styler"):
+        from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+        shown = convert_arrow_bytes_to_pandas_df(grid.proto.arrow_data.styler.display_values)
+        return [str(v) for v in shown[header]]
+    number = json.loads(grid.proto.columns).get(header, {}).get("type_config", {}).get("format")
+    return [number % v if number and "%" in number else str(v) for v in grid.value[header]]
+
+
 def shown_text(at: AppTest) -> str:
     """Every string the page shows: labels, texts, options, help, tables and
     the figures' JSON."""

@@ -10,8 +10,8 @@ import pytest
 from metrics import action_list, compare, get, query, summary
 from metrics import fee_views as fv
 from metrics.display import card_value, column_label, format_value
-from page_testing import (demo_copy, downloads, figures, filters_of, metrics_shown,  # noqa: F401
-                          open_page, shown_text, table, untranslated)
+from page_testing import (cell_texts, demo_copy, downloads, figures, filters_of,  # noqa: F401
+                          metrics_shown, open_page, shown_text, table, untranslated)
 from ui import db
 
 PAGE = "pages/fees.py"
@@ -99,6 +99,35 @@ def test_collection_by_station_and_community(demo_copy):
     arrears = query(con, "fee_arrears_amount", period, filters, "community")
     assert dict(zip(shown["小区"], shown["欠费(元)"])) == pytest.approx(
         dict(zip(arrears["community"], arrears["value"])))
+
+
+@pytest.mark.parametrize("lang, words", [("zh", " 个百分点"), ("en", " pp")])
+def test_a_change_that_rounds_to_zero_has_no_sign(demo_copy, monkeypatch, lang, words):
+    # A slice's rate 0.04 points below last season's read "-0.0 个百分点" (a
+    # fixed-sign number format); as on the cards, what rounds to zero is 0.0.
+    import functools
+    real = fv.collection_by
+
+    @functools.wraps(real)
+    def tiny_changes(*args, **kwargs):
+        out = real(*args, **kwargs)
+        changes = [-0.0004, 0.0004, -0.0163, 0.0163]
+        return out.assign(change_last_season=changes[:len(out)] + [None] * (len(out) - 4),
+                          change_households_last_season=[-c for c in changes][:len(out)]
+                          + [0.0] * (len(out) - 4))
+
+    monkeypatch.setattr(fv, "collection_by", tiny_changes)
+    at = open_page(PAGE, lang, **WEEK)
+    station = column_label("station", lang)
+    grid = next(d for d in at.dataframe if station in d.value.columns)
+    amount, households = (c for c in grid.value.columns if c.startswith(
+        ("较上季同期", "Change vs last season")))
+    assert cell_texts(grid, amount)[:4] == [f"0.0{words}", f"0.0{words}",
+                                            f"-1.6{words}", f"+1.6{words}"]
+    assert cell_texts(grid, households)[:4] == [f"0.0{words}", f"0.0{words}",
+                                                f"+1.6{words}", f"-1.6{words}"]
+    # the table still holds the points (they sort by value; the download has them)
+    assert grid.value[amount].tolist()[:4] == pytest.approx([-0.04, 0.04, -1.63, 1.63])
 
 
 def test_arrears_and_debtors(demo_copy):

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from i18n import t
-from page_testing import APP, demo_copy, downloads, open_page, table  # noqa: F401
+from page_testing import APP, cell_texts, demo_copy, downloads, open_page, table  # noqa: F401
 from ui import db, fmt
 from ui.tables import on_screen
 
@@ -173,8 +173,13 @@ def test_a_stations_change_in_collection_rate_reads_in_points(demo_copy, lang, u
         assert shown[header].notna().any()
         assert shown[header].tolist() == pytest.approx(
             ((shown[rate] - shown[last]) * 100).tolist(), nan_ok=True)
-        assert formats(at, header) == f"%+.1f {unit}"
-        assert "%" not in formats(at, header).replace("%+.1f", "")
+        # signed, in points (not "%"), a change that rounds to zero without a sign
+        grid = next(d for d in at.dataframe if header in d.value.columns)
+        for value, text in zip(shown[header], cell_texts(grid, header)):
+            if pd.notna(value):
+                size = f"{abs(value):.1f}"
+                sign = "" if float(size) == 0 else "+" if value > 0 else "-"
+                assert text == f"{sign}{size} {unit}", (value, text)
 
 
 # --- 4. thousands grouped, money to the fen -----------------------------------------------

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from i18n import t
 from pipelines.coverage import week_bounds
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -31,6 +32,21 @@ def percent(x, lang: str = "zh", decimals: int = 1) -> str:
     if _missing(x):
         return EMPTY
     return f"{x * 100:.{decimals}f}%"
+
+
+def sign(shown: str, x) -> str:
+    """The sign of a change `x` written as `shown` (its size, as written):
+    none when that rounds to zero ("0.0", never "-0.0" or "+0.0")."""
+    return "" if float(shown.replace(",", "")) == 0 else "-" if x < 0 else "+"
+
+
+def points(x, lang: str = "zh", decimals: int = 1) -> str:
+    """A change of a rate in percentage points (`x` in points), signed as on
+    the KPI cards: '+1.6 个百分点' / '-1.6 pp', '0.0 个百分点' when it rounds to zero."""
+    if _missing(x):
+        return EMPTY
+    size = f"{abs(x):.{decimals}f}"
+    return t("ui.kpi.points", lang, value=sign(size, x) + size)
 
 
 def file_size(n_bytes: int, lang: str = "zh") -> str:

@@ -191,7 +191,7 @@ def change_text(kpi: Kpi, delta, lang: str) -> str | None:
     else:
         number = text = f"{size:,.2f}"
     # What rounds to zero is shown without a sign ("0.0", not "-0.0").
-    sign = "" if float(number.replace(",", "")) == 0 else "-" if delta < 0 else "+"
+    sign = fmt.sign(number, delta)
     return text.replace("{sign}", sign) if "{sign}" in text else sign + text
 
 

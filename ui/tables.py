@@ -249,12 +249,17 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
          columns: Sequence[str] | None = None, labels: Mapping[str, str] | None = None,
          config: Mapping | None = None, height: int | str = "auto",
          empty: str | None = None,
-         whole: tuple[Callable[[], pd.DataFrame], int] | None = None) -> pd.DataFrame:
+         whole: tuple[Callable[[], pd.DataFrame], int] | None = None,
+         texts: Mapping[str, Callable[[object], str]] | None = None) -> pd.DataFrame:
     """Mask, translate, draw the table and its download; returns the frame
     shown (tests compare it with the KPI layer). `config`: extra
     st.column_config entries keyed by the translated header. `whole`: for
     the first rows of a longer list, (a read of all its rows, how many):
-    the download then holds them all, and its button says how many."""
+    the download then holds them all, and its button says how many.
+    `texts`: a function writing each cell of a numeric column (keyed by the
+    translated header) where a number format cannot, e.g. a change without
+    a sign when it rounds to zero (fmt.points); the column stays numbers, so
+    it sorts by value and the download holds the numbers."""
     if is_row_list(df) and not session.can("row_lists"):
         st.info(t("ui.auth.no_row_lists", lang))
         return df.iloc[0:0]
@@ -264,10 +269,15 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     if shown.empty:
         st.info(empty or t("ui.table.empty", lang))
         return shown
-    st.dataframe(on_screen(shown, df, lang, columns), hide_index=True, width="stretch",
+    grid = on_screen(shown, df, lang, columns)
+    formats = column_config(shown, lang, columns)
+    if texts:
+        # A column's number format would write over the texts (st.dataframe).
+        formats = {h: c for h, c in formats.items() if h not in texts}
+        grid = grid.style.format({h: f for h, f in texts.items() if h in grid.columns})
+    st.dataframe(grid, hide_index=True, width="stretch",
                  height=height, key=f"{key}_table", placeholder=PLACEHOLDER,
-                 column_config={**column_config(shown, lang, columns),
-                                **(config or {})})
+                 column_config={**formats, **(config or {})})
     if whole is None:
         download(shown, lang, key, file_name, download_detail(df, columns))
     else:
