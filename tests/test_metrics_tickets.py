@@ -293,6 +293,35 @@ def test_ticket_arrival_on_time_rate(con, storage):
 
 
 @pytest.mark.parametrize("storage", STORAGE)
+def test_ticket_arrival_is_judged_in_the_period_its_limit_falls_in(con, storage):
+    # As the on-time closure rate: a ticket counts in the period its arrival
+    # limit (received + 2 h for 抢修) falls in. The week 12-01..07 ends at 12-08 00:00:
+    #   p0 received 11-30 23:30, limit 12-01 01:30, on site 12-01 00:20 -> this week, on time;
+    #   n4 received 12-07 21:00, limit 23:00, never on site -> this week, late;
+    #   n1 received 12-07 23:00, limit 12-08 01:00, never on site; n2 on site 23:40;
+    #   n3 on site 12-08 00:30 -> all three next week (not late at the cut-off) -> 1 of 2.
+    # The week 12-08..14: n1 late, n2 and n3 on time -> 2 of 3.
+    add_households(con)
+    add_tickets(con, {
+        "p0": _timed("p0", "抢修", "2025-11-30 23:30", arrived="2025-12-01 00:20"),
+        "n4": _timed("n4", "抢修", "2025-12-07 21:00"),
+        "n1": _timed("n1", "抢修", "2025-12-07 23:00"),
+        "n2": _timed("n2", "抢修", "2025-12-07 23:00", arrived="2025-12-07 23:40"),
+        "n3": _timed("n3", "抢修", "2025-12-07 23:00", arrived="2025-12-08 00:30"),
+    })
+    use_storage(con, storage)
+    assert one(con, "ticket_arrival_on_time_rate") == (1, 2, 0.5)
+    den = drill(con, "ticket_arrival_on_time_rate", WEEK, "denominator")
+    assert sorted(den["ticket_no"]) == ["n4", "p0"]
+    row = query(con, "ticket_arrival_on_time_rate", ("2025-12-08", "2025-12-14")).iloc[0]
+    assert (row["numerator"], row["denominator"]) == (2, 3)
+    # by day: each ticket on the day of its limit
+    by_day = query(con, "ticket_arrival_on_time_rate", ("2025-12-01", "2025-12-14"), by="day")
+    assert dict(zip(by_day["day"].astype(str), by_day["denominator"])) == {
+        "2025-12-01": 1, "2025-12-07": 1, "2025-12-08": 3}
+
+
+@pytest.mark.parametrize("storage", STORAGE)
 def test_ticket_followup_on_time_rate(con, storage):
     # followed up within 48 h of resolution (settings), among the follow-up
     # categories resolved in the week:

@@ -37,7 +37,10 @@ final as (
         -- as the follow-up funnel reads it).
         resolved_in_period and followed_up and rating_word as rated,
         received_in_period and complaint as complaint_in_period,
-        received_in_period and arrival_limited as arrival_due,
+        -- As deadline_in_period: a ticket is judged in the period its arrival
+        -- limit falls in, once the limit has run out (a 抢修 received at 23:00 on
+        -- the last day, its limit 01:00, is judged next period, not late now).
+        coalesce(arrive_by >= $start_at and arrive_by < $cutoff_at, false) as arrival_due,
         not resolved_by_cutoff as open_at_cutoff,
         coalesce(deadline_at < $cutoff_at, false) and not resolved_by_cutoff as overdue_open,
         resolved_by_cutoff and blank_result as no_result,
