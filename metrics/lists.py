@@ -58,6 +58,9 @@ LISTS: dict[str, ActionList] = {a.name: a for a in (
                "complaints_in_window desc, last_received_at desc, household_id"),
     ActionList("arrears", "arrears", HOUSEHOLD_DIMS,
                "arrears_yuan desc, household_id, season"),
+    # The fee season's bills of the list above: what the arrears KPI sums.
+    ActionList("fee_season_arrears", "arrears", HOUSEHOLD_DIMS,
+               "arrears_yuan desc, household_id", only="in_fee_season"),
     ActionList("bill_mismatches", "bill_checks", HOUSEHOLD_DIMS,
                "abs(difference_yuan) desc, household_id", only="amount_differs"),
     ActionList("charged_in_full", "bill_checks", HOUSEHOLD_DIMS,
@@ -128,6 +131,7 @@ overdue_tickets = _shortcut("overdue_tickets")
 unanswered_tickets = _shortcut("unanswered_tickets")
 repeat_complainers = _shortcut("repeat_complainers")
 arrears = _shortcut("arrears")
+fee_season_arrears = _shortcut("fee_season_arrears")
 bill_mismatches = _shortcut("bill_mismatches")
 charged_in_full = _shortcut("charged_in_full")
 unbilled_households = _shortcut("unbilled_households")

@@ -11,7 +11,6 @@ import streamlit as st
 
 from i18n import DEFAULT_LANG, t
 from metrics import MetricError, action_list, get
-from metrics import fee_views as fv
 from metrics.display import format_value
 from metrics.trends import weekly
 from pipelines.coverage import freshness, period_rows, season_bounds
@@ -50,12 +49,11 @@ def trend_calls() -> dict[str, tuple]:
             for area, kpi_id in TRENDS.items()}
 
 
+# The arrears beside the 欠费金额 card are the bills of the period's fee season
+# (fee_season_arrears: the ones the card sums, as in the weekly report), not
+# the earlier seasons' the fees page lists too.
 LISTS = {name: (action_list, name, period, filters, scope, TOP)
-         for name in ("cold_buildings", "unanswered_tickets")}
-# The arrears beside the 欠费金额 card: the bills of the period's fee season
-# (the card's), not the earlier seasons' the arrears list also holds. The same
-# read as the fees page's (one cached result for both).
-ARREARS = (fv.arrears_rows, period, filters, scope)
+         for name in ("cold_buildings", "unanswered_tickets", "fee_season_arrears")}
 # A branch user's counts are their branch's, like every figure they see.
 COUNTS = (period_rows, f.start, f.end, f.season,
           f.branches or (() if scope is None else (scope,)), f.stations)
@@ -165,25 +163,13 @@ def tickets(data: dict[str, kpi.CardData]) -> None:
     page_link("tickets", tr("page.overview.open.tickets"))
 
 
-def of_fee_season(df: pd.DataFrame) -> pd.DataFrame:
-    """The arrears rows (action_list "arrears", one per bill, this and earlier
-    seasons) of the period's fee season, the largest first: what the 欠费金额
-    card sums (fee_arrears_amount: the fee season's bills only)."""
-    own = df[df["season"] == period.fee_season]
-    return own.sort_values(["arrears_yuan", "household_id"],
-                           ascending=[False, True]).reset_index(drop=True)
-
-
 def arrears() -> None:
     season = period.fee_season
     st.markdown(f"**{tr('page.overview.arrears', season=season)}**")
-    rows = of_fee_season(reads.get(ARREARS))
+    top = reads.get(LISTS["fee_season_arrears"])
     st.caption(tr("page.overview.arrears_note", season=season))
-    # Who and where only for the rows shown; the download reads the whole list.
-    df = db.query(fv.with_households, rows.head(TOP), scope)
-    read = db.later(action_list, "arrears", period, filters, scope)
-    tables.show(df, lang, key="o_arrears", file_name=tr("page.overview.arrears", season=season),
-                whole=(lambda: of_fee_season(read()), len(rows)),
+    tables.show(top, lang, key="o_arrears", file_name=tr("page.overview.arrears", season=season),
+                whole=whole("fee_season_arrears", top),
                 columns=["household_id", "name", "station", "community", "season",
                          "arrears_yuan", "age_days"],
                 config={t("metrics.col.arrears_yuan", lang):
@@ -222,7 +208,7 @@ try:
     reads = prefetch([COUNTS, FRESHNESS, *card_calls])
     data_counts()
     shown = headline()
-    reads.extend([*trend_calls().values(), *LISTS.values(), ARREARS])
+    reads.extend([*trend_calls().values(), *LISTS.values()])
     trends()
     attention(shown)
 except MetricError as exc:

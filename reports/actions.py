@@ -98,7 +98,7 @@ def _charged_full(r: dict, lang: str) -> dict:
 
 
 _COMPOSE = {"noncompliant_households": _noncompliant, "unanswered_tickets": _unanswered,
-            "repeat_complainers": _repeat, "arrears": _arrears,
+            "repeat_complainers": _repeat, "fee_season_arrears": _arrears,
             "unbilled_households": _unbilled, "bill_mismatches": _mismatch,
             "charged_in_full": _charged_full}
 

@@ -32,12 +32,14 @@ AREAS: tuple[Area, ...] = (
 LEVELS = ((), ("branch",), ("branch", "station"))
 
 # Action lists on the 待办 sheet, in order, with how many rows at most
-# (None: all of them; the largest arrears are enough for the meeting).
+# (None: all of them; the largest arrears are enough for the meeting). The
+# arrears are the fee season's bills, as on the overview: the ones the arrears
+# KPI sums (earlier seasons' are on the fees page).
 ACTION_LISTS: tuple[tuple[str, int | None], ...] = (
     ("noncompliant_households", None),
     ("unanswered_tickets", None),
     ("repeat_complainers", None),
-    ("arrears", 50),
+    ("fee_season_arrears", 50),
     ("unbilled_households", None),
     ("bill_mismatches", None),
     ("charged_in_full", None),

@@ -195,6 +195,20 @@ def test_arrears(wh):
     assert {"name", "phone", "address"} <= set(df.attrs["personal_columns"])
 
 
+def test_fee_season_arrears(wh):
+    # the fee season's bills of the arrears list, the largest first: together
+    # the arrears KPI (h1's 2024-2025 bill is left out)
+    df = action_list(wh, "fee_season_arrears", WEEK)
+    assert df[["household_id", "season", "arrears_yuan"]].values.tolist() == [
+        ["h4", "2025-2026", 1070.0], ["h3", "2025-2026", 440.0], ["h2", "2025-2026", 0.01]]
+    assert df["arrears_yuan"].sum() == pytest.approx(
+        query(wh, "fee_arrears_amount", WEEK)["value"].iloc[0])
+    every = action_list(wh, "arrears", WEEK)
+    assert df.equals(every[every["in_fee_season"]].reset_index(drop=True))
+    top = action_list(wh, "fee_season_arrears", WEEK, limit=1)
+    assert top["household_id"].tolist() == ["h4"] and top.attrs["total_rows"] == 3
+
+
 def test_bill_mismatches(wh):
     # expected = area x price (x 0.20 when stopped) - exemption
     # b5: 70 x 23 x 0.2 = 322 -> 1610 - 322 = 1288; b4: 2070 - 500 = 1570 -> +500;

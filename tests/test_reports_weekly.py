@@ -135,7 +135,7 @@ def test_the_seasons_last_week_reports_that_seasons_fees(demo_con):
     season = Period("2025-03-10", "2025-03-16", "2024-2025")
     expected = query(demo_con, "fee_collection_rate_amount", season).iloc[0]
     assert row["value"] == pytest.approx(expected["value"]) and row["value"] > 0.5
-    for name in ("arrears", "unbilled_households"):
+    for name in ("fee_season_arrears", "unbilled_households"):
         assert data.list_totals[name] == len(action_list(demo_con, name, season)), name
 
 
@@ -150,7 +150,7 @@ def test_the_week_after_a_season_reports_the_ended_seasons_fees(demo_con):
     row = data.headline.set_index("kpi").loc["fee_arrears_amount"]
     expected = query(demo_con, "fee_arrears_amount", season).iloc[0]["value"]
     assert row["value"] == pytest.approx(expected) and row["value"] > 0
-    for name in ("arrears", "unbilled_households"):
+    for name in ("fee_season_arrears", "unbilled_households"):
         assert data.list_totals[name] == len(action_list(demo_con, name, season)), name
     roster = demo_con.execute("select count(*) from households").fetchone()[0]
     assert data.list_totals["unbilled_households"] < roster / 10
@@ -580,3 +580,30 @@ def test_every_week_of_the_demo_seasons_builds_in_under_ten_seconds(demo_con):
              for w in season_weeks(season)}
     slow = {w: round(s, 1) for w, s in times.items() if s >= BUILD_LIMIT_S}
     assert not slow
+
+
+def test_the_arrears_list_is_the_fee_seasons_bills(con):
+    # As on the overview: the fee season's bills, the ones the arrears KPI sums
+    # (the list held every season's, h1's 2024-2025 bill beside this season's).
+    from metrics.testing import add_fees, add_households
+    add_households(con)
+    add_fees(con)
+    data = gather(con, "2025-W49")        # 1-7 December 2025
+    assert data.season == "2025-2026"
+    every = action_list(con, "arrears", data.period)
+    assert set(every["season"]) == {"2024-2025", "2025-2026"}
+    listed = next(df for df in data.lists.values() if "arrears_yuan" in df.columns)
+    assert set(listed["season"]) == {"2025-2026"}
+    assert sorted(listed["household_id"]) == ["h2", "h3", "h4"]
+    arrears = data.kpi_values["fee_arrears_amount"]
+    assert listed["arrears_yuan"].sum() == pytest.approx(arrears) == pytest.approx(1510.01)
+    assert listed["arrears_yuan"].tolist() == sorted(listed["arrears_yuan"], reverse=True)
+    name = next(n for n, df in data.lists.items() if df is listed)
+    assert data.list_totals[name] == 3
+    # the workbook's 待办 sheet lists the same bills
+    todo = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)))["待办"]
+    header = [c.value for c in todo[4]]
+    rows = [[c.value for c in r] for r in todo.iter_rows(min_row=5)]
+    amounts = [r[header.index("金额(元)")] for r in rows
+               if r[header.index("户号")] in {"h1", "h2", "h3", "h4"} and "欠费" in r[0]]
+    assert sum(amounts) == pytest.approx(1510.01) and len(amounts) == 3

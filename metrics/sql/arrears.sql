@@ -2,6 +2,7 @@
 -- paid in full at the cut-off (paid < due - 0.005), with its age.
 --   age_days        days from the start of the bill's season to the cut-off day
 --   seasons_behind  0 for the fee season, 1 for the one before, ...
+--   in_fee_season   the bill is the fee season's: these sum to fee_arrears_amount
 
 with bills as (
 
@@ -66,6 +67,7 @@ final as (
         greatest(date_diff('day', o.season_start, cast($cutoff_at as date) - 1), 0) as age_days,
         cast(left($season, 4) as integer) - cast(left(o.season, 4) as integer)
             as seasons_behind,
+        o.season = $season as in_fee_season,
         bt.file_name,
         o.source_row
     from owed o
