@@ -38,10 +38,22 @@ def main() -> None:
     # url_path must differ from the file name: while a pages/ folder exists,
     # Streamlit first runs a requested page by its file name, without this
     # router (tests/test_app_shell.py checks every page; ui.session.page_guard
-    # stops such a run).
+    # stops such a run). The overview, the default page, is served at the root.
+    overview = st.Page("pages/overview.py", title=t("ui.nav.overview", lang), url_path="",
+                       icon=":material/dashboard:", default=True)
+
+    def to_overview() -> None:
+        st.switch_page(overview, query_params={k: st.query_params.get_all(k)
+                                               for k in st.query_params})
+
+    # /home, typed by hand for the start page (the overview's url_path used to
+    # be "home", but a default page answers only at the root): a hidden page
+    # that forwards to the root with the same query parameters. Without it
+    # Streamlit popped up "Page not found" over the overview.
+    home = st.Page(to_overview, title=t("ui.nav.overview", lang), url_path="home",
+                   visibility="hidden")
     dashboards = [
-        st.Page("pages/overview.py", title=t("ui.nav.overview", lang), url_path="home",
-                icon=":material/dashboard:", default=True),
+        overview, home,
         st.Page("pages/temperature.py", title=t("page.temperature.nav", lang),
                 url_path="room_temperature", icon=":material/thermostat:"),
         st.Page("pages/tickets.py", title=t("page.tickets.nav", lang),
@@ -75,6 +87,8 @@ def main() -> None:
         session.sign_in_page()
         return
     page = st.navigation(groups)
+    if page is home:
+        page.run()   # forwards before anything is drawn
 
     f = sidebar.filters(session.visible_options(db.query(filter_options)), lang)
     # The dashboards show the sidebar's period: say when a kind has no data in it.
