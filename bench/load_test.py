@@ -41,6 +41,7 @@ import random
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))   # its conftest imports helpers
 
 from pipelines.demo import build_demo  # noqa: E402
 from pipelines.warehouse import connect  # noqa: E402

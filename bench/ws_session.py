@@ -59,7 +59,10 @@ class Session:
             fwd.ParseFromString(data)
             kind = fwd.WhichOneof("type")
             if kind == "navigation":
-                self.pages = [p.url_pathname for p in fwd.navigation.app_pages]
+                # Hidden pages (/home, forwarding to the overview) are not
+                # pages a user opens from the navigation.
+                self.pages = [p.url_pathname for p in fwd.navigation.app_pages
+                              if not p.is_hidden]
             elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 elements += 1
                 exceptions += fwd.delta.new_element.WhichOneof("type") == "exception"
