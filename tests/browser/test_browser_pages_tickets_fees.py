@@ -19,14 +19,16 @@ WORDS = {
            "week": "周次", "week_option": "2025年第50周 12/8–12/14", "station": "供热站",
            "drill": "查看数字背后的明细行", "receipt_no": "收据号", "ticket_no": "工单编号",
            "household": "户号", "kpi_tickets": "受理工单量", "kpi_fees": "收缴率(金额)",
-           "curve": "累计收缴率:本季与上季", "funnel": "回访与满意度", "p90": "90分位"},
+           "curve": "累计收缴率:本季与上季", "funnel": "回访与满意度", "p90": "90分位",
+           "satisfied": "满意及基本满意"},
     "en": {"home": "Overview", "tickets": "Tickets", "fees": "Fees", "period_week": "Week",
            "week": "ISO week", "week_option": "2025-W50 · 8 Dec – 14 Dec", "station": "Station",
            "drill": "Show the rows behind a number", "receipt_no": "Receipt number",
            "ticket_no": "Ticket number", "household": "Household ID",
            "kpi_tickets": "Tickets received", "kpi_fees": "Collection rate by amount",
            "curve": "Cumulative collection rate: this season and last",
-           "funnel": "Follow-up and satisfaction", "p90": "P90"},
+           "funnel": "Follow-up and satisfaction", "p90": "P90",
+           "satisfied": "Satisfied"},
 }
 
 
@@ -105,6 +107,7 @@ def test_tickets_and_fees_pages(demo_app, demo_db, page, output_dir, lang):
     if lang == "zh":
         shoot(page, DOCS / "tickets.png")
     fits_at_1366(page, w["p90"])
+    fits_at_1366(page, w["satisfied"])   # the follow-up table beside its chart
 
     # --- fees: the week comes along; then one station
     nav(page, w["fees"])
