@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import os
 import re
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -58,6 +59,17 @@ def restore_detail(rows: int, kept: int | None = None, unreadable: bool = False)
 def demo_detail(files: int, loaded: int, failed: int, rows: int, rejected: int) -> str:
     """A demo build's detail: its files (newly loaded, failed) and rows."""
     return f"files={files} loaded={loaded} failed={failed} rows={rows} rejected={rejected}"
+
+
+def record_demo(con: duckdb.DuckDBPyConnection, folder, reports) -> None:
+    """The entry for a demo build from the sample `folder` (its load reports):
+    by the operating-system account of the process that built it (the command,
+    or the dashboard on its first start), role `cli`."""
+    record_cli(con, "demo", target=str(Path(folder).resolve()),
+               detail=demo_detail(len(reports), sum(r.status == "loaded" for r in reports),
+                                  sum(r.status == "failed" for r in reports),
+                                  sum(r.rows_read for r in reports),
+                                  sum(r.rows_rejected for r in reports)))
 
 
 # What `python -m auth` changes in an account (action "users", the account

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from auth.audit import BACKUP, demo_detail, record_cli, restore_detail, upload_detail
+from auth.audit import BACKUP, record_cli, record_demo, restore_detail, upload_detail
 from i18n import t
 from .backup import backup, restore
 from .batches import list_batches, undo_batch
@@ -196,10 +196,7 @@ def _demo(con, args, lang) -> int:
     folder = sample_dir()
     reports = build_demo(con, folder, progress=progress, lang=lang)
     failed = sum(r.status == "failed" for r in reports)
-    record_cli(con, "demo", target=str(folder.resolve()),
-               detail=demo_detail(len(reports), sum(r.status == "loaded" for r in reports),
-                                  failed, sum(r.rows_read for r in reports),
-                                  sum(r.rows_rejected for r in reports)))
+    record_demo(con, folder, reports)
     for r in reports:
         print("  " + r.summary(lang))
     return 1 if failed else 0

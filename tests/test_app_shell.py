@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from auth.audit import os_user
 from i18n import has, t
 from metrics import Period
 from pipelines import settings as settings_module
@@ -420,6 +421,11 @@ def test_first_start_builds_the_demo_warehouse_with_a_progress_bar(fresh_install
     try:
         assert con.execute("SELECT count(*), min(uploaded_by) FROM batches").fetchone() == \
             (2, "demo")
+        # The build is in the audit log, by the account running the dashboard.
+        entry = con.execute("SELECT user_name, role, action, detail FROM audit_log "
+                            "WHERE action = 'demo'").fetchall()
+        assert entry == [(os_user(), "cli", "demo", entry[0][3])]
+        assert entry[0][3].startswith("files=2 loaded=2 failed=0 ")
     finally:
         con.close()
     # The next session finds the warehouse: no second build.

@@ -16,6 +16,7 @@ import duckdb
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from auth.audit import record_demo
 from i18n import t
 from metrics import stored
 from pipelines.demo import build_demo
@@ -196,6 +197,8 @@ def _build(path: Path, lang: str) -> list[LoadReport]:
     try:
         folder = sample_dir()
         reports = build_demo(con, progress=progress, lang=lang) if folder.is_dir() else []
+        if reports:
+            record_demo(con, folder, reports)
     finally:
         con.close()
     os.replace(tmp, path)
