@@ -124,6 +124,12 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     week = iso_week(monday)
     scope = resolve_scope(con, branch, scope_branch)
     period = Period(monday, sunday)
+    if period.has_heating_day:
+        # The fee season named, as the pages' cards name it (ui.kpi.period_of):
+        # last week reads this season's fees too, also when it lies before the
+        # season's first day (the season's first week), so 较上周 is the
+        # week's progress, not a change against the last season's bills.
+        period = Period(monday, sunday, period.fee_season)
     # The KPI layer runs each call on a cursor of its own, so independent
     # parts run side by side (DuckDB releases the GIL while it works).
     with ThreadPoolExecutor(WORKERS) as pool:
