@@ -40,7 +40,16 @@ def os_user(uid: int | None = None) -> str:
         import pwd
         return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
-        return getpass.getuser() if uid == os.getuid() else f"uid {uid}"
+        pass
+    # A uid the system has no name for (a container run as --user 1001):
+    # the login name if the environment gives one, else the number. Never an
+    # error: the dashboard's first start records its demo build with it.
+    if uid == os.getuid():
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):
+            pass
+    return f"uid {uid}"
 
 
 def upload_detail(status: str, batch_id, rows: int, rejected: int) -> str:

@@ -66,8 +66,8 @@ def _repeat(r: dict, lang: str) -> dict:
 
 
 def _arrears(r: dict, lang: str) -> dict:
-    key = "report.action.arrears_past" if r.get("seasons_behind") else "report.action.arrears"
-    return {"situation": t(key, lang, season=r["season"], due=_n(r["due_yuan"], 2),
+    # The fee season's bills only (metrics list fee_season_arrears), as the KPI sums.
+    return {"situation": t("report.action.arrears", lang, season=r["season"], due=_n(r["due_yuan"], 2),
                            paid=_n(r["paid_yuan"], 2), days=r["age_days"]),
             "at": r["last_paid_at"], "amount_yuan": r["arrears_yuan"]}
 

@@ -433,6 +433,28 @@ def test_first_start_builds_the_demo_warehouse_with_a_progress_bar(fresh_install
     assert not again.get("progress") and again.title[0].value == "总览"
 
 
+def test_first_start_where_the_account_has_no_name(fresh_install, monkeypatch):
+    # A container run as a uid without a passwd entry and no login name in the
+    # environment: the demo build is recorded by the uid's number, and the
+    # warehouse is there (recording it must not lose the build).
+    import os
+    import pwd
+    for name in ("USER", "LOGNAME", "LNAME", "USERNAME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def unknown(uid):
+        raise KeyError(uid)
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+    at = open_app()
+    assert not at.exception and fresh_install.exists()
+    con = connect(fresh_install)
+    try:
+        assert con.execute("SELECT user_name FROM audit_log WHERE action = 'demo'")\
+            .fetchall() == [(f"uid {os.getuid()}",)]
+    finally:
+        con.close()
+
+
 # --- pure helpers ---------------------------------------------------------------
 
 def test_numbers_and_dates_per_language():
