@@ -27,7 +27,9 @@ def main() -> None:
                        # A local file: a :material/: icon is fetched from Google's
                        # font servers, which the company's offline server cannot reach.
                        page_icon=str(FAVICON), layout="wide",
-                       initial_sidebar_state="expanded")
+                       # Open on a computer, closed on a phone (where it would
+                       # cover the page): Streamlit's "auto".
+                       initial_sidebar_state="auto")
 
     built = db.ensure_warehouse(lang)
     for report in built or []:

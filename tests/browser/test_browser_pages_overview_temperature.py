@@ -130,3 +130,15 @@ def test_the_home_address_opens_the_overview(demo_app, page):
     page.wait_for_timeout(1000)
     assert "Page not found" not in page.inner_text("body")
     expect(sidebar(page).get_by_role("radio", name="按周")).to_be_checked()
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_sidebar_starts_closed(demo_app, page):
+    # A manager opening a shared link on a phone sees the page, not the
+    # sidebar over it; on a computer (the other tests, 1400 px) it is open.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(demo_app)
+    expect(page.get_by_role("heading", name="总览")).to_be_visible(timeout=60_000)
+    settled(page)
+    expect(page.get_by_test_id("stSidebar")).to_have_attribute("data-collapsed", "true")
+    expect(page.get_by_role("heading", name="总览")).to_be_in_viewport()
