@@ -14,26 +14,17 @@ from pathlib import Path
 import pytest
 
 from auth.__main__ import main as auth_cli
-from auth.audit import ACTIONS, entries, readable
+from auth.audit import ACTIONS, readable
 from i18n import has, t
 from pipelines.cli import main
 from pipelines.warehouse import connect
+
+from cli_testing import FAKE_APP, audit_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).parent / "data" / "pipelines"
 ME = pwd.getpwuid(os.getuid()).pw_name
 PASSWORD = "Geheim-9876-xyz"
-
-
-def _audit(db) -> list[tuple]:
-    """Every entry, oldest first."""
-    con = connect(db)
-    try:
-        log = entries(con)
-    finally:
-        con.close()
-    return list(log[["user_name", "role", "action", "target", "detail"]]
-                .itertuples(index=False, name=None))[::-1]
 
 
 def _warehouse_text(db) -> str:
@@ -62,7 +53,7 @@ def test_a_restore_is_in_the_audit_log_of_the_restored_warehouse(tmp_path, capsy
     assert main(["restore", str(tmp_path / "empty"), "--db", str(db)]) == 1   # refused
     assert main(["restore", str(folder), "--db", str(db)]) == 0
     capsys.readouterr()
-    log = _audit(db)
+    log = audit_rows(db)
     assert [e[2] for e in log] == ["upload", "export", "upload", "restore"]
     assert log[-1] == (ME, "cli", "restore", str(folder.resolve()), "rows=5 kept=2")
     assert [e[3] for e in log[:3]] == [str(good.resolve()), str(folder.resolve()),
@@ -74,7 +65,7 @@ def test_a_restore_is_in_the_audit_log_of_the_restored_warehouse(tmp_path, capsy
     con.close()
     # Restored again, over itself: no entry twice.
     assert main(["restore", str(folder), "--db", str(db)]) == 0
-    log = _audit(db)
+    log = audit_rows(db)
     assert [e[2] for e in log] == ["upload", "export", "upload", "restore", "restore"]
     assert log[-1][4] == "rows=5 kept=3"
 
@@ -85,14 +76,14 @@ def test_a_restore_into_a_new_file_and_over_a_damaged_one_is_audited(tmp_path, c
     assert main(["backup", str(folder), "--db", str(db)]) == 0
     fresh = tmp_path / "new.duckdb"
     assert main(["restore", str(folder), "--db", str(fresh)]) == 0
-    assert _audit(fresh)[-1] == (ME, "cli", "restore", str(folder.resolve()), "rows=5")
+    assert audit_rows(fresh)[-1] == (ME, "cli", "restore", str(folder.resolve()), "rows=5")
     # A warehouse file that no longer opens is what a restore is for: it is
     # replaced (kept as .before-restore), and the entry says its log was not read.
     damaged = tmp_path / "damaged.duckdb"
     damaged.write_bytes(b"\0not a warehouse" * 1000)
     assert main(["restore", str(folder), "--db", str(damaged)]) == 0
     capsys.readouterr()
-    assert _audit(damaged)[-1] == (ME, "cli", "restore", str(folder.resolve()),
+    assert audit_rows(damaged)[-1] == (ME, "cli", "restore", str(folder.resolve()),
                                    "rows=5 kept=unreadable")
     assert (tmp_path / "damaged.duckdb.before-restore").read_bytes().startswith(b"\0not")
 
@@ -116,7 +107,7 @@ def test_building_the_demo_warehouse_is_audited(tmp_path, capsys):
         run = subprocess.run([sys.executable, "-m", "pipelines", "demo"], cwd=ROOT, env=env,
                              capture_output=True, text=True, timeout=300)
         assert run.returncode == 1, run.stderr          # unrelated.xlsx is no export
-    assert _audit(db) == [
+    assert audit_rows(db) == [
         (ME, "cli", "demo", str(sample.resolve()), "files=3 loaded=2 failed=1 rows=10 rejected=3"),
         (ME, "cli", "demo", str(sample.resolve()), "files=3 loaded=0 failed=1 rows=0 rejected=0"),
     ]
@@ -154,7 +145,7 @@ def test_account_changes_are_audited_without_any_password(account_files, monkeyp
     assert _auth(monkeypatch, ["add", "x", "--role", "admin", "--password-stdin"], "short") == 1
     assert _auth(monkeypatch, ["list"]) == 0
     capsys.readouterr()
-    assert _audit(db) == [
+    assert audit_rows(db) == [
         (ME, "cli", "users", "zd", "add role=branch branch=张店分公司"),
         (ME, "cli", "users", "boss", "add role=admin"),
         (ME, "cli", "users", "zd", "set_role role=manager"),
@@ -174,14 +165,14 @@ def test_python_m_auth_writes_to_the_warehouse_of_HEATKPI_DB(tmp_path):
                           "--password-stdin"], input=PASSWORD + "\n", cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert _audit(db) == [(ME, "cli", "users", "wangli", "add role=admin")]
+    assert audit_rows(db) == [(ME, "cli", "users", "wangli", "add role=admin")]
     assert PASSWORD not in _warehouse_text(db)
     # --db names another warehouse, as for python -m pipelines.
     other = tmp_path / "other.duckdb"
     run = subprocess.run([sys.executable, "-m", "auth", "--db", str(other), "unlock", "wangli"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
-    assert _audit(other) == [(ME, "cli", "users", "wangli", "unlock")]
+    assert audit_rows(other) == [(ME, "cli", "users", "wangli", "unlock")]
 
 
 def test_an_account_name_cannot_pass_for_a_commands_user_label(account_files, monkeypatch,
@@ -190,7 +181,7 @@ def test_an_account_name_cannot_pass_for_a_commands_user_label(account_files, mo
     assert _auth(monkeypatch, ["add", "x", "--role", "branch", "--branch", "b; --user=王丽",
                                "--password-stdin"], PASSWORD) == 0
     capsys.readouterr()
-    [entry] = _audit(db)
+    [entry] = audit_rows(db)
     assert entry[4] == "add role=branch branch=b; --user =王丽"
     assert "--user 自称" not in readable(*entry[2:], lang="zh")[1]
 
@@ -213,17 +204,6 @@ def test_an_account_change_that_cannot_be_recorded_says_so(account_files, monkey
     assert PASSWORD not in out.err
 
 
-# Stands in for the dashboard: holds the warehouse read-write and serves the inbox.
-FAKE_APP = """
-import sys
-sys.path.insert(0, {root!r})
-from pipelines.inbox import InboxWorker, inbox_dir
-from pipelines.warehouse import connect
-con = connect({db!r})
-InboxWorker(con, inbox_dir({db!r})).start()
-print("ready", flush=True)
-sys.stdin.readline()
-"""
 
 
 def test_an_account_change_while_the_dashboard_runs_is_recorded_by_it(account_files,
@@ -239,7 +219,7 @@ def test_an_account_change_while_the_dashboard_runs_is_recorded_by_it(account_fi
         app.communicate("\n", timeout=60)
     capsys.readouterr()
     assert code == 0
-    assert _audit(db) == [(ME, "cli", "users", "li", "add role=viewer")]
+    assert audit_rows(db) == [(ME, "cli", "users", "li", "add role=viewer")]
 
 
 # -- read on the audit page ----------------------------------------------------

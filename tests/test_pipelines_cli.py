@@ -8,6 +8,8 @@ from pathlib import Path
 
 from pipelines.cli import main
 
+from cli_testing import audit_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).parent / "data" / "pipelines"
 KEYS = ["file", "kind", "batch_id", "status", "rows_read", "rows_inserted", "rows_updated",
@@ -131,18 +133,6 @@ def test_load_json_carries_the_warnings_of_rows_that_loaded(tmp_path, capsys):
                               "the roster (e.g. 99999)"), warning
 
 
-def _audit(db) -> list[tuple]:
-    from auth.audit import entries
-    from pipelines.warehouse import connect
-    con = connect(db)
-    try:
-        log = entries(con)
-    finally:
-        con.close()
-    return list(log[["user_name", "role", "action", "target", "detail"]]
-                .itertuples(index=False, name=None))[::-1]     # oldest first
-
-
 def test_load_undo_and_backup_are_in_the_audit_log_as_the_system_account(tmp_path, capsys):
     # Nothing the command line did was audited, and --user could claim any name.
     import pwd
@@ -155,7 +145,7 @@ def test_load_undo_and_backup_are_in_the_audit_log_as_the_system_account(tmp_pat
     assert main(["load", str(good), "--db", db]) == 0
     assert main(["backup", str(tmp_path / "b"), "--db", db]) == 0
     capsys.readouterr()
-    assert _audit(db) == [
+    assert audit_rows(db) == [
         (me, "cli", "upload", str(good.resolve()),
          "loaded batch=1 rows=5 rejected=0; --user=王丽"),
         (me, "cli", "undo", "batch 1", "temperature_good.xlsx; --user=王丽"),
@@ -190,7 +180,7 @@ def test_a_load_and_backup_the_dashboard_runs_are_audited_once(tmp_path, capsys)
         worker.stop()
         con.close()
     capsys.readouterr()
-    assert _audit(db) == [
+    assert audit_rows(db) == [
         (me, "cli", "upload", str(good.resolve()),
          "loaded batch=1 rows=5 rejected=0; --user=王丽"),
         (me, "cli", "export", str((tmp_path / "b").resolve()), "backup, personal_data"),

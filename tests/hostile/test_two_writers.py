@@ -20,20 +20,11 @@ from pipelines.inbox import inbox_dir, worker_alive
 from pipelines.load import load_file
 from pipelines.warehouse import DATA_TABLES, connect, row_counts
 
+from cli_testing import FAKE_APP
+
 ROOT = Path(__file__).resolve().parents[2]
 FILES = ROOT / "tests" / "data" / "pipelines"
 
-# Stands in for the dashboard: holds the warehouse read-write and serves the inbox.
-FAKE_APP = """
-import sys, time
-sys.path.insert(0, {root!r})
-from pipelines.inbox import InboxWorker, inbox_dir
-from pipelines.warehouse import connect
-con = connect({db!r})
-InboxWorker(con, inbox_dir({db!r})).start()
-print("ready", flush=True)
-sys.stdin.readline()
-"""
 
 
 def test_two_uploads_at_the_same_moment(con):
