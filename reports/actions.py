@@ -67,8 +67,9 @@ def _repeat(r: dict, lang: str) -> dict:
 
 def _arrears(r: dict, lang: str) -> dict:
     # The fee season's bills only (metrics list fee_season_arrears), as the KPI sums.
-    return {"situation": t("report.action.arrears", lang, season=r["season"], due=_n(r["due_yuan"], 2),
-                           paid=_n(r["paid_yuan"], 2), days=r["age_days"]),
+    return {"situation": t("report.action.arrears", lang, season=r["season"],
+                           due=_n(r["due_yuan"], 2), paid=_n(r["paid_yuan"], 2),
+                           days=r["age_days"]),
             "at": r["last_paid_at"], "amount_yuan": r["arrears_yuan"]}
 
 
