@@ -125,9 +125,15 @@ def test_every_sample_export_gives_the_command_line_counts(empty_app, page, tmp_
     open_app(page, url)
     nav(page, "数据上传")
     # The dropzone's button reads 选择文件 (Streamlit writes "Upload" in any language).
-    button = page.locator('.st-key-upload_files [data-testid="stFileUploaderDropzone"] '
-                          'button [data-testid="stMarkdownContainer"] p')
+    selector = ('.st-key-upload_files [data-testid="stFileUploaderDropzone"] '
+                'button [data-testid="stMarkdownContainer"] p')
+    button = page.locator(selector)
     expect(button).to_have_count(1, timeout=LOAD_TIMEOUT_MS)
+    # The page's style element may be drawn a moment after the button: wait
+    # for the word (a timeout here is a failure: the style never applied).
+    page.wait_for_function(
+        "sel => getComputedStyle(document.querySelector(sel), '::after').content"
+        " === '\"选择文件\"'", arg=selector, timeout=LOAD_TIMEOUT_MS)
     assert button.evaluate("e => getComputedStyle(e, '::after').content") == '"选择文件"'
     assert button.evaluate("e => getComputedStyle(e).fontSize") == "0px"
     page.locator("input[type=file]").set_input_files(files)
