@@ -108,6 +108,9 @@ class Plan:
     sheet: RawSheet
     header: Header
     mapping: Mapping
+    # What the user should know about the file as a whole (other sheets that
+    # also hold an export): (i18n code under load.warning., its parameters).
+    warnings: list[tuple[str, dict]] = field(default_factory=list)
 
     def preview(self, n: int = 10) -> list[dict]:
         """The first data rows under canonical field names, without the blank and
@@ -125,8 +128,10 @@ class Plan:
 def warning(code: str, params: dict, lang: str = "zh") -> str:
     """A load warning in words (i18n load.warning.<code>); lists joined."""
     sep = "、" if lang == "zh" else ", "
+    quote = "「{}」" if lang == "zh" else '"{}"'
     return t(f"load.warning.{code}", lang, **{
-        k: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v
+        k: sep.join(quote.format(x) if k == "sheets" else str(x) for x in v)
+        if isinstance(v, (list, tuple)) else v
         for k, v in params.items()})
 
 
@@ -140,9 +145,21 @@ def file_sha256(path: Path) -> str:
 
 def plan_file(path: Path, kind: str | None = None,
               overrides: dict[str, int] | None = None) -> Plan:
-    """Read the file and find the first sheet that holds a known export."""
+    """Read the file and choose the sheet that holds a known export.
+
+    A workbook may hold more than one sheet with a header: a summary (汇总)
+    before the details, a hidden sheet of old data, one sheet per branch. The
+    sheet loaded is the first visible one holding a complete export (of
+    `kind`, when given); a hidden sheet only when no visible one does. Other
+    visible sheets holding a complete export are not loaded: the plan's
+    warning names them. When no sheet holds a complete export, the first
+    sheet with a header decides what the user hears (its missing columns, or
+    the kind it looks like)."""
     widest: list | None = None  # the fullest early row: most likely the header
     misnamed: str | None = None
+    first: Plan | PipelineError | None = None  # the first sheet with a header
+    chosen: tuple[RawSheet, Header] | None = None
+    others: list[str] = []
     try:
         for sheet in read_sheets(Path(path)):
             misnamed = sheet.misnamed
@@ -152,11 +169,32 @@ def plan_file(path: Path, kind: str | None = None,
                 if rows and widest is None:
                     widest = max(rows, key=lambda r: sum(c is not None for c in r))
                 continue
-            return Plan(fill_merged(sheet, header.last_row), header,
-                        detect(header.labels, kind, overrides))
-        if widest is None:
-            raise PipelineError("empty_file")
-        raise unknown_kind(widest)
+            try:
+                # Which sheets hold an export is judged without the user's column
+                # choices: those name columns of the sheet the user was shown.
+                mapping = detect(header.labels, kind)
+            except PipelineError as exc:
+                first = first or exc
+                continue
+            if not mapping.complete:
+                first = first or Plan(sheet, header, mapping)
+                continue
+            if chosen is None or (chosen[0].hidden and not sheet.hidden):
+                chosen = (sheet, header)
+            elif not sheet.hidden:
+                others.append(sheet.name)
+        if chosen is None:
+            if isinstance(first, PipelineError):
+                raise first
+            if first is None:
+                if widest is None:
+                    raise PipelineError("empty_file")
+                raise unknown_kind(widest)
+            chosen = (first.sheet, first.header)
+        sheet, header = chosen
+        warnings = [("other_sheets", {"sheets": others, "sheet": sheet.name})] if others else []
+        return Plan(fill_merged(sheet, header.last_row), header,
+                    detect(header.labels, kind, overrides), warnings)
     except PipelineError as exc:
         # Plain text named .xlsx with no export in it: its "columns" are just
         # its first line of text. Say what it is, not what columns it lacks.
@@ -279,7 +317,8 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
     report.status, report.batch_id, report.rows_read = "loaded", batch_id, staged.rows_read
     report.rows_inserted, report.rows_updated = inserted, updated
     report.rows_unchanged, report.rows_rejected = unchanged, rejected
-    report.warnings = [warning(code, params, lang) for code, params in staged.warnings]
+    report.warnings = [warning(code, params, lang)
+                       for code, params in plan.warnings + staged.warnings]
     report.rejects = [Reject(plan.sheet.name, *r) for r in cur.execute(
         f"SELECT {ROW}, column_name, value, reason, code, source_column FROM stg_rejects "
         f"ORDER BY {ROW}, column_name").fetchall()]

@@ -93,4 +93,4 @@ def plan_remembered(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str 
     # detect(), as load_file does with these overrides, so the preview shows
     # exactly what will be loaded.
     mapping = detect(plan.header.labels, DATASETS[saved.dataset].kind, saved.overrides)
-    return Plan(plan.sheet, plan.header, mapping), saved
+    return Plan(plan.sheet, plan.header, mapping, plan.warnings), saved

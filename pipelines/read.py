@@ -71,6 +71,9 @@ class RawSheet:
     # column the file stores as a number, not text. Read for .xlsx/.xlsm only
     # (for .xlsb and .ods no row is known as a number); None for CSV.
     number_rows: Callable[[int, set[int]], set[int]] | None = None
+    # Excel files: the sheet is hidden (or very hidden) in Excel: the user does
+    # not see it, so it is loaded only when no visible sheet holds an export.
+    hidden: bool = False
 
     @property
     def n_columns(self) -> int:
@@ -153,6 +156,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
             raise PipelineError("reader_crashed", detail=str(child.exitcode))
         names = json.loads((Path(out) / "sheets.json").read_text(encoding="utf-8"))
         first_columns = json.loads((Path(out) / "first_columns.json").read_text())
+        hidden = json.loads((Path(out) / "hidden.json").read_text())
         for index, name in enumerate(names):
             with pa.memory_map(str(Path(out) / f"{index}.arrow")) as source:
                 table = pa.ipc.open_file(source).read_all()
@@ -162,7 +166,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
             uncomputed = [(r, c - first) for r, c in uncomputed]
             numbers = partial(_number_rows, path, name, first) if head.startswith(_ZIP) else None
             yield RawSheet(name, table, epoch, uncomputed=uncomputed, merges=merges,
-                           first_column=first, number_rows=numbers)
+                           first_column=first, number_rows=numbers, hidden=hidden[index])
 
 
 def _number_rows(path: Path, sheet: str, first: int, column: int, rows: set[int]) -> set[int]:

@@ -3,7 +3,8 @@
 `run(src, out, memory_bytes)` writes each sheet of src as an Arrow IPC file
 out/<i>.arrow (every cell as text), out/sheets.json with the sheet names and
 out/first_columns.json with the 0-based sheet column each table's c0 is (the
-reader starts at the first column holding a cell, not at column A); a
+reader starts at the first column holding a cell, not at column A) and
+out/hidden.json with whether each sheet is hidden in Excel; a
 file problem goes to out/error.json. The child caps its own memory and the
 parent its time, so a reader crash or runaway file ends the child only.
 Children fork from a server that has already imported this module, so a load
@@ -51,7 +52,7 @@ def read_to(src: Path, out: Path) -> dict | None:
         raise  # over the memory cap: the parent reports a crashed reader
     except Exception as exc:  # calamine reports corrupt files as assorted errors
         return {"code": "corrupt_file", "params": {"detail": _short(exc)}}
-    first_columns = []
+    first_columns, hidden = [], []
     for index in range(len(names)):
         try:
             # skip_rows=0 keeps leading blank rows, so row i is Excel row i+1.
@@ -59,6 +60,7 @@ def read_to(src: Path, out: Path) -> dict | None:
                                       whitespace_as_null=True)
             columns = sheet.available_columns()
             first_columns.append(columns[0].absolute_index if columns else 0)
+            hidden.append(sheet.visible != "visible")
             batch = sheet.to_arrow()
         except MemoryError:
             raise
@@ -70,6 +72,7 @@ def read_to(src: Path, out: Path) -> dict | None:
                 writer.write_table(table)
     (out / "sheets.json").write_text(json.dumps(names, ensure_ascii=False), encoding="utf-8")
     (out / "first_columns.json").write_text(json.dumps(first_columns), encoding="utf-8")
+    (out / "hidden.json").write_text(json.dumps(hidden), encoding="utf-8")
     return None
 
 

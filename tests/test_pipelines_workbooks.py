@@ -1,0 +1,99 @@
+"""Workbooks as staff keep them: which sheet of several is loaded (a summary
+sheet before the details, a hidden sheet of old data, one sheet per branch)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+
+from pipelines.load import load_file
+
+ROSTER = ["户号", "分公司", "供热站", "小区", "供热面积"]
+
+
+def _roster_rows(prefix: str, n: int, branch: str) -> list[list]:
+    return [[f"{prefix}{i:05d}", branch, f"{branch[:2]}一站", "华光小区", 80 + i]
+            for i in range(1, n + 1)]
+
+
+def _workbook(path: Path, sheets: list[tuple[str, list[list]]], hidden: tuple[str, ...] = (),
+              active: int = 0) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets:
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+        if title in hidden:
+            ws.sheet_state = "hidden"
+    wb.active = active
+    wb.save(path)
+    return path
+
+
+def _ids(con) -> list[str]:
+    return [i for (i,) in con.execute("SELECT household_id FROM households ORDER BY 1").fetchall()]
+
+
+def test_a_summary_sheet_before_the_details_is_passed_over(con, tmp_path):
+    # 汇总 names 分公司, 供热站, 供热面积 but no 户号: no roster; 明细 is one.
+    path = _workbook(tmp_path / "档案.xlsx", [
+        ("汇总", [["分公司", "供热站", "户数", "供热面积"], ["张店分公司", "张店一站", 3, 246]]),
+        ("明细", [ROSTER] + _roster_rows("01", 3, "张店分公司"))])
+    report = load_file(con, path)
+    assert (report.status, report.sheet, report.rows_inserted) == ("loaded", "明细", 3)
+    assert _ids(con) == ["0100001", "0100002", "0100003"]
+
+
+def test_a_sheet_of_the_asked_kind_is_found_after_one_of_another_kind(con, tmp_path):
+    tickets = [["工单编号", "受理时间", "工单类型"], ["GD001", "2025-12-01 08:00", "投诉"]]
+    path = _workbook(tmp_path / "导出.xlsx", [("档案", [ROSTER] + _roster_rows("01", 2, "张店分公司")),
+                                            ("工单", tickets)])
+    report = load_file(con, path, kind="tickets")
+    assert (report.status, report.sheet, report.rows_inserted) == ("loaded", "工单", 1)
+
+
+def test_a_hidden_sheet_is_not_loaded_over_the_visible_one(con, tmp_path):
+    path = _workbook(tmp_path / "档案.xlsx", [
+        ("旧数据", [ROSTER] + _roster_rows("09", 5, "旧分公司")),
+        ("用户档案", [ROSTER] + _roster_rows("01", 3, "张店分公司"))],
+        hidden=("旧数据",), active=1)
+    report = load_file(con, path)
+    assert (report.status, report.sheet, report.rows_inserted) == ("loaded", "用户档案", 3)
+    assert _ids(con) == ["0100001", "0100002", "0100003"]
+    assert not any("旧数据" in w for w in report.warnings)
+
+
+def test_a_workbook_whose_only_export_is_hidden_still_loads(con, tmp_path):
+    path = _workbook(tmp_path / "档案.xlsx", [
+        ("说明", [["本表由系统导出"]]),
+        ("数据", [ROSTER] + _roster_rows("01", 2, "张店分公司"))], hidden=("数据",))
+    report = load_file(con, path)
+    assert (report.status, report.sheet, report.rows_inserted) == ("loaded", "数据", 2)
+
+
+def test_other_sheets_holding_exports_are_named_in_a_warning(con, tmp_path):
+    path = _workbook(tmp_path / "档案.xlsx", [
+        ("张店分公司", [ROSTER] + _roster_rows("01", 3, "张店分公司")),
+        ("淄川分公司", [ROSTER] + _roster_rows("02", 4, "淄川分公司")),
+        ("备注", [["说明"], ["无"]]),
+        ("周村分公司", [ROSTER] + _roster_rows("03", 2, "周村分公司"))])
+    report = load_file(con, path)
+    assert (report.status, report.sheet, report.rows_inserted) == ("loaded", "张店分公司", 3)
+    warned = [w for w in report.warnings if "淄川分公司" in w]
+    assert len(warned) == 1
+    assert "周村分公司" in warned[0] and "备注" not in warned[0]
+    assert "另存" in warned[0]   # says what to do
+    en = load_file(con, path, lang="en")   # already loaded: nothing to warn about
+    assert en.status == "already_loaded"
+
+
+def test_the_sheets_warning_is_in_english_when_asked(con, tmp_path):
+    path = _workbook(tmp_path / "roster.xlsx", [
+        ("A", [ROSTER] + _roster_rows("01", 1, "张店分公司")),
+        ("B", [ROSTER] + _roster_rows("02", 1, "淄川分公司"))])
+    report = load_file(con, path, lang="en")
+    assert report.status == "loaded"
+    assert len(report.warnings) == 1
+    assert '"B"' in report.warnings[0] and '"A"' in report.warnings[0]
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in report.warnings[0])
