@@ -312,6 +312,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     con.unregister("raw_input")
     if sheet.uncomputed:
         _refuse_uncomputed(con, sheet, ds, mapping)
+    if sheet.number_rows is not None:
+        _reject_long_number_ids(con, sheet, ds, mapping)
     warnings = []
     roster = _roster_width(con) if ds.name != "households" and "household_id" in mapped \
         else None
@@ -453,6 +455,32 @@ def _extra_fields(q: _Sql, sheet: RawSheet, header: Header) -> tuple[str, str, i
     cells = ", ".join(f"coalesce(c{i}, '')" for i in range(sheet.n_columns))
     line = f"array_to_string(list_slice([{cells}], 1, _fields), {q.p(sheet.delimiter)})"
     return extra, line, header_fields
+
+
+# Significant digits a number cell holds exactly: Excel keeps 15, a double
+# about 15-16. An ID of more digits stored as a number has lost its last ones.
+EXACT_DIGITS = 15
+
+
+def _reject_long_number_ids(con, sheet: RawSheet, ds: Dataset, mapping: Mapping) -> None:
+    """An ID of more than 15 digits that the file stores as a number (a ticket
+    or receipt number an export wrote as a number, 20251201080012345) reads
+    back with other last digits: two records may even read as one. Such a cell
+    is rejected; the same digits stored as text load as written."""
+    for f in ds.fields:
+        if f.type != ID or f.name not in mapping.columns:
+            continue
+        err = _q("err_" + f.name)
+        found = {r for (r,) in con.execute(
+            f"SELECT {ROW} FROM stg WHERE {err} IS NULL "
+            f"AND regexp_full_match({_q(f.name)}, $pattern)",
+            {"pattern": "[0-9]{%d,}" % (EXACT_DIGITS + 1)}).fetchall()}
+        if not found:
+            continue
+        rows = sorted(sheet.number_rows(mapping.columns[f.name], found))
+        if rows:
+            con.execute(f"UPDATE stg SET {err} = 'id_number_digits' "
+                        f"WHERE {ROW} IN (SELECT unnest($rows))", {"rows": rows})
 
 
 def _refuse_uncomputed(con, sheet: RawSheet, ds: Dataset, mapping: Mapping) -> None:

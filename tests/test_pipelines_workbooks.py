@@ -97,3 +97,24 @@ def test_the_sheets_warning_is_in_english_when_asked(con, tmp_path):
     assert len(report.warnings) == 1
     assert '"B"' in report.warnings[0] and '"A"' in report.warnings[0]
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in report.warnings[0])
+
+
+def test_an_id_stored_as_a_number_of_more_than_15_digits_is_rejected(con, tmp_path):
+    # A 17-digit ticket number the export wrote as a number: a double holds
+    # about 15-16 significant digits, so the last digits read are not the
+    # ones written, and two tickets can even read as one.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["工单编号", "受理时间", "工单类型"])
+    ws.append([20251201080012345, "2025-12-01 08:00", "投诉"])
+    ws.append([20251201080012346, "2025-12-01 09:00", "报修"])
+    ws.append(["20251201080012347", "2025-12-01 10:00", "咨询"])   # text: exact
+    ws.append([202512010800123, "2025-12-01 11:00", "咨询"])        # 15 digits: exact
+    wb.save(tmp_path / "工单.xlsx")
+    report = load_file(con, tmp_path / "工单.xlsx")
+    assert (report.status, report.rows_read, report.rows_inserted) == ("loaded", 4, 2)
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [
+        (2, "ticket_no", "id_number_digits"), (3, "ticket_no", "id_number_digits")]
+    assert "15" in report.rejects[0].reason and "文本" in report.rejects[0].reason
+    loaded = [n for (n,) in con.execute("SELECT ticket_no FROM tickets ORDER BY 1").fetchall()]
+    assert loaded == ["202512010800123", "20251201080012347"]
