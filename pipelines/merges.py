@@ -175,6 +175,27 @@ def xls_merges(path: Path) -> dict[str, list[Merge]]:
         return {}
 
 
+_DATEMODE = 0x0022
+
+
+def xls_dates_1904(path: Path) -> bool:
+    """Whether an .xls (BIFF8) was saved with the 1904 date system (Mac Excel):
+    the DATEMODE record of its workbook globals. False when it does not parse."""
+    try:
+        book = _workbook_stream(Path(path).read_bytes())
+        pos, n = 0, len(book)
+        while pos + 4 <= n:
+            kind, length = struct.unpack_from("<HH", book, pos)
+            if kind == _DATEMODE and length >= 2:
+                return struct.unpack_from("<H", book, pos + 4)[0] == 1
+            if kind == _EOF:
+                break
+            pos += 4 + length
+    except (_Bad, struct.error, IndexError, OSError, MemoryError):
+        pass
+    return False
+
+
 # --- .ods ------------------------------------------------------------------------
 
 # Patterns start with literal text (no \b first), so they are searched fast.

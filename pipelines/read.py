@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from . import reader_child
 from .formulas import Merge, number_rows, scan_sheets
-from .merges import ods_merges, xls_merges
+from .merges import ods_merges, xls_dates_1904, xls_merges
 from .reader_child import row_numbers
 from .errors import PipelineError
 from .safety import check_zip
@@ -129,6 +129,8 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
         check_zip(path)
         epoch = _zip_epoch(path)
         scans = scan_sheets(path)
+    elif xls_dates_1904(path):
+        epoch = EPOCH_1904
     limits = load_settings()["upload"]
     with tempfile.TemporaryDirectory(prefix="heatkpi-read-") as out:
         child = _forkserver().Process(

@@ -2,6 +2,7 @@
 sheet before the details, a hidden sheet of old data, one sheet per branch)."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import openpyxl
@@ -118,3 +119,46 @@ def test_an_id_stored_as_a_number_of_more_than_15_digits_is_rejected(con, tmp_pa
     assert "15" in report.rejects[0].reason and "文本" in report.rejects[0].reason
     loaded = [n for (n,) in con.execute("SELECT ticket_no FROM tickets ORDER BY 1").fetchall()]
     assert loaded == ["202512010800123", "20251201080012347"]
+
+
+def test_an_xls_saved_with_the_1904_date_system_counts_serials_from_1904(con, tmp_path):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    wb.dates_1904 = 1
+    ws = wb.add_sheet("测温")
+    for c, label in enumerate(["户号", "测温时间", "室内温度", "用户签字"]):
+        ws.write(0, c, label)
+    as_date = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm")
+    ws.write(1, 0, "0100001")
+    ws.write(1, 1, dt.datetime(2025, 12, 1, 8, 5), as_date)    # a date cell
+    ws.write(1, 2, 19.5)
+    ws.write(1, 3, "张三")
+    ws.write(2, 0, "0100002")
+    ws.write(2, 1, 44538.25)   # a plain serial: 2025-12-09 06:00 counted from 1904-01-01
+    ws.write(2, 2, 18)
+    ws.write(2, 3, "李四")
+    wb.save(str(tmp_path / "mac.xls"))
+    report = load_file(con, tmp_path / "mac.xls")
+    assert (report.status, report.rows_inserted) == ("loaded", 2)
+    got = con.execute("SELECT household_id, measured_at FROM temperature_readings ORDER BY 1"
+                      ).fetchall()
+    assert got == [("0100001", dt.datetime(2025, 12, 1, 8, 5)),
+                   ("0100002", dt.datetime(2025, 12, 9, 6, 0))]
+
+
+def test_an_xls_of_the_1900_date_system_is_unchanged(con, tmp_path):
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    ws = wb.add_sheet("测温")
+    for c, label in enumerate(["户号", "测温时间", "室内温度", "用户签字"]):
+        ws.write(0, c, label)
+    ws.write(1, 0, "0100002")
+    ws.write(1, 1, 46000.25)
+    ws.write(1, 2, 18)
+    ws.write(1, 3, "李四")
+    wb.save(str(tmp_path / "pc.xls"))
+    load_file(con, tmp_path / "pc.xls")
+    assert con.execute("SELECT measured_at FROM temperature_readings").fetchall() == [
+        (dt.datetime(2025, 12, 9, 6, 0),)]
