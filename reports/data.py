@@ -247,6 +247,11 @@ def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
             part = part.rename(columns={"value": kpi})
             if by:
                 df = df.merge(part, on=by, how="outer")
+                if not get(kpi).has_denominator:
+                    # A sum or a count has no group where there is nothing
+                    # to sum: a station without a non-compliant day has 0.00
+                    # to refund, not an unknown amount.
+                    df[kpi] = df[kpi].astype("float64").fillna(0.0)
             else:
                 df[kpi] = part[kpi].iloc[0] if len(part) else None
         for col in ("branch", "station"):

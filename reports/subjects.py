@@ -10,6 +10,7 @@ from metrics.display import column_label
 from .book import Book, change_cell, meets
 from .cells import BAD, GOOD, MUTED, SheetWriter, display_width, missing
 from .data import AreaData
+from .text import no_data_sentence
 
 MAIN_COLUMNS = ("value", "previous_value", "change_previous", "last_season_value",
                 "change_last_season", "numerator", "denominator")
@@ -26,6 +27,12 @@ def subject_sheet(book: Book, area: AreaData) -> None:
     last_col = FIRST_KPI_COL + len(MAIN_COLUMNS) + len(extras) - 1
     w = book.sheet(area.area.name)
     book.heading(w, f"{tr(f'report.sheet.{area.area.name}')} · {book.week_label}", last_col)
+    whole = area.table[area.table["level"] == 0]
+    if whole.empty or missing(whole["value"].iloc[0]):
+        # Nothing of this kind in the week: said in words, as the summary does.
+        w.ws.merge_range(HEADER - 1, 0, HEADER - 1, last_col, "", book.styles.get("note"))
+        w.put(HEADER - 1, 0, no_data_sentence(book.data, area.area.name, book.lang), "note",
+              fit=False)
     _header(book, w, main, extras)
     end = _rows(book, w, area, main, extras)
     change_width = change_column_width(book)
@@ -82,7 +89,11 @@ def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
         c = FIRST_KPI_COL
         for col in MAIN_COLUMNS:
             value = row[col]
-            if col.startswith("change_"):
+            if missing(value):
+                # No figure (no readings, no bills, nothing to compare with):
+                # "—", as on the summary sheet, never a blank to fill in.
+                w.put(r, c, "—", "cell", fill, align="center")
+            elif col.startswith("change_"):
                 w.put(r, c, change_cell(main, value), *book.change_style(main, value, "cell"),
                       fill)
             elif col in ("numerator", "denominator"):
@@ -94,7 +105,11 @@ def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
                        False: BAD}[ok])
             c += 1
         for kpi in extras:
-            w.put(r, c, row.get(kpi.id), *book.value_style(kpi, "cell"), fill)
+            value = row.get(kpi.id)
+            if missing(value):
+                w.put(r, c, "—", "cell", fill, align="center")
+            else:
+                w.put(r, c, value, *book.value_style(kpi, "cell"), fill)
             c += 1
     return r
 
@@ -166,7 +181,11 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int) -> None:
     bars.set_legend({"none": True})
     bars.set_size({"width": 620, "height": max(320, 26 * len(stations) + 100)})
 
+    # A chart of no points is an empty frame: only charts with something to draw.
     at = s1 + 2
-    w.ws.insert_chart(at, 0, line)
-    # Offsets, not columns: the charts sit side by side whatever the column widths.
-    w.ws.insert_chart(at, 0, bars, {"x_offset": line_width + 20})
+    drawn = any(not missing(row[k]) for row in trend for k in ("value", "last_season_value"))
+    if drawn:
+        w.ws.insert_chart(at, 0, line)
+    if len(stations):
+        # Offsets, not columns: the charts sit side by side whatever the column widths.
+        w.ws.insert_chart(at, 0, bars, {"x_offset": line_width + 20 if drawn else 0})

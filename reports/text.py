@@ -97,7 +97,7 @@ def _station_clause(area: AreaData, lang: str) -> list[str]:
 def _temperature(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     r = _row(data, "temp_compliance_rate")
     if missing(r.get("value")):
-        return [t("report.text.temp_none", lang)]
+        return [no_data_sentence(data, "temperature", lang)]
     out = [t("report.text.temp", lang, value=_value("temp_compliance_rate", r["value"], lang),
              num=f"{int(r['numerator']):,}", den=f"{int(r['denominator']):,}",
              moves=_moves(data, "temp_compliance_rate", lang))]
@@ -121,7 +121,7 @@ def _counted(key: str, n) -> str:
 def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     received = _row(data, "tickets_received")
     if missing(received.get("value")) or not received["value"]:
-        out = [t("report.text.tickets_none", lang)]
+        out = [no_data_sentence(data, "tickets", lang)]
     else:
         closure = _row(data, "ticket_closure_rate").get("value")
         out = [t(_counted("report.text.tickets", received["value"]), lang,
@@ -150,7 +150,7 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
 def _fees(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     r = _row(data, "fee_collection_rate_amount")
     if missing(r.get("value")):
-        return [t("report.text.fees_none", lang, season=data.season)]
+        return [no_data_sentence(data, "fees", lang)]
     out = [t("report.text.fees", lang, season=data.season,
              value=_value("fee_collection_rate_amount", r["value"], lang),
              moves=_moves(data, "fee_collection_rate_amount", lang))]
@@ -168,6 +168,14 @@ def money_words(yuan: float, lang: str) -> str:
 
 
 _SENTENCES = {"temperature": _temperature, "tickets": _tickets, "fees": _fees}
+_NO_DATA = {"temperature": "report.text.temp_none", "tickets": "report.text.tickets_none",
+            "fees": "report.text.fees_none"}
+
+
+def no_data_sentence(data: WeeklyData, area: str, lang: str = "zh") -> str:
+    """What the paragraph says of a subject (temperature, tickets, fees) with
+    nothing in the week ("本周没有受理工单。")."""
+    return t(_NO_DATA[area], lang, season=data.season)
 
 
 def sentences(data: WeeklyData, lang: str = "zh") -> dict[str, list[str]]:

@@ -23,9 +23,10 @@ from metrics.sources import source_kind
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
 from reports import ReportError, build_weekly, gather, summary_paragraph, workbook_bytes
+from reports.data import with_trends
 from reports.testing import (ANON_NAME, ANON_PHONE, FORMULA_FILE, FORMULA_TEXTS, HYPERLINK,
                              WEEK, plant)
-from reports.text import change_text
+from reports.text import change_text, sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 SHEETS_ZH = ["摘要", "室温", "工单", "收费", "待办", "说明"]
@@ -200,6 +201,59 @@ def test_subject_tables_show_the_whole_scope_each_branch_and_each_station(wb, pl
     assert rows[0] == ("张店分公司", "分公司合计")
     assert ("淄川分公司", "般阳路换热站") in rows
 
+
+
+def _table_rows(ws) -> dict[tuple, int]:
+    """(branch, station) -> row of a subject sheet's table (station None for
+    the whole scope and the branch totals)."""
+    out, r = {}, 6
+    while ws.cell(r, 1).value:
+        station = ws.cell(r, 2).value
+        out[(ws.cell(r, 1).value, None if station in (None, "分公司合计") else station)] = r
+        r += 1
+    return out
+
+
+def test_subject_tables_say_no_value_and_sum_nothing_as_zero(demo_con):
+    # 2025-W46 is the season's first week: the week before it has no
+    # readings (no compliance rate to compare with), and stations without a
+    # non-compliant day have no refund rows. A blank cell read as "not
+    # filled in"; the summary sheet writes "—" for no value, and a station
+    # with nothing to refund has 0.00 to refund.
+    data = gather(demo_con, "2025-W46", trends=False)
+    ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes(with_trends(demo_con, data))))["室温"]
+    rows = _table_rows(ws)
+    assert len(rows) > 3
+    main = data.areas[0].table
+    assert main["previous_value"].isna().all()
+    for r in rows.values():
+        for c in (4, 5):                       # 上周, 较上周
+            assert ws.cell(r, c).value == "—", (r, c)
+    header = [ws.cell(4, c).value for c in range(1, ws.max_column + 1)]
+    refund_col = header.index(get("refund_exposure_amount").text("zh")[0]) + 1
+    by_station = query(demo_con, "refund_exposure_amount", data.period,
+                       by=["branch", "station"]).set_index(["branch", "station"])["value"]
+    assert 0 < len(by_station) < len([k for k in rows if k[1]])
+    for (branch, station), r in rows.items():
+        if station is None:
+            continue
+        expected = by_station.get((branch, station), 0)
+        assert ws.cell(r, refund_col).value == pytest.approx(expected), station
+
+
+def test_a_week_without_data_says_so_on_each_subject_sheet(demo_con):
+    # December 2023 lies before anything loaded: each subject sheet says in
+    # words that there is nothing this week (as the summary's paragraph does),
+    # writes "—" for the missing figures and draws no empty chart.
+    data = with_trends(demo_con, gather(demo_con, "2023-W50", trends=False))
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data)))
+    said = sentences(data, "zh")
+    for name, area in (("室温", "temperature"), ("工单", "tickets"), ("收费", "fees")):
+        ws = book[name]
+        text = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+        assert said[area][0] in text, name
+        assert ws.cell(6, 3).value == "—", name
+        assert ws._charts == [], name
 
 def test_trend_ends_at_the_week_and_charts_are_native(wb, planted):
     total = headline(planted, Period(*week_bounds(WEEK))).set_index("kpi")["value"]
