@@ -96,7 +96,7 @@ class LoadReport:
             lines.append(f"  ({self.error_detail})")
         lines += [f"  ! {w}" for w in self.warnings]
         for r in self.rejects[:20]:
-            lines.append(f"  {r.sheet}!{r.row} {r.column} «{r.value}»: {r.reason}")
+            lines.append(f"  {r.sheet}!{r.row} {r.column} «{r.value or ''}»: {r.reason}")
         if len(self.rejects) > 20:
             lines.append(f"  … {len(self.rejects) - 20}")
         return "\n".join(lines)

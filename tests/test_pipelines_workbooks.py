@@ -162,3 +162,17 @@ def test_an_xls_of_the_1900_date_system_is_unchanged(con, tmp_path):
     load_file(con, tmp_path / "pc.xls")
     assert con.execute("SELECT measured_at FROM temperature_readings").fetchall() == [
         (dt.datetime(2025, 12, 9, 6, 0),)]
+
+
+def test_the_readable_report_shows_an_empty_cell_as_empty(con, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "测温"
+    ws.append(["户号", "测温时间", "室内温度", "用户签字"])
+    ws.append(["0100001", "2025-12-01 08:05", None, "张三"])
+    ws.append(["0100002", "2025-12-01 09:05", 19, "李四"])
+    wb.save(tmp_path / "测温.xlsx")
+    report = load_file(con, tmp_path / "测温.xlsx")
+    assert [(r.row, r.column, r.value) for r in report.rejects] == [(2, "indoor_c", None)]
+    line = str(report).splitlines()[1]
+    assert line.startswith("  测温!2 indoor_c «»: ") and "None" not in line
