@@ -24,7 +24,7 @@ from i18n import t
 from .errors import PipelineError
 from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE,
                      SIGNED_PATTERN, TEXT, TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS, WAN_YUAN,
-                     YES_WORDS, Dataset, Field, has_unit, wan_yuan, wan_yuan_title)
+                     YES_WORDS, Dataset, Field, has_unit, normalize_label, wan_yuan, wan_yuan_title)
 from .formulas import cell_ref
 from .header import TOTAL_ROW, Header
 from .mapping import Mapping
@@ -254,8 +254,10 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     ds = DATASETS[mapping.dataset]
     install_macros(con)
     mapped = set(mapping.columns)
+    days = date_columns(ds, header, mapping)
     table = _normalised(sheet.table, [
-        mapping.columns[f.name] for f in ds.fields if f.name in mapped and f.type in NORMALISED])
+        mapping.columns[f.name] for f in ds.fields if f.name in mapped and f.type in NORMALISED]
+        + list(days.values()))
     q = _Sql()
     scales = money_scales(ds, sheet, header, mapping)
     extra, line, header_fields = "NULL::BIGINT", "NULL::VARCHAR", None
@@ -278,6 +280,10 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     for f in ds.fields:
         if f.name in mapped and f.type in NORMALISED:
             value = f"heat_blank(heat_clean(n{mapping.columns[f.name]}))"
+            if f.name in days:
+                # A time of day alone (8:05), its date in a column of its own.
+                value = (f"heat_ts_with_day({value}, heat_blank(heat_clean(n{days[f.name]})), "
+                         f"{q.p(sheet.epoch)})")
             raw_cols += f", {_blanked(q, f, value)} AS {_q('val_' + f.name)}"
     typed_cols, err_cols = [], []
     for f in ds.fields:
@@ -501,6 +507,24 @@ def _refuse_uncomputed(con, sheet: RawSheet, ds: Dataset, mapping: Mapping) -> N
     if bad:
         raise PipelineError("uncomputed_formulas", sheet=sheet.name, n=len(bad),
                             cells=bad[:5] + (["…"] if len(bad) > 5 else []))
+
+
+def date_columns(ds: Dataset, header: Header, mapping: Mapping) -> dict[str, int]:
+    """Time fields whose day may be in a column of its own: field -> that
+    column. Inspection forms keep 测温日期 and 测温时间 apart; the time field
+    is mapped to one of them, and the other, also one of its names and
+    mapped to nothing, gives a time of day alone its date (heat_ts_with_day)."""
+    taken = set(mapping.columns.values())
+    out = {}
+    for f in ds.fields:
+        if f.type != TIMESTAMP or f.name not in mapping.columns:
+            continue
+        names = {normalize_label(x) for x in f.synonyms}
+        other = next((i for i, label in enumerate(header.labels)
+                      if i not in taken and label and normalize_label(label) in names), None)
+        if other is not None:
+            out[f.name] = other
+    return out
 
 
 def _normalised(table: pa.Table, columns: list[int]) -> pa.Table:

@@ -176,3 +176,36 @@ def test_the_readable_report_shows_an_empty_cell_as_empty(con, tmp_path):
     assert [(r.row, r.column, r.value) for r in report.rejects] == [(2, "indoor_c", None)]
     line = str(report).splitlines()[1]
     assert line.startswith("  测温!2 indoor_c «»: ") and "None" not in line
+
+
+def test_a_date_and_a_time_in_two_columns_make_one_time(con, tmp_path):
+    # Inspection forms keep 测温日期 and 测温时间 apart; read alone, the time
+    # column has no day and every reading failed.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温日期", "测温时间", "室内温度", "用户签字"])
+    ws.append(["0100001", dt.date(2025, 12, 1), dt.time(8, 5), 19.5, "张三"])   # Excel cells
+    ws.append(["0100002", "2025/12/2", "9:30", 17.5, "李四"])                    # text
+    ws.append(["0100003", None, dt.time(10, 15), 20, "王五"])                    # no date
+    ws["B2"].number_format = "yyyy-mm-dd"
+    ws["C2"].number_format = "h:mm"
+    ws["C4"].number_format = "h:mm"
+    wb.save(tmp_path / "测温.xlsx")
+    report = load_file(con, tmp_path / "测温.xlsx")
+    assert (report.status, report.rows_inserted) == ("loaded", 2)
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [(4, "measured_at", "bad_date")]
+    got = con.execute("SELECT household_id, measured_at FROM temperature_readings ORDER BY 1"
+                      ).fetchall()
+    assert got == [("0100001", dt.datetime(2025, 12, 1, 8, 5)),
+                   ("0100002", dt.datetime(2025, 12, 2, 9, 30))]
+
+
+def test_a_full_time_beside_a_date_column_is_read_as_it_is(con, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温日期", "测温时间", "室内温度", "用户签字"])
+    ws.append(["0100001", "2025-12-05", "2025-12-01 08:05", 19.5, "张三"])
+    wb.save(tmp_path / "测温.xlsx")
+    load_file(con, tmp_path / "测温.xlsx")
+    assert con.execute("SELECT measured_at FROM temperature_readings").fetchall() == [
+        (dt.datetime(2025, 12, 1, 8, 5),)]
