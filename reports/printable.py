@@ -18,7 +18,7 @@ from . import labels
 from .book import judge, meets
 from .cells import change_shown, missing
 from .data import WeeklyData
-from .text import left_out_note, no_data_note, summary_paragraph
+from .text import comparison_note, left_out_note, no_data_note, summary_paragraph
 
 CSS = """
 .hk-report { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
@@ -130,10 +130,7 @@ def summary_fragment(data: WeeklyData, lang: str = "zh") -> str:
         f"<tr><td>{escape(list_label(name, lang)[0])}</td><td class=\"n\">{n:,}</td>"
         f"<td>{escape(list_label(name, lang)[1] + left_out_note(data, name, lang))}</td></tr>"
         for name, n in data.list_totals.items())
-    p = data.period
-    note = tr("report.summary.comparison_note", week=labels.period(p.start, p.end, lang),
-              previous=labels.period(p.previous().start, p.previous().end, lang),
-              last_season=labels.period(p.last_season().start, p.last_season().end, lang))
+    note = comparison_note(data, lang)
     no_data = no_data_note(data, lang)
     if no_data:
         note += " " + no_data

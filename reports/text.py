@@ -11,6 +11,7 @@ from i18n import has, t
 from metrics import get
 from metrics.display import format_value, list_label
 
+from . import labels
 from .cells import change_shown, missing
 from .data import AreaData, WeeklyData
 
@@ -190,6 +191,18 @@ def left_out_note(data: WeeklyData, name: str, lang: str = "zh") -> str:
         return ""
     other, n = data.left_out[name]
     return t("report.summary.left_out", lang, n=f"{n:,}", other=list_label(other, lang)[0])
+
+
+def comparison_note(data: WeeklyData, lang: str = "zh") -> str:
+    """The periods compared, and how the same week last season was found: by
+    days since the season's start, or, for a week with no heating day (after
+    15 March, the summer), by days since the season's end (Period.last_season)."""
+    p = data.period
+    key = "report.summary.comparison_note" if p.has_heating_day else \
+        "report.summary.comparison_note_off_season"
+    return t(key, lang, week=labels.period(p.start, p.end, lang),
+             previous=labels.period(p.previous().start, p.previous().end, lang),
+             last_season=labels.period(p.last_season().start, p.last_season().end, lang))
 
 
 def no_data_note(data: WeeklyData, lang: str = "zh") -> str | None:

@@ -23,13 +23,12 @@ import xlsxwriter
 from metrics import get
 from metrics.display import list_label
 
-from . import labels
 from .book import Book, change_cell, meets
 from .cells import BAD, GOOD, MUTED, WORKBOOK_OPTIONS, SheetWriter, Styles, display_width, missing
 from .data import WeeklyData, gather
 from .notes import notes_sheet
 from .subjects import subject_sheet
-from .text import left_out_note, no_data_note, summary_paragraph
+from .text import comparison_note, left_out_note, no_data_note, summary_paragraph
 from .todo import todo_sheet
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -168,10 +167,7 @@ def summary_sheet(book: Book) -> None:
         w.put(r, 2, about, "cell", fit=False)
 
     r += 2
-    p = data.period
-    note = tr("report.summary.comparison_note", week=labels.period(p.start, p.end, book.lang),
-              previous=labels.period(p.previous().start, p.previous().end, book.lang),
-              last_season=labels.period(p.last_season().start, p.last_season().end, book.lang))
+    note = comparison_note(data, book.lang)
     no_data = no_data_note(data, book.lang)
     if no_data:
         note += "\n" + no_data

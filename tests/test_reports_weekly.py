@@ -189,6 +189,25 @@ def test_a_comparison_without_data_is_no_comparison(demo_con):
     assert data.headline.set_index("kpi").loc["tickets_received", "last_season_value"] > 0
 
 
+
+def test_the_note_says_how_the_same_week_last_season_was_found(demo_con):
+    # A week with a heating day is matched by days since the season's start;
+    # one without (the week after 15 March, a summer week) by days since the
+    # season's end. The note under the summary said "days since the start" for
+    # both, so 16-22 March 2026 against 16-22 March 2025 read as wrongly chosen.
+    from reports.printable import summary_fragment
+    for week, by_start in (("2025-W50", True), ("2026-W12", False), ("2025-W30", False)):
+        data = gather(demo_con, week, trends=False)
+        assert data.period.has_heating_day == by_start
+        book = workbook_bytes(with_trends(demo_con, data))
+        ws = openpyxl.load_workbook(io.BytesIO(book))["摘要"]
+        note = next(c.value for c in ws["A"] if c.value and str(c.value).startswith("本周:"))
+        html = summary_fragment(data, "en")
+        assert ("距开季天数相同" in note) == by_start, week
+        assert ("结束后相同天数" in note) != by_start, week
+        assert ("same distance from its start" in html) == by_start, week
+        assert ("same distance from its end" in html) != by_start, week
+
 def test_subject_tables_show_the_whole_scope_each_branch_and_each_station(wb, planted):
     ws = wb["室温"]
     assert (ws["A4"].value, ws["C4"].value, ws["C5"].value) == ("分公司", "室温达标率", "本周")
