@@ -207,15 +207,32 @@ def comparison_note(data: WeeklyData, lang: str = "zh") -> str:
 
 def no_data_note(data: WeeklyData, lang: str = "zh") -> str | None:
     """What a "—" in a comparison column means, when a comparison period has
-    no data of some kind (None when every comparison has data)."""
-    parts = []
-    for which in ("previous", "last_season"):
-        kinds = [k for k in ("temperature", "tickets", "fees") if k in data.no_data.get(which, ())]
-        if kinds:
-            parts.append(t("report.summary.no_data_note", lang,
-                           which=t(f"report.col.{which}_value", lang),
-                           kinds=_sep(lang).join(t(f"kind.{k}", lang) for k in kinds)))
-    return (" " if lang == "en" else "").join(parts) or None
+    no data of some kind (None when every comparison has data): said once,
+    then which kinds each period lacks (both periods in one sentence when
+    they lack the same)."""
+    kinds = {which: [k for k in ("temperature", "tickets", "fees")
+                     if k in data.no_data.get(which, ())]
+             for which in ("previous", "last_season")}
+    if kinds["previous"] and kinds["previous"] == kinds["last_season"]:
+        groups = [("both", kinds["previous"])]
+    else:
+        groups = [(which, ks) for which, ks in kinds.items() if ks]
+    if not groups:
+        return None
+    parts = [t("report.summary.no_data_note", lang)]
+    for which, ks in groups:
+        parts.append(t("report.summary.no_data_what", lang,
+                       which=t(f"report.summary.no_data_which.{which}", lang),
+                       kinds=_listed([t(f"report.summary.no_data_kind.{k}", lang) for k in ks],
+                                     lang)))
+    return ("" if lang == "zh" else " ").join(parts)
+
+
+def _listed(items: list[str], lang: str) -> str:
+    """"测温记录、客服工单" / "temperature readings or service tickets"."""
+    if lang == "zh" or len(items) < 2:
+        return _sep(lang).join(items)
+    return f"{', '.join(items[:-1])} or {items[-1]}"
 
 
 def summary_paragraph(data: WeeklyData, lang: str = "zh") -> str:

@@ -208,6 +208,29 @@ def test_the_note_says_how_the_same_week_last_season_was_found(demo_con):
         assert ("same distance from its start" in html) == by_start, week
         assert ("same distance from its end" in html) != by_start, week
 
+
+def test_the_no_data_note_reads_once_and_in_plain_english(demo_con):
+    # December 2023: neither last week nor the same week last season has any
+    # data. The note said "“—”: no data to compare." twice, once per period,
+    # and in English named the kinds and the period as titles ("No
+    # Temperature readings, Service tickets, Fee records are loaded for Last
+    # week").
+    from reports.text import no_data_note
+    data = gather(demo_con, "2023-W50", trends=False)
+    assert data.no_data["previous"] == data.no_data["last_season"] == {
+        "temperature", "tickets", "fees"}
+    zh, en = no_data_note(data, "zh"), no_data_note(data, "en")
+    assert zh.count("无可比数据") == 1 and zh.count("没有导入") == 1, zh
+    assert "上周" in zh and "去年同期" in zh and "测温记录" in zh and "收费数据" in zh
+    assert en.count("no data to compare") == 1, en
+    assert "temperature readings, service tickets or fee records" in en, en
+    assert "last week" in en and "the same week last season" in en, en
+    assert not re.search(r"for [A-Z]|, [A-Z]", en), en
+    # one period without data: named alone
+    data = gather(demo_con, "2024-W50", trends=False)
+    en = no_data_note(data, "en")
+    assert "for the same week last season" in en and "last week" not in en, en
+
 def test_subject_tables_show_the_whole_scope_each_branch_and_each_station(wb, planted):
     ws = wb["室温"]
     assert (ws["A4"].value, ws["C4"].value, ws["C5"].value) == ("分公司", "室温达标率", "本周")
