@@ -37,10 +37,13 @@ def main() -> None:
             st.warning(report.summary(lang))
 
     user = session.gate()
-    # url_path must differ from the file name: while a pages/ folder exists,
-    # Streamlit first runs a requested page by its file name, without this
-    # router (tests/test_app_shell.py checks every page; ui.session.page_guard
-    # stops such a run). The overview, the default page, is served at the root.
+    # Each page is served under its file name: the first run after the server
+    # starts resolves the address against the files in pages/ (Streamlit's
+    # older multipage mode, until st.navigation has run once), and an address
+    # not among them got Streamlit's English "Page not found". That first run
+    # starts the page file itself; its ui.session.page_guard runs this router
+    # instead (sign-in, language, filters). The overview, the default page, is
+    # served at the root.
     overview = st.Page("pages/overview.py", title=t("ui.nav.overview", lang), url_path="",
                        icon=":material/dashboard:", default=True)
 
@@ -48,22 +51,22 @@ def main() -> None:
         st.switch_page(overview, query_params={k: st.query_params.get_all(k)
                                                for k in st.query_params})
 
-    # /home, typed by hand for the start page (the overview's url_path used to
-    # be "home", but a default page answers only at the root): a hidden page
-    # that forwards to the root with the same query parameters. Without it
-    # Streamlit popped up "Page not found" over the overview.
-    home = st.Page(to_overview, title=t("ui.nav.overview", lang), url_path="home",
-                   visibility="hidden")
+    # /home and /overview, typed by hand for the start page (a default page
+    # answers only at the root): hidden pages that forward to the root with
+    # the same query parameters. Without them Streamlit popped up "Page not
+    # found" over the overview.
+    forwards = [st.Page(to_overview, title=t("ui.nav.overview", lang), url_path=path,
+                        visibility="hidden") for path in ("home", "overview")]
     dashboards = [
-        overview, home,
+        overview, *forwards,
         st.Page("pages/temperature.py", title=t("page.temperature.nav", lang),
-                url_path="room_temperature", icon=":material/thermostat:"),
+                url_path="temperature", icon=":material/thermostat:"),
         st.Page("pages/tickets.py", title=t("page.tickets.nav", lang),
-                url_path="hotline_tickets", icon=":material/support_agent:"),
+                url_path="tickets", icon=":material/support_agent:"),
         st.Page("pages/fees.py", title=t("page.fees.nav", lang),
-                url_path="fee_collection", icon=":material/payments:"),
+                url_path="fees", icon=":material/payments:"),
     ]
-    reports = [st.Page("pages/report.py", title=t("report.nav.weekly", lang), url_path="weekly",
+    reports = [st.Page("pages/report.py", title=t("report.nav.weekly", lang), url_path="report",
                        icon=":material/summarize:")]
     # Pages a role may not use are not in its menu, but their addresses stay
     # known: a link to one opens it, and the page itself says the role may not
@@ -72,11 +75,11 @@ def main() -> None:
     def shown(permission: str) -> str:
         return "visible" if user is None or user.can(permission) else "hidden"
 
-    data = [st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="uploads",
+    data = [st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="upload",
                     icon=":material/upload_file:", visibility=shown("upload")),
-            st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="datasets",
+            st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="data",
                     icon=":material/database:", visibility=shown("upload")),
-            st.Page("pages/audit.py", title=t("ui.nav.audit", lang), url_path="audit_log",
+            st.Page("pages/audit.py", title=t("ui.nav.audit", lang), url_path="audit",
                     icon=":material/policy:", visibility=shown("audit"))]
     groups = {t("ui.nav.group_dashboard", lang): dashboards, t("report.nav.group", lang): reports,
               t("ui.nav.group_data", lang): data}
@@ -89,7 +92,7 @@ def main() -> None:
         session.sign_in_page()
         return
     page = st.navigation(groups)
-    if page is home:
+    if page in forwards:
         page.run()   # forwards before anything is drawn
 
     f = sidebar.filters(session.visible_options(db.query(filter_options)), lang)

@@ -182,16 +182,34 @@ def test_the_app_serves_command_line_loads(warehouse):
     assert result["summaries"][0].startswith("tickets_new.xlsx: this file was already loaded")
 
 
-def test_no_page_is_registered_under_its_file_name():
-    """The same pitfall, for every page app.py registers (later pages too)."""
+def test_every_page_is_registered_under_its_file_name():
+    """The first run after the server starts resolves the address against the
+    files in pages/: a page registered under another address got Streamlit's
+    English "Page not found" on that run (later pages too)."""
     source = (ROOT / "app.py").read_text(encoding="utf-8")
     pages = re.findall(r'st\.Page\(\s*"pages/(\w+)\.py".*?url_path="([\w-]*)"', source, re.S)
     assert len(pages) >= 3
-    # A page without url_path is served under its file name (the default
-    # page's is empty: it is served at the root).
     assert source.count('st.Page("pages/') == len(pages) == len({stem for stem, _ in pages})
     assert all((ROOT / "pages" / f"{stem}.py").is_file() for stem, _ in pages)
-    assert [stem for stem, url in pages if stem == url] == []
+    # the default page is served at the root (and forwarded to from /overview)
+    assert [(stem, url) for stem, url in pages if stem != url] == [("overview", "")]
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_a_link_to_a_page_opened_first_after_a_start_runs_through_the_router(warehouse, page):
+    """A page's address opened by the first run after the server starts:
+    Streamlit runs the page's file by its name, without app.py. The page
+    runs the router, so it is drawn with the language switch, the filters
+    and the filters from the link."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(season="2025-2026", period="week", week="2025-W49")
+    at.switch_page(page)   # before the first run: resolved by the file's name
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == PAGES[page][0]
+    assert at.segmented_control(key="lang_switch").value == "zh"
+    assert at.selectbox(key="f_week").value == "2025-W49"
+    assert not [i.value for i in at.info if i.value == t("ui.auth.not_routed", "zh")]
 
 
 # --- filters in the URL --------------------------------------------------------

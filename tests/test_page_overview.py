@@ -171,7 +171,7 @@ def test_attention_lists_equal_the_action_lists_and_link_with_filters(demo_copy)
     links = at.get("page_link")
 
     cold = action_list(con, "cold_buildings", period, filters, limit=5)
-    building_links = [ln.proto for ln in links if ln.proto.page == "room_temperature"
+    building_links = [ln.proto for ln in links if ln.proto.page == "temperature"
                       and "d_building" in ln.proto.query_string]
     assert len(building_links) == len(cold) == 5
     first = parse_qs(building_links[0].query_string)
@@ -180,7 +180,7 @@ def test_attention_lists_equal_the_action_lists_and_link_with_filters(demo_copy)
     assert (first["season"], first["period"], first["week"]) == (["2025-2026"], ["week"],
                                                                  ["2026-W03"])
     pages = {ln.proto.page for ln in links}
-    assert {"room_temperature", "hotline_tickets", "fee_collection"} <= pages
+    assert {"temperature", "tickets", "fees"} <= pages
 
     tickets = action_list(con, "unanswered_tickets", period, filters, limit=5)
     assert table(at, "工单编号")["工单编号"].tolist() == tickets["ticket_no"].tolist()

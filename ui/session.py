@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from auth import LOCAL_USER, AuthError, User, UserStore, idle_expired, sso_user
 from auth.audit import record
@@ -348,9 +349,16 @@ def routed(page) -> None:
 
 def page_guard() -> None:
     """First line of every page. A page run by its file name skips the router
-    (and so the sign-in): Streamlit does that for a URL naming a file in
-    pages/. Such a run shows only a link home."""
+    (and so the sign-in): Streamlit does that on the first run after the
+    server starts, when the address names a file in pages/ (its older
+    multipage mode, left for good once st.navigation has run). Such a run goes
+    through the router instead, which draws the page; anything else that runs
+    a page file alone shows only a link home."""
     if not st.session_state.get(ROUTED):
+        if PagesManager.uses_pages_directory:
+            from app import main   # the router: sign-in, language, filters, page
+            main()
+            st.stop()
         st.info(tr("ui.auth.not_routed"))
         st.markdown(f"[{tr('ui.auth.open_home')}](/)")
         st.stop()

@@ -1,5 +1,5 @@
 """Sign-in in a real browser: a branch user signs in and sees only their branch;
-a page opened by its file name shows only a link home."""
+a page's address in a new browser asks for the sign-in and then opens that page."""
 from __future__ import annotations
 
 import shutil
@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from auth import UserStore
 
 from conftest import OUTPUT, running_app
+from helpers import settled
 
 PASSWORD = "correct horse battery"
 
@@ -55,23 +56,21 @@ def test_branch_user_signs_in_and_sees_only_their_branch(app_with_accounts, page
     assert errors == [], errors
     # A page the role may not use, by its address (a link, a bookmark): it
     # says so in Chinese (Streamlit's English "Page not found" before).
-    page.goto(f"{app_with_accounts}/audit_log")
+    page.goto(f"{app_with_accounts}/audit")
     expect(page.get_by_text("您的角色无权使用此页面。")).to_be_visible(timeout=60_000)
     assert "Page not found" not in page.inner_text("body")
-    # A page named by its file, outside the router, shows nothing but a link home.
-    # A new visit to a page's file name: no upload desk, only the sign-in or a
-    # link home (which of the two depends on how Streamlit resolves the name).
-    # A new browser: without the sign-in cookie of this one.
+    # A new browser (without this one's sign-in cookie) naming the upload
+    # page by its address: the sign-in form, no upload desk.
     page.context.clear_cookies()
     page.goto(f"{app_with_accounts}/upload")
-    expect(page.get_by_text("请从看板首页打开此页面。").or_(
-        page.get_by_role("heading", name="登录 · 供热服务指标看板"))).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_be_visible(
+        timeout=60_000)
     page.wait_for_timeout(2000)
-    page.screenshot(path=output_dir / "upload_by_file_name.png", full_page=True)
+    page.screenshot(path=output_dir / "upload_signed_out.png", full_page=True)
     assert "拖入导出文件" not in page.inner_text("body")
     # A reload or a shared link in a new session: the sign-in form (no
     # "Page not found"), then the page the link named, with its filters.
-    page.goto(f"{app_with_accounts}/room_temperature?season=2025-2026&period=week&week=2025-W50")
+    page.goto(f"{app_with_accounts}/temperature?season=2025-2026&period=week&week=2025-W50")
     expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_be_visible(
         timeout=60_000)
     page.wait_for_timeout(1000)
@@ -80,7 +79,7 @@ def test_branch_user_signs_in_and_sees_only_their_branch(app_with_accounts, page
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="室温达标", exact=True)).to_be_visible(timeout=60_000)
-    assert "/room_temperature" in page.url and "week=2025-W50" in page.url
+    assert "/temperature" in page.url and "week=2025-W50" in page.url
     assert "Page not found" not in page.inner_text("body")
     assert OUTPUT.exists()
 
@@ -100,7 +99,7 @@ def test_a_reload_stays_signed_in_until_sign_out(app_with_accounts, page, output
     expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_have_count(0)
     # Another tab of the same browser: signed in too.
     other = page.context.new_page()
-    other.goto(f"{app_with_accounts}/room_temperature")
+    other.goto(f"{app_with_accounts}/temperature")
     expect(other.get_by_role("heading", name="室温达标", exact=True)).to_be_visible(
         timeout=60_000)
     # Signed in, a branch user naming the upload page by its address: no upload desk.
@@ -117,3 +116,22 @@ def test_a_reload_stays_signed_in_until_sign_out(app_with_accounts, page, output
     expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_be_visible(
         timeout=60_000)
     page.screenshot(path=output_dir / "signed_out_after_reload.png", full_page=True)
+
+
+@pytest.mark.browser
+def test_a_link_opened_first_after_the_app_starts_opens_its_page(empty_app, page, output_dir):
+    """The first visit after a start is resolved by Streamlit against the
+    files in pages/ (before the router has run once): a link to a page must
+    open that page, in Chinese, with the app around it and no English
+    "Page not found"."""
+    url, _ = empty_app
+    page.goto(f"{url}/tickets?period=season")
+    expect(page.get_by_role("heading", name="工单", exact=True)).to_be_visible(timeout=60_000)
+    settled(page)
+    page.wait_for_timeout(1000)
+    body = page.inner_text("body")
+    assert "Page not found" not in body
+    assert "请从看板首页打开此页面。" not in body
+    expect(page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="收费")).to_be_visible()
+    assert "/tickets" in page.url
+    page.screenshot(path=output_dir / "first_link_after_start.png", full_page=True)
