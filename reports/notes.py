@@ -50,7 +50,10 @@ def _about(book: Book, w: SheetWriter, r: int) -> int:
         ("report.about.generated", labels.moment(d.generated_at, lang)),
         ("report.about.data_version", str(d.data_version)),
         ("report.about.personal", tr(personal)),
-        ("report.about.changes", tr("report.about.changes_text")),
+        # how the same week last season was found: by days since the season's
+        # start, or for a week with no heating day by days since its end
+        ("report.about.changes", tr("report.about.changes_text" if p.has_heating_day
+                                    else "report.about.changes_text_off_season")),
     ]
     r = _section(w, r, tr("report.notes.about"))
     for key, value in items:

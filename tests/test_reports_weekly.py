@@ -207,6 +207,12 @@ def test_the_note_says_how_the_same_week_last_season_was_found(demo_con):
         assert ("结束后相同天数" in note) != by_start, week
         assert ("same distance from its start" in html) == by_start, week
         assert ("same distance from its end" in html) != by_start, week
+        # and the 说明 sheet's line on how changes are computed says the same
+        notes = openpyxl.load_workbook(io.BytesIO(book))["说明"]
+        changes = next(row[1].value for row in notes.iter_rows()
+                       if row[0].value == "变化口径")
+        assert ("距开季天数相同" in changes) == by_start, week
+        assert ("结束后相同天数" in changes) != by_start, week
 
 
 def test_the_no_data_note_reads_once_and_in_plain_english(demo_con):
