@@ -99,12 +99,9 @@ CREATE OR REPLACE TEMP MACRO heat_ts_no_year(s) AS
     regexp_matches(heat_ts_rest(s),
         '^((0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*[日号]?|(0?[1-9]|1[0-2])\s*[-/.]\s*(0?[1-9]|[12]\d|3[01]))($|[^\d\-/.]|\s*\d{1,2}\s*[:：时])');
 
--- Times: Excel serial numbers counted from `epoch` (1900 date system: day 0 =
--- 1899-12-30 for serials after 60; Mac 1904 system: 1904-01-01) and the text
--- formats seen in exports, on a 12-hour clock when the text says 上午/下午 or
--- AM/PM ("2025-12-08 下午2:35"; a 24-hour time after it, "下午14:35", stands).
--- Times are local (Asia/Shanghai).
-CREATE OR REPLACE TEMP MACRO heat_ts(s, epoch := TIMESTAMP '1899-12-30') AS (
+-- The times below, as written (heat_ts reads a clock in words, a weekday and
+-- an offset first).
+CREATE OR REPLACE TEMP MACRO heat_ts_local(s, epoch) AS (
     CASE
         WHEN regexp_full_match(trim(s), '\d{1,7}(\.\d+)?')
              AND TRY_CAST(trim(s) AS DOUBLE) BETWEEN 61 AND 2958465
@@ -127,9 +124,56 @@ CREATE OR REPLACE TEMP MACRO heat_ts(s, epoch := TIMESTAMP '1899-12-30') AS (
             '%Y-%m-%dT%H:%M:%S', '%Y-%m-%dT%H:%M',
             '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d',
             '%Y.%m.%d %H:%M:%S', '%Y.%m.%d %H:%M', '%Y.%m.%d',
-            '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日%H:%M', '%Y年%m月%d日',
+            '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日%H:%M:%S',
+            '%Y年%m月%d日%H:%M', '%Y年%m月%d日',
             '%Y年%m月%d日 %H时%M分', '%Y年%m月%d日%H时%M分', '%Y年%m月%d日 %H时', '%Y%m%d',
             '%Y%m%d %H:%M:%S', '%Y%m%d%H%M%S'])
+    END);
+
+-- A weekday written with a date (2025/12/01 星期一, 周一, 礼拜天, （星期日）): its
+-- ISO number, 1 = Monday … 7 = Sunday; 0 when the text names none.
+CREATE OR REPLACE TEMP MACRO heat_ts_weekday(s) AS (
+    CASE WHEN regexp_matches(s, '(星期|周|礼拜)[一二三四五六日天]')
+         THEN least(position(regexp_extract(s, '(星期|周|礼拜)([一二三四五六日天])', 2)
+                             IN '一二三四五六日天'), 7)
+         ELSE 0 END);
+
+-- The text without its weekday, and a time written in words as a clock time:
+-- 8点05分 / 8时05分 -> 8:05, 8点05分30秒 -> 8:05:30, a closing 8点 / 8时 -> 8:00.
+CREATE OR REPLACE TEMP MACRO heat_ts_plain(s) AS (
+    CASE WHEN regexp_matches(s, '[点时秒期周拜]')
+         THEN trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+             regexp_replace(s, '[(（\[]?\s*(星期|周|礼拜)[一二三四五六日天]\s*[)）\]]?', ' ', 'g'),
+             '(\d{1,2})\s*[点时]\s*(\d{1,2})\s*分\s*(\d{1,2})\s*秒', '\1:\2:\3', 'g'),
+             '(\d{1,2})\s*[点时]\s*(\d{1,2})\s*分', '\1:\2', 'g'),
+             '(\d{1,2})\s*[点时]\s*$', '\1:00'),
+             '\s+', ' ', 'g'))
+         ELSE s END);
+
+-- An ISO time with its offset from UTC (2025-12-01T08:05:00+08:00, +0800, Z):
+-- the time in Asia/Shanghai, where the warehouse keeps every time (an offset
+-- of +01:00 is seven hours behind). An offset no place has is no time.
+CREATE OR REPLACE TEMP MACRO heat_ts_zoned_text(s) AS
+    regexp_full_match(trim(s), '\d{4}-\d{1,2}-\d{1,2}[T ]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|[+-](0\d|1[0-4])(:?(00|15|30|45))?)');
+CREATE OR REPLACE TEMP MACRO heat_ts_zoned(s) AS
+    timezone('Asia/Shanghai', try_strptime(
+        regexp_replace(regexp_replace(trim(s), '\s*Z$', '+00:00'), '\s+([+-]\d{2}(:?\d{2})?)$', '\1'), [
+        '%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M%z',
+        '%Y-%m-%d %H:%M:%S%z', '%Y-%m-%d %H:%M:%S.%f%z', '%Y-%m-%d %H:%M%z']));
+
+-- Times: Excel serial numbers counted from `epoch` (1900 date system: day 0 =
+-- 1899-12-30 for serials after 60; Mac 1904 system: 1904-01-01) and the text
+-- formats seen in exports, on a 12-hour clock when the text says 上午/下午 or
+-- AM/PM ("2025-12-08 下午2:35"; a 24-hour time after it, "下午14:35", stands),
+-- a clock in words (8点05分), a weekday after the date (星期一: one that is not
+-- the date's weekday leaves the time unread, as it is unclear which is wrong)
+-- and an ISO offset (+08:00). Times are local (Asia/Shanghai).
+CREATE OR REPLACE TEMP MACRO heat_ts(s, epoch := TIMESTAMP '1899-12-30') AS (
+    CASE
+        WHEN heat_ts_zoned_text(s) THEN heat_ts_zoned(s)
+        WHEN heat_ts_weekday(s) = 0 THEN heat_ts_local(heat_ts_plain(s), epoch)
+        WHEN isodow(heat_ts_local(heat_ts_plain(s), epoch)) = heat_ts_weekday(s)
+        THEN heat_ts_local(heat_ts_plain(s), epoch)
     END);
 
 -- Seasons: "2025-2026", "2025—2026", "2025~26", "2025年-2026年", "2025/2026采暖季".

@@ -1,0 +1,77 @@
+"""Cells and rows as staff write them: times with 点/时/分/秒, a weekday or a
+UTC offset."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+
+from pipelines.load import load_file
+
+TEMPERATURE = ["户号", "测温时间", "室内温度", "用户签字"]
+
+
+def _xlsx(path: Path, header: list, rows: list[list], title: str | None = None) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    if title:
+        ws.append([title])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
+    return path
+
+
+# --- times written with 点/时/分/秒, a weekday, a UTC offset -------------------------
+
+READABLE_TIMES = [
+    ("2025年12月1日 8点05分", dt.datetime(2025, 12, 1, 8, 5)),
+    ("2025年12月1日 8时05分", dt.datetime(2025, 12, 1, 8, 5)),
+    ("2025年12月1日 8点", dt.datetime(2025, 12, 1, 8, 0)),
+    ("2025年12月1日 8点05分30秒", dt.datetime(2025, 12, 1, 8, 5, 30)),
+    ("2025年12月1日8时5分7秒", dt.datetime(2025, 12, 1, 8, 5, 7)),
+    ("2025年12月1日 下午2点05分", dt.datetime(2025, 12, 1, 14, 5)),
+    ("2025/12/01 星期一", dt.datetime(2025, 12, 1)),
+    ("2025/12/01 周一 8:05", dt.datetime(2025, 12, 1, 8, 5)),
+    ("2025年12月7日（星期日）", dt.datetime(2025, 12, 7)),
+    ("2025-12-07 礼拜天 9:00", dt.datetime(2025, 12, 7, 9, 0)),
+    ("2025-12-01T08:05:00+08:00", dt.datetime(2025, 12, 1, 8, 5)),
+    ("2025-12-01T08:05+0800", dt.datetime(2025, 12, 1, 8, 5)),
+    ("2025-12-01T00:05:00Z", dt.datetime(2025, 12, 1, 8, 5)),
+    ("2025-12-01T08:05:00+01:00", dt.datetime(2025, 12, 1, 15, 5)),
+    ("2025-12-01 08:05:00.250-05:00", dt.datetime(2025, 12, 1, 21, 5, 0, 250000)),
+    ("2025-11-30T23:30:00+00:00", dt.datetime(2025, 12, 1, 7, 30)),   # the next day here
+]
+UNREADABLE_TIMES = [
+    "12/01/2025",                  # December 1st or January 12th: not guessed
+    "2025/12/01 星期三",            # 1 December 2025 is a Monday: which one is wrong?
+    "2025年12月1日 25点",
+    "2025年12月1日 8点61分",
+    "2025-12-01T08:05:00+25:00",
+]
+
+
+def test_times_with_chinese_clock_words_weekdays_and_offsets_load(con, tmp_path):
+    rows = [[f"{i:03d}", text, 18.5, "√"] for i, (text, _) in enumerate(READABLE_TIMES)]
+    rows += [[f"9{i:02d}", text, 18.5, "√"] for i, text in enumerate(UNREADABLE_TIMES)]
+    report = load_file(con, _xlsx(tmp_path / "测温.xlsx", TEMPERATURE, rows))
+    assert report.status == "loaded", report.error
+    got = dict(con.execute("SELECT household_id, measured_at FROM temperature_readings"
+                           ).fetchall())
+    assert [got.get(f"{i:03d}") for i in range(len(READABLE_TIMES))] == \
+        [moment for _, moment in READABLE_TIMES]
+    assert [(r.value, r.code) for r in report.rejects] == \
+        [(text, "bad_date") for text in UNREADABLE_TIMES]
+
+
+def test_a_date_with_its_weekday_gives_a_time_of_day_its_date(con, tmp_path):
+    header = ["户号", "测温日期", "测温时间", "室内温度", "用户签字"]
+    rows = [["001", "2025/12/01 星期一", "8:05", 19, "√"],
+            ["002", "2025年12月2日 周二", "9:10", 19, "√"]]
+    report = load_file(con, _xlsx(tmp_path / "测温.xlsx", header, rows))
+    assert (report.rows_inserted, report.rows_rejected) == (2, 0), report.rejects
+    assert con.execute("SELECT measured_at FROM temperature_readings ORDER BY 1").fetchall() == [
+        (dt.datetime(2025, 12, 1, 8, 5),), (dt.datetime(2025, 12, 2, 9, 10),)]
