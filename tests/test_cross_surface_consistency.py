@@ -42,7 +42,7 @@ from reports.spec import AREAS
 from reports.subjects import FIRST_KPI_COL, MAIN_COLUMNS
 from reports.text import change_text as report_change_text
 from reports.weekly import SUMMARY_COLUMNS
-from ui.kpi import change_text
+from ui.kpi import change_text, compared_value
 
 PASSWORD = "correct horse battery"
 SEASON = "2025-2026"
@@ -340,7 +340,7 @@ def test_every_pages_cards_equal_the_kpi_layer(shown, reference, period, slice_)
             if parts is not None:
                 assert lines.pop(0) == parts, where
             # Last season's figure, the same days of last season.
-            assert lines[0].startswith(t("ui.kpi.last_season", "zh", value=card_value(
+            assert lines[0].startswith(t("ui.kpi.last_season", "zh", value=compared_value(
                 kpi, last_results[kpi_id].value, "zh"))), where
 
 
@@ -430,8 +430,8 @@ def test_the_reports_last_week_is_the_pages_comparison(shown, workbook, week_per
                 row["value"] - row["previous_value"]
             assert card["delta"] == (change_text(kpi, change, "zh") or ""), (page, kpi_id)
             then = None if missing(row["last_season_value"]) else row["last_season_value"]
-            assert last_season_line(card) == t("ui.kpi.last_season", "zh",
-                                               value=card_value(kpi, then, "zh")), (page, kpi_id)
+            assert last_season_line(card) == t(
+                "ui.kpi.last_season", "zh", value=compared_value(kpi, then, "zh")), (page, kpi_id)
 
 
 def test_branch_reports_add_up_to_the_company(workbook):

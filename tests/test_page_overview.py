@@ -17,7 +17,7 @@ from page_testing import (demo_copy, downloads, figures, filters_of,  # noqa: F4
                           metrics_shown, open_page, table, untranslated, workbook_rows)
 from pipelines import settings as settings_module
 from ui import db
-from ui.kpi import CardData, change_text, parts_text, status
+from ui.kpi import CardData, caption_lines, change_text, compared_value, parts_text, status
 
 PAGE = "pages/overview.py"
 CARDS = ("temp_compliance_rate", "temp_household_compliance_rate", "refund_exposure_amount",
@@ -65,7 +65,7 @@ def test_a_seasons_arrow_compares_with_last_season(demo_copy, params):
     assert card.proto.delta == change_text(kpi, arrow, "zh")
     last_line = next(line for c in at.caption for line in c.value.split("  \n")
                      if line.startswith("上季同期 ") and
-                     card_value(kpi, last[kpi.id].value, "zh") in line)
+                     compared_value(kpi, last[kpi.id].value, "zh") in line)
     said = change_text(kpi, value - last[kpi.id].value, "zh")
     assert (said in last_line) is not season
 
@@ -319,3 +319,18 @@ def test_a_season_without_bills_lists_no_arrears(demo_copy):
     assert any(i.value == "没有欠费。" for i in at.info)
     assert not [b for b in at.get("download_button")
                 if b.proto.id.endswith("o_arrears_xlsx")]
+
+
+def test_a_comparison_gives_a_rate_with_one_decimal():
+    # Last season's 94.996 % read "上季同期 94.996%" beside rates of one
+    # decimal: the extra digits are for the period's own figure against its
+    # target (94.97% must not read as 95.0% met), not for a comparison.
+    kpi = get("temp_household_compliance_rate")
+    week = CardData(kpi, Result(0.96, 96, 100), Result(0.95, 95, 100),
+                    Result(0.94996, 18999, 20000))
+    assert caption_lines(week, "zh")[1] == "上季同期 95.0%(+1.0 个百分点)"
+    assert caption_lines(week, "en")[1] == "Same days last season 95.0% (+1.0 pp)"
+    season = CardData(kpi, Result(0.9497, 9497, 10000), None, Result(0.94996, 18999, 20000))
+    assert caption_lines(season, "zh")[1] == "上季同期 95.0%"
+    # the period's own figure keeps the digits that tell it from the target
+    assert card_value(kpi, 0.9497, "zh") == "94.97%"

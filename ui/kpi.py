@@ -247,15 +247,31 @@ def card(d: CardData, lang: str, container=None) -> None:
                   delta_color="off" if flat else _DELTA_COLOR[kpi.direction],
                   delta_arrow="off" if flat else "auto",
                   help=description + "\n\n" + delta_help(d, lang))
-        lines = [parts_text(d, lang)]
-        last = card_value(kpi, d.last_season.value, lang)
-        # The arrow already is the change against last season.
-        change = None if season else change_text(kpi, d.change_last_season, lang)
-        lines.append(t("ui.kpi.last_season", lang, value=last)
-                     + (f"({change})" if lang == "zh" and change else
-                        f" ({change})" if change else ""))
-        lines.append(status_text(d, lang))
-        st.caption("  \n".join(x for x in lines if x))
+        st.caption("  \n".join(caption_lines(d, lang)))
+
+
+def compared_value(kpi: Kpi, value, lang: str) -> str:
+    """A comparison period's figure as the cards write it: a rate or a
+    duration with one decimal, as every change beside it. Only the period's
+    own figure, shown beside its target status, gets the decimals that tell
+    it from the target (94.97%, metrics.display)."""
+    if kpi.unit in ("percent", "hours"):
+        return format_value(kpi, value, lang, digits=1)
+    return card_value(kpi, value, lang)
+
+
+def caption_lines(d: CardData, lang: str) -> list[str]:
+    """The lines under a card's value: its parts, the same days of last
+    season (with the change against them, unless the arrow is that change)
+    and its status."""
+    lines = [parts_text(d, lang)]
+    last = compared_value(d.kpi, d.last_season.value, lang)
+    change = None if d.previous is None else change_text(d.kpi, d.change_last_season, lang)
+    lines.append(t("ui.kpi.last_season", lang, value=last)
+                 + (f"({change})" if lang == "zh" and change else
+                    f" ({change})" if change else ""))
+    lines.append(status_text(d, lang))
+    return [x for x in lines if x]
 
 
 def card_row(kpi_ids: Sequence[str], f: Filters, lang: str,
