@@ -218,6 +218,9 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str) -> str:
         # 18°5, 1元2: a unit between digits; stripped it would read as 185.
         checks.append(f"WHEN {typed} IS NULL AND heat_num_split({_value(f)}) "
                       f"THEN 'number_split'")
+        # 1.234,50 (European), 12,5: which number is meant is unclear.
+        checks.append(f"WHEN {typed} IS NULL AND heat_num_comma({_value(f)}) "
+                      f"THEN 'number_comma'")
     if f.type in TYPE_ERROR:
         checks.append(f"WHEN {typed} IS NULL THEN '{TYPE_ERROR[f.type]}'")
     if f.type == ID:

@@ -1,5 +1,5 @@
 """Cells and rows as staff write them: times with 点/时/分/秒, a weekday or a
-UTC offset."""
+UTC offset; numbers whose comma and point cannot be told apart."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,8 +8,10 @@ from pathlib import Path
 import openpyxl
 
 from pipelines.load import load_file
+from pipelines.warehouse import connect
 
 TEMPERATURE = ["户号", "测温时间", "室内温度", "用户签字"]
+PAYMENTS = ["收据号", "户号", "供暖季", "缴费日期", "实收金额"]
 
 
 def _xlsx(path: Path, header: list, rows: list[list], title: str | None = None) -> Path:
@@ -75,3 +77,31 @@ def test_a_date_with_its_weekday_gives_a_time_of_day_its_date(con, tmp_path):
     assert (report.rows_inserted, report.rows_rejected) == (2, 0), report.rejects
     assert con.execute("SELECT measured_at FROM temperature_readings ORDER BY 1").fetchall() == [
         (dt.datetime(2025, 12, 1, 8, 5),), (dt.datetime(2025, 12, 2, 9, 10),)]
+
+
+# --- numbers whose comma and point cannot be told apart ----------------------------
+
+def test_a_european_number_is_rejected_saying_how_to_write_it(con, tmp_path):
+    rows = [["SF1", "001", "2025-2026", "2025-11-03", "1.234,50"],    # European: 1234.5
+            ["SF2", "002", "2025-2026", "2025-11-03", "12,5"],        # 12.5 or 125?
+            ["SF3", "003", "2025-2026", "2025-11-03", "¥(1.234,50)"],
+            ["SF4", "004", "2025-2026", "2025-11-03", "1,2345"],
+            ["SF5", "005", "2025-2026", "2025-11-03", "1,234.50"],    # as before
+            ["SF6", "006", "2025-2026", "2025-11-03", "¥123,456.00"],
+            ["SF7", "007", "2025-2026", "2025-11-03", "1.5万"],
+            ["SF8", "008", "2025-2026", "2025-11-03", "1，200"]]
+    path = _xlsx(tmp_path / "收费明细.xlsx", PAYMENTS, rows)
+    report = load_file(con, path)
+    assert report.status == "loaded", report.error
+    assert [(r.row, r.value, r.code) for r in report.rejects] == [
+        (2, "1.234,50", "number_comma"), (3, "12,5", "number_comma"),
+        (4, "¥(1.234,50)", "number_comma"), (5, "1,2345", "number_comma")]
+    assert "1.234,50" in report.rejects[0].reason and "实收金额" in report.rejects[0].reason
+    assert con.execute("SELECT receipt_no, amount FROM fee_payments ORDER BY 1").fetchall() == [
+        ("SF5", 1234.5), ("SF6", 123456.0), ("SF7", 15000.0), ("SF8", 1200.0)]
+    fresh = connect(":memory:")
+    en = load_file(fresh, path, lang="en")
+    fresh.close()
+    assert "comma" in en.rejects[0].reason
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in
+                   en.rejects[0].reason.replace("1.234,50", ""))

@@ -45,8 +45,15 @@ CREATE OR REPLACE TEMP MACRO heat_num_wan(s) AS
 CREATE OR REPLACE TEMP MACRO heat_num_split(s) AS
     regexp_matches(heat_num_pre(s), '\d\s*(°[Cc]|℃|°|度|元|㎡|²|平方米|平米)\s*[\d.]');
 
+-- A comma that is no thousands separator: one after the decimal point
+-- (1.234,50, the European 1234.50), one not followed by exactly three digits
+-- (12,5: 12.5 or 125?), or after four digits (1234,567). Stripped, 1.234,50
+-- read as 1.2345; such a number is not read.
+CREATE OR REPLACE TEMP MACRO heat_num_comma(s) AS
+    regexp_matches(s, '[,，](\d{0,2}(\D|$)|\d{4})|\.\d*[,，]|\d{4}[,，]');
+
 CREATE OR REPLACE TEMP MACRO heat_num_slow(s) AS (
-    CASE WHEN heat_num_split(s) THEN NULL
+    CASE WHEN heat_num_split(s) OR heat_num_comma(s) THEN NULL
          WHEN heat_num_wan(s)
          THEN round(TRY_CAST(rtrim(heat_num_text(s), '万') AS DOUBLE) * 10000, 4)
          ELSE TRY_CAST(heat_num_text(s) AS DOUBLE) END);
