@@ -24,9 +24,11 @@ c1, c2, c3, c4 = st.columns(4)
 since = c1.date_input(tr("page.audit.from"), end - dt.timedelta(days=30), key="audit_from")
 until = c2.date_input(tr("page.audit.to"), end, key="audit_to")
 user = c3.text_input(tr("page.audit.user"), key="audit_user").strip() or None
-action = c4.selectbox(tr("page.audit.action"), [None, *ACTIONS], key="audit_action",
+# "All" is "", not None: a choice of None is not sent again when the language
+# changes (ui/lang), and the browser would go on showing 全部 in English.
+action = c4.selectbox(tr("page.audit.action"), ["", *ACTIONS], key="audit_action",
                       format_func=lambda a: t(f"audit.action.{a}", lang) if a
-                      else tr("page.audit.all"))
+                      else tr("page.audit.all")) or None
 
 # Not cached: the log grows with every click, and an admin expects to see it.
 cur = db.connection().cursor()

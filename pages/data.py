@@ -99,9 +99,11 @@ def history_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def history() -> None:
     st.subheader(tr("ui.data.history"))
+    # "All" is "", not None, so that a change of language shows it in the new
+    # language (ui/lang).
     kind = st.columns([1, 2])[0].selectbox(
-        tr("ui.data.kind_filter"), [None, *KINDS], key="data_kind",
-        format_func=lambda k: t("ui.data.all_kinds", lang) if k is None else t(f"kind.{k}", lang))
+        tr("ui.data.kind_filter"), ["", *KINDS], key="data_kind",
+        format_func=lambda k: t(f"kind.{k}", lang) if k else t("ui.data.all_kinds", lang)) or None
     df = db.query(list_batches, kind)
     if df.empty:
         st.info(tr("ui.data.no_batches"))
