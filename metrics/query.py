@@ -78,7 +78,8 @@ def measures(kpi: Kpi, with_population: bool) -> tuple[str, str, str]:
     # Sums are rounded to 6 decimals: parallel summation order must not change
     # a figure's last digit (inputs are yuan with 2 decimals or areas).
     if kpi.kind == "sum":
-        return f"round(coalesce(sum({kpi.numerator}){_filter(p)}, 0), 6)", "null", "null"
+        den = f"count(*){_filter(p)}" if kpi.denominator == "population" else "null"
+        return f"round(coalesce(sum({kpi.numerator}){_filter(p)}, 0), 6)", den, "null"
     if kpi.kind == "ratio":
         return (f"round(coalesce(sum({kpi.numerator}){_filter(p)}, 0), 6)",
                 f"round(coalesce(sum({kpi.denominator}){_filter(p)}, 0), 6)", "null")
@@ -182,7 +183,7 @@ def _finish(kpi: Kpi, df: pd.DataFrame, period: Period) -> pd.DataFrame:
         value = np.where(np.nan_to_num(den) != 0, value, np.nan)
     if kpi.kind in ("rate", "count"):
         num_col = num_col.astype("int64")
-    if kpi.has_denominator and kpi.kind in ("rate", "count", "quantile"):
+    if kpi.has_denominator and (kpi.kind in ("rate", "quantile") or kpi.counts_population):
         den_col = den_col.astype("int64")
     cols = {c: df[c] for c in df.columns if c not in ("numerator", "denominator", "quantile")}
     cols.update(numerator=num_col, denominator=den_col,

@@ -110,8 +110,14 @@ class Kpi:
 
     @property
     def has_denominator(self) -> bool:
-        return self.kind in ("rate", "ratio", "quantile") or (
-            self.kind == "count" and self.denominator == "population")
+        return self.kind in ("rate", "ratio", "quantile") or self.counts_population
+
+    @property
+    def counts_population(self) -> bool:
+        """A count or sum whose denominator is the rows of its population:
+        its value is null when there are none (nothing to count or sum
+        over: no bill, no reading), not 0."""
+        return self.kind in ("count", "sum") and self.denominator == "population"
 
     @property
     def target(self) -> float | None:
@@ -166,8 +172,8 @@ def check(kpi: Kpi) -> list[str]:
         out.append("numerator missing")
     if kpi.kind == "ratio" and not kpi.denominator:
         out.append("denominator missing")
-    if kpi.kind == "count" and kpi.denominator not in (None, "population"):
-        out.append("a count's denominator is 'population' or nothing")
+    if kpi.kind in ("count", "sum") and kpi.denominator not in (None, "population"):
+        out.append(f"a {kpi.kind}'s denominator is 'population' or nothing")
     if kpi.kind == "quantile" and not (kpi.q is not None and 0 < kpi.q < 1):
         out.append("quantile needs 0 < q < 1")
     for part, rows in kpi.drill.items():

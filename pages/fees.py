@@ -85,7 +85,15 @@ st.title(tr("title"))
 places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.all", lang)
 st.caption(tr("scope", season=period.fee_season, cutoff=fmt.date(f.end, lang), places=places))
 
-kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW, fetched=[reads.get(c) for c in CARDS])
+cards = kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW, fetched=[reads.get(c) for c in CARDS])
+# No bill of the fee season in the selection (a season not yet billed): its
+# rates and arrears have no value (—, metrics: denominator 0), and the checks
+# of its bills find nothing because there is nothing to check, not because
+# all is well.
+billed = cards["fee_collection_rate_households"].now.denominator != 0
+no_bills = tr("no_bills", season=period.fee_season)
+if not billed:
+    st.info(no_bills, icon=":material/receipt_long:")
 rows_behind(DRILL, period, filters, scope, lang, key="fees")
 
 # --- collection through the season -----------------------------------------------------
@@ -188,8 +196,10 @@ else:
 missing = reads.get(MISSING)
 st.markdown(f"**{tr('daily.missing_title', n=f'{len(missing):,}')}**")
 st.caption(t("metrics.list_help.receipts_without_invoice", lang))
+# No receipt at all: nothing was checked (not "every receipt has one").
 long_lists.show(missing, lang, key="without_invoice", file_name=tr("daily.missing_file"),
-                columns=RECEIPT_COLUMNS, empty=tr("daily.missing_none"))
+                columns=RECEIPT_COLUMNS,
+                empty=tr("daily.missing_none" if days else "daily.missing_no_receipts"))
 
 # --- leaks ------------------------------------------------------------------------------
 st.subheader(tr("leaks.title"))
@@ -199,8 +209,15 @@ st.caption(tr("leaks.note"))
 # report's rule (reports.spec.OVERLAPS), so the page and the report count alike.
 leaks, left_out = without_overlaps({name: reads.get(call) for name, call in LEAK_READS.items()})
 also_in = {second: (first, n) for first, (second, n) in left_out.items()}
+if not billed:
+    st.info(no_bills, icon=":material/receipt_long:")
 for name, cols in LEAKS.items():
     rows = leaks[name]
+    if not billed and rows.empty:
+        # Without bills an empty check says nothing ("没有发现问题" misled);
+        # households found anyway (heated, no bill, in a season others are
+        # billed for) are still listed.
+        continue
     title, help_text = t(f"metrics.list.{name}", lang), t(f"metrics.list_help.{name}", lang)
     st.markdown(f"**{title}** · {tr('leaks.count', n=f'{len(rows):,}')}", help=help_text)
     if name in left_out:

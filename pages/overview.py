@@ -163,11 +163,17 @@ def tickets(data: dict[str, kpi.CardData]) -> None:
     page_link("tickets", tr("page.overview.open.tickets"))
 
 
-def arrears() -> None:
+def arrears(data: dict[str, kpi.CardData]) -> None:
     season = period.fee_season
     st.markdown(f"**{tr('page.overview.arrears', season=season)}**")
     top = reads.get(LISTS["fee_season_arrears"])
     st.caption(tr("page.overview.arrears_note", season=season))
+    if data["fee_collection_rate_households"].now.denominator == 0:
+        # No bill of the season in the selection: no debt is known, which is
+        # not "没有欠费" (the card reads — for the same reason).
+        st.info(tr("page.overview.no_bills", season=season))
+        page_link("fees", tr("page.overview.open.fees"))
+        return
     tables.show(top, lang, key="o_arrears", file_name=tr("page.overview.arrears", season=season),
                 whole=whole("fee_season_arrears", top),
                 columns=["household_id", "name", "station", "community", "season",
@@ -183,7 +189,7 @@ def attention(data: dict[str, kpi.CardData]) -> None:
     st.caption(tr("page.overview.attention_note", period=fmt.period(f.start, f.end, lang)))
     cold_buildings()
     tickets(data)
-    arrears()
+    arrears(data)
 
 
 def data_counts() -> None:

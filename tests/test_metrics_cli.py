@@ -53,6 +53,8 @@ def test_json_value_null_when_denominator_zero(tmp_path, capsys):
     assert out["ticket_closure_rate"] == {"value": None, "numerator": 0, "denominator": 0}
     assert out["ticket_resolution_hours_median"] == {"value": None, "numerator": None,
                                                      "denominator": 0}
+    # no bill loaded: no arrears figure (not 0.0)
+    assert out["fee_arrears_amount"] == {"value": None, "numerator": 0, "denominator": 0}
 
 
 def test_branch_scope(db, capsys):

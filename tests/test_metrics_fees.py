@@ -88,7 +88,9 @@ def test_fee_collection_rate_households_at_season_start(wh):
 def test_fee_arrears_amount(wh):
     # h2 3100.40 - 3100.39 = 0.01; h3 690 - 250 = 440; h4 2070 - 1000 = 1070 -> 1510.01
     n, d, v = one(wh, "fee_arrears_amount")
-    assert v == pytest.approx(1510.01) and n == v and pd.isna(d)
+    # its denominator: the bills it sums over, b1..b5 (a season without any
+    # has no arrears figure, test_a_season_without_bills_has_no_arrears_figure)
+    assert v == pytest.approx(1510.01) and n == v and d == 5
 
 
 def test_a_slice_without_bills_has_no_arrears_figure(wh):
@@ -105,6 +107,18 @@ def test_a_slice_without_bills_has_no_arrears_figure(wh):
     by = collection_by(wh, "station", WEEK).set_index("station")
     assert by.loc["S4", "paid_yuan"] == pytest.approx(300.0)
     assert pd.isna(by.loc["S4", "households_billed"]) and pd.isna(by.loc["S4", "arrears_yuan"])
+
+
+def test_a_season_without_bills_has_no_arrears_figure(wh):
+    # 2026-2027 has no bill yet: its arrears are unknown, not ¥0.00 (which
+    # read as "nobody owes" beside last season's figure), as its collection
+    # rates are: value null, denominator 0 bills.
+    res = summary(wh, ("2026-12-01", "2026-12-07"))
+    assert res["fee_arrears_amount"].asdict() == {"value": None, "numerator": 0.0,
+                                                  "denominator": 0}
+    assert res["fee_collection_rate_households"].asdict() == {"value": None, "numerator": 0,
+                                                              "denominator": 0}
+    assert summary(wh, WEEK)["fee_arrears_amount"].denominator == 5
 
 
 def test_fee_arrears_amount_explicit_season(wh):

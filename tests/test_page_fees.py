@@ -62,6 +62,29 @@ def test_the_week_after_a_season_shows_the_ended_seasons_fees(demo_copy, monkeyp
     assert any("2025-2026 供暖季" in c.value for c in at.caption)
 
 
+def test_a_season_without_bills_shows_no_figures_and_no_all_clear(demo_copy):
+    # 2026-W48 (23-29 November 2026): 2026-2027 is under way and none of its
+    # bills or receipts is loaded. The page said 欠费金额 ¥0.00 with a green
+    # arrow down from last season, "没有发现问题" under every bill check and
+    # "本期每笔收款都有发票号": checks that pass only because nothing is there.
+    at = open_page(PAGE, season="2026-2027", period="week", week="2026-W48")
+    period, _ = filters_of(at)
+    assert period.fee_season == "2026-2027"
+    arrears = next(m for m in at.metric if m.label == "欠费金额")
+    assert arrears.value == "—" and not arrears.proto.delta
+    said = [i.value for i in at.info]
+    assert said.count("2026-2027 供暖季尚无账单数据:收缴率、欠费和账单核对都无从计算。") == 2
+    text = shown_text(at)
+    assert "没有发现问题。" not in text
+    assert "本期每笔收款都有发票号。" not in text
+    assert "本期没有收款,无从核对发票号。" in said
+    assert not untranslated(at)
+    en = open_page(PAGE, "en", season="2026-2027", period="week", week="2026-W48")
+    assert "No bills of the 2026-2027 season are loaded: collection rates, arrears and the " \
+        "bill checks cannot be worked out." in [i.value for i in en.info]
+    assert not untranslated(en)
+
+
 def test_the_curve_ends_at_the_collection_rate(demo_copy):
     at = open_page(PAGE, **WEEK)
     period, filters = filters_of(at)

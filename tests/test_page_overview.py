@@ -313,10 +313,16 @@ def test_the_arrears_list_is_the_arrears_cards_season(demo_copy, downloads, para
 def test_a_season_without_bills_lists_no_arrears(demo_copy):
     # 2026-W48: the fee season 2026-2027 has no bills; the list said 欠费金额
     # ¥0.00 beside "下载全部 3,115 行" (the earlier seasons' bills).
+    # The card said ¥0.00 with a green arrow down from last season's
+    # ¥924.99 万, and the list "没有欠费。": no bill is not no debt.
     at = open_page(PAGE, season="2026-2027", period="week", week="2026-W48")
     period, _ = filters_of(at)
     assert period.fee_season == "2026-2027"
-    assert any(i.value == "没有欠费。" for i in at.info)
+    card = next(m for m in at.metric if m.label == "欠费金额")
+    assert card.value == "—" and not card.proto.delta
+    said = [i.value for i in at.info]
+    assert "没有欠费。" not in said
+    assert "2026-2027 供暖季尚无账单数据。" in said
     assert not [b for b in at.get("download_button")
                 if b.proto.id.endswith("o_arrears_xlsx")]
 
