@@ -7,7 +7,6 @@ ui/xlsx.py) of the rows shown, or of the whole list a page shows the top of.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
@@ -23,6 +22,7 @@ from metrics.display import (OVERDUE_DAYS, VALUE_KEYS, column_label,  # noqa: F4
                              overdue_in_days, translate_values, value_text)
 
 from . import fmt, session
+from .sidebar import today
 from .xlsx import workbook_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -195,7 +195,7 @@ def _button(build: Callable[[], bytes], lang: str, key: str, file_name: str, det
             label: str | None = None) -> None:
     """The .xlsx download button: the file is built when clicked, not on every
     run of the page, and audited with `detail` when built."""
-    stamp = dt.date.today().strftime("%Y%m%d")
+    stamp = today().strftime("%Y%m%d")   # the company's day, not the server's
     st.download_button(label or t("ui.table.download", lang),
                        data=session.audited_download(build, f"{file_name}.xlsx", detail),
                        file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
