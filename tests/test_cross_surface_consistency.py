@@ -298,6 +298,20 @@ def last_season_line(card: dict) -> str:
     return line.split("(")[0]
 
 
+def chip(kpi, change, period: str) -> str:
+    """A card's chip: the change with what it is against (none: empty)."""
+    text = change_text(kpi, change, "zh")
+    if text is None:
+        return ""
+    kind = PERIODS[period]["period"]
+    if kind == "season":
+        return "较上季同期 " + text
+    if kind == "week":
+        return "较上周 " + text
+    start, end = period_days(period)
+    return f"较前 {(end - start).days + 1} 天 " + text
+
+
 def missing(x) -> bool:
     return x is None or x == "—"
 
@@ -325,7 +339,7 @@ def test_every_pages_cards_equal_the_kpi_layer(shown, reference, period, slice_)
             assert card["value"] == card_value(kpi, r.value, "zh"), where
             arrow = None if r.value is None or before[kpi_id].value is None \
                 else r.value - before[kpi_id].value
-            assert card["delta"] == (change_text(kpi, arrow, "zh") or ""), where
+            assert card["delta"] == chip(kpi, arrow, period), where
             lines = card["caption"].split("  \n")
             # The parts under the value, to be checked by hand.
             if kpi.unit == "yuan" and r.value is not None:
@@ -428,7 +442,7 @@ def test_the_reports_last_week_is_the_pages_comparison(shown, workbook, week_per
             assert card["value"] == card_value(kpi, row["value"], "zh"), (page, kpi_id)
             change = None if missing(row["previous_value"]) else \
                 row["value"] - row["previous_value"]
-            assert card["delta"] == (change_text(kpi, change, "zh") or ""), (page, kpi_id)
+            assert card["delta"] == chip(kpi, change, week_period), (page, kpi_id)
             then = None if missing(row["last_season_value"]) else row["last_season_value"]
             assert last_season_line(card) == t(
                 "ui.kpi.last_season", "zh", value=compared_value(kpi, then, "zh")), (page, kpi_id)
@@ -474,7 +488,7 @@ def test_subject_sheet_rows_equal_the_filtered_cards(shown, workbook, slice_):
         main = get(area.main)
         assert cards[area.main]["value"] == card_value(main, row["value"], "zh"), area.name
         change = None if missing(row["previous_value"]) else row["value"] - row["previous_value"]
-        assert cards[area.main]["delta"] == (change_text(main, change, "zh") or "")
+        assert cards[area.main]["delta"] == chip(main, change, "week")
         for kpi_id in area.extra:
             if kpi_id in cards:
                 assert cards[kpi_id]["value"] == card_value(get(kpi_id), row[kpi_id], "zh"), \

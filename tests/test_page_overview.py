@@ -5,6 +5,7 @@ pages with the same filters; and the shared card helpers' rules."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from urllib.parse import parse_qs
 
@@ -17,7 +18,8 @@ from page_testing import (demo_copy, downloads, figures, filters_of,  # noqa: F4
                           metrics_shown, open_page, table, untranslated, workbook_rows)
 from pipelines import settings as settings_module
 from ui import db
-from ui.kpi import CardData, caption_lines, change_text, compared_value, parts_text, status
+from ui.kpi import (CardData, caption_lines, change_text, chip_style, chip_text, compared_value,
+                    parts_text, status)
 
 PAGE = "pages/overview.py"
 CARDS = ("temp_compliance_rate", "temp_household_compliance_rate", "refund_exposure_amount",
@@ -62,7 +64,8 @@ def test_a_seasons_arrow_compares_with_last_season(demo_copy, params):
     value = now[kpi.id].value
     arrow = value - (last if season else prev)[kpi.id].value
     card = next(m for m in at.metric if m.label == kpi.text("zh")[0])
-    assert card.proto.delta == change_text(kpi, arrow, "zh")
+    against = "较上季同期 " if season else "较上周 "
+    assert card.proto.delta == against + change_text(kpi, arrow, "zh")
     last_line = next(line for c in at.caption for line in c.value.split("  \n")
                      if line.startswith("上季同期 ") and
                      compared_value(kpi, last[kpi.id].value, "zh") in line)
@@ -93,7 +96,7 @@ def test_a_ranges_arrow_never_compares_with_the_summer(demo_copy):
     for kpi_id in ids:
         kpi = get(kpi_id)
         card = next(m for m in ranged.metric if m.label == kpi.text("zh")[0])
-        arrow = change_text(kpi, now[kpi_id].value - last[kpi_id].value, "zh")
+        arrow = "较上季同期 " + change_text(kpi, now[kpi_id].value - last[kpi_id].value, "zh")
         assert card.proto.delta == by_label[card.label].proto.delta == arrow, kpi_id
         assert card.proto.help.endswith(
             "箭头:与上季同期(上一供暖季中距开季天数相同的时段)相比的变化。"
@@ -111,7 +114,8 @@ def test_a_ranges_arrow_never_compares_with_the_summer(demo_copy):
     now = summary(con, period, {}, kpi_ids=[kpi.id])
     prev = summary(con, period.previous(), {}, kpi_ids=[kpi.id])
     card = next(m for m in jan.metric if m.label == kpi.text("zh")[0])
-    assert card.proto.delta == change_text(kpi, now[kpi.id].value - prev[kpi.id].value, "zh")
+    assert card.proto.delta == \
+        "较前 31 天 " + change_text(kpi, now[kpi.id].value - prev[kpi.id].value, "zh")
     assert card.proto.help.endswith("箭头:与上一个等长时段相比的变化。")
 
 
@@ -340,3 +344,54 @@ def test_a_comparison_gives_a_rate_with_one_decimal():
     assert caption_lines(season, "zh")[1] == "上季同期 95.0%"
     # the period's own figure keeps the digits that tell it from the target
     assert card_value(kpi, 0.9497, "zh") == "94.97%"
+
+
+def test_the_chip_says_what_it_compares_with():
+    # "-0.9 个百分点" on a week's card was against last week, "+0.7 个百分点" on a
+    # season's against the same days of last season, and neither said so.
+    rate = get("temp_compliance_rate")                          # higher is better
+    week = CardData(rate, Result(0.9, 900, 1000), Result(0.909, 909, 1000),
+                    Result(0.893, 893, 1000), week=True, days=7)
+    assert chip_text(week, "zh") == "较上周 -0.9 个百分点"
+    assert chip_text(week, "en") == "vs last week -0.9 pp"
+    assert chip_style(week) == ("red", "down")
+    season = CardData(rate, Result(0.9, 900, 1000), None, Result(0.893, 893, 1000), days=121)
+    assert chip_text(season, "zh") == "较上季同期 +0.7 个百分点"
+    assert chip_text(season, "en") == "vs same days last season +0.7 pp"
+    assert chip_style(season) == ("green", "up")
+    unanswered = get("ticket_unanswered")                       # lower is better
+    month = CardData(unanswered, Result(12, 12, None), Result(15, 15, None),
+                     Result(9, 9, None), days=31)
+    assert chip_text(month, "zh") == "较前 31 天 -3"
+    assert chip_text(month, "en") == "vs previous 31 days -3"
+    assert chip_style(month) == ("green", "down")
+    flat = CardData(rate, Result(0.9, 9000, 10000), Result(0.90004, 22501, 25000),
+                    Result(None, None, 0), week=True, days=7)
+    assert chip_text(flat, "zh") == "较上周 0.0 个百分点"
+    assert chip_style(flat) == ("gray", "off")
+    received = get("tickets_received")                          # neutral
+    assert chip_style(CardData(received, Result(20, 20, None), Result(15, 15, None),
+                               Result(None, None, None), week=True, days=7)) == ("gray", "up")
+    nothing = CardData(rate, Result(0.9, 9, 10), Result(None, None, 0), Result(None, None, 0),
+                       week=True, days=7)
+    assert chip_text(nothing, "zh") is None
+
+
+def test_the_chip_fits_a_cards_line():
+    # At 1366 px a card is 259 px wide; measured in Chromium, its chip holds
+    # one line up to 38 columns (a Chinese character two), "vs same days last
+    # season +¥121.89 k" being 35 (235 px). The longest changes each unit
+    # writes must stay within it, in both languages.
+    def columns(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    longest = {"temp_compliance_rate": -1.0, "fee_arrears_amount": -123456789.0,
+               "refund_exposure_amount": -9999.99, "ticket_unanswered": -12345,
+               "ticket_resolution_hours_median": -123.4, "complaints_per_10k_m2": -12.34}
+    for kpi_id, change in longest.items():
+        kpi = get(kpi_id)
+        for previous, week in ((Result(0, 0, 1), True), (Result(0, 0, 1), False), (None, False)):
+            d = CardData(kpi, Result(change, change, 1), previous, Result(0, 0, 1),
+                         week=week, days=121)
+            for lang in ("zh", "en"):
+                assert columns(chip_text(d, lang)) <= 38, chip_text(d, lang)
+

@@ -26,8 +26,6 @@ from . import db, fmt, session
 from .filters import Filters
 from .prefetch import prefetch
 
-# st.metric colours a delta by its sign; this says whether "up" is good.
-_DELTA_COLOR = {"higher": "normal", "lower": "inverse", "neutral": "off"}
 _STATUS_COLOR = {"good": "green", "bad": "red", None: "gray"}
 
 
@@ -88,6 +86,8 @@ class CardData:
     previous: Result | None
     last_season: Result
     skipped: Period | None = None   # the previous period not compared with
+    week: bool = False              # the previous period is the previous ISO week
+    days: int | None = None         # the period's length (and its previous period's)
 
     @property
     def change_previous(self) -> float | None:
@@ -160,7 +160,7 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
     # comparison: its 0 tickets or 0 arrears would show the whole value as
     # the change. It reads "—" (metrics.sources, as the weekly report).
     items = db.query(freshness)
-    _, prev_period, last_period = card_periods(f)
+    now_period, prev_period, last_period = card_periods(f)
     none = Result(None, None, None)
     skipped = skipped_previous(f)
     out = {}
@@ -168,7 +168,8 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
         kpi = get(i)
         p = None if prev is None else prev[i] if comparable(kpi, items, prev_period) else none
         ls = last[i] if comparable(kpi, items, last_period) else none
-        out[i] = CardData(kpi, now[i], p, ls, skipped)
+        out[i] = CardData(kpi, now[i], p, ls, skipped, week=f.period == "week",
+                          days=now_period.days)
     return out
 
 
@@ -232,20 +233,47 @@ def delta_help(d: CardData, lang: str) -> str:
     return t("ui.kpi.delta_help_season" if d.previous is None else "ui.kpi.delta_help", lang)
 
 
+def chip_text(d: CardData, lang: str) -> str | None:
+    """The change on the card's chip with what it is against: '较上周 -0.9 个百分点',
+    'vs last week -0.9 pp', '较前 31 天 +2', '较上季同期 +0.7 个百分点' (a season,
+    or a range whose previous period is not compared with); None without one."""
+    season = d.previous is None
+    change = change_text(d.kpi, d.change_last_season if season else d.change_previous, lang)
+    if change is None:
+        return None
+    if season:
+        return t("ui.kpi.vs_last_season", lang, change=change)
+    if d.week:
+        return t("ui.kpi.vs_last_week", lang, change=change)
+    return t("ui.kpi.vs_previous", lang, change=change, days=d.days)
+
+
+def chip_style(d: CardData, lang: str = "zh") -> tuple[str, str]:
+    """(delta_color, delta_arrow) of the chip: the arrow follows the change's
+    sign, green when it is the good way for the KPI, red the bad way, grey for
+    a neutral KPI; no arrow and grey for what rounds to no change. Set here,
+    not by st.metric, which reads only a leading '-' and the chip starts with
+    what it compares against."""
+    season = d.previous is None
+    change = change_text(d.kpi, d.change_last_season if season else d.change_previous, lang)
+    if change is None or change[:1] not in "+-":
+        return "gray", "off"
+    down = change.startswith("-")
+    good = {"higher": not down, "lower": down}.get(d.kpi.direction)
+    return ("gray" if good is None else "green" if good else "red"), ("down" if down else "up")
+
+
 def card(d: CardData, lang: str, container=None) -> None:
-    """One bordered st.metric: value, change vs the previous period as the
-    delta (for a season: vs the same point of last season), and a caption
-    with the parts, last season and the status."""
+    """One bordered st.metric: value, change vs the previous period on the
+    chip, saying against what (for a season: vs the same point of last
+    season), and a caption with the parts, last season and the status."""
     box = container if container is not None else st
     kpi = d.kpi
     label, description = kpi.text(lang)
-    season = d.previous is None
     with box.container(border=True):
-        delta = change_text(kpi, d.change_last_season if season else d.change_previous, lang)
-        flat = delta is not None and delta[:1] not in "+-"
-        st.metric(label, card_value(kpi, d.now.value, lang), delta=delta,
-                  delta_color="off" if flat else _DELTA_COLOR[kpi.direction],
-                  delta_arrow="off" if flat else "auto",
+        color, arrow = chip_style(d, lang)
+        st.metric(label, card_value(kpi, d.now.value, lang), delta=chip_text(d, lang),
+                  delta_color=color, delta_arrow=arrow,
                   help=description + "\n\n" + delta_help(d, lang))
         st.caption("  \n".join(caption_lines(d, lang)))
 
