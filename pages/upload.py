@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from i18n import t
-from pipelines.fields import DATASETS, KINDS
+from pipelines.fields import DATASETS, KINDS, normalize_label
 from pipelines.mapping import ABSENT, may_be_absent
 from pipelines.read import SUFFIXES
 from pipelines.settings import load_settings
@@ -46,8 +46,8 @@ con = db.connection()
 limit_mb = int(load_settings()["upload"]["max_file_mb"])
 
 
-def kind_label(kind: str | None) -> str:
-    return t("ui.upload.kind_auto", lang) if kind is None else t(f"kind.{kind}", lang)
+def kind_label(kind: str) -> str:
+    return t(f"kind.{kind}", lang) if kind else t("ui.upload.kind_auto", lang)
 
 
 def field_label(name: str) -> str:
@@ -88,6 +88,17 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
                                       for f in order]
             + [t("upload.mapping.not_in_file", lang)] * len(plan.mapping.absent)}),
             hide_index=True)
+
+
+def reject_column(labels: list, columns: dict[str, int], name: str) -> str:
+    """A rejected value's column: the file's header text and the field it was
+    read as ("检测温度 · 室内温度(℃)"), once when they are the same words."""
+    field = field_label(name)
+    if name not in columns:
+        return field
+    source = source_label(labels, columns[name])
+    return source if normalize_label(source) == normalize_label(field) else \
+        f"{source} · {field}"
 
 
 def choice_label(labels: list, i: int | None) -> str:
@@ -157,9 +168,7 @@ def report(up: uploads.Upload) -> None:
     labels, columns = up.plan.header.labels, up.plan.mapping.columns
     st.dataframe(pd.DataFrame({
         tr("ui.rejects.row"): [x.row for x in r.rejects],
-        tr("ui.rejects.column"): [
-            f"{source_label(labels, columns[x.column])} · {field_label(x.column)}"
-            if x.column in columns else field_label(x.column) for x in r.rejects],
+        tr("ui.rejects.column"): [reject_column(labels, columns, x.column) for x in r.rejects],
         tr("ui.rejects.value"): [x.value for x in r.rejects],
         tr("ui.rejects.reason"): [x.reason for x in r.rejects],
     }), hide_index=True, width="stretch", placeholder=fmt.EMPTY)
@@ -188,12 +197,17 @@ for up in desk:
         if up.report is not None:
             report(up)
             continue
-        up.kind = st.selectbox(tr("ui.upload.kind"), [None, *KINDS], format_func=kind_label,
-                               key=f"kind_{up.file_id}")
+        # "Detect automatically" is "", not None: a change of language then
+        # shows it in the new language (ui/lang).
+        up.kind = st.selectbox(tr("ui.upload.kind"), ["", *KINDS], format_func=kind_label,
+                               key=f"kind_{up.file_id}") or None
         uploads.plan(con, up)
         if up.error is not None:
             st.error(up.error.message(lang))
             error_detail(up.error)
+            if up.kind is None and up.error.code in ("unknown_kind", "unknown_kind_closest"):
+                # Columns are mapped only to a kind the user chose, never to a guess.
+                st.caption(tr("ui.upload.pick_kind"))
         else:
             details(up, batches)
 

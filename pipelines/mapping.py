@@ -83,7 +83,8 @@ def detect(labels: list[str | None], kind: str | None = None,
 
     Raises `wrong_kind` when a kind was asked for but another kind fits the file
     and `unknown_kind` when nothing fits; a best but incomplete mapping is
-    returned so the caller can name the missing columns."""
+    returned so the caller can name the missing columns: with all kinds, only
+    when it has some of the required columns."""
     if kind is not None and kind not in KINDS:
         raise PipelineError("bad_kind", kind=kind, kinds=", ".join(KINDS))
     candidates = KINDS[kind] if kind else list(DATASETS)
@@ -96,6 +97,13 @@ def detect(labels: list[str | None], kind: str | None = None,
             found = max(fitting, key=lambda m: _score(DATASETS[m.dataset], m))
             raise PipelineError("wrong_kind", asked_kind=kind, found_kind=found.kind)
     if not best.columns or (not best.complete and len(best.columns) < 2):
+        raise unknown_kind(labels)
+    if kind is None and not best.complete and \
+            len(best.missing) == len(DATASETS[best.dataset].required):
+        # Not one column any export needs (姓名, 电话, 金额: a roster's name and
+        # phone, but no household): no export, rather than a roster whose 户号
+        # a form would let be mapped to 姓名. Its columns are mapped only to a
+        # kind the user picked.
         raise unknown_kind(labels)
     return best
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from made_files import tiny_png
 from pipelines.errors import PipelineError
 from pipelines.load import load_file, plan_file
+from pipelines.mapping import detect as plan_detect
 from pipelines.mappings import layout_signature, lookup, plan_remembered, remember
 from pipelines.warehouse import connect, data_version, row_counts
 from ui import fmt
@@ -95,7 +96,8 @@ def test_good_file_preview_load_and_report(warehouse):
     assert at.dataframe[0].proto.placeholder == fmt.EMPTY
     rejects = at.dataframe[0].value
     assert rejects.to_dict("records") == [{
-        "行号(Excel)": 7, "列": "室内温度(℃) · 室内温度(℃)", "值": "偏低",
+        # the file's header says the field's name: shown once, not "室内温度(℃) · 室内温度(℃)"
+        "行号(Excel)": 7, "列": "室内温度(℃)", "值": "偏低",
         "原因": "室内温度(℃)不是数字"}]
     assert [b.label for b in at.get("download_button")] == ["下载拒收行(Excel,改正后可重新上传)"]
     after = snapshot(warehouse)
@@ -470,3 +472,54 @@ def test_old_upload_folders_are_swept_at_start_only_ours(tmp_path):
     assert not stale.exists()
     assert fresh.exists() and other.exists() and (target / "f.xlsx").exists()
     assert link.is_symlink()
+
+
+# --- a file that is no export -------------------------------------------------------
+
+UNRELATED = "姓名,电话,金额\n张三,13812341234,100\n李四,13900001111,200\n".encode("gbk")
+
+
+@pytest.mark.parametrize("lang, words, kinds", [
+    ("zh", "无法识别这是哪种导出文件", "客服工单、测温记录、收费或用户档案"),
+    ("en", "Cannot tell which export this is", "ticket, temperature, fee or roster")])
+def test_an_unrelated_file_is_no_export_until_its_kind_is_picked(warehouse, lang, words,
+                                                                   kinds):
+    # 姓名 and 电话 are roster columns, but none that a roster needs: it was
+    # "recognised" as a roster with a form to map 姓名 to 户号.
+    at = upload_bytes(open_page(lang), ("名单.csv", UNRELATED))
+    [error] = texts(at.error)
+    assert error.startswith(words) and kinds in error
+    assert "姓名" in error and "电话" in error and "金额" in error
+    assert not at.get("form") and not at.warning
+    assert not [c for c in texts(at.caption) if c.startswith(("识别为", "Recognised"))]
+    assert at.button(key="upload_load").disabled
+    assert any(c.startswith(("如果它是其中一种导出", "If it is one of these exports"))
+               for c in texts(at.caption))
+
+    # Picked deliberately: the columns may be mapped.
+    kind = next(s.key for s in at.selectbox if s.key.startswith("kind_"))
+    at.selectbox(key=kind).set_value("households").run()
+    assert not at.error and at.get("form")
+    assert texts(at.warning)[0].startswith("没有找到必需的列" if lang == "zh"
+                                           else "Required columns not found")
+    assert at.button(key="upload_load").disabled
+
+
+def test_a_file_with_some_required_columns_still_offers_the_form(warehouse):
+    at = upload(open_page(), "temperature_odd_header.xlsx")
+    assert at.get("form") and not at.error
+
+
+def test_detect_names_no_kind_for_a_file_without_any_required_column():
+    with pytest.raises(PipelineError) as caught:
+        plan_detect(["姓名", "电话", "金额"])
+    assert caught.value.code == "unknown_kind"
+    mapping = plan_detect(["姓名", "电话", "金额"], "households")
+    assert mapping.kind == "households" and not mapping.complete
+
+
+def test_the_kind_shown_follows_a_change_of_language(warehouse):
+    at = upload(open_page(), "temperature_new.xlsx")
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    kind = next(s for s in at.selectbox if s.key.startswith("kind_"))
+    assert kind.proto.set_value and kind.proto.raw_value == "Detect automatically"
