@@ -310,6 +310,13 @@ def test_a_date_range_never_stays_under_another_season(warehouse, monkeypatch):
     at.radio(key="f_period").set_value("range").run()
     f = at.session_state["filters"]
     assert (f.season, f.start, f.end) == ("2025-2026", D(2025, 11, 15), D(2026, 3, 15))
+    # summer dates chosen under 2025-2026: shown under 2024-2025, whose fees
+    # they read
+    at.date_input(key="f_from").set_value(D(2025, 6, 1)).run()
+    at.date_input(key="f_to").set_value(D(2025, 6, 30)).run()
+    f = at.session_state["filters"]
+    assert (f.season, f.start, f.end) == ("2024-2025", D(2025, 6, 1), D(2025, 6, 30))
+    assert at.selectbox(key="f_season").value == at.query_params["season"] == "2024-2025"
     # a link naming a season and another season's dates
     link = open_app(season="2026-2027", period="range", **{"from": "2025-11-15",
                                                             "to": "2026-03-15"})
@@ -319,8 +326,9 @@ def test_a_date_range_never_stays_under_another_season(warehouse, monkeypatch):
 
 
 def test_a_date_range_is_shown_under_its_own_season():
-    # the season of its last heating day; between seasons the one that ended
-    # (whose fees it reads), or the coming one when chosen (as a week)
+    # the season of its last heating day; between seasons the one that ended,
+    # whose fees it reads, even when the coming one was chosen: June 2025
+    # under 2025-2026 was labelled 2025-2026 and showed 2024-2025's fees
     assert resolve("2026-2027", "range", start=D(2025, 11, 15), end=D(2026, 3, 15)).season \
         == "2025-2026"
     assert resolve("2025-2026", "range", start=D(2025, 3, 1), end=D(2025, 12, 31)).season \
@@ -330,6 +338,10 @@ def test_a_date_range_is_shown_under_its_own_season():
     assert resolve("2024-2025", "range", start=D(2025, 6, 1), end=D(2025, 6, 30)).season \
         == "2024-2025"
     assert resolve("2025-2026", "range", start=D(2025, 6, 1), end=D(2025, 6, 30)).season \
+        == "2024-2025"
+    assert resolve("2025-2026", "range", start=D(2025, 3, 16), end=D(2025, 11, 14)).season \
+        == "2024-2025"
+    assert resolve("2024-2025", "range", start=D(2025, 6, 1), end=D(2025, 11, 15)).season \
         == "2025-2026"
     assert resolve("2023-2024", "range", start=D(2025, 6, 1), end=D(2025, 6, 30)).season \
         == "2024-2025"
@@ -369,10 +381,21 @@ def test_a_stray_reading_between_seasons_does_not_move_the_default_season(wareho
 def test_a_week_fits_its_season():
     assert week_fits("2025-2026", "2025-W50") and week_fits("2025-2026", "2025-W47")
     assert not week_fits("2024-2025", "2025-W50") and not week_fits("2025-2026", "2025-W99")
-    # between seasons: the coming season's (a shortcut in summer)
-    assert week_fits("2026-2027", "2026-W27") and not week_fits("2025-2026", "2026-W27")
-    assert week_choices("2025-2026", "2026-W27") == season_weeks("2025-2026")
-    assert "2026-W27" in week_choices("2026-2027", "2026-W27")
+    # between seasons: the season that ended, whose fees the week reads (a
+    # shortcut in summer), never the coming one
+    assert week_fits("2025-2026", "2026-W27") and not week_fits("2026-2027", "2026-W27")
+    assert week_fits("2025-2026", "2026-W12") and week_fits("2025-2026", "2026-W45")
+    assert not week_fits("2025-2026", "2026-W46") and week_fits("2026-2027", "2026-W46")
+    assert week_choices("2026-2027", "2026-W27") == season_weeks("2026-2027")
+    assert "2026-W27" in week_choices("2025-2026", "2026-W27")
+    # 本周 on 1 July 2026 is 2026-W27 under 2025-2026
+    assert shortcut(D(2026, 7, 1), 0) == ("2025-2026", "2026-W27")
+    assert shortcut(D(2026, 11, 16), 0) == ("2026-2027", "2026-W47")
+    # a link naming the coming season with a summer week: shown under the
+    # season that ended, the week kept
+    f = decode({"season": ["2026-2027"], "period": ["week"], "week": ["2026-W27"]}, OPTIONS,
+               D(2026, 7, 1))
+    assert (f.season, f.week) == ("2025-2026", "2026-W27")
 
 
 def test_a_period_without_data_says_so(warehouse):

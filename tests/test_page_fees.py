@@ -39,16 +39,18 @@ def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
 
 
 def test_the_week_after_a_season_shows_the_ended_seasons_fees(demo_copy, monkeypatch):
-    # 2026-W12 (16-22 March 2026) holds no heating day; the sidebar lists it
+    # 2026-W12 (16-22 March 2026) holds no heating day; a link names it
     # under the coming season, 2026-2027, which has no bills. Its fees are
-    # 2025-2026's, as in the weekly report of that week.
+    # 2025-2026's, as in the weekly report of that week, and it is shown
+    # under 2025-2026, the season its figures are for.
     import datetime as dt
 
     from reports import gather
     monkeypatch.setattr("ui.sidebar.today", lambda: dt.date(2026, 3, 20))
     at = open_page(PAGE, season="2026-2027", period="week", week="2026-W12")
     period, filters = filters_of(at)
-    assert at.session_state["filters"].season == "2026-2027"
+    assert at.session_state["filters"].season == "2025-2026"
+    assert at.session_state["filters"].week == "2026-W12"
     assert period.fee_season == "2025-2026"
     results = summary(db.connection(), period, filters, kpi_ids=list(HEADLINE))
     report = gather(db.connection(), "2026-W12", trends=False).headline.set_index("kpi")

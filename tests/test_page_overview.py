@@ -134,6 +134,23 @@ def test_fee_cards_read_the_season_of_the_range(demo_copy):
     assert any("2025-2026" in c.value and "2025年11月15日" in c.value for c in at.caption)
 
 
+def test_a_range_between_seasons_names_the_season_its_figures_are_for(demo_copy):
+    # June 2025 chosen under 2025-2026: the header said "2025-2026 供暖季"
+    # while the fee cards (94.0%) and the list "2024-2025 供暖季欠费最多的用户"
+    # were 2024-2025's. June lies between the two; its fees are those of the
+    # season that ended (Period.fee_season), so that season is named.
+    at = open_page(PAGE, season="2025-2026", period="range",
+                   **{"from": "2025-06-01", "to": "2025-06-30"})
+    period, _ = filters_of(at)
+    assert period.fee_season == "2024-2025"
+    assert at.session_state["filters"].season == "2024-2025"
+    assert at.selectbox(key="f_season").value == "2024-2025"
+    assert any(c.value.startswith("2024-2025 供暖季 · 2025年6月1日 – 2025年6月30日")
+               for c in at.caption)
+    assert not any("2025-2026" in c.value for c in at.caption)
+    assert any(m.value == "**2024-2025 供暖季欠费最多的用户**" for m in at.markdown)
+
+
 def test_a_comparison_without_data_reads_as_none(demo_copy):
     # 2024-W50's same days of last season (December 2023) lie before anything
     # loaded: no "上季同期 0 (+25)" for the counts and amounts, but —, as in the

@@ -38,10 +38,12 @@ class Filters:
 
 
 def season_choices(options: FilterOptions, today: dt.date, also: str | None = None) -> list[str]:
-    """Seasons with data, the current one (so "this week" always fits) and
-    `also` (the season of a date range, which follows the range)."""
+    """Seasons with data, the current one, this week's (so "this week" always
+    fits; in summer the season that ended) and `also` (the season of a date
+    range, which follows the range)."""
     extra = {also} if also else set()
-    return sorted(set(options.seasons) | {season_of(today)} | extra, reverse=True)
+    return sorted(set(options.seasons) | {season_of(today), shortcut(today, 0)[0]} | extra,
+                  reverse=True)
 
 
 def default_season(options: FilterOptions, today: dt.date) -> str:
@@ -63,15 +65,11 @@ def range_season(start: dt.date, end: dt.date) -> str:
 
 
 def range_fits(season: str, start: dt.date, end: dt.date) -> bool:
-    """Whether a date range may be shown under `season`: its own season
-    (`range_season`) or, for a range between two seasons, the coming one too
-    (as a week between seasons, `week_fits`). Never a season the range's
-    days lie outside: the header would name one season and the dates
-    another, and the fee cards would read the named season's fees."""
-    first, last = min(start, end), max(start, end)
-    if season == range_season(first, last):
-        return True
-    return not Period(first, last).has_heating_day and season_of(last) == season
+    """Whether a date range may be shown under `season`: only its own
+    (`range_season`). The season named (sidebar, headers, lists) is always
+    the one whose fees the figures read: June under the coming season would
+    be labelled with it and show the fees of the one that ended."""
+    return season == range_season(start, end)
 
 
 def range_in(season: str, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -81,18 +79,28 @@ def range_in(season: str, today: dt.date) -> tuple[dt.date, dt.date]:
     return f.start, f.end
 
 
+def week_season(week: str) -> str:
+    """The season a week is shown under, whose fees it reads: the season of
+    its heating days; a week with none (between two seasons) the season that
+    ended before it (Period.fee_season), as a date range."""
+    return range_season(*week_bounds(week))
+
+
 def week_fits(season: str, week: str | None) -> bool:
     """Whether `week` may be shown under `season`: one of its weeks, or a week
-    between seasons that belongs to it (a shortcut to this week in summer).
-    A week of another season never: its days would be read with this
-    season's fees and labelled with its name."""
+    between seasons whose fees are its own (after its end; a shortcut to this
+    week in summer). A week of another season never: its days would be read
+    with another season's fees and labelled with this season's name."""
     if not (week and is_week(week)):
         return False
-    return week in season_weeks(season) or season_of(week_bounds(week)[0]) == season
+    if week in season_weeks(season):
+        return True
+    first, last = week_bounds(week)
+    return not Period(first, last).has_heating_day and week_season(week) == season
 
 
 def week_choices(season: str, chosen: str | None = None) -> list[str]:
-    """The season's weeks; a chosen week between seasons that belongs to it
+    """The season's weeks; a chosen week after its end that reads its fees
     (a shortcut in summer) too."""
     weeks = season_weeks(season)
     if week_fits(season, chosen) and chosen not in weeks:
@@ -107,9 +115,11 @@ def default_week(season: str, today: dt.date) -> str:
 
 
 def shortcut(today: dt.date, weeks_back: int) -> tuple[str, str]:
-    """(season, week) of this week (0) or an earlier one (1 = last week)."""
+    """(season, week) of this week (0) or an earlier one (1 = last week):
+    the season the week is shown under (`week_season`)."""
     monday = today - dt.timedelta(days=today.weekday() + 7 * weeks_back)
-    return season_of(monday), iso_week(monday)
+    week = iso_week(monday)
+    return week_season(week), week
 
 
 def resolve(season: str, period: str, week: str | None = None,
@@ -118,7 +128,8 @@ def resolve(season: str, period: str, week: str | None = None,
     """A Filters with its period worked out from the mode. A season under
     way (`today` inside it) runs to today: the season so far, so its last
     season is the same point of the last one, not that whole season. A date
-    range outside `season` is shown under its own season (`range_fits`)."""
+    range outside `season` is shown under its own season (`range_fits`):
+    the season named is always the one whose fees the figures read."""
     if period == "week" and week and is_week(week):
         first, last = week_bounds(week)
     elif period == "range" and start and end:
@@ -156,6 +167,11 @@ def decode(params: Mapping[str, list[str]], options: FilterOptions,
     period = _one(params, "period")
     period = period if period in PERIODS else "season"
     week = _one(params, "week")
+    if period == "week" and week and is_week(week) and not week_fits(season, week) \
+            and not Period(*week_bounds(week)).has_heating_day:
+        # A week between seasons named under the coming season (a link of
+        # before): shown under the season whose fees it reads, as a range.
+        season = week_season(week)
     if period == "week" and not week_fits(season, week):
         week = default_week(season, today)
     start, end = _day(_one(params, "from")), _day(_one(params, "to"))
