@@ -20,13 +20,30 @@ MIN_KNOWN = 2
 # name before the word has no digits, so no ID or date makes a row a total.
 TOTAL_ROW = r"(本页|总)?(合|总|小)计.{0,40}|[^0-9]{1,20}(合|小)计[:：]?"
 _TOTAL = re.compile(TOTAL_ROW)
+# A signature or print line under the last row (制表人：张三  审核人：李四,
+# 制表日期：…, 打印时间：…, 负责人：), matched on a cell with spaces removed: a
+# word of who made, checked or printed the table, then a colon. Such a row is
+# left out like a 合计 row when its required columns hold nothing else.
+FOOTER_ROW = (r"(单位|部门)?(制表|制单|编制|填报|填表|审核|复核|审批|批准|核对|统计|经办|负责|打印|导出)"
+              r"(人|员)?(签字|签名|签章|日期|时间)?[:：].*")
+_FOOTER = re.compile(FOOTER_ROW, re.S)
 
 
-def is_total_or_blank(cells: list, labels: list[str | None]) -> bool:
-    """The Python twin of the filter staging applies in SQL, for previews."""
+def _is_footer(cell) -> bool:
+    return bool(_text(cell) and _FOOTER.fullmatch(re.sub(r"\s+", "", str(cell))))
+
+
+def is_total_or_blank(cells: list, labels: list[str | None],
+                      required: tuple[int, ...] | list[int] = ()) -> bool:
+    """The Python twin of the filter staging applies in SQL, for previews.
+    `required`: the columns of the required fields (for the footer rule)."""
     if all(_text(c) is None for c, label in zip(cells, labels) if label):
         return True
-    return any(_text(c) and _TOTAL.fullmatch(re.sub(r"\s+", "", str(c))) for c in cells[:3])
+    if any(_text(c) and _TOTAL.fullmatch(re.sub(r"\s+", "", str(c))) for c in cells[:3]):
+        return True
+    return (any(_is_footer(c) for c, label in zip(cells, labels) if label)
+            and all(_text(cells[i]) is None or _is_footer(cells[i])
+                    for i in required if i < len(cells)))
 
 
 @dataclass

@@ -113,14 +113,17 @@ class Plan:
     warnings: list[tuple[str, dict]] = field(default_factory=list)
 
     def preview(self, n: int = 10) -> list[dict]:
-        """The first data rows under canonical field names, without the blank and
-        totals rows staging drops."""
+        """The first data rows under canonical field names, without the blank,
+        totals and signature/print rows staging drops."""
         start = self.header.last_row  # _row is 1-based: this index is the first data row
+        ds = DATASETS[self.mapping.dataset]
+        required = [self.mapping.columns[f.name] for f in ds.fields
+                    if f.required and f.name in self.mapping.columns]
         out = []
         for cells in self.sheet.head(start + 4 * n + 40)[start:]:
             if len(out) == n:
                 break
-            if not is_total_or_blank(cells, self.header.labels):
+            if not is_total_or_blank(cells, self.header.labels, required):
                 out.append({f: cells[i] for f, i in self.mapping.columns.items()})
         return out
 

@@ -26,7 +26,7 @@ from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATU
                      SIGNED_PATTERN, TEXT, TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS, WAN_YUAN,
                      YES_WORDS, Dataset, Field, has_unit, normalize_label, wan_yuan, wan_yuan_title)
 from .formulas import cell_ref
-from .header import TOTAL_ROW, Header
+from .header import FOOTER_ROW, TOTAL_ROW, Header
 from .mapping import Mapping
 from .read import ROW, RawSheet
 from .settings import load_settings
@@ -277,6 +277,19 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     total = " OR ".join(
         f"coalesce(regexp_full_match(regexp_replace(trim({c}), '\\s+', '', 'g'), {total_re}), "
         f"false)" for c in total_cols) or "false"
+    # A signature or print line (制表人：…, 打印时间：…) with nothing else in the
+    # required columns: left out as a totals row is.
+    footer_re = q.p(FOOTER_ROW)
+
+    def footer(c: str) -> str:
+        return (f"coalesce(regexp_full_match(regexp_replace(trim({c}), '\\s+', '', 'g'), "
+                f"{footer_re}), false)")
+
+    required = [f"c{mapping.columns[f.name]}" for f in ds.fields
+                if f.required and f.name in mapped]
+    footer_row = " AND ".join(
+        [f"(NULLIF(trim({c}), '') IS NULL OR {footer(c)})" for c in required]
+        + ["(" + " OR ".join(footer(c) for c in cells) + ")"])
 
     raw_cols = ", ".join(f"c{mapping.columns[f.name]} AS {_q('raw_' + f.name)}"
                          for f in ds.fields if f.name in mapped)
@@ -312,6 +325,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         SELECT {ROW}, {extra} AS _extra, CASE WHEN {extra} IS NOT NULL THEN {line} END AS _line,
                {raw_cols} FROM raw_input
         WHERE {ROW} > {q.p(header.last_row)} AND NOT ({blank}) AND NOT ({total})
+              AND NOT ({footer_row})
     ), typed AS (
         SELECT *, {", ".join(typed_cols)} FROM src
     )

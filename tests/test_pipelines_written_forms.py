@@ -1,5 +1,6 @@
 """Cells and rows as staff write them: times with 点/时/分/秒, a weekday or a
-UTC offset; numbers whose comma and point cannot be told apart."""
+UTC offset; numbers whose comma and point cannot be told apart; the signature
+and print lines under an export's last row."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,11 +8,12 @@ from pathlib import Path
 
 import openpyxl
 
-from pipelines.load import load_file
+from pipelines.load import load_file, plan_file
 from pipelines.warehouse import connect
 
 TEMPERATURE = ["户号", "测温时间", "室内温度", "用户签字"]
 PAYMENTS = ["收据号", "户号", "供暖季", "缴费日期", "实收金额"]
+TICKETS = ["工单编号", "受理时间", "工单类型", "反映内容"]
 
 
 def _xlsx(path: Path, header: list, rows: list[list], title: str | None = None) -> Path:
@@ -105,3 +107,33 @@ def test_a_european_number_is_rejected_saying_how_to_write_it(con, tmp_path):
     assert "comma" in en.rejects[0].reason
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in
                    en.rejects[0].reason.replace("1.234,50", ""))
+
+
+# --- signature and print lines under the last row ----------------------------------
+
+FOOTERS = [["制表人：张三  审核人：李四"], ["制表日期：2025年12月8日"],
+           ["打印时间：2025-12-08 10:15:00"],
+           ["制表人:张三", None, "审核:李四", None],       # one per cell
+           [None, "打印日期：2025-12-08"],
+           ["负责人：", None, None, "复核人：王五"]]
+
+
+def test_signature_and_print_lines_under_the_data_are_left_out(con, tmp_path):
+    rows = [["GD1", "2025-12-08 08:05", "报修", "暖气不热"],
+            ["GD2", "2025-12-08 09:05", "投诉", "审核人：李四 说明已处理"],  # data: loads
+            ["合计", None, None, None]] + FOOTERS
+    path = _xlsx(tmp_path / "工单.xlsx", TICKETS, rows, title="客服工单")
+    report = load_file(con, path)
+    assert (report.status, report.rows_read, report.rows_inserted, report.rows_rejected) == \
+        ("loaded", 2, 2, 0), report.rejects
+    assert [r["ticket_no"] for r in plan_file(path).preview()] == ["GD1", "GD2"]
+
+
+def test_a_footer_like_row_with_data_in_a_required_column_is_still_a_reject(con, tmp_path):
+    rows = [["GD1", "2025-12-08 08:05", "报修", None],
+            ["GD2", None, "投诉", "制表人：张三"],         # a ticket without its time
+            ["GD3", "2025-12-08 09:05", None, "审核人：李四"]]
+    report = load_file(con, _xlsx(tmp_path / "工单.xlsx", TICKETS, rows))
+    assert (report.rows_read, report.rows_inserted) == (3, 1)
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [
+        (3, "received_at", "missing_required"), (4, "category", "missing_required")]
