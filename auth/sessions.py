@@ -79,22 +79,29 @@ class SessionStore:
     def resume(self, token: str | None) -> User | None:
         """The account a browser's token stands for, or None: unknown, idle
         past the limit, signed out, or its account removed."""
+        return self.resume_once(token)[0]
+
+    def resume_once(self, token: str | None) -> tuple[User | None, bool]:
+        """`resume`, and whether it is the token's first: the audit log
+        records one resume per sign-in, not one per reload or opened link."""
         if not token or not isinstance(token, str):
-            return None
+            return None, False
         key = _digest(token)
         with self._locked() as data:
             entry = data["sessions"].get(key)
             if entry is None:
-                return None
+                return None, False
             try:
                 user = self.users.get(entry["user"])
             except AuthError:
                 user = None
             if user is None:
                 del data["sessions"][key]
-                return None
+                return None, False
             entry["seen"] = self.clock()
-            return user
+            first = not entry.get("resumed", False)
+            entry["resumed"] = True
+            return user, first
 
     def check(self, token: str | None) -> User | None:
         """The account of a session already open, as it is now (role and

@@ -235,6 +235,28 @@ def test_a_reload_of_a_signed_in_browser_stays_signed_in(accounts, monkeypatch):
     assert [t.value for t in third.title] == ["登录 · 供热服务指标看板"]
 
 
+def test_reloads_record_one_resume_per_sign_in(accounts, monkeypatch):
+    # Every reload or opened link wrote "sign-in · resumed": the log was
+    # flooded with them and uploads and views of personal data were lost.
+    at = signed_in("zd")
+    token = at.session_state["session_token"]
+    monkeypatch.setattr("ui.session._browser_token", lambda: token)
+    for _ in range(3):
+        again = AppTest.from_file(APP, default_timeout=90)
+        again.run()
+        assert "当前用户:zd(分公司 · 张店分公司)" in shown_text(again)
+    log = entries(db.connection(), action="sign_in")
+    assert log["detail"].fillna("").tolist() == ["resumed", ""]
+    # Signed out and in again: a new sign-in, whose first resume is recorded.
+    again.button(key="sign_out").click().run()
+    token = signed_in("zd").session_state["session_token"]
+    for _ in range(2):
+        AppTest.from_file(APP, default_timeout=90).run()
+    log = entries(db.connection(), action="sign_in")
+    assert log["detail"].fillna("").tolist() == ["resumed", "", "resumed", ""]
+    assert len(entries(db.connection(), action="sign_out")) == 1
+
+
 ENDED = "本次登录已结束(在其他窗口退出登录、密码被重置、账号被删除,或已超过当天登录时限),请重新登录。"
 
 

@@ -164,3 +164,18 @@ def test_a_settings_file_without_the_days_limit_keeps_the_default(users, clock, 
         assert sessions.check(token) is None          # the default: 12 hours
     finally:
         settings_module.load_settings.cache_clear()
+
+
+def test_only_a_tokens_first_resume_is_news(sessions, users, clock):
+    # Each reload or opened link resumes the token: the audit log recorded
+    # every one ("Resumed in the same browser") and hid everything else.
+    token = sessions.open(users.get("wangli"))
+    first = sessions.resume_once(token)
+    assert first[0].name == "wangli" and first[1] is True
+    for _ in range(3):
+        clock.now += 60
+        user, news = sessions.resume_once(token)
+        assert user.name == "wangli" and news is False
+    other = sessions.open(users.get("wangli"))      # signed in again: a new sign-in
+    assert sessions.resume_once(other)[1] is True
+    assert sessions.resume_once("no such token") == (None, False)

@@ -229,13 +229,14 @@ def _resumed() -> User | None:
     """The account this browser signed in to before a reload or in another
     tab, if its token is still good (auth/sessions.py)."""
     token = _browser_token()
-    user = SessionStore().resume(token)
+    user, first = SessionStore().resume_once(token)
     if user is None:
         if token:
             st.session_state[COOKIE_TODO] = ""   # a dead token: the browser forgets it
         return None
     st.session_state.update({KEY: user, SEEN: time.time(), TOKEN: token})
-    audit("sign_in", detail="resumed")
+    if first:   # once per sign-in: every reload and opened link flooded the log
+        audit("sign_in", detail="resumed")
     return user
 
 
