@@ -126,7 +126,7 @@ def _load(con, args, lang) -> int:
                                             report.rows_rejected), label=args.user)
         reports.append(report)
         if not args.json:
-            print(report if lang == "zh" else _english(report, lang))
+            print(report.text(lang))
     return _finish(args, [r.asdict() for r in reports])
 
 
@@ -158,10 +158,6 @@ def _load_routed(args, lang, folder: Path) -> int:
 
 def _print_step(step: str, share: float) -> None:
     print(f"progress {share:.2f} {step}", file=sys.stderr, flush=True)
-
-
-def _english(report: LoadReport, lang: str) -> str:
-    return "\n".join([report.summary(lang)] + str(report).splitlines()[1:])
 
 
 def _batches(con, args, lang) -> int:

@@ -46,6 +46,11 @@ class Reject:
         return {"sheet": self.sheet, "row": self.row, "column": self.column,
                 "value": self.value, "reason": self.reason}
 
+    def column_label(self, lang: str = "zh") -> str:
+        """The column as the user knows it: its header in the file, else the
+        field's name in the user's language (整行 for a whole CSV line)."""
+        return self.source_column or t(f"field.{self.column}", lang)
+
 
 @dataclass
 class LoadReport:
@@ -91,12 +96,18 @@ class LoadReport:
                  rejected=self.rows_rejected, seconds=f"{self.seconds:.1f}")
 
     def __str__(self) -> str:
-        lines = [self.summary()]
+        return self.text("zh")
+
+    def text(self, lang: str = "zh") -> str:
+        """The summary, warnings and the first rejects, as the command line prints
+        them: each reject's sheet!row, its column as the file names it, the cell."""
+        lines = [self.summary(lang)]
         if self.status == "failed" and self.error_detail:
             lines.append(f"  ({self.error_detail})")
         lines += [f"  ! {w}" for w in self.warnings]
         for r in self.rejects[:20]:
-            lines.append(f"  {r.sheet}!{r.row} {r.column} «{r.value or ''}»: {r.reason}")
+            lines.append(f"  {r.sheet}!{r.row} {r.column_label(lang)} «{r.value or ''}»: "
+                         f"{r.reason}")
         if len(self.rejects) > 20:
             lines.append(f"  … {len(self.rejects) - 20}")
         return "\n".join(lines)

@@ -77,7 +77,7 @@ def test_readable_report_in_english(tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("payments_gbk.csv: loaded as Fee records (batch 1); 3 rows read: "
                              "2 new, 0 updated, 0 unchanged, 1 rejected")
-    assert out[1] == "  payments_gbk!5 amount «二百元»: Amount paid (yuan) is not a number"
+    assert out[1] == "  payments_gbk!5 实收金额 «二百元»: Amount paid (yuan) is not a number"
 
 
 def test_load_prints_its_warnings_also_when_the_dashboard_runs_it(tmp_path, capsys):

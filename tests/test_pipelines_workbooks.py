@@ -175,7 +175,25 @@ def test_the_readable_report_shows_an_empty_cell_as_empty(con, tmp_path):
     report = load_file(con, tmp_path / "测温.xlsx")
     assert [(r.row, r.column, r.value) for r in report.rejects] == [(2, "indoor_c", None)]
     line = str(report).splitlines()[1]
-    assert line.startswith("  测温!2 indoor_c «»: ") and "None" not in line
+    assert line.startswith("  测温!2 室内温度 «»: ") and "None" not in line
+
+
+def test_the_readable_report_names_each_column_as_the_file_does(con, tmp_path):
+    # The header the user's file has (a synonym, 测量时间 for 测温时间), not the
+    # internal field name; a reject about a whole CSV line says so in words.
+    (tmp_path / "测温.csv").write_text(
+        "户号,测量时间,室温,用户签字\n"
+        "0100001,明天,19,张三\n"
+        "0100002,2025-12-01 08:05,19,李四,多出的一格\n", encoding="utf-8")
+    report = load_file(con, tmp_path / "测温.csv")
+    assert [(r.row, r.column) for r in report.rejects] == [(2, "measured_at"), (3, "whole_row")]
+    lines = str(report).splitlines()[1:]
+    assert lines[0].startswith("  测温!2 测量时间 «明天»: ")
+    assert lines[1].startswith("  测温!3 整行 «")
+    assert not any(r.column in line for r in report.rejects for line in lines)
+    english = report.text("en").splitlines()[1:]
+    assert english[0].startswith("  测温!2 测量时间 «明天»: ")
+    assert english[1].startswith("  测温!3 Whole row «")
 
 
 def test_a_date_and_a_time_in_two_columns_make_one_time(con, tmp_path):
