@@ -7,6 +7,7 @@ import datetime as dt
 import getpass
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,8 @@ from pipelines.warehouse import WRITE_LOCK
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "upload", "undo", "export", "download",
            "view_personal", "users", "restore", "demo")
+# Who came and went: what the audit page can hide to show what was done.
+SESSION_ACTIONS = ("sign_in", "sign_in_failed", "sign_out")
 # A stored user name, target or detail is cut to these lengths (a sign-in
 # attempt's name is whatever was typed: no entry grows without bound).
 MAX_USER = 256
@@ -142,8 +145,10 @@ def _cut(text: str | None, limit: int) -> str | None:
 
 def entries(con: duckdb.DuckDBPyConnection, since: dt.date | None = None,
             until: dt.date | None = None, user: str | None = None,
-            action: str | None = None, limit: int = 5000) -> pd.DataFrame:
-    """Newest first, filtered by day range, user and action."""
+            action: str | None = None, limit: int = 5000,
+            without: Sequence[str] = ()) -> pd.DataFrame:
+    """Newest first, filtered by day range, user and action; `without`:
+    actions left out (SESSION_ACTIONS: no sign-ins and sign-outs)."""
     cur = con.cursor()
     try:
         return cur.execute(
@@ -152,8 +157,10 @@ def entries(con: duckdb.DuckDBPyConnection, since: dt.date | None = None,
             " AND (?::DATE IS NULL OR ts < ?::DATE + INTERVAL 1 DAY)"
             " AND (?::VARCHAR IS NULL OR user_name = ?)"
             " AND (?::VARCHAR IS NULL OR action = ?)"
+            " AND NOT list_contains(?::VARCHAR[], action)"
             " ORDER BY ts DESC LIMIT ?",
-            [since, since, until, until, user, user, action, action, limit]).df()
+            [since, since, until, until, user, user, action, action, list(without),
+             limit]).df()
     finally:
         cur.close()
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from auth.audit import ACTIONS, entries, readable
+from auth.audit import ACTIONS, SESSION_ACTIONS, entries, readable
 from i18n import has, t
 from ui import db, fmt, session
 from ui.lang import current, tr
@@ -30,10 +30,15 @@ action = c4.selectbox(tr("page.audit.action"), ["", *ACTIONS], key="audit_action
                       format_func=lambda a: t(f"audit.action.{a}", lang) if a
                       else tr("page.audit.all")) or None
 
+# Sign-ins and sign-outs may be hidden to see what was done; an action
+# chosen above is shown whatever the switch.
+sessions = st.toggle(tr("page.audit.sessions"), value=True, key="audit_sessions")
+
 # Not cached: the log grows with every click, and an admin expects to see it.
 cur = db.connection().cursor()
 try:
-    log = entries(cur, since, until, user, action)
+    log = entries(cur, since, until, user, action,
+                  without=() if sessions or action else SESSION_ACTIONS)
 finally:
     cur.close()
 if log.empty:

@@ -64,6 +64,18 @@ def test_sign_in_is_required_and_audited(accounts):
     assert set(log["角色"].dropna()) == {"管理员"}   # the role in words, not "admin"
 
 
+def test_the_audit_log_can_hide_sign_ins_and_sign_outs(accounts):
+    signed_in("mgr", "wrong password")
+    at = signed_in("boss")
+    visit(at, "pages/audit.py")
+    shown = at.dataframe[0].value["操作"].tolist()
+    assert "登录" in shown and "登录失败" in shown and "查看个人信息" in shown
+    at.toggle(key="audit_sessions").set_value(False).run()
+    shown = at.dataframe[0].value["操作"].tolist()
+    assert shown and "登录" not in shown and "登录失败" not in shown
+    assert set(shown) == {"查看个人信息"}
+
+
 def test_a_page_asked_for_before_sign_in_opens_after_it(accounts):
     # A reload or a shared link to a page, signed out: the form, then that
     # page with the link's filters (not the start page).

@@ -10,7 +10,7 @@ import pytest
 
 from auth import AuthError, UserStore, idle_expired, sso_user
 from auth.__main__ import main as auth_cli
-from auth.audit import entries, readable, record
+from auth.audit import SESSION_ACTIONS, entries, readable, record
 from auth.masking import mask_address, mask_frame, mask_name, mask_phone
 
 
@@ -240,6 +240,17 @@ def test_audit_log(con):
     assert entries(con, action="sign_in")["user_name"].tolist() == ["wangli"]
     today = dt.date.today()
     assert len(entries(con, since=today - dt.timedelta(days=1), until=today + dt.timedelta(days=1))) == 2
+
+
+def test_audit_log_without_session_entries(con):
+    record(con, "wangli", "sign_in", role="branch")
+    record(con, "wangli", "sign_in", detail="resumed", role="branch")
+    record(con, "nobody", "sign_in_failed", detail="bad_password")
+    record(con, "admin", "view_personal", target="tickets", role="admin")
+    record(con, "wangli", "sign_out", role="branch")
+    assert len(entries(con)) == 5
+    assert entries(con, without=SESSION_ACTIONS)["action"].tolist() == ["view_personal"]
+    assert set(SESSION_ACTIONS) == {"sign_in", "sign_in_failed", "sign_out"}
 
 
 def test_audit_entries_are_capped_in_length(con):
