@@ -85,6 +85,18 @@ def format_part(value) -> str:
     return f"{value:,.2f}"
 
 
+def parts_with_units(kpi: Kpi, numerator, denominator, lang: str = "zh") -> str | None:
+    """'1,175 件投诉 / 171.64 万㎡' / '1,175 complaints / 171.64 × 10,000 m²':
+    the parts of a KPI that is not a share, each with what it counts (the
+    registry's numerator_unit and denominator_unit); None for a share, whose
+    parts count the same thing."""
+    if not (kpi.numerator_unit and kpi.denominator_unit):
+        return None
+    return (t(f"metrics.part.{kpi.numerator_unit}", lang, value=format_part(numerator))
+            + " / "
+            + t(f"metrics.part.{kpi.denominator_unit}", lang, value=format_part(denominator)))
+
+
 def column_label(column: str, lang: str = "zh") -> str:
     """The header of a result column: the field's label where the warehouse
     has that field, else the KPI layer's own."""

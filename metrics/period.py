@@ -113,6 +113,12 @@ class Period:
         return datetime.combine(self.start, time())
 
     @property
+    def season_start_at(self) -> datetime:
+        """The first moment of the season the period reads (`fee_season`):
+        what was received before it is carried over from earlier seasons."""
+        return datetime.combine(season_bounds(self.fee_season)[0], time())
+
+    @property
     def cutoff_at(self) -> datetime:
         """Exclusive end: the midnight after the last day."""
         return datetime.combine(self.end + timedelta(days=1), time())

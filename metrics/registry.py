@@ -27,6 +27,8 @@ DIMENSIONS = HOUSEHOLD_DIMS + ("category", "channel", "collector", "method")
 TIME_GRAINS = ("day", "week")
 KINDS = ("rate", "count", "sum", "ratio", "quantile")
 UNITS = ("percent", "count", "hours", "yuan", "per_10k_m2")
+# What the parts of a KPI that is not a share count (numerator_unit, denominator_unit).
+PART_UNITS = ("complaints", "area_10k_m2")
 DIRECTIONS = ("higher", "lower", "neutral")
 ALL_ROWS = "all_rows"
 
@@ -97,6 +99,13 @@ class Kpi:
     denominator: str | None = None
     time: str | None = None
     q: float | None = None
+    # What the numerator and the denominator count, for a KPI that is not a
+    # share (a ratio of two different things): i18n metrics.part.<unit>.
+    numerator_unit: str | None = None
+    denominator_unit: str | None = None
+    # Another KPI counting some of this one's rows (same model and
+    # population), shown beside it: "其中往季遗留 87 件" (ui.kpi.of_which.<id>).
+    of_which: str | None = None
     summary: bool = False
     drill: dict[str, RowSet] = field(default_factory=dict)
 
@@ -176,6 +185,13 @@ def check(kpi: Kpi) -> list[str]:
         out.append(f"a {kpi.kind}'s denominator is 'population' or nothing")
     if kpi.kind == "quantile" and not (kpi.q is not None and 0 < kpi.q < 1):
         out.append("quantile needs 0 < q < 1")
+    if kpi.kind == "ratio" and kpi.unit != "percent" and not (
+            kpi.numerator_unit and kpi.denominator_unit):
+        out.append("numerator_unit and denominator_unit missing")
+    for unit in (kpi.numerator_unit, kpi.denominator_unit):
+        if unit is not None and unit not in PART_UNITS:
+            out.append(f"numerator_unit {unit!r}" if unit == kpi.numerator_unit
+                       else f"denominator_unit {unit!r}")
     for part, rows in kpi.drill.items():
         if part not in ("numerator", "denominator") or rows.model not in MODELS:
             out.append(f"drill.{part}")
@@ -187,7 +203,14 @@ def kpis() -> dict[str, Kpi]:
     """Every KPI by id, in declaration order."""
     with KPI_FILE.open("rb") as fh:
         raw = tomllib.load(fh)
-    return {k: _kpi(k, dict(v)) for k, v in raw.items()}
+    out = {k: _kpi(k, dict(v)) for k, v in raw.items()}
+    for kpi in out.values():
+        part = out.get(kpi.of_which) if kpi.of_which else None
+        if kpi.of_which and (part is None or part.kind != "count" or
+                             (part.model, part.population) != (kpi.model, kpi.population)):
+            raise ValueError(f"kpis.toml [{kpi.id}]: of_which {kpi.of_which!r} is not a "
+                             "count of its rows")
+    return out
 
 
 def get(kpi_id: str) -> Kpi:

@@ -31,7 +31,7 @@ from auth import UserStore
 from i18n import t
 from metrics import Period, get, kpis, summary, summary_kpis
 from metrics.cli import main as metrics_cli
-from metrics.display import card_value, format_part, format_value
+from metrics.display import card_value, format_part, format_value, parts_with_units
 from page_testing import APP
 from pipelines.coverage import week_bounds
 from pipelines.warehouse import connect
@@ -347,8 +347,9 @@ def test_every_pages_cards_equal_the_kpi_layer(shown, reference, period, slice_)
             elif kpi.kind == "quantile":
                 parts = t("ui.kpi.of_rows", "zh", n=format_part(r.denominator))
             elif kpi.has_denominator:
-                parts = t("ui.kpi.parts", "zh", numerator=format_part(r.numerator),
-                          denominator=format_part(r.denominator))
+                parts = parts_with_units(kpi, r.numerator, r.denominator, "zh") or t(
+                    "ui.kpi.parts", "zh", numerator=format_part(r.numerator),
+                    denominator=format_part(r.denominator))
             else:
                 parts = None
             if parts is not None:

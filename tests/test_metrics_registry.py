@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,37 @@ def test_a_rate_beside_its_target_shows_the_digits_that_tell_them_apart(value, t
     kpi = kpis()["temp_household_compliance_rate"]
     assert kpi.target == 0.95
     assert format_value(kpi, value) == text
+
+
+def test_a_kpi_that_is_not_a_share_names_the_units_of_its_parts():
+    # 万平方米投诉量's parts read "1,175 of 171.64" (a count larger than its
+    # base, like a share): a ratio of two different things says what each
+    # counts, in both languages; a share (a rate, a count of a population)
+    # needs no units, its parts count the same thing.
+    for k in kpis().values():
+        if k.kind == "ratio" and k.unit != "percent":
+            assert k.numerator_unit and k.denominator_unit, k.id
+        for unit in (k.numerator_unit, k.denominator_unit):
+            if unit is not None:
+                assert has(f"metrics.part.{unit}"), (k.id, unit)
+                for lang in ("zh", "en"):
+                    assert "{value}" in t(f"metrics.part.{unit}", lang)
+    complaints = kpis()["complaints_per_10k_m2"]
+    assert (complaints.numerator_unit, complaints.denominator_unit) == \
+        ("complaints", "area_10k_m2")
+    bare = replace(complaints, numerator_unit=None, denominator_unit=None)
+    assert "numerator_unit and denominator_unit missing" in check(bare)
+    assert "numerator_unit 'parsecs'" in check(replace(complaints, numerator_unit="parsecs"))
+
+
+def test_a_part_named_by_a_kpi_is_a_count_of_its_rows():
+    # 漏件数 names the count of its items carried over from earlier seasons:
+    # the same rows (model and population), so one scan reads both and the
+    # same filters and scope apply.
+    named = {k.id: k.of_which for k in kpis().values() if k.of_which}
+    assert named == {"ticket_unanswered": "ticket_unanswered_carried_over"}
+    for kpi_id, part in named.items():
+        whole, of = kpis()[kpi_id], kpis()[part]
+        assert (of.model, of.population, of.kind) == (whole.model, whole.population, "count")
+        for lang in ("zh", "en"):
+            assert "{n}" in t(f"ui.kpi.of_which.{part}", lang)

@@ -395,3 +395,36 @@ def test_weekly_trend_of_ticket_kpis_is_each_weeks_own_figure(con):
                 continue
             assert [None if pd.isna(x) else float(x) for x in got] == \
                 [None if pd.isna(x) else float(x) for x in exp], (kpi.id, monday)
+
+
+# Tickets received before the period's season (2025-2026 starts 2025-11-15):
+#   o1 投诉 2025-03-10 10:00 S1 (张店), never resolved   -> unanswered, from 2024-2025
+#   o2 报修 2025-07-01 08:00 S3 (淄川), never resolved   -> unanswered, from the summer
+#   o3 投诉 2025-03-01 09:00 S1, resolved 03-02 with a result -> answered
+EARLIER = {
+    "o1": ticket("o1", "投诉", "2025-03-10 10:00", "S1", "h1"),
+    "o2": ticket("o2", "报修", "2025-07-01 08:00", "S3", "h4"),
+    "o3": ticket("o3", "投诉", "2025-03-01 09:00", "S1", "h1", "2025-03-02 09:00", "已处理"),
+}
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_ticket_unanswered_carried_over(con, storage):
+    # The week's 漏件: t4, t6, t7 (test_ticket_unanswered) + o1 + o2 = 5, of
+    # which o1 and o2 were received before the season began: 2.
+    add_households(con)
+    add_tickets(con, {**TICKETS, **EARLIER})
+    use_storage(con, storage)
+    assert one(con, "ticket_unanswered")[0] == 5
+    n, d, v = one(con, "ticket_unanswered_carried_over")
+    assert (n, v) == (2, 2) and pd.isna(d)
+    # the same filters and branch scope as the 漏件 count: o1 is 张店's, o2 淄川's
+    assert one(con, "ticket_unanswered_carried_over", filters={"branch": ZD})[0] == 1
+    assert one(con, "ticket_unanswered_carried_over", scope=ZC)[0] == 1
+    assert one(con, "ticket_unanswered_carried_over", filters={"station": ["S2"]})[0] == 0
+    # a week of 2024-2025 (10-16 March 2025): o1 is its own season's (due
+    # 03-12 10:00, unanswered at 03-17), nothing is carried over; o3 answered
+    march = summary(con, ("2025-03-10", "2025-03-16"),
+                    kpi_ids=["ticket_unanswered", "ticket_unanswered_carried_over"])
+    assert march["ticket_unanswered"].value == 1
+    assert march["ticket_unanswered_carried_over"].value == 0

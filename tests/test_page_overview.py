@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from urllib.parse import parse_qs
 
@@ -412,3 +413,28 @@ def test_the_chip_fits_a_cards_line():
             for lang in ("zh", "en"):
                 assert columns(chip_text(d, lang)) <= 38, chip_text(d, lang)
 
+
+def test_parts_that_are_not_a_share_carry_their_units():
+    # 1,175 complaints over 1,716,400 m² of heated area: 6.85 per 10,000 m².
+    # The card read "1,175 of 171.64" / "分子 1,175 / 分母 171.64".
+    kpi = get("complaints_per_10k_m2")
+    d = CardData(kpi, Result(1175 / 171.64, 1175, 171.64), None, Result(None, None, None))
+    assert parts_text(d, "zh") == "1,175 件投诉 / 171.64 万㎡"
+    assert parts_text(d, "en") == "1,175 complaints / 171.64 × 10,000 m²"
+    # a share's parts count the same thing and stay as they were
+    rate = get("ticket_closure_rate")
+    d = CardData(rate, Result(0.9, 1351, 1427), None, Result(None, None, None))
+    assert parts_text(d, "zh") == "分子 1,351 / 分母 1,427"
+    assert parts_text(d, "en") == "1,351 of 1,427"
+
+
+def test_a_card_says_what_of_its_count_is_carried_over():
+    kpi = get("ticket_unanswered")
+    d = CardData(kpi, Result(103, 103, None), Result(101, 101, None), Result(23, 23, None),
+                 week=True, days=7, of_which=Result(72, 72, None))
+    assert caption_lines(d, "zh")[:2] == ["其中往季遗留 72 件", "上季同期 23(+80)"]
+    assert caption_lines(d, "en")[:2] == ["72 from earlier seasons",
+                                          "Same days last season 23 (+80)"]
+    # nothing carried over: no line
+    none = replace(d, of_which=Result(0, 0, None))
+    assert caption_lines(none, "zh")[0] == "上季同期 23(+80)"

@@ -258,3 +258,38 @@ def test_the_resolution_table_fits_with_short_headers(demo_copy, lang, full):
     formats = {c: config[c]["type_config"].get("format") for c in grid.value.columns}
     assert formats[full] == "%,.1f"
     assert sorted(set(formats.values()) - {None}) == ["%,.1f", "%,d", "percent"]
+
+
+def test_the_complaints_chart_says_what_its_parts_count():
+    # The hover of a station's bar read "1,175 of 171.64" like a share.
+    import pandas as pd
+
+    from ui.kpi_bars import by_slice
+    kpi = get("complaints_per_10k_m2")
+    df = pd.DataFrame({"station": ["华光路换热站"], "numerator": [12], "denominator": [3.5],
+                       "value": [12 / 3.5], "last_season_value": [None]})
+    for lang, text in (("zh", "12 件投诉 / 3.50 万㎡"), ("en", "12 complaints / 3.50 × 10,000 m²")):
+        fig = by_slice(df, "station", kpi, lang, "#2E6FB5")
+        assert list(fig.data[0].customdata) == [text]
+
+
+def test_the_unanswered_card_says_how_many_are_from_earlier_seasons(demo_copy):
+    # 2025-W50: 漏件数 counts every ticket received by the cut-off, past its
+    # deadline and unanswered, also those of 2024-2025 (against 上季同期,
+    # whose season had no season before it loaded, it read as a deterioration).
+    # The card says how many were received before this season began, counted
+    # here from the unanswered list's own rows.
+    from datetime import datetime
+    for lang, params, words in (("zh", {}, "其中往季遗留 {n} 件"),
+                                ("en", {}, "{n} from earlier seasons"),
+                                ("zh", {"branch": "淄川分公司"}, "其中往季遗留 {n} 件")):
+        at = open_page(PAGE, lang, season="2025-2026", period="week", week="2025-W50", **params)
+        period, filters = filters_of(at)
+        rows = action_list(db.connection(), "unanswered_tickets", period, filters)
+        assert len(rows) == summary(db.connection(), period, filters,
+                                    kpi_ids=["ticket_unanswered"])["ticket_unanswered"].value
+        earlier = int((rows["received_at"] < datetime(2025, 11, 15)).sum())
+        assert 0 < earlier < len(rows), (params, earlier, len(rows))
+        card = next(c.value for c in at.caption
+                    if c.value.startswith(words.format(n=f"{earlier:,}") + "  \n"))
+        assert "上季同期" in card or "Same days last season" in card

@@ -18,7 +18,8 @@ import streamlit as st
 
 from i18n import t
 from metrics import Kpi, Period, Result, get, summary
-from metrics.display import card_value, compact_yuan, format_part, format_value
+from metrics.display import (card_value, compact_yuan, format_part, format_value,
+                             parts_with_units)
 from metrics.sources import comparable
 from pipelines.coverage import freshness
 
@@ -88,6 +89,7 @@ class CardData:
     skipped: Period | None = None   # the previous period not compared with
     week: bool = False              # the previous period is the previous ISO week
     days: int | None = None         # the period's length (and its previous period's)
+    of_which: Result | None = None  # the registry's `of_which` count in the period
 
     @property
     def change_previous(self) -> float | None:
@@ -103,9 +105,15 @@ class CardData:
 
 
 def _by_model(kpi_ids: Sequence[str]) -> list[tuple[str, ...]]:
+    """The KPIs to read, with the counts their cards name (`of_which`: the
+    same rows, read in the same scan), grouped by model."""
     groups: dict[str, list[str]] = {}
     for kpi_id in kpi_ids:
-        groups.setdefault(get(kpi_id).model, []).append(kpi_id)
+        kpi = get(kpi_id)
+        ids = groups.setdefault(kpi.model, [])
+        for i in (kpi_id, kpi.of_which):
+            if i and i not in ids:
+                ids.append(i)
     return [tuple(ids) for ids in groups.values()]
 
 
@@ -169,7 +177,8 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
         p = None if prev is None else prev[i] if comparable(kpi, items, prev_period) else none
         ls = last[i] if comparable(kpi, items, last_period) else none
         out[i] = CardData(kpi, now[i], p, ls, skipped, week=f.period == "week",
-                          days=now_period.days)
+                          days=now_period.days,
+                          of_which=now[kpi.of_which] if kpi.of_which else None)
     return out
 
 
@@ -197,7 +206,8 @@ def change_text(kpi: Kpi, delta, lang: str) -> str | None:
 
 
 def parts_text(d: CardData, lang: str) -> str:
-    """'1,351 / 1,427' with what each part counts, so a rate can be checked by hand."""
+    """'分子 1,351 / 分母 1,427' (a share), '1,175 件投诉 / 171.64 万㎡' (parts
+    with units), so a figure can be checked by hand."""
     r = d.now
     if not r.applicable:
         return t("ui.kpi.not_applicable", lang)
@@ -207,8 +217,9 @@ def parts_text(d: CardData, lang: str) -> str:
     if d.kpi.has_denominator and r.denominator is not None:
         if d.kpi.kind == "quantile":
             return t("ui.kpi.of_rows", lang, n=format_part(r.denominator))
-        return t("ui.kpi.parts", lang, numerator=format_part(r.numerator),
-                 denominator=format_part(r.denominator))
+        return parts_with_units(d.kpi, r.numerator, r.denominator, lang) or t(
+            "ui.kpi.parts", lang, numerator=format_part(r.numerator),
+            denominator=format_part(r.denominator))
     return ""
 
 
@@ -288,11 +299,21 @@ def compared_value(kpi: Kpi, value, lang: str) -> str:
     return card_value(kpi, value, lang)
 
 
+def of_which_text(d: CardData, lang: str) -> str | None:
+    """'其中往季遗留 87 件' / '87 from earlier seasons': how many of the card's
+    count the registry's `of_which` KPI counts; nothing when none."""
+    part = d.of_which
+    if part is None or _missing(part.value) or not part.value:
+        return None
+    return t(f"ui.kpi.of_which.{d.kpi.of_which}", lang, n=f"{int(part.value):,}")
+
+
 def caption_lines(d: CardData, lang: str) -> list[str]:
-    """The lines under a card's value: its parts, the same days of last
-    season (with the change against them, unless the arrow is that change)
+    """The lines under a card's value: its parts (and what of its count the
+    registry's `of_which` KPI counts), the same days of last season (with
+    the change against them, unless the arrow is that change)
     and its status."""
-    lines = [parts_text(d, lang)]
+    lines = [parts_text(d, lang), of_which_text(d, lang)]
     last = compared_value(d.kpi, d.last_season.value, lang)
     change = None if d.previous is None else change_text(d.kpi, d.change_last_season, lang)
     lines.append(t("ui.kpi.last_season", lang, value=last)

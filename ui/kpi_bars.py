@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from i18n import t
 from metrics import Kpi
+from metrics.display import parts_with_units
 
 from . import charts
 
@@ -45,8 +46,9 @@ def by_slice(df: pd.DataFrame, dim: str, kpi: Kpi, lang: str, color: str,
     label = name or (lambda v: t("page.tickets.none", lang) if _missing(v) else str(v))
     names = [label(v) for v in df[dim]]
     fmt = charts.hover_format(kpi.unit)
-    parts = [t("page.tickets.chart.parts", lang, numerator=part_text(n),
-               denominator=part_text(d))
+    parts = [(None if _missing(n) or _missing(d) else parts_with_units(kpi, n, d, lang))
+             or t("page.tickets.chart.parts", lang, numerator=part_text(n),
+                  denominator=part_text(d))
              for n, d in zip(df[numerator], df[denominator])]
     this_name = t("page.tickets.chart.period", lang)
     fig = go.Figure(go.Bar(
