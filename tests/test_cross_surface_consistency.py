@@ -354,6 +354,11 @@ def test_every_pages_cards_equal_the_kpi_layer(shown, reference, period, slice_)
                 parts = None
             if parts is not None:
                 assert lines.pop(0) == parts, where
+            # What of its count the registry's of_which KPI counts (漏件数's
+            # items received before the season), when any.
+            if kpi.of_which and results[kpi.of_which].value:
+                assert lines.pop(0) == t(f"ui.kpi.of_which.{kpi.of_which}", "zh",
+                                         n=f"{int(results[kpi.of_which].value):,}"), where
             # Last season's figure, the same days of last season.
             assert lines[0].startswith(t("ui.kpi.last_season", "zh", value=compared_value(
                 kpi, last_results[kpi_id].value, "zh"))), where
