@@ -32,10 +32,10 @@ _STATUS_COLOR = {"good": "green", "bad": "red", None: "gray"}
 
 def period_of(f: Filters) -> Period:
     """The sidebar's period for the KPI layer; fee KPIs read the chosen season,
-    except for a period with no heating day (a week between seasons, listed
-    under the coming one): it reads the season that most recently ended, as
-    the weekly report does (`Period.fee_season`), not the coming one, whose
-    bills are not issued yet."""
+    except for a period with no heating day (a week or range between seasons,
+    which the sidebar shows under the season that ended before it): that one
+    reads the season that most recently ended, as the weekly report does
+    (`Period.fee_season`), never the coming one, whose bills are not issued."""
     period = Period(f.start, f.end)
     return period if not period.has_heating_day else Period(f.start, f.end, f.season)
 
