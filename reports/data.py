@@ -16,8 +16,8 @@ import duckdb
 import pandas as pd
 
 from auth.masking import mask_frame
-from metrics import (Period, action_list, compare_levels, get, headline, query_levels_many,
-                     summary)
+from metrics import (Period, action_list, compare_levels, get, headline, query,
+                     query_levels_many, summary)
 from metrics.sources import kinds_without_data, source_kind
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
@@ -71,6 +71,9 @@ class WeeklyData:
     # Per list: (the other list, how many of its items were left out because
     # that one names them; spec.OVERLAPS), so each item is listed and counted once.
     left_out: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # Of the week's 漏件, how many were received before its season began (the
+    # card's 其中往季遗留; None when not read)
+    carried_over: int | None = None
 
     @property
     def season(self) -> str:
@@ -134,6 +137,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     # parts run side by side (DuckDB releases the GIL while it works).
     with ThreadPoolExecutor(WORKERS) as pool:
         head = pool.submit(headline, con, period, scope=scope)
+        older = pool.submit(query, con, "ticket_unanswered_carried_over", period, scope=scope)
         tables = [pool.submit(_area_table, con, a, period, scope) for a in AREAS]
         trends = [pool.submit(_trend, con, a, week, scope) if trends else None
                   for a in AREAS]
@@ -144,6 +148,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
                                  limit=limit if row_lists or name in whole else 1)
                for name, limit in ACTION_LISTS}
         head = head.result()
+        older = older.result().iloc[0]["value"]
         areas = [AreaData(a, t.result(), tr.result() if tr else None)
                  for a, t, tr in zip(AREAS, tables, trends)]
         raw = {name: f.result() for name, f in raw.items()}
@@ -169,7 +174,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         lists=lists, list_totals=totals, freshness=fresh, batches=batches,
         data_version=data_version(con), generated_at=now or _now(),
         kpi_values=dict(zip(head["kpi"], head["value"])), no_data=no_data,
-        left_out=left_out)
+        left_out=left_out, carried_over=None if pd.isna(older) else int(older))
 
 
 def without_overlaps(raw: dict[str, pd.DataFrame]

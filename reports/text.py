@@ -140,8 +140,11 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
             "ticket_satisfaction_rate", quality["satisfied"], lang)))
     open_items = _row(data, "ticket_unanswered").get("value")
     if not missing(open_items) and open_items:
+        older = data.carried_over
         out.append(t(_counted("report.text.unanswered", open_items), lang,
-                     n=f"{int(open_items):,}"))
+                     n=f"{int(open_items):,}",
+                     older=t("report.text.unanswered_older", lang, n=f"{older:,}")
+                     if older else ""))
     repeat = data.list_totals.get("repeat_complainers", 0)
     if repeat:
         out.append(t(_counted("report.text.repeat", repeat), lang, n=f"{repeat:,}"))

@@ -709,3 +709,24 @@ def test_the_arrears_list_is_the_fee_seasons_bills(con):
     amounts = [r[header.index("金额(元)")] for r in rows
                if r[header.index("户号")] in {"h1", "h2", "h3", "h4"} and "欠费" in r[0]]
     assert sum(amounts) == pytest.approx(1510.01) and len(amounts) == 3
+
+
+def test_the_unanswered_sentence_says_how_many_come_from_earlier_seasons(demo_con):
+    # 漏件 counts every ticket unanswered at the week's end, also those received
+    # in an earlier season: the sentence says how many of them, as the card
+    # does, so a rise against last season is not read as this season's. The
+    # count is the KPI layer's, read for the report's period and scope.
+    from metrics import query
+    data = gather(demo_con, "2025-W50", trends=False)
+    total = int(data.kpi_values["ticket_unanswered"])
+    older = int(query(demo_con, "ticket_unanswered_carried_over", data.period)
+                .iloc[0]["value"])
+    assert 0 < older < total
+    assert data.carried_over == older
+    assert f"截至周末漏件 {total:,} 件(其中往季遗留 {older:,} 件)" in summary_paragraph(data, "zh")
+    assert f"{total:,} unanswered items at the week's end ({older:,} from earlier seasons)" in \
+        summary_paragraph(data, "en")
+    # a week of the demo's first season: nothing carried over, nothing said
+    first = gather(demo_con, "2024-W50", trends=False)
+    assert first.carried_over == 0
+    assert "往季遗留" not in summary_paragraph(first, "zh")
