@@ -164,14 +164,18 @@ def plan_file(path: Path, kind: str | None = None,
     A workbook may hold more than one sheet with a header: a summary (汇总)
     before the details, a hidden sheet of old data, one sheet per branch. The
     sheet loaded is the first visible one holding a complete export (of
-    `kind`, when given); a hidden sheet only when no visible one does. Other
-    visible sheets holding a complete export are not loaded: the plan's
-    warning names them. When no sheet holds a complete export, the first
-    sheet with a header decides what the user hears (its missing columns, or
-    the kind it looks like)."""
+    `kind`, when given). A visible sheet whose columns map only partly (the
+    user is shown the column mapping form for it) comes next, before any
+    hidden sheet: a hidden sheet of old data is loaded only when no visible
+    sheet maps at all. Other visible sheets holding a complete export are not
+    loaded: the plan's warning names them. When no sheet holds a complete
+    export, the first visible sheet mapping partly, else the first sheet with
+    a header, decides what the user hears (its missing columns, or the kind
+    it looks like)."""
     widest: list | None = None  # the fullest early row: most likely the header
     misnamed: str | None = None
     first: Plan | PipelineError | None = None  # the first sheet with a header
+    partly: Plan | None = None  # the first visible sheet whose columns map partly
     chosen: tuple[RawSheet, Header] | None = None
     others: list[str] = []
     try:
@@ -192,11 +196,17 @@ def plan_file(path: Path, kind: str | None = None,
                 continue
             if not mapping.complete:
                 first = first or Plan(sheet, header, mapping)
+                if not sheet.hidden:
+                    partly = partly or Plan(sheet, header, mapping)
                 continue
             if chosen is None or (chosen[0].hidden and not sheet.hidden):
                 chosen = (sheet, header)
             elif not sheet.hidden:
                 others.append(sheet.name)
+        if (chosen is None or chosen[0].hidden) and partly is not None:
+            # The user sees this sheet, not the hidden one: they are asked to
+            # map its columns rather than given the hidden sheet's rows.
+            chosen = (partly.sheet, partly.header)
         if chosen is None:
             if isinstance(first, PipelineError):
                 raise first

@@ -227,3 +227,69 @@ def test_a_full_time_beside_a_date_column_is_read_as_it_is(con, tmp_path):
     load_file(con, tmp_path / "测温.xlsx")
     assert con.execute("SELECT measured_at FROM temperature_readings").fetchall() == [
         (dt.datetime(2025, 12, 1, 8, 5),)]
+
+
+# This week's readings under a header the export names its own way (检测时刻:
+# the mapping form asks what it is), beside a hidden sheet of old readings
+# under the standard headers.
+THIS_WEEK = ["户号", "检测时刻", "室内温度", "用户签字"]
+STANDARD = ["户号", "测温时间", "室内温度", "用户签字"]
+
+
+def _week_and_old(path: Path, hidden_first: bool) -> Path:
+    week = ("本周测温", [THIS_WEEK, ["0100001", "2025-12-08 08:05", 19.5, "张三"],
+                        ["0100002", "2025-12-08 09:10", 18, "李四"]])
+    old = ("旧数据", [STANDARD, ["0900001", "2024-12-01 08:00", 17, "王五"],
+                     ["0900002", "2024-12-01 09:00", 16, "赵六"],
+                     ["0900003", "2024-12-01 10:00", 15, "钱七"]])
+    sheets = [old, week] if hidden_first else [week, old]
+    return _workbook(path, sheets, hidden=("旧数据",), active=1 if hidden_first else 0)
+
+
+def _readings(con) -> list[str]:
+    return [i for (i,) in con.execute(
+        "SELECT household_id FROM temperature_readings ORDER BY 1").fetchall()]
+
+
+def test_a_visible_sheet_needing_a_mapping_wins_over_a_hidden_complete_one(con, tmp_path):
+    from pipelines.load import plan_file
+
+    for hidden_first in (False, True):
+        path = _week_and_old(tmp_path / f"测温{int(hidden_first)}.xlsx", hidden_first)
+        plan = plan_file(path)
+        assert plan.sheet.name == "本周测温"
+        assert (plan.mapping.dataset, plan.mapping.missing) == ("temperature_readings",
+                                                                 ["measured_at"])
+        assert not plan.warnings
+        report = load_file(con, path)   # the user is asked for the column, not given old rows
+        assert (report.status, report.error_code) == ("failed", "missing_columns")
+        assert "检测时刻" in report.error
+        assert _readings(con) == []
+    chosen = load_file(con, path, overrides={"measured_at": 1})
+    assert (chosen.status, chosen.sheet, chosen.rows_inserted) == ("loaded", "本周测温", 2)
+    assert _readings(con) == ["0100001", "0100002"]
+
+
+def test_a_remembered_mapping_applies_to_the_visible_sheet_the_user_was_shown(con, tmp_path):
+    from pipelines.mappings import plan_remembered, remember
+
+    path = _week_and_old(tmp_path / "测温.xlsx", hidden_first=False)
+    shown, saved = plan_remembered(con, path)
+    assert (shown.sheet.name, saved) == ("本周测温", None)
+    remember(con, shown.header.labels, "temperature_readings", {"measured_at": 1}, "clerk")
+    again = _week_and_old(tmp_path / "测温下周.xlsx", hidden_first=True)
+    plan, saved = plan_remembered(con, again)
+    assert saved is not None and plan.sheet.name == "本周测温"
+    assert plan.mapping.complete and plan.mapping.columns["measured_at"] == 1
+    assert [r["household_id"] for r in plan.preview()] == ["0100001", "0100002"]
+    report = load_file(con, again, overrides=saved.overrides)
+    assert (report.status, report.sheet, report.rows_inserted) == ("loaded", "本周测温", 2)
+    assert _readings(con) == ["0100001", "0100002"]
+
+
+def test_a_hidden_sheet_loads_when_no_visible_sheet_maps_at_all(con, tmp_path):
+    path = _workbook(tmp_path / "测温.xlsx", [
+        ("说明", [["备注", "填写人"], ["本周无", "张三"]]),
+        ("数据", [STANDARD, ["0100001", "2025-12-08 08:05", 19.5, "张三"]])], hidden=("数据",))
+    report = load_file(con, path)
+    assert (report.status, report.sheet, report.rows_inserted) == ("loaded", "数据", 1)
