@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 
 from pipelines.load import load_file
+from pipelines.warehouse import connect
 
 ROSTER = ["户号", "分公司", "供热站", "小区", "供热面积"]
 
@@ -85,8 +86,17 @@ def test_other_sheets_holding_exports_are_named_in_a_warning(con, tmp_path):
     assert len(warned) == 1
     assert "周村分公司" in warned[0] and "备注" not in warned[0]
     assert "另存" in warned[0]   # says what to do
-    en = load_file(con, path, lang="en")   # already loaded: nothing to warn about
-    assert en.status == "already_loaded"
+    # The same workbook loaded in English into a warehouse that does not hold it.
+    fresh = connect(":memory:")
+    try:
+        en = load_file(fresh, path, lang="en")
+    finally:
+        fresh.close()
+    assert (en.status, en.sheet, en.rows_inserted) == ("loaded", "张店分公司", 3)
+    assert en.warnings == [
+        'Sheet(s) "淄川分公司", "周村分公司" of this workbook also hold data that can be '
+        'loaded, but only sheet "张店分公司" was loaded. To load them, save each of those '
+        'sheets as a file of its own and upload it.']
 
 
 def test_the_sheets_warning_is_in_english_when_asked(con, tmp_path):
