@@ -136,3 +136,30 @@ def test_no_synonym_means_two_fields_in_one_dataset():
 ])
 def test_csv_encodings(data, text):
     assert decode_text(data) == text
+
+
+@pytest.mark.parametrize("text, marked", [
+    # Ordinary times: read as before, without the clock-word, weekday and
+    # offset readings.
+    ("2025-12-01 08:05", False), ("2025/12/1 9:05:30", False), ("2025年12月1日 10:05", False),
+    ("2025.12.01", False), ("2025-12-01 下午2:05", False), ("46000.25", False),
+    ("2025-12-01 08:05:00.250", False), ("20251201", False),
+    # A clock in words, a weekday, an ISO offset.
+    ("2025年12月1日 8点05分", True), ("2025年12月1日 8时", True), ("2025/12/01 星期一", True),
+    ("2025/12/01 周一 8:05", True), ("2025-12-07 礼拜天", True), ("2025-12-01T08:05", True),
+    ("2025-12-01 08:05Z", True), ("2025-12-01 08:05+0800", True),
+    ("2025-12-01 08:05 -05:00", True), ("2025-12-01 08:05:00.250-05", True),
+])
+def test_only_times_written_in_words_or_with_an_offset_take_the_slower_reading(sql, text, marked):
+    assert sql("heat_ts_marked", text) is marked
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2025-12-01 08:05 -05:00", dt.datetime(2025, 12, 1, 21, 5)),
+    ("2025-12-01 08:05:00.250-05", dt.datetime(2025, 12, 1, 21, 5, 0, 250000)),
+    ("2025-12-01 08:05 Z", dt.datetime(2025, 12, 1, 16, 5)),
+    ("2025-12-01T08:05", dt.datetime(2025, 12, 1, 8, 5)),
+    ("2025-12-01 下午2:05", dt.datetime(2025, 12, 1, 14, 5)),
+])
+def test_times_with_an_offset_after_a_space_or_a_fraction_are_read(sql, text, expected):
+    assert sql("heat_ts", text) == expected

@@ -168,6 +168,12 @@ CREATE OR REPLACE TEMP MACRO heat_ts_zoned(s) AS
         '%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%dT%H:%M:%S.%f%z', '%Y-%m-%dT%H:%M%z',
         '%Y-%m-%d %H:%M:%S%z', '%Y-%m-%d %H:%M:%S.%f%z', '%Y-%m-%d %H:%M%z']));
 
+-- Whether a time may be written with a clock in words (点, 时, 秒), a weekday
+-- (星期, 周, 礼拜) or an ISO offset (T, Z, +, a - after the minutes or seconds):
+-- one test, so that ordinary times skip those readings and cost what they did.
+CREATE OR REPLACE TEMP MACRO heat_ts_marked(s) AS
+    regexp_matches(s, '[点时秒期周拜TZ+]|:\d{2}(\.\d+)?\s*-');
+
 -- Times: Excel serial numbers counted from `epoch` (1900 date system: day 0 =
 -- 1899-12-30 for serials after 60; Mac 1904 system: 1904-01-01) and the text
 -- formats seen in exports, on a 12-hour clock when the text says 上午/下午 or
@@ -177,6 +183,7 @@ CREATE OR REPLACE TEMP MACRO heat_ts_zoned(s) AS
 -- and an ISO offset (+08:00). Times are local (Asia/Shanghai).
 CREATE OR REPLACE TEMP MACRO heat_ts(s, epoch := TIMESTAMP '1899-12-30') AS (
     CASE
+        WHEN s IS NULL OR NOT heat_ts_marked(s) THEN heat_ts_local(s, epoch)
         WHEN heat_ts_zoned_text(s) THEN heat_ts_zoned(s)
         WHEN heat_ts_weekday(s) = 0 THEN heat_ts_local(heat_ts_plain(s), epoch)
         WHEN isodow(heat_ts_local(heat_ts_plain(s), epoch)) = heat_ts_weekday(s)
