@@ -222,7 +222,8 @@ def fee_arrears_amount(f: Frames, p: Period):
     b, _ = _fees(f, p)
     owed = b["amount_due"] - b["paid"]
     v = round(float(owed[b["paid"] < b["amount_due"] - FULLY_PAID_TOLERANCE_YUAN].sum()), 6)
-    return _result(v, None, v)
+    # a season without bills has no arrears figure (not 0)
+    return _result(v, None, v if len(b) else None)
 
 
 def refund_exposure_amount(f: Frames, p: Period):

@@ -100,7 +100,7 @@ def _py(x):
 def value_of(kpi: Kpi, numerator, denominator, quantile=None) -> float | None:
     """The KPI's value from its parts; None whenever its denominator is 0."""
     numerator, denominator, quantile = _py(numerator), _py(denominator), _py(quantile)
-    if kpi.has_denominator and not denominator:
+    if (kpi.has_denominator or kpi.counts_population) and not denominator:
         return None
     if kpi.kind == "quantile":
         return quantile
@@ -179,12 +179,14 @@ def _finish(kpi: Kpi, df: pd.DataFrame, period: Period) -> pd.DataFrame:
             value = num / den
     else:
         value = num.copy()
-    if kpi.has_denominator:
+    if kpi.has_denominator or kpi.counts_population:
         value = np.where(np.nan_to_num(den) != 0, value, np.nan)
     if kpi.kind in ("rate", "count"):
         num_col = num_col.astype("int64")
-    if kpi.has_denominator and (kpi.kind in ("rate", "quantile") or kpi.counts_population):
+    if kpi.has_denominator and kpi.kind in ("rate", "quantile", "count"):
         den_col = den_col.astype("int64")
+    elif not kpi.has_denominator:
+        den_col = pd.Series([None] * len(df), index=df.index, dtype=object)
     cols = {c: df[c] for c in df.columns if c not in ("numerator", "denominator", "quantile")}
     cols.update(numerator=num_col, denominator=den_col,
                 value=pd.Series(value, index=df.index, dtype="float64"))
@@ -287,7 +289,7 @@ def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
         row = _fetchone(con, sql, params_for(sql, period, sc))
         for i, kpi in enumerate(group):
             n, d, q = (_py(v) for v in row[3 * i: 3 * i + 3])
-            out[kpi.id] = Result(value_of(kpi, n, d, q), n, d)
+            out[kpi.id] = Result(value_of(kpi, n, d, q), n, d if kpi.has_denominator else None)
     return {k.id: out[k.id] for k in chosen}
 
 

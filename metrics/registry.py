@@ -119,7 +119,11 @@ class Kpi:
 
     @property
     def has_denominator(self) -> bool:
-        return self.kind in ("rate", "ratio", "quantile") or self.counts_population
+        """Whether the KPI publishes a denominator (a sum's count of rows only
+        decides whether it has a value: 19,223 bills is no denominator of an
+        amount owed)."""
+        return self.kind in ("rate", "ratio", "quantile") or (
+            self.kind == "count" and self.denominator == "population")
 
     @property
     def counts_population(self) -> bool:

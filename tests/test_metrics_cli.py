@@ -54,7 +54,7 @@ def test_json_value_null_when_denominator_zero(tmp_path, capsys):
     assert out["ticket_resolution_hours_median"] == {"value": None, "numerator": None,
                                                      "denominator": 0}
     # no bill loaded: no arrears figure (not 0.0)
-    assert out["fee_arrears_amount"] == {"value": None, "numerator": 0, "denominator": 0}
+    assert out["fee_arrears_amount"] == {"value": None, "numerator": 0, "denominator": None}
 
 
 def test_branch_scope(db, capsys):

@@ -88,9 +88,9 @@ def test_fee_collection_rate_households_at_season_start(wh):
 def test_fee_arrears_amount(wh):
     # h2 3100.40 - 3100.39 = 0.01; h3 690 - 250 = 440; h4 2070 - 1000 = 1070 -> 1510.01
     n, d, v = one(wh, "fee_arrears_amount")
-    # its denominator: the bills it sums over, b1..b5 (a season without any
-    # has no arrears figure, test_a_season_without_bills_has_no_arrears_figure)
-    assert v == pytest.approx(1510.01) and n == v and d == 5
+    # an amount has no denominator (a season without bills has no arrears
+    # figure at all: test_a_season_without_bills_has_no_arrears_figure)
+    assert v == pytest.approx(1510.01) and n == v and d is None
 
 
 def test_a_slice_without_bills_has_no_arrears_figure(wh):
@@ -112,13 +112,17 @@ def test_a_slice_without_bills_has_no_arrears_figure(wh):
 def test_a_season_without_bills_has_no_arrears_figure(wh):
     # 2026-2027 has no bill yet: its arrears are unknown, not ¥0.00 (which
     # read as "nobody owes" beside last season's figure), as its collection
-    # rates are: value null, denominator 0 bills.
+    # rates are (value null over 0 bills); an amount still has no denominator.
     res = summary(wh, ("2026-12-01", "2026-12-07"))
     assert res["fee_arrears_amount"].asdict() == {"value": None, "numerator": 0.0,
-                                                  "denominator": 0}
+                                                  "denominator": None}
     assert res["fee_collection_rate_households"].asdict() == {"value": None, "numerator": 0,
                                                               "denominator": 0}
-    assert summary(wh, WEEK)["fee_arrears_amount"].denominator == 5
+    assert summary(wh, WEEK)["fee_arrears_amount"].asdict() == {
+        "value": pytest.approx(1510.01), "numerator": pytest.approx(1510.01), "denominator": None}
+    # the same through query, by station: a null denominator, never a count
+    by = query(wh, "fee_arrears_amount", ("2026-12-01", "2026-12-07"), by="station")
+    assert by["value"].isna().all() and by["denominator"].isna().all()
 
 
 def test_fee_arrears_amount_explicit_season(wh):
