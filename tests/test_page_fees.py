@@ -75,15 +75,15 @@ def test_a_season_without_bills_shows_no_figures_and_no_all_clear(demo_copy):
     arrears = next(m for m in at.metric if m.label == "欠费金额")
     assert arrears.value == "—" and not arrears.proto.delta
     said = [i.value for i in at.info]
-    assert said.count("2026-2027 供暖季尚无账单数据:收缴率、欠费和账单核对都无从计算。") == 2
+    assert said.count("所选范围内尚无 2026-2027 供暖季的账单数据:收缴率、欠费和账单核对都无从计算。") == 2
     text = shown_text(at)
     assert "没有发现问题。" not in text
     assert "本期每笔收款都有发票号。" not in text
     assert "本期没有收款,无从核对发票号。" in said
     assert not untranslated(at)
     en = open_page(PAGE, "en", season="2026-2027", period="week", week="2026-W48")
-    assert "No bills of the 2026-2027 season are loaded: collection rates, arrears and the " \
-        "bill checks cannot be worked out." in [i.value for i in en.info]
+    assert "No bills of the 2026-2027 season are loaded for the chosen scope: collection " \
+        "rates, arrears and the bill checks cannot be worked out." in [i.value for i in en.info]
     assert not untranslated(en)
 
 

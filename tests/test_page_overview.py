@@ -344,7 +344,7 @@ def test_a_season_without_bills_lists_no_arrears(demo_copy):
     assert card.value == "—" and not card.proto.delta
     said = [i.value for i in at.info]
     assert "没有欠费。" not in said
-    assert "2026-2027 供暖季尚无账单数据。" in said
+    assert "所选范围内尚无 2026-2027 供暖季的账单数据。" in said
     assert not [b for b in at.get("download_button")
                 if b.proto.id.endswith("o_arrears_xlsx")]
 
