@@ -203,7 +203,10 @@ def _blanked(q: _Sql, f: Field, value: str) -> str:
             f"lambda w: contains({word}, w))) = 0 THEN {value} END")
 
 
-def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str) -> str:
+def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None = None
+           ) -> str:
+    """SQL giving the reason code of the field's cell, or NULL. `day`: for a
+    time whose date is also in a column of its own, SQL giving that date."""
     empty = f"{_value(f)} IS NULL"
     checks = []
     if f.required and f.type != SIGNATURE:
@@ -230,6 +233,11 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str) -> str:
                       f"THEN 'id_scientific'")
     if f.type == TIMESTAMP:
         checks.append(f"WHEN year({typed}) NOT BETWEEN 2000 AND 2100 THEN 'bad_date'")
+    if day is not None:
+        # A full time (2025-12-01 08:05) beside a date column saying another
+        # day (2025-12-05): which of the two is wrong is not guessed. A time
+        # of day alone took the date column's date, so it always agrees.
+        checks.append(f"WHEN CAST({typed} AS DATE) <> {day} THEN 'date_conflict'")
     if f.type == NUMBER:
         lo, hi = bounds(ds, f)
         if f.money and lo is not None and lo >= 0:
@@ -298,8 +306,11 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
             value = f"heat_blank(heat_clean(n{mapping.columns[f.name]}))"
             if f.name in days:
                 # A time of day alone (8:05), its date in a column of its own.
-                value = (f"heat_ts_with_day({value}, heat_blank(heat_clean(n{days[f.name]})), "
-                         f"{q.p(sheet.epoch)})")
+                day = f"heat_blank(heat_clean(n{days[f.name]}))"
+                value = f"heat_ts_with_day({value}, {day}, {q.p(sheet.epoch)})"
+                # The date column's date.
+                raw_cols += (f", CAST(heat_ts({day}, epoch := {q.p(sheet.epoch)}) AS DATE) "
+                             f"AS {_q('day_' + f.name)}")
             raw_cols += f", {_blanked(q, f, value)} AS {_q('val_' + f.name)}"
     typed_cols, err_cols = [], []
     for f in ds.fields:
@@ -314,7 +325,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         if f.name not in mapped:
             continue
         raw = _q("raw_" + f.name)
-        err = _error(q, ds, f, raw, _q(f.name))
+        err = _error(q, ds, f, raw, _q(f.name), _q("day_" + f.name) if f.name in days else None)
         if f.name in rules:
             err = f"coalesce({err}, {rules[f.name]})"
         err_cols.append(f"{err} AS {_q('err_' + f.name)}")
@@ -359,9 +370,15 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
                hash({hash_cols}) AS row_hash
         FROM stg_ranked WHERE dup_rank = 1""")
 
+    # day: the date column's date a time contradicts (date_conflict), for the
+    # reason; written 2025-12-05 however the cell has it (an Excel date cell
+    # reads 2025-12-05 00:00:00, a serial 46001).
     parts = [
         f"SELECT {ROW}, {q2} AS column_name, CAST({_q('raw_' + f.name)} AS VARCHAR) AS value, "
-        f"{_q('err_' + f.name)} AS code, NULL::BIGINT AS winner_row, NULL::BIGINT AS fields "
+        f"{_q('err_' + f.name)} AS code, NULL::BIGINT AS winner_row, NULL::BIGINT AS fields, "
+        + (f"CASE WHEN {_q('err_' + f.name)} = 'date_conflict' "
+           f"THEN strftime({_q('day_' + f.name)}, '%Y-%m-%d') END" if f.name in days
+           else "NULL::VARCHAR") + " AS day "
         f"FROM stg WHERE {_q('err_' + f.name)} IS NOT NULL AND _extra IS NULL"
         for f in ds.fields if f.name in mapped
         for q2 in ["'" + f.name + "'"]
@@ -369,9 +386,9 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     last_key = ds.key[-1]
     parts.append(
         f"SELECT {ROW}, '{last_key}' AS column_name, CAST({_q('raw_' + last_key)} AS VARCHAR), "
-        f"'duplicate', winner_row, NULL FROM stg_ranked WHERE dup_rank > 1")
-    parts.append(f"SELECT {ROW}, '{WHOLE_ROW}', _line, 'extra_fields', NULL, _extra FROM stg "
-                 f"WHERE _extra IS NOT NULL")
+        f"'duplicate', winner_row, NULL, NULL FROM stg_ranked WHERE dup_rank > 1")
+    parts.append(f"SELECT {ROW}, '{WHOLE_ROW}', _line, 'extra_fields', NULL, _extra, NULL "
+                 f"FROM stg WHERE _extra IS NOT NULL")
     con.execute("CREATE OR REPLACE TEMP TABLE stg_rejects_raw AS " + " UNION ALL ".join(parts))
     _add_reasons(con, ds, header, mapping, lang, scales, header_fields)
 
@@ -576,6 +593,7 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
                  ) -> None:
     """Reason words per (column, code), built once each, joined to the rejects."""
     pairs = con.execute("SELECT DISTINCT column_name, code FROM stg_rejects_raw").fetchall()
+    days = date_columns(ds, header, mapping)
     rows = []
     for column, code in pairs:
         if column == WHOLE_ROW:
@@ -586,8 +604,10 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
         lo, hi = bounds(ds, f)
         allowed = "、".join(f.values) if f.values else "是/否"
         label = t(f"field.{column}", lang)
+        day_column = header.labels[days[column]] if column in days else ""
         template = t(f"reject.{code}", lang, field=label, min=_num(lo), max=_num(hi),
-                     allowed=allowed, row="{row}")
+                     allowed=allowed, row="{row}", value="{value}", day="{day}",
+                     day_column=day_column)
         if code == "out_of_range" and column in (scales or {}):
             # The cell shows 万元; the range is in yuan.
             template += t("reject.in_wan_yuan", lang)
@@ -600,8 +620,11 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_rejects AS
         SELECT r.{ROW}, r.column_name, t.source_column, r.value, r.code,
-               replace(replace(t.template, '{{row}}', coalesce(CAST(r.winner_row AS VARCHAR), '')),
-                       '{{fields}}', coalesce(CAST(r.fields AS VARCHAR), '')) AS reason
+               replace(replace(replace(replace(t.template,
+                   '{{row}}', coalesce(CAST(r.winner_row AS VARCHAR), '')),
+                   '{{fields}}', coalesce(CAST(r.fields AS VARCHAR), '')),
+                   '{{day}}', coalesce(r.day, '')),
+                   '{{value}}', coalesce(r.value, '')) AS reason
         FROM stg_rejects_raw r JOIN reject_reasons t USING (column_name, code)
         ORDER BY r.{ROW}, r.column_name""")
 

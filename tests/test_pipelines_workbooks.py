@@ -228,15 +228,36 @@ def test_a_date_and_a_time_in_two_columns_make_one_time(con, tmp_path):
                    ("0100002", dt.datetime(2025, 12, 2, 9, 30))]
 
 
-def test_a_full_time_beside_a_date_column_is_read_as_it_is(con, tmp_path):
+def test_a_full_time_whose_date_contradicts_the_date_column_is_rejected(con, tmp_path):
+    # 测温日期 says the 5th, 测温时间 the 1st: which one is wrong is not guessed.
+    # A full time agreeing with its date column, or beside an empty one, loads.
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["户号", "测温日期", "测温时间", "室内温度", "用户签字"])
     ws.append(["0100001", "2025-12-05", "2025-12-01 08:05", 19.5, "张三"])
+    ws.append(["0100002", "2025/12/2", "2025-12-02 09:30", 18, "李四"])
+    ws.append(["0100003", None, "2025-12-03 10:15", 20, "王五"])
+    ws.append(["0100004", dt.date(2025, 12, 4), "2025-12-08 10:15", 20, "赵六"])
+    ws["B5"].number_format = "yyyy-mm-dd"
     wb.save(tmp_path / "测温.xlsx")
-    load_file(con, tmp_path / "测温.xlsx")
-    assert con.execute("SELECT measured_at FROM temperature_readings").fetchall() == [
-        (dt.datetime(2025, 12, 1, 8, 5),)]
+    report = load_file(con, tmp_path / "测温.xlsx")
+    assert (report.status, report.rows_inserted, report.rows_rejected) == ("loaded", 2, 2)
+    assert [(r.row, r.column, r.value, r.code) for r in report.rejects] == [
+        (2, "measured_at", "2025-12-01 08:05", "date_conflict"),
+        (5, "measured_at", "2025-12-08 10:15", "date_conflict")]
+    reason = report.rejects[0].reason
+    assert "2025-12-01 08:05" in reason and "2025-12-05" in reason and "测温日期" in reason
+    assert "2025-12-04" in report.rejects[1].reason
+    assert con.execute("SELECT household_id, measured_at FROM temperature_readings ORDER BY 1"
+                       ).fetchall() == [("0100002", dt.datetime(2025, 12, 2, 9, 30)),
+                                        ("0100003", dt.datetime(2025, 12, 3, 10, 15))]
+    fresh = connect(":memory:")
+    try:
+        english = load_file(fresh, tmp_path / "测温.xlsx", lang="en").rejects[0].reason
+    finally:
+        fresh.close()
+    assert "2025-12-01 08:05" in english and "2025-12-05" in english and "测温日期" in english
+    assert english.startswith("The date of")
 
 
 # This week's readings under a header the export names its own way (检测时刻:
