@@ -47,27 +47,15 @@ def main() -> None:
     overview = st.Page("pages/overview.py", title=t("ui.nav.overview", lang), url_path="",
                        icon=":material/dashboard:", default=True)
 
-    def to_overview() -> None:
-        st.switch_page(overview, query_params={k: st.query_params.get_all(k)
-                                               for k in st.query_params})
+    temperature = st.Page("pages/temperature.py", title=t("page.temperature.nav", lang),
+                          url_path="temperature", icon=":material/thermostat:")
+    tickets = st.Page("pages/tickets.py", title=t("page.tickets.nav", lang),
+                      url_path="tickets", icon=":material/support_agent:")
+    fees = st.Page("pages/fees.py", title=t("page.fees.nav", lang),
+                   url_path="fees", icon=":material/payments:")
+    report = st.Page("pages/report.py", title=t("report.nav.weekly", lang), url_path="report",
+                     icon=":material/summarize:")
 
-    # /home and /overview, typed by hand for the start page (a default page
-    # answers only at the root): hidden pages that forward to the root with
-    # the same query parameters. Without them Streamlit popped up "Page not
-    # found" over the overview.
-    forwards = [st.Page(to_overview, title=t("ui.nav.overview", lang), url_path=path,
-                        visibility="hidden") for path in ("home", "overview")]
-    dashboards = [
-        overview, *forwards,
-        st.Page("pages/temperature.py", title=t("page.temperature.nav", lang),
-                url_path="temperature", icon=":material/thermostat:"),
-        st.Page("pages/tickets.py", title=t("page.tickets.nav", lang),
-                url_path="tickets", icon=":material/support_agent:"),
-        st.Page("pages/fees.py", title=t("page.fees.nav", lang),
-                url_path="fees", icon=":material/payments:"),
-    ]
-    reports = [st.Page("pages/report.py", title=t("report.nav.weekly", lang), url_path="report",
-                       icon=":material/summarize:")]
     # Pages a role may not use are not in its menu, but their addresses stay
     # known: a link to one opens it, and the page itself says the role may not
     # use it (session.require), in the user's language, where an unknown
@@ -75,12 +63,33 @@ def main() -> None:
     def shown(permission: str) -> str:
         return "visible" if user is None or user.can(permission) else "hidden"
 
-    data = [st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="upload",
-                    icon=":material/upload_file:", visibility=shown("upload")),
-            st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="data",
-                    icon=":material/database:", visibility=shown("upload")),
-            st.Page("pages/audit.py", title=t("ui.nav.audit", lang), url_path="audit",
-                    icon=":material/policy:", visibility=shown("audit"))]
+    upload = st.Page("pages/upload.py", title=t("ui.nav.upload", lang), url_path="upload",
+                     icon=":material/upload_file:", visibility=shown("upload"))
+    data_page = st.Page("pages/data.py", title=t("ui.nav.data", lang), url_path="data",
+                        icon=":material/database:", visibility=shown("upload"))
+    audit = st.Page("pages/audit.py", title=t("ui.nav.audit", lang), url_path="audit",
+                    icon=":material/policy:", visibility=shown("audit"))
+
+    def forward(target):
+        def run() -> None:
+            st.switch_page(target, query_params={k: st.query_params.get_all(k)
+                                                 for k in st.query_params})
+        return run
+
+    # Addresses typed by hand or kept from before (/home and /overview for the
+    # start page, which answers only at the root; the pages' earlier
+    # addresses, in bookmarks): hidden pages that forward to the page with the
+    # same query parameters. Without them Streamlit popped up "Page not found".
+    forwards = [st.Page(forward(target), title=target.title, url_path=path,
+                        visibility="hidden")
+                for path, target in (("home", overview), ("overview", overview),
+                                     ("room_temperature", temperature),
+                                     ("hotline_tickets", tickets), ("fee_collection", fees),
+                                     ("weekly", report), ("uploads", upload),
+                                     ("datasets", data_page), ("audit_log", audit))]
+    dashboards = [overview, temperature, tickets, fees, *forwards]
+    reports = [report]
+    data = [upload, data_page, audit]
     groups = {t("ui.nav.group_dashboard", lang): dashboards, t("report.nav.group", lang): reports,
               t("ui.nav.group_data", lang): data}
     if user is None:

@@ -5,7 +5,7 @@ twenty users cost the machine what twenty users cost the server, not what
 twenty headless browsers cost to draw the charts.
 
     async with Session(url) as s:
-        run = await s.open("room_temperature", "season=2025-2026")
+        run = await s.open("temperature", "season=2025-2026")
         run.seconds, run.exceptions, s.pages
 """
 from __future__ import annotations

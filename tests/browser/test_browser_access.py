@@ -2,6 +2,7 @@
 a page's address in a new browser asks for the sign-in and then opens that page."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -135,3 +136,8 @@ def test_a_link_opened_first_after_the_app_starts_opens_its_page(empty_app, page
     expect(page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="收费")).to_be_visible()
     assert "/tickets" in page.url
     page.screenshot(path=output_dir / "first_link_after_start.png", full_page=True)
+    # A page's earlier address (a bookmark) forwards to the page, filters kept.
+    page.goto(f"{url}/room_temperature?period=season")
+    expect(page.get_by_role("heading", name="室温达标", exact=True)).to_be_visible(timeout=60_000)
+    expect(page).to_have_url(re.compile(r"/temperature\?.*period=season"))
+    assert "Page not found" not in page.inner_text("body")
