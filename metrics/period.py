@@ -113,10 +113,15 @@ class Period:
         return datetime.combine(self.start, time())
 
     @property
-    def season_start_at(self) -> datetime:
-        """The first moment of the season the period reads (`fee_season`):
-        what was received before it is carried over from earlier seasons."""
-        return datetime.combine(season_bounds(self.fee_season)[0], time())
+    def season_opens_at(self) -> datetime:
+        """The first moment that belongs to the season the period reads
+        (`fee_season`), as `coverage.season_of` counts days: the midnight after
+        the previous season's last heating day (repairs and payments between
+        two seasons are for the coming one). What was received before it is
+        carried over from earlier seasons."""
+        start_year = int(self.fee_season[:4])
+        ended = season_bounds(season_name(start_year - 1))[1]
+        return datetime.combine(ended + timedelta(days=1), time())
 
     @property
     def cutoff_at(self) -> datetime:

@@ -277,8 +277,9 @@ def test_the_unanswered_card_says_how_many_are_from_earlier_seasons(demo_copy):
     # 2025-W50: 漏件数 counts every ticket received by the cut-off, past its
     # deadline and unanswered, also those of 2024-2025 (against 上季同期,
     # whose season had no season before it loaded, it read as a deterioration).
-    # The card says how many were received before this season began, counted
-    # here from the unanswered list's own rows.
+    # The card says how many were received before this season began (the day
+    # after 2024-2025's last heating day, 15 March 2025), counted here from
+    # the unanswered list's own rows.
     from datetime import datetime
     for lang, params, words in (("zh", {}, "其中往季遗留 {n} 件"),
                                 ("en", {}, "{n} from earlier seasons"),
@@ -288,7 +289,7 @@ def test_the_unanswered_card_says_how_many_are_from_earlier_seasons(demo_copy):
         rows = action_list(db.connection(), "unanswered_tickets", period, filters)
         assert len(rows) == summary(db.connection(), period, filters,
                                     kpi_ids=["ticket_unanswered"])["ticket_unanswered"].value
-        earlier = int((rows["received_at"] < datetime(2025, 11, 15)).sum())
+        earlier = int((rows["received_at"] < datetime(2025, 3, 16)).sum())
         assert 0 < earlier < len(rows), (params, earlier, len(rows))
         card = next(c.value for c in at.caption
                     if c.value.startswith(words.format(n=f"{earlier:,}") + "  \n"))

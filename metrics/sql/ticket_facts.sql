@@ -45,9 +45,10 @@ final as (
         coalesce(deadline_at < $cutoff_at, false) and not resolved_by_cutoff as overdue_open,
         resolved_by_cutoff and blank_result as no_result,
         overdue_open or no_result as unanswered,
-        -- Received before the first day of the season the period reads: an
-        -- item carried over from an earlier season (or the summer between).
-        received_at < $season_start_at as before_season,
+        -- Received before the season the period reads began (the day after the
+        -- previous season's last heating day: the summer is the coming
+        -- season's, as coverage.season_of counts it): carried over.
+        received_at < $season_opens_at as before_season,
         case when not resolved_by_cutoff
              then date_diff('microsecond', received_at, $cutoff_at) / 3600000000.0
              end as open_hours
