@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from pathlib import Path
 
 
 def tiny_png() -> bytes:
@@ -80,4 +81,19 @@ def ods(path, rows: list[list], merges: tuple[str, ...] = (), sheet: str = "Shee
         zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
         zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+def xlsx(path: Path, header: list, rows: list[list], title: str | None = None) -> Path:
+    """A one-sheet workbook: an optional title row, the header, the rows."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    if title:
+        ws.append([title])
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
+    wb.save(path)
     return path

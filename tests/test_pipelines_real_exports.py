@@ -10,23 +10,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from made_files import xlsx
 from pipelines.load import load_file
 from pipelines.warehouse import connect
 
 TEMPERATURE = ["户号", "测温时间", "室内温度", "室外温度", "用户签字"]
-
-
-def _xlsx(path: Path, header: list, rows: list[list], title: str | None = None) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Sheet1"
-    if title:
-        ws.append([title])
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
 
 
 def _load_fresh(path: Path, **kw):
@@ -56,7 +44,7 @@ SIGNATURES = [
 def test_signature_cells_saying_the_resident_did_not_sign_are_unsigned(con, tmp_path):
     rows = [[f"{i:05d}", "2025-12-08 08:00", 18.5, -3, cell]
             for i, (cell, _) in enumerate(SIGNATURES)]
-    report = load_file(con, _xlsx(tmp_path / "signatures.xlsx", TEMPERATURE, rows))
+    report = load_file(con, xlsx(tmp_path / "signatures.xlsx", TEMPERATURE, rows))
     assert (report.status, report.rows_rejected) == ("loaded", 0)
     got = dict(con.execute("SELECT household_id, signed FROM temperature_readings").fetchall())
     assert {cell: got[f"{i:05d}"] for i, (cell, _) in enumerate(SIGNATURES)} == dict(SIGNATURES)
@@ -89,7 +77,7 @@ def test_ids_lose_tabs_and_line_breaks_and_full_width_digits(con, tmp_path):
             ["01010110101\t", "2025-12-08 09:05", 18.5, -2, "√"],
             ["\u200b01010110101\n", "2025-12-08 10:05", 18.5, -2, "√"],
             ["０１０１０１１０１０１\u3000", "2025-12-08 11:05", 18.5, -2, "√"]]
-    report = load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows))
+    report = load_file(con, xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows))
     assert (report.rows_inserted, report.rows_rejected) == (4, 0)
     assert con.execute("SELECT DISTINCT household_id FROM temperature_readings").fetchall() == \
         [("01010110101",)]
@@ -101,7 +89,7 @@ def test_an_id_in_scientific_notation_is_rejected_with_what_to_do(con, tmp_path)
     rows = [["01010110101", "2025-12-08 08:05", 18.5, -2, "√"],
             ["1.01011E+11", "2025-12-08 09:05", 18.5, -2, "张三"],
             ["1.01011e+11", "2025-12-08 10:05", 18.5, -2, "√"]]
-    path = _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
+    path = xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
     report = load_file(con, path)
     assert [(r.row, r.column, r.value, r.code) for r in report.rejects] == [
         (3, "household_id", "1.01011E+11", "id_scientific"),
@@ -129,14 +117,14 @@ PAYMENTS_WAN = ["收据号", "户号", "供暖季", "缴费日期", "实收金�
 
 
 def test_amounts_whose_header_says_wan_yuan_load_in_yuan(con, tmp_path):
-    report = load_file(con, _xlsx(tmp_path / "bills.xlsx", BILLS_WAN, [
+    report = load_file(con, xlsx(tmp_path / "bills.xlsx", BILLS_WAN, [
         ["001", "2025-2026", 80, 23, 0.184, 0], ["002", "2025-2026", 90, 23, "0.2070", 0.01]],
         title="2025-2026采暖季收费台账(单位:万元)"))
     assert (report.status, report.rows_inserted) == ("loaded", 2), report.error
     assert con.execute("SELECT household_id, amount_due, exemption FROM fee_bills ORDER BY 1"
                        ).fetchall() == [("001", 1840.0, 0.0), ("002", 2070.0, 100.0)]
 
-    report = load_file(con, _xlsx(tmp_path / "payments.xlsx", PAYMENTS_WAN, [
+    report = load_file(con, xlsx(tmp_path / "payments.xlsx", PAYMENTS_WAN, [
         ["SF1", "001", "2025-2026", "2025-11-01", 0.184],
         ["SF2", "002", "2025-2026", "2025-11-01", 150]]))   # 1.5 million yuan: implausible
     assert con.execute("SELECT receipt_no, amount FROM fee_payments").fetchall() == \
@@ -151,7 +139,7 @@ def test_amounts_whose_header_says_wan_yuan_load_in_yuan(con, tmp_path):
 
 def test_a_title_in_wan_yuan_over_amount_headers_without_a_unit_is_refused(con, tmp_path):
     header = ["户号", "供暖季", "收费面积", "应收金额"]
-    path = _xlsx(tmp_path / "bills.xlsx", header, [["001", "2025-2026", 80, 0.184]],
+    path = xlsx(tmp_path / "bills.xlsx", header, [["001", "2025-2026", 80, 0.184]],
                  title="收费台账(金额单位:万元)")
     report = load_file(con, path)
     assert (report.status, report.error_code) == ("failed", "amount_unit_unclear")
@@ -160,7 +148,7 @@ def test_a_title_in_wan_yuan_over_amount_headers_without_a_unit_is_refused(con, 
     assert con.execute("SELECT count(*) FROM fee_bills").fetchone() == (0,)
     # With the unit in the header, the header decides.
     header[3] = "应收金额(元)"
-    path = _xlsx(tmp_path / "bills_yuan.xlsx", header, [["001", "2025-2026", 80, 1840]],
+    path = xlsx(tmp_path / "bills_yuan.xlsx", header, [["001", "2025-2026", 80, 1840]],
                  title="收费台账(金额单位:万元)")
     assert load_file(con, path).status == "loaded"
     assert con.execute("SELECT amount_due FROM fee_bills").fetchall() == [(1840.0,)]
@@ -219,7 +207,7 @@ def test_a_subtotal_row_named_for_its_group_is_left_out(con, tmp_path):
     rows = [["001", "张店分公司", "华光路换热站", 80.5], ["002", "张店分公司", "华光路换热站", 90],
             ["张店分公司 小计", None, None, "=SUM(D3:D4)"],   # openpyxl: no computed value
             ["003", "淄川分公司", "松龄路换热站", 70], ["淄川分公司合计:", None, None, "=D6"]]
-    report = load_file(con, _xlsx(tmp_path / "roster.xlsx", header, rows, title="用户档案"))
+    report = load_file(con, xlsx(tmp_path / "roster.xlsx", header, rows, title="用户档案"))
     assert (report.status, report.rows_read, report.rows_inserted) == ("loaded", 3, 3), \
         report.error
 
@@ -232,7 +220,7 @@ def test_numbers_with_full_width_digits_units_and_dashes(con, tmp_path):
             ["003", "2025-12-08 08:05", "18.5 ℃", "/", "√"],
             ["004", "2025-12-08 08:05", 18.5, "-", "√"],
             ["005", "2025-12-08 08:05", "—", -3, "√"]]   # required: a dash is no reading
-    report = load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows))
+    report = load_file(con, xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows))
     assert [(r.row, r.column, r.value, r.code) for r in report.rejects] == \
         [(6, "indoor_c", "—", "missing_required")]
     assert con.execute("SELECT household_id, indoor_c, outdoor_c FROM temperature_readings "
@@ -242,7 +230,7 @@ def test_numbers_with_full_width_digits_units_and_dashes(con, tmp_path):
     rows = [["101", "张店分公司", "华光路换热站", "85.3平方米", "—"],
             ["102", "张店分公司", "华光路换热站", "85.3平米", "高区"],
             ["103", "张店分公司", "华光路换热站", "１００", "/"]]
-    report = load_file(con, _xlsx(tmp_path / "roster.xlsx", header, rows))
+    report = load_file(con, xlsx(tmp_path / "roster.xlsx", header, rows))
     assert report.rows_rejected == 0, report.rejects
     assert con.execute("SELECT household_id, heated_area_m2, zone FROM households ORDER BY 1"
                        ).fetchall() == [("101", 85.3, None), ("102", 85.3, "高区"),
@@ -269,7 +257,7 @@ def test_a_night_time_past_midnight_is_not_guessed(con, tmp_path):
     rows = [["001", "2025-12-08 晚上12:00", 18.5, -2, "√"],
             ["002", "2025-12-08 夜间1:30", 18.5, -2, "√"],
             ["003", "2025-12-08 晚上11:30", 18.5, -2, "√"]]
-    report = load_file(con, _xlsx(tmp_path / "night.xlsx", TEMPERATURE, rows))
+    report = load_file(con, xlsx(tmp_path / "night.xlsx", TEMPERATURE, rows))
     assert [(r.column, r.value) for r in report.rejects] == [
         ("measured_at", "2025-12-08 晚上12:00"), ("measured_at", "2025-12-08 夜间1:30")]
     assert con.execute("SELECT measured_at FROM temperature_readings").fetchall() == [
@@ -278,14 +266,14 @@ def test_a_night_time_past_midnight_is_not_guessed(con, tmp_path):
 
 def test_times_with_morning_afternoon_and_no_break_spaces(con, tmp_path):
     rows = [[f"{i:03d}", text, 18.5, -2, "√"] for i, (text, _) in enumerate(TIMES)]
-    report = load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows))
+    report = load_file(con, xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows))
     assert (report.rows_inserted, report.rows_rejected) == (len(TIMES), 0), report.rejects
     got = dict(con.execute("SELECT household_id, measured_at FROM temperature_readings"
                            ).fetchall())
     assert [got[f"{i:03d}"] for i in range(len(TIMES))] == [moment for _, moment in TIMES]
     # An optional time that only says "none" is empty; the row loads.
     header = ["工单编号", "受理时间", "工单类型", "办结时间", "回访时间"]
-    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", header, [
+    report = load_file(con, xlsx(tmp_path / "tickets.xlsx", header, [
         ["GD1", "2025-12-08 上午8:05", "报修", "2025-12-08 下午1:05", "/"],
         ["GD2", "2025-12-08 8:05 AM", "报修", "—", "—"]]))
     assert report.rows_rejected == 0, report.rejects
@@ -320,7 +308,7 @@ def test_choice_cells_are_read_by_the_canonical_words_they_contain(con, tmp_path
              for i, (cell, _) in enumerate(RATING_CELLS)]
     rows += [[f"A{i}", "2025-12-08 08:05", "投诉", "满意", cell]
              for i, (cell, _) in enumerate(ANONYMOUS_CELLS)]
-    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", TICKETS, rows, title="工单导出"))
+    report = load_file(con, xlsx(tmp_path / "tickets.xlsx", TICKETS, rows, title="工单导出"))
     assert (report.status, report.rows_rejected) == ("loaded", 0), report.rejects
     got = {no: (category, rating, anonymous) for no, category, rating, anonymous in con.execute(
         "SELECT ticket_no, category, satisfaction, anonymous FROM tickets").fetchall()}
@@ -343,7 +331,7 @@ def test_choice_cells_naming_no_or_two_values_are_still_rejected(con, tmp_path):
             ["X5", "2025-12-08 08:05", "报修", "基本满意", "实名"],
             ["X6", "2025-12-08 08:05", "投诉", "满意度一般", ""],   # not 满意
             ["X7", "2025-12-08 08:05", "投诉", "一般满意", ""]]
-    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", TICKETS, rows))
+    report = load_file(con, xlsx(tmp_path / "tickets.xlsx", TICKETS, rows))
     assert report.rows_inserted == 1
     assert [(r.row, r.column, r.value) for r in report.rejects] == [
         (2, "category", "投诉咨询"), (3, "category", "其他"), (4, "satisfaction", "一般"),
@@ -353,7 +341,7 @@ def test_choice_cells_naming_no_or_two_values_are_still_rejected(con, tmp_path):
         "工单类型的取值不在允许范围内(允许:咨询、报修、抢修、投诉、举报、建议)"
     # 实名 is "not anonymous" in that column only; in a signature column a cell
     # holding anything but a refusal is still a signature.
-    load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE,
+    load_file(con, xlsx(tmp_path / "readings.xlsx", TEMPERATURE,
                          [["00001", "2025-12-08 08:00", 18.5, -3, "实名"]]))
     assert con.execute("SELECT signed FROM temperature_readings").fetchone() == (True,)
 
@@ -498,7 +486,7 @@ def test_temperatures_in_chinese_numerals_are_read_exactly_or_rejected(con, tmp_
             for i, (cell, _) in enumerate(TEMPERATURE_WORDS)]
     rows += [[f"2{i:02d}", "2025-12-08 08:00", 18, cell, "√"]
              for i, (cell, _) in enumerate(OUTDOOR_WORDS)]
-    path = _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
+    path = xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
     report = load_file(con, path)
     got = dict(con.execute("SELECT household_id, indoor_c FROM temperature_readings "
                            "WHERE household_id LIKE '1%'").fetchall())
@@ -516,7 +504,7 @@ def test_temperatures_in_chinese_numerals_are_read_exactly_or_rejected(con, tmp_
     english = _load_fresh(path, lang="en")
     assert "has a unit between its digits" in english.rejects[0].reason
     # Below zero indoors is out of range, as -3 is.
-    report = load_file(con, _xlsx(tmp_path / "cold.xlsx", TEMPERATURE,
+    report = load_file(con, xlsx(tmp_path / "cold.xlsx", TEMPERATURE,
                                   [["301", "2025-12-08 08:00", "零下三度", -3, "√"]]))
     assert [(r.value, r.code) for r in report.rejects] == [("零下三度", "out_of_range")]
 
@@ -561,7 +549,7 @@ def test_amounts_with_wan_in_the_cell_and_accounting_negatives(con, tmp_path):
 
 
 def test_a_cell_with_its_own_wan_in_a_wan_yuan_column_is_not_scaled_twice(con, tmp_path):
-    report = load_file(con, _xlsx(tmp_path / "bills.xlsx", BILLS_WAN, [
+    report = load_file(con, xlsx(tmp_path / "bills.xlsx", BILLS_WAN, [
         ["001", "2025-2026", 80, 23, 0.184, 0], ["002", "2025-2026", 80, 230, "1.84万", 0],
         ["003", "2025-2026", 80, 230, "1.84万元", "(0.01)"]]))
     assert con.execute("SELECT household_id, amount_due FROM fee_bills ORDER BY 1").fetchall() \
@@ -577,7 +565,7 @@ def test_a_date_without_a_year_is_rejected_saying_the_year_is_missing(con, tmp_p
             ["003", "12/8", 18.5, -2, "√"], ["004", "12月08日 下午2:30", 18.5, -2, "√"],
             ["005", "2025-12-08 8:30", 18.5, -2, "√"],
             ["006", "8日 8:30", 18.5, -2, "√"]]        # no month either: unreadable
-    path = _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
+    path = xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
     report = load_file(con, path)
     assert report.rows_inserted == 1
     assert [(r.row, r.value, r.code) for r in report.rejects] == [
@@ -588,7 +576,7 @@ def test_a_date_without_a_year_is_rejected_saying_the_year_is_missing(con, tmp_p
     assert "no year" in _load_fresh(path, lang="en").rejects[0].reason
     # In tickets too, in an optional time column.
     header = ["工单编号", "受理时间", "工单类型", "办结时间"]
-    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", header, [
+    report = load_file(con, xlsx(tmp_path / "tickets.xlsx", header, [
         ["GD1", "2025-12-08 08:05", "报修", "12-08 13:05"]]))
     assert [(r.row, r.column, r.code) for r in report.rejects] == \
         [(2, "resolved_at", "date_no_year")]
@@ -600,7 +588,7 @@ ROSTER = ["户号", "分公司", "供热站", "供热面积"]
 
 
 def _roster(con, tmp_path, ids):
-    report = load_file(con, _xlsx(tmp_path / "roster.xlsx", ROSTER,
+    report = load_file(con, xlsx(tmp_path / "roster.xlsx", ROSTER,
                                   [[i, "张店分公司", "华光路换热站", 80] for i in ids]))
     assert report.rows_inserted == len(ids)
 
@@ -612,7 +600,7 @@ def test_an_id_stored_as_a_number_takes_back_the_zeros_excel_dropped(con, tmp_pa
             [99999, "2025-12-08 08:00", 18, -3, "√"],      # padded it matches nobody
             ["0012347", "2025-12-08 08:00", 18, -3, "√"],
             [1234567, "2025-12-08 08:00", 18, -3, "√"]]
-    path = _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
+    path = xlsx(tmp_path / "readings.xlsx", TEMPERATURE, rows)
     report = load_file(con, path)
     assert (report.rows_inserted, report.rows_rejected) == (5, 0)
     assert con.execute("SELECT household_id FROM temperature_readings ORDER BY 1").fetchall() == \
@@ -634,13 +622,13 @@ def test_an_id_stored_as_a_number_takes_back_the_zeros_excel_dropped(con, tmp_pa
 
     # A ticket's optional household ID, and a bill (keyed by household and season).
     header = ["工单编号", "受理时间", "工单类型", "户号"]
-    report = load_file(con, _xlsx(tmp_path / "tickets.xlsx", header, [
+    report = load_file(con, xlsx(tmp_path / "tickets.xlsx", header, [
         ["GD1", "2025-12-08 08:05", "投诉", 12346], ["GD2", "2025-12-08 08:05", "咨询", None]]))
     assert con.execute("SELECT ticket_no, household_id FROM tickets ORDER BY 1").fetchall() == \
         [("GD1", "0012346"), ("GD2", None)]
     assert [w.split(":")[0] for w in report.warnings] == \
         ["1 行的户号在文件中是数字格式,Excel 去掉了它们的前导零(如 12346)"]
-    report = load_file(con, _xlsx(tmp_path / "bills.xlsx", ["户号", "供暖季", "应收金额"], [
+    report = load_file(con, xlsx(tmp_path / "bills.xlsx", ["户号", "供暖季", "应收金额"], [
         [12345, "2025-2026", 1840], ["0012345", "2025-2026", 1840]]), lang="en")
     # Padded, the first row has the second's key: the later row wins, as ever.
     assert [(r.row, r.code) for r in report.rejects] == [(2, "duplicate")]
@@ -670,7 +658,7 @@ def test_ids_in_a_csv_are_never_padded_but_the_load_says_they_match_no_household
 
 def test_a_roster_of_mixed_widths_pads_no_id(con, tmp_path):
     _roster(con, tmp_path, ["0012345", "12345678"])
-    report = load_file(con, _xlsx(tmp_path / "readings.xlsx", TEMPERATURE, [
+    report = load_file(con, xlsx(tmp_path / "readings.xlsx", TEMPERATURE, [
         [12345, "2025-12-08 08:00", 18, -3, "√"]]))
     assert con.execute("SELECT household_id FROM temperature_readings").fetchall() == \
         [("12345",)]

@@ -6,27 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import openpyxl
 
+from made_files import xlsx
 from pipelines.load import load_file, plan_file
 from pipelines.warehouse import connect
 
 TEMPERATURE = ["户号", "测温时间", "室内温度", "用户签字"]
 PAYMENTS = ["收据号", "户号", "供暖季", "缴费日期", "实收金额"]
 TICKETS = ["工单编号", "受理时间", "工单类型", "反映内容"]
-
-
-def _xlsx(path: Path, header: list, rows: list[list], title: str | None = None) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Sheet1"
-    if title:
-        ws.append([title])
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
 
 
 # --- times written with 点/时/分/秒, a weekday, a UTC offset -------------------------
@@ -61,7 +48,7 @@ UNREADABLE_TIMES = [
 def test_times_with_chinese_clock_words_weekdays_and_offsets_load(con, tmp_path):
     rows = [[f"{i:03d}", text, 18.5, "√"] for i, (text, _) in enumerate(READABLE_TIMES)]
     rows += [[f"9{i:02d}", text, 18.5, "√"] for i, text in enumerate(UNREADABLE_TIMES)]
-    report = load_file(con, _xlsx(tmp_path / "测温.xlsx", TEMPERATURE, rows))
+    report = load_file(con, xlsx(tmp_path / "测温.xlsx", TEMPERATURE, rows))
     assert report.status == "loaded", report.error
     got = dict(con.execute("SELECT household_id, measured_at FROM temperature_readings"
                            ).fetchall())
@@ -75,7 +62,7 @@ def test_a_date_with_its_weekday_gives_a_time_of_day_its_date(con, tmp_path):
     header = ["户号", "测温日期", "测温时间", "室内温度", "用户签字"]
     rows = [["001", "2025/12/01 星期一", "8:05", 19, "√"],
             ["002", "2025年12月2日 周二", "9:10", 19, "√"]]
-    report = load_file(con, _xlsx(tmp_path / "测温.xlsx", header, rows))
+    report = load_file(con, xlsx(tmp_path / "测温.xlsx", header, rows))
     assert (report.rows_inserted, report.rows_rejected) == (2, 0), report.rejects
     assert con.execute("SELECT measured_at FROM temperature_readings ORDER BY 1").fetchall() == [
         (dt.datetime(2025, 12, 1, 8, 5),), (dt.datetime(2025, 12, 2, 9, 10),)]
@@ -92,7 +79,7 @@ def test_a_european_number_is_rejected_saying_how_to_write_it(con, tmp_path):
             ["SF6", "006", "2025-2026", "2025-11-03", "¥123,456.00"],
             ["SF7", "007", "2025-2026", "2025-11-03", "1.5万"],
             ["SF8", "008", "2025-2026", "2025-11-03", "1，200"]]
-    path = _xlsx(tmp_path / "收费明细.xlsx", PAYMENTS, rows)
+    path = xlsx(tmp_path / "收费明细.xlsx", PAYMENTS, rows)
     report = load_file(con, path)
     assert report.status == "loaded", report.error
     assert [(r.row, r.value, r.code) for r in report.rejects] == [
@@ -122,7 +109,7 @@ def test_signature_and_print_lines_under_the_data_are_left_out(con, tmp_path):
     rows = [["GD1", "2025-12-08 08:05", "报修", "暖气不热"],
             ["GD2", "2025-12-08 09:05", "投诉", "审核人：李四 说明已处理"],  # data: loads
             ["合计", None, None, None]] + FOOTERS
-    path = _xlsx(tmp_path / "工单.xlsx", TICKETS, rows, title="客服工单")
+    path = xlsx(tmp_path / "工单.xlsx", TICKETS, rows, title="客服工单")
     report = load_file(con, path)
     assert (report.status, report.rows_read, report.rows_inserted, report.rows_rejected) == \
         ("loaded", 2, 2, 0), report.rejects
@@ -133,7 +120,7 @@ def test_a_footer_like_row_with_data_in_a_required_column_is_still_a_reject(con,
     rows = [["GD1", "2025-12-08 08:05", "报修", None],
             ["GD2", None, "投诉", "制表人：张三"],         # a ticket without its time
             ["GD3", "2025-12-08 09:05", None, "审核人：李四"]]
-    report = load_file(con, _xlsx(tmp_path / "工单.xlsx", TICKETS, rows))
+    report = load_file(con, xlsx(tmp_path / "工单.xlsx", TICKETS, rows))
     assert (report.rows_read, report.rows_inserted) == (3, 1)
     assert [(r.row, r.column, r.code) for r in report.rejects] == [
         (3, "received_at", "missing_required"), (4, "category", "missing_required")]
