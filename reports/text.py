@@ -105,12 +105,19 @@ def _temperature(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     out += _station_clause(area, lang)
     n = data.list_totals.get("noncompliant_households", 0)
     if n:
-        out.append(t(_counted("report.text.noncompliant", n), lang, n=f"{n:,}"))
+        out.append(t(_counted("report.text.noncompliant", n), lang, n=f"{n:,}",
+                     listed=_listed_in_actions(data, "noncompliant", lang)))
     refund = _row(data, "refund_exposure_amount").get("value")
     if not missing(refund) and refund > 0:
         out.append(t("report.text.refund", lang,
                      value=_value("refund_exposure_amount", refund, lang)))
     return out
+
+
+def _listed_in_actions(data: WeeklyData, what: str, lang: str) -> str:
+    """", listed in 待办" for a workbook whose 待办 lists the rows; nothing for
+    one made for a role that sees counts only (its 待办 has no rows)."""
+    return t(f"report.text.{what}_listed", lang) if data.row_lists else ""
 
 
 def _counted(key: str, n) -> str:
@@ -144,7 +151,7 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
         out.append(t(_counted("report.text.unanswered", open_items), lang,
                      n=f"{int(open_items):,}",
                      older=t("report.text.unanswered_older", lang, n=f"{older:,}")
-                     if older else ""))
+                     if older else "", listed=_listed_in_actions(data, "unanswered", lang)))
     repeat = data.list_totals.get("repeat_complainers", 0)
     if repeat:
         out.append(t(_counted("report.text.repeat", repeat), lang, n=f"{repeat:,}"))

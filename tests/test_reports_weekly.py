@@ -732,3 +732,16 @@ def test_the_unanswered_sentence_says_how_many_come_from_earlier_seasons(demo_co
     first = gather(demo_con, "2024-W50", trends=False)
     assert first.carried_over == 0
     assert "往季遗留" not in summary_paragraph(first, "zh")
+
+
+def test_a_report_without_row_lists_does_not_point_to_lists_it_lacks(demo_con):
+    # A viewer's workbook has no rows in 待办 (its counts only): the summary
+    # must not say the households and tickets "are listed in Actions" there.
+    for lang, words in (("zh", "待办表"), ("en", "Actions")):
+        with_lists = summary_paragraph(gather(demo_con, "2025-W50", trends=False), lang)
+        counts = summary_paragraph(gather(demo_con, "2025-W50", row_lists=False,
+                                          trends=False), lang)
+        assert words in with_lists
+        assert words not in counts, counts
+        # the same figures are said
+        assert re.findall(r"\d[\d,.]*", counts) == re.findall(r"\d[\d,.]*", with_lists)
