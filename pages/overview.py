@@ -119,11 +119,12 @@ def trends() -> pd.DataFrame:
     return table
 
 
-def cold_buildings() -> None:
+def cold_buildings(measured: bool) -> None:
     st.markdown(f"**{tr('page.overview.cold_buildings')}**")
     df = reads.get(LISTS["cold_buildings"])
     if df.empty:
-        st.caption(tr("page.overview.none_cold"))
+        # nothing measured: "no building below target" would be no good news
+        st.caption(tr("page.overview.none_cold" if measured else "page.temperature.no_counted"))
     for _, r in df.iterrows():
         label = tr("page.overview.cold_building", community=r["community"],
                    building=r["building"], station=r["station"],
@@ -187,7 +188,7 @@ def arrears(data: dict[str, kpi.CardData]) -> None:
 def attention(data: dict[str, kpi.CardData]) -> None:
     st.subheader(tr("page.overview.attention"))
     st.caption(tr("page.overview.attention_note", period=fmt.period(f.start, f.end, lang)))
-    cold_buildings()
+    cold_buildings(bool(data["temp_compliance_rate"].now.denominator))
     tickets(data)
     arrears(data)
 

@@ -352,6 +352,10 @@ def risk_figure(row: pd.Series):
 def refunds() -> None:
     section("refund")
     df = reads.get(REFUNDS)
+    if reads.get(DISTRIBUTION).empty:
+        # nothing measured: no refund day is no good news
+        st.info(tr("page.temperature.no_counted"))
+        return
     if df.empty or not df["refund_yuan"].sum():
         st.info(tr("page.temperature.no_refund"))
         if df.empty:

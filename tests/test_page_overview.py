@@ -438,3 +438,14 @@ def test_a_card_says_what_of_its_count_is_carried_over():
     # nothing carried over: no line
     none = replace(d, of_which=Result(0, 0, None))
     assert caption_lines(none, "zh")[0] == "上季同期 23(+80)"
+
+
+def test_a_period_without_readings_says_so_instead_of_no_cold_building(demo_copy):
+    # 2026-W48 has no temperature reading: "本期没有不达标的楼栋。" read as good
+    # news where nothing was measured. A week with readings keeps the list.
+    at = open_page(PAGE, season="2026-2027", period="week", week="2026-W48")
+    said = [c.value for c in at.caption]
+    assert "本期没有不达标的楼栋。" not in said
+    assert "所选时段内没有有效且非豁免的测温记录。" in said
+    measured = open_page(PAGE, season="2025-2026", period="week", week="2025-W50")
+    assert "所选时段内没有有效且非豁免的测温记录。" not in [c.value for c in measured.caption]

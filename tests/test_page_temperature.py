@@ -261,3 +261,12 @@ def test_the_cold_lists_say_how_many_they_show_and_download_all(demo_copy, downl
     en = open_page(PAGE, "en")
     assert f"The first 50 of {len(homes):,} homes are shown; the Excel download holds them " \
            "all." in [c.value for c in en.caption]
+
+
+def test_a_period_without_readings_has_no_refund_all_clear(demo_copy):
+    # 2026-W48 has no temperature reading: "所选时段内没有应退费的不达标日。"
+    # read as good news where nothing was measured.
+    at = open_page(PAGE, season="2026-2027", period="week", week="2026-W48")
+    said = [i.value for i in at.info]
+    assert "所选时段内没有应退费的不达标日。" not in said
+    assert "所选时段内没有有效且非豁免的测温记录。" in said
