@@ -57,12 +57,12 @@ def _change(kpi_id: str, change, lang: str) -> str:
     kpi = get(kpi_id)
     # Signed as shown: a change that rounds to zero has no sign ("0.0", as on
     # the page's cards), not "-0.0 个百分点".
+    # One minus sign (U+2212) for every change in the table.
     step = change_shown(kpi.unit, change)
+    sign = "+" if step > 0 else "−" if step < 0 else ""
     if kpi.unit == "percent":
-        sign = "+" if step > 0 else "-" if step < 0 else ""
         return f"{sign}{abs(step):.1f}{t('report.points_unit', lang)}"
-    text = format_value(kpi, abs(step), lang)
-    return ("+" if step > 0 else "−" if step < 0 else "") + text
+    return sign + format_value(kpi, abs(step), lang)
 
 
 HEADLINE_COLUMNS = ("kpi", "value", "previous_value", "change_previous", "last_season_value",

@@ -376,7 +376,8 @@ def test_a_change_that_rounds_to_zero_has_no_sign_as_on_the_page():
         assert _change(rate.id, -0.0004, lang) == f"0.0{word}"
         assert _change(rate.id, 0.0004, lang) == f"0.0{word}"
         assert card_change(rate, -0.0004, lang).startswith("0.0")
-        assert _change(rate.id, -0.0116, lang) == f"-1.2{word}"
+        # the same minus sign as every other change of the table (−3, −¥…)
+        assert _change(rate.id, -0.0116, lang) == f"−1.2{word}"
         assert _change(rate.id, 0.011, lang) == f"+1.1{word}"
     assert _change(money.id, -0.001, "zh") == format_value(money, 0.0, "zh")
     assert _change(count.id, -3, "zh") == "−3"
