@@ -244,15 +244,21 @@ def delta_help(d: CardData, lang: str) -> str:
     return t("ui.kpi.delta_help_season" if d.previous is None else "ui.kpi.delta_help", lang)
 
 
+def _chip_change(d: CardData, lang: str) -> str | None:
+    """The change the chip shows: against the previous period, or against the
+    same days of last season when there is none (a season)."""
+    return change_text(d.kpi, d.change_last_season if d.previous is None
+                       else d.change_previous, lang)
+
+
 def chip_text(d: CardData, lang: str) -> str | None:
     """The change on the card's chip with what it is against: '较上周 -0.9 个百分点',
     'vs last week -0.9 pp', '较前 31 天 +2', '较上季同期 +0.7 个百分点' (a season,
     or a range whose previous period is not compared with); None without one."""
-    season = d.previous is None
-    change = change_text(d.kpi, d.change_last_season if season else d.change_previous, lang)
+    change = _chip_change(d, lang)
     if change is None:
         return None
-    if season:
+    if d.previous is None:
         return t("ui.kpi.vs_last_season", lang, change=change)
     if d.week:
         return t("ui.kpi.vs_last_week", lang, change=change)
@@ -265,8 +271,7 @@ def chip_style(d: CardData, lang: str = "zh") -> tuple[str, str]:
     a neutral KPI; no arrow and grey for what rounds to no change. Set here,
     not by st.metric, which reads only a leading '-' and the chip starts with
     what it compares against."""
-    season = d.previous is None
-    change = change_text(d.kpi, d.change_last_season if season else d.change_previous, lang)
+    change = _chip_change(d, lang)
     if change is None or change[:1] not in "+-":
         return "gray", "off"
     down = change.startswith("-")
