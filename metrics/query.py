@@ -161,7 +161,32 @@ def query(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
     sql = statement(body, [kpi.model], sc, dims=sc.needs_dims(by),
                     stored=stored_variants(con), prune=True)
     df = run(con, sql, params_for(sql, period, sc, _time_grain(by)))
-    return _finish(kpi, df, period)
+    out = _finish(kpi, df, period)
+    if kpi.needs:
+        out = _gated(out, query(con, kpi.needs, period, filters, by, scope), by)
+    return out
+
+
+def _with_gates(chosen: Sequence[Kpi]) -> list[Kpi]:
+    """`chosen` and the KPIs their `needs` name, each once."""
+    ids = {k.id for k in chosen}
+    gates = [get(k.needs) for k in chosen if k.needs and k.needs not in ids]
+    return list(chosen) + list({g.id: g for g in gates}.values())
+
+
+def _gated(df: pd.DataFrame, gate: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """`df` (a `query` result) without a value in the groups where `gate` (the
+    result of the KPI it `needs`, same groups) has no denominator: no valid
+    reading there, so no refund figure."""
+    by = list(by)
+    if by:
+        den = df[by].merge(gate[by + ["denominator"]], on=by, how="left")["denominator"]
+    else:
+        den = gate["denominator"].iloc[:1].reindex(range(len(df)))
+    ok = pd.to_numeric(den, errors="coerce").fillna(0).to_numpy() != 0
+    df = df.copy()
+    df["value"] = df["value"].where(ok)
+    return df
 
 
 def _finish(kpi: Kpi, df: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -224,7 +249,7 @@ def query_levels_many(con: duckdb.DuckDBPyConnection, kpi_ids: Sequence[str],
         return {k.id: [query(con, k.id, period, filters, by, scope) for by in levels]
                 for k in chosen}
     by_model: dict[str, list[Kpi]] = {}
-    for kpi in chosen:
+    for kpi in _with_gates(chosen):
         by_model.setdefault(kpi.model, []).append(kpi)
     stored = stored_variants(con)
     sets = ", ".join(f"({', '.join(by)})" for by in levels)
@@ -261,6 +286,10 @@ def query_levels_many(con: duckdb.DuckDBPyConnection, kpi_ids: Sequence[str],
                 if by:
                     part = part.sort_values(by, na_position="last", kind="stable")
                 out[kpi.id].append(_finish(kpi, part.reset_index(drop=True), period))
+    for kpi in chosen:
+        if kpi.needs:
+            out[kpi.id] = [_gated(df, gate, by)
+                           for df, gate, by in zip(out[kpi.id], out[kpi.needs], levels)]
     return {k.id: out[k.id] for k in chosen}
 
 
@@ -273,7 +302,7 @@ def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
     chosen = [get(i) for i in kpi_ids] if kpi_ids else summary_kpis()
     out: dict[str, Result] = {}
     by_model: dict[str, list[Kpi]] = {}
-    for kpi in chosen:
+    for kpi in _with_gates(chosen):
         if all(d in kpi.dims for d in sc.filters):
             by_model.setdefault(kpi.model, []).append(kpi)
         else:
@@ -290,6 +319,10 @@ def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
         for i, kpi in enumerate(group):
             n, d, q = (_py(v) for v in row[3 * i: 3 * i + 3])
             out[kpi.id] = Result(value_of(kpi, n, d, q), n, d if kpi.has_denominator else None)
+    for kpi in chosen:
+        r = out[kpi.id]
+        if kpi.needs and r.applicable and not out[kpi.needs].denominator:
+            out[kpi.id] = Result(None, r.numerator, r.denominator)
     return {k.id: out[k.id] for k in chosen}
 
 

@@ -106,6 +106,10 @@ class Kpi:
     # Another KPI counting some of this one's rows (same model and
     # population), shown beside it: "其中往季遗留 87 件" (ui.kpi.of_which.<id>).
     of_which: str | None = None
+    # A KPI whose denominator must not be 0 for this one to have a value:
+    # the refund exposure of a slice without a valid reading is unknown (—),
+    # not ¥0.00. Read with the same filters, scope and grouping.
+    needs: str | None = None
     summary: bool = False
     drill: dict[str, RowSet] = field(default_factory=dict)
 
@@ -214,6 +218,11 @@ def kpis() -> dict[str, Kpi]:
                              (part.model, part.population) != (kpi.model, kpi.population)):
             raise ValueError(f"kpis.toml [{kpi.id}]: of_which {kpi.of_which!r} is not a "
                              "count of its rows")
+        gate = out.get(kpi.needs) if kpi.needs else None
+        if kpi.needs and (gate is None or not gate.has_denominator or gate.needs
+                          or not set(kpi.group_bys) <= set(gate.group_bys)):
+            raise ValueError(f"kpis.toml [{kpi.id}]: needs {kpi.needs!r} is not a KPI with a "
+                             "denominator over the same dimensions")
     return out
 
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import pytest
 
-from metrics import Period, action_list, drill, query, summary
+from metrics import Period, action_list, drill, query, query_levels_many, summary
 from metrics.testing import (
     BILLS, STORAGE, WEEK, ZC, ZD, add_fees, add_households, add_readings, bill, reading,
     use_storage,
@@ -148,3 +148,33 @@ def test_refund_leap_season_has_122_days(con):
 
 def test_summary_refund(wh):
     assert summary(wh, WEEK)["refund_exposure_amount"].value == pytest.approx(TOTAL, abs=1e-6)
+
+
+def test_no_valid_reading_no_refund_figure(con):
+    # Only an exempt (outdoor -8.0) and an unsigned reading below target: no
+    # valid, non-exempt reading at all, so the refund is unknown (None), not
+    # 0.00; add one compliant reading and the refund is a real 0.00.
+    add_households(con)
+    add_readings(con, {"d": READINGS["d"], "e": READINGS["e"]})
+    add_fees(con, payments={})
+    for how in (lambda: query(con, "refund_exposure_amount", WEEK).iloc[0]["value"],
+                lambda: summary(con, WEEK)["refund_exposure_amount"].value,
+                lambda: summary(con, WEEK, kpi_ids=["refund_exposure_amount"])
+                ["refund_exposure_amount"].value,
+                lambda: query_levels_many(con, ["refund_exposure_amount"], WEEK,
+                                          [[], ["station"]])
+                ["refund_exposure_amount"][0]["value"].iloc[0]):
+        assert how() is None or how() != how()
+    assert summary(con, WEEK)["refund_exposure_amount"].numerator == 0
+    add_readings(con, {"h": READINGS["h"]})          # h2 16.0: meets its contract 16
+    assert query(con, "refund_exposure_amount", WEEK)["value"].iloc[0] == 0.0
+    assert summary(con, WEEK)["refund_exposure_amount"].value == 0.0
+
+
+def test_a_week_without_readings_has_no_refund_figure(wh):
+    # the week after the readings: nothing measured, nothing known
+    later = Period("2025-12-08", "2025-12-14")
+    assert summary(wh, later)["refund_exposure_amount"].value is None
+    assert summary(wh, WEEK)["refund_exposure_amount"].value == pytest.approx(TOTAL, abs=1e-6)
+    # a station whose households were measured but owe no refund: 0, not None
+    assert summary(wh, WEEK, {"station": "S3"})["refund_exposure_amount"].value == 0.0

@@ -270,3 +270,7 @@ def test_a_period_without_readings_has_no_refund_all_clear(demo_copy):
     said = [i.value for i in at.info]
     assert "所选时段内没有应退费的不达标日。" not in said
     assert "所选时段内没有有效且非豁免的测温记录。" in said
+    # nor does its card say ¥0.00: with nothing measured there is no figure
+    assert metrics_shown(at)["退费风险金额"] == "—"
+    measured = open_page(PAGE, season="2025-2026", period="week", week="2025-W50")
+    assert metrics_shown(measured)["退费风险金额"].startswith("¥")
