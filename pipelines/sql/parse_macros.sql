@@ -146,13 +146,17 @@ CREATE OR REPLACE TEMP MACRO heat_ts_weekday(s) AS (
          ELSE 0 END);
 
 -- The text without its weekday, and a time written in words as a clock time:
--- 8点05分 / 8时05分 -> 8:05, 8点05分30秒 -> 8:05:30, a closing 8点 / 8时 -> 8:00.
+-- 8点05分 / 8时05分 -> 8:05, 8点05分30秒 -> 8:05:30, 8点半 -> 8:30, a closing
+-- 8点05 (two digits, no 分) -> 8:05, a closing 8点 / 8时 -> 8:00.
 CREATE OR REPLACE TEMP MACRO heat_ts_plain(s) AS (
     CASE WHEN regexp_matches(s, '[点时秒期周拜]')
          THEN trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-             regexp_replace(s, '[(（\[]?\s*(星期|周|礼拜)[一二三四五六日天]\s*[)）\]]?', ' ', 'g'),
+             regexp_replace(regexp_replace(regexp_replace(
+             s, '[(（\[]?\s*(星期|周|礼拜)[一二三四五六日天]\s*[)）\]]?', ' ', 'g'),
              '(\d{1,2})\s*[点时]\s*(\d{1,2})\s*分\s*(\d{1,2})\s*秒', '\1:\2:\3', 'g'),
              '(\d{1,2})\s*[点时]\s*(\d{1,2})\s*分', '\1:\2', 'g'),
+             '(\d{1,2})\s*[点时]\s*半\s*$', '\1:30'),
+             '(\d{1,2})\s*[点时]\s*(\d{2})\s*$', '\1:\2'),
              '(\d{1,2})\s*[点时]\s*$', '\1:00'),
              '\s+', ' ', 'g'))
          ELSE s END);
