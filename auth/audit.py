@@ -30,6 +30,8 @@ MAX_TEXT = 2000
 CLI_ROLE = "cli"
 # A detail's mark: the file holds personal data unmasked.
 PERSONAL_DATA = "personal_data"
+# A sign-out's detail when the session idled past the limit (not clicked).
+IDLE = "idle"
 # A whole-warehouse backup (every table, personal data unmasked).
 BACKUP = "backup, personal_data"
 _LABEL = "; --user="
@@ -221,8 +223,8 @@ def _read_detail(action: str, detail: str, lang: str) -> str:
                    rejected=f"{int(rejected):,}")
     elif action == "sign_in_failed" and has(f"audit.failed.{detail}"):
         detail = t(f"audit.failed.{detail}", lang)
-    elif action == "sign_in" and has(f"audit.sign_in.{detail}"):
-        detail = t(f"audit.sign_in.{detail}", lang)
+    elif action in ("sign_in", "sign_out") and has(f"audit.{action}.{detail}"):
+        detail = t(f"audit.{action}.{detail}", lang)
     elif action == "restore" and (m := _RESTORE.match(detail)):
         rows, kept = m.groups()
         detail = t("audit.detail.restore", lang, rows=f"{int(rows):,}")

@@ -205,8 +205,20 @@ def assert_expired(at: AppTest) -> None:
     assert at.text_input[0].label == "用户名"
 
 
+def idle_sign_outs() -> list[list]:
+    log = entries(db.connection(), action="sign_out")
+    return log[log["detail"] == "idle"][["user_name", "role"]].values.tolist()
+
+
 def test_idle_session_must_sign_in_again(accounts, monkeypatch):
-    assert_expired(idle(signed_in("boss")))
+    at = idle(signed_in("boss"))
+    assert_expired(at)
+    # The audit log says the session ended, and why; once, not on each later run.
+    assert idle_sign_outs() == [["boss", "admin"]]
+    at.run()
+    assert idle_sign_outs() == [["boss", "admin"]]
+    from auth.audit import readable
+    assert readable("sign_out", None, "idle", "zh")[1] == "长时间未操作,自动退出"
 
 
 def test_an_idle_tab_of_a_browser_used_elsewhere_stays_signed_in(accounts, monkeypatch):
@@ -217,10 +229,12 @@ def test_an_idle_tab_of_a_browser_used_elsewhere_stays_signed_in(accounts, monke
     monkeypatch.setattr("ui.session._browser_token", lambda: token)
     idle(at)
     assert not at.warning and "当前用户:zd(分公司 · 张店分公司)" in shown_text(at)
+    assert idle_sign_outs() == []          # never signed out: nothing to record
     # Idle in every tab (the token idle too, here: gone): the form, with the reason.
     from auth.sessions import SessionStore
     SessionStore().close(token)
     assert_expired(idle(at))
+    assert idle_sign_outs() == [["zd", "branch"]]
 
 
 def test_a_reload_of_a_signed_in_browser_stays_signed_in(accounts, monkeypatch):
@@ -361,4 +375,5 @@ def test_single_sign_on_idle_past_the_limit_signs_out_of_the_provider_too(demo_c
     idle(at)
     assert logouts == [1]
     assert [w.value for w in at.warning] == ["长时间未操作,会话已过期,请重新登录。"]
+    assert idle_sign_outs() == [["li.na@example.com", "viewer"]]
     assert "当前用户:李娜" not in shown_text(at) and not at.metric

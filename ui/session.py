@@ -20,7 +20,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from auth import LOCAL_USER, AuthError, User, UserStore, idle_expired, sso_user
-from auth.audit import record
+from auth.audit import IDLE, record
 from auth.sessions import COOKIE, SessionStore
 
 from . import db
@@ -185,6 +185,7 @@ def gate() -> User | None:
         # This tab idled past the limit. The browser's token is not closed: its
         # own idle time runs from the last use in any tab, so a browser used in
         # another tab resumes below, and one idle everywhere signs in again.
+        idle_user = user
         for key in (KEY, SEEN, TOKEN):
             st.session_state.pop(key, None)
         user = None
@@ -193,6 +194,7 @@ def gate() -> User | None:
             # signing out of it too, the next lines would sign straight back in
             # and the idle limit would never apply.
             st.logout()
+            _audit_idle(idle_user)
             st.warning(tr("ui.auth.expired"))
             return None
     if isinstance(user, User) and mode == "local":
@@ -209,12 +211,21 @@ def gate() -> User | None:
         user = _sso_user() if mode == "sso" else _resumed()
         if user is None:
             if expired:
+                _audit_idle(idle_user)
                 st.warning(tr("ui.auth.expired"))
             return None  # the caller shows sign_in_page
     st.session_state[SEEN] = now
     _write_cookie()
     _sidebar(user, mode)
     return user
+
+
+def _audit_idle(user: User) -> None:
+    """A session signed out for idling past the limit, in the audit log as a
+    sign-out (detail "idle"): once, on the run that found it idle. A tab
+    that idled while the browser was used in another tab resumes instead and
+    writes nothing: it never was signed out."""
+    record(db.connection(), user.name, "sign_out", None, IDLE, user.role)
 
 
 def _browser_token() -> str | None:
