@@ -64,7 +64,12 @@ ARREARS = (fv.arrears_rows, period, filters, scope)
 DAILY = (action_list, "daily_receipts", period, filters, scope)
 MISSING = (action_list, "receipts_without_invoice", period, filters, scope)
 LEAK_READS = {name: (action_list, name, period, filters, scope) for name in LEAKS}
-reads = prefetch([*CARDS, CURVE, BY, ARREARS, DAILY, MISSING, *LEAK_READS.values()])
+# A period between two seasons reads the fees of the one that ended; the
+# coming season's collection may be under way meanwhile: its rates so far,
+# said above the page.
+AHEAD = kpi.coming_call(f)
+reads = prefetch([*CARDS, CURVE, BY, ARREARS, DAILY, MISSING, *LEAK_READS.values(),
+                  *([AHEAD] if AHEAD else [])])
 
 
 def tr(key: str, **params) -> str:
@@ -94,6 +99,16 @@ billed = cards["fee_collection_rate_households"].now.denominator != 0
 no_bills = tr("no_bills", season=period.fee_season)
 if not billed:
     st.info(no_bills, icon=":material/receipt_long:")
+ahead = reads.get(AHEAD) if AHEAD else None
+if ahead and ahead["fee_collection_rate_amount"].numerator:   # some of it paid
+    amount, households = (ahead["fee_collection_rate_amount"],
+                          ahead["fee_collection_rate_households"])
+    st.info(tr("coming", coming=AHEAD[1].season, season=period.fee_season,
+               cutoff=fmt.date(f.end, lang), rate=fmt.percent(amount.value, lang),
+               paid=f"{amount.numerator:,.2f}", due=f"{amount.denominator:,.2f}",
+               rate_households=fmt.percent(households.value, lang),
+               fully=f"{households.numerator:,}", billed=f"{households.denominator:,}"),
+            icon=":material/event_upcoming:")
 rows_behind(DRILL, period, filters, scope, lang, key="fees")
 
 # --- collection through the season -----------------------------------------------------

@@ -58,6 +58,8 @@ LISTS = {name: (action_list, name, period, filters, scope, TOP)
 COUNTS = (period_rows, f.start, f.end, f.season,
           f.branches or (() if scope is None else (scope,)), f.stations)
 FRESHNESS = (freshness,)
+# Between two seasons: the coming season's collection so far (ui.kpi.coming_call).
+AHEAD = kpi.coming_call(f)
 CARDS = [i for spec in AREAS.values() for i in spec[2]]
 
 
@@ -169,6 +171,13 @@ def arrears(data: dict[str, kpi.CardData]) -> None:
     st.markdown(f"**{tr('page.overview.arrears', season=season)}**")
     top = reads.get(LISTS["fee_season_arrears"])
     st.caption(tr("page.overview.arrears_note", season=season))
+    ahead = reads.get(AHEAD) if AHEAD else None
+    if ahead and ahead["fee_collection_rate_amount"].numerator:   # some of it paid
+        st.caption(tr("page.overview.coming", coming=AHEAD[1].season,
+                      cutoff=fmt.date(f.end, lang),
+                      rate=fmt.percent(ahead["fee_collection_rate_amount"].value, lang),
+                      rate_households=fmt.percent(
+                          ahead["fee_collection_rate_households"].value, lang)))
     if data["fee_collection_rate_households"].now.denominator == 0:
         # No bill of the season in the selection: no debt is known, which is
         # not "没有欠费" (the card reads — for the same reason).
@@ -215,7 +224,7 @@ try:
     reads = prefetch([COUNTS, FRESHNESS, *card_calls])
     data_counts()
     shown = headline()
-    reads.extend([*trend_calls().values(), *LISTS.values()])
+    reads.extend([*trend_calls().values(), *LISTS.values(), *([AHEAD] if AHEAD else [])])
     trends()
     attention(shown)
 except MetricError as exc:

@@ -12,7 +12,7 @@ from metrics import fee_views as fv
 from metrics.display import card_value, column_label, format_value
 from page_testing import (cell_texts, demo_copy, downloads, figures, filters_of,  # noqa: F401
                           metrics_shown, open_page, shown_text, table, untranslated)
-from ui import db
+from ui import db, fmt
 
 PAGE = "pages/fees.py"
 HEADLINE = ("fee_collection_rate_amount", "fee_collection_rate_households", "fee_arrears_amount",
@@ -85,6 +85,48 @@ def test_a_season_without_bills_shows_no_figures_and_no_all_clear(demo_copy):
     assert "No bills of the 2026-2027 season are loaded for the chosen scope: collection " \
         "rates, arrears and the bill checks cannot be worked out." in [i.value for i in en.info]
     assert not untranslated(en)
+
+
+def test_a_week_before_the_season_says_how_the_coming_collection_stands(demo_copy):
+    # 2025-W45 (3-9 November 2025) has no heating day: the page reads 2024-2025's
+    # fees, whose collection is long over, while most of 2025-2026 is being
+    # paid that very week. The page says so, with the coming season's rates.
+    at = open_page(PAGE, season="2024-2025", period="week", week="2025-W45")
+    period, filters = filters_of(at)
+    assert period.fee_season == "2024-2025"
+    ahead = summary(db.connection(), type(period)(period.start, period.end, "2025-2026"),
+                    filters)
+    amount, households = (ahead["fee_collection_rate_amount"],
+                          ahead["fee_collection_rate_households"])
+    # every 2025-2026 payment up to 9 November (with a bill or not) over its
+    # bills; households paid in full of those billed (worked out here directly)
+    paid, due, fully, billed = db.connection().execute("""
+        with b as (select household_id, amount_due from fee_bills where season = '2025-2026'),
+             p as (select household_id, sum(amount) as paid from fee_payments
+                   where season = '2025-2026' and paid_at < timestamp '2025-11-10'
+                   group by household_id)
+        select (select sum(paid) from p), sum(b.amount_due),
+               count(*) filter (where coalesce(p.paid, 0) >= b.amount_due - 0.005), count(*)
+        from b left join p using (household_id)""").fetchone()
+    assert amount.numerator == pytest.approx(paid) and amount.denominator == pytest.approx(due)
+    assert (households.numerator, households.denominator) == (fully, billed)
+    assert 0 < amount.value < 1
+    said = [i.value for i in at.info]
+    assert (f"2025-2026 供暖季已开始收费:截至 2025年11月9日,按金额收缴率 "
+            f"{fmt.percent(amount.value)}(¥{paid:,.2f} / ¥{due:,.2f}),按户 "
+            f"{fmt.percent(households.value)}({fully:,} / {billed:,} 户交清)。本页其余数字为 "
+            "2024-2025 供暖季;选择 2025-2026 供暖季可查看其全部收费数据。") in said
+    # a week of the season itself reads its own fees: nothing to add
+    assert not any("已开始收费" in i.value for i in open_page(PAGE, **WEEK).info)
+    en = open_page(PAGE, "en", season="2024-2025", period="week", week="2025-W45")
+    assert any(i.value.startswith("Collection for the 2025-2026 season is under way: by ")
+               for i in en.info)
+    assert not untranslated(en)
+    # the overview says it under the arrears, in short
+    home = open_page("pages/overview.py", season="2024-2025", period="week", week="2025-W45")
+    assert (f"2025-2026 供暖季已开始收费:截至 2025年11月9日,按金额收缴率 "
+            f"{fmt.percent(amount.value)},按户 {fmt.percent(households.value)}(详见收费页)。"
+            ) in [c.value for c in home.caption]
 
 
 def test_the_curve_ends_at_the_collection_rate(demo_copy):

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from i18n import t
-from metrics import Kpi, Period, Result, get, summary
+from metrics import Kpi, Period, Result, get, season_of, summary
 from metrics.display import (card_value, compact_yuan, format_part, format_value,
                              parts_with_units)
 from metrics.sources import comparable
@@ -147,6 +147,23 @@ def card_calls(kpi_ids: Sequence[str], f: Filters) -> list[tuple]:
     return [(summary, p, filters, scope(), ids)
             for p in card_periods(f) if p is not None
             for ids in _by_model(kpi_ids)]
+
+
+# The coming season's collection, said beside a period between two seasons.
+COMING = ("fee_collection_rate_amount", "fee_collection_rate_households")
+
+
+def coming_call(f: Filters) -> tuple | None:
+    """For a period between two seasons, which reads the fees of the one that
+    ended (`Period.fee_season`): the `metrics.summary` read of the coming
+    season's collection up to the same cut-off (most households pay before
+    the heating starts). None for a period that reads its own season."""
+    period = period_of(f)
+    coming = season_of(period.end)
+    if coming == period.fee_season:
+        return None
+    return (summary, Period(period.start, period.end, coming), metric_filters(f), scope(),
+            COMING)
 
 
 def card_data(kpi_ids: Sequence[str], f: Filters,
