@@ -299,12 +299,28 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
     try:
         step("writing")
         batch_id = cur.execute("SELECT nextval('batch_seq')").fetchone()[0]
+        # A column the file does not have (a roster of 户号, 分公司 and 面积
+        # only, an inspection export without 室外温度) keeps what a loaded row
+        # holds: the file says nothing about it. A blank cell of a column it
+        # has is a blank.
+        kept = [x for x in cols if x not in plan.mapping.columns and x not in ds.key]
+        keep = {x: f"c.{x} IS NOT NULL AND s.{x} IS NULL" for x in kept}
+        merged = ", ".join(f"CASE WHEN {keep[x]} THEN c.{x} ELSE s.{x} END AS {x}"
+                           if x in keep else f"s.{x}" for x in cols)
+        any_kept = " OR ".join(f"({k})" for k in keep.values()) or "false"
+        cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE stg_kept AS
+            SELECT {merged}, s.source_row,
+                   CASE WHEN {any_kept} THEN NULL ELSE s.row_hash END AS file_hash,
+                   c.row_hash AS current_hash
+            FROM stg_ok s LEFT JOIN {table} c ON {on_key}""")
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE stg_cls AS
-            SELECT s.*, CASE WHEN c.row_hash IS NULL THEN 'insert'
-                             WHEN c.row_hash = s.row_hash THEN 'same'
-                             ELSE 'update' END AS action
-            FROM stg_ok s LEFT JOIN {table} c ON {on_key}""")
+            SELECT * EXCLUDE (file_hash, current_hash, h), h AS row_hash,
+                   CASE WHEN current_hash IS NULL THEN 'insert'
+                        WHEN current_hash = h THEN 'same'
+                        ELSE 'update' END AS action
+            FROM (SELECT *, coalesce(file_hash, hash({col_list})) AS h FROM stg_kept)""")
         cur.execute(f"INSERT INTO {table}_versions SELECT {col_list}, ?, source_row, row_hash "
                     f"FROM stg_cls", [batch_id])
         step("versions")

@@ -181,3 +181,50 @@ def test_all_tables_exist_with_the_canonical_columns(con):
         vcols = [r[0] for r in con.execute(f"DESCRIBE {name}_versions").fetchall()]
         assert vcols == cols
     assert set(DATA_TABLES) == set(DATASETS)
+
+
+ROSTER_HEADER = ["户号", "户名", "分公司", "供热站", "小区", "供热面积", "联系电话", "用户类型",
+                 "供热状态"]
+ROSTER_ROWS = [["0101001", "张三", "张店分公司", "一站", "华光小区", 85.3, "13800000001", "居民",
+                "供热"],
+               ["0101002", "李四", "张店分公司", "一站", "华光小区", 90.0, "13800000002", "居民",
+                "供热"]]
+
+
+def test_a_file_without_some_columns_keeps_what_loaded_rows_hold(con, tmp_path):
+    # A roster of 户号, 分公司, 供热站 and 面积 only (an area correction) blanked
+    # every household's name, phone, customer type and heating status.
+    from made_files import xlsx
+    load_file(con, xlsx(tmp_path / "户籍.xlsx", ROSTER_HEADER, ROSTER_ROWS))
+    fix = load_file(con, xlsx(tmp_path / "面积更正.xlsx", ["户号", "分公司", "供热站", "供热面积"],
+                              [["0101001", "张店分公司", "一站", 86.0],
+                               ["0101002", "张店分公司", "一站", 90.0],
+                               ["0101009", "张店分公司", "一站", 70.0]]))
+    assert (fix.rows_updated, fix.rows_unchanged, fix.rows_inserted) == (1, 1, 1)
+    rows = con.execute("SELECT household_id, name, phone, customer_type, heating_status, "
+                       "heated_area_m2 FROM households ORDER BY 1").fetchall()
+    assert rows == [("0101001", "张三", "13800000001", "居民", "供热", 86.0),
+                    ("0101002", "李四", "13800000002", "居民", "供热", 90.0),
+                    ("0101009", None, None, None, None, 70.0)]
+    # A blank cell of a column the file has is a blank: the file says so.
+    load_file(con, xlsx(tmp_path / "电话.xlsx", ["户号", "分公司", "供热站", "供热面积", "联系电话"],
+                        [["0101002", "张店分公司", "一站", 90.0, None]]))
+    assert con.execute("SELECT name, phone FROM households WHERE household_id = '0101002'"
+                       ).fetchone() == ("李四", None)
+    # Undoing the correction brings the earlier row back whole.
+    undo_batch(con, fix.batch_id)
+    assert con.execute("SELECT name, heated_area_m2 FROM households "
+                       "WHERE household_id = '0101001'").fetchone() == ("张三", 85.3)
+
+
+def test_a_second_inspection_file_without_outdoor_temperatures_keeps_them(con, tmp_path):
+    # Without 室外温度 the second file cleared the −9 °C readings' outdoor
+    # temperature: exempt readings became counted ones.
+    from made_files import xlsx
+    header = ["户号", "测温时间", "室内温度", "室外温度", "用户签字"]
+    load_file(con, xlsx(tmp_path / "测温.xlsx", header,
+                        [["0101001", "2025-12-01 09:00", 15.0, -9.0, "√"]]))
+    again = load_file(con, xlsx(tmp_path / "测温补签.xlsx", ["户号", "测温时间", "室内温度", "用户签字"],
+                                [["0101001", "2025-12-01 09:00", 15.0, "√"]]))
+    assert again.rows_unchanged == 1
+    assert con.execute("SELECT outdoor_c FROM temperature_readings").fetchone() == (-9.0,)
