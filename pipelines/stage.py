@@ -106,6 +106,8 @@ def _value(f: Field) -> str:
 # What a free-text cell may hold around its text, or alone in a cell that is
 # blank: spaces, tabs and line breaks, the full-width and no-break spaces,
 # zero-width characters and a stray byte-order mark.
+# An ID a CSV kept as text: ="0101001" (a formula) or '0101001.
+QUOTED_ID = "^(?:=\"(.*)\"|'(.*))$"
 BLANK_CHARS = " \t\r\n\v\f\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
 
 
@@ -119,8 +121,11 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
     if f.type == TEXT:
         return text()
     if f.type == ID:
-        # An ID read from a number cell ends in ".0".
-        return f"NULLIF(regexp_replace({_value(f)}, '\\.0$', ''), '')"
+        # An ID read from a number cell ends in ".0". A CSV keeps leading
+        # zeros as a formula ="0101001" or with an apostrophe '0101001: the
+        # ID is what is inside (the same ticket in an .xlsx must match it).
+        return (f"NULLIF(regexp_replace(regexp_replace({_value(f)}, {q.p(QUOTED_ID)}, "
+                f"'\\1\\2'), '\\.0$', ''), '')")
     if f.type == TIMESTAMP:
         return f"heat_ts({_value(f)}, epoch := {q.p(epoch)})"
     if f.type == NUMBER:

@@ -129,3 +129,19 @@ def test_a_footer_like_row_with_data_in_a_required_column_is_still_a_reject(con,
     assert (report.rows_read, report.rows_inserted) == (3, 1)
     assert [(r.row, r.column, r.code) for r in report.rejects] == [
         (3, "received_at", "missing_required"), (4, "category", "missing_required")]
+
+
+def test_ids_a_csv_keeps_as_text_load_as_the_ids_themselves(con, tmp_path):
+    # ="202512010001" (and '0101001) keep a CSV's leading zeros: they loaded
+    # with the =" and ", so the same tickets from an .xlsx loaded again.
+    csv = tmp_path / "工单.csv"
+    csv.write_text('工单编号,受理时间,工单类型,户号\n'
+                   '="202512010001",2025-12-01 08:30,投诉,="0101001"\n'
+                   "'202512010002,2025-12-01 09:30,报修,'0101002\n", encoding="gbk")
+    assert load_file(con, csv).status == "loaded"
+    again = load_file(con, xlsx(tmp_path / "工单.xlsx", ["工单编号", "受理时间", "工单类型", "户号"],
+                                [["202512010001", "2025-12-01 08:30", "投诉", "0101001"],
+                                 ["202512010002", "2025-12-01 09:30", "报修", "0101002"]]))
+    assert (again.rows_inserted, again.rows_unchanged) == (0, 2)
+    assert con.execute("SELECT ticket_no, household_id FROM tickets ORDER BY 1").fetchall() == [
+        ("202512010001", "0101001"), ("202512010002", "0101002")]
