@@ -313,8 +313,10 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
                 # A time of day alone (8:05), its date in a column of its own.
                 day = f"heat_blank(heat_clean(n{days[f.name]}))"
                 value = f"heat_ts_with_day({value}, {day}, {q.p(sheet.epoch)})"
-                # The date column's date.
-                raw_cols += (f", CAST(heat_ts({day}, epoch := {q.p(sheet.epoch)}) AS DATE) "
+                # The date column's date (none when it holds the time of day:
+                # 测温日期 beside 时间).
+                raw_cols += (f", CASE WHEN heat_time_of_day({day}) = '' THEN "
+                             f"CAST(heat_ts({day}, epoch := {q.p(sheet.epoch)}) AS DATE) END "
                              f"AS {_q('day_' + f.name)}")
             raw_cols += f", {_blanked(q, f, value)} AS {_q('val_' + f.name)}"
     typed_cols, err_cols = [], []
@@ -555,15 +557,26 @@ def date_columns(ds: Dataset, header: Header, mapping: Mapping) -> dict[str, int
     mapped to nothing, gives a time of day alone its date (heat_ts_with_day)."""
     taken = set(mapping.columns.values())
     out = {}
-    for f in ds.fields:
-        if f.type != TIMESTAMP or f.name not in mapping.columns:
-            continue
+    times = [f for f in ds.fields if f.type == TIMESTAMP and f.name in mapping.columns]
+    for f in times:
         names = {normalize_label(x) for x in f.synonyms}
+        # 受理日期 beside 受理时间: a name of the field with 日期 for 时间 or back.
+        names |= {n.replace("时间", "日期") for n in names} | \
+                 {n.replace("日期", "时间") for n in names}
+        if len(times) == 1:
+            # 测温日期 and 时间, 日期 and 测温时间: a bare 日期 or 时间 can only be
+            # the one time field's other half.
+            names |= DAY_OR_TIME
         other = next((i for i, label in enumerate(header.labels)
                       if i not in taken and label and normalize_label(label) in names), None)
         if other is not None:
             out[f.name] = other
+            taken.add(other)
     return out
+
+
+# Headers saying only "date" or "time" (normalize_label's form).
+DAY_OR_TIME = frozenset({"日期", "时间", "时刻", "date", "time"})
 
 
 def _normalised(table: pa.Table, columns: list[int]) -> pa.Table:

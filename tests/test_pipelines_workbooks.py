@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from pipelines.load import load_file
 from pipelines.warehouse import connect
@@ -226,6 +227,40 @@ def test_a_date_and_a_time_in_two_columns_make_one_time(con, tmp_path):
                       ).fetchall()
     assert got == [("0100001", dt.datetime(2025, 12, 1, 8, 5)),
                    ("0100002", dt.datetime(2025, 12, 2, 9, 30))]
+
+
+@pytest.mark.parametrize("date_label, time_label", [
+    ("测温日期", "时间"),      # the time column said only 时间: ignored, readings at 00:00
+    ("日期", "测温时间"),      # the date column said only 日期: every row rejected
+])
+def test_a_date_and_a_time_under_plain_headers_make_one_time(con, tmp_path, date_label,
+                                                               time_label):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", date_label, time_label, "室内温度", "用户签字"])
+    ws.append(["0100001", dt.date(2025, 12, 1), dt.time(8, 30), 17, "张三"])   # Excel cells
+    ws.append(["0100001", "2025-12-01", "19:30", 16, "张三"])                 # text
+    ws["B2"].number_format = "yyyy-mm-dd"
+    ws["C2"].number_format = "h:mm"
+    wb.save(tmp_path / "测温.xlsx")
+    report = load_file(con, tmp_path / "测温.xlsx")
+    # The evening reading is a second reading of the day, not a duplicate.
+    assert (report.status, report.rows_inserted, report.rows_rejected) == ("loaded", 2, 0)
+    assert con.execute("SELECT measured_at FROM temperature_readings ORDER BY 1").fetchall() == [
+        (dt.datetime(2025, 12, 1, 8, 30),), (dt.datetime(2025, 12, 1, 19, 30),)]
+
+
+def test_a_tickets_date_and_time_of_receipt_in_two_columns_make_one_time(con, tmp_path):
+    # 受理日期 beside 受理时间 (8:30 alone): every ticket was rejected.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["工单编号", "受理日期", "受理时间", "工单类型", "办结时间"])
+    ws.append(["T1", "2025-12-01", "08:30", "报修", "2025-12-01 15:00"])
+    wb.save(tmp_path / "工单.xlsx")
+    report = load_file(con, tmp_path / "工单.xlsx")
+    assert (report.status, report.rows_inserted) == ("loaded", 1)
+    assert con.execute("SELECT received_at, resolved_at FROM tickets").fetchone() == (
+        dt.datetime(2025, 12, 1, 8, 30), dt.datetime(2025, 12, 1, 15, 0))
 
 
 def test_a_full_time_whose_date_contradicts_the_date_column_is_rejected(con, tmp_path):

@@ -207,12 +207,18 @@ CREATE OR REPLACE TEMP MACRO heat_season(s) AS (
 
 -- A time of day alone (8:05, 08:05:30, or an Excel time cell as read,
 -- 1899-12-31 08:05:00, 1904-01-01 08:05:00 in a 1904 workbook) joined to the date of `day` (2025/12/1, an Excel date
--- cell): the date and time of an export that keeps them in two columns. Any
--- other cell, or no readable date beside it, is left as it is.
+-- cell): the date and time of an export that keeps them in two columns; also
+-- the other way round, a date alone (2025-12-01, an Excel date cell) joined to
+-- the time of day beside it (测温日期 with a column 时间). Any other cell, or
+-- no readable date or time beside it, is left as it is.
 CREATE OR REPLACE TEMP MACRO heat_time_of_day(s) AS
     regexp_extract(trim(s), '^(?:1899-12-3[01] |1900-01-0[01] |1904-01-01 )?(\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)$', 1);
 CREATE OR REPLACE TEMP MACRO heat_ts_with_day(s, day, epoch) AS (
     CASE WHEN heat_time_of_day(s) <> '' AND CAST(heat_ts(day, epoch := epoch) AS DATE) IS NOT NULL
          THEN strftime(CAST(heat_ts(day, epoch := epoch) AS DATE), '%Y-%m-%d') || ' '
               || replace(heat_time_of_day(s), '：', ':')
+         WHEN heat_time_of_day(day) <> '' AND heat_time_of_day(s) = ''
+              AND CAST(heat_ts(s, epoch := epoch) AS TIME) = TIME '00:00:00'
+         THEN strftime(CAST(heat_ts(s, epoch := epoch) AS DATE), '%Y-%m-%d') || ' '
+              || replace(heat_time_of_day(day), '：', ':')
          ELSE s END);
