@@ -145,7 +145,7 @@ def warning(code: str, params: dict, lang: str = "zh") -> str:
     quote = "「{}」" if lang == "zh" else '"{}"'
     return t(f"load.warning.{code}", lang, **{
         k: sep.join(quote.format(x) if k == "sheets" else str(x) for x in v)
-        if isinstance(v, (list, tuple)) else v
+        if isinstance(v, (list, tuple)) else t(f"field.{v}", lang) if k == "field" else v
         for k, v in params.items()})
 
 
@@ -303,7 +303,8 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
         # only, an inspection export without 室外温度) keeps what a loaded row
         # holds: the file says nothing about it. A blank cell of a column it
         # has is a blank.
-        kept = [x for x in cols if x not in plan.mapping.columns and x not in ds.key]
+        kept = [x for x in cols if (x not in plan.mapping.columns or x in staged.ignored)
+                and x not in ds.key]
         keep = {x: f"c.{x} IS NOT NULL AND s.{x} IS NULL" for x in kept}
         merged = ", ".join(f"CASE WHEN {keep[x]} THEN c.{x} ELSE s.{x} END AS {x}"
                            if x in keep else f"s.{x}" for x in cols)

@@ -77,6 +77,9 @@ class StageResult:
     # Things the user should know about rows that loaded: (i18n code under
     # load.warning., its parameters).
     warnings: list[tuple[str, dict]] = field(default_factory=list)
+    # Optional fields mapped by their header whose column turned out to hold
+    # something else (no cell one of the field's values): not loaded.
+    ignored: list[str] = field(default_factory=list)
 
 
 class _Sql:
@@ -355,7 +358,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         _refuse_uncomputed(con, sheet, ds, mapping)
     if sheet.number_rows is not None:
         _reject_long_number_ids(con, sheet, ds, mapping)
-    warnings = []
+    warnings, ignored = _not_this_field(con, ds, header, mapping)
     roster = _roster_width(con) if ds.name != "households" and "household_id" in mapped \
         else None
     if roster:
@@ -404,7 +407,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     rejected = con.execute(f"SELECT count(DISTINCT {ROW}) FROM stg_rejects").fetchone()[0]
     if roster is not None:
         warnings += _not_in_roster(con, roster)
-    return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid,
+    return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid, ignored=ignored,
                        warnings=warnings)
 
 
@@ -548,6 +551,28 @@ def _refuse_uncomputed(con, sheet: RawSheet, ds: Dataset, mapping: Mapping) -> N
     if bad:
         raise PipelineError("uncomputed_formulas", sheet=sheet.name, n=len(bad),
                             cells=bad[:5] + (["…"] if len(bad) > 5 else []))
+
+
+def _not_this_field(con, ds: Dataset, header: Header, mapping: Mapping
+                    ) -> tuple[list[tuple[str, dict]], list[str]]:
+    """Optional fields of fixed values (高低区, 供热状态, 满意度) whose column
+    has cells but not one of them is a value of the field: a header such as
+    区域 (张店区) or 状态 (已缴清) named something else. The column is not
+    loaded (its cells do not reject their rows) and the user is told."""
+    warnings, ignored = [], []
+    for f in ds.fields:
+        if f.type != ENUM or f.required or f.name not in mapping.columns:
+            continue
+        filled, known, example = con.execute(
+            f"SELECT count({_q('val_' + f.name)}), count({_q(f.name)}), "
+            f"any_value({_q('val_' + f.name)}) FROM stg").fetchone()
+        if filled and not known:
+            con.execute(f"UPDATE stg SET {_q('err_' + f.name)} = NULL")
+            ignored.append(f.name)
+            warnings.append(("column_not_field", {
+                "column": header.labels[mapping.columns[f.name]], "example": example,
+                "field": f.name, "values": list(f.values)}))
+    return warnings, ignored
 
 
 def date_columns(ds: Dataset, header: Header, mapping: Mapping) -> dict[str, int]:

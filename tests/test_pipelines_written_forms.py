@@ -145,3 +145,57 @@ def test_ids_a_csv_keeps_as_text_load_as_the_ids_themselves(con, tmp_path):
     assert (again.rows_inserted, again.rows_unchanged) == (0, 2)
     assert con.execute("SELECT ticket_no, household_id FROM tickets ORDER BY 1").fetchall() == [
         ("202512010001", "0101001"), ("202512010002", "0101002")]
+
+
+# --- a header naming a field of fixed values, over a column of something else -------
+
+ROSTER = ["户号", "分公司", "供热站", "供热面积"]
+
+
+def test_a_column_holding_none_of_a_fields_values_is_left_out_not_every_row(con, tmp_path):
+    # 区域 is a name of 高低区; a roster's 区域 holding districts (张店区)
+    # rejected every household: "高低区的取值不在允许范围内".
+    report = load_file(con, xlsx(tmp_path / "户籍.xlsx", ROSTER + ["区域"],
+                                 [["0101001", "张店分公司", "一站", 85.3, "张店区"],
+                                  ["0101002", "张店分公司", "一站", 90.0, "淄川区"]]))
+    assert (report.rows_inserted, report.rows_rejected) == (2, 0)
+    assert report.warnings == ["「区域」列的内容(如「张店区」)不是高低区(高区、低区),此列没有导入,"
+                               "各行的其余数据照常导入。如果它确实是高低区,请检查取值;否则无需处理。"]
+    # A zone loaded before is kept: the column was not this file's zone.
+    load_file(con, xlsx(tmp_path / "分区.xlsx", ROSTER + ["高低区"],
+                        [["0101001", "张店分公司", "一站", 85.3, "高区"]]))
+    load_file(con, xlsx(tmp_path / "户籍2.xlsx", ROSTER + ["区域"],
+                        [["0101001", "张店分公司", "一站", 86.0, "张店区"]]))
+    assert con.execute("SELECT zone, heated_area_m2 FROM households WHERE household_id = "
+                       "'0101001'").fetchone() == ("高区", 86.0)
+    # A column of zones with a typo keeps rejecting the typo: it is a zone column.
+    typo = load_file(con, xlsx(tmp_path / "分区2.xlsx", ROSTER + ["高低区"],
+                               [["0101003", "张店分公司", "一站", 70.0, "低区"],
+                                ["0101004", "张店分公司", "一站", 70.0, "中区"]]))
+    assert [(r.value, r.code) for r in typo.rejects] == [("中区", "bad_value")]
+
+
+def test_a_bills_status_of_payment_and_a_price_with_its_unit(con, tmp_path):
+    # 状态 (已缴清 / 欠费) is a name of 供热状态: every bill was rejected; and a
+    # price written 25元/㎡ was "not a number", rejecting the bill again.
+    report = load_file(con, xlsx(tmp_path / "账单.xlsx",
+                                 ["户号", "供暖季", "收费标准", "应收金额", "状态"],
+                                 [["0101001", "2025-2026", "25元/㎡", 2132.5, "已缴清"],
+                                  ["0101002", "2025-2026", "25 元/平方米", 2250.0, "欠费"]]))
+    assert (report.rows_inserted, report.rows_rejected) == (2, 0)
+    assert len(report.warnings) == 1 and report.warnings[0].startswith("「状态」列的内容")
+    assert con.execute("SELECT unit_price, heating_status FROM fee_bills ORDER BY 1"
+                       ).fetchall() == [(25.0, None), (25.0, None)]
+
+
+def test_a_follow_up_column_saying_whether_not_how_keeps_its_tickets(con, tmp_path):
+    report = load_file(con, xlsx(tmp_path / "工单.xlsx", ["工单编号", "受理时间", "工单类型", "回访结果"],
+                                 [["T1", "2025-12-01 08:30", "投诉", "无"],
+                                  ["T2", "2025-12-01 09:30", "报修", "已回访"]]))
+    assert (report.rows_inserted, report.rows_rejected) == (2, 0)
+    en = load_file(con, xlsx(tmp_path / "工单2.xlsx", ["工单编号", "受理时间", "工单类型", "回访结果"],
+                             [["T3", "2025-12-02 08:30", "投诉", "已回访"]]), lang="en")
+    assert en.warnings == ['Column "回访结果" does not hold Satisfaction values (满意, 基本满意, '
+                           '不满意; e.g. it has "已回访"), so it was not loaded; the rest of each '
+                           'row loaded as usual. If it is meant to be Satisfaction, check its '
+                           'values; otherwise nothing needs doing.']
