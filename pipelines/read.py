@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import json
 import multiprocessing
+import posixpath
 import re
 import tempfile
 import zipfile
@@ -20,9 +21,11 @@ from typing import Callable, Iterator
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import reader_child
-from .formulas import Merge, number_rows, scan_sheets
+from .formulas import (_P, Merge, _attrs, _row_parts, _sheet_parts, column_index,
+                       number_rows, scan_sheets)
 from .merges import ods_merges, xls_dates_1904, xls_merges
 from .reader_child import row_numbers
 from .errors import PipelineError
@@ -101,6 +104,50 @@ def file_format(path: Path, head: bytes) -> str:
     return "csv"
 
 
+def workbook_suffix(path: Path, head: bytes) -> str:
+    """The extension a workbook's content has, whatever its name says: an OLE2
+    compound file is an .xls, a zip an .xlsx (.xlsm alike), .xlsb or .ods by
+    its parts. The reader picks its parser by the extension, so a real .xls
+    named .xlsx read as a damaged .xlsx."""
+    if head.startswith(_OLE):
+        return ".xls"
+    named = path.suffix.lower()
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError):
+        return named  # the reader says what is wrong with it
+    if "xl/workbook.bin" in names:
+        return ".xlsb"
+    if "xl/workbook.xml" in names:
+        return named if named in (".xlsx", ".xlsm") else ".xlsx"
+    if "content.xml" in names:
+        return ".ods"
+    return named
+
+
+# A text file that is a web page (HTML, also saved as a single-file web page)
+# or an XML Spreadsheet 2003 workbook: exports some systems name .xls.
+_HTML_MARKS = ("<html", "<table", "<!doctype html")
+_XML_SPREADSHEET_MARKS = ("urn:schemas-microsoft-com:office:spreadsheet", "<workbook",
+                          "<ss:workbook")
+
+
+def markup_kind(head: bytes) -> str | None:
+    """The error code for a text file's first bytes when they are markup no
+    CSV reader makes sense of (html_table_file, xml_spreadsheet_file), else
+    None."""
+    text = decode_text(head[:8192]).lstrip("\ufeff \t\r\n").lower()
+    if text.startswith("<?xml"):
+        return ("xml_spreadsheet_file" if any(m in text for m in _XML_SPREADSHEET_MARKS)
+                else "html_table_file" if any(m in text for m in _HTML_MARKS) else None)
+    if text.startswith("<") and any(m in text for m in _HTML_MARKS):
+        return "html_table_file"
+    if text.startswith("mime-version:") and "text/html" in text:
+        return "html_table_file"  # a single-file web page (.mht) Excel saved
+    return None
+
+
 def read_sheets(path: Path) -> Iterator[RawSheet]:
     """Yield the file's sheets, in order, each read completely."""
     path = Path(path)
@@ -108,6 +155,11 @@ def read_sheets(path: Path) -> Iterator[RawSheet]:
         head = fh.read(1 << 16)
     fmt = file_format(path, head)
     if fmt == "csv":
+        markup = markup_kind(head)
+        if markup:
+            # A web page or an Excel 2003 XML file under an Excel name: the
+            # business system always exports it so; Excel or WPS converts it.
+            raise PipelineError(markup, suffix=path.suffix.lower() or "—")
         sheet = read_csv(path)
         if path.suffix.lower() in EXCEL_SUFFIXES:
             sheet.misnamed = path.suffix.lower()
@@ -125,17 +177,20 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
     abort the whole process on some malformed files (calamine #174, #444, #550)."""
     epoch = EPOCH_1900
     scans: dict[str, tuple[list[tuple[int, int]], list[Merge]]] = {}
+    zero_styles: dict[int, int] = {}
     if head.startswith(_ZIP):
         check_zip(path)
         epoch = _zip_epoch(path)
         scans = scan_sheets(path)
+        zero_styles = zero_padded_styles(path)
     elif xls_dates_1904(path):
         epoch = EPOCH_1904
     limits = load_settings()["upload"]
     with tempfile.TemporaryDirectory(prefix="heatkpi-read-") as out:
         child = _forkserver().Process(
             target=reader_child.run,
-            args=(str(path.resolve()), out, limits["reader_memory_mb"] * 1024 * 1024))
+            args=(str(path.resolve()), out, limits["reader_memory_mb"] * 1024 * 1024,
+                  workbook_suffix(path, head)))
         child.start()
         if not scans:
             # .xls and .ods: their merged ranges, found while the child reads.
@@ -167,12 +222,121 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
             merges = [(r1, c1 - first, r2, c2 - first) for r1, c1, r2, c2 in merges]
             uncomputed = [(r, c - first) for r, c in uncomputed]
             numbers = partial(_number_rows, path, name, first) if head.startswith(_ZIP) else None
+            if zero_styles:
+                table = pad_zero_formatted(table, path, name, first, zero_styles)
             yield RawSheet(name, table, epoch, uncomputed=uncomputed, merges=merges,
                            first_column=first, number_rows=numbers, hidden=hidden[index])
 
 
 def _number_rows(path: Path, sheet: str, first: int, column: int, rows: set[int]) -> set[int]:
     return number_rows(path, sheet, first + column, rows)
+
+
+# A number format of zeros only ("0000000"): Excel shows the number
+# zero-padded to that width (0101001), as IDs a roster keeps as numbers.
+_ZEROS = re.compile(r"0{2,}")
+_NUM_FMT = re.compile(rb"<" + _P + rb"numFmt\b([^>]*)>")
+_CELL_XFS = re.compile(rb"<" + _P + rb"cellXfs\b[^>]*>(.*?)</" + _P + rb"cellXfs>", re.S)
+_XF = re.compile(rb"<" + _P + rb"xf\b([^>]*)>")
+_STYLES_REL = re.compile(rb"<" + _P + rb"Relationship\b([^>]*/styles\"[^>]*)>")
+
+
+def zero_padded_styles(path: Path) -> dict[int, int]:
+    """Cell style index (a cell's s attribute) -> width, for the styles of an
+    .xlsx whose number format is zeros only; empty when there are none (the
+    usual case: the sheets are then not scanned again)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            part = "xl/styles.xml"
+            if "xl/_rels/workbook.xml.rels" in names:
+                m = _STYLES_REL.search(zf.read("xl/_rels/workbook.xml.rels"))
+                target = _attrs(m.group(1)).get("Target") if m else None
+                if target:
+                    target = target[1:] if target.startswith("/") else "xl/" + target
+                    part = posixpath.normpath(target)
+            if part not in names:
+                return {}
+            styles = zf.read(part)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    widths = {}
+    for m in _NUM_FMT.finditer(styles):
+        a = _attrs(m.group(1))
+        code = a.get("formatCode", "").split(";")[0]
+        if a.get("numFmtId", "").isdigit() and _ZEROS.fullmatch(code):
+            widths[int(a["numFmtId"])] = len(code)
+    xfs = _CELL_XFS.search(styles)
+    if not widths or not xfs:
+        return {}
+    out = {}
+    for index, m in enumerate(_XF.finditer(xfs.group(1))):
+        fmt = _attrs(m.group(1)).get("numFmtId", "")
+        if fmt.isdigit() and int(fmt) in widths:
+            out[index] = widths[int(fmt)]
+    return out
+
+
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_CELL_STYLE = re.compile(rb'\bs="([0-9]+)"')
+_CELL_TYPE = re.compile(rb'\bt="([^"]*)"')
+
+
+def pad_zero_formatted(table: pa.Table, path: Path, sheet: str, first: int,
+                       styles: dict[int, int]) -> pa.Table:
+    """The table with each whole number that the sheet stores in a cell of a
+    zero-padding format ("0000000", see `zero_padded_styles`) as Excel shows
+    it: 101001 -> "0101001". A roster's IDs kept as numbers so formatted keep
+    their leading zeros. Text cells, fractions and negative numbers are left
+    as read; a cell without a reference is not found."""
+    ids = b"|".join(str(s).encode() for s in styles)
+    if 0 in styles:  # the default style: a cell without an s attribute has it
+        cell = re.compile(rb"<" + _P + rb"c\b([^>]*)>")
+    else:
+        cell = re.compile(rb"<" + _P + rb'c\b(?=[^>]*\bs="(?:' + ids + rb')")([^>]*)>')
+    n, width = table.num_rows, table.num_columns - 1
+    found: dict[tuple[int, int], list[int]] = {}  # (column, pad width) -> table rows
+    try:
+        with zipfile.ZipFile(path) as zf:
+            part = _sheet_parts(zf, set(zf.namelist())).get(sheet)
+            if part is None:
+                return table
+            with zf.open(part) as fh:
+                for data in _row_parts(fh):
+                    for m in cell.finditer(data):
+                        attrs = m.group(1)
+                        kind = _CELL_TYPE.search(attrs)
+                        if kind is not None and kind.group(1) != b"n":
+                            continue
+                        style = _CELL_STYLE.search(attrs)
+                        pad = styles.get(int(style.group(1)) if style else 0)
+                        ref = _CELL_REF.search(attrs)
+                        if pad is None or ref is None:
+                            continue
+                        row = int(ref.group(2)) - 1
+                        column = column_index(ref.group(1).decode()) - first
+                        if 0 <= row < n and 0 <= column < width:
+                            found.setdefault((column, pad), []).append(row)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return table
+    for column in sorted({c for c, _ in found}):
+        name = f"c{column}"
+        cells = table.column(name).combine_chunks().cast(pa.string())
+        index = np.arange(n, dtype=np.int64)
+        parts, at = [cells], n
+        for (c, pad), rows in found.items():
+            if c != column:
+                continue
+            rows = np.asarray(rows, dtype=np.int64)
+            values = cells.take(_int64(rows))
+            whole = pc.replace_substring_regex(values, r"^([0-9]+)(?:\.0+)?$", r"\1")
+            digits = pc.match_substring_regex(whole, r"^[0-9]+$")
+            parts.append(pc.if_else(digits, pc.utf8_lpad(whole, pad, "0"), values))
+            index[rows] = at + np.arange(len(rows), dtype=np.int64)
+            at += len(rows)
+        padded = pa.concat_arrays(parts).take(_int64(index))
+        table = table.set_column(table.schema.get_field_index(name), name, padded)
+    return table
 
 
 def _int64(values: np.ndarray) -> pa.Array:
@@ -274,10 +438,41 @@ def _decode_line(line: bytes) -> str:
 _BLANK_LINE = re.compile(r"^[ \t]*\r?$", re.MULTILINE)
 
 
+_DELIMITERS = (",", "\t", ";", "|")  # in this order when equally likely
+
+
+def _fields_apart(line: str, delim: str) -> int:
+    """How many times `delim` separates fields in a line (outside quotes)."""
+    if '"' not in line:
+        return line.count(delim)
+    n, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delim and not quoted:
+            n += 1
+    return n
+
+
 def _delimiter(sample: str) -> str:
+    """The separator splitting the early lines most consistently: the one
+    giving the most lines the same number of fields (more than one), then the
+    most fields. Counting all characters took a tab-separated file whose texts
+    hold commas (室温低,暖气不热,…) for comma-separated."""
     lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
-    counts = {d: sum(ln.count(d) for ln in lines) for d in (",", "\t", ";", "|")}
-    return max(counts, key=counts.get) if any(counts.values()) else ","
+    best, best_score = ",", (0, 0)
+    for d in _DELIMITERS:
+        counts: dict[int, int] = {}
+        for ln in lines:
+            k = _fields_apart(ln, d)
+            if k:
+                counts[k] = counts.get(k, 0) + 1
+        if not counts:
+            continue
+        k, agree = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if (agree, k) > best_score:
+            best, best_score = d, (agree, k)
+    return best
 
 
 def _keep_blank_lines(text: str, delim: str) -> str:
