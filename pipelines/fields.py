@@ -236,16 +236,22 @@ SIGNED_PATTERN = r"已签|代签|补签|(家属|亲属|家人)签|由[^拒未不
 
 _UNIT_SUFFIX = re.compile(r"[（(][^）)]*[）)]$")
 _SPACE = re.compile(r"\s+")
+# A unit written after the name without brackets (室内温度℃, 供热面积㎡,
+# 室内温度/℃; NFKC makes ℃ °c and ㎡ m2), the name's marker of a required
+# column (*户号) before it. Not 元 or 度: 单元 and 温度 end in them.
+_BARE_UNIT = re.compile(r"/?(°c|m2|平方米|平米)$")
 
 
 def normalize_label(text: object) -> str:
     """Header text as compared with synonyms: NFKC, no spaces, lower case,
-    a trailing unit in brackets removed ("室内温度(℃)" -> "室内温度")."""
+    a trailing unit in brackets removed ("室内温度(℃)" -> "室内温度"), or after the
+    name (室内温度℃, 供热面积㎡), and a required mark before it (*户号)."""
     if text is None:
         return ""
     s = unicodedata.normalize("NFKC", str(text))
-    s = _SPACE.sub("", s).lower().replace("_", "")
+    s = _SPACE.sub("", s).lower().replace("_", "").lstrip("*")
     stripped = _UNIT_SUFFIX.sub("", s)
+    stripped = _BARE_UNIT.sub("", stripped) or stripped
     return stripped or s
 
 

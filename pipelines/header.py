@@ -25,7 +25,9 @@ _TOTAL = re.compile(TOTAL_ROW)
 # word of who made, checked or printed the table, then a colon. Such a row is
 # left out like a 合计 row when its required columns hold nothing else.
 FOOTER_ROW = (r"(单位|部门)?(制表|制单|编制|填报|填表|审核|复核|审批|批准|核对|统计|经办|负责|打印|导出)"
-              r"(人|员)?(签字|签名|签章|日期|时间)?[:：].*")
+              r"(人|员)?(签字|签名|签章|日期|时间)?[:：].*"
+              # a page's number, as printed reports have it: 第1页 共2页, Page 1 of 2
+              r"|第\d+页([,，、/]?共\d+页)?|共\d+页[,，、/]?第\d+页|(?i:page\d+(of\d+)?)")
 _FOOTER = re.compile(FOOTER_ROW, re.S)
 
 

@@ -12,6 +12,8 @@ Temp tables made on the connection:
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -306,6 +308,13 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     footer_row = " AND ".join(
         [f"(NULLIF(trim({c}), '') IS NULL OR {footer(c)})" for c in required]
         + ["(" + " OR ".join(footer(c) for c in cells) + ")"])
+    # The header again (a report printed page by page repeats it on each
+    # page): every required column holds its own header.
+    again = [f"coalesce(trim(c{mapping.columns[f.name]}) = "
+             f"{q.p(str(header.labels[mapping.columns[f.name]] or '').strip())}, false)"
+             for f in ds.fields if f.required and f.name in mapped]
+    if again:
+        footer_row = f"({footer_row}) OR ({' AND '.join(again)})"
 
     raw_cols = ", ".join(f"c{mapping.columns[f.name]} AS {_q('raw_' + f.name)}"
                          for f in ds.fields if f.name in mapped)

@@ -39,6 +39,9 @@ READABLE_TIMES = [
     ("2025-12-01T08:05:00+01:00", dt.datetime(2025, 12, 1, 15, 5)),
     ("2025-12-01 08:05:00.250-05:00", dt.datetime(2025, 12, 1, 21, 5, 0, 250000)),
     ("2025-11-30T23:30:00+00:00", dt.datetime(2025, 12, 1, 7, 30)),   # the next day here
+    ("2025-12-01T08:30:00.000", dt.datetime(2025, 12, 1, 8, 30)),
+    ("2025/12/01 08:30:00.0", dt.datetime(2025, 12, 1, 8, 30)),
+    ("2025年12月1号 8:30", dt.datetime(2025, 12, 1, 8, 30)),
 ]
 UNREADABLE_TIMES = [
     "12/01/2025",                  # December 1st or January 12th: not guessed
@@ -199,3 +202,31 @@ def test_a_follow_up_column_saying_whether_not_how_keeps_its_tickets(con, tmp_pa
                            '不满意; e.g. it has "已回访"), so it was not loaded; the rest of each '
                            'row loaded as usual. If it is meant to be Satisfaction, check its '
                            'values; otherwise nothing needs doing.']
+
+
+
+def test_headers_with_a_bare_unit_or_a_required_mark_are_recognised(con, tmp_path):
+    # 室内温度℃, 供热面积㎡ and *户号 (a required column's mark) were not
+    # recognised, and the message asked for 室内温度(℃), which the file seemed to have.
+    roster = load_file(con, xlsx(tmp_path / "户籍.xlsx", ["*户号", "分公司", "供热站", "供热面积㎡"],
+                                 [["0101001", "张店分公司", "一站", 85.3]]))
+    assert roster.status == "loaded", roster.error
+    readings = load_file(con, xlsx(tmp_path / "测温.xlsx",
+                                   ["*户号", "测温时间", "室内温度℃", "室外温度/℃", "用户签字"],
+                                   [["0101001", "2025-12-01 08:30", 17.5, -3, "√"]]))
+    assert readings.status == "loaded", readings.error
+    assert con.execute("SELECT indoor_c, outdoor_c FROM temperature_readings").fetchone() == \
+        (17.5, -3.0)
+
+
+def test_a_report_printed_page_by_page_loads_without_its_page_lines(con, tmp_path):
+    # Its header repeated on each page and "第1页 共2页" under each became rejects.
+    report = load_file(con, xlsx(tmp_path / "测温.xlsx", TEMPERATURE, [
+        ["0101001", "2025-12-01 08:30", 17.5, "√"],
+        ["第1页 共2页", None, None, None],
+        TEMPERATURE,
+        ["0101002", "2025-12-01 09:30", 18.5, "√"],
+        [None, None, "第 2 页，共 2 页", None],
+        ["Page 2 of 2", None, None, None],
+    ]))
+    assert (report.status, report.rows_inserted, report.rows_rejected) == ("loaded", 2, 0)

@@ -134,7 +134,10 @@ CREATE OR REPLACE TEMP MACRO heat_ts_local(s, epoch) AS (
             '%Y年%m月%d日 %H:%M:%S', '%Y年%m月%d日 %H:%M', '%Y年%m月%d日%H:%M:%S',
             '%Y年%m月%d日%H:%M', '%Y年%m月%d日',
             '%Y年%m月%d日 %H时%M分', '%Y年%m月%d日%H时%M分', '%Y年%m月%d日 %H时', '%Y%m%d',
-            '%Y%m%d %H:%M:%S', '%Y%m%d%H%M%S'])
+            '%Y%m%d %H:%M:%S', '%Y%m%d%H%M%S',
+            -- rarer: fractions of a second after a T or a slash date, 号 for 日
+            '%Y-%m-%dT%H:%M:%S.%f', '%Y/%m/%d %H:%M:%S.%f', '%Y.%m.%d %H:%M:%S.%f',
+            '%Y年%m月%d号 %H:%M', '%Y年%m月%d号 %H:%M:%S', '%Y年%m月%d号'])
     END);
 
 -- A weekday written with a date (2025/12/01 星期一, 周一, 礼拜天, （星期日）): its
