@@ -181,7 +181,6 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
     if head.startswith(_ZIP):
         check_zip(path)
         epoch = _zip_epoch(path)
-        scans = scan_sheets(path)
         zero_styles = zero_padded_styles(path)
     elif xls_dates_1904(path):
         epoch = EPOCH_1904
@@ -192,8 +191,17 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
             args=(str(path.resolve()), out, limits["reader_memory_mb"] * 1024 * 1024,
                   workbook_suffix(path, head)))
         child.start()
-        if not scans:
-            # .xls and .ods: their merged ranges, found while the child reads.
+        # While the child reads: an .xlsx's formula cells without a value and
+        # its merged ranges (a scan of the sheet XML, a few seconds for a
+        # million rows, on the other core); the merged ranges of .xls and .ods.
+        if head.startswith(_ZIP):
+            try:
+                scans = scan_sheets(path)
+            except BaseException:
+                child.kill()
+                child.join()
+                raise
+        if not scans:   # .xls, .ods (a zip with no .xlsx sheets)
             try:
                 found = xls_merges(path) if head.startswith(_OLE) else ods_merges(path)
             except Exception:  # a file they cannot parse: no ranges; the reader says more

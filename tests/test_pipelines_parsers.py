@@ -163,3 +163,44 @@ def test_only_times_written_in_words_or_with_an_offset_take_the_slower_reading(s
 ])
 def test_times_with_an_offset_after_a_space_or_a_fraction_are_read(sql, text, expected):
     assert sql("heat_ts", text) == expected
+
+
+# heat_ts_fast reads the common forms cheaply; the loader reads what it leaves
+# (NULL) with heat_ts. It must never read a cell otherwise than heat_ts does.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_MOMENTS = st.datetimes(min_value=dt.datetime(1899, 1, 1), max_value=dt.datetime(2101, 1, 1))
+_FORMS = st.sampled_from([
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+    "%Y/%m/%d", "%Y/%-m/%-d %-H:%M", "%Y-%m-%dT%H:%M:%S", "%Y.%m.%d %H:%M", "%Y年%m月%d日 %H:%M",
+    "%Y-%m-%d %H:%M:%S.%f", "%Y%m%d", "%m/%d/%Y", "%Y-%m-%d  %H:%M", " %Y-%m-%d", "%Y-%m-%d 下午%I:%M",
+])
+_CELLS = st.one_of(
+    st.builds(lambda m, f: m.strftime(f), _MOMENTS, _FORMS),
+    st.floats(min_value=-10, max_value=3_000_000, allow_nan=False).map(lambda x: f"{x:.6f}"),
+    st.integers(min_value=0, max_value=3_000_000).map(str),
+    st.text(alphabet="0123456789-/:. T年月日时分点", max_size=20),
+)
+
+
+@pytest.fixture(scope="module")
+def both():
+    con = duckdb.connect()
+    install_macros(con)
+    yield lambda s: con.execute(
+        "SELECT heat_ts_fast(?, TIMESTAMP '1899-12-30'), heat_ts(?)", [s, s]).fetchone()
+    con.close()
+
+
+@settings(max_examples=400, deadline=None)
+@given(_CELLS)
+def test_the_fast_reading_of_a_time_is_none_or_the_full_reading(both, cell):
+    fast, full = both(cell)
+    assert fast is None or fast == full, (cell, fast, full)
+
+
+def test_the_fast_reading_reads_the_common_forms(both):
+    for cell in ("45977.3416", "2025-11-16 08:05:00", "2025/11/16 8:05", "2025-11-16"):
+        fast, full = both(cell)
+        assert fast is not None and fast == full, cell
