@@ -11,6 +11,7 @@ import json
 import os
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
@@ -23,9 +24,16 @@ from pipelines.settings import ROOT, load_settings
 from .jsonfile import locked_json
 
 _HASHER = PasswordHasher()
-# Verified when the account does not exist, so a wrong name costs the same time
-# as a wrong password and does not reveal which names exist.
-_DUMMY_HASH = _HASHER.hash("not a password")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified when the account does not exist, so a wrong name costs the
+    same time as a wrong password and does not reveal which names exist.
+    Made on first use: hashing costs 0.1 s, which every command paid on import."""
+    return _HASHER.hash("not a password")
+
+
 MIN_PASSWORD = 8
 # The longest account name (the sign-in form takes no more; a longer one
 # names no account).
@@ -165,7 +173,7 @@ class UserStore:
             failures = tally.get("failures", 0)
             locked = tally.get("locked_until")
             if not locked:
-                ok = self._verify(entry["hash"] if entry else _DUMMY_HASH, password) and entry
+                ok = self._verify(entry["hash"] if entry else _dummy_hash(), password) and entry
                 if ok:
                     entry.update(failures=0, locked_until=None)
                     entry.pop("last_failure", None)

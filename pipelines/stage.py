@@ -376,13 +376,16 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     """
     con.execute(sql, _bound(sql, q.params))
     con.unregister("raw_input")
-    for f in ds.fields:
-        if f.type == TIMESTAMP and f.name in mapped:
-            # What the common forms did not read (heat_ts_fast), read in full.
-            update = (f"UPDATE stg_typed SET {_q(f.name)} = heat_ts({_q('val_' + f.name)}, "
-                      f"epoch := $epoch) WHERE {_q(f.name)} IS NULL "
-                      f"AND {_q('val_' + f.name)} IS NOT NULL")
-            con.execute(update, {"epoch": sheet.epoch})
+    # What the common forms did not read (heat_ts_fast), read in full; only
+    # where there is any: heat_ts alone takes 0.1 s to plan.
+    times = [f.name for f in ds.fields if f.type == TIMESTAMP and f.name in mapped]
+    left = {f"{_q(n)} IS NULL AND {_q('val_' + n)} IS NOT NULL": n for n in times}
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {c})" for c in left)
+                         + " FROM stg_typed").fetchone() if left else ()
+    for (where, name), n in zip(left.items(), counts):
+        if n:
+            con.execute(f"UPDATE stg_typed SET {_q(name)} = heat_ts({_q('val_' + name)}, "
+                        f"epoch := $epoch) WHERE {where}", {"epoch": sheet.epoch})
     sql = (f"CREATE OR REPLACE TEMP TABLE stg AS SELECT *, "
            f"{', '.join(err_cols) or 'NULL AS err_none'} FROM stg_typed")
     con.execute(sql, _bound(sql, q.params))
