@@ -181,18 +181,24 @@ def number_rows(path: Path, sheet: str, column: int, rows: set[int] | None = Non
                       + rb'([0-9]{1,7})"[^>]*)>')
     found: set[int] = set()
     try:
-        with zipfile.ZipFile(path) as zf:
-            part = _sheet_parts(zf, set(zf.namelist())).get(sheet)
-            if part is None:
-                return found
-            with zf.open(part) as fh:
-                for part_data in _row_parts(fh):
-                    for m in cell.finditer(part_data):
-                        kind = _TYPE.search(m.group(1))
-                        if kind is None or kind.group(1) == b"n":
-                            row = int(m.group(2))
-                            if rows is None or row in rows:
-                                found.add(row)
+        for part_data in sheet_chunks(path, sheet):
+            for m in cell.finditer(part_data):
+                kind = _TYPE.search(m.group(1))
+                if kind is None or kind.group(1) == b"n":
+                    row = int(m.group(2))
+                    if rows is None or row in rows:
+                        found.add(row)
     except (zipfile.BadZipFile, KeyError, OSError):
         return set()
     return found
+
+
+def sheet_chunks(path: Path, sheet: str):
+    """The named sheet's XML in pieces cut after a row (`_row_parts`); none
+    when the workbook has no such sheet. Raises what zipfile raises."""
+    with zipfile.ZipFile(path) as zf:
+        part = _sheet_parts(zf, set(zf.namelist())).get(sheet)
+        if part is None:
+            return
+        with zf.open(part) as fh:
+            yield from _row_parts(fh)

@@ -24,8 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import reader_child
-from .formulas import (_P, Merge, _attrs, _row_parts, _sheet_parts, column_index,
-                       number_rows, scan_sheets)
+from .formulas import (_P, Merge, _attrs, column_index, number_rows, scan_sheets,
+                       sheet_chunks)
 from .merges import ods_merges, xls_dates_1904, xls_merges
 from .reader_child import row_numbers
 from .errors import PipelineError
@@ -305,26 +305,21 @@ def pad_zero_formatted(table: pa.Table, path: Path, sheet: str, first: int,
     n, width = table.num_rows, table.num_columns - 1
     found: dict[tuple[int, int], list[int]] = {}  # (column, pad width) -> table rows
     try:
-        with zipfile.ZipFile(path) as zf:
-            part = _sheet_parts(zf, set(zf.namelist())).get(sheet)
-            if part is None:
-                return table
-            with zf.open(part) as fh:
-                for data in _row_parts(fh):
-                    for m in cell.finditer(data):
-                        attrs = m.group(1)
-                        kind = _CELL_TYPE.search(attrs)
-                        if kind is not None and kind.group(1) != b"n":
-                            continue
-                        style = _CELL_STYLE.search(attrs)
-                        pad = styles.get(int(style.group(1)) if style else 0)
-                        ref = _CELL_REF.search(attrs)
-                        if pad is None or ref is None:
-                            continue
-                        row = int(ref.group(2)) - 1
-                        column = column_index(ref.group(1).decode()) - first
-                        if 0 <= row < n and 0 <= column < width:
-                            found.setdefault((column, pad), []).append(row)
+        for data in sheet_chunks(path, sheet):
+            for m in cell.finditer(data):
+                attrs = m.group(1)
+                kind = _CELL_TYPE.search(attrs)
+                if kind is not None and kind.group(1) != b"n":
+                    continue
+                style = _CELL_STYLE.search(attrs)
+                pad = styles.get(int(style.group(1)) if style else 0)
+                ref = _CELL_REF.search(attrs)
+                if pad is None or ref is None:
+                    continue
+                row = int(ref.group(2)) - 1
+                column = column_index(ref.group(1).decode()) - first
+                if 0 <= row < n and 0 <= column < width:
+                    found.setdefault((column, pad), []).append(row)
     except (zipfile.BadZipFile, KeyError, OSError):
         return table
     for column in sorted({c for c, _ in found}):
