@@ -100,7 +100,9 @@ no_bills = tr("no_bills", season=period.fee_season)
 if not billed:
     st.info(no_bills, icon=":material/receipt_long:")
 ahead = reads.get(AHEAD) if AHEAD else None
-if ahead and ahead["fee_collection_rate_amount"].numerator:   # some of it paid
+# Some of it paid, and billed (receipts before any bill have no rate).
+if ahead and ahead["fee_collection_rate_amount"].numerator \
+        and ahead["fee_collection_rate_households"].denominator:
     amount, households = (ahead["fee_collection_rate_amount"],
                           ahead["fee_collection_rate_households"])
     st.info(tr("coming", coming=AHEAD[1].season, season=period.fee_season,

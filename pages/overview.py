@@ -172,7 +172,8 @@ def arrears(data: dict[str, kpi.CardData]) -> None:
     top = reads.get(LISTS["fee_season_arrears"])
     st.caption(tr("page.overview.arrears_note", season=season))
     ahead = reads.get(AHEAD) if AHEAD else None
-    if ahead and ahead["fee_collection_rate_amount"].numerator:   # some of it paid
+    if ahead and ahead["fee_collection_rate_amount"].numerator \
+            and ahead["fee_collection_rate_households"].denominator:   # paid, and billed
         st.caption(tr("page.overview.coming", coming=AHEAD[1].season,
                       cutoff=fmt.date(f.end, lang),
                       rate=fmt.percent(ahead["fee_collection_rate_amount"].value, lang),

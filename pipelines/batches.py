@@ -100,15 +100,25 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str = "cli")
                             [batch_id])
                 cur.execute(f"DELETE FROM {table} USING undo_keys m WHERE {match}")
                 cur.execute(f"DELETE FROM {table}_versions WHERE batch_id = ?", [batch_id])
+                # Each column from the newest remaining version whose file had
+                # it (a file without 姓名 kept the stored names: undoing the
+                # roster that gave them takes them away, undoing a later one
+                # brings them back); the lineage of the newest version.
+                kept = "coalesce(k.columns, []::VARCHAR[])"
+                values = ", ".join(
+                    f"arg_max_null(v.{c}, v.batch_id) FILTER (WHERE NOT list_contains("
+                    f"{kept}, '{c}')) AS {c}" for c in ds.columns if c not in ds.key)
                 cur.execute(f"""
                     INSERT INTO {table}
-                    SELECT {cols}, batch_id, source_row, row_hash FROM (
-                        SELECT v.*, row_number() OVER (PARTITION BY {", ".join(
-                            "v." + k for k in ds.key)} ORDER BY v.batch_id DESC) AS rn
+                    SELECT {cols}, batch_id, source_row, hash({cols}) FROM (
+                        SELECT {", ".join("v." + k for k in ds.key)}, {values},
+                               max(v.batch_id) AS batch_id,
+                               arg_max(v.source_row, v.batch_id) AS source_row
                         FROM {table}_versions v
                         JOIN undo_keys m USING ({keys})
                         JOIN batches b ON b.batch_id = v.batch_id AND b.status = 'loaded'
-                    ) WHERE rn = 1""")
+                        LEFT JOIN batch_kept_columns k ON k.batch_id = v.batch_id
+                        GROUP BY {", ".join("v." + k for k in ds.key)})""")
                 cur.execute("UPDATE batches SET status = 'undone', undone_at = timezone('Asia/Shanghai', now()),"
                             " undone_by = ? WHERE batch_id = ?", [user, batch_id])
                 bump_data_version(cur)

@@ -322,8 +322,12 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
                         WHEN current_hash = h THEN 'same'
                         ELSE 'update' END AS action
             FROM (SELECT *, coalesce(file_hash, hash({col_list})) AS h FROM stg_kept)""")
+        # A version is what the file said: the columns it lacks stay NULL
+        # there, and are named for undo (batch_kept_columns).
         cur.execute(f"INSERT INTO {table}_versions SELECT {col_list}, ?, source_row, row_hash "
-                    f"FROM stg_cls", [batch_id])
+                    f"FROM stg_ok", [batch_id])
+        if kept:
+            cur.execute("INSERT INTO batch_kept_columns VALUES (?, ?)", [batch_id, kept])
         step("versions")
         key_match = " AND ".join(f"{table}.{k} = u.{k}" for k in ds.key)
         cur.execute(f"DELETE FROM {table} USING stg_cls u WHERE {key_match} "

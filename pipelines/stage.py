@@ -232,6 +232,10 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
         checks.append(f"WHEN {empty} THEN 'missing_required'")
     else:
         checks.append(f"WHEN {empty} THEN NULL")
+    if f.type == ID:
+        # Nothing inside the quotes (' or ="" alone): no ID either.
+        checks.append(f"WHEN {typed} IS NULL THEN "
+                      + ("'missing_required'" if f.required else "NULL"))
     if f.type == TIMESTAMP:
         # 12月8日 8:30, 12-08 8:30: which year is not guessed.
         checks.append(f"WHEN {typed} IS NULL AND heat_ts_no_year({_value(f)}) "
@@ -413,7 +417,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_ranked AS
         SELECT *, 1::BIGINT AS dup_rank, {ROW} AS winner_row
-        FROM stg WHERE {no_error} AND ({key}) NOT IN (SELECT ({key}) FROM stg_repeated)
+        FROM stg WHERE {no_error}
+              AND coalesce(({key}) NOT IN (SELECT ({key}) FROM stg_repeated), true)
         UNION ALL BY NAME
         SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY {ROW} DESC) AS dup_rank,
                max({ROW}) OVER (PARTITION BY {key}) AS winner_row

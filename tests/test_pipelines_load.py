@@ -228,3 +228,33 @@ def test_a_second_inspection_file_without_outdoor_temperatures_keeps_them(con, t
                                 [["0101001", "2025-12-01 09:00", 15.0, "√"]]))
     assert again.rows_unchanged == 1
     assert con.execute("SELECT outdoor_c FROM temperature_readings").fetchone() == (-9.0,)
+
+
+def test_undo_takes_each_column_from_the_newest_file_that_had_it(con, tmp_path):
+    # 1: the roster with names; 2: areas only (names kept from 1); 3: the roster
+    # again with a name corrected.
+    from made_files import xlsx
+    first = load_file(con, xlsx(tmp_path / "户籍.xlsx", ROSTER_HEADER, ROSTER_ROWS))
+    load_file(con, xlsx(tmp_path / "面积.xlsx", ["户号", "分公司", "供热站", "供热面积"],
+                        [["0101001", "张店分公司", "一站", 86.0]]))
+    fixed = [row[:] for row in ROSTER_ROWS]
+    fixed[0][1], fixed[0][5] = "张叁", 86.0
+    third = load_file(con, xlsx(tmp_path / "户籍更正.xlsx", ROSTER_HEADER, fixed))
+
+    def row():
+        return con.execute("SELECT name, phone, heated_area_m2 FROM households "
+                           "WHERE household_id = '0101001'").fetchone()
+
+    assert row() == ("张叁", "13800000001", 86.0)
+    # Undo the correction: the name from 1, the area from 2 (its file had areas).
+    undo_batch(con, third.batch_id)
+    assert row() == ("张三", "13800000001", 86.0)
+    # Undo the first roster too: what only it said goes; 2 said the area.
+    undo_batch(con, first.batch_id)
+    assert row() == (None, None, 86.0)
+    # A restored row reads as unchanged when its values come again (0101002
+    # went with the two rosters: it is new again).
+    again = load_file(con, xlsx(tmp_path / "面积2.xlsx", ["户号", "分公司", "供热站", "供热面积"],
+                                [["0101001", "张店分公司", "一站", 86.0],
+                                 ["0101002", "张店分公司", "一站", 90.0]]))
+    assert (again.rows_unchanged, again.rows_updated, again.rows_inserted) == (1, 0, 1)

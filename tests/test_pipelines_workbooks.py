@@ -359,3 +359,22 @@ def test_a_hidden_sheet_loads_when_no_visible_sheet_maps_at_all(con, tmp_path):
         ("数据", [STANDARD, ["0100001", "2025-12-08 08:05", 19.5, "张三"]])], hidden=("数据",))
     report = load_file(con, path)
     assert (report.status, report.sheet, report.rows_inserted) == ("loaded", "数据", 1)
+
+
+def test_a_time_column_in_words_beside_a_date_column_is_read_or_rejected(con, tmp_path):
+    # 8点半, 下午2:30 and 8:05 PM under 时间 beside 测温日期 loaded as 00:00 of
+    # the day, with no word; two such readings of a day then collided.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温日期", "时间", "室内温度", "用户签字"])
+    ws.append(["0100001", "2025-12-01", "8点半", 17, "张三"])
+    ws.append(["0100001", "2025-12-01", "下午2:30", 16, "张三"])
+    ws.append(["0100001", "2025-12-01", "8:05 PM", 16.5, "张三"])
+    ws.append(["0100001", "2025-12-02", "早饭后", 18, "张三"])
+    wb.save(tmp_path / "测温.xlsx")
+    report = load_file(con, tmp_path / "测温.xlsx")
+    assert (report.rows_inserted, report.rows_rejected) == (3, 1)
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [(5, "measured_at", "bad_date")]
+    assert con.execute("SELECT measured_at FROM temperature_readings ORDER BY 1").fetchall() == [
+        (dt.datetime(2025, 12, 1, 8, 30),), (dt.datetime(2025, 12, 1, 14, 30),),
+        (dt.datetime(2025, 12, 1, 20, 5),)]

@@ -230,3 +230,19 @@ def test_a_report_printed_page_by_page_loads_without_its_page_lines(con, tmp_pat
         ["Page 2 of 2", None, None, None],
     ]))
     assert (report.status, report.rows_inserted, report.rows_rejected) == ("loaded", 2, 0)
+
+
+def test_an_id_that_is_only_quotes_is_a_missing_id(con, tmp_path):
+    # ' and ="" hold no ID: they loaded as a NULL key, and with a repeated key
+    # in the same file the load failed with an internal error.
+    csv = tmp_path / "工单.csv"
+    csv.write_text('工单编号,受理时间,工单类型\n'
+                   'A1,2025-12-01 08:30,投诉\nA1,2025-12-01 09:30,投诉\n'
+                   "',2025-12-01 10:30,报修\n"
+                   '="",2025-12-01 11:30,报修\nA3,2025-12-01 12:30,报修\n', encoding="utf-8")
+    report = load_file(con, csv)
+    assert report.status == "loaded", report.error
+    assert (report.rows_inserted, report.rows_rejected) == (2, 3)
+    assert sorted((r.row, r.code) for r in report.rejects) == [
+        (2, "duplicate"), (4, "missing_required"), (5, "missing_required")]
+    assert con.execute("SELECT count(*) FROM tickets WHERE ticket_no IS NULL").fetchone()[0] == 0

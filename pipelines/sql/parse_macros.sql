@@ -237,4 +237,10 @@ CREATE OR REPLACE TEMP MACRO heat_ts_with_day(s, day, epoch) AS (
               AND CAST(heat_ts(s, epoch := epoch) AS TIME) = TIME '00:00:00'
          THEN strftime(CAST(heat_ts(s, epoch := epoch) AS DATE), '%Y-%m-%d') || ' '
               || replace(heat_time_of_day(day), '：', ':')
+         -- a time in words (8点半, 下午2:30, 8:05 PM): the date and it as one
+         -- text, read whole; what does not read is rejected, not taken as 00:00
+         WHEN trim(day) <> '' AND heat_time_of_day(s) = ''
+              AND CAST(heat_ts(s, epoch := epoch) AS TIME) = TIME '00:00:00'
+              AND heat_ts(day, epoch := epoch) IS NULL
+         THEN strftime(CAST(heat_ts(s, epoch := epoch) AS DATE), '%Y-%m-%d') || ' ' || trim(day)
          ELSE s END);

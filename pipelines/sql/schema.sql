@@ -137,6 +137,11 @@ CREATE TABLE IF NOT EXISTS tickets_versions AS SELECT * FROM tickets LIMIT 0;
 CREATE TABLE IF NOT EXISTS fee_bills_versions AS SELECT * FROM fee_bills LIMIT 0;
 CREATE TABLE IF NOT EXISTS fee_payments_versions AS SELECT * FROM fee_payments LIMIT 0;
 
+-- The columns a batch's file did not have: its versions hold NULL there (the
+-- load kept the stored values, pipelines/load.py), and undo restores each
+-- column from the newest remaining batch whose file had it.
+CREATE TABLE IF NOT EXISTS batch_kept_columns (batch_id INTEGER, columns VARCHAR[]);
+
 -- Column mappings chosen by users in the upload form, remembered per header
 -- layout (signature = hash of the normalised header labels).
 CREATE TABLE IF NOT EXISTS column_mappings (
