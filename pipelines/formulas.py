@@ -88,13 +88,25 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
     return parts
 
 
-def _scan(fh, placeholders: bool) -> tuple[list[tuple[int, int]], list[Merge]]:
+# A cell holding an Excel error value (#N/A, #VALUE!, #DIV/0!): t="e".
+_ERROR_CELL = re.compile(rb"<" + _P + rb'c\b([^>]*\bt="e"[^>]*)>')
+
+
+def _scan(fh, placeholders: bool
+          ) -> tuple[list[tuple[int, int]], list[Merge], list[tuple[int, int]]]:
     """(Excel row, 0-based column) of the formula cells in a sheet part that
-    hold no value, or (when `placeholders`) an empty or 0 one; and the sheet's
-    merged ranges."""
+    hold no value, or (when `placeholders`) an empty or 0 one; the sheet's
+    merged ranges; and the cells holding an error value (the reader gives
+    them as empty: a #N/A outdoor temperature would read as none)."""
     found: list[tuple[int, int]] = []
     merges: list[Merge] = []
+    errors: list[tuple[int, int]] = []
     for part in _row_parts(fh):
+        if len(errors) < MAX_CELLS and b't="e"' in part:
+            for m in _ERROR_CELL.finditer(part):
+                ref = _REF.search(m.group(1))
+                if ref:
+                    errors.append((int(ref.group(2)), column_index(ref.group(1).decode())))
         # A byte search first: the regular expression (its optional namespace
         # prefix) costs about a second over a million rows without a formula.
         if len(found) < MAX_CELLS and (b"<f" in part or b":f" in part) \
@@ -111,7 +123,7 @@ def _scan(fh, placeholders: bool) -> tuple[list[tuple[int, int]], list[Merge]]:
                     c1, r1, c2, r2 = m.groups()
                     merges.append((int(r1), column_index(c1.decode()),
                                    int(r2), column_index(c2.decode())))
-    return found[:MAX_CELLS], merges
+    return found[:MAX_CELLS], merges, errors[:MAX_CELLS]
 
 
 def _row_parts(fh):
@@ -138,12 +150,13 @@ def uncomputed_cells(path: Path) -> dict[str, list[tuple[int, int]]]:
     empty or 0 value only when the workbook asks to be recalculated on opening
     (Excel itself, saving, stores real values and drops that flag, so a
     formula there that gives 0 is a true 0). Only .xlsx/.xlsm are looked at."""
-    return {name: cells for name, (cells, _) in scan_sheets(path).items() if cells}
+    return {name: cells for name, (cells, _, _) in scan_sheets(path).items() if cells}
 
 
-def scan_sheets(path: Path) -> dict[str, tuple[list[tuple[int, int]], list[Merge]]]:
+def scan_sheets(path: Path) -> dict[str, tuple[list[tuple[int, int]], list[Merge],
+                                              list[tuple[int, int]]]]:
     """Sheet name -> (its uncomputed formula cells as in `uncomputed_cells`,
-    its merged ranges), in one pass over each sheet's XML."""
+    its merged ranges, its error-value cells), in one pass over each sheet's XML."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -155,9 +168,9 @@ def scan_sheets(path: Path) -> dict[str, tuple[list[tuple[int, int]], list[Merge
             out = {}
             for name, part in parts.items():
                 with zf.open(part) as fh:
-                    cells, merges = _scan(fh, placeholders)
-                if cells or merges:
-                    out[name] = (cells, merges)
+                    cells, merges, errors = _scan(fh, placeholders)
+                if cells or merges or errors:
+                    out[name] = (cells, merges, errors)
             return out
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}  # the reader will say what is wrong with the file

@@ -62,6 +62,9 @@ class RawSheet:
     # .xlsx only: formula cells holding no computed value, (Excel row, column
     # c<i>); staging refuses the file when one lies in the loaded data.
     uncomputed: list[tuple[int, int]] = field(default_factory=list)
+    # .xlsx only: cells holding an Excel error value (#N/A …), as uncomputed;
+    # the reader gives them as empty.
+    errors: list[tuple[int, int]] = field(default_factory=list)
     # .xlsx only: the sheet column (0-based, A = 0) of c0: the reader starts at
     # the first used column, so c<i> is column first_column + i in Excel.
     first_column: int = 0
@@ -176,7 +179,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
     """Parse in a child process with memory and time limits: the Rust readers can
     abort the whole process on some malformed files (calamine #174, #444, #550)."""
     epoch = EPOCH_1900
-    scans: dict[str, tuple[list[tuple[int, int]], list[Merge]]] = {}
+    scans: dict[str, tuple[list[tuple[int, int]], list[Merge], list[tuple[int, int]]]] = {}
     zero_styles: dict[int, int] = {}
     if head.startswith(_ZIP):
         check_zip(path)
@@ -206,7 +209,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
                 found = xls_merges(path) if head.startswith(_OLE) else ods_merges(path)
             except Exception:  # a file they cannot parse: no ranges; the reader says more
                 found = {}
-            scans = {name: ([], merges) for name, merges in found.items()}
+            scans = {name: ([], merges, []) for name, merges in found.items()}
         child.join(limits["reader_timeout_s"])
         if child.is_alive():
             child.kill()
@@ -225,15 +228,17 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
         for index, name in enumerate(names):
             with pa.memory_map(str(Path(out) / f"{index}.arrow")) as source:
                 table = pa.ipc.open_file(source).read_all()
-            uncomputed, merges = scans.get(name, ([], []))
+            uncomputed, merges, errors = scans.get(name, ([], [], []))
             first = first_columns[index]
             merges = [(r1, c1 - first, r2, c2 - first) for r1, c1, r2, c2 in merges]
             uncomputed = [(r, c - first) for r, c in uncomputed]
+            errors = [(r, c - first) for r, c in errors]
             numbers = partial(_number_rows, path, name, first) if head.startswith(_ZIP) else None
             if zero_styles:
                 table = pad_zero_formatted(table, path, name, first, zero_styles)
-            yield RawSheet(name, table, epoch, uncomputed=uncomputed, merges=merges,
-                           first_column=first, number_rows=numbers, hidden=hidden[index])
+            yield RawSheet(name, table, epoch, uncomputed=uncomputed, errors=errors,
+                           merges=merges, first_column=first, number_rows=numbers,
+                           hidden=hidden[index])
 
 
 def _number_rows(path: Path, sheet: str, first: int, column: int, rows: set[int]) -> set[int]:

@@ -116,6 +116,8 @@ def _value(f: Field) -> str:
 # What a free-text cell may hold around its text, or alone in a cell that is
 # blank: spaces, tabs and line breaks, the full-width and no-break spaces,
 # zero-width characters and a stray byte-order mark.
+# Excel's error values, as a sheet shows them.
+EXCEL_ERROR = r"#(N/A|VALUE!|REF!|DIV/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!|GETTING_DATA)"
 # An ID a CSV kept as text: ="0101001" (a formula) or '0101001.
 QUOTED_ID = "^(?:=\"(.*)\"|'(.*))$"
 BLANK_CHARS = " \t\r\n\v\f\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
@@ -228,6 +230,11 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
     time whose date is also in a column of its own, SQL giving that date."""
     empty = f"{_value(f)} IS NULL"
     checks = []
+    if f.type != TEXT:
+        # An Excel error value written out as text (a CSV saved from a sheet
+        # whose lookup failed): no value, and not a signature either.
+        checks.append(f"WHEN regexp_full_match(trim({raw}), {q.p(EXCEL_ERROR)}) "
+                      f"THEN 'excel_error'")
     if f.required and f.type != SIGNATURE:
         checks.append(f"WHEN {empty} THEN 'missing_required'")
     else:
@@ -396,6 +403,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     con.execute("DROP TABLE stg_typed")
     if sheet.uncomputed:
         _refuse_uncomputed(con, sheet, ds, mapping)
+    if sheet.errors:
+        _reject_error_cells(con, sheet, ds, mapping)
     if sheet.number_rows is not None:
         _reject_long_number_ids(con, sheet, ds, mapping)
     warnings, ignored = _not_this_field(con, ds, header, mapping)
@@ -580,6 +589,19 @@ def _reject_long_number_ids(con, sheet: RawSheet, ds: Dataset, mapping: Mapping)
         rows = sorted(sheet.number_rows(mapping.columns[f.name], found))
         if rows:
             con.execute(f"UPDATE stg SET {err} = 'id_number_digits' "
+                        f"WHERE {ROW} IN (SELECT unnest($rows))", {"rows": rows})
+
+
+def _reject_error_cells(con, sheet: RawSheet, ds: Dataset, mapping: Mapping) -> None:
+    """A cell of a loaded value column holding an Excel error (#N/A from a
+    failed lookup, #VALUE!) rejects its row, saying so: the reader gives it as
+    empty, and an empty outdoor temperature makes an exempt reading count."""
+    for f in ds.fields:
+        if f.type == TEXT or f.name not in mapping.columns:
+            continue
+        rows = sorted({r for r, c in sheet.errors if c == mapping.columns[f.name]})
+        if rows:
+            con.execute(f"UPDATE stg SET {_q('err_' + f.name)} = 'excel_error' "
                         f"WHERE {ROW} IN (SELECT unnest($rows))", {"rows": rows})
 
 

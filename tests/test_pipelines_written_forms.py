@@ -246,3 +246,31 @@ def test_an_id_that_is_only_quotes_is_a_missing_id(con, tmp_path):
     assert sorted((r.row, r.code) for r in report.rejects) == [
         (2, "duplicate"), (4, "missing_required"), (5, "missing_required")]
     assert con.execute("SELECT count(*) FROM tickets WHERE ticket_no IS NULL").fetchone()[0] == 0
+
+
+def test_excel_error_values_reject_their_row_saying_so(con, tmp_path):
+    # A #N/A outdoor temperature (a failed lookup) read as empty: the reading
+    # was no longer exempt and counted. In a CSV, #N/A under 用户签字 counted
+    # as signed.
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温时间", "室内温度", "室外温度", "用户签字", "备注"])
+    ws.append(["0101001", "2025-12-01 08:30", 15.0, -9.0, "√", None])
+    ws.append(["0101002", "2025-12-01 09:30", 15.0, None, "√", None])
+    ws.append(["0101003", "2025-12-01 10:30", 17.0, -1.0, "√", None])
+    ws["D3"].value, ws["D3"].data_type = "#N/A", "e"
+    ws["F4"].value, ws["F4"].data_type = "#REF!", "e"     # free text: loads empty
+    wb.save(tmp_path / "测温.xlsx")
+    report = load_file(con, tmp_path / "测温.xlsx")
+    assert (report.rows_inserted, report.rows_rejected) == (2, 1)
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [(3, "outdoor_c", "excel_error")]
+    assert report.rejects[0].reason.startswith("室外温度(℃)是 Excel 的错误值")
+    csv = tmp_path / "测温.csv"
+    csv.write_text("户号,测温时间,室内温度,用户签字\n0101004,2025-12-01 08:30,17,#N/A\n"
+                   "0101005,2025-12-01 08:30,#VALUE!,√\n0101006,2025-12-01 08:30,18,√\n",
+                   encoding="utf-8")
+    text = load_file(con, csv)
+    assert sorted((r.row, r.column, r.code) for r in text.rejects) == [
+        (2, "signed", "excel_error"), (3, "indoor_c", "excel_error")]
+    assert text.rows_inserted == 1
