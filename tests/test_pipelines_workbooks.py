@@ -8,6 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from made_files import xlsx
 from pipelines.load import load_file
 from pipelines.warehouse import connect
 
@@ -252,12 +253,9 @@ def test_a_date_and_a_time_under_plain_headers_make_one_time(con, tmp_path, date
 
 def test_a_tickets_date_and_time_of_receipt_in_two_columns_make_one_time(con, tmp_path):
     # 受理日期 beside 受理时间 (8:30 alone): every ticket was rejected.
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["工单编号", "受理日期", "受理时间", "工单类型", "办结时间"])
-    ws.append(["T1", "2025-12-01", "08:30", "报修", "2025-12-01 15:00"])
-    wb.save(tmp_path / "工单.xlsx")
-    report = load_file(con, tmp_path / "工单.xlsx")
+    report = load_file(con, xlsx(tmp_path / "工单.xlsx",
+                                 ["工单编号", "受理日期", "受理时间", "工单类型", "办结时间"],
+                                 [["T1", "2025-12-01", "08:30", "报修", "2025-12-01 15:00"]]))
     assert (report.status, report.rows_inserted) == ("loaded", 1)
     assert con.execute("SELECT received_at, resolved_at FROM tickets").fetchone() == (
         dt.datetime(2025, 12, 1, 8, 30), dt.datetime(2025, 12, 1, 15, 0))
@@ -364,15 +362,12 @@ def test_a_hidden_sheet_loads_when_no_visible_sheet_maps_at_all(con, tmp_path):
 def test_a_time_column_in_words_beside_a_date_column_is_read_or_rejected(con, tmp_path):
     # 8点半, 下午2:30 and 8:05 PM under 时间 beside 测温日期 loaded as 00:00 of
     # the day, with no word; two such readings of a day then collided.
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["户号", "测温日期", "时间", "室内温度", "用户签字"])
-    ws.append(["0100001", "2025-12-01", "8点半", 17, "张三"])
-    ws.append(["0100001", "2025-12-01", "下午2:30", 16, "张三"])
-    ws.append(["0100001", "2025-12-01", "8:05 PM", 16.5, "张三"])
-    ws.append(["0100001", "2025-12-02", "早饭后", 18, "张三"])
-    wb.save(tmp_path / "测温.xlsx")
-    report = load_file(con, tmp_path / "测温.xlsx")
+    header = ["户号", "测温日期", "时间", "室内温度", "用户签字"]
+    report = load_file(con, xlsx(tmp_path / "测温.xlsx", header, [
+        ["0100001", "2025-12-01", "8点半", 17, "张三"],
+        ["0100001", "2025-12-01", "下午2:30", 16, "张三"],
+        ["0100001", "2025-12-01", "8:05 PM", 16.5, "张三"],
+        ["0100001", "2025-12-02", "早饭后", 18, "张三"]]))
     assert (report.rows_inserted, report.rows_rejected) == (3, 1)
     assert [(r.row, r.column, r.code) for r in report.rejects] == [(5, "measured_at", "bad_date")]
     assert con.execute("SELECT measured_at FROM temperature_readings ORDER BY 1").fetchall() == [
