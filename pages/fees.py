@@ -99,12 +99,9 @@ billed = cards["fee_collection_rate_households"].now.denominator != 0
 no_bills = tr("no_bills", season=period.fee_season)
 if not billed:
     st.info(no_bills, icon=":material/receipt_long:")
-ahead = reads.get(AHEAD) if AHEAD else None
-# Some of it paid, and billed (receipts before any bill have no rate).
-if ahead and ahead["fee_collection_rate_amount"].numerator \
-        and ahead["fee_collection_rate_households"].denominator:
-    amount, households = (ahead["fee_collection_rate_amount"],
-                          ahead["fee_collection_rate_households"])
+ahead = kpi.coming_rates(reads.get(AHEAD) if AHEAD else None)
+if ahead:
+    amount, households = ahead
     st.info(tr("coming", coming=AHEAD[1].season, season=period.fee_season,
                cutoff=fmt.date(f.end, lang), rate=fmt.percent(amount.value, lang),
                paid=f"{amount.numerator:,.2f}", due=f"{amount.denominator:,.2f}",

@@ -171,14 +171,12 @@ def arrears(data: dict[str, kpi.CardData]) -> None:
     st.markdown(f"**{tr('page.overview.arrears', season=season)}**")
     top = reads.get(LISTS["fee_season_arrears"])
     st.caption(tr("page.overview.arrears_note", season=season))
-    ahead = reads.get(AHEAD) if AHEAD else None
-    if ahead and ahead["fee_collection_rate_amount"].numerator \
-            and ahead["fee_collection_rate_households"].denominator:   # paid, and billed
+    ahead = kpi.coming_rates(reads.get(AHEAD) if AHEAD else None)
+    if ahead:
+        amount, households = ahead
         st.caption(tr("page.overview.coming", coming=AHEAD[1].season,
-                      cutoff=fmt.date(f.end, lang),
-                      rate=fmt.percent(ahead["fee_collection_rate_amount"].value, lang),
-                      rate_households=fmt.percent(
-                          ahead["fee_collection_rate_households"].value, lang)))
+                      cutoff=fmt.date(f.end, lang), rate=fmt.percent(amount.value, lang),
+                      rate_households=fmt.percent(households.value, lang)))
     if data["fee_collection_rate_households"].now.denominator == 0:
         # No bill of the season in the selection: no debt is known, which is
         # not "没有欠费" (the card reads — for the same reason).

@@ -166,6 +166,16 @@ def coming_call(f: Filters) -> tuple | None:
             COMING)
 
 
+def coming_rates(read: dict | None) -> tuple[Result, Result] | None:
+    """The coming season's collection by amount and by households, from the
+    result of `coming_call`, when there is something to say: some of it paid,
+    and billed (receipts before any bill have no rate). None otherwise."""
+    if not read:
+        return None
+    amount, households = (read[i] for i in COMING)
+    return (amount, households) if amount.numerator and households.denominator else None
+
+
 def card_data(kpi_ids: Sequence[str], f: Filters,
               fetched: Sequence[dict] | None = None) -> dict[str, CardData]:
     """The KPIs for `f` beside their comparison periods (cached);
