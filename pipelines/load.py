@@ -303,12 +303,12 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
         # only, an inspection export without 室外温度) keeps what a loaded row
         # holds: the file says nothing about it. A blank cell of a column it
         # has is a blank.
+        # Staging leaves such a column empty (unmapped, or `ignored`), so the
+        # row's value there is the stored one, or none for a new key.
         kept = [x for x in cols if (x not in plan.mapping.columns or x in staged.ignored)
                 and x not in ds.key]
-        keep = {x: f"c.{x} IS NOT NULL AND s.{x} IS NULL" for x in kept}
-        merged = ", ".join(f"CASE WHEN {keep[x]} THEN c.{x} ELSE s.{x} END AS {x}"
-                           if x in keep else f"s.{x}" for x in cols)
-        any_kept = " OR ".join(f"({k})" for k in keep.values()) or "false"
+        merged = ", ".join(f"c.{x} AS {x}" if x in kept else f"s.{x}" for x in cols)
+        any_kept = " OR ".join(f"c.{x} IS NOT NULL" for x in kept) or "false"
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE stg_kept AS
             SELECT {merged}, s.source_row,
