@@ -9,13 +9,16 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from i18n import has, t
 from metrics.display import column_label
 from pipelines.warehouse import WRITE_LOCK
+
+if TYPE_CHECKING:  # pandas loads on first use: loading a file never needs it
+    import pandas as pd
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "upload", "undo", "export", "download",
            "view_personal", "users", "restore", "demo")

@@ -23,7 +23,7 @@ from pipelines.warehouse import connect
 from .display import format_part, format_value
 from .errors import MetricError
 from .period import Period
-from .query import summary
+from .kpi_query import summary
 from .registry import get
 
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from i18n import DEFAULT_LANG, has, t
 
 from .registry import Kpi
+
+if TYPE_CHECKING:  # pandas loads on first use: loading a file never needs it
+    import pandas as pd
 
 # Hours overdue run into the thousands (11,571.3): the pages' tables and the
 # weekly report give them in days (one decimal), a number still, so a column
@@ -117,6 +119,7 @@ def overdue_in_days(df: pd.DataFrame, columns: Sequence[str] | None
     cols = list(columns) if columns is not None else list(df.columns)
     if OVERDUE_HOURS not in cols:
         return df, cols
+    import pandas as pd
     days = (pd.to_numeric(df[OVERDUE_HOURS], errors="coerce") / 24).round(1)
     return (df.assign(**{OVERDUE_DAYS: days}),
             [OVERDUE_DAYS if c == OVERDUE_HOURS else c for c in cols])

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .period import Period, as_period, season_bounds, season_name
 from .compose import Scope, bind, settings_params, statement
-from .query import query, run
+from .kpi_query import query, run
 from .registry import HOUSEHOLD_DIMS
 from .views import view, with_last_season
 

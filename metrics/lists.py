@@ -17,7 +17,7 @@ import pandas as pd
 from .compose import Scope, statement
 from .errors import MetricError
 from .period import Period, as_period
-from .query import params_for, run
+from .kpi_query import params_for, run
 from .registry import HOUSEHOLD_DIMS, PERSONAL_COLUMNS
 from .stored import variants as stored_variants
 

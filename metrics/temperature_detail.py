@@ -16,7 +16,7 @@ import pandas as pd
 
 from .compose import Scope, settings_params, statement
 from .period import Period, as_period
-from .query import params_for, run
+from .kpi_query import params_for, run
 from .registry import HOUSEHOLD_DIMS, PERSONAL_COLUMNS
 from .stored import variants as stored_variants
 

@@ -19,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from .period import Period, season_bounds
-from .query import query
+from .kpi_query import query
 from .registry import get
 
 _WEEK = "datetime64[us]"

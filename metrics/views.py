@@ -16,7 +16,7 @@ import pandas as pd
 
 from .compose import Scope, statement
 from .period import Period, as_period
-from .query import params_for, query, run
+from .kpi_query import params_for, query, run
 from .registry import PERSONAL_COLUMNS
 from .stored import variants as stored_variants
 

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from metrics import stored
 
 from .errors import PipelineError
 from .fields import DATASETS
 from .warehouse import WRITE_LOCK, bump_data_version
+
+if TYPE_CHECKING:  # pandas loads on first use: loading a file never needs it
+    import pandas as pd
 
 
 def list_batches(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> pd.DataFrame:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from .fields import DATASETS, KINDS
 from .settings import load_settings
 from .stage import EVENT_TIME
+
+if TYPE_CHECKING:  # pandas loads on first use: loading a file never needs it
+    import pandas as pd
 
 _SEASON = re.compile(r"^(\d{4})-(\d{4})$")
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -152,6 +155,7 @@ def weekly_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             ORDER BY g.kind, g.week_start""").df()
     finally:
         cur.close()
+    import pandas as pd
     df["week_start"] = pd.to_datetime(df["week_start"]).dt.date
     df["rows"] = df["rows"].astype("int64")
     df["week"] = [iso_week(d) for d in df["week_start"]]

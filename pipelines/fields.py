@@ -242,6 +242,10 @@ _SPACE = re.compile(r"\s+")
 _BARE_UNIT = re.compile(r"/?(°c|m2|平方米|平米)$")
 
 
+# Headers saying only "date" or "time" (normalize_label's form).
+DAY_OR_TIME = frozenset({"日期", "时间", "时刻", "date", "time"})
+
+
 def normalize_label(text: object) -> str:
     """Header text as compared with synonyms: NFKC, no spaces, lower case,
     a trailing unit in brackets removed ("室内温度(℃)" -> "室内温度"), or after the

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .fields import is_known_label
+from .fields import DAY_OR_TIME, is_known_label, normalize_label
 from .read import RawSheet
 
 SCAN_ROWS = 40
@@ -81,6 +81,10 @@ def find_header(sheet: RawSheet) -> Header | None:
     if scores[best] < MIN_KNOWN:
         return None
     top, bottom = best, best
+    if best + 1 < len(rows):
+        split = _day_and_time(rows[best], rows[best + 1])
+        if split:
+            return Header(first_row=best + 1, last_row=best + 2, labels=split)
     if best + 1 < len(rows) and _fills(rows[best], rows[best + 1]):
         bottom = best + 1
     elif best > 0 and _fills(rows[best], rows[best - 1]):
@@ -109,3 +113,34 @@ def _join(rows: list[list]) -> list[str | None]:
         present = [x for x in texts if x]
         labels.append(known[-1] if known else (present[-1] if present else None))
     return labels
+
+
+# A time's header merged over two columns, with the day and the time of day
+# named in the row below (测温时间 over 日期 | 时间): each column is named for
+# its half of the field (测温日期, 测温时间), which staging joins into one time.
+_HALF_SUFFIX = re.compile(r"(时间|日期|时刻)$")
+
+
+def _day_and_time(header: list, below: list) -> list[str | None] | None:
+    """The labels of a header whose row below only says which columns hold a
+    day and which a time of day, each under a label spanning them (that
+    label's cell is the left one, the others are empty, as a merged cell
+    reads). None for any other pair of rows."""
+    halves = {i: normalize_label(c) for i, c in enumerate(below) if _text(c)}
+    if len(halves) < 2 or any(h not in DAY_OR_TIME for h in halves.values()):
+        return None
+    labels = [_text(c) for c in header] + [None] * max(0, len(below) - len(header))
+    out = list(labels)
+    groups: dict[int, list[int]] = {}
+    for i in halves:
+        group = next((j for j in range(i, -1, -1) if labels[j]), None)
+        if group is None or any(j not in halves for j in range(group, i + 1)):
+            return None
+        groups.setdefault(group, []).append(i)
+    if any(len(columns) < 2 for columns in groups.values()):
+        return None   # a label over one column only: no day and time to join
+    for i, group in ((i, g) for g, columns in groups.items() for i in columns):
+        stem = _HALF_SUFFIX.sub("", labels[group])
+        word = _text(below[i])
+        out[i] = f"{stem}{word}" if _HALF_SUFFIX.search(word) else f"{labels[group]} {word}"
+    return out

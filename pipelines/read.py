@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import codecs
 import json
-import multiprocessing
 import posixpath
 import re
 import tempfile
 import zipfile
 from dataclasses import dataclass, field, replace
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -27,6 +26,7 @@ from . import reader_child
 from .formulas import (_P, Merge, _attrs, column_index, number_rows, scan_sheets,
                        sheet_chunks)
 from .merges import ods_merges, xls_dates_1904, xls_merges
+from .reader_server import reader_context
 from .reader_child import row_numbers
 from .errors import PipelineError
 from .safety import check_zip
@@ -189,7 +189,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
         epoch = EPOCH_1904
     limits = load_settings()["upload"]
     with tempfile.TemporaryDirectory(prefix="heatkpi-read-") as out:
-        child = _forkserver().Process(
+        child = reader_context().Process(
             target=reader_child.run,
             args=(str(path.resolve()), out, limits["reader_memory_mb"] * 1024 * 1024,
                   workbook_suffix(path, head)))
@@ -404,15 +404,6 @@ def _zip_epoch(path: Path) -> str:
         with zf.open("xl/workbook.xml") as fh:
             head = fh.read(8192)
     return EPOCH_1904 if _DATE1904.search(head) else EPOCH_1900
-
-
-@lru_cache(maxsize=1)
-def _forkserver() -> multiprocessing.context.BaseContext:
-    """Forking from a clean single-threaded server is safe in the threaded app
-    (DuckDB, Streamlit) and cheap once the server has imported the reader."""
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["pipelines.reader_child"])
-    return ctx
 
 
 def decode_text(data: bytes) -> str:

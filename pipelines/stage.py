@@ -24,9 +24,10 @@ import pyarrow.compute as pc
 
 from i18n import t
 from .errors import PipelineError
-from .fields import (BOOL, DATASETS, ENUM, ID, NO_WORDS, NUMBER, SEASON, SIGNATURE,
-                     SIGNED_PATTERN, TEXT, TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS, WAN_YUAN,
-                     YES_WORDS, Dataset, Field, has_unit, normalize_label, wan_yuan, wan_yuan_title)
+from .fields import (BOOL, DATASETS, DAY_OR_TIME, ENUM, ID, NO_WORDS, NUMBER, SEASON,
+                     SIGNATURE, SIGNED_PATTERN, TEXT, TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS,
+                     WAN_YUAN, YES_WORDS, Dataset, Field, has_unit, normalize_label, wan_yuan,
+                     wan_yuan_title)
 from .formulas import cell_ref
 from .header import FOOTER_ROW, TOTAL_ROW, Header
 from .mapping import Mapping
@@ -121,23 +122,41 @@ EXCEL_ERROR = r"#(N/A|VALUE!|REF!|DIV/0!|NUM!|NAME\?|NULL!|SPILL!|CALC!|GETTING_
 # An ID a CSV kept as text: ="0101001" (a formula) or '0101001.
 QUOTED_ID = "^(?:=\"(.*)\"|'(.*))$"
 BLANK_CHARS = " \t\r\n\v\f\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
+# Those beyond ASCII's control characters and space, as code points.
+_WIDE_BLANKS = ", ".join(str(ord(c)) for c in BLANK_CHARS if ord(c) > 32)
+
+
+def _text(q: _Sql, raw: str) -> str:
+    """A free-text cell without the BLANK_CHARS around it; NULL when blank.
+    trim() with a set of characters is slow: it runs only on a cell beginning
+    or ending with one of them (or another control character)."""
+    ends = " AND ".join(f"ord({e}) > 32 AND ord({e}) NOT IN ({_WIDE_BLANKS})"
+                        for e in (raw, f"right({raw}, 1)"))
+    return f"CASE WHEN {ends} THEN {raw} ELSE NULLIF(trim({raw}, {q.p(BLANK_CHARS)}), '') END"
+
+
+def _id(q: _Sql, value: str) -> str:
+    """An ID cell's ID. An ID read from a number cell ends in ".0". A CSV keeps
+    leading zeros as a formula ="0101001" or with an apostrophe '0101001: the
+    ID is what is inside (the same ticket in an .xlsx must match it). Each
+    regular expression runs only on a cell beginning or ending with what it
+    removes."""
+    inside = (f"CASE WHEN ord({value}) IN (39, 61) THEN regexp_replace({value}, "
+              f"{q.p(QUOTED_ID)}, '\\1\\2') ELSE {value} END")
+    return f"NULLIF(heat_id_number({inside}), '')"
 
 
 def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
     # A blank cell loads as NULL: a CSV's tab-only cell was a text (a ticket
     # "with a result"), a cell's stray line break was kept.
     def text() -> str:   # binds its parameter only where it is used
-        return f"NULLIF(trim({raw}, {q.p(BLANK_CHARS)}), '')"
+        return _text(q, raw)
 
     word = f"lower(regexp_replace({_value(f)}, '\\s+', '', 'g'))"
     if f.type == TEXT:
         return text()
     if f.type == ID:
-        # An ID read from a number cell ends in ".0". A CSV keeps leading
-        # zeros as a formula ="0101001" or with an apostrophe '0101001: the
-        # ID is what is inside (the same ticket in an .xlsx must match it).
-        return (f"NULLIF(regexp_replace(regexp_replace({_value(f)}, {q.p(QUOTED_ID)}, "
-                f"'\\1\\2'), '\\.0$', ''), '')")
+        return _id(q, _value(f))
     if f.type == TIMESTAMP:
         # The common forms only (Excel serials, 2025-12-01 08:05[:00]); the
         # cells they leave empty are read by heat_ts afterwards (`stage`):
@@ -233,7 +252,8 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
     if f.type != TEXT:
         # An Excel error value written out as text (a CSV saved from a sheet
         # whose lookup failed): no value, and not a signature either.
-        checks.append(f"WHEN regexp_full_match(trim({raw}), {q.p(EXCEL_ERROR)}) "
+        checks.append(f"WHEN contains({raw}, '#') "
+                      f"AND regexp_full_match(trim({raw}), {q.p(EXCEL_ERROR)}) "
                       f"THEN 'excel_error'")
     if f.required and f.type != SIGNATURE:
         checks.append(f"WHEN {empty} THEN 'missing_required'")
@@ -259,7 +279,8 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
     if f.type == ID:
         # "1.01011E+11": Excel made the column numbers and shows (and saves to CSV)
         # only six digits; the rest are gone.
-        checks.append(f"WHEN regexp_full_match({typed}, {q.p(SCIENTIFIC_ID)}) "
+        checks.append(f"WHEN (contains({typed}, 'E+') OR contains({typed}, 'e+')) "
+                      f"AND regexp_full_match({typed}, {q.p(SCIENTIFIC_ID)}) "
                       f"THEN 'id_scientific'")
     if f.type == TIMESTAMP:
         checks.append(f"WHEN year({typed}) NOT BETWEEN 2000 AND 2100 THEN 'bad_date'")
@@ -309,7 +330,9 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     # Only columns with a header count: a sheet may stretch to 16,384 columns
     # of nothing, and unlabelled cells are never loaded anyway.
     cells = [f"c{i}" for i, label in enumerate(header.labels) if label] or ["c0"]
-    blank = "coalesce(" + ", ".join(f"NULLIF(trim({c}), '')" for c in cells) + ") IS NULL"
+    # (A cell beginning with a printable character is not blank; trim() runs
+    # on the others only.)
+    blank = " AND ".join(f"({c} IS NULL OR (ord({c}) <= 32 AND trim({c}) = ''))" for c in cells)
     total_cols = [f"c{i}" for i in range(min(3, sheet.n_columns))]
     total_re = q.p(TOTAL_ROW)
     total = " OR ".join(
@@ -322,10 +345,13 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     # required columns: left out as a totals row is.
     footer_re = q.p(FOOTER_ROW)
 
+    def marked(c: str) -> str:
+        # Every footer has a colon, 页 or "page".
+        return " OR ".join(f"contains({c}, '{m}')" for m in (":", "：", "页", "age", "AGE"))
+
     def footer(c: str) -> str:
-        # Every footer has a colon, 页 or "page" (contains() first, as above).
-        marks = " OR ".join(f"contains({c}, '{m}')" for m in (":", "：", "页", "age", "AGE"))
-        return (f"CASE WHEN {marks} THEN coalesce("
+        # contains() first, as above.
+        return (f"CASE WHEN {marked(c)} THEN coalesce("
                 f"regexp_full_match(regexp_replace(trim({c}), '\\s+', '', 'g'), "
                 f"{footer_re}), false) ELSE false END")
 
@@ -341,20 +367,44 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
              for f in ds.fields if f.required and f.name in mapped]
     if again:
         footer_row = f"({footer_row}) OR ({' AND '.join(again)})"
+    if required:
+        # Both need the first required column blank, holding a footer's mark
+        # or its own header: a data row is decided by that one cell.
+        first = required[0]
+        label = str(header.labels[int(first[1:])] or "").strip()
+        guard = (f"{first} IS NULL OR ord({first}) <= 32 OR {marked(first)}"
+                 + (f" OR contains({first}, {q.p(label)})" if label else ""))
+        footer_row = f"CASE WHEN {guard} THEN ({footer_row}) ELSE false END"
 
     raw_cols = ", ".join(f"c{mapping.columns[f.name]} AS {_q('raw_' + f.name)}"
                          for f in ds.fields if f.name in mapped)
+    # A time of day alone (8:05), its date in a column of its own: each half
+    # read once, in columns of their own (`halves`), then joined (heat_ts_join).
+    source, halves = "raw_input", ""
+    if days:
+        cells, parts = [], []
+        for name, other in days.items():
+            cell, day = _q(f"half_{name}"), _q(f"day_half_{name}")
+            cells += [f"heat_blank(heat_clean(n{mapping.columns[name]})) AS {cell}",
+                      f"heat_blank(heat_clean(n{other})) AS {day}"]
+            parts += [f"heat_ts({c}, epoch := {q.p(sheet.epoch)}) AS {_q(f'ts_{n}')}, "
+                      f"heat_time_of_day({c}) AS {_q(f'tod_{n}')}"
+                      for c, n in ((cell, f"half_{name}"), (day, f"day_half_{name}"))]
+        halves = (f"halves AS (SELECT *, {', '.join(cells)} FROM raw_input), "
+                  f"parts AS (SELECT *, {', '.join(parts)} FROM halves), ")
+        source = "parts"
     for f in ds.fields:
         if f.name in mapped and f.type in NORMALISED:
-            value = f"heat_blank(heat_clean(n{mapping.columns[f.name]}))"
+            value = f"heat_cell(n{mapping.columns[f.name]})"
             if f.name in days:
-                # A time of day alone (8:05), its date in a column of its own.
-                day = f"heat_blank(heat_clean(n{days[f.name]}))"
-                value = f"heat_ts_with_day({value}, {day}, {q.p(sheet.epoch)})"
+                names = [f"half_{f.name}", f"day_half_{f.name}"]
+                value = ("heat_ts_join(" + ", ".join(
+                    [_q(n) for n in names] + [_q(f"ts_{n}") for n in names]
+                    + [_q(f"tod_{n}") for n in names]) + ")")
                 # The date column's date (none when it holds the time of day:
                 # 测温日期 beside 时间).
-                raw_cols += (f", CASE WHEN heat_time_of_day({day}) = '' THEN "
-                             f"CAST(heat_ts({day}, epoch := {q.p(sheet.epoch)}) AS DATE) END "
+                raw_cols += (f", CASE WHEN {_q(f'tod_day_half_{f.name}')} = '' THEN "
+                             f"CAST({_q(f'ts_day_half_{f.name}')} AS DATE) END "
                              f"AS {_q('day_' + f.name)}")
             raw_cols += f", {_blanked(q, f, value)} AS {_q('val_' + f.name)}"
     typed_cols, err_cols = [], []
@@ -377,9 +427,9 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
 
     sql = f"""
     CREATE OR REPLACE TEMP TABLE stg_typed AS
-    WITH src AS (
+    WITH {halves}src AS (
         SELECT {ROW}, {extra} AS _extra, CASE WHEN {extra} IS NOT NULL THEN {line} END AS _line,
-               {raw_cols} FROM raw_input
+               {raw_cols} FROM {source}
         WHERE {ROW} > {q.p(header.last_row)} AND NOT ({blank}) AND NOT ({total})
               AND NOT ({footer_row})
     )
@@ -417,27 +467,28 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     # A row whose columns are shifted is rejected as a whole, for that only.
     no_error = " AND ".join(["_extra IS NULL"] + [f"{e} IS NULL" for e in errs])
     key = ", ".join(_q(k) for k in ds.key)
-    # A key twice in the file: the last row wins (dup_rank 1), the others are
-    # rejected naming it. Most keys are not repeated: the window runs on the
+    # A key twice in the file: the last row wins, the others are rejected
+    # naming it (stg_dups). Most keys are not repeated: the window runs on the
     # rows of repeated keys only (a grouping finds them in a third of the
-    # time the window takes over a million rows).
-    con.execute(f"CREATE OR REPLACE TEMP TABLE stg_repeated AS SELECT {key} FROM stg "
-                f"WHERE {no_error} GROUP BY {key} HAVING count(*) > 1")
+    # time the window takes over a million rows), and the rows loaded are
+    # read from stg once, without copying it.
+    last_key = ds.key[-1]
     con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE stg_ranked AS
-        SELECT *, 1::BIGINT AS dup_rank, {ROW} AS winner_row
-        FROM stg WHERE {no_error}
-              AND coalesce(({key}) NOT IN (SELECT ({key}) FROM stg_repeated), true)
-        UNION ALL BY NAME
-        SELECT *, row_number() OVER (PARTITION BY {key} ORDER BY {ROW} DESC) AS dup_rank,
-               max({ROW}) OVER (PARTITION BY {key}) AS winner_row
-        FROM stg WHERE {no_error} AND ({key}) IN (SELECT ({key}) FROM stg_repeated)""")
+        CREATE OR REPLACE TEMP TABLE stg_dups AS
+        SELECT {ROW}, {_q('raw_' + last_key)} AS value, winner_row FROM (
+            SELECT {ROW}, {_q('raw_' + last_key)},
+                   row_number() OVER (PARTITION BY {key} ORDER BY {ROW} DESC) AS dup_rank,
+                   max({ROW}) OVER (PARTITION BY {key}) AS winner_row
+            FROM stg WHERE {no_error} AND ({key}) IN (
+                SELECT ({key}) FROM stg WHERE {no_error}
+                GROUP BY {key} HAVING count(*) > 1))
+        WHERE dup_rank > 1""")
     hash_cols = ", ".join(_q(f) for f in ds.columns)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_ok AS
         SELECT {", ".join(_q(f) for f in ds.columns)}, {ROW} AS source_row,
                hash({hash_cols}) AS row_hash
-        FROM stg_ranked WHERE dup_rank = 1""")
+        FROM stg WHERE {no_error} AND {ROW} NOT IN (SELECT {ROW} FROM stg_dups)""")
 
     # day: the date column's date a time contradicts (date_conflict), for the
     # reason; written 2025-12-05 however the cell has it (an Excel date cell
@@ -452,10 +503,9 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         for f in ds.fields if f.name in mapped
         for q2 in ["'" + f.name + "'"]
     ]
-    last_key = ds.key[-1]
     parts.append(
-        f"SELECT {ROW}, '{last_key}' AS column_name, CAST({_q('raw_' + last_key)} AS VARCHAR), "
-        f"'duplicate', winner_row, NULL, NULL FROM stg_ranked WHERE dup_rank > 1")
+        f"SELECT {ROW}, '{last_key}' AS column_name, CAST(value AS VARCHAR), "
+        f"'duplicate', winner_row, NULL, NULL FROM stg_dups")
     parts.append(f"SELECT {ROW}, '{WHOLE_ROW}', _line, 'extra_fields', NULL, _extra, NULL "
                  f"FROM stg WHERE _extra IS NOT NULL")
     con.execute("CREATE OR REPLACE TEMP TABLE stg_rejects_raw AS " + " UNION ALL ".join(parts))
@@ -670,10 +720,6 @@ def date_columns(ds: Dataset, header: Header, mapping: Mapping) -> dict[str, int
             out[f.name] = other
             taken.add(other)
     return out
-
-
-# Headers saying only "date" or "time" (normalize_label's form).
-DAY_OR_TIME = frozenset({"日期", "时间", "时刻", "date", "time"})
 
 
 def _normalised(table: pa.Table, columns: list[int]) -> pa.Table:

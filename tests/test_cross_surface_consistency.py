@@ -287,7 +287,7 @@ def paragraph_of(sheets: dict) -> str:
 def near(a, b) -> bool:
     if a is None or b is None:
         return a is None and b is None
-    # Sums are rounded to 6 decimals (metrics.query.measures): the branches'
+    # Sums are rounded to 6 decimals (metrics.kpi_query.measures): the branches'
     # add up to the company's within their rounding.
     return abs(a - b) <= 1e-5 + 1e-9 * abs(b)
 

@@ -10,11 +10,11 @@ import pytest
 
 from metrics import Period, kpis, query, summary
 from metrics.compose import dependencies, prune_flags
-from metrics.query import query_levels_many
+from metrics.kpi_query import query_levels_many
 from metrics.registry import get
 
 compose = sys.modules["metrics.compose"]
-query_module = sys.modules["metrics.query"]
+query_module = sys.modules["metrics.kpi_query"]
 
 SQL = """with t as (select 1 as a, 2 as b, 'x,y' as s),
 m as (

@@ -9,7 +9,7 @@ import pytest
 
 from metrics import (LISTS, MetricError, Period, action_list, drill, drill_count, headline, kpis,
                      query, summary)
-from metrics.query import query_levels, query_levels_many
+from metrics.kpi_query import query_levels, query_levels_many
 from metrics.registry import ALL_ROWS
 from metrics.testing import WEEK, ZC, ZD, everything
 

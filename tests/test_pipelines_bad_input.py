@@ -159,7 +159,7 @@ def test_signature_column_declared_absent_loads_every_reading_unsigned(con):
     assert con.execute("SELECT count(*) FROM temperature_readings "
                        "WHERE coalesce(signed, false)").fetchone() == (0,)
     import datetime as dt
-    from metrics.query import query
+    from metrics.kpi_query import query
     season = (dt.date(2025, 11, 15), dt.date(2026, 3, 15))
     unsigned = query(con, "temp_unsigned_readings", season).iloc[0]
     assert unsigned.numerator == unsigned.denominator == report.rows_inserted

@@ -203,3 +203,21 @@ def test_a_backup_is_readable_by_its_owner_only(tmp_path, capsys):
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     files = [p for p in folder.rglob("*") if p.is_file()]
     assert files and {stat.S_IMODE(p.stat().st_mode) for p in files} == {0o600}
+
+
+def test_loading_from_the_command_line_does_not_import_pandas(tmp_path):
+    # pandas takes 0.2-0.3 s to import and loading a file never needs it: the
+    # command's modules (audit, coverage, batches, metrics.stored) load it on
+    # first use only. The reader's server starts before those imports.
+    code = ("import runpy, sys\n"
+            "sys.argv = ['pipelines', 'load', sys.argv[1], '--db', sys.argv[2]]\n"
+            "try:\n    runpy.run_module('pipelines', run_name='__main__')\n"
+            "except SystemExit as exc:\n    assert exc.code == 0, exc.code\n"
+            "assert 'pandas' not in sys.modules, 'pandas imported'\n"
+            "from pipelines.reader_server import reader_context\n"
+            "import multiprocessing.forkserver as fs\n"
+            "assert fs._forkserver._forkserver_pid is not None\n")
+    done = subprocess.run([sys.executable, "-c", code, str(FILES / "temperature_bad.xlsx"),
+                           str(tmp_path / "w.duckdb")], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

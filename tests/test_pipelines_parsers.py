@@ -90,6 +90,30 @@ def test_two_row_header_found_from_the_lower_row():
     assert (h.first_row, h.last_row) == (2, 2)
 
 
+@pytest.mark.parametrize("group, below, labels", [
+    # a time over its day and time of day: each named for its half
+    (["户号", "测温时间", None, "室温"], [None, "日期", "时间", None],
+     ["户号", "测温日期", "测温时间", "室温"]),
+    (["户号", "测温", None, "室温"], [None, "日期", "时间", None],
+     ["户号", "测温日期", "测温时间", "室温"]),
+    (["工单号", "受理时间", None, "类型"], [None, "日期", "时刻", None],
+     ["工单号", "受理日期", "受理时刻", "类型"]),
+])
+def test_two_row_header_with_a_day_and_a_time_below_one_label(group, below, labels):
+    h = find_header(_sheet([group, below, ["001", "2025-11-16", "8:05", "18"]]))
+    assert (h.first_row, h.last_row, h.labels) == (1, 2, labels)
+
+
+@pytest.mark.parametrize("below", [
+    [None, "日期", None, None],             # a day alone: no pair of halves
+    [None, "日期", "时间", "18"],           # something else in the row
+    ["日期", "时间", None, None],           # a half under no label of its own
+])
+def test_a_row_below_the_header_that_is_not_a_day_and_a_time_is_not_joined(below):
+    h = find_header(_sheet([["户号", "测温时间", None, "室温"], below]))
+    assert (h.first_row, h.last_row) == (1, 1)
+
+
 def test_no_header():
     assert find_header(_sheet([["项目", "预算"], ["差旅", "100"]])) is None
 
@@ -204,3 +228,40 @@ def test_the_fast_reading_reads_the_common_forms(both):
     for cell in ("45977.3416", "2025-11-16 08:05:00", "2025/11/16 8:05", "2025-11-16"):
         fast, full = both(cell)
         assert fast is not None and fast == full, cell
+
+
+# Staging reads most cells by a cheap test of their first and last character
+# and runs the regular expressions (or trim() with a set of characters) only on
+# the others. Those shortcuts must never read a cell otherwise.
+_EDGES = st.text(alphabet=list("0123456789.eE+-/\\—–―─'=\"#: 号楼户张") + [
+    " ", "\t", "\n", "\r", "\x0b", "\x01", "\x7f", "\u3000", "\u00a0", "\u200b", "\u2060",
+    "\ufeff", "\u2028", "\u00ad"], max_size=8)
+
+
+@pytest.fixture(scope="module")
+def shortcut():
+    from pipelines.stage import BLANK_CHARS, QUOTED_ID, _id, _Sql, _text
+    con = duckdb.connect()
+    install_macros(con)
+    q = _Sql()
+    quick = f"SELECT heat_cell($s), {_text(q, '$s')}, {_id(q, '$s')}"
+    full = (f"SELECT heat_blank(heat_clean($s)), NULLIF(trim($s, $blank), ''), "
+            f"NULLIF(regexp_replace(regexp_replace($s, $quoted, '\\1\\2'), '\\.0$', ''), '')")
+    yield lambda s: (con.execute(quick, {"s": s, **q.params}).fetchone(),
+                     con.execute(full, {"s": s, "blank": BLANK_CHARS,
+                                        "quoted": QUOTED_ID}).fetchone())
+    con.close()
+
+
+@settings(max_examples=500, deadline=None)
+@given(_EDGES)
+def test_the_shortcuts_of_staging_read_a_cell_as_the_full_expressions_do(shortcut, cell):
+    quick, full = shortcut(cell)
+    assert quick == full, (cell, quick, full)
+
+
+@pytest.mark.parametrize("cell", ["", "-", "—", "/", "-5.3", " 18 ", "\u3000张三\u200b", "'0101",
+                                  '="0101"', "0101.0", "1.0.0", "张三", None])
+def test_the_shortcuts_of_staging_on_chosen_cells(shortcut, cell):
+    quick, full = shortcut(cell)
+    assert quick == full

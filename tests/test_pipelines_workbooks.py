@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from made_files import xlsx
+from made_files import ods, xlsx
 from pipelines.load import load_file
 from pipelines.warehouse import connect
 
@@ -373,3 +373,38 @@ def test_a_time_column_in_words_beside_a_date_column_is_read_or_rejected(con, tm
     assert con.execute("SELECT measured_at FROM temperature_readings ORDER BY 1").fetchall() == [
         (dt.datetime(2025, 12, 1, 8, 30),), (dt.datetime(2025, 12, 1, 14, 30),),
         (dt.datetime(2025, 12, 1, 20, 5),)]
+
+
+def test_a_time_header_merged_over_a_date_and_a_time_column_makes_one_time(con, tmp_path):
+    # 测温时间 merged over 日期 | 时间 in the row below: the lower row was taken
+    # for a data row (rejected), the 时间 column had no header and was left
+    # out, and every reading was read at 00:00 (the evening one a duplicate).
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温时间", None, "室内温度", "用户签字"])
+    ws.append([None, "日期", "时间", None, None])
+    for cells in ("B1:C1", "A1:A2", "D1:D2", "E1:E2"):
+        ws.merge_cells(cells)
+    ws.append(["0100001", dt.date(2025, 12, 1), dt.time(8, 30), 17, "张三"])
+    ws.append(["0100001", "2025-12-01", "19:30", 16, "张三"])
+    ws["B3"].number_format = "yyyy-mm-dd"
+    ws["C3"].number_format = "h:mm"
+    wb.save(tmp_path / "测温.xlsx")
+    report = load_file(con, tmp_path / "测温.xlsx")
+    assert (report.status, report.header_row, report.rows_inserted, report.rows_rejected) == (
+        "loaded", "1-2", 2, 0)
+    assert con.execute("SELECT measured_at FROM temperature_readings ORDER BY 1").fetchall() == [
+        (dt.datetime(2025, 12, 1, 8, 30),), (dt.datetime(2025, 12, 1, 19, 30),)]
+
+
+def test_a_tickets_time_of_receipt_merged_over_its_date_and_time_makes_one_time(con, tmp_path):
+    # 受理时间 over 日期 | 时间 names the columns 受理日期 and 受理时间.
+    path = tmp_path / "工单.ods"
+    ods(path, [["工单编号", "受理时间", None, "工单类型", "办结时间"],
+               [None, "日期", "时间", None, None],
+               ["T1", "2025-12-01", "08:30", "报修", "2025-12-01 15:00"]],
+        merges=("B1:C1", "A1:A2", "D1:D2", "E1:E2"))
+    report = load_file(con, path)
+    assert (report.status, report.rows_inserted, report.rows_rejected) == ("loaded", 1, 0)
+    assert con.execute("SELECT received_at, resolved_at FROM tickets").fetchone() == (
+        dt.datetime(2025, 12, 1, 8, 30), dt.datetime(2025, 12, 1, 15, 0))

@@ -13,6 +13,19 @@ CREATE OR REPLACE TEMP MACRO heat_clean(s) AS
 CREATE OR REPLACE TEMP MACRO heat_blank(s) AS (
     CASE WHEN regexp_full_match(s, '[-‐‑‒–—―─━/\\]+') THEN NULL ELSE s END);
 
+-- A cell as staging reads it: heat_blank(heat_clean(s)). A cell beginning and
+-- ending with a printable ASCII character other than a dash or slash (most
+-- numbers, IDs and times) is itself: the regular expressions run on the rest.
+-- (Give it a column: the argument is written out six times.)
+CREATE OR REPLACE TEMP MACRO heat_cell(s) AS (
+    CASE WHEN ord(s) BETWEEN 33 AND 126 AND ord(s) NOT IN (45, 47, 92)
+              AND ord(right(s, 1)) BETWEEN 33 AND 126 THEN s
+         ELSE heat_blank(heat_clean(s)) END);
+
+-- An ID read from a number cell ends in ".0": the ID without it.
+CREATE OR REPLACE TEMP MACRO heat_id_number(s) AS (
+    CASE WHEN suffix(s, '.0') THEN regexp_replace(s, '\.0$', '') ELSE s END);
+
 -- A number written in Chinese or spoken style, before units are stripped:
 -- 零下/负 for minus (零下3度, 零下三度), Chinese numerals of a small number
 -- (十八, 十八点五, 二十三, 两, 〇点五; none with 百/千, which stay unreadable),
@@ -229,18 +242,21 @@ CREATE OR REPLACE TEMP MACRO heat_season(s) AS (
 -- no readable date or time beside it, is left as it is.
 CREATE OR REPLACE TEMP MACRO heat_time_of_day(s) AS
     regexp_extract(trim(s), '^(?:1899-12-3[01] |1900-01-0[01] |1904-01-01 )?(\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)$', 1);
-CREATE OR REPLACE TEMP MACRO heat_ts_with_day(s, day, epoch) AS (
-    CASE WHEN heat_time_of_day(s) <> '' AND CAST(heat_ts(day, epoch := epoch) AS DATE) IS NOT NULL
-         THEN strftime(CAST(heat_ts(day, epoch := epoch) AS DATE), '%Y-%m-%d') || ' '
-              || replace(heat_time_of_day(s), '：', ':')
-         WHEN heat_time_of_day(day) <> '' AND heat_time_of_day(s) = ''
-              AND CAST(heat_ts(s, epoch := epoch) AS TIME) = TIME '00:00:00'
-         THEN strftime(CAST(heat_ts(s, epoch := epoch) AS DATE), '%Y-%m-%d') || ' '
-              || replace(heat_time_of_day(day), '：', ':')
+-- heat_ts_with_day from its parts, each read once by the caller: s_ts and
+-- day_ts the cells read by heat_ts, s_tod and day_tod by heat_time_of_day.
+-- (Written in full, heat_ts's many uses of its argument make the statement
+-- take seconds to plan.)
+CREATE OR REPLACE TEMP MACRO heat_ts_join(s, day, s_ts, day_ts, s_tod, day_tod) AS (
+    CASE WHEN s_tod <> '' AND CAST(day_ts AS DATE) IS NOT NULL
+         THEN strftime(CAST(day_ts AS DATE), '%Y-%m-%d') || ' ' || replace(s_tod, '：', ':')
+         WHEN day_tod <> '' AND s_tod = '' AND CAST(s_ts AS TIME) = TIME '00:00:00'
+         THEN strftime(CAST(s_ts AS DATE), '%Y-%m-%d') || ' ' || replace(day_tod, '：', ':')
          -- a time in words (8点半, 下午2:30, 8:05 PM): the date and it as one
          -- text, read whole; what does not read is rejected, not taken as 00:00
-         WHEN trim(day) <> '' AND heat_time_of_day(s) = ''
-              AND CAST(heat_ts(s, epoch := epoch) AS TIME) = TIME '00:00:00'
-              AND heat_ts(day, epoch := epoch) IS NULL
-         THEN strftime(CAST(heat_ts(s, epoch := epoch) AS DATE), '%Y-%m-%d') || ' ' || trim(day)
+         WHEN trim(day) <> '' AND s_tod = '' AND CAST(s_ts AS TIME) = TIME '00:00:00'
+              AND day_ts IS NULL
+         THEN strftime(CAST(s_ts AS DATE), '%Y-%m-%d') || ' ' || trim(day)
          ELSE s END);
+CREATE OR REPLACE TEMP MACRO heat_ts_with_day(s, day, epoch) AS
+    heat_ts_join(s, day, heat_ts(s, epoch := epoch), heat_ts(day, epoch := epoch),
+                 heat_time_of_day(s), heat_time_of_day(day));
