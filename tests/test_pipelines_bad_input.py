@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from i18n import t
-from made_files import tiny_png
+from made_files import tiny_png, xlsx
 from pipelines.load import load_file
 from pipelines.warehouse import row_counts
 
@@ -196,3 +196,21 @@ def test_an_unrecognised_file_says_what_it_lacks_never_what_it_has(con, tmp_path
     assert report.status == "failed" and zh in report.error, report.error
     assert "没有找到户号" not in report.error
     assert en in load_file(con, path, lang="en").error
+
+
+def test_a_signature_declared_absent_leaves_readings_loaded_before_as_they_were(con, tmp_path):
+    # The upload form says so: the file's new readings are unsigned; a reading
+    # loaded before from a file with signatures keeps its signature.
+    import datetime as dt
+    from pipelines.mapping import ABSENT
+    signed = xlsx(tmp_path / "签字.xlsx", ["户号", "测温时间", "室内温度", "用户签字"],
+                  [["0100001", "2025-12-01 08:00", 19, "张三"]])
+    assert load_file(con, signed).rows_inserted == 1
+    bare = xlsx(tmp_path / "无签字.xlsx", ["户号", "测温时间", "室内温度"],
+                [["0100001", "2025-12-01 08:00", 19], ["0100002", "2025-12-01 09:00", 19]])
+    report = load_file(con, bare, overrides={"signed": ABSENT})
+    assert (report.status, report.rows_inserted) == ("loaded", 1)
+    assert con.execute("SELECT household_id, coalesce(signed, false) FROM temperature_readings "
+                       "ORDER BY 1").fetchall() == [("0100001", True), ("0100002", False)]
+    assert con.execute("SELECT measured_at FROM temperature_readings WHERE household_id = "
+                       "'0100002'").fetchone() == (dt.datetime(2025, 12, 1, 9),)
