@@ -126,6 +126,17 @@ BLANK_CHARS = " \t\r\n\v\f\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff"
 _WIDE_BLANKS = ", ".join(str(ord(c)) for c in BLANK_CHARS if ord(c) > 32)
 
 
+# The characters DuckDB's trim() removes beyond ASCII: Unicode's space
+# separators (the no-break and ideographic spaces among them).
+_SPACES = ", ".join(map(str, (160, 5760, *range(8192, 8203), 8239, 8287, 12288)))
+
+
+def _blank(c: str) -> str:
+    """SQL: the cell is NULL or NULLIF(trim(c), '') is. trim() runs only on a
+    cell beginning with a character it could remove."""
+    return f"({c} IS NULL OR ((ord({c}) <= 32 OR ord({c}) IN ({_SPACES})) AND trim({c}) = ''))"
+
+
 def _text(q: _Sql, raw: str) -> str:
     """A free-text cell without the BLANK_CHARS around it; NULL when blank.
     trim() with a set of characters is slow: it runs only on a cell beginning
@@ -330,9 +341,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     # Only columns with a header count: a sheet may stretch to 16,384 columns
     # of nothing, and unlabelled cells are never loaded anyway.
     cells = [f"c{i}" for i, label in enumerate(header.labels) if label] or ["c0"]
-    # (A cell beginning with a printable character is not blank; trim() runs
-    # on the others only.)
-    blank = " AND ".join(f"({c} IS NULL OR (ord({c}) <= 32 AND trim({c}) = ''))" for c in cells)
+    blank = " AND ".join(_blank(c) for c in cells)
     total_cols = [f"c{i}" for i in range(min(3, sheet.n_columns))]
     total_re = q.p(TOTAL_ROW)
     total = " OR ".join(
@@ -372,7 +381,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         # or its own header: a data row is decided by that one cell.
         first = required[0]
         label = str(header.labels[int(first[1:])] or "").strip()
-        guard = (f"{first} IS NULL OR ord({first}) <= 32 OR {marked(first)}"
+        guard = (f"{_blank(first)} OR {marked(first)}"
                  + (f" OR contains({first}, {q.p(label)})" if label else ""))
         footer_row = f"CASE WHEN {guard} THEN ({footer_row}) ELSE false END"
 

@@ -235,18 +235,19 @@ def test_the_fast_reading_reads_the_common_forms(both):
 # the others. Those shortcuts must never read a cell otherwise.
 _EDGES = st.text(alphabet=list("0123456789.eE+-/\\—–―─'=\"#: 号楼户张") + [
     " ", "\t", "\n", "\r", "\x0b", "\x01", "\x7f", "\u3000", "\u00a0", "\u200b", "\u2060",
-    "\ufeff", "\u2028", "\u00ad"], max_size=8)
+    "\ufeff", "\u2028", "\u00ad", "\u2005", "\u1680", "\u0085"], max_size=8)
 
 
 @pytest.fixture(scope="module")
 def shortcut():
-    from pipelines.stage import BLANK_CHARS, QUOTED_ID, _id, _Sql, _text
+    from pipelines.stage import BLANK_CHARS, QUOTED_ID, _blank, _id, _Sql, _text
     con = duckdb.connect()
     install_macros(con)
     q = _Sql()
-    quick = f"SELECT heat_cell($s), {_text(q, '$s')}, {_id(q, '$s')}"
+    quick = f"SELECT heat_cell($s), {_text(q, '$s')}, {_id(q, '$s')}, {_blank('$s')}"
     full = (f"SELECT heat_blank(heat_clean($s)), NULLIF(trim($s, $blank), ''), "
-            f"NULLIF(regexp_replace(regexp_replace($s, $quoted, '\\1\\2'), '\\.0$', ''), '')")
+            f"NULLIF(regexp_replace(regexp_replace($s, $quoted, '\\1\\2'), '\\.0$', ''), ''), "
+            f"NULLIF(trim($s), '') IS NULL")
     yield lambda s: (con.execute(quick, {"s": s, **q.params}).fetchone(),
                      con.execute(full, {"s": s, "blank": BLANK_CHARS,
                                         "quoted": QUOTED_ID}).fetchone())
@@ -261,6 +262,7 @@ def test_the_shortcuts_of_staging_read_a_cell_as_the_full_expressions_do(shortcu
 
 
 @pytest.mark.parametrize("cell", ["", "-", "—", "/", "-5.3", " 18 ", "\u3000张三\u200b", "'0101",
+                                  "\u3000", "\u00a0 ", "\t",
                                   '="0101"', "0101.0", "1.0.0", "张三", None])
 def test_the_shortcuts_of_staging_on_chosen_cells(shortcut, cell):
     quick, full = shortcut(cell)
