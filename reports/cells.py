@@ -20,6 +20,17 @@ from ui.xlsx import needs_escape
 WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
                     "strings_to_numbers": False, "default_date_format": "yyyy-mm-dd"}
 A4 = 9
+# Side margins of a printed sheet (inches), and the width left between them on
+# an A4 page in landscape (297 mm), in the pixels column widths are drawn in:
+# 96 to the inch, a digit of the default font (Calibri 11) 7 wide.
+SIDE_MARGIN_IN = 0.4
+PRINT_WIDTH_PX = int((297 / 25.4 - 2 * SIDE_MARGIN_IN) * 96)
+# Printed smaller than this, the default 11 pt text is under 9.5 pt.
+MIN_PRINT_SCALE = 87
+# Apps draw a column a little wider or narrower than these pixels (LibreOffice
+# about 6% wider than Excel): what must fit a page's width fits with 10% spare.
+PRINT_WIDTH_SPARE = 1.1
+DEFAULT_WIDTH = 8.43      # a column's width unless set
 HEADER_FILL = "#F2E6E1"
 GOOD = {"font_color": "#1E6B34", "bg_color": "#E2F0D9"}
 BAD = {"font_color": "#9C0006", "bg_color": "#F8D7DA"}
@@ -76,6 +87,12 @@ def display_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
+def column_pixels(width: float) -> int:
+    """Pixels of a column `width` characters wide, as spreadsheet apps draw it
+    (XlsxWriter's conversion: a digit is 7 wide, plus 5 of padding)."""
+    return int(width * 12 + 0.5) if width < 1 else int(width * 7 + 0.5) + 5
+
+
 def missing(x) -> bool:
     if x is None or x is pd.NaT or x is pd.NA:
         return True
@@ -109,6 +126,7 @@ class SheetWriter:
     def __init__(self, styles: Styles, ws, max_width: int = 48):
         self.styles, self.ws, self.max_width = styles, ws, max_width
         self.widths: dict[int, int] = {}
+        self.column_widths: dict[int, float] = {}   # as set by fit_columns
 
     def put(self, r: int, c: int, value, *style: str | dict | None, fit: bool = True,
             **props) -> None:
@@ -150,15 +168,36 @@ class SheetWriter:
         for c in sorted(set(self.widths) | set(fixed)):
             width = fixed.get(c, min(max(self.widths.get(c, 0) + 2, minimum), self.max_width))
             self.ws.set_column(c, c, width)
+            self.column_widths[c] = width
 
     def page_setup(self, repeat_rows: tuple[int, int] | None, footer: str) -> None:
         """A4 landscape, one page wide, the table header on every page."""
         ws = self.ws
         ws.set_paper(A4)
         ws.set_landscape()
-        ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+        ws.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=0.5, bottom=0.6)
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
         if repeat_rows is not None:
             ws.repeat_rows(*repeat_rows)
         ws.set_footer(footer)
+
+    def print_in_parts(self, last_col: int, breaks: list[int]) -> int:
+        """Print columns 0-`last_col` in parts at a legible size rather than
+        shrunk to one page wide: a new page at each column of `breaks`, pages
+        in the order over, then down, so a row's parts print one after the
+        other, each part's page holding the same rows. The scale is the
+        largest (up to 100%) at which the widest part fits a page with
+        PRINT_WIDTH_SPARE to spare, never under MIN_PRINT_SCALE (a part still
+        too wide then goes on to a further page: nothing is cut off). Returns
+        the scale."""
+        ends = [b - 1 for b in breaks] + [last_col]
+        widest = max(sum(column_pixels(self.column_widths.get(c, DEFAULT_WIDTH))
+                         for c in range(first, end + 1))
+                     for first, end in zip([0, *breaks], ends))
+        fits = int(PRINT_WIDTH_PX * 100 / (widest * PRINT_WIDTH_SPARE))
+        scale = max(MIN_PRINT_SCALE, min(100, fits))
+        self.ws.set_print_scale(scale)          # no more "fit to one page wide"
+        self.ws.set_v_pagebreaks(list(breaks))
+        self.ws.print_across()
+        return scale

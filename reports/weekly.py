@@ -36,6 +36,9 @@ SUMMARY_COLUMNS = ("kpi", "value", "previous_value", "change_previous", "last_se
                    "change_last_season", "target", "status", "numerator", "denominator",
                    "direction")
 SUMMARY_WIDTHS = {0: 26, 1: 14, 2: 14, 3: 15, 4: 14, 5: 15, 6: 10, 7: 9, 8: 16, 9: 16, 10: 13}
+# The action lists' notes: from the third column to the last.
+ABOUT_WIDTH = sum(width for c, width in SUMMARY_WIDTHS.items() if c >= 2)
+WRAP = {"text_wrap": True}
 
 
 def build_weekly(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
@@ -163,8 +166,13 @@ def summary_sheet(book: Book) -> None:
             about += " " + tr("report.summary.only_first", n=f"{shown:,}")
         w.put(r, 0, title, "cell", fit=False)
         w.put(r, 1, total, "cell", {"num_format": "#,##0"}, fit=False)
-        w.ws.merge_range(r, 2, r, last_col, "", book.styles.get("cell"))
-        w.put(r, 2, about, "cell", fit=False)
+        # A long note wraps in its merged cell (a merged cell's text is cut
+        # off at its edge), its row as tall as the lines.
+        w.ws.merge_range(r, 2, r, last_col, "", book.styles.get("cell", WRAP))
+        w.put(r, 2, about, "cell", WRAP, fit=False)
+        lines = math.ceil(display_width(about) * 1.1 / ABOUT_WIDTH)
+        if lines > 1:
+            w.ws.set_row(r, 15 * lines + 3)
 
     r += 2
     note = comparison_note(data, book.lang)

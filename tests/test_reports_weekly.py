@@ -18,12 +18,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.chart import BarChart, LineChart
+from openpyxl.utils import column_index_from_string
 
 from metrics import Period, action_list, get, headline, kpis, query
 from metrics.sources import source_kind
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
 from reports import ReportError, build_weekly, gather, summary_paragraph, workbook_bytes
+from reports.cells import display_width
 from reports.data import with_trends
 from reports.testing import (ANON_NAME, ANON_PHONE, FORMULA_FILE, FORMULA_TEXTS, HYPERLINK,
                              WEEK, plant)
@@ -636,6 +638,86 @@ def test_formats_for_print_and_reading(wb):
     assert wb["室温"]["C6"].number_format == "0.0%"
     assert wb["收费"]["H6"].number_format == "#,##0.00"           # numerator: yuan
     assert wb["室温"].column_dimensions["B"].width >= 14
+
+
+# The smallest text a printed sheet may have (points): the report's sheets
+# print their 10-11 pt text at 9-11 pt.
+LEGIBLE_PT = 9.5
+A4_LONG_SIDE_IN = 297 / 25.4
+PIXELS_PER_INCH = 96
+
+
+def column_pixels(ws) -> dict[int, int]:
+    """Each set column's width in pixels, as spreadsheet apps draw it (a
+    digit of the default Calibri 11 is 7 pixels wide; a column left unset,
+    8.43 characters, is 64)."""
+    return {c: round(dim.width * 7) for dim in ws.column_dimensions.values() if dim.width
+            for c in range(dim.min, dim.max + 1)}
+
+
+def printed(ws) -> tuple[float, list[int], float, int]:
+    """How a landscape A4 sheet prints: its scale (1.0 is 100%), the width in
+    pixels of each part of its print area that starts a page (at its column
+    breaks), the width of a page between the margins, and the print area's
+    last column. A sheet set to fit N pages wide is shrunk as an app shrinks
+    it, to whole percents, until its columns fit N pages (breaks ignored)."""
+    setup = ws.page_setup
+    assert str(setup.paperSize) == "9" and setup.orientation == "landscape", ws.title
+    room = (A4_LONG_SIDE_IN - ws.page_margins.left - ws.page_margins.right) * PIXELS_PER_INCH
+    last = column_index_from_string(re.findall(r"\$([A-Z]+)\$\d+", ws.print_area)[-1])
+    pixels = column_pixels(ws)
+    breaks = sorted(b.id for b in ws.col_breaks.brk if b.id < last)  # a part starts at each
+    parts = [sum(pixels.get(c, 64) for c in range(first + 1, end + 1))
+             for first, end in zip([0, *breaks], [*breaks, last])]
+    fit = ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
+    if not fit:
+        return int(setup.scale or 100) / 100, parts, room, last
+    wide = 1 if setup.fitToWidth is None else int(setup.fitToWidth)
+    scale = 100 if wide == 0 else min(100, int(wide * room * 100 / sum(parts)))
+    return scale / 100, [sum(parts)], room, last
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_actions_sheet_prints_at_a_legible_size(planted, lang):
+    # Fitted to one page wide, the 待办 table (its printed columns about twice
+    # a page's width) printed at 55%: its 11 pt text at about 6 pt. It prints
+    # in parts instead, each within a page's width at the size of the rest of
+    # the report, a row's parts on pages one after the other.
+    book = openpyxl.load_workbook(io.BytesIO(build_weekly(planted, WEEK, lang=lang)))
+    ws = book["待办" if lang == "zh" else "Actions"]
+    scale, parts, room, last = printed(ws)
+    shown = [c for row in ws.iter_rows(max_col=last) for c in row if c.value is not None]
+    smallest = min((c.font.sz or 11) * scale for c in shown)
+    assert smallest >= LEGIBLE_PT, f"prints at {scale:.0%}: {smallest:.1f} pt"
+    assert all(part * scale <= room for part in parts), (parts, scale, room)
+    assert len(parts) == 1 or ws.page_setup.pageOrder == "overThenDown"
+    # Nothing is cut off: text wider than its column wraps in it.
+    pixels = column_pixels(ws)
+    for c in shown:
+        if c.row > 4 and isinstance(c.value, str) and not c.alignment.wrap_text:
+            assert display_width(c.value) * 7 + 5 <= pixels[c.column], (c.coordinate, c.value)
+
+
+def test_the_summarys_action_notes_wrap_in_their_cells(wb):
+    # A merged cell's text is cut off at its edge: the note on 金额不符账单
+    # (with what it leaves out) ran past the sheet's last column, printed too.
+    ws = wb["摘要"]
+    header = next(r for r in range(1, ws.max_row + 1)
+                  if ws.cell(r, 1).value == "类别" and ws.cell(r, 2).value == "数量")
+    merged = {m.min_row: m for m in ws.merged_cells.ranges if m.min_col == 3}
+    pixels = column_pixels(ws)
+    end = next(r for r in range(header + 1, ws.max_row + 2) if not ws.cell(r, 1).value)
+    lists = range(header + 1, end)
+    assert len(lists) == 7
+    long_notes = 0
+    for r in lists:
+        note = ws.cell(r, 3)
+        width = sum(pixels[c] for c in range(3, merged[r].max_col + 1))
+        assert note.alignment.wrap_text, (note.coordinate, note.value)
+        if display_width(note.value) * 7 > width:
+            long_notes += 1
+            assert ws.row_dimensions[r].height >= 30, (note.coordinate, note.value)
+    assert long_notes
 
 
 def test_notes_define_every_kpi_and_name_the_batches(wb, planted):
