@@ -391,16 +391,16 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     # read once, in columns of their own (`halves`), then joined (heat_ts_join).
     source, halves = "raw_input", ""
     if days:
-        cells, parts = [], []
+        cleaned, read = [], []
         for name, other in days.items():
             cell, day = _q(f"half_{name}"), _q(f"day_half_{name}")
-            cells += [f"heat_blank(heat_clean(n{mapping.columns[name]})) AS {cell}",
-                      f"heat_blank(heat_clean(n{other})) AS {day}"]
-            parts += [f"heat_ts({c}, epoch := {q.p(sheet.epoch)}) AS {_q(f'ts_{n}')}, "
-                      f"heat_time_of_day({c}) AS {_q(f'tod_{n}')}"
-                      for c, n in ((cell, f"half_{name}"), (day, f"day_half_{name}"))]
-        halves = (f"halves AS (SELECT *, {', '.join(cells)} FROM raw_input), "
-                  f"parts AS (SELECT *, {', '.join(parts)} FROM halves), ")
+            cleaned += [f"heat_blank(heat_clean(n{mapping.columns[name]})) AS {cell}",
+                        f"heat_blank(heat_clean(n{other})) AS {day}"]
+            read += [f"heat_ts({c}, epoch := {q.p(sheet.epoch)}) AS {_q(f'ts_{n}')}, "
+                     f"heat_time_of_day({c}) AS {_q(f'tod_{n}')}"
+                     for c, n in ((cell, f"half_{name}"), (day, f"day_half_{name}"))]
+        halves = (f"halves AS (SELECT *, {', '.join(cleaned)} FROM raw_input), "
+                  f"parts AS (SELECT *, {', '.join(read)} FROM halves), ")
         source = "parts"
     for f in ds.fields:
         if f.name in mapped and f.type in NORMALISED:
