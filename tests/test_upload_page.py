@@ -343,7 +343,8 @@ def test_signature_may_be_declared_absent_and_every_reading_is_then_unsigned(war
     pick.set_value(-1)
     at.button(key=next(b.key for b in at.button if b.label == "应用并记住")).click().run()
     assert not at.exception and not at.button(key="upload_load").disabled
-    assert any("全部" in w and "未签字" in w for w in texts(at.warning)), texts(at.warning)
+    assert any("新的测温记录" in w and "未签字" in w and "保留原来的签字" in w
+               for w in texts(at.warning)), texts(at.warning)
     at.button(key="upload_load").click().run()
     assert texts(at.success)[0].startswith("已导入为测温记录")
     con = connect(warehouse)
