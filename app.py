@@ -80,6 +80,9 @@ def main() -> None:
     # start page, which answers only at the root; the pages' earlier
     # addresses, in bookmarks): hidden pages that forward to the page with the
     # same query parameters. Without them Streamlit popped up "Page not found".
+    # Each also has a file in pages/ (pages/room_temperature.py, ...) that runs
+    # this router: the first run after the server starts resolves the address
+    # against those files, and popped up "Page not found" for one without.
     forwards = [st.Page(forward(target), title=target.title, url_path=path,
                         visibility="hidden")
                 for path, target in (("home", overview), ("overview", overview),

@@ -8,7 +8,7 @@ import streamlit as st
 
 from auth.audit import ACTIONS, SESSION_ACTIONS, entries, readable
 from i18n import has, t
-from ui import db, fmt, session
+from ui import db, fmt, session, tables
 from ui.lang import current, tr
 from ui.sidebar import today
 
@@ -53,6 +53,9 @@ else:
     log["role"] = log["role"].map(lambda r: t(f"ui.auth.role.{r}", lang)
                                   if isinstance(r, str) and has(f"ui.auth.role.{r}") else r)
     log["ts"] = log["ts"].map(lambda x: fmt.datetime(x, lang))
-    log.columns = [tr(f"page.audit.col.{c}") for c in log.columns]
-    # An entry without a detail shows an empty cell, not the word "None".
-    st.dataframe(log, hide_index=True, width="stretch", placeholder=fmt.EMPTY)
+    ids = list(log.columns)
+    log.columns = [tr(f"page.audit.col.{c}") for c in ids]
+    # An entry without a detail shows an empty cell (the grid's placeholder),
+    # not the word "None". Columns named by their keys keep a sort across a
+    # change of language (ui/tables.grid).
+    tables.grid(log, ids)

@@ -74,7 +74,8 @@ def coverage() -> None:
 
 
 def history_table(df: pd.DataFrame) -> pd.DataFrame:
-    """The batch list with words for codes and headers in the user's language."""
+    """The batch list with words for codes in the user's language, its
+    columns named by their keys (ui.batches.<key> are their headers)."""
     out = pd.DataFrame({
         "batch": df["batch_id"],
         "file": df["file_name"],
@@ -93,7 +94,6 @@ def history_table(df: pd.DataFrame) -> pd.DataFrame:
         "undone_at": df["undone_at"],
         "undone_by": df["undone_by"],
     })
-    out.columns = [tr(f"ui.batches.{c}") for c in out.columns]
     return out
 
 
@@ -111,13 +111,15 @@ def history() -> None:
     when = st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang))
     day = st.column_config.DatetimeColumn(format="YYYY-MM-DD")
     count = st.column_config.NumberColumn(format="%,d")   # rows grouped: 16,849
-    # A batch not undone has no undo time: an empty cell, not the word "None".
-    st.dataframe(history_table(df), hide_index=True, width="stretch", placeholder=fmt.EMPTY,
-                 column_config={
-                     tr("ui.batches.loaded_at"): when, tr("ui.batches.undone_at"): when,
-                     tr("ui.batches.data_from"): day, tr("ui.batches.data_to"): day,
-                     tr("ui.batches.batch"): st.column_config.NumberColumn(format="%d"),
-                     **{tr(f"ui.batches.{c}"): count for c in COUNTS}})
+    # A batch not undone has no undo time: an empty cell (the grid's placeholder),
+    # not the word "None". Columns named by their keys keep a sort across a
+    # change of language (ui/tables.grid).
+    shown = history_table(df)
+    ids = list(shown.columns)
+    shown.columns = [tr(f"ui.batches.{c}") for c in ids]
+    tables.grid(shown, ids, {
+        "loaded_at": when, "undone_at": when, "data_from": day, "data_to": day,
+        "batch": st.column_config.NumberColumn(format="%d"), **{c: count for c in COUNTS}})
 
     rejected_rows(df)
     loaded = df[df["status"] == "loaded"]
@@ -147,17 +149,19 @@ def rejected_rows(df: pd.DataFrame) -> None:
                                                     file=info[b][0], n=f"{info[b][1]:,}"))
         rows = db.query(batch_rejects, pick)
         shown = pd.DataFrame({
-            tr("ui.rejects.sheet"): rows["sheet"],
-            tr("ui.rejects.row"): rows["source_row"],
+            "sheet": rows["sheet"],
+            "row": rows["source_row"],
             # the header as in the file; the field's name when the file had none
-            tr("ui.rejects.column"): [
+            "column": [
                 src if isinstance(src, str) and src else
                 (t(f"field.{col}", lang) if isinstance(col, str) else None)
                 for src, col in zip(rows["source_column"], rows["column_name"])],
-            tr("ui.rejects.value"): rows["value"],
-            tr("ui.rejects.reason"): rows["reason"],
+            "value": rows["value"],
+            "reason": rows["reason"],
         })
-        st.dataframe(shown, hide_index=True, width="stretch", placeholder=fmt.EMPTY)
+        ids = list(shown.columns)
+        shown.columns = [tr(f"ui.rejects.{c}") for c in ids]
+        tables.grid(shown, ids)
         name = tr("ui.data.rejects_file", file=info[pick][0].rsplit(".", 1)[0], batch=pick)
         tables.download(shown, lang, key=f"rejects_{pick}", file_name=name,
                         detail=f"{len(shown)} rows", sheet=tr("ui.rejects.file_suffix"))

@@ -10,7 +10,8 @@ from i18n import t
 from pipelines.coverage import filter_options, week_bounds
 from reports import XLSX_MIME, ReportError, file_name, labels, last_complete_week
 from reports.bundle import weekly_bundle
-from ui import db, fmt, session
+from reports.printable import HEADLINE_COLUMNS
+from ui import db, session, tables
 from ui.filters import week_choices
 from ui.lang import current, tr
 from ui.sidebar import current_filters, today
@@ -87,7 +88,8 @@ st.caption(tr("report.page.built", week=labels.week(bundle.week, lang), scope=bu
 st.subheader(tr("report.summary.highlights"))
 st.info(bundle.paragraph)
 st.subheader(tr("report.summary.headline"))
-st.dataframe(bundle.headline, hide_index=True, width="stretch", placeholder=fmt.EMPTY)
+# Columns named by their keys keep a sort across a change of language (ui/tables.grid).
+tables.grid(bundle.headline, HEADLINE_COLUMNS)
 
 xlsx_name = file_name(bundle.week, scope or None, lang)
 html_name = file_name(bundle.week, scope or None, lang, ".html")

@@ -11,7 +11,7 @@ from pipelines.fields import DATASETS, KINDS, normalize_label
 from pipelines.mapping import ABSENT, may_be_absent
 from pipelines.read import SUFFIXES
 from pipelines.settings import load_settings
-from ui import db, fmt, session, uploads
+from ui import db, fmt, session, tables, uploads
 from ui.lang import current, tr
 from ui.xlsx import rejected_rows, workbook_bytes
 
@@ -80,7 +80,7 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
     order = [f for f in DATASETS[plan.mapping.dataset].columns if f in plan.mapping.columns]
     preview = pd.DataFrame(plan.preview(PREVIEW_ROWS), columns=order)
     preview.columns = [field_label(f) for f in order]
-    st.dataframe(preview, hide_index=True, width="stretch", placeholder=fmt.EMPTY)
+    tables.grid(preview, order)   # named by field: a sort outlives a change of language
     with st.expander(tr("ui.mapping.shown")):
         st.dataframe(pd.DataFrame({
             tr("ui.mapping.field"): [field_label(f) for f in order + plan.mapping.absent],
@@ -166,12 +166,15 @@ def report(up: uploads.Upload) -> None:
     if not r.rejects:
         return
     labels, columns = up.plan.header.labels, up.plan.mapping.columns
-    st.dataframe(pd.DataFrame({
-        tr("ui.rejects.row"): [x.row for x in r.rejects],
-        tr("ui.rejects.column"): [reject_column(labels, columns, x.column) for x in r.rejects],
-        tr("ui.rejects.value"): [x.value for x in r.rejects],
-        tr("ui.rejects.reason"): [x.reason for x in r.rejects],
-    }), hide_index=True, width="stretch", placeholder=fmt.EMPTY)
+    rejects = pd.DataFrame({
+        "row": [x.row for x in r.rejects],
+        "column": [reject_column(labels, columns, x.column) for x in r.rejects],
+        "value": [x.value for x in r.rejects],
+        "reason": [x.reason for x in r.rejects],
+    })
+    ids = list(rejects.columns)
+    rejects.columns = [tr(f"ui.rejects.{c}") for c in ids]
+    tables.grid(rejects, ids)   # named by key: a sort outlives a change of language
     stem = up.name.rsplit(".", 1)[0]
     st.download_button(
         tr("ui.rejects.download"), key=f"rejects_{up.file_id}", mime=XLSX_MIME,

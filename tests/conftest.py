@@ -2,10 +2,12 @@
 once per test session from data/sample/ through the real pipeline."""
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1.element_tree import Dataframe
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -15,6 +17,23 @@ from pipelines.demo import build_demo  # noqa: E402
 from pipelines.warehouse import connect  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
+
+
+def headers_shown(proto) -> dict[str, str]:
+    """A grid's headers as the user reads them, by column id: the dashboard's
+    tables name their columns by ids that no language changes and head them
+    by column_config labels (ui/tables.grid)."""
+    config = json.loads(proto.columns or "{}")
+    return {cid: c["label"] for cid, c in config.items() if c.get("label")}
+
+
+def _value_as_shown(self):
+    """AppTest's table, headed as on screen: tests read a table by its header."""
+    return _raw_value.fget(self).rename(columns=headers_shown(self.proto))
+
+
+_raw_value = Dataframe.value
+Dataframe.value = property(_value_as_shown)
 
 
 @pytest.fixture

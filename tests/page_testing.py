@@ -85,6 +85,20 @@ def table(at: AppTest, header: str):
     raise AssertionError(f"no table with a column {header!r}")
 
 
+def column_id(grid, header: str) -> str:
+    """The id under which a table (an element of `at.dataframe`) holds the
+    column headed `header` on screen (ui.tables.grid names columns by ids
+    that no language changes)."""
+    config = json.loads(grid.proto.columns or "{}")
+    ids = [cid for cid, c in config.items() if c.get("label") == header]
+    return ids[0] if ids else header
+
+
+def column_settings(grid, header: str) -> dict:
+    """The column_config the page gave the column headed `header`."""
+    return json.loads(grid.proto.columns).get(column_id(grid, header), {})
+
+
 def cell_texts(grid, header: str) -> list[str]:
     """What the cells of column `header` of a table (an element of
     `at.dataframe`) read on screen: the texts the page wrote for them
@@ -93,8 +107,8 @@ def cell_texts(grid, header: str) -> list[str]:
     if grid.proto.arrow_data.HasField("styler"):
         from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
         shown = convert_arrow_bytes_to_pandas_df(grid.proto.arrow_data.styler.display_values)
-        return [str(v) for v in shown[header]]
-    number = json.loads(grid.proto.columns).get(header, {}).get("type_config", {}).get("format")
+        return [str(v) for v in shown[column_id(grid, header)]]
+    number = column_settings(grid, header).get("type_config", {}).get("format")
     return [number % v if number and "%" in number else str(v) for v in grid.value[header]]
 
 

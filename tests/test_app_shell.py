@@ -212,6 +212,55 @@ def test_a_link_to_a_page_opened_first_after_a_start_runs_through_the_router(war
     assert not [i.value for i in at.info if i.value == t("ui.auth.not_routed", "zh")]
 
 
+def earlier_addresses() -> dict[str, str]:
+    """app.py's forwards: each earlier address (bookmarks) -> the page it opens."""
+    source = (ROOT / "app.py").read_text(encoding="utf-8")
+    block = source[source.index("forwards = ["):source.index("dashboards = [")]
+    return dict(re.findall(r'\("(\w+)",\s*(\w+)\)', block))
+
+
+# The heading each page draws first.
+HEADINGS = {"overview": "ui.overview.title", "temperature": "page.temperature.title",
+            "tickets": "page.tickets.title", "fees": "page.fees.title",
+            "report": "report.page.title", "upload": "ui.upload.title",
+            "data_page": "ui.data.title", "audit": "page.audit.title"}
+
+
+def test_every_earlier_address_has_a_file_in_pages():
+    """The first visit after the server starts is resolved against the files
+    in pages/ before the router has run: an earlier address without a file
+    popped up Streamlit's English "Page not found" there, although the router
+    then forwarded it. Each has a file, which runs the router."""
+    addresses = earlier_addresses()
+    assert len(addresses) >= 8 and set(addresses.values()) <= set(HEADINGS)
+    registered = set(re.findall(r'st\.Page\(\s*"pages/(\w+)\.py"',
+                                (ROOT / "app.py").read_text(encoding="utf-8")))
+    for address in addresses:
+        file = ROOT / "pages" / f"{address}.py"
+        assert file.is_file(), address
+        if address not in registered:
+            assert file.read_text(encoding="utf-8").rstrip().endswith("page_guard()"), address
+    # pages/ holds the pages and the earlier addresses, nothing else
+    assert {f.stem for f in (ROOT / "pages").glob("*.py")} == registered | set(addresses)
+
+
+@pytest.mark.parametrize("address", sorted(earlier_addresses()))
+def test_an_earlier_address_opened_first_after_a_start_opens_its_page(warehouse, address):
+    """An earlier address opened by the first run after the server starts
+    (Streamlit resolves it by its file in pages/): the page it forwards to
+    is drawn in the app's frame, with the filters of the link."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(season="2025-2026", period="week", week="2025-W49")
+    at.switch_page(f"pages/{address}.py")   # before the first run: by the file's name
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    heading = t(HEADINGS[earlier_addresses()[address]], "zh")
+    assert heading in [h.value for h in (*at.title, *at.header)]
+    assert at.segmented_control(key="lang_switch").value == "zh"
+    assert at.selectbox(key="f_week").value == "2025-W49"
+    assert not [i.value for i in at.info if i.value == t("ui.auth.not_routed", "zh")]
+
+
 # --- filters in the URL --------------------------------------------------------
 
 def test_filters_open_from_a_link(warehouse):

@@ -6,6 +6,9 @@ after a switch the page must send the choice again, in the new words
 nothing chosen)."""
 from __future__ import annotations
 
+import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
 from page_testing import demo_copy, open_page  # noqa: F401
 
 WEEK = {"season": "2025-2026", "period": "week", "week": "2025-W50"}
@@ -72,3 +75,41 @@ def test_the_choice_is_sent_once_not_on_every_run(demo_copy):
     switch(at, "en")
     at.run()
     assert resent(at.selectbox(key="tickets_drill_kpi")) is None
+
+
+def column_ids(at) -> list[list[str]]:
+    """Each table's column names as the browser's grid gets them: the grid
+    keeps a sort the user clicked only while the sorted column keeps its name."""
+    return [list(convert_arrow_bytes_to_pandas_df(d.proto.arrow_data.data).columns)
+            for d in at.dataframe]
+
+
+def headers(at) -> list[list[str]]:
+    """Each table's headers as shown."""
+    return [list(d.value.columns) for d in at.dataframe]
+
+
+@pytest.mark.parametrize("page", ["pages/overview.py", "pages/temperature.py", "pages/tickets.py",
+                                  "pages/fees.py", "pages/report.py", "pages/data.py"])
+def test_a_switch_of_language_keeps_every_tables_columns(demo_copy, page):
+    # A manager sorts a list by clicking a header, then switches 中文/English:
+    # the headers change language, the columns under them keep their names,
+    # so the grid keeps the sort (it was lost with the headers as names).
+    at = open_page(page, **WEEK)
+    ids, chinese = column_ids(at), headers(at)
+    assert ids and all(ids)
+    switch(at, "en")
+    assert column_ids(at) == ids
+    english = headers(at)
+    assert len(english) == len(chinese) and english != chinese
+    switch(at, "zh")
+    assert column_ids(at) == ids and headers(at) == chinese
+
+
+def test_the_audit_log_keeps_its_columns_too(demo_copy):
+    at = open_page("pages/tickets.py", **WEEK)   # an administrator views personal data: logged
+    at.switch_page("pages/audit.py").run()
+    ids, chinese = column_ids(at), headers(at)
+    assert len(ids) == 1 and "操作" in chinese[0]
+    switch(at, "en")
+    assert column_ids(at) == ids and "Action" in headers(at)[0]

@@ -10,8 +10,9 @@ import pytest
 from metrics import action_list, compare, get, query, summary
 from metrics import fee_views as fv
 from metrics.display import card_value, column_label, format_value
-from page_testing import (cell_texts, demo_copy, downloads, figures, filters_of,  # noqa: F401
-                          metrics_shown, open_page, shown_text, table, untranslated)
+from page_testing import (cell_texts, column_settings, demo_copy, downloads,  # noqa: F401
+                          figures, filters_of, metrics_shown, open_page, shown_text, table,
+                          untranslated)
 from ui import db, fmt
 
 PAGE = "pages/fees.py"
@@ -377,15 +378,12 @@ def test_every_string_is_translated(demo_copy, lang):
 def test_the_arrears_by_age_amounts_fit_their_column_in_english(demo_copy):
     # At 1366 px the table sat in two fifths of the page: the amount column
     # read "1,63…". It comes third, as wide as its longest amount needs.
-    import json
-
     from ui.tables import CHAR_PX
     at = open_page(PAGE, "en")
     header = "Arrears (yuan)"
     grid = next(d for d in at.dataframe if "Age" in d.value.columns
                 and header in d.value.columns)
-    config = json.loads(grid.proto.columns)
-    width = config[header]["width"]
+    width = column_settings(grid, header)["width"]
     longest = max(len(f"{v:,.2f}") for v in grid.value[header].dropna())
     assert longest >= 9                        # the demo's amounts run to ¥1,000,000s
     assert isinstance(width, int) and width >= CHAR_PX * longest + 16, (width, longest)

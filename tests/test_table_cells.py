@@ -14,7 +14,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from i18n import t
-from page_testing import APP, cell_texts, demo_copy, downloads, open_page, table  # noqa: F401
+from page_testing import (APP, cell_texts, column_settings, demo_copy,  # noqa: F401
+                          downloads, open_page, table)
 from ui import db, fmt
 from ui.tables import on_screen
 
@@ -147,11 +148,9 @@ def test_the_overviews_lists_download_every_row(demo_copy, downloads):
 def formats(at: AppTest, header: str, *also: str) -> str | None:
     """The number format the page gave the column `header` of its first table
     having it (and the columns `also`)."""
-    import json
     for df in at.dataframe:
         if {header, *also} <= set(df.value.columns):
-            return json.loads(df.proto.columns or "{}").get(header, {}).get("type_config", {}) \
-                .get("format")
+            return column_settings(df, header).get("type_config", {}).get("format")
     raise AssertionError(header)
 
 

@@ -40,9 +40,9 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     if head.empty:
         st.info(empty or t("ui.table.empty", lang))
         return head
-    st.dataframe(tables.on_screen(head, df, lang, cols), hide_index=True, width="stretch",
-                 key=f"{key}_table", placeholder=tables.PLACEHOLDER,
-                 column_config={**tables.column_config(head, lang, cols), **(config or {})})
+    tables.grid(tables.on_screen(head, df, lang, cols), tables.column_ids(df, cols),
+                {**tables.column_config(head, lang, cols), **(config or {})},
+                key=f"{key}_table")
     read, n = whole if whole is not None else ((lambda: df), len(df))
     label = None
     if n > len(head):

@@ -191,6 +191,48 @@ def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = Non
     return config
 
 
+def column_ids(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[str]:
+    """The ids of a table's columns in the grid: their names in the KPI layer
+    (`columns` of `df`, default all), which no language changes."""
+    return [str(c) for c in (columns if columns is not None else df.columns)]
+
+
+def grid(shown: pd.DataFrame, ids: Sequence[str], config: Mapping | None = None,
+         texts: Mapping[str, Callable[[object], str]] | None = None,
+         **kwargs) -> None:
+    """Draw `shown` (headed in the user's language) with st.dataframe, its
+    columns named by `ids` (one per column, the same in every language) and
+    headed by column_config labels.
+
+    The browser's grid keeps a sort the user clicked across reruns while the
+    table stays where it is on the page and the sorted column keeps its name:
+    headers as column names unsorted the table at every switch of language.
+    (The sort is the browser's alone: a reload shows the table unsorted.)
+
+    `config` is keyed by the header shown (as the pages write it) or by the
+    id, `texts` by the header; a config entry without a label of its own gets
+    the header. Other `kwargs` go to st.dataframe (hide_index, width and
+    placeholder default as on every dashboard table)."""
+    ids = [str(i) for i in ids]
+    headers = list(shown.columns)
+    if len(ids) != len(headers) or len(set(ids)) != len(ids):
+        raise ValueError(f"one distinct id per column needed: {ids} for {headers}")
+    config = config or {}
+    columns: dict[str, object] = {}
+    for cid, head in zip(ids, headers):
+        entry = config[head] if head in config else config.get(cid, {})
+        if entry is None or isinstance(entry, str):
+            columns[cid] = entry                      # hidden, or a label of its own
+        else:
+            columns[cid] = {**entry, "label": entry.get("label") or str(head)}
+    data = shown.set_axis(ids, axis=1)
+    if texts:
+        by_header = dict(zip(headers, ids))
+        data = data.style.format({by_header[h]: f for h, f in texts.items() if h in by_header})
+    options = {"hide_index": True, "width": "stretch", "placeholder": PLACEHOLDER, **kwargs}
+    st.dataframe(data, column_config=columns, **options)
+
+
 def _button(build: Callable[[], bytes], lang: str, key: str, file_name: str, detail: str,
             label: str | None = None) -> None:
     """The .xlsx download button: the file is built when clicked, not on every
@@ -269,15 +311,12 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     if shown.empty:
         st.info(empty or t("ui.table.empty", lang))
         return shown
-    grid = on_screen(shown, df, lang, columns)
     formats = column_config(shown, lang, columns)
     if texts:
         # A column's number format would write over the texts (st.dataframe).
         formats = {h: c for h, c in formats.items() if h not in texts}
-        grid = grid.style.format({h: f for h, f in texts.items() if h in grid.columns})
-    st.dataframe(grid, hide_index=True, width="stretch",
-                 height=height, key=f"{key}_table", placeholder=PLACEHOLDER,
-                 column_config={**formats, **(config or {})})
+    grid(on_screen(shown, df, lang, columns), column_ids(df, columns),
+         {**formats, **(config or {})}, texts=texts, height=height, key=f"{key}_table")
     if whole is None:
         download(shown, lang, key, file_name, download_detail(df, columns))
     else:

@@ -141,3 +141,51 @@ def test_a_link_opened_first_after_the_app_starts_opens_its_page(empty_app, page
     expect(page.get_by_role("heading", name="室温达标", exact=True)).to_be_visible(timeout=60_000)
     expect(page).to_have_url(re.compile(r"/temperature\?.*period=season"))
     assert "Page not found" not in page.inner_text("body")
+
+
+# Earlier addresses of pages (bookmarks) that app.py forwards: (address, page, heading).
+EARLIER = [("room_temperature", "/temperature", "室温达标"), ("weekly", "/report", "周报"),
+           ("datasets", "/data", "数据管理"), ("home", "/", "总览")]
+
+
+def no_popup(page) -> None:
+    """No dialog over the page (Streamlit's English "Page not found" was one)."""
+    settled(page)
+    page.wait_for_timeout(1000)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    assert "Page not found" not in page.inner_text("body")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("address, path, heading", EARLIER)
+def test_an_earlier_address_opened_first_after_a_start_has_no_popup(empty_app, page, output_dir,
+                                                                    address, path, heading):
+    """A bookmark of a page's earlier address, the first visit after the
+    server (re)started, in a new browser: Streamlit resolved it against the
+    files in pages/ before the router had run, and popped up its English
+    "Page not found" over the page the router then opened. The page opens
+    with the link's filters and nothing over it."""
+    url, _ = empty_app
+    page.goto(f"{url}/{address}?period=season")
+    expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible(timeout=60_000)
+    expect(page).to_have_url(re.compile(re.escape(f"{url}{path}") + r"\?.*period=season"))
+    page.screenshot(path=output_dir / f"{address}_first_after_start.png", full_page=True)
+    no_popup(page)
+
+
+@pytest.mark.browser
+def test_an_earlier_address_opened_first_after_a_start_asks_only_for_the_sign_in(
+        app_with_accounts, page, output_dir):
+    """The same with accounts: the sign-in form and nothing over it, then the
+    page the address forwards to, with the link's filters."""
+    page.goto(f"{app_with_accounts}/hotline_tickets?season=2025-2026&period=week&week=2025-W50")
+    expect(page.get_by_role("heading", name="登录 · 供热服务指标看板")).to_be_visible(
+        timeout=60_000)
+    page.screenshot(path=output_dir / "sign_in_first_after_start.png", full_page=True)
+    no_popup(page)
+    page.get_by_label("用户名").fill("zd")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="工单", exact=True)).to_be_visible(timeout=60_000)
+    expect(page).to_have_url(re.compile(r"/tickets\?.*week=2025-W50"))
+    no_popup(page)

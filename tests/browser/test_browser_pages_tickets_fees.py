@@ -139,3 +139,64 @@ def test_tickets_and_fees_pages(demo_app, demo_db, page, output_dir, lang):
     shoot(page, output_dir / f"tickets_{lang}.png")
 
     assert not errors, errors
+
+
+def grid_cells(grid, rows: int = 3) -> list[list[str]]:
+    """The header row and the first `rows` rows the grid shows (its
+    accessible table: the grid draws on a canvas), the columns in view."""
+    return grid.evaluate("(e, n) => Array.from(e.querySelectorAll('table tr')).slice(0, n + 1)"
+                         ".map(r => Array.from(r.children).map(c => c.textContent))", rows)
+
+
+def shows(page: Page, grid, wanted) -> list[list[str]]:
+    """Wait (a rerun redraws the grid) until `wanted(cells)` holds; the cells."""
+    cells = []
+    for _ in range(40):
+        grid.scroll_into_view_if_needed()
+        cells = grid_cells(grid)
+        if wanted(cells):
+            break
+        page.wait_for_timeout(250)
+    return cells
+
+
+@pytest.mark.browser
+def test_a_sorted_list_stays_sorted_when_the_language_changes(demo_app, page):
+    """A manager sorts the unanswered tickets by clicking a header, then
+    switches 中文/English: the list stays sorted (its headers came in the
+    other language under other column names, and the grid dropped a sort
+    by a column it no longer had)."""
+    page.goto(f"{demo_app}/tickets?season=2025-2026&period=week&week=2025-W50")
+    expect(page.get_by_role("heading", name="工单", exact=True)).to_be_visible(timeout=60_000)
+    settled(page)
+    listed = main(page).get_by_test_id("stDataFrame").filter(has_text="工单编号") \
+        .filter(has_text="超期未办结")
+    expect(listed).to_have_count(1)
+    # by position from here: its headers and values change language
+    grids = main(page).get_by_test_id("stDataFrame")
+    grid = grids.nth(grids.evaluate_all("(all, one) => all.indexOf(one)", listed.element_handle()))
+    grid.scroll_into_view_if_needed()
+    first = shows(page, grid, lambda c: len(c) > 3)
+    assert first[0][0] == "工单编号"
+    box = grid.bounding_box()
+    for _ in range(2):   # ascending, then descending: not the order it came in
+        page.mouse.click(box["x"] + 40, box["y"] + 18)
+        page.wait_for_timeout(500)
+    ranked = shows(page, grid, lambda c: c[0][0] == "↓ 工单编号")
+    assert ranked[0][0] == "↓ 工单编号", ranked[0]
+    order = [r[0] for r in ranked[1:]]
+    assert order == sorted(order, reverse=True) and order != [r[0] for r in first[1:]]
+
+    sidebar(page).get_by_role("radio", name="English").click()
+    expect(page.get_by_role("heading", name="Tickets", exact=True)).to_be_visible()
+    settled(page)
+    english = shows(page, grid, lambda c: c[0][0].endswith("Ticket number"))
+    assert english[0][0] == "↓ Ticket number", english[0]
+    assert [r[0] for r in english[1:]] == order
+
+    sidebar(page).get_by_role("radio", name="中文").click()
+    expect(page.get_by_role("heading", name="工单", exact=True)).to_be_visible()
+    settled(page)
+    chinese = shows(page, grid, lambda c: c[0][0].endswith("工单编号"))
+    assert chinese[0][0] == "↓ 工单编号", chinese[0]
+    assert [r[0] for r in chinese[1:]] == order
