@@ -8,7 +8,7 @@ a neighbouring row that names the columns it leaves empty joins it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .fields import DAY_OR_TIME, is_known_label, normalize_label
 from .read import RawSheet
@@ -53,6 +53,9 @@ class Header:
     first_row: int           # Excel row number of the top header row
     last_row: int            # Excel row number of the bottom header row; data follow
     labels: list[str | None]  # one per column c0..cN, as the user sees it
+    # A time's label merged over a day column and a time column (测温时间 over
+    # 日期 | 时间): the time column -> the day column, and back.
+    halves: dict[int, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> str:
@@ -84,7 +87,8 @@ def find_header(sheet: RawSheet) -> Header | None:
     if best + 1 < len(rows):
         split = _day_and_time(rows[best], rows[best + 1])
         if split:
-            return Header(first_row=best + 1, last_row=best + 2, labels=split)
+            labels, halves = split
+            return Header(first_row=best + 1, last_row=best + 2, labels=labels, halves=halves)
     if best + 1 < len(rows) and _fills(rows[best], rows[best + 1]):
         bottom = best + 1
     elif best > 0 and _fills(rows[best], rows[best - 1]):
@@ -115,32 +119,43 @@ def _join(rows: list[list]) -> list[str | None]:
     return labels
 
 
-# A time's header merged over two columns, with the day and the time of day
-# named in the row below (测温时间 over 日期 | 时间): each column is named for
-# its half of the field (测温日期, 测温时间), which staging joins into one time.
-_HALF_SUFFIX = re.compile(r"(时间|日期|时刻)$")
+# A time's label merged over two columns, with the day and the time of day
+# named in the row below (测温时间 over 日期 | 时间): the time column keeps the
+# field's label, the day column is named for it (测温日期), and staging joins
+# the two into one time (Header.halves).
+_DAY_WORDS = frozenset({"日期", "date"})
+_TIME_WORDS = DAY_OR_TIME - _DAY_WORDS
+_HALF_SUFFIX = re.compile(r"(时间|时刻)$")
 
 
-def _day_and_time(header: list, below: list) -> list[str | None] | None:
-    """The labels of a header whose row below only says which columns hold a
-    day and which a time of day, each under a label spanning them (that
-    label's cell is the left one, the others are empty, as a merged cell
-    reads). None for any other pair of rows."""
-    halves = {i: normalize_label(c) for i, c in enumerate(below) if _text(c)}
-    if len(halves) < 2 or any(h not in DAY_OR_TIME for h in halves.values()):
+def _day_and_time(header: list, below: list
+                  ) -> tuple[list[str | None], dict[int, int]] | None:
+    """The labels and the halves of a header whose row below only says which
+    column holds the day and which the time of day, under a label spanning
+    both (its cell the left one, the other empty, as a merged cell reads).
+    None for any other pair of rows."""
+    words = {i: normalize_label(c) for i, c in enumerate(below) if _text(c)}
+    if len(words) < 2 or any(w not in DAY_OR_TIME for w in words.values()):
         return None
     labels = [_text(c) for c in header] + [None] * max(0, len(below) - len(header))
-    out = list(labels)
     groups: dict[int, list[int]] = {}
-    for i in halves:
+    for i in words:
         group = next((j for j in range(i, -1, -1) if labels[j]), None)
-        if group is None or any(j not in halves for j in range(group, i + 1)):
+        if group is None or any(j not in words for j in range(group, i + 1)):
             return None
         groups.setdefault(group, []).append(i)
-    if any(len(columns) < 2 for columns in groups.values()):
-        return None   # a label over one column only: no day and time to join
-    for i, group in ((i, g) for g, columns in groups.items() for i in columns):
-        stem = _HALF_SUFFIX.sub("", labels[group])
-        word = _text(below[i])
-        out[i] = f"{stem}{word}" if _HALF_SUFFIX.search(word) else f"{labels[group]} {word}"
-    return out
+    out, halves = list(labels), {}
+    for group, columns in groups.items():
+        days = [i for i in columns if words[i] in _DAY_WORDS]
+        times = [i for i in columns if words[i] in _TIME_WORDS]
+        if len(days) != 1 or len(times) != 1 or len(columns) != 2:
+            return None   # one day and one time of day under each label
+        name = labels[group]
+        stem = _HALF_SUFFIX.sub("", name)
+        cjk = any(ord(ch) > 0x2E80 for ch in name)
+        # The time column: the label when it names the field (测温时间,
+        # Measured at), else the label with 时间 (测温 -> 测温时间).
+        out[times[0]] = name if is_known_label(name) or not cjk else f"{stem}时间"
+        out[days[0]] = f"{stem}日期" if cjk else f"{name} ({_text(below[days[0]])})"
+        halves[times[0]], halves[days[0]] = days[0], times[0]
+    return out, halves

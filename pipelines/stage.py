@@ -133,7 +133,7 @@ _SPACES = ", ".join(map(str, (160, 5760, *range(8192, 8203), 8239, 8287, 12288))
 
 def _blank(c: str) -> str:
     """SQL: the cell is NULL or NULLIF(trim(c), '') is. trim() runs only on a
-    cell beginning with a character it could remove."""
+    cell beginning with a control character, a space or a Unicode space."""
     return f"({c} IS NULL OR ((ord({c}) <= 32 OR ord({c}) IN ({_SPACES})) AND trim({c}) = ''))"
 
 
@@ -710,7 +710,8 @@ def date_columns(ds: Dataset, header: Header, mapping: Mapping) -> dict[str, int
     """Time fields whose day may be in a column of its own: field -> that
     column. Inspection forms keep 测温日期 and 测温时间 apart; the time field
     is mapped to one of them, and the other, also one of its names and
-    mapped to nothing, gives a time of day alone its date (heat_ts_with_day)."""
+    mapped to nothing, gives a time of day alone its date (heat_ts_join). A time's
+    label merged over the two (Header.halves) pairs them whatever their labels."""
     taken = set(mapping.columns.values())
     out = {}
     times = [f for f in ds.fields if f.type == TIMESTAMP and f.name in mapping.columns]
@@ -723,8 +724,11 @@ def date_columns(ds: Dataset, header: Header, mapping: Mapping) -> dict[str, int
             # 测温日期 and 时间, 日期 and 测温时间: a bare 日期 or 时间 can only be
             # the one time field's other half.
             names |= DAY_OR_TIME
-        other = next((i for i, label in enumerate(header.labels)
-                      if i not in taken and label and normalize_label(label) in names), None)
+        other = header.halves.get(mapping.columns[f.name])
+        if other is None or other in taken:
+            other = next((i for i, label in enumerate(header.labels)
+                          if i not in taken and label and normalize_label(label) in names),
+                         None)
         if other is not None:
             out[f.name] = other
             taken.add(other)

@@ -91,27 +91,33 @@ def test_two_row_header_found_from_the_lower_row():
 
 
 @pytest.mark.parametrize("group, below, labels", [
-    # a time over its day and time of day: each named for its half
+    # a time over its day and time of day: the time column keeps the field's
+    # label, the day column is named for it, and the two are paired
     (["户号", "测温时间", None, "室温"], [None, "日期", "时间", None],
      ["户号", "测温日期", "测温时间", "室温"]),
     (["户号", "测温", None, "室温"], [None, "日期", "时间", None],
      ["户号", "测温日期", "测温时间", "室温"]),
     (["工单号", "受理时间", None, "类型"], [None, "日期", "时刻", None],
-     ["工单号", "受理日期", "受理时刻", "类型"]),
+     ["工单号", "受理日期", "受理时间", "类型"]),
+    (["户号", "测温时间", None, "室温"], [None, "日期(年-月-日)", "时间(时:分)", None],
+     ["户号", "测温日期", "测温时间", "室温"]),
+    (["Household ID", "Measured at", None, "Indoor"], [None, "Date", "Time", None],
+     ["Household ID", "Measured at (Date)", "Measured at", "Indoor"]),
 ])
 def test_two_row_header_with_a_day_and_a_time_below_one_label(group, below, labels):
     h = find_header(_sheet([group, below, ["001", "2025-11-16", "8:05", "18"]]))
-    assert (h.first_row, h.last_row, h.labels) == (1, 2, labels)
+    assert (h.first_row, h.last_row, h.labels, h.halves) == (1, 2, labels, {1: 2, 2: 1})
 
 
 @pytest.mark.parametrize("below", [
     [None, "日期", None, None],             # a day alone: no pair of halves
     [None, "日期", "时间", "18"],           # something else in the row
     ["日期", "时间", None, None],           # a half under no label of its own
+    [None, "日期", "日期", None],           # no time of day
 ])
 def test_a_row_below_the_header_that_is_not_a_day_and_a_time_is_not_joined(below):
     h = find_header(_sheet([["户号", "测温时间", None, "室温"], below]))
-    assert (h.first_row, h.last_row) == (1, 1)
+    assert (h.first_row, h.last_row, h.halves) == (1, 1, {})
 
 
 def test_no_header():

@@ -375,14 +375,20 @@ def test_a_time_column_in_words_beside_a_date_column_is_read_or_rejected(con, tm
         (dt.datetime(2025, 12, 1, 20, 5),)]
 
 
-def test_a_time_header_merged_over_a_date_and_a_time_column_makes_one_time(con, tmp_path):
+@pytest.mark.parametrize("time_label, day_word, time_word", [
+    ("测温时间", "日期", "时间"),
+    ("测温时间", "日期(年-月-日)", "时刻"),
+    ("Measured at", "Date", "Time"),
+])
+def test_a_time_header_merged_over_a_date_and_a_time_column_makes_one_time(
+        con, tmp_path, time_label, day_word, time_word):
     # 测温时间 merged over 日期 | 时间 in the row below: the lower row was taken
     # for a data row (rejected), the 时间 column had no header and was left
     # out, and every reading was read at 00:00 (the evening one a duplicate).
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["户号", "测温时间", None, "室内温度", "用户签字"])
-    ws.append([None, "日期", "时间", None, None])
+    ws.append(["户号", time_label, None, "室内温度", "用户签字"])
+    ws.append([None, day_word, time_word, None, None])
     for cells in ("B1:C1", "A1:A2", "D1:D2", "E1:E2"):
         ws.merge_cells(cells)
     ws.append(["0100001", dt.date(2025, 12, 1), dt.time(8, 30), 17, "张三"])
@@ -392,16 +398,18 @@ def test_a_time_header_merged_over_a_date_and_a_time_column_makes_one_time(con, 
     wb.save(tmp_path / "测温.xlsx")
     report = load_file(con, tmp_path / "测温.xlsx")
     assert (report.status, report.header_row, report.rows_inserted, report.rows_rejected) == (
-        "loaded", "1-2", 2, 0)
+        "loaded", "1-2", 2, 0), report.error
     assert con.execute("SELECT measured_at FROM temperature_readings ORDER BY 1").fetchall() == [
         (dt.datetime(2025, 12, 1, 8, 30),), (dt.datetime(2025, 12, 1, 19, 30),)]
 
 
-def test_a_tickets_time_of_receipt_merged_over_its_date_and_time_makes_one_time(con, tmp_path):
-    # 受理时间 over 日期 | 时间 names the columns 受理日期 and 受理时间.
+@pytest.mark.parametrize("time_word", ["时间", "时刻"])
+def test_a_tickets_time_of_receipt_merged_over_its_date_and_time_makes_one_time(con, tmp_path,
+                                                                              time_word):
+    # 受理时间 over 日期 | 时间: the columns 受理日期 and 受理时间, one time.
     path = tmp_path / "工单.ods"
     ods(path, [["工单编号", "受理时间", None, "工单类型", "办结时间"],
-               [None, "日期", "时间", None, None],
+               [None, "日期", time_word, None, None],
                ["T1", "2025-12-01", "08:30", "报修", "2025-12-01 15:00"]],
         merges=("B1:C1", "A1:A2", "D1:D2", "E1:E2"))
     report = load_file(con, path)

@@ -13,10 +13,11 @@ CREATE OR REPLACE TEMP MACRO heat_clean(s) AS
 CREATE OR REPLACE TEMP MACRO heat_blank(s) AS (
     CASE WHEN regexp_full_match(s, '[-‐‑‒–—―─━/\\]+') THEN NULL ELSE s END);
 
--- A cell as staging reads it: heat_blank(heat_clean(s)). A cell beginning and
--- ending with a printable ASCII character other than a dash or slash (most
--- numbers, IDs and times) is itself: the regular expressions run on the rest.
--- (Give it a column: the argument is written out six times.)
+-- A cell as staging reads it: heat_blank(heat_clean(s)). A cell beginning with
+-- a printable ASCII character other than - / \ and ending with any printable
+-- ASCII character (most numbers, IDs and times) is itself: the regular
+-- expressions run on the rest. (Give it a column: the argument is written out
+-- several times.)
 CREATE OR REPLACE TEMP MACRO heat_cell(s) AS (
     CASE WHEN ord(s) BETWEEN 33 AND 126 AND ord(s) NOT IN (45, 47, 92)
               AND ord(right(s, 1)) BETWEEN 33 AND 126 THEN s
@@ -242,10 +243,11 @@ CREATE OR REPLACE TEMP MACRO heat_season(s) AS (
 -- no readable date or time beside it, is left as it is.
 CREATE OR REPLACE TEMP MACRO heat_time_of_day(s) AS
     regexp_extract(trim(s), '^(?:1899-12-3[01] |1900-01-0[01] |1904-01-01 )?(\d{1,2}[:：]\d{2}(?:[:：]\d{2}(?:\.\d+)?)?)$', 1);
--- heat_ts_with_day from its parts, each read once by the caller: s_ts and
--- day_ts the cells read by heat_ts, s_tod and day_tod by heat_time_of_day.
--- (Written in full, heat_ts's many uses of its argument make the statement
--- take seconds to plan.)
+-- A time of day (s) and its date in a column of its own (day), or a date and
+-- the time of day beside it, as one text heat_ts reads; from the parts the
+-- caller read once: s_ts and day_ts by heat_ts, s_tod and day_tod by
+-- heat_time_of_day. (Calling heat_ts here, with its many uses of its argument,
+-- made a statement take seconds to plan.)
 CREATE OR REPLACE TEMP MACRO heat_ts_join(s, day, s_ts, day_ts, s_tod, day_tod) AS (
     CASE WHEN s_tod <> '' AND CAST(day_ts AS DATE) IS NOT NULL
          THEN strftime(CAST(day_ts AS DATE), '%Y-%m-%d') || ' ' || replace(s_tod, '：', ':')
@@ -257,6 +259,3 @@ CREATE OR REPLACE TEMP MACRO heat_ts_join(s, day, s_ts, day_ts, s_tod, day_tod) 
               AND day_ts IS NULL
          THEN strftime(CAST(s_ts AS DATE), '%Y-%m-%d') || ' ' || trim(day)
          ELSE s END);
-CREATE OR REPLACE TEMP MACRO heat_ts_with_day(s, day, epoch) AS
-    heat_ts_join(s, day, heat_ts(s, epoch := epoch), heat_ts(day, epoch := epoch),
-                 heat_time_of_day(s), heat_time_of_day(day));
