@@ -187,16 +187,11 @@ def test_a_sorted_list_stays_sorted_when_the_language_changes(demo_app, page):
     order = [r[0] for r in ranked[1:]]
     assert order == sorted(order, reverse=True) and order != [r[0] for r in first[1:]]
 
-    sidebar(page).get_by_role("radio", name="English").click()
-    expect(page.get_by_role("heading", name="Tickets", exact=True)).to_be_visible()
-    settled(page)
-    english = shows(page, grid, lambda c: c[0][0].endswith("Ticket number"))
-    assert english[0][0] == "↓ Ticket number", english[0]
-    assert [r[0] for r in english[1:]] == order
-
-    sidebar(page).get_by_role("radio", name="中文").click()
-    expect(page.get_by_role("heading", name="工单", exact=True)).to_be_visible()
-    settled(page)
-    chinese = shows(page, grid, lambda c: c[0][0].endswith("工单编号"))
-    assert chinese[0][0] == "↓ 工单编号", chinese[0]
-    assert [r[0] for r in chinese[1:]] == order
+    for language, heading, header in (("English", "Tickets", "Ticket number"),
+                                      ("中文", "工单", "工单编号")):
+        sidebar(page).get_by_role("radio", name=language).click()
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        settled(page)
+        now = shows(page, grid, lambda c, h=header: c[0][0].endswith(h))
+        assert now[0][0] == f"↓ {header}", (language, now[0])
+        assert [r[0] for r in now[1:]] == order, language
