@@ -57,7 +57,7 @@ class Book:
 
     def finish(self, w: SheetWriter, repeat_rows: tuple[int, int] | None) -> None:
         title = _footer_text(f"{self.company} · {self.tr('report.title')} · {self.data.week}")
-        w.page_setup(repeat_rows, f"&L&8{title}&R&8{self.tr('report.page_of')}")
+        w.page_setup(repeat_rows, f"&L&11{title}&R&11{self.tr('report.page_of')}")
 
     # --- numbers -------------------------------------------------------------
 

@@ -25,7 +25,8 @@ A4 = 9
 # 96 to the inch, a digit of the default font (Calibri 11) 7 wide.
 SIDE_MARGIN_IN = 0.4
 PRINT_WIDTH_PX = int((297 / 25.4 - 2 * SIDE_MARGIN_IN) * 96)
-# Printed smaller than this, the default 11 pt text is under 9.5 pt.
+# Printed smaller than this, the default 11 pt text (the smallest a sheet
+# has, its footer too) is under 9.5 pt.
 MIN_PRINT_SCALE = 87
 # Apps draw a column a little wider or narrower than these pixels (LibreOffice
 # about 6% wider than Excel): what must fit a page's width fits with 10% spare.
@@ -38,7 +39,7 @@ MUTED = {"font_color": "#6B6B6B"}
 
 STYLES = {
     "title": {"bold": True, "font_size": 16},
-    "subtitle": {"font_color": "#555555", "font_size": 10},
+    "subtitle": {"font_color": "#555555"},
     "section": {"bold": True, "font_size": 12, "bottom": 2, "bottom_color": "#B5472E"},
     "header": {"bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True,
                "align": "center", "valign": "vcenter"},
@@ -182,22 +183,41 @@ class SheetWriter:
             ws.repeat_rows(*repeat_rows)
         ws.set_footer(footer)
 
-    def print_in_parts(self, last_col: int, breaks: list[int]) -> int:
-        """Print columns 0-`last_col` in parts at a legible size rather than
-        shrunk to one page wide: a new page at each column of `breaks`, pages
-        in the order over, then down, so a row's parts print one after the
-        other, each part's page holding the same rows. The scale is the
-        largest (up to 100%) at which the widest part fits a page with
+    def print_in_parts(self, last_col: int, breaks: list[int],
+                       repeat_cols: tuple[int, int] | None = None) -> int:
+        """Print columns 0-`last_col` at a legible size rather than shrunk to
+        one page wide: in parts, a new page at each column of `breaks` (none:
+        one part), pages in the order over, then down, so a row's parts print
+        one after the other, each part's page holding the same rows, and the
+        columns `repeat_cols` (first, last) on every part's page. The scale is
+        the largest (up to 100%) at which the widest part fits a page with
         PRINT_WIDTH_SPARE to spare, never under MIN_PRINT_SCALE (a part still
         too wide then goes on to a further page: nothing is cut off). Returns
         the scale."""
-        ends = [b - 1 for b in breaks] + [last_col]
-        widest = max(sum(column_pixels(self.column_widths.get(c, DEFAULT_WIDTH))
-                         for c in range(first, end + 1))
-                     for first, end in zip([0, *breaks], ends))
+        widest = max(self.part_pixels(last_col, breaks, repeat_cols))
         fits = int(PRINT_WIDTH_PX * 100 / (widest * PRINT_WIDTH_SPARE))
         scale = max(MIN_PRINT_SCALE, min(100, fits))
         self.ws.set_print_scale(scale)          # no more "fit to one page wide"
-        self.ws.set_v_pagebreaks(list(breaks))
-        self.ws.print_across()
+        if breaks:
+            self.ws.set_v_pagebreaks(list(breaks))
+            self.ws.print_across()
+        if repeat_cols is not None and breaks:
+            self.ws.repeat_columns(*repeat_cols)
         return scale
+
+    def part_pixels(self, last_col: int, breaks: list[int],
+                    repeat_cols: tuple[int, int] | None = None) -> list[int]:
+        """The width in pixels of each printed part (see print_in_parts)."""
+        ends = [b - 1 for b in breaks] + [last_col]
+        titles = 0 if repeat_cols is None else self.pixels(*repeat_cols)
+        return [self.pixels(first, end) + (titles if first else 0)
+                for first, end in zip([0, *breaks], ends)]
+
+    def pixels(self, first: int, last: int) -> int:
+        """Pixels of columns `first`-`last` as set."""
+        return sum(column_pixels(self.column_widths.get(c, DEFAULT_WIDTH))
+                   for c in range(first, last + 1))
+
+    def fits_a_page(self, pixels: int) -> bool:
+        """Whether `pixels` of columns print within a page at a legible size."""
+        return pixels * PRINT_WIDTH_SPARE * MIN_PRINT_SCALE <= PRINT_WIDTH_PX * 100

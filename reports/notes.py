@@ -7,9 +7,16 @@ from metrics import kpis
 from . import labels
 from .book import Book
 from .cells import NUMBER_FORMATS, SheetWriter, missing
+from .todo import LINE_HEIGHT, wrapped_lines
 
-DEFINITION_WIDTH = 80
 LAST_COL = 9
+# Columns narrow enough for the sheet to print one page wide at 100%: long
+# text wraps (a definition across columns B-F, a description across B-J),
+# its row made tall enough to hold it; dates and times fit their columns.
+WIDTHS = {0: 14, 1: 14, 2: 17, 3: 17, 4: 17, 5: 9, 6: 9, 7: 9, 8: 11, 9: 11}
+DEFINITION = (1, 5)                     # the definition's merged columns
+ATTRIBUTES = 6                          # unit, direction, target, in summary from here
+WRAP = {"text_wrap": True, "valign": "top"}
 
 
 def notes_sheet(book: Book) -> None:
@@ -19,9 +26,24 @@ def notes_sheet(book: Book) -> None:
     r = _definitions(book, w, r + 2)
     r = _freshness(book, w, r + 2)
     _batches(book, w, r + 2)
-    w.fit_columns(minimum=8, fixed={1: DEFINITION_WIDTH})
+    w.fit_columns(minimum=8, fixed=WIDTHS)
     w.ws.freeze_panes(2, 0)
     book.finish(w, repeat_rows=None)
+    w.print_in_parts(LAST_COL, breaks=[])
+
+
+def _width(first: int, last: int) -> float:
+    """Characters of text columns `first`-`last` hold, merged."""
+    return sum(WIDTHS[c] for c in range(first, last + 1)) + (last - first) * 5 / 7
+
+
+def _fit_row(w: SheetWriter, r: int, texts: list[tuple[str, float]]) -> None:
+    """Make row `r` tall enough for its wrapped texts, each (text, width)."""
+    # Spreadsheet apps do not grow a row for wrapped text on opening a file.
+    lines = max([1] + [wrapped_lines(text, width) for text, width in texts
+                       if isinstance(text, str)])
+    if lines > 1:
+        w.ws.set_row(r, LINE_HEIGHT * lines + 2)
 
 
 def _section(w: SheetWriter, r: int, title: str) -> int:
@@ -29,9 +51,11 @@ def _section(w: SheetWriter, r: int, title: str) -> int:
     return r + 1
 
 
-def _header(w: SheetWriter, r: int, labels: list[str]) -> int:
-    for c, label in enumerate(labels):
+def _header(w: SheetWriter, r: int, labels: list[str], columns: list[int] | None = None) -> int:
+    columns = columns or list(range(len(labels)))
+    for c, label in zip(columns, labels):
         w.put(r, c, label, "header", fit=False)
+    _fit_row(w, r, [(label, WIDTHS[c]) for c, label in zip(columns, labels)])
     return r
 
 
@@ -57,8 +81,10 @@ def _about(book: Book, w: SheetWriter, r: int) -> int:
     ]
     r = _section(w, r, tr("report.notes.about"))
     for key, value in items:
-        w.put(r, 0, tr(key), "cell", {"bold": True})
+        w.put(r, 0, tr(key), "cell", {"bold": True}, WRAP, fit=False)
+        w.ws.merge_range(r, 1, r, LAST_COL, "", book.styles.get("wrap"))
         w.put(r, 1, value, "wrap", fit=False)
+        _fit_row(w, r, [(tr(key), WIDTHS[0]), (value, _width(1, LAST_COL))])
         r += 1
     return r - 1
 
@@ -66,21 +92,30 @@ def _about(book: Book, w: SheetWriter, r: int) -> int:
 def _definitions(book: Book, w: SheetWriter, r: int) -> int:
     tr, lang = book.tr, book.lang
     r = _section(w, r, tr("report.notes.definitions"))
+    first, last = DEFINITION
+    a = ATTRIBUTES
+    w.ws.merge_range(r, first, r, last, "", book.styles.get("header"))
     _header(w, r, [tr("report.col.kpi"), tr("report.col.definition"), tr("report.col.unit"),
                    tr("report.col.direction"), tr("report.col.target"),
-                   tr("report.col.in_summary")])
+                   tr("report.col.in_summary")], [0, first, a, a + 1, a + 2, a + 3])
     for kpi in kpis().values():
         r += 1
         label, description = kpi.text(lang)
-        w.put(r, 0, label, "cell", {"bold": True})
-        w.put(r, 1, description, "wrap", fit=False)
-        w.put(r, 2, tr(f"metrics.unit.{kpi.unit}"), "cell")
-        w.put(r, 3, tr(f"metrics.direction.{kpi.direction}"), "cell")
+        unit, direction = tr(f"metrics.unit.{kpi.unit}"), tr(f"metrics.direction.{kpi.direction}")
+        w.put(r, 0, label, "cell", {"bold": True}, WRAP, fit=False)
+        w.ws.merge_range(r, first, r, last, "", book.styles.get("wrap"))
+        w.put(r, first, description, "wrap", fit=False)
+        w.put(r, a, unit, "cell", WRAP, fit=False)
+        w.put(r, a + 1, direction, "cell", WRAP, fit=False)
         if kpi.target is None:
-            w.put(r, 4, "—", "cell", align="center")
+            w.put(r, a + 2, "—", "cell", WRAP, align="center", fit=False)
         else:
-            w.put(r, 4, kpi.target, "cell", {"num_format": NUMBER_FORMATS[kpi.unit]})
-        w.put(r, 5, tr("report.yes") if kpi.summary else tr("report.no"), "cell")
+            w.put(r, a + 2, kpi.target, "cell", WRAP,
+                  {"num_format": NUMBER_FORMATS[kpi.unit]}, fit=False)
+        w.put(r, a + 3, tr("report.yes") if kpi.summary else tr("report.no"), "cell", WRAP,
+              fit=False)
+        _fit_row(w, r, [(label, WIDTHS[0]), (description, _width(first, last)),
+                        (unit, WIDTHS[a]), (direction, WIDTHS[a + 1])])
     return r
 
 
@@ -92,11 +127,13 @@ def _freshness(book: Book, w: SheetWriter, r: int) -> int:
                    tr("report.col.batches")])
     for f in book.data.freshness:
         r += 1
-        w.put(r, 0, tr(f"kind.{f.kind}"), "cell")
-        w.put(r, 1, f.rows, "cell", {"num_format": "#,##0"})
+        kind = tr(f"kind.{f.kind}")
+        w.put(r, 0, kind, "cell", WRAP, fit=False)
+        w.put(r, 1, f.rows, "cell", WRAP, {"num_format": "#,##0"}, fit=False)
         for c, value in ((2, f.first_at), (3, f.last_at), (4, f.last_loaded_at)):
-            w.put(r, c, "—" if missing(value) else value, "cell")
-        w.put(r, 5, f.batches, "cell", {"num_format": "#,##0"})
+            w.put(r, c, "—" if missing(value) else value, "cell", WRAP, fit=False)
+        w.put(r, 5, f.batches, "cell", WRAP, {"num_format": "#,##0"}, fit=False)
+        _fit_row(w, r, [(kind, WIDTHS[0])])
     return r
 
 
@@ -110,12 +147,19 @@ def _batches(book: Book, w: SheetWriter, r: int) -> int:
     _header(w, r, [tr(f"report.col.batch_{c}") for c in BATCH_COLUMNS])
     for row in book.data.batches.to_dict("records"):
         r += 1
+        texts = []
         for c, col in enumerate(BATCH_COLUMNS):
             value = row[col]
             if col == "kind":
                 value = tr(f"kind.{value}")
-            w.put(r, c, value, "cell", {"num_format": "#,##0"} if col.startswith("rows_")
-                  else None)
+            # The days a batch's data spans, as dates: the time of day its
+            # first and last rows were taken would not fit the page.
+            props = ({"num_format": "#,##0"} if col.startswith("rows_")
+                     else {"num_format": NUMBER_FORMATS["date"]} if col.startswith("data_")
+                     else {})
+            w.put(r, c, value, "cell", WRAP, fit=False, **props)
+            texts.append((value, WIDTHS[c]))
+        _fit_row(w, r, texts)
     if book.data.batches.empty:
         w.put(r + 1, 0, tr("report.notes.no_batches"), "note", fit=False)
         r += 1

@@ -8,9 +8,11 @@ from metrics import get
 from metrics.display import column_label
 
 from .book import Book, change_cell, meets
-from .cells import BAD, GOOD, MUTED, SheetWriter, display_width, missing
+from .cells import (BAD, DEFAULT_WIDTH, GOOD, MUTED, PRINT_WIDTH_SPARE, SheetWriter,
+                    display_width, missing)
 from .data import AreaData
 from .text import no_data_sentence
+from .todo import LINE_HEIGHT, wrapped_lines
 
 MAIN_COLUMNS = ("value", "previous_value", "change_previous", "last_season_value",
                 "change_last_season", "numerator", "denominator")
@@ -18,6 +20,8 @@ HEADER = 3        # first header row; the table starts two rows below
 FIRST_KPI_COL = 2
 BRANCH_FILL = {"bg_color": "#F7EFEB", "bold": True}
 TOTAL_FILL = {"bg_color": "#EAD9D1", "bold": True}
+CHART_WIDTH = 620         # pixels, at most
+CHART_HEIGHT = 320
 
 
 def subject_sheet(book: Book, area: AreaData) -> None:
@@ -36,20 +40,30 @@ def subject_sheet(book: Book, area: AreaData) -> None:
     _header(book, w, main, extras)
     end = _rows(book, w, area, main, extras)
     change_width = change_column_width(book)
-    w.fit_columns(minimum=9, fixed={0: 14, 1: 16, **{
+    w.fit_columns(minimum=9, fixed={1: 16, **{
         FIRST_KPI_COL + i: change_width for i, c in enumerate(MAIN_COLUMNS)
         if c.startswith("change_")}})
+    _header_heights(book, w, extras)
     w.ws.freeze_panes(HEADER + 2, FIRST_KPI_COL)
     book.finish(w, repeat_rows=(HEADER, HEADER + 1))
+    # One page wide at a legible size if the table fits; else in two parts,
+    # the main KPI's columns, then the other KPIs', each page with the branch
+    # and station.
+    first_extra = FIRST_KPI_COL + len(MAIN_COLUMNS)
+    breaks = ([] if w.fits_a_page(w.pixels(0, last_col)) or first_extra > last_col
+              else [first_extra])
+    w.print_in_parts(last_col, breaks, repeat_cols=(0, FIRST_KPI_COL - 1))
 
     chart_row = end + 2
     w.ws.set_h_pagebreaks([chart_row])
-    _charts(book, w, area, main, chart_row)
+    # The charts, one above the other, within the first part's width.
+    _charts(book, w, area, main, chart_row,
+            width=min(CHART_WIDTH, int(w.part_pixels(last_col, breaks)[0] / PRINT_WIDTH_SPARE)))
 
 
 def change_column_width(book: Book) -> float:
     """Wide enough for "+12.3 个百分点" / "+12.3 pp"."""
-    return 8 + display_width(book.tr("report.points_unit"))
+    return max(9, 7 + display_width(book.tr("report.points_unit")))
 
 
 def _header(book: Book, w: SheetWriter, main, extras) -> None:
@@ -68,6 +82,20 @@ def _header(book: Book, w: SheetWriter, main, extras) -> None:
         w.put(HEADER, c, kpi.text(book.lang)[0], "header", fit=False)
     w.ws.set_row(HEADER, 30)
     w.ws.set_row(HEADER + 1, 30)
+
+
+def _header_heights(book: Book, w: SheetWriter, extras) -> None:
+    """The header's two rows as tall as their wrapped labels (an other KPI's
+    name spans both)."""
+    def lines(text: str, c: int) -> int:
+        return wrapped_lines(text, w.column_widths.get(c, DEFAULT_WIDTH))
+    second = max(lines(book.tr(f"report.col.{col}"), FIRST_KPI_COL + i)
+                 for i, col in enumerate(MAIN_COLUMNS))
+    second = max(30, LINE_HEIGHT * second + 2)
+    first_extra = FIRST_KPI_COL + len(MAIN_COLUMNS)
+    both = max([0] + [LINE_HEIGHT * lines(kpi.text(book.lang)[0], first_extra + i) + 2
+                      for i, kpi in enumerate(extras)])
+    w.ws.set_row(HEADER + 1, max(second, both - 30))
 
 
 def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
@@ -114,7 +142,7 @@ def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
     return r
 
 
-def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int) -> None:
+def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, width: int) -> None:
     """Chart data (visible, so the charts can be checked and edited), then the charts."""
     tr, name = book.tr, w.ws.name
     label = main.text(book.lang)[0]
@@ -139,13 +167,20 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int) -> None:
     s0, sc = r1 + 2, 1
     w.put(s0, sc, tr("report.chart.station"), "header", fit=False)
     w.put(s0, sc + 1, label, "header", fit=False)
+    # Headers wrap: their rows as tall as their lines.
+    for r, texts in ((r0, [(tr(k), c) for c, k in enumerate(
+            ("report.col.week", "report.chart.this_season", "report.chart.last_season"))]),
+                     (s0, [(tr("report.chart.station"), sc), (label, sc + 1)])):
+        lines = max(wrapped_lines(text, w.column_widths.get(c, DEFAULT_WIDTH))
+                    for text, c in texts)
+        if lines > 1:
+            w.ws.set_row(r, LINE_HEIGHT * lines + 2)
     for i, (station, value) in enumerate(zip(stations["station"], stations["value"]), start=1):
         w.put(s0 + i, sc, station, "cell", fit=False)
         w.put(s0 + i, sc + 1, value, *book.value_style(main, "cell"), fit=False)
     s1 = s0 + max(len(stations), 1)
 
     number_format = "0%" if main.unit == "percent" else "#,##0"
-    line_width = 620
     line = book.wb.add_chart({"type": "line"})
     for col, colour, dash in ((1, "#B5472E", "solid"), (2, "#8C8C8C", "dash")):
         line.add_series({
@@ -161,7 +196,7 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int) -> None:
     line.set_y_axis({"num_format": number_format, "major_gridlines": {"visible": True,
                      "line": {"color": "#E5E5E5"}}})
     line.set_legend({"position": "bottom"})
-    line.set_size({"width": line_width, "height": 320})
+    line.set_size({"width": width, "height": CHART_HEIGHT})
 
     bars = book.wb.add_chart({"type": "bar"})
     bars.add_series({
@@ -179,7 +214,7 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int) -> None:
     bars.set_x_axis({"num_format": number_format, "min": 0,
                      **({"max": 1} if main.unit == "percent" else {})})
     bars.set_legend({"none": True})
-    bars.set_size({"width": 620, "height": max(320, 26 * len(stations) + 100)})
+    bars.set_size({"width": width, "height": max(CHART_HEIGHT, 26 * len(stations) + 100)})
 
     # A chart of no points is an empty frame: only charts with something to draw.
     at = s1 + 2
@@ -187,5 +222,5 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int) -> None:
     if drawn:
         w.ws.insert_chart(at, 0, line)
     if len(stations):
-        # Offsets, not columns: the charts sit side by side whatever the column widths.
-        w.ws.insert_chart(at, 0, bars, {"x_offset": line_width + 20 if drawn else 0})
+        # An offset, not rows: the bars sit below the line whatever the row heights.
+        w.ws.insert_chart(at, 0, bars, {"y_offset": CHART_HEIGHT + 20 if drawn else 0})

@@ -29,13 +29,16 @@ from .data import WeeklyData, gather
 from .notes import notes_sheet
 from .subjects import subject_sheet
 from .text import comparison_note, left_out_note, no_data_note, summary_paragraph
-from .todo import todo_sheet
+from .todo import LINE_HEIGHT, todo_sheet, wrapped_lines
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUMMARY_COLUMNS = ("kpi", "value", "previous_value", "change_previous", "last_season_value",
                    "change_last_season", "target", "status", "numerator", "denominator",
                    "direction")
-SUMMARY_WIDTHS = {0: 26, 1: 14, 2: 14, 3: 15, 4: 14, 5: 15, 6: 10, 7: 9, 8: 16, 9: 16, 10: 13}
+# Narrow enough for the table to print one page wide at a legible size; a
+# KPI's name and its direction wrap in their cells.
+SUMMARY_WIDTHS = {0: 22, 1: 12, 2: 12, 3: 15, 4: 12, 5: 15, 6: 10, 7: 10, 8: 14, 9: 14, 10: 11}
+WRAPPED_COLUMNS = (0, 10)
 # The action lists' notes: from the third column to the last.
 ABOUT_WIDTH = sum(width for c, width in SUMMARY_WIDTHS.items() if c >= 2)
 WRAP = {"text_wrap": True}
@@ -135,7 +138,7 @@ def summary_sheet(book: Book) -> None:
         r += 1
         kpi = get(row["kpi"])
         label = kpi.text(book.lang)[0]
-        w.put(r, 0, label, "cell", fit=False)
+        w.put(r, 0, label, "cell", WRAP, fit=False)
         for c, col in ((1, "value"), (2, "previous_value"), (4, "last_season_value")):
             _value_or_dash(book, w, r, c, kpi, row[col])
         for c, col in ((3, "change_previous"), (5, "change_last_season")):
@@ -147,7 +150,13 @@ def summary_sheet(book: Book) -> None:
                 w.put(r, c, "—", "cell", fit=False, align="center")
             else:
                 w.put(r, c, row[col], *book.part_style(kpi, col, "cell"), fit=False)
-        w.put(r, 10, tr(f"metrics.direction.{kpi.direction}"), "cell", MUTED, fit=False)
+        direction = tr(f"metrics.direction.{kpi.direction}")
+        w.put(r, 10, direction, "cell", MUTED, WRAP, fit=False)
+        # Spreadsheet apps do not grow a row for wrapped text on opening a file.
+        lines = max(wrapped_lines(text, SUMMARY_WIDTHS[c])
+                    for c, text in zip(WRAPPED_COLUMNS, (label, direction)))
+        if lines > 1:
+            w.ws.set_row(r, LINE_HEIGHT * lines + 2)
     end_headline = r
 
     r += 2
@@ -164,13 +173,14 @@ def summary_sheet(book: Book) -> None:
         shown = len(data.lists[name])
         if data.row_lists and shown < total:
             about += " " + tr("report.summary.only_first", n=f"{shown:,}")
-        w.put(r, 0, title, "cell", fit=False)
+        w.put(r, 0, title, "cell", WRAP, fit=False)
         w.put(r, 1, total, "cell", {"num_format": "#,##0"}, fit=False)
         # A long note wraps in its merged cell (a merged cell's text is cut
         # off at its edge), its row as tall as the lines.
         w.ws.merge_range(r, 2, r, last_col, "", book.styles.get("cell", WRAP))
         w.put(r, 2, about, "cell", WRAP, fit=False)
-        lines = math.ceil(display_width(about) * 1.1 / ABOUT_WIDTH)
+        lines = max(math.ceil(display_width(about) * 1.1 / ABOUT_WIDTH),
+                    wrapped_lines(title, SUMMARY_WIDTHS[0]))
         if lines > 1:
             w.ws.set_row(r, 15 * lines + 3)
 
@@ -187,8 +197,9 @@ def summary_sheet(book: Book) -> None:
     w.ws.freeze_panes(header + 1, 1)
     w.ws.set_default_row(18)
     book.finish(w, repeat_rows=None)
-    w.ws.fit_to_pages(1, 1)
     w.ws.print_area(0, 0, max(r, end_headline), last_col)
+    # One page wide at a legible size, on as many pages as its rows take.
+    w.print_in_parts(last_col, breaks=[])
     w.ws.activate()
 
 

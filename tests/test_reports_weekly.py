@@ -655,47 +655,119 @@ def column_pixels(ws) -> dict[int, int]:
             for c in range(dim.min, dim.max + 1)}
 
 
+A4_SHORT_SIDE_IN = 210 / 25.4
+EMU_PER_PIXEL = 9525
+
+
+def chart_right_pixels(ws) -> int:
+    """The right edge of the sheet's charts, in pixels from column A (an app
+    prints a sheet's charts with its cells)."""
+    pixels = column_pixels(ws)
+    edge = 0
+    for chart in ws._charts:
+        anchor = chart.anchor
+        end = anchor.to if getattr(anchor, "to", None) is not None else anchor._from
+        edge = max(edge, sum(pixels.get(c, 64) for c in range(1, end.col + 1))
+                   + end.colOff // EMU_PER_PIXEL)
+    return edge
+
+
 def printed(ws) -> tuple[float, list[int], float, int]:
     """How a landscape A4 sheet prints: its scale (1.0 is 100%), the width in
-    pixels of each part of its print area that starts a page (at its column
-    breaks), the width of a page between the margins, and the print area's
-    last column. A sheet set to fit N pages wide is shrunk as an app shrinks
-    it, to whole percents, until its columns fit N pages (breaks ignored)."""
+    pixels of each part of its print area (else its used columns and its
+    charts) that starts a page (at its column breaks, each part after the
+    first with the repeated title columns), the width of a page between the
+    margins, and the last printed column. A sheet set to fit N pages wide
+    (and M tall) is shrunk as an app shrinks it, to whole percents, until its
+    columns fit N pages (breaks ignored) and its rows M pages."""
     setup = ws.page_setup
     assert str(setup.paperSize) == "9" and setup.orientation == "landscape", ws.title
     room = (A4_LONG_SIDE_IN - ws.page_margins.left - ws.page_margins.right) * PIXELS_PER_INCH
-    last = column_index_from_string(re.findall(r"\$([A-Z]+)\$\d+", ws.print_area)[-1])
+    last = (column_index_from_string(re.findall(r"\$([A-Z]+)\$\d+", ws.print_area)[-1])
+            if ws.print_area else ws.max_column)
     pixels = column_pixels(ws)
     breaks = sorted(b.id for b in ws.col_breaks.brk if b.id < last)  # a part starts at each
-    parts = [sum(pixels.get(c, 64) for c in range(first + 1, end + 1))
+    titles = 0
+    if ws.print_title_cols:
+        first_title, last_title = (column_index_from_string(x.strip("$"))
+                                   for x in ws.print_title_cols.split(":"))
+        titles = sum(pixels.get(c, 64) for c in range(first_title, last_title + 1))
+    parts = [sum(pixels.get(c, 64) for c in range(first + 1, end + 1)) + (titles if first else 0)
              for first, end in zip([0, *breaks], [*breaks, last])]
+    if not ws.print_area:
+        parts[0] = max(parts[0], chart_right_pixels(ws))
     fit = ws.sheet_properties.pageSetUpPr is not None and ws.sheet_properties.pageSetUpPr.fitToPage
     if not fit:
         return int(setup.scale or 100) / 100, parts, room, last
     wide = 1 if setup.fitToWidth is None else int(setup.fitToWidth)
+    tall = 1 if setup.fitToHeight is None else int(setup.fitToHeight)
     scale = 100 if wide == 0 else min(100, int(wide * room * 100 / sum(parts)))
+    if tall:
+        default = ws.sheet_format.defaultRowHeight or 15
+        height = sum(ws.row_dimensions[r].height or default for r in range(1, ws.max_row + 1))
+        page = (A4_SHORT_SIDE_IN - ws.page_margins.top - ws.page_margins.bottom) * 72
+        scale = min(scale, int(tall * page * 100 / height))
     return scale / 100, [sum(parts)], room, last
 
 
+def _room_right(ws, cell, last: int, pixels: dict[int, int]) -> int:
+    """Pixels a one-line text has: its (merged) cell, and the empty cells to
+    its right into which an app lets it run."""
+    merged = next((m for m in ws.merged_cells.ranges if cell.coordinate in m), None)
+    if merged is not None:
+        return sum(pixels.get(c, 64) for c in range(merged.min_col, merged.max_col + 1))
+    room, c = pixels.get(cell.column, 64), cell.column + 1
+    while c <= last and ws.cell(cell.row, c).value is None and not any(
+            ws.cell(cell.row, c).coordinate in m for m in ws.merged_cells.ranges):
+        room += pixels.get(c, 64)
+        c += 1
+    return room
+
+
+def _lines_at_least(text: str, pixels: int) -> int:
+    """Fewest lines `text` can wrap to in `pixels` (as if a line could break anywhere)."""
+    per_line = max(1, (pixels - 5) // 7)
+    return sum(max(1, -(-display_width(p) // per_line)) for p in text.splitlines() or [""])
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_the_actions_sheet_prints_at_a_legible_size(planted, lang):
-    # Fitted to one page wide, the 待办 table (its printed columns about twice
-    # a page's width) printed at 55%: its 11 pt text at about 6 pt. It prints
-    # in parts instead, each within a page's width at the size of the rest of
-    # the report, a row's parts on pages one after the other.
+def test_every_sheet_prints_at_a_legible_size(planted, lang):
+    # Fitted to one page wide, the sheets printed small: the 待办 table (its
+    # printed columns about twice a page's width) at 55%, its 11 pt text at
+    # about 6 pt; 摘要, 工单 and 说明 under 9.5 pt too. Each prints at a
+    # legible size, a too-wide table in parts within a page's width, a row's
+    # parts on pages one after the other.
     book = openpyxl.load_workbook(io.BytesIO(build_weekly(planted, WEEK, lang=lang)))
-    ws = book["待办" if lang == "zh" else "Actions"]
-    scale, parts, room, last = printed(ws)
-    shown = [c for row in ws.iter_rows(max_col=last) for c in row if c.value is not None]
-    smallest = min((c.font.sz or 11) * scale for c in shown)
-    assert smallest >= LEGIBLE_PT, f"prints at {scale:.0%}: {smallest:.1f} pt"
-    assert all(part * scale <= room for part in parts), (parts, scale, room)
-    assert len(parts) == 1 or ws.page_setup.pageOrder == "overThenDown"
-    # Nothing is cut off: text wider than its column wraps in it.
-    pixels = column_pixels(ws)
-    for c in shown:
-        if c.row > 4 and isinstance(c.value, str) and not c.alignment.wrap_text:
-            assert display_width(c.value) * 7 + 5 <= pixels[c.column], (c.coordinate, c.value)
+    assert book.sheetnames == (SHEETS_ZH if lang == "zh" else SHEETS_EN)
+    for ws in book.worksheets:
+        scale, parts, room, last = printed(ws)
+        shown = [c for row in ws.iter_rows(max_col=last) for c in row if c.value is not None]
+        smallest = min((c.font.sz or 11) * scale for c in shown)
+        assert smallest >= LEGIBLE_PT, f"{ws.title} prints at {scale:.0%}: {smallest:.1f} pt"
+        footer = [int(x) for x in re.findall(r"&(\d+)", (ws.oddFooter.left.text or "")
+                                                       + (ws.oddFooter.right.text or ""))]
+        assert all(size * scale >= LEGIBLE_PT for size in footer), (ws.title, footer, scale)
+        assert all(part * scale <= room for part in parts), (ws.title, parts, scale, room)
+        assert len(parts) == 1 or ws.page_setup.pageOrder == "overThenDown", ws.title
+        # Nothing is cut off: text wider than its room wraps in its cell, and
+        # a row of wrapped text is tall enough for its lines.
+        pixels = column_pixels(ws)
+        default = ws.sheet_format.defaultRowHeight or 15
+        for c in shown:
+            if c.row <= 2 or not isinstance(c.value, str):
+                continue
+            merged = next((m for m in ws.merged_cells.ranges if c.coordinate in m), None)
+            if not c.alignment.wrap_text:
+                widest = max(display_width(x) for x in c.value.splitlines() or [""])
+                assert widest * 7 + 5 <= _room_right(ws, c, last, pixels), \
+                    (ws.title, c.coordinate, c.value)
+                continue
+            width = (sum(pixels.get(x, 64) for x in range(merged.min_col, merged.max_col + 1))
+                     if merged else pixels.get(c.column, 64))
+            rows = range(c.row, (merged.max_row if merged else c.row) + 1)
+            height = sum(ws.row_dimensions[r].height or default for r in rows)
+            assert height >= 14 * _lines_at_least(c.value, width), \
+                (ws.title, c.coordinate, c.value, height)
 
 
 def test_the_summarys_action_notes_wrap_in_their_cells(wb):
