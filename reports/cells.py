@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+import re
 
 import pandas as pd
 import xlsxwriter
@@ -32,6 +33,8 @@ MIN_PRINT_SCALE = 87
 # about 6% wider than Excel): what must fit a page's width fits with 10% spare.
 PRINT_WIDTH_SPARE = 1.1
 DEFAULT_WIDTH = 8.43      # a column's width unless set
+# Points a line of wrapped text takes (a CJK font's line is taller than 15).
+LINE_HEIGHT = 16
 HEADER_FILL = "#F2E6E1"
 GOOD = {"font_color": "#1E6B34", "bg_color": "#E2F0D9"}
 BAD = {"font_color": "#9C0006", "bg_color": "#F8D7DA"}
@@ -86,6 +89,34 @@ def change_format(unit: str, points_word: str) -> str:
 def display_width(text: str) -> int:
     """Columns a text takes: CJK characters are about two wide."""
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+# A wide (CJK) character, a run of other characters but spaces, or spaces.
+_TOKENS = re.compile(r"[\u2e81-\U0010ffff]|[^\s\u2e81-\U0010ffff]+|\s+")
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines `text` takes in a column `width` characters wide, wrapped as
+    spreadsheet apps do: a CJK character may start a line, a word of other
+    characters moves to the next line whole unless it is longer than a line."""
+    room = width - 1
+    lines = 0
+    for paragraph in text.splitlines() or [""]:
+        lines += 1
+        used = 0.0
+        for token in _TOKENS.findall(paragraph):
+            size = display_width(token)
+            if token.isspace():
+                used += size            # a space at the end of a line hangs over it
+                continue
+            if used and used + size > room:
+                lines += 1
+                used = 0.0
+            while size > room:          # a word longer than a line is broken
+                lines += 1
+                size -= room
+            used += size
+    return lines
 
 
 def column_pixels(width: float) -> int:
@@ -170,6 +201,15 @@ class SheetWriter:
             width = fixed.get(c, min(max(self.widths.get(c, 0) + 2, minimum), self.max_width))
             self.ws.set_column(c, c, width)
             self.column_widths[c] = width
+
+    def fit_row(self, r: int, texts) -> None:
+        """Make row `r` tall enough for its wrapped texts, each (text, width
+        in characters); a row of one line keeps its height. Spreadsheet apps do
+        not grow a row for wrapped text on opening a file."""
+        lines = max([1] + [wrapped_lines(text, width) for text, width in texts
+                           if isinstance(text, str)])
+        if lines > 1:
+            self.ws.set_row(r, LINE_HEIGHT * lines + 2)
 
     def page_setup(self, repeat_rows: tuple[int, int] | None, footer: str) -> None:
         """A4 landscape, one page wide, the table header on every page."""

@@ -7,7 +7,6 @@ from metrics import kpis
 from . import labels
 from .book import Book
 from .cells import NUMBER_FORMATS, SheetWriter, missing
-from .todo import LINE_HEIGHT, wrapped_lines
 
 LAST_COL = 9
 # Columns narrow enough for the sheet to print one page wide at 100%: long
@@ -37,15 +36,6 @@ def _width(first: int, last: int) -> float:
     return sum(WIDTHS[c] for c in range(first, last + 1)) + (last - first) * 5 / 7
 
 
-def _fit_row(w: SheetWriter, r: int, texts: list[tuple[str, float]]) -> None:
-    """Make row `r` tall enough for its wrapped texts, each (text, width)."""
-    # Spreadsheet apps do not grow a row for wrapped text on opening a file.
-    lines = max([1] + [wrapped_lines(text, width) for text, width in texts
-                       if isinstance(text, str)])
-    if lines > 1:
-        w.ws.set_row(r, LINE_HEIGHT * lines + 2)
-
-
 def _section(w: SheetWriter, r: int, title: str) -> int:
     w.put(r, 0, title, "section", fit=False)
     return r + 1
@@ -55,7 +45,7 @@ def _header(w: SheetWriter, r: int, labels: list[str], columns: list[int] | None
     columns = columns or list(range(len(labels)))
     for c, label in zip(columns, labels):
         w.put(r, c, label, "header", fit=False)
-    _fit_row(w, r, [(label, WIDTHS[c]) for c, label in zip(columns, labels)])
+    w.fit_row(r, [(label, WIDTHS[c]) for c, label in zip(columns, labels)])
     return r
 
 
@@ -84,7 +74,7 @@ def _about(book: Book, w: SheetWriter, r: int) -> int:
         w.put(r, 0, tr(key), "cell", {"bold": True}, WRAP, fit=False)
         w.ws.merge_range(r, 1, r, LAST_COL, "", book.styles.get("wrap"))
         w.put(r, 1, value, "wrap", fit=False)
-        _fit_row(w, r, [(tr(key), WIDTHS[0]), (value, _width(1, LAST_COL))])
+        w.fit_row(r, [(tr(key), WIDTHS[0]), (value, _width(1, LAST_COL))])
         r += 1
     return r - 1
 
@@ -114,7 +104,7 @@ def _definitions(book: Book, w: SheetWriter, r: int) -> int:
                   {"num_format": NUMBER_FORMATS[kpi.unit]}, fit=False)
         w.put(r, a + 3, tr("report.yes") if kpi.summary else tr("report.no"), "cell", WRAP,
               fit=False)
-        _fit_row(w, r, [(label, WIDTHS[0]), (description, _width(first, last)),
+        w.fit_row(r, [(label, WIDTHS[0]), (description, _width(first, last)),
                         (unit, WIDTHS[a]), (direction, WIDTHS[a + 1])])
     return r
 
@@ -133,7 +123,7 @@ def _freshness(book: Book, w: SheetWriter, r: int) -> int:
         for c, value in ((2, f.first_at), (3, f.last_at), (4, f.last_loaded_at)):
             w.put(r, c, "—" if missing(value) else value, "cell", WRAP, fit=False)
         w.put(r, 5, f.batches, "cell", WRAP, {"num_format": "#,##0"}, fit=False)
-        _fit_row(w, r, [(kind, WIDTHS[0])])
+        w.fit_row(r, [(kind, WIDTHS[0])])
     return r
 
 
@@ -159,7 +149,7 @@ def _batches(book: Book, w: SheetWriter, r: int) -> int:
                      else {})
             w.put(r, c, value, "cell", WRAP, fit=False, **props)
             texts.append((value, WIDTHS[c]))
-        _fit_row(w, r, texts)
+        w.fit_row(r, texts)
     if book.data.batches.empty:
         w.put(r + 1, 0, tr("report.notes.no_batches"), "note", fit=False)
         r += 1

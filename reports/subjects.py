@@ -8,11 +8,10 @@ from metrics import get
 from metrics.display import column_label
 
 from .book import Book, change_cell, meets
-from .cells import (BAD, DEFAULT_WIDTH, GOOD, MUTED, PRINT_WIDTH_SPARE, SheetWriter,
-                    display_width, missing)
+from .cells import (BAD, DEFAULT_WIDTH, GOOD, LINE_HEIGHT, MUTED, PRINT_WIDTH_SPARE,
+                    SheetWriter, display_width, missing, wrapped_lines)
 from .data import AreaData
 from .text import no_data_sentence
-from .todo import LINE_HEIGHT, wrapped_lines
 
 MAIN_COLUMNS = ("value", "previous_value", "change_previous", "last_season_value",
                 "change_last_season", "numerator", "denominator")
@@ -171,10 +170,7 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, width: i
     for r, texts in ((r0, [(tr(k), c) for c, k in enumerate(
             ("report.col.week", "report.chart.this_season", "report.chart.last_season"))]),
                      (s0, [(tr("report.chart.station"), sc), (label, sc + 1)])):
-        lines = max(wrapped_lines(text, w.column_widths.get(c, DEFAULT_WIDTH))
-                    for text, c in texts)
-        if lines > 1:
-            w.ws.set_row(r, LINE_HEIGHT * lines + 2)
+        w.fit_row(r, [(text, w.column_widths.get(c, DEFAULT_WIDTH)) for text, c in texts])
     for i, (station, value) in enumerate(zip(stations["station"], stations["value"]), start=1):
         w.put(s0 + i, sc, station, "cell", fit=False)
         w.put(s0 + i, sc + 1, value, *book.value_style(main, "cell"), fit=False)

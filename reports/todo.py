@@ -1,13 +1,11 @@
 """The 待办 sheet: every item needing action, one table, filterable by station."""
 from __future__ import annotations
 
-import re
-
 from metrics.display import column_label, list_label
 
 from .actions import COLUMNS, PRINTED, action_rows
 from .book import Book
-from .cells import display_width
+from .cells import LINE_HEIGHT, wrapped_lines
 from .text import left_out_note
 
 HEADER = 3
@@ -25,8 +23,6 @@ LABELS = {"list": "report.col.list", "situation": "report.col.situation",
           "content": "report.col.content", "at": "report.col.at",
           "temp_c": "report.col.temp_c", "amount_yuan": "report.col.amount_yuan",
           "name": "report.col.name", "phone": "report.col.phone"}
-# Points a line of wrapped text takes (a CJK font's line is taller than 15).
-LINE_HEIGHT = 16
 NUMBER = {"temp_c": "0.0", "amount_yuan": "#,##0.00", "source_row": "0"}
 
 
@@ -93,31 +89,3 @@ def _lines(row: dict) -> int:
     """Lines the tallest wrapped cell of the row needs."""
     return max([1] + [wrapped_lines(row[col], width)
                       for col, width in WRAPPED.items() if isinstance(row[col], str)])
-
-
-# A wide (CJK) character, a run of other characters but spaces, or spaces.
-_TOKENS = re.compile(r"[\u2e81-\U0010ffff]|[^\s\u2e81-\U0010ffff]+|\s+")
-
-
-def wrapped_lines(text: str, width: float) -> int:
-    """Lines `text` takes in a column `width` characters wide, wrapped as
-    spreadsheet apps do: a CJK character may start a line, a word of other
-    characters moves to the next line whole unless it is longer than a line."""
-    room = width - 1
-    lines = 0
-    for paragraph in text.splitlines() or [""]:
-        lines += 1
-        used = 0.0
-        for token in _TOKENS.findall(paragraph):
-            size = display_width(token)
-            if token.isspace():
-                used += size            # a space at the end of a line hangs over it
-                continue
-            if used and used + size > room:
-                lines += 1
-                used = 0.0
-            while size > room:          # a word longer than a line is broken
-                lines += 1
-                size -= room
-            used += size
-    return lines

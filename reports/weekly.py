@@ -24,12 +24,13 @@ from metrics import get
 from metrics.display import list_label
 
 from .book import Book, change_cell, meets
-from .cells import BAD, GOOD, MUTED, WORKBOOK_OPTIONS, SheetWriter, Styles, display_width, missing
+from .cells import (BAD, GOOD, MUTED, WORKBOOK_OPTIONS, SheetWriter, Styles, display_width,
+                    missing, wrapped_lines)
 from .data import WeeklyData, gather
 from .notes import notes_sheet
 from .subjects import subject_sheet
 from .text import comparison_note, left_out_note, no_data_note, summary_paragraph
-from .todo import LINE_HEIGHT, todo_sheet, wrapped_lines
+from .todo import todo_sheet
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUMMARY_COLUMNS = ("kpi", "value", "previous_value", "change_previous", "last_season_value",
@@ -152,11 +153,8 @@ def summary_sheet(book: Book) -> None:
                 w.put(r, c, row[col], *book.part_style(kpi, col, "cell"), fit=False)
         direction = tr(f"metrics.direction.{kpi.direction}")
         w.put(r, 10, direction, "cell", MUTED, WRAP, fit=False)
-        # Spreadsheet apps do not grow a row for wrapped text on opening a file.
-        lines = max(wrapped_lines(text, SUMMARY_WIDTHS[c])
-                    for c, text in zip(WRAPPED_COLUMNS, (label, direction)))
-        if lines > 1:
-            w.ws.set_row(r, LINE_HEIGHT * lines + 2)
+        w.fit_row(r, [(text, SUMMARY_WIDTHS[c])
+                      for c, text in zip(WRAPPED_COLUMNS, (label, direction))])
     end_headline = r
 
     r += 2
