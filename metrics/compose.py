@@ -281,7 +281,8 @@ def statement(body: str, reads: Iterable[str], scope: Scope, dims: bool = True,
     return prune_flags(head + body) if prune else head + body
 
 
-_FLAGS = re.compile(r",\s*/\* flags \*/(.*?)/\* end flags \*/", re.DOTALL)
+# A block as written (after a comma) or as pruned (its items each after one).
+_FLAGS = re.compile(r",?\s*/\* flags \*/(.*?)/\* end flags \*/", re.DOTALL)
 _ALIAS = re.compile(r"\bas\s+([a-z_][a-z0-9_]*)\s*$", re.IGNORECASE)
 
 
@@ -306,7 +307,8 @@ def _items(select_list: str) -> list[str]:
 @lru_cache(maxsize=1024)   # the same request composes the same text
 def prune_flags(sql: str) -> str:
     """`sql` without the flag columns (a model's `/* flags */ ... /* end flags */`
-    block, sql/ticket_facts.sql) that nothing else in it names: DuckDB binds
+    block, sql/ticket_facts.sql, sql/stored/ticket_placed.sql) that nothing
+    else in it names: DuckDB binds
     every column of a CTE it reads, used or not, and a dozen period flags cost
     more to plan than a small count takes to run. Only for a statement whose
     result names its columns (aggregates), never `*` of a flagged model: a
@@ -327,8 +329,13 @@ def prune_flags(sql: str) -> str:
                 break
             named |= more
         kept = [item for n, item in flags.items() if n in named]
-        return "".join(",\n        " + item for item in kept)
-    return _FLAGS.sub(keep, sql)
+        return ("\n        /* flags */" + "".join(",\n        " + item for item in kept)
+                + "\n        /* end flags */")
+    # A block's items may be what another block's dropped items read (a
+    # stored table's columns, ticket_facts' flags): again until none goes.
+    while (pruned := _FLAGS.sub(keep, sql)) != sql:
+        sql = pruned
+    return sql
 
 
 def bind(sql: str, *sources: Mapping) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 
 import duckdb
 import numpy as np
@@ -160,8 +161,11 @@ def query(con: duckdb.DuckDBPyConnection, kpi_id: str, period: Period | tuple,
         body += f"\ngroup by {cols}\norder by {cols} nulls last"
     sql = statement(body, [kpi.model], sc, dims=sc.needs_dims(by),
                     stored=stored_variants(con), prune=True)
-    df = run(con, sql, params_for(sql, period, sc, _time_grain(by)))
-    out = _finish(kpi, df, period)
+    params = params_for(sql, period, sc, _time_grain(by))
+    if by:
+        out = _finish(kpi, run(con, sql, params), period)
+    else:
+        out = _finish_one(kpi, _fetchone(con, sql, params), period)
     if kpi.needs:
         out = _gated(out, query(con, kpi.needs, period, filters, by, scope), by)
     return out
@@ -216,6 +220,29 @@ def _finish(kpi: Kpi, df: pd.DataFrame, period: Period) -> pd.DataFrame:
     cols.update(numerator=num_col, denominator=den_col,
                 value=pd.Series(value, index=df.index, dtype="float64"))
     out = pd.DataFrame(cols)
+    out.attrs.update(kpi=kpi.id, period=period)
+    return out
+
+
+def _finish_one(kpi: Kpi, row: tuple, period: Period) -> pd.DataFrame:
+    """`_finish` for a query without groups: its one row, from the values
+    themselves (numerator, denominator, quantile). Converting DuckDB's result
+    to pandas and editing it cost more than running a small count."""
+    num, den, quantile = (float(x) if isinstance(x, Decimal) else x for x in row)
+    value = value_of(kpi, num, den, quantile)
+    if kpi.kind in ("rate", "count"):
+        num_col = pd.Series([num], dtype="int64")
+    elif kpi.kind == "quantile":
+        num_col = pd.Series([None], dtype=object)
+    else:
+        num_col = pd.Series([num], dtype="float64")
+    if not kpi.has_denominator:
+        den_col = pd.Series([None], dtype=object)
+    else:
+        den_col = pd.Series([den], dtype="int64" if kpi.kind in ("rate", "quantile", "count")
+                            else "float64")
+    out = pd.DataFrame({"numerator": num_col, "denominator": den_col,
+                        "value": pd.Series([value], dtype="float64")})
     out.attrs.update(kpi=kpi.id, period=period)
     return out
 

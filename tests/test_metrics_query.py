@@ -12,6 +12,7 @@ from metrics import (LISTS, MetricError, Period, action_list, drill, drill_count
 from metrics.kpi_query import query_levels, query_levels_many
 from metrics.registry import ALL_ROWS
 from metrics.testing import WEEK, ZC, ZD, everything
+from pipelines.warehouse import connect
 
 ALL_KPIS = list(kpis())
 
@@ -36,6 +37,24 @@ def test_every_kpi_runs_with_its_group_bys(wh, kpi):
     for dim in k.group_bys:
         df = query(wh, kpi, WEEK, by=dim)
         assert list(df.columns) == [dim, "numerator", "denominator", "value"]
+
+
+@pytest.mark.parametrize("kpi", ALL_KPIS)
+def test_a_total_equals_the_one_group_of_the_same_rows(demo_con, kpi):
+    # A query without groups builds its one row from DuckDB's values
+    # (kpi_query._finish_one), not through pandas as grouped queries do: the
+    # same numbers and the same column types as a grouping with one group.
+    by, week = "branch", Period("2025-12-08", "2025-12-14")
+    total = query(demo_con, kpi, week, scope=ZD)
+    grouped = query(demo_con, kpi, week, scope=ZD, by=by)
+    assert len(grouped) == 1, grouped
+    pd.testing.assert_frame_equal(total, grouped.drop(columns=[by]), check_exact=True)
+    # Nothing to count (an empty warehouse): the types stay.
+    bare = connect(":memory:")
+    empty, no_groups = query(bare, kpi, WEEK), query(bare, kpi, WEEK, by=by)
+    assert len(empty) == 1 and no_groups.empty
+    assert empty.dtypes.equals(no_groups.drop(columns=[by]).dtypes), (empty.dtypes,
+                                                                      no_groups.dtypes)
 
 
 # Medians and P90s do not add up over groups: their own tests check them.
