@@ -15,6 +15,12 @@ from .cells import NUMBER_FORMATS, SheetWriter, Styles, change_format, change_sh
 from .data import WeeklyData
 
 
+# A page header's title and subtitle (points: the title as on screen, a
+# little smaller; the subtitle as the footer), and Excel's limit on its length.
+HEADER_TITLE_PT, HEADER_SUBTITLE_PT = 14, 11
+HEADER_LIMIT = 255
+
+
 @dataclass
 class Book:
     wb: xlsxwriter.Workbook
@@ -42,18 +48,30 @@ class Book:
     def week_label(self) -> str:
         return labels.week(self.data.week, self.lang)
 
+    @property
+    def subtitle(self) -> str:
+        """The report's identity: company, scope, season, when, masked or not."""
+        d = self.data
+        personal = "report.personal.shown" if d.can_see_personal else "report.personal.masked"
+        return self.tr("report.subtitle", company=self.company, scope=self.scope_label,
+                       season=d.season, generated=labels.moment(d.generated_at, self.lang),
+                       personal=self.tr(personal))
+
     def heading(self, w: SheetWriter, title: str, last_col: int) -> None:
         """Rows 0-1: the sheet's title and the report's identity."""
-        d = self.data
         w.ws.merge_range(0, 0, 0, last_col, "", self.styles.get("title"))
         w.put(0, 0, title, "title", fit=False)
         w.ws.set_row(0, 24)
-        personal = "report.personal.shown" if d.can_see_personal else "report.personal.masked"
-        line = self.tr("report.subtitle", company=self.company, scope=self.scope_label,
-                       season=d.season, generated=labels.moment(d.generated_at, self.lang),
-                       personal=self.tr(personal))
         w.ws.merge_range(1, 0, 1, last_col, "", self.styles.get("subtitle"))
-        w.put(1, 0, line, "subtitle", fit=False)
+        w.put(1, 0, self.subtitle, "subtitle", fit=False)
+
+    def heading_in_header(self, w: SheetWriter, title: str) -> None:
+        """For a sheet printed in parts with its first columns on every page:
+        rows 0-1, merged across all columns, would print on the later parts'
+        pages too, cut off at those columns' edge. The title and the subtitle
+        print in the page header instead, on every page; the caller starts
+        the print area below them (row 2). On screen the rows stay."""
+        w.page_header(_header_text(title, self.subtitle), (HEADER_TITLE_PT, HEADER_SUBTITLE_PT))
 
     def finish(self, w: SheetWriter, repeat_rows: tuple[int, int] | None) -> None:
         title = _footer_text(f"{self.company} · {self.tr('report.title')} · {self.data.week}")
@@ -117,3 +135,24 @@ def sheet_name(key: str, lang: str) -> str:
 def _footer_text(text: str) -> str:
     # In headers and footers "&" starts a code; a literal one is doubled.
     return text.replace("&", "&&")
+
+
+def _header_text(title: str, subtitle: str) -> str:
+    """The title over the subtitle, centred, within Excel's limit for a
+    header (XlsxWriter drops a longer one): the title whole, the subtitle cut
+    short with "…" if need be (cut before its "&"s are doubled, so never
+    between the two). A size code is followed by a font code: a title
+    starting with a digit would read as part of the size."""
+    def text(line: str) -> str:
+        return (f'&C&{HEADER_TITLE_PT}&"-,Bold"{_footer_text(title)}\n'
+                f'&{HEADER_SUBTITLE_PT}&"-,Regular"{_footer_text(line)}')
+    line = subtitle
+    while _utf16_len(text(line)) > HEADER_LIMIT and line:
+        subtitle = subtitle[:-1].rstrip()
+        line = subtitle + "…" if subtitle else ""
+    return text(line)
+
+
+def _utf16_len(text: str) -> int:
+    # Excel counts a header's length in UTF-16 units (an emoji is two).
+    return len(text.encode("utf-16-le")) // 2

@@ -25,14 +25,27 @@ A4 = 9
 # an A4 page in landscape (297 mm), in the pixels column widths are drawn in:
 # 96 to the inch, a digit of the default font (Calibri 11) 7 wide.
 SIDE_MARGIN_IN = 0.4
+TOP_MARGIN_IN, BOTTOM_MARGIN_IN, HEADER_MARGIN_IN = 0.5, 0.6, 0.3
 PRINT_WIDTH_PX = int((297 / 25.4 - 2 * SIDE_MARGIN_IN) * 96)
+A4_SHORT_SIDE_IN = 210 / 25.4   # a landscape page's height
+# The smallest text a printed sheet may have (points).
+LEGIBLE_PT = 9.5
 # Printed smaller than this, the default 11 pt text (the smallest a sheet
-# has, its footer too) is under 9.5 pt.
+# has, its footer too) is under LEGIBLE_PT.
 MIN_PRINT_SCALE = 87
+# A line of a page header is about 1.2 times its font's size; the cells start
+# this far (inches) below the header's last line.
+HEADER_LINE_SPACING = 1.2
+HEADER_GAP_IN = 0.15
 # Apps draw a column a little wider or narrower than these pixels (LibreOffice
 # about 6% wider than Excel): what must fit a page's width fits with 10% spare.
 PRINT_WIDTH_SPARE = 1.1
+# The same for a page's height: LibreOffice fills a page with rows and charts
+# a little differently from these pixels (a chart sized to the last pixel
+# spilled onto the next page).
+PRINT_HEIGHT_SPARE = 1.1
 DEFAULT_WIDTH = 8.43      # a column's width unless set
+DEFAULT_ROW_PX = 20       # a row's height unless set (15 pt)
 # Points a line of wrapped text takes (a CJK font's line is taller than 15).
 LINE_HEIGHT = 16
 HEADER_FILL = "#F2E6E1"
@@ -84,6 +97,13 @@ def change_format(unit: str, points_word: str) -> str:
     if unit == "percent":
         return f'+0.0"{points_word}";-0.0"{points_word}";0.0"{points_word}"'
     return CHANGE_FORMATS[unit]
+
+
+def legible_size(scale: int) -> int:
+    """The smallest whole point size that prints at LEGIBLE_PT or more on a
+    sheet printed at `scale` percent (text an app sizes itself, as a chart's,
+    is 10 pt: under LEGIBLE_PT below 95%)."""
+    return math.ceil(LEGIBLE_PT * 100 / scale)
 
 
 def display_width(text: str) -> int:
@@ -159,6 +179,7 @@ class SheetWriter:
         self.styles, self.ws, self.max_width = styles, ws, max_width
         self.widths: dict[int, int] = {}
         self.column_widths: dict[int, float] = {}   # as set by fit_columns
+        self.top_margin_in = TOP_MARGIN_IN
 
     def put(self, r: int, c: int, value, *style: str | dict | None, fit: bool = True,
             **props) -> None:
@@ -216,12 +237,29 @@ class SheetWriter:
         ws = self.ws
         ws.set_paper(A4)
         ws.set_landscape()
-        ws.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=0.5, bottom=0.6)
+        ws.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=TOP_MARGIN_IN,
+                       bottom=BOTTOM_MARGIN_IN)
         ws.fit_to_pages(1, 0)
         ws.center_horizontally()
         if repeat_rows is not None:
             ws.repeat_rows(*repeat_rows)
         ws.set_footer(footer)
+
+    def page_header(self, header: str, line_sizes: tuple[int, ...]) -> None:
+        """`header` on top of every printed page, the top margin raised for
+        its lines (`line_sizes`, in points, as at 100%: a smaller print scale
+        shrinks them) so that it does not overlap the cells."""
+        lines_in = sum(line_sizes) * HEADER_LINE_SPACING / 72
+        self.top_margin_in = round(HEADER_MARGIN_IN + lines_in + HEADER_GAP_IN, 2)
+        self.ws.set_header(header, {"margin": HEADER_MARGIN_IN})
+        self.ws.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN,
+                            top=self.top_margin_in, bottom=BOTTOM_MARGIN_IN)
+
+    def page_room_px(self, scale: int, repeated_pt: float) -> int:
+        """Pixels of rows a printed page holds at `scale` percent below its
+        repeated rows (`repeated_pt` points tall), with PRINT_HEIGHT_SPARE."""
+        page_in = A4_SHORT_SIDE_IN - self.top_margin_in - BOTTOM_MARGIN_IN
+        return int((page_in * 96 * 100 / scale - repeated_pt * 96 / 72) / PRINT_HEIGHT_SPARE)
 
     def print_in_parts(self, last_col: int, breaks: list[int],
                        repeat_cols: tuple[int, int] | None = None) -> int:

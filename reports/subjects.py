@@ -4,12 +4,15 @@ Excel charts (the week-by-week line and the station bars), so the charts stay
 editable in Excel."""
 from __future__ import annotations
 
+import math
+
 from metrics import get
 from metrics.display import column_label
 
 from .book import Book, change_cell, meets
-from .cells import (BAD, DEFAULT_WIDTH, GOOD, LINE_HEIGHT, MUTED, PRINT_WIDTH_SPARE,
-                    SheetWriter, display_width, missing, wrapped_lines)
+from .cells import (BAD, DEFAULT_ROW_PX, DEFAULT_WIDTH, GOOD, LINE_HEIGHT, MUTED,
+                    PRINT_WIDTH_SPARE, SheetWriter, display_width, legible_size, missing,
+                    wrapped_lines)
 from .data import AreaData
 from .text import no_data_sentence
 
@@ -21,6 +24,8 @@ BRANCH_FILL = {"bg_color": "#F7EFEB", "bold": True}
 TOTAL_FILL = {"bg_color": "#EAD9D1", "bold": True}
 CHART_WIDTH = 620         # pixels, at most
 CHART_HEIGHT = 320
+CHART_GAP = 20            # pixels between the two charts
+MIN_LINE_HEIGHT = 220     # the line chart, lowered to share a page with the bars
 
 
 def subject_sheet(book: Book, area: AreaData) -> None:
@@ -29,20 +34,15 @@ def subject_sheet(book: Book, area: AreaData) -> None:
     extras = [get(k) for k in area.area.extra]
     last_col = FIRST_KPI_COL + len(MAIN_COLUMNS) + len(extras) - 1
     w = book.sheet(area.area.name)
-    book.heading(w, f"{tr(f'report.sheet.{area.area.name}')} · {book.week_label}", last_col)
-    whole = area.table[area.table["level"] == 0]
-    if whole.empty or missing(whole["value"].iloc[0]):
-        # Nothing of this kind in the week: said in words, as the summary does.
-        w.ws.merge_range(HEADER - 1, 0, HEADER - 1, last_col, "", book.styles.get("note"))
-        w.put(HEADER - 1, 0, no_data_sentence(book.data, area.area.name, book.lang), "note",
-              fit=False)
+    title = f"{tr(f'report.sheet.{area.area.name}')} · {book.week_label}"
+    book.heading(w, title, last_col)
     _header(book, w, main, extras)
     end = _rows(book, w, area, main, extras)
     change_width = change_column_width(book)
     w.fit_columns(minimum=9, fixed={1: 16, **{
         FIRST_KPI_COL + i: change_width for i, c in enumerate(MAIN_COLUMNS)
         if c.startswith("change_")}})
-    _header_heights(book, w, extras)
+    header_pt = _header_heights(book, w, extras)
     w.ws.freeze_panes(HEADER + 2, FIRST_KPI_COL)
     book.finish(w, repeat_rows=(HEADER, HEADER + 1))
     # One page wide at a legible size if the table fits; else in two parts,
@@ -51,13 +51,36 @@ def subject_sheet(book: Book, area: AreaData) -> None:
     first_extra = FIRST_KPI_COL + len(MAIN_COLUMNS)
     breaks = ([] if w.fits_a_page(w.pixels(0, last_col)) or first_extra > last_col
               else [first_extra])
-    w.print_in_parts(last_col, breaks, repeat_cols=(0, FIRST_KPI_COL - 1))
+    whole = area.table[area.table["level"] == 0]
+    if whole.empty or missing(whole["value"].iloc[0]):
+        _no_data_note(book, w, area, FIRST_KPI_COL - 1 if breaks else last_col)
+    scale = w.print_in_parts(last_col, breaks, repeat_cols=(0, FIRST_KPI_COL - 1))
+
+    if breaks:
+        book.heading_in_header(w, title)
 
     chart_row = end + 2
-    w.ws.set_h_pagebreaks([chart_row])
-    # The charts, one above the other, within the first part's width.
-    _charts(book, w, area, main, chart_row,
-            width=min(CHART_WIDTH, int(w.part_pixels(last_col, breaks)[0] / PRINT_WIDTH_SPARE)))
+    # The charts, one above the other, within the first part's width, each on
+    # one page (under the table's repeated header rows).
+    last_row, chart_breaks = _charts(
+        book, w, area, main, chart_row,
+        width=min(CHART_WIDTH, int(w.part_pixels(last_col, breaks)[0] / PRINT_WIDTH_SPARE)),
+        room=w.page_room_px(scale, header_pt), font_size=legible_size(scale))
+    w.ws.set_h_pagebreaks([chart_row, *chart_breaks])
+    if breaks:
+        w.ws.print_area(2, 0, last_row, last_col)
+
+
+def _no_data_note(book: Book, w: SheetWriter, area: AreaData, last_col: int) -> None:
+    """Nothing of this kind in the week: said in words, as the summary does,
+    above the table across columns 0-`last_col`. A sheet printed in parts
+    says it within the columns on every page: merged beyond them, it would
+    print cut off at their edge on the later parts' pages."""
+    text = no_data_sentence(book.data, area.area.name, book.lang)
+    w.ws.merge_range(HEADER - 1, 0, HEADER - 1, last_col, "", book.styles.get("note"))
+    w.put(HEADER - 1, 0, text, "note", fit=False)
+    w.fit_row(HEADER - 1, [(text, sum(w.column_widths.get(c, DEFAULT_WIDTH)
+                                      for c in range(last_col + 1)))])
 
 
 def change_column_width(book: Book) -> float:
@@ -83,9 +106,9 @@ def _header(book: Book, w: SheetWriter, main, extras) -> None:
     w.ws.set_row(HEADER + 1, 30)
 
 
-def _header_heights(book: Book, w: SheetWriter, extras) -> None:
+def _header_heights(book: Book, w: SheetWriter, extras) -> float:
     """The header's two rows as tall as their wrapped labels (an other KPI's
-    name spans both)."""
+    name spans both). Returns their height in points."""
     def lines(text: str, c: int) -> int:
         return wrapped_lines(text, w.column_widths.get(c, DEFAULT_WIDTH))
     second = max(lines(book.tr(f"report.col.{col}"), FIRST_KPI_COL + i)
@@ -95,6 +118,7 @@ def _header_heights(book: Book, w: SheetWriter, extras) -> None:
     both = max([0] + [LINE_HEIGHT * lines(kpi.text(book.lang)[0], first_extra + i) + 2
                       for i, kpi in enumerate(extras)])
     w.ws.set_row(HEADER + 1, max(second, both - 30))
+    return 30 + max(second, both - 30)
 
 
 def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
@@ -141,8 +165,16 @@ def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
     return r
 
 
-def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, width: int) -> None:
-    """Chart data (visible, so the charts can be checked and edited), then the charts."""
+def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, width: int,
+            room: int, font_size: int) -> tuple[int, list[int]]:
+    """Chart data (visible, so the charts can be checked and edited), then the
+    charts, their labels, legend and data labels at `font_size` (an app's
+    default 10 pt prints too small on a sheet printed under 95%). A chart
+    split by a page break prints its lower part under the next page's
+    repeated rows: each chart is at most `room` pixels tall (a page's rows)
+    and starts a page unless it fits below the one before. Returns the last
+    row the data and the charts reach, and the rows starting a page."""
+    font = {"size": font_size}
     tr, name = book.tr, w.ws.name
     label = main.text(book.lang)[0]
     w.put(top, 0, tr("report.chart.data"), "section", fit=False)
@@ -189,10 +221,10 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, width: i
         })
     line.set_title({"name": tr("report.chart.trend", kpi=label),
                     "name_font": {"size": 12, "bold": True}})
-    line.set_y_axis({"num_format": number_format, "major_gridlines": {"visible": True,
-                     "line": {"color": "#E5E5E5"}}})
-    line.set_legend({"position": "bottom"})
-    line.set_size({"width": width, "height": CHART_HEIGHT})
+    line.set_x_axis({"num_font": font})
+    line.set_y_axis({"num_format": number_format, "num_font": font,
+                     "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
+    line.set_legend({"position": "bottom", "font": font})
 
     bars = book.wb.add_chart({"type": "bar"})
     bars.add_series({
@@ -201,22 +233,41 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, width: i
         "values": [name, s0 + 1, sc + 1, s1, sc + 1],
         "fill": {"color": "#B5472E"}, "gap": 60,
         "data_labels": {"value": True, "num_format": "0.0%" if main.unit == "percent"
-                        else "#,##0.00"},
+                        else "#,##0.00", "font": font},
     })
     bars.set_title({"name": tr("report.chart.by_station", kpi=label),
                     "name_font": {"size": 12, "bold": True}})
     # In a bar chart the category axis is the vertical one: weakest at the top.
-    bars.set_y_axis({"reverse": True})
-    bars.set_x_axis({"num_format": number_format, "min": 0,
+    bars.set_y_axis({"reverse": True, "num_font": font})
+    bars.set_x_axis({"num_format": number_format, "min": 0, "num_font": font,
                      **({"max": 1} if main.unit == "percent" else {})})
     bars.set_legend({"none": True})
-    bars.set_size({"width": width, "height": max(CHART_HEIGHT, 26 * len(stations) + 100)})
+    bars_height = min(max(CHART_HEIGHT, 26 * len(stations) + 100), room)
+    bars.set_size({"width": width, "height": bars_height})
 
     # A chart of no points is an empty frame: only charts with something to draw.
-    at = s1 + 2
     drawn = any(not missing(row[k]) for row in trend for k in ("value", "last_season_value"))
-    if drawn:
-        w.ws.insert_chart(at, 0, line)
-    if len(stations):
-        # An offset, not rows: the bars sit below the line whatever the row heights.
-        w.ws.insert_chart(at, 0, bars, {"y_offset": CHART_HEIGHT + 20 if drawn else 0})
+    # Nothing below the chart data sets a row's height: a chart of h pixels
+    # takes ceil(h / DEFAULT_ROW_PX) rows, and one row more keeps them apart.
+    def rows(height: int) -> int:
+        return math.ceil((height + CHART_GAP) / DEFAULT_ROW_PX)
+    line_height = min(CHART_HEIGHT, room)
+    if drawn and len(stations):
+        # Both on one page if a line chart no lower than MIN_LINE_HEIGHT lets them.
+        spare = room - rows(bars_height) * DEFAULT_ROW_PX - CHART_GAP
+        if spare >= MIN_LINE_HEIGHT:
+            line_height = min(line_height, spare)
+    line.set_size({"width": width, "height": line_height})
+    charts = ([(line, line_height)] if drawn else []) + (
+        [(bars, bars_height)] if len(stations) else [])
+    if not charts:
+        return s1, []
+    row, used, starts = s1 + 2, None, []
+    for chart, height in charts:
+        if used is None or used + height > room:
+            starts.append(row)
+            used = 0
+        w.ws.insert_chart(row, 0, chart)
+        row += rows(height)
+        used += rows(height) * DEFAULT_ROW_PX
+    return row, starts

@@ -7,16 +7,19 @@ import datetime as dt
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+import xlsxwriter
 from openpyxl.chart import BarChart, LineChart
 from openpyxl.utils import column_index_from_string
 
@@ -730,6 +733,90 @@ def _lines_at_least(text: str, pixels: int) -> int:
     return sum(max(1, -(-display_width(p) // per_line)) for p in text.splitlines() or [""])
 
 
+MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+CHART_NS = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+DRAWING_NS = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+# Sizes an app gives text that sets none: a header's or footer's (the default
+# font's), a chart's.
+HEADER_FOOTER_PT = 11
+CHART_PT = 10
+
+
+def _related(z: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> the part it points to, of the .xlsx part `part`."""
+    folder, name = posixpath.split(part)
+    rels = f"{folder}/_rels/{name}.rels"
+    if rels not in z.namelist():
+        return {}
+    return {rel.get("Id"): posixpath.normpath(posixpath.join(folder, rel.get("Target")))
+            for rel in ET.fromstring(z.read(rels))}
+
+
+def sheet_parts(content: bytes) -> dict[str, tuple[ET.Element, list[ET.Element]]]:
+    """Sheet name -> (its worksheet XML, the XML of each of its charts), read
+    from the .xlsx as written (openpyxl keeps one font size of a header and
+    loads charts poorly)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        parts = _related(z, "xl/workbook.xml")
+        out = {}
+        for sheet in ET.fromstring(z.read("xl/workbook.xml")).iter(MAIN_NS + "sheet"):
+            part = parts[sheet.get(REL_NS + "id")]
+            charts = [chart for drawing in _related(z, part).values() if "/drawings/" in drawing
+                      for chart in _related(z, drawing).values() if "/charts/" in chart]
+            out[sheet.get("name")] = (ET.fromstring(z.read(part)),
+                                      [ET.fromstring(z.read(c)) for c in charts])
+    return out
+
+
+def headers_footers(content: bytes) -> dict[str, dict[str, str]]:
+    """Sheet name -> its page header and footer as written, codes and all."""
+    out = {}
+    for name, (sheet, _) in sheet_parts(content).items():
+        found = sheet.find(MAIN_NS + "headerFooter")
+        out[name] = {} if found is None else {el.tag.removeprefix(MAIN_NS): el.text or ""
+                                              for el in found}
+    return out
+
+
+def header_footer_sizes(text: str) -> list[int]:
+    """The point size of each character a header or footer prints (before
+    the sheet's scale): each section (&L, &C, &R) starts at the default
+    size, &nn sets the size of what follows, && is a literal "&"."""
+    sizes, size = [], HEADER_FOOTER_PT
+    for code in re.findall(r'&&|&\d+|&"[^"]*"|&K[0-9A-Fa-f]{6}|&.|[^&]', text, re.S):
+        if code in ("&L", "&C", "&R"):
+            size = HEADER_FOOTER_PT
+        elif re.fullmatch(r"&\d+", code):
+            size = int(code[1:])
+        elif not (code.startswith(('&"', "&K")) or code.isspace()):
+            sizes.append(size)
+    return sizes
+
+
+def chart_text_sizes(chart: ET.Element) -> list[float]:
+    """The point size of each text of a chart: its title, its axes' labels,
+    its legend and its data labels; as set (sz, in hundredths of a point), or
+    the chart's default (10 pt unless the chart sets one) where none is."""
+    def sizes(el, default):
+        runs = [r for child in el if child.tag in (CHART_NS + "tx", CHART_NS + "txPr")
+                for r in child.iter() if r.tag in (DRAWING_NS + "defRPr", DRAWING_NS + "rPr")]
+        return [int(r.get("sz")) / 100 for r in runs if r.get("sz")] or [default]
+
+    def on(el, flag):
+        found = el.find(CHART_NS + flag)
+        return found is not None and found.get("val", "1") in ("1", "true")
+
+    default = sizes(chart, CHART_PT)[0]
+    texts = [*chart.iter(CHART_NS + "title"), *chart.iter(CHART_NS + "legend")]
+    texts += [ax for tag in ("catAx", "valAx", "dateAx", "serAx")
+              for ax in chart.iter(CHART_NS + tag) if not on(ax, "delete")]
+    texts += [labels for labels in chart.iter(CHART_NS + "dLbls")
+              if any(on(labels, f) for f in ("showVal", "showCatName", "showSerName",
+                                             "showPercent"))]
+    return [size for el in texts for size in sizes(el, default)]
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_sheet_prints_at_a_legible_size(planted, lang):
     # Fitted to one page wide, the sheets printed small: the 待办 table (its
@@ -737,16 +824,17 @@ def test_every_sheet_prints_at_a_legible_size(planted, lang):
     # about 6 pt; 摘要, 工单 and 说明 under 9.5 pt too. Each prints at a
     # legible size, a too-wide table in parts within a page's width, a row's
     # parts on pages one after the other.
-    book = openpyxl.load_workbook(io.BytesIO(build_weekly(planted, WEEK, lang=lang)))
+    content = build_weekly(planted, WEEK, lang=lang)
+    book = openpyxl.load_workbook(io.BytesIO(content))
     assert book.sheetnames == (SHEETS_ZH if lang == "zh" else SHEETS_EN)
     for ws in book.worksheets:
         scale, parts, room, last = printed(ws)
         shown = [c for row in ws.iter_rows(max_col=last) for c in row if c.value is not None]
         smallest = min((c.font.sz or 11) * scale for c in shown)
         assert smallest >= LEGIBLE_PT, f"{ws.title} prints at {scale:.0%}: {smallest:.1f} pt"
-        footer = [int(x) for x in re.findall(r"&(\d+)", (ws.oddFooter.left.text or "")
-                                                       + (ws.oddFooter.right.text or ""))]
-        assert all(size * scale >= LEGIBLE_PT for size in footer), (ws.title, footer, scale)
+        for kind, text in headers_footers(content)[ws.title].items():
+            sizes = header_footer_sizes(text)
+            assert all(size * scale >= LEGIBLE_PT for size in sizes), (ws.title, kind, text, scale)
         assert all(part * scale <= room for part in parts), (ws.title, parts, scale, room)
         assert len(parts) == 1 or ws.page_setup.pageOrder == "overThenDown", ws.title
         # Nothing is cut off: text wider than its room wraps in its cell, and
@@ -768,6 +856,135 @@ def test_every_sheet_prints_at_a_legible_size(planted, lang):
             height = sum(ws.row_dimensions[r].height or default for r in rows)
             assert height >= 14 * _lines_at_least(c.value, width), \
                 (ws.title, c.coordinate, c.value, height)
+
+
+def printed_rows(ws) -> tuple[int, int, int]:
+    """The first and last printed row and the last printed column: the print
+    area's, else the used range's (an app prints a sheet's charts with it)."""
+    if not ws.print_area:
+        return 1, ws.max_row, ws.max_column
+    corners = re.findall(r"\$([A-Z]+)\$(\d+)", ws.print_area)
+    assert len(corners) == 2, ws.print_area
+    (_, top), (right, bottom) = corners
+    return int(top), int(bottom), column_index_from_string(right)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("week", [WEEK, "2026-W12"])
+def test_a_sheet_printed_in_parts_has_its_title_in_the_page_header(planted, lang, week):
+    # 工单 prints in two parts, branch and station (A-B) on every page. Rows
+    # 1-2, the title and the subtitle merged across all columns, printed on
+    # the second part's pages too, cut off at B's edge ("工单 · 2025年第48周
+    # (11,"). Such a sheet prints them in its page header, on every page,
+    # and its cells from row 3: the table, the chart data and the charts.
+    # In 2026-W12 (no tickets) row 3 says so, within A-B: it was cut off too.
+    content = build_weekly(planted, week, lang=lang)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    headers = headers_footers(content)
+    repeated = [ws for ws in book.worksheets if ws.print_title_cols]
+    assert (SHEETS_ZH if lang == "zh" else SHEETS_EN)[2] in [ws.title for ws in repeated]
+    for ws in repeated:
+        first, last = (column_index_from_string(x.strip("$"))
+                       for x in ws.print_title_cols.split(":"))
+        top, bottom, right = printed_rows(ws)
+        for m in ws.merged_cells.ranges:
+            if first <= m.min_col <= last and m.min_row <= bottom and m.max_row >= top:
+                assert m.max_col <= last, (ws.title, m.coord, ws.cell(m.min_row, m.min_col).value)
+        shown = [c for row in ws.iter_rows(min_row=3) for c in row if c.value is not None]
+        assert all(top <= c.row <= bottom and c.column <= right for c in shown), \
+            (ws.title, ws.print_area, max(c.row for c in shown))
+        assert len(ws._charts) == 2 or ws["A3"].value, ws.title
+        for chart in ws._charts:
+            rows = (chart.anchor._from.row + 1, chart.anchor.to.row + 1)
+            assert top <= min(rows) and max(rows) <= bottom, (ws.title, rows, ws.print_area)
+        header = headers[ws.title].get("oddHeader", "")
+        for cell in ("A1", "A2"):
+            assert ws[cell].value.replace("&", "&&") in header, (ws.title, cell, header)
+        # the header, a line of title and one of subtitle, ends above the
+        # cells: the top margin leaves room for its lines (1.2 times their size)
+        lines = header.split("\n")
+        assert len(lines) == 2, (ws.title, header)
+        tall = sum(max(header_footer_sizes(line)) * 1.2 for line in lines) / 72
+        assert ws.page_margins.top - ws.page_margins.header >= tall, ws.title
+    for ws in book.worksheets:
+        if not ws.print_title_cols:
+            assert "oddHeader" not in headers[ws.title], ws.title
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_chart_prints_whole_on_one_page(planted, lang):
+    # The charts ran across a page break: their lower part printed on the next
+    # page under the table's repeated header rows, which covered it. A chart
+    # starts a page, or fits below the one before it on that page.
+    book = openpyxl.load_workbook(io.BytesIO(build_weekly(planted, WEEK, lang=lang)))
+    charted = 0
+    for ws in book.worksheets:
+        if not ws._charts:
+            continue
+        scale = printed(ws)[0]
+        default = ws.sheet_format.defaultRowHeight or 15
+
+        def height(r: int) -> float:   # points; r is 0-based, as chart anchors are
+            return ws.row_dimensions[r + 1].height or default
+        first, last = (int(x) for x in ws.print_title_rows.replace("$", "").split(":"))
+        repeated = sum(height(r - 1) for r in range(first, last + 1))
+        page = (A4_SHORT_SIDE_IN - ws.page_margins.top - ws.page_margins.bottom) * 72 / scale
+        starts = sorted(b.id for b in ws.row_breaks.brk)   # 0-based rows starting a page
+        for chart in ws._charts:
+            top, end = chart.anchor._from.row, chart.anchor.to
+            bottom = end.row if end.rowOff else end.row - 1
+            assert not [b for b in starts if top < b <= bottom], (ws.title, top, bottom, starts)
+            start = max(b for b in starts if b <= top)
+            used = sum(height(r) for r in range(start, end.row)) + end.rowOff / 12700
+            assert repeated + used <= page, (ws.title, top, repeated, used, page)
+            charted += 1
+    assert charted == 6
+
+
+def test_a_long_subtitle_is_cut_short_in_the_page_header(planted, monkeypatch):
+    # Excel allows 255 characters in a header; XlsxWriter drops a longer one.
+    # The title stays whole, the subtitle ends in "…", and an "&" of the
+    # company's name stays a literal "&&", not cut in two.
+    import reports.book
+    settings = dict(reports.book.load_settings())
+    settings["company"] = {**settings["company"], "name_zh": "热力 & 燃气" * 20}
+    monkeypatch.setattr(reports.book, "load_settings", lambda *a: settings)
+    content = build_weekly(planted, WEEK)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    header = headers_footers(content)["工单"]["oddHeader"]
+    assert len(header) <= 255
+    assert book["工单"]["A1"].value in header
+    assert header.endswith("…") and "热力 && 燃气" in header
+    assert not re.search(r"(?<!&)&(&&)*(?![&\d\"CLR])", header), header
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_chart_text_prints_at_a_legible_size(planted, lang):
+    # The charts' axis labels, legend and data labels had Excel's default
+    # 10 pt: 8.7 pt on the English Fees sheet, printed at 87%.
+    content = build_weekly(planted, WEEK, lang=lang)
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    charted = 0
+    for name, (_, charts) in sheet_parts(content).items():
+        scale = printed(book[name])[0]
+        for chart in charts:
+            charted += 1
+            sizes = chart_text_sizes(chart)
+            assert len(sizes) >= 4, (name, sizes)
+            assert min(sizes) * scale >= LEGIBLE_PT, (name, sizes, scale)
+    assert charted == 6
+    # a text that sets no size counts as the default 10 pt
+    out = io.BytesIO()
+    plain = xlsxwriter.Workbook(out, {"in_memory": True})
+    ws = plain.add_worksheet()
+    ws.write_column(0, 0, [1, 2, 3])
+    chart = plain.add_chart({"type": "bar"})
+    chart.add_series({"values": "=Sheet1!$A$1:$A$3", "data_labels": {"value": True}})
+    chart.set_x_axis({"num_font": {"size": 12}})
+    ws.insert_chart(0, 2, chart)
+    plain.close()
+    (_, (xml,)), = sheet_parts(out.getvalue()).values()
+    assert sorted(chart_text_sizes(xml)) == [10, 10, 10, 12]     # y axis, legend, labels
 
 
 def test_the_summarys_action_notes_wrap_in_their_cells(wb):
