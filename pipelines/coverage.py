@@ -242,7 +242,10 @@ def period_rows(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, se
     chosen branches and stations (none chosen: all).
 
     A row belongs to the branch and station of its household in the roster; a
-    ticket without a known household goes by the station written on it."""
+    ticket without a known household goes by the station written on it. A
+    row whose household the roster does not have counts for the whole
+    company only, as the KPIs count it (a reading of a household loaded
+    before the roster is in every reading KPI's denominator)."""
     params = {"start": start, "end": end, "season": season,
               "branches": list(branches), "stations": list(stations)}
     where_place = ("(len($branches) = 0 OR list_contains($branches, branch))"
@@ -254,16 +257,18 @@ def period_rows(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date, se
                         GROUP BY station),
             hh AS (SELECT household_id, branch, station FROM households),
             readings AS (SELECT h.branch, h.station FROM temperature_readings r
-                         JOIN hh h USING (household_id)
+                         LEFT JOIN hh h USING (household_id)
                          WHERE CAST(r.measured_at AS DATE) BETWEEN $start AND $end),
             tks AS (SELECT coalesce(h.branch, s.branch) AS branch,
                            coalesce(h.station, t.station) AS station
                     FROM tickets t LEFT JOIN hh h USING (household_id)
                     LEFT JOIN st s ON s.station = t.station
                     WHERE CAST(t.received_at AS DATE) BETWEEN $start AND $end),
-            bills AS (SELECT h.branch, h.station FROM fee_bills b JOIN hh h USING (household_id)
+            bills AS (SELECT h.branch, h.station FROM fee_bills b
+                      LEFT JOIN hh h USING (household_id)
                       WHERE b.season = $season),
-            pays AS (SELECT h.branch, h.station FROM fee_payments p JOIN hh h USING (household_id)
+            pays AS (SELECT h.branch, h.station FROM fee_payments p
+                     LEFT JOIN hh h USING (household_id)
                      WHERE CAST(p.paid_at AS DATE) BETWEEN $start AND $end)
             SELECT (SELECT count(*) FROM hh WHERE {where_place}),
                    (SELECT count(*) FROM readings WHERE {where_place}),

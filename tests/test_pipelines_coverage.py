@@ -146,3 +146,25 @@ def test_period_rows(con):
                                    stations=["华光路换热站"])
     assert (station["households"], station["temperature_readings"], station["tickets"]) \
         == (2, 2, 2)
+
+
+def test_period_rows_count_rows_of_households_not_in_the_roster(con):
+    # Readings loaded before the roster, a bill and a receipt of a household
+    # it does not have: the KPIs count them for the whole company (a reading
+    # is in every reading KPI's denominator), so the overview's row counts do
+    # too; a branch or station chosen leaves them out, as it does in the KPIs.
+    from metrics import Period, query
+    load_file(con, UI / "temperature_new.xlsx")
+    con.execute("INSERT INTO fee_bills (household_id, season, amount_due)"
+                " VALUES ('NOT-IN-ROSTER', '2025-2026', 100)")
+    con.execute("INSERT INTO fee_payments (household_id, paid_at, amount)"
+                " VALUES ('NOT-IN-ROSTER', TIMESTAMP '2025-12-03 00:00', 50)")
+    whole = coverage.period_rows(con, D(2025, 11, 15), D(2026, 3, 15), "2025-2026")
+    assert whole == {"households": 0, "temperature_readings": 3, "tickets": 0,
+                     "fee_bills": 1, "fee_payments": 1}
+    readings = query(con, "temp_unsigned_readings", Period("2025-11-15", "2026-03-15"))
+    assert readings["denominator"].iloc[0] == whole["temperature_readings"]
+    for chosen in ({"branches": ["淄川分公司"]}, {"stations": ["华光路换热站"]}):
+        part = coverage.period_rows(con, D(2025, 11, 15), D(2026, 3, 15), "2025-2026",
+                                    **chosen)
+        assert sum(part.values()) == 0, (chosen, part)

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from i18n import t
 from page_testing import (APP, cell_texts, column_settings, demo_copy,  # noqa: F401
-                          downloads, open_page, table)
+                          downloads, open_page, shown_text, table)
 from ui import db, fmt
 from ui.tables import on_screen
 
@@ -307,3 +307,37 @@ def test_a_readings_source_file_and_row_come_right_after_its_time(demo_copy):
     assert not at.exception
     rows = table(at, "来源文件")
     assert len(rows) and list(rows.columns[:3]) == ["测温时间", "来源文件", "来源行号"]
+
+
+# --- 9. times as they were recorded ----------------------------------------------------------
+
+def test_a_date_without_a_time_of_day_reads_as_a_date(demo_copy):
+    # Receipts are exported with their date only (stored at 00:00): the page
+    # header said "收费数据 · 数据截至 2026年3月15日 00:00", as if nothing of
+    # the 15th were loaded, and the receipts "2025年11月15日 00:00".
+    at = open_page("pages/fees.py", **WEEK)
+    paid = next(df for df in at.dataframe if "缴费日期" in df.value.columns)
+    config = column_settings(paid, "缴费日期")
+    assert config["type_config"]["format"] == "YYYY年M月D日", config
+    shown = shown_text(at)
+    assert "数据截至 2026年3月15日" in shown and "2026年3月15日 00:00" not in shown
+    # a reading's time keeps its time of day, in a column wide enough for it
+    # (the grid cut "2025年11月25日 16:05" to "… 16:0")
+    at = open_page("pages/temperature.py", season="2025-2026", period="week", week="2026-W03",
+                   station="般阳路换热站", d_branch="淄川分公司", d_station="般阳路换热站",
+                   d_community="昆仑小区", d_building="16号楼")
+    homes = next(df.value for df in at.dataframe if {"户号", "计入达标率"} <= set(df.value.columns))
+    at.selectbox(key="t_drill_household").set_value(homes.iloc[0]["户号"]).run()
+    rows = next(df for df in at.dataframe if "来源文件" in df.value.columns)
+    config = column_settings(rows, "测温时间")
+    assert config["type_config"]["format"] == "YYYY年M月D日 HH:mm"
+    assert config["width"] >= 8 * len("2025年11月25日 16:05") + 8 * 3 + 32
+
+
+@pytest.mark.parametrize("lang, text", [("zh", "2026年3月15日"), ("en", "15 Mar 2026")])
+def test_event_time_leaves_out_a_midnight_only(lang, text):
+    import datetime as dt
+    assert fmt.event_time(dt.datetime(2026, 3, 15), lang) == text
+    assert fmt.event_time(dt.datetime(2026, 3, 15, 0, 1), lang) == fmt.datetime(
+        dt.datetime(2026, 3, 15, 0, 1), lang)
+    assert fmt.event_time(None, lang) == fmt.EMPTY

@@ -84,6 +84,20 @@ def datetime(d, lang: str = "zh") -> str:
     return f"{date(d, lang)} {d:%H:%M}"
 
 
+def has_time(d) -> bool:
+    """Whether a data row's time says a time of day: a receipt exported with
+    its date only is stored at 00:00, which is no time to show."""
+    return isinstance(d, dt.datetime) and d.time() != dt.time(0)
+
+
+def event_time(d, lang: str = "zh") -> str:
+    """A data row's time as `datetime`, or its date alone when it has no time
+    of day ("收费数据 · 数据截至 2026年3月15日", not "… 00:00")."""
+    if _missing(d):
+        return EMPTY
+    return datetime(d, lang) if has_time(d) else date(d, lang)
+
+
 def week(name: str, lang: str = "zh") -> str:
     """2025年第47周 11/17–11/23 / 2025-W47 · 17 Nov – 23 Nov (short: a sidebar picker)."""
     monday, sunday = week_bounds(name)
@@ -97,6 +111,8 @@ def period(start: dt.date, end: dt.date, lang: str = "zh") -> str:
     return f"{date(start, lang)} – {date(end, lang)}"
 
 
-def datetime_column_format(lang: str = "zh") -> str:
-    """The same datetime style for st.column_config (a moment.js pattern)."""
-    return "YYYY年M月D日 HH:mm" if lang == "zh" else "D MMM YYYY HH:mm"
+def datetime_column_format(lang: str = "zh", with_time: bool = True) -> str:
+    """The same datetime style for st.column_config (a moment.js pattern);
+    `with_time=False`: the date alone, as `date`."""
+    day = "YYYY年M月D日" if lang == "zh" else "D MMM YYYY"
+    return f"{day} HH:mm" if with_time else day

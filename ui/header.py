@@ -52,7 +52,7 @@ def describe(f, lang: str, counts: bool = True) -> str:
         return t("ui.freshness.none", lang)
     parts = []
     if f.last_at is not None:
-        parts.append(t("ui.freshness.data_to", lang, time=fmt.datetime(f.last_at, lang)))
+        parts.append(t("ui.freshness.data_to", lang, time=fmt.event_time(f.last_at, lang)))
     elif counts:
         parts.append(t("ui.freshness.rows", lang, rows=fmt.number(f.rows, lang)))
     if f.last_loaded_at is not None:

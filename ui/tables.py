@@ -7,6 +7,7 @@ ui/xlsx.py) of the rows shown, or of the whole list a page shows the top of.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
@@ -175,6 +176,21 @@ def fit_width(values: pd.Series, decimals: int = 2, header: str = "") -> int:
     return CHAR_PX * longest + CELL_PADDING_PX
 
 
+def datetime_column(values: pd.Series, lang: str):
+    """Times in the language's style, as wide as they are written (the grid
+    sized a column by the raw value and cut "2025年11月25日 16:05" to
+    "… 16:0"); dates alone when no value has a time of day (receipts
+    exported with their date only, stored at 00:00)."""
+    times = values.dropna()
+    with_time = times.empty or bool((times != times.dt.normalize()).any())
+    sample = dt.datetime(2025, 12, 25, 16, 5)
+    text = fmt.datetime(sample, lang) if with_time else fmt.date(sample, lang)
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return st.column_config.DatetimeColumn(
+        format=fmt.datetime_column_format(lang, with_time),
+        width=CHAR_PX * units + CELL_PADDING_PX)
+
+
 def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = None) -> dict:
     """Datetimes in the language's style; numbers grouped by thousands and
     money to the fen (number_format), by `names`: the KPI layer's names of
@@ -182,7 +198,7 @@ def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = Non
     config = {}
     for col, name in zip(df.columns, names if names is not None else df.columns):
         if pd.api.types.is_datetime64_any_dtype(df[col]):
-            config[col] = st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang))
+            config[col] = datetime_column(df[col], lang)
         elif name == OVERDUE_DAYS:
             config[col] = st.column_config.NumberColumn(
                 format=t("ui.grid.days_value", lang, value="%,.1f"))
