@@ -1,6 +1,8 @@
 """数据管理: what is loaded, week by week, and the history of loads with undo."""
 from __future__ import annotations
 
+import unicodedata
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -12,6 +14,7 @@ from pipelines.errors import PipelineError
 from pipelines.fields import KINDS
 from ui import db, fmt, session, tables
 from ui.lang import current, tr
+from ui.sidebar import today
 from ui.uploads import user_name
 
 session.page_guard()
@@ -73,11 +76,62 @@ def coverage() -> None:
                 st.caption(tr("ui.data.no_gaps"))
 
 
+# What tells the batches apart comes first: the batch, whether it is still in
+# place (an undone batch's chip says when and by whom it was undone) and its
+# file. These stay in view (pinned) while the rest of a wide table scrolls.
+COLUMNS = ("batch", "status", "file", "kind", "dataset", "user", "loaded_at", *COUNTS,
+           "data_from", "data_to")
+PINNED = ("batch", "status", "file")
+STATUS_COLORS = {"loaded": "green", "undone": "red"}
+# Pixels a column needs: about 7 a Latin letter or digit and 14 a Chinese
+# character (Source Sans at the grid's 14 px), plus the cell's padding and
+# sort arrow. The grid sizes a column by its raw values, not its header or
+# the formatted text: "Loaded b", "Unchar" and "Rejecte" were cut.
+UNIT_PX = 7
+CHIP_PX = 16           # a status chip's own padding
+FILE_MAX_PX = 280      # a very long file name is cut rather than fill the pinned part
+
+
+def text_units(text: object) -> int:
+    """Width of `text` in half-width units (a Chinese character is two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def column_width(header: str, texts) -> int:
+    """Pixels to show `header` and the longest of `texts` whole."""
+    longest = max([text_units(header), *(text_units(x) for x in texts)])
+    return UNIT_PX * longest + tables.CELL_PADDING_PX
+
+
+def undo_time(at) -> str:
+    """When a batch was undone: 11月30日 14:05 / 30 Nov 14:05 this year,
+    with the year before."""
+    if at.year == today().year:
+        return f"{fmt.short_date(at, lang)} {at:%H:%M}"
+    return fmt.datetime(at, lang)
+
+
+def status_text(status: str, undone_at, undone_by) -> str:
+    """有效, or 已撤销 · 11月30日 14:05 · 张三: an undone batch says when and
+    by whom beside the word (the two were columns 15 and 16, off screen)."""
+    parts = [tr(f"ui.batches.status_{status}")]
+    if status == "undone":
+        if not pd.isna(undone_at):
+            parts.append(undo_time(undone_at))
+        if isinstance(undone_by, str) and undone_by:
+            parts.append(undone_by)
+    return " · ".join(parts)
+
+
 def history_table(df: pd.DataFrame) -> pd.DataFrame:
     """The batch list with words for codes in the user's language, its
-    columns named by their keys (ui.batches.<key> are their headers)."""
+    columns (COLUMNS) named by their keys (ui.batches.<key> are their
+    headers). The status is a one-item list: the grid draws it as a chip
+    coloured by status (history_config)."""
     out = pd.DataFrame({
         "batch": df["batch_id"],
+        "status": [[status_text(s, at, by)] for s, at, by in
+                   zip(df["status"], df["undone_at"], df["undone_by"])],
         "file": df["file_name"],
         "kind": [t(f"kind.{k}", lang) for k in df["kind"]],
         "dataset": [t(f"dataset.{d}", lang) for d in df["dataset"]],
@@ -90,11 +144,48 @@ def history_table(df: pd.DataFrame) -> pd.DataFrame:
         "rejected": df["rows_rejected"],
         "data_from": df["data_from"],
         "data_to": df["data_to"],
-        "status": [tr(f"ui.batches.status_{s}") for s in df["status"]],
-        "undone_at": df["undone_at"],
-        "undone_by": df["undone_by"],
     })
-    return out
+    return out[list(COLUMNS)]
+
+
+def history_config(df: pd.DataFrame, shown: pd.DataFrame) -> dict:
+    """The column_config of the history table `shown` (history_table of the
+    batches `df`), by column id: formats, a width for each column that shows
+    its header and values whole in either language, the status as a chip
+    (green in place, red undone) and the first columns pinned."""
+    when = fmt.datetime_column_format(lang)
+    count = "%,d"   # rows grouped: 16,849
+    # What each column's cells read on screen, to size it.
+    written = {
+        "batch": [str(b) for b in shown["batch"]],
+        "status": [s[0] for s in shown["status"]],
+        "loaded_at": [fmt.datetime(x, lang) for x in shown["loaded_at"]],
+        "data_from": ["2025-12-25"], "data_to": ["2025-12-25"],
+        **{c: [f"{x:,.0f}" for x in shown[c].dropna()] for c in COUNTS},
+    }
+    config: dict[str, dict] = {
+        "batch": st.column_config.NumberColumn(format="%d"),
+        "loaded_at": st.column_config.DatetimeColumn(format=when),
+        "data_from": st.column_config.DatetimeColumn(format="YYYY-MM-DD"),
+        "data_to": st.column_config.DatetimeColumn(format="YYYY-MM-DD"),
+        **{c: st.column_config.NumberColumn(format=count) for c in COUNTS},
+    }
+    # One option a text (an undone batch's names its time), coloured by its status.
+    status_of = dict(zip(written["status"], df["status"]))
+    config["status"] = st.column_config.MultiselectColumn(
+        options=list(status_of), color=[STATUS_COLORS[s] for s in status_of.values()])
+    for cid in COLUMNS:
+        entry = config.setdefault(cid, st.column_config.Column())
+        width = column_width(tr(f"ui.batches.{cid}"),
+                             written.get(cid, shown[cid].dropna().astype(str)))
+        if cid == "status":
+            width += CHIP_PX
+        elif cid == "file":
+            width = min(width, FILE_MAX_PX)
+        entry["width"] = width
+        if cid in PINNED:
+            entry["pinned"] = True
+    return config
 
 
 def history() -> None:
@@ -108,18 +199,13 @@ def history() -> None:
     if df.empty:
         st.info(tr("ui.data.no_batches"))
         return
-    when = st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang))
-    day = st.column_config.DatetimeColumn(format="YYYY-MM-DD")
-    count = st.column_config.NumberColumn(format="%,d")   # rows grouped: 16,849
-    # A batch not undone has no undo time: an empty cell (the grid's placeholder),
-    # not the word "None". Columns named by their keys keep a sort across a
-    # change of language (ui/tables.grid).
+    # Columns named by their keys keep a sort across a change of language
+    # (ui/tables.grid); an empty cell shows the grid's placeholder.
     shown = history_table(df)
+    config = history_config(df, shown)
     ids = list(shown.columns)
     shown.columns = [tr(f"ui.batches.{c}") for c in ids]
-    tables.grid(shown, ids, {
-        "loaded_at": when, "undone_at": when, "data_from": day, "data_to": day,
-        "batch": st.column_config.NumberColumn(format="%d"), **{c: count for c in COUNTS}})
+    tables.grid(shown, ids, config)
 
     rejected_rows(df)
     loaded = df[df["status"] == "loaded"]

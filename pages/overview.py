@@ -95,6 +95,15 @@ def trends() -> pd.DataFrame:
     series = {tr(f"page.overview.trend_series.{area}", label=get(kpi_id).text(lang)[0]):
               frames[area]["value"] for area, kpi_id in TRENDS.items()}
     weeks = frames["temperature"]["week"]
+    table = pd.DataFrame({"week": weeks.dt.date})
+    for area, kpi_id in TRENDS.items():
+        table[area] = frames[area]["value"]
+    if not any(v.notna().any() for v in series.values()):
+        # A season without data yet (?season=2026-2027) drew bare axes and the
+        # period's band; say so in the chart's place, as figures.show does.
+        st.info(tr("page.overview.trend_empty", season=f.season),
+                icon=":material/bar_chart_off:")
+        return table
 
     def build():
         low = min([0.5] + [float(v.min()) for v in series.values() if v.notna().any()])
@@ -109,9 +118,6 @@ def trends() -> pd.DataFrame:
     inputs = (*trend_calls().values(), f.start, f.end, lang)
     st.plotly_chart(figures.memo("o_trend", inputs, build), key="o_trend")
     st.caption(tr("page.overview.trend_note"))
-    table = pd.DataFrame({"week": weeks.dt.date})
-    for area, kpi_id in TRENDS.items():
-        table[area] = frames[area]["value"]
     with st.expander(tr("page.overview.trend_table")):
         tables.show(table, lang, key="o_trend", file_name=tr("page.overview.trend"),
                     labels={"week": tr("page.overview.week"),
@@ -145,9 +151,9 @@ def whole(name: str, shown: pd.DataFrame, then=lambda df: df) -> tuple:
 
 def with_reason(df: pd.DataFrame) -> pd.DataFrame:
     # `lang`, not tr(): the download's rows are read outside the session.
-    return df.assign(reason=[t("page.overview.reason_overdue", lang) if o else
-                             t("page.overview.reason_no_result", lang)
-                             for o in df["overdue_open"]])
+    # The words of the 工单 page's list and the report's (metrics.reason.*).
+    return df.assign(reason=[t("metrics.reason.overdue_open" if o else "metrics.reason.no_result",
+                               lang) for o in df["overdue_open"]])
 
 
 def tickets(data: dict[str, kpi.CardData]) -> None:

@@ -3,13 +3,15 @@ confirmation, and coverage."""
 from __future__ import annotations
 
 import shutil
+import unicodedata
 from pathlib import Path
 
 import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from page_testing import demo_copy, downloads, figures  # noqa: F401
+from page_testing import column_settings, demo_copy, downloads, figures  # noqa: F401
+from pipelines.batches import undo_batch
 from pipelines.load import load_file
 from pipelines.warehouse import connect, data_version, row_counts
 
@@ -64,15 +66,20 @@ def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
+def statuses(df, header: str = "状态") -> list[str]:
+    """The status column's chips (one a row) as text."""
+    return [" / ".join(v) for v in df[header]]
+
+
 def test_history_lists_every_batch_in_words(warehouse):
     at = open_page()
     df = history(at)
-    assert list(df.columns)[:6] == ["批次", "文件", "类型", "数据表", "导入人", "导入时间"]
+    assert list(df.columns)[:7] == ["批次", "状态", "文件", "类型", "数据表", "导入人", "导入时间"]
     assert df["批次"].tolist() == [3, 2, 1]
     assert df["文件"].tolist() == ["tickets_new.xlsx", "temperature_new.xlsx",
                                   "roster_small.xlsx"]
     assert df["类型"].tolist() == ["客服工单", "测温记录", "用户档案"]
-    assert df["状态"].tolist() == ["有效"] * 3
+    assert statuses(df) == ["有效"] * 3
     assert df.loc[df["批次"] == 2, ["读取", "新增", "拒收"]].values.tolist() == [[4, 3, 1]]
 
     at.selectbox(key="data_kind").set_value("temperature").run()
@@ -99,7 +106,7 @@ def test_undo_asks_first_then_removes_the_batch(warehouse):
     assert rows["temperature_readings"] == 0 and rows["tickets"] == 2
     assert batches == [(1, "loaded"), (2, "undone"), (3, "loaded")]
     df = history(at)
-    assert df.loc[df["批次"] == 2, ["状态", "撤销人"]].values.tolist() == [["已撤销", "local"]]
+    assert statuses(df)[1].startswith("已撤销 · ") and statuses(df)[1].endswith(" · local")
     assert 2 not in at.selectbox(key="undo_pick").options
     assert "undo_confirm" not in [b.key for b in at.button]     # the dialog closed
 
@@ -113,7 +120,7 @@ def test_cancel_keeps_everything(warehouse):
     at.button(key="undo_cancel").click().run()
     assert "undo_confirm" not in [b.key for b in at.button]
     assert snapshot(warehouse) == before
-    assert history(at)["Status"].tolist() == ["In place"] * 3
+    assert statuses(history(at), "Status") == ["In place"] * 3
 
 
 def test_undo_in_english(warehouse):
@@ -123,6 +130,75 @@ def test_undo_in_english(warehouse):
     assert texts(at.success) == ["Batch 3 (tickets_new.xlsx) undone: 2 rows removed, 0 rows "
                                  "restored to another batch's version."]
     assert at.title[0].value == "Manage data"
+
+
+MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def _undo_2(path: Path):
+    """Undo batch 2 as 张三; when it was undone (the warehouse's clock)."""
+    con = connect(path)
+    try:
+        undo_batch(con, 2, user="张三")
+        return con.execute("SELECT undone_at FROM batches WHERE batch_id = 2").fetchone()[0]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_undone_batch_says_so_beside_its_number(warehouse, lang):
+    # QA: after an undo the batch's row looked like a loaded one: 状态, 撤销时间
+    # and 撤销人 were columns 14-16, off screen at 1400 px. The status now
+    # comes second, says when and by whom, and is a chip coloured by status;
+    # the batch, its status and its file stay in view when the table scrolls.
+    at_ = _undo_2(warehouse)
+    at = open_page(lang)
+    grid = at.dataframe[0]
+    df = grid.value
+    if lang == "zh":
+        assert list(df.columns)[:3] == ["批次", "状态", "文件"]
+        undone = f"已撤销 · {at_.month}月{at_.day}日 {at_:%H:%M} · 张三"
+        loaded = "有效"
+    else:
+        assert list(df.columns)[:3] == ["Batch", "Status", "File"]
+        undone = f"Undone · {at_.day} {MONTHS[at_.month - 1]} {at_:%H:%M} · 张三"
+        loaded = "In place"
+    assert statuses(df, df.columns[1]) == [loaded, undone, loaded]
+    assert not {"撤销时间", "撤销人", "Undone at", "Undone by"} & set(df.columns)
+    chip = column_settings(grid, df.columns[1])
+    assert chip["type_config"]["type"] == "multiselect"
+    colors = {o["value"]: o["color"] for o in chip["type_config"]["options"]}
+    assert colors == {loaded: "green", undone: "red"}
+    pinned = [h for h in df.columns if column_settings(grid, h).get("pinned")]
+    assert pinned == list(df.columns)[:3]
+
+
+def _units(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_history_header_fits_its_column(warehouse, lang):
+    # QA, English at 1400 px: "Loaded b", "Unchar", "Rejecte". The grid sizes a
+    # column by its raw values, not its header: each column now has a width
+    # that holds its header (about 7 px a letter, 14 a Chinese character, and
+    # the cell's padding and sort arrow) and its values as written.
+    _undo_2(warehouse)
+    at = open_page(lang)
+    grid = at.dataframe[0]
+    df = grid.value
+    for header in df.columns:
+        width = column_settings(grid, header).get("width")
+        assert isinstance(width, int), header
+        assert width >= 7 * _units(header) + 28, (header, width)
+    status = column_settings(grid, df.columns[1])["width"]
+    assert status >= 7 * max(_units(s) for s in statuses(df, df.columns[1])) + 28
+    when = column_settings(grid, df.columns[6])["width"]   # 2026年11月30日 14:39
+    assert when >= 7 * (_units("2026年11月30日 14:39") if lang == "zh"
+                        else _units("30 Nov 2026 14:39")) + 28
+    # what tells the batches apart stays in view beside the rest: the pinned
+    # part leaves most of the grid's 940 px (a 1400 px window) to scroll
+    assert sum(column_settings(grid, h)["width"] for h in df.columns[:3]) <= 520
 
 
 def _readings_of_15_december(path: Path) -> Path:

@@ -186,6 +186,26 @@ def test_one_trend_line_per_area_equals_the_weekly_kpi(demo_copy):
     assert fees == sorted(fees)
 
 
+@pytest.mark.parametrize("lang, note", [
+    ("zh", "2026-2027 供暖季还没有可画的数据。"),
+    ("en", "Nothing to draw for the 2026-2027 season yet."),
+])
+def test_a_season_without_data_says_so_in_the_trends_place(demo_copy, lang, note):
+    # ?season=2026-2027 (no data yet) drew empty axes with the period's yellow
+    # band and no word in or beside the chart (only the banner at the top).
+    at = open_page(PAGE, lang, season="2026-2027")
+    heading = "本供暖季走势" if lang == "zh" else "This season's trend"
+    assert heading in [h.value for h in at.subheader]
+    assert "o_trend" not in figures(at)
+    notes = [i for i in at.info if i.value == note]
+    assert len(notes) == 1 and notes[0].proto.icon == ":material/bar_chart_off:"
+    # no note on a band or a weekly table that have nothing to explain
+    assert not [c for c in at.caption if "黄色底色" in c.value or "yellow band" in c.value]
+    assert not [e for e in at.expander if e.label in ("每周数据表", "Weekly figures")]
+    # a season with data keeps its chart
+    assert "o_trend" in figures(open_page(PAGE, lang, **COLD_WEEK))
+
+
 def test_attention_lists_equal_the_action_lists_and_link_with_filters(demo_copy):
     at = open_page(PAGE, **COLD_WEEK)
     period, filters = filters_of(at)
