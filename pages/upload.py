@@ -1,6 +1,7 @@
 """数据上传: drop exports, check what was recognised, load them, read the report."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pandas as pd
@@ -78,9 +79,13 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
             [field_label(f) for f in plan.mapping.missing], lang)))
         mapping_form(up)
     order = [f for f in DATASETS[plan.mapping.dataset].columns if f in plan.mapping.columns]
-    preview = pd.DataFrame(plan.preview(PREVIEW_ROWS), columns=order)
-    preview.columns = [field_label(f) for f in order]
-    tables.grid(preview, order)   # named by field: a sort outlives a change of language
+    rows = preview_rows(plan)
+    if rows:
+        preview = pd.DataFrame(rows, columns=order)
+        preview.columns = [field_label(f) for f in order]
+        tables.grid(preview, order)   # named by field: a sort outlives a change of language
+    else:   # no empty grid (Streamlit's own "empty", in English): say it in words
+        st.caption(tr("ui.upload.no_preview_rows"))
     with st.expander(tr("ui.mapping.shown")):
         st.dataframe(pd.DataFrame({
             tr("ui.mapping.field"): [field_label(f) for f in order + plan.mapping.absent],
@@ -88,6 +93,16 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
                                       for f in order]
             + [t("upload.mapping.not_in_file", lang)] * len(plan.mapping.absent)}),
             hide_index=True)
+
+
+def preview_rows(plan) -> list[dict]:
+    """The first rows the load reads, each time as it reads it (an Excel
+    serial 45977.3416 shows as 2025年11月16日 08:11, not the number) in the
+    user's language; a time it would reject, and every other cell, as the file
+    has it."""
+    rows = plan.read_preview(con, PREVIEW_ROWS)
+    return [{f: fmt.event_time(v, lang) if isinstance(v, dt.datetime) else v
+             for f, v in row.items()} for row in rows]
 
 
 def reject_column(labels: list, columns: dict[str, int], name: str) -> str:
@@ -99,6 +114,56 @@ def reject_column(labels: list, columns: dict[str, int], name: str) -> str:
     source = source_label(labels, columns[name])
     return source if normalize_label(source) == normalize_label(field) else \
         f"{source} · {field}"
+
+
+def text_width(text: str) -> int:
+    """Pixels a grid column needs to show `text` whole (a Chinese character
+    takes about two Latin ones), as ui.tables sizes its columns."""
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+    return tables.CHAR_PX * units + tables.CELL_PADDING_PX
+
+
+def reject_columns(shown: pd.DataFrame) -> dict:
+    """The reject grid's columns: the row number as wide as its header ("Row
+    (as in Excel)" was cut to "Row (as"), the reason wide, saying where it
+    is written in full (a long one is cut in the grid: `reasons_in_full`)."""
+    row, reason = tr("ui.rejects.row"), tr("ui.rejects.reason")
+    digits = max((len(str(x)) for x in shown[row]), default=1)
+    return {row: st.column_config.NumberColumn(width=max(text_width(row),
+                                                         text_width("0" * digits))),
+            reason: st.column_config.TextColumn(width="large",
+                                                help=tr("ui.rejects.reason_help"))}
+
+
+REASONS_LISTED = 10   # distinct reasons written out under the reject grid
+ROWS_NAMED = 8        # rows named for each
+
+
+def _markdown_text(text: str) -> str:
+    """A cell's text shown literally in Markdown (a value may hold * or [)."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in str(text))
+
+
+def reasons_in_full(rejects: list) -> None:
+    """Each reason once, in full, with the rows it rejected (the grid cuts a
+    long reason mid-sentence): the first REASONS_LISTED, the rest in the
+    download."""
+    rows: dict[str, list[int]] = {}
+    for x in rejects:
+        seen = rows.setdefault(x.reason, [])
+        if x.row not in seen:
+            seen.append(x.row)
+    lines = []
+    for reason, numbers in list(rows.items())[:REASONS_LISTED]:
+        named = fmt.join(numbers[:ROWS_NAMED], lang)
+        if len(numbers) > ROWS_NAMED:
+            named = tr("ui.rejects.rows_more", rows=named, n=fmt.number(len(numbers), lang))
+        where = tr("ui.rejects.in_row" if len(numbers) == 1 else "ui.rejects.in_rows",
+                   rows=named)
+        lines.append(f"- **{where}**{tr('ui.rejects.colon')}{_markdown_text(reason)}")
+    st.markdown(f"**{tr('ui.rejects.reasons_heading')}**\n\n" + "\n".join(lines))
+    if len(rows) > REASONS_LISTED:
+        st.caption(tr("ui.rejects.reasons_more", n=len(rows) - REASONS_LISTED))
 
 
 def choice_label(labels: list, i: int | None) -> str:
@@ -174,7 +239,9 @@ def report(up: uploads.Upload) -> None:
     })
     ids = list(rejects.columns)
     rejects.columns = [tr(f"ui.rejects.{c}") for c in ids]
-    tables.grid(rejects, ids)   # named by key: a sort outlives a change of language
+    # named by key: a sort outlives a change of language
+    tables.grid(rejects, ids, config=reject_columns(rejects))
+    reasons_in_full(r.rejects)
     stem = up.name.rsplit(".", 1)[0]
     st.download_button(
         tr("ui.rejects.download"), key=f"rejects_{up.file_id}", mime=XLSX_MIME,

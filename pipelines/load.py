@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from i18n import t
 from metrics import stored
 from .errors import PipelineError
-from .fields import DATASETS
+from .fields import DATASETS, TIMESTAMP
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
 from .mapping import Mapping, detect, found_columns, unknown_kind
 from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
-from .stage import EVENT_TIME, stage
+from .stage import (EVENT_TIME, _q, money_scales, stage, uncomputed_columns,
+                    uncomputed_error)
 from .warehouse import WRITE_LOCK, bump_data_version
 
 JSON_KEYS = ("file", "kind", "batch_id", "status", "rows_read", "rows_inserted",
@@ -123,19 +126,157 @@ class Plan:
     # also hold an export): (i18n code under load.warning., its parameters).
     warnings: list[tuple[str, dict]] = field(default_factory=list)
 
+    # The preview staged by the loader's SQL (`read_preview`), per row count.
+    _read: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _required(self) -> list[int]:
+        ds = DATASETS[self.mapping.dataset]
+        return [self.mapping.columns[f.name] for f in ds.fields
+                if f.required and f.name in self.mapping.columns]
+
     def preview(self, n: int = 10) -> list[dict]:
         """The first data rows under canonical field names, without the blank,
-        totals and signature/print rows staging drops."""
+        totals and signature/print rows staging drops; the cells as read."""
         start = self.header.last_row  # _row is 1-based: this index is the first data row
-        ds = DATASETS[self.mapping.dataset]
-        required = [self.mapping.columns[f.name] for f in ds.fields
-                    if f.required and f.name in self.mapping.columns]
+        required = self._required()
         out = []
         for cells in self.sheet.head(start + 4 * n + 40)[start:]:
             if len(out) == n:
                 break
             if not is_total_or_blank(cells, self.header.labels, required):
                 out.append({f: cells[i] for f, i in self.mapping.columns.items()})
+        return out
+
+    def _data_rows(self, part: pa.Table) -> list[bool]:
+        """For each row of `part` (rows of the sheet's table): whether staging
+        reads it, i.e. it is not blank, a total, a signature or print line
+        (header.is_total_or_blank, the twin of staging's SQL). As staging
+        does, a row with text and no mark of a total (计) or footer (a colon,
+        页, "page") is data without a closer look; Arrow finds them, and only
+        the marked rows go through the twin."""
+        n_columns = self.sheet.n_columns
+        labelled = [i for i, label in enumerate(self.header.labels) if label and i < n_columns]
+
+        def cells(i: int) -> pa.ChunkedArray:
+            column = part.column(f"c{i}")
+            return column if pa.types.is_string(column.type) else column.cast(pa.string())
+
+        def any_of(masks: list) -> pa.ChunkedArray | None:
+            out = None
+            for mask in masks:
+                mask = pc.fill_null(mask, False)
+                out = mask if out is None else pc.or_(out, mask)
+            return out
+
+        filled = any_of([pc.not_equal(pc.utf8_trim_whitespace(cells(i)), "")
+                         for i in labelled])
+        if filled is None:
+            return [False] * part.num_rows
+        marked = any_of([pc.match_substring(cells(i), "计") for i in range(min(3, n_columns))]
+                        + [pc.match_substring(cells(i), m) for i in labelled
+                           for m in (":", "：", "页", "age", "AGE")])
+        filled = filled.to_pylist()
+        marked = marked.to_pylist() if marked is not None else [False] * len(filled)
+        required = self._required()
+        out = []
+        for index, (text, mark) in enumerate(zip(filled, marked)):
+            if text and mark:
+                row = part.slice(index, 1)
+                text = not is_total_or_blank(
+                    [row.column(f"c{i}")[0].as_py() for i in range(n_columns)],
+                    self.header.labels, required)
+            out.append(bool(text))
+        return out
+
+    def first_data_row(self) -> int | None:
+        """The table index of the first row staging would read (`_data_rows`),
+        or None when the header has no data row under it. The rows a preview
+        shows are looked at first, the rest of the sheet only when they hold
+        none."""
+        start, n = self.header.last_row, self.sheet.table.num_rows
+        for first, length in ((start, 100), (start + 100, n)):
+            if first >= n:
+                break
+            found = self._data_rows(self.sheet.table.slice(first, length))
+            if True in found:
+                return first + found.index(True)
+        return None
+
+    def check(self) -> None:
+        """Refuse (PipelineError) a file its load would certainly refuse, where
+        what was read for the plan tells it cheaply, in the load's own words:
+        no data row under the header (no_rows); once every required column is
+        mapped, a formula cell without a computed value in a data row of a
+        loaded value column (uncomputed_formulas, as staging finds it) and
+        amounts whose unit the title gives but their header does not
+        (amount_unit_unclear)."""
+        if self.first_data_row() is None:
+            raise PipelineError("no_rows")
+        if not self.mapping.complete:
+            return
+        ds = DATASETS[self.mapping.dataset]
+        money_scales(ds, self.sheet, self.header, self.mapping)
+        columns = uncomputed_columns(ds, self.mapping)
+        cells = [(r, c) for r, c in self.sheet.uncomputed
+                 if c in columns and r > self.header.last_row]
+        if not cells:
+            return
+        table = self.sheet.table
+        rows = table.column(ROW)
+        found = table.filter(pc.is_in(rows, pa.array(sorted({r for r, _ in cells}),
+                                                     type=rows.type)))
+        data = {r for r, keep in zip(found.column(ROW).to_pylist(), self._data_rows(found))
+                if keep}
+        bad = [(r, c) for r, c in cells if r in data]
+        if bad:
+            raise uncomputed_error(self.sheet, bad)
+
+    def read_preview(self, con: duckdb.DuckDBPyConnection, n: int = 10) -> list[dict]:
+        """`preview`, staged by the loader's own SQL (pipelines.stage) on a
+        cursor of `con`: the first n rows staging reads, each time field as
+        the load reads it (an Excel serial 45977.3416 is 2025-11-16 08:11:54,
+        a date and a time of day in two columns one time) and every other cell
+        as the file has it. A time the load would reject stays as written.
+        Only the rows shown are staged, once per plan; if staging them fails,
+        the cells as read (`preview`)."""
+        if n in self._read:
+            return self._read[n]
+        first = self.first_data_row()
+        if first is None:
+            return []
+        sheet = self.sheet
+        head, part = sheet.table.slice(0, self.header.last_row), \
+            sheet.table.slice(first, 4 * n + 40)
+        counts = None
+        if sheet.field_counts is not None:
+            counts = pa.concat_arrays([sheet.field_counts.slice(0, self.header.last_row),
+                                       sheet.field_counts.slice(first, 4 * n + 40)])
+        shown = replace(sheet, table=pa.concat_tables([head, part]), field_counts=counts,
+                        uncomputed=[], errors=[], merges=[], number_rows=None)
+        ds = DATASETS[self.mapping.dataset]
+        names = list(self.mapping.columns)
+        times = [f.name for f in ds.fields if f.type == TIMESTAMP and f.name in names]
+        cur = con.cursor()
+        try:
+            stage(cur, shown, self.header, self.mapping)
+            cols = [_q("raw_" + f) for f in names] + [
+                x for f in times for x in (_q(f), _q("err_" + f))]
+            rows = cur.execute(f"SELECT {', '.join(cols)} FROM stg ORDER BY {ROW} "
+                               f"LIMIT {int(n)}").fetchall()
+        except (PipelineError, duckdb.Error):
+            return self.preview(n)
+        finally:
+            cur.close()
+        out = []
+        for values in rows:
+            row = dict(zip(names, values))
+            read = values[len(names):]
+            for k, name in enumerate(times):
+                value, error = read[2 * k], read[2 * k + 1]
+                if value is not None and error is None:
+                    row[name] = value
+            out.append(row)
+        self._read[n] = out
         return out
 
 

@@ -85,12 +85,18 @@ def plan_remembered(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str 
                     ) -> tuple[Plan, SavedMapping | None]:
     """`plan_file`, with the mapping saved for the file's header layout applied.
 
-    A saved mapping of another kind than the one asked for is ignored."""
+    A saved mapping of another kind than the one asked for is ignored. A file
+    its load would certainly refuse for what the plan tells cheaply (no data
+    row, a formula without its value: Plan.check) is refused here, in the
+    load's words, so the upload desk does not count it as ready."""
     plan = plan_file(Path(path), kind)
     saved = lookup(con, plan.header.labels)
     if saved is None or (kind is not None and DATASETS[saved.dataset].kind != kind):
+        plan.check()
         return plan, None
     # detect(), as load_file does with these overrides, so the preview shows
     # exactly what will be loaded.
     mapping = detect(plan.header.labels, DATASETS[saved.dataset].kind, saved.overrides)
-    return Plan(plan.sheet, plan.header, mapping, plan.warnings), saved
+    plan = Plan(plan.sheet, plan.header, mapping, plan.warnings)
+    plan.check()
+    return plan, saved

@@ -670,18 +670,32 @@ def _refuse_uncomputed(con, sheet: RawSheet, ds: Dataset, mapping: Mapping) -> N
     signature): read as it is, it would load as 0 or empty. One in a 合计 row
     or an unloaded column does no harm; one in free text (a description whose
     text an export wrote as =HYPERLINK(…)) loads empty, as before."""
-    columns = {mapping.columns[f.name] for f in ds.fields
-               if f.name in mapping.columns and f.type != TEXT}
+    columns = uncomputed_columns(ds, mapping)
     cells = [(r, c) for r, c in sheet.uncomputed if c in columns]
     if not cells:
         return
     rows = {r for (r,) in con.execute(
         f"SELECT {ROW} FROM stg WHERE list_contains(?, {ROW})",
         [sorted({r for r, _ in cells})]).fetchall()}
-    bad = [cell_ref(r, c + sheet.first_column) for r, c in cells if r in rows]
+    bad = [(r, c) for r, c in cells if r in rows]
     if bad:
-        raise PipelineError("uncomputed_formulas", sheet=sheet.name, n=len(bad),
-                            cells=bad[:5] + (["…"] if len(bad) > 5 else []))
+        raise uncomputed_error(sheet, bad)
+
+
+def uncomputed_columns(ds: Dataset, mapping: Mapping) -> set[int]:
+    """The columns in which a formula cell without a computed value refuses
+    the file: those loaded as a value, not as free text."""
+    return {mapping.columns[f.name] for f in ds.fields
+            if f.name in mapping.columns and f.type != TEXT}
+
+
+def uncomputed_error(sheet: RawSheet, cells: list[tuple[int, int]]) -> PipelineError:
+    """The refusal naming such cells, (Excel row, column c<i>) in data rows:
+    how many, the first five. The check before a load (Plan.check) says the
+    same words."""
+    bad = [cell_ref(r, c + sheet.first_column) for r, c in cells]
+    return PipelineError("uncomputed_formulas", sheet=sheet.name, n=len(bad),
+                         cells=bad[:5] + (["…"] if len(bad) > 5 else []))
 
 
 def _not_this_field(con, ds: Dataset, header: Header, mapping: Mapping

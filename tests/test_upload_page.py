@@ -524,3 +524,161 @@ def test_the_kind_shown_follows_a_change_of_language(warehouse):
     at.segmented_control(key="lang_switch").set_value("en").run()
     kind = next(s for s in at.selectbox if s.key.startswith("kind_"))
     assert kind.proto.set_value and kind.proto.raw_value == "Detect automatically"
+
+
+# --- the check step: what the preview shows, what it refuses (QA of 数据上传) ---------
+
+def _column_texts(at: AppTest, header: str) -> list[str]:
+    """The preview's cells in column `header`, as the grid shows them."""
+    from page_testing import cell_texts
+    grid = next(g for g in at.dataframe if header in g.value.columns)
+    return cell_texts(grid, header)
+
+
+@pytest.mark.parametrize("lang, header, shown", [
+    ("zh", "测温时间", "2025年11月16日 08:11"),
+    ("en", "Measured at", "16 Nov 2025 08:11"),
+])
+def test_preview_shows_an_excel_serial_time_as_the_time_the_load_reads(warehouse, lang, header,
+                                                                        shown):
+    at = upload_bytes(open_page(lang), ("测温.xlsx",
+                                        (PIPELINE_FILES / "temperature_no_signature.xlsx")
+                                        .read_bytes()))
+    cells = _column_texts(at, header)
+    assert cells == [shown], cells
+    assert not any("45977" in c for c in cells)
+
+
+def _times_workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"])
+    ws.append(["00101", 46001.5, 19, 2, "√"])               # a serial: 2025-12-10 12:00
+    ws.append(["00102", "2025/12/1 8:05", 19, 2, "√"])      # text the loader reads
+    ws.append(["00103", "12月8日 8:30", 19, 2, "√"])        # no year: the load rejects it
+    ws.append(["00104", "明天上午", 19, 2, "√"])             # no time at all
+    wb.save(path)
+    return path
+
+
+def test_preview_shows_times_the_load_rejects_as_written_not_fixed(warehouse, tmp_path):
+    path = _times_workbook(tmp_path / "times.xlsx")
+    at = upload_bytes(open_page(), ("times.xlsx", path.read_bytes()))
+    assert _column_texts(at, "测温时间") == ["2025年12月10日 12:00", "2025年12月1日 08:05",
+                                         "12月8日 8:30", "明天上午"]
+    # What the load then reads is what the preview said.
+    at.button(key="upload_load").click().run()
+    con = connect(warehouse)
+    try:
+        assert con.execute("SELECT strftime(measured_at, '%Y-%m-%d %H:%M') FROM "
+                           "temperature_readings ORDER BY household_id").fetchall() == [
+            ("2025-12-10 12:00",), ("2025-12-01 08:05",)]
+    finally:
+        con.close()
+
+
+def _formulas_workbook(path: Path) -> Path:
+    """As tests/hostile builds formulas.xlsx: openpyxl stores no cached value."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"])
+    ws.append(["00101", "2025-11-16 08:00", "=18+1", 2, "√"])
+    ws.append(["00102", "2025-11-16 09:00", 19.5, 3, "√"])
+    wb.save(path)
+    return path
+
+
+def previews(at: AppTest, lang: str) -> list:
+    """The preview grids drawn (the column-mapping tables aside)."""
+    return [g for g in at.dataframe if tr_of(lang, "field.household_id") in g.value.columns]
+
+
+def _refused_up_front(at: AppTest, message: str, lang: str) -> None:
+    """`message` shown for the file, the file not counted as ready, no preview
+    grid and no English word of an empty grid."""
+    assert message in texts(at.error), texts(at.error)
+    button = at.button(key="upload_load")
+    assert button.label == tr_of(lang, "ui.upload.load", n=1)
+    assert not any("empty" == str(x).strip().lower() for x in texts(at.caption))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_formula_cells_without_values_are_refused_at_the_check(warehouse, tmp_path, lang):
+    path = _formulas_workbook(tmp_path / "formulas.xlsx")
+    con = connect(tmp_path / "other.duckdb")
+    try:
+        expected = load_file(con, path, lang=lang).error   # the load's own words
+    finally:
+        con.close()
+    assert "C2" in expected
+    at = upload_bytes(open_page(lang), ("formulas.xlsx", path.read_bytes()),
+                      ("temperature_new.xlsx", (UI / "temperature_new.xlsx").read_bytes()))
+    _refused_up_front(at, expected, lang)
+    assert len(previews(at, lang)) == 1    # only the good file's preview is drawn
+    before = snapshot(warehouse)
+    at.button(key="upload_load").click().run()
+    assert not at.exception
+    after = snapshot(warehouse)
+    assert after[2] == before[2] + 1      # one batch: the good file only
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_header_without_data_rows_is_refused_at_the_check(warehouse, tmp_path, lang):
+    path = PIPELINE_FILES / "temperature_header_only.xlsx"
+    con = connect(tmp_path / "other.duckdb")
+    try:
+        expected = load_file(con, path, lang=lang).error
+    finally:
+        con.close()
+    assert expected == tr_of(lang, "error.no_rows")
+    at = upload_bytes(open_page(lang), ("header_only.xlsx", path.read_bytes()),
+                      ("temperature_new.xlsx", (UI / "temperature_new.xlsx").read_bytes()))
+    _refused_up_front(at, expected, lang)
+    assert len(previews(at, lang)) == 1    # no empty grid for the header-only file
+
+
+def test_plan_check_finds_data_rows_below_many_blank_and_total_rows(tmp_path):
+    """The check reads past the preview's window before saying "no data rows"."""
+    from pipelines.mappings import plan_remembered
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"])
+    for _ in range(120):
+        ws.append([None, None, None, None, None])
+    ws.append(["00101", "2025-11-16 08:00", 19, 2, "√"])
+    wb.save(tmp_path / "late.xlsx")
+    con = connect(tmp_path / "w.duckdb")
+    try:
+        plan, _ = plan_remembered(con, tmp_path / "late.xlsx")
+        assert plan.mapping.complete
+    finally:
+        con.close()
+
+
+def _bad_dates_workbook(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"])
+    ws.append(["00101", "下周", 19, 2, "√"])
+    ws.append(["00102", "2025-11-16 09:00", 19.5, 3, "√"])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reject_table_shows_its_row_header_and_every_reason_in_full(warehouse, tmp_path, lang):
+    from page_testing import column_settings
+    from ui.tables import CELL_PADDING_PX, CHAR_PX
+    path = _bad_dates_workbook(tmp_path / "dates.xlsx")
+    at = upload_bytes(open_page(lang), ("dates.xlsx", path.read_bytes()))
+    at.button(key="upload_load").click().run()
+    assert not at.exception
+    row_header = tr_of(lang, "ui.rejects.row")
+    grid = next(g for g in at.dataframe if row_header in g.value.columns)
+    [reason] = grid.value[tr_of(lang, "ui.rejects.reason")].tolist()
+    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in row_header)
+    width = column_settings(grid, row_header).get("width")
+    assert isinstance(width, int) and width >= CHAR_PX * units + CELL_PADDING_PX, width
+    # The reason is there to read whole, beside the grid (the grid cuts a long one).
+    shown = [m.value for m in at.markdown] + texts(at.caption)
+    assert any(reason in s for s in shown), (reason, shown)
