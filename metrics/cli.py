@@ -20,7 +20,7 @@ from i18n import t
 from pipelines.errors import PipelineError
 from pipelines.warehouse import connect
 
-from .display import format_part, format_value
+from .display import display_width, format_part, format_value
 from .errors import MetricError
 from .period import Period
 from .kpi_query import summary
@@ -83,17 +83,12 @@ def main(argv: list[str] | None = None) -> int:
              format_part(r.numerator), format_part(r.denominator)) for k, r in results.items()]
     head = (t("metrics.cli.kpi", lang), t("metrics.cli.value", lang),
             t("metrics.cli.numerator", lang), t("metrics.cli.denominator", lang))
-    widths = [max(_width(x) for x in col) for col in zip(head, *rows)]
+    widths = [max(display_width(x) for x in col) for col in zip(head, *rows)]
     for row in (head, *rows):
         print("  ".join(_pad(x, w, right=i > 0) for i, (x, w) in enumerate(zip(row, widths))))
     return 0
 
 
-def _width(text: str) -> int:
-    # CJK characters take two columns in a terminal.
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-
-
 def _pad(text: str, width: int, right: bool) -> str:
-    gap = " " * (width - _width(text))
+    gap = " " * (width - display_width(text))
     return gap + text if right else text + gap

@@ -9,6 +9,12 @@ from i18n import DEFAULT_LANG, has, t
 
 from .registry import Kpi
 
+def display_width(text: str) -> int:
+    """Columns a text takes (in a terminal, a grid, a sheet): CJK characters
+    are about two wide."""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
 if TYPE_CHECKING:  # pandas loads on first use: loading a file never needs it
     import pandas as pd
 

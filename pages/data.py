@@ -1,13 +1,12 @@
 """数据管理: what is loaded, week by week, and the history of loads with undo."""
 from __future__ import annotations
 
-import unicodedata
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from i18n import t
+from metrics.display import display_width
 from pipelines.batches import batch_rejects, list_batches, undo_batch, undo_preview
 from pipelines.coverage import freshness, missing_weeks, weekly_rows
 from pipelines.errors import PipelineError
@@ -92,14 +91,9 @@ CHIP_PX = 16           # a status chip's own padding
 FILE_MAX_PX = 280      # a very long file name is cut rather than fill the pinned part
 
 
-def text_units(text: object) -> int:
-    """Width of `text` in half-width units (a Chinese character is two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
-
-
 def column_width(header: str, texts) -> int:
     """Pixels to show `header` and the longest of `texts` whole."""
-    longest = max([text_units(header), *(text_units(x) for x in texts)])
+    longest = max(display_width(str(x)) for x in [header, *texts])
     return UNIT_PX * longest + tables.CELL_PADDING_PX
 
 

@@ -116,21 +116,14 @@ def reject_column(labels: list, columns: dict[str, int], name: str) -> str:
         f"{source} · {field}"
 
 
-def text_width(text: str) -> int:
-    """Pixels a grid column needs to show `text` whole (a Chinese character
-    takes about two Latin ones), as ui.tables sizes its columns."""
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    return tables.CHAR_PX * units + tables.CELL_PADDING_PX
-
-
 def reject_columns(shown: pd.DataFrame) -> dict:
     """The reject grid's columns: the row number as wide as its header ("Row
     (as in Excel)" was cut to "Row (as"), the reason wide, saying where it
     is written in full (a long one is cut in the grid: `reasons_in_full`)."""
     row, reason = tr("ui.rejects.row"), tr("ui.rejects.reason")
     digits = max((len(str(x)) for x in shown[row]), default=1)
-    return {row: st.column_config.NumberColumn(width=max(text_width(row),
-                                                         text_width("0" * digits))),
+    return {row: st.column_config.NumberColumn(width=max(tables.text_px(row),
+                                                         tables.text_px("0" * digits))),
             reason: st.column_config.TextColumn(width="large",
                                                 help=tr("ui.rejects.reason_help"))}
 

@@ -16,6 +16,7 @@ import re
 import pandas as pd
 import xlsxwriter
 
+from metrics.display import display_width
 from ui.xlsx import needs_escape
 
 WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -104,11 +105,6 @@ def legible_size(scale: int) -> int:
     sheet printed at `scale` percent (text an app sizes itself, as a chart's,
     is 10 pt: under LEGIBLE_PT below 95%)."""
     return math.ceil(LEGIBLE_PT * 100 / scale)
-
-
-def display_width(text: str) -> int:
-    """Columns a text takes: CJK characters are about two wide."""
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
 
 
 # A wide (CJK) character, a run of other characters but spaces, or spaces.

@@ -19,7 +19,7 @@ from i18n import t
 from metrics import PERSONAL_COLUMNS
 # The source values' translation (VALUE_KEYS, value_text) lives beside the
 # other display rules, so the weekly report uses it too; pages reach it here.
-from metrics.display import (OVERDUE_DAYS, VALUE_KEYS, column_label,  # noqa: F401
+from metrics.display import (OVERDUE_DAYS, VALUE_KEYS, column_label, display_width,  # noqa: F401
                              overdue_in_days, translate_values, value_text)
 
 from . import fmt, session
@@ -176,6 +176,11 @@ def fit_width(values: pd.Series, decimals: int = 2, header: str = "") -> int:
     return CHAR_PX * longest + CELL_PADDING_PX
 
 
+def text_px(text: str) -> int:
+    """Pixels a grid column needs to show `text` whole."""
+    return CHAR_PX * display_width(text) + CELL_PADDING_PX
+
+
 def datetime_column(values: pd.Series, lang: str):
     """Times in the language's style, as wide as they are written (the grid
     sized a column by the raw value and cut "2025年11月25日 16:05" to
@@ -185,10 +190,8 @@ def datetime_column(values: pd.Series, lang: str):
     with_time = times.empty or bool((times != times.dt.normalize()).any())
     sample = dt.datetime(2025, 12, 25, 16, 5)
     text = fmt.datetime(sample, lang) if with_time else fmt.date(sample, lang)
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    return st.column_config.DatetimeColumn(
-        format=fmt.datetime_column_format(lang, with_time),
-        width=CHAR_PX * units + CELL_PADDING_PX)
+    return st.column_config.DatetimeColumn(format=fmt.datetime_column_format(lang, with_time),
+                                           width=text_px(text))
 
 
 def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = None) -> dict:
