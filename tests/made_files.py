@@ -97,3 +97,38 @@ def xlsx(path: Path, header: list, rows: list[list], title: str | None = None) -
         ws.append(row)
     wb.save(path)
     return path
+
+
+def bills_with_formulas(path: Path, cached=None) -> Path:
+    """A bill export as xlsxwriter writes it: the amount due a formula whose
+    stored result is 0 (or `cached`), a formula in a column not loaded, a 合计
+    row whose SUM has no stored result, the workbook asking Excel to
+    recalculate."""
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("收费台账")
+    ws.write_row(0, 0, ["户号", "供暖季", "收费面积", "单价", "应收金额", "备注"])
+    for r in range(1, 4):
+        ws.write_row(r, 0, [f"0010{r}", "2025-2026", 80 + r, 23])
+        if cached is None:
+            ws.write_formula(r, 4, f"=C{r + 1}*D{r + 1}")
+        else:
+            ws.write_formula(r, 4, f"=C{r + 1}*D{r + 1}", None, cached)
+        ws.write_formula(r, 5, f'=IF(E{r + 1}>0,"","免")')  # a column not loaded
+    ws.write_row(4, 0, ["合计", None, "=SUM(C2:C4)"])             # a totals row
+    wb.close()
+    return path
+
+
+def saved_in_excel(path: Path, saved: Path) -> Path:
+    """`path` as Excel saves it: the results as stored, no flag asking to
+    recalculate."""
+    import zipfile
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(saved, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                assert b' fullCalcOnLoad="1"' in data
+                data = data.replace(b' fullCalcOnLoad="1"', b"")
+            zout.writestr(info.filename, data)
+    return saved

@@ -6,13 +6,11 @@ reads times as the load does."""
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
-import xlsxwriter
 
+from made_files import bills_with_formulas, saved_in_excel, xlsx
 from pipelines.errors import PipelineError
 from pipelines.load import load_file, plan_file
 from pipelines.mappings import plan_remembered
@@ -24,53 +22,21 @@ CHECKED = ("no_rows", "uncomputed_formulas", "amount_unit_unclear")
 
 
 def _temperature(path: Path, rows: list, header: list = HEADER) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(row)
-    wb.save(path)
-    return path
+    return xlsx(path, header, rows)
 
 
 def _bills(path: Path, cached=None, recalc: bool = True) -> Path:
-    """As tests/hostile builds them: amounts due as formulas (without a stored
-    result unless `cached`), a formula in a column not loaded, and a 合计 row
-    whose SUM has no stored result."""
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("收费台账")
-    ws.write_row(0, 0, ["户号", "供暖季", "收费面积", "单价", "应收金额", "备注"])
-    for r in range(1, 4):
-        ws.write_row(r, 0, [f"0010{r}", "2025-2026", 80 + r, 23])
-        if cached is None:
-            ws.write_formula(r, 4, f"=C{r + 1}*D{r + 1}")
-        else:
-            ws.write_formula(r, 4, f"=C{r + 1}*D{r + 1}", None, cached)
-        ws.write_formula(r, 5, f'=IF(E{r + 1}>0,"","免")')
-    ws.write_row(4, 0, ["合计", None, "=SUM(C2:C4)"])
-    wb.close()
-    if recalc:
-        return path
-    # Opened and saved in Excel: no flag asking to recalculate.
-    saved = path.with_name("saved_" + path.name)
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(saved, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                data = data.replace(b' fullCalcOnLoad="1"', b"")
-            zout.writestr(info.filename, data)
-    return saved
+    """Amounts due as formulas (without a stored result unless `cached`), a
+    formula in a column not loaded, a 合计 row whose SUM has no stored result;
+    with `recalc=False`, as saved in Excel."""
+    made = bills_with_formulas(path, cached)
+    return made if recalc else saved_in_excel(made, path.with_name("saved_" + path.name))
 
 
 def _wan_yuan_title(path: Path) -> Path:
     """A title giving the amounts in 万元 over an amount header without a unit."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["收费台账(金额单位:万元)"])
-    ws.append(["户号", "供暖季", "收费面积", "应收金额"])
-    ws.append(["001", "2025-2026", 80, 0.184])
-    wb.save(path)
-    return path
+    return xlsx(path, ["户号", "供暖季", "收费面积", "应收金额"], [["001", "2025-2026", 80, 0.184]],
+                title="收费台账(金额单位:万元)")
 
 
 def _files(tmp: Path) -> list[Path]:
@@ -139,10 +105,8 @@ def test_the_preview_reads_times_as_the_load_does(tmp_path):
 
 
 def test_the_preview_joins_a_date_and_a_time_of_day_in_two_columns(tmp_path):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["户号", "测温日期", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"])
-    ws.append(["00101", "2025/12/1", "8:05", 19, 2, "√"])
-    wb.save(tmp_path / "two.xlsx")
-    [row] = plan_file(tmp_path / "two.xlsx").read_preview(connect(":memory:"), 10)
+    path = xlsx(tmp_path / "two.xlsx",
+                ["户号", "测温日期", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"],
+                [["00101", "2025/12/1", "8:05", 19, 2, "√"]])
+    [row] = plan_file(path).read_preview(connect(":memory:"), 10)
     assert row["measured_at"] == dt.datetime(2025, 12, 1, 8, 5)

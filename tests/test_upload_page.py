@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from made_files import tiny_png
+from made_files import tiny_png, xlsx
 from pipelines.errors import PipelineError
 from pipelines.load import load_file, plan_file
 from pipelines.mapping import detect as plan_detect
@@ -549,16 +549,15 @@ def test_preview_shows_an_excel_serial_time_as_the_time_the_load_reads(warehouse
     assert not any("45977" in c for c in cells)
 
 
+READINGS = ["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"]
+
+
 def _times_workbook(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"])
-    ws.append(["00101", 46001.5, 19, 2, "√"])               # a serial: 2025-12-10 12:00
-    ws.append(["00102", "2025/12/1 8:05", 19, 2, "√"])      # text the loader reads
-    ws.append(["00103", "12月8日 8:30", 19, 2, "√"])        # no year: the load rejects it
-    ws.append(["00104", "明天上午", 19, 2, "√"])             # no time at all
-    wb.save(path)
-    return path
+    return xlsx(path, READINGS, [
+        ["00101", 46001.5, 19, 2, "√"],               # a serial: 2025-12-10 12:00
+        ["00102", "2025/12/1 8:05", 19, 2, "√"],      # text the loader reads
+        ["00103", "12月8日 8:30", 19, 2, "√"],        # no year: the load rejects it
+        ["00104", "明天上午", 19, 2, "√"]])            # no time at all
 
 
 def test_preview_shows_times_the_load_rejects_as_written_not_fixed(warehouse, tmp_path):
@@ -579,13 +578,8 @@ def test_preview_shows_times_the_load_rejects_as_written_not_fixed(warehouse, tm
 
 def _formulas_workbook(path: Path) -> Path:
     """As tests/hostile builds formulas.xlsx: openpyxl stores no cached value."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"])
-    ws.append(["00101", "2025-11-16 08:00", "=18+1", 2, "√"])
-    ws.append(["00102", "2025-11-16 09:00", 19.5, 3, "√"])
-    wb.save(path)
-    return path
+    return xlsx(path, READINGS, [["00101", "2025-11-16 08:00", "=18+1", 2, "√"],
+                                 ["00102", "2025-11-16 09:00", 19.5, 3, "√"]])
 
 
 def previews(at: AppTest, lang: str) -> list:
@@ -593,28 +587,30 @@ def previews(at: AppTest, lang: str) -> list:
     return [g for g in at.dataframe if tr_of(lang, "field.household_id") in g.value.columns]
 
 
-def _refused_up_front(at: AppTest, message: str, lang: str) -> None:
-    """`message` shown for the file, the file not counted as ready, no preview
-    grid and no English word of an empty grid."""
+def _refused_up_front(path: Path, lang: str, tmp_path: Path) -> tuple[AppTest, str]:
+    """`path` uploaded beside a good file: refused at the check with its
+    load's own message (returned), not counted as ready, no preview grid for
+    it and no English word of an empty grid."""
+    con = connect(tmp_path / "other.duckdb")
+    try:
+        message = load_file(con, path, lang=lang).error   # the load's own words
+    finally:
+        con.close()
+    at = upload_bytes(open_page(lang), (path.name, path.read_bytes()),
+                      ("temperature_new.xlsx", (UI / "temperature_new.xlsx").read_bytes()))
     assert message in texts(at.error), texts(at.error)
     button = at.button(key="upload_load")
     assert button.label == tr_of(lang, "ui.upload.load", n=1)
     assert not any("empty" == str(x).strip().lower() for x in texts(at.caption))
+    assert len(previews(at, lang)) == 1    # only the good file's preview is drawn
+    return at, message
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_formula_cells_without_values_are_refused_at_the_check(warehouse, tmp_path, lang):
-    path = _formulas_workbook(tmp_path / "formulas.xlsx")
-    con = connect(tmp_path / "other.duckdb")
-    try:
-        expected = load_file(con, path, lang=lang).error   # the load's own words
-    finally:
-        con.close()
+    at, expected = _refused_up_front(_formulas_workbook(tmp_path / "formulas.xlsx"), lang,
+                                     tmp_path)
     assert "C2" in expected
-    at = upload_bytes(open_page(lang), ("formulas.xlsx", path.read_bytes()),
-                      ("temperature_new.xlsx", (UI / "temperature_new.xlsx").read_bytes()))
-    _refused_up_front(at, expected, lang)
-    assert len(previews(at, lang)) == 1    # only the good file's preview is drawn
     before = snapshot(warehouse)
     at.button(key="upload_load").click().run()
     assert not at.exception
@@ -624,29 +620,16 @@ def test_formula_cells_without_values_are_refused_at_the_check(warehouse, tmp_pa
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_header_without_data_rows_is_refused_at_the_check(warehouse, tmp_path, lang):
-    path = PIPELINE_FILES / "temperature_header_only.xlsx"
-    con = connect(tmp_path / "other.duckdb")
-    try:
-        expected = load_file(con, path, lang=lang).error
-    finally:
-        con.close()
+    _, expected = _refused_up_front(PIPELINE_FILES / "temperature_header_only.xlsx", lang,
+                                    tmp_path)
     assert expected == tr_of(lang, "error.no_rows")
-    at = upload_bytes(open_page(lang), ("header_only.xlsx", path.read_bytes()),
-                      ("temperature_new.xlsx", (UI / "temperature_new.xlsx").read_bytes()))
-    _refused_up_front(at, expected, lang)
-    assert len(previews(at, lang)) == 1    # no empty grid for the header-only file
 
 
 def test_plan_check_finds_data_rows_below_many_blank_and_total_rows(tmp_path):
     """The check reads past the preview's window before saying "no data rows"."""
     from pipelines.mappings import plan_remembered
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"])
-    for _ in range(120):
-        ws.append([None, None, None, None, None])
-    ws.append(["00101", "2025-11-16 08:00", 19, 2, "√"])
-    wb.save(tmp_path / "late.xlsx")
+    xlsx(tmp_path / "late.xlsx", READINGS,
+         [[None] * 5] * 120 + [["00101", "2025-11-16 08:00", 19, 2, "√"]])
     con = connect(tmp_path / "w.duckdb")
     try:
         plan, _ = plan_remembered(con, tmp_path / "late.xlsx")
@@ -656,13 +639,8 @@ def test_plan_check_finds_data_rows_below_many_blank_and_total_rows(tmp_path):
 
 
 def _bad_dates_workbook(path: Path) -> Path:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["户号", "测温时间", "室内温度(℃)", "室外温度(℃)", "用户签字"])
-    ws.append(["00101", "下周", 19, 2, "√"])
-    ws.append(["00102", "2025-11-16 09:00", 19.5, 3, "√"])
-    wb.save(path)
-    return path
+    return xlsx(path, READINGS, [["00101", "下周", 19, 2, "√"],
+                                 ["00102", "2025-11-16 09:00", 19.5, 3, "√"]])
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

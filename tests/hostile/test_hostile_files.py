@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from made_files import bills_with_formulas, saved_in_excel
 from pipelines.load import load_file
 from pipelines.read import read_sheets
 from pipelines.settings import load_settings
@@ -135,49 +136,20 @@ def test_formulas_without_cached_values(con, tmp_path):
     assert "Open the file in Excel and save it first" in english.error
 
 
-BILLS = ["户号", "供暖季", "收费面积", "单价", "应收金额"]
-
-
-def _bills_with_formulas(path: Path, cached=None) -> Path:
-    """A bill export as xlsxwriter writes it: the amount due a formula whose
-    stored result is 0 (or `cached`), the workbook asking Excel to recalculate."""
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("收费台账")
-    ws.write_row(0, 0, BILLS + ["备注"])
-    for r in range(1, 4):
-        ws.write_row(r, 0, [f"0010{r}", "2025-2026", 80 + r, 23])
-        if cached is None:
-            ws.write_formula(r, 4, f"=C{r + 1}*D{r + 1}")
-        else:
-            ws.write_formula(r, 4, f"=C{r + 1}*D{r + 1}", None, cached)
-        ws.write_formula(r, 5, f'=IF(E{r + 1}>0,"","免")')  # a column not loaded
-    ws.write_row(4, 0, ["合计", None, "=SUM(C2:C4)"])             # a totals row
-    wb.close()
-    return path
-
-
 def test_formula_results_xlsxwriter_left_at_zero(con, tmp_path):
-    path = _bills_with_formulas(tmp_path / "bills.xlsx")
+    path = bills_with_formulas(tmp_path / "bills.xlsx")
     _assert_refused(con, path, "uncomputed_formulas", "(如 E2、E3、E4)")
     assert con.execute("SELECT count(*) FROM fee_bills").fetchone() == (0,)
     # Opened and saved in Excel: the results are stored and the flag to
     # recalculate is gone, so a formula giving 0 is a true 0.
-    saved = _rezip(_bills_with_formulas(tmp_path / "computed.xlsx", cached=1840),
-                   tmp_path / "saved.xlsx", replace={"xl/workbook.xml": _without_full_calc(
-                       tmp_path / "computed.xlsx")})
+    saved = saved_in_excel(bills_with_formulas(tmp_path / "computed.xlsx", cached=1840),
+                           tmp_path / "saved.xlsx")
     report = load_file(con, saved)
     assert (report.status, report.rows_inserted) == ("loaded", 3), report.error
     assert con.execute("SELECT DISTINCT amount_due FROM fee_bills").fetchall() == [(1840.0,)]
-    zero = _rezip(_bills_with_formulas(tmp_path / "zero.xlsx"), tmp_path / "zero_saved.xlsx",
-                  replace={"xl/workbook.xml": _without_full_calc(tmp_path / "zero.xlsx")})
+    zero = saved_in_excel(bills_with_formulas(tmp_path / "zero.xlsx"),
+                          tmp_path / "zero_saved.xlsx")
     assert load_file(con, zero).status == "loaded"
-
-
-def _without_full_calc(path: Path) -> bytes:
-    with zipfile.ZipFile(path) as zf:
-        xml = zf.read("xl/workbook.xml")
-    assert b'fullCalcOnLoad="1"' in xml
-    return xml.replace(b' fullCalcOnLoad="1"', b"")
 
 
 def test_merged_cells_across_the_header(con):
