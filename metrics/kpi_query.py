@@ -193,6 +193,17 @@ def _gated(df: pd.DataFrame, gate: pd.DataFrame, by: Sequence[str]) -> pd.DataFr
     return df
 
 
+def _part_types(kpi: Kpi) -> tuple:
+    """The column types of a result's numerator and denominator: counts
+    whole, sums of amounts and areas float; a quantile has no numerator and a
+    KPI without a denominator shows none (None)."""
+    counts = kpi.kind in ("rate", "count")
+    num = "int64" if counts else object if kpi.kind == "quantile" else "float64"
+    den = (object if not kpi.has_denominator
+           else "int64" if counts or kpi.kind == "quantile" else "float64")
+    return num, den
+
+
 def _finish(kpi: Kpi, df: pd.DataFrame, period: Period) -> pd.DataFrame:
     """numerator, denominator, quantile per group -> `query`'s result (the
     group columns, numerator, denominator, value), built in one go: this runs
@@ -210,12 +221,10 @@ def _finish(kpi: Kpi, df: pd.DataFrame, period: Period) -> pd.DataFrame:
         value = num.copy()
     if kpi.has_denominator or kpi.counts_population:
         value = np.where(np.nan_to_num(den) != 0, value, np.nan)
-    if kpi.kind in ("rate", "count"):
-        num_col = num_col.astype("int64")
-    if kpi.has_denominator and kpi.kind in ("rate", "quantile", "count"):
-        den_col = den_col.astype("int64")
-    elif not kpi.has_denominator:
-        den_col = pd.Series([None] * len(df), index=df.index, dtype=object)
+    num_type, den_type = _part_types(kpi)
+    num_col = num_col.astype(num_type)
+    den_col = (den_col.astype(den_type) if kpi.has_denominator
+               else pd.Series([None] * len(df), index=df.index, dtype=object))
     cols = {c: df[c] for c in df.columns if c not in ("numerator", "denominator", "quantile")}
     cols.update(numerator=num_col, denominator=den_col,
                 value=pd.Series(value, index=df.index, dtype="float64"))
@@ -230,19 +239,11 @@ def _finish_one(kpi: Kpi, row: tuple, period: Period) -> pd.DataFrame:
     to pandas and editing it cost more than running a small count."""
     num, den, quantile = (float(x) if isinstance(x, Decimal) else x for x in row)
     value = value_of(kpi, num, den, quantile)
-    if kpi.kind in ("rate", "count"):
-        num_col = pd.Series([num], dtype="int64")
-    elif kpi.kind == "quantile":
-        num_col = pd.Series([None], dtype=object)
-    else:
-        num_col = pd.Series([num], dtype="float64")
-    if not kpi.has_denominator:
-        den_col = pd.Series([None], dtype=object)
-    else:
-        den_col = pd.Series([den], dtype="int64" if kpi.kind in ("rate", "quantile", "count")
-                            else "float64")
-    out = pd.DataFrame({"numerator": num_col, "denominator": den_col,
-                        "value": pd.Series([value], dtype="float64")})
+    num_type, den_type = _part_types(kpi)
+    out = pd.DataFrame({
+        "numerator": pd.Series([None if kpi.kind == "quantile" else num], dtype=num_type),
+        "denominator": pd.Series([den if kpi.has_denominator else None], dtype=den_type),
+        "value": pd.Series([value], dtype="float64")})
     out.attrs.update(kpi=kpi.id, period=period)
     return out
 
