@@ -39,10 +39,12 @@ CSS = """
 .hk-report .muted { color: #6B6B6B; text-align: center; }
 .hk-report .hk-note { color: #555; font-size: 11px; margin-top: 8px; }
 @media print {
-  @page { size: A4 landscape; margin: 8mm 10mm; }
-  .hk-report { font-size: 9.5px; line-height: 1.3; }
+  @page { size: A4 landscape; margin: 7mm 9mm; }
+  .hk-report { font-size: 10.5px; line-height: 1.25; }
   .hk-report h1 { font-size: 16px; }
+  .hk-report .hk-sub { margin-bottom: 4px; }
   .hk-report h2 { font-size: 11.5px; margin: 6px 0 2px 0; }
+  .hk-report td.about, .hk-report .hk-note { font-size: 9.5px; }
   .hk-report .hk-para { font-size: 11px; padding: 5px 8px; }
   .hk-report th, .hk-report td { padding: 1px 5px; }
   .hk-report tr { page-break-inside: avoid; }
@@ -128,7 +130,8 @@ def summary_fragment(data: WeeklyData, lang: str = "zh") -> str:
             for row in headline_rows(data, lang)]
     counts = "".join(
         f"<tr><td>{escape(list_label(name, lang)[0])}</td><td class=\"n\">{n:,}</td>"
-        f"<td>{escape(list_label(name, lang)[1] + left_out_note(data, name, lang))}</td></tr>"
+        f"<td class=\"about\">{escape(list_label(name, lang)[1] + left_out_note(data, name, lang))}"
+        "</td></tr>"
         for name, n in data.list_totals.items())
     note = comparison_note(data, lang)
     no_data = no_data_note(data, lang)

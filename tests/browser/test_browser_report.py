@@ -89,3 +89,13 @@ def test_the_report_page_in_english(demo_app, page):
     with page.expect_download() as info:
         page.get_by_role("button", name="Download the Excel report").click()
     assert info.value.suggested_filename == f"weekly-report_{WEEK}.xlsx"
+
+    # The English summary is the longer one: it still prints on one A4 page,
+    # its table text no smaller than 10.5 px.
+    page.get_by_text("Printable summary", exact=True).click()
+    summary = page.locator(".hk-report")
+    expect(summary).to_contain_text("Room-temperature compliance this week was ")
+    page.emulate_media(media="print")
+    assert summary.locator("td.n").first.evaluate(
+        "e => parseFloat(getComputedStyle(e).fontSize)") >= 10.5
+    assert pdf_pages(page.pdf(prefer_css_page_size=True, print_background=True)) == 1
