@@ -255,8 +255,18 @@ def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
                 if not get(kpi).has_denominator:
                     # A sum or a count has no group where there is nothing
                     # to sum: a station without a non-compliant day has 0.00
-                    # to refund, not an unknown amount.
-                    df[kpi] = df[kpi].astype("float64").fillna(0.0)
+                    # to refund, not an unknown amount. But where the KPI it
+                    # `needs` has no denominator (no valid reading: no refund
+                    # figure), it stays without a value, as on the pages.
+                    filled = df[kpi].astype("float64").fillna(0.0)
+                    gate = get(kpi).needs
+                    if gate:
+                        frame = (mains if gate == area.main else extras[gate])[level]
+                        den = df[by].merge(frame[[*by, "denominator"]], on=by,
+                                           how="left")["denominator"]
+                        known = pd.to_numeric(den, errors="coerce").fillna(0).to_numpy() != 0
+                        filled = filled.where(known)
+                    df[kpi] = filled
             else:
                 df[kpi] = part[kpi].iloc[0] if len(part) else None
         for col in ("branch", "station"):

@@ -295,6 +295,36 @@ def test_subject_tables_say_no_value_and_sum_nothing_as_zero(demo_con):
         assert ws.cell(r, refund_col).value == pytest.approx(expected), station
 
 
+@pytest.mark.parametrize("storage", ["computed", "stored"])
+def test_a_station_without_a_valid_reading_has_no_refund_figure(storage):
+    # S1 (h1): a signed 15 °C reading, a non-compliant day: 1840 / 121 × 50 %
+    # = 7.603306 to refund. S2 (h3): only an unsigned reading, so no valid
+    # reading and no refund figure (kpis.toml: no value, not 0), as the
+    # station's card says; a station with valid readings but no
+    # non-compliant day would have 0.00.
+    import pandas as pd
+
+    from metrics import summary
+    from metrics.testing import add_fees, add_households, add_readings, bill, reading, \
+        use_storage
+    from reports.data import _area_table
+    from reports.spec import AREAS
+    con = connect(":memory:")
+    add_households(con, extra=True)
+    add_readings(con, {"a": reading("h1", "2025-12-02 09:00", 15.0, 0.0, True),
+                       "b": reading("h3", "2025-12-02 09:00", 10.0, 0.0, False)})
+    add_fees(con, {"b1": bill("h1", 80.0, 23.0, 0.0, 1840.0),
+                   "b3": bill("h3", 60.0, 23.0, 0.0, 1380.0)}, {})
+    use_storage(con, storage)
+    period = Period("2025-12-01", "2025-12-07", "2025-2026")
+    table = _area_table(con, AREAS[0], period, None)
+    refund = table[table["level"] == 2].set_index("station")["refund_exposure_amount"]
+    assert refund["S1"] == pytest.approx(1840 / 121 * 0.5)
+    assert pd.isna(refund["S2"])
+    card = summary(con, period, filters={"station": "S2"}, kpi_ids=["refund_exposure_amount"])
+    assert card["refund_exposure_amount"].value is None
+
+
 def test_a_week_without_data_says_so_on_each_subject_sheet(demo_con):
     # December 2023 lies before anything loaded: each subject sheet says in
     # words that there is nothing this week (as the summary's paragraph does),
