@@ -1,10 +1,13 @@
 """A KPI week by week through a heating season, for trend lines.
 
 KPIs placed in time (the registry's `time` column) are counted per ISO week;
-the others (the fee collection rates, arrears) are stocks, so each week shows
-the season-to-date value at that week's cut-off (Sunday 24:00), as the fee
-pages read them. Either way a week's figure is exactly `metrics.query` for
-that week's period. A KPI placed in time but counted at the period's cut-off
+the fee KPIs (collection rates, arrears) are stocks, so each week shows the
+season-to-date value at that week's cut-off (Sunday 24:00), as the fee pages
+read them; the rest (coverage, complaints per 10,000 m²) are asked week by
+week. Either way a week's figure is exactly `metrics.query` for
+that week's period: the whole ISO week (Monday to Sunday, or to `until`), as
+the cards and the weekly report read a week, also where the season begins or
+ends within it (`weeks_window`). A KPI placed in time but counted at the period's cut-off
 (closure by the cut-off, unanswered items at it) cannot be grouped by week
 out of one query over the season, which would read every week at the last
 week's cut-off: it is asked week by week, each at its own cut-off.
@@ -21,6 +24,7 @@ import pandas as pd
 from .period import Period, season_bounds
 from .kpi_query import query
 from .registry import get
+from .sources import source_kind
 
 _WEEK = "datetime64[us]"
 WORKERS = 6
@@ -37,6 +41,12 @@ def at_cutoff(kpi) -> bool:
         {kpi.population, kpi.numerator, kpi.denominator} & _AT_CUTOFF)
 
 
+def is_stock(kpi) -> bool:
+    """Whether the KPI is a fee season's figure at the period's cut-off (its
+    value for a week is the season to date), not a count of the period."""
+    return kpi.time is None and source_kind(kpi) == "fees"
+
+
 def season_weeks(season: str, until: date | None = None) -> list[date]:
     """The Mondays of the ISO weeks touching the season (up to `until`)."""
     start, end = season_bounds(season)
@@ -49,6 +59,20 @@ def season_weeks(season: str, until: date | None = None) -> list[date]:
     return out
 
 
+def weeks_window(season: str, until: date | None = None) -> Period:
+    """The days a season's week-by-week figures read: its ISO weeks whole, from
+    the Monday of the week of its first day to the Sunday of the week of its
+    last day (or of `until`), and no later than `until`. A week is then the
+    same period on a trend as on a card for that week."""
+    first, last = season_bounds(season)
+    if until is not None:
+        last = max(first, min(last, until))
+    end = last + timedelta(days=6 - last.weekday())
+    if until is not None:
+        end = min(end, max(until, last))
+    return Period(first - timedelta(days=first.weekday()), end, season)
+
+
 def weekly(con: duckdb.DuckDBPyConnection, kpi_id: str, season: str,
            filters: Mapping | None = None, scope: str | Sequence[str] | None = None,
            until: date | None = None) -> pd.DataFrame:
@@ -56,22 +80,24 @@ def weekly(con: duckdb.DuckDBPyConnection, kpi_id: str, season: str,
     season up to `until` (default: the season's end); weeks without data have
     no value. attrs["cumulative"] says whether the value is season-to-date."""
     kpi = get(kpi_id)
+    cumulative = is_stock(kpi)
     first, last = season_bounds(season)
     last = min(last, until) if until else last
     weeks = season_weeks(season, last)
+    window = weeks_window(season, until)
     if last < first:
         df = pd.DataFrame(columns=["week", "numerator", "denominator", "value"])
     elif kpi.time and not at_cutoff(kpi):
-        part = query(con, kpi_id, Period(first, last, season), filters, "week", scope)
+        part = query(con, kpi_id, window, filters, "week", scope)
         part["week"] = part["week"].astype(_WEEK)
         df = pd.DataFrame({"week": pd.Series(weeks).astype(_WEEK)}).merge(part, on="week",
                                                                          how="left")
     else:
-        # A stock from the season's first day; a KPI counted at the cut-off
-        # over the week alone (its days of the season).
+        # A stock from the season's first day; any other KPI over the week
+        # alone.
         def at(monday: date) -> dict:
-            cut = min(monday + timedelta(days=6), last)
-            start = max(monday, first) if kpi.time else first
+            cut = min(monday + timedelta(days=6), window.end)
+            start = first if cumulative else monday
             r = query(con, kpi_id, Period(start, cut, season), filters, None, scope).iloc[0]
             return {"week": monday, "numerator": r["numerator"],
                     "denominator": r["denominator"], "value": r["value"]}
@@ -81,5 +107,5 @@ def weekly(con: duckdb.DuckDBPyConnection, kpi_id: str, season: str,
             rows = list(pool.map(at, weeks))
         df = pd.DataFrame(rows, columns=["week", "numerator", "denominator", "value"])
         df["week"] = df["week"].astype(_WEEK)
-    df.attrs.update(kpi=kpi_id, season=season, cumulative=not kpi.time)
+    df.attrs.update(kpi=kpi_id, season=season, cumulative=cumulative)
     return df

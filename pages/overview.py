@@ -43,8 +43,8 @@ scope = kpi.scope()
 
 
 def trend_calls() -> dict[str, tuple]:
-    first, last = season_bounds(f.season)
-    until = max(first, min(f.end, last))
+    first, _ = season_bounds(f.season)
+    until = max(first, f.end)
     return {area: (weekly, kpi_id, f.season, filters, scope, until)
             for area, kpi_id in TRENDS.items()}
 

@@ -16,6 +16,7 @@ from metrics.temperature_detail import (BIN_C, building_readings, cold_zones, da
                                         household_readings, household_rollup,
                                         indoor_distribution, residential_target_c, roll_up,
                                         weekly_readings)
+from metrics.trends import weeks_window
 from pipelines.coverage import season_bounds
 from ui import charts, db, figures, fmt, kpi, long_lists, session, tables
 from ui.prefetch import prefetch
@@ -38,8 +39,10 @@ period = kpi.period_of(f)
 filters = kpi.metric_filters(f)
 scope = kpi.scope()
 season_start, season_end = season_bounds(f.season)
-# Trends and fits read the season up to the end of the chosen period.
+# Trends and fits read the season up to the end of the chosen period; the
+# week-by-week ones read whole ISO weeks, as a card for that week does.
 to_date = Period(season_start, max(season_start, min(f.end, season_end)), f.season)
+weeks_to_date = weeks_window(f.season, f.end)
 rate_kpi = get(RATE)
 
 
@@ -372,10 +375,10 @@ def refunds() -> None:
 
 # Every read the page makes before any choice below the cards, so that
 # ui.prefetch can run them side by side.
-WEEKS = (weekly_readings, to_date, filters, scope)
-OUTDOOR = (daily_outdoor, to_date, filters, scope)
+WEEKS = (weekly_readings, weeks_to_date, filters, scope)
+OUTDOOR = (daily_outdoor, weeks_to_date, filters, scope)
 BUILDINGS = (building_readings, period, filters, scope)
-HEATMAP = (query, RATE, to_date, filters, ["station", "week"], scope)
+HEATMAP = (query, RATE, weeks_to_date, filters, ["station", "week"], scope)
 DISTRIBUTION = (indoor_distribution, period, filters, scope)
 RISK = (cold_risk, to_date, filters, scope)
 REFUNDS = (action_list, "refund_by_station", period, filters, scope)

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from functools import cache
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -591,3 +592,39 @@ def test_report_page_of_a_branch_user_is_their_branchs(shown, session, reference
         assert row[cols["denominator"]] == format_part(r[kpi.id].denominator), kpi.id
     temp = r["temp_compliance_rate"]
     assert f"有效记录 {temp.denominator:,} 条,达标 {temp.numerator:,} 条" in at.info[0].value
+
+
+@pytest.mark.parametrize("season", [SEASON, "2024-2025"])
+def test_a_trends_week_is_the_cards_week_at_the_seasons_edges(demo_con, season):
+    # The season's first and last ISO weeks begin or end outside it (2025-W46
+    # is 10-16 Nov, the season starts on the 15th; 2024-2025 ends on Saturday
+    # 15 Mar, within 2025-W11). A week's point on the overview's and the
+    # temperature page's trends is the week a card and the weekly report read
+    # for it, Monday to Sunday, not its days of the season; every summary KPI.
+    from metrics import query
+    from metrics.trends import weekly, weeks_window
+    from pipelines.coverage import season_bounds
+    first, last = season_bounds(season)
+    window = weeks_window(season)
+    assert window.start.weekday() == 0 and window.end.weekday() == 6
+    assert window.start <= first and window.end >= last
+    edges = [window.start, window.end - timedelta(days=6)]
+    for kpi in summary_kpis():
+        trend = weekly(demo_con, kpi.id, season).set_index("week")
+        for monday in edges:
+            card = query(demo_con, kpi.id, Period(monday, monday + timedelta(days=6),
+                                                  season)).iloc[0]
+            got, want = ([None if pd.isna(x) else float(x) for x in
+                          (r["numerator"], r["denominator"], r["value"])]
+                         for r in (trend.loc[pd.Timestamp(monday)], card))
+            if got[:2] == [None, None]:
+                # a week without rows has no trend row; the query counts 0 of 0
+                assert not (want[0] or want[1]), (kpi.id, monday)
+                continue
+            assert all(near(a, b) for a, b in zip(got, want)), (kpi.id, monday, got, want)
+    # The temperature page's weekly chart reads the same window.
+    from metrics.temperature_detail import weekly_readings
+    weeks = weekly_readings(demo_con, window).set_index("week")
+    card = query(demo_con, "temp_compliance_rate",
+                 Period(edges[0], edges[0] + timedelta(days=6), season)).iloc[0]
+    assert weeks.loc[pd.Timestamp(edges[0]), "counted"] == card["denominator"]
