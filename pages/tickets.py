@@ -34,7 +34,8 @@ LIST_COLUMNS = ("ticket_no", "reason", "received_at", "deadline_at", "category",
 REPEAT_COLUMNS = ("household_id", "complaints_in_window", "ticket_no", "received_at", "category",
                   "channel", "caller_name", "phone", "description",
                   "branch", "station", "community", "building", "unit", "room", "address",
-                  "resolved_at", "result", "satisfaction", "file_name", "source_row")
+                  "responsible_station", "resolved_at", "result", "satisfaction", "file_name",
+                  "source_row")
 
 session.page_guard()
 lang = current()

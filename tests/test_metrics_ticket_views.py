@@ -180,6 +180,36 @@ def test_repeat_complaint_tickets_scoped(wh):
     assert tv.repeat_complaint_tickets(wh, ("2025-11-24", "2025-11-30")).empty
 
 
+@pytest.mark.parametrize("storage", STORAGE)
+def test_a_repeat_complainer_is_its_branchs_whichever_station_answered(con, storage):
+    # h1 is a 张店 household (roster station S1). It complains on 12-02 (S1
+    # responsible) and on 12-04 (the hotline made 淄川's S3 responsible): two
+    # complaints within 30 days. It is 张店's repeat complainer, counted twice,
+    # listed under its roster branch and station; 淄川 lists nobody; the
+    # company's list is the branches' lists together. The tickets view shows
+    # both complaints to 张店, each with its responsible station.
+    add_households(con)
+    add_tickets(con, {
+        "a": ticket("a", "投诉", "2025-12-02 09:00", "S1", "h1", "2025-12-02 12:00", "已处理"),
+        "b": ticket("b", "投诉", "2025-12-04 09:00", "S3", "h1", "2025-12-04 12:00", "已处理"),
+    })
+    use_storage(con, storage)
+    rows = {}
+    for scope in (None, ZD, ZC):
+        df = action_list(con, "repeat_complainers", WEEK, scope=scope)
+        rows[scope] = df[["household_id", "branch", "station", "complaints_in_window",
+                          "ticket_nos"]].values.tolist()
+    assert rows[None] == rows[ZD] == [["h1", ZD, "S1", 2, "a, b"]]
+    assert rows[ZC] == []
+    # a filter on the household's station keeps it; on the other one drops it
+    assert len(action_list(con, "repeat_complainers", WEEK, {"station": "S1"})) == 1
+    assert action_list(con, "repeat_complainers", WEEK, {"station": "S3"}).empty
+    tickets = tv.repeat_complaint_tickets(con, WEEK, scope=ZD)
+    assert tickets[["ticket_no", "branch", "station", "responsible_station"]].values.tolist() \
+        == [["a", ZD, "S1", "S1"], ["b", ZD, "S1", "S3"]]
+    assert tv.repeat_complaint_tickets(con, WEEK, scope=ZC).empty
+
+
 def test_time_limits_from_settings():
     df = tv.time_limits().set_index("category")
     assert df.loc["抢修", "arrive_hours"] == 2 and df.loc["抢修", "resolve_hours"] == 24

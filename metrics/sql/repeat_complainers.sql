@@ -1,14 +1,21 @@
 -- repeat_complainers: households with at least $repeat_complaint_count complaints
 -- (投诉/举报) within $repeat_complaint_window_days days, the latest of them received
 -- in the period. Earlier complaints before the period count toward the window.
--- An anonymous complaint has no household here (ticket_facts): it makes nobody a
--- repeat complainer, and no list ties it to a home (service rules art. 20).
+-- An anonymous complaint has no household here: it makes nobody a repeat
+-- complainer, and no list ties it to a home (service rules art. 20).
+-- Every complaint of the household counts, whichever station the hotline made
+-- responsible for it and whatever the request's branch scope or filters
+-- (ticket_base carries no branch or household dimension, so nothing filters
+-- it): a household is its branch's customer, and the branches' lists add up to
+-- the company's. A row carries the household's dimensions from the roster (the
+-- list's filters and scope apply to them); a household not in the roster, those
+-- of its latest complaint the request may see.
 
 with complaints as (
 
-    select *
-    from ticket_facts
-    where complaint and household_id is not null
+    select ticket_no, household_id, received_at, caller_name, phone
+    from ticket_base
+    where complaint and not anonymous and household_id is not null
       -- the windows below reach back one window from the recent complaints,
       -- which start one window before the period: nothing older counts
       and received_at >= $start_at - 2 * to_days(cast($repeat_complaint_window_days as integer))
@@ -40,14 +47,9 @@ per_household as (
 
     select
         household_id,
-        arg_max(branch, received_at) as branch,
-        arg_max(station, received_at) as station,
-        arg_max(community, received_at) as community,
-        arg_max(building, received_at) as building,
-        arg_max(zone, received_at) as zone,
-        arg_max(customer_type, received_at) as customer_type,
-        max(complaints_in_window) filter (where received_in_period) as complaints_in_window,
-        count(*) filter (where received_in_period) as complaints_in_period,
+        max(complaints_in_window) filter (where received_at >= $start_at)
+            as complaints_in_window,
+        count(*) filter (where received_at >= $start_at) as complaints_in_period,
         count(*) as complaints_recent,
         min(received_at) as first_received_at,
         max(received_at) as last_received_at,
@@ -59,18 +61,38 @@ per_household as (
 
 ),
 
+-- The dimensions of a household not in the roster: its latest complaint's
+-- (station: the responsible one) among those the request may see.
+ticket_dims as (
+
+    select
+        household_id,
+        arg_max(branch, received_at) as branch,
+        arg_max(station, received_at) as station,
+        arg_max(community, received_at) as community,
+        arg_max(building, received_at) as building,
+        arg_max(zone, received_at) as zone,
+        arg_max(customer_type, received_at) as customer_type
+    from ticket_facts
+    where complaint and household_id is not null
+      and received_at >= $start_at - to_days(cast($repeat_complaint_window_days as integer))
+    group by household_id
+
+),
+
 final as (
 
     select
         p.household_id,
-        p.branch,
-        p.station,
-        p.community,
-        p.building,
+        case when h.household_id is null then d.branch else h.branch end as branch,
+        case when h.household_id is null then d.station else h.station end as station,
+        case when h.household_id is null then d.community else h.community end as community,
+        case when h.household_id is null then d.building else h.building end as building,
         h.unit,
         h.room,
-        p.zone,
-        p.customer_type,
+        case when h.household_id is null then d.zone else h.zone end as zone,
+        case when h.household_id is null then d.customer_type else h.customer_type end
+            as customer_type,
         p.caller_name,
         p.phone,
         h.address,
@@ -82,6 +104,7 @@ final as (
         p.ticket_nos
     from per_household p
     left join household_dims h using (household_id)
+    left join ticket_dims d using (household_id)
     where p.complaints_in_window >= $repeat_complaint_count
 
 )

@@ -1,12 +1,15 @@
 -- repeat_complaint_tickets: every complaint (投诉/举报) of each repeat complainer
 -- (repeat_complainers), ticket by ticket: those received from the start of the
 -- window before the period up to the cut-off, the ones repeat_complainers counts
--- as complaints_recent.
--- Anonymous complaints have no household (ticket_facts): none is listed here.
+-- as complaints_recent, whichever station was responsible (responsible_station).
+-- Each row carries its household's dimensions, as the list's row does, so the
+-- request's filters and scope keep or drop a household with all its complaints.
+-- Anonymous complaints have no household: none is listed here.
 
 with repeaters as (
 
-    select household_id, complaints_in_window
+    select household_id, complaints_in_window, branch, station, community, building,
+        unit, room, address, zone, customer_type
     from repeat_complainers
 
 ),
@@ -14,8 +17,9 @@ with repeaters as (
 complaints as (
 
     select *
-    from ticket_facts
+    from ticket_base
     where complaint
+      and not anonymous
       and household_id is not null
       and received_at >= $start_at - to_days(cast($repeat_complaint_window_days as integer))
 
@@ -32,15 +36,16 @@ final as (
         c.caller_name,
         c.phone,
         c.description,
-        c.branch,
-        c.station,
-        c.community,
-        c.building,
-        h.unit,
-        h.room,
-        h.address,
-        c.zone,
-        c.customer_type,
+        r.branch,
+        r.station,
+        r.community,
+        r.building,
+        r.unit,
+        r.room,
+        r.address,
+        r.zone,
+        r.customer_type,
+        c.responsible_station,
         c.resolved_at,
         c.result,
         c.satisfaction,
@@ -49,7 +54,6 @@ final as (
         c.source_row
     from complaints c
     join repeaters r using (household_id)
-    left join household_dims h using (household_id)
     left join batches b on b.batch_id = c.batch_id
 
 )
