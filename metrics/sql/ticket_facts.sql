@@ -33,8 +33,9 @@ final as (
             and coalesce(deadline_at >= $start_at and deadline_at < $cutoff_at, false)
             as deadline_in_period,
         resolved_in_period and followup_category as followup_due,
-        -- A rating counts only on a follow-up recorded (满意率 is among follow-ups,
-        -- as the follow-up funnel reads it).
+        -- A rating counts only on a follow-up recorded (满意率 is among follow-ups),
+        -- of any category (DESIGN: follow-ups with a rating); the follow-up
+        -- funnel (ticket_followup_funnel.sql) reads the follow-up categories only.
         resolved_in_period and followed_up and rating_word as rated,
         received_in_period and complaint as complaint_in_period,
         -- As deadline_in_period: a ticket is judged in the period its arrival
