@@ -210,6 +210,7 @@ def settings_params() -> dict:
         "season_end_day": int(season["end_day"]),
         "stopped_base_share": float(fees["stopped_base_share"]),
         "bill_tolerance_yuan": float(fees["bill_tolerance_yuan"]),
+        "no_invoice_words": [str(w).strip() for w in fees.get("no_invoice_words", [])],
         "fully_paid_tolerance": FULLY_PAID_TOLERANCE_YUAN,
     }
 

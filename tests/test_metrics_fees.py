@@ -293,6 +293,25 @@ def test_daily_receipts_filtered_by_station(wh):
     assert df["receipts"].sum() == 2 and df["amount_yuan"].sum() == 250.0
 
 
+def test_an_invoice_cell_saying_none_is_no_invoice(con):
+    # A cashier writes 无 or 未开票 in the invoice column: no invoice, as a
+    # blank cell is (settings fees.no_invoice_words). A number that merely
+    # contains such a word is one.
+    from metrics.testing import BILLS, payment
+    add_households(con)
+    add_fees(con, BILLS, {
+        "q1": payment("q1", "h1", "2025-12-02 09:00", 100.0, "现金", "刘红", "无"),
+        "q2": payment("q2", "h1", "2025-12-02 10:00", 100.0, "现金", "刘红", " 未开票 "),
+        "q3": payment("q3", "h1", "2025-12-02 11:00", 100.0, "现金", "刘红", "无2025001"),
+        "q4": payment("q4", "h1", "2025-12-02 12:00", 100.0, "现金", "刘红", "INV4"),
+    })
+    assert action_list(con, "receipts_without_invoice", WEEK)["receipt_no"].tolist() == \
+        ["q1", "q2"]
+    day = action_list(con, "daily_receipts", WEEK)
+    assert (day["receipts"].sum(), day["receipts_without_invoice"].sum()) == (4, 2)
+    assert day["amount_without_invoice_yuan"].sum() == 200.0
+
+
 def test_receipts_without_invoice(wh):
     df = action_list(wh, "receipts_without_invoice", WEEK)
     assert df["receipt_no"].tolist() == ["p2", "p4"]

@@ -23,7 +23,10 @@ final as (
         p.method,
         p.collector,
         p.invoice_no,
-        coalesce(trim(p.invoice_no), '') = '' as missing_invoice,
+        -- Blank, or a word saying there is none (无, 未开票: settings).
+        coalesce(trim(p.invoice_no), '') = ''
+            or list_contains($no_invoice_words::varchar[], trim(p.invoice_no))
+            as missing_invoice,
         p.paid_at >= $start_at as paid_in_period,
         p.season = $season as for_season,
         p.batch_id,
