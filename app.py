@@ -11,8 +11,17 @@ FAVICON = Path(__file__).with_name("assets") / "favicon.png"
 
 
 def main() -> None:
+    """The router; a failure in it is said as a page's is (ui.session.failed)."""
     # Imported here, not at the top: reader child processes import this file
     # (see the end) and must not pay for Streamlit and the UI on every read.
+    from ui import session
+    try:
+        _route()
+    except Exception:   # st.stop and st.rerun are BaseExceptions: they pass
+        session.failed()
+
+
+def _route() -> None:
     import streamlit as st
 
     from i18n import t

@@ -3,6 +3,7 @@ once per test session from data/sample/ through the real pipeline."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -12,6 +13,11 @@ from streamlit.testing.v1.element_tree import Dataframe
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# A page that fails says so in the user's words (ui.session.failed) and goes
+# on; under test it raises as well, so that AppTest's `at.exception` (and a
+# browser test's app) sees every failure. The tests of the words unset it.
+os.environ["HEATKPI_RAISE_ERRORS"] = "1"
 
 from pipelines.demo import build_demo  # noqa: E402
 from pipelines.warehouse import connect  # noqa: E402

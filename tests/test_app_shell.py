@@ -158,6 +158,35 @@ def test_every_page_shows_only_translated_text(roster_only, lang):
     assert_all_translated(at)
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("where", ["page", "router"])
+def test_a_failure_is_said_in_the_users_words_with_a_reference(warehouse, monkeypatch, caplog,
+                                                              lang, where):
+    # A defect of ours (here: the KPI layer's period, or the router's header,
+    # made to fail) showed Streamlit's English box offering "Ask ChatGPT". It
+    # is said in the user's language with a reference the server's log holds
+    # beside the traceback; the language switch above it stays.
+    import ui.header
+    import ui.kpi
+    at = open_app(lang=lang)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a defect")
+    monkeypatch.delenv("HEATKPI_RAISE_ERRORS")
+    monkeypatch.setattr(ui.kpi if where == "page" else ui.header,
+                        "period_of" if where == "page" else "draw", broken)
+    with caplog.at_level("ERROR", logger="heatkpi.pages"):
+        at.run()
+    assert not at.exception
+    said = [e.value for e in at.error]
+    assert len(said) == 1
+    ref = re.search(r"\d{8}-\d{6}-[0-9a-f]{4}", said[0]).group(0)
+    assert said[0] == t("ui.error.unexpected", lang, ref=ref)
+    assert at.segmented_control(key="lang_switch").value == lang
+    logged = [r for r in caplog.records if ref in r.getMessage()]
+    assert len(logged) == 1 and "a defect" in str(logged[0].exc_info[1])
+
+
 def test_pages_keep_the_app_frame_on_every_run(warehouse):
     """While a pages/ folder exists, Streamlit resolves a requested page by its
     file name before the router runs: a page registered under its own file

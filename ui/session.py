@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
+import os
+import secrets
 import time
 from collections.abc import Callable
 
@@ -25,6 +28,8 @@ from auth.sessions import COOKIE, SessionStore
 
 from . import db
 from .lang import tr
+
+_log = logging.getLogger("heatkpi.pages")
 
 KEY, SEEN = "user", "user_seen"
 # The browser's sign-in token (auth/sessions.py), and what the next run must
@@ -355,8 +360,24 @@ def routed(page) -> None:
     st.session_state[ROUTED] = True
     try:
         page.run()
+    except Exception:   # st.stop and st.rerun are BaseExceptions: they pass
+        failed()
     finally:
         st.session_state.pop(ROUTED, None)
+
+
+def failed() -> None:
+    """A defect of ours, said in the user's language with a reference to quote
+    (Streamlit's own box is English, offers to "Ask ChatGPT" on an offline
+    server and hides the error even from the administrator); the traceback goes
+    to the server's log under the same reference. What was drawn before the
+    failure stays. Call it in an `except` block. With HEATKPI_RAISE_ERRORS
+    set (the tests), the error is raised again after the words."""
+    ref = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+    _log.exception("page failed, reference %s", ref)
+    st.error(tr("ui.error.unexpected", ref=ref), icon=":material/error:")
+    if os.environ.get("HEATKPI_RAISE_ERRORS"):
+        raise
 
 
 def page_guard() -> None:
