@@ -697,3 +697,23 @@ def test_tables_leave_only_through_their_audited_download():
         config = tomllib.load(fh)
     assert config["client"]["disableDataExport"] is True
     assert streamlit.config.get_option("client.disableDataExport") is True  # read from the file
+
+
+def test_chinese_text_writes_one_degree_sign():
+    # The temperature page's grid headed some columns (℃) and others (°C):
+    # Chinese text writes ℃ throughout (English °C), as the loaded exports do.
+    found = []
+    for path in sorted((ROOT / "i18n").glob("*.toml")):
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+
+        def walk(prefix, node):
+            if isinstance(node.get("zh"), str):
+                if "°C" in node["zh"]:
+                    found.append(prefix)
+                return
+            for k, v in node.items():
+                if isinstance(v, dict):
+                    walk(f"{prefix}.{k}" if prefix else k, v)
+        walk("", data)
+    assert not found

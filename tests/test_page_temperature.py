@@ -87,7 +87,7 @@ def test_charts_carry_the_kpi_layers_figures(demo_copy):
     line = trend["data"][0]
     assert line["y"] == pytest.approx(rate["value"].tolist(), nan_ok=True)
     assert "(%)" in trend["layout"]["yaxis"]["title"]["text"]
-    assert "°C" in trend["layout"]["yaxis2"]["title"]["text"]
+    assert "℃" in trend["layout"]["yaxis2"]["title"]["text"]
     design = [s for s in trend["layout"]["shapes"] if s.get("yref") == "y2"]
     assert [s["y0"] for s in design] == [-7.4]          # the design line, on the outdoor axis
     # exempt and unsigned readings are drawn, week by week
@@ -128,11 +128,11 @@ def test_cold_day_risk_lists_the_buildings_expected_below_target(demo_copy):
                      filters)
     at_risk = fits[fits["expected_below_target"]]
     assert len(at_risk) > 0
-    shown = table(at, "设计温度下预计室温(°C)")
+    shown = table(at, "设计温度下预计室温(℃)")
     assert len(shown) == len(at_risk)
-    assert shown["设计温度下预计室温(°C)"].tolist() == pytest.approx(
+    assert shown["设计温度下预计室温(℃)"].tolist() == pytest.approx(
         at_risk["expected_indoor_c"].tolist())
-    assert (shown["设计温度下预计室温(°C)"] < shown["目标温度(℃)"]).all()
+    assert (shown["设计温度下预计室温(℃)"] < shown["目标温度(℃)"]).all()
     scatter = figures(at)["t_risk_chart"]
     assert [d["name"] for d in scatter["data"]] == ["有效测温", "拟合直线"]
 
