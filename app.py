@@ -116,7 +116,8 @@ def _route() -> None:
     if page in forwards:
         page.run()   # forwards before anything is drawn
 
-    f = sidebar.filters(session.visible_options(db.query(filter_options)), lang)
+    f = sidebar.filters(session.visible_options(db.query(filter_options)), lang,
+                        applies=page in dashboards or page in reports)
     # The dashboards show the sidebar's period: say when a kind has no data in it.
     header.draw(lang, (f.start, f.end) if page in dashboards else None)
     session.routed(page)

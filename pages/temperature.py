@@ -227,7 +227,7 @@ def drill_down() -> None:
         # The building is the last level a role without row lists reaches:
         # its households would be a list of homes.
         cols[-1].empty()
-        st.info(tr("ui.auth.no_row_lists"))
+        session.say_rows_withheld()
         return
     homes = db.query(household_rollup, period, {**filters, **path}, scope)
     key = DRILL_KEYS["household"]

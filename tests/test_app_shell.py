@@ -187,6 +187,21 @@ def test_a_failure_is_said_in_the_users_words_with_a_reference(warehouse, monkey
     assert len(logged) == 1 and "a defect" in str(logged[0].exc_info[1])
 
 
+def test_the_filters_say_where_they_do_not_act(warehouse):
+    # Uploading and managing data show nothing the filters choose: a line says
+    # so (the filters stay, for the next dashboard); dashboards and the report
+    # have no such line.
+    at = open_app()
+    note = t("ui.filters.not_here", "zh")
+    for page, acts in (("pages/overview.py", True), ("pages/upload.py", False),
+                       ("pages/data.py", False), ("pages/report.py", True),
+                       ("pages/overview.py", True)):
+        at.switch_page(page).run()
+        assert not at.exception
+        assert (note in [c.value for c in at.sidebar.caption]) is not acts, page
+    assert at.selectbox(key="f_season").value
+
+
 def test_pages_keep_the_app_frame_on_every_run(warehouse):
     """While a pages/ folder exists, Streamlit resolves a requested page by its
     file name before the router runs: a page registered under its own file

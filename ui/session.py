@@ -358,12 +358,25 @@ ROUTED = "_routed_run"
 def routed(page) -> None:
     """Run the chosen page, marked as run through the router (app.py)."""
     st.session_state[ROUTED] = True
+    st.session_state[ROWS_WITHHELD_SAID] = False
     try:
         page.run()
     except Exception:   # st.stop and st.rerun are BaseExceptions: they pass
         failed()
     finally:
         st.session_state.pop(ROUTED, None)
+
+
+ROWS_WITHHELD_SAID = "rows_withheld_said"
+
+
+def say_rows_withheld() -> None:
+    """Tell a role without row lists, once per page, why a list shows no rows
+    (a viewer's fees page has five lists: the same box five times said
+    nothing more)."""
+    if not st.session_state.get(ROWS_WITHHELD_SAID):
+        st.info(tr("ui.auth.no_row_lists"))
+        st.session_state[ROWS_WITHHELD_SAID] = True
 
 
 def failed() -> None:

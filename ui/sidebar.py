@@ -104,13 +104,19 @@ def _jump(weeks_back: int) -> None:
     st.session_state[WEEK] = week
 
 
-def filters(options: FilterOptions, lang: str) -> Filters:
-    """Draw the filters; return them and keep them in the URL and the session."""
+def filters(options: FilterOptions, lang: str, applies: bool = True) -> Filters:
+    """Draw the filters; return them and keep them in the URL and the session.
+    `applies`: whether the page shows anything they choose; on one that does
+    not (uploading, managing data, the audit log) they are still drawn, so
+    the choice stays for the next dashboard, and a line says they do not act
+    here."""
     day = today()
     state = st.session_state
     _restore(options, day)
     side = st.sidebar
     side.subheader(tr("ui.filters.title"))
+    if not applies:
+        side.caption(tr("ui.filters.not_here"))
 
     side.selectbox(tr("ui.filters.season"), season_choices(options, day, state[SEASON]),
                    key=SEASON, on_change=_season_changed)
