@@ -160,6 +160,9 @@ def test_viewer_gets_aggregates_but_no_row_lists(accounts):
         assert at.metric, page  # the KPI cards are there, with every branch's figures
         assert [m.value for m in at.metric if m.value != "—"], page
         assert "您的角色只能查看汇总指标,不能查看明细清单。" in text, page
+        # said once per page (the fees page has five lists: it was said five times)
+        said = [i for i in at.info if i.value == "您的角色只能查看汇总指标,不能查看明细清单。"]
+        assert len(said) == 1, page
         # no switch to the rows behind a number: it could only say the same
         assert not [w for w in at.toggle if str(w.key).endswith("_drill")], page
         for df in at.dataframe:

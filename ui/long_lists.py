@@ -33,7 +33,7 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     caption ({shown} of {n}) for a list of things other than rows ("前 50 户,
     共 593 户"). Returns the frame shown."""
     if tables.is_row_list(df) and not session.can("row_lists"):
-        st.info(t("ui.auth.no_row_lists", lang))
+        session.say_rows_withheld()
         return df.iloc[0:0]
     df, cols = tables.overdue_in_days(df, columns)
     head = tables.prepare(df.head(rows), lang, cols, labels)
@@ -41,12 +41,13 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
         st.info(empty or t("ui.table.empty", lang))
         return head
     tables.grid(tables.on_screen(head, df, lang, cols), tables.column_ids(df, cols),
-                {**tables.column_config(head, lang, cols), **(config or {})},
-                key=f"{key}_table")
+                tables.grid_config(head, lang, cols, config), key=f"{key}_table")
     read, n = whole if whole is not None else ((lambda: df), len(df))
     label = None
     if n > len(head):
         st.caption(t(caption, lang, shown=f"{len(head):,}", n=f"{n:,}"))
         label = t("ui.grid.download_all", lang, n=fmt.number(n, lang))
-    tables.download_all(read, n, df, lang, key, file_name, cols, labels, label=label)
+    # The page's column formats go with the file too (its numbers as on screen).
+    tables.download_all(read, n, df, lang, key, file_name, cols, labels, label=label,
+                        config=config)
     return head

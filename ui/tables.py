@@ -1,13 +1,15 @@
 """A table as every dashboard page shows it: personal columns masked for
 viewers without the permission, headers and source-system values in the
 user's language, empty cells empty, and an .xlsx download (formula-escaped by
-ui/xlsx.py) of the rows shown, or of the whole list a page shows the top of.
+ui/xlsx.py) of the rows shown, or of the whole list a page shows the top of,
+its numbers in the number formats of the screen (excel_formats).
 
     tables.show(df, lang, key="cold_buildings", file_name="室温_冷楼栋")
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
@@ -24,7 +26,8 @@ from metrics.display import (OVERDUE_DAYS, VALUE_KEYS, column_label, display_wid
 
 from . import fmt, session
 from .sidebar import today
-from .xlsx import workbook_bytes
+from .xlsx import (colons_as_dashes, cut_words, excel_format, excel_format_like, values_format,
+                   workbook_bytes)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What an empty cell shows on screen (st.dataframe's own default is the word
@@ -210,6 +213,61 @@ def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = Non
     return config
 
 
+def grid_config(shown: pd.DataFrame, lang: str, names: Sequence[str] | None,
+                config: Mapping | None = None,
+                texts: Mapping[str, Callable[[object], str]] | None = None) -> dict:
+    """A table's column_config as grid() takes it: the default formats
+    (column_config, by `names`) under the page's `config`; a column the page
+    writes with `texts` has no default format (st.dataframe's number format
+    would write over the texts)."""
+    formats = column_config(shown, lang, names)
+    if texts:
+        formats = {h: c for h, c in formats.items() if h not in texts}
+    return {**formats, **(config or {})}
+
+
+def excel_formats(shown: pd.DataFrame, ids: Sequence[str], config: Mapping | None = None,
+                  texts: Mapping[str, Callable[[object], str]] | None = None) -> dict[str, str]:
+    """The Excel number format of each numeric column of the prepared
+    `shown`, by header: what the grid shows it with. A column format of
+    `config` (grid_config, keyed by header or by the column's id in `ids`,
+    as grid() reads it), else the text function of `texts` written as a
+    format, else the grid's default by the values. The cells keep the full
+    value: formats, not rounding, so a manager's sums add up."""
+    out = {}
+    for cid, head in zip(ids, shown.columns):
+        values = shown[head]
+        if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+            continue
+        entry = (config or {}).get(head, (config or {}).get(str(cid)))
+        kind = (entry.get("type_config") or {}) if isinstance(entry, Mapping) else {}
+        number = (excel_format(kind.get("format")) if kind.get("type") in ("number", "progress")
+                  else None)
+        if number is None and texts and head in texts:
+            number = excel_format_like(texts[head])
+        number = number or values_format(values)
+        if number:
+            out[head] = number
+    return out
+
+
+# A file's name as it reaches the user's disk: without the characters Windows
+# refuses (a browser writes them as "_", "Cold-day risk_ expected ..."), and
+# short enough to read in a folder; the date stamp comes after it.
+FILE_NAME_MAX = 80
+
+
+def file_stem(name: str) -> str:
+    """`name` (a table's title) fit to name a file: a colon as a dash
+    (xlsx.colons_as_dashes), slashes as dashes, other characters a file name
+    cannot hold left out, cut after a word at FILE_NAME_MAX characters."""
+    text = colons_as_dashes(str(name))
+    text = re.sub(r"[\\/|]", "-", text)
+    text = re.sub(r'[*?"<>\x00-\x1f]', "", text)
+    text = re.sub(r"\s+", " ", text).strip(" .")
+    return cut_words(text, FILE_NAME_MAX).strip(" .") or "table"
+
+
 def column_ids(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[str]:
     """The ids of a table's columns in the grid: their names in the KPI layer
     (`columns` of `df`, default all), which no language changes."""
@@ -257,9 +315,10 @@ def _button(build: Callable[[], bytes], lang: str, key: str, file_name: str, det
     """The .xlsx download button: the file is built when clicked, not on every
     run of the page, and audited with `detail` when built."""
     stamp = today().strftime("%Y%m%d")   # the company's day, not the server's
+    stem = file_stem(file_name)
     st.download_button(label or t("ui.table.download", lang),
-                       data=session.audited_download(build, f"{file_name}.xlsx", detail),
-                       file_name=f"{file_name}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
+                       data=session.audited_download(build, f"{stem}.xlsx", detail),
+                       file_name=f"{stem}_{stamp}.xlsx", mime=XLSX, key=f"{key}_xlsx",
                        icon=":material/download:", on_click="ignore")
 
 
@@ -274,11 +333,18 @@ def bools_in_words(df: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def download(df: pd.DataFrame, lang: str, key: str, file_name: str, detail: str,
-             sheet: str | None = None, label: str | None = None) -> None:
+             sheet: str | None = None, label: str | None = None,
+             formats: Mapping[str, str] | None = None) -> None:
     """An .xlsx download button for an already prepared frame; `detail` for
-    the audit trail (download_detail of the frame before it was prepared)."""
-    _button(partial(workbook_bytes, {sheet or file_name: bools_in_words(df, lang)}), lang, key,
-            file_name, detail, label)
+    the audit trail (download_detail of the frame before it was prepared).
+    `formats`: Excel number formats by header (excel_formats; by default
+    those of a grid drawn without a column_config)."""
+    frame = bools_in_words(df, lang)
+    if formats is None:
+        formats = excel_formats(frame, list(frame.columns))
+    name = sheet or file_name
+    _button(partial(workbook_bytes, {name: frame}, {name: formats}), lang, key, file_name,
+            detail, label)
 
 
 def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
@@ -292,15 +358,22 @@ def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
 
 def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, lang: str,
                  key: str, file_name: str, columns: Sequence[str] | None = None,
-                 labels: Mapping[str, str] | None = None, label: str | None = None) -> None:
+                 labels: Mapping[str, str] | None = None, label: str | None = None,
+                 config: Mapping | None = None,
+                 texts: Mapping[str, Callable[[object], str]] | None = None) -> None:
     """An .xlsx download of a whole list of which the page shows only some
     rows: `rows()` reads all `n` of them when the button is clicked (not on
-    every run); `like`: the rows shown, whose columns the list has."""
+    every run); `like`: the rows shown, whose columns the list has.
+    `config`, `texts`: the page's, as the table on screen has them, for
+    the file's number formats (excel_formats, of all the rows)."""
     allowed = can_see_personal()   # read now: the file is built outside the session
 
     def build() -> bytes:
         frame, cols = overdue_in_days(rows(), columns)
-        return workbook_bytes({file_name: workbook_frame(frame, lang, cols, labels, allowed)})
+        out = workbook_frame(frame, lang, cols, labels, allowed)
+        formats = excel_formats(out, column_ids(frame, cols),
+                                grid_config(out, lang, cols, config, texts), texts)
+        return workbook_bytes({file_name: out}, {file_name: formats})
 
     cols = [c for c in (columns if columns is not None else like.columns) if c in like.columns]
     _button(build, lang, key, file_name, download_detail(like, cols, rows=n), label)
@@ -322,7 +395,7 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     a sign when it rounds to zero (fmt.points); the column stays numbers, so
     it sorts by value and the download holds the numbers."""
     if is_row_list(df) and not session.can("row_lists"):
-        st.info(t("ui.auth.no_row_lists", lang))
+        session.say_rows_withheld()
         return df.iloc[0:0]
     asked = columns   # the columns of `whole`'s rows
     df, columns = overdue_in_days(df, columns)
@@ -330,16 +403,17 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     if shown.empty:
         st.info(empty or t("ui.table.empty", lang))
         return shown
-    formats = column_config(shown, lang, columns)
-    if texts:
-        # A column's number format would write over the texts (st.dataframe).
-        formats = {h: c for h, c in formats.items() if h not in texts}
-    grid(on_screen(shown, df, lang, columns), column_ids(df, columns),
-         {**formats, **(config or {})}, texts=texts, height=height, key=f"{key}_table")
+    ids = column_ids(df, columns)
+    formats = grid_config(shown, lang, columns, config, texts)
+    grid(on_screen(shown, df, lang, columns), ids, formats, texts=texts, height=height,
+         key=f"{key}_table")
     if whole is None:
-        download(shown, lang, key, file_name, download_detail(df, columns))
+        # The file's numbers as the screen's: from the same column formats.
+        download(shown, lang, key, file_name, download_detail(df, columns),
+                 formats=excel_formats(bools_in_words(shown, lang), ids, formats, texts))
     else:
         rows, n = whole
         download_all(rows, n, df, lang, key, file_name, asked, labels,
-                     label=t("ui.grid.download_all", lang, n=fmt.number(n, lang)))
+                     label=t("ui.grid.download_all", lang, n=fmt.number(n, lang)),
+                     config=config, texts=texts)
     return shown

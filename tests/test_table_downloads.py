@@ -1,0 +1,254 @@
+"""What a table's .xlsx download holds beside its rows: each number under the
+number format of what the screen shows (93.3%, ¥1,653.19, 14.28), its full
+value kept in the cell; a sheet named within Excel's 31 characters without
+cutting a word (or a day) in two; a file name without the colon a browser
+turns into "_ ". Through AppTest on a copy of the demo warehouse, and
+ui/xlsx's and ui/tables' functions on small frames."""
+from __future__ import annotations
+
+import io
+import numbers
+import re
+from functools import partial
+
+import openpyxl
+import pandas as pd
+import pytest
+import streamlit as st
+
+from page_testing import demo_copy, open_page  # noqa: F401
+from ui import fmt, tables
+from ui.xlsx import excel_format, excel_format_like, sheet_name, workbook_bytes
+
+WEEK = {"season": "2025-2026", "period": "week", "week": "2025-W50"}
+BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+@pytest.fixture
+def files(monkeypatch):
+    """`files(at)`: each download button's file of the last run, by the
+    button's key: (the file's name, the workbook as openpyxl reads it). The
+    workbook is built as the server builds it on the click."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    managers: list[MediaFileManager] = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            managers.append(self)
+
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
+
+    def fetch(at) -> dict[str, tuple[str, openpyxl.Workbook]]:
+        manager, out = managers[-1], {}
+        for button in at.get("download_button"):
+            proto = button.proto
+            url = manager.execute_deferred(proto.deferred_file_id) \
+                if proto.deferred_file_id else proto.url
+            stored = manager._storage.get_file(url.rsplit("/", 1)[-1])
+            key = proto.id.rsplit("-", 1)[-1].removesuffix("_xlsx")
+            out[key] = (stored.filename, openpyxl.load_workbook(io.BytesIO(stored.content)))
+        return out
+
+    return fetch
+
+
+def column_cells(book: openpyxl.Workbook, header: str) -> list:
+    """The non-empty cells under `header` on the first sheet."""
+    ws = book.worksheets[0]
+    heads = [c.value for c in ws[1]]
+    assert header in heads, heads
+    col = heads.index(header) + 1
+    return [r[0] for r in ws.iter_rows(min_row=2, min_col=col, max_col=col)
+            if r[0].value is not None]
+
+
+def number_format(book: openpyxl.Workbook, header: str) -> str:
+    """The one number format of the cells under `header`."""
+    found = {c.number_format for c in column_cells(book, header)}
+    assert len(found) == 1, (header, found)
+    return found.pop()
+
+
+# --- 1. numbers as the screen shows them ------------------------------------------------
+
+@pytest.mark.parametrize("page,params", [
+    ("pages/overview.py", {}),
+    ("pages/tickets.py", WEEK),
+    ("pages/fees.py", WEEK),
+    ("pages/temperature.py", {}),
+])
+def test_every_number_of_every_download_has_the_format_of_its_column(demo_copy, files,
+                                                                      page, params):
+    at = open_page(page, "en", **params)
+    got = files(at)
+    assert len(got) >= 3
+    for key, (_, book) in got.items():
+        for ws in book.worksheets:
+            heads = [c.value for c in ws[1]]
+            for row in ws.iter_rows(min_row=2):
+                for head, cell in zip(heads, row):
+                    if isinstance(cell.value, numbers.Number) and \
+                            not isinstance(cell.value, bool):
+                        assert cell.number_format != "General", (key, head, cell.value)
+
+
+def test_fee_downloads_show_rates_money_and_points_as_the_page(demo_copy, files):
+    at = open_page("pages/fees.py", "en", **WEEK)
+    got = files(at)
+    _, by = got["collection_by"]
+    # st.column_config "percent": one decimal, as the dashboard writes rates
+    assert number_format(by, "Collection rate (amount)") == "0.0%"
+    # the full value stays in the cell, to compute with
+    rates = [c.value for c in column_cells(by, "Collection rate (amount)")]
+    assert any(round(r, 3) != r for r in rates)
+    # "accounting": grouped, two decimals, a negative in brackets
+    assert number_format(by, "Paid (yuan)") == "#,##0.00;(#,##0.00)"
+    # a change in points, written by fmt.points on screen: signed, one decimal, "pp"
+    assert number_format(by, "Change vs last season (amount, pp)") == \
+        '"+"0.0" pp";"-"0.0" pp";0.0" pp"'
+    assert number_format(by, "Households billed") == "#,##0"
+    # a whole list (long_lists, built on the click) carries the page's formats too
+    _, debtors = got["debtors"]
+    assert number_format(debtors, "Arrears (yuan)") == "#,##0.00;(#,##0.00)"
+
+
+def test_temperature_and_hours_downloads_keep_the_screens_decimals(demo_copy, files):
+    at = open_page("pages/temperature.py", "en")
+    got = files(at)
+    _, risk = got["t_risk"]
+    assert number_format(risk, "Expected indoor at design (°C)") == "0.00"     # "%.2f"
+    assert number_format(risk, "Fit R²") == "0.00"
+    assert {c.number_format for c in column_cells(risk, "Lowest outdoor (°C)")} <= \
+        {"0", "0.0", "0.00"}
+    _, refund = got["t_refund"]
+    assert number_format(refund, "Refund (yuan)") == '"¥"#,##0.00'             # "¥%,.2f"
+    _, zones = got["t_cold_zones"]
+    assert number_format(zones, "Share below target") == "0.0%"
+
+    at = open_page("pages/tickets.py", "zh", **WEEK)
+    got = files(at)
+    _, resolution = got["resolution"]
+    heads = [c.value for c in resolution.worksheets[0][1]]
+    median = next(h for h in heads if "中位" in h and "(小时)" in h)
+    assert number_format(resolution, median) == "#,##0.0"                       # "%,.1f"
+    _, unanswered = got["unanswered"]
+    assert number_format(unanswered, "超期天数") == '#,##0.0" 天"'               # "%,.1f 天"
+
+
+def test_a_table_cell_keeps_its_value_under_the_screens_format():
+    """The formats come from what the page gives tables.show (its
+    column_config, its texts), not from a list of column names."""
+    df = pd.DataFrame({"rate": [0.9332564605478934], "change": [-1.599455709544728],
+                       "refund": [1653.19], "temp": [14.28466129691626],
+                       "hours": [4.216666666666667], "n": [16849], "mean": [17.24]})
+    config = {"rate": st.column_config.NumberColumn(format="percent"),
+              "refund": st.column_config.NumberColumn(format="¥%,.2f"),
+              "temp": st.column_config.NumberColumn(format="%.2f"),
+              "hours": st.column_config.NumberColumn(format="%,.1f"),
+              "n": st.column_config.NumberColumn(format=tables.COUNT_FORMAT)}
+    texts = {"change": partial(fmt.points, lang="en")}
+    formats = tables.excel_formats(df, list(df.columns), config, texts)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes({"t": df}, {"t": formats})))
+    row = {c.value: v for c, v in zip(book.active[1], book.active[2])}
+    assert {h: c.number_format for h, c in row.items()} == {
+        "rate": "0.0%", "change": '"+"0.0" pp";"-"0.0" pp";0.0" pp"',
+        "refund": '"¥"#,##0.00', "temp": "0.00", "hours": "#,##0.0", "n": "#,##0",
+        "mean": "0.00"}     # no format on screen: the decimals its values have
+    assert {h: c.value for h, c in row.items()} == df.iloc[0].to_dict()
+
+
+@pytest.mark.parametrize("shown,excel", [
+    ("percent", "0.0%"),
+    ("accounting", "#,##0.00;(#,##0.00)"),
+    ("¥%,.2f", '"¥"#,##0.00'),
+    ("%,.2f", "#,##0.00"),
+    ("%,d", "#,##0"),
+    ("%d", "0"),
+    ("%.1f", "0.0"),
+    ("%,.1f d", '#,##0.0" d"'),
+    ("%3d%%", '0"%"'),            # a literal % must not scale the number
+    ("%+.1f", '"+"0.0;"-"0.0;"+"0.0'),
+    (None, None),
+    ("plain", None),
+])
+def test_a_grid_format_as_an_excel_format(shown, excel):
+    assert excel_format(shown) == excel
+
+
+def test_a_text_function_as_an_excel_format():
+    assert excel_format_like(partial(fmt.points, lang="zh")) == \
+        '"+"0.0" 个百分点";"-"0.0" 个百分点";0.0" 个百分点"'
+    assert excel_format_like(lambda x: f"{x:,.2f}") == '#,##0.00;"-"#,##0.00;0.00'
+    assert excel_format_like(lambda x: f"{x * 100:.1f}%") is None   # scales: not the value
+
+
+# --- 2. sheet names -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("title,sheet", [
+    ("Stopped or exempt households charged in full", "Stopped or exempt households…"),
+    ("Bills that differ from the tariff", "Bills that differ from the…"),
+    ("Weekly compliance and outdoor temperature", "Weekly compliance and outdoor…"),
+    # the file's name carries the day, the season
+    ("fees_daily_settlement_2026-03-18", "fees_daily_settlement"),
+    ("Largest arrears of the 2025-2026 season", "Largest arrears of the season"),
+    # a title's part before its colon says what the table is
+    ("Cold-day risk: expected indoor temperature at the design temperature", "Cold-day risk"),
+    ("低温风险:设计温度下的预计室温", "低温风险-设计温度下的预计室温"),
+    ("收费_日清日结_2026-03-18", "收费_日清日结_2026-03-18"),     # fits: kept whole
+    ("Receipts without invoice number", "Receipts without invoice number"),
+    ("a/b [c]*?", "a-b (c)"),
+    ("", "Sheet1"),
+    ("超" * 40, "超" * 30 + "…"),
+])
+def test_a_sheet_name_fits_without_cutting_a_word(title, sheet):
+    assert sheet_name(title) == sheet
+    assert len(sheet) <= 31 and not BAD_SHEET_CHARS.search(sheet)
+
+
+def test_sheet_names_stay_unique_in_a_workbook():
+    frame = pd.DataFrame({"a": [1]})
+    titles = ["Stopped or exempt households charged in full",
+              "Stopped or exempt households charged in part", "Sheet", "sheet"]
+    data = workbook_bytes({t: frame for t in titles})
+    names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
+    assert names == ["Stopped or exempt households…", "Stopped or exempt… (2)", "Sheet",
+                     "sheet (2)"]
+    assert all(len(n) <= 31 and not BAD_SHEET_CHARS.search(n) for n in names)
+
+
+def test_page_downloads_have_whole_word_sheet_names(demo_copy, files):
+    got = files(open_page("pages/fees.py", "en", **WEEK))
+    titles = {k: book.sheetnames[0] for k, (_, book) in got.items()}
+    assert titles["leak_charged_in_full"] == "Stopped or exempt households…"
+    assert titles["leak_bill_mismatches"] == "Bills that differ from the…"
+    assert titles["settlement"] == "fees_daily_settlement"
+    got = files(open_page("pages/temperature.py", "en"))
+    assert got["t_risk"][1].sheetnames == ["Cold-day risk"]
+
+
+# --- 3. file names ------------------------------------------------------------------------
+
+def test_a_titles_colon_reads_as_a_dash_in_the_file_name(demo_copy, files):
+    got = files(open_page("pages/temperature.py", "en"))
+    name = got["t_risk"][0]
+    assert re.fullmatch(r"Cold-day risk - expected indoor temperature at the design "
+                        r"temperature_\d{8}\.xlsx", name), name
+    got = files(open_page("pages/temperature.py", "zh"))
+    assert re.fullmatch(r"低温风险-设计温度下的预计室温_\d{8}\.xlsx", got["t_risk"][0])
+    # the rest as they were
+    assert re.fullmatch(r"每周室温达标率与室外温度_\d{8}\.xlsx", got["t_weekly"][0])
+
+
+@pytest.mark.parametrize("title,stem", [
+    ("Cold-day risk: expected indoor temperature at the design temperature",
+     "Cold-day risk - expected indoor temperature at the design temperature"),
+    ("低温风险:设计温度下的预计室温", "低温风险-设计温度下的预计室温"),
+    ("Zone (high/low) <all>?", "Zone (high-low) all"),
+    ("fees_daily_settlement_2026-03-18", "fees_daily_settlement_2026-03-18"),
+    ("word " * 30, ("word " * 16).strip()),       # cut after a word, at 80 characters
+])
+def test_a_file_name_holds_no_character_a_disk_refuses(title, stem):
+    assert tables.file_stem(title) == stem
+    assert len(stem) <= tables.FILE_NAME_MAX
