@@ -11,7 +11,7 @@ import streamlit as st
 
 from i18n import DEFAULT_LANG, t
 from metrics import MetricError, action_list, get
-from metrics.display import format_value
+from metrics.display import format_value, reasons_of
 from metrics.trends import weekly
 from pipelines.coverage import freshness, period_rows, season_bounds
 from ui import charts, db, figures, fmt, kpi, session, tables
@@ -152,8 +152,7 @@ def whole(name: str, shown: pd.DataFrame, then=lambda df: df) -> tuple:
 def with_reason(df: pd.DataFrame) -> pd.DataFrame:
     # `lang`, not tr(): the download's rows are read outside the session.
     # The words of the 工单 page's list and the report's (metrics.reason.*).
-    return df.assign(reason=[t("metrics.reason.overdue_open" if o else "metrics.reason.no_result",
-                               lang) for o in df["overdue_open"]])
+    return df.assign(reason=reasons_of(df, lang))
 
 
 def tickets(data: dict[str, kpi.CardData]) -> None:

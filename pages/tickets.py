@@ -8,6 +8,7 @@ import streamlit as st
 from i18n import t
 from metrics import action_list, get, query
 from metrics import ticket_views as tv
+from metrics.display import reasons_of
 from metrics.views import with_last_season
 from ui import figures, fmt, kpi, long_lists, session, tables
 from ui import ticket_charts as charts
@@ -182,8 +183,7 @@ st.caption(tr("funnel.note"))
 unanswered = reads.get(UNANSWERED)
 st.subheader(tr("unanswered.title", n=f"{len(unanswered):,}"))
 st.caption(t("metrics.list_help.unanswered_tickets", lang))
-long_lists.show(unanswered.assign(reason=[t(f"metrics.reason.{r}", lang) if r else ""
-                                          for r in unanswered["reason"]]),
+long_lists.show(unanswered.assign(reason=reasons_of(unanswered, lang)),
                 lang, key="unanswered", file_name=tr("unanswered.file"), columns=LIST_COLUMNS,
                 empty=tr("unanswered.none"))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from i18n import t
-from metrics.display import OVERDUE_DAYS, list_label, overdue_in_days, value_text
+from metrics.display import OVERDUE_DAYS, list_label, overdue_in_days, reason_text, value_text
 from pipelines.settings import load_settings
 
 from .cells import missing
@@ -116,7 +116,7 @@ def action_rows(data: WeeklyData, lang: str = "zh") -> pd.DataFrame:
             row["list"] = label
             if r.get("reason"):
                 # Overdue and resolved-without-result tickets, told apart for filtering.
-                reason = t(f"metrics.reason.{r['reason']}", lang)
+                reason = reason_text(r["reason"], bool(r.get("carried_over")), lang)
                 row["list"] = f"{label} · {reason}"
             rows.append(row)
     return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -430,3 +430,12 @@ def test_ticket_unanswered_carried_over(con, storage):
                     kpi_ids=["ticket_unanswered", "ticket_unanswered_carried_over"])
     assert march["ticket_unanswered"].value == 1
     assert march["ticket_unanswered_carried_over"].value == 0
+    # The list says which of its tickets are carried over, in words on the
+    # pages and in the report (metrics.display.reason_text): o1 only.
+    from metrics.display import reasons_of
+    listed = action_list(con, "unanswered_tickets", WEEK).set_index("ticket_no")
+    assert listed.index[listed["carried_over"]].tolist() == ["o1"]
+    words = dict(zip(listed.index, reasons_of(listed, "zh")))
+    assert words["o1"] == "超期未办结(往季遗留)" and words["o2"] == "超期未办结"
+    assert reasons_of(listed.loc[["o1"]], "en") == [
+        "Past deadline, not resolved (from an earlier season)"]

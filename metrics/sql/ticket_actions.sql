@@ -3,6 +3,7 @@
 --   overdue_open    open and past its deadline
 --   no_result       resolved with no result recorded
 --   unanswered      overdue_open or no_result (漏件)
+--   carried_over    received before the season the period reads (往季遗留)
 -- Anonymous callers' name and phone are already NULL in ticket_facts.
 
 with actionable as (
@@ -42,6 +43,7 @@ final as (
         t.overdue_open,
         t.no_result,
         t.unanswered,
+        t.before_season as carried_over,
         t.open_hours as age_hours,
         case when t.overdue_open
              then date_diff('microsecond', t.deadline_at, $cutoff_at) / 3600000000.0
