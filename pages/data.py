@@ -20,6 +20,11 @@ session.page_guard()
 session.require("upload")
 
 UNDO_TARGET = "undo_target"
+UNDO_PICK = "undo_pick"
+# Set by an undo: the next run shows the batch selector with nothing picked.
+# It moved to the next-newest batch, one click and a confirmation away from
+# undoing a second file the user never chose.
+UNDO_UNPICK = "undo_unpick"
 FLASH = "data_flash"
 SHOWN_GAPS = 12
 COUNTS = ("read", "inserted", "updated", "unchanged", "rejected")
@@ -70,7 +75,7 @@ def coverage() -> None:
                             key=f"coverage_{f.kind}", config={"displayModeBar": False})
             if gaps:
                 shown = fmt.join(gaps[:SHOWN_GAPS], lang) + (" …" if len(gaps) > SHOWN_GAPS else "")
-                st.warning(tr("ui.data.gaps", n=len(gaps), weeks=shown))
+                st.warning(tr("ui.data.gaps", n=fmt.number(len(gaps), lang), weeks=shown))
             else:
                 st.caption(tr("ui.data.no_gaps"))
 
@@ -207,11 +212,15 @@ def history() -> None:
         return   # undoing a load is a permission of its own (settings.toml roles)
     names = dict(zip(loaded["batch_id"], loaded["file_name"]))
     kinds = dict(zip(loaded["batch_id"], loaded["kind"]))
+    if st.session_state.pop(UNDO_UNPICK, False):
+        st.session_state[UNDO_PICK] = None   # the selector shows none picked
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    pick = left.selectbox(tr("ui.undo.pick"), list(names), key="undo_pick",
+    pick = left.selectbox(tr("ui.undo.pick"), list(names), key=UNDO_PICK,
+                          placeholder=tr("undo.choose"),
                           format_func=lambda b: t("ui.undo.option", lang, batch=b, file=names[b],
                                                   kind=t(f"kind.{kinds[b]}", lang)))
-    if right.button(tr("ui.undo.open"), key="undo_open", width="stretch"):
+    if right.button(tr("ui.undo.open"), key="undo_open", width="stretch",
+                    disabled=pick is None):
         st.session_state[UNDO_TARGET] = int(pick)
 
 
@@ -226,8 +235,10 @@ def rejected_rows(df: pd.DataFrame) -> None:
                 zip(some["batch_id"], some["file_name"], some["rows_rejected"])}
         pick = st.selectbox(tr("ui.data.rejects_pick"), list(info), key="rejects_pick",
                             format_func=lambda b: t("ui.data.rejects_option", lang, batch=b,
-                                                    file=info[b][0], n=f"{info[b][1]:,}"))
-        rows = db.query(batch_rejects, pick)
+                                                    file=info[b][0],
+                                                    n=fmt.number(info[b][1], lang)))
+        # Each reason in the viewer's language, whoever loaded the file.
+        rows = db.query(batch_rejects, pick, lang)
         shown = pd.DataFrame({
             "sheet": rows["sheet"],
             "row": rows["source_row"],
@@ -278,7 +289,9 @@ def confirm_undo(batch_id: int) -> None:
                 session.audit("undo", target=f"batch {batch_id}", detail=done.file_name)
                 st.session_state[FLASH] = ("success", t(
                     "undo.done", lang, batch=done.batch_id, file=done.file_name,
-                    removed=done.rows_removed, restored=done.rows_restored))
+                    removed=fmt.number(done.rows_removed, lang),
+                    restored=fmt.number(done.rows_restored, lang)))
+                st.session_state[UNDO_UNPICK] = True
             except PipelineError as exc:
                 st.session_state[FLASH] = ("error", exc.message(lang))
             _dismiss()

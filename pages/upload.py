@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -140,7 +141,7 @@ def _markdown_text(text: str) -> str:
 def reasons_in_full(rejects: list) -> None:
     """Each reason once, in full, with the rows it rejected (the grid cuts a
     long reason mid-sentence): the first REASONS_LISTED, the rest in the
-    download."""
+    download. `rejects`: in the user's language (`report`)."""
     rows: dict[str, list[int]] = {}
     for x in rejects:
         seen = rows.setdefault(x.reason, [])
@@ -156,7 +157,8 @@ def reasons_in_full(rejects: list) -> None:
         lines.append(f"- **{where}**{tr('ui.rejects.colon')}{_markdown_text(reason)}")
     st.markdown(f"**{tr('ui.rejects.reasons_heading')}**\n\n" + "\n".join(lines))
     if len(rows) > REASONS_LISTED:
-        st.caption(tr("ui.rejects.reasons_more", n=len(rows) - REASONS_LISTED))
+        st.caption(tr("ui.rejects.reasons_more",
+                      n=fmt.number(len(rows) - REASONS_LISTED, lang)))
 
 
 def choice_label(labels: list, i: int | None) -> str:
@@ -223,25 +225,36 @@ def report(up: uploads.Upload) -> None:
         st.warning(warning)
     if not r.rejects:
         return
+    # Each reason in the language the page is read in now, not the one it
+    # was loaded in (a change of language writes them again).
+    said = [replace(x, reason=x.reason_in(lang)) for x in r.rejects]
     labels, columns = up.plan.header.labels, up.plan.mapping.columns
     rejects = pd.DataFrame({
-        "row": [x.row for x in r.rejects],
-        "column": [reject_column(labels, columns, x.column) for x in r.rejects],
-        "value": [x.value for x in r.rejects],
-        "reason": [x.reason for x in r.rejects],
+        "row": [x.row for x in said],
+        "column": [reject_column(labels, columns, x.column) for x in said],
+        "value": [x.value for x in said],
+        "reason": [x.reason for x in said],
     })
     ids = list(rejects.columns)
     rejects.columns = [tr(f"ui.rejects.{c}") for c in ids]
     # named by key: a sort outlives a change of language
     tables.grid(rejects, ids, config=reject_columns(rejects))
-    reasons_in_full(r.rejects)
+    reasons_in_full(said)
     stem = up.name.rsplit(".", 1)[0]
     st.download_button(
         tr("ui.rejects.download"), key=f"rejects_{up.file_id}", mime=XLSX_MIME,
         on_click=session.audit, args=("download", f"{up.name} rejects"),
         file_name=f"{stem}_{tr('ui.rejects.file_suffix')}.xlsx",
         data=workbook_bytes({(r.sheet if up.plan.sheet.delimiter is None else None) or "Sheet1":
-                             rejected_rows(up.plan, r.rejects, lang)}))
+                             rejected_rows(up.plan, said, lang)}))
+
+
+def load_label(n: int) -> str:
+    """The load button's words: 导入 3 个文件 / Load 1 file, Load 3 files."""
+    if n == 0:
+        return t("upload.load_none", lang)
+    return t("upload.load_one" if n == 1 else "upload.load_many", lang,
+             n=fmt.number(n, lang))
 
 
 st.title(tr("ui.upload.title"))
@@ -275,8 +288,13 @@ for up in desk:
             details(up, batches)
 
 ready = [up for up in desk if up.ready]
-if any(up.report is None for up in desk):
-    if st.button(tr("ui.upload.load", n=len(ready)), type="primary", disabled=not ready,
+waiting = any(up.report is None for up in desk)
+if waiting and not ready and any(up.report is not None for up in desk):
+    # Loaded, and what is left cannot be loaded as it is: words, not a
+    # disabled "load 0 files" button.
+    st.caption(t("upload.nothing_left", lang))
+elif waiting:
+    if st.button(load_label(len(ready)), type="primary", disabled=not ready,
                  key="upload_load"):
         for up in ready:
             bar = st.progress(0.0, text=tr("ui.upload.loading", file=up.name))

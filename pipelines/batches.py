@@ -8,6 +8,7 @@ import duckdb
 
 from metrics import stored
 
+from . import reasons
 from .errors import PipelineError
 from .fields import DATASETS
 from .warehouse import WRITE_LOCK, bump_data_version
@@ -16,31 +17,49 @@ if TYPE_CHECKING:  # pandas loads on first use: loading a file never needs it
     import pandas as pd
 
 
+# A CSV uploaded in the dashboard before its sheet was named after the file
+# (pipelines.load.plan_file) was named after the upload's temporary file, the
+# uploader's file id (d7d59ac2-a164-41d5-9602-f6a817e1b45f): such a stored
+# sheet reads as the file's name without its extension, as a command-line
+# load of the same file names it. No sheet of a workbook is named so.
+_UPLOAD_ID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_SHEET = (f"CASE WHEN regexp_full_match(sheet, '{_UPLOAD_ID}') "
+          f"THEN regexp_replace(file_name, '\\.[^.]*$', '') ELSE sheet END AS sheet")
+
+
 def list_batches(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> pd.DataFrame:
     """Every batch, newest first; `kind` filters."""
     cur = con.cursor()
     try:
         return cur.execute(
-            "SELECT batch_id, kind, dataset, file_name, sheet, uploaded_by, loaded_at, rows_read,"
-            " rows_inserted, rows_updated, rows_unchanged, rows_rejected, data_from, data_to,"
-            " status, undone_at, undone_by, sha256 FROM batches"
+            f"SELECT batch_id, kind, dataset, file_name, {_SHEET}, uploaded_by, loaded_at,"
+            " rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected, data_from,"
+            " data_to, status, undone_at, undone_by, sha256 FROM batches"
             " WHERE ?::VARCHAR IS NULL OR kind = ? ORDER BY batch_id DESC",
             [kind, kind]).df()
     finally:
         cur.close()
 
 
-def batch_rejects(con: duckdb.DuckDBPyConnection, batch_id: int) -> pd.DataFrame:
+def batch_rejects(con: duckdb.DuckDBPyConnection, batch_id: int,
+                  lang: str | None = None) -> pd.DataFrame:
     """The rows a load rejected, each with its sheet, Excel row, column (the
-    file's header and the field), value and reason, in the file's order."""
+    file's header and the field), value and reason, in the file's order.
+    With `lang`, the reason is in that language (the viewer's: the load wrote
+    it in its user's), where the reject kept what its words name (params);
+    one loaded before that keeps its stored words."""
     cur = con.cursor()
     try:
-        return cur.execute(
-            "SELECT sheet, source_row, source_column, column_name, value, code, reason"
-            " FROM rejects WHERE batch_id = ? ORDER BY sheet, source_row, column_name",
+        df = cur.execute(
+            f"SELECT {_SHEET}, source_row, source_column, column_name, value, code, reason,"
+            " params FROM rejects WHERE batch_id = ? ORDER BY sheet, source_row, column_name",
             [batch_id]).df()
     finally:
         cur.close()
+    if lang is not None:
+        df["reason"] = [reasons.shown(*x, lang) for x in zip(
+            df["code"], df["column_name"], df["params"], df["value"], df["reason"])]
+    return df
 
 
 @dataclass

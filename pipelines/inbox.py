@@ -173,9 +173,12 @@ class InboxWorker:
                                detail=upload_detail(r.status, r.batch_id, r.rows_read,
                                                     r.rows_rejected))
                     reports.append(r)
+                # The time each load took is no key of a report's JSON shape
+                # (load --json): it travels beside it, for the summaries.
                 return {"reports": [r.asdict() for r in reports],
                         "summaries": [r.summary(req.get("lang", "zh")) for r in reports],
-                        "warnings": [r.warnings for r in reports]}
+                        "warnings": [r.warnings for r in reports],
+                        "seconds": [r.seconds for r in reports]}
             if req["op"] == "backup":
                 report = backup(self.con, req["folder"])
                 record_cli(self.con, "export", target=str(Path(report.folder).resolve()),

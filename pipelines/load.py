@@ -8,6 +8,7 @@ changes nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,7 @@ import pyarrow.compute as pc
 
 from i18n import t
 from metrics import stored
+from . import reasons
 from .errors import PipelineError
 from .fields import DATASETS, TIMESTAMP
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
@@ -43,11 +45,18 @@ class Reject:
     reason: str               # in words, in the loading user's language
     code: str = ""            # machine reason (i18n reject.<code>)
     source_column: str | None = None  # the header as the file has it
+    # What the reason's words name (pipelines/reasons), to write them in
+    # another language (`reason_in`); None: only the stored words are known.
+    params: dict | None = None
 
     def asdict(self) -> dict:
         """The JSON shape: sheet, row, column, value, reason."""
         return {"sheet": self.sheet, "row": self.row, "column": self.column,
                 "value": self.value, "reason": self.reason}
+
+    def reason_in(self, lang: str = "zh") -> str:
+        """The reason in `lang`, whichever language the load spoke."""
+        return reasons.shown(self.code, self.column, self.params, self.value, self.reason, lang)
 
     def column_label(self, lang: str = "zh") -> str:
         """The column as the user knows it: its header in the file, else the
@@ -77,7 +86,9 @@ class LoadReport:
     dataset: str | None = None
     sheet: str | None = None
     header_row: str | None = None
-    seconds: float = 0.0
+    # How long the load took; None when not known (a load the running
+    # dashboard made for the command line, if it did not say).
+    seconds: float | None = 0.0
     # What the user should know about rows that loaded (IDs padded with the
     # zeros Excel dropped, households not in the roster), in their language.
     warnings: list[str] = field(default_factory=list)
@@ -93,10 +104,12 @@ class LoadReport:
             return t("load.failed", lang, file=self.file, error=self.error)
         if self.status == "already_loaded":
             return t("load.already_loaded", lang, file=self.file, batch=self.batch_id)
-        return t("load.loaded", lang, file=self.file, kind=t(f"kind.{self.kind}", lang),
+        return t("load.loaded" if self.seconds is not None else "load.loaded_untimed", lang,
+                 file=self.file, kind=t(f"kind.{self.kind}", lang),
                  batch=self.batch_id, read=self.rows_read, inserted=self.rows_inserted,
                  updated=self.rows_updated, unchanged=self.rows_unchanged,
-                 rejected=self.rows_rejected, seconds=f"{self.seconds:.1f}")
+                 rejected=self.rows_rejected,
+                 seconds=f"{self.seconds:.1f}" if self.seconds is not None else "")
 
     def __str__(self) -> str:
         return self.text("zh")
@@ -281,12 +294,14 @@ class Plan:
 
 
 def warning(code: str, params: dict, lang: str = "zh") -> str:
-    """A load warning in words (i18n load.warning.<code>); lists joined."""
-    sep = "、" if lang == "zh" else ", "
+    """A load warning in words (i18n load.warning.<code>); lists joined, counts
+    grouped (5,002 行)."""
+    sep = reasons.separator(lang)
     quote = "「{}」" if lang == "zh" else '"{}"'
     return t(f"load.warning.{code}", lang, **{
         k: sep.join(quote.format(x) if k == "sheets" else str(x) for x in v)
-        if isinstance(v, (list, tuple)) else t(f"field.{v}", lang) if k == "field" else v
+        if isinstance(v, (list, tuple)) else t(f"field.{v}", lang) if k == "field"
+        else f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v
         for k, v in params.items()})
 
 
@@ -299,7 +314,7 @@ def file_sha256(path: Path) -> str:
 
 
 def plan_file(path: Path, kind: str | None = None,
-              overrides: dict[str, int] | None = None) -> Plan:
+              overrides: dict[str, int] | None = None, file_name: str | None = None) -> Plan:
     """Read the file and choose the sheet that holds a known export.
 
     A workbook may hold more than one sheet with a header: a summary (汇总)
@@ -312,7 +327,12 @@ def plan_file(path: Path, kind: str | None = None,
     loaded: the plan's warning names them. When no sheet holds a complete
     export, the first visible sheet mapping partly, else the first sheet with
     a header, decides what the user hears (its missing columns, or the kind
-    it looks like)."""
+    it looks like).
+
+    A CSV has no sheets: its one is named after the file as the user named
+    it (`file_name`; else the path's). The dashboard reads an upload from a
+    temporary file named by the uploader's file id, and a CSV's batch, its
+    rejects and 数据管理 named that id (d7d59ac2-…) as the sheet."""
     widest: list | None = None  # the fullest early row: most likely the header
     misnamed: str | None = None
     first: Plan | PipelineError | None = None  # the first sheet with a header
@@ -357,6 +377,8 @@ def plan_file(path: Path, kind: str | None = None,
                 raise unknown_kind(widest)
             chosen = (first.sheet, first.header)
         sheet, header = chosen
+        if sheet.delimiter is not None and file_name:
+            sheet = replace(sheet, name=Path(file_name).stem)
         warnings = [("other_sheets", {"sheets": others, "sheet": sheet.name})] if others else []
         return Plan(fill_merged(sheet, header.last_row), header,
                     detect(header.labels, kind, overrides), warnings)
@@ -400,7 +422,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
                     report.status = "already_loaded"
                     return report
                 step("reading")
-                plan = plan_file(path, kind, overrides)
+                plan = plan_file(path, kind, overrides, file_name=report.file)
                 if not plan.mapping.complete:
                     raise PipelineError("missing_columns", missing_fields=plan.mapping.missing,
                                         columns=found_columns(plan.header.labels))
@@ -478,8 +500,10 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
         step("current")
         counts = dict(cur.execute(
             "SELECT action, count(*) FROM stg_cls GROUP BY action").fetchall())
-        cur.execute(f"INSERT INTO rejects SELECT ?, ?, ?, {ROW}, column_name, source_column, "
-                    f"value, code, reason FROM stg_rejects",
+        cur.execute(f"INSERT INTO rejects (batch_id, file_name, sheet, source_row, column_name, "
+                    f"source_column, value, code, reason, params) "
+                    f"SELECT ?, ?, ?, {ROW}, column_name, source_column, value, code, reason, "
+                    f"params FROM stg_rejects",
                     [batch_id, report.file, plan.sheet.name])
         data_from, data_to = cur.execute(span).fetchone()
         inserted, updated = counts.get("insert", 0), counts.get("update", 0)
@@ -505,6 +529,7 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
     report.rows_unchanged, report.rows_rejected = unchanged, rejected
     report.warnings = [warning(code, params, lang)
                        for code, params in plan.warnings + staged.warnings]
-    report.rejects = [Reject(plan.sheet.name, *r) for r in cur.execute(
-        f"SELECT {ROW}, column_name, value, reason, code, source_column FROM stg_rejects "
-        f"ORDER BY {ROW}, column_name").fetchall()]
+    report.rejects = [Reject(plan.sheet.name, *r, params=json.loads(params)) for *r, params in
+                      cur.execute(f"SELECT {ROW}, column_name, value, reason, code, "
+                                  f"source_column, params FROM stg_rejects "
+                                  f"ORDER BY {ROW}, column_name").fetchall()]

@@ -81,15 +81,16 @@ def lookup(con: duckdb.DuckDBPyConnection, labels: list[str | None]) -> SavedMap
                         row[2])
 
 
-def plan_remembered(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None = None
-                    ) -> tuple[Plan, SavedMapping | None]:
+def plan_remembered(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None = None,
+                    file_name: str | None = None) -> tuple[Plan, SavedMapping | None]:
     """`plan_file`, with the mapping saved for the file's header layout applied.
 
     A saved mapping of another kind than the one asked for is ignored. A file
     its load would certainly refuse for what the plan tells cheaply (no data
     row, a formula without its value: Plan.check) is refused here, in the
-    load's words, so the upload desk does not count it as ready."""
-    plan = plan_file(Path(path), kind)
+    load's words, so the upload desk does not count it as ready. `file_name`:
+    the file's name as the user has it (plan_file: a CSV's sheet)."""
+    plan = plan_file(Path(path), kind, file_name=file_name)
     saved = lookup(con, plan.header.labels)
     if saved is None or (kind is not None and DATASETS[saved.dataset].kind != kind):
         plan.check()

@@ -12,6 +12,7 @@ Temp tables made on the connection:
 """
 from __future__ import annotations
 
+import json
 import re
 
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from i18n import t
+from . import reasons
 from .errors import PipelineError
 from .fields import (BOOL, DATASETS, DAY_OR_TIME, ENUM, ID, NO_WORDS, NUMBER, SEASON,
                      SIGNATURE, SIGNED_PATTERN, TEXT, TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS,
@@ -32,6 +33,7 @@ from .formulas import cell_ref
 from .header import FOOTER_ROW, TOTAL_ROW, Header
 from .mapping import Mapping
 from .read import ROW, RawSheet
+from .reasons import WHOLE_ROW
 from .settings import load_settings
 
 MACROS = Path(__file__).parent / "sql" / "parse_macros.sql"
@@ -41,8 +43,6 @@ SQL_TYPE = {TEXT: "VARCHAR", ID: "VARCHAR", TIMESTAMP: "TIMESTAMP", NUMBER: "DOU
             BOOL: "BOOLEAN", SIGNATURE: "BOOLEAN", ENUM: "VARCHAR", SEASON: "VARCHAR"}
 TYPE_ERROR = {TIMESTAMP: "bad_date", NUMBER: "bad_number", BOOL: "bad_value",
               ENUM: "bad_value", SEASON: "bad_season"}
-# The column of a reject about the whole row (i18n field.whole_row).
-WHOLE_ROW = "whole_row"
 # Field types read from the cell after Unicode NFKC (full-width digits and
 # letters, no-break and ideographic spaces become ASCII: ０１０１ -> 0101,
 # １８．５ -> 18.5, the no-break space in "2025-12-08 08:05" a space), without
@@ -779,32 +779,36 @@ def money_scales(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping
 def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
                  scales: dict[str, int] | None = None, header_fields: int | None = None
                  ) -> None:
-    """Reason words per (column, code), built once each, joined to the rejects."""
+    """Reason words per (column, code), built once each, joined to the rejects,
+    with what the words are made of (params, JSON: pipelines/reasons), so that
+    a viewer reads the reason in their own language later."""
     pairs = con.execute("SELECT DISTINCT column_name, code FROM stg_rejects_raw").fetchall()
     days = date_columns(ds, header, mapping)
     rows = []
     for column, code in pairs:
+        needed = reasons.needed(code)
         if column == WHOLE_ROW:
-            rows.append((column, code, t(f"reject.{code}", lang, header=header_fields,
-                                         fields="{fields}"), None))
+            params = {"header": header_fields} if "header" in needed else {}
+            rows.append((column, code, reasons.template(code, column, params, lang), None,
+                         json.dumps(params, ensure_ascii=False)))
             continue
         f = ds.field(column)
         lo, hi = bounds(ds, f)
-        allowed = "、".join(f.values) if f.values else "是/否"
-        label = t(f"field.{column}", lang)
-        day_column = header.labels[days[column]] if column in days else ""
-        template = t(f"reject.{code}", lang, field=label, min=_num(lo), max=_num(hi),
-                     allowed=allowed, row="{row}", value="{value}", day="{day}",
-                     day_column=day_column)
+        known = {"min": lo, "max": hi,
+                 # a yes/no cell: its pair of words, as one
+                 "allowed": list(f.values) if f.values else ["是/否"],
+                 "day_column": header.labels[days[column]] if column in days else ""}
+        params = {k: v for k, v in known.items() if k in needed and v is not None}
         if code == "out_of_range" and column in (scales or {}):
-            # The cell shows 万元; the range is in yuan.
-            template += t("reject.in_wan_yuan", lang)
+            params["wan_yuan"] = True   # the cell shows 万元; the range is in yuan
         source = header.labels[mapping.columns[column]] if column in mapping.columns else None
-        rows.append((column, code, template, source))
+        rows.append((column, code, reasons.template(code, column, params, lang), source,
+                     json.dumps(params, ensure_ascii=False)))
     con.execute("CREATE OR REPLACE TEMP TABLE reject_reasons (column_name VARCHAR, code VARCHAR,"
-                " template VARCHAR, source_column VARCHAR)")
+                " template VARCHAR, source_column VARCHAR, params VARCHAR)")
     if rows:
-        con.executemany("INSERT INTO reject_reasons VALUES (?, ?, ?, ?)", rows)
+        con.executemany("INSERT INTO reject_reasons VALUES (?, ?, ?, ?, ?)", rows)
+    # The row's own values join the column's in params (a NULL one is left out).
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_rejects AS
         SELECT r.{ROW}, r.column_name, t.source_column, r.value, r.code,
@@ -812,12 +816,9 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
                    '{{row}}', coalesce(CAST(r.winner_row AS VARCHAR), '')),
                    '{{fields}}', coalesce(CAST(r.fields AS VARCHAR), '')),
                    '{{day}}', coalesce(r.day, '')),
-                   '{{value}}', coalesce(r.value, '')) AS reason
+                   '{{value}}', coalesce(r.value, '')) AS reason,
+               CAST(json_merge_patch(t.params::JSON, json_object(
+                   'row', r.winner_row, 'fields', r.fields, 'day', r.day)) AS VARCHAR)
+                   AS params
         FROM stg_rejects_raw r JOIN reject_reasons t USING (column_name, code)
         ORDER BY r.{ROW}, r.column_name""")
-
-
-def _num(x) -> str:
-    if x is None:
-        return ""
-    return f"{x:,.10g}"  # 1,000,000, not 1e+06

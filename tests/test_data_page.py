@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from page_testing import column_settings, demo_copy, downloads, figures  # noqa: F401
 from pipelines.batches import undo_batch
 from pipelines.load import load_file
-from pipelines.warehouse import connect, data_version, row_counts
+from pipelines.warehouse import bump_data_version, connect, data_version, row_counts
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -306,3 +306,141 @@ def test_undo_needs_its_own_permission(warehouse, tmp_path, monkeypatch):
         assert snapshot(warehouse) == before
     finally:
         settings_module.load_settings.cache_clear()
+
+
+TICKETS_CSV = ("工单编号,受理时间,工单类型,户号\n"
+               "T1,2025-12-01 08:00,闲聊,09010110101\n"
+               "T2,2025-12-01 09:00,投诉,09010110101\n"
+               "T2,2025-12-01 10:00,投诉,09010110101\n")
+UPLOAD_ID = "d7d59ac2-a164-41d5-9602-f6a817e1b45f"
+
+
+def _load_csv(warehouse: Path, tmp_path: Path, text: str, lang: str = "zh",
+              name: str = "工单.csv") -> int:
+    """Load `text` as the upload page does (a temporary file named by the
+    upload's id, the user's file name beside it); the batch id."""
+    path = tmp_path / f"{UPLOAD_ID}.csv"
+    path.write_text(text, encoding="utf-8")
+    con = connect(warehouse)
+    try:
+        report = load_file(con, path, file_name=name, lang=lang)
+        assert report.status == "loaded"
+        return report.batch_id
+    finally:
+        con.close()
+
+
+def _rejects_shown(at: AppTest, lang: str):
+    reason = "原因" if lang == "zh" else "Reason"
+    return next(df.value for df in at.dataframe if reason in df.value.columns), reason
+
+
+def _rejects_downloaded(at: AppTest, downloads, batch: int) -> list[tuple]:  # noqa: F811
+    import io
+    data = next(v for k, v in downloads(at).items() if k.startswith(f"rejects_{batch}_xlsx"))
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    return list(sheet.iter_rows(values_only=True))
+
+
+@pytest.mark.parametrize("loaded_in, viewer", [("zh", "en"), ("en", "zh")])
+def test_rejected_rows_give_reasons_in_the_viewers_language(
+        warehouse, tmp_path, downloads, loaded_in, viewer):  # noqa: F811
+    # QA: the reasons were rejects.reason, in the loading user's language: an
+    # English viewer read 工单类型的取值不在允许范围内 on screen and in the
+    # download. Each is now written in the viewer's language.
+    words = {"zh": ["工单类型的取值不在允许范围内(允许:咨询、报修、抢修、投诉、举报、建议)",
+                    "与同一文件第 4 行的工单编号重复,已以第 4 行为准"],
+             "en": ["Category is not an allowed value (allowed: 咨询, 报修, 抢修, 投诉, 举报, 建议)",
+                    "Same Ticket number as row 4 of this file; row 4 was kept"]}
+    batch = _load_csv(warehouse, tmp_path, TICKETS_CSV, lang=loaded_in)
+    at = open_page(viewer)
+    at.selectbox(key="rejects_pick").set_value(batch).run()
+    shown, reason = _rejects_shown(at, viewer)
+    assert shown[reason].tolist() == words[viewer]
+    rows = _rejects_downloaded(at, downloads, batch)
+    at_reason = rows[0].index(reason)
+    assert [r[at_reason] for r in rows[1:]] == words[viewer]
+
+    # A reject stored before its reason's params were: its stored words.
+    con = connect(warehouse)
+    try:
+        con.execute("UPDATE rejects SET params = NULL WHERE batch_id = ?", [batch])
+        bump_data_version(con)   # a page reads the data of its version
+    finally:
+        con.close()
+    at = open_page(viewer)
+    at.selectbox(key="rejects_pick").set_value(batch).run()
+    shown, reason = _rejects_shown(at, viewer)
+    assert shown[reason].tolist() == words[loaded_in]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_csv_batch_names_no_upload_id_as_its_sheet(warehouse, tmp_path, downloads,  # noqa: F811
+                                                     lang):
+    # QA: a CSV's 工作表/Sheet read d7d59ac2-a164-41d5-9602-f6a817e1b45f, the
+    # upload's file id (its temporary file's name), on screen and in the
+    # download. It is the file's name, as a command-line load gives it; a
+    # batch loaded before, which stored the id, reads so too.
+    sheet = "工作表" if lang == "zh" else "Sheet"
+    first = _load_csv(warehouse, tmp_path, TICKETS_CSV, name="工单导出.csv")
+    second = _load_csv(warehouse, tmp_path, TICKETS_CSV.replace("T", "X"), name="旧工单.csv")
+    con = connect(warehouse)
+    try:
+        con.execute("UPDATE rejects SET sheet = ? WHERE batch_id = ?", [UPLOAD_ID, second])
+    finally:
+        con.close()
+    at = open_page(lang)
+    for batch, name in ((first, "工单导出"), (second, "旧工单")):
+        at.selectbox(key="rejects_pick").set_value(batch).run()
+        shown, _ = _rejects_shown(at, lang)
+        assert set(shown[sheet]) == {name}
+        rows = _rejects_downloaded(at, downloads, batch)
+        assert {r[rows[0].index(sheet)] for r in rows[1:]} == {name}
+
+
+def test_after_an_undo_no_batch_is_picked(warehouse):
+    # QA: after an undo the selector moved to the next-newest batch, one click
+    # and a confirmation away from undoing a file nobody chose.
+    at = open_page()
+    assert at.selectbox(key="undo_pick").value == 3      # the newest, at first
+    at.button(key="undo_open").click().run()
+    at.button(key="undo_confirm").click().run()
+    assert not at.exception
+    pick = at.selectbox(key="undo_pick")
+    assert pick.value is None and pick.placeholder == "请选择要撤销的批次"
+    assert at.button(key="undo_open").disabled
+    assert "undo_confirm" not in [b.key for b in at.button]     # no dialog
+    at.run()                                                      # still none
+    assert at.selectbox(key="undo_pick").value is None
+    at.selectbox(key="undo_pick").set_value(1).run()
+    assert not at.button(key="undo_open").disabled
+    at.button(key="undo_open").click().run()
+    assert "撤销批次 1(文件「roster_small.xlsx」,用户档案)将" in "\n".join(texts(at.markdown))
+
+
+@pytest.mark.parametrize("lang, asked, done", [
+    ("zh", ["**删除 1,200 行**", "**恢复 0 行**"],
+     "已撤销批次 4(readings.csv):删除 1,200 行,恢复为其他批次版本 0 行。"),
+    ("en", ["**remove 1,200 rows**", "**restore 0 rows**"],
+     "Batch 4 (readings.csv) undone: 1,200 rows removed, 0 rows restored to another "
+     "batch's version."),
+])
+def test_undo_counts_are_grouped_in_the_dialog_and_the_result(warehouse, tmp_path, lang,
+                                                              asked, done):
+    # QA: the dialog said 4,995 and the result 删除 4995 行.
+    lines = ["户号,测温时间,室内温度,用户签字"] + [
+        f"0901011{i:04d},2025-12-0{1 + i % 7} 08:{i % 60:02d},19,张三" for i in range(1200)]
+    con = connect(warehouse)
+    try:
+        path = tmp_path / "readings.csv"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        assert load_file(con, path).rows_inserted == 1200
+    finally:
+        con.close()
+    at = open_page(lang)
+    at.selectbox(key="undo_pick").set_value(4).run()
+    at.button(key="undo_open").click().run()
+    text = "\n".join(texts(at.markdown))
+    assert all(a in text for a in asked), text
+    at.button(key="undo_confirm").click().run()
+    assert texts(at.success) == [done]

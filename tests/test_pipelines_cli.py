@@ -221,3 +221,40 @@ def test_loading_from_the_command_line_does_not_import_pandas(tmp_path):
                            str(tmp_path / "w.duckdb")], cwd=ROOT, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_load_the_dashboard_runs_says_how_long_it_took(tmp_path, capsys, monkeypatch):
+    # QA: a command-line load handed to the running dashboard said "(0.0 秒)"
+    # for 5,002 rows: the summary was rebuilt from the report's JSON shape,
+    # which has no time. The dashboard now says how long each load took; one
+    # that does not say leaves the time out rather than print 0.0.
+    import argparse
+    import types
+
+    from pipelines import cli, load
+    from pipelines.inbox import InboxWorker, inbox_dir
+    from pipelines.warehouse import connect
+
+    clock = iter([100.0, 102.5])   # the load's start and end
+    monkeypatch.setattr(load, "time", types.SimpleNamespace(perf_counter=lambda: next(clock)))
+    db = tmp_path / "w.duckdb"
+    good = FILES / "temperature_good.xlsx"
+    args = argparse.Namespace(files=[str(good)], kind=None, user=None, json=False)
+    con = connect(db)
+    worker = InboxWorker(con, inbox_dir(db)).start()
+    try:
+        assert cli._load_routed(args, "zh", inbox_dir(db)) == 0
+    finally:
+        worker.stop()
+        con.close()
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.startswith("temperature_good.xlsx:已导入为测温记录") and line.endswith("(2.5 秒)")
+
+    said = {"file": "temperature_good.xlsx", "kind": "temperature", "batch_id": 2,
+            "status": "loaded", "rows_read": 5002, "rows_inserted": 5002, "rows_updated": 0,
+            "rows_unchanged": 0, "rows_rejected": 0, "rejects": [], "error": None,
+            "error_detail": None, "warnings": []}
+    monkeypatch.setattr(cli, "submit", lambda folder, request: {"reports": [said]})
+    assert cli._load_routed(args, "en", inbox_dir(db)) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert line.endswith("0 rejected") and " s)" not in line, line

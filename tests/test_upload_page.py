@@ -150,11 +150,15 @@ def test_bad_file_among_good_ones_only_the_good_load(warehouse):
     before = snapshot(warehouse)
     at = upload(open_page("en"), "corrupt.xlsx", "tickets_new.xlsx")
     assert texts(at.error)[0].startswith("The file is damaged or incomplete")
-    assert at.button(key="upload_load").label == "Load 1 file(s)"
+    assert at.button(key="upload_load").label == "Load 1 file"
     at.button(key="upload_load").click().run()
     assert metrics(at)["Inserted"] == "2"
     after = snapshot(warehouse)
     assert after[1]["tickets"] == 2 and after[2] == before[2] + 1
+    # The damaged file is left: no disabled "Load 0 file(s)", but words.
+    assert "upload_load" not in [b.key for b in at.button]
+    assert "Nothing left to load. To load the other files, first do what is said above " \
+           "about each." in texts(at.caption)
 
 
 def test_wrong_kind_is_explained_in_the_users_language(warehouse):
@@ -600,7 +604,7 @@ def _refused_up_front(path: Path, lang: str, tmp_path: Path) -> tuple[AppTest, s
                       ("temperature_new.xlsx", (UI / "temperature_new.xlsx").read_bytes()))
     assert message in texts(at.error), texts(at.error)
     button = at.button(key="upload_load")
-    assert button.label == tr_of(lang, "ui.upload.load", n=1)
+    assert button.label == tr_of(lang, "upload.load_one")
     assert not any("empty" == str(x).strip().lower() for x in texts(at.caption))
     assert len(previews(at, lang)) == 1    # only the good file's preview is drawn
     return at, message
@@ -660,3 +664,70 @@ def test_reject_table_shows_its_row_header_and_every_reason_in_full(warehouse, t
     # The reason is there to read whole, beside the grid (the grid cuts a long one).
     shown = [m.value for m in at.markdown] + texts(at.caption)
     assert any(reason in s for s in shown), (reason, shown)
+
+
+@pytest.mark.parametrize("lang, one, two, none", [
+    ("zh", "导入 1 个文件", "导入 2 个文件", "没有可导入的文件"),
+    ("en", "Load 1 file", "Load 2 files", "No file ready to load"),
+])
+def test_the_load_button_counts_files_in_words(warehouse, lang, one, two, none):
+    # QA: "Load 1 file(s)", and a disabled "Load 0 file(s)" left after loading.
+    at = upload(open_page(lang), "tickets_new.xlsx", "temperature_new.xlsx")
+    assert at.button(key="upload_load").label == two
+    at = upload(open_page(lang), "tickets_new.xlsx")
+    assert at.button(key="upload_load").label == one
+    at.button(key="upload_load").click().run()
+    assert not at.exception and len(at.success) == 1
+    assert "upload_load" not in [b.key for b in at.button]   # all loaded: nothing to say
+    at = upload(open_page(lang), "corrupt.xlsx")
+    button = at.button(key="upload_load")
+    assert button.label == none and button.disabled
+
+
+TICKETS_CSV = ("工单编号,受理时间,工单类型,户号\n"
+               "T1,2025-12-01 08:00,闲聊,09010110101\n"
+               "T2,2025-12-01 09:00,投诉,09010110101\n")
+
+
+def test_a_csv_upload_names_its_sheet_after_the_file_not_the_upload(warehouse):
+    # QA: the batch and its rejects stored the upload's file id as a CSV's
+    # sheet (d7d59ac2-…, the temporary file's name), and 数据管理 showed it.
+    at = upload_bytes(open_page(), ("工单导出.csv", TICKETS_CSV.encode("utf-8")))
+    [up] = at.session_state["upload_desk"].values()
+    assert up.path.stem == up.file_id            # the temporary file is named by the id
+    at.button(key="upload_load").click().run()
+    assert not at.exception and len(at.success) == 1
+    assert up.report.sheet == "工单导出"
+    con = connect(warehouse)
+    try:
+        assert con.execute("SELECT sheet FROM batches WHERE file_name = '工单导出.csv'"
+                           ).fetchall() == [("工单导出",)]
+        assert con.execute("SELECT DISTINCT sheet FROM rejects").fetchall() == [("工单导出",)]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("lang, allowed", [
+    ("zh", "(允许:咨询、报修、抢修、投诉、举报、建议)"),
+    ("en", "(allowed: 咨询, 报修, 抢修, 投诉, 举报, 建议)"),
+])
+def test_allowed_values_are_listed_in_the_languages_way(warehouse, lang, allowed):
+    # QA, English: "Category is not an allowed value (allowed: 咨询、报修、…)".
+    at = upload_bytes(open_page(lang), ("工单.csv", TICKETS_CSV.encode("utf-8")))
+    at.button(key="upload_load").click().run()
+    reason = tr_of(lang, "ui.rejects.reason")
+    [grid] = [g for g in at.dataframe if reason in g.value.columns]
+    assert grid.value[reason].tolist()[0].endswith(allowed)
+    assert any(allowed in m for m in texts(at.markdown))      # written out in full
+
+
+def test_reject_reasons_follow_a_change_of_language(warehouse):
+    # The report stays on the desk: its reasons are read in the language the
+    # page is read in, not the one the file was loaded in.
+    at = upload_bytes(open_page(), ("工单.csv", TICKETS_CSV.encode("utf-8")))
+    at.button(key="upload_load").click().run()
+    at.segmented_control(key="lang_switch").set_value("en").run()
+    assert not at.exception
+    [grid] = [g for g in at.dataframe if "Reason" in g.value.columns]
+    assert grid.value["Reason"].tolist() == [
+        "Category is not an allowed value (allowed: 咨询, 报修, 抢修, 投诉, 举报, 建议)"]

@@ -169,7 +169,9 @@ def plan(con: duckdb.DuckDBPyConnection, up: Upload) -> None:
         return
     up.plan, up.saved, up.error = None, None, None
     try:
-        up.plan, up.saved = plan_remembered(con, up.path, up.kind)
+        # By the file's own name: a CSV's sheet is named after it, not after
+        # the temporary file (`sync`).
+        up.plan, up.saved = plan_remembered(con, up.path, up.kind, file_name=up.name)
     except PipelineError as exc:
         up.error = exc
     except Exception as exc:  # as load_file does: this file fails, the page goes on

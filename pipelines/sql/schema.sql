@@ -44,8 +44,12 @@ CREATE TABLE IF NOT EXISTS rejects (
     source_column VARCHAR,    -- the header as in the file
     value       VARCHAR,
     code        VARCHAR,      -- machine reason, see i18n reject.*
-    reason      VARCHAR       -- the reason in words, in the loading user's language
+    reason      VARCHAR,      -- the reason in words, in the loading user's language
+    params      VARCHAR       -- JSON: what the words name (pipelines/reasons.py), so a
+                              -- viewer reads them in their language; NULL: loaded before
 );
+-- A warehouse made before params: its rejects keep their stored words.
+ALTER TABLE rejects ADD COLUMN IF NOT EXISTS params VARCHAR;
 
 CREATE TABLE IF NOT EXISTS households (
     household_id    VARCHAR,
