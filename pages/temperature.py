@@ -30,6 +30,7 @@ LEVELS = ("branch", "station", "community", "building")
 DRILL_KEYS = {level: f"t_drill_{level}" for level in (*LEVELS, "household")}
 # Links from other pages open the drill-down at a building: ?d_branch=…&d_building=…
 LINK_PARAMS = {level: f"d_{level}" for level in LEVELS}
+LINK_WRITTEN = "t_drill_link"   # the place the page last wrote in the address
 ALL = "__all__"
 
 session.page_guard()
@@ -165,16 +166,27 @@ def distribution_figure(dist: pd.DataFrame):
 # --- drill-down ----------------------------------------------------------------------
 
 def _consume_link() -> None:
-    """A link from the overview names a building: open the drill-down there."""
+    """A link (from the overview, or copied from the address bar) names a
+    place: open the drill-down there. The address the page wrote itself
+    (_keep_link) is not read again: a choice made since would be undone."""
     wanted = {level: st.query_params.get(param) for level, param in LINK_PARAMS.items()}
-    if not any(wanted.values()):
+    if not any(wanted.values()) or wanted == st.session_state.get(LINK_WRITTEN):
         return
     for level in LEVELS:
         st.session_state[DRILL_KEYS[level]] = wanted[level] or ALL
     st.session_state[DRILL_KEYS["household"]] = ALL
-    for param in LINK_PARAMS.values():
-        if param in st.query_params:  # a link may name only some levels
+
+
+def _keep_link(path: dict[str, str]) -> None:
+    """The drill-down's place in the address (d_branch … d_building; never a
+    household's number), so that a link copied from the address bar reopens
+    it, as the filters' does."""
+    for level, param in LINK_PARAMS.items():
+        if path.get(level):
+            st.query_params[param] = path[level]
+        elif param in st.query_params:
             del st.query_params[param]
+    st.session_state[LINK_WRITTEN] = {level: path.get(level) for level in LEVELS}
 
 
 def shown_choice(value: str) -> str:
@@ -214,6 +226,7 @@ def drill_down() -> None:
         path[level] = choice
     else:
         child = "household"
+    _keep_link(path)
     if child != "household":
         for col in cols[len(path) + 1:]:
             col.empty()
