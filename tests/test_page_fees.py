@@ -373,6 +373,11 @@ def test_every_string_is_translated(demo_copy, lang):
     if lang == "en":
         text = shown_text(at)
         assert "Cumulative collection rate" in text and "WeChat Pay" in text
+    # Dates on the day axes as the language writes them, as on every other
+    # chart (11月16日 / 16 Nov; they read "11-16")
+    for key in ("collection_curve", "receipts_by_day"):
+        assert figures(at)[key]["layout"]["xaxis"]["tickformat"] == \
+            ("%-m月%-d日" if lang == "zh" else "%-d %b"), key
 
 
 def test_the_arrears_by_age_amounts_fit_their_column_in_english(demo_copy):

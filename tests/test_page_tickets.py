@@ -202,6 +202,9 @@ def test_every_string_is_translated(demo_copy, lang):
         text = shown_text(at)
         assert "Repair" in text and "Follow-up and satisfaction" in text
         assert "Resolution time (hours)" in text
+    # the day axis in the language's way (it read "11-16" in both)
+    assert figures(at)["tickets_by_day"]["layout"]["xaxis"]["tickformat"] == \
+        ("%-m月%-d日" if lang == "zh" else "%-d %b")
 
 
 def test_a_period_without_tickets_says_so_instead_of_bare_axes(demo_copy):  # noqa: F811

@@ -60,7 +60,8 @@ def collection_curve(df: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_yaxes(title_text=charts.axis_title(t("page.fees.axis.rate", lang), "percent",
                                                   lang),
                      tickformat=".0%", rangemode="tozero")
-    fig.update_xaxes(title_text=t("page.fees.axis.day", lang), tickformat="%m-%d")
+    fig.update_xaxes(title_text=t("page.fees.axis.day", lang))
+    charts.date_axis(fig, lang)
     charts.style(fig, 380)
     fig.update_layout(hovermode="x unified")
     if day0 is not None:
@@ -127,5 +128,6 @@ def receipts_by_day(df: pd.DataFrame, lang: str) -> go.Figure:
                                                "color": charts.BAD},
             customdata=[int(n) for n in missing["n"]],
             hovertemplate="%{customdata:,d}<extra>" + name + "</extra>"))
-    fig.update_xaxes(title_text=t("page.fees.axis.day", lang), tickformat="%m-%d")
+    fig.update_xaxes(title_text=t("page.fees.axis.day", lang))
+    charts.date_axis(fig, lang)
     return fig

@@ -65,7 +65,8 @@ def volume_by_day(df: pd.DataFrame, lang: str, categories: list[str]) -> go.Figu
     series = {value_label("category", c, lang): grid[c].astype(int).tolist() for c in present}
     fig = charts.stacked_bars(days, series, t("page.tickets.axis.tickets", lang), "count",
                               colors=category_colors(categories, present), height=320)
-    fig.update_xaxes(title_text=t("page.tickets.axis.day", lang), tickformat="%m-%d")
+    fig.update_xaxes(title_text=t("page.tickets.axis.day", lang))
+    charts.date_axis(fig, lang)
     return fig
 
 
