@@ -172,12 +172,12 @@ def anonymous_callers(db: Path) -> tuple[set[str], set[str]]:
 
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """`downloads(at)`: the bytes each download button of the last run hands
-    over, keyed by its label. A table's workbook is built on the click
-    (deferred): the callable the button registered is run, as the server runs
-    it when the browser asks for the file."""
+def served_files(monkeypatch):
+    """`fetch(at)`: the file each download button of the last run hands over,
+    as (the button's key, its label, the file's name, its bytes). A table's
+    workbook is built on the click (deferred): the callable the button
+    registered is run, as the server runs it when the browser asks for the
+    file."""
     from streamlit.runtime.media_file_manager import MediaFileManager
 
     managers: list[MediaFileManager] = []
@@ -189,19 +189,27 @@ def downloads(monkeypatch):
 
     monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
 
-    def fetch(at: AppTest) -> dict[str, bytes]:
+    def fetch(at: AppTest) -> list[tuple[str, str, str, bytes]]:
         manager = managers[-1]  # the one of the last run
-        out: dict[str, bytes] = {}
+        out = []
         for button in at.get("download_button"):
             proto = button.proto
             url = manager.execute_deferred(proto.deferred_file_id) \
                 if proto.deferred_file_id else proto.url
-            name = url.rsplit("/", 1)[-1]
-            label = f"{proto.id.rsplit('-', 1)[-1]}:{proto.label}"
-            out[label] = manager._storage.get_file(name).content
+            stored = manager._storage.get_file(url.rsplit("/", 1)[-1])
+            out.append((proto.id.rsplit("-", 1)[-1], proto.label, stored.filename,
+                        stored.content))
         return out
 
     return fetch
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """`downloads(at)`: the bytes each download button of the last run hands
+    over, keyed by "key:label" (served_files)."""
+    fetch = served_files(monkeypatch)
+    return lambda at: {f"{key}:{label}": content for key, label, _, content in fetch(at)}
 
 
 def workbook_rows(data: bytes) -> list[tuple[str, ...]]:

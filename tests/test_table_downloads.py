@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import streamlit as st
 
-from page_testing import demo_copy, open_page  # noqa: F401
+from page_testing import demo_copy, open_page, served_files  # noqa: F401
 from ui import fmt, tables
 from ui.xlsx import excel_format, excel_format_like, sheet_name, workbook_bytes
 
@@ -29,29 +29,9 @@ def files(monkeypatch):
     """`files(at)`: each download button's file of the last run, by the
     button's key: (the file's name, the workbook as openpyxl reads it). The
     workbook is built as the server builds it on the click."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    managers: list[MediaFileManager] = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            managers.append(self)
-
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MediaFileManager", Recording)
-
-    def fetch(at) -> dict[str, tuple[str, openpyxl.Workbook]]:
-        manager, out = managers[-1], {}
-        for button in at.get("download_button"):
-            proto = button.proto
-            url = manager.execute_deferred(proto.deferred_file_id) \
-                if proto.deferred_file_id else proto.url
-            stored = manager._storage.get_file(url.rsplit("/", 1)[-1])
-            key = proto.id.rsplit("-", 1)[-1].removesuffix("_xlsx")
-            out[key] = (stored.filename, openpyxl.load_workbook(io.BytesIO(stored.content)))
-        return out
-
-    return fetch
+    fetch = served_files(monkeypatch)
+    return lambda at: {key.removesuffix("_xlsx"): (name, openpyxl.load_workbook(io.BytesIO(data)))
+                       for key, _, name, data in fetch(at)}
 
 
 def column_cells(book: openpyxl.Workbook, header: str) -> list:
