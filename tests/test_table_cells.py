@@ -136,7 +136,11 @@ def test_the_overviews_lists_download_every_row(demo_copy, downloads):
     files = downloads(at)
     rows = download_of(files, "o_unanswered")
     assert [r[0] for r in rows[1:]] == unanswered["ticket_no"].tolist()
-    assert set(r[rows[0].index("原因")] for r in rows[1:]) <= {"超期未办结", "已办结无处理结果"}
+    reasons = [r[rows[0].index("原因")] for r in rows[1:]]
+    assert set(reasons) <= {"超期未办结", "已办结无处理结果", "超期未办结(往季遗留)",
+                            "已办结无处理结果(往季遗留)"}
+    # the carried-over ones marked, as many as the list holds
+    assert sum(x.endswith("(往季遗留)") for x in reasons) == int(unanswered["carried_over"].sum())
     rows = download_of(files, "o_arrears")
     assert [r[0] for r in rows[1:]] == arrears["household_id"].tolist()
     # each button says how much it holds

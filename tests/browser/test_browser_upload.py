@@ -72,7 +72,7 @@ def test_upload_in_english_then_the_data_page(demo_app, page, output_dir):
                             "row 3")).to_be_visible()
     expect(page.get_by_text(re.compile(r"This file was already loaded \(batch \d+\); loading "
                                        r"it again changes nothing\."))).to_be_visible()
-    page.get_by_role("button", name="Load 2 file(s)").click()
+    page.get_by_role("button", name="Load 2 files").click()
 
     expect(page.get_by_text(re.compile(r"^Loaded as Temperature readings \(batch \d+, "))) \
         .to_be_visible(timeout=LOAD_TIMEOUT_MS)
