@@ -12,6 +12,7 @@ import pandas as pd
 
 from pipelines.settings import load_settings
 
+from .compose import Scope
 from .period import Period
 from .registry import HOUSEHOLD_DIMS
 from .views import view
@@ -132,7 +133,10 @@ def repeat_complaint_tickets(con: duckdb.DuckDBPyConnection, period: Period | tu
                              filters: Filters = None, scope: ScopeArg = None) -> pd.DataFrame:
     """Each complaint of each repeat complainer (repeat_complainers): the tickets
     behind complaints_recent, the households with most complaints first. Anonymous households show
-    no name or phone on any of their tickets."""
+    no name or phone on any of their tickets. Filters on the household's
+    dimensions only, as the list takes them: a category or channel filter
+    would count part of a household's complaints."""
+    Scope.of(filters, scope).check(HOUSEHOLD_DIMS, "repeat_complaint_tickets")
     return view(con, "repeat_complaint_tickets", period, filters, scope,
                 row_dims=HOUSEHOLD_DIMS,
                 order_by="complaints_in_window desc, household_id, received_at, ticket_no")

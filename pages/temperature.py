@@ -168,9 +168,13 @@ def distribution_figure(dist: pd.DataFrame):
 def _consume_link() -> None:
     """A link (from the overview, or copied from the address bar) names a
     place: open the drill-down there. The address the page wrote itself
-    (_keep_link) is not read again: a choice made since would be undone."""
+    (_keep_link) is not read again while the drill-down shows what it wrote:
+    a choice made since would be undone. Once the page was left (its
+    selectors' state is gone), the same link opens the place again."""
     wanted = {level: st.query_params.get(param) for level, param in LINK_PARAMS.items()}
-    if not any(wanted.values()) or wanted == st.session_state.get(LINK_WRITTEN):
+    if not any(wanted.values()):
+        return
+    if wanted == st.session_state.get(LINK_WRITTEN) and DRILL_KEYS["branch"] in st.session_state:
         return
     for level in LEVELS:
         st.session_state[DRILL_KEYS[level]] = wanted[level] or ALL

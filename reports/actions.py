@@ -116,7 +116,8 @@ def action_rows(data: WeeklyData, lang: str = "zh") -> pd.DataFrame:
             row["list"] = label
             if r.get("reason"):
                 # Overdue and resolved-without-result tickets, told apart for filtering.
-                reason = reason_text(r["reason"], bool(r.get("carried_over")), lang)
+                # str(): a nullable True as True, a missing value as not carried over
+                reason = reason_text(r["reason"], str(r.get("carried_over")) == "True", lang)
                 row["list"] = f"{label} · {reason}"
             rows.append(row)
     return pd.DataFrame(rows, columns=list(COLUMNS))

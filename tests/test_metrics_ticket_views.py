@@ -20,7 +20,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics import action_list, compare, query, summary
+from metrics import MetricError, action_list, compare, query, summary
 from metrics import ticket_views as tv
 from metrics.views import with_last_season
 from metrics.testing import (ANONYMOUS_CALLER, ANONYMOUS_PHONE, STORAGE, TICKETS, WEEK, ZC,
@@ -208,6 +208,29 @@ def test_a_repeat_complainer_is_its_branchs_whichever_station_answered(con, stor
     assert tickets[["ticket_no", "branch", "station", "responsible_station"]].values.tolist() \
         == [["a", ZD, "S1", "S1"], ["b", ZD, "S1", "S3"]]
     assert tv.repeat_complaint_tickets(con, WEEK, scope=ZC).empty
+    # A category filter would count part of the complaints: refused, as the list refuses it.
+    with pytest.raises(MetricError):
+        tv.repeat_complaint_tickets(con, WEEK, {"category": "投诉"})
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_a_repeat_complainer_not_in_the_roster_is_one_branchs(con, storage):
+    # hx is in no roster: its complaints went to S1 (张店), then S3 (淄川). It
+    # belongs where its latest complaint was answered, 淄川, for every viewer:
+    # in 淄川's list with both tickets, in none of 张店's (whose user would
+    # otherwise see 淄川's ticket), and once in the company's.
+    add_households(con)
+    add_tickets(con, {
+        "a": ticket("a", "投诉", "2025-12-02 09:00", "S1", "hx", caller="张三"),
+        "b": ticket("b", "投诉", "2025-12-04 09:00", "S3", "hx", caller="张三"),
+    })
+    use_storage(con, storage)
+    lists = {scope: action_list(con, "repeat_complainers", WEEK, scope=scope)[
+        ["household_id", "branch", "station"]].values.tolist() for scope in (None, ZD, ZC)}
+    assert lists[None] == lists[ZC] == [["hx", ZC, "S3"]]
+    assert lists[ZD] == []
+    assert tv.repeat_complaint_tickets(con, WEEK, scope=ZD).empty
+    assert tv.repeat_complaint_tickets(con, WEEK, scope=ZC)["ticket_no"].tolist() == ["a", "b"]
 
 
 def test_time_limits_from_settings():

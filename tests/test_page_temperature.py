@@ -191,6 +191,15 @@ def test_a_link_opens_the_drill_down_at_a_building(demo_copy):
     at.selectbox(key="t_drill_household").set_value(home).run()
     assert at.query_params["d_building"] == "16号楼"
     assert not [k for k in at.query_params if "household" in k]
+    # Back on the overview, the same building's link opens it again (the
+    # page once took it for its own address and opened the top level).
+    at.switch_page("pages/overview.py").run()
+    for level, value in (("branch", "淄川分公司"), ("station", STATION),
+                         ("community", "昆仑小区"), ("building", "16号楼")):
+        at.query_params[f"d_{level}"] = value
+    at.switch_page(PAGE).run()
+    assert at.selectbox(key="t_drill_building").value == "16号楼"
+    assert at.query_params["d_building"] == "16号楼"
 
 
 def test_personal_data_is_masked_without_the_permission(demo_copy, monkeypatch):

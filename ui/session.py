@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import secrets
+import sys
 import time
 from collections.abc import Callable
 
@@ -386,10 +387,13 @@ def failed() -> None:
     to the server's log under the same reference. What was drawn before the
     failure stays. Call it in an `except` block. With HEATKPI_RAISE_ERRORS
     set (the tests), the error is raised again after the words."""
-    ref = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
-    _log.exception("page failed, reference %s", ref)
-    st.error(tr("ui.error.unexpected", ref=ref), icon=":material/error:")
+    error = sys.exc_info()[1]
+    if not getattr(error, "heatkpi_said", False):   # said by the page, raised on to the router
+        ref = f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}"
+        _log.exception("page failed, reference %s", ref)
+        st.error(tr("ui.error.unexpected", ref=ref), icon=":material/error:")
     if os.environ.get("HEATKPI_RAISE_ERRORS"):
+        error.heatkpi_said = True
         raise
 
 

@@ -5,15 +5,17 @@
 -- complainer, and no list ties it to a home (service rules art. 20).
 -- Every complaint of the household counts, whichever station the hotline made
 -- responsible for it and whatever the request's branch scope or filters
--- (ticket_base carries no branch or household dimension, so nothing filters
--- it): a household is its branch's customer, and the branches' lists add up to
--- the company's. A row carries the household's dimensions from the roster (the
--- list's filters and scope apply to them); a household not in the roster, those
--- of its latest complaint the request may see.
+-- (ticket_base carries no branch or household dimension, so neither filters
+-- it; the list takes no category or channel filter): a household is one
+-- branch's customer, and the branches' lists add up to the company's. A row
+-- carries the household's dimensions from the roster (the list's filters and
+-- scope apply to them); a household not in the roster, the station responsible
+-- for its latest complaint and that station's branch, the same for every
+-- viewer, so it is in one branch's list only.
 
 with complaints as (
 
-    select ticket_no, household_id, received_at, caller_name, phone
+    select ticket_no, household_id, received_at, caller_name, phone, responsible_station
     from ticket_base
     where complaint and not anonymous and household_id is not null
       -- the windows below reach back one window from the recent complaints,
@@ -55,27 +57,9 @@ per_household as (
         max(received_at) as last_received_at,
         string_agg(ticket_no, ', ' order by received_at) as ticket_nos,
         arg_max(caller_name, received_at) as caller_name,
-        arg_max(phone, received_at) as phone
+        arg_max(phone, received_at) as phone,
+        arg_max(responsible_station, received_at) as latest_station
     from recent
-    group by household_id
-
-),
-
--- The dimensions of a household not in the roster: its latest complaint's
--- (station: the responsible one) among those the request may see.
-ticket_dims as (
-
-    select
-        household_id,
-        arg_max(branch, received_at) as branch,
-        arg_max(station, received_at) as station,
-        arg_max(community, received_at) as community,
-        arg_max(building, received_at) as building,
-        arg_max(zone, received_at) as zone,
-        arg_max(customer_type, received_at) as customer_type
-    from ticket_facts
-    where complaint and household_id is not null
-      and received_at >= $start_at - to_days(cast($repeat_complaint_window_days as integer))
     group by household_id
 
 ),
@@ -84,15 +68,14 @@ final as (
 
     select
         p.household_id,
-        case when h.household_id is null then d.branch else h.branch end as branch,
-        case when h.household_id is null then d.station else h.station end as station,
-        case when h.household_id is null then d.community else h.community end as community,
-        case when h.household_id is null then d.building else h.building end as building,
+        case when h.household_id is null then sb.branch else h.branch end as branch,
+        case when h.household_id is null then p.latest_station else h.station end as station,
+        h.community,
+        h.building,
         h.unit,
         h.room,
-        case when h.household_id is null then d.zone else h.zone end as zone,
-        case when h.household_id is null then d.customer_type else h.customer_type end
-            as customer_type,
+        h.zone,
+        h.customer_type,
         p.caller_name,
         p.phone,
         h.address,
@@ -104,7 +87,7 @@ final as (
         p.ticket_nos
     from per_household p
     left join household_dims h using (household_id)
-    left join ticket_dims d using (household_id)
+    left join station_branches sb on sb.station = p.latest_station
     where p.complaints_in_window >= $repeat_complaint_count
 
 )
