@@ -13,12 +13,14 @@ import argparse
 import json
 import sys
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
 from i18n import t
 from pipelines.errors import PipelineError
-from pipelines.warehouse import connect
+from pipelines.coverage import filter_options
+from pipelines.warehouse import connect, warehouse_path
 
 from .display import display_width, format_part, format_value
 from .errors import MetricError
@@ -60,12 +62,24 @@ def main(argv: list[str] | None = None) -> int:
     except MetricError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 2
+    path = Path(args.db) if args.db else warehouse_path()
+    if not path.is_file():
+        # (DuckDB's own words would say it cannot open the file read-only.)
+        print(t("metrics.error.no_warehouse", lang, path=str(path)), file=sys.stderr)
+        return 1
     try:
-        con = connect(args.db, read_only=True, retries=20)
+        con = connect(path, read_only=True, retries=20)
     except PipelineError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1
     try:
+        # A branch that does not exist would read 0 of 0 for everything.
+        known = filter_options(con).branches
+        unknown = [b for b in args.branch or [] if b not in known]
+        if unknown:
+            print(t("metrics.error.unknown_branch", lang, branch=unknown[0],
+                    known=("、" if lang == "zh" else ", ").join(known)), file=sys.stderr)
+            return 2
         results = summary(con, period, scope=args.branch)
     except duckdb.Error as exc:
         print(t("metrics.error.query_failed", lang, detail=str(exc).splitlines()[0]),

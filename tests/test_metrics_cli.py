@@ -83,9 +83,19 @@ def test_not_a_date_is_a_usage_error(db):
     assert exc.value.code == 2
 
 
-def test_missing_warehouse(tmp_path, capsys):
-    assert main([*WEEK_ARGS, "--db", str(tmp_path / "none.duckdb")]) == 1
-    assert capsys.readouterr().err.strip()
+@pytest.mark.parametrize("lang, words", [("zh", "找不到数据仓库文件"), ("en", "No warehouse file at")])
+def test_missing_warehouse(tmp_path, capsys, lang, words):
+    # said in the user's words, not DuckDB's ("Cannot open database ... read-only mode")
+    assert main([*WEEK_ARGS, "--db", str(tmp_path / "none.duckdb"), "--lang", lang]) == 1
+    err = capsys.readouterr().err
+    assert words in err and "IO Error" not in err and not (tmp_path / "none.duckdb").exists()
+
+
+def test_an_unknown_branch_is_a_usage_error(db, capsys):
+    # It read 0 of 0 for every KPI and said nothing; the weekly report refuses it.
+    assert main([*WEEK_ARGS, "--db", str(db), "--branch", "博山分公司"]) == 2
+    err = capsys.readouterr().err
+    assert "没有名为“博山分公司”的分公司" in err and ZC in err
 
 
 def test_module_entry_point(db):
