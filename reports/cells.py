@@ -111,6 +111,14 @@ def legible_size(scale: int) -> int:
 _TOKENS = re.compile(r"[\u2e81-\U0010ffff]|[^\s\u2e81-\U0010ffff]+|\s+")
 
 
+def longest_word(text: str) -> int:
+    """The display width of the longest run of text a spreadsheet app will
+    not break when it wraps (a word of Latin letters or digits, up to and with
+    a hyphen, after which it may break; a CJK character stands alone)."""
+    return max([0] + [display_width(part) for x in _TOKENS.findall(text) if not x.isspace()
+                      for part in re.split(r"(?<=-)", x)])
+
+
 def wrapped_lines(text: str, width: float) -> int:
     """Lines `text` takes in a column `width` characters wide, wrapped as
     spreadsheet apps do: a CJK character may start a line, a word of other
@@ -210,6 +218,12 @@ class SheetWriter:
 
     def _fit(self, c: int, width: int) -> None:
         self.widths[c] = max(self.widths.get(c, 0), width)
+
+    def fit_words(self, c: int, text: str) -> None:
+        """Column `c` at least as wide as the longest word of `text`: a header
+        written without fitting its column wraps between its words, not
+        inside one ("Denominat/or")."""
+        self._fit(c, longest_word(text))
 
     def fit_columns(self, minimum: int = 6, fixed: dict[int, float] | None = None) -> None:
         """Each column as wide as its widest value (capped; long text wraps)."""

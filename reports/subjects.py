@@ -12,7 +12,7 @@ from metrics.display import column_label
 from .book import Book, change_cell, meets
 from .cells import (BAD, DEFAULT_ROW_PX, DEFAULT_WIDTH, GOOD, LINE_HEIGHT, MUTED,
                     PRINT_WIDTH_SPARE, SheetWriter, display_width, legible_size, missing,
-                    wrapped_lines)
+                    longest_word, wrapped_lines)
 from .data import AreaData
 from .text import no_data_sentence
 
@@ -37,11 +37,14 @@ def subject_sheet(book: Book, area: AreaData) -> None:
     title = f"{tr(f'report.sheet.{area.area.name}')} · {book.week_label}"
     book.heading(w, title, last_col)
     _header(book, w, main, extras)
+    # The chart data's station table heads column C with the main KPI's name.
+    w.fit_words(FIRST_KPI_COL, main.text(book.lang)[0])
     end = _rows(book, w, area, main, extras)
     change_width = change_column_width(book)
     w.fit_columns(minimum=9, fixed={1: 16, **{
-        FIRST_KPI_COL + i: change_width for i, c in enumerate(MAIN_COLUMNS)
-        if c.startswith("change_")}})
+        # no narrower than the header's longest word (+ the cell's padding)
+        FIRST_KPI_COL + i: max(change_width, longest_word(tr(f"report.col.{c}")) + 2)
+        for i, c in enumerate(MAIN_COLUMNS) if c.startswith("change_")}})
     header_pt = _header_heights(book, w, extras)
     w.ws.freeze_panes(HEADER + 2, FIRST_KPI_COL)
     book.finish(w, repeat_rows=(HEADER, HEADER + 1))
@@ -98,10 +101,12 @@ def _header(book: Book, w: SheetWriter, main, extras) -> None:
     w.put(HEADER, first, main.text(book.lang)[0], "header", fit=False)
     for i, col in enumerate(MAIN_COLUMNS):
         w.put(HEADER + 1, first + i, tr(f"report.col.{col}"), "header", fit=False)
+        w.fit_words(first + i, tr(f"report.col.{col}"))
     for i, kpi in enumerate(extras):
         c = last + 1 + i
         w.ws.merge_range(HEADER, c, HEADER + 1, c, "", h)
         w.put(HEADER, c, kpi.text(book.lang)[0], "header", fit=False)
+        w.fit_words(c, kpi.text(book.lang)[0])
     w.ws.set_row(HEADER, 30)
     w.ws.set_row(HEADER + 1, 30)
 

@@ -1147,3 +1147,27 @@ def test_a_report_without_row_lists_does_not_point_to_lists_it_lacks(demo_con):
         assert words not in counts, counts
         # the same figures are said
         assert re.findall(r"\d[\d,.]*", counts) == re.findall(r"\d[\d,.]*", with_lists)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_header_words_are_never_broken(demo_con, lang):
+    # English headers printed as "Denominat/or", "Household complianc/e rate":
+    # a header wraps between its words, so each column is at least as wide as
+    # the longest word of every header cell standing in it alone (a merged
+    # title spans several). The table's header rows and the chart data's.
+    from reports.cells import longest_word
+    book = openpyxl.load_workbook(io.BytesIO(build_weekly(demo_con, "2025-W50", lang=lang)))
+    checked = 0
+    for name in ("室温", "工单", "收费") if lang == "zh" else ("Temperature", "Tickets", "Fees"):
+        ws = book[name]
+        spans = {c.coordinate for r in ws.merged_cells.ranges if r.max_col > r.min_col
+                 for row in ws.iter_rows(min_row=r.min_row, max_row=r.max_row,
+                                         min_col=r.min_col, max_col=r.max_col) for c in row}
+        for row in ws.iter_rows():
+            for c in row:
+                if not isinstance(c.value, str) or c.coordinate in spans or not c.font.b:
+                    continue
+                width = ws.column_dimensions[c.column_letter].width
+                assert width >= longest_word(c.value) + 1, (name, c.coordinate, c.value, width)
+                checked += 1
+    assert checked > 30
