@@ -129,9 +129,15 @@ def _header_heights(book: Book, w: SheetWriter, extras) -> float:
 def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
     tr = book.tr
     r = HEADER + 1
+    # A report of one branch: its total row is the branch's; a 分公司合计 row
+    # below it would repeat every figure.
+    scope = book.data.scope
+    one_branch = book.data.branch is not None or (scope is not None and len(scope) == 1)
     for row in area.table.to_dict("records"):
-        r += 1
         level = int(row["level"])
+        if level == 1 and one_branch:
+            continue
+        r += 1
         fill = TOTAL_FILL if level == 0 else BRANCH_FILL if level == 1 else None
         if level == 0:
             w.put(r, 0, book.scope_label if book.data.branch else tr("report.table.total"),

@@ -1171,3 +1171,15 @@ def test_header_words_are_never_broken(demo_con, lang):
                 assert width >= longest_word(c.value) + 1, (name, c.coordinate, c.value, width)
                 checked += 1
     assert checked > 30
+
+
+def test_a_branch_report_has_no_second_row_of_its_own_total(demo_con):
+    # 淄川分公司's report listed "淄川分公司" and "淄川分公司 · 分公司合计" with
+    # the same figures: its total row is the branch's; its stations follow.
+    book = openpyxl.load_workbook(io.BytesIO(build_weekly(demo_con, "2025-W50",
+                                                          branch="淄川分公司")))
+    for name in ("室温", "工单", "收费"):
+        rows = _table_rows(book[name])
+        assert "分公司合计" not in [book[name].cell(r, 2).value for r in rows.values()], name
+        assert list(rows)[0] == ("淄川分公司", None)
+        assert len(rows) > 2 and all(b == "淄川分公司" and s for b, s in list(rows)[1:]), name
