@@ -17,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 
-from i18n import t
+from i18n import LANGS, t
+from i18n.cli import lang_of, parser_class
 from pipelines.errors import PipelineError
 from pipelines.coverage import filter_options
 from pipelines.warehouse import connect, warehouse_path
@@ -29,33 +30,38 @@ from .kpi_query import summary
 from .registry import get
 
 
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+def _parser(lang: str) -> argparse.ArgumentParser:
+    """The options, their help and argparse's errors in the user's language."""
+    def h(key: str, **params) -> str:
+        return t(f"metrics.cli.help.{key}", lang, **params)
 
+    Parser = parser_class(lang, "metrics.cli")
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m metrics",
-                                description="Service KPIs of the heating warehouse.")
-    sub = p.add_subparsers(dest="command", required=True)
-    s = sub.add_parser("summary", help="the headline KPIs of a period")
-    s.add_argument("--from", dest="start", type=_day, required=True, metavar="YYYY-MM-DD",
-                   help="first day of the period")
-    s.add_argument("--to", dest="end", type=_day, required=True, metavar="YYYY-MM-DD",
-                   help="last day of the period (the cut-off is the end of this day)")
-    s.add_argument("--db", help="warehouse file (default: settings / HEATKPI_DB)")
-    s.add_argument("--json", action="store_true", help="print JSON keyed by KPI id")
-    s.add_argument("--branch", action="append", metavar="NAME",
-                   help="only this branch (repeat for several)")
-    s.add_argument("--season", help="fee season, e.g. 2025-2026 (default: the cut-off's)")
-    s.add_argument("--lang", choices=("zh", "en"), default="zh")
+    def day(text: str) -> date:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                t("metrics.cli.not_a_date", lang, value=text)) from None
+
+    p = Parser(prog="python -m metrics", description=h("description"))
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+    s = sub.add_parser("summary", help=h("summary"))
+    s.add_argument("--from", dest="start", type=day, required=True, metavar="YYYY-MM-DD",
+                   help=h("from"))
+    s.add_argument("--to", dest="end", type=day, required=True, metavar="YYYY-MM-DD",
+                   help=h("to"))
+    s.add_argument("--db", help=h("db"))
+    s.add_argument("--json", action="store_true", help=h("json"))
+    s.add_argument("--branch", action="append", metavar="NAME", help=h("branch"))
+    s.add_argument("--season", help=h("season"))
+    s.add_argument("--lang", choices=LANGS, default="zh", help=h("lang"))
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser(lang_of(argv)).parse_args(argv)
     lang = args.lang
     try:
         period = Period(args.start, args.end, args.season)

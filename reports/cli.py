@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import re
 import sys
 import time
 from pathlib import Path
@@ -25,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from i18n import LANGS, t
+from i18n.cli import lang_of, parser_class
 from metrics import MetricError
 from auth.audit import PERSONAL_DATA
 from pipelines.errors import PipelineError
@@ -39,57 +39,8 @@ USAGE_ERRORS = ("bad_week", "no_such_week", "unknown_branch", "branch_not_allowe
 SUFFIX = ".xlsx"
 
 
-def _lang_of(argv: list[str]) -> str:
-    """The message language, known before parsing (argparse errors need it too)."""
-    for arg, following in zip(argv, argv[1:] + [""]):
-        value = arg.removeprefix("--lang=") if arg.startswith("--lang=") else \
-            following if arg == "--lang" else None
-        if value in LANGS:
-            return value
-    return "zh"
-
-
-# argparse's own messages (English whatever the language): the ones a user
-# meets, in words of the user's language; anything else keeps argparse's text.
-_ARGPARSE = (
-    (re.compile(r"the following arguments are required: (?P<names>.+)"), "required"),
-    (re.compile(r"unrecognized arguments: (?P<args>.+)"), "unrecognized"),
-    (re.compile(r"argument (?P<option>\S+?): invalid choice: (?P<value>'[^']*') "
-                r"\(choose from (?P<choices>.+)\)"), "bad_choice"),
-    (re.compile(r"argument (?P<option>\S+?): expected one argument"), "needs_value"),
-)
-
-
-def usage_message(message: str, lang: str) -> str:
-    """argparse's error `message` as the user reads it."""
-    sep = "、" if lang == "zh" else ", "
-    for pattern, key in _ARGPARSE:
-        m = pattern.fullmatch(message.strip())
-        if not m:
-            continue
-        params = m.groupdict()
-        if key == "required" and params["names"] == "command":
-            return t("report.cli.no_command", lang)
-        if key == "bad_choice" and params["option"] == "command":
-            return t("report.cli.unknown_command", lang, command=params["value"].strip("'"))
-        for name in ("names", "choices"):
-            if name in params:
-                params[name] = sep.join(x.strip().strip("'")
-                                        for x in params[name].split(","))
-        if "option" in params:
-            params["option"] = params["option"].split("/")[-1]
-        if "value" in params:
-            params["value"] = params["value"].strip("'")
-        return t(f"report.cli.{key}", lang, **params)
-    return t("report.cli.usage_error", lang, detail=message)
-
-
 def _parser(lang: str) -> argparse.ArgumentParser:
-    class Parser(argparse.ArgumentParser):
-        def error(self, message: str):
-            self.print_usage(sys.stderr)
-            print(usage_message(message, lang), file=sys.stderr)
-            raise SystemExit(2)
+    Parser = parser_class(lang, "report.cli")
 
     def h(key: str) -> str:
         return t(f"report.cli.help.{key}", lang)
@@ -121,7 +72,7 @@ def _os_reason(exc: OSError, lang: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        args = _parser(_lang_of(argv)).parse_args(argv)
+        args = _parser(lang_of(argv)).parse_args(argv)
     except SystemExit as exc:  # --help (0) or a usage error (2)
         return int(exc.code or 0)
     lang = args.lang

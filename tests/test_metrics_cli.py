@@ -83,6 +83,24 @@ def test_not_a_date_is_a_usage_error(db):
     assert exc.value.code == 2
 
 
+@pytest.mark.parametrize("args, lang, words", [
+    (["summary", "--from", "2025/12/01", "--to", "2025-12-07"], "zh",
+     "参数 --from:“2025/12/01”不是日期,请写成 YYYY-MM-DD"),
+    (["summary", "--from", "2025-12-01", "--lang", "en"], "en", "Missing required option --to."),
+    (["summary", "--from", "2025-12-01", "--to", "2025-12-07", "--lang", "de"], "zh",
+     "参数 --lang 的取值“de”无效,可选:zh、en。"),
+    (["weekly"], "zh", "没有“weekly”这个命令"),
+])
+def test_usage_errors_are_said_in_the_chosen_language(capsys, args, lang, words):
+    # argparse's own English ("error: argument --from: not a date") in both languages
+    with pytest.raises(SystemExit) as done:
+        main(args)
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert words in err and "error:" not in err
+
+
+
 @pytest.mark.parametrize("lang, words", [("zh", "找不到数据仓库文件"), ("en", "No warehouse file at")])
 def test_missing_warehouse(tmp_path, capsys, lang, words):
     # said in the user's words, not DuckDB's ("Cannot open database ... read-only mode")
