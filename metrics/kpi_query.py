@@ -178,18 +178,23 @@ def _with_gates(chosen: Sequence[Kpi]) -> list[Kpi]:
     return list(chosen) + list({g.id: g for g in gates}.values())
 
 
-def _gated(df: pd.DataFrame, gate: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
-    """`df` (a `query` result) without a value in the groups where `gate` (the
-    result of the KPI it `needs`, same groups) has no denominator: no valid
-    reading there, so no refund figure."""
+def gate_open(groups: pd.DataFrame, gate: pd.DataFrame, by: Sequence[str]) -> np.ndarray:
+    """For each row of `groups` (its `by` columns), whether `gate` (the result
+    of the KPI a KPI `needs`, grouped by `by`) has a denominator in that group:
+    where it has none (no valid reading), the KPI has no figure."""
     by = list(by)
     if by:
-        den = df[by].merge(gate[by + ["denominator"]], on=by, how="left")["denominator"]
+        den = groups[by].merge(gate[by + ["denominator"]], on=by, how="left")["denominator"]
     else:
-        den = gate["denominator"].iloc[:1].reindex(range(len(df)))
-    ok = pd.to_numeric(den, errors="coerce").fillna(0).to_numpy() != 0
+        den = gate["denominator"].iloc[:1].reindex(range(len(groups)))
+    return pd.to_numeric(den, errors="coerce").fillna(0).to_numpy() != 0
+
+
+def _gated(df: pd.DataFrame, gate: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """`df` (a `query` result) without a value in the groups where `gate` has
+    no denominator (gate_open): no valid reading there, so no refund figure."""
     df = df.copy()
-    df["value"] = df["value"].where(ok)
+    df["value"] = df["value"].where(gate_open(df, gate, by))
     return df
 
 

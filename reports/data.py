@@ -18,6 +18,7 @@ import pandas as pd
 from auth.masking import mask_frame
 from metrics import (Period, action_list, compare_levels, get, headline, query,
                      query_levels_many, summary)
+from metrics.kpi_query import gate_open
 from metrics.sources import kinds_without_data, source_kind
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
@@ -262,10 +263,7 @@ def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
                     gate = get(kpi).needs
                     if gate:
                         frame = (mains if gate == area.main else extras[gate])[level]
-                        den = df[by].merge(frame[[*by, "denominator"]], on=by,
-                                           how="left")["denominator"]
-                        known = pd.to_numeric(den, errors="coerce").fillna(0).to_numpy() != 0
-                        filled = filled.where(known)
+                        filled = filled.where(gate_open(df, frame, by))
                     df[kpi] = filled
             else:
                 df[kpi] = part[kpi].iloc[0] if len(part) else None
