@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from i18n import has, t
+from i18n import has, join, t
 from metrics.display import column_label
 from pipelines.warehouse import WRITE_LOCK
 
@@ -190,8 +190,7 @@ def readable(action: str, target: str | None, detail: str | None,
     target = target if isinstance(target, str) else None
     detail = detail if isinstance(detail, str) else None
     if target and action == "view_personal" and _COLUMNS.match(target):
-        sep = "、" if lang == "zh" else ", "
-        target = sep.join(column_label(c, lang) for c in target.split(","))
+        target = join((column_label(c, lang) for c in target.split(",")), lang)
     elif target and (m := _BATCH.match(target)):
         target = t("audit.detail.batch", lang, batch=m.group(1))
     if not detail:

@@ -50,3 +50,13 @@ def t(key: str, lang: str = DEFAULT_LANG, **params) -> str:
 
 def has(key: str) -> bool:
     return key in table()
+
+
+def separator(lang: str = DEFAULT_LANG) -> str:
+    """Between the items of a list in running text: 甲、乙 / a, b."""
+    return "、" if lang == "zh" else ", "
+
+
+def join(items, lang: str = DEFAULT_LANG) -> str:
+    """A list in running text: 甲、乙 / a, b."""
+    return separator(lang).join(str(x) for x in items)

@@ -13,7 +13,7 @@ import argparse
 import re
 import sys
 
-from . import DEFAULT_LANG, LANGS, t
+from . import DEFAULT_LANG, LANGS, separator, t
 
 
 def lang_of(argv: list[str]) -> str:
@@ -41,7 +41,7 @@ _ARGPARSE = (
 def usage_message(message: str, lang: str, prefix: str) -> str:
     """argparse's error `message` as the user reads it, in the words under
     `prefix`."""
-    sep = "、" if lang == "zh" else ", "
+    sep = separator(lang)
     for pattern, key in _ARGPARSE:
         m = pattern.fullmatch(message.strip())
         if not m:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from i18n import LANGS, t
+from i18n import LANGS, join, t
 from i18n.cli import lang_of, parser_class
 from pipelines.errors import PipelineError
 from pipelines.coverage import filter_options
@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         unknown = [b for b in args.branch or [] if b not in known]
         if unknown:
             print(t("metrics.error.unknown_branch", lang, branch=unknown[0],
-                    known=("、" if lang == "zh" else ", ").join(known)), file=sys.stderr)
+                    known=join(known, lang)), file=sys.stderr)
             return 2
         results = summary(con, period, scope=args.branch)
     except duckdb.Error as exc:

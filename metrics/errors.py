@@ -19,5 +19,6 @@ class MetricError(ValueError):
 
 def _text(value, lang: str) -> str:
     if isinstance(value, (list, tuple, set, frozenset)):
-        return ("、" if lang == "zh" else ", ").join(str(v) for v in value)
+        from i18n import join
+        return join(value, lang)
     return str(value)

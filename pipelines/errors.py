@@ -12,8 +12,8 @@ class PipelineError(Exception):
         super().__init__(f"{code}: {params}")
 
     def message(self, lang: str = "zh") -> str:
-        from i18n import t
-        sep = "、" if lang == "zh" else ", "
+        from i18n import separator, t
+        sep = separator(lang)
         params = {}
         for k, v in self.params.items():
             if k == "requirements":

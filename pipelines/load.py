@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from i18n import t
+from i18n import separator, t
 from metrics import stored
 from . import reasons
 from .errors import PipelineError
@@ -296,7 +296,7 @@ class Plan:
 def warning(code: str, params: dict, lang: str = "zh") -> str:
     """A load warning in words (i18n load.warning.<code>); lists joined, counts
     grouped (5,002 行)."""
-    sep = reasons.separator(lang)
+    sep = separator(lang)
     quote = "「{}」" if lang == "zh" else '"{}"'
     return t(f"load.warning.{code}", lang, **{
         k: sep.join(quote.format(x) if k == "sheets" else str(x) for x in v)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 
-from i18n import t
+from i18n import join, t
 
 # The column of a reject about the whole row (i18n field.whole_row).
 WHOLE_ROW = "whole_row"
@@ -24,11 +24,6 @@ WHOLE_ROW = "whole_row"
 ROW_PARAMS = ("row", "fields", "day")
 # What a reason names per column, stored when its words name it.
 COLUMN_PARAMS = ("min", "max", "allowed", "day_column", "header")
-
-
-def separator(lang: str) -> str:
-    """Between the items of a list in running text: 咨询、报修 / 咨询, 报修."""
-    return "、" if lang == "zh" else ", "
 
 
 def number(x) -> str:
@@ -51,7 +46,7 @@ def template(code: str, column: str, params: dict, lang: str = "zh") -> str:
         return t(f"reject.{code}", lang, header=params.get("header", ""), fields="{fields}")
     words = t(f"reject.{code}", lang, field=t(f"field.{column}", lang),
               min=number(params.get("min")), max=number(params.get("max")),
-              allowed=separator(lang).join(str(x) for x in params.get("allowed") or []),
+              allowed=join(params.get("allowed") or [], lang),
               row="{row}", value="{value}", day="{day}",
               day_column=params.get("day_column") or "")
     if params.get("wan_yuan"):

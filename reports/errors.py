@@ -12,8 +12,8 @@ class ReportError(ValueError):
         super().__init__(f"{code}: {params}")
 
     def message(self, lang: str = "zh") -> str:
-        from i18n import t
-        sep = "、" if lang == "zh" else ", "
+        from i18n import separator, t
+        sep = separator(lang)
         params = {k: sep.join(map(str, v)) if isinstance(v, (list, tuple)) else v
                   for k, v in self.params.items()}
         return t(f"report.error.{self.code}", lang, **params)

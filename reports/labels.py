@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from i18n import t
+from i18n import join, t
 from pipelines.coverage import week_bounds
 
 from .cells import missing
@@ -54,5 +54,5 @@ def scope(branch: str | None, branches: list[str] | None, lang: str = "zh") -> s
     if branch:
         return branch
     if branches is not None:
-        return ("、" if lang == "zh" else ", ").join(branches) or t("report.scope.none", lang)
+        return join(branches, lang) or t("report.scope.none", lang)
     return t("report.scope.all", lang)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from i18n import has, t
+from i18n import has, separator, t
 from metrics import get
 from metrics.display import format_value, list_label
 
@@ -17,10 +17,6 @@ from .data import AreaData, WeeklyData
 
 # How many of the weakest stations the paragraph names when no target is set.
 WEAKEST_SHOWN = 3
-
-
-def _sep(lang: str) -> str:
-    return "、" if lang == "zh" else ", "
 
 
 def change_text(kpi_id: str, now, before, against: str, lang: str) -> str:
@@ -69,7 +65,7 @@ def _stations(area: AreaData) -> pd.DataFrame:
 
 
 def _named(kpi_id: str, stations: pd.DataFrame, lang: str) -> str:
-    return _sep(lang).join(f"{s} {_value(kpi_id, v, lang)}"
+    return separator(lang).join(f"{s} {_value(kpi_id, v, lang)}"
                            for s, v in zip(stations["station"], stations["value"]))
 
 
@@ -241,7 +237,7 @@ def no_data_note(data: WeeklyData, lang: str = "zh") -> str | None:
 def _listed(items: list[str], lang: str) -> str:
     """"测温记录、客服工单" / "temperature readings or service tickets"."""
     if lang == "zh" or len(items) < 2:
-        return _sep(lang).join(items)
+        return separator(lang).join(items)
     return f"{', '.join(items[:-1])} or {items[-1]}"
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+import i18n
 from i18n import t
 from pipelines.coverage import week_bounds
 
@@ -17,8 +18,8 @@ def _missing(x) -> bool:
 
 
 def join(items, lang: str = "zh") -> str:
-    """A list in running text: 甲、乙 / a, b."""
-    return ("、" if lang == "zh" else ", ").join(str(x) for x in items)
+    """A list in running text: 甲、乙 / a, b (i18n.join)."""
+    return i18n.join(items, lang)
 
 
 def number(x, lang: str = "zh", decimals: int = 0) -> str:
