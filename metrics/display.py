@@ -119,21 +119,22 @@ def list_label(name: str, lang: str = "zh") -> tuple[str, str]:
     return t(f"metrics.list.{name}", lang), t(f"metrics.list_help.{name}", lang)
 
 
-def reason_text(reason: str | None, carried_over: bool = False, lang: str = "zh") -> str:
+def reason_text(reason: str | None, carried_over=False, lang: str = "zh") -> str:
     """Why a ticket is in the unanswered list (ticket_actions' reason), in
     words, and whether it was received before the season the period reads
-    (ticket_actions.carried_over: one of the unanswered KPI's 往季遗留)."""
+    (ticket_actions.carried_over: one of the unanswered KPI's 往季遗留; True,
+    numpy's or pandas' nullable True alike, a missing flag is not)."""
     if not isinstance(reason, str) or not reason:
         return ""
     text = t(f"metrics.reason.{reason}", lang)
-    return text + t("metrics.reason.carried_over", lang) if carried_over else text
+    return text + t("metrics.reason.carried_over", lang) if str(carried_over) == "True" \
+        else text
 
 
 def reasons_of(df: pd.DataFrame, lang: str) -> list[str]:
     """reason_text of every row of a ticket_actions list."""
     carried = df["carried_over"] if "carried_over" in df.columns else [False] * len(df)
-    # str(): True, numpy's and pandas' nullable True alike; missing is not.
-    return [reason_text(r, str(c) == "True", lang) for r, c in zip(df["reason"], carried)]
+    return [reason_text(r, c, lang) for r, c in zip(df["reason"], carried)]
 
 
 def overdue_in_days(df: pd.DataFrame, columns: Sequence[str] | None

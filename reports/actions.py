@@ -116,8 +116,7 @@ def action_rows(data: WeeklyData, lang: str = "zh") -> pd.DataFrame:
             row["list"] = label
             if r.get("reason"):
                 # Overdue and resolved-without-result tickets, told apart for filtering.
-                # str(): a nullable True as True, a missing value as not carried over
-                reason = reason_text(r["reason"], str(r.get("carried_over")) == "True", lang)
+                reason = reason_text(r["reason"], r.get("carried_over"), lang)
                 row["list"] = f"{label} · {reason}"
             rows.append(row)
     return pd.DataFrame(rows, columns=list(COLUMNS))
