@@ -302,3 +302,30 @@ def test_the_unanswered_card_says_how_many_are_from_earlier_seasons(demo_copy):
         card = next(c.value for c in at.caption
                     if c.value.startswith(words.format(n=f"{earlier:,}") + "  \n"))
         assert "上季同期" in card or "Same days last season" in card
+
+
+def test_a_rate_per_slice_is_dots_on_an_axis_around_the_values():
+    # Bars from 0 % drew 93.3 % and 94.4 % the same length: a rate is a dot on
+    # an axis spanning its values, last season's and the target; a count
+    # keeps bars from zero.
+    import pandas as pd
+
+    from ui.kpi_bars import by_slice
+    rates = pd.DataFrame({"station": ["甲站", "乙站", "丙站"], "numerator": [933, 944, 9],
+                          "denominator": [1000, 1000, 10], "value": [0.933, 0.944, 0.9],
+                          "last_season_value": [0.951, None, 0.93]})
+    kpi = get("ticket_on_time_rate")
+    fig = by_slice(rates, "station", kpi, "zh", "#2E6FB5")
+    dots = fig.data[0]
+    assert dots.type == "scatter" and dots.mode == "markers"
+    assert kpi.direction == "higher" and list(dots.y) == ["乙站", "甲站", "丙站"]   # best first
+    lo, hi = fig.layout.xaxis.range
+    shown = [0.933, 0.944, 0.9, 0.951, 0.93] + ([kpi.target] if kpi.target else [])
+    assert 0 < lo < min(shown) and max(shown) < hi <= 1
+    assert hi - lo < 0.2   # not 0-100 %
+    counts = pd.DataFrame({"station": ["甲站", "乙站"], "numerator": [12, 30],
+                           "denominator": [None, None], "value": [12, 30],
+                           "last_season_value": [10, 25]})
+    bars = by_slice(counts, "station", get("tickets_received"), "zh", "#2E6FB5")
+    assert bars.data[0].type == "bar" and bars.layout.xaxis.rangemode == "tozero"
+    assert bars.layout.xaxis.range is None

@@ -1,7 +1,8 @@
-"""One KPI per slice (station, branch, community, ...) as horizontal bars, in
-ui/charts.py's conventions: the value with its numerator and denominator on
-hover, the same point of last season as a grey tick, the target as a dashed
-line and each bar green or red against it (grey-blue without a target).
+"""One KPI per slice (station, branch, community, ...) as horizontal bars (a
+rate as dots on an axis around its values), in ui/charts.py's conventions:
+the value with its numerator and denominator on hover, the same point of
+last season as a grey tick, the target as a dashed line and each bar green
+or red against it (grey-blue without a target).
 No Streamlit: tests read the figure."""
 from __future__ import annotations
 
@@ -36,11 +37,32 @@ def status_color(kpi: Kpi, value, neutral: str) -> str:
     return charts.GOOD if ok else charts.BAD
 
 
+def rate_range(values) -> list[float]:
+    """The x range of a dot plot of rates: every value (and the target) with
+    a margin, within 0-100 %, at least 4 points wide."""
+    xs = [float(v) for v in values if not _missing(v)]
+    if not xs:
+        return [0.0, 1.0]
+    lo, hi = min(xs), max(xs)
+    pad = max(0.01, 0.08 * (hi - lo))
+    lo, hi = lo - pad, hi + pad
+    if hi - lo < 0.04:
+        mid = (lo + hi) / 2
+        lo, hi = mid - 0.02, mid + 0.02
+    lo, hi = max(0.0, lo), min(1.0, hi)
+    return [lo, hi] if hi > lo else [0.0, 1.0]
+
+
+def rate_tick_format(x_range) -> str:
+    """Whole percents, but tenths on an axis under 5 points wide."""
+    return ".1%" if x_range and x_range[1] - x_range[0] < 0.05 else ".0%"
+
+
 def by_slice(df: pd.DataFrame, dim: str, kpi: Kpi, lang: str, color: str,
              name: Callable[[object], str] | None = None, title: str | None = None,
              value: str = "value", last_season: str | None = "last_season_value",
              numerator: str = "numerator", denominator: str = "denominator") -> go.Figure:
-    """Bars of `df[value]` per `df[dim]`, best at the top. `name` turns a
+    """Bars of `df[value]` per `df[dim]` (dots for a rate), best at the top. `name` turns a
     slice's value into its label (None: '(none)')."""
     df = df.sort_values(value, ascending=kpi.direction == "lower", na_position="last")
     label = name or (lambda v: t("page.tickets.none", lang) if _missing(v) else str(v))
@@ -51,10 +73,20 @@ def by_slice(df: pd.DataFrame, dim: str, kpi: Kpi, lang: str, color: str,
                   denominator=part_text(d))
              for n, d in zip(df[numerator], df[denominator])]
     this_name = t("page.tickets.chart.period", lang)
-    fig = go.Figure(go.Bar(
-        y=names, x=df[value].tolist(), orientation="h", name=this_name, customdata=parts,
-        marker_color=[status_color(kpi, v, color) for v in df[value]],
-        hovertemplate=f"%{{y}}: %{{x:{fmt}}}<br>%{{customdata}}<extra>{this_name}</extra>"))
+    colors = [status_color(kpi, v, color) for v in df[value]]
+    hover = f"%{{y}}: %{{x:{fmt}}}<br>%{{customdata}}<extra>{this_name}</extra>"
+    dots = kpi.unit == "percent"
+    if dots:
+        # Rates as dots on an axis around them: bars from 0 % make 93.3 % and
+        # 94.4 % the same length, and a bar cut short of 0 would lie.
+        fig = go.Figure(go.Scatter(
+            y=names, x=df[value].tolist(), mode="markers", name=this_name, customdata=parts,
+            marker={"color": colors, "size": 13, "line": {"width": 1, "color": "white"}},
+            cliponaxis=False, hovertemplate=hover))
+    else:
+        fig = go.Figure(go.Bar(
+            y=names, x=df[value].tolist(), orientation="h", name=this_name, customdata=parts,
+            marker_color=colors, hovertemplate=hover))
     if last_season and last_season in df:
         last_name = t("page.tickets.chart.last_season", lang)
         fig.add_trace(go.Scatter(
@@ -65,6 +97,11 @@ def by_slice(df: pd.DataFrame, dim: str, kpi: Kpi, lang: str, color: str,
     fig.update_xaxes(title_text=charts.axis_title(title or kpi.text(lang)[0],
                                                   charts.axis_unit(kpi), lang),
                      tickformat=charts.tick_format(kpi.unit), rangemode="tozero")
+    if dots:
+        shown = rate_range([*df[value], kpi.target,
+                            *(df[last_season] if last_season and last_season in df else [])])
+        fig.update_xaxes(range=shown, tickformat=rate_tick_format(shown), rangemode="normal",
+                         showgrid=True, gridcolor="#EEEEEE")
     fig.update_yaxes(autorange="reversed", type="category")
     charts.style(fig, max(240, 90 + 30 * len(df)))
     fig.update_layout(hovermode="closest")
