@@ -89,7 +89,7 @@ st.subheader(tr("report.summary.highlights"))
 st.info(bundle.paragraph)
 st.subheader(tr("report.summary.headline"))
 # Columns named by their keys keep a sort across a change of language (ui/tables.grid).
-tables.grid(bundle.headline, HEADLINE_COLUMNS)
+tables.grid(bundle.headline, HEADLINE_COLUMNS, height="content")   # all 17 rows, no inner scroll
 
 xlsx_name = file_name(bundle.week, scope or None, lang)
 html_name = file_name(bundle.week, scope or None, lang, ".html")
