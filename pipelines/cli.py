@@ -17,7 +17,8 @@ import time
 from pathlib import Path
 
 from auth.audit import BACKUP, record_cli, record_demo, restore_detail, upload_detail
-from i18n import t
+from i18n import LANGS, t
+from i18n.cli import lang_of, parser_class
 from .backup import backup, restore
 from .batches import list_batches, undo_batch
 from .demo import build_demo
@@ -29,36 +30,50 @@ from .settings import sample_dir, warehouse_path
 from .warehouse import connect
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m pipelines",
-                                description="Load heating-service exports into the warehouse.")
-    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="message language")
+def _parser(lang: str) -> argparse.ArgumentParser:
+    """The command line, its help and usage errors in `lang` (i18n.cli)."""
+    Parser = parser_class(lang, "pipelines.cli")
+
+    def h(key: str) -> str:
+        return t(f"pipelines.cli.help.{key}", lang)
+
+    p = Parser(prog="python -m pipelines", description=h("description"))
+    p.add_argument("--lang", choices=LANGS, default="zh", help=h("lang"))
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp):
-        sp.add_argument("--db", help="warehouse file (default: settings / HEATKPI_DB)")
-        sp.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS)
+        sp.add_argument("--db", help=h("db"))
+        sp.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
         return sp
 
-    load = common(sub.add_parser("load", help="load export files"))
-    load.add_argument("files", nargs="+", metavar="FILE")
-    load.add_argument("--kind", choices=sorted(KINDS))
-    load.add_argument("--json", action="store_true")
-    load.add_argument("--user", help="the uploader's name on the batch (a label: the audit "
-                      "log names the operating-system account)")
-    load.add_argument("--progress", action="store_true",
-                      help="print each step of each load to standard error")
-    batches = common(sub.add_parser("batches", help="list loaded batches"))
-    batches.add_argument("--json", action="store_true")
-    undo = common(sub.add_parser("undo", help="undo a batch"))
-    undo.add_argument("batch_id", type=int)
-    undo.add_argument("--user", help="a label for the audit log entry")
-    common(sub.add_parser("demo", help="build the demo warehouse from data/sample/"))
-    back = common(sub.add_parser("backup", help="export the whole warehouse to a new folder"))
-    back.add_argument("folder")
-    rest = common(sub.add_parser("restore", help="replace the warehouse with a backup folder"))
-    rest.add_argument("folder")
+    load = common(sub.add_parser("load", help=h("load")))
+    load.add_argument("files", nargs="+", metavar="FILE", help=h("files"))
+    load.add_argument("--kind", choices=sorted(KINDS), help=h("kind"))
+    load.add_argument("--json", action="store_true", help=h("json"))
+    load.add_argument("--user", help=h("user"))
+    load.add_argument("--progress", action="store_true", help=h("progress"))
+    batches = common(sub.add_parser("batches", help=h("batches")))
+    batches.add_argument("--json", action="store_true", help=h("json"))
+    undo = common(sub.add_parser("undo", help=h("undo")))
+    undo.add_argument("batch_id", type=_batch_id(lang), metavar="BATCH", help=h("batch_id"))
+    undo.add_argument("--user", help=h("undo_user"))
+    common(sub.add_parser("demo", help=h("demo")))
+    back = common(sub.add_parser("backup", help=h("backup")))
+    back.add_argument("folder", metavar="FOLDER", help=h("backup_folder"))
+    rest = common(sub.add_parser("restore", help=h("restore")))
+    rest.add_argument("folder", metavar="FOLDER", help=h("restore_folder"))
     return p
+
+
+def _batch_id(lang: str):
+    """A batch number as argparse's type: its refusal in the user's words."""
+    def parse(text: str) -> int:
+        try:
+            return int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                t("pipelines.cli.not_a_batch", lang, value=text)) from None
+    return parse
 
 
 BUSY_RETRIES = 30
@@ -67,7 +82,11 @@ DEFAULT_USER = "cli"
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser(lang_of(argv)).parse_args(argv)
+    except SystemExit as exc:  # --help (0) or a usage error (2)
+        return int(exc.code or 0)
     lang = args.lang
     if args.command == "restore":
         return _restore(args, lang)
@@ -108,8 +127,9 @@ def _wait_for(db: Path, lang: str):
 
 
 def _missing(name: str, lang: str) -> LoadReport:
-    return LoadReport(file=name, error=t("error.no_such_file", lang, file=name),
-                      error_code="no_such_file")
+    """A name given to `load` that is no file: none there, or a folder."""
+    key = "error.is_folder" if Path(name).is_dir() else "error.no_such_file"
+    return LoadReport(file=name, error=t(key, lang, file=name), error_code="no_such_file")
 
 
 def _load(con, args, lang) -> int:

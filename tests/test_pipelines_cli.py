@@ -54,7 +54,7 @@ def test_usage_error_exits_2(tmp_path):
     run = subprocess.run([sys.executable, "-m", "pipelines", "load", "--kind", "weather", "x.csv"],
                          cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 2
-    assert "invalid choice" in run.stderr
+    assert "参数 --kind 的取值“weather”无效" in run.stderr   # in the user's language
 
 
 def test_batches_and_undo(tmp_path, capsys):

@@ -1,0 +1,43 @@
+"""`python -m pipelines` says its usage errors and help in the chosen
+language (i18n.cli), and a folder given to `load` is named a folder."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines.cli import main
+
+
+@pytest.mark.parametrize("lang, args, words", [
+    ("zh", ["undo", "abc"], "“abc”不是批次号"),
+    ("en", ["undo", "abc"], "\"abc\" is not a batch number"),
+    ("zh", ["frob"], "没有“frob”这个命令"),
+    ("en", ["frob"], "There is no command \"frob\""),
+    ("zh", [], "请写明要做什么"),
+    ("en", ["load"], "Missing required argument FILE"),
+    ("zh", ["load", "--kind", "bogus", "x.xlsx"],
+     "参数 --kind 的取值“bogus”无效,可选:fees、households、temperature、tickets。"),
+    ("en", ["batches", "--bogus"], "Unrecognised arguments: --bogus"),
+])
+def test_usage_errors_in_the_chosen_language(capsys, lang, args, words):
+    assert main(["--lang", lang, *args]) == 2
+    err = capsys.readouterr().err
+    assert words in err
+    assert "invalid" not in err and "required:" not in err   # not argparse's English
+
+
+def test_help_in_the_chosen_language(capsys):
+    assert main(["load", "--help"]) == 0
+    assert "要导入的文件" in capsys.readouterr().out
+    assert main(["--lang", "en", "load", "--help"]) == 0
+    assert "the files to load" in capsys.readouterr().out
+
+
+def test_a_folder_given_to_load_is_named_a_folder(tmp_path, capsys):
+    db = tmp_path / "wh.duckdb"
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    assert main(["load", str(folder), "--db", str(db)]) == 1
+    out = capsys.readouterr().out
+    assert "是一个文件夹,不是文件" in out and "找不到文件" not in out
+    assert main(["--lang", "en", "load", str(tmp_path / "none.xlsx"), "--db", str(db)]) == 1
+    assert "No such file" in capsys.readouterr().out
