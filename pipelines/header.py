@@ -3,7 +3,8 @@
 Exports put a title and export info above the header, sometimes a group label
 merged over several columns with the field names in the row below it. The
 header is the row (among the first rows) with the most recognised field names;
-a neighbouring row that names the columns it leaves empty joins it.
+a neighbouring row that names the columns it leaves empty joins it, as does a
+row of units under it or of names under a label merged over several columns.
 """
 from __future__ import annotations
 
@@ -89,6 +90,10 @@ def find_header(sheet: RawSheet) -> Header | None:
         if split:
             labels, halves = split
             return Header(first_row=best + 1, last_row=best + 2, labels=labels, halves=halves)
+    if best + 1 < len(rows):
+        labels = _under(rows[best], rows[best + 1])
+        if labels:
+            return Header(first_row=best + 1, last_row=best + 2, labels=labels)
     if best + 1 < len(rows) and _fills(rows[best], rows[best + 1]):
         bottom = best + 1
     elif best > 0 and _fills(rows[best], rows[best - 1]):
@@ -159,3 +164,45 @@ def _day_and_time(header: list, below: list
         out[days[0]] = f"{stem}日期" if cjk else f"{name} ({_text(below[days[0]])})"
         halves[times[0]], halves[days[0]] = days[0], times[0]
     return out, halves
+
+
+# A row of units under the header ("(℃)", "单位:元", "m²"), as printed
+# reports have: part of the header, not a row of data.
+_UNIT = re.compile(r"[(（\[【]?\s*(单位\s*[:：]?\s*)?"
+                   r"(℃|°c|度|元|万元|yuan|㎡|m2|m²|平方米|平米|小时|h|分钟|min|天|%|％|kwh|gj|吨)"
+                   r"\s*[)）\]】]?", re.IGNORECASE)
+
+
+def _under(header: list, below: list) -> list[str | None] | None:
+    """The labels of a header whose row below belongs to it, or None.
+
+    The row below holds text only under labelled columns, none of it a field
+    name, and either (a) only units: the labels stay as they are; or (b) names
+    under a label merged over several columns (室内温度 over 客厅 | 卧室): one
+    field measured at several points. Each such column is named label·name
+    (室内温度(℃)·客厅), which no field is, so the user chooses the column that
+    is the field (the mapping form, or the missing-column message) rather than
+    the first being taken unsaid."""
+    labels = [_text(c) for c in header] + [None] * max(0, len(below) - len(header))
+    texts = {i: _text(c) for i, c in enumerate(below) if _text(c)}
+    if not texts or any(is_known_label(x) or normalize_label(x) in DAY_OR_TIME
+                        for x in texts.values()):
+        return None   # field names (_fills), or a day and a time (_day_and_time)
+    if all(_UNIT.fullmatch(x.strip()) for x in texts.values()):
+        return labels if all(labels[i] for i in texts) else None
+    spans: dict[int, list[int]] = {}
+    for i in texts:
+        group = next((j for j in range(i, -1, -1) if labels[j]), None)
+        if group is None or not is_known_label(labels[group]):
+            return None
+        spans.setdefault(group, []).append(i)
+    if any(len(cols) < 2 for cols in spans.values()):
+        return None   # text under a column of its own: a row of data
+    out = list(labels)
+    for group, cols in spans.items():
+        span = range(group, max(cols) + 1)
+        if sorted(cols) != list(span):
+            return None   # a gap: not names under one merged label
+        for i in cols:
+            out[i] = f"{labels[group]}·{texts[i]}"
+    return out
