@@ -100,11 +100,26 @@ def file_format(path: Path, head: bytes) -> str:
         return "ole"
     if head.startswith(_ZIP):
         return "excel"
-    if b"\x00" in head[:4096] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if _binary(head[:4096]) and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         # Binary, but neither a workbook nor a zip: an image, a PDF, UTF-16 text
         # without a byte-order mark.
         raise PipelineError("unsupported_format", suffix=path.suffix.lower() or "—")
     return "csv"
+
+
+# Bytes no text export holds but by accident: controls other than tab, line
+# feed, carriage return and escape.
+_CONTROLS = bytes([*range(0, 9), 11, 12, *range(14, 27), *range(28, 32)])
+
+
+def _binary(head: bytes) -> bool:
+    """Whether bytes are no text: more than a stray NUL or two (a text export
+    with one in a field reads as text, without it; UTF-16 text without a
+    byte-order mark is every other byte NUL), or control bytes beyond one in a
+    hundred (an image's or a PDF's, a few NUL among them)."""
+    controls = len(head) - len(head.translate(None, _CONTROLS))
+    return (head.count(0) > 2 or controls > max(2, len(head) // 100)
+            or head.startswith(b"%PDF"))
 
 
 def workbook_suffix(path: Path, head: bytes) -> str:
@@ -183,6 +198,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
     zero_styles: dict[int, int] = {}
     if head.startswith(_ZIP):
         check_zip(path)
+        _refuse_other_zip(path)
         epoch = _zip_epoch(path)
         zero_styles = zero_padded_styles(path)
     elif xls_dates_1904(path):
@@ -239,6 +255,31 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
             yield RawSheet(name, table, epoch, uncomputed=uncomputed, errors=errors,
                            merges=merges, first_column=first, number_rows=numbers,
                            hidden=hidden[index])
+
+
+# Zips that are no workbook, by a part each has: said for what they are, not
+# as a damaged workbook to be saved again in Excel.
+_OTHER_DOCUMENTS = {"word/document.xml": "word_file", "ppt/presentation.xml": "powerpoint_file"}
+_WORKBOOK_PARTS = ("xl/workbook.xml", "xl/workbook.bin", "content.xml")
+
+
+def _refuse_other_zip(path: Path) -> None:
+    """Raise when the zip `path` is a Word or PowerPoint file, or an archive of
+    other files (its first few named), rather than a workbook."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = [n for n in zf.namelist() if not n.endswith("/")]
+    except (zipfile.BadZipFile, OSError):
+        return   # the reader says what is wrong with it
+    if any(n in names for n in _WORKBOOK_PARTS):
+        return
+    kind = next((code for part, code in _OTHER_DOCUMENTS.items() if part in names), None)
+    if kind:
+        raise PipelineError(kind, suffix=path.suffix.lower() or "—")
+    if names and "[Content_Types].xml" not in names:
+        shown = [Path(n).name for n in names[:3]] + (["…"] if len(names) > 3 else [])
+        raise PipelineError("zip_archive", suffix=path.suffix.lower() or "—",
+                            files=shown, n=len(names))
 
 
 def _number_rows(path: Path, sheet: str, first: int, column: int, rows: set[int]) -> set[int]:
@@ -491,7 +532,8 @@ def _keep_blank_lines(text: str, delim: str) -> str:
 
 
 def read_csv(path: Path) -> RawSheet:
-    text = decode_text(Path(path).read_bytes())
+    # A stray NUL (file_format lets a few through) ends a text in C readers.
+    text = decode_text(Path(path).read_bytes()).replace("\x00", "")
     if not text.strip():
         raise PipelineError("empty_file")
     delim = _delimiter(text[:65536])
@@ -515,14 +557,18 @@ def read_csv(path: Path) -> RawSheet:
         # field over a line break (a description typed with Enter): every row
         # after it failed as a damaged file. A file with quotes is read serially.
         parallel = '"' not in text
+        # DuckDB refuses a line over 2 MB (a long text pasted into one cell)
+        # unless told the longest there is.
+        longest = max(map(len, text.split("\n"))) * 4 if len(text) > 1 << 19 else 0
         con = duckdb.connect()
         try:
             table = con.sql(
                 f"SELECT {cells}, len(list_filter([{present}], lambda x: x IS NOT NULL))"
                 " AS n FROM read_csv(?, header=false, all_varchar=true, null_padding=true,"
                 " delim=?, quote='\"', escape='\"', auto_detect=false, strict_mode=false,"
-                " nullstr=?, columns=?, parallel=?)",
-                params=[tmp.name, delim, _NO_NULL, columns, parallel]).to_arrow_table()
+                " nullstr=?, columns=?, parallel=?, max_line_size=?)",
+                params=[tmp.name, delim, _NO_NULL, columns, parallel,
+                        max(2_097_152, longest + 1024)]).to_arrow_table()
         except duckdb.Error as exc:
             raise PipelineError("corrupt_file", detail=_short(exc)) from exc
         finally:
