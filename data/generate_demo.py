@@ -319,6 +319,8 @@ class Planter:
         self.df["_code"] = None
         self.df["_col"] = None
         self.df["_used"] = False
+        self.df["_warn"] = None
+        self.warned: list[dict] = []
 
     def pick(self, mask: pd.Series | None = None) -> int:
         ok = ~self.df["_used"].astype(bool)
@@ -333,6 +335,14 @@ class Planter:
         self.df.at[idx, header] = value
         self.df.at[idx, "_code"] = code
         self.df.at[idx, "_col"] = self.canon[header]
+        return idx
+
+    def warn(self, header: str, value, code: str, mask: pd.Series | None = None) -> int:
+        """A cell the loader keeps its row for, with that field empty and a
+        load warning (`code`): the row loads, the planted cell does not."""
+        idx = self.pick(mask)
+        self.df.at[idx, header] = value
+        self.df.at[idx, "_warn"] = f"{self.canon[header]}|{code}"
         return idx
 
     def duplicate(self, key: str, changes: dict, mask: pd.Series | None = None) -> int:
@@ -360,6 +370,9 @@ class Planter:
         bad = out.index[out["_code"].notna()]
         rejects = [{"file": file, "sheet": sheet, "row": int(first_row + i),
                     "column": out.at[i, "_col"], "code": out.at[i, "_code"]} for i in bad]
+        self.warned = [{"file": file, "sheet": sheet, "row": int(first_row + i),
+                        **dict(zip(("column", "code"), out.at[i, "_warn"].split("|")))}
+                       for i in out.index[out["_warn"].notna()]]
         return out, rejects
 
 
@@ -603,7 +616,9 @@ def plant_tickets(df: pd.DataFrame, season: str) -> Planter:
     if season == "2025-2026":
         p.set("工单编号", None, "missing_required")
         p.set("工单类型", "其他类", "bad_value")
-        p.set("回访满意度", "还行", "bad_value", has_fu)
+        # No rating word: the ticket loads unrated, the user is told (the
+        # same pick as when such a cell rejected its ticket).
+        p.warn("回访满意度", "还行", "unknown_values", has_fu)
         p.set("受理时间", "2026/02/30 9:00", "bad_date")
         p.set("派单时间", "明天", "bad_date", df["派单时间"].notna())
         p.duplicate("工单编号", open_state, has_fu)
@@ -895,6 +910,7 @@ def generate(out: Path, expected: Path) -> dict:
     h, buildings = make_households()
     rows: dict[str, int] = {}
     rejects: list[dict] = []
+    warned: list[dict] = []   # cells loaded empty, their rows kept, with a load warning
     planted: dict = {}
 
     hx = households_export(h)
@@ -930,7 +946,7 @@ def generate(out: Path, expected: Path) -> dict:
         kdf, rj = kp.finish(fname, "客服工单", 4)
         write_xlsx(out / fname, "客服工单", f"{COMPANY} 客服工单 {season}", season, kdf,
                    list(TICKET_COLUMNS), "受理时间", int(len(kdf)))
-        rows[fname], rejects = len(kdf), rejects + rj
+        rows[fname], rejects, warned = len(kdf), rejects + rj, warned + kp.warned
         planted[f"tickets_{season}"] = ticket_facts(kdf)
 
     bp = plant_bills(bills, bill_facts)
@@ -965,7 +981,7 @@ def generate(out: Path, expected: Path) -> dict:
         "fees": "amount_paid sums every loaded payment row; fully paid = paid >= due",
     }
     rejects.sort(key=lambda r: (r["file"], r["sheet"], r["row"]))
-    doc = {"rejects": rejects, "rows": rows, "planted": planted}
+    doc = {"rejects": rejects, "warnings": warned, "rows": rows, "planted": planted}
     expected.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return doc
 

@@ -12,12 +12,14 @@ Temp tables made on the connection:
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -25,10 +27,10 @@ import pyarrow.compute as pc
 
 from . import reasons
 from .errors import PipelineError
-from .fields import (BOOL, DATASETS, DAY_OR_TIME, ENUM, ID, NO_WORDS, NUMBER, SEASON,
-                     SIGNATURE, SIGNED_PATTERN, TEXT, TIMESTAMP, UNSIGNED_PATTERN, UNSIGNED_WORDS,
-                     WAN_YUAN, YES_WORDS, Dataset, Field, has_unit, normalize_label, wan_yuan,
-                     wan_yuan_title)
+from .fields import (BOOL, DATASETS, DAY_OR_TIME, ENUM, ID, NO_WORDS, NUMBER, PENDING_PATTERN,
+                     SEASON, SIGNATURE, SIGNED_PATTERN, TEXT, TIMESTAMP, UNSIGNED_PATTERN,
+                     UNSIGNED_WORDS, WAN_YUAN, YES_WORDS, Dataset, Field, has_unit,
+                     normalize_label, wan_yuan, wan_yuan_title)
 from .formulas import cell_ref
 from .header import FOOTER_ROW, TOTAL_ROW, Header
 from .mapping import Mapping
@@ -52,6 +54,24 @@ TYPE_ERROR = {TIMESTAMP: "bad_date", NUMBER: "bad_number", BOOL: "bad_value",
 NORMALISED = {ID, NUMBER, ENUM, SEASON, TIMESTAMP}
 # An ID in the scientific notation Excel shows a long number in.
 SCIENTIFIC_ID = r"[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}"
+# How far past the time of loading a time may lie (clocks of the source
+# systems a little ahead): later, it is a typing error (2052 for 2025).
+FUTURE_SLACK = dt.timedelta(days=1)
+# A space between digits (18 5, 1 2): 18.5 or 185? Not read. An amount
+# grouped by spaces in threes (1 234.50) is a thousands separator.
+DIGITS_SPACED = r"[0-9][\s]+[0-9]"
+SPACE_GROUPED = r"[-+]?[¥￥]?[0-9]{1,3}( [0-9]{3})+(\.[0-9]+)?\s*元?"
+# A time cell giving a day but no clock time: 2025-11-25, 2025年11月25日, a whole
+# Excel serial, or an Excel date cell as read (2025-11-25 00:00:00).
+CLOCK = r"[0-9]\s*[:：时点]"
+EXCEL_MIDNIGHT = r"[0-9]{4}-[0-9]{2}-[0-9]{2} 00:00:00"
+
+
+def local_now() -> dt.datetime:
+    """The company's wall-clock time now (settings company.timezone, Asia/Shanghai),
+    naive as the warehouse keeps times. Tests replace it to fix the clock."""
+    tz = ZoneInfo(load_settings()["company"]["timezone"])
+    return dt.datetime.now(tz).replace(tzinfo=None, microsecond=0)
 
 
 @lru_cache(maxsize=1)
@@ -191,12 +211,14 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
                 f"WHEN list_contains({q.p(no)}::VARCHAR[], {word}) THEN false END")
     if f.type == SIGNATURE:
         # A signature cell holds the resident's name or a mark; empty, a "no"
-        # word or words saying they did not sign (拒签, 未签名, 不在家 …) mean
-        # unsigned (service rules art. 11(7)).
+        # word or words saying they did not sign (拒签, 未签名, 不在家 …), or
+        # one still to be made up (未补签, 补签中) mean unsigned (service rules
+        # art. 11(7)).
         return (f"CASE WHEN {text()} IS NULL THEN false "
                 f"WHEN list_contains({q.p(list(YES_WORDS))}::VARCHAR[], {word}) THEN true "
                 f"WHEN list_contains({q.p(list(NO_WORDS + UNSIGNED_WORDS))}::VARCHAR[], {word}) "
                 f"THEN false "
+                f"WHEN regexp_matches({word}, {q.p(PENDING_PATTERN)}) THEN false "
                 f"WHEN regexp_matches({word}, {q.p(SIGNED_PATTERN)}) THEN true "
                 f"WHEN regexp_matches({word}, {q.p(UNSIGNED_PATTERN)}) THEN false "
                 f"ELSE true END")
@@ -254,10 +276,12 @@ def _blanked(q: _Sql, f: Field, value: str) -> str:
             f"lambda w: contains({word}, w))) = 0 THEN {value} END")
 
 
-def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None = None
-           ) -> str:
+def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None = None,
+           latest: dt.datetime | None = None) -> str:
     """SQL giving the reason code of the field's cell, or NULL. `day`: for a
-    time whose date is also in a column of its own, SQL giving that date."""
+    time whose date is also in a column of its own, SQL giving that date.
+    `latest`: the latest plausible time of the dataset's event (a reading's
+    measured time, a ticket's received time, a payment's date)."""
     empty = f"{_value(f)} IS NULL"
     checks = []
     if f.type != TEXT:
@@ -295,12 +319,21 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
                       f"THEN 'id_scientific'")
     if f.type == TIMESTAMP:
         checks.append(f"WHEN year({typed}) NOT BETWEEN 2000 AND 2100 THEN 'bad_date'")
+        if latest is not None and EVENT_TIME.get(ds.name) == f.name:
+            # 2052 for 2025, next month for this one: a time not yet come.
+            checks.append(f"WHEN {typed} > {q.p(latest)} THEN 'future_time'")
     if day is not None:
         # A full time (2025-12-01 08:05) beside a date column saying another
         # day (2025-12-05): which of the two is wrong is not guessed. A time
         # of day alone took the date column's date, so it always agrees.
         checks.append(f"WHEN CAST({typed} AS DATE) <> {day} THEN 'date_conflict'")
     if f.type == NUMBER:
+        # 18 5, 1 2: read as 185 and 12 once the space is gone; which number is
+        # meant is unclear.
+        grouped = (f"NOT regexp_full_match({_value(f)}, {q.p(SPACE_GROUPED)})" if f.money
+                   else "true")
+        checks.append(f"WHEN regexp_matches({_value(f)}, {q.p(DIGITS_SPACED)}) AND {grouped} "
+                      f"THEN 'number_space'")
         lo, hi = bounds(ds, f)
         if f.money and lo is not None and lo >= 0:
             # An amount that cannot be negative (应收, 减免), written -500 or (500.00).
@@ -322,9 +355,12 @@ def _rules(ds: Dataset, mapped: set[str]) -> dict[str, str]:
 
 
 def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
-          mapping: Mapping, lang: str = "zh") -> StageResult:
-    """Cast and validate the sheet's data rows into the temp tables above."""
+          mapping: Mapping, lang: str = "zh", now: dt.datetime | None = None) -> StageResult:
+    """Cast and validate the sheet's data rows into the temp tables above.
+    `now`: the time of loading, local (default `local_now()`); an event later
+    than it by more than FUTURE_SLACK is rejected."""
     ds = DATASETS[mapping.dataset]
+    latest = (now or local_now()) + FUTURE_SLACK
     install_macros(con)
     mapped = set(mapping.columns)
     days = date_columns(ds, header, mapping)
@@ -429,7 +465,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         if f.name not in mapped:
             continue
         raw = _q("raw_" + f.name)
-        err = _error(q, ds, f, raw, _q(f.name), _q("day_" + f.name) if f.name in days else None)
+        err = _error(q, ds, f, raw, _q(f.name), _q("day_" + f.name) if f.name in days else None,
+                     latest)
         if f.name in rules:
             err = f"coalesce({err}, {rules[f.name]})"
         err_cols.append(f"{err} AS {_q('err_' + f.name)}")
@@ -467,14 +504,19 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     if sheet.number_rows is not None:
         _reject_long_number_ids(con, sheet, ds, mapping)
     warnings, ignored = _not_this_field(con, ds, header, mapping)
+    errs = [_q("err_" + f.name) for f in ds.fields if f.name in mapped]
+    # A row whose columns are shifted is rejected as a whole, for that only.
+    no_error = " AND ".join(["_extra IS NULL"] + [f"{e} IS NULL" for e in errs])
+    warnings += _unknown_choices(con, ds, header, mapping, ignored, no_error)
     roster = _roster_width(con) if ds.name != "households" and "household_id" in mapped \
         else None
     if roster:
         warnings += _pad_household_ids(con, sheet, mapping, roster)
+    if ds.name == "households":
+        warnings += _pad_roster_ids(con, sheet, mapping)
+    if ds.name == "tickets":
+        warnings += _ticket_times(con, header, mapping, latest, no_error)
 
-    errs = [_q("err_" + f.name) for f in ds.fields if f.name in mapped]
-    # A row whose columns are shifted is rejected as a whole, for that only.
-    no_error = " AND ".join(["_extra IS NULL"] + [f"{e} IS NULL" for e in errs])
     key = ", ".join(_q(k) for k in ds.key)
     # A key twice in the file: the last row wins, the others are rejected
     # naming it (stg_dups). Most keys are not repeated: the window runs on the
@@ -601,6 +643,175 @@ def _not_in_roster(con, width: int) -> list[tuple[str, dict]]:
     out = [("not_in_roster", {"n": n, "households": households, "examples": examples})]
     if padded:
         out.append(("not_in_roster_zeros", {"n": padded, "width": width}))
+    return out
+
+
+def _kept_rows(con, rows: list[int], no_error: str) -> list[int]:
+    """Of `rows`, those that load (no reason to reject them)."""
+    if not rows:
+        return []
+    return [r for (r,) in con.execute(
+        f"SELECT {ROW} FROM stg WHERE {ROW} IN (SELECT unnest($rows)) AND {no_error} "
+        f"ORDER BY {ROW}", {"rows": rows}).fetchall()]
+
+
+def _unknown_choices(con, ds: Dataset, header: Header, mapping: Mapping, ignored: list[str],
+                     no_error: str) -> list[tuple[str, dict]]:
+    """Optional fields of fixed values (高低区, 用户类型, 供热状态, 回访满意度)
+    whose cell is none of the field's values (中区, 商铺, 欠费停供, 一般): the
+    record loads with that field empty, and the user is told, per column,
+    the values and how many rows. Rejecting it would drop a household from
+    every rate, a complaint from closure, 漏件 and complaints per 10,000 m²,
+    for a column that is not needed to count it."""
+    out, found = [], {}
+    for f in ds.fields:
+        if f.type != ENUM or f.required or f.name not in mapping.columns or f.name in ignored:
+            continue
+        err = _q("err_" + f.name)
+        rows = [r for (r,) in con.execute(
+            f"SELECT {ROW} FROM stg WHERE {err} = 'bad_value'").fetchall()]
+        if rows:
+            con.execute(f"UPDATE stg SET {err} = NULL WHERE {err} = 'bad_value'")
+            found[f.name] = rows
+    # Counted once every such column is cleared: a row with two of them loads.
+    for name, rows in found.items():
+        f = ds.field(name)
+        kept = _kept_rows(con, rows, no_error)
+        if not kept:
+            continue
+        values = [v for (v,) in con.execute(
+            f"SELECT v FROM (SELECT {_q('val_' + f.name)} AS v, min({ROW}) AS first FROM stg "
+            f"WHERE {ROW} IN (SELECT unnest($rows)) GROUP BY v) ORDER BY first LIMIT $k",
+            {"rows": kept, "k": VALUES_NAMED + 1}).fetchall()]
+        if len(values) > VALUES_NAMED:
+            values = values[:VALUES_NAMED] + ["…"]
+        out.append(("unknown_values", {
+            "column": header.labels[mapping.columns[f.name]], "field": f.name, "n": len(kept),
+            "values": values, "allowed": list(f.values)}))
+    return out
+
+
+# Distinct values a warning names.
+VALUES_NAMED = 5
+
+
+def _pad_roster_ids(con, sheet: RawSheet, mapping: Mapping) -> list[tuple[str, dict]]:
+    """A roster whose ID column Excel made numbers: 01010110101 comes as
+    1010110101, a household no reading, ticket or bill names, and the roster's
+    IDs no longer of one width (so no later load is zero-padded). Its width:
+    the roster's (its IDs all digits of one width) or, else, that of the
+    file's own IDs written with their leading zeros (so stored as text), when
+    they all have one width and no other ID is longer. An ID the file stores
+    as a number, shorter than that width, takes its zeros back when the
+    padded ID is in the roster or no more zeros are added than the IDs have
+    (at most). A shorter ID the file stores as text is left as written."""
+    if sheet.number_rows is None or "household_id" not in mapping.columns:
+        return []
+    digits = "regexp_full_match(household_id, '[0-9]+') AND err_household_id IS NULL"
+    width = _roster_width(con)
+    if width:
+        zeros = con.execute("SELECT max(length(household_id) - length(ltrim(household_id, '0')))"
+                            " FROM households").fetchone()[0]
+    else:
+        widths, zeros, longest = con.execute(f"""
+            SELECT count(DISTINCT length(household_id))
+                       FILTER (WHERE starts_with(household_id, '0')),
+                   max(length(household_id) - length(ltrim(household_id, '0'))),
+                   max(length(household_id))
+            FROM stg WHERE {digits}""").fetchone()
+        if widths != 1:
+            return []
+        width = con.execute(f"SELECT max(length(household_id)) FROM stg WHERE {digits} "
+                            f"AND starts_with(household_id, '0')").fetchone()[0]
+        if longest > width:
+            return []
+    shorter = con.execute(f"""
+        SELECT {ROW}, household_id,
+               length(household_id) >= $w - $z
+               OR lpad(household_id, $w, '0') IN (SELECT household_id FROM households)
+        FROM stg WHERE {digits} AND length(household_id) < $w ORDER BY {ROW}""",
+                          {"w": width, "z": zeros}).fetchall()
+    if not shorter:
+        return []
+    numbers = sheet.number_rows(mapping.columns["household_id"], {r for r, _, _ in shorter})
+    if any(r not in numbers for r, _, _ in shorter) and not _roster_width(con):
+        # A shorter ID written as text: the file's IDs are not of one width.
+        return []
+    rows = [r for r, _, ok in shorter if ok and r in numbers]
+    if not rows:
+        return []
+    con.execute(f"UPDATE stg SET household_id = lpad(household_id, $w, '0') "
+                f"WHERE {ROW} IN (SELECT unnest($rows))", {"w": width, "rows": rows})
+    first = next(i for r, i, _ in shorter if r == rows[0])
+    return [("roster_ids_padded", {"n": len(rows), "width": width, "example": first,
+                                   "padded": first.rjust(width, "0")})]
+
+
+def _date_only(name: str) -> str:
+    """SQL: the time field's cell gives a day but no clock time (00:00)."""
+    typed, value = _q(name), _q("val_" + name)
+    return (f"(CAST({typed} AS TIME) = TIME '00:00:00' AND (NOT regexp_matches({value}, $clock) "
+            f"OR regexp_full_match({value}, $midnight)))")
+
+
+def _before(name: str, ref: str) -> str:
+    """SQL: the time is earlier than `ref`'s; by the day when it gives no
+    clock time (a follow-up dated the day of resolution is not before it)."""
+    return (f"CASE WHEN {_date_only(name)} THEN CAST({_q(name)} AS DATE) < CAST({_q(ref)} AS DATE)"
+            f" ELSE {_q(name)} < {_q(ref)} END")
+
+
+def _ticket_times(con, header: Header, mapping: Mapping, latest: dt.datetime, no_error: str
+                  ) -> list[tuple[str, dict]]:
+    """A ticket's later times that cannot be: dispatched, arrived or followed
+    up before it was received, followed up before it was resolved, or any of
+    them in the future. The ticket loads (it counts in volume, closure, 漏件
+    and complaints) with that time empty, so it counts as neither on time
+    nor followed up; the user is told per column. (Resolved before received
+    rejects the ticket: stage._rules.) Also: received times without a clock
+    time, loaded as 00:00 of their day."""
+    mapped = set(mapping.columns)
+    params = {"clock": CLOCK, "midnight": EXCEL_MIDNIGHT, "latest": latest}
+    out = []
+
+    def blank(name: str, code: str, where: str) -> None:
+        found = con.execute(
+            f"SELECT {ROW} FROM stg WHERE {_q('err_' + name)} IS NULL "
+            f"AND {_q(name)} IS NOT NULL AND ({where}) ORDER BY {ROW}",
+            _bound(where, params)).fetchall()
+        rows = [r for (r,) in found]
+        if not rows:
+            return
+        kept = _kept_rows(con, rows, no_error)
+        examples = [f"{no} ({raw})" for no, raw in con.execute(
+            f"SELECT ticket_no, trim({_q('raw_' + name)}) FROM stg "
+            f"WHERE {ROW} IN (SELECT unnest($rows)) ORDER BY {ROW} LIMIT $k",
+            {"rows": kept or rows, "k": EXAMPLES}).fetchall()]
+        con.execute(f"UPDATE stg SET {_q(name)} = NULL WHERE {ROW} IN (SELECT unnest($rows))",
+                    {"rows": rows})
+        if kept:
+            out.append((code, {"column": header.labels[mapping.columns[name]], "field": name,
+                               "n": len(kept), "examples": examples}))
+
+    for name in ("resolved_at", "dispatched_at", "arrived_at", "followup_at"):
+        if name not in mapped:
+            continue
+        blank(name, "time_future", f"{_q(name)} > $latest")
+        received = f"err_received_at IS NULL AND {_before(name, 'received_at')}"
+        if name in ("dispatched_at", "arrived_at"):
+            blank(name, "time_before_received", received)
+        if name == "followup_at":
+            resolved = (f" OR (resolved_at IS NOT NULL AND err_resolved_at IS NULL "
+                        f"AND {_before(name, 'resolved_at')})" if "resolved_at" in mapped else "")
+            blank(name, "followup_too_early", f"({received}){resolved}")
+    where = f"received_at IS NOT NULL AND {_date_only('received_at')} AND {no_error}"
+    n, examples = con.execute(
+        f"SELECT count(*), (SELECT list(ticket_no ORDER BY {ROW}) FROM (SELECT ticket_no, {ROW} "
+        f"FROM stg WHERE {where} ORDER BY {ROW} LIMIT $k)) FROM stg WHERE {where}",
+        {**_bound(where, params), "k": EXAMPLES}).fetchone()
+    if n:
+        out.append(("date_only", {"column": header.labels[mapping.columns["received_at"]],
+                                  "field": "received_at", "n": n, "examples": examples}))
     return out
 
 

@@ -32,6 +32,12 @@ def test_cli_load_twice_then_already_loaded(tmp_path, capsys):
     assert main(["load", *files, "--db", db, "--json"]) == 0
     first = json.loads(capsys.readouterr().out)
     assert {r["status"] for r in first} == {"loaded"}
+    # A cell planted to load empty with a warning (a rating that is no rating
+    # word): its ticket loads, the file's report says so.
+    warned = {w["file"] for w in EXPECTED["warnings"]}
+    assert warned == {"客服工单_2025-2026.xlsx"}
+    said = next(r["warnings"] for r in first if Path(r["file"]).name in warned)
+    assert any("还行" in w and "回访满意度" in w for w in said), said
     con = connect(db)
     counts = row_counts(con)
     con.close()
