@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -24,7 +25,7 @@ from . import reasons
 from .errors import PipelineError
 from .fields import DATASETS, TIMESTAMP
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
-from .mapping import Mapping, detect, found_columns, unknown_kind
+from .mapping import ROSTER, Mapping, detect, found_columns, ignored_columns, unknown_kind
 from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
 from .stage import (EVENT_TIME, _q, money_scales, stage, uncomputed_columns,
@@ -298,9 +299,19 @@ def warning(code: str, params: dict, lang: str = "zh") -> str:
     grouped (5,002 行)."""
     sep = separator(lang)
     quote = "「{}」" if lang == "zh" else '"{}"'
+
+    def word(k: str, x) -> str:
+        if k in ("sheets", "columns", "keys"):       # as the file writes them
+            return quote.format(x)
+        if k.endswith("fields"):
+            return t(f"field.{x}", lang)
+        if k.endswith("kinds"):
+            return t(f"kind.{x}", lang)
+        return str(x)
+
     return t(f"load.warning.{code}", lang, **{
-        k: sep.join(quote.format(x) if k == "sheets" else str(x) for x in v)
-        if isinstance(v, (list, tuple)) else t(f"field.{v}", lang) if k == "field"
+        k: sep.join(word(k, x) for x in v)
+        if isinstance(v, (list, tuple)) else t(f"field.{v}", lang) if k in ("field", "key_field")
         else f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v
         for k, v in params.items()})
 
@@ -414,15 +425,27 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
         with WRITE_LOCK:
             cur = con.cursor()
             try:
+                # The same file loaded as another kind (a bills ledger taken
+                # for a roster, loaded again as fees) is not loaded yet. With
+                # no kind asked for, a file loaded before is not read again (a
+                # re-upload costs nothing), unless only as a roster: what the
+                # file is, is then detected (`detected_again`).
                 done = cur.execute(
-                    "SELECT batch_id, kind FROM batches WHERE sha256 = ? AND status = 'loaded'",
-                    [sha]).fetchone()
-                if done:
-                    report.batch_id, report.kind = done
-                    report.status = "already_loaded"
-                    return report
+                    "SELECT batch_id, kind FROM batches WHERE sha256 = ? AND status = 'loaded'"
+                    " AND (?::VARCHAR IS NULL OR kind = ?) ORDER BY batch_id DESC",
+                    [sha, kind, kind]).fetchall()
+                if done and (kind is not None or not detected_again(k for _, k in done)):
+                    return _already_loaded(report, done[0])
                 step("reading")
-                plan = plan_file(path, kind, overrides, file_name=report.file)
+                try:
+                    plan = plan_file(path, kind, overrides, file_name=report.file)
+                except PipelineError:
+                    if done:    # loaded before as a kind that was chosen then
+                        return _already_loaded(report, done[0])
+                    raise
+                same = [d for d in done if d[1] == plan.mapping.kind]
+                if same or (done and not plan.mapping.complete):
+                    return _already_loaded(report, (same or done)[0])
                 if not plan.mapping.complete:
                     raise PipelineError("missing_columns", missing_fields=plan.mapping.missing,
                                         columns=found_columns(plan.header.labels))
@@ -439,6 +462,20 @@ def load_file(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str | None
                                      ).message(lang)
     finally:
         report.seconds = time.perf_counter() - started
+    return report
+
+
+def detected_again(kinds) -> bool:
+    """Whether a file loaded before (as `kinds`) and loaded again with no kind
+    asked for is read to detect its kind: when it was loaded only as a roster
+    (files holding a household's columns beside a bill's, a reading's or a
+    ticket's were once taken for one). Else it is already loaded, unread."""
+    return all(k == ROSTER for k in kinds)
+
+
+def _already_loaded(report: LoadReport, batch: tuple[int, str]) -> LoadReport:
+    report.batch_id, report.kind = batch
+    report.status = "already_loaded"
     return report
 
 
@@ -485,6 +522,15 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
                         WHEN current_hash = h THEN 'same'
                         ELSE 'update' END AS action
             FROM (SELECT *, coalesce(file_hash, hash({col_list})) AS h FROM stg_kept)""")
+        counts = dict(cur.execute(
+            "SELECT action, count(*) FROM stg_cls GROUP BY action").fetchall())
+        noted = _reused_keys(cur, ds, batch_id) if counts.get("update") else []
+        noted += _left_behind(cur, ds, report.file, batch_id)
+        if ds.name == ROSTER:
+            columns, kinds = ignored_columns(plan.header.labels, plan.mapping)
+            if columns:
+                noted.append(("roster_ignored", {"columns": columns, "kinds": kinds,
+                                                 "batch": batch_id}))
         # A version is what the file said: the columns it lacks stay NULL
         # there, and are named for undo (batch_kept_columns).
         cur.execute(f"INSERT INTO {table}_versions SELECT {col_list}, ?, source_row, row_hash "
@@ -498,8 +544,6 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
         cur.execute(f"INSERT INTO {table} SELECT {col_list}, ?, source_row, row_hash "
                     f"FROM stg_cls WHERE action <> 'same'", [batch_id])
         step("current")
-        counts = dict(cur.execute(
-            "SELECT action, count(*) FROM stg_cls GROUP BY action").fetchall())
         cur.execute(f"INSERT INTO rejects (batch_id, file_name, sheet, source_row, column_name, "
                     f"source_column, value, code, reason, params) "
                     f"SELECT ?, ?, ?, {ROW}, column_name, source_column, value, code, reason, "
@@ -528,8 +572,74 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
     report.rows_inserted, report.rows_updated = inserted, updated
     report.rows_unchanged, report.rows_rejected = unchanged, rejected
     report.warnings = [warning(code, params, lang)
-                       for code, params in plan.warnings + staged.warnings]
+                       for code, params in plan.warnings + staged.warnings + noted]
     report.rejects = [Reject(plan.sheet.name, *r, params=json.loads(params)) for *r, params in
                       cur.execute(f"SELECT {ROW}, column_name, value, reason, code, "
                                   f"source_column, params FROM stg_rejects "
                                   f"ORDER BY {ROW}, column_name").fetchall()]
+
+
+# A key (ticket or receipt number) that names another record when loaded again:
+# the fields that tell records apart, and how far a time may move (a
+# correction) before the number seems reused for another record.
+REUSED_KEY_FIELDS = {"tickets": ("household_id", "received_at"),
+                     "fee_payments": ("household_id", "season", "paid_at")}
+REUSED_KEY_SECONDS = 86400
+EXAMPLES = 2
+
+
+def _reused_keys(cur: duckdb.DuckDBPyConnection, ds, batch_id: int) -> list[tuple[str, dict]]:
+    """Rows of the file that update a loaded row of the same number but
+    another household, season, or a time over a day apart: a number the
+    source system used again (each season from 1), whose earlier record
+    this load replaced. Before the update is written (stg_cls, the table)."""
+    fields = REUSED_KEY_FIELDS.get(ds.name)
+    if not fields:
+        return []
+    (key,) = ds.key
+    changed = {f: f"abs(date_diff('second', c.{f}, u.{f})) > {REUSED_KEY_SECONDS}"
+               if ds.field(f).type == TIMESTAMP else f"u.{f} <> c.{f}" for f in fields}
+    n, *by_field, keys = cur.execute(f"""
+        SELECT count(*), {", ".join(f"count(*) FILTER (WHERE {c})" for c in changed.values())},
+               min_by(u.{key}, u.source_row, {EXAMPLES})
+        FROM stg_cls u JOIN {ds.name} c ON u.{key} = c.{key}
+        WHERE u.action = 'update' AND ({" OR ".join(changed.values())})""").fetchone()
+    if not n:
+        return []
+    return [("key_reused", {"n": n, "key_field": key, "keys": keys, "batch": batch_id,
+                            "changed_fields": [f for f, k in zip(fields, by_field) if k]})]
+
+
+# What a file's name says about versions of it: temp_v2.xlsx, 测温(1).xlsx,
+# 工单更正.xlsx are versions of temp, 测温, 工单.
+_VERSION_MARK = re.compile(
+    r"(?:[\s_\-.—]*(?:v\d+|\(\d+\)|（\d+）|更正版?|修正版?|修改版?|最终版?|新版?|副本|"
+    r"final|new|corrected|fixed|copy))+$", re.IGNORECASE)
+
+
+def _file_stem(name: str) -> str:
+    stem = Path(str(name)).stem.strip().lower()
+    return _VERSION_MARK.sub("", stem) or stem
+
+
+def _left_behind(cur: duckdb.DuckDBPyConnection, ds, file_name: str,
+                 batch_id: int) -> list[tuple[str, dict]]:
+    """Earlier loaded batches of the dataset this file looks like a new
+    version of (the same file name, but for a version mark, or most of its
+    keys in this file) that hold rows this file does not: a corrected key
+    (a reading's time, a ticket's number) leaves the old row beside the new
+    one. One join of the dataset's versions with the file's keys; a batch's
+    row count is in batches (its rows read, less those rejected)."""
+    on = " AND ".join(f"v.{k} = f.{k}" for k in ds.key)
+    found = cur.execute(f"""
+        SELECT b.batch_id, b.file_name, b.rows_read - b.rows_rejected AS n, s.shared
+        FROM (SELECT v.batch_id, count(*) AS shared
+              FROM {ds.name}_versions v JOIN stg_ok f ON {on}
+              WHERE v.batch_id <> ? GROUP BY v.batch_id) s
+        JOIN batches b ON b.batch_id = s.batch_id
+        WHERE b.status = 'loaded' AND b.dataset = ? AND s.shared < b.rows_read - b.rows_rejected
+        ORDER BY b.batch_id DESC""", [batch_id, ds.name]).fetchall()
+    stem = _file_stem(file_name)
+    return [("left_behind", {"old_batch": old, "file": name, "n": n - shared})
+            for old, name, n, shared in found
+            if 2 * shared > n or _file_stem(name) == stem][:3]

@@ -4,13 +4,31 @@ Each field's synonyms are tried in order against the normalised labels; a
 column serves one field only. The dataset is the one whose required fields are
 all found with the most fields matched; ties go to the dataset whose signature
 fields (e.g. a receipt number for payments) are present.
+
+A roster's columns (户号, 分公司, 供热站, 面积) often stand beside a bill's, a
+reading's or a ticket's: a file is a roster only when no other export's
+required columns are all in it and it has none of the columns that belong to
+one other kind only (`DECISIVE`). When two kinds fit equally, the kind is
+unclear and the user chooses it (`kind_unclear`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from .errors import PipelineError
-from .fields import DATASETS, KINDS, SIGNATURE, Dataset, Field, normalize_label
+from .fields import (DATASETS, ID, KINDS, NUMBER, SEASON, SIGNATURE, TIMESTAMP, Dataset, Field,
+                     normalize_label)
+
+ROSTER = "households"
+# Columns that belong to one kind of export only: a file holding one is not a
+# roster with extra columns (a bills ledger with 分公司, 供热站 and 面积 beside
+# each bill is bills).
+DECISIVE: dict[str, tuple[str, ...]] = {
+    "temperature_readings": ("measured_at", "indoor_c"),
+    "tickets": ("ticket_no", "received_at"),
+    "fee_bills": ("amount_due",),
+    "fee_payments": ("receipt_no", "amount"),
+}
 
 # An override meaning "the file has no such column" (the mapping form's
 # 文件中没有这一列), allowed only for fields where absence has a meaning.
@@ -71,30 +89,86 @@ def map_columns(labels: list[str | None], dataset: str,
     return Mapping(dataset, columns, missing, [f.name for f in ds.fields if f.name in absent])
 
 
+def decisive(m: Mapping) -> list[str]:
+    """The columns of `m` found that belong to its kind only (`DECISIVE`)."""
+    return [f for f in DECISIVE.get(m.dataset, ()) if f in m.columns]
+
+
 def _score(ds: Dataset, m: Mapping) -> tuple:
     signature = all(s in m.columns for s in ds.signature)
     required_found = len(ds.required) - len(m.missing)
-    return (m.complete, signature, required_found, len(m.columns))
+    return (m.complete, bool(decisive(m)), signature, required_found, len(m.columns))
+
+
+def _best(mappings: list[Mapping]) -> Mapping:
+    return max(mappings, key=lambda m: _score(DATASETS[m.dataset], m))
+
+
+def _kind_of_file(labels: list[str | None], mappings: list[Mapping]) -> Mapping:
+    """Among the mappings of every dataset, the one the file is (no kind
+    asked). Another kind whose required columns are all found wins over the
+    roster; two such kinds, or a complete roster beside columns of one other
+    kind only, leave the kind unclear (`kind_unclear`)."""
+    others = [m for m in mappings if m.kind != ROSTER]
+    fitting = [m for m in others if m.complete]
+    kinds = list(dict.fromkeys(m.kind for m in fitting))
+    if len(kinds) > 1:
+        raise kind_unclear(labels, kinds, mappings)
+    if fitting:
+        return _best(fitting)
+    roster = next((m for m in mappings if m.kind == ROSTER), None)
+    if roster is not None and roster.complete:
+        hinted = list(dict.fromkeys(m.kind for m in others if decisive(m)))
+        if hinted:
+            raise kind_unclear(labels, [ROSTER, *hinted], mappings)
+        return roster
+    return _best(mappings)
+
+
+def kind_unclear(labels: list[str | None], kinds: list[str],
+                 mappings: list[Mapping]) -> PipelineError:
+    """The file fits more than one kind of export (`kinds`, the roster first
+    when it is one): the user chooses. The message names the first two kinds
+    with the file's columns that point to each; for a roster and another
+    kind, that kind's required columns the file lacks."""
+    def best(kind: str) -> Mapping:
+        return _best([m for m in mappings if m.kind == kind])
+
+    def pointing(m: Mapping) -> list[str]:
+        return [str(labels[m.columns[f]]) for f in decisive(m)]
+
+    first, second = kinds[0], kinds[1]
+    if first == ROSTER:
+        other = best(second)
+        return PipelineError("kind_unclear_roster", other_kind=second, other_option=second,
+                             hint_columns=pointing(other), missing_fields=other.missing)
+    return PipelineError("kind_unclear", first_kind=first, second_kind=second,
+                         first_option=first, second_option=second,
+                         first_columns=pointing(best(first)),
+                         second_columns=pointing(best(second)))
 
 
 def detect(labels: list[str | None], kind: str | None = None,
            overrides: dict[str, int] | None = None) -> Mapping:
     """The best mapping among the datasets of `kind` (all kinds when None).
 
-    Raises `wrong_kind` when a kind was asked for but another kind fits the file
-    and `unknown_kind` when nothing fits; a best but incomplete mapping is
+    Raises `wrong_kind` when a kind was asked for but another kind fits the file,
+    `kind_unclear` when no kind was asked for and the file fits two, and
+    `unknown_kind` when nothing fits; a best but incomplete mapping is
     returned so the caller can name the missing columns: with all kinds, only
     when it has some of the required columns."""
     if kind is not None and kind not in KINDS:
         raise PipelineError("bad_kind", kind=kind, kinds=", ".join(KINDS))
     candidates = KINDS[kind] if kind else list(DATASETS)
     mappings = [map_columns(labels, name, overrides) for name in candidates]
-    best = max(mappings, key=lambda m: _score(DATASETS[m.dataset], m))
+    best = _best(mappings) if kind else _kind_of_file(labels, mappings)
     if kind and not best.complete:
+        # A roster's columns beside columns of the kind asked for only
+        # (应收金额 for fees): that kind lacking some columns, not a roster.
         others = [map_columns(labels, n) for n in DATASETS if DATASETS[n].kind != kind]
-        fitting = [m for m in others if m.complete]
+        fitting = [m for m in others if m.complete and not (m.kind == ROSTER and decisive(best))]
         if fitting:
-            found = max(fitting, key=lambda m: _score(DATASETS[m.dataset], m))
+            found = _best(fitting)
             raise PipelineError("wrong_kind", asked_kind=kind, found_kind=found.kind)
     if not best.columns or (not best.complete and len(best.columns) < 2):
         raise unknown_kind(labels)
@@ -106,6 +180,45 @@ def detect(labels: list[str | None], kind: str | None = None,
         # kind the user picked.
         raise unknown_kind(labels)
     return best
+
+
+def _other_kinds_labels() -> dict[str, list[str]]:
+    """Normalised header label -> the kinds other than the roster with a
+    field of that name the roster has no field for: an ID, time, number,
+    season or signature (工单编号, 测温时间, 应收金额, 供暖季, 用户签字); not free
+    text or a choice (备注, 类别), which a roster may hold for itself."""
+    roster = set(DATASETS[ROSTER].columns)
+    index: dict[str, list[str]] = {}
+    for ds in DATASETS.values():
+        if ds.kind == ROSTER:
+            continue
+        for f in ds.fields:
+            if f.name in roster or f.type not in (ID, TIMESTAMP, NUMBER, SEASON, SIGNATURE):
+                continue
+            for syn in f.synonyms:
+                kinds = index.setdefault(normalize_label(syn), [])
+                if ds.kind not in kinds:
+                    kinds.append(ds.kind)
+    return index
+
+
+_OTHER_KINDS = _other_kinds_labels()
+
+
+def ignored_columns(labels: list[str | None], m: Mapping) -> tuple[list[str], list[str]]:
+    """For a roster mapping: the file's columns it leaves unmapped that name
+    a field of another kind of export only (供暖季, 应收金额 of a bills
+    ledger loaded as a roster), and those kinds."""
+    if m.kind != ROSTER:
+        return [], []
+    taken = set(m.columns.values())
+    columns, kinds = [], set()
+    for i, label in enumerate(labels):
+        found = _OTHER_KINDS.get(normalize_label(label)) if label and i not in taken else None
+        if found:
+            columns.append(str(label))
+            kinds.update(found)
+    return columns, [k for k in KINDS if k in kinds]
 
 
 def found_columns(labels: list[str | None]) -> list[str]:
@@ -120,7 +233,7 @@ def unknown_kind(labels: list[str | None]) -> PipelineError:
     mappings = [map_columns(labels, name) for name in DATASETS]
     scores = [_score(DATASETS[m.dataset], m) for m in mappings]
     top = max(scores)
-    if top[2] and scores.count(top) == 1:
+    if top[3] and scores.count(top) == 1:
         best = mappings[scores.index(top)]
         return PipelineError("unknown_kind_closest", columns=found_columns(labels),
                              closest_dataset=best.dataset, missing_fields=best.missing)

@@ -28,7 +28,7 @@ from auth.audit import upload_detail
 from pipelines.batches import list_batches
 from pipelines.errors import PipelineError
 from pipelines.fields import DATASETS
-from pipelines.load import LoadReport, Plan, file_sha256, load_file
+from pipelines.load import LoadReport, Plan, detected_again, file_sha256, load_file
 from pipelines.mappings import SavedMapping, plan_remembered, remember
 
 from . import db, session
@@ -191,8 +191,12 @@ def save_mapping(con: duckdb.DuckDBPyConnection, up: Upload, overrides: dict[str
 
 
 def loaded_batch(batches: pd.DataFrame, up: Upload) -> int | None:
-    """The batch that already holds this very file (same SHA-256), if any."""
+    """The batch that already holds this very file (same SHA-256), if any: as
+    the kind chosen, or, detected, as any kind but only a roster (then as the
+    kind detected), as the load tells (pipelines.load.load_file)."""
     hit = batches[(batches["sha256"] == up.sha256) & (batches["status"] == "loaded")]
+    if up.plan is not None and (up.kind is not None or detected_again(hit["kind"])):
+        hit = hit[hit["kind"] == up.plan.mapping.kind]
     return int(hit["batch_id"].iloc[0]) if len(hit) else None
 
 
