@@ -61,7 +61,7 @@ class Book:
         """Rows 0-1: the sheet's title and the report's identity."""
         w.ws.merge_range(0, 0, 0, last_col, "", self.styles.get("title"))
         w.put(0, 0, title, "title", fit=False)
-        w.ws.set_row(0, 24)
+        w.set_row(0, 24)
         w.ws.merge_range(1, 0, 1, last_col, "", self.styles.get("subtitle"))
         w.put(1, 0, self.subtitle, "subtitle", fit=False)
 
@@ -98,7 +98,18 @@ class Book:
         its numerator is a count (58, not 58.00)."""
         integer = kpi.kind in ("rate", "count", "quantile") or (
             part == "numerator" and kpi.unit == "per_10k_m2")
-        return (*parts, {"num_format": NUMBER_FORMATS["count" if integer else "amount"]})
+        kind = "yuan" if money_part(kpi, part) else "count" if integer else "amount"
+        return (*parts, {"num_format": NUMBER_FORMATS[kind]})
+
+
+def money_part(kpi: Kpi, part: str) -> bool:
+    """Whether a KPI's numerator or denominator (`part`) is an amount of
+    money: a sum of yuan (its numerator), or a ratio of two sums of yuan
+    columns (paid_yuan ÷ due_yuan), as the registry names them."""
+    if kpi.unit == "yuan" and kpi.kind == "sum":
+        return part == "numerator"
+    column = kpi.numerator if part == "numerator" else kpi.denominator
+    return kpi.kind == "ratio" and isinstance(column, str) and column.endswith("_yuan")
 
 
 def change_cell(kpi: Kpi, change):

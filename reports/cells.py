@@ -45,6 +45,9 @@ PRINT_WIDTH_SPARE = 1.1
 # a little differently from these pixels (a chart sized to the last pixel
 # spilled onto the next page).
 PRINT_HEIGHT_SPARE = 1.1
+# Rows alone fill a page as their heights say (in points, kept exactly):
+# a little to spare.
+ROW_HEIGHT_SPARE = 1.02
 DEFAULT_WIDTH = 8.43      # a column's width unless set
 DEFAULT_ROW_PX = 20       # a row's height unless set (15 pt)
 # Points a line of wrapped text takes (a CJK font's line is taller than 15).
@@ -67,15 +70,17 @@ STYLES = {
     "note": {"text_wrap": True, "valign": "top", "font_color": "#555555"},
 }
 
+# Money reads with its sign, ¥, in either language (a quoted literal: the
+# same in every app and locale); other amounts (areas) are plain numbers.
 NUMBER_FORMATS = {
-    "percent": "0.0%", "count": "#,##0", "hours": "0.0", "yuan": "#,##0.00",
+    "percent": "0.0%", "count": "#,##0", "hours": "0.0", "yuan": '"¥"#,##0.00',
     "per_10k_m2": "0.00", "amount": "#,##0.00", "decimal1": "0.0",
     "datetime": "yyyy-mm-dd hh:mm", "date": "yyyy-mm-dd",
 }
 # Changes carry their sign; a change of a percentage is written in points.
 CHANGE_FORMATS = {
-    "count": "+#,##0;-#,##0;0", "hours": "+0.0;-0.0;0.0", "yuan": "+#,##0.00;-#,##0.00;0.00",
-    "per_10k_m2": "+0.00;-0.00;0.00",
+    "count": "+#,##0;-#,##0;0", "hours": "+0.0;-0.0;0.0",
+    "yuan": '+"¥"#,##0.00;-"¥"#,##0.00;"¥"0.00', "per_10k_m2": "+0.00;-0.00;0.00",
 }
 
 
@@ -98,6 +103,28 @@ def change_format(unit: str, points_word: str) -> str:
     if unit == "percent":
         return f'+0.0"{points_word}";-0.0"{points_word}";0.0"{points_word}"'
     return CHANGE_FORMATS[unit]
+
+
+def shown_width(value: float, num_format: str | None) -> float:
+    """The width (in a column's characters: a digit is one) of `value` as a
+    cell of `num_format` shows it (the formats above: thousands separators,
+    decimals, a percent sign, a sign section, quoted text such as "¥" or
+    " 小时"). A separator (, or .) is about half a digit wide."""
+    value = float(value)
+    if not num_format or num_format == "General":
+        return len(f"{value:,.2f}")
+    sections = num_format.split(";")
+    section = sections[1] if value < 0 and len(sections) > 1 else sections[0]
+    literal = "".join(re.findall(r'"([^"]*)"', section))
+    code = re.sub(r'"[^"]*"', "", section)
+    decimals = re.search(r"\.(0+)", code)
+    digits = len(decimals.group(1)) if decimals else 0
+    number = abs(value) * (100 if "%" in code else 1)
+    text = f"{number:,.{digits}f}" if "," in code else f"{number:.{digits}f}"
+    signs = re.sub(r"[#0,.%]", "", code)
+    minus = "-" if value < 0 and len(sections) == 1 else ""
+    shown = minus + signs + literal + text + ("%" if "%" in code else "")
+    return display_width(shown) - (shown.count(",") + shown.count(".")) / 2
 
 
 def legible_size(scale: int) -> int:
@@ -183,7 +210,21 @@ class SheetWriter:
         self.styles, self.ws, self.max_width = styles, ws, max_width
         self.widths: dict[int, int] = {}
         self.column_widths: dict[int, float] = {}   # as set by fit_columns
+        self.heights: dict[int, float] = {}         # points, as set by set_row
+        self.default_height = DEFAULT_ROW_PX * 72 / 96
         self.top_margin_in = TOP_MARGIN_IN
+
+    def set_row(self, r: int, height: float) -> None:
+        """Row `r` `height` points tall (remembered, for paging)."""
+        self.ws.set_row(r, height)
+        self.heights[r] = height
+
+    def set_default_row(self, height: float) -> None:
+        self.ws.set_default_row(height)
+        self.default_height = height
+
+    def height(self, r: int) -> float:
+        return self.heights.get(r, self.default_height)
 
     def put(self, r: int, c: int, value, *style: str | dict | None, fit: bool = True,
             **props) -> None:
@@ -198,9 +239,10 @@ class SheetWriter:
             if fit:
                 self._fit(c, max((display_width(x) for x in value.splitlines()), default=0))
         elif isinstance(value, numbers.Number):
-            self.ws.write_number(r, c, float(value), self.styles.get(*style, **props))
+            cell_format = self.styles.get(*style, **props)
+            self.ws.write_number(r, c, float(value), cell_format)
             if fit:
-                self._fit(c, len(f"{float(value):,.2f}"))
+                self._fit(c, shown_width(value, cell_format.num_format or None))
         elif isinstance(value, dt.datetime):  # pd.Timestamp is one too
             fmt = {"num_format": NUMBER_FORMATS["datetime"]}
             self.ws.write_datetime(r, c, value.replace(tzinfo=None),
@@ -216,7 +258,7 @@ class SheetWriter:
         else:
             self.put(r, c, str(value), *style, fit=fit, **props)
 
-    def _fit(self, c: int, width: int) -> None:
+    def _fit(self, c: int, width: float) -> None:
         self.widths[c] = max(self.widths.get(c, 0), width)
 
     def fit_words(self, c: int, text: str) -> None:
@@ -240,7 +282,7 @@ class SheetWriter:
         lines = max([1] + [wrapped_lines(text, width) for text, width in texts
                            if isinstance(text, str)])
         if lines > 1:
-            self.ws.set_row(r, LINE_HEIGHT * lines + 2)
+            self.set_row(r, LINE_HEIGHT * lines + 2)
 
     def page_setup(self, repeat_rows: tuple[int, int] | None, footer: str) -> None:
         """A4 landscape, one page wide, the table header on every page."""
@@ -270,6 +312,46 @@ class SheetWriter:
         repeated rows (`repeated_pt` points tall), with PRINT_HEIGHT_SPARE."""
         page_in = A4_SHORT_SIDE_IN - self.top_margin_in - BOTTOM_MARGIN_IN
         return int((page_in * 96 * 100 / scale - repeated_pt * 96 / 72) / PRINT_HEIGHT_SPARE)
+
+    def page_breaks(self, first: int, last: int, scale: int, repeated_pt: float = 0,
+                    keep: list[tuple[int, int]] = ()) -> tuple[list[int], int]:
+        """Rows of `first`-`last` to start a printed page at, so that each
+        block of `keep` (first row, last row: a heading with its table's
+        header and first rows, a short table) prints on one page: a block
+        that would run over a page's foot starts the next page, unless it is
+        taller than a page. Pages are filled as an app fills them, each row
+        whole (ROW_HEIGHT_SPARE to spare: unlike a chart's, a row's height is
+        kept exactly); the rows an app starts a page at anyway need no break
+        of their own. Returns the breaks and the pages the rows take."""
+        page_in = A4_SHORT_SIDE_IN - self.top_margin_in - BOTTOM_MARGIN_IN
+        room = (page_in * 72 * 100 / scale - repeated_pt) / ROW_HEIGHT_SPARE
+        blocks = {start: end for start, end in keep}
+        breaks, used, pages = [], 0.0, 1
+        for r in range(first, last + 1):
+            if r in blocks and used:
+                block = sum(self.height(x) for x in range(r, min(blocks[r], last) + 1))
+                if used + block > room and block <= room:
+                    breaks.append(r)
+                    used, pages = 0.0, pages + 1
+            h = self.height(r)
+            if used and used + h > room:
+                used, pages = 0.0, pages + 1        # the app's own page break
+            used += h
+        return breaks, pages
+
+    def fewest_pages(self, first: int, last: int, scale: int, repeated_pt: float = 0,
+                     keep: list[tuple[int, int]] = ()) -> int:
+        """Print rows `first`-`last` (`keep` as page_breaks) at the largest
+        scale, from `scale` down to MIN_PRINT_SCALE, that takes the fewest
+        pages, with its page breaks. Returns the scale."""
+        best = None
+        for s in range(scale, min(scale, MIN_PRINT_SCALE) - 1, -1):
+            breaks, pages = self.page_breaks(first, last, s, repeated_pt, keep)
+            if best is None or pages < best[2]:
+                best = (s, breaks, pages)
+        self.ws.set_print_scale(best[0])
+        self.ws.set_h_pagebreaks(best[1])
+        return best[0]
 
     def print_in_parts(self, last_col: int, breaks: list[int],
                        repeat_cols: tuple[int, int] | None = None) -> int:

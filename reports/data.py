@@ -245,6 +245,7 @@ def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
     extras = query_levels_many(con, [area.main, *area.extra], period, LEVELS, scope=scope)
     mains = compare_levels(con, area.main, period, LEVELS, scope=scope,
                            current=extras[area.main])
+    main = get(area.main)
     for level, by in enumerate(LEVELS):
         by = list(by)
         df = mains[level]
@@ -253,20 +254,31 @@ def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
             part = part.rename(columns={"value": kpi})
             if by:
                 df = df.merge(part, on=by, how="outer")
-                if not get(kpi).has_denominator:
-                    # A sum or a count has no group where there is nothing
-                    # to sum: a station without a non-compliant day has 0.00
-                    # to refund, not an unknown amount. But where the KPI it
-                    # `needs` has no denominator (no valid reading: no refund
-                    # figure), it stays without a value, as on the pages.
-                    filled = df[kpi].astype("float64").fillna(0.0)
-                    gate = get(kpi).needs
-                    if gate:
-                        frame = (mains if gate == area.main else extras[gate])[level]
-                        filled = filled.where(gate_open(df, frame, by))
-                    df[kpi] = filled
             else:
                 df[kpi] = part[kpi].iloc[0] if len(part) else None
+        if by:
+            # A group the other KPIs bring in (a station with only old
+            # unanswered tickets in a summer week) has no row of a KPI that
+            # found nothing there: filled once every KPI is merged in, as
+            # the whole scope's row reads (metrics.value_of). A count or a
+            # sum over nothing is 0 (no ticket received: 0, not unknown; a
+            # station without a non-compliant day has 0.00 to refund), and
+            # so are a rate's numerator and denominator (0 of 0 tickets
+            # closed); a figure with a denominator stays without a value
+            # (—), and so does a KPI where the KPI it `needs` has no
+            # denominator (no valid reading: no refund figure), as on the pages.
+            for kpi in area.extra:
+                if not _zero_over_nothing(get(kpi)):
+                    continue
+                filled = df[kpi].astype("float64").fillna(0.0)
+                gate = get(kpi).needs
+                if gate:
+                    frame = (mains if gate == area.main else extras[gate])[level]
+                    filled = filled.where(gate_open(df, frame, by))
+                df[kpi] = filled
+            if main.kind in ("rate", "ratio"):
+                for col in ("numerator", "denominator"):
+                    df[col] = df[col].astype("float64").fillna(0.0)
         for col in ("branch", "station"):
             if col not in df.columns:
                 df[col] = None
@@ -276,6 +288,12 @@ def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:
     keys = [_reading_order(r.level, r.branch, r.station) for r in table.itertuples()]
     order = sorted(range(len(table)), key=keys.__getitem__)
     return table.iloc[order].reset_index(drop=True)
+
+
+def _zero_over_nothing(kpi) -> bool:
+    """Whether the KPI reads 0 where there are no rows to count or sum (a
+    count, or a sum not null over no rows: kpis.toml `counts_population`)."""
+    return not kpi.has_denominator and not kpi.counts_population
 
 
 def _reading_order(level: int, branch, station) -> tuple:

@@ -16,19 +16,29 @@ WIDTHS = {0: 14, 1: 14, 2: 17, 3: 17, 4: 17, 5: 9, 6: 9, 7: 9, 8: 11, 9: 11}
 DEFINITION = (1, 5)                     # the definition's merged columns
 ATTRIBUTES = 6                          # unit, direction, target, in summary from here
 WRAP = {"text_wrap": True, "valign": "top"}
+# Rows after a section's heading kept on its page: the header and two rows.
+KEEP_ROWS = 3
 
 
 def notes_sheet(book: Book) -> None:
     w = book.sheet("notes", max_width=40)
     book.heading(w, f"{book.tr('report.sheet.notes')} · {book.week_label}", LAST_COL)
-    r = _about(book, w, 3)
-    r = _definitions(book, w, r + 2)
-    r = _freshness(book, w, r + 2)
-    _batches(book, w, r + 2)
+    sections = [3]
+    r = _about(book, w, sections[-1])
+    sections.append(r + 2)
+    r = _definitions(book, w, sections[-1])
+    sections.append(r + 2)
+    r = _freshness(book, w, sections[-1])
+    sections.append(r + 2)
+    r = _batches(book, w, sections[-1])
     w.fit_columns(minimum=8, fixed=WIDTHS)
     w.ws.freeze_panes(2, 0)
     book.finish(w, repeat_rows=None)
-    w.print_in_parts(LAST_COL, breaks=[])
+    # A section's heading never ends a page: it prints with its table's
+    # header and first rows (a short table whole).
+    w.fewest_pages(0, r, w.print_in_parts(LAST_COL, breaks=[]), keep=[
+        (start, min(start + KEEP_ROWS, end)) for start, end in
+        zip(sections, [x - 2 for x in sections[1:]] + [r])])
 
 
 def _width(first: int, last: int) -> float:

@@ -10,8 +10,8 @@ from metrics import get
 from metrics.display import column_label
 
 from .book import Book, change_cell, meets
-from .cells import (BAD, DEFAULT_ROW_PX, DEFAULT_WIDTH, GOOD, LINE_HEIGHT, MUTED,
-                    PRINT_WIDTH_SPARE, SheetWriter, display_width, legible_size, missing,
+from .cells import (BAD, DEFAULT_ROW_PX, DEFAULT_WIDTH, GOOD, LINE_HEIGHT, MIN_PRINT_SCALE,
+                    MUTED, PRINT_WIDTH_SPARE, SheetWriter, display_width, legible_size, missing,
                     longest_word, wrapped_lines)
 from .data import AreaData
 from .text import no_data_sentence
@@ -63,15 +63,32 @@ def subject_sheet(book: Book, area: AreaData) -> None:
         book.heading_in_header(w, title)
 
     chart_row = end + 2
+    first_row = 2 if breaks else 0
     # The charts, one above the other, within the first part's width, each on
-    # one page (under the table's repeated header rows).
+    # one page (under the table's repeated header rows): the first one below
+    # the table if the table takes one page and leaves it room. The sheet
+    # prints at the largest scale, down to the smallest legible one, that
+    # takes the fewest pages.
+    best = None
+    for s in range(scale, min(scale, MIN_PRINT_SCALE) - 1, -1):
+        room = w.page_room_px(s, header_pt)
+        _, pages = w.page_breaks(first_row, chart_row - 1, s, header_pt)
+        table_px = sum(w.height(r) for r in range(first_row, chart_row)) * 96 / 72
+        plan = _chart_plan(area, main, chart_row, room,
+                           used=table_px if pages == 1 and table_px <= room else None)
+        pages += len(plan[1])
+        if best is None or pages < best[0]:
+            best = (pages, s, plan)
+    _, scale, plan = best
+    w.ws.set_print_scale(scale)
     last_row, chart_breaks = _charts(
-        book, w, area, main, chart_row,
+        book, w, area, main, chart_row, plan,
         width=min(CHART_WIDTH, int(w.part_pixels(last_col, breaks)[0] / PRINT_WIDTH_SPARE)),
-        room=w.page_room_px(scale, header_pt), font_size=legible_size(scale))
-    w.ws.set_h_pagebreaks([chart_row, *chart_breaks])
-    if breaks:
-        w.ws.print_area(2, 0, last_row, last_col)
+        font_size=legible_size(scale))
+    w.ws.set_h_pagebreaks(chart_breaks)
+    # The chart data, below the charts, is for checking and editing them in
+    # the file: printed, it took pages of its own under the table's header.
+    w.ws.print_area(first_row, 0, max(last_row, end), last_col)
 
 
 def _no_data_note(book: Book, w: SheetWriter, area: AreaData, last_col: int) -> None:
@@ -107,8 +124,8 @@ def _header(book: Book, w: SheetWriter, main, extras) -> None:
         w.ws.merge_range(HEADER, c, HEADER + 1, c, "", h)
         w.put(HEADER, c, kpi.text(book.lang)[0], "header", fit=False)
         w.fit_words(c, kpi.text(book.lang)[0])
-    w.ws.set_row(HEADER, 30)
-    w.ws.set_row(HEADER + 1, 30)
+    w.set_row(HEADER, 30)
+    w.set_row(HEADER + 1, 30)
 
 
 def _header_heights(book: Book, w: SheetWriter, extras) -> float:
@@ -122,7 +139,7 @@ def _header_heights(book: Book, w: SheetWriter, extras) -> float:
     first_extra = FIRST_KPI_COL + len(MAIN_COLUMNS)
     both = max([0] + [LINE_HEIGHT * lines(kpi.text(book.lang)[0], first_extra + i) + 2
                       for i, kpi in enumerate(extras)])
-    w.ws.set_row(HEADER + 1, max(second, both - 30))
+    w.set_row(HEADER + 1, max(second, both - 30))
     return 30 + max(second, both - 30)
 
 
@@ -176,36 +193,81 @@ def _rows(book: Book, w: SheetWriter, area: AreaData, main, extras) -> int:
     return r
 
 
-def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, width: int,
-            room: int, font_size: int) -> tuple[int, list[int]]:
-    """Chart data (visible, so the charts can be checked and edited), then the
-    charts, their labels, legend and data labels at `font_size` (an app's
-    default 10 pt prints too small on a sheet printed under 95%). A chart
-    split by a page break prints its lower part under the next page's
-    repeated rows: each chart is at most `room` pixels tall (a page's rows)
-    and starts a page unless it fits below the one before. Returns the last
-    row the data and the charts reach, and the rows starting a page."""
+def _stations(area: AreaData, main):
+    """The stations with a value, weakest first."""
+    stations = area.table[(area.table["level"] == 2) & area.table["value"].notna()
+                          & area.table["station"].notna()]
+    return stations.sort_values("value", ascending=main.direction != "lower")
+
+
+def _chart_rows(height: int) -> int:
+    # Nothing between the table and the charts sets a row's height: a chart
+    # of h pixels takes ceil(h / DEFAULT_ROW_PX) rows, and one row more keeps
+    # them apart.
+    return math.ceil((height + CHART_GAP) / DEFAULT_ROW_PX)
+
+
+def _chart_plan(area: AreaData, main, top: int, room: int, used: float | None):
+    """Where the charts go from row `top`: ({"line"|"bars": (row, height in
+    pixels)}, the rows starting a page). A chart split by a page break
+    prints its lower part under the next page's repeated rows: each chart is
+    at most `room` pixels tall (a page's rows) and starts a page unless it
+    fits below what is above it on that page (`used` pixels of the page the
+    first chart would share; None: it starts a page)."""
+    trend = area.trend.to_dict("records")
+    stations = _stations(area, main)
+    # A chart of no points is an empty frame: only charts with something to draw.
+    drawn = any(not missing(row[k]) for row in trend for k in ("value", "last_season_value"))
+    bars_height = min(max(CHART_HEIGHT, 26 * len(stations) + 100), room)
+    line_height = min(CHART_HEIGHT, room)
+    if drawn and len(stations):
+        # Both on one page if a line chart no lower than MIN_LINE_HEIGHT lets them.
+        spare = room - _chart_rows(bars_height) * DEFAULT_ROW_PX - CHART_GAP
+        if spare >= MIN_LINE_HEIGHT:
+            line_height = min(line_height, spare)
+    sizes = ([("line", line_height)] if drawn else []) + (
+        [("bars", bars_height)] if len(stations) else [])
+    row, starts, at = top, [], {}
+    for kind, height in sizes:
+        if used is None or used + height > room:
+            starts.append(row)
+            used = 0
+        at[kind] = (row, height)
+        row += _chart_rows(height)
+        used += _chart_rows(height) * DEFAULT_ROW_PX
+    return at, starts
+
+
+def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, plan, width: int,
+            font_size: int) -> tuple[int, list[int]]:
+    """The charts where `plan` (_chart_plan) puts them from row `top`, then
+    their data (visible, so the charts can be checked and edited; not
+    printed); their labels, legend and data labels at `font_size` (an app's
+    default 10 pt prints too small on a sheet printed under 95%). Returns
+    the last row the charts reach (`top` - 1 without a chart) and the rows
+    starting a page."""
     font = {"size": font_size}
     tr, name = book.tr, w.ws.name
     label = main.text(book.lang)[0]
-    w.put(top, 0, tr("report.chart.data"), "section", fit=False)
+    trend = area.trend.to_dict("records")
+    stations = _stations(area, main)
+    at, starts = plan
+    row = max([r + _chart_rows(h) for r, h in at.values()], default=top)
+    charts_end = row - 1
 
-    # Week by week: this season against the same days of last season.
-    r0 = top + 1
+    # The chart data: week by week, this season against the same days of
+    # last season; then the stations (column B is wide enough for names).
+    data_top = row + 1 if at else top
+    w.put(data_top, 0, tr("report.chart.data"), "section", fit=False)
+    r0 = data_top + 1
     for c, key in enumerate(("report.col.week", "report.chart.this_season",
                              "report.chart.last_season")):
         w.put(r0, c, tr(key), "header", fit=False)
-    trend = area.trend.to_dict("records")
-    for i, row in enumerate(trend, start=1):
-        w.put(r0 + i, 0, row["week"], "cell", fit=False)
-        w.put(r0 + i, 1, row["value"], *book.value_style(main, "cell"), fit=False)
-        w.put(r0 + i, 2, row["last_season_value"], *book.value_style(main, "cell"), fit=False)
+    for i, row_ in enumerate(trend, start=1):
+        w.put(r0 + i, 0, row_["week"], "cell", fit=False)
+        w.put(r0 + i, 1, row_["value"], *book.value_style(main, "cell"), fit=False)
+        w.put(r0 + i, 2, row_["last_season_value"], *book.value_style(main, "cell"), fit=False)
     r1 = r0 + max(len(trend), 1)
-
-    # Stations, weakest first, below the weeks (column B is wide enough for names).
-    stations = area.table[(area.table["level"] == 2) & area.table["value"].notna()
-                          & area.table["station"].notna()]
-    stations = stations.sort_values("value", ascending=main.direction != "lower")
     s0, sc = r1 + 2, 1
     w.put(s0, sc, tr("report.chart.station"), "header", fit=False)
     w.put(s0, sc + 1, label, "header", fit=False)
@@ -220,65 +282,42 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, width: i
     s1 = s0 + max(len(stations), 1)
 
     number_format = "0%" if main.unit == "percent" else "#,##0"
-    line = book.wb.add_chart({"type": "line"})
-    for col, colour, dash in ((1, "#B5472E", "solid"), (2, "#8C8C8C", "dash")):
-        line.add_series({
-            "name": [name, r0, col],
-            "categories": [name, r0 + 1, 0, r1, 0],
-            "values": [name, r0 + 1, col, r1, col],
-            "line": {"color": colour, "width": 2.25, "dash_type": dash},
-            "marker": {"type": "circle", "size": 5, "fill": {"color": colour},
-                       "border": {"color": colour}},
+    if "line" in at:
+        line = book.wb.add_chart({"type": "line"})
+        for col, colour, dash in ((1, "#B5472E", "solid"), (2, "#8C8C8C", "dash")):
+            line.add_series({
+                "name": [name, r0, col],
+                "categories": [name, r0 + 1, 0, r1, 0],
+                "values": [name, r0 + 1, col, r1, col],
+                "line": {"color": colour, "width": 2.25, "dash_type": dash},
+                "marker": {"type": "circle", "size": 5, "fill": {"color": colour},
+                           "border": {"color": colour}},
+            })
+        line.set_title({"name": tr("report.chart.trend", kpi=label),
+                        "name_font": {"size": 12, "bold": True}})
+        line.set_x_axis({"num_font": font})
+        line.set_y_axis({"num_format": number_format, "num_font": font,
+                         "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
+        line.set_legend({"position": "bottom", "font": font})
+        line.set_size({"width": width, "height": at["line"][1]})
+        w.ws.insert_chart(at["line"][0], 0, line)
+    if "bars" in at:
+        bars = book.wb.add_chart({"type": "bar"})
+        bars.add_series({
+            "name": [name, s0, sc + 1],
+            "categories": [name, s0 + 1, sc, s1, sc],
+            "values": [name, s0 + 1, sc + 1, s1, sc + 1],
+            "fill": {"color": "#B5472E"}, "gap": 60,
+            "data_labels": {"value": True, "num_format": "0.0%" if main.unit == "percent"
+                            else "#,##0.00", "font": font},
         })
-    line.set_title({"name": tr("report.chart.trend", kpi=label),
-                    "name_font": {"size": 12, "bold": True}})
-    line.set_x_axis({"num_font": font})
-    line.set_y_axis({"num_format": number_format, "num_font": font,
-                     "major_gridlines": {"visible": True, "line": {"color": "#E5E5E5"}}})
-    line.set_legend({"position": "bottom", "font": font})
-
-    bars = book.wb.add_chart({"type": "bar"})
-    bars.add_series({
-        "name": [name, s0, sc + 1],
-        "categories": [name, s0 + 1, sc, s1, sc],
-        "values": [name, s0 + 1, sc + 1, s1, sc + 1],
-        "fill": {"color": "#B5472E"}, "gap": 60,
-        "data_labels": {"value": True, "num_format": "0.0%" if main.unit == "percent"
-                        else "#,##0.00", "font": font},
-    })
-    bars.set_title({"name": tr("report.chart.by_station", kpi=label),
-                    "name_font": {"size": 12, "bold": True}})
-    # In a bar chart the category axis is the vertical one: weakest at the top.
-    bars.set_y_axis({"reverse": True, "num_font": font})
-    bars.set_x_axis({"num_format": number_format, "min": 0, "num_font": font,
-                     **({"max": 1} if main.unit == "percent" else {})})
-    bars.set_legend({"none": True})
-    bars_height = min(max(CHART_HEIGHT, 26 * len(stations) + 100), room)
-    bars.set_size({"width": width, "height": bars_height})
-
-    # A chart of no points is an empty frame: only charts with something to draw.
-    drawn = any(not missing(row[k]) for row in trend for k in ("value", "last_season_value"))
-    # Nothing below the chart data sets a row's height: a chart of h pixels
-    # takes ceil(h / DEFAULT_ROW_PX) rows, and one row more keeps them apart.
-    def rows(height: int) -> int:
-        return math.ceil((height + CHART_GAP) / DEFAULT_ROW_PX)
-    line_height = min(CHART_HEIGHT, room)
-    if drawn and len(stations):
-        # Both on one page if a line chart no lower than MIN_LINE_HEIGHT lets them.
-        spare = room - rows(bars_height) * DEFAULT_ROW_PX - CHART_GAP
-        if spare >= MIN_LINE_HEIGHT:
-            line_height = min(line_height, spare)
-    line.set_size({"width": width, "height": line_height})
-    charts = ([(line, line_height)] if drawn else []) + (
-        [(bars, bars_height)] if len(stations) else [])
-    if not charts:
-        return s1, []
-    row, used, starts = s1 + 2, None, []
-    for chart, height in charts:
-        if used is None or used + height > room:
-            starts.append(row)
-            used = 0
-        w.ws.insert_chart(row, 0, chart)
-        row += rows(height)
-        used += rows(height) * DEFAULT_ROW_PX
-    return row, starts
+        bars.set_title({"name": tr("report.chart.by_station", kpi=label),
+                        "name_font": {"size": 12, "bold": True}})
+        # In a bar chart the category axis is the vertical one: weakest at the top.
+        bars.set_y_axis({"reverse": True, "num_font": font})
+        bars.set_x_axis({"num_format": number_format, "min": 0, "num_font": font,
+                         **({"max": 1} if main.unit == "percent" else {})})
+        bars.set_legend({"none": True})
+        bars.set_size({"width": width, "height": at["bars"][1]})
+        w.ws.insert_chart(at["bars"][0], 0, bars)
+    return charts_end, starts

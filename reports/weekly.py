@@ -24,8 +24,9 @@ from metrics import get
 from metrics.display import list_label
 
 from .book import Book, change_cell, meets
-from .cells import (BAD, GOOD, MUTED, WORKBOOK_OPTIONS, SheetWriter, Styles, display_width,
-                    missing, wrapped_lines)
+from .cells import (BAD, GOOD, LINE_HEIGHT, MIN_PRINT_SCALE, MUTED, PRINT_WIDTH_PX,
+                    PRINT_WIDTH_SPARE, WORKBOOK_OPTIONS, SheetWriter, Styles, column_pixels,
+                    display_width, longest_word, missing, shown_width, wrapped_lines)
 from .data import WeeklyData, gather
 from .notes import notes_sheet
 from .subjects import subject_sheet
@@ -36,12 +37,14 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SUMMARY_COLUMNS = ("kpi", "value", "previous_value", "change_previous", "last_season_value",
                    "change_last_season", "target", "status", "numerator", "denominator",
                    "direction")
-# Narrow enough for the table to print one page wide at a legible size; a
-# KPI's name and its direction wrap in their cells.
-SUMMARY_WIDTHS = {0: 22, 1: 12, 2: 12, 3: 15, 4: 12, 5: 15, 6: 10, 7: 10, 8: 14, 9: 14, 10: 11}
-WRAPPED_COLUMNS = (0, 10)
-# The action lists' notes: from the third column to the last.
-ABOUT_WIDTH = sum(width for c, width in SUMMARY_WIDTHS.items() if c >= 2)
+KPI_COL, DIRECTION_COL = 0, len(SUMMARY_COLUMNS) - 1
+# The KPI column is never narrower than this (its names wrap in it).
+MIN_KPI_WIDTH = 16
+# Blank rows between the summary's blocks (points): room for the table on
+# the first page.
+SPACER_PT = 9
+# Rows of the headline table (points): a line of 11 pt text with air.
+HEADLINE_ROW_PT = 18
 WRAP = {"text_wrap": True}
 
 
@@ -120,20 +123,27 @@ def workbook_bytes(data: WeeklyData, lang: str = "zh") -> bytes:
 def summary_sheet(book: Book) -> None:
     data, tr = book.data, book.tr
     w = book.sheet("summary")
-    last_col = len(SUMMARY_COLUMNS) - 1
+    widths, last_col = summary_widths(book)
+    w.column_widths.update(widths)
+    text_width = sum(widths[c] for c in range(last_col + 1))
+    about_width = sum(widths[c] for c in range(2, last_col + 1))
     book.heading(w, f"{tr('report.title')} · {book.week_label}", last_col)
+    w.set_row(2, SPACER_PT)
 
     w.put(3, 0, tr("report.summary.highlights"), "section", fit=False)
     paragraph = summary_paragraph(data, lang=book.lang)
     w.ws.merge_range(4, 0, 4, last_col, "", book.styles.get("paragraph"))
     w.put(4, 0, paragraph, "paragraph", fit=False)
-    w.ws.set_row(4, _paragraph_height(paragraph, sum(SUMMARY_WIDTHS.values())))
+    w.set_row(4, _paragraph_height(paragraph, text_width))
+    w.set_row(5, SPACER_PT)
 
     w.put(6, 0, tr("report.summary.headline"), "section", fit=False)
     header = 7
     for c, col in enumerate(SUMMARY_COLUMNS):
         w.put(header, c, tr(f"report.col.{col}"), "header", fit=False)
-    w.ws.set_row(header, 30)
+    w.set_row(header, max(30, LINE_HEIGHT * max(
+        wrapped_lines(tr(f"report.col.{col}"), widths[c])
+        for c, col in enumerate(SUMMARY_COLUMNS[:last_col + 1])) + 2))
     r = header
     for row in data.headline.to_dict("records"):
         r += 1
@@ -152,18 +162,22 @@ def summary_sheet(book: Book) -> None:
             else:
                 w.put(r, c, row[col], *book.part_style(kpi, col, "cell"), fit=False)
         direction = tr(f"metrics.direction.{kpi.direction}")
-        w.put(r, 10, direction, "cell", MUTED, WRAP, fit=False)
-        w.fit_row(r, [(text, SUMMARY_WIDTHS[c])
-                      for c, text in zip(WRAPPED_COLUMNS, (label, direction))])
+        w.put(r, DIRECTION_COL, direction, "cell", MUTED, WRAP, fit=False)
+        w.set_row(r, HEADLINE_ROW_PT)
+        w.fit_row(r, [(label, widths[KPI_COL]), (direction, widths[DIRECTION_COL])])
     end_headline = r
 
-    r += 2
+    r += 1
+    w.set_row(r, SPACER_PT)
+    r += 1
+    actions = r
     w.put(r, 0, tr("report.summary.actions"), "section", fit=False)
     r += 1
     w.put(r, 0, tr("report.col.list"), "header", fit=False)
     w.put(r, 1, tr("report.col.items"), "header", fit=False)
     w.ws.merge_range(r, 2, r, last_col, "", book.styles.get("header"))
     w.put(r, 2, tr("report.col.about"), "header", fit=False)
+    w.fit_row(r, [(tr("report.col.list"), widths[0]), (tr("report.col.items"), widths[1])])
     for name, total in data.list_totals.items():
         r += 1
         title, about = list_label(name, book.lang)
@@ -177,28 +191,98 @@ def summary_sheet(book: Book) -> None:
         # off at its edge), its row as tall as the lines.
         w.ws.merge_range(r, 2, r, last_col, "", book.styles.get("cell", WRAP))
         w.put(r, 2, about, "cell", WRAP, fit=False)
-        lines = max(math.ceil(display_width(about) * 1.1 / ABOUT_WIDTH),
-                    wrapped_lines(title, SUMMARY_WIDTHS[0]))
+        lines = max(math.ceil(display_width(about) * 1.1 / about_width),
+                    wrapped_lines(title, widths[0]))
         if lines > 1:
-            w.ws.set_row(r, 15 * lines + 3)
+            w.set_row(r, 15 * lines + 3)
+    end_actions = r
 
-    r += 2
+    r += 1
+    w.set_row(r, SPACER_PT)
+    r += 1
     note = comparison_note(data, book.lang)
     no_data = no_data_note(data, book.lang)
     if no_data:
         note += "\n" + no_data
     w.ws.merge_range(r, 0, r, last_col, "", book.styles.get("note"))
     w.put(r, 0, note, "note", fit=False)
-    w.ws.set_row(r, _paragraph_height(note, sum(SUMMARY_WIDTHS.values()), line=14))
+    w.set_row(r, _paragraph_height(note, text_width, line=14))
 
-    w.fit_columns(fixed=SUMMARY_WIDTHS)
+    w.fit_columns(fixed=widths)
     w.ws.freeze_panes(header + 1, 1)
-    w.ws.set_default_row(18)
+    w.set_default_row(HEADLINE_ROW_PT)
     book.finish(w, repeat_rows=None)
     w.ws.print_area(0, 0, max(r, end_headline), last_col)
-    # One page wide at a legible size, on as many pages as its rows take.
-    w.print_in_parts(last_col, breaks=[])
+    # One page wide at a legible size, on as many pages as its rows take:
+    # the headline table and the action lists each with their heading, on
+    # one page (never a heading alone at a page's foot).
+    w.fewest_pages(0, r, w.print_in_parts(last_col, breaks=[]), keep=[
+        (6, end_headline), (actions, end_actions), (end_actions + 1, r)])
     w.ws.activate()
+
+
+def summary_widths(book: Book) -> tuple[dict[int, float], int]:
+    """The headline table's column widths (characters) in the report's
+    language, from what its cells show: each number column as wide as its
+    widest number as formatted (with its ¥ or unit), no narrower than its
+    header's longest word; the KPI's name and its direction unwrapped where
+    the page allows. A table too wide to print one page wide at a legible
+    size prints without its direction column (it stays in the file; the
+    说明 sheet gives every KPI's direction, and the changes' colours say
+    better or worse), then with the KPI names wrapping. Returns the widths
+    and the last printed column."""
+    tr = book.tr
+    need = {c: longest_word(tr(f"report.col.{col}")) + 1 for c, col in enumerate(SUMMARY_COLUMNS)}
+    longest_label = 0
+
+    def grow(c: int, width: float) -> None:
+        need[c] = max(need[c], width)
+
+    for row in book.data.headline.to_dict("records"):
+        kpi = get(row["kpi"])
+        label = kpi.text(book.lang)[0]
+        longest_label = max(longest_label, longest_word(label) + 1)
+        grow(KPI_COL, display_width(label) + 1)
+        grow(DIRECTION_COL, display_width(tr(f"metrics.direction.{kpi.direction}")) + 1)
+        for c, value, style in (
+                (1, row["value"], book.value_style(kpi)),
+                (2, row["previous_value"], book.value_style(kpi)),
+                (4, row["last_season_value"], book.value_style(kpi)),
+                (6, kpi.target, book.value_style(kpi)),
+                (8, row["numerator"], book.part_style(kpi, "numerator")),
+                (9, row["denominator"], book.part_style(kpi, "denominator"))):
+            if not missing(value):
+                grow(c, shown_width(value, _num_format(style)) + 1)
+        for c, col in ((3, "change_previous"), (5, "change_last_season")):
+            change = row[col]
+            if not missing(change):
+                grow(c, shown_width(change_cell(kpi, change),
+                                    _num_format(book.change_style(kpi, change))) + 1)
+        ok = meets(kpi, row["value"])
+        status = ("report.status.no_data" if kpi.target is not None else
+                  "report.status.no_target") if ok is None else \
+            "report.status.met" if ok else "report.status.missed"
+        grow(7, display_width(tr(status)) + 1)
+    need = {c: max(width, 6) for c, width in need.items()}
+    room = PRINT_WIDTH_PX * 100 / (MIN_PRINT_SCALE * PRINT_WIDTH_SPARE)
+
+    def pixels(last: int, widths: dict[int, float]) -> int:
+        return sum(column_pixels(widths[c]) for c in range(last + 1))
+
+    last = DIRECTION_COL
+    if pixels(last, need) > room:
+        last = DIRECTION_COL - 1
+    if pixels(last, need) > room:
+        others = pixels(last, need) - column_pixels(need[KPI_COL])
+        fits = math.floor((room - others - 5) / 7)
+        need[KPI_COL] = max(fits, MIN_KPI_WIDTH, min(longest_label, need[KPI_COL]))
+    return need, last
+
+
+def _num_format(style: tuple) -> str | None:
+    """The number format among a cell's style parts."""
+    return next((p["num_format"] for p in reversed(style)
+                 if isinstance(p, dict) and "num_format" in p), None)
 
 
 def _value_or_dash(book: Book, w: SheetWriter, r: int, c: int, kpi, value) -> None:

@@ -23,6 +23,7 @@ import xlsxwriter
 from openpyxl.chart import BarChart, LineChart
 from openpyxl.utils import column_index_from_string
 
+from i18n import t
 from metrics import Period, action_list, get, headline, kpis, query
 from metrics.sources import source_kind
 from pipelines.coverage import season_weeks, week_bounds
@@ -539,7 +540,7 @@ def test_a_bill_in_two_lists_is_listed_and_counted_once(demo_con):
 
 def test_a_count_of_complaints_reads_as_a_whole_number(wb):
     # 万平方米投诉量 = complaints ÷ area: its numerator counts complaints (58,
-    # not 58.00); the area keeps two decimals, amounts of money too.
+    # not 58.00); the area keeps two decimals, amounts of money too, with ¥.
     ws = wb["摘要"]
     header = next(r for r in range(1, 20) if ws.cell(r, 1).value == "指标")
     rows = {ws.cell(r, 1).value: r for r in range(header + 1, header + 18)}
@@ -548,7 +549,7 @@ def test_a_count_of_complaints_reads_as_a_whole_number(wb):
                for kpi_id in ("complaints_per_10k_m2", "fee_collection_rate_amount",
                               "ticket_closure_rate")}
     assert formats == {"complaints_per_10k_m2": ("#,##0", "#,##0.00"),
-                       "fee_collection_rate_amount": ("#,##0.00", "#,##0.00"),
+                       "fee_collection_rate_amount": ('"¥"#,##0.00', '"¥"#,##0.00'),
                        "ticket_closure_rate": ("#,##0", "#,##0")}
 
 
@@ -655,7 +656,7 @@ def test_formats_for_print_and_reading(wb):
     summary = wb["摘要"]
     rows = {r[0].value: r for r in summary.iter_rows(min_row=9, max_row=25)}
     assert rows["室温达标率"][1].number_format == "0.0%"
-    assert rows["欠费金额"][1].number_format == "#,##0.00"
+    assert rows["欠费金额"][1].number_format == '"¥"#,##0.00'
     assert rows["受理工单量"][1].number_format == "#,##0"
     assert "个百分点" in rows["室温达标率"][3].number_format
     assert summary.page_setup.orientation == "landscape"
@@ -669,7 +670,7 @@ def test_formats_for_print_and_reading(wb):
     assert wb["待办"].auto_filter.ref.startswith("A4:")
     assert wb["室温"].freeze_panes == "C6" and wb["室温"].print_title_rows == "$4:$5"
     assert wb["室温"]["C6"].number_format == "0.0%"
-    assert wb["收费"]["H6"].number_format == "#,##0.00"           # numerator: yuan
+    assert wb["收费"]["H6"].number_format == '"¥"#,##0.00'        # numerator: yuan
     assert wb["室温"].column_dimensions["B"].width >= 14
 
 
@@ -920,9 +921,15 @@ def test_a_sheet_printed_in_parts_has_its_title_in_the_page_header(planted, lang
         for m in ws.merged_cells.ranges:
             if first <= m.min_col <= last and m.min_row <= bottom and m.max_row >= top:
                 assert m.max_col <= last, (ws.title, m.coord, ws.cell(m.min_row, m.min_col).value)
-        shown = [c for row in ws.iter_rows(min_row=3) for c in row if c.value is not None]
+        # The chart data, below the charts, is not printed (it took pages of
+        # its own under the table's repeated header); everything above it is.
+        data = next(c.row for row in ws.iter_rows() for c in row
+                    if c.value == t("report.chart.data", lang))
+        shown = [c for row in ws.iter_rows(min_row=3, max_row=data - 1) for c in row
+                 if c.value is not None]
         assert all(top <= c.row <= bottom and c.column <= right for c in shown), \
             (ws.title, ws.print_area, max(c.row for c in shown))
+        assert data > bottom, (ws.title, ws.print_area, data)
         assert len(ws._charts) == 2 or ws["A3"].value, ws.title
         for chart in ws._charts:
             rows = (chart.anchor._from.row + 1, chart.anchor.to.row + 1)
@@ -964,7 +971,10 @@ def test_each_chart_prints_whole_on_one_page(planted, lang):
             top, end = chart.anchor._from.row, chart.anchor.to
             bottom = end.row if end.rowOff else end.row - 1
             assert not [b for b in starts if top < b <= bottom], (ws.title, top, bottom, starts)
-            start = max(b for b in starts if b <= top)
+            # the page it starts on: at a break, or the first (a chart may
+            # share the table's page)
+            first_row = int(re.findall(r"\$(\d+)", ws.print_area)[0]) - 1
+            start = max([b for b in starts if b <= top] or [first_row])
             used = sum(height(r) for r in range(start, end.row)) + end.rowOff / 12700
             assert repeated + used <= page, (ws.title, top, repeated, used, page)
             charted += 1
