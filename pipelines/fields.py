@@ -172,7 +172,10 @@ _register(Dataset(
         _f("caller_name", TEXT, "来电人", "联系人", "反映人", "客户姓名", "用户姓名", "姓名",
            "caller", "caller name", personal=True),
         _f("phone", TEXT, "联系电话", "来电号码", "电话", "手机号", "phone", personal=True),
-        _f("anonymous", BOOL, "是否匿名", "匿名", "anonymous", no=("实名", "实名来电", "不匿名")),
+        # 保密 / 不公开: the caller asked to stay unnamed (shown as anonymous).
+        _f("anonymous", BOOL, "是否匿名", "匿名", "anonymous",
+           yes=("保密", "要求保密", "不公开", "匿名来电", "匿名投诉", "匿名举报"),
+           no=("实名", "实名来电", "不匿名", "公开", "实名投诉", "实名举报")),
         _f("description", TEXT, "反映内容", "诉求内容", "问题描述", "内容", "受理内容", "工单内容",
            "description"),
         _f("station", TEXT, *STATION),

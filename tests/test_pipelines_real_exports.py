@@ -327,14 +327,17 @@ def test_choice_cells_naming_no_or_two_values_are_still_rejected(con, tmp_path):
     rows = [["X1", "2025-12-08 08:05", "投诉咨询", "", ""],      # two categories
             ["X2", "2025-12-08 08:05", "其他", "", ""],          # none
             ["X3", "2025-12-08 08:05", "投诉", "一般", ""],       # no rating word
-            ["X4", "2025-12-08 08:05", "投诉", "", "保密"],       # no yes/no word
+            ["X4", "2025-12-08 08:05", "投诉", "", "待查"],       # no yes/no word
             ["X5", "2025-12-08 08:05", "报修", "基本满意", "实名"],
             ["X6", "2025-12-08 08:05", "投诉", "满意度一般", ""],   # not 满意
-            ["X7", "2025-12-08 08:05", "投诉", "一般满意", ""]]
+            ["X7", "2025-12-08 08:05", "投诉", "一般满意", ""],
+            ["X8", "2025-12-08 08:05", "举报", "", "保密"]]       # asked to stay unnamed
     report = load_file(con, xlsx(tmp_path / "tickets.xlsx", TICKETS, rows))
-    assert report.rows_inserted == 4
+    assert report.rows_inserted == 5
     assert [(r.row, r.column, r.value) for r in report.rejects] == [
-        (2, "category", "投诉咨询"), (3, "category", "其他"), (5, "anonymous", "保密")]
+        (2, "category", "投诉咨询"), (3, "category", "其他"), (5, "anonymous", "待查")]
+    assert con.execute("SELECT anonymous FROM tickets WHERE ticket_no = 'X8'").fetchone() == \
+        (True,)
     # A rating that is no rating word (一般: satisfied or not is the company's
     # call) leaves the complaint loaded, unrated, and says so.
     assert report.warnings == [
@@ -342,7 +345,7 @@ def test_choice_cells_naming_no_or_two_values_are_still_rejected(con, tmp_path):
         "(满意、基本满意、不满意):这些行已照常导入,但回访满意度留空,按没有填写处理。"
         "请在业务系统中核对这些值;如果某个值应当算作某一可选值,请告诉系统管理员。"]
     assert con.execute("SELECT ticket_no, satisfaction FROM tickets ORDER BY 1").fetchall() == [
-        ("X3", None), ("X5", "基本满意"), ("X6", None), ("X7", None)]
+        ("X3", None), ("X5", "基本满意"), ("X6", None), ("X7", None), ("X8", None)]
     assert report.rejects[0].reason == \
         "工单类型的取值不在允许范围内(允许:咨询、报修、抢修、投诉、举报、建议)"
     # 实名 is "not anonymous" in that column only; in a signature column a cell
