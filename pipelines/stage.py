@@ -57,6 +57,8 @@ SCIENTIFIC_ID = r"[0-9](\.[0-9]+)?[eE]\+[0-9]{1,3}"
 # How far past the time of loading a time may lie (clocks of the source
 # systems a little ahead): later, it is a typing error (2052 for 2025).
 FUTURE_SLACK = dt.timedelta(days=1)
+# A time of day written alone (8:20, 08:20:00, 8：20).
+TIME_OF_DAY = r"\s*[0-9]{1,2}\s*[:：]\s*[0-9]{2}(\s*[:：]\s*[0-9]{2})?\s*"
 # A space between digits (18 5, 1 2): 18.5 or 185? Not read. An amount
 # grouped by spaces in threes (1 234.50) is a thousands separator.
 DIGITS_SPACED = r"[0-9][\s]+[0-9]"
@@ -302,6 +304,12 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
         # 12月8日 8:30, 12-08 8:30: which year is not guessed.
         checks.append(f"WHEN {typed} IS NULL AND heat_ts_no_year({_value(f)}) "
                       f"THEN 'date_no_year'")
+        # A time of day alone: "8:20", or an Excel time cell (a serial below
+        # 1, read as a time on Excel's day 0, 1899-12-30 or -31).
+        checks.append(f"WHEN ({typed} IS NULL AND regexp_full_match({_value(f)}, "
+                      f"{q.p(TIME_OF_DAY)})) OR ({typed} IS NOT NULL AND "
+                      f"CAST({typed} AS DATE) BETWEEN DATE '1899-12-30' AND DATE '1899-12-31') "
+                      f"THEN 'time_no_date'")
     if f.type == NUMBER:
         # 18°5, 1元2: a unit between digits; stripped it would read as 185.
         checks.append(f"WHEN {typed} IS NULL AND heat_num_split({_value(f)}) "

@@ -233,3 +233,17 @@ def test_a_space_between_digits_is_rejected_as_unclear(con, tmp_path):
         ["S2", "0101", "2025-2026", "2025-12-01", "1 234.50"]]))
     assert [(r.value, r.code) for r in payments.rejects] == [("1 2", "number_space")]
     assert con.execute("SELECT amount FROM fee_payments").fetchone() == (1234.5,)
+
+
+@pytest.mark.parametrize("cell", [dt.time(8, 20), "8:20", "08：20：00"])
+def test_a_time_of_day_without_a_date_says_so(con, tmp_path, cell):
+    # An Excel time cell read «1899-12-31 08:20:00» and was "not a date".
+    path = xlsx(tmp_path / "测温.xlsx", TEMPERATURE,
+                [["01010110101", cell, 17, 1, "张三"],
+                 ["01010110102", "2025-11-28 09:10", 19, 1, "李四"]])
+    report = load_file(con, path)
+    assert report.rows_inserted == 1
+    [reject] = report.rejects
+    assert reject.code == "time_no_date" and "只有时刻、没有日期" in reject.reason
+    from pipelines.reasons import text
+    assert "gives a time of day but no date" in text(reject.code, "measured_at", {}, "8:20", "en")

@@ -223,7 +223,7 @@ def test_a_date_and_a_time_in_two_columns_make_one_time(con, tmp_path):
     wb.save(tmp_path / "测温.xlsx")
     report = load_file(con, tmp_path / "测温.xlsx")
     assert (report.status, report.rows_inserted) == ("loaded", 2)
-    assert [(r.row, r.column, r.code) for r in report.rejects] == [(4, "measured_at", "bad_date")]
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [(4, "measured_at", "time_no_date")]
     got = con.execute("SELECT household_id, measured_at FROM temperature_readings ORDER BY 1"
                       ).fetchall()
     assert got == [("0100001", dt.datetime(2025, 12, 1, 8, 5)),
