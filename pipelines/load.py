@@ -121,13 +121,19 @@ class LoadReport:
         lines = [self.summary(lang)]
         if self.status == "failed" and self.error_detail:
             lines.append(f"  ({self.error_detail})")
-        lines += [f"  ! {w}" for w in self.warnings]
+        # A header or a cell broken over lines (测温\n时间) stays on its line.
+        lines += [f"  ! {_one_line(w)}" for w in self.warnings]
         for r in self.rejects[:20]:
-            lines.append(f"  {r.sheet}!{r.row} {r.column_label(lang)} «{r.value or ''}»: "
-                         f"{r.reason}")
+            lines.append(_one_line(f"  {r.sheet}!{r.row} {r.column_label(lang)} "
+                                   f"«{r.value or ''}»: {r.reason}"))
         if len(self.rejects) > 20:
             lines.append(f"  … {len(self.rejects) - 20}")
         return "\n".join(lines)
+
+
+def _one_line(text: str) -> str:
+    """`text` with each line break (and the spaces around it) as one space."""
+    return re.sub(r"[ \t]*[\r\n]+[ \t]*", " ", text)
 
 
 @dataclass

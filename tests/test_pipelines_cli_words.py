@@ -41,3 +41,14 @@ def test_a_folder_given_to_load_is_named_a_folder(tmp_path, capsys):
     assert "是一个文件夹,不是文件" in out and "找不到文件" not in out
     assert main(["--lang", "en", "load", str(tmp_path / "none.xlsx"), "--db", str(db)]) == 1
     assert "No such file" in capsys.readouterr().out
+
+
+def test_a_header_broken_over_lines_keeps_each_reject_on_its_line(tmp_path, capsys):
+    from made_files import xlsx
+    path = xlsx(tmp_path / "测温.xlsx", ["户号", "测温\n时间", "室内温度", "用户\n签字"],
+                [["01010110101", "明天", 18, "张三"], ["01010110102", "2025-11-28 09:10", 19, "李四"]])
+    assert main(["load", str(path), "--db", str(tmp_path / "wh.duckdb")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    [reject] = [ln for ln in lines if "«明天»" in ln]
+    assert reject.startswith("  Sheet1!2 测温 时间 «明天»: ")
+    assert all(ln.startswith(("测温.xlsx", "  ")) for ln in lines), lines
