@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .fields import DAY_OR_TIME, is_known_label, normalize_label
+from .fields import DATASETS, DAY_OR_TIME, NUMBER, has_unit, is_known_label, normalize_label
 from .read import RawSheet
 
 SCAN_ROWS = 40
@@ -91,7 +91,7 @@ def find_header(sheet: RawSheet) -> Header | None:
             labels, halves = split
             return Header(first_row=best + 1, last_row=best + 2, labels=labels, halves=halves)
     if best + 1 < len(rows):
-        labels = _under(rows[best], rows[best + 1])
+        labels = _under(rows[best], rows[best + 1], sheet.merges, best + 1)
         if labels:
             return Header(first_row=best + 1, last_row=best + 2, labels=labels)
     if best + 1 < len(rows) and _fills(rows[best], rows[best + 1]):
@@ -166,43 +166,57 @@ def _day_and_time(header: list, below: list
     return out, halves
 
 
-# A row of units under the header ("(℃)", "单位:元", "m²"), as printed
-# reports have: part of the header, not a row of data.
-_UNIT = re.compile(r"[(（\[【]?\s*(单位\s*[:：]?\s*)?"
-                   r"(℃|°c|度|元|万元|yuan|㎡|m2|m²|平方米|平米|小时|h|分钟|min|天|%|％|kwh|gj|吨)"
-                   r"\s*[)）\]】]?", re.IGNORECASE)
+# A row of units under the header ("(℃)", "单位:元", "(万元)", "元/㎡"), as
+# printed reports have: part of the header, not a row of data.
+_UNIT = re.compile(r"[(（\[【]?\s*(单位\s*[:：]?\s*)?(?P<unit>"
+                   r"(℃|°c|度|元|万元|yuan|㎡|m2|m²|平方米|平米|小时|h|分钟|min|天|%|％|kwh|gj|吨|户|个|件|条|次|人)"
+                   r"(\s*/\s*(㎡|m2|m²|平方米|平米|月|年|吨|gj|kwh))?)\s*[)）\]】]?", re.IGNORECASE)
+# Labels of a measured number (室内温度, 应收金额, 面积): the fields one may be
+# given for several points (客厅 | 卧室) under a label merged over them.
+_MEASURES = frozenset(normalize_label(syn) for ds in DATASETS.values() for f in ds.fields
+                      if f.type == NUMBER for syn in f.synonyms)
 
 
-def _under(header: list, below: list) -> list[str | None] | None:
-    """The labels of a header whose row below belongs to it, or None.
+def _under(header: list, below: list, merges: list, row: int) -> list[str | None] | None:
+    """The labels of a header (Excel row `row`) whose row below belongs to
+    it, or None.
 
     The row below holds text only under labelled columns, none of it a field
-    name, and either (a) only units: the labels stay as they are; or (b) names
-    under a label merged over several columns (室内温度 over 客厅 | 卧室): one
-    field measured at several points. Each such column is named label·name
-    (室内温度(℃)·客厅), which no field is, so the user chooses the column that
-    is the field (the mapping form, or the missing-column message) rather than
-    the first being taken unsaid."""
+    name, and either (a) only units: each joins its label (应收金额 over
+    (万元) reads 应收金额(万元), so the amounts are scaled as for that header);
+    or (b) names under a measured number's label merged over their columns in
+    the sheet (室内温度 over 客厅 | 卧室, `merges`): one field measured at
+    several points. Each such column is named label·name (室内温度(℃)·客厅),
+    which no field is, so the user chooses the column that is the field (the
+    mapping form, or the missing-column message) rather than the first being
+    taken unsaid."""
     labels = [_text(c) for c in header] + [None] * max(0, len(below) - len(header))
     texts = {i: _text(c) for i, c in enumerate(below) if _text(c)}
     if not texts or any(is_known_label(x) or normalize_label(x) in DAY_OR_TIME
                         for x in texts.values()):
         return None   # field names (_fills), or a day and a time (_day_and_time)
-    if all(_UNIT.fullmatch(x.strip()) for x in texts.values()):
-        return labels if all(labels[i] for i in texts) else None
+    units = {i: _UNIT.fullmatch(x.strip()) for i, x in texts.items()}
+    if all(units.values()):
+        if not all(labels[i] for i in texts):
+            return None
+        out = list(labels)
+        for i, m in units.items():
+            if not has_unit(labels[i]):
+                out[i] = f"{labels[i]}({m['unit']})"
+        return out
     spans: dict[int, list[int]] = {}
     for i in texts:
         group = next((j for j in range(i, -1, -1) if labels[j]), None)
-        if group is None or not is_known_label(labels[group]):
+        if group is None or normalize_label(labels[group]) not in _MEASURES:
             return None
         spans.setdefault(group, []).append(i)
-    if any(len(cols) < 2 for cols in spans.values()):
-        return None   # text under a column of its own: a row of data
+    for group, cols in spans.items():
+        merged = any(r1 == row and c1 == group and r2 == row and c2 >= max(cols)
+                     for r1, c1, r2, c2 in merges)
+        if len(cols) < 2 or not merged or sorted(cols) != list(range(group, max(cols) + 1)):
+            return None   # not names under one merged label: a row of data
     out = list(labels)
     for group, cols in spans.items():
-        span = range(group, max(cols) + 1)
-        if sorted(cols) != list(span):
-            return None   # a gap: not names under one merged label
         for i in cols:
             out[i] = f"{labels[group]}·{texts[i]}"
     return out
