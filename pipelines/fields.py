@@ -233,18 +233,19 @@ NO_WORDS = ("否", "×", "✗", "x", "n", "no", "false", "0", "无", "未签", "
 # any cell the pattern finds in (lower case, spaces removed): a refusal (拒签,
 # 家属拒签, 用户拒绝签字), a negation or "pending" before 签 (未签名, 用户未签, 不签,
 # 无签字, 没有签, 待签), "签字:无", nobody home (不在家, 无人, 空房), a consent
-# that is no signature (电话确认, 口头确认, 微信确认), a placeholder for no value
+# that is no signature (电话确认, 口头同意, 微信已确认; not a name beside a phone
+# number, nor 微信签名), a placeholder for no value
 # (暂无, 空白, 未知, N/A, null, ?). Anything else (a name, 已签, 签字, √) is a
 # signature.
 UNSIGNED_WORDS = ("空", "未", "没有", "✕", "✖", "✘", "╳", "—", "--", "——",
-                  "暂无", "空白", "未知", "不详", "待定", "待补", "后补", "n/a", "na", "null",
+                  "暂无", "空白", "未知", "不详", "待定", "待补", "后补", "n/a", "na", "nan", "null",
                   "none", "nil", "无签名", "无签字")
 UNSIGNED_PATTERN = (r"拒|(未|不|无|没|待|缺)[^已]{0,2}签|签[字名]?[:：]?(无|否|空|没有|未)"
                     r"|不在|未在|没在|无人|空房|空置|空户"
-                    r"|电话|口头|微信|短信|^[?？]+$")
+                    r"|(电话|口头|微信|短信)已?(确认|同意|告知|通知|联系|回复)|^[?？]+$")
 # ... unless the cell also says someone did sign in the end: 不在家,家属已签;
-# 户主不在家由家属签字; 无人签字后补签 are signed readings.
-SIGNED_PATTERN = r"已签|代签|补签|(家属|亲属|家人)签|由[^拒未不无没]{0,6}签"
+# 户主不在家由家属签字; 无人签字后补签; 微信同意后签字 are signed readings.
+SIGNED_PATTERN = r"已签|代签|补签|后签|(家属|亲属|家人)签|由[^拒未不无没]{0,6}签"
 # ... but a signature still to be made up is none: 未补签, 待补签, 需补签,
 # 尚未补签, 补签中, 等待补签, 待补 (后补 alone: UNSIGNED_WORDS).
 PENDING_PATTERN = r"(未|待|需|须|要|应|没|无|等)[^已]{0,2}补签|补签中|待补"

@@ -129,6 +129,10 @@ SIGNATURES = [
     ("后补", False), ("暂无", False), ("空白", False), ("未知", False), ("N/A", False),
     ("null", False), ("?", False), ("？", False), ("电话确认", False), ("口头确认", False),
     ("已补签", True), ("无人签字后补签", True), ("张三", True), ("王后补", True),
+    ("口头同意", False), ("微信已确认", False), ("NaN", False),
+    # a phone or WeChat named beside a signature is no consent without one
+    ("微信签名", True), ("短信验证码签字", True), ("张三 电话13812345678", True),
+    ("李四(微信同意后签字)", True), ("家属代签(电话通知)", True), ("张电话", True),
 ]
 
 
