@@ -631,8 +631,9 @@ def _file_stem(name: str) -> str:
 def _left_behind(cur: duckdb.DuckDBPyConnection, ds, file_name: str,
                  batch_id: int) -> list[tuple[str, dict]]:
     """Earlier loaded batches of the dataset this file looks like a new
-    version of (the same file name, but for a version mark, or most of its
-    keys in this file) that hold rows this file does not: a corrected key
+    version of (the same file name, but for a version mark; sharing keys
+    alone is an overlapping export, as loads are meant to take) that hold
+    rows this file does not: a corrected key
     (a reading's time, a ticket's number) leaves the old row beside the new
     one. One join of the dataset's versions with the file's keys; a batch's
     row count is in batches (its rows read, less those rejected)."""
@@ -648,4 +649,4 @@ def _left_behind(cur: duckdb.DuckDBPyConnection, ds, file_name: str,
     stem = _file_stem(file_name)
     return [("left_behind", {"old_batch": old, "file": name, "n": n - shared})
             for old, name, n, shared in found
-            if 2 * shared > n or _file_stem(name) == stem][:3]
+            if _file_stem(name) == stem][:3]

@@ -50,6 +50,8 @@ class Mapping:
     columns: dict[str, int]                   # field -> column index (c<i>)
     missing: list[str] = field(default_factory=list)  # required fields not found
     absent: list[str] = field(default_factory=list)   # declared not in the file (ABSENT)
+    # The file's labels, normalised (one per column), as mapped.
+    labels: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def complete(self) -> bool:
@@ -86,12 +88,22 @@ def map_columns(labels: list[str | None], dataset: str,
                 taken.add(index)
                 break
     missing = [f.name for f in ds.required if f.name not in columns and f.name not in absent]
-    return Mapping(dataset, columns, missing, [f.name for f in ds.fields if f.name in absent])
+    return Mapping(dataset, columns, missing, [f.name for f in ds.fields if f.name in absent],
+                   tuple(normal))
 
 
 def decisive(m: Mapping) -> list[str]:
-    """The columns of `m` found that belong to its kind only (`DECISIVE`)."""
-    return [f for f in DECISIVE.get(m.dataset, ()) if f in m.columns]
+    """The columns of `m` found that belong to its kind only (`DECISIVE`),
+    by a name only that kind's exports use: 工单编号 and 受理时间, not 单号 or
+    登记时间, which a roster may have for itself."""
+    return [f for f in DECISIVE.get(m.dataset, ()) if f in m.columns
+            and (not m.labels or m.labels[m.columns[f]] not in _GENERIC)]
+
+
+# Names of DECISIVE fields that other exports use for their own columns too.
+_GENERIC = frozenset(normalize_label(x) for x in (
+    "单号", "流水号", "交易流水号", "申请时间", "登记时间", "接单时间", "反映时间", "time", "室内",
+    "indoor", "应收", "实收", "amount"))
 
 
 def _score(ds: Dataset, m: Mapping) -> tuple:
@@ -203,22 +215,33 @@ def _other_kinds_labels() -> dict[str, list[str]]:
 
 
 _OTHER_KINDS = _other_kinds_labels()
+# Normalised label -> the kind whose own column it names (DECISIVE, by a name
+# no other export uses).
+_DECISIVE_LABELS = {normalize_label(syn): DATASETS[name].kind
+                    for name, fields in DECISIVE.items() for f in fields
+                    for syn in DATASETS[name].field(f).synonyms
+                    if normalize_label(syn) not in _GENERIC}
 
 
 def ignored_columns(labels: list[str | None], m: Mapping) -> tuple[list[str], list[str]]:
     """For a roster mapping: the file's columns it leaves unmapped that name
     a field of another kind of export only (供暖季, 应收金额 of a bills
-    ledger loaded as a roster), and those kinds."""
+    ledger loaded as a roster), and the kind they point to: only when one
+    of them is that kind's own (DECISIVE: 应收金额, not 供暖季 or 单价, which a
+    roster may carry for itself); the first such kind."""
     if m.kind != ROSTER:
         return [], []
     taken = set(m.columns.values())
-    columns, kinds = [], set()
+    columns, kinds = [], []
     for i, label in enumerate(labels):
-        found = _OTHER_KINDS.get(normalize_label(label)) if label and i not in taken else None
-        if found:
+        if not label or i in taken:
+            continue
+        if _OTHER_KINDS.get(normalize_label(label)):
             columns.append(str(label))
-            kinds.update(found)
-    return columns, [k for k in KINDS if k in kinds]
+        kind = _DECISIVE_LABELS.get(normalize_label(label))
+        if kind and kind not in kinds:
+            kinds.append(kind)
+    return (columns, kinds[:1]) if kinds else ([], [])
 
 
 def found_columns(labels: list[str | None]) -> list[str]:

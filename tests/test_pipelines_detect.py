@@ -246,3 +246,26 @@ def test_other_exports_beside_an_earlier_one_say_nothing(con, tmp_path):
     part = load_file(con, xlsx(tmp_path / "补测.xlsx", TEMP_HEADER,
                                rows(3, ["0101003"]) + rows(4, ["0101004"])))
     assert part.status == "loaded" and part.warnings == []
+
+
+def test_an_overlapping_export_under_another_name_says_nothing(con, tmp_path):
+    # "The last three weeks" after "the three weeks before": most keys shared,
+    # yet no corrected version; undoing the earlier one as advised would have
+    # dropped the week only it holds.
+    def rows(days):
+        return [["0101001", f"2025-12-{d:02d} 09:00", 19.0, 1, "√", "甲"] for d in days]
+
+    load_file(con, xlsx(tmp_path / "测温_12月1日至21日.xlsx", TEMP_HEADER, rows(range(1, 22))))
+    later = load_file(con, xlsx(tmp_path / "测温_12月8日至28日.xlsx", TEMP_HEADER,
+                                rows(range(8, 29))))
+    assert later.status == "loaded" and later.warnings == []
+
+
+@pytest.mark.parametrize("extra", [["登记时间"], ["单号"], ["应收"], ["供暖季", "单价"]])
+def test_a_roster_with_columns_other_exports_also_name_is_a_roster(con, tmp_path, extra):
+    # 登记时间 (a ticket's received time by another name), 单号: names a roster
+    # uses for its own columns too; they made plain rosters "unclear".
+    rows = [r + ["x"] * len(extra) for r in ROSTER_ROWS]
+    report = load_file(con, xlsx(tmp_path / "用户档案.xlsx", ROSTER_HEADER + extra, rows))
+    assert (report.status, report.kind) == ("loaded", "households"), report.error
+    assert not any("按用户档案导入" in w for w in report.warnings)   # no roster_ignored
