@@ -197,8 +197,10 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
     scans: dict[str, tuple[list[tuple[int, int]], list[Merge], list[tuple[int, int]]]] = {}
     zero_styles: dict[int, int] = {}
     if head.startswith(_ZIP):
-        check_zip(path)
+        # First what it is (an archive of exports, a Word file), then whether
+        # it is safe to open: an archive of workbooks is no "nested" workbook.
         _refuse_other_zip(path)
+        check_zip(path)
         epoch = _zip_epoch(path)
         zero_styles = zero_padded_styles(path)
     elif xls_dates_1904(path):

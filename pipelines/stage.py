@@ -62,7 +62,8 @@ TIME_OF_DAY = r"\s*[0-9]{1,2}\s*[:：]\s*[0-9]{2}(\s*[:：]\s*[0-9]{2})?\s*"
 # A space between digits (18 5, 1 2): 18.5 or 185? Not read. An amount
 # grouped by spaces in threes (1 234.50) is a thousands separator.
 DIGITS_SPACED = r"[0-9][\s]+[0-9]"
-SPACE_GROUPED = r"[-+]?[¥￥]?[0-9]{1,3}( [0-9]{3})+(\.[0-9]+)?\s*元?"
+SPACE_GROUPED = (r"\s*[-+]?[(（]?\s*[¥￥]?\s*[0-9]{1,3}( [0-9]{3})+(\.[0-9]+)?\s*[)）]?\s*"
+                 r"(元|㎡|m2|m²|平方米|平米)?\s*")
 # A time cell giving a day but no clock time: 2025-11-25, 2025年11月25日, a whole
 # Excel serial, or an Excel date cell as read (2025-11-25 00:00:00).
 CLOCK = r"[0-9]\s*[:：时点]"
@@ -337,9 +338,9 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
         checks.append(f"WHEN CAST({typed} AS DATE) <> {day} THEN 'date_conflict'")
     if f.type == NUMBER:
         # 18 5, 1 2: read as 185 and 12 once the space is gone; which number is
-        # meant is unclear.
-        grouped = (f"NOT regexp_full_match({_value(f)}, {q.p(SPACE_GROUPED)})" if f.money
-                   else "true")
+        # meant is unclear. Digits grouped in threes by spaces (an amount or an
+        # area, 1 234.5, ¥ 1 234.50, (1 234.50)) are a thousands separator.
+        grouped = f"NOT regexp_full_match({_value(f)}, {q.p(SPACE_GROUPED)})"
         checks.append(f"WHEN regexp_matches({_value(f)}, {q.p(DIGITS_SPACED)}) AND {grouped} "
                       f"THEN 'number_space'")
         lo, hi = bounds(ds, f)

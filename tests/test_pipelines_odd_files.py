@@ -66,3 +66,16 @@ def test_a_line_over_two_megabytes_loads(con, tmp_path):
     report = load_file(con, path)
     assert report.status == "loaded", report.error
     assert report.rows_read == 2
+
+
+def test_an_archive_of_workbooks_says_to_unpack_it(con, tmp_path):
+    # It was refused as a workbook holding another one ("export only the table").
+    inner = tmp_path / "工单.xlsx"
+    from made_files import xlsx
+    xlsx(inner, ["工单编号", "受理时间", "工单类型"], [["GD1", "2025-11-20 08:00", "报修"]])
+    path = tmp_path / "导出.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.write(inner, "工单.xlsx")
+        z.write(inner, "测温.xlsx")
+    zh = load_file(con, path)
+    assert zh.error_code == "zip_archive" and "内有 2 个文件:工单.xlsx、测温.xlsx" in zh.error

@@ -234,9 +234,17 @@ def test_a_space_between_digits_is_rejected_as_unclear(con, tmp_path):
         "为免读错,此行未导入。请去掉空格或写成 18.5 这样的数字后再上传。")
     payments = load_file(con, xlsx(tmp_path / "收费.xlsx", PAYMENTS, [
         ["S1", "0101", "2025-2026", "2025-12-01", "1 2"],
-        ["S2", "0101", "2025-2026", "2025-12-01", "1 234.50"]]))
+        ["S2", "0101", "2025-2026", "2025-12-01", "1 234.50"],
+        # grouped in threes, also after ¥ and in accounting brackets
+        ["S3", "0101", "2025-2026", "2025-12-01", "¥ 1 234.50"],
+        ["S4", "0101", "2025-2026", "2025-12-01", "(1 234.50)"]]))
     assert [(r.value, r.code) for r in payments.rejects] == [("1 2", "number_space")]
-    assert con.execute("SELECT amount FROM fee_payments").fetchone() == (1234.5,)
+    assert con.execute("SELECT receipt_no, amount FROM fee_payments ORDER BY 1").fetchall() == [
+        ("S2", 1234.5), ("S3", 1234.5), ("S4", -1234.5)]
+    roster = load_file(con, xlsx(tmp_path / "档案.xlsx", ["户号", "分公司", "供热站", "供热面积"], [
+        ["0101", "张店分公司", "华光路换热站", "1 234.5"]]))   # an area grouped so
+    assert roster.rows_rejected == 0
+    assert con.execute("SELECT heated_area_m2 FROM households").fetchone() == (1234.5,)
 
 
 @pytest.mark.parametrize("cell", [dt.time(8, 20), "8:20", "08：20：00"])
