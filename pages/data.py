@@ -7,7 +7,8 @@ import streamlit as st
 
 from i18n import t
 from metrics.display import display_width
-from pipelines.batches import batch_rejects, list_batches, undo_batch, undo_preview
+from pipelines.batches import (batch_rejects, batch_warnings, list_batches, undo_batch,
+                               undo_preview, warned_batches)
 from pipelines.coverage import freshness, missing_weeks, weekly_rows
 from pipelines.errors import PipelineError
 from pipelines.fields import KINDS
@@ -206,6 +207,7 @@ def history() -> None:
     shown.columns = [tr(f"ui.batches.{c}") for c in ids]
     tables.grid(shown, ids, config)
 
+    warned_loads(df)
     rejected_rows(df)
     loaded = df[df["status"] == "loaded"]
     if loaded.empty or not session.can("undo"):
@@ -222,6 +224,25 @@ def history() -> None:
     if right.button(tr("ui.undo.open"), key="undo_open", width="stretch",
                     disabled=pick is None):
         st.session_state[UNDO_TARGET] = int(pick)
+
+
+def warned_loads(df: pd.DataFrame) -> None:
+    """What earlier loads said about the rows they kept (a receipt number
+    reused, rows a corrected file left behind, IDs padded), batch by batch,
+    in the viewer's language: the upload page shows them only right after
+    the upload, and some ask for an undo made here."""
+    counts = db.query(warned_batches)
+    shown = df[df["batch_id"].isin(list(counts))]
+    if shown.empty:
+        return
+    with st.expander(tr("ui.data.warnings", n=fmt.number(len(shown), lang))):
+        info = dict(zip(shown["batch_id"].astype(int), shown["file_name"]))
+        pick = st.selectbox(tr("ui.data.warnings_pick"), list(info), key="warnings_pick",
+                            format_func=lambda b: t("ui.data.warnings_option", lang, batch=b,
+                                                    file=info[b],
+                                                    n=fmt.number(counts[b], lang)))
+        for words in db.query(batch_warnings, pick, lang):
+            st.warning(words)
 
 
 def rejected_rows(df: pd.DataFrame) -> None:

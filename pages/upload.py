@@ -221,7 +221,9 @@ def report(up: uploads.Upload) -> None:
             ("read", r.rows_read), ("inserted", r.rows_inserted), ("updated", r.rows_updated),
             ("unchanged", r.rows_unchanged), ("rejected", r.rows_rejected))):
         col.metric(tr(f"ui.report.{key}"), fmt.number(value, lang))
-    for warning in r.warnings:   # loaded, but worth a look (IDs not in the roster...)
+    # Loaded, but worth a look (IDs not in the roster...): in the language the
+    # page is read in now (数据管理 keeps them with the batch).
+    for warning in r.warnings_in(lang):
         st.warning(warning)
     if not r.rejects:
         return

@@ -1,6 +1,7 @@
 """The history of loads, and undoing one."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -60,6 +61,30 @@ def batch_rejects(con: duckdb.DuckDBPyConnection, batch_id: int,
         df["reason"] = [reasons.shown(*x, lang) for x in zip(
             df["code"], df["column_name"], df["params"], df["value"], df["reason"])]
     return df
+
+
+def warned_batches(con: duckdb.DuckDBPyConnection) -> dict[int, int]:
+    """Batch -> how many warnings its load gave."""
+    cur = con.cursor()
+    try:
+        return dict(cur.execute("SELECT batch_id, count(*) FROM batch_warnings "
+                                "GROUP BY batch_id").fetchall())
+    finally:
+        cur.close()
+
+
+def batch_warnings(con: duckdb.DuckDBPyConnection, batch_id: int,
+                   lang: str = "zh") -> list[str]:
+    """What the batch's load said about the rows it kept, in `lang` (the
+    viewer's, whoever loaded it), in the order it said them."""
+    from .load import warning
+    cur = con.cursor()
+    try:
+        rows = cur.execute("SELECT code, params FROM batch_warnings WHERE batch_id = ? "
+                           "ORDER BY seq", [batch_id]).fetchall()
+    finally:
+        cur.close()
+    return [warning(code, json.loads(params), lang) for code, params in rows]
 
 
 @dataclass

@@ -93,6 +93,8 @@ class LoadReport:
     # What the user should know about rows that loaded (IDs padded with the
     # zeros Excel dropped, households not in the roster), in their language.
     warnings: list[str] = field(default_factory=list)
+    # The same as (code, values), to word in any language (warnings_in).
+    notes: list[tuple[str, dict]] = field(default_factory=list)
 
     def asdict(self) -> dict:
         """The JSON shape of `python -m pipelines load --json`."""
@@ -114,6 +116,13 @@ class LoadReport:
 
     def __str__(self) -> str:
         return self.text("zh")
+
+    def warnings_in(self, lang: str = "zh") -> list[str]:
+        """The warnings in `lang`, whichever language the load spoke (a
+        report rebuilt from its JSON has only its words)."""
+        if self.notes:
+            return [warning(code, params, lang) for code, params in self.notes]
+        return list(self.warnings)
 
     def text(self, lang: str = "zh") -> str:
         """The summary, warnings and the first rejects, as the command line prints
@@ -566,6 +575,11 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
             [batch_id, ds.kind, ds.name, report.file, plan.sheet.name, sha, size, user,
              plan.header.last_row, staged.rows_read, inserted, updated, unchanged, rejected,
              data_from, data_to])
+        notes = plan.warnings + staged.warnings + noted
+        if notes:
+            cur.executemany("INSERT INTO batch_warnings VALUES (?, ?, ?, ?)", [
+                [batch_id, i, code, json.dumps(params, ensure_ascii=False, default=str)]
+                for i, (code, params) in enumerate(notes)])
         bump_data_version(cur)
         # The stored models follow the data in the same transaction.
         stored.after_write(cur, ds.name, "SELECT * FROM stg_cls WHERE action <> 'same'")
@@ -577,8 +591,9 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
     report.status, report.batch_id, report.rows_read = "loaded", batch_id, staged.rows_read
     report.rows_inserted, report.rows_updated = inserted, updated
     report.rows_unchanged, report.rows_rejected = unchanged, rejected
-    report.warnings = [warning(code, params, lang)
-                       for code, params in plan.warnings + staged.warnings + noted]
+    report.notes = [(code, json.loads(json.dumps(params, ensure_ascii=False, default=str)))
+                    for code, params in notes]
+    report.warnings = report.warnings_in(lang)
     report.rejects = [Reject(plan.sheet.name, *r, params=json.loads(params)) for *r, params in
                       cur.execute(f"SELECT {ROW}, column_name, value, reason, code, "
                                   f"source_column, params FROM stg_rejects "

@@ -444,3 +444,29 @@ def test_undo_counts_are_grouped_in_the_dialog_and_the_result(warehouse, tmp_pat
     assert all(a in text for a in asked), text
     at.button(key="undo_confirm").click().run()
     assert texts(at.success) == [done]
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", "个收据号在数据仓库中已有记录"), ("en", "already in the warehouse come in this file")])
+def test_a_loads_warnings_stay_with_its_batch_in_the_viewers_language(warehouse, tmp_path,
+                                                                        lang, words):
+    # The warning that says "undo batch N" was shown once on the upload page
+    # and gone on the click to this page, where undo is.
+    from made_files import xlsx
+    header = ["收据号", "户号", "供暖季", "缴费日期", "实收金额"]
+    con = connect(warehouse)
+    try:
+        load_file(con, xlsx(tmp_path / "收费1.xlsx", header,
+                            [["000001", "0101001", "2024-2025", "2024-10-01", 1286.16]]))
+        again = load_file(con, xlsx(tmp_path / "收费2.xlsx", header,
+                                    [["000001", "0101002", "2025-2026", "2025-10-01", 900]]),
+                          lang="en" if lang == "zh" else "zh")   # loaded in the other language
+    finally:
+        con.close()
+    assert again.status == "loaded" and again.warnings
+    at = open_page(lang)
+    [box] = [e for e in at.expander if e.label.startswith(("查看以往导入的提示", "What earlier"))]
+    assert box.selectbox(key="warnings_pick").value == again.batch_id
+    said = [w.value for w in box.warning]
+    assert len(said) == len(again.warnings) and any(words in w for w in said), said
+    assert said == again.warnings_in(lang)

@@ -269,3 +269,17 @@ def test_a_roster_with_columns_other_exports_also_name_is_a_roster(con, tmp_path
     report = load_file(con, xlsx(tmp_path / "用户档案.xlsx", ROSTER_HEADER + extra, rows))
     assert (report.status, report.kind) == ("loaded", "households"), report.error
     assert not any("按用户档案导入" in w for w in report.warnings)   # no roster_ignored
+
+
+def test_a_loads_warnings_are_kept_with_its_batch_and_worded_in_any_language(con, tmp_path):
+    from pipelines.batches import batch_warnings, warned_batches
+    load_file(con, xlsx(tmp_path / "收费1.xlsx", PAY_HEADER,
+                        [["000001", "0101001", "2024-2025", "2024-10-01", 1286.16]]))
+    again = load_file(con, xlsx(tmp_path / "收费2.xlsx", PAY_HEADER,
+                                [["000001", "0101002", "2025-2026", "2025-10-01", 900]]))
+    assert again.warnings == again.warnings_in("zh") and "已有记录" in again.warnings[0]
+    assert "already in the warehouse" in again.warnings_in("en")[0]
+    assert warned_batches(con) == {again.batch_id: len(again.warnings)}
+    assert batch_warnings(con, again.batch_id, "en") == again.warnings_in("en")
+    undo_batch(con, again.batch_id)   # kept with the batch's history
+    assert batch_warnings(con, again.batch_id, "zh") == again.warnings

@@ -51,6 +51,17 @@ CREATE TABLE IF NOT EXISTS rejects (
 -- A warehouse made before params: its rejects keep their stored words.
 ALTER TABLE rejects ADD COLUMN IF NOT EXISTS params VARCHAR;
 
+-- What a load said about the rows it kept (IDs padded, households not in the
+-- roster, a receipt number reused, rows an earlier version left behind): the
+-- i18n code (load.warning.*) and its values, worded when read, in the
+-- reader's language (pipelines/load.py warning). Kept after an undo.
+CREATE TABLE IF NOT EXISTS batch_warnings (
+    batch_id INTEGER,
+    seq      INTEGER,       -- the order the load said them in
+    code     VARCHAR,
+    params   VARCHAR        -- JSON
+);
+
 CREATE TABLE IF NOT EXISTS households (
     household_id    VARCHAR,
     branch          VARCHAR,
