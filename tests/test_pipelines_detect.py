@@ -167,7 +167,7 @@ def test_a_receipt_number_used_again_next_season_is_named(con, tmp_path):
     undo_batch(con, report.batch_id)
     en = load_file(con, tmp_path / "收费2025.xlsx", lang="en")
     [words] = [w for w in en.warnings if "000001" in w]
-    assert words.startswith("2 Receipt") and "reuses numbers" in words
+    assert words.startswith("2 record(s) whose “Receipt number” is already in the warehouse") and "reuses numbers" in words
 
 
 def test_a_ticket_number_used_again_is_named_and_a_correction_is_not(con, tmp_path):
