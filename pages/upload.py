@@ -69,7 +69,13 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
         st.caption(tr("ui.upload.recognised", dataset=dataset, sheet=plan.sheet.name,
                       header=plan.header.rows))
     if up.saved:
-        st.caption(tr("ui.upload.saved_mapping"))
+        said, undo = st.columns([3, 1], vertical_alignment="center")
+        said.caption(tr("ui.upload.saved_mapping"))
+        # A wrong pick (卧室 for 客厅) would otherwise stick to every later file.
+        if undo.button(tr("ui.upload.forget_mapping"), key=f"forget_{up.file_id}",
+                       help=tr("ui.upload.forget_mapping_help"), width="stretch"):
+            uploads.forget_mapping(con, up)
+            st.rerun()
     batch = uploads.loaded_batch(batches, up)
     if batch is not None:
         st.info(tr("ui.upload.already_loaded", batch=batch))

@@ -65,6 +65,18 @@ def remember(con: duckdb.DuckDBPyConnection, labels: list[str | None], dataset: 
     return SavedMapping(signature, dataset, clean, user)
 
 
+def forget(con: duckdb.DuckDBPyConnection, labels: list[str | None]) -> None:
+    """Drop the mapping saved for this header layout: the next file of it is
+    mapped by its labels again (and the form asks for what they leave out)."""
+    with WRITE_LOCK:
+        cur = con.cursor()
+        try:
+            cur.execute("DELETE FROM column_mappings WHERE signature = ?",
+                        [layout_signature(labels)])
+        finally:
+            cur.close()
+
+
 def lookup(con: duckdb.DuckDBPyConnection, labels: list[str | None]) -> SavedMapping | None:
     """The mapping saved for this header layout, if any."""
     signature = layout_signature(labels)

@@ -204,6 +204,18 @@ def test_mapping_form_fills_a_missing_column_and_is_remembered(warehouse):
     again = upload(open_page(), "temperature_odd_header.xlsx")
     assert not again.warning and not again.button(key="upload_load").disabled
 
+    # A wrong pick is not for ever: "choose the columns again" forgets it and
+    # the form asks again (here and for every later file of these headers).
+    [forget] = [b for b in again.button if b.label == "重新选择列对应"]
+    forget.click().run()
+    assert texts(again.warning) == ["没有找到必需的列:测温时间。请在下面指定它们在文件中对应哪一列。"]
+    assert again.button(key="upload_load").disabled
+    con = connect(warehouse)
+    try:
+        assert lookup(con, plan_file(UI / "temperature_odd_header.xlsx").header.labels) is None
+    finally:
+        con.close()
+
 
 def test_mapping_form_refuses_a_half_filled_choice(warehouse):
     at = upload(open_page("en"), "temperature_odd_header.xlsx")

@@ -29,7 +29,7 @@ from pipelines.batches import list_batches
 from pipelines.errors import PipelineError
 from pipelines.fields import DATASETS
 from pipelines.load import LoadReport, Plan, detected_again, file_sha256, load_file
-from pipelines.mappings import SavedMapping, plan_remembered, remember
+from pipelines.mappings import SavedMapping, forget, plan_remembered, remember
 
 from . import db, session
 
@@ -187,6 +187,13 @@ def save_mapping(con: duckdb.DuckDBPyConnection, up: Upload, overrides: dict[str
     """Remember the user's column choices for this header layout, and re-plan."""
     overrides = {**(up.saved.overrides if up.saved else {}), **overrides}
     remember(con, up.plan.header.labels, up.plan.mapping.dataset, overrides, user_name())
+    st.session_state["mappings_saved"] = _mappings_key() + 1
+
+
+def forget_mapping(con: duckdb.DuckDBPyConnection, up: Upload) -> None:
+    """Stop applying the column choices saved for this header layout (a wrong
+    pick stuck to every later file of it), and re-plan."""
+    forget(con, up.plan.header.labels)
     st.session_state["mappings_saved"] = _mappings_key() + 1
 
 
