@@ -534,8 +534,9 @@ def _keep_blank_lines(text: str, delim: str) -> str:
 
 
 def read_csv(path: Path) -> RawSheet:
-    # A stray NUL (file_format lets a few through) ends a text in C readers.
-    text = decode_text(Path(path).read_bytes()).replace("\x00", "")
+    # A stray NUL (file_format lets a few through) ends a text in C readers;
+    # a DOS end-of-file mark (Ctrl-Z) after the last line read as a row.
+    text = decode_text(Path(path).read_bytes()).replace("\x00", "").rstrip("\x1a")
     if not text.strip():
         raise PipelineError("empty_file")
     delim = _delimiter(text[:65536])

@@ -79,3 +79,11 @@ def test_an_archive_of_workbooks_says_to_unpack_it(con, tmp_path):
         z.write(inner, "测温.xlsx")
     zh = load_file(con, path)
     assert zh.error_code == "zip_archive" and "内有 2 个文件:工单.xlsx、测温.xlsx" in zh.error
+
+
+def test_a_dos_end_of_file_mark_is_no_row(con, tmp_path):
+    # Old systems end a text file with Ctrl-Z: it was one more, rejected, row.
+    path = tmp_path / "工单.csv"
+    path.write_bytes((HEADER + "GD1,2025-11-20 08:00,报修,暖气不热\r\n").encode("gbk") + b"\x1a")
+    report = load_file(con, path)
+    assert (report.status, report.rows_read, report.rows_rejected) == ("loaded", 1, 0)
