@@ -13,6 +13,7 @@ from pipelines.coverage import freshness, missing_weeks, weekly_rows
 from pipelines.errors import PipelineError
 from pipelines.fields import KINDS
 from ui import db, fmt, session, tables
+from ui import rejects as reject_views
 from ui.lang import current, tr
 from ui.sidebar import today
 from ui.uploads import user_name
@@ -273,7 +274,9 @@ def rejected_rows(df: pd.DataFrame) -> None:
         })
         ids = list(shown.columns)
         shown.columns = [tr(f"ui.rejects.{c}") for c in ids]
-        tables.grid(shown, ids)
+        tables.grid(shown, ids, config=reject_views.columns(shown, lang))
+        # (the grid cuts a long reason mid-sentence)
+        reject_views.in_full(zip(rows["reason"], rows["source_row"]), lang)
         name = tr("ui.data.rejects_file", file=info[pick][0].rsplit(".", 1)[0], batch=pick)
         tables.download(shown, lang, key=f"rejects_{pick}", file_name=name,
                         detail=f"{len(shown)} rows", sheet=tr("ui.rejects.file_suffix"))

@@ -14,6 +14,7 @@ from pipelines.mapping import ABSENT, may_be_absent
 from pipelines.read import SUFFIXES
 from pipelines.settings import load_settings
 from ui import db, fmt, session, tables, uploads
+from ui import rejects as reject_views
 from ui.lang import current, tr
 from ui.xlsx import rejected_rows, workbook_bytes
 
@@ -123,50 +124,6 @@ def reject_column(labels: list, columns: dict[str, int], name: str) -> str:
         f"{source} · {field}"
 
 
-def reject_columns(shown: pd.DataFrame) -> dict:
-    """The reject grid's columns: the row number as wide as its header ("Row
-    (as in Excel)" was cut to "Row (as"), the reason wide, saying where it
-    is written in full (a long one is cut in the grid: `reasons_in_full`)."""
-    row, reason = tr("ui.rejects.row"), tr("ui.rejects.reason")
-    digits = max((len(str(x)) for x in shown[row]), default=1)
-    return {row: st.column_config.NumberColumn(width=max(tables.text_px(row),
-                                                         tables.text_px("0" * digits))),
-            reason: st.column_config.TextColumn(width="large",
-                                                help=tr("ui.rejects.reason_help"))}
-
-
-REASONS_LISTED = 10   # distinct reasons written out under the reject grid
-ROWS_NAMED = 8        # rows named for each
-
-
-def _markdown_text(text: str) -> str:
-    """A cell's text shown literally in Markdown (a value may hold * or [)."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in str(text))
-
-
-def reasons_in_full(rejects: list) -> None:
-    """Each reason once, in full, with the rows it rejected (the grid cuts a
-    long reason mid-sentence): the first REASONS_LISTED, the rest in the
-    download. `rejects`: in the user's language (`report`)."""
-    rows: dict[str, list[int]] = {}
-    for x in rejects:
-        seen = rows.setdefault(x.reason, [])
-        if x.row not in seen:
-            seen.append(x.row)
-    lines = []
-    for reason, numbers in list(rows.items())[:REASONS_LISTED]:
-        named = fmt.join(numbers[:ROWS_NAMED], lang)
-        if len(numbers) > ROWS_NAMED:
-            named = tr("ui.rejects.rows_more", rows=named, n=fmt.number(len(numbers), lang))
-        where = tr("ui.rejects.in_row" if len(numbers) == 1 else "ui.rejects.in_rows",
-                   rows=named)
-        lines.append(f"- **{where}**{tr('ui.rejects.colon')}{_markdown_text(reason)}")
-    st.markdown(f"**{tr('ui.rejects.reasons_heading')}**\n\n" + "\n".join(lines))
-    if len(rows) > REASONS_LISTED:
-        st.caption(tr("ui.rejects.reasons_more",
-                      n=fmt.number(len(rows) - REASONS_LISTED, lang)))
-
-
 def choice_label(labels: list, i: int | None) -> str:
     if i is None:
         return t("ui.mapping.choose", lang)
@@ -246,8 +203,8 @@ def report(up: uploads.Upload) -> None:
     ids = list(rejects.columns)
     rejects.columns = [tr(f"ui.rejects.{c}") for c in ids]
     # named by key: a sort outlives a change of language
-    tables.grid(rejects, ids, config=reject_columns(rejects))
-    reasons_in_full(said)
+    tables.grid(rejects, ids, config=reject_views.columns(rejects, lang))
+    reject_views.in_full([(x.reason, x.row) for x in said], lang)
     stem = up.name.rsplit(".", 1)[0]
     st.download_button(
         tr("ui.rejects.download"), key=f"rejects_{up.file_id}", mime=XLSX_MIME,

@@ -267,6 +267,9 @@ def test_an_earlier_loads_rejected_rows_can_be_seen_and_downloaded(demo_copy, do
         assert len(shown) == n
         assert list(shown.columns) == ["工作表", "行号(Excel)", "列", "值", "原因"]
         assert shown["原因"].notna().all() and shown["行号(Excel)"].notna().all()
+        # each reason also written out whole (the grid cuts a long one)
+        [full] = [m.value for m in at.markdown if m.value.startswith("**拒收原因(完整说明)**")]
+        assert all(reason in full.replace("\\", "") for reason in shown["原因"].head(3))
         files = downloads(at)
         data = next(v for k, v in files.items() if k.startswith(f"rejects_{batch}_xlsx"))
         sheet = openpyxl.load_workbook(io.BytesIO(data)).active
