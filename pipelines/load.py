@@ -648,20 +648,24 @@ def _left_behind(cur: duckdb.DuckDBPyConnection, ds, file_name: str,
     """Earlier loaded batches of the dataset this file looks like a new
     version of (the same file name, but for a version mark; sharing keys
     alone is an overlapping export, as loads are meant to take) that hold
-    rows this file does not: a corrected key
-    (a reading's time, a ticket's number) leaves the old row beside the new
-    one. One join of the dataset's versions with the file's keys; a batch's
-    row count is in batches (its rows read, less those rejected)."""
+    rows this file does not: a corrected key (a reading's time, a ticket's
+    number) leaves the old row beside the new one. One join of those
+    batches' versions with the file's keys, none when no batch has the name;
+    a batch's row count is in batches (its rows read, less those rejected)."""
+    stem = _file_stem(file_name)
+    named = [b for b, name in cur.execute(
+        "SELECT batch_id, file_name FROM batches WHERE status = 'loaded' AND dataset = ? "
+        "AND batch_id <> ?", [ds.name, batch_id]).fetchall() if _file_stem(name) == stem]
+    if not named:
+        return []
     on = " AND ".join(f"v.{k} = f.{k}" for k in ds.key)
     found = cur.execute(f"""
         SELECT b.batch_id, b.file_name, b.rows_read - b.rows_rejected AS n, s.shared
         FROM (SELECT v.batch_id, count(*) AS shared
               FROM {ds.name}_versions v JOIN stg_ok f ON {on}
-              WHERE v.batch_id <> ? GROUP BY v.batch_id) s
+              WHERE v.batch_id IN (SELECT unnest($named)) GROUP BY v.batch_id) s
         JOIN batches b ON b.batch_id = s.batch_id
-        WHERE b.status = 'loaded' AND b.dataset = ? AND s.shared < b.rows_read - b.rows_rejected
-        ORDER BY b.batch_id DESC""", [batch_id, ds.name]).fetchall()
-    stem = _file_stem(file_name)
+        WHERE s.shared < b.rows_read - b.rows_rejected
+        ORDER BY b.batch_id DESC""", {"named": named}).fetchall()
     return [("left_behind", {"old_batch": old, "file": name, "n": n - shared})
-            for old, name, n, shared in found
-            if _file_stem(name) == stem][:3]
+            for old, name, n, shared in found][:3]
