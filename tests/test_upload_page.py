@@ -743,3 +743,19 @@ def test_reject_reasons_follow_a_change_of_language(warehouse):
     [grid] = [g for g in at.dataframe if "Reason" in g.value.columns]
     assert grid.value["Reason"].tolist() == [
         "Category is not an allowed value (allowed: 咨询, 报修, 抢修, 投诉, 举报, 建议)"]
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("zh", "这次的 2 个文件:1 个已导入(其中 1 个有拒收行)、1 个之前已导入。各文件的结果见上方。"),
+    ("en", "Of these 2 files: 1 loaded (1 with rejected rows), 1 loaded before. "
+           "Each file's result is above."),
+])
+def test_several_files_end_in_one_line_of_what_happened(warehouse, lang, words):
+    # After loading several, only the last file's report is on screen: a
+    # line by the button says how they went.
+    at = upload(open_page(lang), "tickets_new.xlsx")
+    at.button(key="upload_load").click().run()
+    assert not at.info or words not in texts(at.info)   # one file: no summary
+    at = upload(open_page(lang), "tickets_new.xlsx", "temperature_new.xlsx")
+    at.button(key="upload_load").click().run()
+    assert words in texts(at.info), texts(at.info)
