@@ -142,9 +142,13 @@ def mapping_form(up: uploads.Upload) -> None:
     picks = {}
     with st.form(key=f"map_{up.file_id}"):
         st.markdown(tr("ui.mapping.intro"))
+        # The columns no field was found in first: a column already read as
+        # 户号 or 测温时间 is seldom the one missing (it is still offered, last).
+        taken = set(up.plan.mapping.columns.values())
+        order = sorted(range(len(labels)), key=lambda i: i in taken)
         for name in up.plan.mapping.missing:
             absent_ok = may_be_absent(ds.field(name))
-            choices = [None, *([ABSENT] if absent_ok else []), *range(len(labels))]
+            choices = [None, *([ABSENT] if absent_ok else []), *order]
             picks[name] = st.selectbox(field_label(name), choices,
                                        key=f"map_{up.file_id}_{name}",
                                        format_func=lambda i: choice_label(labels, i))
