@@ -553,8 +553,18 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     # day: the date column's date a time contradicts (date_conflict), for the
     # reason; written 2025-12-05 however the cell has it (an Excel date cell
     # reads 2025-12-05 00:00:00, a serial 46001).
+    # value: the cell as written; a time of day whose date is in a column of
+    # its own is in the future as the two make it (2026-12-02 09:00), which
+    # its cell alone (09:00, an Excel time cell 1899-12-31 09:00:00) is not.
+    def shown(f) -> str:
+        raw = f"CAST({_q('raw_' + f.name)} AS VARCHAR)"
+        if f.name not in days:
+            return raw
+        return (f"CASE WHEN {_q('err_' + f.name)} = 'future_time' "
+                f"THEN strftime({_q(f.name)}, '%Y-%m-%d %H:%M') ELSE {raw} END")
+
     parts = [
-        f"SELECT {ROW}, {q2} AS column_name, CAST({_q('raw_' + f.name)} AS VARCHAR) AS value, "
+        f"SELECT {ROW}, {q2} AS column_name, {shown(f)} AS value, "
         f"{_q('err_' + f.name)} AS code, NULL::BIGINT AS winner_row, NULL::BIGINT AS fields, "
         + (f"CASE WHEN {_q('err_' + f.name)} = 'date_conflict' "
            f"THEN strftime({_q('day_' + f.name)}, '%Y-%m-%d') END" if f.name in days

@@ -259,3 +259,22 @@ def test_a_time_of_day_without_a_date_says_so(con, tmp_path, cell):
     assert reject.code == "time_no_date" and "只有时刻、没有日期" in reject.reason
     from pipelines.reasons import text
     assert "gives a time of day but no date" in text(reject.code, "measured_at", {}, "8:20", "en")
+
+
+def test_a_future_time_of_a_date_and_a_time_column_names_the_two_together(con, tmp_path,
+                                                                          clock):
+    # 测温日期 2026-12-02 and an Excel time cell: the reject said
+    # 测温时间「1899-12-31 09:00:00」是将来的时间.
+    import openpyxl
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["户号", "测温日期", "测温时间", "室内温度", "用户签字"])
+    ws.append(["0101", dt.date(2052, 12, 2), dt.time(9, 0), 19.5, "张三"])
+    ws.append(["0102", dt.date(2025, 12, 2), dt.time(9, 0), 19.5, "李四"])
+    ws["B2"].number_format = ws["B3"].number_format = "yyyy-mm-dd"
+    ws["C2"].number_format = ws["C3"].number_format = "h:mm"
+    wb.save(tmp_path / "测温.xlsx")
+    report = load_file(con, tmp_path / "测温.xlsx")
+    [reject] = report.rejects
+    assert (reject.code, reject.value) == ("future_time", "2052-12-02 09:00")
+    assert "「2052-12-02 09:00」是将来的时间" in reject.reason
