@@ -218,6 +218,29 @@ def report(up: uploads.Upload) -> None:
                              rejected_rows(up.plan, said, lang)}))
 
 
+def summary(reports: list) -> str | None:
+    """One line over several loads' results (each is above, the last one
+    alone on screen after the load): how many loaded, with warnings, with
+    rejected rows, already loaded, failed. None for fewer than two."""
+    if len(reports) < 2:
+        return None
+
+    def part(key: str, n: int) -> list[str]:
+        return [t(f"upload.summary.{key}", lang, n=fmt.number(n, lang))] if n else []
+
+    loaded = [r for r in reports if r.status == "loaded"]
+    # of those loaded: with warnings, with rejected rows
+    among = (part("warned", sum(bool(r.notes or r.warnings) for r in loaded))
+             + part("rejected", sum(r.rows_rejected > 0 for r in loaded)))
+    parts = part("loaded", len(loaded))
+    if among:
+        parts[0] += t("upload.summary.among", lang, parts=fmt.join(among, lang))
+    parts += (part("already", sum(r.status == "already_loaded" for r in reports))
+              + part("failed", sum(r.status == "failed" for r in reports)))
+    return t("upload.results", lang, n=fmt.number(len(reports), lang),
+             parts=fmt.join(parts, lang))
+
+
 def load_label(n: int) -> str:
     """The load button's words: 导入 3 个文件 / Load 1 file, Load 3 files."""
     if n == 0:
@@ -255,28 +278,6 @@ for up in desk:
                 st.caption(tr("ui.upload.pick_kind"))
         else:
             details(up, batches)
-
-def summary(reports: list) -> str | None:
-    """One line over several loads' results (each is above, the last one
-    alone on screen after the load): how many loaded, with warnings, with
-    rejected rows, already loaded, failed. None for fewer than two."""
-    if len(reports) < 2:
-        return None
-    def part(key: str, n: int) -> list[str]:
-        return [t(f"upload.summary.{key}", lang, n=fmt.number(n, lang))] if n else []
-
-    loaded = [r for r in reports if r.status == "loaded"]
-    # of those loaded: with warnings, with rejected rows
-    among = (part("warned", sum(bool(r.notes or r.warnings) for r in loaded))
-             + part("rejected", sum(r.rows_rejected > 0 for r in loaded)))
-    parts = part("loaded", len(loaded))
-    if among:
-        parts[0] += t("upload.summary.among", lang, parts=fmt.join(among, lang))
-    parts += (part("already", sum(r.status == "already_loaded" for r in reports))
-              + part("failed", sum(r.status == "failed" for r in reports)))
-    return t("upload.results", lang, n=fmt.number(len(reports), lang),
-             parts=fmt.join(parts, lang))
-
 
 done = [up.report for up in desk if up.report is not None]
 if said := summary(done):
