@@ -14,6 +14,7 @@ unclear and the user chooses it (`kind_unclear`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .errors import PipelineError
 from .fields import (DATASETS, ID, KINDS, NUMBER, SEASON, SIGNATURE, TIMESTAMP, Dataset, Field,
@@ -106,10 +107,19 @@ _GENERIC = frozenset(normalize_label(x) for x in (
     "indoor", "应收", "实收", "amount"))
 
 
-def _score(ds: Dataset, m: Mapping) -> tuple:
+class _Score(NamedTuple):
+    """How well a mapping fits, compared field by field in this order."""
+    complete: bool
+    decisive: bool          # has a column only its kind's exports have
+    signature: bool
+    required_found: int
+    columns: int
+
+
+def _score(ds: Dataset, m: Mapping) -> _Score:
     signature = all(s in m.columns for s in ds.signature)
     required_found = len(ds.required) - len(m.missing)
-    return (m.complete, bool(decisive(m)), signature, required_found, len(m.columns))
+    return _Score(m.complete, bool(decisive(m)), signature, required_found, len(m.columns))
 
 
 def _best(mappings: list[Mapping]) -> Mapping:
@@ -256,7 +266,7 @@ def unknown_kind(labels: list[str | None]) -> PipelineError:
     mappings = [map_columns(labels, name) for name in DATASETS]
     scores = [_score(DATASETS[m.dataset], m) for m in mappings]
     top = max(scores)
-    if top[3] and scores.count(top) == 1:
+    if top.required_found and scores.count(top) == 1:
         best = mappings[scores.index(top)]
         return PipelineError("unknown_kind_closest", columns=found_columns(labels),
                              closest_dataset=best.dataset, missing_fields=best.missing)
