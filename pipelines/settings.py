@@ -1,10 +1,12 @@
 """The one settings file (settings.toml) and the paths derived from it."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = ROOT / "settings.toml"
@@ -16,6 +18,14 @@ def load_settings(path: str | None = None) -> dict:
     file = Path(path or os.environ.get("HEATKPI_SETTINGS") or SETTINGS_FILE)
     with file.open("rb") as fh:
         return tomllib.load(fh)
+
+
+def company_now() -> dt.datetime:
+    """The company's wall-clock time now (settings company.timezone,
+    Asia/Shanghai; the server may run in UTC), to the second, naive as the
+    warehouse keeps times."""
+    tz = ZoneInfo(load_settings()["company"]["timezone"])
+    return dt.datetime.now(tz).replace(tzinfo=None, microsecond=0)
 
 
 def warehouse_path() -> Path:

@@ -19,7 +19,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow as pa
@@ -36,7 +35,7 @@ from .header import FOOTER_ROW, TOTAL_ROW, Header
 from .mapping import Mapping
 from .read import ROW, RawSheet
 from .reasons import WHOLE_ROW
-from .settings import load_settings
+from .settings import company_now, load_settings
 
 MACROS = Path(__file__).parent / "sql" / "parse_macros.sql"
 EVENT_TIME = {"temperature_readings": "measured_at", "tickets": "received_at",
@@ -71,10 +70,8 @@ EXCEL_MIDNIGHT = r"[0-9]{4}-[0-9]{2}-[0-9]{2} 00:00:00"
 
 
 def local_now() -> dt.datetime:
-    """The company's wall-clock time now (settings company.timezone, Asia/Shanghai),
-    naive as the warehouse keeps times. Tests replace it to fix the clock."""
-    tz = ZoneInfo(load_settings()["company"]["timezone"])
-    return dt.datetime.now(tz).replace(tzinfo=None, microsecond=0)
+    """The time of loading (settings.company_now). Tests replace it to fix the clock."""
+    return company_now()
 
 
 @lru_cache(maxsize=1)
@@ -625,16 +622,24 @@ def _pad_household_ids(con, sheet: RawSheet, mapping: Mapping, width: int
     if not found:
         return []
     numbers = sheet.number_rows(mapping.columns["household_id"], {r for r, _ in found})
-    rows = sorted(r for r, _ in found if r in numbers)
+    return _padded(con, "ids_padded", sorted(r for r, _ in found if r in numbers),
+                   dict(found), width)
+
+
+def _padded(con, code: str, rows: list[int], ids: dict[int, str], width: int
+            ) -> list[tuple[str, dict]]:
+    """Zero-pad the household IDs of `rows` (stg, in the file's order) to
+    `width`; the warning `code` saying how many, with the first as example
+    (`ids`: row -> ID as written)."""
     if not rows:
         return []
     # A semi-join on the rows (a list_contains per row is quadratic when a
     # whole column of a big file was numbers).
     con.execute(f"UPDATE stg SET household_id = lpad(household_id, $w, '0') "
                 f"WHERE {ROW} IN (SELECT unnest($rows))", {"w": width, "rows": rows})
-    first = next(i for r, i in found if r == rows[0])
-    return [("ids_padded", {"n": len(rows), "width": width, "example": first,
-                            "padded": first.rjust(width, "0")})]
+    first = ids[rows[0]]
+    return [(code, {"n": len(rows), "width": width, "example": first,
+                    "padded": first.rjust(width, "0")})]
 
 
 def _not_in_roster(con, width: int) -> list[tuple[str, dict]]:
@@ -756,14 +761,8 @@ def _pad_roster_ids(con, sheet: RawSheet, mapping: Mapping) -> list[tuple[str, d
     if any(r not in numbers for r, _, _ in shorter) and not _roster_width(con):
         # A shorter ID written as text: the file's IDs are not of one width.
         return []
-    rows = [r for r, _, ok in shorter if ok and r in numbers]
-    if not rows:
-        return []
-    con.execute(f"UPDATE stg SET household_id = lpad(household_id, $w, '0') "
-                f"WHERE {ROW} IN (SELECT unnest($rows))", {"w": width, "rows": rows})
-    first = next(i for r, i, _ in shorter if r == rows[0])
-    return [("roster_ids_padded", {"n": len(rows), "width": width, "example": first,
-                                   "padded": first.rjust(width, "0")})]
+    return _padded(con, "roster_ids_padded", [r for r, _, ok in shorter if ok and r in numbers],
+                   {r: i for r, i, _ in shorter}, width)
 
 
 def _date_only(name: str) -> str:

@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
@@ -23,7 +22,7 @@ from metrics.sources import kinds_without_data, source_kind
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
                                 season_weeks, week_bounds)
-from pipelines.settings import load_settings
+from pipelines.settings import company_now
 from pipelines.warehouse import data_version
 
 from .errors import ReportError
@@ -173,7 +172,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         week=week, period=period, branch=branch or None, scope=scope,
         can_see_personal=can_see_personal, row_lists=row_lists, headline=head, areas=areas,
         lists=lists, list_totals=totals, freshness=fresh, batches=batches,
-        data_version=data_version(con), generated_at=now or _now(),
+        data_version=data_version(con), generated_at=now or company_now(),
         kpi_values=dict(zip(head["kpi"], head["value"])), no_data=no_data,
         left_out=left_out, carried_over=None if pd.isna(older) else int(older))
 
@@ -230,11 +229,6 @@ def with_trends(con: duckdb.DuckDBPyConnection, data: WeeklyData) -> WeeklyData:
         trends = [pool.submit(_trend, con, a.area, data.week, data.scope) for a in data.areas]
         areas = [replace(a, trend=t.result()) for a, t in zip(data.areas, trends)]
     return replace(data, areas=areas)
-
-
-def _now() -> dt.datetime:
-    tz = ZoneInfo(load_settings()["company"]["timezone"])
-    return dt.datetime.now(tz).replace(tzinfo=None, microsecond=0)
 
 
 def _area_table(con, area: Area, period: Period, scope) -> pd.DataFrame:

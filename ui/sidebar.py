@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import streamlit as st
 
 from i18n import DEFAULT_LANG, t
 from pipelines.coverage import FilterOptions
-from pipelines.settings import load_settings
+from pipelines.settings import company_now
 
 from . import fmt
 from .filters import (PARAMS, PERIODS, Filters, decode, default_week, encode, range_fits,
@@ -23,7 +22,7 @@ WRITTEN = "filters_url"  # the filter parameters sync_url last wrote
 
 def today() -> dt.date:
     """Today in the company's time zone (the server may run in UTC)."""
-    return dt.datetime.now(ZoneInfo(load_settings()["company"]["timezone"])).date()
+    return company_now().date()
 
 
 def _url_params() -> dict[str, list[str]]:
