@@ -64,6 +64,28 @@ def test_tickets_received_scoped(wh):
     assert sorted(rows["ticket_no"]) == ["t10", "t5", "t6", "t8"]
 
 
+@pytest.mark.parametrize("storage", STORAGE)
+def test_a_ticket_of_a_unit_outside_the_roster_goes_to_its_households_branch(con, storage):
+    # c1: a complaint of h1 (张店) handed to 客服中心, which the roster does not
+    # list as a station: 张店's (its branch manager must see it, 漏件 included);
+    # t11 (S9, no household) stays without a branch. Week: 9 + c1 = 10 tickets,
+    # 张店 t1 t2 t3 t7 c1 = 5, 淄川 4, none 1: the branches add up to the company.
+    add_households(con)
+    add_tickets(con, {**TICKETS, "c1": ticket("c1", "投诉", "2025-12-02 09:00", "客服中心", "h1")})
+    use_storage(con, storage)
+    by_branch = query(con, "tickets_received", WEEK, by="branch")
+    assert by_branch["branch"].fillna("-").tolist() == [ZD, ZC, "-"]
+    assert by_branch["numerator"].tolist() == [5, 4, 1]
+    assert one(con, "tickets_received")[0] == 10
+    assert one(con, "tickets_received", scope=ZD)[0] == 5
+    # c1 is due 12-04 09:00, unresolved at the cut-off: 漏件 of 张店
+    unanswered = action_list(con, "unanswered_tickets", WEEK, scope=ZD)
+    assert "c1" in set(unanswered["ticket_no"])
+    assert "c1" not in set(action_list(con, "unanswered_tickets", WEEK, scope=ZC)["ticket_no"])
+    assert query(con, "tickets_received", WEEK, by="station",
+                 filters={"branch": ZD}).set_index("station").loc["客服中心", "numerator"] == 1
+
+
 def test_tickets_received_by_channel_filter(wh):
     # only t2 came in by 微信
     assert one(wh, "tickets_received", filters={"channel": "微信"})[0] == 1

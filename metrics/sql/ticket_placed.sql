@@ -1,7 +1,9 @@
 -- ticket_placed: ticket_base with each ticket's dimensions (and no period
 -- flags: metrics/stored.py keeps these rows for all time).
 --   station   the ticket's 责任单位, else its household's station
---   branch    the station's branch (station_branches)
+--   branch    the station's branch (station_branches); a 责任单位 the roster
+--             does not list as a station (客服中心, a repair team) takes its
+--             household's branch, so every branch sees its households' tickets
 --   community, building, zone, customer_type: the ticket's household's
 
 with base as (
@@ -15,7 +17,7 @@ final as (
 
     select
         b.*,
-        sb.branch,
+        coalesce(sb.branch, h.branch) as branch,
         coalesce(b.responsible_station, h.station) as station,
         h.community,
         h.building,
