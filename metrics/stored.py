@@ -6,13 +6,11 @@ Readings: `reading_facts` is stored for every reading (not one period) in
 target (so no query joins the roster to millions of readings), an integer
 `household_key` (grouping and joining readings by household costs a fraction
 of doing it by the id's text), and the time of the household's next reading
-of each kind (`next_valid_at`, `next_counted_at`, `next_failed_at`,
-`next_point_at`). A household's latest counted reading of a period is then the
-counted reading of the period whose next one is outside it: a filter over the
-readings instead of grouping them by household
-(sql/stored/latest_counted_readings.sql); and "households with a failed
-reading" is a count of the readings whose next failed one is outside the
-period (sql/stored/reading_marks.sql).
+of each kind (`next_valid_at`, `next_counted_at`, `next_point_at`). A
+household's latest counted reading of a period is then the counted reading of
+the period whose next one is outside it: a filter over the readings instead of
+grouping them by household (sql/stored/latest_counted_readings.sql,
+sql/stored/reading_marks.sql).
 
 Tickets: `ticket_placed` is stored for every ticket in `ticket_facts_stored`
 (deadline, resolution hours, the category and rating flags and the ticket's
@@ -71,7 +69,6 @@ VARIANTS = {
 NEXT = {
     "valid": "valid",
     "counted": "counted",
-    "failed": "counted and indoor_c < target_c",
     "point": "valid and outdoor_c is not null and indoor_c is not null",
 }
 

@@ -200,7 +200,16 @@ def test_cold_buildings(wh):
                "failed_share"]].values.tolist() == [
         ["C2", "平房1排", 2, 1, 0.5], ["C1", "1号楼", 4, 1, 0.25]]
     assert df.iloc[1]["lowest_indoor_c"] == 16.0
-    assert df.iloc[1]["households_measured"] == 2 and df.iloc[1]["households_failed"] == 1
+    # Households below target are those whose last counted reading failed, as
+    # the household compliance rate counts them: C1/1号楼's h1 failed with r1
+    # but its last, r2, met 18.0 (h2's last, r6, met 16): 0 of 2. C2's h3: r7 of 1.
+    assert df.iloc[1]["households_measured"] == 2 and df.iloc[1]["households_failed"] == 0
+    assert df.iloc[0]["households_measured"] == 1 and df.iloc[0]["households_failed"] == 1
+    household = query(wh, "temp_household_compliance_rate", WEEK, by=["community", "building"])
+    measured = household.set_index(["community", "building"])
+    for _, row in df.iterrows():
+        parts = measured.loc[(row["community"], row["building"])]
+        assert row["households_failed"] == parts["denominator"] - parts["numerator"]
     # mean of 17.9 18.0 16.5 16.0
     assert df.iloc[1]["mean_indoor_c"] == pytest.approx(17.1)
 
@@ -237,27 +246,27 @@ def test_reading_marks(wh):
     # Each household's last reading of a kind in the week (source rows r1=5 .. r12=16):
     #   valid:   h1 r3 (r4 unsigned), h2 r6, h3 r7 (r11 unsigned), h4 r8 (r10 at the cut-off)
     #   counted: h1 r2 (r3 exempt), h2 r6, h3 r7, h4 r8
-    #   failed:  h1 r1, h3 r7 (h4's r9 and r10 are outside the week)
     #   point:   valid with both temperatures: h1 r3, h2 r6 (r5 has no outdoor), h3 r7, h4 r8
     df = temperature_detail.read_sql(wh, "reading_marks", WEEK, None, None, (), "source_row")
     marked = {m: df.loc[df[m], "source_row"].tolist()
-              for m in ("last_valid", "last_counted", "last_failed", "last_point")}
+              for m in ("last_valid", "last_counted", "last_point")}
     assert marked == {"last_valid": [7, 10, 11, 12], "last_counted": [6, 10, 11, 12],
-                      "last_failed": [5, 11], "last_point": [7, 10, 11, 12]}
+                      "last_point": [7, 10, 11, 12]}
     # fit points: the valid readings but r5 (no outdoor temperature)
     assert df.loc[df["fit_point"], "source_row"].tolist() == [5, 6, 7, 10, 11, 12, 16]
 
 
 def test_cold_zones(wh):
     # Zones with a failed counted reading in the week:
-    #   C1/1号楼/低区 (h1): counted r1 r2, failed r1 (17.9); mean (17.9 + 18.0) / 2
+    #   C1/1号楼/低区 (h1): counted r1 r2, failed r1 (17.9); mean (17.9 + 18.0) / 2;
+    #                      h1's last counted reading, r2, met 18.0: 0 households below
     #   C2/平房1排/低区 (h3): counted r12 r7, failed r7 (17.0); mean (18.2 + 17.0) / 2
     # C1/1号楼/高区 (h2) and C3 never failed. Equal weeks, fails and shares: by community.
     df = temperature_detail.cold_zones(wh, WEEK)
     assert df[["community", "building", "zone", "readings_counted", "readings_failed",
                "failed_share", "weeks_failed", "households_measured", "households_failed",
                "lowest_indoor_c"]].values.tolist() == [
-        ["C1", "1号楼", "低区", 2, 1, 0.5, 1, 1, 1, 17.9],
+        ["C1", "1号楼", "低区", 2, 1, 0.5, 1, 1, 0, 17.9],
         ["C2", "平房1排", "低区", 2, 1, 0.5, 1, 1, 1, 17.0]]
     assert df["mean_indoor_c"].tolist() == [pytest.approx(17.95), pytest.approx(17.6)]
 

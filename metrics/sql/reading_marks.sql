@@ -3,7 +3,6 @@
 -- count of marked readings, not a grouping of readings by household:
 --   last_valid    the household's last valid reading of the period
 --   last_counted  its last counted (valid, non-exempt) reading
---   last_failed   its last failed reading (counted, below target)
 --   last_point    its last reading the cold-day fit uses (fit_point)
 --   fit_point     valid, with an indoor and an outdoor temperature (cold_risk)
 --   household_key the household within one query, to group or join readings
@@ -31,8 +30,6 @@ final as (
             over household is null as last_valid,
         counted and lead(case when counted then measured_at end ignore nulls)
             over household is null as last_counted,
-        failed and lead(case when failed then measured_at end ignore nulls)
-            over household is null as last_failed,
         fit_point and lead(case when fit_point then measured_at end ignore nulls)
             over household is null as last_point
     from facts

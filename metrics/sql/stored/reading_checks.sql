@@ -7,7 +7,7 @@
 with final as (
 
     select * exclude (branch, station, community, building, zone, customer_type,
-                      target_c, household_key, next_valid_at, next_counted_at, next_failed_at,
+                      target_c, household_key, next_valid_at, next_counted_at,
                       next_point_at)
     from reading_checks_stored
     where measured_at >= $start_at and measured_at < $cutoff_at

@@ -4,7 +4,7 @@
 with final as (
 
     select
-        * exclude (household_key, next_valid_at, next_counted_at, next_failed_at, next_point_at),
+        * exclude (household_key, next_valid_at, next_counted_at, next_point_at),
         counted and indoor_c >= target_c as compliant,
         counted and indoor_c < target_c as failed
     from reading_checks_stored

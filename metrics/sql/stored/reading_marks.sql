@@ -6,14 +6,13 @@
 with final as (
 
     select
-        * exclude (household_key, next_valid_at, next_counted_at, next_failed_at, next_point_at),
+        * exclude (household_key, next_valid_at, next_counted_at, next_point_at),
         counted and indoor_c >= target_c as compliant,
         counted and indoor_c < target_c as failed,
         valid and outdoor_c is not null and indoor_c is not null as fit_point,
         household_key,
         valid and coalesce(next_valid_at >= $cutoff_at, true) as last_valid,
         counted and coalesce(next_counted_at >= $cutoff_at, true) as last_counted,
-        failed and coalesce(next_failed_at >= $cutoff_at, true) as last_failed,
         fit_point and coalesce(next_point_at >= $cutoff_at, true) as last_point
     from reading_checks_stored
     where measured_at >= $start_at and measured_at < $cutoff_at
