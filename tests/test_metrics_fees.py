@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 
 from metrics import MetricError, Period, action_list, drill, query, summary
-from metrics.testing import WEEK, ZC, ZD, add_fees, add_households
+from metrics.testing import WEEK, ZC, ZD, add_fees, add_households, bill
 
 
 @pytest.fixture
@@ -255,6 +255,25 @@ def test_charged_in_full(wh):
     df = action_list(wh, "charged_in_full", WEEK)
     assert df[["household_id", "stopped_charged_full", "exempt_charged_full"]] \
         .values.tolist() == [["h4", False, True], ["h5", True, False]]
+
+
+@pytest.mark.parametrize("due, listed", [(1510.00, True), (1509.60, True), (1509.40, False),
+                                         (222.00, False)])
+def test_a_stopped_household_with_an_exemption_billed_as_heated_is_charged_in_full(con, due,
+                                                                                     listed):
+    # h5 stopped, 70 x 23 = 1610 with a 100 exemption: heated it would owe
+    # 1610 - 100 = 1510, stopped 1610 x 0.2 - 100 = 222. Billed 1510 (or within
+    # the 0.5 tolerance of it) it was charged as a heated household.
+    add_households(con)
+    add_fees(con, {"b5": bill("h5", 70.0, 23.0, 100.0, due, "停热")})
+    df = action_list(con, "charged_in_full", WEEK)
+    assert (df["household_id"].tolist() == ["h5"]) is listed
+    if listed:
+        assert bool(df["stopped_charged_full"].iloc[0])
+    mismatch = action_list(con, "bill_mismatches", WEEK).set_index("household_id")
+    assert ("h5" in mismatch.index) is (due != 222.00)
+    if due != 222.00:
+        assert mismatch.loc["h5", "expected_yuan"] == 222.0
 
 
 def test_unbilled_households(wh):

@@ -5,7 +5,8 @@
 --                        expected amount at all (no unit price on the bill, or no
 --                        area on the bill or in the roster): a bill that cannot be
 --                        checked is listed with it, never taken as right (cannot_check)
---   stopped_charged_full a stopped household billed the full area x price
+--   stopped_charged_full a stopped household billed as a heated one: the full
+--                        area x price less its exemption (if any)
 --   exempt_charged_full  a household with an exemption billed the full area x price
 -- The bill's own area and status win; the roster's fill in when the bill has none.
 
@@ -58,7 +59,8 @@ final as (
         expected_yuan is null as cannot_check,
         cannot_check or coalesce(abs(difference_yuan) > $bill_tolerance_yuan, false)
             as amount_differs,
-        coalesce(stopped and due_yuan >= full_yuan - $bill_tolerance_yuan, false)
+        coalesce(stopped and due_yuan >= full_yuan - exemption_yuan - $bill_tolerance_yuan,
+                 false)
             as stopped_charged_full,
         coalesce(exemption_yuan > 0 and due_yuan >= full_yuan - $bill_tolerance_yuan, false)
             as exempt_charged_full,
