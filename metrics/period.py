@@ -1,17 +1,19 @@
 """Periods, heating seasons and the two comparison periods.
 
 A period is a date range [start, end], both days included, in local time; its
-cut-off is the end of `end` (SQL gets `cutoff_at` = the next midnight, exclusive).
+cut-off is the end of `end` (SQL gets `cutoff_at` = the next midnight, exclusive),
+or, for a period not over yet, the moment it is looked at (`as_of`, `so_far`): on
+Wednesday a ticket due on Thursday is not yet past its deadline.
 A season is named by its years ("2025-2026") and runs from the settings' start
 day to their end day, both included (Shandong: 15 Nov - 15 Mar).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from pipelines import coverage
-from pipelines.settings import load_settings
+from pipelines.settings import company_now, load_settings
 
 from .errors import MetricError
 
@@ -48,10 +50,12 @@ def check_season_settings() -> None:
 class Period:
     """Days `start` to `end`, both included. `season` names the fee season the
     fee KPIs read; by default the season of the period's last heating day
-    (`fee_season`)."""
+    (`fee_season`). `as_of`, when set and before the period's end, is its
+    cut-off: the period so far (`so_far`)."""
     start: date
     end: date
     season: str | None = None
+    as_of: datetime | None = None
 
     def __post_init__(self):
         for name in ("start", "end"):
@@ -66,6 +70,8 @@ class Period:
             raise MetricError("bad_period", start=self.start, end=self.end)
         if self.season is not None:
             season_bounds(self.season)
+        if self.as_of is not None and not isinstance(self.as_of, datetime):
+            raise MetricError("bad_period", start=self.start, end=self.end)
 
     @classmethod
     def week(cls, day: date) -> "Period":
@@ -125,13 +131,30 @@ class Period:
 
     @property
     def cutoff_at(self) -> datetime:
-        """Exclusive end: the midnight after the last day."""
-        return datetime.combine(self.end + timedelta(days=1), time())
+        """Exclusive end: the midnight after the last day, or `as_of` when
+        that is earlier (a period not over yet)."""
+        midnight = datetime.combine(self.end + timedelta(days=1), time())
+        return min(midnight, self.as_of) if self.as_of is not None else midnight
+
+    def so_far(self, now: datetime | None = None) -> "Period":
+        """This period as of `now` (default: the company's clock, to the
+        minute) when it is not over by then, else itself. Its deadlines, 漏件
+        and on-time rates are then those of now, not of its last midnight;
+        the comparisons (`previous`, `last_season`) stop at the same point."""
+        now = (now or company_now()).replace(second=0, microsecond=0)
+        if now >= datetime.combine(self.end + timedelta(days=1), time()):
+            return self
+        return replace(self, as_of=max(now, self.start_at))
+
+    def _shifted(self, start: date, end: date, season: str | None) -> "Period":
+        """A period of other days, cut at the same point of them as this one."""
+        as_of = None if self.as_of is None else self.as_of + (start - self.start)
+        return Period(start, end, season, as_of)
 
     def previous(self) -> "Period":
         """The period of the same length just before this one."""
-        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1),
-                      self.season)
+        return self._shifted(self.start - timedelta(days=self.days),
+                             self.start - timedelta(days=1), self.season)
 
     @property
     def compares_with_previous(self) -> bool:
@@ -161,7 +184,7 @@ class Period:
         prev_start, prev_end = season_bounds(last_name)
         if not self.has_heating_day and self.start > this_end:
             start = prev_end + (self.start - this_end)
-            return Period(start, start + timedelta(days=self.days - 1), last_name)
+            return self._shifted(start, start + timedelta(days=self.days - 1), last_name)
         offset = (self.start - this_start).days
         start = prev_start + timedelta(days=offset)
         end = start + timedelta(days=self.days - 1)
@@ -171,7 +194,7 @@ class Period:
             # add the first day after it): a whole season compares with the
             # whole last one.
             end = max(prev_end, start)
-        return Period(start, end, last_name)
+        return self._shifted(start, end, last_name)
 
     def label(self) -> str:
         return f"{self.start.isoformat()} ~ {self.end.isoformat()}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import duckdb
 import pandas as pd
@@ -59,32 +59,36 @@ def season_weeks(season: str, until: date | None = None) -> list[date]:
     return out
 
 
-def weeks_window(season: str, until: date | None = None) -> Period:
+def weeks_window(season: str, until: date | None = None,
+                 as_of: datetime | None = None) -> Period:
     """The days a season's week-by-week figures read: its ISO weeks whole, from
     the Monday of the week of its first day to the Sunday of the week of its
     last day (or of `until`), and no later than `until`. A week is then the
-    same period on a trend as on a card for that week."""
+    same period on a trend as on a card for that week. A window not over at
+    `as_of` (the caller's clock) is cut there (Period.so_far)."""
     first, last = season_bounds(season)
     if until is not None:
         last = max(first, min(last, until))
     end = last + timedelta(days=6 - last.weekday())
     if until is not None:
         end = min(end, max(until, last))
-    return Period(first - timedelta(days=first.weekday()), end, season)
+    window = Period(first - timedelta(days=first.weekday()), end, season)
+    return window if as_of is None else window.so_far(as_of)
 
 
 def weekly(con: duckdb.DuckDBPyConnection, kpi_id: str, season: str,
            filters: Mapping | None = None, scope: str | Sequence[str] | None = None,
-           until: date | None = None) -> pd.DataFrame:
+           until: date | None = None, as_of: datetime | None = None) -> pd.DataFrame:
     """week (Monday), numerator, denominator, value: one row per week of the
     season up to `until` (default: the season's end); weeks without data have
-    no value. attrs["cumulative"] says whether the value is season-to-date."""
+    no value; a week not over at `as_of` is figured as of then.
+    attrs["cumulative"] says whether the value is season-to-date."""
     kpi = get(kpi_id)
     cumulative = is_stock(kpi)
     first, last = season_bounds(season)
     last = min(last, until) if until else last
     weeks = season_weeks(season, last)
-    window = weeks_window(season, until)
+    window = weeks_window(season, until, as_of)
     if last < first:
         df = pd.DataFrame(columns=["week", "numerator", "denominator", "value"])
     elif kpi.time and not at_cutoff(kpi):
@@ -98,7 +102,10 @@ def weekly(con: duckdb.DuckDBPyConnection, kpi_id: str, season: str,
         def at(monday: date) -> dict:
             cut = min(monday + timedelta(days=6), window.end)
             start = first if cumulative else monday
-            r = query(con, kpi_id, Period(start, cut, season), filters, None, scope).iloc[0]
+            period = Period(start, cut, season)
+            if window.as_of is not None:
+                period = period.so_far(window.as_of)
+            r = query(con, kpi_id, period, filters, None, scope).iloc[0]
             return {"week": monday, "numerator": r["numerator"],
                     "denominator": r["denominator"], "value": r["value"]}
 

@@ -45,7 +45,7 @@ scope = kpi.scope()
 def trend_calls() -> dict[str, tuple]:
     first, _ = season_bounds(f.season)
     until = max(first, f.end)
-    return {area: (weekly, kpi_id, f.season, filters, scope, until)
+    return {area: (weekly, kpi_id, f.season, filters, scope, until, f.as_of)
             for area, kpi_id in TRENDS.items()}
 
 

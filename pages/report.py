@@ -70,8 +70,11 @@ side.toggle(tr("report.page.print_view"), key=PRINT)
 
 try:
     with st.spinner(tr("report.page.building")):
+        # A week not over is figured as of this run's minute (the sidebar's
+        # clock); a week gone by is the same whenever read, and cached so.
+        over = week_bounds(week)[1] < f.as_of.date() if f.as_of else True
         bundle = db.query(weekly_bundle, week, scope or None, lang, can_see_personal, own_branch,
-                          row_lists)
+                          row_lists, None if over else f.as_of)
 except ReportError as exc:
     st.error(exc.message(lang))
     st.stop()

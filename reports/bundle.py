@@ -5,6 +5,7 @@ with the week-by-week trends its charts draw read then (writing it takes as
 long as gathering the figures, and most visits only read the summary)."""
 from __future__ import annotations
 
+import datetime as dt
 import time
 from dataclasses import dataclass
 
@@ -46,10 +47,14 @@ class WeeklyBundle:
 
 def weekly_bundle(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
                   lang: str = "zh", can_see_personal: bool = False,
-                  scope_branch: str | None = None, row_lists: bool = True) -> WeeklyBundle:
-    """The week's report in every form the page shows or offers."""
+                  scope_branch: str | None = None, row_lists: bool = True,
+                  now: dt.datetime | None = None) -> WeeklyBundle:
+    """The week's report in every form the page shows or offers; `now`: the
+    time it is built at (a week not over is figured as of then; default the
+    company's clock)."""
     started = time.monotonic()
-    data = gather(con, week, branch, can_see_personal, scope_branch, row_lists, trends=False)
+    data = gather(con, week, branch, can_see_personal, scope_branch, row_lists, now=now,
+                  trends=False)
     return WeeklyBundle(
         week=data.week, scope=scope(data.branch, data.scope, lang),
         paragraph=summary_paragraph(data, lang), headline=headline_frame(data, lang),

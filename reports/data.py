@@ -133,13 +133,16 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         # season's first day (the season's first week), so 较上周 is the
         # week's progress, not a change against the last season's bills.
         period = Period(monday, sunday, period.fee_season)
+    # A week not over yet is figured as of the report's time (its deadlines, 漏件).
+    now = now or company_now()
+    period = period.so_far(now)
     # The KPI layer runs each call on a cursor of its own, so independent
     # parts run side by side (DuckDB releases the GIL while it works).
     with ThreadPoolExecutor(WORKERS) as pool:
         head = pool.submit(headline, con, period, scope=scope)
         older = pool.submit(query, con, "ticket_unanswered_carried_over", period, scope=scope)
         tables = [pool.submit(_area_table, con, a, period, scope) for a in AREAS]
-        trends = [pool.submit(_trend, con, a, week, scope) if trends else None
+        trends = [pool.submit(_trend, con, a, week, scope, now) if trends else None
                   for a in AREAS]
         # A viewer without row lists gets the counts only (one row read);
         # lists that overlap are read whole, to count each item once.
@@ -172,7 +175,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         week=week, period=period, branch=branch or None, scope=scope,
         can_see_personal=can_see_personal, row_lists=row_lists, headline=head, areas=areas,
         lists=lists, list_totals=totals, freshness=fresh, batches=batches,
-        data_version=data_version(con), generated_at=now or company_now(),
+        data_version=data_version(con), generated_at=now,
         kpi_values=dict(zip(head["kpi"], head["value"])), no_data=no_data,
         left_out=left_out, carried_over=None if pd.isna(older) else int(older))
 
@@ -226,7 +229,8 @@ def with_trends(con: duckdb.DuckDBPyConnection, data: WeeklyData) -> WeeklyData:
     if all(a.trend is not None for a in data.areas):
         return data
     with ThreadPoolExecutor(WORKERS) as pool:
-        trends = [pool.submit(_trend, con, a.area, data.week, data.scope) for a in data.areas]
+        trends = [pool.submit(_trend, con, a.area, data.week, data.scope, data.generated_at)
+                  for a in data.areas]
         areas = [replace(a, trend=t.result()) for a, t in zip(data.areas, trends)]
     return replace(data, areas=areas)
 
@@ -304,12 +308,13 @@ def _missing(x) -> bool:
     return x is None or bool(pd.isna(x))
 
 
-def _trend(con, area: Area, week: str, scope) -> pd.DataFrame:
+def _trend(con, area: Area, week: str, scope, at: dt.datetime | None = None) -> pd.DataFrame:
     """The main KPI week by week: the same `summary` the headline uses, so the
-    last point equals the report's own figure."""
+    last point equals the report's own figure (a week not over at `at` as of
+    then)."""
     rows = []
     for w in trend_weeks(week):
-        p = Period(*week_bounds(w))
+        p = Period(*week_bounds(w)).so_far(at)
         now = summary(con, p, scope=scope, kpi_ids=[area.main])[area.main]
         last = summary(con, p.last_season(), scope=scope, kpi_ids=[area.main])[area.main]
         rows.append({"week": w, "value": now.value, "last_season_value": last.value})

@@ -637,6 +637,24 @@ def test_a_season_under_way_runs_to_today():
     assert resolve("2025-2026", "week", "2026-W10", today=D(2026, 1, 10)).end == D(2026, 3, 8)
 
 
+def test_a_period_not_over_is_figured_as_of_the_runs_clock():
+    # The sidebar resolves with its clock; the KPI layer then cuts the week
+    # at that minute (deadlines, 漏件), and its previous week at the same point.
+    from ui.kpi import card_periods, period_of
+    now = dt.datetime(2025, 12, 3, 10, 17)
+    f = resolve("2025-2026", "week", "2025-W49", today=now.date(), now=now)
+    assert f.as_of == now and period_of(f).cutoff_at == now
+    period, previous, last = card_periods(f)
+    assert (previous.cutoff_at, last.cutoff_at) == (dt.datetime(2025, 11, 26, 10, 17),
+                                                     dt.datetime(2024, 12, 3, 10, 17))
+    # the season so far, too; a week gone by keeps its last midnight
+    season = resolve("2025-2026", "season", today=now.date(), now=now)
+    assert (season.end, period_of(season).cutoff_at) == (now.date(), now)
+    past = resolve("2025-2026", "week", "2025-W48", today=now.date(), now=now)
+    assert period_of(past).cutoff_at == dt.datetime(2025, 12, 1)
+    assert period_of(past) == Period(D(2025, 11, 24), D(2025, 11, 30), "2025-2026")
+
+
 def test_filter_defaults():
     # Today in a season with data: that season; outside any data: the newest.
     assert decode({}, OPTIONS, D(2026, 1, 10)).season == "2025-2026"

@@ -142,3 +142,23 @@ def test_bad_season():
         Period("2025-12-01", "2025-12-07", season="2025-2027")
     assert exc.value.code == "bad_season"
     assert exc.value.message("en") == "2025-2027 is not a season; write it like 2025-2026."
+
+
+def test_a_period_not_over_is_cut_at_the_moment_it_is_looked_at():
+    # Wednesday 2025-12-03 10:17:42 in the week of 12-01 .. 12-07: cut at 10:17
+    week = Period(date(2025, 12, 1), date(2025, 12, 7))
+    so_far = week.so_far(datetime(2025, 12, 3, 10, 17, 42))
+    assert so_far.cutoff_at == datetime(2025, 12, 3, 10, 17)
+    assert (so_far.start, so_far.end, so_far.days) == (week.start, week.end, 7)
+    # the comparisons stop at the same point of their days: Wednesday 10:17
+    assert so_far.previous().cutoff_at == datetime(2025, 11, 26, 10, 17)
+    assert so_far.last_season().cutoff_at == datetime(2024, 12, 3, 10, 17)
+    # a period over by then, or ending at that very midnight, is itself
+    assert week.so_far(datetime(2025, 12, 8, 0, 0)) == week
+    assert week.so_far(datetime(2026, 1, 5, 9, 0)) is week
+    # a period not begun is empty: cut at its start
+    assert week.so_far(datetime(2025, 11, 20, 8, 0)).cutoff_at == datetime(2025, 12, 1)
+    # the season so far, from the fee season named
+    season = Period.whole_season("2025-2026").so_far(datetime(2026, 1, 10, 8, 30))
+    assert season.cutoff_at == datetime(2026, 1, 10, 8, 30) and season.season == "2025-2026"
+    assert week.previous().as_of is None and week.last_season().as_of is None

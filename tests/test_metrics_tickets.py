@@ -22,7 +22,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from metrics import action_list, drill, query, summary
+from metrics import Period, action_list, drill, query, summary
 from metrics.testing import ANONYMOUS_CALLER, ANONYMOUS_PHONE, STORAGE, WEEK, ZC, ZD, \
     TICKETS, add_households, add_tickets, ticket, ts, use_storage
 
@@ -461,3 +461,24 @@ def test_ticket_unanswered_carried_over(con, storage):
     assert words["o1"] == "超期未办结(往季遗留)" and words["o2"] == "超期未办结"
     assert reasons_of(listed.loc[["o1"]], "en") == [
         "Past deadline, not resolved (from an earlier season)"]
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_a_week_not_over_judges_deadlines_at_the_time_it_is_read(con, storage):
+    # Read on Wednesday 12-03 10:00, the week 12-01 .. 12-07 holds t1 t2 t10
+    # (received by then) and c2, a repair received 12-03 08:00, due Thursday
+    # 12-04 08:00. Not one of them is past its deadline at 10:00: t1 t2 are
+    # resolved, t10 (建议, 72 h, resolved Thursday) is due 12-05. Cut at the
+    # week's last midnight instead, c2 counted as overdue before its deadline.
+    add_households(con)
+    add_tickets(con, {**TICKETS, "c2": ticket("c2", "报修", "2025-12-03 08:00", "S1", "h1")})
+    use_storage(con, storage)
+    wednesday = Period(*WEEK).so_far(ts("2025-12-03 10:00"))
+    assert query(con, "tickets_received", wednesday).iloc[0]["numerator"] == 4
+    unanswered = set(action_list(con, "unanswered_tickets", wednesday)["ticket_no"])
+    assert not {"c2", "t10"} & unanswered
+    assert "c2" in set(action_list(con, "unanswered_tickets", WEEK)["ticket_no"])
+    # 应办结 by Wednesday 10:00: t1 (due 12-02 08:00, on time), t2 (12-02 10:00,
+    # 1 minute late); t9 was due 11-30, before the week: 1 of 2
+    row = query(con, "ticket_on_time_rate", wednesday).iloc[0]
+    assert (row["numerator"], row["denominator"]) == (1, 2)

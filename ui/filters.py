@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from metrics.period import Period
 from pipelines.coverage import (FilterOptions, is_week, iso_week, season_bounds,
@@ -30,6 +30,9 @@ class Filters:
     end: dt.date
     branches: tuple[str, ...] = ()   # none chosen: all
     stations: tuple[str, ...] = ()
+    # The run's clock: a period not over is figured as of then (ui.kpi.period_of).
+    # Not part of the choice: two runs of the same filters are equal.
+    as_of: dt.datetime | None = field(default=None, compare=False)
 
     def places(self, scope: str | None) -> tuple[str, ...]:
         """What the figures cover: the chosen stations, else the chosen branches,
@@ -124,12 +127,15 @@ def shortcut(today: dt.date, weeks_back: int) -> tuple[str, str]:
 
 def resolve(season: str, period: str, week: str | None = None,
             start: dt.date | None = None, end: dt.date | None = None,
-            branches=(), stations=(), today: dt.date | None = None) -> Filters:
+            branches=(), stations=(), today: dt.date | None = None,
+            now: dt.datetime | None = None) -> Filters:
     """A Filters with its period worked out from the mode. A season under
     way (`today` inside it) runs to today: the season so far, so its last
     season is the same point of the last one, not that whole season. A date
     range outside `season` is shown under its own season (`range_fits`):
-    the season named is always the one whose fees the figures read."""
+    the season named is always the one whose fees the figures read. `now`
+    (the run's clock) is kept as `as_of`: a period not over by then is
+    figured as of then (metrics.Period.so_far)."""
     if period == "week" and week and is_week(week):
         first, last = week_bounds(week)
     elif period == "range" and start and end:
@@ -142,7 +148,7 @@ def resolve(season: str, period: str, week: str | None = None,
         if today is not None and first <= today < last:
             last = today
     return Filters(season, period, week if period == "week" else None, first, last,
-                   tuple(branches), tuple(stations))
+                   tuple(branches), tuple(stations), now)
 
 
 def _one(params: Mapping[str, list[str]], key: str) -> str | None:

@@ -35,9 +35,12 @@ def period_of(f: Filters) -> Period:
     except for a period with no heating day (a week or range between seasons,
     which the sidebar shows under the season that ended before it): that one
     reads the season that most recently ended, as the weekly report does
-    (`Period.fee_season`), never the coming one, whose bills are not issued."""
+    (`Period.fee_season`), never the coming one, whose bills are not issued.
+    A period not over at the run's clock (`f.as_of`) is figured as of then."""
     period = Period(f.start, f.end)
-    return period if not period.has_heating_day else Period(f.start, f.end, f.season)
+    if period.has_heating_day:
+        period = Period(f.start, f.end, f.season)
+    return period.so_far(f.as_of) if f.as_of is not None else period
 
 
 def metric_filters(f: Filters) -> dict[str, list[str]]:
@@ -162,8 +165,8 @@ def coming_call(f: Filters) -> tuple | None:
     coming = season_of(period.end)
     if coming == period.fee_season:
         return None
-    return (summary, Period(period.start, period.end, coming), metric_filters(f), scope(),
-            COMING)
+    return (summary, Period(period.start, period.end, coming, period.as_of), metric_filters(f),
+            scope(), COMING)
 
 
 def coming_rates(read: dict | None) -> tuple[Result, Result] | None:

@@ -109,7 +109,9 @@ def filters(options: FilterOptions, lang: str, applies: bool = True) -> Filters:
     not (uploading, managing data, the audit log) they are still drawn, so
     the choice stays for the next dashboard, and a line says they do not act
     here."""
-    day = today()
+    # One clock per run: every period of the run is cut at the same minute.
+    now = company_now().replace(second=0)
+    day = now.date()
     state = st.session_state
     _restore(options, day)
     side = st.sidebar
@@ -149,9 +151,12 @@ def filters(options: FilterOptions, lang: str, applies: bool = True) -> Filters:
     stations = side.multiselect(tr("ui.filters.station"), stations_all, key=STATIONS,
                                 placeholder=tr("ui.filters.all"))
 
-    current = resolve(season, period, week, start, end, branches, stations, day)
-    side.caption(tr("ui.filters.period_shown", period=fmt.period(current.start, current.end,
-                                                                    lang)))
+    current = resolve(season, period, week, start, end, branches, stations, day, now)
+    shown = fmt.period(current.start, current.end, lang)
+    if current.end >= day:   # not over: figured as of now (ui.kpi.period_of)
+        side.caption(tr("ui.filters.period_so_far", period=shown, now=fmt.datetime(now, lang)))
+    else:
+        side.caption(tr("ui.filters.period_shown", period=shown))
     state[CURRENT] = current
     sync_url(current, lang)
     return current
