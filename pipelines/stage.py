@@ -351,11 +351,16 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
     return "CASE " + " ".join(checks) + " END"
 
 
-def _rules(ds: Dataset, mapped: set[str]) -> dict[str, str]:
-    """Cross-field checks: field -> SQL giving a reason code or NULL."""
+def _rules(q: _Sql, ds: Dataset, mapped: set[str]) -> dict[str, str]:
+    """Cross-field checks: field -> SQL giving a reason code or NULL. A
+    resolution dated the day of receipt without a clock time (2025-12-02 for
+    a ticket received 2025-12-02 10:00) is not before it: _ticket_times
+    takes it as resolved at receipt."""
     rules = {}
     if ds.name == "tickets" and {"resolved_at", "received_at"} <= mapped:
-        rules["resolved_at"] = ("CASE WHEN resolved_at < received_at "
+        same_day = (f"CAST(resolved_at AS DATE) = CAST(received_at AS DATE) AND "
+                    f"{_date_only('resolved_at', q.p(CLOCK), q.p(EXCEL_MIDNIGHT))}")
+        rules["resolved_at"] = (f"CASE WHEN resolved_at < received_at AND NOT ({same_day}) "
                                 "THEN 'before_received' END")
     return rules
 
@@ -466,7 +471,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
             typed_cols.append(f"{typed} AS {_q(f.name)}")
         else:
             typed_cols.append(f"NULL::{SQL_TYPE[f.type]} AS {_q(f.name)}")
-    rules = _rules(ds, mapped)
+    rules = _rules(q, ds, mapped)
     for f in ds.fields:
         if f.name not in mapped:
             continue
@@ -765,11 +770,12 @@ def _pad_roster_ids(con, sheet: RawSheet, mapping: Mapping) -> list[tuple[str, d
                    {r: i for r, i, _ in shorter}, width)
 
 
-def _date_only(name: str) -> str:
-    """SQL: the time field's cell gives a day but no clock time (00:00)."""
+def _date_only(name: str, clock: str = "$clock", midnight: str = "$midnight") -> str:
+    """SQL: the time field's cell gives a day but no clock time (00:00).
+    `clock` and `midnight`: the parameters binding CLOCK and EXCEL_MIDNIGHT."""
     typed, value = _q(name), _q("val_" + name)
-    return (f"(CAST({typed} AS TIME) = TIME '00:00:00' AND (NOT regexp_matches({value}, $clock) "
-            f"OR regexp_full_match({value}, $midnight)))")
+    return (f"(CAST({typed} AS TIME) = TIME '00:00:00' AND (NOT regexp_matches({value}, {clock}) "
+            f"OR regexp_full_match({value}, {midnight})))")
 
 
 def _before(name: str, ref: str) -> str:
@@ -787,7 +793,9 @@ def _ticket_times(con, header: Header, mapping: Mapping, latest: dt.datetime, no
     and complaints) with that time empty, so it counts as neither on time
     nor followed up; the user is told per column. (Resolved before received
     rejects the ticket: stage._rules.) Also: received times without a clock
-    time, loaded as 00:00 of their day."""
+    time, loaded as 00:00 of their day; resolution times without one, dated
+    the day of receipt, loaded as the receipt's time (resolved that day: 0
+    hours, on time), both said."""
     mapped = set(mapping.columns)
     params = {"clock": CLOCK, "midnight": EXCEL_MIDNIGHT, "latest": latest}
     out = []
@@ -811,6 +819,23 @@ def _ticket_times(con, header: Header, mapping: Mapping, latest: dt.datetime, no
             out.append((code, {"column": header.labels[mapping.columns[name]], "field": name,
                                "n": len(kept), "examples": examples}))
 
+    if {"resolved_at", "received_at"} <= mapped:
+        same_day = (f"err_resolved_at IS NULL AND err_received_at IS NULL "
+                    f"AND resolved_at < received_at AND {_date_only('resolved_at')}")
+        rows = [r for (r,) in con.execute(
+            f"SELECT {ROW} FROM stg WHERE {same_day} ORDER BY {ROW}",
+            _bound(same_day, params)).fetchall()]
+        if rows:
+            kept = _kept_rows(con, rows, no_error)
+            examples = [no for (no,) in con.execute(
+                f"SELECT ticket_no FROM stg WHERE {ROW} IN (SELECT unnest($rows)) "
+                f"ORDER BY {ROW} LIMIT $k", {"rows": kept or rows, "k": EXAMPLES}).fetchall()]
+            con.execute("UPDATE stg SET resolved_at = received_at "
+                        f"WHERE {ROW} IN (SELECT unnest($rows))", {"rows": rows})
+            if kept:
+                out.append(("resolved_same_day", {
+                    "column": header.labels[mapping.columns["resolved_at"]],
+                    "field": "resolved_at", "n": len(kept), "examples": examples}))
     for name in ("resolved_at", "dispatched_at", "arrived_at", "followup_at"):
         if name not in mapped:
             continue

@@ -212,6 +212,34 @@ def test_times_before_the_ticket_was_received_are_left_empty_with_a_warning(con,
     assert got["T3"][2] == dt.datetime(2025, 11, 25)
 
 
+def test_a_resolution_dated_the_day_of_receipt_counts_as_resolved_that_day(con, tmp_path):
+    # 办结时间 as a date only (the export's format), the day of receipt: it read
+    # 00:00, before the receipt at 10:00, and the whole ticket was rejected,
+    # missing from volume, closure and complaints. Resolved that day: loaded
+    # at the receipt's time, said. A date-only resolution on a later day loads
+    # as that day's 00:00 (as before); one dated the day before is rejected.
+    rows = [["S1", "2025-11-25 10:00", "报修", "0101", None, None, "2025-11-25", "已修",
+             None, None],
+            ["S2", "2025-11-25 10:00", "报修", "0101", None, None,
+             dt.datetime(2025, 11, 25), "已修", None, None],
+            ["S3", "2025-11-25 10:00", "报修", "0101", None, None, "2025-11-26", "已修",
+             None, None],
+            ["S4", "2025-11-25 10:00", "报修", "0101", None, None, "2025-11-24", "已修",
+             None, None],
+            ["S5", "2025-11-25 10:00", "报修", "0101", None, None, "2025-11-25 09:00", "已修",
+             None, None]]
+    report = load_file(con, xlsx(tmp_path / "工单.xlsx", TICKETS, rows))
+    assert [(r.value, r.code) for r in report.rejects] == [
+        ("2025-11-24", "before_received"), ("2025-11-25 09:00", "before_received")]
+    assert report.warnings == [t("load.warning.resolved_same_day", column="办结时间", n=2,
+                                 examples="S1、S2")]
+    assert dict(con.execute("SELECT ticket_no, resolved_at FROM tickets").fetchall()) == {
+        "S1": dt.datetime(2025, 11, 25, 10), "S2": dt.datetime(2025, 11, 25, 10),
+        "S3": dt.datetime(2025, 11, 26)}
+    english = load_file(con, xlsx(tmp_path / "工单2.xlsx", TICKETS, rows[:1]), lang="en")
+    assert english.warnings[0].startswith('Column "办结时间": 1 row(s) give only a date')
+
+
 def test_a_received_time_without_a_clock_time_is_warned_of(con, tmp_path):
     rows = [["D1", "2025-11-25", "抢修", "0101", None, "2025-11-25 09:00", None, None, None, None],
             ["D2", dt.datetime(2025, 11, 25), "报修", "0101", None, None, None, None, None, None],
