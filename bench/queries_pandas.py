@@ -79,7 +79,9 @@ def _readings(f: Frames, p: Period) -> pd.DataFrame:
     s = _s()
     r = f.readings[_in(f.readings["measured_at"], p)]
     valid = r["signed"].fillna(False).astype(bool)
-    exempt = valid & (r["outdoor_c"] < s["design_outdoor_c"]).fillna(False)
+    h = f.households
+    stopped = r["household_id"].isin(h.loc[h["heating_status"] == "停热", "household_id"])
+    exempt = valid & ((r["outdoor_c"] < s["design_outdoor_c"]).fillna(False) | stopped)
     return r.assign(valid=valid, exempt=exempt, counted=valid & ~exempt)
 
 

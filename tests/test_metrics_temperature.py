@@ -313,3 +313,23 @@ def test_household_of_unknown_type_has_the_residential_target(con):
         assert failed[["household_id", "target_c"]].values.tolist() == [["x1", 18.0]]
         refund = action_list(con, "refund_by_household", WEEK)
         assert refund[["household_id", "noncompliant_days"]].values.tolist() == [["x1", 1]]
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_a_stopped_households_reading_is_exempt(con, storage):
+    # h5 is stopped (停热): not heated, so 18 °C is not guaranteed (service
+    # rules art. 10). Its signed 10.0 °C reading is shown as exempt, not
+    # counted: the week keeps 5 of 7 (module docstring), the exempt readings
+    # go from 1 (r3) to 2, h5 is no non-compliant household and owes no refund.
+    from metrics.testing import READINGS
+    add_households(con)
+    add_readings(con, {**READINGS, "s1": reading("h5", "2025-12-03 10:00", 10.0, 0.0, True)})
+    use_storage(con, storage)
+    row = query(con, "temp_compliance_rate", WEEK).iloc[0]
+    assert (row["numerator"], row["denominator"]) == (5, 7)
+    exempt = query(con, "temp_exempt_readings", WEEK).iloc[0]
+    assert (exempt["numerator"], exempt["denominator"]) == (2, 9)
+    assert "h5" not in set(action_list(con, "noncompliant_households", WEEK)["household_id"])
+    # 淄川's measured households: h4 (r8), not h5
+    households = query(con, "temp_household_compliance_rate", WEEK, filters={"branch": ZC})
+    assert households["denominator"].tolist() == [1]
