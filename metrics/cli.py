@@ -4,8 +4,9 @@
                               [--json] [--branch NAME] [--lang zh|en]
 
 With --json: one object keyed by KPI id, each {value, numerator, denominator};
-value is null when the denominator is 0. Exit codes: 0 success, 1 the warehouse
-could not be read, 2 a usage error.
+value is null when the denominator is 0. Works while the dashboard runs (it is
+asked for a snapshot, as for `python -m reports`). Exit codes: 0 success, 1 the
+warehouse could not be read, 2 a usage error.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from i18n import LANGS, join, t
 from i18n.cli import lang_of, parser_class
 from pipelines.errors import PipelineError
 from pipelines.coverage import filter_options
-from pipelines.warehouse import connect, warehouse_path
+from pipelines.warehouse import warehouse_path
 
 from .display import display_width, format_part, format_value
 from .errors import MetricError
@@ -74,26 +75,28 @@ def main(argv: list[str] | None = None) -> int:
         # (DuckDB's own words would say it cannot open the file read-only.)
         print(t("metrics.error.no_warehouse", lang, path=str(path)), file=sys.stderr)
         return 1
+    # While the dashboard holds the file (read-write, which locks out every
+    # other process) it is asked for a snapshot, as for a report run.
+    from reports.errors import ReportError
+    from reports.source import open_warehouse
     try:
-        con = connect(path, read_only=True, retries=20)
-    except PipelineError as exc:
+        with open_warehouse(path, lang, lambda: print(t("report.cli.routed", lang),
+                                                      file=sys.stderr, flush=True)) as con:
+            # A branch that does not exist would read 0 of 0 for everything.
+            known = filter_options(con).branches
+            unknown = [b for b in args.branch or [] if b not in known]
+            if unknown:
+                print(t("metrics.error.unknown_branch", lang, branch=unknown[0],
+                        known=join(known, lang)), file=sys.stderr)
+                return 2
+            results = summary(con, period, scope=args.branch)
+    except (PipelineError, ReportError) as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1
-    try:
-        # A branch that does not exist would read 0 of 0 for everything.
-        known = filter_options(con).branches
-        unknown = [b for b in args.branch or [] if b not in known]
-        if unknown:
-            print(t("metrics.error.unknown_branch", lang, branch=unknown[0],
-                    known=join(known, lang)), file=sys.stderr)
-            return 2
-        results = summary(con, period, scope=args.branch)
     except duckdb.Error as exc:
         print(t("metrics.error.query_failed", lang, detail=str(exc).splitlines()[0]),
               file=sys.stderr)
         return 1
-    finally:
-        con.close()
     if args.json:
         json.dump({k: r.asdict() for k, r in results.items()}, sys.stdout,
                   ensure_ascii=False, indent=1)

@@ -121,3 +121,24 @@ def test_module_entry_point(db):
                           capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)
     assert set(REQUIRED) <= set(json.loads(done.stdout))
+
+
+def test_it_runs_while_the_dashboard_holds_the_warehouse(db, capsys):
+    """The dashboard keeps the file open read-write, which locks every other
+    process out: the command asks it for a snapshot, as a report run does,
+    and prints the same figures (it waited ~11 s and failed)."""
+    from pipelines.inbox import InboxWorker, inbox_dir
+    direct = run_json(capsys, "--db", str(db))
+    con = connect(db)
+    worker = InboxWorker(con, inbox_dir(db)).start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "metrics", *WEEK_ARGS, "--db", str(db), "--json"],
+            capture_output=True, text=True, timeout=120,
+            cwd=Path(__file__).resolve().parent.parent)
+    finally:
+        worker.stop()
+        con.close()
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == "看板正在使用数据仓库,改为请看板提供一份数据快照……"
+    assert json.loads(done.stdout) == direct
