@@ -91,8 +91,14 @@ st.caption(tr("report.page.built", week=labels.week(bundle.week, lang), scope=bu
 st.subheader(tr("report.summary.highlights"))
 st.info(bundle.paragraph)
 st.subheader(tr("report.summary.headline"))
-# Columns named by their keys keep a sort across a change of language (ui/tables.grid).
-tables.grid(bundle.headline, HEADLINE_COLUMNS, height="content")   # all 17 rows, no inner scroll
+# Columns named by their keys keep a sort across a change of language (ui/tables.grid);
+# each as wide as its text, the KPI's name kept in view when the table scrolls sideways.
+widths = tables.content_widths(bundle.headline, HEADLINE_COLUMNS)
+widths["kpi"]["pinned"] = True
+for column in HEADLINE_COLUMNS:
+    if column not in ("kpi", "status"):
+        widths[column]["alignment"] = "right"    # figures, compared down the column
+tables.grid(bundle.headline, HEADLINE_COLUMNS, widths, height="content")   # all 17 rows
 
 xlsx_name = file_name(bundle.week, scope or None, lang)
 html_name = file_name(bundle.week, scope or None, lang, ".html")

@@ -12,7 +12,7 @@ import pandas as pd
 
 from i18n import t
 from metrics import get
-from metrics.display import format_part, format_value, list_label
+from metrics.display import compact_yuan, format_part, format_value, list_label
 
 from . import labels
 from .book import judge, meets
@@ -53,7 +53,7 @@ CSS = """
 """
 
 
-def _change(kpi_id: str, change, lang: str) -> str:
+def _change(kpi_id: str, change, lang: str, compact: bool = False) -> str:
     if missing(change):
         return "—"
     kpi = get(kpi_id)
@@ -64,6 +64,8 @@ def _change(kpi_id: str, change, lang: str) -> str:
     sign = "+" if step > 0 else "−" if step < 0 else ""
     if kpi.unit == "percent":
         return f"{sign}{abs(step):.1f}{t('report.points_unit', lang)}"
+    if compact and kpi.unit == "yuan":
+        return sign + compact_yuan(abs(step), lang)
     return sign + format_value(kpi, abs(step), lang)
 
 
@@ -71,19 +73,33 @@ HEADLINE_COLUMNS = ("kpi", "value", "previous_value", "change_previous", "last_s
                     "change_last_season", "target", "status", "numerator", "denominator")
 
 
-def _text(kpi, value, lang: str) -> str:
+def _text(kpi, value, lang: str, compact: bool = False) -> str:
+    if compact and kpi.unit == "yuan" and not missing(value):
+        return compact_yuan(value, lang)
     return format_value(kpi, None if missing(value) else value, lang)
 
 
-def _part(value) -> str:
+def _part(value, money: bool = False, lang: str = "zh") -> str:
+    if money and not missing(value):
+        return compact_yuan(value, lang)
     return format_part(None if missing(value) else value)
 
 
-def headline_rows(data: WeeklyData, lang: str = "zh") -> list[dict[str, tuple[str, str]]]:
-    """The headline table as shown: per column (text, css class)."""
+def _money_parts(kpi) -> bool:
+    """Whether the KPI's numerator and denominator are amounts of money (an
+    amount, or the collection rate by amount: paid_yuan ÷ due_yuan)."""
+    return kpi.unit == "yuan" or str(kpi.numerator).endswith("_yuan")
+
+
+def headline_rows(data: WeeklyData, lang: str = "zh",
+                  compact: bool = False) -> list[dict[str, tuple[str, str]]]:
+    """The headline table as shown: per column (text, css class). `compact`:
+    amounts of money in the meeting's units (¥780.42 万, as the cards), for a
+    screen; else to the fen (print, workbook)."""
     out = []
     for r in data.headline.to_dict("records"):
         kpi = get(r["kpi"])
+        money = compact and _money_parts(kpi)
         ok = meets(kpi, r["value"])
         if ok is None:
             status = (t("report.status.no_target" if kpi.target is None
@@ -93,25 +109,28 @@ def headline_rows(data: WeeklyData, lang: str = "zh") -> list[dict[str, tuple[st
                       "met" if ok else "missed")
         out.append({
             "kpi": (kpi.text(lang)[0], ""),
-            "value": (_text(kpi, r["value"], lang), "n"),
-            "previous_value": (_text(kpi, r["previous_value"], lang), "n"),
-            "change_previous": (_change(kpi.id, r["change_previous"], lang),
+            "value": (_text(kpi, r["value"], lang, compact), "n"),
+            "previous_value": (_text(kpi, r["previous_value"], lang, compact), "n"),
+            "change_previous": (_change(kpi.id, r["change_previous"], lang, compact),
                                 f"n {judge(kpi, r['change_previous']) or ''}".strip()),
-            "last_season_value": (_text(kpi, r["last_season_value"], lang), "n"),
-            "change_last_season": (_change(kpi.id, r["change_last_season"], lang),
+            "last_season_value": (_text(kpi, r["last_season_value"], lang, compact), "n"),
+            "change_last_season": (_change(kpi.id, r["change_last_season"], lang, compact),
                                    f"n {judge(kpi, r['change_last_season']) or ''}".strip()),
             "target": (_text(kpi, kpi.target, lang), "n"),
             "status": status,
-            "numerator": (_part(r["numerator"]), "n"),
-            "denominator": (_part(r["denominator"]), "n"),
+            # An amount's denominator counts households or bills, not money.
+            "numerator": (_part(r["numerator"], money, lang), "n"),
+            "denominator": (_part(r["denominator"], money and kpi.unit != "yuan", lang), "n"),
         })
     return out
 
 
 def headline_frame(data: WeeklyData, lang: str = "zh") -> pd.DataFrame:
-    """The headline table as text, headed in `lang` (for the report page)."""
+    """The headline table as text, headed in `lang`, for the report page: its
+    amounts of money in the meeting's units (a screen's table is narrower
+    than the printed page; the workbook and the print have them to the fen)."""
     rows = [{t(f"report.col.{c}", lang): row[c][0] for c in HEADLINE_COLUMNS}
-            for row in headline_rows(data, lang)]
+            for row in headline_rows(data, lang, compact=True)]
     return pd.DataFrame(rows, columns=[t(f"report.col.{c}", lang) for c in HEADLINE_COLUMNS])
 
 

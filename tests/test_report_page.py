@@ -4,6 +4,7 @@ branch, the printable view, English, and who may see personal data."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from auth import User, UserStore
 from auth.sessions import SessionStore
 from metrics import Period, get, summary
-from metrics.display import format_value
+from metrics.display import compact_yuan, display_width, format_value
 from page_testing import downloads  # noqa: F401
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
@@ -100,6 +101,20 @@ def test_the_filters_week_its_paragraph_and_headline(warehouse, demo_con, downlo
     assert first["指标"] == "室温达标率"
     assert first["本周"] == format_value(get("temp_compliance_rate"),
                                        facts["temp_compliance_rate"].value)
+    # On the page amounts are in the meeting's units (the workbook has them to
+    # the fen), and every column is as wide as its longest text: a figure is
+    # never cut short (¥7,804,169. for ¥7,804,169.54); the table scrolls sideways.
+    arrears = table.set_index("指标").loc["欠费金额"]
+    assert arrears["本周"] == compact_yuan(facts["fee_arrears_amount"].value, "zh")
+    assert arrears["本周"].endswith(" 万") and arrears["分母"] == "—"
+    amount = table.set_index("指标").loc["收缴率(金额)"]
+    assert amount["分子"] == compact_yuan(facts["fee_collection_rate_amount"].numerator, "zh")
+    config = json.loads(at.dataframe[0].proto.columns)
+    widths = {c["label"]: c["width"] for c in config.values() if "label" in c}
+    assert config["kpi"]["pinned"]
+    for head in table.columns:
+        longest = max(display_width(str(v)) for v in [head, *table[head]])
+        assert widths[head] >= 7 * longest, head
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["下载 Excel 周报", "下载可打印摘要"]
     # The workbook is written on the click, from the figures on the screen.
