@@ -496,12 +496,23 @@ def test_a_period_without_data_says_so(warehouse):
     spans = {f.kind: f for f in freshness(con) if f.first_at is not None and f.rows}
     con.close()
     assert set(spans) == {"temperature", "tickets"}     # no fee records loaded
-    after = max(f.last_at for f in spans.values()).date() + dt.timedelta(days=30)
-    at = open_app(**{"season": season_of(after), "period": "range",
-                     "from": after.isoformat(), "to": (after + dt.timedelta(days=6)).isoformat()})
+    # A week of the next season, after every loaded row: both kinds missing.
+    start, _ = season_bounds(season_of(max(f.last_at for f in spans.values()).date()
+                                       + dt.timedelta(days=240)))
+    at = open_app(**{"season": season_of(start), "period": "range",
+                     "from": start.isoformat(), "to": (start + dt.timedelta(days=6)).isoformat()})
     notice = " ".join(i.value for i in at.info)
     assert "测温记录" in notice and "客服工单" in notice and "收费数据" not in notice
     assert fmt.date(spans["tickets"].last_at.date(), "zh") in notice
+    # A week of the summer after: no room temperatures are taken then, so it
+    # says so instead of asking for readings; tickets are still missing.
+    after = season_bounds(season_of(max(f.last_at for f in spans.values()).date()))[1] \
+        + dt.timedelta(days=30)
+    at = open_app(**{"season": season_of(after), "period": "range",
+                     "from": after.isoformat(), "to": (after + dt.timedelta(days=6)).isoformat()})
+    notice = " ".join(i.value for i in at.info)
+    assert "不在供暖期内" in notice and "不测室温" in notice
+    assert "客服工单" in notice and "测温记录(" not in notice
     # a period holding both kinds' data: no notice
     first = max(f.first_at for f in spans.values()).date()
     last = min(f.last_at for f in spans.values()).date()

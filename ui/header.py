@@ -6,6 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from i18n import t
+from metrics.period import Period
 from metrics.sources import outside
 from pipelines.coverage import Freshness, freshness
 from pipelines.settings import load_settings
@@ -34,15 +35,29 @@ def draw(lang: str, period: tuple[dt.date, dt.date] | None = None) -> None:
             st.info(notice, icon=":material/event_busy:")
 
 
+# Kinds a period without a heating day (summer) has no data of by nature:
+# no room temperatures are taken, and the fee figures are the season that
+# ended, to its end (Period.fee_season), not the period's own payments.
+OFF_SEASON_KINDS = ("temperature", "fees")
+
+
 def gap_notice(items: list[Freshness], start: dt.date, end: dt.date, lang: str) -> str | None:
-    """'所选期间没有客服工单(数据为 2024-10-26 至 2026-03-15)……' or None."""
-    gaps = [f for f in items if outside(f, start, end)]
-    if not gaps:
-        return None
-    spans = fmt.join([t("ui.freshness.gap_kind", lang, kind=t(f"kind.{f.kind}", lang),
-                        first=fmt.date(f.first_at.date(), lang),
-                        last=fmt.date(f.last_at.date(), lang)) for f in gaps], lang)
-    return t("ui.freshness.gap", lang, period=fmt.period(start, end, lang), kinds=spans)
+    """'所选期间没有客服工单(数据为 2024-10-26 至 2026-03-15)……' or None.
+    A period without a heating day says so instead of asking for uploads of
+    readings or fees that cannot exist."""
+    period = Period(start, end)
+    off = not period.has_heating_day
+    gaps = [f for f in items if outside(f, start, end)
+            and not (off and f.kind in OFF_SEASON_KINDS)]
+    shown = fmt.period(start, end, lang)
+    parts = [t("ui.freshness.off_season", lang, period=shown, season=period.fee_season)] \
+        if off else []
+    if gaps:
+        spans = fmt.join([t("ui.freshness.gap_kind", lang, kind=t(f"kind.{f.kind}", lang),
+                            first=fmt.date(f.first_at.date(), lang),
+                            last=fmt.date(f.last_at.date(), lang)) for f in gaps], lang)
+        parts.append(t("ui.freshness.gap", lang, period=shown, kinds=spans))
+    return " ".join(parts) or None
 
 
 def describe(f, lang: str, counts: bool = True) -> str:
