@@ -24,6 +24,7 @@ from pipelines.warehouse import connect
 from reports import gather, last_complete_week, summary_paragraph
 from reports.bundle import weekly_bundle
 from ui.sidebar import today
+from ui.tables import CHAR_PX
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -114,7 +115,7 @@ def test_the_filters_week_its_paragraph_and_headline(warehouse, demo_con, downlo
     assert config["kpi"]["pinned"]
     for head in table.columns:
         longest = max(display_width(str(v)) for v in [head, *table[head]])
-        assert widths[head] >= 7 * longest, head
+        assert widths[head] >= CHAR_PX * longest, head
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["下载 Excel 周报", "下载可打印摘要"]
     # The workbook is written on the click, from the figures on the screen.

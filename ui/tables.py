@@ -184,6 +184,14 @@ def text_px(text: str) -> int:
     return CHAR_PX * display_width(text) + CELL_PADDING_PX
 
 
+def content_widths(shown: pd.DataFrame, ids: Sequence[str]) -> dict[str, dict]:
+    """Column widths (grid config by id), each wide enough for its header and
+    longest text: a wide table then scrolls sideways instead of cutting
+    figures short (¥7,804,169. for ¥7,804,169.54)."""
+    return {str(cid): {"width": max(text_px(str(x)) for x in [head, *shown[head]])}
+            for cid, head in zip(ids, shown.columns)}
+
+
 def datetime_column(values: pd.Series, lang: str):
     """Times in the language's style, as wide as they are written (the grid
     sized a column by the raw value and cut "2025年11月25日 16:05" to
@@ -272,20 +280,6 @@ def column_ids(df: pd.DataFrame, columns: Sequence[str] | None = None) -> list[s
     """The ids of a table's columns in the grid: their names in the KPI layer
     (`columns` of `df`, default all), which no language changes."""
     return [str(c) for c in (columns if columns is not None else df.columns)]
-
-
-# A cell's width per unit of display_width (a CJK character is two) in the
-# grid's 14 px font, and the cell's padding and sort arrow.
-PX_PER_UNIT, CELL_PAD_PX = 7.0, 20
-
-
-def content_widths(shown: pd.DataFrame, ids: Sequence[str]) -> dict[str, dict]:
-    """Column widths in pixels, each wide enough for its header and longest
-    text (grid config by id): a wide table then scrolls sideways instead of
-    cutting figures short (¥7,804,169. for ¥7,804,169.54)."""
-    return {str(cid): {"width": int(PX_PER_UNIT * max(
-        [display_width(str(head))] + [display_width(str(v)) for v in shown[head]]) + CELL_PAD_PX)}
-        for cid, head in zip(ids, shown.columns)}
 
 
 def grid(shown: pd.DataFrame, ids: Sequence[str], config: Mapping | None = None,
