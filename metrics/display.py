@@ -84,6 +84,29 @@ def compact_yuan(value: float, lang: str = "zh") -> str:
     return f"{sign}¥{size:,.2f}"
 
 
+def money_parts(kpi: Kpi) -> bool:
+    """Whether the KPI's numerator is an amount of money: an amount (its
+    denominator then counts rows), or a share of amounts (the collection rate
+    by amount, paid_yuan ÷ due_yuan, both money)."""
+    return kpi.unit == "yuan" or str(kpi.numerator).endswith("_yuan")
+
+
+def format_parts(kpi: Kpi, numerator, denominator, lang: str = "zh",
+                 compact: bool = False) -> tuple[str, str]:
+    """A KPI's numerator and denominator as shown beside it: amounts of money
+    with ¥ (to the fen, or in the meeting's units when `compact`), the rest
+    as format_part."""
+    money = money_parts(kpi)
+
+    def one(value, is_money: bool) -> str:
+        if not is_money or value is None or (isinstance(value, float) and math.isnan(value)):
+            return format_part(value)
+        if compact:
+            return compact_yuan(value, lang)
+        return f"{'-' if value < 0 else ''}¥{abs(value):,.2f}"
+    return one(numerator, money), one(denominator, money and kpi.unit != "yuan")
+
+
 def format_part(value) -> str:
     """A numerator or denominator: integers with separators, amounts with 2 decimals."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

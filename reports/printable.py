@@ -12,7 +12,7 @@ import pandas as pd
 
 from i18n import t
 from metrics import get
-from metrics.display import compact_yuan, format_part, format_value, list_label
+from metrics.display import compact_yuan, format_parts, format_value, list_label
 
 from . import labels
 from .book import judge, meets
@@ -79,16 +79,9 @@ def _text(kpi, value, lang: str, compact: bool = False) -> str:
     return format_value(kpi, None if missing(value) else value, lang)
 
 
-def _part(value, money: bool = False, lang: str = "zh") -> str:
-    if money and not missing(value):
-        return compact_yuan(value, lang)
-    return format_part(None if missing(value) else value)
-
-
-def _money_parts(kpi) -> bool:
-    """Whether the KPI's numerator and denominator are amounts of money (an
-    amount, or the collection rate by amount: paid_yuan ÷ due_yuan)."""
-    return kpi.unit == "yuan" or str(kpi.numerator).endswith("_yuan")
+def _parts(kpi, numerator, denominator, lang: str, compact: bool) -> tuple[str, str]:
+    return format_parts(kpi, None if missing(numerator) else numerator,
+                        None if missing(denominator) else denominator, lang, compact)
 
 
 def headline_rows(data: WeeklyData, lang: str = "zh",
@@ -99,7 +92,7 @@ def headline_rows(data: WeeklyData, lang: str = "zh",
     out = []
     for r in data.headline.to_dict("records"):
         kpi = get(r["kpi"])
-        money = compact and _money_parts(kpi)
+        numerator, denominator = _parts(kpi, r["numerator"], r["denominator"], lang, compact)
         ok = meets(kpi, r["value"])
         if ok is None:
             status = (t("report.status.no_target" if kpi.target is None
@@ -118,9 +111,8 @@ def headline_rows(data: WeeklyData, lang: str = "zh",
                                    f"n {judge(kpi, r['change_last_season']) or ''}".strip()),
             "target": (_text(kpi, kpi.target, lang), "n"),
             "status": status,
-            # An amount's denominator counts households or bills, not money.
-            "numerator": (_part(r["numerator"], money, lang), "n"),
-            "denominator": (_part(r["denominator"], money and kpi.unit != "yuan", lang), "n"),
+            "numerator": (numerator, "n"),
+            "denominator": (denominator, "n"),
         })
     return out
 

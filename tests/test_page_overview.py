@@ -446,6 +446,11 @@ def test_parts_that_are_not_a_share_carry_their_units():
     d = CardData(rate, Result(0.9, 1351, 1427), None, Result(None, None, None))
     assert parts_text(d, "zh") == "分子 1,351 / 分母 1,427"
     assert parts_text(d, "en") == "1,351 of 1,427"
+    # a share of amounts says they are money (it read "分子 35,005,003.80 / …")
+    amount = get("fee_collection_rate_amount")
+    d = CardData(amount, Result(0.89, 35005003.8, 39283452.09), None, Result(None, None, None))
+    assert parts_text(d, "zh") == "分子 ¥35,005,003.80 / 分母 ¥39,283,452.09"
+    assert parts_text(d, "en") == "¥35,005,003.80 of ¥39,283,452.09"
 
 
 def test_a_card_says_what_of_its_count_is_carried_over():

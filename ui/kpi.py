@@ -18,7 +18,7 @@ import streamlit as st
 
 from i18n import t
 from metrics import Kpi, Period, Result, get, season_of, summary
-from metrics.display import (card_value, compact_yuan, format_part, format_value,
+from metrics.display import (card_value, compact_yuan, format_part, format_parts, format_value,
                              parts_with_units)
 from metrics.sources import comparable
 from pipelines.coverage import freshness
@@ -247,9 +247,9 @@ def parts_text(d: CardData, lang: str) -> str:
     if d.kpi.has_denominator and r.denominator is not None:
         if d.kpi.kind == "quantile":
             return t("ui.kpi.of_rows", lang, n=format_part(r.denominator))
+        numerator, denominator = format_parts(d.kpi, r.numerator, r.denominator, lang)
         return parts_with_units(d.kpi, r.numerator, r.denominator, lang) or t(
-            "ui.kpi.parts", lang, numerator=format_part(r.numerator),
-            denominator=format_part(r.denominator))
+            "ui.kpi.parts", lang, numerator=numerator, denominator=denominator)
     return ""
 
 
