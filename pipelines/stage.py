@@ -820,8 +820,11 @@ def _ticket_times(con, header: Header, mapping: Mapping, latest: dt.datetime, no
                                "n": len(kept), "examples": examples}))
 
     if {"resolved_at", "received_at"} <= mapped:
+        # (_rules let these through; a date-only resolution of an earlier day is rejected.)
         same_day = (f"err_resolved_at IS NULL AND err_received_at IS NULL "
-                    f"AND resolved_at < received_at AND {_date_only('resolved_at')}")
+                    f"AND resolved_at < received_at "
+                    f"AND CAST(resolved_at AS DATE) = CAST(received_at AS DATE) "
+                    f"AND {_date_only('resolved_at')}")
         rows = [r for (r,) in con.execute(
             f"SELECT {ROW} FROM stg WHERE {same_day} ORDER BY {ROW}",
             _bound(same_day, params)).fetchall()]
