@@ -32,7 +32,8 @@ from auth import UserStore
 from i18n import t
 from metrics import Period, get, kpis, summary, summary_kpis
 from metrics.cli import main as metrics_cli
-from metrics.display import card_value, format_part, format_value, parts_with_units
+from metrics.display import (card_value, format_part, format_parts, format_value,
+                              parts_with_units)
 from page_testing import APP
 from pipelines.coverage import week_bounds
 from pipelines.warehouse import connect
@@ -348,9 +349,10 @@ def test_every_pages_cards_equal_the_kpi_layer(shown, reference, period, slice_)
             elif kpi.kind == "quantile":
                 parts = t("ui.kpi.of_rows", "zh", n=format_part(r.denominator))
             elif kpi.has_denominator:
+                # amounts with ¥ (the collection rate by amount's parts)
+                numerator, denominator = format_parts(kpi, r.numerator, r.denominator, "zh")
                 parts = parts_with_units(kpi, r.numerator, r.denominator, "zh") or t(
-                    "ui.kpi.parts", "zh", numerator=format_part(r.numerator),
-                    denominator=format_part(r.denominator))
+                    "ui.kpi.parts", "zh", numerator=numerator, denominator=denominator)
             else:
                 parts = None
             if parts is not None:
@@ -583,13 +585,18 @@ def test_report_page_of_a_branch_user_is_their_branchs(shown, session, reference
     cols = {c: t(f"report.col.{c}", "zh") for c in
             ("kpi", "value", "previous_value", "last_season_value", "numerator", "denominator")}
     assert len(table) == len(HEADLINE)
+    def value(kpi, x):   # on the page, amounts in the meeting's units, as the cards
+        return card_value(kpi, x, "zh")
+
     for _, row in table.iterrows():
         kpi = get(LABELS[row[cols["kpi"]]])
-        assert row[cols["value"]] == format_value(kpi, r[kpi.id].value), kpi.id
-        assert row[cols["previous_value"]] == format_value(kpi, p[kpi.id].value), kpi.id
-        assert row[cols["last_season_value"]] == format_value(kpi, ls[kpi.id].value), kpi.id
-        assert row[cols["numerator"]] == format_part(r[kpi.id].numerator), kpi.id
-        assert row[cols["denominator"]] == format_part(r[kpi.id].denominator), kpi.id
+        assert row[cols["value"]] == value(kpi, r[kpi.id].value), kpi.id
+        assert row[cols["previous_value"]] == value(kpi, p[kpi.id].value), kpi.id
+        assert row[cols["last_season_value"]] == value(kpi, ls[kpi.id].value), kpi.id
+        numerator, denominator = format_parts(kpi, r[kpi.id].numerator, r[kpi.id].denominator,
+                                              "zh", compact=True)
+        assert (row[cols["numerator"]], row[cols["denominator"]]) == (numerator, denominator), \
+            kpi.id
     temp = r["temp_compliance_rate"]
     assert f"有效记录 {temp.denominator:,} 条,达标 {temp.numerator:,} 条" in at.info[0].value
 
