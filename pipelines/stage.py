@@ -358,9 +358,8 @@ def _rules(q: _Sql, ds: Dataset, mapped: set[str]) -> dict[str, str]:
     takes it as resolved at receipt."""
     rules = {}
     if ds.name == "tickets" and {"resolved_at", "received_at"} <= mapped:
-        same_day = (f"CAST(resolved_at AS DATE) = CAST(received_at AS DATE) AND "
-                    f"{_date_only('resolved_at', q.p(CLOCK), q.p(EXCEL_MIDNIGHT))}")
-        rules["resolved_at"] = (f"CASE WHEN resolved_at < received_at AND NOT ({same_day}) "
+        same_day = _resolved_same_day(q.p(CLOCK), q.p(EXCEL_MIDNIGHT))
+        rules["resolved_at"] = (f"CASE WHEN resolved_at < received_at AND NOT {same_day} "
                                 "THEN 'before_received' END")
     return rules
 
@@ -778,6 +777,13 @@ def _date_only(name: str, clock: str = "$clock", midnight: str = "$midnight") ->
             f"OR regexp_full_match({value}, {midnight})))")
 
 
+def _resolved_same_day(clock: str = "$clock", midnight: str = "$midnight") -> str:
+    """SQL: the resolution time gives only the day of receipt (2025-12-02
+    for a ticket received 2025-12-02 10:00): resolved that day, not before."""
+    return (f"(CAST(resolved_at AS DATE) = CAST(received_at AS DATE) "
+            f"AND {_date_only('resolved_at', clock, midnight)})")
+
+
 def _before(name: str, ref: str) -> str:
     """SQL: the time is earlier than `ref`'s; by the day when it gives no
     clock time (a follow-up dated the day of resolution is not before it)."""
@@ -822,9 +828,7 @@ def _ticket_times(con, header: Header, mapping: Mapping, latest: dt.datetime, no
     if {"resolved_at", "received_at"} <= mapped:
         # (_rules let these through; a date-only resolution of an earlier day is rejected.)
         same_day = (f"err_resolved_at IS NULL AND err_received_at IS NULL "
-                    f"AND resolved_at < received_at "
-                    f"AND CAST(resolved_at AS DATE) = CAST(received_at AS DATE) "
-                    f"AND {_date_only('resolved_at')}")
+                    f"AND resolved_at < received_at AND {_resolved_same_day()}")
         rows = [r for (r,) in con.execute(
             f"SELECT {ROW} FROM stg WHERE {same_day} ORDER BY {ROW}",
             _bound(same_day, params)).fetchall()]
