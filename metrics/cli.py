@@ -22,6 +22,7 @@ from i18n import LANGS, join, t
 from i18n.cli import lang_of, parser_class
 from pipelines.errors import PipelineError
 from pipelines.coverage import filter_options
+from pipelines.settings import company_now
 from pipelines.warehouse import warehouse_path
 
 from .display import display_width, format_part, format_value
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     lang = args.lang
     try:
         # A period not over yet is figured as of now (its deadlines, 漏件).
-        period = Period(args.start, args.end, args.season).so_far()
+        period = Period(args.start, args.end, args.season).so_far(company_now())
     except MetricError as exc:
         print(exc.message(lang), file=sys.stderr)
         return 2

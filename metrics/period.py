@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
 from pipelines import coverage
-from pipelines.settings import company_now, load_settings
+from pipelines.settings import load_settings
 
 from .errors import MetricError
 
@@ -136,12 +136,15 @@ class Period:
         midnight = datetime.combine(self.end + timedelta(days=1), time())
         return min(midnight, self.as_of) if self.as_of is not None else midnight
 
-    def so_far(self, now: datetime | None = None) -> "Period":
-        """This period as of `now` (default: the company's clock, to the
-        minute) when it is not over by then, else itself. Its deadlines, 漏件
-        and on-time rates are then those of now, not of its last midnight;
-        the comparisons (`previous`, `last_season`) stop at the same point."""
-        now = (now or company_now()).replace(second=0, microsecond=0)
+    def so_far(self, now: datetime | None) -> "Period":
+        """This period as of `now` (to the minute; the caller's clock, e.g.
+        pipelines.settings.company_now()) when it is not over by then, else
+        itself; itself too without a clock (None). Its deadlines, 漏件 and
+        on-time rates are then those of now, not of its last midnight; the
+        comparisons (`previous`, `last_season`) stop at the same point."""
+        if now is None:
+            return self
+        now = now.replace(second=0, microsecond=0)
         if now >= datetime.combine(self.end + timedelta(days=1), time()):
             return self
         return replace(self, as_of=max(now, self.start_at))

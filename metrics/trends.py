@@ -73,7 +73,7 @@ def weeks_window(season: str, until: date | None = None,
     if until is not None:
         end = min(end, max(until, last))
     window = Period(first - timedelta(days=first.weekday()), end, season)
-    return window if as_of is None else window.so_far(as_of)
+    return window.so_far(as_of)
 
 
 def weekly(con: duckdb.DuckDBPyConnection, kpi_id: str, season: str,
@@ -102,9 +102,7 @@ def weekly(con: duckdb.DuckDBPyConnection, kpi_id: str, season: str,
         def at(monday: date) -> dict:
             cut = min(monday + timedelta(days=6), window.end)
             start = first if cumulative else monday
-            period = Period(start, cut, season)
-            if window.as_of is not None:
-                period = period.so_far(window.as_of)
+            period = Period(start, cut, season).so_far(window.as_of)
             r = query(con, kpi_id, period, filters, None, scope).iloc[0]
             return {"week": monday, "numerator": r["numerator"],
                     "denominator": r["denominator"], "value": r["value"]}

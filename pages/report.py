@@ -7,6 +7,7 @@ from functools import partial
 import streamlit as st
 
 from i18n import t
+from metrics import Period
 from pipelines.coverage import filter_options, week_bounds
 from reports import XLSX_MIME, ReportError, file_name, labels, last_complete_week
 from reports.bundle import weekly_bundle
@@ -72,9 +73,9 @@ try:
     with st.spinner(tr("report.page.building")):
         # A week not over is figured as of this run's minute (the sidebar's
         # clock); a week gone by is the same whenever read, and cached so.
-        over = week_bounds(week)[1] < f.as_of.date() if f.as_of else True
+        as_of = Period(*week_bounds(week)).so_far(f.as_of).as_of
         bundle = db.query(weekly_bundle, week, scope or None, lang, can_see_personal, own_branch,
-                          row_lists, None if over else f.as_of)
+                          row_lists, as_of)
 except ReportError as exc:
     st.error(exc.message(lang))
     st.stop()

@@ -42,9 +42,8 @@ scope = kpi.scope()
 season_start, season_end = season_bounds(f.season)
 # Trends and fits read the season up to the end of the chosen period; the
 # week-by-week ones read whole ISO weeks, as a card for that week does.
-to_date = Period(season_start, max(season_start, min(f.end, season_end)), f.season)
-if f.as_of is not None:
-    to_date = to_date.so_far(f.as_of)
+to_date = Period(season_start, max(season_start, min(f.end, season_end)),
+                 f.season).so_far(f.as_of)
 weeks_to_date = weeks_window(f.season, f.end, f.as_of)
 rate_kpi = get(RATE)
 

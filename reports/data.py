@@ -308,7 +308,7 @@ def _missing(x) -> bool:
     return x is None or bool(pd.isna(x))
 
 
-def _trend(con, area: Area, week: str, scope, at: dt.datetime | None = None) -> pd.DataFrame:
+def _trend(con, area: Area, week: str, scope, at: dt.datetime | None) -> pd.DataFrame:
     """The main KPI week by week: the same `summary` the headline uses, so the
     last point equals the report's own figure (a week not over at `at` as of
     then)."""

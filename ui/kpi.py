@@ -40,7 +40,7 @@ def period_of(f: Filters) -> Period:
     period = Period(f.start, f.end)
     if period.has_heating_day:
         period = Period(f.start, f.end, f.season)
-    return period.so_far(f.as_of) if f.as_of is not None else period
+    return period.so_far(f.as_of)
 
 
 def metric_filters(f: Filters) -> dict[str, list[str]]:
