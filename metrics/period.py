@@ -99,14 +99,19 @@ class Period:
         season's fees."""
         if self.season:
             return self.season
-        if not self.has_heating_day:
+        if not in_season(self.end):
             return self.ended_season
         return season_of(self.end)
 
     @property
     def has_heating_day(self) -> bool:
-        """Whether the period holds a day of a season (else it lies between two)."""
-        return self.end >= season_bounds(season_of(self.end))[0]
+        """Whether the period holds a day of a season (else it lies wholly
+        between two): its last day is one, or its first day is on or before
+        the last day of the season that ended before it (10-16 March 2025,
+        whose heating days are the 10th to the 15th)."""
+        if in_season(self.end):
+            return True
+        return self.start <= season_bounds(self.ended_season)[1]
 
     @property
     def ended_season(self) -> str:

@@ -527,6 +527,14 @@ def test_a_period_without_data_says_so(warehouse):
     assert not any("没有已上传" in i.value for i in at.info)
 
 
+def test_the_seasons_last_week_is_not_called_off_season():
+    # 2025-W11, 10-16 March 2025, holds six heating days: it read "不在供暖期内"
+    # because its Sunday lies after the season. A week wholly after it does.
+    from ui.header import gap_notice
+    assert gap_notice([], dt.date(2025, 3, 10), dt.date(2025, 3, 16), "zh") is None
+    assert "不在供暖期内" in gap_notice([], dt.date(2025, 3, 17), dt.date(2025, 3, 23), "zh")
+
+
 def test_a_broken_link_falls_back_to_defaults(warehouse):
     at = open_app(season="1999-2000", period="week", week="2025-W99", branch="无此分公司",
                   station="无此站", lang="xx")

@@ -47,6 +47,21 @@ def test_fee_season_is_that_of_the_last_heating_day():
     assert Period("2026-03-10", "2026-03-16", season="2026-2027").fee_season == "2026-2027"
 
 
+def test_a_period_has_a_heating_day_when_any_of_its_days_is_one():
+    # 2025-W11, Mon 10 - Sun 16 March 2025: the 10th to the 15th are heating
+    # days, though its Sunday lies after the season (it was read as a summer
+    # week: "不在供暖期内" over six days of readings)
+    assert Period("2025-03-10", "2025-03-16").has_heating_day
+    assert Period("2026-03-01", "2026-04-30").has_heating_day
+    assert Period("2026-03-15", "2026-03-15").has_heating_day
+    assert Period("2025-11-10", "2025-11-16").has_heating_day
+    assert Period("2025-06-01", "2026-06-30").has_heating_day
+    # wholly between two seasons
+    assert not Period("2026-03-16", "2026-03-22").has_heating_day
+    assert not Period("2025-11-14", "2025-11-14").has_heating_day
+    assert not Period("2025-03-16", "2025-11-14").has_heating_day
+
+
 def test_the_seasons_last_week_compares_with_the_last_seasons():
     # 2025-W11 is days 115-121 of 2024-2025 -> days 115-121 of 2023-2024
     # (2023-11-15 + 115 = 2024-03-09, a 29 February between)
