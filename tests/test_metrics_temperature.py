@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from metrics import MetricError, Period, action_list, compare, drill, query, summary
@@ -151,6 +152,14 @@ def test_temp_coverage_rate(wh):
     assert one(wh, "temp_coverage_rate") == (4, 5, 0.8)
     # 淄川: h4 measured, h6 not -> 1/2
     assert one(wh, "temp_coverage_rate", scope=ZC) == (1, 2, 0.5)
+
+
+def test_temp_coverage_rate_has_no_figure_without_a_heating_day(wh):
+    # A summer week: nobody is measured between seasons, so the share of the
+    # 5 heated households measured is no figure (0/0, "—"), not 0/5 = 0 %.
+    row = query(wh, "temp_coverage_rate", Period("2026-06-01", "2026-06-07")).iloc[0]
+    assert (row["numerator"], row["denominator"]) == (0, 0)
+    assert pd.isna(row["value"])
 
 
 def test_summary_matches_query(wh):

@@ -1,5 +1,7 @@
 -- household_coverage: every heated household of the roster, and whether it had
 -- at least one valid (signed) reading in the period, and the time of its last.
+-- A period with no heating day (a summer week) has none: nobody is measured
+-- then, so its coverage is no figure ("—"), not 0 %.
 -- A household's last valid reading is marked (reading_marks): one row per
 -- measured household, no grouping of the readings.
 
@@ -27,7 +29,7 @@ final as (
         h.source_row
     from household_dims h
     left join measured m using (household_id)
-    where h.heated
+    where h.heated and $has_heating_day
 
 )
 
