@@ -84,7 +84,6 @@ def plot(key: str, inputs: tuple, build) -> None:
 
 # Grouped thousands and two decimals, as the fee system prints amounts.
 YUAN = st.column_config.NumberColumn(format="accounting")
-PERCENT = st.column_config.NumberColumn(format="percent")
 
 st.title(tr("title"))
 places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.all", lang)
@@ -139,8 +138,7 @@ with right:
     changes = [c for c in by.columns if c.startswith("change_")]
     tables.show(by.assign(**{c: by[c] * 100 for c in changes}), lang, key="collection_by",
                 file_name=tr("by.file", level=t(f"field.{level}", lang)), labels=labels,
-                config={**{labels[c]: PERCENT for c in by.columns if c.startswith("rate_")},
-                        **{labels[c]: YUAN for c in by.columns if c.endswith("_yuan")}},
+                config={labels[c]: YUAN for c in by.columns if c.endswith("_yuan")},
                 texts={labels[c]: partial(fmt.points, lang=lang) for c in changes})
 rows_behind(("fee_collection_rate_amount", "fee_collection_rate_households",
              "fee_arrears_amount"), period, filters, scope, lang, key="fees_by",

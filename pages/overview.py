@@ -4,6 +4,7 @@ list linking to its page with the same filters."""
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from datetime import timedelta
 
 import pandas as pd
@@ -122,8 +123,8 @@ def trends() -> pd.DataFrame:
         tables.show(table, lang, key="o_trend", file_name=tr("page.overview.trend"),
                     labels={"week": tr("page.overview.week"),
                             **{a: get(k).text(lang)[0] for a, k in TRENDS.items()}},
-                    config={get(k).text(lang)[0]: st.column_config.NumberColumn(format="percent")
-                            for k in TRENDS.values()})
+                    texts={get(k).text(lang)[0]: partial(fmt.percent, lang=lang)
+                           for k in TRENDS.values()})
     return table
 
 

@@ -77,8 +77,7 @@ def weekly_trend() -> None:
         table = weeks.assign(week=weeks["week"].dt.date)[
             ["week", "compliant", "counted", "rate", "exempt", "unsigned", "readings"]]
         tables.show(table, lang, key="t_weekly", file_name=tr("page.temperature.weekly"),
-                    labels=labels(table),
-                    config={label("rate"): st.column_config.NumberColumn(format="percent")})
+                    labels=labels(table))
 
 
 def weekly_figure(weeks: pd.DataFrame, outdoor: pd.DataFrame):
@@ -237,8 +236,7 @@ def drill_down() -> None:
             col.empty()
         st.markdown(tr("page.temperature.drill_level", level=label(child)))
         tables.show(table, lang, key="t_drill", file_name=tr("page.temperature.drill"),
-                    labels=labels(table),
-                    config={label("rate"): st.column_config.NumberColumn(format="percent")})
+                    labels=labels(table))
         return
 
     if not session.can("row_lists"):
@@ -265,9 +263,7 @@ def drill_down() -> None:
                              "readings", "unsigned", "exempt", "counted", "compliant",
                              "compliance_rate", "lowest_indoor_c", "latest_measured_at",
                              "latest_indoor_c"],
-                    labels=labels(homes),
-                    config={label("compliance_rate"):
-                            st.column_config.NumberColumn(format="percent")})
+                    labels=labels(homes))
         return
     rows = db.query(household_readings, period, household, {**filters, **path}, scope)
     st.markdown(tr("page.temperature.drill_readings", household=household))
@@ -294,9 +290,7 @@ def chronic() -> None:
     zones = reads.get(zones_call)
     long_lists.show(zones, lang, key="t_cold_zones",
                     file_name=tr("page.temperature.cold_zones"), rows=ZONES_SHOWN,
-                    caption="page.temperature.first_zones", labels=labels(zones),
-                    config={label("failed_share"):
-                            st.column_config.NumberColumn(format="percent")})
+                    caption="page.temperature.first_zones", labels=labels(zones))
     st.markdown(f"**{tr('page.temperature.cold_homes')}**")
     homes = reads.get(homes_call)
     span = homes_call[2]

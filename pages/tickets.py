@@ -77,8 +77,9 @@ def resolution_column(column: str, name: str):
     short = {"label": tr(f"col_short.{column}"), "help": name}
     if column == "category":
         return st.column_config.TextColumn(**short)
-    number = ("percent" if column == "within_limit_share"
-              else "%,.1f" if column.endswith("_hours") else tables.COUNT_FORMAT)
+    if column == "within_limit_share":   # a percent as on the cards (tables.cell_texts)
+        return st.column_config.NumberColumn(**short)
+    number = "%,.1f" if column.endswith("_hours") else tables.COUNT_FORMAT
     return st.column_config.NumberColumn(format=number, **short)
 
 

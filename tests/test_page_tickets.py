@@ -13,9 +13,10 @@ from metrics.views import with_last_season
 from metrics import action_list, compare, get, query, summary
 from metrics import ticket_views as tv
 from metrics.display import card_value, format_value
-from page_testing import (anonymous_callers, demo_copy, figures, filters_of,  # noqa: F401
-                          metrics_shown, open_page, shown_text, table, untranslated)
-from ui import db
+from page_testing import (anonymous_callers, cell_texts, demo_copy,  # noqa: F401
+                          figures, filters_of, metrics_shown, open_page, shown_text, table,
+                          untranslated)
+from ui import db, fmt
 
 PAGE = "pages/tickets.py"
 HEADLINE = ("tickets_received", "ticket_closure_rate", "ticket_on_time_rate", "ticket_unanswered",
@@ -262,10 +263,18 @@ def test_the_resolution_table_fits_with_short_headers(demo_copy, lang, full):
     assert len(columns) == len(headers) == 14
     assert all(cells(h) <= 10 for h in headers.values()), headers
     assert len(set(headers.values())) == len(headers)
-    # numbers as before: hours to a tenth, counts grouped, the share in percent
+    # numbers as before: hours to a tenth, counts grouped, the share written
+    # as a percent with one decimal, as on the cards (the grid's own percent
+    # format wrote 85%, 85.1% and 85.12% in one column)
     formats = {c["help"]: c.get("type_config", {}).get("format") for c in columns}
     assert formats[full] == "%,.1f"
-    assert sorted(set(formats.values()) - {None}) == ["%,.1f", "%,d", "percent"]
+    assert sorted(set(formats.values()) - {None}) == ["%,.1f", "%,d"]
+    grid = next(d for d in at.dataframe if json.loads(d.proto.columns) == config)
+    share = {"zh": "限内比例", "en": "% in limit"}[lang]
+    values = grid.value[share]
+    texts = cell_texts(grid, share)
+    assert texts == [fmt.percent(v, lang) for v in values]
+    assert all(re.fullmatch(r"\d+\.\d%", x) for x in texts if x != fmt.EMPTY), texts
 
 
 def test_the_complaints_chart_says_what_its_parts_count():

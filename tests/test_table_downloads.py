@@ -160,8 +160,31 @@ def test_a_grid_format_as_an_excel_format(shown, excel):
 def test_a_text_function_as_an_excel_format():
     assert excel_format_like(partial(fmt.points, lang="zh")) == \
         '"+"0.0" 个百分点";"-"0.0" 个百分点";0.0" 个百分点"'
-    assert excel_format_like(lambda x: f"{x:,.2f}") == '#,##0.00;"-"#,##0.00;0.00'
-    assert excel_format_like(lambda x: f"{x * 100:.1f}%") is None   # scales: not the value
+    assert excel_format_like(lambda x: f"{x:,.2f}") == "#,##0.00"
+    # a share written as a percent: Excel's percent format scales it the same
+    assert excel_format_like(lambda x: f"{x * 100:.1f}%") == "0.0%"
+    assert excel_format_like(partial(fmt.percent, lang="en")) == "0.0%"
+    # scaled otherwise: not the value
+    assert excel_format_like(lambda x: f"{x * 100:.1f}") is None
+    assert excel_format_like(lambda x: f"{x * 1000:.1f}%") is None
+
+
+def test_every_share_is_written_as_a_percent_with_one_decimal():
+    # By its name in the KPI layer, on screen as on the cards; the grid's
+    # own percent format wrote 85%, 85.1% and 85.12% in one column.
+    from ui.tables import cell_texts, excel_formats, is_share
+    assert all(map(is_share, ["rate", "compliance_rate", "failed_share", "rate_amount",
+                              "rate_households_last_season", "share_of_previous"]))
+    assert not any(map(is_share, ["share", "rated", "readings", "separate", "tier"]))
+    shown = pd.DataFrame({"站": ["S1", "S2", "S3"], "达标率": [0.85, 0.8512, 0.851],
+                          "户数": [3, 4, 5], "是否": [True, False, True]})
+    names = ["station", "compliance_rate", "households", "failed_share"]
+    texts = cell_texts(shown, "zh", names)
+    assert list(texts) == ["达标率"]     # not a text column, nor yes/no
+    assert [texts["达标率"](v) for v in shown["达标率"]] == ["85.0%", "85.1%", "85.1%"]
+    assert excel_formats(shown, names, {}, texts)["达标率"] == "0.0%"
+    # a page's own text function wins
+    assert cell_texts(shown, "zh", names, {"达标率": str})["达标率"] is str
 
 
 # --- 2. sheet names -----------------------------------------------------------------------

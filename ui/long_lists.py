@@ -40,8 +40,10 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
     if head.empty:
         st.info(empty or t("ui.table.empty", lang))
         return head
+    texts = tables.cell_texts(head, lang, cols)
     tables.grid(tables.on_screen(head, df, lang, cols), tables.column_ids(df, cols),
-                tables.grid_config(head, lang, cols, config), key=f"{key}_table")
+                tables.grid_config(head, lang, cols, config, texts), texts=texts,
+                key=f"{key}_table")
     read, n = whole if whole is not None else ((lambda: df), len(df))
     label = None
     if n > len(head):

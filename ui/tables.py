@@ -221,6 +221,28 @@ def column_config(df: pd.DataFrame, lang: str, names: Sequence[str] | None = Non
     return config
 
 
+def is_share(name: str) -> bool:
+    """A share from 0 to 1, by its column's name in the KPI layer (rate,
+    compliance_rate, failed_share, rate_amount, share_of_previous)."""
+    return (name == "rate" or name.endswith(("_rate", "_share"))
+            or name.startswith(("rate_", "share_of_")))
+
+
+def cell_texts(shown: pd.DataFrame, lang: str, names: Sequence[str] | None,
+               texts: Mapping[str, Callable[[object], str]] | None = None
+               ) -> dict[str, Callable[[object], str]]:
+    """The text function of each column written as text, by header: every
+    share as a percent with one decimal, as the cards write it (fmt.percent;
+    the grid's own percent format wrote 85%, 85.1% and 85.12% in one
+    column), then the page's `texts`. `names`: the KPI layer's names of
+    the columns (default: the headers)."""
+    shares = {head: partial(fmt.percent, lang=lang)
+              for head, name in zip(shown.columns, names if names is not None else shown.columns)
+              if is_share(str(name)) and pd.api.types.is_numeric_dtype(shown[head])
+              and not pd.api.types.is_bool_dtype(shown[head])}
+    return {**shares, **(texts or {})}
+
+
 def grid_config(shown: pd.DataFrame, lang: str, names: Sequence[str] | None,
                 config: Mapping | None = None,
                 texts: Mapping[str, Callable[[object], str]] | None = None) -> dict:
@@ -379,8 +401,9 @@ def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, l
     def build() -> bytes:
         frame, cols = overdue_in_days(rows(), columns)
         out = workbook_frame(frame, lang, cols, labels, allowed)
+        written = cell_texts(out, lang, cols, texts)
         formats = excel_formats(out, column_ids(frame, cols),
-                                grid_config(out, lang, cols, config, texts), texts)
+                                grid_config(out, lang, cols, config, written), written)
         return workbook_bytes({file_name: out}, {file_name: formats})
 
     cols = [c for c in (columns if columns is not None else like.columns) if c in like.columns]
@@ -412,6 +435,7 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
         st.info(empty or t("ui.table.empty", lang))
         return shown
     ids = column_ids(df, columns)
+    texts = cell_texts(shown, lang, columns, texts)
     formats = grid_config(shown, lang, columns, config, texts)
     grid(on_screen(shown, df, lang, columns), ids, formats, texts=texts, height=height,
          key=f"{key}_table")

@@ -193,8 +193,10 @@ _WRITTEN = re.compile(r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<decimals>\d+))
 def excel_format_like(write: Callable[[float], str]) -> str | None:
     """The Excel number format showing a number as the function `write`
     does (a positive, a negative and a zero section; text around the number
-    kept, "+1.6 个百分点"), found by writing three numbers; None when they do
-    not read as the number itself (a text scaling it, or no number)."""
+    kept, "+1.6 个百分点"; a share written as a percent, "85.1%", in Excel's
+    own percent format, which scales as the text does), found by writing
+    three numbers; None when they do not read as the number itself (a text
+    scaling it otherwise, or no number)."""
     sections = []
     for probe in (1234.5678, -1234.5678, 0.0):
         try:
@@ -202,10 +204,19 @@ def excel_format_like(write: Callable[[float], str]) -> str | None:
         except Exception:      # a text function made for its own column's values only
             return None
         m = _WRITTEN.search(text)
-        if m is None or m["whole"].replace(",", "") != str(int(abs(probe))):
+        if m is None:
             return None
-        body = _digits("," in m["whole"], len(m["decimals"] or ""))
-        sections.append(f"{literal(text[:m.start()])}{body}{literal(text[m.end():])}")
+        whole, after = m["whole"].replace(",", ""), text[m.end():]
+        percent = whole == str(int(abs(probe) * 100)) and after.startswith("%")
+        if whole != str(int(abs(probe))) and not percent:
+            return None
+        body = _digits("," in m["whole"], len(m["decimals"] or "")) + ("%" if percent else "")
+        after = after[1:] if percent else after
+        sections.append(f"{literal(text[:m.start()])}{body}{literal(after)}")
+    positive, negative, zero = sections
+    # (a zero has no thousands to group: "0.00" is "#,##0.00" written)
+    if negative == f'"-"{positive}' and zero == positive.replace("#,##0", "0"):
+        return positive      # as Excel writes one section: a minus before a negative
     return ";".join(sections)
 
 
