@@ -43,14 +43,32 @@ def outside(f: Freshness, start: dt.date, end: dt.date) -> bool:
     return start > f.last_at.date() or end < f.first_at.date()
 
 
-def kinds_without_data(items: Iterable[Freshness], period: Period) -> set[str]:
-    """The kinds whose loaded data lies wholly outside `period`."""
-    return {f.kind for f in items if outside(f, period.start, period.end)}
+# Kinds whose KPIs count the period's own events (readings, tickets): on
+# heating days a period without a single one had nothing loaded (the 数据管理
+# page calls such a week a gap). Fee KPIs are the season's to date, so a
+# week without payments still has its figures.
+EVENT_KINDS = ("temperature", "tickets")
 
 
-def comparable(kpi: Kpi, items: Iterable[Freshness], period: Period | None) -> bool:
+def kinds_without_data(items: Iterable[Freshness], period: Period,
+                       present: Iterable[str] | None = None) -> set[str]:
+    """The kinds whose loaded data lies wholly outside `period`, and, given
+    `present` (pipelines.coverage.kinds_in: the kinds with rows on its days),
+    each of EVENT_KINDS with no row in it although it has heating days: a
+    week not uploaded inside the loaded span (上周 0 tickets, "+60")."""
+    out = {f.kind for f in items if outside(f, period.start, period.end)}
+    if present is not None and period.has_heating_day:
+        present = set(present)
+        out |= {f.kind for f in items
+                if f.kind in EVENT_KINDS and f.rows and f.kind not in present}
+    return out
+
+
+def comparable(kpi: Kpi, items: Iterable[Freshness], period: Period | None,
+               present: Iterable[str] | None = None) -> bool:
     """Whether `period` holds data of the kind `kpi` counts (a comparison
-    period without any: shown as no data to compare, not as 0)."""
+    period without any: shown as no data to compare, not as 0); `present`
+    as kinds_without_data takes it."""
     if period is None:
         return False
-    return source_kind(kpi) not in kinds_without_data(items, period)
+    return source_kind(kpi) not in kinds_without_data(items, period, present)

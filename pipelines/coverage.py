@@ -130,6 +130,21 @@ def freshness(con: duckdb.DuckDBPyConnection) -> list[Freshness]:
         cur.close()
 
 
+def kinds_in(con: duckdb.DuckDBPyConnection, start: dt.date, end: dt.date) -> frozenset[str]:
+    """The kinds with at least one row whose event time is on the days
+    `start` to `end` (whole days: what was loaded for them)."""
+    params = {"start_at": dt.datetime.combine(start, dt.time()),
+              "end_at": dt.datetime.combine(end + dt.timedelta(days=1), dt.time())}
+    cur = con.cursor()
+    try:
+        return frozenset(
+            kind for kind, table, col in _event_tables()
+            if cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table} "
+                           f"WHERE {col} >= $start_at AND {col} < $end_at)", params).fetchone()[0])
+    finally:
+        cur.close()
+
+
 def weekly_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Rows per ISO week per kind, weeks without rows included as 0.
 

@@ -21,7 +21,7 @@ from metrics.kpi_query import gate_open
 from metrics.sources import kinds_without_data, source_kind
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
-                                season_weeks, week_bounds)
+                                kinds_in, season_weeks, week_bounds)
 from pipelines.settings import company_now
 from pipelines.warehouse import data_version
 
@@ -166,8 +166,9 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     batches = list_batches(con)
     batches = batches[batches["status"] == "loaded"].reset_index(drop=True)
     fresh = freshness(con)
-    no_data = {"previous": kinds_without_data(fresh, period.previous()),
-               "last_season": kinds_without_data(fresh, period.last_season())}
+    no_data = {name: kinds_without_data(fresh, p, kinds_in(con, p.start, p.end))
+               for name, p in (("previous", period.previous()),
+                               ("last_season", period.last_season()))}
     head = without_comparison(head, no_data)
     areas = [replace(a, table=without_comparison(a.table, no_data, a.area.main))
              for a in areas]

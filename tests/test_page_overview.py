@@ -18,6 +18,7 @@ from metrics.trends import weekly
 from page_testing import (demo_copy, downloads, figures, filters_of,  # noqa: F401
                           metrics_shown, open_page, table, untranslated, workbook_rows)
 from pipelines import settings as settings_module
+from pipelines.warehouse import connect
 from ui import db
 from ui.kpi import (CardData, caption_lines, change_text, chip_style, chip_text, compared_value,
                     parts_text, status)
@@ -168,6 +169,22 @@ def test_a_comparison_without_data_reads_as_none(demo_copy):
         card = next(m for m in at.metric if m.label == kpi.text("zh")[0])
         assert card.proto.delta, kpi_id                 # against last week
     assert lines == {"上季同期 —"}, lines
+
+
+def test_a_week_not_uploaded_reads_as_no_comparison(demo_copy):
+    # No tickets loaded for 2025-W49, inside the loaded span: the W50 cards
+    # read "较上周 +1,234" against 0. They compare with nothing, as the
+    # weekly report does; the readings of W49 are there and keep theirs.
+    from pipelines.warehouse import bump_data_version
+    con = connect(demo_copy)
+    con.execute("delete from tickets where received_at >= '2025-12-01'"
+                " and received_at < '2025-12-08'")
+    bump_data_version(con)
+    con.close()
+    at = open_page(PAGE, season="2025-2026", period="week", week="2025-W50")
+    cards = {m.label: m for m in at.metric}
+    assert not cards[get("ticket_unanswered").text("zh")[0]].proto.delta
+    assert cards[get("temp_compliance_rate").text("zh")[0]].proto.delta
 
 
 def test_one_trend_line_per_area_equals_the_weekly_kpi(demo_copy):

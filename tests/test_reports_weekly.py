@@ -197,6 +197,38 @@ def test_a_comparison_without_data_is_no_comparison(demo_con):
 
 
 
+def test_a_week_not_uploaded_inside_the_loaded_span_is_no_comparison(demo_db, tmp_path):
+    # No tickets loaded for 2025-W49 (1-7 December 2025), though tickets are
+    # loaded before and after it: W50's 上周 read 0 tickets and "较上周增加
+    # 1,xxx 件". The 数据管理 page calls that week a gap; the report shows —.
+    # Readings of W49 are there: their comparison stays.
+    from pipelines.warehouse import bump_data_version
+    path = tmp_path / "gap.duckdb"
+    shutil.copyfile(demo_db, path)
+    con = connect(path)
+    try:
+        con.execute("delete from tickets where received_at >= '2025-12-01'"
+                    " and received_at < '2025-12-08'")
+        bump_data_version(con)
+        data = gather(con, "2025-W50", trends=False)
+        assert data.no_data == {"previous": {"tickets"}, "last_season": set()}
+        head = data.headline.set_index("kpi")
+        for kpi_id in ("tickets_received", "ticket_closure_rate", "complaints_per_10k_m2"):
+            assert head.loc[kpi_id, "previous_value"] is None, kpi_id
+            assert head.loc[kpi_id, "change_previous"] is None, kpi_id
+            assert head.loc[kpi_id, "last_season_value"] is not None, kpi_id
+        assert head.loc["temp_compliance_rate", "previous_value"] is not None
+        assert head.loc["fee_arrears_amount", "previous_value"] is not None
+        text = summary_paragraph(data)
+        assert "较上周增加" not in text.split("受理工单")[1].split("。")[0], text
+        # the week itself, not uploaded: its own figures are 0, not compared
+        # with data; the week after it compares with it as no data either
+        data = gather(con, "2025-W49", trends=False)
+        assert "tickets" not in data.no_data["previous"]
+    finally:
+        con.close()
+
+
 def test_the_note_says_how_the_same_week_last_season_was_found(demo_con):
     # A week with a heating day is matched by days since the season's start;
     # one without (the week after 15 March, a summer week) by days since the

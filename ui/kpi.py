@@ -21,7 +21,7 @@ from metrics import Kpi, Period, Result, get, season_of, summary
 from metrics.display import (card_value, compact_yuan, format_part, format_parts, format_value,
                              parts_with_units)
 from metrics.sources import comparable
-from pipelines.coverage import freshness
+from pipelines.coverage import freshness, kinds_in
 
 from . import db, fmt, session
 from .filters import Filters
@@ -202,10 +202,13 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
     none = Result(None, None, None)
     skipped = skipped_previous(f)
     out = {}
+    present = {p: db.query(kinds_in, p.start, p.end)
+               for p in (prev_period, last_period) if p is not None}
     for i in kpi_ids:
         kpi = get(i)
-        p = None if prev is None else prev[i] if comparable(kpi, items, prev_period) else none
-        ls = last[i] if comparable(kpi, items, last_period) else none
+        p = None if prev is None else prev[i] \
+            if comparable(kpi, items, prev_period, present.get(prev_period)) else none
+        ls = last[i] if comparable(kpi, items, last_period, present[last_period]) else none
         out[i] = CardData(kpi, now[i], p, ls, skipped, week=f.period == "week",
                           days=now_period.days,
                           of_which=now[kpi.of_which] if kpi.of_which else None)

@@ -1,0 +1,44 @@
+"""Which comparison periods have data of each kind (metrics/sources.py)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from metrics import Period
+from metrics.sources import kinds_without_data
+from pipelines.coverage import Freshness, kinds_in
+
+
+def loaded(kind: str, first: str, last: str) -> Freshness:
+    return Freshness(kind, 100, datetime.fromisoformat(first), datetime.fromisoformat(last),
+                     None, 1)
+
+
+ITEMS = [loaded("temperature", "2024-11-15", "2026-03-15"),
+         loaded("tickets", "2024-10-20", "2026-11-29"),
+         loaded("fees", "2024-09-01", "2026-03-15")]
+
+
+def test_a_period_outside_the_loaded_span_has_no_data():
+    week = Period("2023-12-11", "2023-12-17")
+    assert kinds_without_data(ITEMS, week) == {"temperature", "tickets", "fees"}
+    assert kinds_without_data(ITEMS, Period("2025-12-08", "2025-12-14")) == set()
+
+
+def test_a_heating_week_without_rows_inside_the_span_has_no_data():
+    # tickets and readings count the week's own events: none loaded for a
+    # week of the season is a week not uploaded. Fees are the season's to
+    # date: a week without payments still has its figures.
+    week = Period("2025-12-01", "2025-12-07")
+    assert kinds_without_data(ITEMS, week, present={"temperature"}) == {"tickets"}
+    assert kinds_without_data(ITEMS, week, present=set()) == {"temperature", "tickets"}
+    assert kinds_without_data(ITEMS, week, present={"temperature", "tickets"}) == set()
+    # a summer week without tickets may be a quiet week: its 0 stands
+    summer = Period("2025-07-07", "2025-07-13")
+    assert kinds_without_data(ITEMS, summer, present=set()) == set()
+
+
+def test_kinds_in_reads_whole_days(con):
+    con.execute("insert into tickets (ticket_no, received_at, category, batch_id, source_row)"
+                " values ('T1', '2025-12-07 23:59', '报修', 1, 2)")
+    assert kinds_in(con, date(2025, 12, 1), date(2025, 12, 7)) == {"tickets"}
+    assert kinds_in(con, date(2025, 12, 8), date(2025, 12, 14)) == set()
