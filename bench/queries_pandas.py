@@ -258,6 +258,8 @@ def refund_exposure_amount(f: Frames, p: Period):
     due = f.bills.set_index(["household_id", "season"])["amount_due"]
     fee = pd.Series(due.reindex(pd.MultiIndex.from_frame(days[["household_id", "season"]]))
                     .to_numpy(), index=days.index)
+    if fee.isna().all():   # no bill for any non-compliant day: no figure (not 0)
+        return _result(None, None, None)
     v = round(float((fee / days["season"].map(season_days) * share).sum()), 6)
     return _result(v, None, v)
 

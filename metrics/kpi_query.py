@@ -77,10 +77,14 @@ def measures(kpi: Kpi, with_population: bool) -> tuple[str, str, str]:
         den = f"count(*){_filter(p)}" if kpi.denominator == "population" else "null"
         return f"count(*){_filter(p, kpi.numerator)}", den, "null"
     # Sums are rounded to 6 decimals: parallel summation order must not change
-    # a figure's last digit (inputs are yuan with 2 decimals or areas).
+    # a figure's last digit (inputs are yuan with 2 decimals or areas). A sum
+    # over no rows is 0; over rows none of whose amounts is known (refund
+    # days of a season whose bills are not loaded) it is no figure, not 0.
     if kpi.kind == "sum":
         den = f"count(*){_filter(p)}" if kpi.denominator == "population" else "null"
-        return f"round(coalesce(sum({kpi.numerator}){_filter(p)}, 0), 6)", den, "null"
+        return (f"case when count(*){_filter(p)} > 0 and count({kpi.numerator}){_filter(p)} = 0"
+                f" then null else round(coalesce(sum({kpi.numerator}){_filter(p)}, 0), 6) end",
+                den, "null")
     if kpi.kind == "ratio":
         return (f"round(coalesce(sum({kpi.numerator}){_filter(p)}, 0), 6)",
                 f"round(coalesce(sum({kpi.denominator}){_filter(p)}, 0), 6)", "null")

@@ -178,3 +178,19 @@ def test_a_week_without_readings_has_no_refund_figure(wh):
     assert summary(wh, WEEK)["refund_exposure_amount"].value == pytest.approx(TOTAL, abs=1e-6)
     # a station whose households were measured but owe no refund: 0, not None
     assert summary(wh, WEEK, {"station": "S3"})["refund_exposure_amount"].value == 0.0
+
+
+def test_no_bill_for_any_noncompliant_day_no_refund_figure(wh):
+    # 4号楼 holds h7 only: 12-06 at 10.0 (100 %) but no bill, so its daily fee
+    # is unknown and so is the refund: no figure, not ¥0.00 (a season whose
+    # bills are not loaded yet read ¥0.00 and "较上季同期 -¥742"). Beside a
+    # household with a bill the one without adds nothing (商铺 h8: 0 %).
+    for how in (lambda f: query(wh, "refund_exposure_amount", WEEK, f).iloc[0]["value"],
+                lambda f: summary(wh, WEEK, f)["refund_exposure_amount"].value,
+                lambda f: query_levels_many(wh, ["refund_exposure_amount"], WEEK, [[]], f)
+                ["refund_exposure_amount"][0]["value"].iloc[0]):
+        value = how({"building": "4号楼"})
+        assert value is None or value != value
+        assert how({"building": ["4号楼", "商铺"]}) == 0.0
+    by = query(wh, "refund_exposure_amount", WEEK, {"station": "S3"}, by="building")
+    assert by.set_index("building")["value"].isna().to_dict() == {"4号楼": True, "商铺": False}
