@@ -26,7 +26,7 @@ from pipelines.settings import company_now
 from pipelines.warehouse import data_version
 
 from .errors import ReportError
-from .spec import ACTION_LISTS, AREAS, LEVELS, OVERLAPS, Area
+from .spec import ACTION_LISTS, AREAS, BILL_LISTS, LEVELS, OVERLAPS, Area
 
 WORKERS = 4
 
@@ -58,7 +58,8 @@ class WeeklyData:
     areas: list[AreaData]
     lists: dict[str, pd.DataFrame]  # masked, at most the spec's rows each (none without
                                     # row_lists)
-    list_totals: dict[str, int]     # rows of each list before the limit
+    list_totals: dict[str, int | None]  # rows of each list before the limit; None: a
+                                        # list of bills before the season has any
     freshness: list[Freshness]
     batches: pd.DataFrame           # the loaded batches the warehouse holds
     data_version: int
@@ -156,10 +157,11 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
                  for a, t, tr in zip(AREAS, tables, trends)]
         raw = {name: f.result() for name, f in raw.items()}
     raw, left_out = without_overlaps(raw)
+    billed = bool(head.set_index("kpi").loc["fee_collection_rate_amount", "denominator"])
     lists, totals = {}, {}
     for name, limit in ACTION_LISTS:
         df = raw[name]
-        totals[name] = df.attrs["total_rows"]
+        totals[name] = df.attrs["total_rows"] if billed or name not in BILL_LISTS else None
         if not row_lists:
             df = df.head(0)
         lists[name] = mask_frame(df.reset_index(drop=True), can_see_personal)

@@ -18,7 +18,8 @@ from . import labels
 from .book import judge, meets
 from .cells import change_shown, missing
 from .data import WeeklyData
-from .text import comparison_note, left_out_note, no_data_note, summary_paragraph
+from .text import (comparison_note, left_out_note, list_count, no_data_note,
+                   summary_paragraph)
 
 CSS = """
 .hk-report { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei",
@@ -140,10 +141,11 @@ def summary_fragment(data: WeeklyData, lang: str = "zh") -> str:
     rows = ["<tr>" + "".join(_td(*row[c]) for c in HEADLINE_COLUMNS) + "</tr>"
             for row in headline_rows(data, lang)]
     counts = "".join(
-        f"<tr><td>{escape(list_label(name, lang)[0])}</td><td class=\"n\">{n:,}</td>"
+        f"<tr><td>{escape(list_label(name, lang)[0])}</td>"
+        f"<td class=\"n\">{list_count(data, name)}</td>"
         f"<td class=\"about\">{escape(list_label(name, lang)[1] + left_out_note(data, name, lang))}"
         "</td></tr>"
-        for name, n in data.list_totals.items())
+        for name in data.list_totals)
     note = comparison_note(data, lang)
     no_data = no_data_note(data, lang)
     if no_data:

@@ -45,6 +45,12 @@ ACTION_LISTS: tuple[tuple[str, int | None], ...] = (
     ("charged_in_full", None),
 )
 
+# Lists of the fee season's bills: before any bill of the season is loaded
+# they are empty because nothing can be checked, not because all is well (no
+# arrears, every heated household billed); their count is then no figure.
+BILL_LISTS = ("fee_season_arrears", "unbilled_households", "bill_mismatches",
+              "charged_in_full")
+
 # Lists that name the same items as another, more specific one, and the columns
 # that identify an item: the report lists such an item once, under the more
 # specific list (a stopped household charged in full is also a bill whose

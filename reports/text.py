@@ -190,9 +190,20 @@ def sentences(data: WeeklyData, lang: str = "zh") -> dict[str, list[str]]:
     return {a.area.name: _SENTENCES[a.area.name](data, a, lang) for a in data.areas}
 
 
+def list_count(data: WeeklyData, name: str) -> str:
+    """A list's count as the report writes it: "1,234", or "—" for a list of
+    bills before the season has any (WeeklyData.list_totals)."""
+    total = data.list_totals[name]
+    return "—" if total is None else f"{total:,}"
+
+
 def left_out_note(data: WeeklyData, name: str, lang: str = "zh") -> str:
     """" (not counting the 5 listed under …)" for a list that leaves out the
-    items a more specific list names (reports.spec.OVERLAPS), else ""."""
+    items a more specific list names (reports.spec.OVERLAPS), " (no bills
+    for season … yet)" for a list of bills before the season has any, else
+    ""."""
+    if data.list_totals.get(name, 0) is None:
+        return t("report.summary.no_bills", lang, season=data.season)
     if name not in data.left_out:
         return ""
     other, n = data.left_out[name]

@@ -12,7 +12,7 @@ from .book import Book
 from .cells import (A4_SHORT_SIDE_IN, DEFAULT_WIDTH, LINE_HEIGHT, MIN_PRINT_SCALE, NUMBER_FORMATS,
                     PRINT_WIDTH_PX, PRINT_WIDTH_SPARE, ROW_HEIGHT_SPARE, column_pixels,
                     display_width, longest_word, wrapped_lines)
-from .text import left_out_note
+from .text import left_out_note, list_count
 
 HEADER = 3
 # Text columns: longer text wraps, its row made tall enough to hold it. Each
@@ -52,8 +52,8 @@ def todo_sheet(book: Book) -> None:
     counts = []
     for name, total in data.list_totals.items():
         shown = len(data.lists[name])
-        text = f"{list_label(name, book.lang)[0]} {total:,}"
-        if data.row_lists and shown < total:
+        text = f"{list_label(name, book.lang)[0]} {list_count(data, name)}"
+        if data.row_lists and total is not None and shown < total:
             text += tr("report.todo.shown", n=f"{shown:,}")
         counts.append(text + left_out_note(data, name, book.lang))
     w.ws.merge_range(2, 0, 2, top_col, "", book.styles.get("note"))

@@ -183,10 +183,13 @@ def summary_sheet(book: Book) -> None:
         title, about = list_label(name, book.lang)
         about += left_out_note(data, name, book.lang)
         shown = len(data.lists[name])
-        if data.row_lists and shown < total:
+        if data.row_lists and total is not None and shown < total:
             about += " " + tr("report.summary.only_first", n=f"{shown:,}")
         w.put(r, 0, title, "cell", WRAP, fit=False)
-        w.put(r, 1, total, "cell", {"num_format": "#,##0"}, fit=False)
+        if total is None:   # a list of bills before the season has any
+            w.put(r, 1, "—", "cell", align="center", fit=False)
+        else:
+            w.put(r, 1, total, "cell", {"num_format": "#,##0"}, fit=False)
         # A long note wraps in its merged cell (a merged cell's text is cut
         # off at its edge), its row as tall as the lines.
         w.ws.merge_range(r, 2, r, last_col, "", book.styles.get("cell", WRAP))

@@ -25,6 +25,7 @@ from openpyxl.utils import column_index_from_string
 
 from i18n import t
 from metrics import Period, action_list, get, headline, kpis, query
+from metrics.display import list_label
 from metrics.sources import source_kind
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
@@ -33,6 +34,7 @@ from reports.cells import display_width
 from reports.data import with_trends
 from reports.testing import (ANON_NAME, ANON_PHONE, FORMULA_FILE, FORMULA_TEXTS, HYPERLINK,
                              WEEK, plant)
+from reports.spec import BILL_LISTS
 from reports.text import change_text, sentences
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,6 +164,30 @@ def test_the_week_after_a_season_reports_the_ended_seasons_fees(demo_con):
         assert data.list_totals[name] == len(action_list(demo_con, name, season)), name
     roster = demo_con.execute("select count(*) from households").fetchone()[0]
     assert data.list_totals["unbilled_households"] < roster / 10
+
+
+def test_lists_of_bills_before_the_season_has_any_are_no_count(demo_con):
+    # 2026-W47 lies in 2026-2027, whose bills are not loaded: its arrears,
+    # unbilled households, mismatches and full charges read 0, as if every
+    # heated household were billed and paid. They read "—", and say why.
+    data = gather(demo_con, "2026-W47", trends=False)
+    assert data.season == "2026-2027"
+    assert {n: data.list_totals[n] for n in BILL_LISTS} == dict.fromkeys(BILL_LISTS)
+    assert data.list_totals["unanswered_tickets"] is not None
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(with_trends(demo_con, data))))
+    ws = book["摘要"]
+    rows = {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1)}
+    r = rows[list_label("unbilled_households", "zh")[0]]
+    assert ws.cell(r, 2).value == "—"
+    assert "2026-2027 供暖季尚无账单" in ws.cell(r, 3).value
+    counts = next(c.value for c in book["待办"]["A"] if c.value and "供热无账单户" in str(c.value))
+    assert "供热无账单户 —(2026-2027 供暖季尚无账单" in counts, counts
+    from reports.printable import summary_fragment
+    html = summary_fragment(data, "en")
+    assert "no bills for season 2026-2027 yet" in html
+    # a season with bills counts them
+    data = gather(demo_con, "2025-W50", trends=False)
+    assert all(isinstance(data.list_totals[n], int) for n in BILL_LISTS)
 
 
 def test_a_comparison_without_data_is_no_comparison(demo_con):
