@@ -69,7 +69,9 @@ def test_text_numbers_impossible_dates_and_temperatures_are_rejected_with_reason
         (7, "outdoor_c", "55", "室外温度(℃)超出合理范围 -40 ~ 45,疑为录入错误"),
         (8, "household_id", None, "户号为空,这是必填项"),
         (9, "measured_at", "2025-11-16 08:00", "与同一文件第 10 行的测温时间重复,已以第 10 行为准"),
-        (11, "measured_at", "2025/02/30 9:00", t("reject.bad_date", field="测温时间")),
+        (11, "measured_at", "2025/02/30 9:00",
+         "测温时间「2025/02/30 9:00」不是有效日期:2025年2月没有30日,此行未导入。"
+         "请核对日期,在业务系统中改正后重新导出,或在 Excel 中改正后再上传。"),
     ]
     assert (report.rows_read, report.rows_inserted, report.rows_rejected) == (9, 2, 7)
     # The duplicate's later row won: 19.5, not 19.
@@ -77,7 +79,7 @@ def test_text_numbers_impossible_dates_and_temperatures_are_rejected_with_reason
                        "WHERE household_id = '01020310905'").fetchall() == [(19.5, 10)]
     stored = con.execute("SELECT source_row, column_name, code FROM rejects ORDER BY 1").fetchall()
     assert [r[2] for r in stored] == ["bad_number", "bad_date", "out_of_range", "out_of_range",
-                                      "missing_required", "duplicate", "bad_date"]
+                                      "missing_required", "duplicate", "date_not_exist"]
 
 
 def test_duplicate_keys_in_one_file_last_row_wins(con):
