@@ -40,10 +40,13 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     p = Parser(prog="python -m pipelines", description=h("description"))
     p.add_argument("--lang", choices=LANGS, default="zh", help=h("lang"))
+    # --db before the command as after it (python -m pipelines --db X batches
+    # was "no command X"); the command's own leaves the first one standing.
+    p.add_argument("--db", help=h("db"))
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp):
-        sp.add_argument("--db", help=h("db"))
+        sp.add_argument("--db", default=argparse.SUPPRESS, help=h("db"))
         sp.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
         return sp
 

@@ -25,7 +25,7 @@ def _loaded(con):
     ("unrelated.xlsx", None, "unknown_kind", "文件中的列:项目、预算、备注", "项目, 预算, 备注"),
     ("tickets_small.xlsx", "temperature", "wrong_kind", "「客服工单」", "“Service tickets”"),
     ("temperature_no_signature.xlsx", None, "missing_columns", "缺少必需的列:用户签字",
-     "Required columns are missing: Resident signature"),
+     "Required columns are missing: Resident signature (用户签字)"),
     ("truncated.xlsx", None, "corrupt_file", "文件已损坏或不完整", "damaged or incomplete"),
     ("not_excel.xlsx", None, "unsupported_format", "文件名是 .xlsx,但文件内容不是可读取的电子表格",
      "its content is not a spreadsheet"),
@@ -188,8 +188,8 @@ def test_required_key_columns_cannot_be_declared_absent(con):
      "Each export needs at least these columns — Household roster: Household ID, Branch, "),
     # One export's own column: that export and what it lacks.
     ("工单编号,甲,乙", "最接近的是「客服工单」,但缺少这些必需的列:受理时间、工单类型。",
-     "The closest is “Service tickets”, but it lacks these required columns: Received at, "
-     "Category."),
+     "The closest is “Service tickets”, but it lacks these required columns: Received at "
+     "(受理时间), Category (工单类型)."),
 ])
 def test_an_unrecognised_file_says_what_it_lacks_never_what_it_has(con, tmp_path, header, zh, en):
     path = tmp_path / "x.csv"

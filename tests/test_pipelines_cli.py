@@ -71,6 +71,9 @@ def test_batches_and_undo(tmp_path, capsys):
         "已撤销批次 1(temperature_good.xlsx):删除 5 行,恢复为其他批次版本 0 行。"
     assert main(["undo", "1", "--db", db]) == 1
     assert "已经撤销过了" in capsys.readouterr().err
+    # --db before the command too (it was read as the command: 没有“…”这个命令).
+    assert main(["--db", db, "batches", "--json"]) == 0
+    assert [b["status"] for b in json.loads(capsys.readouterr().out)] == ["undone"]
 
 
 def test_batches_and_undo_while_the_dashboard_runs_are_done_by_it(tmp_path, capsys):
