@@ -60,3 +60,12 @@ def separator(lang: str = DEFAULT_LANG) -> str:
 def join(items, lang: str = DEFAULT_LANG) -> str:
     """A list in running text: 甲、乙 / a, b."""
     return separator(lang).join(str(x) for x in items)
+
+
+def column_label(field: str, lang: str = DEFAULT_LANG) -> str:
+    """A field named as a column to look for in a file: in English with the
+    Chinese header too, Household ID (户号), as the exports are in Chinese
+    whatever language the reader speaks."""
+    label = t(f"field.{field}", lang)
+    zh = t(f"field.{field}", "zh")
+    return label if lang == "zh" or zh == label else f"{label} ({zh})"

@@ -42,6 +42,13 @@ def list_batches(con: duckdb.DuckDBPyConnection, kind: str | None = None) -> pd.
         cur.close()
 
 
+def batches_json(con: duckdb.DuckDBPyConnection) -> str:
+    """Every batch, newest first, as `batches --json` prints it and the
+    dashboard hands it over to that command: the table is read back from it,
+    so a listing looks the same whichever process read the warehouse."""
+    return list_batches(con).to_json(orient="records", force_ascii=False, date_format="iso")
+
+
 def batch_rejects(con: duckdb.DuckDBPyConnection, batch_id: int,
                   lang: str | None = None) -> pd.DataFrame:
     """The rows a load rejected, each with its sheet, Excel row, column (the

@@ -14,13 +14,14 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from auth.audit import BACKUP, record_cli, record_demo, restore_detail, upload_detail
 from i18n import LANGS, t
 from i18n.cli import lang_of, parser_class
 from .backup import backup, restore
-from .batches import list_batches, undo_batch
+from .batches import batches_json, undo_batch
 from .demo import build_demo
 from .errors import PipelineError
 from .fields import KINDS
@@ -39,10 +40,13 @@ def _parser(lang: str) -> argparse.ArgumentParser:
 
     p = Parser(prog="python -m pipelines", description=h("description"))
     p.add_argument("--lang", choices=LANGS, default="zh", help=h("lang"))
+    # --db before the command as after it (python -m pipelines --db X batches
+    # was "no command X"); the command's own leaves the first one standing.
+    p.add_argument("--db", help=h("db"))
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp):
-        sp.add_argument("--db", help=h("db"))
+        sp.add_argument("--db", default=argparse.SUPPRESS, help=h("db"))
         sp.add_argument("--lang", choices=LANGS, default=argparse.SUPPRESS, help=h("lang"))
         return sp
 
@@ -185,15 +189,32 @@ def _print_step(step: str, share: float) -> None:
 
 
 def _batches(con, args, lang) -> int:
-    df = list_batches(con)
+    return _print_batches(batches_json(con), args, lang)
+
+
+def _batches_routed(args, lang, folder: Path) -> int:
+    """The list as the running dashboard reads it: a listing only reads, yet
+    no other process may open the file the dashboard holds."""
+    result = submit(folder, {"op": "batches", "lang": lang})
+    if "error" in result:
+        print(t("cli.routed_failed", lang, error=result["error"]), file=sys.stderr)
+        return 1
+    return _print_batches(result["batches"], args, lang)
+
+
+def _print_batches(text: str, args, lang) -> int:
     if args.json:
-        print(df.to_json(orient="records", force_ascii=False, date_format="iso"))
-    elif df.empty:
+        print(text)
+        return 0
+    import pandas as pd   # on first use: a load never needs it
+    df = pd.DataFrame(json.loads(text))
+    if df.empty:
         print(t("batches.none", lang))
-    else:
-        cols = ["batch_id", "kind", "file_name", "uploaded_by", "loaded_at", "rows_read",
-                "rows_inserted", "rows_updated", "rows_unchanged", "rows_rejected", "status"]
-        print(df[cols].to_string(index=False))
+        return 0
+    cols = ["batch_id", "kind", "file_name", "uploaded_by", "loaded_at", "rows_read",
+            "rows_inserted", "rows_updated", "rows_unchanged", "rows_rejected", "status"]
+    df["loaded_at"] = pd.to_datetime(df["loaded_at"])
+    print(df[cols].to_string(index=False))
     return 0
 
 
@@ -204,9 +225,29 @@ def _undo(con, args, lang) -> int:
         print(exc.message(lang), file=sys.stderr)
         return 1
     record_cli(con, "undo", target=f"batch {r.batch_id}", detail=r.file_name, label=args.user)
-    print(t("undo.done", lang, batch=r.batch_id, file=r.file_name, removed=r.rows_removed,
-            restored=r.rows_restored))
+    _print_undone(asdict(r), lang)
     return 0
+
+
+def _undo_routed(args, lang, folder: Path) -> int:
+    """The undo done by the running dashboard, in turn with its uploads (it
+    records it in the audit log)."""
+    result = submit(folder, {"op": "undo", "batch": args.batch_id, "user": args.user,
+                             "lang": lang})
+    if "error" in result:
+        # A batch that is not there or already undone says so in its own words.
+        error = result["error"] if result.get("code") in ("batch_not_found",
+                                                          "batch_already_undone") \
+            else t("cli.routed_failed", lang, error=result["error"])
+        print(error, file=sys.stderr)
+        return 1
+    _print_undone(result["undo"], lang)
+    return 0
+
+
+def _print_undone(r: dict, lang: str) -> None:
+    print(t("undo.done", lang, batch=r["batch_id"], file=r["file_name"],
+            removed=r["rows_removed"], restored=r["rows_restored"]))
 
 
 def _demo(con, args, lang) -> int:
@@ -265,4 +306,5 @@ def _restore(args, lang) -> int:
 
 COMMANDS = {"load": _load, "batches": _batches, "undo": _undo, "demo": _demo,
             "backup": _backup}
-ROUTED = {"load": _load_routed, "backup": _backup_routed}
+ROUTED = {"load": _load_routed, "backup": _backup_routed, "batches": _batches_routed,
+          "undo": _undo_routed}

@@ -12,7 +12,7 @@ class PipelineError(Exception):
         super().__init__(f"{code}: {params}")
 
     def message(self, lang: str = "zh") -> str:
-        from i18n import separator, t
+        from i18n import column_label, separator, t
         sep = separator(lang)
         params = {}
         for k, v in self.params.items():
@@ -21,6 +21,9 @@ class PipelineError(Exception):
                 v = (";" if lang == "zh" else "; ").join(
                     f"{t(f'dataset.{d}', lang)}{':' if lang == 'zh' else ': '}"
                     + sep.join(t(f"field.{f}", lang) for f in fields) for d, fields in v)
+            elif k == "missing_fields":
+                # Columns to find in a Chinese file: named as it heads them too.
+                v = sep.join(column_label(x, lang) for x in v) or "-"
             elif isinstance(v, (list, tuple)):
                 # *_fields hold canonical field names, shown by their labels.
                 v = sep.join(t(f"field.{x}", lang) if k.endswith("_fields") else str(x)

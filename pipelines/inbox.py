@@ -2,18 +2,20 @@
 
 DuckDB lets one process write a database file, and a process holding it open
 read-write locks out every other process. The dashboard holds the warehouse
-open while it runs, so a command-line load (or backup) cannot open it. Instead
+open while it runs, so a command-line load (or backup, undo, even the batch
+list, which only reads) cannot open it. Instead
 the command hands its job to the dashboard through a folder beside the
 warehouse, `<warehouse>.inbox/`:
 
-  <job>/request.json   written by the client: {"op": "load" | "backup", ...}
+  <job>/request.json   written by the client: {"op": "load" | "backup" | "undo" |
+                       "batches", ...}
   <job>/result.json    written by the dashboard's worker thread when done
   worker.json          the worker's heartbeat (pid, time), refreshed every second
 
 The worker runs the job with the same functions (and the same write lock) an
 upload uses, so jobs and uploads take turns; the client waits for the result.
-It writes each load and backup to the audit log (the client cannot: it has no
-connection), as done by the operating-system account that owns the request
+It writes each load, undo and backup to the audit log (the client cannot: it
+has no connection), as done by the operating-system account that owns the request
 file, so a routed command is recorded once, by the process that did it.
 A command that only read (the weekly report) records its export with an
 "audit" job (`record_audit`).
@@ -25,6 +27,7 @@ import os
 import threading
 import time
 import uuid
+from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
@@ -32,6 +35,7 @@ import duckdb
 from auth.audit import BACKUP, os_user, record_cli, upload_detail
 
 from .backup import backup
+from .batches import batches_json, undo_batch
 from .errors import PipelineError
 from .load import load_file
 from .settings import warehouse_path
@@ -184,6 +188,13 @@ class InboxWorker:
                 record_cli(self.con, "export", target=str(Path(report.folder).resolve()),
                            detail=BACKUP, actor=actor)
                 return {"backup": {"folder": report.folder, "rows": report.rows}}
+            if req["op"] == "batches":
+                return {"batches": batches_json(self.con)}
+            if req["op"] == "undo":
+                report = undo_batch(self.con, int(req["batch"]), user=req.get("user") or "cli")
+                record_cli(self.con, "undo", target=f"batch {report.batch_id}",
+                           detail=report.file_name, label=req.get("user"), actor=actor)
+                return {"undo": asdict(report)}
             if req["op"] == "audit":
                 if req.get("action") not in AUDIT_JOBS:
                     return {"error": f"no audit job for {req.get('action')}"}

@@ -646,26 +646,64 @@ def _file_stem(name: str) -> str:
 def _left_behind(cur: duckdb.DuckDBPyConnection, ds, file_name: str,
                  batch_id: int) -> list[tuple[str, dict]]:
     """Earlier loaded batches of the dataset this file looks like a new
-    version of (the same file name, but for a version mark; sharing keys
-    alone is an overlapping export, as loads are meant to take) that hold
-    rows this file does not: a corrected key (a reading's time, a ticket's
-    number) leaves the old row beside the new one. One join of those
-    batches' versions with the file's keys, none when no batch has the name;
-    a batch's row count is in batches (its rows read, less those rejected)."""
+    version of (the same file name, but for a version mark, and sharing a key
+    with it; sharing keys alone is an overlapping export, as loads are meant
+    to take) that hold rows this file does not: a corrected key (a reading's
+    time, a ticket's number) leaves the old row beside the new one.
+
+    One warning naming every batch to undo: a row goes only when every batch
+    that delivered it is undone, so after 工单 and 工单_v2 (the same rows but
+    five), 工单_v3 (ten fewer) needs both undone; either alone removes only
+    what the other does not hold. Rows a batch of another file also holds
+    stay whatever is undone: a second warning counts them."""
     stem = _file_stem(file_name)
     named = [b for b, name in cur.execute(
         "SELECT batch_id, file_name FROM batches WHERE status = 'loaded' AND dataset = ? "
         "AND batch_id <> ?", [ds.name, batch_id]).fetchall() if _file_stem(name) == stem]
     if not named:
         return []
-    on = " AND ".join(f"v.{k} = f.{k}" for k in ds.key)
-    found = cur.execute(f"""
-        SELECT b.batch_id, b.file_name, b.rows_read - b.rows_rejected AS n, s.shared
-        FROM (SELECT v.batch_id, count(*) AS shared
-              FROM {ds.name}_versions v JOIN stg_ok f ON {on}
-              WHERE v.batch_id IN (SELECT unnest($named)) GROUP BY v.batch_id) s
-        JOIN batches b ON b.batch_id = s.batch_id
-        WHERE s.shared < b.rows_read - b.rows_rejected
-        ORDER BY b.batch_id DESC""", {"named": named}).fetchall()
-    return [("left_behind", {"old_batch": old, "file": name, "n": n - shared})
-            for old, name, n, shared in found][:3]
+    undo, removed, kept, others = _rows_left_behind(cur, ds, named)
+    notes = []
+    if len(undo) == 1:
+        notes.append(("left_behind", {"old_batch": undo[0][0], "file": undo[0][1],
+                                      "n": removed}))
+    elif undo:
+        notes.append(("left_behind_several", {
+            "batches": [b for b, _ in undo], "files": list(dict.fromkeys(f for _, f in undo)),
+            "n": removed}))
+    if kept:
+        notes.append(("left_behind_kept", {"n": kept, "batches": others}))
+    return notes
+
+
+def _rows_left_behind(cur: duckdb.DuckDBPyConnection, ds, named: list[int]):
+    """The keys of the `named` batches sharing a key with the file (stg_ok)
+    that the file does not hold, split by whether undoing named batches
+    removes them: ([(batch, file name)] to undo, oldest first; how many keys
+    that removes; how many keys a batch of another file also holds; those
+    batches)."""
+    keys = ", ".join(ds.key)
+    undo, removed, kept, others = cur.execute(f"""
+        WITH f AS (SELECT DISTINCT {keys} FROM stg_ok),
+        mine AS (SELECT DISTINCT batch_id, {keys} FROM {ds.name}_versions
+                 WHERE batch_id IN (SELECT unnest($named))),
+        sharing AS (SELECT DISTINCT batch_id FROM mine JOIN f USING ({keys})),
+        gone AS (SELECT {keys} FROM mine WHERE batch_id IN (SELECT batch_id FROM sharing)
+                 EXCEPT SELECT {keys} FROM f),
+        holders AS (SELECT v.batch_id, v.batch_id IN (SELECT batch_id FROM sharing) AS named,
+                           {", ".join("g." + k for k in ds.key)}
+                    FROM {ds.name}_versions v JOIN gone g USING ({keys})
+                    JOIN batches b ON b.batch_id = v.batch_id AND b.status = 'loaded'),
+        per_key AS (SELECT {keys}, bool_and(named) AS removable,
+                           list(batch_id) FILTER (WHERE named) AS named_batches,
+                           list(batch_id) FILTER (WHERE NOT named) AS other_batches
+                    FROM holders GROUP BY {keys})
+        SELECT (SELECT list(DISTINCT b ORDER BY b) FROM per_key, unnest(named_batches) t(b)
+                WHERE removable),
+               count(*) FILTER (WHERE removable), count(*) FILTER (WHERE NOT removable),
+               (SELECT list(DISTINCT b ORDER BY b) FROM per_key, unnest(other_batches) t(b))
+        FROM per_key""", {"named": named}).fetchone()
+    names = dict(cur.execute("SELECT batch_id, file_name FROM batches "
+                             "WHERE batch_id IN (SELECT unnest($b))",
+                             {"b": undo or []}).fetchall())
+    return [(b, names[b]) for b in undo or []], removed, kept, others or []

@@ -22,6 +22,9 @@ WHOLE_ROW = "whole_row"
 # beside the cell's value: the row that won (duplicate), the line's number of
 # fields (extra_fields), the date column's date (date_conflict).
 ROW_PARAMS = ("row", "fields", "day")
+# The parts of that date, as numbers (2026-11-31: 2026, 11, 31): a date that
+# does not exist says which month lacks which day.
+DAY_PARTS = ("year", "month", "mday")
 # What a reason names per column, stored when its words name it.
 COLUMN_PARAMS = ("min", "max", "allowed", "day_column", "header")
 
@@ -61,6 +64,10 @@ def fill(words: str, params: dict, value: str | None) -> str:
     for name in ROW_PARAMS:
         x = params.get(name)
         words = words.replace("{" + name + "}", "" if x is None else str(x))
+    parts = str(params.get("day") or "").split("-")
+    for i, name in enumerate(DAY_PARTS):
+        x = parts[i] if i < len(parts) else ""
+        words = words.replace("{" + name + "}", str(int(x)) if x.isdigit() else "")
     return words.replace("{value}", value or "")
 
 

@@ -308,6 +308,15 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
                       f"{q.p(TIME_OF_DAY)})) OR ({typed} IS NOT NULL AND "
                       f"CAST({typed} AS DATE) BETWEEN DATE '1899-12-30' AND DATE '1899-12-31') "
                       f"THEN 'time_no_date'")
+        # 2026/11/31: the form is read, the day does not exist.
+        checks.append(f"WHEN {typed} IS NULL AND heat_ts_no_such_day({_value(f)}) IS NOT NULL "
+                      f"THEN 'date_not_exist'")
+        # 25/11/2026, 11/25/2026: the year last, day or month first unclear
+        # (said with the date when the first can only be a day).
+        checks.append(f"WHEN {typed} IS NULL AND heat_ts_day_first({_value(f)}) IS NOT NULL "
+                      f"THEN 'date_day_first'")
+        checks.append(f"WHEN {typed} IS NULL AND heat_ts_year_last({_value(f)}) "
+                      f"THEN 'date_year_last'")
     if f.type == NUMBER:
         # 18°5, 1元2: a unit between digits; stripped it would read as 185.
         checks.append(f"WHEN {typed} IS NULL AND heat_num_split({_value(f)}) "
@@ -564,12 +573,23 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         return (f"CASE WHEN {_q('err_' + f.name)} = 'future_time' "
                 f"THEN strftime({_q(f.name)}, '%Y-%m-%d %H:%M') ELSE {raw} END")
 
+    # day: the date a reason names, 'YYYY-MM-DD': the date column's
+    # (date_conflict), the one written that the calendar lacks (2026-11-31,
+    # date_not_exist), a day-first date in the order read (date_day_first).
+    def day(f) -> str:
+        if f.type != TIMESTAMP:
+            return "NULL::VARCHAR"
+        err, value = _q('err_' + f.name), _value(f)
+        conflict = (f"WHEN 'date_conflict' THEN strftime({_q('day_' + f.name)}, '%Y-%m-%d') "
+                    if f.name in days else "")
+        return (f"CASE {err} {conflict}"
+                f"WHEN 'date_not_exist' THEN heat_ts_no_such_day({value}) "
+                f"WHEN 'date_day_first' THEN heat_ts_day_first({value}) END")
+
     parts = [
         f"SELECT {ROW}, {q2} AS column_name, {shown(f)} AS value, "
         f"{_q('err_' + f.name)} AS code, NULL::BIGINT AS winner_row, NULL::BIGINT AS fields, "
-        + (f"CASE WHEN {_q('err_' + f.name)} = 'date_conflict' "
-           f"THEN strftime({_q('day_' + f.name)}, '%Y-%m-%d') END" if f.name in days
-           else "NULL::VARCHAR") + " AS day "
+        f"{day(f)} AS day "
         f"FROM stg WHERE {_q('err_' + f.name)} IS NOT NULL AND _extra IS NULL"
         for f in ds.fields if f.name in mapped
         for q2 in ["'" + f.name + "'"]
@@ -1037,6 +1057,13 @@ def money_scales(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping
     return scales
 
 
+def _day_part(i: int, name: str) -> str:
+    """SQL: the placeholder of a part of the reject's day and its number as
+    reasons.fill writes it (11, not 011; nothing without a day)."""
+    return (f"'{{{name}}}', coalesce(CAST(TRY_CAST(split_part(r.day, '-', {i}) AS INTEGER) "
+            f"AS VARCHAR), '')")
+
+
 def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
                  scales: dict[str, int] | None = None, header_fields: int | None = None
                  ) -> None:
@@ -1073,10 +1100,11 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_rejects AS
         SELECT r.{ROW}, r.column_name, t.source_column, r.value, r.code,
-               replace(replace(replace(replace(t.template,
+               replace(replace(replace(replace(replace(replace(replace(t.template,
                    '{{row}}', coalesce(CAST(r.winner_row AS VARCHAR), '')),
                    '{{fields}}', coalesce(CAST(r.fields AS VARCHAR), '')),
                    '{{day}}', coalesce(r.day, '')),
+                   {_day_part(1, 'year')}), {_day_part(2, 'month')}), {_day_part(3, 'mday')}),
                    '{{value}}', coalesce(r.value, '')) AS reason,
                CAST(json_merge_patch(t.params::JSON, json_object(
                    'row', r.winner_row, 'fields', r.fields, 'day', r.day)) AS VARCHAR)

@@ -25,7 +25,7 @@ def _loaded(con):
     ("unrelated.xlsx", None, "unknown_kind", "文件中的列:项目、预算、备注", "项目, 预算, 备注"),
     ("tickets_small.xlsx", "temperature", "wrong_kind", "「客服工单」", "“Service tickets”"),
     ("temperature_no_signature.xlsx", None, "missing_columns", "缺少必需的列:用户签字",
-     "Required columns are missing: Resident signature"),
+     "Required columns are missing: Resident signature (用户签字)"),
     ("truncated.xlsx", None, "corrupt_file", "文件已损坏或不完整", "damaged or incomplete"),
     ("not_excel.xlsx", None, "unsupported_format", "文件名是 .xlsx,但文件内容不是可读取的电子表格",
      "its content is not a spreadsheet"),
@@ -69,7 +69,9 @@ def test_text_numbers_impossible_dates_and_temperatures_are_rejected_with_reason
         (7, "outdoor_c", "55", "室外温度(℃)超出合理范围 -40 ~ 45,疑为录入错误"),
         (8, "household_id", None, "户号为空,这是必填项"),
         (9, "measured_at", "2025-11-16 08:00", "与同一文件第 10 行的测温时间重复,已以第 10 行为准"),
-        (11, "measured_at", "2025/02/30 9:00", t("reject.bad_date", field="测温时间")),
+        (11, "measured_at", "2025/02/30 9:00",
+         "测温时间「2025/02/30 9:00」不是有效日期:2025年2月没有30日,此行未导入。"
+         "请核对日期,在业务系统中改正后重新导出,或在 Excel 中改正后再上传。"),
     ]
     assert (report.rows_read, report.rows_inserted, report.rows_rejected) == (9, 2, 7)
     # The duplicate's later row won: 19.5, not 19.
@@ -77,7 +79,7 @@ def test_text_numbers_impossible_dates_and_temperatures_are_rejected_with_reason
                        "WHERE household_id = '01020310905'").fetchall() == [(19.5, 10)]
     stored = con.execute("SELECT source_row, column_name, code FROM rejects ORDER BY 1").fetchall()
     assert [r[2] for r in stored] == ["bad_number", "bad_date", "out_of_range", "out_of_range",
-                                      "missing_required", "duplicate", "bad_date"]
+                                      "missing_required", "duplicate", "date_not_exist"]
 
 
 def test_duplicate_keys_in_one_file_last_row_wins(con):
@@ -186,8 +188,8 @@ def test_required_key_columns_cannot_be_declared_absent(con):
      "Each export needs at least these columns — Household roster: Household ID, Branch, "),
     # One export's own column: that export and what it lacks.
     ("工单编号,甲,乙", "最接近的是「客服工单」,但缺少这些必需的列:受理时间、工单类型。",
-     "The closest is “Service tickets”, but it lacks these required columns: Received at, "
-     "Category."),
+     "The closest is “Service tickets”, but it lacks these required columns: Received at "
+     "(受理时间), Category (工单类型)."),
 ])
 def test_an_unrecognised_file_says_what_it_lacks_never_what_it_has(con, tmp_path, header, zh, en):
     path = tmp_path / "x.csv"

@@ -8,7 +8,9 @@ from pathlib import Path
 
 from pipelines.cli import main
 
-from cli_testing import audit_rows
+from i18n import t
+
+from cli_testing import FAKE_APP, audit_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 FILES = Path(__file__).parent / "data" / "pipelines"
@@ -69,6 +71,46 @@ def test_batches_and_undo(tmp_path, capsys):
         "已撤销批次 1(temperature_good.xlsx):删除 5 行,恢复为其他批次版本 0 行。"
     assert main(["undo", "1", "--db", db]) == 1
     assert "已经撤销过了" in capsys.readouterr().err
+    # --db before the command too (it was read as the command: 没有“…”这个命令).
+    assert main(["--db", db, "batches", "--json"]) == 0
+    assert [b["status"] for b in json.loads(capsys.readouterr().out)] == ["undone"]
+
+
+def test_batches_and_undo_while_the_dashboard_runs_are_done_by_it(tmp_path, capsys):
+    # QA: both retried "正被另一个程序写入" 30 times and failed while the
+    # dashboard held the warehouse, which runs loads and backups handed to it.
+    import os
+    import pwd
+
+    db = tmp_path / "w.duckdb"
+    good = FILES / "temperature_good.xlsx"
+    assert main(["load", str(good), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["batches", "--db", str(db)]) == 0
+    alone = capsys.readouterr().out
+    app = subprocess.Popen([sys.executable, "-c", FAKE_APP.format(root=str(ROOT), db=str(db))],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert app.stdout.readline().strip() == "ready"
+        assert main(["batches", "--db", str(db)]) == 0
+        listed = capsys.readouterr()
+        assert main(["batches", "--db", str(db), "--json"]) == 0
+        batches = json.loads(capsys.readouterr().out)
+        assert main(["undo", "1", "--db", str(db), "--user", "王丽"]) == 0
+        undone = capsys.readouterr()
+        assert main(["--lang", "en", "undo", "1", "--db", str(db)]) == 1
+        again = capsys.readouterr()
+    finally:
+        app.communicate("\n", timeout=60)
+    assert listed.err.strip() == t("cli.routed", "zh") and listed.out == alone   # the same table
+    assert [(b["batch_id"], b["status"], b["rows_inserted"]) for b in batches] == [(1, "loaded", 5)]
+    assert undone.out.strip() == \
+        "已撤销批次 1(temperature_good.xlsx):删除 5 行,恢复为其他批次版本 0 行。"
+    assert again.err.splitlines() == [t("cli.routed", "en"),
+                                      t("error.batch_already_undone", "en", batch=1)]
+    me = pwd.getpwuid(os.getuid()).pw_name
+    assert audit_rows(db)[-1] == (me, "cli", "undo", "batch 1",
+                                  "temperature_good.xlsx; --user=王丽")   # once
 
 
 def test_readable_report_in_english(tmp_path, capsys):

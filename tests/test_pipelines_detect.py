@@ -227,6 +227,43 @@ def test_a_corrected_ticket_file_in_english(con, tmp_path):
     assert f"undo batch {first.batch_id}" in words
 
 
+def _tickets(n):
+    return [[f"QA-T{i:02d}", f"2025-11-26 {8 + i % 12:02d}:00", "投诉", "0101001", "不热"]
+            for i in range(1, n + 1)]
+
+
+def test_a_third_version_names_every_batch_to_undo(con, tmp_path):
+    # 工单X, then _v2 without its last 5 rows, then _v3 without its last 10:
+    # the rows v3 lacks are in both earlier batches, so undoing only v2's
+    # (as the warning once advised) removed none of them.
+    (tmp_path / "1").mkdir(), (tmp_path / "2").mkdir()
+    first = load_file(con, xlsx(tmp_path / "工单X.xlsx", TICKET_HEADER, _tickets(20)))
+    second = load_file(con, xlsx(tmp_path / "1" / "工单X_v2.xlsx", TICKET_HEADER, _tickets(15)))
+    third = load_file(con, xlsx(tmp_path / "2" / "工单X_v3.xlsx", TICKET_HEADER, _tickets(10)))
+    [words] = [w for w in third.warnings if "更正" in w]
+    both = f"{first.batch_id}、{second.batch_id}"
+    assert words.startswith(f"批次 {both}(工单X.xlsx、工单X_v2.xlsx)共有 10 行不在本文件中")
+    assert f"请把批次 {both} 都撤销:都撤销后那 10 行会删除" in words
+    [en] = [w for w in third.warnings_in("en") if "corrected" in w]
+    assert f"undo every one of batches {first.batch_id}, {second.batch_id}: then those 10" in en
+    # Undoing both, as it says, leaves exactly v3's rows.
+    undo_batch(con, second.batch_id)
+    undo_batch(con, first.batch_id)
+    assert con.execute("SELECT count(*) FROM tickets").fetchone() == (10,)
+
+
+def test_rows_another_file_also_holds_are_said_to_stay(con, tmp_path):
+    (tmp_path / "1").mkdir()
+    first = load_file(con, xlsx(tmp_path / "工单X.xlsx", TICKET_HEADER, _tickets(20)))
+    other = load_file(con, xlsx(tmp_path / "投诉汇总.xlsx", TICKET_HEADER, _tickets(20)[17:]))
+    fixed = load_file(con, xlsx(tmp_path / "1" / "工单X_v2.xlsx", TICKET_HEADER, _tickets(15)))
+    corrected, kept = fixed.warnings
+    assert corrected.startswith(f"批次 {first.batch_id}(工单X.xlsx)有 2 行不在本文件中")
+    assert "那 2 行会删除" in corrected
+    assert kept.startswith(f"另有 3 行不在本文件中,但批次 {other.batch_id}(另一个文件)也导入过")
+    assert undo_batch(con, first.batch_id).rows_removed == 2
+
+
 def test_other_exports_beside_an_earlier_one_say_nothing(con, tmp_path):
     def rows(day, households):
         return [[h, f"2025-12-{day:02d} 09:00", 19.0, 1, "√", "甲"] for h in households]

@@ -591,6 +591,30 @@ def test_a_date_without_a_year_is_rejected_saying_the_year_is_missing(con, tmp_p
         [(2, "resolved_at", "date_no_year")]
 
 
+def test_a_date_the_calendar_lacks_says_which_day_is_missing(con, tmp_path):
+    # QA: 2026/11/31 9:00 was "not a recognisable date/time (use … 2025/11/16
+    # 8:05 …)", the very form typed; 25/11/2026 10:00 got the same words.
+    header = ["工单编号", "受理时间", "工单类型"]
+    path = xlsx(tmp_path / "tickets.xlsx", header, [
+        ["GD1", "2026/11/31 9:00", "报修"], ["GD2", "2025年2月29日 8:00", "报修"],
+        ["GD3", "25/11/2026 10:00", "报修"], ["GD4", "05/11/2026 10:00", "报修"],
+        ["GD5", "2025/11/30 9:00", "报修"], ["GD6", "2025/13/30 9:00", "报修"]])
+    report = load_file(con, path)
+    assert report.rows_inserted == 1
+    assert [(r.row, r.code) for r in report.rejects] == [
+        (2, "date_not_exist"), (3, "date_not_exist"), (4, "date_day_first"),
+        (5, "date_year_last"), (7, "bad_date")]
+    reasons = [r.reason for r in report.rejects]
+    assert reasons[0].startswith("受理时间「2026/11/31 9:00」不是有效日期:2026年11月没有31日")
+    assert "2025年2月没有29日" in reasons[1]
+    assert reasons[2].startswith("受理时间「25/11/2026 10:00」是“日/月/年”的顺序")
+    assert "应写作 2026-11-25" in reasons[2]
+    assert "年份写在最后" in reasons[3] and "可用" not in reasons[3]
+    en = [r.reason for r in _load_fresh(path, lang="en").rejects]
+    assert "not a valid date: month 11 of 2026 has no day 31" in en[0]
+    assert "written day/month/year" in en[2] and "this day is 2026-11-25" in en[2]
+
+
 # --- 14. household IDs whose leading zeros Excel dropped ---------------------------
 
 ROSTER = ["户号", "分公司", "供热站", "供热面积"]

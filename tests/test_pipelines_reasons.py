@@ -23,7 +23,10 @@ FILES = {
                    "T3,2025-12-01 11:00,投诉,0101,,extra\n"
                    "T4,12月8日 8:30,报修,0101,\n"
                    "T5,2025-12-01 11:00,报修,0101,2025-11-30 10:00\n"
-                   ",2025-12-01 11:00,报修,0101,\n",
+                   ",2025-12-01 11:00,报修,0101,\n"
+                   "T6,2026/11/31 9:00,报修,0101,\n"
+                   "T7,25/11/2026 10:00,报修,0101,\n"
+                   "T8,05/11/2026 10:00,报修,0101,\n",
     "readings.csv": "户号,测温日期,测温时间,室内温度,用户签字\n"
                     "0101,2025-12-05,2025-12-06 08:00,18,张三\n"
                     "0102,2025-12-05,08:00,99,张三\n"
@@ -33,7 +36,8 @@ FILES = {
                     "S2,0101,2025,2025-11-01,0.1\n",
 }
 CODES = {"bad_value", "duplicate", "extra_fields", "date_no_year", "before_received",
-         "missing_required", "date_conflict", "out_of_range", "bad_number", "bad_season"}
+         "missing_required", "date_conflict", "out_of_range", "bad_number", "bad_season",
+         "date_not_exist", "date_day_first", "date_year_last"}
 ALLOWED = {"zh": "(允许:咨询、报修、抢修、投诉、举报、建议)",
            "en": "(allowed: 咨询, 报修, 抢修, 投诉, 举报, 建议)"}
 UPLOAD_ID = "d7d59ac2-a164-41d5-9602-f6a817e1b45f"

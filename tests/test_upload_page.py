@@ -344,8 +344,42 @@ def test_empty_file_shows_zero_bytes_and_is_refused(warehouse, lang, empty):
 
 def test_file_sizes_in_bytes_kb_and_mb():
     from ui import fmt
-    assert [fmt.file_size(n) for n in (0, 1, 1023, 1024, 5300, 3 * 1048576)] == \
-        ["0 B", "1 B", "1,023 B", "1.0 KB", "5.2 KB", "3.0 MB"]
+    assert [fmt.file_size(n) for n in (0, 1, 512, 1023, 1024, 5300, 3 * 1048576)] == \
+        ["0 B", "1 B", "512 B", "1.0 KB", "1.0 KB", "5.2 KB", "3.0 MB"]
+
+
+def test_a_file_size_is_the_one_the_upload_chip_shows():
+    # QA: the chip said 5.7KB, the card 5.6 KB, for one file of 5,725 bytes:
+    # Streamlit's chip counts 1000 bytes a kilobyte (1024 on Windows) and
+    # takes the next unit once over half of it.
+    from ui import fmt
+    assert fmt.file_size(5725, kilo=1000) == "5.7 KB"
+    assert fmt.file_size(5725, kilo=1024) == "5.6 KB"
+    assert [fmt.file_size(n, kilo=1000) for n in (500, 600, 700_000, 2_500_000)] == \
+        ["500 B", "0.6 KB", "0.7 MB", "2.5 MB"]
+
+
+def test_a_two_row_header_is_on_rows_3_to_4(warehouse):
+    # QA, English: "header on row 3-4".
+    two_rows = ("档案.xlsx", (PIPELINE_FILES / "households_two_row.xlsx").read_bytes())
+    at = upload_bytes(open_page("en"), two_rows)
+    assert any(c.endswith("header on rows 3–4") for c in texts(at.caption)), texts(at.caption)
+    at = upload_bytes(open_page(), two_rows)
+    assert any(c.endswith("表头在第 3–4 行") for c in texts(at.caption)), texts(at.caption)
+
+
+def test_missing_columns_in_english_name_the_chinese_header_too(warehouse):
+    # The files are Chinese whatever the reader's language: "Resident
+    # signature" alone is not what to look for in the file.
+    at = upload_bytes(open_page("en"), ("测温.xlsx",
+                                        (PIPELINE_FILES / "temperature_no_signature.xlsx")
+                                        .read_bytes()))
+    assert texts(at.warning)[0].startswith(
+        "Required columns not found: Resident signature (用户签字).")
+    at = upload_bytes(open_page(), ("测温.xlsx",
+                                    (PIPELINE_FILES / "temperature_no_signature.xlsx")
+                                    .read_bytes()))
+    assert texts(at.warning)[0].startswith("没有找到必需的列:用户签字。")
 
 
 def test_signature_may_be_declared_absent_and_every_reading_is_then_unsigned(warehouse):

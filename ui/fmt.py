@@ -50,14 +50,19 @@ def points(x, lang: str = "zh", decimals: int = 1) -> str:
     return t("ui.kpi.points", lang, value=sign(size, x) + size)
 
 
-def file_size(n_bytes: int, lang: str = "zh") -> str:
-    """0 B, 512 B, 5.2 KB, 3.0 MB: below 1 KB the bytes themselves, so an empty
+def file_size(n_bytes: int, lang: str = "zh", kilo: int = 1024) -> str:
+    """0 B, 512 B, 5.2 KB, 3.0 MB, as the upload chip above the card says it
+    (Streamlit's file uploader): the next unit once over half of it (600 B is
+    0.6 KB), a kilobyte of `kilo` bytes (1024 on Windows, 1000 elsewhere:
+    the chip follows the browser's system); bytes below that, so an empty
     file shows as empty."""
-    if n_bytes < 1024:
-        return f"{n_bytes:,} B"
-    if n_bytes < 1024 * 1024:
-        return f"{n_bytes / 1024:,.1f} KB"
-    return f"{n_bytes / 1048576:,.1f} MB"
+    x, unit = float(n_bytes), 0
+    while unit < len(_SIZE_UNITS) - 1 and x > kilo / 2:
+        x, unit = x / kilo, unit + 1
+    return f"{n_bytes:,} B" if unit == 0 else f"{x:,.1f} {_SIZE_UNITS[unit]}"
+
+
+_SIZE_UNITS = ("B", "KB", "MB", "GB")
 
 
 def date(d, lang: str = "zh") -> str:

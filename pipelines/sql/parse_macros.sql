@@ -120,6 +120,36 @@ CREATE OR REPLACE TEMP MACRO heat_ts_no_year(s) AS
     regexp_matches(heat_ts_rest(s),
         '^((0?[1-9]|1[0-2])\s*月\s*(0?[1-9]|[12]\d|3[01])\s*[日号]?|(0?[1-9]|1[0-2])\s*[-/.]\s*(0?[1-9]|[12]\d|3[01]))($|[^\d\-/.]|\s*\d{1,2}\s*[:：时])');
 
+-- A date the calendar does not have, written year first (2026/11/31 9:00,
+-- 2025-02-29, 2026年4月31日): 'YYYY-MM-DD' as written, so that the reject
+-- says which day is missing rather than call a familiar form unreadable;
+-- NULL for any other text.
+CREATE OR REPLACE TEMP MACRO heat_ts_ymd(s) AS
+    regexp_extract(trim(s), '^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\D|$)',
+                   ['y', 'm', 'd']);
+CREATE OR REPLACE TEMP MACRO heat_ts_no_such_day(s) AS (
+    CASE WHEN TRY_CAST(heat_ts_ymd(s).m AS INTEGER) BETWEEN 1 AND 12
+              AND TRY_CAST(heat_ts_ymd(s).d AS INTEGER) BETWEEN 1 AND 31
+              AND try_strptime(heat_ts_ymd(s).y || '-' || heat_ts_ymd(s).m || '-'
+                               || heat_ts_ymd(s).d, '%Y-%m-%d') IS NULL
+         THEN heat_ts_ymd(s).y || '-' || lpad(heat_ts_ymd(s).m, 2, '0') || '-'
+              || lpad(heat_ts_ymd(s).d, 2, '0') END);
+
+-- A date written with its year last (25/11/2026 10:00, 11/25/2026, 05/11/2026):
+-- day or month first differs from system to system, so it is not read.
+-- heat_ts_day_first gives the date, 'YYYY-MM-DD', when the first number can
+-- only be a day (over 12) and the date exists: the reject shows it in the
+-- order that is read; NULL otherwise.
+CREATE OR REPLACE TEMP MACRO heat_ts_dmy(s) AS
+    regexp_extract(trim(s), '^(\d{1,2})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{4})(?:\D|$)',
+                   ['a', 'b', 'y']);
+CREATE OR REPLACE TEMP MACRO heat_ts_year_last(s) AS
+    regexp_matches(trim(s), '^\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}(?:\D|$)');
+CREATE OR REPLACE TEMP MACRO heat_ts_day_first(s) AS (
+    CASE WHEN TRY_CAST(heat_ts_dmy(s).a AS INTEGER) > 12
+         THEN strftime(try_strptime(heat_ts_dmy(s).y || '-' || heat_ts_dmy(s).b || '-'
+                                    || heat_ts_dmy(s).a, '%Y-%m-%d'), '%Y-%m-%d') END);
+
 -- The times below, as written (heat_ts reads a clock in words, a weekday and
 -- an offset first).
 CREATE OR REPLACE TEMP MACRO heat_ts_local(s, epoch) AS (
