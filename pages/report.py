@@ -49,7 +49,13 @@ def default_week(weeks: list[str]) -> str:
 
 can_see_personal, own_branch, row_lists = (session.can_see_personal(), session.scope_branch(),
                                            session.can("row_lists"))
-weeks = week_choices(f.season)
+# Weeks that have begun: a later one has nothing to report (reports.gather
+# refuses it), only last week's leftovers under its name.
+weeks = [w for w in week_choices(f.season) if week_bounds(w)[0] <= today()]
+if not weeks:
+    st.title(tr("report.page.title"))
+    st.info(tr("report.page.no_week_yet", season=f.season))
+    st.stop()
 if st.session_state.get(WEEK) not in weeks:
     st.session_state[WEEK] = default_week(weeks)
 branches = [own_branch] if own_branch is not None else db.query(filter_options).branches

@@ -126,6 +126,11 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     asked for: `with_trends`)."""
     monday, sunday = parse_week(week)
     week = iso_week(monday)
+    now = now or company_now()
+    if monday > now.date():
+        # Its figures would be last week's leftovers (漏件 carried to its
+        # Monday) under this week's name.
+        raise ReportError("week_not_started", week=week, first=monday.isoformat())
     scope = resolve_scope(con, branch, scope_branch)
     period = Period(monday, sunday)
     if period.has_heating_day:
@@ -135,7 +140,6 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         # week's progress, not a change against the last season's bills.
         period = Period(monday, sunday, period.fee_season)
     # A week not over yet is figured as of the report's time (its deadlines, 漏件).
-    now = now or company_now()
     period = period.so_far(now)
     # The KPI layer runs each call on a cursor of its own, so independent
     # parts run side by side (DuckDB releases the GIL while it works).

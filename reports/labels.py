@@ -19,6 +19,11 @@ def day(d: dt.date, lang: str = "zh") -> str:
     return f"{d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
 
 
+def moment(at: dt.datetime, lang: str = "zh") -> str:
+    """2025年12月1日 01:25 / 1 Dec 2025 01:25."""
+    return f"{day(at.date(), lang)} {at:%H:%M}"
+
+
 def period(start: dt.date, end: dt.date, lang: str = "zh") -> str:
     """2025年11月24日–11月30日 / 24 Nov – 30 Nov 2025 (the year once when shared)."""
     if start.year != end.year:

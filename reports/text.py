@@ -145,7 +145,7 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     if not missing(open_items) and open_items:
         older = data.carried_over
         out.append(t(_counted("report.text.unanswered", open_items), lang,
-                     n=f"{int(open_items):,}",
+                     n=f"{int(open_items):,}", when=_when(data, lang),
                      older=t("report.text.unanswered_older", lang, n=f"{older:,}")
                      if older else "", listed=_listed_in_actions(data, "unanswered", lang)))
     repeat = data.list_totals.get("repeat_complainers", 0)
@@ -158,7 +158,7 @@ def _fees(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     r = _row(data, "fee_collection_rate_amount")
     if missing(r.get("value")):
         return [no_data_sentence(data, "fees", lang)]
-    out = [t("report.text.fees", lang, season=data.season,
+    out = [t("report.text.fees", lang, season=data.season, when=_when(data, lang).rstrip(),
              value=_value("fee_collection_rate_amount", r["value"], lang),
              moves=_moves(data, "fee_collection_rate_amount", lang))]
     arrears = _row(data, "fee_arrears_amount").get("value")
@@ -172,6 +172,16 @@ def money_words(yuan: float, lang: str) -> str:
     if lang == "zh":
         return f"{yuan / 10000:,.2f} 万元" if abs(yuan) >= 10000 else f"{yuan:,.2f} 元"
     return f"¥{yuan / 1e6:,.2f} million" if abs(yuan) >= 1e6 else f"¥{yuan:,.2f}"
+
+
+def _when(data: WeeklyData, lang: str) -> str:
+    """Up to when a week's standing figures (漏件, the season's collection)
+    are counted: its end, or, for a week not over, the report's minute
+    ("截至本周末" / "截至 2026年12月1日 01:25 ")."""
+    at = data.period.as_of
+    if at is None:
+        return t("report.text.when.end", lang)
+    return t("report.text.when.so_far", lang, at=labels.moment(at, lang))
 
 
 _SENTENCES = {"temperature": _temperature, "tickets": _tickets, "fees": _fees}
@@ -217,9 +227,15 @@ def comparison_note(data: WeeklyData, lang: str = "zh") -> str:
     p = data.period
     key = "report.summary.comparison_note" if p.has_heating_day else \
         "report.summary.comparison_note_off_season"
-    return t(key, lang, week=labels.period(p.start, p.end, lang),
+    note = t(key, lang, week=labels.period(p.start, p.end, lang),
              previous=labels.period(p.previous().start, p.previous().end, lang),
              last_season=labels.period(p.last_season().start, p.last_season().end, lang))
+    if p.as_of is None:
+        return note
+    return note + ("" if lang == "zh" else " ") + t(
+        "report.summary.so_far", lang, at=labels.moment(p.as_of, lang),
+        previous_at=labels.moment(p.previous().as_of, lang),
+        last_season_at=labels.moment(p.last_season().as_of, lang))
 
 
 def no_data_note(data: WeeklyData, lang: str = "zh") -> str | None:

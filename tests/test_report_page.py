@@ -19,9 +19,9 @@ from auth.sessions import SessionStore
 from metrics import Period, get, summary
 from metrics.display import compact_yuan, display_width, format_value
 from page_testing import downloads  # noqa: F401
-from pipelines.coverage import season_weeks, week_bounds
+from pipelines.coverage import season_of, season_weeks, week_bounds
 from pipelines.warehouse import connect
-from reports import gather, last_complete_week, summary_paragraph
+from reports import gather, labels, last_complete_week, summary_paragraph
 from reports.bundle import weekly_bundle
 from ui.sidebar import today
 from ui.tables import CHAR_PX
@@ -136,6 +136,20 @@ def test_without_a_week_filter_it_opens_on_the_last_complete_week(warehouse):
     expected = last if last in weeks else \
         [w for w in weeks if week_bounds(w)[1] < today()][-1]
     assert at.selectbox(key="report_week").value == expected
+
+
+def test_only_weeks_that_have_begun_are_offered(warehouse):
+    # The current season's later weeks had nothing to report (reports.gather
+    # refuses them); a season gone by offers all its weeks.
+    season = season_of(today())
+    at = open_page(season=season)
+    assert not at.exception
+    offered = at.selectbox(key="report_week").options
+    assert offered == [labels.week(w) for w in season_weeks(season)
+                       if week_bounds(w)[0] <= today()]
+    at = open_page(season="2025-2026")
+    assert at.selectbox(key="report_week").options == [labels.week(w)
+                                                       for w in season_weeks("2025-2026")]
 
 
 def test_another_week_and_a_branch(warehouse, demo_con):

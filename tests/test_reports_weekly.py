@@ -190,6 +190,38 @@ def test_lists_of_bills_before_the_season_has_any_are_no_count(demo_con):
     assert all(isinstance(data.list_totals[n], int) for n in BILL_LISTS)
 
 
+def test_a_week_not_begun_is_refused(demo_con):
+    # 2026-W50 asked on 1 December 2026: its "截至周末漏件 164 件" were last
+    # week's leftovers under a week that had not begun.
+    now = dt.datetime(2026, 12, 1, 1, 25)
+    with pytest.raises(ReportError) as err:
+        gather(demo_con, "2026-W50", now=now, trends=False)
+    assert err.value.code == "week_not_started"
+    assert err.value.message("zh").startswith("2026-W50 尚未开始(从 2026-12-07 起)")
+    assert "has not begun" in err.value.message("en")
+    assert gather(demo_con, "2026-W49", now=now, trends=False).period.as_of == now
+
+
+def test_a_week_not_over_says_up_to_when(demo_con):
+    # Wednesday 10 December 2025, 09:30: the week and its comparisons stop
+    # at that point of their days; the report said "截至周末" and gave last
+    # week's dates whole, so its figures looked like whole weeks.
+    from reports.text import comparison_note
+    data = gather(demo_con, "2025-W50", now=dt.datetime(2025, 12, 10, 9, 30), trends=False)
+    zh, en = comparison_note(data, "zh"), comparison_note(data, "en")
+    assert "本周尚未结束" in zh and "本周 2025年12月10日 09:30" in zh
+    assert "上周 2025年12月3日 09:30" in zh and "去年同期 2024年12月10日 09:30" in zh
+    assert "this week 10 Dec 2025 09:30" in en
+    text = summary_paragraph(data)
+    assert "截至 2025年12月10日 09:30 漏件" in text and "截至本周末" not in text
+    assert "截至 2025年12月10日 09:30,2025-2026 供暖季收缴率" in text
+    assert "as of 10 Dec 2025 09:30" in summary_paragraph(data, "en")
+    # a week gone by: its end
+    data = gather(demo_con, "2025-W50", trends=False)
+    assert "本周尚未结束" not in comparison_note(data, "zh")
+    assert "截至本周末漏件" in summary_paragraph(data)
+
+
 def test_a_comparison_without_data_is_no_comparison(demo_con):
     # 2024-W50's same week last season (December 2023) lies before anything
     # loaded: 0 tickets and 0 arrears there are unknown, not 0; shown as —
@@ -1195,7 +1227,7 @@ def test_the_unanswered_sentence_says_how_many_come_from_earlier_seasons(demo_co
     older = int((rows["received_at"] < dt.datetime(2025, 3, 16)).sum())
     assert 0 < older < total
     assert data.carried_over == older
-    assert f"截至周末漏件 {total:,} 件(其中往季遗留 {older:,} 件)" in summary_paragraph(data, "zh")
+    assert f"截至本周末漏件 {total:,} 件(其中往季遗留 {older:,} 件)" in summary_paragraph(data, "zh")
     assert f"{total:,} unanswered items at the week's end ({older:,} from earlier seasons)" in \
         summary_paragraph(data, "en")
     # a week of the demo's first season: nothing carried over, nothing said
