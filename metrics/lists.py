@@ -52,8 +52,10 @@ LISTS: dict[str, ActionList] = {a.name: a for a in (
                "received_at, ticket_no", only="open_at_cutoff"),
     ActionList("overdue_tickets", "ticket_actions", TICKET_DIMS,
                "deadline_at, ticket_no", only="overdue_open"),
+    # This season's first: the earlier seasons' leftovers (其中往季遗留), a
+    # known backlog, came first by age and buried the week's new ones.
     ActionList("unanswered_tickets", "ticket_actions", TICKET_DIMS,
-               "received_at, ticket_no", only="unanswered"),
+               "received_at < $season_opens_at, received_at, ticket_no", only="unanswered"),
     ActionList("repeat_complainers", "repeat_complainers", HOUSEHOLD_DIMS,
                "complaints_in_window desc, last_received_at desc, household_id"),
     ActionList("arrears", "arrears", HOUSEHOLD_DIMS,

@@ -461,6 +461,11 @@ def test_ticket_unanswered_carried_over(con, storage):
     assert words["o1"] == "超期未办结(往季遗留)" and words["o2"] == "超期未办结"
     assert reasons_of(listed.loc[["o1"]], "en") == [
         "Past deadline, not resolved (from an earlier season)"]
+    # This season's first, each part oldest first: o1, from an earlier
+    # season and the oldest of all, came first and buried the week's own.
+    order = action_list(con, "unanswered_tickets", WEEK)["ticket_no"].tolist()
+    assert order[-1] == "o1" and order[0] == "o2" and len(order) == 5
+    assert order == listed.drop(index="o1").sort_values("received_at").index.tolist() + ["o1"]
 
 
 @pytest.mark.parametrize("storage", STORAGE)
