@@ -136,11 +136,17 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     quality = {key: _row(data, kpi).get("value") for key, kpi in (
         ("on_time", "ticket_on_time_rate"), ("followup", "ticket_followup_rate"),
         ("satisfied", "ticket_satisfaction_rate"))}
-    if not all(missing(v) for v in quality.values()):
-        out.append(t("report.text.tickets_quality", lang, on_time=_value(
-            "ticket_on_time_rate", quality["on_time"], lang), followup=_value(
-            "ticket_followup_rate", quality["followup"], lang), satisfied=_value(
-            "ticket_satisfaction_rate", quality["satisfied"], lang)))
+    # Only the rates there are ("回访率 —,满意率 —" mid-sentence told nothing:
+    # a week with nothing followed up yet has no such figure).
+    parts = [t(f"report.text.tickets_quality.{key}", lang,
+               value=_value(kpi, quality[key], lang))
+             for key, kpi in (("on_time", "ticket_on_time_rate"),
+                              ("followup", "ticket_followup_rate"),
+                              ("satisfied", "ticket_satisfaction_rate"))
+             if not missing(quality[key])]
+    if parts:
+        said = (", " if lang == "en" else ",").join(parts)
+        out.append(said[0].upper() + said[1:] + ("." if lang == "en" else "。"))
     open_items = _row(data, "ticket_unanswered").get("value")
     if not missing(open_items) and open_items:
         older = data.carried_over

@@ -25,7 +25,7 @@ from openpyxl.utils import column_index_from_string
 
 from i18n import t
 from metrics import Period, action_list, get, headline, kpis, query
-from metrics.display import list_label
+from metrics.display import format_value, list_label
 from metrics.sources import source_kind
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
@@ -220,6 +220,25 @@ def test_a_week_not_over_says_up_to_when(demo_con):
     data = gather(demo_con, "2025-W50", trends=False)
     assert "本周尚未结束" not in comparison_note(data, "zh")
     assert "截至本周末漏件" in summary_paragraph(data)
+
+
+def test_the_ticket_sentence_names_only_the_rates_there_are(demo_con):
+    # A week with nothing followed up yet read "回访率 —,满意率 —。"
+    from dataclasses import replace as with_
+    from reports.text import sentences
+    data = gather(demo_con, "2025-W50", trends=False)
+    head = data.headline.copy()
+    gone = head["kpi"].isin(["ticket_followup_rate", "ticket_satisfaction_rate"])
+    head["value"] = head["value"].astype(object).where(~gone, None)
+    quiet = with_(data, headline=head)
+    on_time = format_value(get("ticket_on_time_rate"),
+                           data.kpi_values["ticket_on_time_rate"], "zh")
+    assert f"按时办结率 {on_time}。" in sentences(quiet, "zh")["tickets"]
+    assert not any("—" in x for x in sentences(quiet, "zh")["tickets"])
+    assert any(x.startswith("On-time closure ") and x.endswith(".") and "follow-up" not in x
+               for x in sentences(quiet, "en")["tickets"])
+    said = sentences(data, "zh")["tickets"]
+    assert any(x.startswith("按时办结率 ") and ",回访率 " in x and ",满意率 " in x for x in said)
 
 
 def test_a_comparison_without_data_is_no_comparison(demo_con):
