@@ -169,7 +169,8 @@ def mapping_form(up: uploads.Upload) -> None:
         for name in up.plan.mapping.missing:
             absent_ok = may_be_absent(ds.field(name))
             choices = [None, *([ABSENT] if absent_ok else []), *order]
-            picks[name] = st.selectbox(field_label(name), choices,
+            # "Household ID (户号)" in English: the file's headers are Chinese.
+            picks[name] = st.selectbox(column_label(name, lang), choices,
                                        key=f"map_{up.file_id}_{name}",
                                        format_func=lambda i: choice_label(labels, i))
             if absent_ok:
