@@ -73,3 +73,26 @@ def test_the_tickets_by_station_axis_counts_tickets(demo_copy, lang, title):
     # no ticket axis counts in 个
     titles = [title for fig in figs.values() for title in axis_titles(fig)]
     assert not [x for x in titles if "个" in x], titles
+
+
+def test_date_ticks_fall_on_mondays():
+    # Weeks are ISO weeks (Monday to Sunday) and weekly points are drawn on
+    # their Mondays; Plotly's own weekly ticks fall on Sundays.
+    import datetime as dt
+
+    import pandas as pd
+    import plotly.graph_objects as go
+    weekly = [dt.date(2025, 11, 10) + dt.timedelta(weeks=i) for i in range(18)]
+    fig = charts.date_axis(go.Figure(go.Scatter(x=weekly, y=list(range(18)))), "zh")
+    axis = fig.layout.xaxis
+    assert axis.tickmode == "linear" and pd.Timestamp(axis.tick0).weekday() == 0
+    assert pd.Timestamp(axis.tick0) <= pd.Timestamp(weekly[0])
+    assert axis.dtick == 2 * 7 * 86400000                # 18 weeks: every other one
+    # a whole season of days, from a Saturday: the Monday before it
+    days = pd.date_range("2025-11-15", "2026-03-15", freq="D")
+    fig = charts.date_axis(go.Figure(go.Bar(x=days, y=[1] * len(days))), "en")
+    assert fig.layout.xaxis.tick0 == "2025-11-10" and fig.layout.xaxis.dtick == 2 * 7 * 86400000
+    # a week of days: a tick per day, as Plotly picks them
+    week = pd.date_range("2025-12-08", periods=7, freq="D")
+    fig = charts.date_axis(go.Figure(go.Bar(x=week, y=[1] * 7)), "zh")
+    assert fig.layout.xaxis.tickmode is None and fig.layout.xaxis.tickformat == "%-m月%-d日"

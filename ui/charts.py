@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -123,10 +124,26 @@ def target_line(fig: go.Figure, y: float, text: str, color: str = TARGET,
     return fig
 
 
+# At most this many ticks of whole weeks on a date axis.
+WEEK_TICKS = 10
+
+
 def date_axis(fig: go.Figure, lang: str) -> go.Figure:
-    """Dates on the x axis as the language writes them (11月17日 / 17 Nov)."""
+    """Dates on the x axis as the language writes them (11月17日 / 17 Nov).
+    Over more than three weeks the ticks fall on Mondays, every week or
+    every few, as weeks are ISO weeks here: Plotly's own weekly ticks fall
+    on Sundays, the last day of a week, under points drawn on Mondays."""
     fig.update_xaxes(tickformat="%-m月%-d日" if lang == "zh" else "%-d %b",
                      hoverformat="%Y-%m-%d")
+    days = pd.to_datetime(pd.Series([x for tr in fig.data if tr.x is not None for x in tr.x],
+                                    dtype=object), errors="coerce").dropna()
+    if len(days) and (days.max() - days.min()).days > 21:
+        first = days.min().normalize()
+        monday = first - pd.Timedelta(days=first.weekday())
+        weeks = (days.max() - monday).days // 7 + 1
+        step = -(-weeks // WEEK_TICKS)
+        fig.update_xaxes(tickmode="linear", tick0=monday.strftime("%Y-%m-%d"),
+                         dtick=step * 7 * 24 * 3600 * 1000)
     return fig
 
 
