@@ -161,7 +161,8 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
                  for a, t, tr in zip(AREAS, tables, trends)]
         raw = {name: f.result() for name, f in raw.items()}
     raw, left_out = without_overlaps(raw)
-    billed = bool(head.set_index("kpi").loc["fee_collection_rate_amount", "denominator"])
+    due = head.set_index("kpi").loc["fee_collection_rate_amount", "denominator"]
+    billed = bool(pd.notna(due) and due > 0)
     lists, totals = {}, {}
     for name, limit in ACTION_LISTS:
         df = raw[name]
