@@ -107,6 +107,10 @@ def _temperature(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     if not missing(refund) and refund > 0:
         out.append(t("report.text.refund", lang,
                      value=_value("refund_exposure_amount", refund, lang)))
+    elif missing(refund):
+        # Readings below target, but no bill to price their days by (the
+        # season's bills not loaded yet): said, not passed over as nothing.
+        out.append(t("report.text.refund_unpriced", lang))
     return out
 
 

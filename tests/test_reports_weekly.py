@@ -18,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import xlsxwriter
 from openpyxl.chart import BarChart, LineChart
@@ -239,6 +240,19 @@ def test_the_ticket_sentence_names_only_the_rates_there_are(demo_con):
                for x in sentences(quiet, "en")["tickets"])
     said = sentences(data, "zh")["tickets"]
     assert any(x.startswith("按时办结率 ") and ",回访率 " in x and ",满意率 " in x for x in said)
+
+
+def test_cold_readings_without_bills_say_the_refund_cannot_be_priced(con):
+    # Readings below target in a season whose bills are not loaded: the
+    # refund exposure is no figure, and the paragraph says why instead of
+    # passing over it (it read ¥0.00 before).
+    from metrics.testing import add_households, add_readings
+    add_households(con)
+    add_readings(con)
+    data = gather(con, "2025-W49", now=dt.datetime(2026, 1, 1), trends=False)
+    assert pd.isna(data.kpi_values["refund_exposure_amount"])
+    assert "不达标的户还没有本季账单,退费风险无从计算。" in summary_paragraph(data, "zh")
+    assert "the refund exposure cannot be worked out" in summary_paragraph(data, "en")
 
 
 def test_a_comparison_without_data_is_no_comparison(demo_con):
