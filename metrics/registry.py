@@ -110,6 +110,10 @@ class Kpi:
     # the refund exposure of a slice without a valid reading is unknown (—),
     # not ¥0.00. Read with the same filters, scope and grouping.
     needs: str | None = None
+    # A figure standing at the cut-off (漏件, the season's collection to date,
+    # arrears): it holds without any of the period's own rows, so a period
+    # whose rows of its kind were not uploaded still has it (metrics.sources).
+    standing: bool = False
     summary: bool = False
     drill: dict[str, RowSet] = field(default_factory=dict)
 

@@ -72,3 +72,29 @@ def comparable(kpi: Kpi, items: Iterable[Freshness], period: Period | None,
     if period is None:
         return False
     return source_kind(kpi) not in kinds_without_data(items, period, present)
+
+
+# Kinds a period without a heating day (summer) has no data of by nature:
+# no room temperatures are taken, and the fee figures are the season that
+# ended, to its end (Period.fee_season), not the period's own payments.
+OFF_SEASON_KINDS = ("temperature", "fees")
+
+
+def unloaded_kinds(items: Iterable[Freshness], period: Period,
+                   present: Iterable[str] | None = None) -> set[str]:
+    """The kinds with nothing uploaded for `period` itself
+    (kinds_without_data), but for those a period without a heating day has
+    none of by nature (OFF_SEASON_KINDS): the page header names these, and
+    the KPIs counting the period's own rows of them have no figure."""
+    out = kinds_without_data(items, period, present)
+    return out - set(OFF_SEASON_KINDS) if not period.has_heating_day else out
+
+
+def unloaded(kpi: Kpi, items: Iterable[Freshness], period: Period,
+             present: Iterable[str] | None = None) -> bool:
+    """Whether `period`'s own figure of `kpi` rests on nothing uploaded: its
+    kind is one of unloaded_kinds and the KPI counts the period's own rows.
+    It is then no figure (—), not 0 tickets or a 0.0 % coverage beside a red
+    change. A standing figure (Kpi.standing: 漏件, the season's collection
+    to date) holds without them."""
+    return not kpi.standing and source_kind(kpi) in unloaded_kinds(items, period, present)

@@ -12,7 +12,7 @@ from pipelines.coverage import filter_options, week_bounds
 from reports import XLSX_MIME, ReportError, file_name, labels, last_complete_week
 from reports.bundle import weekly_bundle
 from reports.printable import HEADLINE_COLUMNS
-from ui import db, session, tables
+from ui import db, header, session, tables
 from ui.filters import week_choices
 from ui.lang import current, tr
 from ui.sidebar import current_filters, today
@@ -95,6 +95,7 @@ if printing:
 
 st.caption(tr("report.page.built", week=labels.week(bundle.week, lang), scope=bundle.scope,
               seconds=f"{bundle.seconds:.1f}", personal=personal))
+header.period_notice(lang, week_bounds(week))   # the week's kinds not uploaded, as on the pages
 st.subheader(tr("report.summary.highlights"))
 st.info(bundle.paragraph)
 st.subheader(tr("report.summary.headline"))

@@ -18,7 +18,7 @@ from auth.masking import mask_frame
 from metrics import (Period, action_list, compare_levels, get, headline, query,
                      query_levels_many, summary)
 from metrics.kpi_query import gate_open
-from metrics.sources import kinds_without_data, source_kind
+from metrics.sources import kinds_without_data, source_kind, unloaded_kinds
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
                                 kinds_in, season_weeks, week_bounds)
@@ -69,6 +69,9 @@ class WeeklyData:
     # tickets, fees) with nothing loaded in it; the KPIs counting them have no
     # comparison there (None, shown as no data to compare, never as 0).
     no_data: dict[str, set[str]] = field(default_factory=dict)
+    # The kinds with nothing uploaded for the week itself: the KPIs counting
+    # the week's own rows of them have no figure (without_figures).
+    unloaded: frozenset[str] = frozenset()
     # Per list: (the other list, how many of its items were left out because
     # that one names them; spec.OVERLAPS), so each item is listed and counted once.
     left_out: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -176,11 +179,13 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     no_data = {name: kinds_without_data(fresh, p, kinds_in(con, p.start, p.end))
                for name, p in (("previous", period.previous()),
                                ("last_season", period.last_season()))}
-    head = without_comparison(head, no_data)
-    areas = [replace(a, table=without_comparison(a.table, no_data, a.area.main))
+    unloaded = frozenset(unloaded_kinds(fresh, period, kinds_in(con, period.start, period.end)))
+    head = without_comparison(without_figures(head, unloaded), no_data)
+    areas = [replace(a, table=without_comparison(without_figures(a.table, unloaded, a.area),
+                                                 no_data, a.area.main))
              for a in areas]
     return WeeklyData(
-        week=week, period=period, branch=branch or None, scope=scope,
+        week=week, period=period, unloaded=unloaded, branch=branch or None, scope=scope,
         can_see_personal=can_see_personal, row_lists=row_lists, headline=head, areas=areas,
         lists=lists, list_totals=totals, freshness=fresh, batches=batches,
         data_version=data_version(con), generated_at=now,
@@ -206,6 +211,37 @@ def without_overlaps(raw: dict[str, pd.DataFrame]
         if dup.any():
             left_out[first] = (second, int(dup.sum()))
     return raw, left_out
+
+
+def without_figures(df: pd.DataFrame, kinds: frozenset[str], area: Area | None = None
+                    ) -> pd.DataFrame:
+    """`df` (the headline, a row per KPI, or the table of `area`) without the
+    week's own figures of the KPIs that count rows of `kinds` (not uploaded
+    for the week) and do not stand at the cut-off (metrics.sources.unloaded):
+    no "本周 0, 较去年同期 -334" for tickets never uploaded. Their changes
+    go with them."""
+    if not kinds:
+        return df
+    df = df.copy()
+
+    def gone(kpi_id: str) -> bool:
+        kpi = get(kpi_id)
+        return not kpi.standing and source_kind(kpi) in kinds
+
+    if area is None:
+        rows = df["kpi"].map(gone)
+        for col in ("value", "numerator", "denominator", "meets_target", "change_previous",
+                    "change_last_season"):
+            df[col] = df[col].astype("object")
+            df.loc[rows, col] = None
+        return df
+    columns = [k for k in area.extra if gone(k)]
+    if gone(area.main):
+        columns += ["value", "numerator", "denominator", "change_previous", "change_last_season"]
+    for col in columns:
+        df[col] = df[col].astype("object")
+        df[col] = None
+    return df
 
 
 def without_comparison(df: pd.DataFrame, no_data: dict[str, set[str]],

@@ -201,7 +201,12 @@ _NO_DATA = {"temperature": "report.text.temp_none", "tickets": "report.text.tick
 
 def no_data_sentence(data: WeeklyData, area: str, lang: str = "zh") -> str:
     """What the paragraph says of a subject (temperature, tickets, fees) with
-    nothing in the week ("本周没有受理工单。")."""
+    nothing in the week ("本周没有受理工单。"), or with nothing uploaded for
+    it ("本周的客服工单尚未导入。": not that nothing happened)."""
+    main = next(a.area.main for a in data.areas if a.area.name == area)
+    if area in data.unloaded and not get(main).standing:
+        return t("report.text.not_loaded", lang,
+                 kind=t(f"report.summary.no_data_kind.{area}", lang))
     return t(_NO_DATA[area], lang, season=data.season)
 
 

@@ -532,7 +532,7 @@ def test_the_paragraphs_numbers_are_the_headlines(workbook, reference):
                                       r["ticket_closure_rate"].value),
                  closure_moves=moves("ticket_closure_rate", False)) in text, branch
         fees = r["fee_collection_rate_amount"]
-        assert t("report.text.fees", "zh", season=SEASON,
+        assert t("report.text.fees", "zh", season=SEASON, when="本周末",
                  value=format_value(get("fee_collection_rate_amount"), fees.value),
                  moves=moves("fee_collection_rate_amount")) in text, branch
 

@@ -42,3 +42,23 @@ def test_kinds_in_reads_whole_days(con):
                 " values ('T1', '2025-12-07 23:59', '报修', 1, 2)")
     assert kinds_in(con, date(2025, 12, 1), date(2025, 12, 7)) == {"tickets"}
     assert kinds_in(con, date(2025, 12, 8), date(2025, 12, 14)) == set()
+
+
+def test_a_periods_own_figure_without_its_rows_is_none_unless_it_stands():
+    from metrics import get
+    from metrics.sources import unloaded, unloaded_kinds
+    week = Period("2025-12-01", "2025-12-07")     # no tickets loaded for it
+    assert unloaded(get("tickets_received"), ITEMS, week, {"temperature"})
+    assert unloaded(get("complaints_per_10k_m2"), ITEMS, week, {"temperature"})
+    assert not unloaded(get("temp_compliance_rate"), ITEMS, week, {"temperature"})
+    # 漏件 and the season's collection stand at the cut-off
+    assert not unloaded(get("ticket_unanswered"), ITEMS, week, {"temperature"})
+    assert not unloaded(get("fee_collection_rate_amount"), ITEMS, Period("2027-01-04", "2027-01-10"),
+                        set())
+    # the payments of a week after everything loaded are not uploaded
+    later = Period("2026-11-23", "2026-11-29")
+    assert unloaded(get("fee_collected_amount"), ITEMS, later, {"tickets"})
+    # a summer week has no readings nor its own fee figures by nature: not named
+    summer = Period("2026-06-01", "2026-06-07")
+    assert unloaded_kinds(ITEMS, summer, set()) == set()
+    assert not unloaded(get("fee_collected_amount"), ITEMS, summer, set())

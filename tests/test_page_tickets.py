@@ -219,6 +219,23 @@ def test_a_period_without_tickets_says_so_instead_of_bare_axes(demo_copy):  # no
     assert drawn.get("plotly_chart")
 
 
+
+def test_cards_of_a_week_not_uploaded_read_no_figure(demo_copy):  # noqa: F811
+    # 2026-W48: no ticket of it loaded. The cards read 受理工单量 0 and
+    # 万平方米投诉量 0.00 with red changes against last season (-973), as if
+    # the hotline had gone quiet. They read —, as the notice above says why;
+    # 漏件, standing at the cut-off, keeps its figure.
+    at = open_page(PAGE, season="2026-2027", period="week", week="2026-W48")
+    cards = {m.label: m for m in at.metric}
+    for kpi_id in ("tickets_received", "complaints_per_10k_m2", "ticket_closure_rate"):
+        card = cards[get(kpi_id).text("zh")[0]]
+        assert card.value == "—" and not card.proto.delta, kpi_id
+    unanswered = cards[get("ticket_unanswered").text("zh")[0]]
+    assert unanswered.value not in ("—", "0")
+    assert any("没有已上传的" in i.value and "客服工单(已有数据" in i.value
+               and "卡片显示“—”" in i.value for i in at.info), [i.value for i in at.info]
+
+
 @pytest.mark.parametrize("lang, month, total", [("zh", "月", "合计"), ("en", "Month", "Total")])
 def test_the_statistics_table_counts_by_day_week_and_month(demo_copy, lang, month, total):
     # The service rules' 按日、周、月 归类统计: the season's tickets per month and

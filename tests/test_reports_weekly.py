@@ -255,6 +255,35 @@ def test_cold_readings_without_bills_say_the_refund_cannot_be_priced(con):
     assert "the refund exposure cannot be worked out" in summary_paragraph(data, "en")
 
 
+def test_a_week_not_uploaded_has_no_figures_of_its_own(demo_con):
+    # 2026-W47: no readings or tickets loaded for it. The report read 本周 0
+    # tickets, "较去年同期 -334" and "本周没有受理工单" as if nothing happened.
+    # Those figures are —; 漏件 (standing at the cut-off) and the fee season's
+    # figures keep theirs; the paragraph says what was not loaded.
+    data = gather(demo_con, "2026-W47", trends=False)
+    assert {"temperature", "tickets"} <= data.unloaded
+    head = data.headline.set_index("kpi")
+    for kpi_id in ("tickets_received", "complaints_per_10k_m2", "temp_compliance_rate",
+                   "refund_exposure_amount"):
+        assert head.loc[kpi_id, "value"] is None, kpi_id
+        assert head.loc[kpi_id, "change_last_season"] is None, kpi_id
+    assert head.loc["ticket_unanswered", "value"] > 0
+    tickets = next(a for a in data.areas if a.area.name == "tickets").table
+    assert tickets["tickets_received"].isna().all() and tickets["value"].isna().all()
+    assert tickets["ticket_unanswered"].notna().all()
+    text = summary_paragraph(data)
+    assert "本周的测温记录尚未导入。本周的客服工单尚未导入。" in text, text
+    assert "本周没有受理工单" not in text
+    assert "No service tickets have been loaded for this week yet." in summary_paragraph(data, "en")
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(with_trends(demo_con, data))))
+    ws = book["摘要"]
+    row = next(r for r in range(1, ws.max_row + 1)
+               if ws.cell(r, 1).value == get("tickets_received").text("zh")[0])
+    assert ws.cell(row, 2).value == "—"
+    # a week with its data keeps every figure
+    assert gather(demo_con, "2025-W50", trends=False).unloaded == frozenset()
+
+
 def test_a_comparison_without_data_is_no_comparison(demo_con):
     # 2024-W50's same week last season (December 2023) lies before anything
     # loaded: 0 tickets and 0 arrears there are unknown, not 0; shown as —

@@ -7,8 +7,8 @@ import streamlit as st
 
 from i18n import t
 from metrics.period import Period
-from metrics.sources import outside
-from pipelines.coverage import Freshness, freshness
+from metrics.sources import unloaded_kinds
+from pipelines.coverage import Freshness, freshness, kinds_in
 from pipelines.settings import load_settings
 
 from . import db, fmt, session
@@ -30,25 +30,26 @@ def draw(lang: str, period: tuple[dt.date, dt.date] | None = None) -> None:
     for col, f in zip(st.columns(len(items)), items):
         col.caption(f"**{t(f'kind.{f.kind}', lang)}** · {describe(f, lang, counts)}")
     if period is not None:
-        notice = gap_notice(items, *period, lang)
-        if notice:
-            st.info(notice, icon=":material/event_busy:")
+        period_notice(lang, period)
 
 
-# Kinds a period without a heating day (summer) has no data of by nature:
-# no room temperatures are taken, and the fee figures are the season that
-# ended, to its end (Period.fee_season), not the period's own payments.
-OFF_SEASON_KINDS = ("temperature", "fees")
+def period_notice(lang: str, period: tuple[dt.date, dt.date]) -> None:
+    """The notice naming the kinds with no data uploaded for `period`, if any
+    (also on the 周报 page, for the week it reports)."""
+    notice = gap_notice(db.query(freshness), *period, lang, db.query(kinds_in, *period))
+    if notice:
+        st.info(notice, icon=":material/event_busy:")
 
 
-def gap_notice(items: list[Freshness], start: dt.date, end: dt.date, lang: str) -> str | None:
+def gap_notice(items: list[Freshness], start: dt.date, end: dt.date, lang: str,
+               present: frozenset[str] | None = None) -> str | None:
     """'所选期间没有客服工单(数据为 2024-10-26 至 2026-03-15)……' or None.
     A period without a heating day says so instead of asking for uploads of
     readings or fees that cannot exist."""
     period = Period(start, end)
     off = not period.has_heating_day
-    gaps = [f for f in items if outside(f, start, end)
-            and not (off and f.kind in OFF_SEASON_KINDS)]
+    missing = unloaded_kinds(items, period, present)
+    gaps = [f for f in items if f.kind in missing]
     shown = fmt.period(start, end, lang)
     parts = [t("ui.freshness.off_season", lang, period=shown, season=period.fee_season)] \
         if off else []

@@ -20,7 +20,7 @@ from i18n import t
 from metrics import Kpi, Period, Result, get, season_of, summary
 from metrics.display import (card_value, compact_yuan, format_part, format_parts, format_value,
                              parts_with_units)
-from metrics.sources import comparable
+from metrics.sources import comparable, unloaded
 from pipelines.coverage import freshness, kinds_in
 
 from . import db, fmt, session
@@ -202,14 +202,18 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
     none = Result(None, None, None)
     skipped = skipped_previous(f)
     out = {}
+    # So is the period's own figure where nothing of its kind was uploaded
+    # for it (0 tickets, a 0.0 % coverage, "较上季同期 -973"): —, as the
+    # header's notice says why.
     present = {p: db.query(kinds_in, p.start, p.end)
-               for p in (prev_period, last_period) if p is not None}
+               for p in (now_period, prev_period, last_period) if p is not None}
     for i in kpi_ids:
         kpi = get(i)
+        value = none if unloaded(kpi, items, now_period, present[now_period]) else now[i]
         p = None if prev is None else prev[i] \
             if comparable(kpi, items, prev_period, present.get(prev_period)) else none
         ls = last[i] if comparable(kpi, items, last_period, present[last_period]) else none
-        out[i] = CardData(kpi, now[i], p, ls, skipped, week=f.period == "week",
+        out[i] = CardData(kpi, value, p, ls, skipped, week=f.period == "week",
                           days=now_period.days,
                           of_which=now[kpi.of_which] if kpi.of_which else None)
     return out
