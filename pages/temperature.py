@@ -326,7 +326,7 @@ def risk() -> None:
                          "outdoor_max_c", "slope", "r2"],
                 labels=labels(shown),
                 config={label(c): st.column_config.NumberColumn(format="%.2f")
-                        for c in ("slope", "r2", "expected_indoor_c")}, height=260)
+                        for c in ("slope", "r2")}, height=260)
     if shown.empty:
         return
     names = [f"{c} {b}" for c, b in zip(shown["community"], shown["building"])]

@@ -145,7 +145,8 @@ _IDENTIFIERS = ("batch", "year", "week", "band", "seasons_behind")
 
 def number_format(name: str, values: pd.Series) -> str | None:
     """The default format of a numeric column `name` (its name in the KPI
-    layer): money with two decimals, counts grouped; None to leave it."""
+    layer): money with two decimals, counts grouped, temperatures to the
+    tenth; None to leave it."""
     if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
         return None
     if name.endswith("_yuan") or name in _MONEY:
@@ -154,6 +155,8 @@ def number_format(name: str, values: pd.Series) -> str | None:
         return None
     if name.endswith("_m2"):
         return MONEY_FORMAT
+    if name.endswith("_c"):
+        return "%.1f"     # a temperature to the tenth, as measured (17.73 / 17.3 mixed)
     if pd.api.types.is_integer_dtype(values):
         return COUNT_FORMAT
     present = values.dropna()
