@@ -306,7 +306,7 @@ def test_a_readings_source_file_and_row_come_right_after_its_time(demo_copy):
     at = open_page("pages/temperature.py", season="2025-2026", period="week", week="2026-W03",
                    station="般阳路换热站", d_branch="淄川分公司", d_station="般阳路换热站",
                    d_community="昆仑小区", d_building="16号楼")
-    homes = next(df.value for df in at.dataframe if {"户号", "计入达标率"} <= set(df.value.columns))
+    homes = next(df.value for df in at.dataframe if {"户号", "计入达标率的记录"} <= set(df.value.columns))
     at.selectbox(key="t_drill_household").set_value(homes.iloc[0]["户号"]).run()
     assert not at.exception
     rows = table(at, "来源文件")
@@ -330,7 +330,7 @@ def test_a_date_without_a_time_of_day_reads_as_a_date(demo_copy):
     at = open_page("pages/temperature.py", season="2025-2026", period="week", week="2026-W03",
                    station="般阳路换热站", d_branch="淄川分公司", d_station="般阳路换热站",
                    d_community="昆仑小区", d_building="16号楼")
-    homes = next(df.value for df in at.dataframe if {"户号", "计入达标率"} <= set(df.value.columns))
+    homes = next(df.value for df in at.dataframe if {"户号", "计入达标率的记录"} <= set(df.value.columns))
     at.selectbox(key="t_drill_household").set_value(homes.iloc[0]["户号"]).run()
     rows = next(df for df in at.dataframe if "来源文件" in df.value.columns)
     config = column_settings(rows, "测温时间")
