@@ -371,6 +371,10 @@ def refunds() -> None:
         # nothing measured: no refund day is no good news
         st.info(tr("page.temperature.no_counted"))
         return
+    if len(df) and df["refund_yuan"].isna().all():
+        # cold days, but no bill to price them by (the season's bills not loaded)
+        st.info(tr("page.temperature.refund_unpriced"))
+        return
     if df.empty or not df["refund_yuan"].sum():
         st.info(tr("page.temperature.no_refund"))
         if df.empty:
@@ -381,7 +385,11 @@ def refunds() -> None:
         "yuan", color=charts.AREA["temperature"], horizontal=True,
         height=max(220, 60 + 30 * len(df)))), key="t_refund_chart")
     with st.expander(tr("page.temperature.refund_table")):
+        # the amount beside the station: in the half-width column the grid cut
+        # it off after the day counts
         tables.show(df, lang, key="t_refund", file_name=tr("page.temperature.refund"),
+                    columns=["branch", "station", "refund_yuan", "households",
+                             "noncompliant_days", "refunded_days", "households_without_bill"],
                     config={t("metrics.col.refund_yuan", lang):
                             st.column_config.NumberColumn(format="¥%,.2f")})
 

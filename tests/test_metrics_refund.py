@@ -114,6 +114,9 @@ def test_refund_by_station(wh):
     assert df[["station", "households", "noncompliant_days", "refund_yuan",
                "households_without_bill"]].values.tolist() == [
         ["S1", 2, 4, 38.66, 0], ["S2", 1, 1, 1.14, 0], ["S3", 2, 2, 0.0, 1]]
+    # 4号楼 alone (h7, no bill): its station's refund is unknown, not 0.00
+    only = action_list(wh, "refund_by_station", WEEK, {"building": "4号楼"})
+    assert only["station"].tolist() == ["S3"] and only["refund_yuan"].isna().all()
 
 
 def test_refund_days_drill(wh):
