@@ -613,7 +613,7 @@ def test_first_start_where_the_account_has_no_name(fresh_install, monkeypatch):
 def test_numbers_and_dates_per_language():
     assert fmt.number(1234567.891, "zh", 1) == fmt.number(1234567.891, "en", 1) == "1,234,567.9"
     assert fmt.percent(0.9624, "zh") == "96.2%"
-    assert fmt.number(None) == fmt.datetime(None) == "–"
+    assert fmt.number(None) == fmt.datetime(None) == "—"   # as the cards and report
     assert fmt.date(D(2025, 11, 16), "zh") == "2025年11月16日"
     assert fmt.date(D(2025, 11, 16), "en") == "16 Nov 2025"
     assert fmt.datetime(dt.datetime(2025, 11, 16, 8, 5), "en") == "16 Nov 2025 08:05"

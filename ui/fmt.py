@@ -10,7 +10,8 @@ from i18n import t
 from pipelines.coverage import week_bounds
 
 _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-EMPTY = "–"
+# No value: the dash the cards and the weekly report write (metrics.display).
+EMPTY = "—"
 
 
 def _missing(x) -> bool:

@@ -16,7 +16,7 @@ from i18n import t
 from metrics import Kpi
 from metrics.display import parts_with_units
 
-from . import charts
+from . import charts, fmt
 
 
 def _missing(x) -> bool:
@@ -26,7 +26,7 @@ def _missing(x) -> bool:
 def part_text(x) -> str:
     """A numerator or denominator: whole numbers grouped, amounts with 2 decimals."""
     if _missing(x):
-        return "–"
+        return fmt.EMPTY
     return f"{int(x):,}" if float(x).is_integer() else f"{x:,.2f}"
 
 

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from i18n import has, t
 from metrics.ticket_views import AGE_BAND_HOURS
 
-from . import charts
+from . import charts, fmt
 
 _COLOR = charts.AREA["tickets"]
 
@@ -50,7 +50,7 @@ def category_colors(categories: list[str], present: list[str]) -> list[str]:
 
 def hours_text(hours, lang: str) -> str:
     if hours is None or (isinstance(hours, float) and math.isnan(hours)):
-        return "–"
+        return fmt.EMPTY
     return t("metrics.unit.hours_value", lang, value=f"{hours:,.1f}")
 
 
@@ -86,7 +86,7 @@ def resolution_box(df: pd.DataFrame, lang: str) -> go.Figure:
     names = [value_label("category", c, lang) for c in df["category"]]
     hover = [t("page.tickets.hover.resolution", lang, n=f"{int(n):,}",
                median=hours_text(m, lang), p90=hours_text(p, lang),
-               limit=hours_text(lim, lang), within=f"{w:.1%}" if pd.notna(w) else "–")
+               limit=hours_text(lim, lang), within=f"{w:.1%}" if pd.notna(w) else fmt.EMPTY)
              for n, m, p, lim, w in zip(df["resolved"], df["median_hours"], df["p90_hours"],
                                         df["limit_hours"], df["within_limit_share"])]
     fig = go.Figure()
