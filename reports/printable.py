@@ -146,6 +146,8 @@ def summary_fragment(data: WeeklyData, lang: str = "zh") -> str:
         f"<td class=\"about\">{escape(list_label(name, lang)[1] + left_out_note(data, name, lang))}"
         "</td></tr>"
         for name in data.list_totals)
+    # a file without row lists has no rows on its 待办 sheet to point to
+    actions = "report.summary.actions" if data.row_lists else "report.summary.actions_counts"
     note = comparison_note(data, lang)
     no_data = no_data_note(data, lang)
     if no_data:
@@ -163,7 +165,7 @@ def summary_fragment(data: WeeklyData, lang: str = "zh") -> str:
         "<table><thead><tr>"
         + "".join(f"<th>{escape(tr(f'report.col.{c}'))}</th>" for c in HEADLINE_COLUMNS)
         + "</tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
-        f"<h2>{escape(tr('report.summary.actions'))}</h2>"
+        f"<h2>{escape(tr(actions))}</h2>"
         f"<table><thead><tr><th>{escape(tr('report.col.list'))}</th>"
         f"<th>{escape(tr('report.col.items'))}</th><th>{escape(tr('report.col.about'))}</th>"
         f"</tr></thead><tbody>{counts}</tbody></table>"

@@ -171,7 +171,9 @@ def summary_sheet(book: Book) -> None:
     w.set_row(r, SPACER_PT)
     r += 1
     actions = r
-    w.put(r, 0, tr("report.summary.actions"), "section", fit=False)
+    # A file without row lists has no rows on its 待办 sheet to point to.
+    w.put(r, 0, tr("report.summary.actions" if data.row_lists else "report.summary.actions_counts"),
+          "section", fit=False)
     r += 1
     w.put(r, 0, tr("report.col.list"), "header", fit=False)
     w.put(r, 1, tr("report.col.items"), "header", fit=False)

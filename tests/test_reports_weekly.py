@@ -1309,6 +1309,14 @@ def test_a_report_without_row_lists_does_not_point_to_lists_it_lacks(demo_con):
         assert words not in counts, counts
         # the same figures are said
         assert re.findall(r"\d[\d,.]*", counts) == re.findall(r"\d[\d,.]*", with_lists)
+    # nor does the heading over the counts on the summary sheet and the print
+    from reports.printable import summary_fragment
+    viewer = gather(demo_con, "2025-W50", row_lists=False)
+    ws = openpyxl.load_workbook(io.BytesIO(workbook_bytes(viewer)))["摘要"]
+    cells = [str(c.value) for row in ws.iter_rows() for c in row if c.value]
+    assert "待办事项(仅计数:您的角色不能查看明细)" in cells
+    assert not any("明细见" in c for c in cells)
+    assert "counts only" in summary_fragment(viewer, "en")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
