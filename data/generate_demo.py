@@ -619,7 +619,7 @@ def plant_tickets(df: pd.DataFrame, season: str) -> Planter:
         # No rating word: the ticket loads unrated, the user is told (the
         # same pick as when such a cell rejected its ticket).
         p.warn("回访满意度", "还行", "unknown_values", has_fu)
-        p.set("受理时间", "2026/02/30 9:00", "bad_date")
+        p.set("受理时间", "2026/02/30 9:00", "date_not_exist")
         p.set("派单时间", "明天", "bad_date", df["派单时间"].notna())
         p.duplicate("工单编号", open_state, has_fu)
         before_received()
@@ -759,7 +759,7 @@ def plant_payments_csv(df: pd.DataFrame) -> Planter:
     p = Planter(df, rng, PAYMENT_COLUMNS)
     p.set("实收金额", "二百元", "bad_number")
     p.set("户号", None, "missing_required")
-    p.set("缴费日期", "2026/02/30", "bad_date")
+    p.set("缴费日期", "2026/02/30", "date_not_exist")
     p.set("缴费日期", "明天", "bad_date")
     p.duplicate("收据号", {}, None)
     for row in p.extras:
@@ -771,7 +771,7 @@ def plant_payments_xlsx(df: pd.DataFrame) -> Planter:
     df = df.copy()
     df["缴费日期"] = df["缴费日期"].dt.to_pydatetime()
     p = Planter(df, child_rng(11), PAYMENT_COLUMNS)
-    p.set("缴费日期", "2024/11/31", "bad_date")
+    p.set("缴费日期", "2024/11/31", "date_not_exist")
     p.set("户号", None, "missing_required")
     p.duplicate("收据号", {}, None)
     for row in p.extras:
