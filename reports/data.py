@@ -218,7 +218,7 @@ def without_figures(df: pd.DataFrame, kinds: frozenset[str], area: Area | None =
     """`df` (the headline, a row per KPI, or the table of `area`) without the
     week's own figures of the KPIs that count rows of `kinds` (not uploaded
     for the week) and do not stand at the cut-off (metrics.sources.unloaded):
-    no "本周 0, 较去年同期 -334" for tickets never uploaded. Their changes
+    no "本周 0, 较上季同期 -334" for tickets never uploaded. Their changes
     go with them."""
     if not kinds:
         return df

@@ -432,7 +432,7 @@ def test_weekly_headline_equals_the_kpi_layer(workbook, scoped_workbook, referen
 
 @pytest.mark.parametrize("week_period", ["week", "first_week"])
 def test_the_reports_last_week_is_the_pages_comparison(shown, workbook, week_period):
-    """上周 and 去年同期 of the workbook are the periods the cards' arrows and
+    """上周 and 上季同期 of the workbook are the periods the cards' arrows and
     last-season lines compare with, also in a season's first week (whose
     previous week lies before the season: still this season's fees)."""
     week = PERIODS[week_period]["week"]
@@ -442,7 +442,7 @@ def test_the_reports_last_week_is_the_pages_comparison(shown, workbook, week_per
     note = [r[0] for r in workbook(week)[t("report.sheet.summary", "zh")]
             if r and isinstance(r[0], str) and r[0].startswith("本周:")]
     assert note and f"上周:{labels.period(previous.start, previous.end)};" in note[0]
-    assert f"去年同期:{labels.period(last.start, last.end)}" in note[0]
+    assert f"上季同期:{labels.period(last.start, last.end)}" in note[0]
     for page in PAGES:
         for kpi_id, card in seen[page].items():
             if kpi_id not in head:

@@ -211,7 +211,7 @@ def test_a_week_not_over_says_up_to_when(demo_con):
     data = gather(demo_con, "2025-W50", now=dt.datetime(2025, 12, 10, 9, 30), trends=False)
     zh, en = comparison_note(data, "zh"), comparison_note(data, "en")
     assert "本周尚未结束" in zh and "本周 2025年12月10日 09:30" in zh
-    assert "上周 2025年12月3日 09:30" in zh and "去年同期 2024年12月10日 09:30" in zh
+    assert "上周 2025年12月3日 09:30" in zh and "上季同期 2024年12月10日 09:30" in zh
     assert "this week 10 Dec 2025 09:30" in en
     text = summary_paragraph(data)
     assert "截至 2025年12月10日 09:30 漏件" in text and "截至本周末" not in text
@@ -257,7 +257,7 @@ def test_cold_readings_without_bills_say_the_refund_cannot_be_priced(con):
 
 def test_a_week_not_uploaded_has_no_figures_of_its_own(demo_con):
     # 2026-W47: no readings or tickets loaded for it. The report read 本周 0
-    # tickets, "较去年同期 -334" and "本周没有受理工单" as if nothing happened.
+    # tickets, "较上季同期 -334" and "本周没有受理工单" as if nothing happened.
     # Those figures are —; 漏件 (standing at the cut-off) and the fee season's
     # figures keep theirs; the paragraph says what was not loaded.
     data = gather(demo_con, "2026-W47", trends=False)
@@ -287,7 +287,7 @@ def test_a_week_not_uploaded_has_no_figures_of_its_own(demo_con):
 def test_a_comparison_without_data_is_no_comparison(demo_con):
     # 2024-W50's same week last season (December 2023) lies before anything
     # loaded: 0 tickets and 0 arrears there are unknown, not 0; shown as —
-    # with no change (was 去年同期 0, 较去年同期 +7,378,610.78 in red).
+    # with no change (was 上季同期 0, 较上季同期 +7,378,610.78 in red).
     assert all(source_kind(k) for k in kpis().values())
     data = gather(demo_con, "2024-W50")
     assert data.no_data == {"previous": set(),
@@ -309,7 +309,7 @@ def test_a_comparison_without_data_is_no_comparison(demo_con):
         assert ws.cell(r, 6).font.color is None or ws.cell(r, 6).font.color.rgb != "FF9C0006"
     notes = " ".join(str(c.value) for row in ws.iter_rows() for c in row if c.value)
     assert "无可比数据" in notes and "客服工单" in notes
-    assert "较去年同期无可比数据" in summary_paragraph(data)
+    assert "较上季同期无可比数据" in summary_paragraph(data)
     # a week whose comparisons have data keeps them
     data = gather(demo_con, "2025-W50", trends=False)
     assert data.no_data == {"previous": set(), "last_season": set()}
@@ -386,7 +386,7 @@ def test_the_no_data_note_reads_once_and_in_plain_english(demo_con):
         "temperature", "tickets", "fees"}
     zh, en = no_data_note(data, "zh"), no_data_note(data, "en")
     assert zh.count("无可比数据") == 1 and zh.count("没有导入") == 1, zh
-    assert "上周" in zh and "去年同期" in zh and "测温记录" in zh and "收费数据" in zh
+    assert "上周" in zh and "上季同期" in zh and "测温记录" in zh and "收费数据" in zh
     assert en.count("no data to compare") == 1, en
     assert "temperature readings, service tickets or fee records" in en, en
     assert "last week" in en and "the same week last season" in en, en
@@ -540,7 +540,7 @@ def test_change_words_follow_the_numbers():
     # A change that rounds to 0.0 points is said to be flat.
     assert change_text("temp_compliance_rate", 0.96204, 0.962, "previous", "zh") == "较上周持平"
     assert change_text("temp_compliance_rate", 0.962, None, "last_season", "zh") == \
-        "较去年同期无可比数据"
+        "较上季同期无可比数据"
     assert change_text("tickets_received", 310, 485, "previous", "zh") == "较上周减少 175 件"
     assert change_text("fee_arrears_amount", 120.5, 100, "previous", "en") == \
         "up ¥20.50 on last week"
