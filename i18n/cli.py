@@ -10,6 +10,7 @@ sub-command.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 
@@ -72,3 +73,17 @@ def parser_class(lang: str, prefix: str) -> type[argparse.ArgumentParser]:
             print(usage_message(message, lang, prefix), file=sys.stderr)
             raise SystemExit(2)
     return Parser
+
+
+def exit_with(main) -> None:
+    """`sys.exit(main())`, but quiet when the reader of the output stops early
+    (`... --json | head`): no traceback for the closed pipe, exit status 1."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit and would print a second
+        # error; point it at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    sys.exit(code)

@@ -15,6 +15,8 @@ if _command(sys.argv[1:]) in ("load", "demo"):
     from .reader_server import start_reader_server
     start_reader_server()
 
+from i18n.cli import exit_with  # noqa: E402
+
 from .cli import main  # noqa: E402
 
-sys.exit(main())
+exit_with(main)

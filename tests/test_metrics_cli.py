@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -121,6 +122,24 @@ def test_module_entry_point(db):
                           capture_output=True, text=True, check=True,
                           cwd=Path(__file__).resolve().parent.parent)
     assert set(REQUIRED) <= set(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize("module", ["metrics", "pipelines"])
+def test_output_read_no_further_is_no_traceback(db, module):
+    """`python -m metrics summary --json | head -1`: the reader closes the pipe;
+    the command stops without Python's BrokenPipeError traceback."""
+    args = {"metrics": [*WEEK_ARGS, "--db", str(db), "--json"],
+            "pipelines": ["--db", str(db), "batches"]}[module]
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody reads: the first write meets a closed pipe
+    try:
+        done = subprocess.run([sys.executable, "-m", module, *args], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, timeout=120,
+                              cwd=Path(__file__).resolve().parent.parent)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+    assert done.returncode == 1
 
 
 def test_it_runs_while_the_dashboard_holds_the_warehouse(db, capsys):
