@@ -355,3 +355,25 @@ def test_a_rate_per_slice_is_dots_on_an_axis_around_the_values():
     bars = by_slice(counts, "station", get("tickets_received"), "zh", "#2E6FB5")
     assert bars.data[0].type == "bar" and bars.layout.xaxis.rangemode == "tozero"
     assert bars.layout.xaxis.range is None
+
+
+def test_a_rate_of_100_percent_is_drawn_whole_with_a_100_percent_tick():
+    # A station at 100 % sat on the axis' right edge: its dot half cut off,
+    # the last season's mark at 100 % hidden, and no 100 % tick. The range
+    # now reaches a little past 100 %, ticks stop at 100 %.
+    import pandas as pd
+
+    from ui.kpi_bars import by_slice
+    rates = pd.DataFrame({"station": ["甲站", "乙站", "丙站"], "numerator": [10, 97, 95],
+                          "denominator": [10, 100, 100], "value": [1.0, 0.97, 0.95],
+                          "last_season_value": [1.0, 0.96, 0.9]})
+    fig = by_slice(rates, "station", get("ticket_on_time_rate"), "zh", "#2E6FB5")
+    lo, hi = fig.layout.xaxis.range
+    assert 1.0 < hi < 1.01 and lo < 0.9
+    ticks = list(fig.layout.xaxis.tickvals)
+    assert ticks[-1] == 1.0 and all(lo <= x <= 1.0 for x in ticks)
+    assert ticks == [0.9, 0.92, 0.94, 0.96, 0.98, 1.0] and fig.layout.xaxis.tickformat == ".0%"
+    assert all(trace.cliponaxis is False for trace in fig.data)
+    # a narrow range ticks every half point, in tenths
+    from ui.kpi_bars import rate_range, rate_ticks
+    assert rate_ticks(rate_range([0.995, 0.999])) == ([0.98, 0.985, 0.99, 0.995, 1.0], ".1%")

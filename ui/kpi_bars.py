@@ -39,7 +39,8 @@ def status_color(kpi: Kpi, value, neutral: str) -> str:
 
 def rate_range(values) -> list[float]:
     """The x range of a dot plot of rates: every value (and the target) with
-    a margin, within 0-100 %, at least 4 points wide."""
+    a margin, within 0-100 %, at least 4 points wide; a little past 0 % or
+    100 % when it reaches them, so that a dot there is drawn whole."""
     xs = [float(v) for v in values if not _missing(v)]
     if not xs:
         return [0.0, 1.0]
@@ -50,12 +51,23 @@ def rate_range(values) -> list[float]:
         mid = (lo + hi) / 2
         lo, hi = mid - 0.02, mid + 0.02
     lo, hi = max(0.0, lo), min(1.0, hi)
-    return [lo, hi] if hi > lo else [0.0, 1.0]
+    if hi <= lo:
+        lo, hi = 0.0, 1.0
+    edge = 0.025 * (hi - lo)
+    return [lo - edge if lo <= 0.0 else lo, hi + edge if hi >= 1.0 else hi]
 
 
-def rate_tick_format(x_range) -> str:
-    """Whole percents, but tenths on an axis under 5 points wide."""
-    return ".1%" if x_range and x_range[1] - x_range[0] < 0.05 else ".0%"
+TICK_STEPS = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
+
+
+def rate_ticks(x_range) -> tuple[list[float], str]:
+    """The ticks of a dot plot's rate axis and their format: at most 8, on
+    round percents, never past 0 % or 100 % (the range may reach a little
+    beyond them); whole percents, tenths when the step is half a point."""
+    lo, hi = max(0.0, x_range[0]), min(1.0, x_range[1])
+    step = next((s for s in TICK_STEPS if (hi - lo) / s <= 8), TICK_STEPS[-1])
+    first, last = math.ceil(lo / step - 1e-9), math.floor(hi / step + 1e-9)
+    return [round(k * step, 6) for k in range(first, last + 1)], ".1%" if step < 0.01 else ".0%"
 
 
 def by_slice(df: pd.DataFrame, dim: str, kpi: Kpi, lang: str, color: str,
@@ -92,7 +104,7 @@ def by_slice(df: pd.DataFrame, dim: str, kpi: Kpi, lang: str, color: str,
         fig.add_trace(go.Scatter(
             y=names, x=df[last_season].tolist(), mode="markers", name=last_name,
             marker={"symbol": "line-ns-open", "size": 18, "color": charts.NEUTRAL,
-                    "line": {"width": 3}},
+                    "line": {"width": 3}}, cliponaxis=False,
             hovertemplate=f"%{{y}}: %{{x:{fmt}}}<extra>{last_name}</extra>"))
     fig.update_xaxes(title_text=charts.axis_title(title or kpi.text(lang)[0],
                                                   charts.axis_unit(kpi), lang),
@@ -100,7 +112,8 @@ def by_slice(df: pd.DataFrame, dim: str, kpi: Kpi, lang: str, color: str,
     if dots:
         shown = rate_range([*df[value], kpi.target,
                             *(df[last_season] if last_season and last_season in df else [])])
-        fig.update_xaxes(range=shown, tickformat=rate_tick_format(shown), rangemode="normal",
+        ticks, tick_format = rate_ticks(shown)
+        fig.update_xaxes(range=shown, tickvals=ticks, tickformat=tick_format, rangemode="normal",
                          showgrid=True, gridcolor="#EEEEEE")
     fig.update_yaxes(autorange="reversed", type="category")
     charts.style(fig, max(240, 90 + 30 * len(df)))
