@@ -8,7 +8,7 @@ import streamlit as st
 
 from i18n import t
 from metrics import Period
-from pipelines.coverage import filter_options, week_bounds
+from pipelines.coverage import filter_options, iso_week, week_bounds
 from reports import XLSX_MIME, ReportError, file_name, labels, last_complete_week
 from reports.bundle import weekly_bundle
 from reports.printable import HEADLINE_COLUMNS
@@ -37,9 +37,15 @@ f = current_filters()
 
 
 def default_week(weeks: list[str]) -> str:
-    """The filters' week; else last complete week, when the season holds it."""
+    """The filters' week; for a date range, its last whole week (else the
+    week of its last day); else last complete week, when the season holds it."""
     if f.period == "week" and f.week in weeks:
         return f.week
+    if f.period == "range":
+        whole = [w for w in weeks if f.start <= week_bounds(w)[0] and week_bounds(w)[1] <= f.end]
+        last_day = iso_week(f.end)
+        if whole or last_day in weeks:
+            return whole[-1] if whole else last_day
     last = last_complete_week(today())
     if last in weeks:
         return last

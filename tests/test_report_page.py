@@ -138,6 +138,16 @@ def test_without_a_week_filter_it_opens_on_the_last_complete_week(warehouse):
     assert at.selectbox(key="report_week").value == expected
 
 
+def test_a_date_range_in_the_filters_opens_on_its_last_whole_week(warehouse):
+    # The page opened on the last complete week whatever range the sidebar
+    # held. 1-17 Dec 2025: its whole weeks are W49 (1-7) and W50 (8-14); the
+    # last is W50. 2-4 Dec holds no whole week: the week of its last day, W49.
+    at = open_page(season="2025-2026", period="range", **{"from": "2025-12-01", "to": "2025-12-17"})
+    assert at.selectbox(key="report_week").value == "2025-W50"
+    at = open_page(season="2025-2026", period="range", **{"from": "2025-12-02", "to": "2025-12-04"})
+    assert at.selectbox(key="report_week").value == "2025-W49"
+
+
 def test_only_weeks_that_have_begun_are_offered(warehouse):
     # The current season's later weeks had nothing to report (reports.gather
     # refuses them); a season gone by offers all its weeks.
