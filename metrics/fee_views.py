@@ -8,13 +8,14 @@ page already has, so it is read once.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
 from .period import Period, as_period, season_bounds, season_name
 from .compose import Scope, bind, settings_params, statement
-from .kpi_query import query, run
+from .kpi_query import Result, query, run, summary
 from .registry import HOUSEHOLD_DIMS
 from .views import view, with_last_season
 
@@ -24,6 +25,57 @@ ScopeArg = str | Sequence[str] | None
 LEVELS = ("branch", "station", "community")
 # Arrears older than this many seasons are shown together.
 OLDEST_AGE_BAND = 2
+
+
+# The coming season's collection, said beside a period between two seasons.
+COMING = ("fee_collection_rate_amount", "fee_collection_rate_households")
+
+
+def coming_period(period: Period) -> Period | None:
+    """The period's days read for the coming season's fees (Period.coming_season),
+    cut at the same point; None for a period that reads its own season."""
+    coming = period.coming_season
+    return None if coming is None else Period(period.start, period.end, coming, period.as_of)
+
+
+def coming_rates(read: Mapping[str, Result] | None) -> tuple[Result, Result] | None:
+    """The coming season's collection by amount and by households, from a
+    `summary` of COMING over `coming_period`, when there is something to say:
+    some of it paid, and billed (receipts before any bill have no rate).
+    None otherwise."""
+    if not read:
+        return None
+    amount, households = (read[i] for i in COMING)
+    return (amount, households) if amount.numerator and households.denominator else None
+
+
+@dataclass(frozen=True)
+class ComingCollection:
+    """The coming season's collection over a period between two seasons:
+    by amount and by households up to its cut-off, and by amount over the
+    period before (as many days) and at the same point of the season before
+    (its own 预收, days before its start aligned)."""
+    season: str
+    amount: Result
+    households: Result
+    previous: Result
+    last_season: Result
+
+
+def coming_collection(con: duckdb.DuckDBPyConnection, period: Period | tuple,
+                      filters: Filters = None, scope: ScopeArg = None) -> ComingCollection | None:
+    """Between two seasons, the coming season's collection so far (ComingCollection);
+    None when the period reads its own season or nothing of the coming one
+    is billed and paid yet."""
+    ahead = coming_period(as_period(period))
+    if ahead is None:
+        return None
+    rates = coming_rates(summary(con, ahead, filters, scope, COMING))
+    if rates is None:
+        return None
+    previous, last = (summary(con, p, filters, scope, COMING[:1])[COMING[0]]
+                      for p in (ahead.previous(), ahead.last_season()))
+    return ComingCollection(ahead.season, *rates, previous, last)
 
 
 def collection_curve(con: duckdb.DuckDBPyConnection, period: Period | tuple,

@@ -104,6 +104,15 @@ class Period:
         return season_of(self.end)
 
     @property
+    def coming_season(self) -> str | None:
+        """For a period between two seasons, which reads the fees of the one
+        that ended (`fee_season`): the coming season, whose fees are collected
+        before its heating starts (预收). None for a period that reads the
+        fees of the season its days belong to."""
+        coming = season_of(self.end)
+        return None if coming == self.fee_season else coming
+
+    @property
     def has_heating_day(self) -> bool:
         """Whether the period holds a day of a season (else it lies wholly
         between two): its last day is one, or its first day is on or before

@@ -98,7 +98,7 @@ billed = cards["fee_collection_rate_households"].now.denominator != 0
 no_bills = tr("no_bills", season=period.fee_season)
 if not billed:
     st.info(no_bills, icon=":material/receipt_long:")
-ahead = kpi.coming_rates(reads.get(AHEAD) if AHEAD else None)
+ahead = fv.coming_rates(reads.get(AHEAD) if AHEAD else None)
 if ahead:
     amount, households = ahead
     st.info(tr("coming", coming=AHEAD[1].season, season=period.fee_season,

@@ -13,6 +13,7 @@ import streamlit as st
 from i18n import DEFAULT_LANG, t
 from metrics import MetricError, action_list, get
 from metrics.display import format_value, reasons_of
+from metrics.fee_views import coming_rates
 from metrics.trends import weekly
 from pipelines.coverage import freshness, period_rows, season_bounds
 from ui import charts, db, figures, fmt, kpi, session, tables
@@ -177,7 +178,7 @@ def arrears(data: dict[str, kpi.CardData]) -> None:
     st.markdown(f"**{tr('page.overview.arrears', season=season)}**")
     top = reads.get(LISTS["fee_season_arrears"])
     st.caption(tr("page.overview.arrears_note", season=season))
-    ahead = kpi.coming_rates(reads.get(AHEAD) if AHEAD else None)
+    ahead = coming_rates(reads.get(AHEAD) if AHEAD else None)
     if ahead:
         amount, households = ahead
         st.caption(tr("page.overview.coming", coming=AHEAD[1].season,

@@ -17,6 +17,7 @@ import pandas as pd
 from auth.masking import mask_frame
 from metrics import (Period, action_list, compare_levels, get, headline, query,
                      query_levels_many, summary)
+from metrics.fee_views import ComingCollection, coming_collection
 from metrics.kpi_query import gate_open
 from metrics.sources import kinds_without_data, source_kind, unloaded_kinds
 from pipelines.batches import list_batches
@@ -78,6 +79,10 @@ class WeeklyData:
     # Of the week's 漏件, how many were received before its season began (the
     # card's 其中往季遗留; None when not read)
     carried_over: int | None = None
+    # A week between two seasons: the coming season's collection so far
+    # (metrics.fee_views.coming_collection), None when nothing of it is
+    # billed and paid yet or the week reads its own season.
+    coming: ComingCollection | None = None
 
     @property
     def season(self) -> str:
@@ -149,6 +154,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     with ThreadPoolExecutor(WORKERS) as pool:
         head = pool.submit(headline, con, period, scope=scope)
         older = pool.submit(query, con, "ticket_unanswered_carried_over", period, scope=scope)
+        coming = pool.submit(coming_collection, con, period, scope=scope)
         tables = [pool.submit(_area_table, con, a, period, scope) for a in AREAS]
         trends = [pool.submit(_trend, con, a, week, scope, now) if trends else None
                   for a in AREAS]
@@ -160,6 +166,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
                for name, limit in ACTION_LISTS}
         head = head.result()
         older = older.result().iloc[0]["value"]
+        coming = coming.result()
         areas = [AreaData(a, t.result(), tr.result() if tr else None)
                  for a, t, tr in zip(AREAS, tables, trends)]
         raw = {name: f.result() for name, f in raw.items()}
@@ -190,7 +197,7 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         lists=lists, list_totals=totals, freshness=fresh, batches=batches,
         data_version=data_version(con), generated_at=now,
         kpi_values=dict(zip(head["kpi"], head["value"])), no_data=no_data,
-        left_out=left_out, carried_over=None if pd.isna(older) else int(older))
+        left_out=left_out, carried_over=None if pd.isna(older) else int(older), coming=coming)
 
 
 def without_overlaps(raw: dict[str, pd.DataFrame]

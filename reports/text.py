@@ -164,11 +164,28 @@ def _tickets(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     return out
 
 
+def _coming(data: WeeklyData, lang: str) -> list[str]:
+    """A week between two seasons, once the coming one is billed and paid
+    into: its collection so far, the week's progress and against the same
+    point of the season before (the meeting's autumn topic, 预收)."""
+    c = data.coming
+    if c is None:
+        return []
+    rate, kpi_id = c.amount.value, "fee_collection_rate_amount"
+    moves = t("report.text.comma", lang).join(
+        change_text(kpi_id, rate, before.value, against, lang)
+        for before, against in ((c.previous, "previous"), (c.last_season, "last_season")))
+    return [t("report.text.fees_coming", lang, season=c.season, when=_when(data, lang).rstrip(),
+              value=_value(kpi_id, rate, lang), moves=moves,
+              households=_value("fee_collection_rate_households", c.households.value, lang))]
+
+
 def _fees(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     r = _row(data, "fee_collection_rate_amount")
     if missing(r.get("value")):
-        return [no_data_sentence(data, "fees", lang)]
-    out = [t("report.text.fees", lang, season=data.season, when=_when(data, lang).rstrip(),
+        return [*_coming(data, lang), no_data_sentence(data, "fees", lang)]
+    out = [*_coming(data, lang),
+           t("report.text.fees", lang, season=data.season, when=_when(data, lang).rstrip(),
              value=_value("fee_collection_rate_amount", r["value"], lang),
              moves=_moves(data, "fee_collection_rate_amount", lang))]
     arrears = _row(data, "fee_arrears_amount").get("value")

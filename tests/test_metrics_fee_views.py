@@ -242,3 +242,31 @@ def test_views_follow_the_scope(wh):
     stations = fv.collection_by(wh, "station", WEEK, scope=ZD)["station"].tolist()
     assert set(stations) <= {"S1", "S2"}
     assert curve(wh, scope=ZD)["paid_cum_yuan"].iloc[-1] == pytest.approx(5190.39)
+
+
+def test_the_coming_seasons_collection_between_two_seasons(wh):
+    # 27 Oct - 2 Nov 2025 lies between 2024-2025 (ended 15 Mar 2025) and
+    # 2025-2026 (starts 15 Nov): its fee KPIs read 2024-2025, the season that
+    # ended. The coming season is billed (9310.40 due, b1..b5) and p1 paid
+    # 1840.00 on 11-01, before the cut-off 11-03 00:00 (p10, 11-10, is after):
+    #   by amount      1840.00 / 9310.40 = 19.76 %
+    #   by households  h1 fully paid of 5 billed = 20 %
+    #   the week before (20-26 Oct, cut-off 10-27): nothing paid, 0 / 9310.40
+    #   the same point of the season before (27 Oct - 2 Nov 2024, 19 days
+    #   before its start): 2024-2025's only receipt, p9, is of 2025-12-02,
+    #   so 0 / 1800.00 (b6)
+    period = Period(dt.date(2025, 10, 27), dt.date(2025, 11, 2))
+    assert (period.fee_season, period.coming_season) == ("2024-2025", "2025-2026")
+    c = fv.coming_collection(wh, period)
+    assert c.season == "2025-2026"
+    assert (c.amount.numerator, c.amount.denominator) == (pytest.approx(1840.0),
+                                                          pytest.approx(9310.40))
+    assert c.amount.value == pytest.approx(1840 / 9310.40)
+    assert (c.households.numerator, c.households.denominator) == (1, 5)
+    assert (c.previous.numerator or 0, c.previous.denominator) == (0, pytest.approx(9310.40))
+    assert c.previous.value == 0
+    assert (c.last_season.numerator or 0, c.last_season.denominator) == (0, pytest.approx(1800.0))
+    # A week of the season reads its own season: nothing coming
+    assert as_period(WEEK).coming_season is None and fv.coming_collection(wh, WEEK) is None
+    # A week between seasons before any receipt of the coming one: nothing to say
+    assert fv.coming_collection(wh, Period(dt.date(2025, 7, 7), dt.date(2025, 7, 13))) is None

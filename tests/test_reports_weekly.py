@@ -1353,3 +1353,28 @@ def test_a_branch_report_has_no_second_row_of_its_own_total(demo_con):
         assert "分公司合计" not in [book[name].cell(r, 2).value for r in rows.values()], name
         assert list(rows)[0] == ("淄川分公司", None)
         assert len(rows) > 2 and all(b == "淄川分公司" and s for b, s in list(rows)[1:]), name
+
+
+def test_a_week_before_the_season_says_how_the_coming_seasons_collection_goes():
+    # 2025-W44 (27 Oct - 2 Nov) reads the fees of 2024-2025, which ended in
+    # March; the meeting's autumn topic is the coming season's collection
+    # (预收), which the paragraph used not to mention. Tiny warehouse
+    # (metrics.testing): 2025-2026 is billed 9310.40; p1 paid 1840.00 on 11-01:
+    # 19.8 % by amount (1840 / 9310.40), up 19.8 points on the week before
+    # (nothing paid by 10-27) and on the same point of 2024-2025 (nothing
+    # paid), 20.0 % by households (h1 of 5 billed).
+    from metrics.testing import everything
+    con = connect(":memory:")
+    everything(con)
+    now = dt.datetime(2026, 1, 1)
+    fees = sentences(gather(con, "2025-W44", now=now, trends=False))["fees"]
+    assert fees[0] == ("2025-2026 供暖季已开始收费:截至本周末,收缴率(金额)19.8%,"
+                       "较上周上升 19.8 个百分点,较上季同期上升 19.8 个百分点;按户 20.0%。")
+    assert "2024-2025 供暖季收缴率(金额)" in fees[1]
+    en = sentences(gather(con, "2025-W44", now=now, trends=False), "en")["fees"]
+    assert en[0].startswith("Collection for the 2025-2026 season is under way: at the week's "
+                            "end, 19.8% by amount, up 19.8 points on last week")
+    # a week of the season reads its own season: no such sentence
+    fees = sentences(gather(con, "2025-W49", now=now, trends=False))["fees"]
+    assert not any("已开始收费" in s for s in fees)
+    con.close()

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import streamlit as st
 
 from i18n import t
-from metrics import Kpi, Period, Result, get, season_of, summary
+from metrics import Kpi, Period, Result, get, summary
+from metrics.fee_views import COMING, coming_period
 from metrics.display import (card_value, compact_yuan, format_part, format_parts, format_value,
                              parts_with_units)
 from metrics.sources import comparable, unloaded
@@ -35,8 +36,8 @@ def period_of(f: Filters) -> Period:
     except for a period with no heating day (a week or range between seasons,
     which the sidebar shows under the season that ended before it): that one
     reads the season that most recently ended, as the weekly report does
-    (`Period.fee_season`), never the coming one, whose bills are not issued.
-    A period not over at the run's clock (`f.as_of`) is figured as of then."""
+    (`Period.fee_season`); the coming season's collection so far is said
+    beside it (`coming_call`). A period not over at the run's clock (`f.as_of`) is figured as of then."""
     period = Period(f.start, f.end)
     if period.has_heating_day:
         period = Period(f.start, f.end, f.season)
@@ -152,31 +153,16 @@ def card_calls(kpi_ids: Sequence[str], f: Filters) -> list[tuple]:
             for ids in _by_model(kpi_ids)]
 
 
-# The coming season's collection, said beside a period between two seasons.
-COMING = ("fee_collection_rate_amount", "fee_collection_rate_households")
-
-
 def coming_call(f: Filters) -> tuple | None:
     """For a period between two seasons, which reads the fees of the one that
     ended (`Period.fee_season`): the `metrics.summary` read of the coming
     season's collection up to the same cut-off (most households pay before
-    the heating starts). None for a period that reads its own season."""
-    period = period_of(f)
-    coming = season_of(period.end)
-    if coming == period.fee_season:
+    the heating starts; `metrics.fee_views.coming_period`). None for a period
+    that reads its own season."""
+    ahead = coming_period(period_of(f))
+    if ahead is None:
         return None
-    return (summary, Period(period.start, period.end, coming, period.as_of), metric_filters(f),
-            scope(), COMING)
-
-
-def coming_rates(read: dict | None) -> tuple[Result, Result] | None:
-    """The coming season's collection by amount and by households, from the
-    result of `coming_call`, when there is something to say: some of it paid,
-    and billed (receipts before any bill have no rate). None otherwise."""
-    if not read:
-        return None
-    amount, households = (read[i] for i in COMING)
-    return (amount, households) if amount.numerator and households.denominator else None
+    return (summary, ahead, metric_filters(f), scope(), COMING)
 
 
 def card_data(kpi_ids: Sequence[str], f: Filters,
