@@ -10,31 +10,41 @@ import re
 import pandas as pd
 
 # Column name -> how it is masked. Free text (a ticket's description and
-# result, a reading's note) may name a room or a phone number.
+# result, a reading's note) may name a room or a phone number; an uploaded
+# file's name a phone or an ID number (张三丰13800001111.xlsx).
 PERSONAL = {"name": "name", "caller_name": "name", "owner_name": "name", "phone": "phone",
             "address": "address", "room": "room", "description": "text", "result": "text",
-            "note": "text"}
+            "note": "text", "file_name": "file"}
 
 _BUILDING = re.compile(r"^(.*?(?:\d+|[A-Za-z]+)\s*(?:号楼|栋|幢|座|号))")
 # A bungalow's address: 平房6排2号 is row 6, house 2; the row is its "building".
 _BUNGALOW = re.compile(r"^(.*?平房\s*\d+\s*排)")
-# Personal parts of free text, cut: phone numbers to 138****1234 and
-# 0533-****0811, room numbers to the building. metrics/sql/ticket_base.sql
-# applies the same cuts to anonymous tickets for everyone
-# (tests/test_masking_text.py checks both agree), so each pattern is written
-# for both Python's re and DuckDB's RE2 (no look-around: a boundary is a
-# group put back). Digits as ASCII or full width (DuckDB's \d is ASCII only;
-# texts are stored as written). Phones: 13800002222, 138 0000 2222,
-# 138-0000-2222, +86 138…, 86138…; 0533-3120811, 05333120811. Written forms of a
-# room: 1单元1201, 东单元701, 平房6排2号, 3号楼501, 5楼502, 12层1202, 8#1201,
-# 8-2-1201 and 3#楼2-301 (unit-room after a building), 1201室, 701房(间).
-# Phones first: the room rules would take their digits.
+# Personal parts of free text, cut: ID card numbers to their region and last
+# four, phone numbers to 138****1234 and 0533-****0811, room numbers to the
+# building. metrics/sql/ticket_base.sql applies the same cuts to anonymous
+# tickets for everyone (tests/test_masking_text.py checks both agree), so each
+# pattern is written for both Python's re and DuckDB's RE2 (no look-around: a
+# boundary is a group put back). Digits as ASCII or full width (DuckDB's \d is
+# ASCII only; texts are stored as written). ID numbers: 370302198001011234,
+# …123X. Phones: 13800002222, 138 0000 2222, 138-0000-2222, 1380-000-2222,
+# 138 000 02222 (a space or dash between any two digits after the third),
+# 138.0000.2222, +86 138…, 86138…; 0533-3120811, 05333120811, 0533 312 0811.
+# Written forms of a room: 1单元1201, 东单元701, 平房6排2号, 3号楼501, 5楼502,
+# 12层1202, 8#1201, 8-2-1201 and 3#楼2-301 (unit-room after a building),
+# 1201室, 701房(间). ID numbers first, then phones: the later rules would take
+# their digits.
 _D = "[0-9０-９]"
 _NOT_D = "[^0-9０-９]"
-TEXT_CUTS = (
-    (rf"(^|{_NOT_D})((?:[+＋]?[8８][6６][\s\-－]*)?[1１][3-9３-９]{_D})[\s\-－]*{_D}{{4}}"
-     rf"[\s\-－]*({_D}{{4}})", r"\1\2****\3"),
-    (rf"(^|{_NOT_D})([0０]{_D}{{2,3}}[\s\-－]*){_D}{{3,4}}({_D}{{4}})", r"\1\2****\3"),
+_SEP = "[\\s\\-－]"
+NUMBER_CUTS = (
+    (rf"(^|{_NOT_D})([1-9１-９]{_D}{{5}}){_D}{{8}}({_D}{{3}}[0-9０-９XxＸｘ])",
+     r"\1\2********\3"),
+    (rf"(^|{_NOT_D})((?:[+＋]?[8８][6６]{_SEP}*)?[1１][3-9３-９]{_D})(?:{_SEP}?{_D}){{4}}{_SEP}?"
+     rf"({_D}(?:{_SEP}?{_D}){{3}})", r"\1\2****\3"),
+    (rf"(^|{_NOT_D})([1１][3-9３-９]{_D})[.．]{_D}{{4}}[.．]({_D}{{4}})", r"\1\2****\3"),
+    (rf"(^|{_NOT_D})([0０]{_D}{{2,3}}{_SEP}*)(?:{_D}{_SEP}?){{3,4}}({_D}{{4}})", r"\1\2****\3"),
+)
+TEXT_CUTS = NUMBER_CUTS + (
     (rf"(单元)\s*{_D}+", r"\1***"),
     (rf"(平房)\s*{_D}+\s*排\s*{_D}+\s*号?", r"\1***"),
     (rf"(楼|栋|幢|座|层|[#＃])\s*{_D}{{3,4}}", r"\1***"),
@@ -81,12 +91,42 @@ def mask_text(value: object) -> object:
     return s
 
 
+def mask_file_name(value: object) -> object:
+    """ID and phone numbers in an uploaded file's name cut as in free text
+    (测温记录_13800001111.xlsx -> 测温记录_138****1111.xlsx); its other
+    digits (dates, seasons, versions) kept."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return value
+    s = str(value)
+    for pattern, keep in NUMBER_CUTS:
+        s = re.sub(pattern, keep, s)
+    return s
+
+
 def mask_room(value: object) -> object:
     return None if value is None else "***"
 
 
 _MASKERS = {"name": mask_name, "phone": mask_phone, "address": mask_address, "room": mask_room,
-            "text": mask_text}
+            "text": mask_text, "file": mask_file_name}
+
+
+def _without_own_names(out: pd.DataFrame) -> None:
+    """A row's own names (its caller, owner) in its free text, masked as the
+    name columns are: 张三丰反映暖气不热 -> 张**反映暖气不热. Other names in
+    the text cannot be told from words."""
+    names = [c for c, kind in PERSONAL.items() if kind == "name" and c in out.columns]
+    texts = [c for c, kind in PERSONAL.items() if kind == "text" and c in out.columns]
+    if not names or not texts:
+        return
+    for text in texts:
+        values = out[text].tolist()
+        for name in names:
+            values = [v if not isinstance(v, str) or not isinstance(n, str)
+                      or len(n.strip()) < 2 or n.strip() not in v
+                      else v.replace(n.strip(), mask_name(n))
+                      for v, n in zip(values, out[name])]
+        out[text] = pd.Series(values, index=out.index, dtype=object)
 
 
 def mask_frame(df: pd.DataFrame, can_see_personal: bool) -> pd.DataFrame:
@@ -94,6 +134,7 @@ def mask_frame(df: pd.DataFrame, can_see_personal: bool) -> pd.DataFrame:
     if can_see_personal:
         return df
     out = df.copy()
+    _without_own_names(out)
     for col, kind in PERSONAL.items():
         if col in out.columns:
             out[col] = out[col].map(_MASKERS[kind]).astype(object)

@@ -181,7 +181,9 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
             df = df.head(0)
         lists[name] = mask_frame(df.reset_index(drop=True), can_see_personal)
     batches = list_batches(con)
-    batches = batches[batches["status"] == "loaded"].reset_index(drop=True)
+    # Their file names may carry a phone or an ID number (auth.masking).
+    batches = mask_frame(batches[batches["status"] == "loaded"].reset_index(drop=True),
+                         can_see_personal)
     fresh = freshness(con)
     no_data = {name: kinds_without_data(fresh, p, kinds_in(con, p.start, p.end))
                for name, p in (("previous", period.previous()),

@@ -40,6 +40,18 @@ TEXTS = {
     "8613900003333": "86139****3333",
     "座机05333120811": "座机0533****0811",
     "住5楼502": "住5楼***",
+    # Other ways a phone is written, and ID card numbers (region and last four kept).
+    "另留电话1380-000-2222": "另留电话138****2222",
+    "已回电 1370-000-3333": "已回电 137****3333",
+    "手机138 000 02222": "手机138****2222",
+    "已联系(138.0000.1111)": "已联系(138****1111)",
+    "座机0533 312 0811": "座机0533 ****0811",
+    "身份证370302198001011234": "身份证370302********1234",
+    "身份证号 37030219800101123X 户主": "身份证号 370302********123X 户主",
+    # not personal: temperatures, receipt and ticket numbers
+    "三次测量 17.5 17.8 18.2 18.0": "三次测量 17.5 17.8 18.2 18.0",
+    "收据SF20251105000125已开": "收据SF20251105000125已开",
+    "2025-12-08 09:30 回访": "2025-12-08 09:30 回访",
     # More ways of writing a room.
     "华光小区2号楼12层1202暖气不热": "华光小区2号楼12层***暖气不热",
     "华光小区2号楼东单元701房暖气不热": "华光小区2号楼东单元***房暖气不热",
@@ -111,6 +123,18 @@ def test_free_texts_are_masked_unless_the_viewer_may_see_personal_data():
     assert mask_frame(df, True).equals(df)
 
 
+def test_a_rows_own_name_in_its_text_is_masked_as_its_name_column():
+    # 张三丰 was masked to 张** in the caller column and read in full beside it
+    # in the description.
+    df = pd.DataFrame({"caller_name": ["张三丰", "李", None],
+                       "description": ["张三丰反映暖气不热,张三丰家在3楼", "李说不热", "王五来电"],
+                       "result": ["已联系张三丰", None, "已处理"]})
+    masked = mask_frame(df, False)
+    assert masked["caller_name"].tolist()[:2] == ["张**", "李*"]
+    assert masked["description"].tolist() == ["张**反映暖气不热,张**家在3楼", "李说不热", "王五来电"]
+    assert masked["result"].iloc[0] == "已联系张**"
+
+
 
 @pytest.fixture
 def wh(con):
@@ -149,3 +173,50 @@ def test_anonymous_complaints_make_no_household_a_repeat_complainer(wh):
     assert repeat["household_id"].tolist() == ["h3"]
     assert "a1" not in repeat["ticket_nos"].iloc[0] and "a2" not in repeat["ticket_nos"].iloc[0]
     assert repeat["complaints_in_window"].tolist() == [2]
+
+
+def test_a_table_whose_only_personal_data_is_free_text_is_masked(monkeypatch):
+    # A household's readings (measured at, indoor, note, inspector) have no
+    # name, phone or room column: the table went out unmasked, its note with
+    # a phone and a room in it.
+    import ui.tables
+    monkeypatch.setattr(ui.tables, "can_see_personal", lambda: False)
+    df = pd.DataFrame({"indoor_c": [16.5], "note": ["回电13800005555,1号楼1单元201室"],
+                       "inspector": ["王工"]})
+    out = ui.tables.prepare(df, "zh")
+    assert out.iloc[0, 1] == "回电138****5555,1号楼1单元***室"
+    assert out.iloc[0, 2] == "王工"
+    monkeypatch.setattr(ui.tables, "can_see_personal", lambda: True)
+    assert ui.tables.prepare(df, "zh").iloc[0, 1] == "回电13800005555,1号楼1单元201室"
+
+
+@pytest.mark.parametrize("name, masked", [
+    ("测温记录_张三丰13800001111.xlsx", "测温记录_张三丰138****1111.xlsx"),
+    ("工单 1380 000 1111.xlsx", "工单 138****1111.xlsx"),
+    ("身份证370302198001011234.xls", "身份证370302********1234.xls"),
+    ("客服工单_2025-2026.xlsx", "客服工单_2025-2026.xlsx"),          # seasons, dates and
+    ("收费明细_2025-12-01_v3.csv", "收费明细_2025-12-01_v3.csv"),     # versions kept
+    ("3号楼1201室.xlsx", "3号楼1201室.xlsx"),
+])
+def test_a_file_name_loses_its_phone_and_id_numbers(name, masked):
+    # An uploader's file name carried a phone into every list's 来源文件 column
+    # and the viewer's weekly report (说明: the batches).
+    out = mask_frame(pd.DataFrame({"file_name": [name]}), False)
+    assert out["file_name"].iloc[0] == masked
+
+
+def test_the_weekly_reports_batches_mask_their_file_names():
+    import datetime as dt
+
+    from metrics.testing import everything
+    from pipelines.warehouse import connect
+    from reports import gather
+    con = connect(":memory:")
+    everything(con)
+    con.execute("update batches set file_name = '测温记录_13800001111.xlsx' where batch_id = 2")
+    now = dt.datetime(2026, 1, 1)
+    names = gather(con, "2025-W49", now=now, trends=False).batches["file_name"].tolist()
+    assert "测温记录_138****1111.xlsx" in names and "测温记录_13800001111.xlsx" not in names
+    shown = gather(con, "2025-W49", can_see_personal=True, now=now, trends=False).batches
+    assert "测温记录_13800001111.xlsx" in shown["file_name"].tolist()
+    con.close()

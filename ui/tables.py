@@ -16,7 +16,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from auth.masking import mask_frame
+from auth.masking import PERSONAL as MASKED, mask_frame
 from i18n import t
 from metrics import PERSONAL_COLUMNS
 # The source values' translation (VALUE_KEYS, value_text) lives beside the
@@ -99,7 +99,10 @@ def on_screen(shown: pd.DataFrame, df: pd.DataFrame, lang: str,
 
 
 def _personal(df: pd.DataFrame) -> set[str]:
-    return set(df.attrs.get("personal_columns", ())) | PERSONAL_COLUMNS
+    """The columns masked for a viewer without personal data: the KPI layer's
+    personal columns and free text (a note, a description, a result), which
+    may hold a phone, an ID or a room number whatever else the table shows."""
+    return set(df.attrs.get("personal_columns", ())) | PERSONAL_COLUMNS | set(MASKED)
 
 
 def download_detail(df: pd.DataFrame, columns: Sequence[str] | None = None,

@@ -50,13 +50,15 @@ with_deadline as (
         -- Dropped in final.
         case when coalesce(t.anonymous, false) then list_transform(
             [t.description, t.result],
-            lambda x: regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+            lambda x: regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
                 replace(replace(x,
                     -- '' replaces nothing (a NULL would make the text NULL)
                     case when length(t.caller_name) >= 2 then t.caller_name else '' end, '***'),
                     case when length(t.phone) >= 5 then t.phone else '' end, '***'),
-                '(^|[^0-9０-９])((?:[+＋]?[8８][6６][\s\-－]*)?[1１][3-9３-９][0-9０-９])[\s\-－]*[0-9０-９]{4}[\s\-－]*([0-9０-９]{4})', '\1\2****\3', 'g'),
-                '(^|[^0-9０-９])([0０][0-9０-９]{2,3}[\s\-－]*)[0-9０-９]{3,4}([0-9０-９]{4})', '\1\2****\3', 'g'),
+                '(^|[^0-9０-９])([1-9１-９][0-9０-９]{5})[0-9０-９]{8}([0-9０-９]{3}[0-9０-９XxＸｘ])', '\1\2********\3', 'g'),
+                '(^|[^0-9０-９])((?:[+＋]?[8８][6６][\s\-－]*)?[1１][3-9３-９][0-9０-９])(?:[\s\-－]?[0-9０-９]){4}[\s\-－]?([0-9０-９](?:[\s\-－]?[0-9０-９]){3})', '\1\2****\3', 'g'),
+                '(^|[^0-9０-９])([1１][3-9３-９][0-9０-９])[.．][0-9０-９]{4}[.．]([0-9０-９]{4})', '\1\2****\3', 'g'),
+                '(^|[^0-9０-９])([0０][0-9０-９]{2,3}[\s\-－]*)(?:[0-9０-９][\s\-－]?){3,4}([0-9０-９]{4})', '\1\2****\3', 'g'),
                 '(单元)\s*[0-9０-９]+', '\1***', 'g'),
                 '(平房)\s*[0-9０-９]+\s*排\s*[0-9０-９]+\s*号?', '\1***', 'g'),
                 '(楼|栋|幢|座|层|[#＃])\s*[0-9０-９]{3,4}', '\1***', 'g'),
