@@ -235,6 +235,14 @@ def test_settlement_of_day(wh):
     assert fv.settlement_of_day(daily.iloc[0:0], dt.date(2025, 12, 2)).empty
 
 
+def test_collection_by_lists_the_highest_rate_first(wh):
+    # The page's chart puts the best slice at the top; its table beside it was
+    # in name order, so the two read in different orders.
+    for level in fv.LEVELS:
+        rates = fv.collection_by(wh, level, WEEK)["rate_amount"].dropna().tolist()
+        assert len(rates) >= 2 and rates == sorted(rates, reverse=True), level
+
+
 def test_views_follow_the_scope(wh):
     # 张店 sees none of 淄川's receipts or debts
     for df in (curve(wh, scope=ZD), fv.collection_by(wh, "station", WEEK, scope=ZD)):
