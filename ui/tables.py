@@ -51,10 +51,13 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
     translated (`labels` overrides column_label for a column)."""
     out = df[list(columns)] if columns is not None else df
     personal = _personal(df)
-    if any(c in personal for c in out.columns):
+    # Free text and file names are masked too (a note may hold a phone),
+    # whatever else the table shows; a view is audited for personal columns.
+    if any(c in personal or c in MASKED for c in out.columns):
         out = mask_frame(out, can_see_personal())
-        if can_see_personal():
-            _audit_view(out, [c for c in out.columns if c in personal])
+        shown = [c for c in out.columns if c in personal]
+        if can_see_personal() and shown:
+            _audit_view(out, shown)
     return _in_words(out, lang, labels)
 
 
@@ -99,10 +102,7 @@ def on_screen(shown: pd.DataFrame, df: pd.DataFrame, lang: str,
 
 
 def _personal(df: pd.DataFrame) -> set[str]:
-    """The columns masked for a viewer without personal data: the KPI layer's
-    personal columns and free text (a note, a description, a result), which
-    may hold a phone, an ID or a room number whatever else the table shows."""
-    return set(df.attrs.get("personal_columns", ())) | PERSONAL_COLUMNS | set(MASKED)
+    return set(df.attrs.get("personal_columns", ())) | PERSONAL_COLUMNS
 
 
 def download_detail(df: pd.DataFrame, columns: Sequence[str] | None = None,
