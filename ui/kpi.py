@@ -37,7 +37,8 @@ def period_of(f: Filters) -> Period:
     which the sidebar shows under the season that ended before it): that one
     reads the season that most recently ended, as the weekly report does
     (`Period.fee_season`); the coming season's collection so far is said
-    beside it (`coming_call`). A period not over at the run's clock (`f.as_of`) is figured as of then."""
+    beside it (`coming_call`). A period not over at the run's clock
+    (`f.as_of`) is figured as of then."""
     period = Period(f.start, f.end)
     if period.has_heating_day:
         period = Period(f.start, f.end, f.season)
