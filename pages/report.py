@@ -57,7 +57,11 @@ can_see_personal, own_branch, row_lists = (session.can_see_personal(), session.s
                                            session.can("row_lists"))
 # Weeks that have begun: a later one has nothing to report (reports.gather
 # refuses it), only last week's leftovers under its name.
-weeks = [w for w in week_choices(f.season) if week_bounds(w)[0] <= today()]
+# Between two seasons (the summer, the autumn's fee collection) the sidebar's
+# week and last week are offered too, under the season whose fees they read.
+weeks = [w for w in week_choices(f.season, f.week if f.period == "week" else None,
+                                 last_complete_week(today()))
+         if week_bounds(w)[0] <= today()]
 if not weeks:
     st.title(tr("report.page.title"))
     st.info(tr("report.page.no_week_yet", season=f.season))

@@ -148,6 +148,18 @@ def test_a_date_range_in_the_filters_opens_on_its_last_whole_week(warehouse):
     assert at.selectbox(key="report_week").value == "2025-W49"
 
 
+def test_an_autumn_week_in_the_filters_can_be_reported(warehouse, demo_con):
+    # 3-9 Nov 2025, before the heating began, sits under 2024-2025 in the
+    # sidebar (whose fees it reads); the page offered only that season's
+    # heating weeks and opened on its last one (2025-W11). It now offers the
+    # sidebar's week and reports it, coming season's collection first.
+    at = open_page(season="2024-2025", period="week", week="2025-W45")
+    assert at.selectbox(key="report_week").value == "2025-W45"
+    assert labels.week("2025-W45") in at.selectbox(key="report_week").options
+    paragraph = summary_paragraph(gather(demo_con, "2025-W45"), "zh")
+    assert paragraph in [i.value for i in at.info] and "2025-2026 供暖季已开始收费" in paragraph
+
+
 def test_only_weeks_that_have_begun_are_offered(warehouse):
     # The current season's later weeks had nothing to report (reports.gather
     # refuses them); a season gone by offers all its weeks.

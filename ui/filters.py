@@ -102,13 +102,12 @@ def week_fits(season: str, week: str | None) -> bool:
     return not Period(first, last).has_heating_day and week_season(week) == season
 
 
-def week_choices(season: str, chosen: str | None = None) -> list[str]:
+def week_choices(season: str, *chosen: str | None) -> list[str]:
     """The season's weeks; a chosen week after its end that reads its fees
-    (a shortcut in summer) too."""
+    (a shortcut in summer, last week in autumn) too."""
     weeks = season_weeks(season)
-    if week_fits(season, chosen) and chosen not in weeks:
-        weeks = sorted(weeks + [chosen])
-    return weeks
+    extra = {w for w in chosen if week_fits(season, w) and w not in weeks}
+    return sorted(weeks + list(extra)) if extra else weeks
 
 
 def default_week(season: str, today: dt.date) -> str:
