@@ -224,6 +224,9 @@ def no_data_sentence(data: WeeklyData, area: str, lang: str = "zh") -> str:
     if area in data.unloaded and not get(main).standing:
         return t("report.text.not_loaded", lang,
                  kind=t(f"report.summary.no_data_kind.{area}", lang))
+    if area == "temperature" and not data.period.has_heating_day:
+        # Between two seasons: no reading is due, not one missing.
+        return t("report.text.temp_off_season", lang)
     return t(_NO_DATA[area], lang, season=data.season)
 
 

@@ -1371,6 +1371,11 @@ def test_a_week_before_the_season_says_how_the_coming_seasons_collection_goes():
     assert fees[0] == ("2025-2026 供暖季已开始收费:截至本周末,收缴率(金额)19.8%,"
                        "较上周上升 19.8 个百分点,较上季同期上升 19.8 个百分点;按户 20.0%。")
     assert "2024-2025 供暖季收缴率(金额)" in fees[1]
+    # no reading is due in such a week: said so, not "no valid readings counted"
+    data = gather(con, "2025-W44", now=now, trends=False)
+    assert sentences(data)["temperature"] == ["本周不在供暖期内,不测室温。"]
+    assert sentences(data, "en")["temperature"] == [
+        "This week has no heating day: room temperatures are not taken."]
     en = sentences(gather(con, "2025-W44", now=now, trends=False), "en")["fees"]
     assert en[0].startswith("Collection for the 2025-2026 season is under way: at the week's "
                             "end, 19.8% by amount, up 19.8 points on last week")
