@@ -6,6 +6,7 @@ KPI layer never returns their name or phone, whoever asks.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -129,13 +130,20 @@ def _without_own_names(out: pd.DataFrame) -> None:
         out[text] = pd.Series(values, index=out.index, dtype=object)
 
 
-def mask_frame(df: pd.DataFrame, can_see_personal: bool) -> pd.DataFrame:
-    """A copy of df with its personal columns masked, unless the viewer may see them."""
+def mask_frame(df: pd.DataFrame, can_see_personal: bool,
+               columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A copy of df (its `columns`, default all) with its personal columns
+    masked, unless the viewer may see them. A name column left out of
+    `columns` still masks that name in the row's text (a household's owner
+    named in its readings' notes)."""
+    cols = list(columns) if columns is not None else list(df.columns)
     if can_see_personal:
-        return df
-    out = df.copy()
+        return df[cols] if columns is not None else df
+    names = [c for c, kind in PERSONAL.items()
+             if kind == "name" and c in df.columns and c not in cols]
+    out = df[cols + names].copy()
     _without_own_names(out)
     for col, kind in PERSONAL.items():
         if col in out.columns:
             out[col] = out[col].map(_MASKERS[kind]).astype(object)
-    return out
+    return out[cols] if names else out

@@ -220,3 +220,29 @@ def test_the_weekly_reports_batches_mask_their_file_names():
     shown = gather(con, "2025-W49", can_see_personal=True, now=now, trends=False).batches
     assert "测温记录_13800001111.xlsx" in shown["file_name"].tolist()
     con.close()
+
+
+def test_a_name_column_not_shown_still_masks_that_name_in_the_text(monkeypatch):
+    # A household's readings table shows the note, not the owner: "户主张三丰
+    # 要求复测" went out with the owner's name; the readings carry it
+    # (owner_name, not shown) so that it is masked as the name column would be.
+    import ui.tables
+    df = pd.DataFrame({"note": ["户主张三丰要求复测", "李四代签"], "owner_name": ["张三丰", "王五"],
+                       "inspector": ["徐军", "徐军"]})
+    out = mask_frame(df, False, ["note", "inspector"])
+    assert list(out.columns) == ["note", "inspector"]
+    assert out["note"].tolist() == ["户主张**要求复测", "李四代签"]
+    assert mask_frame(df, True, ["note"])["note"].tolist() == ["户主张三丰要求复测", "李四代签"]
+    monkeypatch.setattr(ui.tables, "can_see_personal", lambda: False)
+    assert ui.tables.prepare(df, "zh", ["note", "inspector"]).iloc[0, 0] == "户主张**要求复测"
+    assert ui.tables.workbook_frame(df, "zh", ["note"], None, False).iloc[0, 0] == "户主张**要求复测"
+
+
+def test_a_households_readings_carry_its_owners_name_for_masking(con):
+    from metrics.temperature_detail import household_readings
+    from metrics.testing import add_readings
+    add_households(con)
+    add_readings(con)
+    rows = household_readings(con, WEEK, "h1")
+    owner = con.execute("select name from households where household_id = 'h1'").fetchone()[0]
+    assert not rows.empty and set(rows["owner_name"]) == {owner}

@@ -49,15 +49,17 @@ def prepare(df: pd.DataFrame, lang: str, columns: Sequence[str] | None = None,
             labels: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The frame to show: `columns` (default all) masked, then headers
     translated (`labels` overrides column_label for a column)."""
-    out = df[list(columns)] if columns is not None else df
+    cols = list(columns) if columns is not None else list(df.columns)
     personal = _personal(df)
     # Free text and file names are masked too (a note may hold a phone),
     # whatever else the table shows; a view is audited for personal columns.
-    if any(c in personal or c in MASKED for c in out.columns):
-        out = mask_frame(out, can_see_personal())
-        shown = [c for c in out.columns if c in personal]
+    if any(c in personal or c in MASKED for c in cols):
+        out = mask_frame(df, can_see_personal(), cols)
+        shown = [c for c in cols if c in personal]
         if can_see_personal() and shown:
             _audit_view(out, shown)
+    else:
+        out = df[cols] if columns is not None else df
     return _in_words(out, lang, labels)
 
 
@@ -388,8 +390,7 @@ def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
     """`df` as its download holds it: prepared like the table on screen, for a
     viewer who may (`allowed`) or may not see personal data. No Streamlit:
     it runs when the file is asked for, on a server thread."""
-    out = df[list(columns)] if columns is not None else df
-    return bools_in_words(_in_words(mask_frame(out, allowed), lang, labels), lang)
+    return bools_in_words(_in_words(mask_frame(df, allowed, columns), lang, labels), lang)
 
 
 def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, lang: str,

@@ -30,9 +30,12 @@ final as (
         f.note,
         b.file_name,
         f.source_row,
-        f.batch_id
+        f.batch_id,
+        -- not shown: masks the owner's name where a note names them
+        h.name as owner_name
     from facts f
     left join batches b on b.batch_id = f.batch_id
+    left join households h on h.household_id = f.household_id
 
 )
 
