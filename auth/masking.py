@@ -81,27 +81,26 @@ def mask_address(value: object) -> object:
     return m.group(1) if m else re.sub(r"\d+(?=\D*$)", "***", s)
 
 
-def mask_text(value: object) -> object:
-    """Room and phone numbers in free text cut away: 金晶小区8号楼1单元1201室温不达标,
-    回电13800002222 -> 金晶小区8号楼1单元***室温不达标,回电138****2222."""
+def _cut(value: object, cuts) -> object:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return value
     s = str(value)
-    for pattern, keep in TEXT_CUTS:
+    for pattern, keep in cuts:
         s = re.sub(pattern, keep, s)
     return s
+
+
+def mask_text(value: object) -> object:
+    """Room and phone numbers in free text cut away: 金晶小区8号楼1单元1201室温不达标,
+    回电13800002222 -> 金晶小区8号楼1单元***室温不达标,回电138****2222."""
+    return _cut(value, TEXT_CUTS)
 
 
 def mask_file_name(value: object) -> object:
     """ID and phone numbers in an uploaded file's name cut as in free text
     (测温记录_13800001111.xlsx -> 测温记录_138****1111.xlsx); its other
     digits (dates, seasons, versions) kept."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return value
-    s = str(value)
-    for pattern, keep in NUMBER_CUTS:
-        s = re.sub(pattern, keep, s)
-    return s
+    return _cut(value, NUMBER_CUTS)
 
 
 def mask_room(value: object) -> object:
