@@ -75,9 +75,10 @@ def comparable(kpi: Kpi, items: Iterable[Freshness], period: Period | None,
 
 
 # Kinds a period without a heating day (summer) has no data of by nature:
-# no room temperatures are taken, and the fee figures are the season that
-# ended, to its end (Period.fee_season), not the period's own payments.
-OFF_SEASON_KINDS = ("temperature", "fees")
+# no room temperatures are taken. Payments are made all year (arrears in
+# spring, the coming season's from September): a summer week after the
+# loaded payments has its receipts not uploaded, not ¥0.00.
+OFF_SEASON_KINDS = ("temperature",)
 
 
 def unloaded_kinds(items: Iterable[Freshness], period: Period,

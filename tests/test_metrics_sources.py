@@ -58,7 +58,13 @@ def test_a_periods_own_figure_without_its_rows_is_none_unless_it_stands():
     # the payments of a week after everything loaded are not uploaded
     later = Period("2026-11-23", "2026-11-29")
     assert unloaded(get("fee_collected_amount"), ITEMS, later, {"tickets"})
-    # a summer week has no readings nor its own fee figures by nature: not named
+    # a summer week has no readings by nature: not named. Its receipts are
+    # (payments are made all year): after the loaded payments they are not
+    # uploaded, not ¥0.00; the season's collection to date still stands.
     summer = Period("2026-06-01", "2026-06-07")
-    assert unloaded_kinds(ITEMS, summer, set()) == set()
-    assert not unloaded(get("fee_collected_amount"), ITEMS, summer, set())
+    assert unloaded_kinds(ITEMS, summer, set()) == {"fees"}
+    assert unloaded(get("fee_collected_amount"), ITEMS, summer, set())
+    assert not unloaded(get("fee_collection_rate_amount"), ITEMS, summer, set())
+    within = Period("2025-07-07", "2025-07-13")    # inside the loaded payments
+    assert unloaded_kinds(ITEMS, within, set()) == set()
+    assert not unloaded(get("fee_collected_amount"), ITEMS, within, set())

@@ -60,6 +60,11 @@ def test_the_week_after_a_season_shows_the_ended_seasons_fees(demo_copy, monkeyp
         kpi = get(kpi_id)
         if kpi_id in report.index:
             assert results[kpi_id].value == pytest.approx(report.loc[kpi_id, "value"]), kpi_id
+        if kpi_id == "fee_collected_amount":
+            # the week's own receipts lie after the loaded payments (to 15
+            # March): not uploaded, not ¥0.00
+            assert shown[kpi.text("zh")[0]] == "—"
+            continue
         assert shown[kpi.text("zh")[0]] == card_value(kpi, results[kpi_id].value, "zh"), kpi_id
     assert results["fee_arrears_amount"].value > 0
     assert any("2025-2026 供暖季" in c.value for c in at.caption)
@@ -115,19 +120,21 @@ def test_a_week_before_the_season_says_how_the_coming_collection_stands(demo_cop
     said = [i.value for i in at.info]
     assert (f"2025-2026 供暖季已开始收费:截至 2025年11月9日,按金额收缴率 "
             f"{fmt.percent(amount.value)}(¥{paid:,.2f} / ¥{due:,.2f}),按户 "
-            f"{fmt.percent(households.value)}({fully:,} / {billed:,} 户交清)。本页其余数字为 "
-            "2024-2025 供暖季;选择 2025-2026 供暖季可查看其全部收费数据。") in said
+            f"{fmt.percent(households.value)}({fully:,} / {billed:,} 户交清)。本页的收缴率、"
+            "欠费和账单核对为 2024-2025 供暖季;期内实收金额和日清日结含各供暖季的收款。") in said
+    # (it promised the 2025-2026 season's fees under that season, where the
+    # sidebar opened on the season's last week, not this one)
     # a week of the season itself reads its own fees: nothing to add
     assert not any("已开始收费" in i.value for i in open_page(PAGE, **WEEK).info)
     en = open_page(PAGE, "en", season="2024-2025", period="week", week="2025-W45")
     assert any(i.value.startswith("Collection for the 2025-2026 season is under way: by ")
                for i in en.info)
     assert not untranslated(en)
-    # the overview says it under the arrears, in short
+    # the overview says it under its fee cards, in short
     home = open_page("pages/overview.py", season="2024-2025", period="week", week="2025-W45")
     assert (f"2025-2026 供暖季已开始收费:截至 2025年11月9日,按金额收缴率 "
             f"{fmt.percent(amount.value)},按户 {fmt.percent(households.value)}(详见收费页)。"
-            ) in [c.value for c in home.caption]
+            ) in [i.value for i in home.info]
 
 
 def test_the_curve_ends_at_the_collection_rate(demo_copy):
