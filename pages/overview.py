@@ -87,8 +87,22 @@ def headline() -> dict[str, kpi.CardData]:
             st.subheader(tr(f"page.overview.area.{area}"))
             for kpi_id in kpi_ids:
                 kpi.card(data[kpi_id], lang)
+            if area == "fees":
+                coming()
             page_link(area, tr(f"page.overview.open.{area}"))
     return data
+
+
+def coming() -> None:
+    """Between two seasons, under the fee cards (the season that ended): the
+    coming season's collection so far, the autumn's topic (预收)."""
+    ahead = coming_rates(reads.get(AHEAD) if AHEAD else None)
+    if ahead:
+        amount, households = ahead
+        st.info(tr("page.overview.coming", coming=AHEAD[1].season,
+                   cutoff=fmt.date(f.end, lang), rate=fmt.percent(amount.value, lang),
+                   rate_households=fmt.percent(households.value, lang)),
+                icon=":material/event_upcoming:")
 
 
 def trends() -> pd.DataFrame:
@@ -178,12 +192,6 @@ def arrears(data: dict[str, kpi.CardData]) -> None:
     st.markdown(f"**{tr('page.overview.arrears', season=season)}**")
     top = reads.get(LISTS["fee_season_arrears"])
     st.caption(tr("page.overview.arrears_note", season=season))
-    ahead = coming_rates(reads.get(AHEAD) if AHEAD else None)
-    if ahead:
-        amount, households = ahead
-        st.caption(tr("page.overview.coming", coming=AHEAD[1].season,
-                      cutoff=fmt.date(f.end, lang), rate=fmt.percent(amount.value, lang),
-                      rate_households=fmt.percent(households.value, lang)))
     if data["fee_collection_rate_households"].now.denominator == 0:
         # No bill of the season in the selection: no debt is known, which is
         # not "没有欠费" (the card reads — for the same reason).

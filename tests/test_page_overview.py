@@ -153,6 +153,20 @@ def test_a_range_between_seasons_names_the_season_its_figures_are_for(demo_copy)
     assert any(m.value == "**2024-2025 供暖季欠费最多的用户**" for m in at.markdown)
 
 
+def test_the_coming_seasons_collection_is_said_with_the_fee_cards(demo_copy):
+    # 3-9 Nov 2025: the fee cards read 2024-2025 (94.0 %, flat); the coming
+    # season's 56.8 % was a grey caption in the arrears list at the foot of
+    # the page. It is now a notice right under the fee cards.
+    at = open_page(PAGE, season="2024-2025", period="week", week="2025-W45")
+    said = [i.value for i in at.info]
+    assert any(v.startswith("2025-2026 供暖季已开始收费:截至 2025年11月9日,按金额收缴率 56.8%")
+               for v in said), said
+    assert not any("已开始收费" in c.value for c in at.caption)
+    # a week of the season reads its own fees: nothing to add
+    assert not any("已开始收费" in i.value for i in open_page(
+        PAGE, season="2025-2026", period="week", week="2025-W50").info)
+
+
 def test_a_comparison_without_data_reads_as_none(demo_copy):
     # 2024-W50's same days of last season (December 2023) lie before anything
     # loaded: no "上季同期 0 (+25)" for the counts and amounts, but —, as in the
