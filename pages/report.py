@@ -8,7 +8,7 @@ import streamlit as st
 
 from i18n import t
 from metrics import Period
-from pipelines.coverage import filter_options, iso_week, week_bounds
+from pipelines.coverage import filter_options, iso_week, season_weeks, week_bounds
 from reports import XLSX_MIME, ReportError, file_name, labels, last_complete_week
 from reports.bundle import weekly_bundle
 from reports.printable import HEADLINE_COLUMNS
@@ -49,18 +49,20 @@ def default_week(weeks: list[str]) -> str:
     last = last_complete_week(today())
     if last in weeks:
         return last
+    # A season gone by: its last heating week over, not a summer week after it.
+    heating = season_weeks(f.season)
     past = [w for w in weeks if week_bounds(w)[1] < today()]
-    return past[-1] if past else weeks[0]
+    return next((w for w in reversed(past) if w in heating), past[-1] if past else weeks[0])
 
 
 can_see_personal, own_branch, row_lists = (session.can_see_personal(), session.scope_branch(),
                                            session.can("row_lists"))
 # Weeks that have begun: a later one has nothing to report (reports.gather
 # refuses it), only last week's leftovers under its name.
-# Between two seasons (the summer, the autumn's fee collection) the sidebar's
-# week and last week are offered too, under the season whose fees they read.
+# Between two seasons (the summer, the autumn's fee collection) the weeks
+# begun so far are offered too, under the season whose fees they read.
 weeks = [w for w in week_choices(f.season, f.week if f.period == "week" else None,
-                                 last_complete_week(today()))
+                                 today=today())
          if week_bounds(w)[0] <= today()]
 if not weeks:
     st.title(tr("report.page.title"))

@@ -481,6 +481,12 @@ def test_a_week_fits_its_season():
     assert not week_fits("2025-2026", "2026-W46") and week_fits("2026-2027", "2026-W46")
     assert week_choices("2026-2027", "2026-W27") == season_weeks("2026-2027")
     assert "2026-W27" in week_choices("2025-2026", "2026-W27")
+    # given today, the weeks between two seasons begun by then, to the coming
+    # season's first heating week (2026-W46 holds 15 November): none later
+    assert week_choices("2025-2026", today=D(2026, 7, 1)) == \
+        season_weeks("2025-2026") + [f"2026-W{n:02d}" for n in range(12, 28)]
+    assert week_choices("2025-2026", today=D(2027, 1, 1))[-1] == "2026-W45"
+    assert week_choices("2026-2027", today=D(2026, 12, 1)) == season_weeks("2026-2027")
     # 本周 on 1 July 2026 is 2026-W27 under 2025-2026
     assert shortcut(D(2026, 7, 1), 0) == ("2025-2026", "2026-W27")
     assert shortcut(D(2026, 11, 16), 0) == ("2026-2027", "2026-W47")

@@ -102,11 +102,19 @@ def week_fits(season: str, week: str | None) -> bool:
     return not Period(first, last).has_heating_day and week_season(week) == season
 
 
-def week_choices(season: str, *chosen: str | None) -> list[str]:
+def week_choices(season: str, *chosen: str | None, today: dt.date | None = None) -> list[str]:
     """The season's weeks; a chosen week after its end that reads its fees
-    (a shortcut in summer, last week in autumn) too."""
+    (a shortcut in summer, last week in autumn) too, and, given `today`, every
+    such week begun by then: the spring, the summer and the autumn of the
+    coming season's advance collection, until its first heating week."""
     weeks = season_weeks(season)
-    extra = {w for w in chosen if week_fits(season, w) and w not in weeks}
+    after = []
+    if today is not None:
+        monday = week_bounds(weeks[-1])[0] + dt.timedelta(days=7)
+        while monday <= today and week_fits(season, iso_week(monday)):
+            after.append(iso_week(monday))
+            monday += dt.timedelta(days=7)
+    extra = {w for w in (*chosen, *after) if week_fits(season, w) and w not in weeks}
     return sorted(weeks + list(extra)) if extra else weeks
 
 

@@ -133,7 +133,7 @@ def filters(options: FilterOptions, lang: str, applies: bool = True) -> Filters:
     season, period = state[SEASON], state[PERIOD]
     week, start, end = None, None, None
     if period == "week":
-        weeks = week_choices(season, state.get(WEEK))
+        weeks = week_choices(season, state.get(WEEK), today=day)
         if state.get(WEEK) not in weeks:
             state[WEEK] = default_week(season, day)
         week = side.selectbox(tr("ui.filters.week"), weeks, key=WEEK,
