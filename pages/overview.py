@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from functools import partial
-from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -127,8 +126,7 @@ def trends() -> pd.DataFrame:
                           charts.axis_title(tr("page.overview.rate"), "percent", lang),
                           "percent", colors=[charts.AREA[a] for a in TRENDS])
         fig.update_yaxes(range=[max(0.0, low - 0.05), 1.02])
-        fig.add_vrect(x0=f.start, x1=f.end + timedelta(days=1), fillcolor="#F2C14E",
-                      opacity=0.15, line_width=0)
+        charts.period_band(fig, f.start, f.end, weeks)
         return charts.date_axis(fig, lang)
 
     inputs = (*trend_calls().values(), f.start, f.end, lang)

@@ -3,7 +3,6 @@ readings, a drill-down to every reading, chronically cold places, the
 cold-day risk per building and the refund exposure by station."""
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -100,9 +99,7 @@ def weekly_figure(weeks: pd.DataFrame, outdoor: pd.DataFrame):
         charts.target_line(fig, rate_kpi.target,
                            tr("page.temperature.target_line",
                               value=format_value(rate_kpi, rate_kpi.target, lang)))
-    fig.add_vrect(x0=f.start, x1=f.end + timedelta(days=1), fillcolor="#F2C14E", opacity=0.15,
-                  line_width=0)
-    return fig
+    return charts.period_band(fig, f.start, f.end, weeks["week"])
 
 
 def weekly_parts_figure(weeks: pd.DataFrame):

@@ -96,3 +96,27 @@ def test_date_ticks_fall_on_mondays():
     week = pd.date_range("2025-12-08", periods=7, freq="D")
     fig = charts.date_axis(go.Figure(go.Bar(x=week, y=[1] * 7)), "zh")
     assert fig.layout.xaxis.tickmode is None and fig.layout.xaxis.tickformat == "%-m月%-d日"
+
+
+def test_the_period_band_is_drawn_only_over_the_weeks_shown():
+    # A week between seasons (3-9 Nov 2025) on the 2024-2025 trend drew its
+    # band eight months past the last point, stretching the axis to an empty
+    # summer; a week of the season gets its band, clipped to the weeks drawn.
+    import datetime as dt
+
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from ui.charts import period_band
+    weeks = pd.date_range("2024-11-11", "2025-03-10", freq="7D")
+    fig = period_band(go.Figure(), dt.date(2025, 11, 3), dt.date(2025, 11, 9), weeks)
+    assert not fig.layout.shapes
+    fig = period_band(go.Figure(), dt.date(2024, 12, 2), dt.date(2024, 12, 8), weeks)
+    (band,) = fig.layout.shapes
+    assert (pd.Timestamp(band.x0), pd.Timestamp(band.x1)) == (pd.Timestamp("2024-12-02"),
+                                                              pd.Timestamp("2024-12-09"))
+    # a whole season's range is cut to the weeks drawn (last Monday + 7 days)
+    fig = period_band(go.Figure(), dt.date(2024, 11, 1), dt.date(2025, 6, 30), weeks)
+    (band,) = fig.layout.shapes
+    assert (pd.Timestamp(band.x0), pd.Timestamp(band.x1)) == (pd.Timestamp("2024-11-11"),
+                                                              pd.Timestamp("2025-03-17"))

@@ -282,3 +282,19 @@ def scatter_fit(x: Sequence, y: Sequence, fit_x: Sequence, fit_y: Sequence, x_ti
     style(fig, height)
     fig.update_layout(hovermode="closest")
     return fig
+
+
+def period_band(fig: go.Figure, start, end, weeks: Sequence) -> go.Figure:
+    """The chosen period (its days `start`-`end`) as a shaded band on a chart
+    of `weeks` (each a Monday), clipped to the weeks drawn: a period outside
+    them (a summer week on the season's trend) gets no band, not an empty
+    stretch of axis out to it."""
+    days = pd.to_datetime(pd.Series(list(weeks))).dropna()
+    if days.empty:
+        return fig
+    x0 = max(pd.Timestamp(start), days.min())
+    x1 = min(pd.Timestamp(end) + pd.Timedelta(days=1), days.max() + pd.Timedelta(days=7))
+    if x0 < x1:
+        fig.add_vrect(x0=x0, x1=x1, fillcolor="#F2C14E", opacity=0.15, line_width=0)
+    return fig
+
