@@ -232,8 +232,8 @@ def refund_exposure_amount(f: Frames, p: Period):
     s = _s()
     r = _readings(f, p)
     r = r[r["counted"]]
-    if r.empty:   # no valid, non-exempt reading: no refund figure (not 0)
-        return _result(0.0, None, None)
+    if r.empty:   # no valid, non-exempt reading: no refund figure (not 0, nor ¥0.00 parts)
+        return _result(None, None, None)
     r = r[r["indoor_c"] < _target_of(f, r["household_id"])]
     days = (r.assign(day=r["measured_at"].dt.normalize())
             .groupby(["household_id", "day"], sort=False)["indoor_c"].min().reset_index())

@@ -196,9 +196,12 @@ def gate_open(groups: pd.DataFrame, gate: pd.DataFrame, by: Sequence[str]) -> np
 
 def _gated(df: pd.DataFrame, gate: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     """`df` (a `query` result) without a value in the groups where `gate` has
-    no denominator (gate_open): no valid reading there, so no refund figure."""
+    no denominator (gate_open): no valid reading there, so no refund figure,
+    nor a ¥0.00 numerator beside it."""
     df = df.copy()
-    df["value"] = df["value"].where(gate_open(df, gate, by))
+    open_ = gate_open(df, gate, by)
+    df["value"] = df["value"].where(open_)
+    df["numerator"] = df["numerator"].astype(object).where(open_, None)
     return df
 
 
@@ -359,7 +362,7 @@ def summary(con: duckdb.DuckDBPyConnection, period: Period | tuple,
     for kpi in chosen:
         r = out[kpi.id]
         if kpi.needs and r.applicable and not out[kpi.needs].denominator:
-            out[kpi.id] = Result(None, r.numerator, r.denominator)
+            out[kpi.id] = Result(None, None, r.denominator)
     return {k.id: out[k.id] for k in chosen}
 
 

@@ -206,8 +206,9 @@ def test_value_is_none_when_denominator_is_zero(con):
             assert r.denominator == 0 and r.value is None, kpi_id
         elif k.counts_population:   # a sum over no rows: no figure, no denominator
             assert r.denominator is None and r.value is None, kpi_id
-        elif k.needs:   # what it needs has no denominator either (no valid reading)
-            assert r.value is None and r.numerator == 0, kpi_id
+        elif k.needs:   # what it needs has no denominator either (no valid reading):
+            # no figure, nor a ¥0.00 beside it
+            assert r.value is None and r.numerator is None, kpi_id
         else:
             assert r.value == 0, kpi_id
 

@@ -168,7 +168,10 @@ def test_no_valid_reading_no_refund_figure(con):
                                           [[], ["station"]])
                 ["refund_exposure_amount"][0]["value"].iloc[0]):
         assert how() is None or how() != how()
-    assert summary(con, WEEK)["refund_exposure_amount"].numerator == 0
+    # nor a numerator of ¥0.00 beside the "—" (the workbook's 分子 read 0)
+    assert summary(con, WEEK)["refund_exposure_amount"].numerator is None
+    assert query_levels_many(con, ["refund_exposure_amount"], WEEK, [[], ["station"]])[
+        "refund_exposure_amount"][0]["numerator"].iloc[0] is None
     add_readings(con, {"h": READINGS["h"]})          # h2 16.0: meets its contract 16
     assert query(con, "refund_exposure_amount", WEEK)["value"].iloc[0] == 0.0
     assert summary(con, WEEK)["refund_exposure_amount"].value == 0.0
