@@ -27,6 +27,7 @@ from pipelines.warehouse import warehouse_path
 
 from .display import display_width, format_part, format_value
 from .errors import MetricError
+from .fee_views import coming_collection
 from .period import Period
 from .kpi_query import summary
 from .registry import get
@@ -91,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
                         known=join(known, lang)), file=sys.stderr)
                 return 2
             results = summary(con, period, scope=args.branch)
+            # Between two seasons, the coming one's advance collection (预收)
+            # is said under the table (not in --json, keyed by KPI id only).
+            ahead = None if args.json or args.season else \
+                coming_collection(con, period, scope=args.branch)
     except (PipelineError, ReportError) as exc:
         print(exc.message(lang), file=sys.stderr)
         return 1
@@ -111,6 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     widths = [max(display_width(x) for x in col) for col in zip(head, *rows)]
     for row in (head, *rows):
         print("  ".join(_pad(x, w, right=i > 0) for i, (x, w) in enumerate(zip(row, widths))))
+    if ahead is not None:
+        amount, households = ahead.amount, ahead.households
+        rate = get("fee_collection_rate_amount")
+        print(t("metrics.cli.coming", lang, season=ahead.season,
+                rate=format_value(rate, amount.value, lang),
+                paid=f"¥{amount.numerator:,.2f}", due=f"¥{amount.denominator:,.2f}",
+                rate_households=format_value(get("fee_collection_rate_households"),
+                                             households.value, lang),
+                fully=f"{households.numerator:,}", billed=f"{households.denominator:,}"))
     return 0
 
 

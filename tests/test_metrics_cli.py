@@ -161,3 +161,25 @@ def test_it_runs_while_the_dashboard_holds_the_warehouse(db, capsys):
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip() == "看板正在使用数据仓库,改为请看板提供一份数据快照……"
     assert json.loads(done.stdout) == direct
+
+
+def test_a_period_between_seasons_says_the_coming_collection(db, capsys):
+    # 27 Oct - 2 Nov 2025 reads 2024-2025's fees; 2025-2026 is billed
+    # 9310.40 and p1 paid 1840.00 on 11-01: 19.8 %, h1 of 5 households.
+    args = ["summary", "--from", "2025-10-27", "--to", "2025-11-02", "--db", str(db)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert ("2025-2026 供暖季已开始收费:截至期末,收缴率(金额)19.8%(¥1,840.00 / ¥9,310.40),"
+            "按户 20.0%(1 / 5 户交清)。") in out
+    assert main([*args, "--json"]) == 0
+    assert "2025-2026" not in capsys.readouterr().out     # KPI ids only
+    assert main([*args, "--season", "2025-2026"]) == 0
+    assert "已开始收费" not in capsys.readouterr().out      # it is the season read
+    assert main([*WEEK_ARGS, "--db", str(db)]) == 0
+    assert "已开始收费" not in capsys.readouterr().out
+
+
+def test_the_season_option_says_what_a_period_between_seasons_reads(capsys):
+    with pytest.raises(SystemExit):
+        main(["summary", "--help"])
+    assert "没有供暖日时为刚结束的那一季" in "".join(capsys.readouterr().out.split())
