@@ -3,7 +3,6 @@ readings, a drill-down to every reading, chronically cold places, the
 cold-day risk per building and the refund exposure by station."""
 from __future__ import annotations
 
-
 import pandas as pd
 import streamlit as st
 

@@ -297,4 +297,3 @@ def period_band(fig: go.Figure, start, end, weeks: Sequence) -> go.Figure:
     if x0 < x1:
         fig.add_vrect(x0=x0, x1=x1, fillcolor="#F2C14E", opacity=0.15, line_width=0)
     return fig
-
