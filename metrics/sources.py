@@ -91,11 +91,16 @@ def unloaded_kinds(items: Iterable[Freshness], period: Period,
     return out - set(OFF_SEASON_KINDS) if not period.has_heating_day else out
 
 
+def rests_on(kpi: Kpi, kinds: Iterable[str]) -> bool:
+    """Whether the period's own figure of `kpi` rests on its rows of one of
+    `kinds`: it counts that kind and does not stand at the cut-off
+    (Kpi.standing: 漏件, the season's collection to date hold without them)."""
+    return not kpi.standing and source_kind(kpi) in set(kinds)
+
+
 def unloaded(kpi: Kpi, items: Iterable[Freshness], period: Period,
              present: Iterable[str] | None = None) -> bool:
-    """Whether `period`'s own figure of `kpi` rests on nothing uploaded: its
-    kind is one of unloaded_kinds and the KPI counts the period's own rows.
-    It is then no figure (—), not 0 tickets or a 0.0 % coverage beside a red
-    change. A standing figure (Kpi.standing: 漏件, the season's collection
-    to date) holds without them."""
-    return not kpi.standing and source_kind(kpi) in unloaded_kinds(items, period, present)
+    """Whether `period`'s own figure of `kpi` rests on nothing uploaded (its
+    kind is one of unloaded_kinds; rests_on). It is then no figure (—), not
+    0 tickets or a 0.0 % coverage beside a red change."""
+    return rests_on(kpi, unloaded_kinds(items, period, present))

@@ -19,7 +19,7 @@ from metrics import (Period, action_list, compare_levels, get, headline, query,
                      query_levels_many, summary)
 from metrics.fee_views import ComingCollection, coming_collection
 from metrics.kpi_query import gate_open
-from metrics.sources import kinds_without_data, source_kind, unloaded_kinds
+from metrics.sources import kinds_without_data, rests_on, source_kind, unloaded_kinds
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
                                 kinds_in, season_weeks, week_bounds)
@@ -234,8 +234,7 @@ def without_figures(df: pd.DataFrame, kinds: frozenset[str], area: Area | None =
     df = df.copy()
 
     def gone(kpi_id: str) -> bool:
-        kpi = get(kpi_id)
-        return not kpi.standing and source_kind(kpi) in kinds
+        return rests_on(get(kpi_id), kinds)
 
     if area is None:
         rows = df["kpi"].map(gone)

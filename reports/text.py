@@ -10,6 +10,7 @@ import pandas as pd
 from i18n import has, separator, t
 from metrics import get
 from metrics.display import format_value, list_label
+from metrics.sources import rests_on
 
 from . import labels
 from .cells import change_shown, missing
@@ -221,7 +222,7 @@ def no_data_sentence(data: WeeklyData, area: str, lang: str = "zh") -> str:
     nothing in the week ("本周没有受理工单。"), or with nothing uploaded for
     it ("本周的客服工单尚未导入。": not that nothing happened)."""
     main = next(a.area.main for a in data.areas if a.area.name == area)
-    if area in data.unloaded and not get(main).standing:
+    if rests_on(get(main), data.unloaded):
         return t("report.text.not_loaded", lang,
                  kind=t(f"report.summary.no_data_kind.{area}", lang))
     if area == "temperature" and not data.period.has_heating_day:

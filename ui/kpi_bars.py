@@ -14,9 +14,9 @@ import plotly.graph_objects as go
 
 from i18n import t
 from metrics import Kpi
-from metrics.display import parts_with_units
+from metrics.display import format_part, parts_with_units
 
-from . import charts, fmt
+from . import charts
 
 
 def _missing(x) -> bool:
@@ -24,10 +24,9 @@ def _missing(x) -> bool:
 
 
 def part_text(x) -> str:
-    """A numerator or denominator: whole numbers grouped, amounts with 2 decimals."""
-    if _missing(x):
-        return fmt.EMPTY
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:,.2f}"
+    """A numerator or denominator as metrics.display.format_part writes it
+    (whole numbers grouped, amounts with 2 decimals), pandas' NA too."""
+    return format_part(None if _missing(x) else x)
 
 
 def status_color(kpi: Kpi, value, neutral: str) -> str:
