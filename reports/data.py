@@ -188,6 +188,13 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     no_data = {name: kinds_without_data(fresh, p, kinds_in(con, p.start, p.end))
                for name, p in (("previous", period.previous()),
                                ("last_season", period.last_season()))}
+    # A comparison period whose fee season has no bills (the season before
+    # the first one loaded: an autumn week's 上季同期) has no fee figure:
+    # the note under the table names fee records among what it lacks.
+    fee_rate = head.set_index("kpi").loc["fee_collection_rate_amount"]
+    for name in no_data:
+        if pd.isna(fee_rate[f"{name}_value"]):
+            no_data[name].add("fees")
     unloaded = frozenset(unloaded_kinds(fresh, period, kinds_in(con, period.start, period.end)))
     head = without_comparison(without_figures(head, unloaded), no_data)
     areas = [replace(a, table=without_comparison(without_figures(a.table, unloaded, a.area),

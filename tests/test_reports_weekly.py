@@ -374,6 +374,20 @@ def test_the_note_says_how_the_same_week_last_season_was_found(demo_con):
         assert ("结束后相同天数" in changes) != by_start, week
 
 
+def test_an_autumn_week_says_why_its_fee_comparison_is_missing(demo_con):
+    # 2025-W45 (3-9 November) reads the 2024-2025 fees; its same week last
+    # season reads 2023-2024's, whose bills are not loaded, so its fee rows
+    # show —. The note under the table named only the missing readings.
+    from reports.text import no_data_note
+    data = gather(demo_con, "2025-W45", trends=False)
+    head = data.headline.set_index("kpi")
+    assert head.loc["fee_collection_rate_amount", "last_season_value"] is None
+    assert head.loc["fee_collection_rate_amount", "previous_value"] is not None
+    assert data.no_data == {"previous": set(), "last_season": {"temperature", "fees"}}
+    assert "上季同期没有导入的测温记录、收费数据" in no_data_note(data, "zh")
+    assert "temperature readings or fee records" in no_data_note(data, "en")
+
+
 def test_the_no_data_note_reads_once_and_in_plain_english(demo_con):
     # December 2023: neither last week nor the same week last season has any
     # data. The note said "“—”: no data to compare." twice, once per period,
