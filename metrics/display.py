@@ -51,6 +51,32 @@ def format_value(kpi: Kpi, value, lang: str = "zh", digits: int | None = None) -
     return f"{value:,.{two}f}"
 
 
+# How a figure is rounded where a change is written beside it (the change
+# likewise): a rate to a tenth of a point, hours to a tenth, money to the
+# fen, a count whole, anything else (complaints per 10,000 m²) to 0.01.
+_SHOWN = {"percent": (100, 1), "hours": (1, 1), "count": (1, 0), "yuan": (1, 2)}
+
+
+def change(unit: str, now, before) -> float | None:
+    """`now` − `before` as a reader of the two figures works it out: from each
+    rounded as it is shown, so 97.4% against 92.9% changes by 4.5 points, as
+    the table says, and not by the 4.6 of 97.44% − 92.86%. In the figures'
+    own unit (a rate's change as a fraction); None without either."""
+    if now is None or before is None or now != now or before != before:
+        return None
+    scale, digits = _SHOWN.get(unit, (1, 2))
+    shown = round(round(float(now) * scale, digits) - round(float(before) * scale, digits),
+                  digits)
+    return shown / scale + 0.0   # + 0.0: no -0.0
+
+
+def changes(unit: str, now, before):
+    """`change` for each pair of two columns (pandas Series), as floats."""
+    import pandas as pd
+    return pd.Series([change(unit, a, b) for a, b in zip(now, before)], index=now.index,
+                     dtype="float64")
+
+
 def _beside_target(kpi: Kpi, value: float, digits: int) -> int:
     """Decimals (of the shown unit) enough that `value` and the KPI's target,
     when they differ, do not read alike; at most four."""

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .compose import Scope, bind, period_params, settings_params, statement
+from .display import change, changes
 from .errors import MetricError
 from .period import Period, as_period
 from .registry import ALL_ROWS, MODELS, PERSONAL_COLUMNS, TIME_GRAINS, Kpi, get, summary_kpis
@@ -406,8 +407,9 @@ def _compared(kpi_id: str, period: Period, by: list[str],
             out = out.merge(df, on=by, how="outer")
         else:
             out = pd.concat([out.reset_index(drop=True), df.reset_index(drop=True)], axis=1)
-    out["change_previous"] = out["value"] - out["previous_value"]
-    out["change_last_season"] = out["value"] - out["last_season_value"]
+    unit = get(kpi_id).unit
+    out["change_previous"] = changes(unit, out["value"], out["previous_value"])
+    out["change_last_season"] = changes(unit, out["value"], out["last_season_value"])
     if by:
         out = out.sort_values(by, na_position="last").reset_index(drop=True)
     out.attrs.update(kpi=kpi_id, period=period, previous=period.previous(),
@@ -433,17 +435,13 @@ def headline(con: duckdb.DuckDBPyConnection, period: Period | tuple,
             "value": r.value, "numerator": r.numerator, "denominator": r.denominator,
             "target": kpi.target, "meets_target": _meets(kpi, r.value),
             "previous_value": p.value, "last_season_value": ls.value,
-            "change_previous": _minus(r.value, p.value),
-            "change_last_season": _minus(r.value, ls.value),
+            "change_previous": change(kpi.unit, r.value, p.value),
+            "change_last_season": change(kpi.unit, r.value, ls.value),
             "applicable": r.applicable, "description": description,
         })
     df = pd.DataFrame(rows)
     df.attrs.update(period=period, previous=period.previous(), last_season=period.last_season())
     return df
-
-
-def _minus(a, b):
-    return None if a is None or b is None else a - b
 
 
 def _meets(kpi: Kpi, value) -> bool | None:

@@ -16,8 +16,9 @@ import pandas as pd
 
 from .compose import Scope, statement
 from .period import Period, as_period
+from .display import changes
 from .kpi_query import params_for, query, run
-from .registry import PERSONAL_COLUMNS
+from .registry import PERSONAL_COLUMNS, get
 from .stored import variants as stored_variants
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -66,6 +67,7 @@ def with_last_season(con: duckdb.DuckDBPyConnection, kpi_id: str, by: str,
     last = last[[by, "numerator", "denominator", "value"]].rename(
         columns={c: f"last_season_{c}" for c in ("numerator", "denominator", "value")})
     out = now.merge(last, on=by, how="left")
-    out["change_last_season"] = out["value"] - out["last_season_value"]
+    out["change_last_season"] = changes(get(kpi_id).unit, out["value"],
+                                        out["last_season_value"])
     out.attrs.update(kpi=kpi_id, period=period, last_season=period.last_season())
     return out

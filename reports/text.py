@@ -9,7 +9,7 @@ import pandas as pd
 
 from i18n import has, separator, t
 from metrics import get
-from metrics.display import format_value, list_label
+from metrics.display import change, format_value, list_label
 from metrics.sources import rests_on
 
 from . import labels
@@ -27,7 +27,7 @@ def change_text(kpi_id: str, now, before, against: str, lang: str) -> str:
     if missing(now) or missing(before):
         return t("report.move.no_data", lang, against=where)
     kpi = get(kpi_id)
-    step = change_shown(kpi.unit, now - before)
+    step = change_shown(kpi.unit, change(kpi.unit, now, before))
     if kpi.unit == "percent":
         amount = f"{abs(step):.1f}"
         kind = "pp"

@@ -38,6 +38,7 @@ from page_testing import APP
 from pipelines.coverage import week_bounds
 from pipelines.warehouse import connect
 from reports import build_weekly, labels
+from metrics.display import change as metrics_change
 from reports.cells import change_shown
 from reports.cli import main as reports_cli
 from reports.spec import AREAS
@@ -340,7 +341,7 @@ def test_every_pages_cards_equal_the_kpi_layer(shown, reference, period, slice_)
             where = (page, kpi_id)
             assert card["value"] == card_value(kpi, r.value, "zh"), where
             arrow = None if r.value is None or before[kpi_id].value is None \
-                else r.value - before[kpi_id].value
+                else metrics_change(kpi.unit, r.value, before[kpi_id].value)
             assert card["delta"] == chip(kpi, arrow, period), where
             lines = card["caption"].split("  \n")
             # The parts under the value, to be checked by hand.
@@ -425,7 +426,7 @@ def test_weekly_headline_equals_the_kpi_layer(workbook, scoped_workbook, referen
         for col, other in (("change_previous", "previous"), ("change_last_season", "last")):
             before = results[other][kpi_id].value
             want = None if r.value is None or before is None else \
-                change_shown(kpi.unit, r.value - before)
+                change_shown(kpi.unit, metrics_change(kpi.unit, r.value, before))
             cell = None if missing(row[col]) else row[col]
             assert near(cell, want), (kpi_id, col, cell, want)
 
@@ -450,7 +451,7 @@ def test_the_reports_last_week_is_the_pages_comparison(shown, workbook, week_per
             kpi, row = get(kpi_id), head[kpi_id]
             assert card["value"] == card_value(kpi, row["value"], "zh"), (page, kpi_id)
             change = None if missing(row["previous_value"]) else \
-                row["value"] - row["previous_value"]
+                metrics_change(kpi.unit, row["value"], row["previous_value"])
             assert card["delta"] == chip(kpi, change, week_period), (page, kpi_id)
             then = None if missing(row["last_season_value"]) else row["last_season_value"]
             assert last_season_line(card) == t(
@@ -496,7 +497,8 @@ def test_subject_sheet_rows_equal_the_filtered_cards(shown, workbook, slice_):
         row = table[where]
         main = get(area.main)
         assert cards[area.main]["value"] == card_value(main, row["value"], "zh"), area.name
-        change = None if missing(row["previous_value"]) else row["value"] - row["previous_value"]
+        change = None if missing(row["previous_value"]) else \
+            metrics_change(main.unit, row["value"], row["previous_value"])
         assert cards[area.main]["delta"] == chip(main, change, "week")
         for kpi_id in area.extra:
             if kpi_id in cards:

@@ -27,6 +27,7 @@ import pytest
 
 from metrics import Period, action_list, compare, query, summary
 from metrics import fee_views as fv
+from metrics.display import changes
 from metrics.period import as_period
 from metrics.testing import PAYMENTS, WEEK, ZC, ZD, add_fees, add_households
 
@@ -139,7 +140,8 @@ def test_collection_by_gives_both_rates_at_the_same_point_of_last_season(wh):
             for key in got.index.dropna():
                 want = expected.get(key, float("nan"))   # no bill last season: empty
                 assert got.loc[key, col] == pytest.approx(want, nan_ok=True), (level, col, key)
-        change = got["rate_households"] - got["rate_households_last_season"]
+        # the difference of the two rates as shown (to 0.1 point)
+        change = changes("percent", got["rate_households"], got["rate_households_last_season"])
         assert got["change_households_last_season"].tolist() == pytest.approx(
             change.tolist(), nan_ok=True)
 

@@ -274,7 +274,7 @@ def test_headline_table(wh, monkeypatch):
     assert df.loc["ticket_unanswered", "meets_target"] is False   # 3 > 0, lower is better
     assert df.loc["tickets_received", "meets_target"] is None     # no target
     # the week before (11-24 .. 11-30) holds r9 only: 0 of 1
-    assert row["previous_value"] == 0.0 and row["change_previous"] == pytest.approx(5 / 7)
+    assert row["previous_value"] == 0.0 and row["change_previous"] == pytest.approx(0.714)   # 71.4% − 0.0%
     assert pd.isna(row["last_season_value"])
     assert df.attrs["previous"].label() == "2025-11-24 ~ 2025-11-30"
 

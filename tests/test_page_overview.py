@@ -14,6 +14,7 @@ import pytest
 
 from metrics import Result, action_list, get, headline, summary
 from metrics.display import card_value, format_value
+from metrics.display import change as metrics_change
 from metrics.trends import weekly
 from page_testing import (demo_copy, downloads, figures, filters_of,  # noqa: F401
                           metrics_shown, open_page, table, untranslated, workbook_rows)
@@ -64,14 +65,14 @@ def test_a_seasons_arrow_compares_with_last_season(demo_copy, params):
     prev = summary(con, period.previous(), filters, kpi_ids=["ticket_closure_rate"])
     kpi = get("ticket_closure_rate")
     value = now[kpi.id].value
-    arrow = value - (last if season else prev)[kpi.id].value
+    arrow = metrics_change(kpi.unit, value, (last if season else prev)[kpi.id].value)
     card = next(m for m in at.metric if m.label == kpi.text("zh")[0])
     against = "较上季同期 " if season else "较上周 "
     assert card.proto.delta == against + change_text(kpi, arrow, "zh")
     last_line = next(line for c in at.caption for line in c.value.split("  \n")
                      if line.startswith("上季同期 ") and
                      compared_value(kpi, last[kpi.id].value, "zh") in line)
-    said = change_text(kpi, value - last[kpi.id].value, "zh")
+    said = change_text(kpi, metrics_change(kpi.unit, value, last[kpi.id].value), "zh")
     assert (said in last_line) is not season
 
 
@@ -98,14 +99,16 @@ def test_a_ranges_arrow_never_compares_with_the_summer(demo_copy):
     for kpi_id in ids:
         kpi = get(kpi_id)
         card = next(m for m in ranged.metric if m.label == kpi.text("zh")[0])
-        arrow = "较上季同期 " + change_text(kpi, now[kpi_id].value - last[kpi_id].value, "zh")
+        arrow = "较上季同期 " + change_text(
+            kpi, metrics_change(kpi.unit, now[kpi_id].value, last[kpi_id].value), "zh")
         assert card.proto.delta == by_label[card.label].proto.delta == arrow, kpi_id
         assert card.proto.help.endswith(
             "箭头:与上季同期(上一供暖季中距开季天数相同的时段)相比的变化。"
             "之前等长的时段(2025年7月17日 – 2025年11月14日)不全在供暖期内,不作比较。")
     # and the change is not said twice in the caption
     kpi = get("ticket_on_time_rate")
-    said = change_text(kpi, now[kpi.id].value - last[kpi.id].value, "zh")
+    said = change_text(kpi, metrics_change(kpi.unit, now[kpi.id].value, last[kpi.id].value),
+                       "zh")
     assert not any(said in c.value for c in ranged.caption)
     assert not untranslated(ranged)
     # a range whose previous period is on heating days keeps it (January
@@ -117,7 +120,8 @@ def test_a_ranges_arrow_never_compares_with_the_summer(demo_copy):
     prev = summary(con, period.previous(), {}, kpi_ids=[kpi.id])
     card = next(m for m in jan.metric if m.label == kpi.text("zh")[0])
     assert card.proto.delta == \
-        "较前 31 天 " + change_text(kpi, now[kpi.id].value - prev[kpi.id].value, "zh")
+        "较前 31 天 " + change_text(
+                kpi, metrics_change(kpi.unit, now[kpi.id].value, prev[kpi.id].value), "zh")
     assert card.proto.help.endswith("箭头:与上一个等长时段相比的变化。")
 
 
@@ -344,6 +348,26 @@ def test_changes_read_as_the_meeting_reads_them():
     assert change_text(rate, None, "zh") is None
     card = CardData(rate, Result(0.9, 9, 10), Result(0.8, 8, 10), Result(None, None, 0))
     assert card.change_previous == pytest.approx(0.1) and card.change_last_season is None
+
+
+def test_a_change_is_the_difference_of_the_figures_shown():
+    # 2025-W45: closure 97.44 % (38/39) against 92.86 % (39/42) the week
+    # before. The figures read 97.4% and 92.9%; the chip and the report said
+    # +4.6 points, the difference of the unrounded rates, which a manager
+    # subtracting the two on the screen does not get.
+    from metrics.display import change
+    rate = get("ticket_closure_rate")
+    card = CardData(rate, Result(38 / 39, 38, 39), Result(39 / 42, 39, 42),
+                    Result(0.9286, 13, 14), week=True)
+    assert chip_text(card, "zh") == "较上周 +4.5 个百分点"
+    assert caption_lines(card, "zh")[1] == "上季同期 92.9%(+4.5 个百分点)"
+    assert change("percent", 38 / 39, 39 / 42) == pytest.approx(0.045)
+    # hours to a tenth, money to the fen, complaints per 10,000 m² to 0.01
+    assert change("hours", 8.14, 8.06) == 0.0          # 8.1 against 8.1
+    assert change("yuan", 10.004, 10.0) == 0.0
+    assert change("per_10k_m2", 0.0116, 0.0233) == pytest.approx(-0.01)
+    assert change("count", 39, 42) == -3
+    assert change("percent", None, 0.5) is None and change("percent", 0.5, float("nan")) is None
 
 
 def test_a_card_with_a_target_shows_its_status(demo_copy, targets):

@@ -15,7 +15,7 @@ import pytest
 from i18n import t
 from metrics import Period, action_list, get, query, summary
 from metrics.cold_risk import cold_risk
-from metrics.display import card_value, format_value
+from metrics.display import card_value, change, format_value
 from metrics.temperature_detail import household_readings, indoor_distribution
 from metrics.trends import weekly
 from page_testing import (demo_copy, downloads, figures, filters_of,  # noqa: F401
@@ -68,7 +68,7 @@ def test_cards_equal_the_kpi_layer(demo_copy, lang, params):
     card = next(m for m in at.metric if m.label == get("temp_compliance_rate").text(lang)[0])
     previous = before["temp_compliance_rate"].value
     assert previous is not None
-    assert f"{abs(rate.value - previous) * 100:.1f}" in card.proto.delta
+    assert f"{abs(change('percent', rate.value, previous)) * 100:.1f}" in card.proto.delta
     assert card.proto.help.startswith(get("temp_compliance_rate").text(lang)[1])
     assert card.proto.help.endswith(t("ui.kpi.delta_help_season" if season
                                       else "ui.kpi.delta_help", lang))

@@ -31,7 +31,7 @@ from metrics.sources import source_kind
 from pipelines.coverage import season_weeks, week_bounds
 from pipelines.warehouse import connect
 from reports import ReportError, build_weekly, gather, summary_paragraph, workbook_bytes
-from reports.cells import display_width
+from reports.cells import change_shown, display_width
 from reports.data import with_trends
 from reports.testing import (ANON_NAME, ANON_PHONE, FORMULA_FILE, FORMULA_TEXTS, HYPERLINK,
                              WEEK, plant)
@@ -386,6 +386,23 @@ def test_an_autumn_week_says_why_its_fee_comparison_is_missing(demo_con):
     assert data.no_data == {"previous": set(), "last_season": {"temperature", "fees"}}
     assert "上季同期没有导入的测温记录、收费数据" in no_data_note(data, "zh")
     assert "temperature readings or fee records" in no_data_note(data, "en")
+
+
+def test_the_reports_changes_are_the_differences_of_its_figures(demo_con):
+    # 2025-W45's closure rate: 97.4% this week, 92.9% last week; the table's
+    # 较上周 and the paragraph said 4.6 points (97.44 − 92.86).
+    data = gather(demo_con, "2025-W45", trends=False)
+    head = data.headline.set_index("kpi")
+    for kpi_id, row in head.iterrows():
+        unit = get(kpi_id).unit
+        for which in ("previous", "last_season"):
+            now, before = row["value"], row[f"{which}_value"]
+            if pd.isna(now) or pd.isna(before) or unit not in ("percent", "hours"):
+                continue
+            shown = round(round(now * (100 if unit == "percent" else 1), 1)
+                          - round(before * (100 if unit == "percent" else 1), 1), 1)
+            assert change_shown(unit, row[f"change_{which}"]) == shown, (kpi_id, which)
+    assert "办结率 97.4%,较上周上升 4.5 个百分点" in summary_paragraph(data)
 
 
 def test_the_no_data_note_reads_once_and_in_plain_english(demo_con):

@@ -14,6 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from i18n import t
+from metrics.display import changes
 from page_testing import (APP, cell_texts, column_settings, demo_copy,  # noqa: F401
                           downloads, open_page, shown_text, table)
 from ui import db, fmt
@@ -175,7 +176,7 @@ def test_a_stations_change_in_collection_rate_reads_in_points(demo_copy, lang, u
         shown = table(at, header)
         assert shown[header].notna().any()
         assert shown[header].tolist() == pytest.approx(
-            ((shown[rate] - shown[last]) * 100).tolist(), nan_ok=True)
+            (changes("percent", shown[rate], shown[last]) * 100).tolist(), nan_ok=True)
         # signed, in points (not "%"), a change that rounds to zero without a sign
         grid = next(d for d in at.dataframe if header in d.value.columns)
         for value, text in zip(shown[header], cell_texts(grid, header)):

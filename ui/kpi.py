@@ -19,8 +19,8 @@ import streamlit as st
 from i18n import t
 from metrics import Kpi, Period, Result, get, summary
 from metrics.fee_views import COMING, coming_period
-from metrics.display import (card_value, compact_yuan, format_part, format_parts, format_value,
-                             parts_with_units)
+from metrics.display import (card_value, change, compact_yuan, format_part, format_parts,
+                             format_value, parts_with_units)
 from metrics.sources import comparable, unloaded
 from pipelines.coverage import freshness, kinds_in
 
@@ -65,10 +65,6 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
-def _minus(a, b):
-    return None if _missing(a) or _missing(b) else a - b
-
-
 def status(kpi: Kpi, value) -> str | None:
     """'good' / 'bad' against the KPI's target, respecting its direction;
     None without a target, a value, or for neutral KPIs. Same rule as the
@@ -98,11 +94,12 @@ class CardData:
 
     @property
     def change_previous(self) -> float | None:
-        return None if self.previous is None else _minus(self.now.value, self.previous.value)
+        return None if self.previous is None else change(self.kpi.unit, self.now.value,
+                                                         self.previous.value)
 
     @property
     def change_last_season(self) -> float | None:
-        return _minus(self.now.value, self.last_season.value)
+        return change(self.kpi.unit, self.now.value, self.last_season.value)
 
     @property
     def status(self) -> str | None:
