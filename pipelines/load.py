@@ -539,7 +539,8 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
             FROM (SELECT *, coalesce(file_hash, hash({col_list})) AS h FROM stg_kept)""")
         counts = dict(cur.execute(
             "SELECT action, count(*) FROM stg_cls GROUP BY action").fetchall())
-        noted = _reused_keys(cur, ds, batch_id) if counts.get("update") else []
+        noted = _reused_keys(cur, ds, batch_id) + _went_back(cur, ds, batch_id) \
+            if counts.get("update") else []
         noted += _left_behind(cur, ds, report.file, batch_id)
         if ds.name == ROSTER:
             columns, kinds = ignored_columns(plan.header.labels, plan.mapping)
@@ -629,6 +630,35 @@ def _reused_keys(cur: duckdb.DuckDBPyConnection, ds, batch_id: int) -> list[tupl
         return []
     return [("key_reused", {"n": n, "key_field": key, "keys": keys, "batch": batch_id,
                             "changed_fields": [f for f, k in zip(fields, by_field) if k]})]
+
+
+# What an update of a loaded row undoes when the file is an older export than
+# the one loaded (yesterday's after today's): the ticket's resolution and its
+# follow-up, which a later export of the same ticket does not lose.
+WENT_BACK_FIELDS = {"tickets": ("resolved_at", "followup_at")}
+
+
+def _went_back(cur: duckdb.DuckDBPyConnection, ds, batch_id: int) -> list[tuple[str, dict]]:
+    """Rows of the file that update a loaded ticket resolved or followed up
+    into one without that: most likely an older export loaded after a newer
+    one, which would reopen closed tickets (漏件, overdue) without a word.
+    The file's values are loaded, as every update is (a ticket may truly be
+    reopened); the warning says how to get the loaded ones back (undo)."""
+    fields = WENT_BACK_FIELDS.get(ds.name)
+    if not fields:
+        return []
+    (key,) = ds.key
+    lost = [f"c.{f} IS NOT NULL AND u.{f} IS NULL" for f in fields]
+    n, *by_field, keys, batches = cur.execute(f"""
+        SELECT count(*), {", ".join(f"count(*) FILTER (WHERE {c})" for c in lost)},
+               min_by(u.{key}, u.source_row, {EXAMPLES}),
+               list(DISTINCT c.batch_id ORDER BY c.batch_id)
+        FROM stg_cls u JOIN {ds.name} c ON u.{key} = c.{key}
+        WHERE u.action = 'update' AND ({" OR ".join(lost)})""").fetchone()
+    if not n:
+        return []
+    return [("went_back", {"n": n, "unresolved": by_field[0], "unfollowed": by_field[1],
+                           "keys": keys, "old_batches": batches, "batch": batch_id})]
 
 
 # What a file's name says about versions of it: temp_v2.xlsx, 测温(1).xlsx,

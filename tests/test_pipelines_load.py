@@ -258,3 +258,34 @@ def test_undo_takes_each_column_from_the_newest_file_that_had_it(con, tmp_path):
                                 [["0101001", "张店分公司", "一站", 86.0],
                                  ["0101002", "张店分公司", "一站", 90.0]]))
     assert (again.rows_unchanged, again.rows_updated, again.rows_inserted) == (1, 0, 1)
+
+
+def test_an_older_ticket_export_after_a_newer_one_says_what_it_reopened(con, tmp_path):
+    # Today's export loaded, then yesterday's (catching up on files in any
+    # order): "更新 50" and no word, while 20 closed tickets became open
+    # again (漏件, overdue) and 46 lost their follow-up.
+    from made_files import xlsx
+    header = ["工单编号", "受理时间", "工单类型", "办结时间", "回访时间"]
+    today = load_file(con, xlsx(tmp_path / "客服工单_1209.xlsx", header, [
+        ["T1", "2025-12-08 09:00", "投诉", "2025-12-08 15:00", "2025-12-09 10:00"],
+        ["T2", "2025-12-08 10:00", "报修", "2025-12-08 12:00", None],
+        ["T3", "2025-12-09 08:00", "咨询", None, None]]))
+    assert today.notes == []
+    older = load_file(con, xlsx(tmp_path / "客服工单_1208.xlsx", header, [
+        ["T1", "2025-12-08 09:00", "投诉", None, None],
+        ["T2", "2025-12-08 10:00", "报修", "2025-12-08 12:00", None],
+        ["T3", "2025-12-09 08:00", "咨询", "2025-12-09 09:00", None]]))
+    # T3 gained a resolution: not a step back; T1 lost both
+    assert older.rows_updated == 2
+    assert [c for c, _ in older.notes] == ["went_back"]
+    code, params = older.notes[0]
+    assert params == {"n": 1, "unresolved": 1, "unfollowed": 1, "keys": ["T1"],
+                      "old_batches": [today.batch_id], "batch": older.batch_id}
+    zh = older.warnings_in("zh")[0]
+    assert "1 张已办结的在本文件中未办结" in zh and f"请撤销本批次(批次 {older.batch_id})" in zh
+    assert "undo this load" in older.warnings_in("en")[0]
+    # loaded as the file says; undoing it gets the resolution back
+    assert con.execute("SELECT resolved_at FROM tickets WHERE ticket_no = 'T1'").fetchone() == (None,)
+    undo_batch(con, older.batch_id)
+    assert con.execute("SELECT resolved_at IS NOT NULL, followup_at IS NOT NULL FROM tickets "
+                       "WHERE ticket_no = 'T1'").fetchone() == (True, True)
