@@ -10,7 +10,8 @@ import streamlit as st
 
 from i18n import column_label, t
 from pipelines.fields import DATASETS, KINDS, normalize_label
-from pipelines.mapping import ABSENT, may_be_absent
+from pipelines.load import warning
+from pipelines.mapping import ABSENT, may_be_absent, unknown_columns
 from pipelines.read import SUFFIXES
 from pipelines.settings import load_settings
 from ui import db, fmt, session, tables, uploads
@@ -106,6 +107,10 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
         st.warning(tr("ui.upload.missing", fields=fmt.join(
             [column_label(f, lang) for f in plan.mapping.missing], lang)))
         mapping_form(up)
+    elif unknown := unknown_columns(plan.header.labels, plan.mapping):
+        # Said before the load, where the column can still be given a field.
+        st.warning(warning("columns_unknown", {"columns": unknown}, lang))
+        optional_form(up)
     order = [f for f in DATASETS[plan.mapping.dataset].columns if f in plan.mapping.columns]
     rows = preview_rows(plan)
     if rows:
@@ -185,6 +190,36 @@ def mapping_form(up: uploads.Upload) -> None:
             return
         uploads.save_mapping(con, up, chosen)
         st.rerun()
+
+
+def optional_form(up: uploads.Upload) -> None:
+    """For a complete file with columns no field is known by (外温(℃)): each
+    optional field not found, offered those columns, so a renamed outdoor
+    temperature is read rather than dropped. Remembered as the required
+    fields' choices are."""
+    labels, mapping = up.plan.header.labels, up.plan.mapping
+    unknown = [i for i, label in enumerate(labels)
+               if label and str(label) in unknown_columns(labels, mapping)]
+    fields = [f.name for f in DATASETS[mapping.dataset].fields
+              if f.name not in mapping.columns and f.name not in mapping.absent]
+    if not fields:
+        return
+    picks = {}
+    with st.expander(tr("ui.mapping.optional")), st.form(key=f"optional_{up.file_id}"):
+        st.markdown(tr("ui.mapping.optional_intro"))
+        for name in fields:
+            picks[name] = st.selectbox(column_label(name, lang), [None, *unknown],
+                                       key=f"optional_{up.file_id}_{name}",
+                                       format_func=lambda i: choice_label(labels, i))
+        submitted = st.form_submit_button(tr("ui.mapping.apply"))
+    if submitted:
+        chosen = {name: i for name, i in picks.items() if i is not None}
+        if len(set(chosen.values())) < len(chosen):
+            st.error(tr("ui.mapping.optional_twice"))
+            return
+        if chosen:
+            uploads.save_mapping(con, up, chosen)
+            st.rerun()
 
 
 def error_detail(error) -> None:

@@ -25,7 +25,8 @@ from . import reasons
 from .errors import PipelineError
 from .fields import DATASETS, TIMESTAMP
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
-from .mapping import ROSTER, Mapping, detect, found_columns, ignored_columns, unknown_kind
+from .mapping import (ROSTER, Mapping, detect, found_columns, ignored_columns, unknown_columns,
+                      unknown_kind)
 from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
 from .stage import (EVENT_TIME, _q, money_scales, stage, uncomputed_columns,
@@ -406,8 +407,12 @@ def plan_file(path: Path, kind: str | None = None,
         if sheet.delimiter is not None and file_name:
             sheet = replace(sheet, name=Path(file_name).stem)
         warnings = [("other_sheets", {"sheets": others, "sheet": sheet.name})] if others else []
-        return Plan(fill_merged(sheet, header.last_row), header,
-                    detect(header.labels, kind, overrides), warnings)
+        mapping = detect(header.labels, kind, overrides)
+        # An incomplete mapping's unknown columns are what the form offers
+        # for the missing fields, not columns dropped.
+        if mapping.complete and (unknown := unknown_columns(header.labels, mapping)):
+            warnings.append(("columns_unknown", {"columns": unknown}))
+        return Plan(fill_merged(sheet, header.last_row), header, mapping, warnings)
     except PipelineError as exc:
         # Plain text named .xlsx with no export in it: its "columns" are just
         # its first line of text. Say what it is, not what columns it lacks.

@@ -254,6 +254,26 @@ def ignored_columns(labels: list[str | None], m: Mapping) -> tuple[list[str], li
     return (columns, kinds[:1]) if kinds else ([], [])
 
 
+# Every name a field of some export is known by: a reading's 小区 or 楼号 is
+# the roster's, read from the roster, not news the loader drops.
+_KNOWN = frozenset(normalize_label(syn) for ds in DATASETS.values() for f in ds.fields
+                   for syn in f.synonyms)
+# Columns that hold no data of their own: a row's place in the file.
+_NO_DATA = frozenset(normalize_label(x) for x in ("序号", "行号", "序", "no", "no.", "#"))
+
+
+def unknown_columns(labels: list[str | None], m: Mapping) -> list[str]:
+    """The file's columns `m` leaves unmapped whose name no field of any
+    export is known by (票据状态, 外温(℃)): not loaded, so the load names them,
+    rather than count a voided receipt or leave a cold day's reading
+    unexempted without a word. Blank headers and row numbers (序号) are not
+    named."""
+    taken = set(m.columns.values())
+    return [str(label) for i, label in enumerate(labels)
+            if label and i not in taken and normalize_label(label) not in _KNOWN
+            and normalize_label(label) not in _NO_DATA]
+
+
 def found_columns(labels: list[str | None]) -> list[str]:
     """The non-empty header labels, for messages."""
     return [str(x) for x in labels if x]

@@ -289,3 +289,31 @@ def test_an_older_ticket_export_after_a_newer_one_says_what_it_reopened(con, tmp
     undo_batch(con, older.batch_id)
     assert con.execute("SELECT resolved_at IS NOT NULL, followup_at IS NOT NULL FROM tickets "
                        "WHERE ticket_no = 'T1'").fetchone() == (True, True)
+
+
+def test_a_column_no_field_knows_is_named_by_the_load(con, tmp_path):
+    # A payments export with 票据状态 (正常/作废): loaded "新增 2" without a
+    # word, the voided receipt counted as money collected. The load names the
+    # column; a row number (序号) and the roster's columns a reading carries
+    # (小区) are not news.
+    from made_files import xlsx
+    paid = load_file(con, xlsx(tmp_path / "收费明细.xlsx",
+                               ["序号", "收据号", "户号", "供暖季", "缴费日期", "实收金额", "票据状态"],
+                               [[1, "R1", "0101001", "2025-2026", "2025-11-01", 1840, "正常"],
+                                [2, "R2", "0101002", "2025-2026", "2025-11-02", 900, "作废"]]))
+    assert ("columns_unknown", {"columns": ["票据状态"]}) in paid.notes
+    assert any(w.startswith("文件中的列「票据状态」看板不认识,没有导入。")
+               for w in paid.warnings_in("zh"))
+    # 外温(℃) is the outdoor temperature: read, so the cold day's reading is exempt
+    read = load_file(con, xlsx(tmp_path / "测温.xlsx",
+                               ["户号", "小区", "测温时间", "室内温度", "外温(℃)", "用户签字"],
+                               [["0101001", "华光小区", "2025-12-08 09:00", 16.5, -9.5, "张三"]]))
+    assert not [n for n in read.notes if n[0] == "columns_unknown"]
+    assert con.execute("SELECT outdoor_c FROM temperature_readings").fetchall() == [(-9.5,)]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FILES.parent.parent.parent / "data" /
+                                                         "sample").iterdir()))
+def test_the_sample_exports_have_no_unknown_column(name):
+    plan = plan_file(FILES.parent.parent.parent / "data" / "sample" / name)
+    assert not [w for w in plan.warnings if w[0] == "columns_unknown"], plan.warnings

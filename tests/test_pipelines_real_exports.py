@@ -645,7 +645,8 @@ def test_an_id_stored_as_a_number_takes_back_the_zeros_excel_dropped(con, tmp_pa
         "2 行(共 2 户)的户号在用户档案中找不到(如 12346、99999):这些行已导入,但不计入任何分公司、"
         "供热站或小区的指标,也对不上档案中的户。请核对户号,或先导入包含这些户的用户档案。",
         "其中 1 行的户号补足前导零到 7 位后与档案中的户号一致:很可能是户号被存成了数字(或文件经 Excel "
-        "打开另存),前导零丢了。请从业务系统重新导出;如果要在 Excel 中编辑,请先把户号列设为「文本」格式"
+        "打开另存),前导零丢了。请从业务系统重新导出,导入后撤销本批次:否则本批次中这些缺了前导零的行会留着,"
+        "与重新导出的行重复计入。如果要在 Excel 中编辑,请先把户号列设为「文本」格式"
         "并补回前导零。"]
     assert "! 2 行(共 2 户)的户号在用户档案中找不到" in str(report)
     english = load_file(con, path, lang="en")   # already loaded: nothing said
@@ -685,8 +686,10 @@ def test_ids_in_a_csv_are_never_padded_but_the_load_says_they_match_no_household
         "household. Check the IDs, or load a roster that has these households first.",
         "Of these, 2 row(s) match a roster ID once padded with leading zeros to 7 digits: the IDs "
         "were most likely stored as numbers (or the file was opened and saved in Excel), which "
-        "drops leading zeros. Export the file again from the source system; to edit it in "
-        "Excel, format the household ID column as Text and restore the zeros."]
+        "drops leading zeros. Export the file again from the source system and, once it is "
+        "loaded, undo this load: otherwise these rows without their zeros stay and count twice "
+        "beside the new ones. To edit the file in Excel, format the household ID column as Text "
+        "and restore the zeros."]
 
 
 def test_a_roster_of_mixed_widths_pads_no_id(con, tmp_path):

@@ -796,3 +796,28 @@ def test_several_files_end_in_one_line_of_what_happened(warehouse, lang, words):
     at = upload(open_page(lang), "tickets_new.xlsx", "temperature_new.xlsx")
     at.button(key="upload_load").click().run()
     assert words in texts(at.info), texts(at.info)
+
+
+def test_a_column_no_field_knows_is_named_and_can_be_given_a_field(warehouse):
+    # An inspection export headed its outdoor temperature 当日气象温度: the
+    # column was dropped without a word, so the −9.5 °C day's reading counted
+    # against the rate instead of being exempt. It is named before the load,
+    # and the form under it reads it as 室外温度 (remembered).
+    data = ("户号,测温时间,室内温度,用户签字,当日气象温度,序号\n"
+            "09010110101,2025-12-08 09:00,16.5,张三,-9.5,1\n").encode("utf-8")
+    at = upload_bytes(open_page(), ("测温.csv", data))
+    [said] = texts(at.warning)
+    assert said.startswith("文件中的列「当日气象温度」看板不认识,没有导入。"), said
+    assert "「序号」" not in said
+    pick = next(s for s in at.selectbox if s.label == "室外温度(℃)")
+    assert pick.options == ["请选择…", "当日气象温度"]
+    pick.set_value(4)
+    at.button(key=next(b.key for b in at.button if b.label == "应用并记住")).click().run()
+    assert not at.warning
+    at.button(key="upload_load").click().run()
+    assert not at.exception and not at.warning
+    con = connect(warehouse)
+    try:
+        assert con.execute("SELECT outdoor_c FROM temperature_readings").fetchall() == [(-9.5,)]
+    finally:
+        con.close()
