@@ -98,13 +98,14 @@ def card_value(kpi: Kpi, value, lang: str = "zh") -> str:
     return compact_yuan(value, lang)
 
 
-def compact_yuan(value: float, lang: str = "zh") -> str:
+def compact_yuan(value: float, lang: str = "zh", like: float | None = None) -> str:
     """'¥9,999.50', '¥780.42 万', '¥2.50 亿' (zh); '¥9,999.50', '¥78.00 k',
-    '¥7.80 M' (en)."""
+    '¥7.80 M' (en). With `like`, in the larger unit of the two: a change
+    beside ¥7.56 M reads +¥0.25 M, not +¥248.33 k."""
     size, sign = abs(value), "-" if value < 0 else ""
     steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e6, "M"), (1e4, "k"))
     for step, word in steps:
-        if round(size, 2) >= step:
+        if round(max(size, abs(like or 0)), 2) >= step:
             unit = step if word != "k" else 1e3
             return f"{sign}¥{size / unit:,.2f} {word}"
     return f"{sign}¥{size:,.2f}"

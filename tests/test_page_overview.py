@@ -529,3 +529,29 @@ def test_a_period_without_readings_says_so_instead_of_no_cold_building(demo_copy
     assert "所选时段内没有有效且非豁免的测温记录。" in said
     measured = open_page(PAGE, season="2025-2026", period="week", week="2025-W50")
     assert "所选时段内没有有效且非豁免的测温记录。" not in [c.value for c in measured.caption]
+
+
+def test_a_card_shows_no_parts_for_a_figure_that_is_not_there():
+    # A fee season without bills: "—" over "¥0.00 / ¥0.00" and "0 / 0";
+    # an amount under ¥10,000 read "¥417.89" over "精确金额 ¥417.89".
+    amount = get("fee_collection_rate_amount")
+    d = CardData(amount, Result(None, 0.0, 0.0), None, Result(None, None, None))
+    assert parts_text(d, "zh") == "" and parts_text(d, "en") == ""
+    rate = get("temp_compliance_rate")
+    assert parts_text(CardData(rate, Result(None, 0, 0), None, Result(None, None, None)),
+                      "zh") == ""
+    refund = get("refund_exposure_amount")
+    assert parts_text(CardData(refund, Result(417.89, 417.89, None), None,
+                               Result(None, None, None)), "en") == ""
+
+
+def test_an_amounts_change_is_written_in_the_unit_of_the_figure_beside_it():
+    # "¥7.56 M (+¥248.33 k)", "¥1.25 M · vs last week -¥324.61 k": two units
+    # in one line.
+    arrears = get("fee_arrears_amount")
+    d = CardData(arrears, Result(7.56e6, 7.56e6, None), Result(7.31167e6, 7.31167e6, None),
+                 Result(7.31167e6, 7.31167e6, None), week=True)
+    assert chip_text(d, "en") == "vs last week +¥0.25 M"
+    assert chip_text(d, "zh") == "较上周 +¥24.83 万"
+    assert caption_lines(d, "en")[1] == "Same days last season ¥7.31 M (+¥0.25 M)"
+    assert change_text(arrears, 248330.0, "en") == "+¥248.33 k"      # alone: its own unit

@@ -203,9 +203,10 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
     return out
 
 
-def change_text(kpi: Kpi, delta, lang: str) -> str | None:
-    """A signed change in the KPI's unit: '+1.2 个百分点', '-3', '+¥1,200.00'.
-    A leading '-' is what st.metric reads as "down"."""
+def change_text(kpi: Kpi, delta, lang: str, beside=None) -> str | None:
+    """A signed change in the KPI's unit: '+1.2 个百分点', '-3', '+¥1,200.00';
+    an amount in the unit of the card's figure `beside` ('+¥0.25 M' beside
+    ¥7.56 M). A leading '-' is what st.metric reads as "down"."""
     if _missing(delta):
         return None
     size = abs(delta)
@@ -215,7 +216,8 @@ def change_text(kpi: Kpi, delta, lang: str) -> str | None:
     elif kpi.unit == "count":
         number = text = f"{size:,.0f}"
     elif kpi.unit == "yuan":
-        number, text = f"{size:,.2f}", compact_yuan(size, lang)
+        number, text = f"{size:,.2f}", compact_yuan(
+            size, lang, like=None if _missing(beside) else beside)
     elif kpi.unit == "hours":
         number = f"{size:.1f}"
         text = t("metrics.unit.hours_value", lang, value=number)
@@ -233,8 +235,15 @@ def parts_text(d: CardData, lang: str) -> str:
     if not r.applicable:
         return t("ui.kpi.not_applicable", lang)
     if d.kpi.unit == "yuan" and not _missing(r.value):
-        # The card shows the amount in 万 / M; here it is to the fen.
-        return t("ui.kpi.exact", lang, value=format_value(d.kpi, r.value, lang))
+        # The card shows the amount in 万 / M; here it is to the fen (an
+        # amount under ¥10,000 the card already shows so).
+        exact = format_value(d.kpi, r.value, lang)
+        return "" if exact == card_value(d.kpi, r.value, lang) else \
+            t("ui.kpi.exact", lang, value=exact)
+    if _missing(r.value) and not r.denominator:
+        # "—" over "¥0.00 / ¥0.00" (a season without bills) or "0 / 0": no
+        # parts to check a figure that is not there by.
+        return ""
     if d.kpi.has_denominator and r.denominator is not None:
         if d.kpi.kind == "quantile":
             return t("ui.kpi.of_rows", lang, n=format_part(r.denominator))
@@ -269,7 +278,7 @@ def _chip_change(d: CardData, lang: str) -> str | None:
     """The change the chip shows: against the previous period, or against the
     same days of last season when there is none (a season)."""
     return change_text(d.kpi, d.change_last_season if d.previous is None
-                       else d.change_previous, lang)
+                       else d.change_previous, lang, beside=d.now.value)
 
 
 def chip_text(d: CardData, lang: str) -> str | None:
@@ -341,7 +350,8 @@ def caption_lines(d: CardData, lang: str) -> list[str]:
     and its status."""
     lines = [parts_text(d, lang), of_which_text(d, lang)]
     last = compared_value(d.kpi, d.last_season.value, lang)
-    change = None if d.previous is None else change_text(d.kpi, d.change_last_season, lang)
+    change = None if d.previous is None else change_text(d.kpi, d.change_last_season, lang,
+                                                         beside=d.now.value)
     lines.append(t("ui.kpi.last_season", lang, value=last)
                  + (f"({change})" if lang == "zh" and change else
                     f" ({change})" if change else ""))
