@@ -26,7 +26,7 @@ from .demo import build_demo
 from .errors import PipelineError
 from .fields import KINDS
 from .inbox import inbox_dir, submit, worker_alive
-from .load import LoadReport, load_file
+from .load import LoadReport, Reject, load_file
 from .settings import sample_dir, warehouse_path
 from .warehouse import connect
 
@@ -178,9 +178,10 @@ def _load_routed(args, lang, folder: Path) -> int:
     reports += result["reports"]
     if not args.json:
         for r, said, took in zip(reports, warnings, seconds):
-            print(LoadReport(**{**r, "rejects": [], "seconds": took}).summary(lang))
-            for w in said:
-                print(f"  ! {w}")
+            # As a load of its own prints it: the warnings, then the first
+            # rejected rows (their reasons in the words the load spoke).
+            print(LoadReport(**{**r, "rejects": [Reject(**x) for x in r.get("rejects") or []],
+                                "seconds": took, "warnings": list(said)}).text(lang))
     return _finish(args, reports)
 
 

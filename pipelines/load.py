@@ -668,9 +668,11 @@ def _went_back(cur: duckdb.DuckDBPyConnection, ds, batch_id: int) -> list[tuple[
 
 # What a file's name says about versions of it: temp_v2.xlsx, 测温(1).xlsx,
 # 工单更正.xlsx are versions of temp, 测温, 工单.
+_VERSION_WORDS = (r"(?:更正|修正|修改|修订)后?版?|最终版?|最新版?|新版?|副本|"
+                  r"final|new|corrected|fixed|copy")
 _VERSION_MARK = re.compile(
-    r"(?:[\s_\-.—]*(?:v\d+|\(\d+\)|（\d+）|更正版?|修正版?|修改版?|最终版?|新版?|副本|"
-    r"final|new|corrected|fixed|copy))+$", re.IGNORECASE)
+    rf"(?:[\s_\-.—]*(?:v\d+|[(（\[【]\s*(?:\d+|{_VERSION_WORDS})\s*[)）\]】]|"
+    rf"{_VERSION_WORDS}))+$", re.IGNORECASE)
 
 
 def _file_stem(name: str) -> str:
@@ -698,6 +700,12 @@ def _left_behind(cur: duckdb.DuckDBPyConnection, ds, file_name: str,
     if not named:
         return []
     undo, removed, kept, others = _rows_left_behind(cur, ds, named)
+    if removed > cur.execute("SELECT count(*) FROM stg_ok").fetchone()[0]:
+        # Fewer rows than it would leave behind: a correction of a few rows
+        # (测温_更正.xlsx of 3 readings), which updates them, not a new
+        # version of the whole file; undoing the old batch would take
+        # thousands of rows away.
+        return []
     notes = []
     if len(undo) == 1:
         notes.append(("left_behind", {"old_batch": undo[0][0], "file": undo[0][1],
@@ -716,12 +724,18 @@ def _rows_left_behind(cur: duckdb.DuckDBPyConnection, ds, named: list[int]):
     that the file does not hold, split by whether undoing named batches
     removes them: ([(batch, file name)] to undo, oldest first; how many keys
     that removes; how many keys a batch of another file also holds; those
-    batches)."""
+    batches). Only rows on the days the file covers (its first to its last
+    event's day) are left behind: an export of the last 30 days does not
+    leave the day that dropped out of it."""
     keys = ", ".join(ds.key)
+    event = EVENT_TIME.get(ds.name)
+    days = (f"AND {event} >= (SELECT date_trunc('day', min({event})) FROM stg_ok) "
+            f"AND {event} < (SELECT date_trunc('day', max({event})) + INTERVAL 1 DAY "
+            f"FROM stg_ok)") if event else ""
     undo, removed, kept, others = cur.execute(f"""
         WITH f AS (SELECT DISTINCT {keys} FROM stg_ok),
         mine AS (SELECT DISTINCT batch_id, {keys} FROM {ds.name}_versions
-                 WHERE batch_id IN (SELECT unnest($named))),
+                 WHERE batch_id IN (SELECT unnest($named)) {days}),
         sharing AS (SELECT DISTINCT batch_id FROM mine JOIN f USING ({keys})),
         gone AS (SELECT {keys} FROM mine WHERE batch_id IN (SELECT batch_id FROM sharing)
                  EXCEPT SELECT {keys} FROM f),

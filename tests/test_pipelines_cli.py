@@ -300,3 +300,31 @@ def test_a_load_the_dashboard_runs_says_how_long_it_took(tmp_path, capsys, monke
     assert cli._load_routed(args, "en", inbox_dir(db)) == 0
     [line] = capsys.readouterr().out.splitlines()
     assert line.endswith("0 rejected") and " s)" not in line, line
+
+
+def test_a_load_the_dashboard_runs_prints_its_rejected_rows(tmp_path, capsys):
+    # "拒收 1" and nothing about which row or why, while a load of its own
+    # prints each rejected row: sheet!row, column, the cell and the reason.
+    import argparse
+
+    from pipelines.cli import _load_routed
+    from pipelines.inbox import InboxWorker, inbox_dir
+    from pipelines.warehouse import connect
+
+    db = tmp_path / "w.duckdb"
+    (tmp_path / "r.csv").write_text("户号,测温时间,室内温度,用户签字\n"
+                                    "0012345,2025-12-08 08:00,18,√\n"
+                                    "0012346,2025-12-08 09:00,暖和,√\n", encoding="utf-8")
+    con = connect(db)
+    worker = InboxWorker(con, inbox_dir(db)).start()
+    try:
+        args = argparse.Namespace(files=[str(tmp_path / "r.csv")], kind=None, user="cli",
+                                  json=False)
+        assert _load_routed(args, "zh", inbox_dir(db)) == 0
+    finally:
+        worker.stop()
+        con.close()
+    out = capsys.readouterr().out
+    assert "拒收 1" in out
+    [line] = [x for x in out.splitlines() if "«暖和»" in x]
+    assert line.startswith("  r!3 ") and "不是数字" in line, line

@@ -320,3 +320,47 @@ def test_a_loads_warnings_are_kept_with_its_batch_and_worded_in_any_language(con
     assert batch_warnings(con, again.batch_id, "en") == again.warnings_in("en")
     undo_batch(con, again.batch_id)   # kept with the batch's history
     assert batch_warnings(con, again.batch_id, "zh") == again.warnings
+
+
+@pytest.mark.parametrize("name", ["工单X（更正）.xlsx", "工单X(更正).xlsx", "工单X-修改后.xlsx",
+                                  "工单X 更正后.xlsx", "工单X_修订.xlsx", "工单X【更正版】.xlsx",
+                                  "工单X最新.xlsx", "工单X(1).xlsx"])
+def test_a_corrected_version_is_known_by_the_marks_people_write(con, tmp_path, name):
+    # (更正), -修改后, _修订 were not taken for versions: the corrected file's
+    # left-behind rows stayed without a word; 最新 left the stem 工单X最.
+    (tmp_path / "1").mkdir()
+    first = load_file(con, xlsx(tmp_path / "工单X.xlsx", TICKET_HEADER, _tickets(20)))
+    fixed = load_file(con, xlsx(tmp_path / "1" / name, TICKET_HEADER, _tickets(15)))
+    [words] = [w for w in fixed.warnings if "更正" in w]
+    assert words.startswith(f"批次 {first.batch_id}(工单X.xlsx)有 5 行不在本文件中"), words
+
+
+def test_a_rolling_export_does_not_leave_the_days_it_no_longer_covers(con, tmp_path):
+    # 客服工单.xlsx (the last days to 8 December), then the next day's export of
+    # the same name, numbered by the browser 客服工单(1).xlsx (2-9 December):
+    # "批次 1 有 33 行不在本文件中…请撤销批次 1" for the tickets of 1 December.
+    def tickets(first_day, last_day):
+        return [[f"QA-{d:02d}-{h}", f"2025-12-{d:02d} {8 + h}:00", "投诉", "0101001", "不热"]
+                for d in range(first_day, last_day + 1) for h in range(3)]
+    (tmp_path / "1").mkdir()
+    load_file(con, xlsx(tmp_path / "客服工单.xlsx", TICKET_HEADER, tickets(1, 8)))
+    next_day = load_file(con, xlsx(tmp_path / "1" / "客服工单(1).xlsx", TICKET_HEADER,
+                                   tickets(2, 9)))
+    assert not [w for w in next_day.warnings if "不在本文件中" in w], next_day.warnings
+    # a ticket of its own days that it lacks is still named
+    (tmp_path / "2").mkdir()
+    fixed = load_file(con, xlsx(tmp_path / "2" / "客服工单(2).xlsx", TICKET_HEADER,
+                                tickets(2, 9)[1:]))
+    [words] = [w for w in fixed.warnings if "不在本文件中" in w]
+    assert "有 1 行不在本文件中" in words, words
+
+
+def test_a_correction_of_a_few_rows_does_not_advise_undoing_the_whole_file(con, tmp_path):
+    # 工单X_更正.xlsx with the 3 tickets that were wrong: "请撤销批次 1:那 17
+    # 行会删除" — following it takes the rest of the export away.
+    (tmp_path / "1").mkdir()
+    load_file(con, xlsx(tmp_path / "工单X.xlsx", TICKET_HEADER, _tickets(20)))
+    fix = [row[:4] + ["不热,已更正"] for row in _tickets(3)]
+    fixed = load_file(con, xlsx(tmp_path / "1" / "工单X_更正.xlsx", TICKET_HEADER, fix))
+    assert fixed.rows_updated == 3
+    assert not [w for w in fixed.warnings if "撤销" in w], fixed.warnings
