@@ -86,7 +86,7 @@ def plot(key: str, inputs: tuple, build) -> None:
 YUAN = st.column_config.NumberColumn(format="accounting")
 
 st.title(tr("title"))
-places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.all", lang)
+places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.whole_company", lang)
 st.caption(tr("scope", season=period.fee_season, cutoff=fmt.date(f.end, lang), places=places))
 
 cards = kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW, fetched=[reads.get(c) for c in CARDS])

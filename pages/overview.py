@@ -227,7 +227,7 @@ def data_counts() -> None:
 
 
 st.title(tr("ui.overview.title"))
-places = fmt.join(f.places(kpi.scope()), lang) or tr("ui.filters.all")
+places = fmt.join(f.places(kpi.scope()), lang) or tr("ui.filters.whole_company")
 st.caption(tr("ui.overview.scope", season=f.season, period=fmt.period(f.start, f.end, lang),
               places=places))
 try:

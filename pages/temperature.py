@@ -413,7 +413,7 @@ def chronic_calls(window: str | None) -> tuple[tuple, tuple]:
 
 
 st.title(tr("page.temperature.title"))
-places = fmt.join(f.places(kpi.scope()), lang) or tr("ui.filters.all")
+places = fmt.join(f.places(kpi.scope()), lang) or tr("ui.filters.whole_company")
 st.caption(tr("page.temperature.scope", period=fmt.period(f.start, f.end, lang), places=places))
 try:
     card_calls = kpi.card_calls(CARDS, f)

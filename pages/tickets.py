@@ -84,7 +84,7 @@ def resolution_column(column: str, name: str):
 
 
 st.title(tr("title"))
-places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.all", lang)
+places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.whole_company", lang)
 st.caption(tr("scope", period=fmt.period(f.start, f.end, lang), places=places))
 
 kpi.card_row(HEADLINE, f, lang, per_row=PER_ROW, fetched=[reads.get(c) for c in CARDS])

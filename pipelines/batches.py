@@ -100,7 +100,8 @@ class UndoReport:
     file_name: str
     dataset: str
     rows_removed: int    # keys no other batch delivered: gone
-    rows_restored: int   # keys an earlier (or later) batch also delivered: its version is back
+    rows_restored: int   # keys whose current row is this batch's and another batch's
+    #                      version differs: that version is back (the rest stay as they are)
 
 
 def undo_preview(con: duckdb.DuckDBPyConnection, batch_id: int) -> UndoReport:
@@ -126,14 +127,19 @@ def _effect(cur, batch_id: int) -> UndoReport:
     dataset, file_name = _batch(cur, batch_id)
     ds = DATASETS[dataset]
     keys = ", ".join(ds.key)
+    # Restored: the keys whose current row is this batch's version and whose
+    # newest other version differs. A key another batch's version already
+    # holds, or whose other version is the same row, does not change.
     removed, restored = cur.execute(f"""
-        WITH mine AS (SELECT DISTINCT {keys} FROM {dataset}_versions WHERE batch_id = ?),
-        others AS (SELECT DISTINCT {keys} FROM {dataset}_versions v
-                   JOIN batches b USING (batch_id)
-                   WHERE b.status = 'loaded' AND v.batch_id <> ?)
+        WITH mine AS (SELECT DISTINCT {keys} FROM {dataset}_versions WHERE batch_id = $b),
+        others AS (SELECT {keys}, arg_max(v.row_hash, v.batch_id) AS row_hash
+                   FROM {dataset}_versions v JOIN batches b USING (batch_id)
+                   WHERE b.status = 'loaded' AND v.batch_id <> $b GROUP BY {keys})
         SELECT count(*) FILTER (WHERE o.{ds.key[0]} IS NULL),
-               count(*) FILTER (WHERE o.{ds.key[0]} IS NOT NULL)
-        FROM mine m LEFT JOIN others o USING ({keys})""", [batch_id, batch_id]).fetchone()
+               count(*) FILTER (WHERE o.{ds.key[0]} IS NOT NULL AND c.batch_id = $b
+                                AND c.row_hash IS DISTINCT FROM o.row_hash)
+        FROM mine m LEFT JOIN others o USING ({keys}) LEFT JOIN {dataset} c USING ({keys})""",
+        {"b": batch_id}).fetchone()
     return UndoReport(batch_id, file_name, dataset, removed, restored)
 
 

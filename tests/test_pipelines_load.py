@@ -93,11 +93,13 @@ def test_undo_restores_the_earlier_version(con):
     first = load_file(con, FILES / "temperature_good.xlsx")
     second = load_file(con, FILES / "temperature_overlap.xlsx")
     preview = undo_preview(con, second.batch_id)
-    # Keys only the second batch delivered go; keys the first had come back.
-    assert (preview.rows_removed, preview.rows_restored) == (2, 3)
+    # Keys only the second batch delivered go; of the three the first had
+    # too, the one the second changed comes back (the other two are the same
+    # rows in both files: nothing to restore).
+    assert (preview.rows_removed, preview.rows_restored) == (2, 1)
     v = data_version(con)
     done = undo_batch(con, second.batch_id, user="admin")
-    assert (done.rows_removed, done.rows_restored) == (2, 3)
+    assert (done.rows_removed, done.rows_restored) == (2, 1)
     assert data_version(con) == v + 1
     assert con.execute("SELECT count(*) FROM temperature_readings").fetchone()[0] == 5
     assert con.execute("SELECT indoor_c, batch_id FROM temperature_readings "
@@ -317,3 +319,27 @@ def test_a_column_no_field_knows_is_named_by_the_load(con, tmp_path):
 def test_the_sample_exports_have_no_unknown_column(name):
     plan = plan_file(FILES.parent.parent.parent / "data" / "sample" / name)
     assert not [w for w in plan.warnings if w[0] == "columns_unknown"], plan.warnings
+
+
+def test_an_undo_counts_as_restored_only_the_rows_it_changes(con, tmp_path):
+    # Yesterday's tickets, then today's export of the same three with one
+    # resolved since: undoing today's said "恢复 3 行" where one row changes;
+    # undoing yesterday's said "恢复 3 行" where none does (today's versions
+    # are current and stay).
+    from made_files import xlsx
+    header = ["工单编号", "受理时间", "工单类型", "办结时间"]
+    rows = [["T1", "2025-12-08 09:00", "投诉", None],
+            ["T2", "2025-12-08 10:00", "报修", "2025-12-08 12:00"],
+            ["T3", "2025-12-08 11:00", "咨询", None]]
+    first = load_file(con, xlsx(tmp_path / "工单_1208.xlsx", header, rows))
+    today = [["T1", "2025-12-08 09:00", "投诉", "2025-12-09 08:00"], *rows[1:],
+             ["T4", "2025-12-09 09:00", "投诉", None]]
+    second = load_file(con, xlsx(tmp_path / "工单_1209.xlsx", header, today))
+    later = undo_preview(con, second.batch_id)
+    assert (later.rows_removed, later.rows_restored) == (1, 1)     # T4 goes, T1 reopens
+    earlier = undo_preview(con, first.batch_id)
+    assert (earlier.rows_removed, earlier.rows_restored) == (0, 0)  # nothing changes
+    before = con.execute("SELECT * FROM tickets ORDER BY ticket_no").fetchall()
+    undo_batch(con, first.batch_id)
+    assert [r[:4] for r in con.execute("SELECT * FROM tickets ORDER BY ticket_no").fetchall()] \
+        == [r[:4] for r in before]

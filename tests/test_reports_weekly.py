@@ -753,7 +753,7 @@ def test_the_paragraph_names_stations_below_a_target(planted, monkeypatch):
     book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(data, "zh")))
     status = {r[0].value: r[7].value for r in book["摘要"].iter_rows(min_row=9, max_row=25)}
     assert status["室温达标率"] == ("达标" if data.kpi_values["temp_compliance_rate"] >= 0.96
-                                    else "未达标")
+                                    else "未达目标")
 
 
 # --- text from users, personal data ------------------------------------------------
