@@ -123,12 +123,6 @@ def test_readable_report_in_english(tmp_path, capsys):
 
 
 def test_load_prints_its_warnings_also_when_the_dashboard_runs_it(tmp_path, capsys):
-    import argparse
-
-    from pipelines.cli import _load_routed
-    from pipelines.inbox import InboxWorker, inbox_dir
-    from pipelines.warehouse import connect
-
     db = tmp_path / "w.duckdb"
     (tmp_path / "roster.csv").write_text("户号,分公司,供热站,供热面积\n"
                                          "0012345,张店分公司,华光路换热站,80\n", encoding="utf-8")
@@ -142,15 +136,7 @@ def test_load_prints_its_warnings_also_when_the_dashboard_runs_it(tmp_path, caps
     assert out[1].startswith("  ! 1 row(s) (1 household(s)) name a household ID that is not in")
     assert out[2].startswith("  ! Of these, 1 row(s) match a roster ID once padded")
     # Routed through the running dashboard's inbox: the same lines.
-    con = connect(db)
-    worker = InboxWorker(con, inbox_dir(db)).start()
-    try:
-        args = argparse.Namespace(files=[str(tmp_path / "r9.csv")], kind=None, user="cli",
-                                  json=False)
-        assert _load_routed(args, "zh", inbox_dir(db)) == 0
-    finally:
-        worker.stop()
-        con.close()
+    assert load_routed(db, tmp_path / "r9.csv") == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("r9.csv:已导入为测温记录")
     assert out[1].startswith("  ! 1 行(共 1 户)的户号在用户档案中找不到(如 12345)")
@@ -302,28 +288,33 @@ def test_a_load_the_dashboard_runs_says_how_long_it_took(tmp_path, capsys, monke
     assert line.endswith("0 rejected") and " s)" not in line, line
 
 
-def test_a_load_the_dashboard_runs_prints_its_rejected_rows(tmp_path, capsys):
-    # "拒收 1" and nothing about which row or why, while a load of its own
-    # prints each rejected row: sheet!row, column, the cell and the reason.
+def load_routed(db, path, lang: str = "zh") -> int:
+    """`python -m pipelines load PATH` handed to a running dashboard's inbox
+    (a worker on the warehouse `db`, as the app starts one)."""
     import argparse
 
     from pipelines.cli import _load_routed
     from pipelines.inbox import InboxWorker, inbox_dir
     from pipelines.warehouse import connect
 
+    con = connect(db)
+    worker = InboxWorker(con, inbox_dir(db)).start()
+    try:
+        args = argparse.Namespace(files=[str(path)], kind=None, user="cli", json=False)
+        return _load_routed(args, lang, inbox_dir(db))
+    finally:
+        worker.stop()
+        con.close()
+
+
+def test_a_load_the_dashboard_runs_prints_its_rejected_rows(tmp_path, capsys):
+    # "拒收 1" and nothing about which row or why, while a load of its own
+    # prints each rejected row: sheet!row, column, the cell and the reason.
     db = tmp_path / "w.duckdb"
     (tmp_path / "r.csv").write_text("户号,测温时间,室内温度,用户签字\n"
                                     "0012345,2025-12-08 08:00,18,√\n"
                                     "0012346,2025-12-08 09:00,暖和,√\n", encoding="utf-8")
-    con = connect(db)
-    worker = InboxWorker(con, inbox_dir(db)).start()
-    try:
-        args = argparse.Namespace(files=[str(tmp_path / "r.csv")], kind=None, user="cli",
-                                  json=False)
-        assert _load_routed(args, "zh", inbox_dir(db)) == 0
-    finally:
-        worker.stop()
-        con.close()
+    assert load_routed(db, tmp_path / "r.csv") == 0
     out = capsys.readouterr().out
     assert "拒收 1" in out
     [line] = [x for x in out.splitlines() if "«暖和»" in x]
