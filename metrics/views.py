@@ -15,9 +15,9 @@ import duckdb
 import pandas as pd
 
 from .compose import Scope, statement
-from .period import Period, as_period
 from .display import changes
 from .kpi_query import params_for, query, run
+from .period import Period, as_period
 from .registry import PERSONAL_COLUMNS, get
 from .stored import variants as stored_variants
 

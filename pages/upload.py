@@ -193,7 +193,7 @@ def mapping_form(up: uploads.Upload) -> None:
 
 
 def optional_form(up: uploads.Upload) -> None:
-    """For a complete file with columns no field is known by (外温(℃)): each
+    """For a complete file with columns no field is known by (当日气象温度): each
     optional field not found, offered those columns, so a renamed outdoor
     temperature is read rather than dropped. Remembered as the required
     fields' choices are."""

@@ -264,7 +264,7 @@ _NO_DATA = frozenset(normalize_label(x) for x in ("序号", "行号", "序", "no
 
 def unknown_columns(labels: list[str | None], m: Mapping) -> list[str]:
     """The file's columns `m` leaves unmapped whose name no field of any
-    export is known by (票据状态, 外温(℃)): not loaded, so the load names them,
+    export is known by (票据状态, 当日气象温度): not loaded, so the load names them,
     rather than count a voided receipt or leave a cold day's reading
     unexempted without a word. Blank headers and row numbers (序号) are not
     named."""

@@ -350,11 +350,11 @@ def caption_lines(d: CardData, lang: str) -> list[str]:
     and its status."""
     lines = [parts_text(d, lang), of_which_text(d, lang)]
     last = compared_value(d.kpi, d.last_season.value, lang)
-    change = None if d.previous is None else change_text(d.kpi, d.change_last_season, lang,
-                                                         beside=d.now.value)
+    moved = None if d.previous is None else change_text(d.kpi, d.change_last_season, lang,
+                                                        beside=d.now.value)
     lines.append(t("ui.kpi.last_season", lang, value=last)
-                 + (f"({change})" if lang == "zh" and change else
-                    f" ({change})" if change else ""))
+                 + (f"({moved})" if lang == "zh" and moved else
+                    f" ({moved})" if moved else ""))
     lines.append(status_text(d, lang))
     return [x for x in lines if x]
 
