@@ -47,6 +47,9 @@ def test_timestamps(sql, text, expected):
     ("18", 18.0), ("17.5℃", 17.5), ("18°C", 18.0), ("−8.2", -8.2), ("-7.4", -7.4),
     ("1,234.50", 1234.5), ("¥1,234.50", 1234.5), ("￥800元", 800.0), ("95.5㎡", 95.5),
     ("1，200", 1200.0), ("二百元", None), ("nan", None), ("inf", None), ("", None), ("待测", None),
+    # a unit in words or in brackets, money in words around the number
+    ("18.5摄氏度", 18.5), ("18.5(℃)", 18.5), ("18.5（℃）", 18.5), ("人民币1234.50元", 1234.5),
+    ("1234.50元整", 1234.5), ("(℃)", None), ("整", None),
 ])
 def test_numbers(sql, text, expected):
     assert sql("heat_num", text) == expected

@@ -45,9 +45,11 @@ CREATE OR REPLACE TEMP MACRO heat_num_pre(s) AS (
         '^([-+]?\d+)\s*度\s*(\d)$', '\1.\2'));
 
 -- Numbers as exports write them: "1,234.50", "¥1234", "17.5℃", "−8.2", "95.5㎡",
--- "18.5度", "85.3平方米", "85.3平米", a price "25元/㎡", and the forms above.
+-- "18.5度", "18.5摄氏度", "18.5(℃)", "85.3平方米", "85.3平米", a price "25元/㎡",
+-- "人民币1234.50元", "1234.50元整", and the forms above.
 CREATE OR REPLACE TEMP MACRO heat_num_text(s) AS
     regexp_replace(translate(heat_num_pre(s), '−－﹣', '---'),
+                   '[(（]\s*(℃|°C|°c|°|度|摄氏度|元)\s*[)）]|摄氏|人民币|整$|'
                    '[\s,，¥￥元℃°㎡²度]|/(㎡|平方米|平米|m2|M2|m²)|平方米|平米|RMB|rmb|m2$|M2$|C$|c$', '', 'g');
 
 -- A number with 万 (10,000) as its unit: 1.2万, 1.2万元, 3万㎡.
