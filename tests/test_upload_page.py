@@ -821,3 +821,21 @@ def test_a_column_no_field_knows_is_named_and_can_be_given_a_field(warehouse):
         assert con.execute("SELECT outdoor_c FROM temperature_readings").fetchall() == [(-9.5,)]
     finally:
         con.close()
+
+
+def test_a_rejected_csv_rows_download_has_no_empty_column_without_a_header(warehouse):
+    # A CSV whose lines end with a comma: the download put an empty column
+    # headed "(6)" before 原文件行号. A column without a header but with a
+    # value in a rejected row stays (the row is given back as it was).
+    data = ("收据号,户号,供暖季,缴费日期,实收金额,\n"
+            "SF1,0101001,2025-2026,2025-11-01,1840,\n"
+            "SF2,0101002,2025-2026,2025-11-02,很多,\n"
+            "SF3,0101003,2025-2026,2025-11-03,不详,备注在无标题列\n").encode("utf-8")
+    at = upload_bytes(open_page(), ("payments.csv", data))
+    at.button(key="upload_load").click().run()
+    up = next(iter(at.session_state["upload_desk"].values()))
+    frame = rejected_rows(up.plan, up.report.rejects, "zh")
+    assert list(frame.columns) == ["收据号", "户号", "供暖季", "缴费日期", "实收金额", "(6)",
+                                   "原文件行号", "拒收原因"]
+    only_empty = rejected_rows(up.plan, [r for r in up.report.rejects if r.row == 3], "zh")
+    assert "(6)" not in only_empty.columns

@@ -282,10 +282,13 @@ def rejected_rows(plan: Plan, rejects: list[Reject], lang: str) -> pd.DataFrame:
     part = table.filter(pc.is_in(table.column(ROW), value_set=pa.array(sorted(reasons),
                                                                         pa.int64())))
     labels = plan.header.labels
-    columns = [label if label else f"({i + 1})" for i, label in enumerate(labels)]
-    data = {f"c{i}": part.column(f"c{i}").to_pylist() for i in range(len(labels))}
-    df = pd.DataFrame(data)
-    df.columns = columns
+    values = [part.column(f"c{i}").to_pylist() for i in range(len(labels))]
+    # A column without a header and without a value in these rows (a CSV
+    # line with a trailing comma gives every row one) is no column to fix.
+    keep = [i for i, label in enumerate(labels)
+            if label or any(v not in (None, "") for v in values[i])]
+    df = pd.DataFrame({f"c{i}": values[i] for i in keep})
+    df.columns = [labels[i] if labels[i] else f"({i + 1})" for i in keep]
     rows = part.column(ROW).to_pylist()
     df[t("ui.rejects.source_row", lang)] = rows
     df[t("ui.rejects.reasons", lang)] = ["; ".join(reasons[r]) for r in rows]
