@@ -74,10 +74,14 @@ HEADLINE_COLUMNS = ("kpi", "value", "previous_value", "change_previous", "last_s
                     "change_last_season", "target", "status", "numerator", "denominator")
 
 
-def _text(kpi, value, lang: str, compact: bool = False) -> str:
+def _text(kpi, value, lang: str, compact: bool = False, compared: bool = False) -> str:
+    """A figure of the table; `compared`: a comparison period's, a rate or a
+    duration with one decimal as every change beside it (the week's own
+    figure gets the digits that tell it from its target, 94.97%)."""
     if compact and kpi.unit == "yuan" and not missing(value):
         return compact_yuan(value, lang)
-    return format_value(kpi, None if missing(value) else value, lang)
+    digits = 1 if compared and kpi.unit in ("percent", "hours") else None
+    return format_value(kpi, None if missing(value) else value, lang, digits=digits)
 
 
 def _parts(kpi, numerator, denominator, lang: str, compact: bool) -> tuple[str, str]:
@@ -104,10 +108,12 @@ def headline_rows(data: WeeklyData, lang: str = "zh",
         out.append({
             "kpi": (kpi.text(lang)[0], ""),
             "value": (_text(kpi, r["value"], lang, compact), "n"),
-            "previous_value": (_text(kpi, r["previous_value"], lang, compact), "n"),
+            "previous_value": (_text(kpi, r["previous_value"], lang, compact, compared=True),
+                               "n"),
             "change_previous": (_change(kpi.id, r["change_previous"], lang, compact),
                                 f"n {judge(kpi, r['change_previous']) or ''}".strip()),
-            "last_season_value": (_text(kpi, r["last_season_value"], lang, compact), "n"),
+            "last_season_value": (_text(kpi, r["last_season_value"], lang, compact,
+                                        compared=True), "n"),
             "change_last_season": (_change(kpi.id, r["change_last_season"], lang, compact),
                                    f"n {judge(kpi, r['change_last_season']) or ''}".strip()),
             "target": (_text(kpi, kpi.target, lang), "n"),

@@ -1414,3 +1414,19 @@ def test_a_week_before_the_season_says_how_the_coming_seasons_collection_goes():
     fees = sentences(gather(con, "2025-W49", now=now, trends=False))["fees"]
     assert not any("已开始收费" in s for s in fees)
     con.close()
+
+
+def test_the_report_pages_comparison_figures_have_one_decimal(demo_con):
+    # "Same week last season 95.01%" beside changes of one decimal: the
+    # extra digits are for the week's own figure against its target.
+    from dataclasses import replace
+
+    from reports.printable import headline_rows
+    data = gather(demo_con, "2025-W50", trends=False)
+    head = data.headline.copy()
+    row = head.index[head["kpi"] == "temp_household_compliance_rate"][0]
+    head.loc[row, ["value", "previous_value", "last_season_value"]] = [0.9497, 0.95012, 0.94996]
+    shown = next(r for r in headline_rows(replace(data, headline=head), "en", compact=True)
+                 if r["kpi"][0] == get("temp_household_compliance_rate").text("en")[0])
+    assert shown["value"][0] == "94.97%"
+    assert (shown["previous_value"][0], shown["last_season_value"][0]) == ("95.0%", "95.0%")
