@@ -48,6 +48,7 @@ def coverage_chart(part: pd.DataFrame, missing: list[str]) -> go.Figure:
                                  hovertemplate="%{customdata}<extra></extra>"))
     fig.update_layout(height=160, margin={"l": 0, "r": 0, "t": 4, "b": 0}, showlegend=False,
                       bargap=0.1)
+    fig.update_yaxes(tickformat=",")   # 2,000 rows, as every count is written (not 2000)
     # Dates as the language writes them (Plotly's own ticks say "Jan 2025"):
     # months over a long span, days over a short one (a kind with one or two
     # weekly exports would repeat one month's name on every tick).

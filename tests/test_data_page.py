@@ -237,6 +237,8 @@ def test_coverage_charts_write_dates_in_the_language(warehouse, lang, days, mont
         stops = c["layout"]["xaxis"]["tickformatstops"]
         assert [s["value"] for s in stops] == [days, months]
         assert [s["dtickrange"] for s in stops] == [[None, "M1"], ["M1", None]]
+        # rows counted as every count is written: 2,000, not 2000
+        assert c["layout"]["yaxis"]["tickformat"] == ","
 
 
 def test_empty_warehouse(tmp_path, monkeypatch):
