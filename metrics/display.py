@@ -207,13 +207,21 @@ def value_text(column: str, value, lang: str):
     return t(key, lang) if has(key) else value
 
 
+# Columns listing several values joined as Chinese writes a list (2024-2025、
+# 2025-2026: a household's seasons owed), written as `lang` lists them.
+LIST_COLUMNS = ("seasons",)
+
+
 def translate_values(df: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The frame with its source-system values in `lang`, for the table and its
     download only: filters and links work on the original values."""
     cols = [c for c in df.columns if c in VALUE_KEYS]
-    if lang == DEFAULT_LANG or not cols or df.empty:
+    lists = [c for c in df.columns if c in LIST_COLUMNS]
+    if lang == DEFAULT_LANG or not (cols or lists) or df.empty:
         return df
     out = df.copy()
     for c in cols:
         out[c] = [value_text(c, v, lang) for v in out[c]]
+    for c in lists:
+        out[c] = [v.replace("、", ", ") if isinstance(v, str) else v for v in out[c]]
     return out

@@ -346,3 +346,12 @@ def test_event_time_leaves_out_a_midnight_only(lang, text):
     assert fmt.event_time(dt.datetime(2026, 3, 15, 0, 1), lang) == fmt.datetime(
         dt.datetime(2026, 3, 15, 0, 1), lang)
     assert fmt.event_time(None, lang) == fmt.EMPTY
+
+
+def test_a_list_of_seasons_is_written_as_the_language_lists():
+    # The fees page's 欠费户 table and its download said "2024-2025、2025-2026"
+    # in English.
+    from metrics.display import translate_values
+    df = pd.DataFrame({"seasons": ["2024-2025、2025-2026", "2025-2026"]})
+    assert translate_values(df, "en")["seasons"].tolist() == ["2024-2025, 2025-2026", "2025-2026"]
+    assert translate_values(df, "zh")["seasons"].tolist() == df["seasons"].tolist()
