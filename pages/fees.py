@@ -122,24 +122,23 @@ picked = st.segmented_control(tr("by.level"), fv.LEVELS, default="station", key=
 if picked and picked != level:   # changed on this run: read it now
     level, BY = picked, (fv.collection_by, picked, period, filters, scope)
 by = reads.get(BY)
-left, right = st.columns([2, 3])
-with left:
-    plot("collection_by", (BY, level),
-         lambda: by_slice(by.dropna(subset=[level]), level, get("fee_collection_rate_amount"),
-                          lang, AREA["fees"], value="rate_amount",
-                          last_season="rate_amount_last_season", numerator="paid_yuan",
-                          denominator="due_yuan"))
-with right:
-    labels = {c: tr(f"col.{c}") for c in by.columns if c != level}
-    # A change of a rate is in percentage points, written as on the cards
-    # (fmt.points): "+1.6 个百分点" / "+1.6 pp", not "+1.6%", and one that rounds
-    # to zero "0.0 个百分点" (a fixed-sign number format wrote "-0.0"). The
-    # download holds the points.
-    changes = [c for c in by.columns if c.startswith("change_")]
-    tables.show(by.assign(**{c: by[c] * 100 for c in changes}), lang, key="collection_by",
-                file_name=tr("by.file", level=t(f"field.{level}", lang)), labels=labels,
-                config={labels[c]: YUAN for c in by.columns if c.endswith("_yuan")},
-                texts={labels[c]: partial(fmt.points, lang=lang) for c in changes})
+# The chart above its table, each the page's width: beside the chart, the
+# table's twelve columns showed four at 1366 px and scrolled for the rest.
+plot("collection_by", (BY, level),
+     lambda: by_slice(by.dropna(subset=[level]), level, get("fee_collection_rate_amount"),
+                      lang, AREA["fees"], value="rate_amount",
+                      last_season="rate_amount_last_season", numerator="paid_yuan",
+                      denominator="due_yuan"))
+labels = {c: tr(f"col.{c}") for c in by.columns if c != level}
+# A change of a rate is in percentage points, written as on the cards
+# (fmt.points): "+1.6 个百分点" / "+1.6 pp", not "+1.6%", and one that rounds
+# to zero "0.0 个百分点" (a fixed-sign number format wrote "-0.0"). The
+# download holds the points.
+changes = [c for c in by.columns if c.startswith("change_")]
+tables.show(by.assign(**{c: by[c] * 100 for c in changes}), lang, key="collection_by",
+            file_name=tr("by.file", level=t(f"field.{level}", lang)), labels=labels,
+            config={labels[c]: YUAN for c in by.columns if c.endswith("_yuan")},
+            texts={labels[c]: partial(fmt.points, lang=lang) for c in changes})
 rows_behind(("fee_collection_rate_amount", "fee_collection_rate_households",
              "fee_arrears_amount"), period, filters, scope, lang, key="fees_by",
             slices={level: [v for v in by[level].dropna()]},
