@@ -83,7 +83,9 @@ def plot(key: str, inputs: tuple, build) -> None:
 
 
 # Grouped thousands and two decimals, as the fee system prints amounts.
-YUAN = st.column_config.NumberColumn(format="accounting")
+# Money as in every table: grouped, to the fen, a negative with its sign
+# (-578.82), under a header naming 元 (tables.MONEY_FORMAT).
+YUAN = st.column_config.NumberColumn(format=tables.MONEY_FORMAT)
 
 st.title(tr("title"))
 places = fmt.join(f.places(kpi.scope()), lang) or t("ui.filters.whole_company", lang)
@@ -163,7 +165,7 @@ with right:
     tables.show(shown, lang, key="arrears_by_age", file_name=tr("arrears.file"),
                 columns=AGE_COLUMNS, labels={c: tr(f"col.{c}") for c in shown.columns},
                 config={tr("col.arrears_yuan"): st.column_config.NumberColumn(
-                    format="accounting",
+                    format=tables.MONEY_FORMAT,
                     width=tables.fit_width(ages["arrears_yuan"],
                                            header=tr("col.arrears_yuan")))})
 

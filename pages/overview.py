@@ -200,8 +200,6 @@ def arrears(data: dict[str, kpi.CardData]) -> None:
                 whole=whole("fee_season_arrears", top),
                 columns=["household_id", "name", "station", "community", "season",
                          "arrears_yuan", "age_days"],
-                config={t("metrics.col.arrears_yuan", lang):
-                        st.column_config.NumberColumn(format="¥%,.2f")},
                 empty=tr("page.overview.none_arrears"))
     page_link("fees", tr("page.overview.open.fees"))
 

@@ -385,9 +385,7 @@ def refunds() -> None:
         # it off after the day counts
         tables.show(df, lang, key="t_refund", file_name=tr("page.temperature.refund"),
                     columns=["branch", "station", "refund_yuan", "households",
-                             "noncompliant_days", "refunded_days", "households_without_bill"],
-                    config={t("metrics.col.refund_yuan", lang):
-                            st.column_config.NumberColumn(format="¥%,.2f")})
+                             "noncompliant_days", "refunded_days", "households_without_bill"])
 
 # Every read the page makes before any choice below the cards, so that
 # ui.prefetch can run them side by side.

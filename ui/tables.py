@@ -178,11 +178,10 @@ CELL_PADDING_PX = 32
 
 def fit_width(values: pd.Series, decimals: int = 2, header: str = "") -> int:
     """Pixels a numeric column needs to show its longest value whole, grouped
-    by thousands with `decimals` (as MONEY_FORMAT or the accounting format
-    writes it, a negative in brackets), and its header: in a narrow column of
-    the page the grid otherwise cuts an amount to "1,63…"."""
-    texts = [f"({abs(float(v)):,.{decimals}f})" if v < 0 else f"{float(v):,.{decimals}f}"
-             for v in values.dropna()]
+    by thousands with `decimals` (as MONEY_FORMAT writes it), and its header:
+    in a narrow column of the page the grid otherwise cuts an amount to
+    "1,63…"."""
+    texts = [f"{float(v):,.{decimals}f}" for v in values.dropna()]
     longest = max([len(x) for x in texts] + [len(header) // 2, 4])
     return CHAR_PX * longest + CELL_PADDING_PX
 
