@@ -118,6 +118,7 @@ def _route() -> None:
 
     f = sidebar.filters(session.visible_options(db.query(filter_options)), lang,
                         applies=page in dashboards or page in reports)
+    session.single_banner()
     # The dashboards show the sidebar's period: say when a kind has no data in it.
     header.draw(lang, (f.start, f.end) if page in dashboards else None)
     session.routed(page)

@@ -169,6 +169,14 @@ def from_this_computer(ip: str | None, headers: dict) -> bool:
     return _loopback(hostname.lower())
 
 
+def single_banner() -> None:
+    """In single-user mode, the sidebar's note that nobody signs in: drawn
+    under the filters (above them it pushed the season and the period below
+    a 768 px screen's fold)."""
+    if auth_mode() == "single":
+        st.sidebar.caption(tr("ui.auth.single_banner"))
+
+
 def gate() -> User | None:
     """Run first on every run: returns the user, or None when nobody is signed
     in (the caller then shows sign_in_page) or single-user mode must refuse
@@ -182,7 +190,6 @@ def gate() -> User | None:
             st.error(tr("ui.auth.single_not_loopback"))
             return None
         st.session_state[KEY] = LOCAL_USER
-        st.sidebar.caption(tr("ui.auth.single_banner"))
         return LOCAL_USER
     user = st.session_state.get(KEY)
     now = time.time()
