@@ -82,9 +82,8 @@ def plot(key: str, inputs: tuple, build) -> None:
     figures.show(key, (*inputs, lang), build, lang, config={"displayModeBar": False})
 
 
-# Grouped thousands and two decimals, as the fee system prints amounts.
-# Money as in every table: grouped, to the fen, a negative with its sign
-# (-578.82), under a header naming 元 (tables.MONEY_FORMAT).
+# Money as in every table: grouped thousands, to the fen, a negative with its
+# sign (-578.82), under a header naming 元 (tables.MONEY_FORMAT).
 YUAN = st.column_config.NumberColumn(format=tables.MONEY_FORMAT)
 
 st.title(tr("title"))
