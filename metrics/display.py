@@ -52,9 +52,15 @@ def format_value(kpi: Kpi, value, lang: str = "zh", digits: int | None = None) -
 
 
 # How a figure is rounded where a change is written beside it (the change
-# likewise): a rate to a tenth of a point, hours to a tenth, money to the
-# fen, a count whole, anything else (complaints per 10,000 m²) to 0.01.
-_SHOWN = {"percent": (100, 1), "hours": (1, 1), "count": (1, 0), "yuan": (1, 2)}
+# likewise, everywhere: reports.cells.change_shown): a rate to a tenth of a
+# point, hours to a tenth, money to the fen, a count whole, anything else
+# (complaints per 10,000 m²) to 0.01.
+CHANGE_DIGITS = {"percent": 1, "count": 0, "hours": 1, "yuan": 2}
+
+
+def shown_scale(unit: str) -> tuple[int, int]:
+    """(scale, digits) of a figure of `unit` as shown: a rate in points."""
+    return (100 if unit == "percent" else 1), CHANGE_DIGITS.get(unit, 2)
 
 
 def change(unit: str, now, before) -> float | None:
@@ -64,7 +70,7 @@ def change(unit: str, now, before) -> float | None:
     own unit (a rate's change as a fraction); None without either."""
     if now is None or before is None or now != now or before != before:
         return None
-    scale, digits = _SHOWN.get(unit, (1, 2))
+    scale, digits = shown_scale(unit)
     shown = round(round(float(now) * scale, digits) - round(float(before) * scale, digits),
                   digits)
     return shown / scale + 0.0   # + 0.0: no -0.0

@@ -16,7 +16,7 @@ import re
 import pandas as pd
 import xlsxwriter
 
-from metrics.display import display_width
+from metrics.display import display_width, shown_scale
 from ui.xlsx import needs_escape
 
 WORKBOOK_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -84,10 +84,6 @@ CHANGE_FORMATS = {
 }
 
 
-# Digits a change is written with, per unit (a percentage's change in points).
-CHANGE_DIGITS = {"percent": 1, "count": 0, "hours": 1, "yuan": 2, "per_10k_m2": 2}
-
-
 def change_shown(unit: str, change) -> float | None:
     """A change as the report writes it, everywhere (cells, summary, printable):
     a percentage's in points, rounded to the digits shown, so what rounds to
@@ -95,8 +91,8 @@ def change_shown(unit: str, change) -> float | None:
     would pick the negative section of the format for -0.0004)."""
     if missing(change):
         return None
-    value = change * 100 if unit == "percent" else change
-    return round(float(value), CHANGE_DIGITS.get(unit, 2)) + 0.0   # + 0.0: no -0.0
+    scale, digits = shown_scale(unit)
+    return round(float(change) * scale, digits) + 0.0   # + 0.0: no -0.0
 
 
 def change_format(unit: str, points_word: str) -> str:
