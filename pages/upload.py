@@ -11,7 +11,7 @@ import streamlit as st
 from i18n import column_label, t
 from pipelines.fields import DATASETS, KINDS, normalize_label
 from pipelines.load import warning
-from pipelines.mapping import ABSENT, may_be_absent, unknown_columns
+from pipelines.mapping import ABSENT, may_be_absent
 from pipelines.read import SUFFIXES
 from pipelines.settings import load_settings
 from ui import db, fmt, session, tables, uploads
@@ -107,10 +107,11 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
         st.warning(tr("ui.upload.missing", fields=fmt.join(
             [column_label(f, lang) for f in plan.mapping.missing], lang)))
         mapping_form(up)
-    elif unknown := unknown_columns(plan.header.labels, plan.mapping):
-        # Said before the load, where the column can still be given a field.
-        st.warning(warning("columns_unknown", {"columns": unknown}, lang))
-        optional_form(up)
+    elif unknown := dict(plan.warnings).get("columns_unknown"):
+        # The plan's warning (pipelines.load.plan_file), said before the load,
+        # where the column can still be given a field.
+        st.warning(warning("columns_unknown", unknown, lang))
+        optional_form(up, unknown["columns"])
     order = [f for f in DATASETS[plan.mapping.dataset].columns if f in plan.mapping.columns]
     rows = preview_rows(plan)
     if rows:
@@ -192,14 +193,13 @@ def mapping_form(up: uploads.Upload) -> None:
         st.rerun()
 
 
-def optional_form(up: uploads.Upload) -> None:
+def optional_form(up: uploads.Upload, names: list[str]) -> None:
     """For a complete file with columns no field is known by (当日气象温度): each
     optional field not found, offered those columns, so a renamed outdoor
     temperature is read rather than dropped. Remembered as the required
-    fields' choices are."""
+    fields' choices are. `names`: those columns' headers."""
     labels, mapping = up.plan.header.labels, up.plan.mapping
-    unknown = [i for i, label in enumerate(labels)
-               if label and str(label) in unknown_columns(labels, mapping)]
+    unknown = [i for i, label in enumerate(labels) if label and str(label) in names]
     fields = [f.name for f in DATASETS[mapping.dataset].fields
               if f.name not in mapping.columns and f.name not in mapping.absent]
     if not fields:

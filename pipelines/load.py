@@ -159,6 +159,13 @@ class Plan:
     # The preview staged by the loader's SQL (`read_preview`), per row count.
     _read: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def with_mapping(self, mapping: Mapping) -> "Plan":
+        """This plan with another mapping of its columns (a remembered one):
+        its warning about unknown columns is the new mapping's."""
+        kept = [w for w in self.warnings if w[0] != "columns_unknown"]
+        return Plan(self.sheet, self.header, mapping,
+                    kept + mapping_warnings(self.header.labels, mapping))
+
     def _required(self) -> list[int]:
         ds = DATASETS[self.mapping.dataset]
         return [self.mapping.columns[f.name] for f in ds.fields
@@ -340,6 +347,15 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def mapping_warnings(labels: list[str | None], mapping: Mapping) -> list[tuple[str, dict]]:
+    """What a mapping leaves out that the user should know: the columns no
+    field is known by. An incomplete mapping's unknown columns are what the
+    form offers for the missing fields, not columns dropped."""
+    if mapping.complete and (unknown := unknown_columns(labels, mapping)):
+        return [("columns_unknown", {"columns": unknown})]
+    return []
+
+
 def plan_file(path: Path, kind: str | None = None,
               overrides: dict[str, int] | None = None, file_name: str | None = None) -> Plan:
     """Read the file and choose the sheet that holds a known export.
@@ -408,11 +424,8 @@ def plan_file(path: Path, kind: str | None = None,
             sheet = replace(sheet, name=Path(file_name).stem)
         warnings = [("other_sheets", {"sheets": others, "sheet": sheet.name})] if others else []
         mapping = detect(header.labels, kind, overrides)
-        # An incomplete mapping's unknown columns are what the form offers
-        # for the missing fields, not columns dropped.
-        if mapping.complete and (unknown := unknown_columns(header.labels, mapping)):
-            warnings.append(("columns_unknown", {"columns": unknown}))
-        return Plan(fill_merged(sheet, header.last_row), header, mapping, warnings)
+        return Plan(fill_merged(sheet, header.last_row), header, mapping,
+                    warnings + mapping_warnings(header.labels, mapping))
     except PipelineError as exc:
         # Plain text named .xlsx with no export in it: its "columns" are just
         # its first line of text. Say what it is, not what columns it lacks.

@@ -109,7 +109,7 @@ def plan_remembered(con: duckdb.DuckDBPyConnection, path: str | Path, kind: str 
         return plan, None
     # detect(), as load_file does with these overrides, so the preview shows
     # exactly what will be loaded.
-    mapping = detect(plan.header.labels, DATASETS[saved.dataset].kind, saved.overrides)
-    plan = Plan(plan.sheet, plan.header, mapping, plan.warnings)
+    plan = plan.with_mapping(
+        detect(plan.header.labels, DATASETS[saved.dataset].kind, saved.overrides))
     plan.check()
     return plan, saved
