@@ -137,7 +137,8 @@ labels = {c: tr(f"col.{c}") for c in by.columns if c != level}
 # download holds the points.
 changes = [c for c in by.columns if c.startswith("change_")]
 tables.show(by.assign(**{c: by[c] * 100 for c in changes}), lang, key="collection_by",
-            file_name=tr("by.file", level=t(f"field.{level}", lang)), labels=labels,
+            file_name=tr("by.file", level=tables.name_part(t(f"field.{level}", lang), lang)),
+            labels=labels,
             config={labels[c]: YUAN for c in by.columns if c.endswith("_yuan")},
             texts={labels[c]: partial(fmt.points, lang=lang) for c in changes})
 rows_behind(("fee_collection_rate_amount", "fee_collection_rate_households",
@@ -238,7 +239,8 @@ for name, cols in LEAKS.items():
     if name in also_in:
         other, n = also_in[name]
         st.caption(tr("leaks.also_in", n=f"{n:,}", other=t(f"metrics.list.{other}", lang)))
-    long_lists.show(rows, lang, key=f"leak_{name}", file_name=title,
+    long_lists.show(rows, lang, key=f"leak_{name}", sheet=title,
+                    file_name=tr("leaks.file", name=tables.name_part(title, lang)),
                     columns=[c for c in cols if c in rows.columns], empty=tr("leaks.none"),
                     config={t(f"metrics.col.{c}", lang): YUAN for c in cols
                             if c.endswith("_yuan")})

@@ -133,7 +133,8 @@ def trends() -> pd.DataFrame:
     st.plotly_chart(figures.memo("o_trend", inputs, build), key="o_trend")
     st.caption(tr("page.overview.trend_note"))
     with st.expander(tr("page.overview.trend_table")):
-        tables.show(table, lang, key="o_trend", file_name=tr("page.overview.trend"),
+        tables.show(table, lang, key="o_trend", file_name=tr("page.overview.file.trend"),
+                    sheet=tr("page.overview.trend"),
                     labels={"week": tr("page.overview.week"),
                             **{a: get(k).text(lang)[0] for a, k in TRENDS.items()}},
                     texts={get(k).text(lang)[0]: partial(fmt.percent, lang=lang)
@@ -176,7 +177,8 @@ def tickets(data: dict[str, kpi.CardData]) -> None:
                   n=format_value(unanswered.kpi, unanswered.now.value, lang)))
     top = reads.get(LISTS["unanswered_tickets"])
     df = with_reason(top)
-    tables.show(df, lang, key="o_unanswered", file_name=tr("page.overview.unanswered"),
+    tables.show(df, lang, key="o_unanswered", file_name=tr("page.overview.file.unanswered"),
+                sheet=tr("page.overview.unanswered"),
                 whole=whole("unanswered_tickets", top, with_reason),
                 columns=["ticket_no", "category", "station", "received_at", "reason",
                          "hours_overdue"],
@@ -196,7 +198,9 @@ def arrears(data: dict[str, kpi.CardData]) -> None:
         st.info(tr("page.overview.no_bills", season=season))
         page_link("fees", tr("page.overview.open.fees"))
         return
-    tables.show(top, lang, key="o_arrears", file_name=tr("page.overview.arrears", season=season),
+    tables.show(top, lang, key="o_arrears",
+                file_name=tr("page.overview.file.arrears", season=season),
+                sheet=tr("page.overview.arrears", season=season),
                 whole=whole("fee_season_arrears", top),
                 columns=["household_id", "name", "station", "community", "season",
                          "arrears_yuan", "age_days"],

@@ -74,7 +74,8 @@ def weekly_trend() -> None:
     with st.expander(tr("page.temperature.weekly_table")):
         table = weeks.assign(week=weeks["week"].dt.date)[
             ["week", "compliant", "counted", "rate", "exempt", "unsigned", "readings"]]
-        tables.show(table, lang, key="t_weekly", file_name=tr("page.temperature.weekly"),
+        tables.show(table, lang, key="t_weekly", file_name=tr("page.temperature.file.weekly"),
+                    sheet=tr("page.temperature.weekly"),
                     labels=labels(table))
 
 
@@ -231,7 +232,9 @@ def drill_down() -> None:
         for col in cols[len(path) + 1:]:
             col.empty()
         st.markdown(tr("page.temperature.drill_level", level=label(child)))
-        tables.show(table, lang, key="t_drill", file_name=tr("page.temperature.drill"),
+        tables.show(table, lang, key="t_drill",
+                    file_name=tr("page.temperature.file.drill",
+                                 level=tables.name_part(label(child), lang)),
                     labels=labels(table))
         return
 
@@ -254,7 +257,9 @@ def drill_down() -> None:
         else f"{v} · {zones.get(v, '')}".rstrip(" ·"))
     if household == ALL:
         st.markdown(tr("page.temperature.drill_level", level=label("household_id")))
-        tables.show(homes, lang, key="t_drill_homes", file_name=tr("page.temperature.drill"),
+        tables.show(homes, lang, key="t_drill_homes",
+                    file_name=tr("page.temperature.file.drill",
+                                 level=tables.name_part(label("household_id"), lang)),
                     columns=["household_id", "unit", "room", "zone", "customer_type", "target_c",
                              "readings", "unsigned", "exempt", "counted", "compliant",
                              "compliance_rate", "lowest_indoor_c", "latest_measured_at",
@@ -266,7 +271,8 @@ def drill_down() -> None:
     # The source file and its Excel row first after the time: finding the row
     # in the export is the point of the drill-down, and the last columns are
     # off-screen on a laptop.
-    tables.show(rows, lang, key="t_drill_readings", file_name=f"{household}",
+    tables.show(rows, lang, key="t_drill_readings",
+                file_name=tr("page.temperature.file.readings", household=household),
                 columns=["measured_at", "file_name", "source_row", "indoor_c", "outdoor_c",
                          "target_c", "valid", "exempt", "counted", "compliant", "inspector",
                          "note"])
@@ -285,12 +291,15 @@ def chronic() -> None:
     st.markdown(f"**{tr('page.temperature.cold_zones')}**")
     zones = reads.get(zones_call)
     long_lists.show(zones, lang, key="t_cold_zones",
-                    file_name=tr("page.temperature.cold_zones"), rows=ZONES_SHOWN,
+                    file_name=tr("page.temperature.file.cold_zones"),
+                    sheet=tr("page.temperature.cold_zones"), rows=ZONES_SHOWN,
                     caption="page.temperature.first_zones", labels=labels(zones))
     st.markdown(f"**{tr('page.temperature.cold_homes')}**")
     homes = reads.get(homes_call)
     span = homes_call[2]
-    long_lists.show(homes, lang, key="t_cold_homes", file_name=tr("page.temperature.cold_homes"),
+    long_lists.show(homes, lang, key="t_cold_homes",
+                    file_name=tr("page.temperature.file.cold_homes"),
+                    sheet=tr("page.temperature.cold_homes"),
                     rows=HOMES_SHOWN, caption="page.temperature.first_homes",
                     whole=(db.later(action_list, "noncompliant_households", span, filters,
                                     scope),
@@ -316,7 +325,8 @@ def risk() -> None:
     st.markdown(tr("page.temperature.risk_count", n=len(at_risk), total=len(fits), thin=thin,
                    design=f"{design:g}", unit=celsius))
     shown = (at_risk if len(at_risk) else fits[fits["fit_ok"]]).reset_index(drop=True)
-    tables.show(shown, lang, key="t_risk", file_name=tr("page.temperature.risk"),
+    tables.show(shown, lang, key="t_risk", file_name=tr("page.temperature.file.risk"),
+                    sheet=tr("page.temperature.risk"),
                 columns=["station", "community", "building", "expected_indoor_c", "target_c",
                          "mean_indoor_c", "readings", "households", "outdoor_min_c",
                          "outdoor_max_c", "slope", "r2"],
@@ -383,7 +393,8 @@ def refunds() -> None:
     with st.expander(tr("page.temperature.refund_table")):
         # the amount beside the station: in the half-width column the grid cut
         # it off after the day counts
-        tables.show(df, lang, key="t_refund", file_name=tr("page.temperature.refund"),
+        tables.show(df, lang, key="t_refund", file_name=tr("page.temperature.file.refund"),
+                    sheet=tr("page.temperature.refund"),
                     columns=["branch", "station", "refund_yuan", "households",
                              "noncompliant_days", "refunded_days", "households_without_bill"])
 

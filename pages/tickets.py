@@ -127,7 +127,8 @@ with st.expander(tr("volume.table.title")):
                                          lang))
              for c in table.columns if c != "period"}
     tables.show(table, lang, key="tickets_volume_table",
-                file_name=tr("volume.table.file", grain=tr(f"volume.table.{grain or 'week'}")),
+                file_name=tr("volume.table.file",
+                             grain=tables.name_part(tr(f"volume.table.{grain or 'week'}"), lang)),
                 labels={"period": tr(f"volume.table.{grain or 'week'}"), **names})
     st.caption(tr("volume.table.note"))
 

@@ -98,8 +98,9 @@ def _umask() -> int:
 
 
 def file_name(week: str, branch: str | None, lang: str, suffix: str = ".xlsx") -> str:
-    """周报_2025-W48.xlsx / weekly-report_2025-W48_张店分公司.xlsx"""
-    stem = "周报" if lang == "zh" else "weekly-report"
+    """周报_2025-W48.xlsx / weekly_report_2025-W48_张店分公司.xlsx: words
+    joined by underscores, as every download of the dashboard."""
+    stem = "周报" if lang == "zh" else "weekly_report"
     parts = [stem, week] + ([branch] if branch else [])
     return "_".join(p.replace("/", "_").replace("\\", "_") for p in parts) + suffix
 

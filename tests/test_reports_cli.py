@@ -190,7 +190,7 @@ def test_out_must_name_an_xlsx_file(planted_db, tmp_path, capsys):
     assert main([*common, "--out", str(tmp_path), "--lang", "en"]) == 2
     assert capsys.readouterr().err.strip() == (
         f"{tmp_path} is a folder: --out takes the workbook's file name, e.g. "
-        f"{tmp_path / 'weekly-report_2025-W48.xlsx'}.")
+        f"{tmp_path / 'weekly_report_2025-W48.xlsx'}.")
     pdf = tmp_path / "x.pdf"
     assert main([*common, "--out", str(pdf)]) == 2
     assert capsys.readouterr().err.strip() == (

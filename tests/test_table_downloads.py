@@ -229,20 +229,40 @@ def test_page_downloads_have_whole_word_sheet_names(demo_copy, files):
     assert titles["leak_bill_mismatches"] == "Bills that differ from the…"
     assert titles["settlement"] == "fees_daily_settlement"
     got = files(open_page("pages/temperature.py", "en"))
-    assert got["t_risk"][1].sheetnames == ["Cold-day risk"]
+    assert got["t_risk"][1].sheetnames == ["Cold-day risk"]          # the title, not the file name
 
 
 # --- 3. file names ------------------------------------------------------------------------
 
-def test_a_titles_colon_reads_as_a_dash_in_the_file_name(demo_copy, files):
-    got = files(open_page("pages/temperature.py", "en"))
-    name = got["t_risk"][0]
-    assert re.fullmatch(r"Cold-day risk - expected indoor temperature at the design "
-                        r"temperature_\d{8}\.xlsx", name), name
+DASHBOARDS = [("pages/overview.py", {}), ("pages/tickets.py", WEEK), ("pages/fees.py", WEEK),
+              ("pages/temperature.py", {})]
+
+
+@pytest.mark.parametrize("page,params", DASHBOARDS)
+def test_every_download_is_named_subject_then_table(demo_copy, files, page, params):
+    # The temperature and overview pages named their files by the table's
+    # title ("Cold-day risk - expected indoor temperature at the design
+    # temperature_20251201.xlsx"), the tickets and fees pages by subject and
+    # table (tickets_unanswered_20251201.xlsx): a folder of a meeting's
+    # downloads sorted into no order. Each is now <subject>_<table>_<day>.
+    subjects = {"en": ("temperature_", "tickets_", "fees_", "overview_"),
+                "zh": ("室温_", "工单_", "收费_", "总览_")}
+    for lang in ("en", "zh"):
+        names = [name for name, _ in files(open_page(page, lang, **params)).values()]
+        assert names, page
+        for name in names:
+            assert name.startswith(subjects[lang]), name
+            assert re.fullmatch(r"[^ ]+_\d{8}\.xlsx", name), name
+            if lang == "en":
+                assert re.fullmatch(r"[a-z0-9_\-]+\.xlsx", name), name
+
+
+def test_a_drill_down_file_names_its_level(demo_copy, files):
+    got = files(open_page("pages/fees.py", "en", **WEEK))
+    assert re.fullmatch(r"fees_by_station_\d{8}\.xlsx", got["collection_by"][0])
     got = files(open_page("pages/temperature.py", "zh"))
-    assert re.fullmatch(r"低温风险-设计温度下的预计室温_\d{8}\.xlsx", got["t_risk"][0])
-    # the rest as they were
-    assert re.fullmatch(r"每周室温达标率与室外温度_\d{8}\.xlsx", got["t_weekly"][0])
+    assert re.fullmatch(r"室温_下钻_按分公司_\d{8}\.xlsx", got["t_drill"][0])
+    assert re.fullmatch(r"室温_低温风险_\d{8}\.xlsx", got["t_risk"][0])
 
 
 @pytest.mark.parametrize("title,stem", [

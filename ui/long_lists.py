@@ -25,11 +25,13 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
          config: Mapping | None = None, empty: str | None = None,
          rows: int = SHOWN_ROWS,
          whole: tuple[Callable[[], pd.DataFrame], int] | None = None,
-         caption: str = "page.tickets.list.first_rows") -> pd.DataFrame:
+         caption: str = "page.tickets.list.first_rows",
+         sheet: str | None = None) -> pd.DataFrame:
     """Like tables.show, but only the first `rows` rows on screen (a caption
     says how many there are) while the download holds them all. `whole`: when
     `df` is only the first rows of a longer list, (a read of all of them, how
-    many): the download reads them when clicked. `caption`: the key of the
+    many): the download reads them when clicked. `sheet`: the download's
+    sheet name (tables.show). `caption`: the key of the
     caption ({shown} of {n}) for a list of things other than rows ("前 50 户,
     共 593 户"). Returns the frame shown."""
     if tables.is_row_list(df) and not session.can("row_lists"):
@@ -51,5 +53,5 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
         label = t("ui.grid.download_all", lang, n=fmt.number(n, lang))
     # The page's column formats go with the file too (its numbers as on screen).
     tables.download_all(read, n, df, lang, key, file_name, cols, labels, label=label,
-                        config=config)
+                        config=config, sheet=sheet)
     return head

@@ -294,6 +294,13 @@ def excel_formats(shown: pd.DataFrame, ids: Sequence[str], config: Mapping | Non
 FILE_NAME_MAX = 80
 
 
+def name_part(text: str, lang: str) -> str:
+    """A word put into a download's name, written as the rest of the name:
+    lower case with underscores in English (fees_by_branch), as is in
+    Chinese (收费_按分公司)."""
+    return re.sub(r"\s+", "_", text.strip().lower()) if lang == "en" else text
+
+
 def file_stem(name: str) -> str:
     """`name` (a table's title) fit to name a file: a colon as a dash
     (xlsx.colons_as_dashes), slashes as dashes, other characters a file name
@@ -396,12 +403,14 @@ def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, l
                  key: str, file_name: str, columns: Sequence[str] | None = None,
                  labels: Mapping[str, str] | None = None, label: str | None = None,
                  config: Mapping | None = None,
-                 texts: Mapping[str, Callable[[object], str]] | None = None) -> None:
+                 texts: Mapping[str, Callable[[object], str]] | None = None,
+                 sheet: str | None = None) -> None:
     """An .xlsx download of a whole list of which the page shows only some
     rows: `rows()` reads all `n` of them when the button is clicked (not on
     every run); `like`: the rows shown, whose columns the list has.
     `config`, `texts`: the page's, as the table on screen has them, for
-    the file's number formats (excel_formats, of all the rows)."""
+    the file's number formats (excel_formats, of all the rows). `sheet`:
+    the sheet's name (the table's title), by default the file's."""
     allowed = can_see_personal()   # read now: the file is built outside the session
 
     def build() -> bytes:
@@ -410,7 +419,8 @@ def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, l
         written = cell_texts(out, lang, cols, texts)
         formats = excel_formats(out, column_ids(frame, cols),
                                 grid_config(out, lang, cols, config, written), written)
-        return workbook_bytes({file_name: out}, {file_name: formats})
+        name = sheet or file_name
+        return workbook_bytes({name: out}, {name: formats})
 
     cols = [c for c in (columns if columns is not None else like.columns) if c in like.columns]
     _button(build, lang, key, file_name, download_detail(like, cols, rows=n), label)
@@ -421,9 +431,13 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
          config: Mapping | None = None, height: int | str = "auto",
          empty: str | None = None,
          whole: tuple[Callable[[], pd.DataFrame], int] | None = None,
-         texts: Mapping[str, Callable[[object], str]] | None = None) -> pd.DataFrame:
+         texts: Mapping[str, Callable[[object], str]] | None = None,
+         sheet: str | None = None) -> pd.DataFrame:
     """Mask, translate, draw the table and its download; returns the frame
-    shown (tests compare it with the KPI layer). `config`: extra
+    shown (tests compare it with the KPI layer). `file_name`: the download's
+    name before its day, <subject>_<table> (室温_低温风险 /
+    temperature_cold_day_risk); `sheet`: its sheet's, the table's title
+    (低温风险), by default the file's. `config`: extra
     st.column_config entries keyed by the translated header. `whole`: for
     the first rows of a longer list, (a read of all its rows, how many):
     the download then holds them all, and its button says how many.
@@ -447,11 +461,11 @@ def show(df: pd.DataFrame, lang: str, key: str, file_name: str,
          key=f"{key}_table")
     if whole is None:
         # The file's numbers as the screen's: from the same column formats.
-        download(shown, lang, key, file_name, download_detail(df, columns),
+        download(shown, lang, key, file_name, download_detail(df, columns), sheet=sheet,
                  formats=excel_formats(bools_in_words(shown, lang), ids, formats, texts))
     else:
         rows, n = whole
         download_all(rows, n, df, lang, key, file_name, asked, labels,
                      label=t("ui.grid.download_all", lang, n=fmt.number(n, lang)),
-                     config=config, texts=texts)
+                     config=config, texts=texts, sheet=sheet)
     return shown

@@ -88,7 +88,7 @@ def test_the_report_page_in_english(demo_app, page):
         .to_be_visible(timeout=BUILD_TIMEOUT_MS)
     with page.expect_download() as info:
         page.get_by_role("button", name="Download the Excel report").click()
-    assert info.value.suggested_filename == f"weekly-report_{WEEK}.xlsx"
+    assert info.value.suggested_filename == f"weekly_report_{WEEK}.xlsx"
 
     # The English summary is the longer one: it still prints on one A4 page,
     # its table text no smaller than 10.5 px.
