@@ -175,8 +175,10 @@ _register(Dataset(
         _f("phone", TEXT, "联系电话", "来电号码", "电话", "手机号", "phone", personal=True),
         # 保密 / 不公开: the caller asked to stay unnamed (shown as anonymous).
         _f("anonymous", BOOL, "是否匿名", "匿名", "anonymous",
-           yes=("保密", "要求保密", "不公开", "匿名来电", "匿名投诉", "匿名举报"),
-           no=("实名", "实名来电", "不匿名", "公开", "实名投诉", "实名举报")),
+           yes=("保密", "要求匿名", "不公开", "要求保密", "匿名来电", "匿名投诉", "匿名举报",
+                "匿名(保密)", "匿名（保密）", "非实名", "隐藏号码", "号码保密", "不留名",
+                "不愿留名"),
+           no=("实名", "不匿名", "公开", "实名来电", "实名投诉", "实名举报")),
         _f("description", TEXT, "反映内容", "诉求内容", "问题描述", "内容", "受理内容", "工单内容",
            "description"),
         _f("station", TEXT, *STATION),
@@ -236,13 +238,16 @@ NO_WORDS = ("否", "×", "✗", "x", "n", "no", "false", "0", "无", "未签", "
 # 无签字, 没有签, 待签), "签字:无", nobody home (不在家, 无人, 空房), a consent
 # that is no signature (电话确认, 口头同意, 微信已确认; not a name beside a phone
 # number, nor 微信签名), a placeholder for no value
-# (暂无, 空白, 未知, N/A, null, ?). Anything else (a name, 已签, 签字, √) is a
-# signature.
+# (暂无, 空白, 未知, N/A, null, (空), ?), the column's label with nothing after
+# it (用户签字：), the resident away (用户外出) or disputing the reading (用户不认可,
+# 对温度有异议). Anything else (a name, 已签, 签字, √) is a signature.
 UNSIGNED_WORDS = ("空", "未", "没有", "✕", "✖", "✘", "╳", "—", "--", "——",
                   "暂无", "空白", "未知", "不详", "待定", "待补", "后补", "n/a", "na", "nan", "null",
-                  "none", "nil", "无签名", "无签字")
+                  "none", "nil", "无签名", "无签字", "(空)", "（空）", "[空]", "【空】", "<空>")
 UNSIGNED_PATTERN = (r"拒|(未|不|无|没|待|缺)[^已]{0,2}签|签[字名]?[:：]?(无|否|空|没有|未)"
-                    r"|不在|未在|没在|无人|空房|空置|空户"
+                    r"|^(用户|住户|户主|业主|客户)?(签字|签名|确认)[:：]$"
+                    r"|不在|未在|没在|无人|空房|空置|空户|外出"
+                    r"|不认可|不认同|有异议|不同意|不确认"
                     r"|(电话|口头|微信|短信)已?(确认|同意|告知|通知|联系|回复)|^[?？]+$")
 # ... unless the cell also says someone did sign in the end: 不在家,家属已签;
 # 户主不在家由家属签字; 无人签字后补签; 微信同意后签字 are signed readings.

@@ -16,10 +16,17 @@ from .read import RawSheet
 
 SCAN_ROWS = 40
 MIN_KNOWN = 2
-# A totals row (合计, 总计, 小计, 本页合计 …, or a group's subtotal such as
-# "张店分公司 小计", "华光小区合计:"), matched on a cell with spaces removed. A
-# name before the word has no digits, so no ID or date makes a row a total.
-TOTAL_ROW = r"(本页|总)?(合|总|小)计.{0,40}|[^0-9]{1,20}(合|小)计[:：]?"
+# A totals row (合计, 总计, 小计, 共计, 累计, 汇总, 本页合计, Total …, or a
+# group's subtotal such as "张店分公司 小计", "华光小区合计:", "华光路换热站汇总",
+# "张店分公司（小计）", "Branch total"), matched on a cell with spaces removed.
+# A name before the word has no digits, so no ID or date makes a row a total.
+# A row so marked in one of the first three columns is left out: loaded, a
+# station's subtotal would count as one more household's bill.
+TOTAL_ROW = (r"(本页|总)?(合|总|小|共|累)计.{0,40}|汇总.{0,40}"
+             r"|[^0-9]{1,20}((合|小|总|共|累)计|汇总)[)）]?[:：]?"
+             r"|(?i:(grand|sub)?totals?)([:：].{0,40})?|[^0-9]{1,20}(?i:(sub)?total)[:：]?")
+# What every such cell holds, looked for before the expression is tried.
+TOTAL_MARKS = ("计", "汇总", "otal", "OTAL")
 _TOTAL = re.compile(TOTAL_ROW)
 # A signature or print line under the last row (制表人：张三  审核人：李四,
 # 制表日期：…, 打印时间：…, 负责人：), matched on a cell with spaces removed: a

@@ -31,7 +31,7 @@ from .fields import (BOOL, DATASETS, DAY_OR_TIME, ENUM, ID, NO_WORDS, NUMBER, PE
                      UNSIGNED_WORDS, WAN_YUAN, YES_WORDS, Dataset, Field, has_unit,
                      normalize_label, wan_yuan, wan_yuan_title)
 from .formulas import cell_ref
-from .header import FOOTER_ROW, TOTAL_ROW, Header
+from .header import FOOTER_ROW, TOTAL_MARKS, TOTAL_ROW, Header
 from .mapping import Mapping
 from .read import ROW, RawSheet
 from .reasons import WHOLE_ROW
@@ -294,6 +294,14 @@ def _error(q: _Sql, ds: Dataset, f: Field, raw: str, typed: str, day: str | None
         checks.append(f"WHEN {empty} THEN 'missing_required'")
     else:
         checks.append(f"WHEN {empty} THEN NULL")
+    if f.type in (TIMESTAMP, NUMBER):
+        # NULL, 无, (空), 0000-00-00, and in a time column 未办结 or 处理中: no
+        # value, as an empty cell. A ticket export writes them in the times
+        # of its open tickets; rejected, those tickets went uncounted.
+        no_value = f"heat_no_value({_value(f)})" + (
+            f" OR heat_not_yet({_value(f)})" if f.type == TIMESTAMP else "")
+        checks.append(f"WHEN {typed} IS NULL AND ({no_value}) THEN "
+                      + ("'missing_required'" if f.required else "NULL"))
     if f.type == ID:
         # Nothing inside the quotes (' or ="" alone): no ID either.
         checks.append(f"WHEN {typed} IS NULL THEN "
@@ -401,8 +409,9 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     total_re = q.p(TOTAL_ROW)
     total = " OR ".join(
         # contains() first (a CASE evaluates its THEN only where it holds): a
-        # data cell costs a byte search, not two regular expressions.
-        f"CASE WHEN contains({c}, '计') THEN coalesce("
+        # data cell costs a few byte searches, not two regular expressions.
+        f"CASE WHEN {' OR '.join(f'contains({c}, {q.p(m)})' for m in TOTAL_MARKS)} "
+        f"THEN coalesce("
         f"regexp_full_match(regexp_replace(trim({c}), '\\s+', '', 'g'), {total_re}), "
         f"false) ELSE false END" for c in total_cols) or "false"
     # A signature or print line (制表人：…, 打印时间：…) with nothing else in the
@@ -1083,8 +1092,10 @@ def _add_reasons(con, ds: Dataset, header: Header, mapping: Mapping, lang: str,
         f = ds.field(column)
         lo, hi = bounds(ds, f)
         known = {"min": lo, "max": hi,
-                 # a yes/no cell: its pair of words, as one
-                 "allowed": list(f.values) if f.values else ["是/否"],
+                 # a yes/no cell: its pair of words, as one, and the
+                 # column's own first words (保密, 要求匿名 … 实名)
+                 "allowed": list(f.values) if f.values else
+                 ["是/否", *f.yes[:3], *f.no[:2]],
                  "day_column": header.labels[days[column]] if column in days else ""}
         params = {k: v for k, v in known.items() if k in needed and v is not None}
         if code == "out_of_range" and column in (scales or {}):

@@ -34,10 +34,14 @@ SIGNATURES = [
     ("家属拒签", False), ("用户拒绝签字", False), ("无签字", False), ("不在家", False),
     ("无人", False), ("空", False), ("✕", False), ("✗", False), ("否", False),
     ("未签", False), ("签字:无", False), ("", False),
+    # a NULL as some systems export it, the label alone, the resident away or
+    # disputing the reading: each counted as a signed, valid reading before
+    ("（空）", False), ("(空)", False), ("用户签字：", False), ("签字:", False),
+    ("用户外出", False), ("本人外出", False), ("用户不认可", False), ("对温度有异议", False),
     ("张三", True), ("已签", True), ("签字", True), ("√", True), ("已签字", True),
     # signed in the end, after a word that alone would say no
     ("不在家,家属已签", True), ("户主不在家由家属签字", True), ("无人签字后补签", True),
-    ("张无忌", True), ("家属代签", True),
+    ("张无忌", True), ("家属代签", True), ("本人外出,家属签字", True),
 ]
 
 
@@ -212,6 +216,21 @@ def test_a_subtotal_row_named_for_its_group_is_left_out(con, tmp_path):
         report.error
 
 
+@pytest.mark.parametrize("label", ["华光路换热站汇总", "汇总", "共计", "累计", "Total", "Subtotal:",
+                                   "张店分公司（小计）", "Branch total", "总计 2 户"])
+def test_a_subtotal_row_in_any_usual_wording_is_left_out(con, tmp_path, label):
+    # A bills ledger with "华光路换热站汇总" under each station's bills loaded
+    # that row as one more household's bill: the company's 应收 doubled and
+    # its collection rate halved, with only a not-in-roster warning.
+    header = ["户号", "供暖季", "供热面积", "应收金额"]
+    rows = [["001", "2025-2026", 80.5, 2012.50], ["002", "2025-2026", 90, 2250],
+            [label, "2025-2026", 170.5, 4262.50]]
+    report = load_file(con, xlsx(tmp_path / "bills.xlsx", header, rows, title="收费台账"))
+    assert (report.status, report.rows_read, report.rows_inserted) == ("loaded", 2, 2), \
+        report.error
+    assert con.execute("SELECT sum(amount_due) FROM fee_bills").fetchone()[0] == 4262.50
+
+
 # --- 7. numbers: full-width digits, units 度/平方米/平米, a dash for "none" -------------
 
 def test_numbers_with_full_width_digits_units_and_dashes(con, tmp_path):
@@ -298,7 +317,9 @@ RATING_CELLS = [  # (cell, rating; None: not rated)
     ("电话无人接听", None), ("无人接听", None), ("未接通", None), ("拒绝评价", None),
     ("—", None), ("", None),
 ]
-ANONYMOUS_CELLS = [("实名", False), ("匿名", True), ("是", True), ("否", False), ("", None)]
+ANONYMOUS_CELLS = [("实名", False), ("匿名", True), ("是", True), ("否", False), ("", None),
+                   # each rejected the complaint before, out of every count
+                   ("要求匿名", True), ("匿名（保密）", True), ("非实名", True), ("隐藏号码", True)]
 
 
 def test_choice_cells_are_read_by_the_canonical_words_they_contain(con, tmp_path):
@@ -348,6 +369,9 @@ def test_choice_cells_naming_no_or_two_values_are_still_rejected(con, tmp_path):
         ("X3", None), ("X5", "基本满意"), ("X6", None), ("X7", None), ("X8", None)]
     assert report.rejects[0].reason == \
         "工单类型的取值不在允许范围内(允许:咨询、报修、抢修、投诉、举报、建议)"
+    # The words a yes/no column reads beside 是/否 (it said "允许:是/否" only).
+    assert report.rejects[2].reason == \
+        "是否匿名的取值不在允许范围内(允许:是/否、保密、要求匿名、不公开、实名、不匿名)"
     # 实名 is "not anonymous" in that column only; in a signature column a cell
     # holding anything but a refusal is still a signature.
     load_file(con, xlsx(tmp_path / "readings.xlsx", TEMPERATURE,
@@ -642,8 +666,8 @@ def test_an_id_stored_as_a_number_takes_back_the_zeros_excel_dropped(con, tmp_pa
         "1 行的户号在文件中是数字格式,Excel 去掉了它们的前导零(如 12345):用户档案的户号都是 7 位,"
         "这些户号补足前导零后(如 0012345)与档案中的户一致,已按补足后的户号导入。"
         "以后导出或编辑时,请把户号列设为「文本」格式。",
-        "2 行(共 2 户)的户号在用户档案中找不到(如 12346、99999):这些行已导入,但不计入任何分公司、"
-        "供热站或小区的指标,也对不上档案中的户。请核对户号,或先导入包含这些户的用户档案。",
+        "2 行(共 2 户)的户号在用户档案中找不到(如 12346、99999):这些行已导入,计入全公司的数字,"
+        "但不计入任何分公司、供热站或小区的指标,也对不上档案中的户。请核对户号,或先导入包含这些户的用户档案。",
         "其中 1 行的户号补足前导零到 7 位后与档案中的户号一致:很可能是户号被存成了数字(或文件经 Excel "
         "打开另存),前导零丢了。请从业务系统重新导出,导入后撤销本批次:否则本批次中这些缺了前导零的行会留着,"
         "与重新导出的行重复计入。如果要在 Excel 中编辑,请先把户号列设为「文本」格式"
@@ -682,8 +706,8 @@ def test_ids_in_a_csv_are_never_padded_but_the_load_says_they_match_no_household
         [("0012346",), ("12345",), ("12345",), ("88",)]
     assert report.warnings == [
         "3 row(s) (2 household(s)) name a household ID that is not in the roster (e.g. 12345, 88): "
-        "they were loaded, but count in no branch, station or community and match no roster "
-        "household. Check the IDs, or load a roster that has these households first.",
+        "they were loaded and count in the whole company's figures, but in no branch, station or "
+        "community, and match no roster household. Check the IDs, or load a roster that has these households first.",
         "Of these, 2 row(s) match a roster ID once padded with leading zeros to 7 digits: the IDs "
         "were most likely stored as numbers (or the file was opened and saved in Excel), which "
         "drops leading zeros. Export the file again from the source system and, once it is "
@@ -732,3 +756,35 @@ def test_a_csv_text_written_over_two_lines_loads_with_the_rows_after_it(con, tmp
                                         ("GD2", "缴费时间\n\n(空一行)", 3), ("GD3", "噪音", 5)]
     # (an empty line inside a quoted text is the text's; one between rows is a
     # row of its own, as Excel numbers them)
+
+
+# --- 15. a time column's words for "no time" -----------------------------------------------
+
+NO_TIME_CELLS = ["NULL", "N/A", "无", "空", "（空）", "0", "0000-00-00 00:00:00", "1900-01-00",
+                 "1900/1/0", "未办结", "处理中", "待回访", "未派单", "暂无"]
+
+
+def test_a_ticket_whose_times_say_not_yet_loads_with_those_times_empty(con, tmp_path):
+    # An export writing 未办结, NULL or a zero date in the times of its open
+    # tickets had each such ticket rejected: 受理量 and 漏件 undercounted
+    # exactly the unfinished tickets.
+    header = ["工单编号", "受理时间", "工单类型", "派单时间", "办结时间", "回访时间"]
+    rows = [[f"T{i}", "2025-12-08 08:05", "报修", cell, cell, cell]
+            for i, cell in enumerate(NO_TIME_CELLS)]
+    rows += [["T99", "2025-12-08 08:05", "报修", "处理中", "已办结", None],   # a time? not said
+             ["T98", "NULL", "报修", None, None, None]]                      # required: missing
+    report = load_file(con, xlsx(tmp_path / "tickets.xlsx", header, rows))
+    assert report.rows_inserted == len(NO_TIME_CELLS)
+    assert [(r.row, r.column, r.code) for r in report.rejects] == [
+        (len(NO_TIME_CELLS) + 2, "resolved_at", "bad_date"),
+        (len(NO_TIME_CELLS) + 3, "received_at", "missing_required")]
+    assert con.execute("SELECT count(*) FROM tickets WHERE dispatched_at IS NULL AND "
+                       "resolved_at IS NULL AND followup_at IS NULL").fetchone() == \
+        (len(NO_TIME_CELLS),)
+    # A number column the same: 无 for the outdoor temperature is none measured.
+    report = load_file(con, xlsx(tmp_path / "readings.xlsx", TEMPERATURE,
+                                 [["00001", "2025-12-08 08:00", 18.5, "无", "√"],
+                                  ["00002", "2025-12-08 08:00", "NULL", -3, "√"]]))
+    assert [(r.row, r.column, r.code) for r in report.rejects] == \
+        [(3, "indoor_c", "missing_required")]
+    assert con.execute("SELECT outdoor_c FROM temperature_readings").fetchall() == [(None,)]

@@ -13,6 +13,23 @@ CREATE OR REPLACE TEMP MACRO heat_clean(s) AS
 CREATE OR REPLACE TEMP MACRO heat_blank(s) AS (
     CASE WHEN regexp_full_match(s, '[-‐‑‒–—―─━/\\]+') THEN NULL ELSE s END);
 
+-- A cell that says "no value" in words a source system or a database writes
+-- for it: NULL, N/A, 无, 空, (空), 暂无, 不详, or a zero date (0000-00-00, a
+-- MySQL export's; 1900-01-00, Excel's day 0; 0, its serial). Staging reads
+-- such a cell of a time or number column as empty where it is no time or
+-- number (an optional column's cell then loads empty, not its row rejected).
+CREATE OR REPLACE TEMP MACRO heat_no_value(s) AS
+    regexp_full_match(lower(regexp_replace(s, '[\s()（）\[\]【】<>《》"“”'']', '', 'g')),
+        'null|n/?a|none|nil|无|空|暂无|没有|不详|未知|0|0{4}[-/.]0{1,2}[-/.]0{1,2}(0{1,2}:0{2}(:0{2})?)?'
+        || '|1900[-/.]0?1[-/.]0{1,2}(0{1,2}:0{2}(:0{2})?)?|1900年0?1月0{1,2}日');
+
+-- A time cell saying the step has not happened yet (未办结, 处理中, 待回访,
+-- 未派单): no time, as an empty cell.
+CREATE OR REPLACE TEMP MACRO heat_not_yet(s) AS
+    regexp_full_match(regexp_replace(s, '[\s()（）\[\]【】]', '', 'g'),
+        '(尚未|暂未|还未|未|待|没有)(派单|派工|分派|转派|办结|处理|完成|结案|回访|上门|到场|到达|解决|办理)'
+        || '|(处理|办理|维修|施工|派单|派工)中|无需回访|不需回访|不需要回访|不回访');
+
 -- A cell as staging reads it: heat_blank(heat_clean(s)). A cell beginning with
 -- a printable ASCII character other than - / \ and ending with any printable
 -- ASCII character (most numbers, IDs and times) is itself: the regular
