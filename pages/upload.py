@@ -349,7 +349,7 @@ if waiting and not ready and any(up.report is not None for up in desk):
 elif waiting:
     if st.button(load_label(len(ready)), type="primary", disabled=not ready,
                  key="upload_load"):
-        for up in ready:
+        for up in uploads.load_order(ready):
             bar = st.progress(0.0, text=tr("ui.upload.loading", file=up.name))
             uploads.load(con, up, lang, progress=lambda step, share, bar=bar, up=up: bar.progress(
                 share, text=f"{tr('ui.upload.loading', file=up.name)} ({tr(f'load.step.{step}')})"))

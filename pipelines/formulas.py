@@ -19,6 +19,7 @@ import posixpath
 import re
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 from xml.sax.saxutils import unescape
 
 # Cells kept per sheet: enough to tell whether any lies in the loaded data.
@@ -39,11 +40,25 @@ _ATTR = re.compile(rb'([\w:.-]+)\s*=\s*"([^"]*)"')
 # <mergeCell ref="B3:B6"/>, after the sheet data.
 _MERGE = re.compile(rb"<" + _P + rb'mergeCell\b[^>]*?\bref="\$?([A-Z]{1,3})\$?([0-9]{1,7}):'
                     rb'\$?([A-Z]{1,3})\$?([0-9]{1,7})"')
+# A row hidden in Excel (filtered out, or hidden by hand): <row r="7" hidden="1">.
+_HIDDEN_ROW = re.compile(rb"<" + _P + rb'row\b([^>]*?\bhidden="(?:1|true)"[^>]*)>')
+_ROW_NUMBER = re.compile(rb'\br="([0-9]{1,7})"')
 # Merged ranges kept per sheet (a real export has a few per group of rows).
 MAX_MERGES = 200_000
 
 # A merged range: (first Excel row, first 0-based column, last row, last column).
 Merge = tuple[int, int, int, int]
+
+
+class Scan(NamedTuple):
+    """What one pass over a sheet's XML finds (scan_sheets)."""
+    uncomputed: list[tuple[int, int]]   # formula cells without a value
+    merges: list[Merge]
+    errors: list[tuple[int, int]]       # cells holding #N/A, #VALUE! …
+    hidden: list[int]                   # Excel rows hidden (filtered out or by hand)
+
+
+NO_SCAN = Scan([], [], [], [])
 
 
 def column_index(letters: str) -> int:
@@ -92,16 +107,22 @@ def _sheet_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
 _ERROR_CELL = re.compile(rb"<" + _P + rb'c\b([^>]*\bt="e"[^>]*)>')
 
 
-def _scan(fh, placeholders: bool
-          ) -> tuple[list[tuple[int, int]], list[Merge], list[tuple[int, int]]]:
+def _scan(fh, placeholders: bool) -> Scan:
     """(Excel row, 0-based column) of the formula cells in a sheet part that
     hold no value, or (when `placeholders`) an empty or 0 one; the sheet's
-    merged ranges; and the cells holding an error value (the reader gives
-    them as empty: a #N/A outdoor temperature would read as none)."""
+    merged ranges; the cells holding an error value (the reader gives
+    them as empty: a #N/A outdoor temperature would read as none); and the
+    rows hidden in Excel (readers give them as any other)."""
     found: list[tuple[int, int]] = []
     merges: list[Merge] = []
     errors: list[tuple[int, int]] = []
+    hidden: list[int] = []
     for part in _row_parts(fh):
+        if len(hidden) < MAX_CELLS and b'hidden="' in part:
+            for m in _HIDDEN_ROW.finditer(part):
+                number = _ROW_NUMBER.search(m.group(1))
+                if number:
+                    hidden.append(int(number.group(1)))
         if len(errors) < MAX_CELLS and b't="e"' in part:
             for m in _ERROR_CELL.finditer(part):
                 ref = _REF.search(m.group(1))
@@ -123,7 +144,7 @@ def _scan(fh, placeholders: bool
                     c1, r1, c2, r2 = m.groups()
                     merges.append((int(r1), column_index(c1.decode()),
                                    int(r2), column_index(c2.decode())))
-    return found[:MAX_CELLS], merges, errors[:MAX_CELLS]
+    return Scan(found[:MAX_CELLS], merges, errors[:MAX_CELLS], hidden[:MAX_CELLS])
 
 
 def _row_parts(fh):
@@ -150,13 +171,14 @@ def uncomputed_cells(path: Path) -> dict[str, list[tuple[int, int]]]:
     empty or 0 value only when the workbook asks to be recalculated on opening
     (Excel itself, saving, stores real values and drops that flag, so a
     formula there that gives 0 is a true 0). Only .xlsx/.xlsm are looked at."""
-    return {name: cells for name, (cells, _, _) in scan_sheets(path).items() if cells}
+    return {name: scan.uncomputed for name, scan in scan_sheets(path).items()
+            if scan.uncomputed}
 
 
-def scan_sheets(path: Path) -> dict[str, tuple[list[tuple[int, int]], list[Merge],
-                                              list[tuple[int, int]]]]:
-    """Sheet name -> (its uncomputed formula cells as in `uncomputed_cells`,
-    its merged ranges, its error-value cells), in one pass over each sheet's XML."""
+def scan_sheets(path: Path) -> dict[str, Scan]:
+    """Sheet name -> its Scan: its uncomputed formula cells as in
+    `uncomputed_cells`, its merged ranges, its error-value cells and its
+    hidden rows, in one pass over each sheet's XML."""
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
@@ -168,9 +190,9 @@ def scan_sheets(path: Path) -> dict[str, tuple[list[tuple[int, int]], list[Merge
             out = {}
             for name, part in parts.items():
                 with zf.open(part) as fh:
-                    cells, merges, errors = _scan(fh, placeholders)
-                if cells or merges or errors:
-                    out[name] = (cells, merges, errors)
+                    scan = _scan(fh, placeholders)
+                if any(scan):
+                    out[name] = scan
             return out
     except (zipfile.BadZipFile, KeyError, OSError):
         return {}  # the reader will say what is wrong with the file

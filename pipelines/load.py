@@ -25,8 +25,8 @@ from . import reasons
 from .errors import PipelineError
 from .fields import DATASETS, TIMESTAMP
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
-from .mapping import (ROSTER, Mapping, detect, found_columns, ignored_columns, unknown_columns,
-                      unknown_kind)
+from .mapping import (ROSTER, Mapping, detect, found_columns, ignored_columns, payment_columns,
+                      unknown_columns, unknown_kind)
 from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
 from .stage import (EVENT_TIME, _q, money_scales, stage, uncomputed_columns,
@@ -332,6 +332,11 @@ def warning(code: str, params: dict, lang: str = "zh") -> str:
             return t(f"kind.{x}", lang)
         return str(x)
 
+    if code in LOST_PARTS:
+        # Only the parts there are: "1 张已办结的在本文件中未办结", not ", 0 张已回访的…".
+        params = {**params, "lost": (" and " if lang == "en" else ",").join(
+            t(f"load.warning.lost.{part}", lang, n=f"{params[part]:,}")
+            for part in LOST_PARTS[code] if params.get(part))}
     return t(f"load.warning.{code}", lang, **{
         k: sep.join(word(k, x) for x in v)
         if isinstance(v, (list, tuple)) else t(f"field.{v}", lang) if k in ("field", "key_field")
@@ -351,9 +356,14 @@ def mapping_warnings(labels: list[str | None], mapping: Mapping) -> list[tuple[s
     """What a mapping leaves out that the user should know: the columns no
     field is known by. An incomplete mapping's unknown columns are what the
     form offers for the missing fields, not columns dropped."""
-    if mapping.complete and (unknown := unknown_columns(labels, mapping)):
-        return [("columns_unknown", {"columns": unknown})]
-    return []
+    if not mapping.complete:
+        return []
+    out = []
+    if unknown := unknown_columns(labels, mapping):
+        out.append(("columns_unknown", {"columns": unknown}))
+    if paid := payment_columns(labels, mapping):
+        out.append(("bills_payment_columns", {"columns": paid}))
+    return out
 
 
 def plan_file(path: Path, kind: str | None = None,
@@ -650,33 +660,53 @@ def _reused_keys(cur: duckdb.DuckDBPyConnection, ds, batch_id: int) -> list[tupl
                             "changed_fields": [f for f, k in zip(fields, by_field) if k]})]
 
 
-# What an update of a loaded row undoes when the file is an older export than
-# the one loaded (yesterday's after today's): the ticket's resolution and its
-# follow-up, which a later export of the same ticket does not lose.
-WENT_BACK_FIELDS = {"tickets": ("resolved_at", "followup_at")}
+# What an update of a loaded row takes away when the file is an older export
+# than the one loaded (yesterday's after today's), or one whose column came
+# out empty: per dataset, the warning's code and, by its parameter, the SQL
+# saying the loaded row (c) had it and the file's (u) has not. A ticket's
+# resolution and follow-up (a later export of the ticket does not lose
+# them); a reading's signature and outdoor temperature (without them it no
+# longer counts, or no longer counts as exempt on a day below the design
+# temperature).
+WENT_BACK = {
+    "tickets": ("went_back", {
+        "unresolved": "c.resolved_at IS NOT NULL AND u.resolved_at IS NULL",
+        "unfollowed": "c.followup_at IS NOT NULL AND u.followup_at IS NULL"}),
+    "temperature_readings": ("readings_went_back", {
+        "unsigned": "c.signed AND NOT coalesce(u.signed, false)",
+        "no_outdoor": "c.outdoor_c IS NOT NULL AND u.outdoor_c IS NULL"}),
+}
+# The parameters of each such warning that count what was taken away.
+LOST_PARTS = {code: tuple(lost) for code, lost in WENT_BACK.values()}
+# How a row of each dataset is named in a warning's examples.
+EXAMPLE_KEY = {"temperature_readings":
+               "u.household_id || ' ' || strftime(u.measured_at, '%Y-%m-%d %H:%M')"}
 
 
 def _went_back(cur: duckdb.DuckDBPyConnection, ds, batch_id: int) -> list[tuple[str, dict]]:
-    """Rows of the file that update a loaded ticket resolved or followed up
-    into one without that: most likely an older export loaded after a newer
-    one, which would reopen closed tickets (漏件, overdue) without a word.
-    The file's values are loaded, as every update is (a ticket may truly be
-    reopened); the warning says how to get the loaded ones back (undo)."""
-    fields = WENT_BACK_FIELDS.get(ds.name)
-    if not fields:
+    """Rows of the file that update a loaded row into one without what it had
+    (WENT_BACK): a ticket resolved or followed up, a reading signed or with
+    its outdoor temperature. Most likely an older export loaded after a newer
+    one, which would reopen closed tickets (漏件, overdue), or a re-export
+    whose column came out empty, which would make signed readings invalid,
+    without a word. The file's values are loaded, as every update is (a
+    ticket may truly be reopened); the warning says how to get the loaded
+    ones back (undo)."""
+    if ds.name not in WENT_BACK:
         return []
-    (key,) = ds.key
-    lost = [f"c.{f} IS NOT NULL AND u.{f} IS NULL" for f in fields]
+    code, lost = WENT_BACK[ds.name]
+    on = " AND ".join(f"u.{k} = c.{k}" for k in ds.key)
+    example = EXAMPLE_KEY.get(ds.name, f"u.{ds.key[0]}")
     n, *by_field, keys, batches = cur.execute(f"""
-        SELECT count(*), {", ".join(f"count(*) FILTER (WHERE {c})" for c in lost)},
-               min_by(u.{key}, u.source_row, {EXAMPLES}),
+        SELECT count(*), {", ".join(f"count(*) FILTER (WHERE {c})" for c in lost.values())},
+               min_by({example}, u.source_row, {EXAMPLES}),
                list(DISTINCT c.batch_id ORDER BY c.batch_id)
-        FROM stg_cls u JOIN {ds.name} c ON u.{key} = c.{key}
-        WHERE u.action = 'update' AND ({" OR ".join(lost)})""").fetchone()
+        FROM stg_cls u JOIN {ds.name} c ON {on}
+        WHERE u.action = 'update' AND ({" OR ".join(lost.values())})""").fetchone()
     if not n:
         return []
-    return [("went_back", {"n": n, "unresolved": by_field[0], "unfollowed": by_field[1],
-                           "keys": keys, "old_batches": batches, "batch": batch_id})]
+    return [(code, {"n": n, **dict(zip(lost, by_field)), "keys": keys,
+                    "old_batches": batches, "batch": batch_id})]
 
 
 # What a file's name says about versions of it: temp_v2.xlsx, 测温(1).xlsx,

@@ -262,16 +262,45 @@ _KNOWN = frozenset(normalize_label(syn) for ds in DATASETS.values() for f in ds.
 _NO_DATA = frozenset(normalize_label(x) for x in ("序号", "行号", "序", "no", "no.", "#"))
 
 
+def _synonyms(dataset: str) -> frozenset[str]:
+    return frozenset(normalize_label(syn) for f in DATASETS[dataset].fields for syn in f.synonyms)
+
+
 def unknown_columns(labels: list[str | None], m: Mapping) -> list[str]:
     """The file's columns `m` leaves unmapped whose name no field of any
     export is known by (票据状态, 当日气象温度): not loaded, so the load names them,
     rather than count a voided receipt or leave a cold day's reading
     unexempted without a word. Blank headers and row numbers (序号) are not
-    named."""
+    named. A status (状态) is named unless it is this export's own field: a
+    payments file's 状态 marks voided receipts, a tickets file's withdrawn
+    tickets, though a roster's 状态 is its heating status."""
+    taken = set(m.columns.values())
+    own = _synonyms(m.dataset)
+
+    def known(label: str) -> bool:
+        if _STATUS in label and label not in own:
+            return False
+        return label in _KNOWN or label in _NO_DATA
+
+    return [str(label) for i, label in enumerate(labels)
+            if label and i not in taken and not known(normalize_label(label))]
+
+
+_STATUS = "状态"
+# A bills ledger (收费台账) often carries what was paid beside what is due.
+# Payments are records of their own (a receipt each): from a ledger only the
+# bills load, so its payment columns are named.
+_PAYMENT_ONLY = _synonyms("fee_payments") - _synonyms("fee_bills")
+
+
+def payment_columns(labels: list[str | None], m: Mapping) -> list[str]:
+    """For a bills mapping: the file's unmapped columns that only a payments
+    export has (实收金额, 缴费日期, 收据号)."""
+    if m.dataset != "fee_bills":
+        return []
     taken = set(m.columns.values())
     return [str(label) for i, label in enumerate(labels)
-            if label and i not in taken and normalize_label(label) not in _KNOWN
-            and normalize_label(label) not in _NO_DATA]
+            if label and i not in taken and normalize_label(label) in _PAYMENT_ONLY]
 
 
 def found_columns(labels: list[str | None]) -> list[str]:

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import reader_child
-from .formulas import (_P, Merge, _attrs, column_index, number_rows, scan_sheets,
+from .formulas import (_P, NO_SCAN, Merge, _attrs, column_index, number_rows, scan_sheets,
                        sheet_chunks)
 from .merges import ods_merges, xls_dates_1904, xls_merges
 from .reader_server import reader_context
@@ -80,6 +80,9 @@ class RawSheet:
     # Excel files: the sheet is hidden (or very hidden) in Excel: the user does
     # not see it, so it is loaded only when no visible sheet holds an export.
     hidden: bool = False
+    # .xlsx only: the Excel rows hidden in the sheet (filtered out or hidden by
+    # hand): loaded as any other, and said (the user did not see them).
+    hidden_rows: list[int] = field(default_factory=list)
 
     @property
     def n_columns(self) -> int:
@@ -227,7 +230,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
                 found = xls_merges(path) if head.startswith(_OLE) else ods_merges(path)
             except Exception:  # a file they cannot parse: no ranges; the reader says more
                 found = {}
-            scans = {name: ([], merges, []) for name, merges in found.items()}
+            scans = {name: NO_SCAN._replace(merges=merges) for name, merges in found.items()}
         child.join(limits["reader_timeout_s"])
         if child.is_alive():
             child.kill()
@@ -246,7 +249,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
         for index, name in enumerate(names):
             with pa.memory_map(str(Path(out) / f"{index}.arrow")) as source:
                 table = pa.ipc.open_file(source).read_all()
-            uncomputed, merges, errors = scans.get(name, ([], [], []))
+            uncomputed, merges, errors, hidden_rows = scans.get(name, NO_SCAN)
             first = first_columns[index]
             merges = [(r1, c1 - first, r2, c2 - first) for r1, c1, r2, c2 in merges]
             uncomputed = [(r, c - first) for r, c in uncomputed]
@@ -256,7 +259,7 @@ def _read_excel(path: Path, head: bytes) -> Iterator[RawSheet]:
                 table = pad_zero_formatted(table, path, name, first, zero_styles)
             yield RawSheet(name, table, epoch, uncomputed=uncomputed, errors=errors,
                            merges=merges, first_column=first, number_rows=numbers,
-                           hidden=hidden[index])
+                           hidden=hidden[index], hidden_rows=hidden_rows)
 
 
 # Zips that are no workbook, by a part each has: said for what they are, not
@@ -452,9 +455,12 @@ def _zip_epoch(path: Path) -> str:
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (a superset of
     GBK). A file that is neither throughout (rows appended by another system)
-    is decoded line by line, each line in whichever of the two it is."""
+    is decoded line by line, each line in whichever of the two it is. A
+    UTF-8 BOM over GBK text (a tool that writes one whatever it encodes) is
+    read as GBK: decoded as UTF-8 its headers were replacement characters
+    ("文件中的列:����、…"), the file refused as of no known kind."""
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="replace")
+        data = data[3:]
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace")
     try:

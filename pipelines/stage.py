@@ -544,6 +544,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         warnings += _pad_roster_ids(con, sheet, mapping)
     if ds.name == "tickets":
         warnings += _ticket_times(con, header, mapping, latest, no_error)
+    if ds.name == "temperature_readings":
+        warnings += _no_signature_at_all(con, header, mapping, no_error)
 
     key = ", ".join(_q(k) for k in ds.key)
     # A key twice in the file: the last row wins, the others are rejected
@@ -616,12 +618,25 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     rejected = con.execute(f"SELECT count(DISTINCT {ROW}) FROM stg_rejects").fetchone()[0]
     if roster is not None:
         warnings += _not_in_roster(con, roster)
+    if sheet.hidden_rows:
+        warnings += _hidden_rows(con, sheet.hidden_rows)
     return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid, ignored=ignored,
                        warnings=warnings)
 
 
 # Example IDs a warning names.
 EXAMPLES = 3
+
+
+def _hidden_rows(con, rows: list[int]) -> list[tuple[str, dict]]:
+    """Rows that load though Excel hides them (filtered out, or hidden by
+    hand): the user, who saw the sheet without them, may have hidden them to
+    leave them out (voided receipts, a withdrawn ticket). Said, with the
+    first rows, so such a file can be undone and loaded without them."""
+    n, first = con.execute("""
+        SELECT count(*), list(source_row ORDER BY source_row)[1:$k] FROM stg_ok
+        WHERE source_row IN (SELECT unnest($rows))""", {"rows": rows, "k": EXAMPLES}).fetchone()
+    return [("hidden_rows", {"n": n, "rows": first})] if n else []
 
 
 def _roster_width(con) -> int | None:
@@ -645,18 +660,25 @@ def _pad_household_ids(con, sheet: RawSheet, mapping: Mapping, width: int
     as written (the not-in-roster warning names it)."""
     if not width or sheet.number_rows is None:
         return []
-    found = con.execute(f"""
+    found = _short_ids_in_roster(con, width)
+    if not found:
+        return []
+    numbers = sheet.number_rows(mapping.columns["household_id"], {r for r, _ in found})
+    return _padded(con, "ids_padded", sorted(r for r, _ in found if r in numbers),
+                   dict(found), width)
+
+
+def _short_ids_in_roster(con, width: int) -> list[tuple[int, str]]:
+    """(row, ID) of the staged rows whose ID, all digits, is shorter than the
+    roster's `width`, names no roster household as written, and does once
+    zero-padded: an ID that lost its leading zeros."""
+    return con.execute(f"""
         SELECT {ROW}, household_id FROM stg s
         WHERE regexp_full_match(household_id, '[0-9]+') AND length(household_id) < $w
           AND NOT EXISTS (SELECT 1 FROM households h WHERE h.household_id = s.household_id)
           AND EXISTS (SELECT 1 FROM households h
                       WHERE h.household_id = lpad(s.household_id, $w, '0'))
         ORDER BY {ROW}""", {"w": width}).fetchall()
-    if not found:
-        return []
-    numbers = sheet.number_rows(mapping.columns["household_id"], {r for r, _ in found})
-    return _padded(con, "ids_padded", sorted(r for r, _ in found if r in numbers),
-                   dict(found), width)
 
 
 def _padded(con, code: str, rows: list[int], ids: dict[int, str], width: int
@@ -750,6 +772,27 @@ def _unknown_choices(con, ds: Dataset, header: Header, mapping: Mapping, ignored
 
 # Distinct values a warning names.
 VALUES_NAMED = 5
+# Readings a file must have for a signature column empty in every one of
+# them to be said: a few unsigned readings are just that; a whole export's
+# is most likely a column the export left empty.
+UNSIGNED_FILE_ROWS = 10
+
+
+def _no_signature_at_all(con, header: Header, mapping: Mapping, no_error: str
+                         ) -> list[tuple[str, dict]]:
+    """A readings file whose signature column is empty in every row: each
+    reading loads unsigned, so invalid (service rules art. 11(7)), and the
+    file adds nothing to the compliance rate; most likely the export left
+    the column out. Said, with the column, so the user can re-export."""
+    if "signed" not in mapping.columns:
+        return []
+    n, blank = con.execute(f"""
+        SELECT count(*), count(*) FILTER (WHERE NULLIF(trim(raw_signed), '') IS NULL)
+        FROM stg WHERE {no_error}""").fetchone()
+    if n < UNSIGNED_FILE_ROWS or blank < n:
+        return []
+    return [("no_signature_at_all", {"n": n,
+                                     "column": header.labels[mapping.columns["signed"]]})]
 
 
 def _pad_roster_ids(con, sheet: RawSheet, mapping: Mapping) -> list[tuple[str, dict]]:
@@ -761,9 +804,20 @@ def _pad_roster_ids(con, sheet: RawSheet, mapping: Mapping) -> list[tuple[str, d
     they all have one width and no other ID is longer. An ID the file stores
     as a number, shorter than that width, takes its zeros back when the
     padded ID is in the roster or no more zeros are added than the IDs have
-    (at most). A shorter ID the file stores as text is left as written."""
-    if sheet.number_rows is None or "household_id" not in mapping.columns:
+    (at most). A shorter ID the file stores as text is left as written.
+
+    A CSV or an .xls file does not say which cells were numbers (a CSV saved
+    from Excel lost its zeros as text): there an ID shorter than the
+    roster's one width whose zero-padded form is a roster household takes
+    the padded ID. Loaded as written, each was one more household beside
+    itself, in every household count and heated area."""
+    if "household_id" not in mapping.columns:
         return []
+    if sheet.number_rows is None:
+        width = _roster_width(con)
+        found = _short_ids_in_roster(con, width) if width else []
+        return _padded(con, "roster_ids_restored", [r for r, _ in found], dict(found),
+                       width or 0)
     digits = "regexp_full_match(household_id, '[0-9]+') AND err_household_id IS NULL"
     width = _roster_width(con)
     if width:

@@ -293,6 +293,56 @@ def test_an_older_ticket_export_after_a_newer_one_says_what_it_reopened(con, tmp
                        "WHERE ticket_no = 'T1'").fetchone() == (True, True)
 
 
+def test_a_re_export_with_its_signature_column_empty_says_what_it_took_away(con, tmp_path):
+    # A week re-uploaded with 用户签字 empty turned 1,427 signed readings
+    # unsigned (the week's rate had no figure), and one with 室外温度 empty
+    # took the exemption from the readings of a day below −7.4 °C: no word.
+    from made_files import xlsx
+    header = ["户号", "测温时间", "室内温度", "室外温度", "用户签字"]
+    first = load_file(con, xlsx(tmp_path / "测温_1201.xlsx", header, [
+        ["001", "2025-12-01 09:00", 18.5, -3, "张三"],
+        ["002", "2025-12-01 10:00", 17.5, -8.1, "李四"],
+        ["003", "2025-12-01 11:00", 19.0, None, None]]))
+    again = load_file(con, xlsx(tmp_path / "测温_1201_重新导出.xlsx", header, [
+        ["001", "2025-12-01 09:00", 18.5, -3, None],
+        ["002", "2025-12-01 10:00", 17.5, None, None],
+        ["003", "2025-12-01 11:00", 19.0, -2, "王五"]]))     # gained both: no step back
+    assert again.rows_updated == 3
+    codes = [c for c, _ in again.notes]
+    assert "readings_went_back" in codes
+    params = dict(again.notes)["readings_went_back"]
+    assert params == {"n": 2, "unsigned": 2, "no_outdoor": 1,
+                      "keys": ["001 2025-12-01 09:00", "002 2025-12-01 10:00"],
+                      "old_batches": [first.batch_id], "batch": again.batch_id}
+    zh = next(w for w in again.warnings_in("zh") if "测温记录比已导入的版本" in w)
+    assert "2 条已签字的在本文件中没有签字,1 条有室外温度的在本文件中没有室外温度" in zh
+    assert f"请撤销本批次(批次 {again.batch_id})" in zh
+    # a part with none is not said ("0 条有室外温度的…")
+    only_signatures = load_module.warning("readings_went_back", {**params, "no_outdoor": 0}, "en")
+    assert "2 signed reading(s) are unsigned here (e.g." in only_signatures
+    assert "outdoor temperature have" not in only_signatures
+    undo_batch(con, again.batch_id)
+    assert con.execute("SELECT household_id, signed, outdoor_c FROM temperature_readings "
+                       "ORDER BY 1").fetchall() == [("001", True, -3), ("002", True, -8.1),
+                                                    ("003", False, None)]
+
+
+def test_a_readings_file_signed_by_nobody_says_so(con, tmp_path):
+    # An export whose 用户签字 column came out empty loaded every reading as
+    # unsigned (so invalid: the file added nothing to the rate) without a word.
+    from made_files import xlsx
+    header = ["户号", "测温时间", "室内温度", "室外温度", "签字"]
+    rows = [[f"{i:03d}", "2025-12-01 09:00", 18.5, -3, None] for i in range(10)]
+    report = load_file(con, xlsx(tmp_path / "测温.xlsx", header, rows))
+    assert report.notes == [("no_signature_at_all", {"n": 10, "column": "签字"})]
+    assert report.warnings_in("zh")[0].startswith("「签字」列在本文件的 10 条测温记录中全都是空的")
+    # one signed reading, or a few readings only: unsigned readings, nothing more
+    rows[0][4] = "张三"
+    assert load_file(con, xlsx(tmp_path / "测温2.xlsx", header, rows)).notes == []
+    assert load_file(con, xlsx(tmp_path / "测温3.xlsx", header, [
+        [f"1{i:02d}", "2025-12-01 09:00", 18.5, -3, None] for i in range(9)])).notes == []
+
+
 def test_a_column_no_field_knows_is_named_by_the_load(con, tmp_path):
     # A payments export with 票据状态 (正常/作废): loaded "新增 2" without a
     # word, the voided receipt counted as money collected. The load names the
@@ -312,6 +362,27 @@ def test_a_column_no_field_knows_is_named_by_the_load(con, tmp_path):
                                [["0101001", "华光小区", "2025-12-08 09:00", 16.5, -9.5, "张三"]]))
     assert not [n for n in read.notes if n[0] == "columns_unknown"]
     assert con.execute("SELECT outdoor_c FROM temperature_readings").fetchall() == [(-9.5,)]
+
+
+def test_a_status_column_and_a_ledgers_payment_columns_are_named(con, tmp_path):
+    # 状态 is the roster's heating status, so in a payments or tickets file
+    # it was dropped without a word: receipts marked 作废 counted as paid,
+    # tickets marked 已撤销 as received. A bills ledger's 实收金额 and 缴费日期
+    # were dropped too: the user believed the collections loaded.
+    from made_files import xlsx
+    paid = load_file(con, xlsx(tmp_path / "收费明细.xlsx",
+                               ["收据号", "户号", "供暖季", "缴费日期", "实收金额", "状态"],
+                               [["R1", "0101001", "2025-2026", "2025-11-01", 1840, "作废"]]))
+    assert ("columns_unknown", {"columns": ["状态"]}) in paid.notes
+    tickets = load_file(con, xlsx(tmp_path / "工单.xlsx", ["工单编号", "受理时间", "工单类型", "状态"],
+                                  [["T1", "2025-12-08 09:00", "投诉", "已撤销"]]))
+    assert ("columns_unknown", {"columns": ["状态"]}) in tickets.notes
+    ledger = load_file(con, xlsx(tmp_path / "收费台账.xlsx",
+                                 ["户号", "供暖季", "应收金额", "实收金额", "缴费日期", "状态"],
+                                 [["0101001", "2025-2026", 2070, 1840, "2025-11-01", "正常供热"]]))
+    assert ledger.notes == [("bills_payment_columns", {"columns": ["实收金额", "缴费日期"]})]
+    assert "看板的实收金额和收缴率不包括它们" in ledger.warnings_in("zh")[0]
+    assert con.execute("SELECT heating_status FROM fee_bills").fetchall() == [("供热",)]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (FILES.parent.parent.parent / "data" /

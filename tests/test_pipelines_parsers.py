@@ -166,6 +166,8 @@ def test_no_synonym_means_two_fields_in_one_dataset():
     (b"\xef\xbb\xbf" + "户号".encode("utf-8"), "户号"),
     ("户号,室温".encode("gbk"), "户号,室温"),
     ("户号".encode("utf-16"), "户号"),
+    # a UTF-8 BOM over GBK text: its headers read as "����"
+    (b"\xef\xbb\xbf" + "户号,室温".encode("gbk"), "户号,室温"),
 ])
 def test_csv_encodings(data, text):
     assert decode_text(data) == text

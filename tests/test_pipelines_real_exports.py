@@ -725,6 +725,25 @@ def test_a_roster_of_mixed_widths_pads_no_id(con, tmp_path):
     assert len(report.warnings) == 1 and "(如 12345)" in report.warnings[0]
 
 
+def test_a_roster_csv_saved_from_excel_updates_its_households_not_adds_them(con, tmp_path):
+    # A roster CSV that went through Excel came back without its leading
+    # zeros: each of its rows loaded as a household of its own beside the one
+    # it is (1010110101 beside 01010110101), growing every household count and
+    # heated area, without a word.
+    _roster(con, tmp_path, ["0012345", "0012346", "1234567"])
+    path = tmp_path / "roster.csv"
+    path.write_text("户号,分公司,供热站,供热面积\n12345,张店分公司,华光路换热站,90\n"
+                    "12346,张店分公司,华光路换热站,80\n1234567,张店分公司,华光路换热站,80\n"
+                    "88,张店分公司,华光路换热站,70\n", encoding="gbk")
+    report = load_file(con, path)
+    assert (report.rows_inserted, report.rows_updated, report.rows_unchanged) == (1, 1, 2)
+    assert con.execute("SELECT household_id, heated_area_m2 FROM households ORDER BY 1"
+                       ).fetchall() == [("0012345", 90), ("0012346", 80), ("1234567", 80),
+                                        ("88", 70)]   # 88 padded is no household: a new one
+    assert report.warnings[0].startswith(
+        "2 行的户号比用户档案中的户号短,补足前导零到 7 位后(如 12345 → 0012345)正是档案中已有的户")
+
+
 def test_a_blank_text_cell_loads_empty_whatever_blank_it_holds(con, tmp_path):
     # A hotline CSV's empty result cell may hold a tab, a line break, a
     # full-width or zero-width space: it loads as no result (NULL), and text
@@ -788,3 +807,23 @@ def test_a_ticket_whose_times_say_not_yet_loads_with_those_times_empty(con, tmp_
     assert [(r.row, r.column, r.code) for r in report.rejects] == \
         [(3, "indoor_c", "missing_required")]
     assert con.execute("SELECT outdoor_c FROM temperature_readings").fetchall() == [(None,)]
+
+
+# --- 16. rows hidden in Excel ------------------------------------------------------------
+
+def test_rows_hidden_in_excel_load_and_the_load_says_so(con, tmp_path):
+    # A payments export filtered in Excel to hide its voided receipts, then
+    # saved: the hidden rows loaded, counted as money collected, without a word.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["收据号", "户号", "供暖季", "缴费日期", "实收金额"])
+    for i in range(1, 6):
+        ws.append([f"R{i}", f"00{i}", "2025-2026", "2025-11-01", 100 * i])
+    for row in (3, 5):                                  # R2, R4
+        ws.row_dimensions[row].hidden = True
+    wb.save(tmp_path / "缴费.xlsx")
+    report = load_file(con, tmp_path / "缴费.xlsx")
+    assert report.rows_inserted == 5
+    assert report.notes == [("hidden_rows", {"n": 2, "rows": [3, 5]})]
+    assert report.warnings_in("zh")[0].startswith(
+        "文件中有 2 行在 Excel 中是隐藏的(被筛选掉或手动隐藏,如第 3、5 行),也已照常导入。")

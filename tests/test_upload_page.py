@@ -839,3 +839,24 @@ def test_a_rejected_csv_rows_download_has_no_empty_column_without_a_header(wareh
                                    "原文件行号", "拒收原因"]
     only_empty = rejected_rows(up.plan, [r for r in up.report.rejects if r.row == 3], "zh")
     assert "(6)" not in only_empty.columns
+
+
+def test_a_roster_dropped_with_readings_loads_before_them(warehouse, tmp_path):
+    # Readings dropped ahead of the roster of their households loaded first:
+    # told "户号在用户档案中找不到…请先导入…用户档案", a warning kept with
+    # their batch, though the roster loaded a second later in the same drop.
+    readings = xlsx(tmp_path / "测温.xlsx", ["户号", "测温时间", "室内温度", "室外温度", "用户签字"],
+                    [["09030110101", "2025-12-08 09:00", 18.5, -3, "张三"]])
+    roster = xlsx(tmp_path / "档案.xlsx", ["户号", "分公司", "供热站", "供热面积"],
+                  [["09030110101", "张店分公司", "华光路换热站", 80]])
+    at = upload_bytes(open_page(), ("测温.xlsx", readings.read_bytes()),
+                      ("档案.xlsx", roster.read_bytes()))
+    at.button(key="upload_load").click().run()
+    assert not at.exception
+    assert not [w for w in texts(at.warning) if "找不到" in w]
+    con = connect(warehouse)
+    try:
+        assert con.execute("SELECT file_name FROM batches WHERE batch_id > 1 ORDER BY batch_id"
+                           ).fetchall() == [("档案.xlsx",), ("测温.xlsx",)]
+    finally:
+        con.close()

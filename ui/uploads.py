@@ -29,6 +29,7 @@ from pipelines.batches import list_batches
 from pipelines.errors import PipelineError
 from pipelines.fields import DATASETS
 from pipelines.load import LoadReport, Plan, detected_again, file_sha256, load_file
+from pipelines.mapping import ROSTER
 from pipelines.mappings import SavedMapping, forget, plan_remembered, remember
 
 from . import db, session
@@ -205,6 +206,14 @@ def loaded_batch(batches: pd.DataFrame, up: Upload) -> int | None:
     if up.plan is not None and (up.kind is not None or detected_again(hit["kind"])):
         hit = hit[hit["kind"] == up.plan.mapping.kind]
     return int(hit["batch_id"].iloc[0]) if len(hit) else None
+
+
+def load_order(ready: list[Upload]) -> list[Upload]:
+    """The files of one drop in the order they load: rosters first, then the
+    rest as dropped. A reading or bill loaded before the roster that names
+    its household is told it matches none (a warning kept with its batch)
+    and its IDs are not zero-padded to the roster's."""
+    return sorted(ready, key=lambda up: up.plan is None or up.plan.mapping.kind != ROSTER)
 
 
 def load(con: duckdb.DuckDBPyConnection, up: Upload, lang: str,
