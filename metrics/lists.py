@@ -69,6 +69,10 @@ LISTS: dict[str, ActionList] = {a.name: a for a in (
                "household_id", only="charged_in_full"),
     ActionList("unbilled_households", "unbilled_households", HOUSEHOLD_DIMS,
                "household_id"),
+    # The other side of the same check: money in the collection rate with no
+    # amount due beside it.
+    ActionList("payments_without_bill", "payments_without_bill", PAYMENT_DIMS,
+               "household_id, paid_at, receipt_no"),
     ActionList("daily_receipts", "daily_receipts", PAYMENT_DIMS,
                "day, branch, collector, method",
                out_dims=("branch", "collector", "method")),

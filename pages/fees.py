@@ -38,6 +38,9 @@ LEAKS = {
     "unbilled_households": ("household_id", "branch", "station", "community", "building", "unit",
                             "room", "name", "phone", "address", "heated_area_m2",
                             "heating_status", "file_name", "source_row"),
+    "payments_without_bill": ("household_id", "branch", "station", "community", "receipt_no",
+                              "paid_at", "season", "amount", "method", "collector", "file_name",
+                              "source_row"),
     "bill_mismatches": ("household_id", "branch", "station", "community", "building", "room",
                         "name", "heating_status", "area_m2", "unit_price", "exemption_yuan",
                         "due_yuan", "expected_yuan", "difference_yuan", "cannot_check",
@@ -232,7 +235,9 @@ for name, cols in LEAKS.items():
         # billed for) are still listed.
         continue
     title, help_text = t(f"metrics.list.{name}", lang), t(f"metrics.list_help.{name}", lang)
-    st.markdown(f"**{title}** · {tr('leaks.count', n=f'{len(rows):,}')}", help=help_text)
+    # A list of receipts counts receipts (a household may have paid twice).
+    count = "leaks.count_receipts" if "receipt_no" in cols else "leaks.count"
+    st.markdown(f"**{title}** · {tr(count, n=f'{len(rows):,}')}", help=help_text)
     if name in left_out:
         other, n = left_out[name]
         st.caption(tr("leaks.left_out", n=f"{n:,}", other=t(f"metrics.list.{other}", lang)))

@@ -132,7 +132,7 @@ def heatmap_figure(grid: pd.DataFrame):
     weeks = [fmt.short_date(w, lang) for w in z.columns]
     return charts.heatmap(
         weeks, list(z.index), z.to_numpy(), tr("page.temperature.week_of"), label("station"),
-        rate_kpi.text(lang)[0], "percent", text=text.to_numpy(),
+        tr("page.temperature.heatmap_scale"), "percent", text=text.to_numpy(),
         zmin=min(0.8, float(grid["value"].min())), zmax=1.0)
 
 

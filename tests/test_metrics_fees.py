@@ -284,6 +284,18 @@ def test_unbilled_households(wh):
 
 
 
+def test_payments_without_bill(wh):
+    # Receipts for 2025-2026 by the cut-off from households without a
+    # 2025-2026 bill: p8 (h6, 500.00; in the paid 8,300.39, nothing due beside
+    # it). Not p9 (for 2024-2025), not p6 (taken at the cut-off).
+    df = action_list(wh, "payments_without_bill", WEEK)
+    assert df[["receipt_no", "household_id", "amount", "branch"]].values.tolist() == \
+        [["p8", "h6", 500.0, ZC]]
+    assert action_list(wh, "payments_without_bill", WEEK, scope=[ZD]).empty
+    # a season without bills yet: every payment would be listed; none is
+    assert action_list(wh, "payments_without_bill", ("2026-12-01", "2026-12-07")).empty
+
+
 def test_a_season_without_bills_lists_no_unbilled_household(wh):
     # 2026-2027 has no bill at all yet: not every heated household is a leak
     assert action_list(wh, "unbilled_households", ("2026-12-01", "2026-12-07")).empty

@@ -280,6 +280,10 @@ def test_leaks_listed(demo_copy):
             rows = rows[~rows["household_id"].isin(full["household_id"])]
         assert re.search(rf"{get_list_title(name)}\*\* · {len(rows)} 户", text), name
     assert len(at.get("download_button")) >= len(at.dataframe)
+    # Money in the collection rate with nothing due beside it: counted in receipts.
+    paid = action_list(con, "payments_without_bill", period, filters)
+    assert len(paid) > 0
+    assert re.search(rf"{get_list_title('payments_without_bill')}\*\* · {len(paid)} 笔", text)
 
 
 def test_a_bill_in_two_leak_lists_is_listed_once_as_in_the_weekly_report(demo_copy):
@@ -402,3 +406,20 @@ def test_the_arrears_by_age_amounts_fit_their_column_in_english(demo_copy):
     # right after the two columns naming the row: on screen even when the
     # grid is narrower than its columns (the amount was the fifth of six)
     assert list(grid.value.columns[:3]) == ["Age", "Payment", header]
+
+
+def test_no_invoice_marks_are_smaller_over_a_season():
+    # A red mark over every day with a receipt lacking an invoice crowded the
+    # bars of a season's ~120 days; a week's marks stay full size.
+    import pandas as pd
+
+    from ui.fee_charts import receipts_by_day
+
+    def marks(days: int) -> int:
+        df = pd.DataFrame({"day": pd.date_range("2025-11-15", periods=days), "method": "现金",
+                           "amount_yuan": 100.0, "receipts_without_invoice": 1})
+        (mark,) = [tr for tr in receipts_by_day(df, "zh").data if tr.type == "scatter"]
+        assert len(mark.x) == days
+        return mark.marker.size
+
+    assert marks(7) == 11 and marks(120) == 7

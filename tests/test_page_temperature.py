@@ -98,6 +98,8 @@ def test_charts_carry_the_kpi_layers_figures(demo_copy):
 
     grid = query(con, "temp_compliance_rate", season, filters, ["station", "week"])
     heat = figs["t_heatmap"]["data"][0]
+    # a short title over the narrow colour bar (the KPI's whole name ran off it)
+    assert heat["colorbar"]["title"]["text"] == "达标率"
     cell = grid.iloc[0]
     row = heat["y"].index(cell["station"])
     z = heat["z"]

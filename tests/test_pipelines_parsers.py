@@ -50,6 +50,8 @@ def test_timestamps(sql, text, expected):
     # a unit in words or in brackets, money in words around the number
     ("18.5摄氏度", 18.5), ("18.5(℃)", 18.5), ("18.5（℃）", 18.5), ("人民币1234.50元", 1234.5),
     ("1234.50元整", 1234.5), ("(℃)", None), ("整", None),
+    # DuckDB's digit grouping: 1_8 read as 18 and 18_5 as 185
+    ("1_8", None), ("18_5", None), ("1_000.50元", None),
 ])
 def test_numbers(sql, text, expected):
     assert sql("heat_num", text) == expected

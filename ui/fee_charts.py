@@ -108,6 +108,10 @@ def age_label(seasons_behind: int, lang: str) -> str:
     return t("page.fees.age.last", lang)
 
 
+# Days up to which a day's no-invoice mark is drawn at full size (a month).
+MARKS_FULL_SIZE_DAYS = 31
+
+
 def receipts_by_day(df: pd.DataFrame, lang: str) -> go.Figure:
     """Receipts per day stacked by payment method (fee_views.receipts_by_day),
     and the days with receipts lacking an invoice number as red marks."""
@@ -122,9 +126,11 @@ def receipts_by_day(df: pd.DataFrame, lang: str) -> go.Figure:
     if len(missing):
         totals = grid.sum(axis=1).reindex(missing.index)
         name = t("page.fees.legend.no_invoice", lang)
+        # Smaller over a season's ~120 days, where a mark a day crowded the bars.
+        size = 11 if len(days) <= MARKS_FULL_SIZE_DAYS else 7
         fig.add_trace(go.Scatter(
             x=list(missing.index), y=totals.astype(float).tolist(),
-            mode="markers", name=name, marker={"symbol": "triangle-down", "size": 11,
+            mode="markers", name=name, marker={"symbol": "triangle-down", "size": size,
                                                "color": charts.BAD},
             customdata=[int(n) for n in missing["n"]],
             hovertemplate="%{customdata:,d}<extra>" + name + "</extra>"))

@@ -91,8 +91,11 @@ CREATE OR REPLACE TEMP MACRO heat_num_slow(s) AS (
          THEN round(TRY_CAST(rtrim(heat_num_text(s), '万') AS DOUBLE) * 10000, 4)
          ELSE TRY_CAST(heat_num_text(s) AS DOUBLE) END);
 
+-- An underscore between digits is no number a person writes: DuckDB reads
+-- 1_8 as 18 and 18_5 as 185 (digit grouping); here neither is read.
 CREATE OR REPLACE TEMP MACRO heat_num(s) AS (
-    CASE WHEN isfinite(TRY_CAST(s AS DOUBLE)) THEN TRY_CAST(s AS DOUBLE)
+    CASE WHEN contains(s, '_') THEN NULL
+         WHEN isfinite(TRY_CAST(s AS DOUBLE)) THEN TRY_CAST(s AS DOUBLE)
          WHEN isfinite(heat_num_slow(s)) THEN heat_num_slow(s) END);
 
 -- Amounts. An accounting negative in brackets, (500.00), ¥(500.00), (1.2万元),
@@ -102,7 +105,8 @@ CREATE OR REPLACE TEMP MACRO heat_paren(s) AS
 CREATE OR REPLACE TEMP MACRO heat_negated(x) AS (
     CASE WHEN x > 0 THEN -x WHEN x = 0 THEN 0.0 END);
 CREATE OR REPLACE TEMP MACRO heat_amount(s) AS (
-    CASE WHEN isfinite(TRY_CAST(s AS DOUBLE)) THEN TRY_CAST(s AS DOUBLE)
+    CASE WHEN contains(s, '_') THEN NULL
+         WHEN isfinite(TRY_CAST(s AS DOUBLE)) THEN TRY_CAST(s AS DOUBLE)
          WHEN heat_paren(s) <> '' THEN heat_negated(heat_num(heat_paren(s)))
          ELSE heat_num(s) END);
 -- In a column whose header gives the unit 万元: the cell times `scale`, unless
