@@ -153,6 +153,11 @@ class UserStore:
         entry = self._get(self._read(), name)
         return User(name, entry["role"], entry.get("branch"), entry.get("display_name"))
 
+    def is_account(self, name: str) -> bool:
+        """Whether `name` is an account's (for the audit log: a failed
+        sign-in under a name that is none may have typed the password there)."""
+        return name in self._read()["users"]
+
     def list(self) -> list[dict]:
         """Accounts without their hashes."""
         return [{"name": n, **{k: v for k, v in e.items() if k != "hash"}}

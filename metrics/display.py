@@ -104,17 +104,36 @@ def card_value(kpi: Kpi, value, lang: str = "zh") -> str:
     return compact_yuan(value, lang)
 
 
+def compact_unit(size: float, lang: str = "zh") -> tuple[float, str] | None:
+    """The unit an amount of `size` yuan is shown in by compact_yuan: (its
+    size in yuan, its word), or None for yuan to the fen."""
+    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e6, "M"), (1e4, "k"))
+    for step, word in steps:
+        if round(abs(size), 2) >= step:
+            return (step if word != "k" else 1e3), word
+    return None
+
+
 def compact_yuan(value: float, lang: str = "zh", like: float | None = None) -> str:
     """'¥9,999.50', '¥780.42 万', '¥2.50 亿' (zh); '¥9,999.50', '¥78.00 k',
     '¥7.80 M' (en). With `like`, in the larger unit of the two: a change
     beside ¥7.56 M reads +¥0.25 M, not +¥248.33 k."""
     size, sign = abs(value), "-" if value < 0 else ""
-    steps = ((1e8, "亿"), (1e4, "万")) if lang == "zh" else ((1e6, "M"), (1e4, "k"))
-    for step, word in steps:
-        if round(max(size, abs(like or 0)), 2) >= step:
-            unit = step if word != "k" else 1e3
-            return f"{sign}¥{size / unit:,.2f} {word}"
-    return f"{sign}¥{size:,.2f}"
+    unit = compact_unit(max(size, abs(like or 0)), lang)
+    if unit is None:
+        return f"{sign}¥{size:,.2f}"
+    return f"{sign}¥{size / unit[0]:,.2f} {unit[1]}"
+
+
+def compact_change(now: float, before: float, lang: str = "zh") -> float:
+    """`now` − `before` as the two amounts are shown in compact_yuan's unit
+    of the larger: ¥780.42 万 − ¥905.37 万 = −¥124.95 万 (to the fen it is
+    −¥124.96 万, which no reader of the two figures gets). In yuan."""
+    unit = compact_unit(max(abs(now), abs(before)), lang)
+    if unit is None:
+        return change("yuan", now, before)
+    step = unit[0]
+    return round(round(now / step, 2) - round(before / step, 2), 2) * step
 
 
 def money_parts(kpi: Kpi) -> bool:

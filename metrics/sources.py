@@ -56,21 +56,43 @@ def kinds_without_data(items: Iterable[Freshness], period: Period,
     `present` (pipelines.coverage.kinds_in: the kinds with rows on its days),
     each of EVENT_KINDS with no row in it although it has heating days: a
     week not uploaded inside the loaded span (上周 0 tickets, "+60")."""
-    out = {f.kind for f in items if outside(f, period.start, period.end)}
-    if present is not None and period.has_heating_day:
-        present = set(present)
-        out |= {f.kind for f in items
-                if f.kind in EVENT_KINDS and f.rows and f.kind not in present}
-    return out
+    return {f.kind for f in items if outside(f, period.start, period.end)} | \
+        _not_uploaded(items, period, present)
+
+
+def _not_uploaded(items: Iterable[Freshness], period: Period,
+                  present: Iterable[str] | None) -> set[str]:
+    """EVENT_KINDS loaded at all with no row in `period` although it has
+    heating days (`present`: the kinds with rows there)."""
+    if present is None or not period.has_heating_day:
+        return set()
+    present = set(present)
+    return {f.kind for f in items if f.kind in EVENT_KINDS and f.rows and f.kind not in present}
+
+
+def kinds_not_yet(items: Iterable[Freshness], period: Period) -> set[str]:
+    """The kinds whose loaded data begins after `period` ends: nothing of them
+    was there by its cut-off."""
+    return {f.kind for f in items
+            if f.rows and f.first_at is not None and period.end < f.first_at.date()}
 
 
 def comparable(kpi: Kpi, items: Iterable[Freshness], period: Period | None,
                present: Iterable[str] | None = None) -> bool:
     """Whether `period` holds data of the kind `kpi` counts (a comparison
     period without any: shown as no data to compare, not as 0); `present`
-    as kinds_without_data takes it."""
+    as kinds_without_data takes it. A KPI standing at the cut-off (the
+    season's collection to date, 漏件) stands at a period after its kind's
+    last upload as at the week's own (unloaded keeps that figure too): only
+    a period before its first upload, or one of heating days to which none
+    of its events was uploaded (a gap: its stock lacks them), is no
+    comparison. A week after the last payments read "—" for last week's
+    collection rate beside this week's 93.7%, both the same season's to date."""
     if period is None:
         return False
+    if kpi.standing:
+        return source_kind(kpi) not in kinds_not_yet(items, period) | _not_uploaded(
+            items, period, present)
     return source_kind(kpi) not in kinds_without_data(items, period, present)
 
 

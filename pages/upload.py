@@ -266,12 +266,16 @@ def report(up: uploads.Upload) -> None:
     tables.grid(rejects, ids, config=reject_views.columns(rejects, lang))
     reject_views.in_full([(x.reason, x.row) for x in said], lang)
     stem = up.name.rsplit(".", 1)[0]
+    # The file's own rows: personal data as the viewer may see it, and the
+    # audit trail says when it is there unmasked (as a table's download).
+    personal = session.can_see_personal()
     st.download_button(
         tr("ui.rejects.download"), key=f"rejects_{up.file_id}", mime=XLSX_MIME,
-        on_click=session.audit, args=("download", f"{up.name} rejects"),
+        on_click=session.audit,
+        args=("download", f"{up.name} rejects", session.PERSONAL_DATA if personal else None),
         file_name=f"{stem}_{tr('ui.rejects.file_suffix')}.xlsx",
         data=workbook_bytes({(r.sheet if up.plan.sheet.delimiter is None else None) or "Sheet1":
-                             rejected_rows(up.plan, said, lang)}))
+                             rejected_rows(up.plan, said, lang, personal)}))
 
 
 def summary(reports: list) -> str | None:

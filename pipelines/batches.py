@@ -12,7 +12,7 @@ from metrics import stored
 from . import reasons
 from .errors import PipelineError
 from .fields import DATASETS
-from .warehouse import WRITE_LOCK, bump_data_version
+from .warehouse import WRITE_LOCK, bump_data_version, protect
 
 if TYPE_CHECKING:  # pandas loads on first use: loading a file never needs it
     import pandas as pd
@@ -187,6 +187,7 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str = "cli")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
+            protect(cur)
             return report
         finally:
             cur.close()

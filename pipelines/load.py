@@ -31,7 +31,7 @@ from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
 from .stage import (EVENT_TIME, _q, money_scales, stage, uncomputed_columns,
                     uncomputed_error)
-from .warehouse import WRITE_LOCK, bump_data_version
+from .warehouse import WRITE_LOCK, bump_data_version, protect
 
 JSON_KEYS = ("file", "kind", "batch_id", "status", "rows_read", "rows_inserted",
              "rows_updated", "rows_unchanged", "rows_rejected", "rejects", "error",
@@ -550,8 +550,16 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
         # row's value there is the stored one, or none for a new key.
         kept = [x for x in cols if (x not in plan.mapping.columns or x in staged.ignored)
                 and x not in ds.key]
-        merged = ", ".join(f"c.{x} AS {x}" if x in kept else f"s.{x}" for x in cols)
-        any_kept = " OR ".join(f"c.{x} IS NOT NULL" for x in kept) or "false"
+        # ... but for a flag a blank never clears (STICKY): a ticket the caller
+        # asked to keep anonymous stays so when a later export leaves 是否匿名
+        # blank (it named the caller to the admin from then on).
+        sticky = [x for x in STICKY.get(ds.name, ()) if x not in kept]
+        merged = ", ".join(f"c.{x} AS {x}" if x in kept else
+                           f"coalesce(s.{x}, c.{x}) AS {x}" if x in sticky else f"s.{x}"
+                           for x in cols)
+        any_kept = " OR ".join([f"c.{x} IS NOT NULL" for x in kept]
+                               + [f"(s.{x} IS NULL AND c.{x} IS NOT NULL)" for x in sticky]
+                               ) or "false"
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE stg_kept AS
             SELECT {merged}, s.source_row,
@@ -617,6 +625,7 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
     except BaseException:
         cur.execute("ROLLBACK")
         raise
+    protect(cur)
     report.status, report.batch_id, report.rows_read = "loaded", batch_id, staged.rows_read
     report.rows_inserted, report.rows_updated = inserted, updated
     report.rows_unchanged, report.rows_rejected = unchanged, rejected
@@ -658,6 +667,10 @@ def _reused_keys(cur: duckdb.DuckDBPyConnection, ds, batch_id: int) -> list[tupl
         return []
     return [("key_reused", {"n": n, "key_field": key, "keys": keys, "batch": batch_id,
                             "changed_fields": [f for f, k in zip(fields, by_field) if k]})]
+
+
+# Columns a blank cell of a file never clears in a loaded row (_load).
+STICKY = {"tickets": ("anonymous",)}
 
 
 # What an update of a loaded row takes away when the file is an older export

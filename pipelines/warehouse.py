@@ -5,6 +5,7 @@ and undos are serialised by WRITE_LOCK and every reader uses its own cursor.
 """
 from __future__ import annotations
 
+import os
 import threading
 import time
 from pathlib import Path
@@ -40,7 +41,33 @@ def connect(path: str | Path | None = None, read_only: bool = False,
             time.sleep(wait_s)
     if not read_only:
         ensure_schema(con)
+        if target != ":memory:":
+            owner_only(Path(target))
     return con
+
+
+def protect(con: duckdb.DuckDBPyConnection) -> None:
+    """After a write: owner_only for the file `con` writes (its write-ahead
+    log is made by the write, with the umask's mode)."""
+    (path,) = con.execute("SELECT path FROM duckdb_databases() "
+                          "WHERE database_name = current_database()").fetchone()
+    if path:
+        owner_only(Path(path))
+
+
+def owner_only(path: Path) -> None:
+    """The warehouse file and its write-ahead log readable by their owner
+    only (0600): they hold every household's name and phone and anonymous
+    callers' too, which no other account of the server may read past the
+    dashboard's roles and audit log. A file of another owner (a shared
+    copy opened to write) is left as it is."""
+    for part in (path, path.with_name(path.name + ".wal")):
+        try:
+            st = part.stat()
+        except OSError:
+            continue
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            part.chmod(0o600)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

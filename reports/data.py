@@ -19,7 +19,7 @@ from metrics import (Period, action_list, compare_levels, get, headline, query,
                      query_levels_many, summary)
 from metrics.fee_views import ComingCollection, coming_collection
 from metrics.kpi_query import gate_open
-from metrics.sources import kinds_without_data, rests_on, source_kind, unloaded_kinds
+from metrics.sources import OFF_SEASON_KINDS, comparable, rests_on, source_kind, unloaded_kinds
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
                                 kinds_in, season_weeks, week_bounds)
@@ -185,20 +185,31 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     batches = mask_frame(batches[batches["status"] == "loaded"].reset_index(drop=True),
                          can_see_personal)
     fresh = freshness(con)
-    no_data = {name: kinds_without_data(fresh, p, kinds_in(con, p.start, p.end))
-               for name, p in (("previous", period.previous()),
-                               ("last_season", period.last_season()))}
+    # Per comparison period, the KPIs it is no comparison for (no data of
+    # their kind there: metrics.sources.comparable, as the cards decide).
+    # The report's KPIs: the headline's (each area's main KPI among them).
+    shown = set(head["kpi"]) | {a.area.main for a in areas}
+    lacking = {}
+    for name, p in (("previous", period.previous()), ("last_season", period.last_season())):
+        present = kinds_in(con, p.start, p.end)
+        lacking[name] = {k for k in shown if not comparable(get(k), fresh, p, present)}
     # A comparison period whose fee season has no bills (the season before
     # the first one loaded: an autumn week's 上季同期) has no fee figure:
     # the note under the table names fee records among what it lacks.
     fee_rate = head.set_index("kpi").loc["fee_collection_rate_amount"]
-    for name in no_data:
+    for name in lacking:
         if pd.isna(fee_rate[f"{name}_value"]):
-            no_data[name].add("fees")
+            lacking[name] |= {k for k in shown if source_kind(get(k)) == "fees"}
+    # What the note under the table names: not the readings of a period
+    # without a heating day, which has none by nature (unloaded_kinds).
+    no_data = {name: {source_kind(get(k)) for k in ids} - {None} - (
+                   set() if p.has_heating_day else set(OFF_SEASON_KINDS))
+               for (name, ids), p in zip(lacking.items(),
+                                         (period.previous(), period.last_season()))}
     unloaded = frozenset(unloaded_kinds(fresh, period, kinds_in(con, period.start, period.end)))
-    head = without_comparison(without_figures(head, unloaded), no_data)
-    areas = [replace(a, table=without_comparison(without_figures(a.table, unloaded, a.area),
-                                                 no_data, a.area.main))
+    head = without_parts(without_comparison(without_figures(head, unloaded), lacking))
+    areas = [replace(a, table=without_parts(without_comparison(
+        without_figures(a.table, unloaded, a.area), lacking, a.area.main)))
              for a in areas]
     return WeeklyData(
         week=week, period=period, unloaded=unloaded, branch=branch or None, scope=scope,
@@ -259,19 +270,37 @@ def without_figures(df: pd.DataFrame, kinds: frozenset[str], area: Area | None =
     return df
 
 
-def without_comparison(df: pd.DataFrame, no_data: dict[str, set[str]],
+def without_parts(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` without the numerator and denominator of a figure that is none
+    for want of a denominator: "—" over "¥0.00 / ¥0.00" (a season without
+    bills) or "0 / 0" (a week without a heating day) says nothing the "—"
+    does not, and reads as a sum found to be zero (the cards leave them out)."""
+    if "denominator" not in df.columns:
+        return df
+    empty = df["value"].isna() & (df["denominator"].isna() | (df["denominator"] == 0))
+    if not empty.any():
+        return df
+    df = df.copy()
+    for col in ("numerator", "denominator"):
+        df[col] = df[col].astype("object")
+        df.loc[empty, col] = None
+    return df
+
+
+def without_comparison(df: pd.DataFrame, lacking: dict[str, set[str]],
                        kpi_id: str | None = None) -> pd.DataFrame:
     """`df` (the headline, a row per KPI, or an area table of `kpi_id`) with
-    the comparisons that have no data of the KPI's kind blanked: a week of a
-    season before the first one loaded reads 0 tickets and 0 arrears, which
-    are no comparison (a change against them would be the whole value)."""
+    the comparisons blanked that are none (`lacking`: per comparison, the
+    KPIs without data of their kind there): a week of a season before the
+    first one loaded reads 0 tickets and 0 arrears, which are no comparison
+    (a change against them would be the whole value)."""
     df = df.copy()
-    for which, kinds in no_data.items():
-        if not kinds:
+    for which, ids in lacking.items():
+        if not ids:
             continue
         if kpi_id is None:
-            rows = df["kpi"].map(lambda k: source_kind(get(k)) in kinds)
-        elif source_kind(get(kpi_id)) in kinds:
+            rows = df["kpi"].isin(ids)
+        elif kpi_id in ids:
             rows = pd.Series(True, index=df.index)
         else:
             continue

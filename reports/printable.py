@@ -12,13 +12,14 @@ import pandas as pd
 
 from i18n import t
 from metrics import get
-from metrics.display import compact_yuan, format_parts, format_value, list_label
+from metrics.display import (compact_change, compact_yuan, format_parts, format_value,
+                             list_label)
 
 from . import labels
 from .book import judge, meets
 from .cells import change_shown, missing
 from .data import WeeklyData
-from .text import (comparison_note, left_out_note, list_count, no_data_note,
+from .text import (comparison_note, list_about, list_count, no_data_note,
                    summary_paragraph)
 
 CSS = """
@@ -54,10 +55,18 @@ CSS = """
 """
 
 
-def _change(kpi_id: str, change, lang: str, compact: bool = False) -> str:
+def _change(kpi_id: str, change, lang: str, compact: bool = False,
+            now=None, before=None) -> str:
+    """A change of the table; `compact` (a screen's amounts in 万 / M): the
+    difference of the two figures (`now`, `before`) as shown, in the unit of
+    the larger, as the cards write it."""
     if missing(change):
         return "—"
     kpi = get(kpi_id)
+    if compact and kpi.unit == "yuan" and not missing(now) and not missing(before):
+        step = compact_change(now, before, lang)
+        sign = "+" if step > 0 else "−" if step < 0 else ""
+        return sign + compact_yuan(abs(step), lang, like=max(abs(now), abs(before)))
     # Signed as shown: a change that rounds to zero has no sign ("0.0", as on
     # the page's cards), not "-0.0 个百分点".
     # One minus sign (U+2212) for every change in the table.
@@ -110,11 +119,13 @@ def headline_rows(data: WeeklyData, lang: str = "zh",
             "value": (_text(kpi, r["value"], lang, compact), "n"),
             "previous_value": (_text(kpi, r["previous_value"], lang, compact, compared=True),
                                "n"),
-            "change_previous": (_change(kpi.id, r["change_previous"], lang, compact),
+            "change_previous": (_change(kpi.id, r["change_previous"], lang, compact,
+                                        r["value"], r["previous_value"]),
                                 f"n {judge(kpi, r['change_previous']) or ''}".strip()),
             "last_season_value": (_text(kpi, r["last_season_value"], lang, compact,
                                         compared=True), "n"),
-            "change_last_season": (_change(kpi.id, r["change_last_season"], lang, compact),
+            "change_last_season": (_change(kpi.id, r["change_last_season"], lang, compact,
+                                           r["value"], r["last_season_value"]),
                                    f"n {judge(kpi, r['change_last_season']) or ''}".strip()),
             "target": (_text(kpi, kpi.target, lang), "n"),
             "status": status,
@@ -149,7 +160,7 @@ def summary_fragment(data: WeeklyData, lang: str = "zh") -> str:
     counts = "".join(
         f"<tr><td>{escape(list_label(name, lang)[0])}</td>"
         f"<td class=\"n\">{list_count(data, name)}</td>"
-        f"<td class=\"about\">{escape(list_label(name, lang)[1] + left_out_note(data, name, lang))}"
+        f"<td class=\"about\">{escape(list_about(data, name, lang))}"
         "</td></tr>"
         for name in data.list_totals)
     # a file without row lists has no rows on its 待办 sheet to point to

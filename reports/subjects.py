@@ -14,7 +14,7 @@ from .cells import (BAD, DEFAULT_ROW_PX, DEFAULT_WIDTH, GOOD, LINE_HEIGHT, MIN_P
                     MUTED, PRINT_WIDTH_SPARE, SheetWriter, display_width, legible_size, missing,
                     longest_word, wrapped_lines)
 from .data import AreaData
-from .text import no_data_sentence
+from .text import no_data_sentence, stale_sentence
 
 MAIN_COLUMNS = ("value", "previous_value", "change_previous", "last_season_value",
                 "change_last_season", "numerator", "denominator")
@@ -55,7 +55,8 @@ def subject_sheet(book: Book, area: AreaData) -> None:
     breaks = ([] if w.fits_a_page(w.pixels(0, last_col)) or first_extra > last_col
               else [first_extra])
     whole = area.table[area.table["level"] == 0]
-    if whole.empty or missing(whole["value"].iloc[0]):
+    if whole.empty or missing(whole["value"].iloc[0]) \
+            or stale_sentence(book.data, area.area.name, book.lang):
         _no_data_note(book, w, area, FIRST_KPI_COL - 1 if breaks else last_col)
     scale = w.print_in_parts(last_col, breaks, repeat_cols=(0, FIRST_KPI_COL - 1))
 
@@ -96,7 +97,8 @@ def _no_data_note(book: Book, w: SheetWriter, area: AreaData, last_col: int) -> 
     above the table across columns 0-`last_col`. A sheet printed in parts
     says it within the columns on every page: merged beyond them, it would
     print cut off at their edge on the later parts' pages."""
-    text = no_data_sentence(book.data, area.area.name, book.lang)
+    text = stale_sentence(book.data, area.area.name, book.lang) \
+        or no_data_sentence(book.data, area.area.name, book.lang)
     w.ws.merge_range(HEADER - 1, 0, HEADER - 1, last_col, "", book.styles.get("note"))
     w.put(HEADER - 1, 0, text, "note", fit=False)
     w.fit_row(HEADER - 1, [(text, sum(w.column_widths.get(c, DEFAULT_WIDTH)

@@ -192,7 +192,24 @@ def _fees(data: WeeklyData, area: AreaData, lang: str) -> list[str]:
     arrears = _row(data, "fee_arrears_amount").get("value")
     if not missing(arrears) and arrears > 0:
         out.append(t("report.text.arrears", lang, amount=money_words(arrears, lang)))
+    if stale := stale_sentence(data, "fees", lang):
+        out.append(stale)
     return out
+
+
+def stale_sentence(data: WeeklyData, area: str, lang: str = "zh") -> str | None:
+    """For the fees of a week with no payment loaded (after the last upload):
+    until when the payments loaded go. The season's collection to date
+    stands without them (93.7%, "较上周持平"), which without this read as a
+    week in which nobody paid."""
+    if area != "fees" or "fees" not in data.unloaded:
+        return None
+    last = max((f.last_at for f in data.freshness if f.kind == "fees" and f.last_at),
+               default=None)
+    if last is None or last.date() >= data.period.start:
+        # a week before the first payments, or a gap: no figure to qualify
+        return None
+    return t("report.text.fees_stale", lang, day=labels.day(last.date(), lang))
 
 
 def money_words(yuan: float, lang: str) -> str:
@@ -241,6 +258,19 @@ def list_count(data: WeeklyData, name: str) -> str:
     bills before the season has any (WeeklyData.list_totals)."""
     total = data.list_totals[name]
     return "—" if total is None else f"{total:,}"
+
+
+def list_about(data: WeeklyData, name: str, lang: str = "zh") -> str:
+    """What a list's row of the summary says about it: what it lists, what it
+    leaves out (left_out_note), and, when the 待办 sheet holds only its first
+    items, how many ("(待办表列出前 50 项)"): the workbook and the print say
+    the same, so a printout's reader does not look for 4,659 rows."""
+    about = list_label(name, lang)[1] + left_out_note(data, name, lang)
+    total, shown = data.list_totals[name], len(data.lists[name])
+    if data.row_lists and total is not None and shown < total:
+        about += ("" if lang == "zh" else " ") + t("report.summary.only_first", lang,
+                                                   n=f"{shown:,}")
+    return about
 
 
 def left_out_note(data: WeeklyData, name: str, lang: str = "zh") -> str:

@@ -30,7 +30,7 @@ from .cells import (BAD, GOOD, LINE_HEIGHT, MIN_PRINT_SCALE, MUTED, PRINT_WIDTH_
 from .data import WeeklyData, gather
 from .notes import notes_sheet
 from .subjects import subject_sheet
-from .text import comparison_note, left_out_note, no_data_note, summary_paragraph
+from .text import comparison_note, list_about, no_data_note, summary_paragraph
 from .todo import todo_sheet
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -183,11 +183,7 @@ def summary_sheet(book: Book) -> None:
     w.fit_row(r, [(tr("report.col.list"), widths[0]), (tr("report.col.items"), widths[1])])
     for name, total in data.list_totals.items():
         r += 1
-        title, about = list_label(name, book.lang)
-        about += left_out_note(data, name, book.lang)
-        shown = len(data.lists[name])
-        if data.row_lists and total is not None and shown < total:
-            about += " " + tr("report.summary.only_first", n=f"{shown:,}")
+        title, about = list_label(name, book.lang)[0], list_about(data, name, book.lang)
         w.put(r, 0, title, "cell", WRAP, fit=False)
         if total is None:   # a list of bills before the season has any
             w.put(r, 1, "—", "cell", align="center", fit=False)

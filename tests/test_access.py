@@ -380,3 +380,17 @@ def test_single_sign_on_idle_past_the_limit_signs_out_of_the_provider_too(demo_c
     assert [w.value for w in at.warning] == ["长时间未操作,会话已过期,请重新登录。"]
     assert idle_sign_outs() == [["li.na@example.com", "viewer"]]
     assert "当前用户:李娜" not in shown_text(at) and not at.metric
+
+
+def test_a_failed_sign_in_under_no_accounts_name_does_not_record_what_was_typed(accounts):
+    # The password typed into the user-name field was kept in clear in the
+    # audit log, and shown on the admin's 审计日志 page.
+    assert signed_in(PASSWORD + "x", "whatever").error
+    signed_in("boss", "wrong password")
+    log = entries(db.connection(), action="sign_in_failed")
+    assert (PASSWORD + "x") not in log["user_name"].tolist()
+    assert sorted(log[["user_name", "detail"]].values.tolist()) == [
+        ["-", "bad_credentials_unknown_name"], ["boss", "bad_credentials"]]
+    from auth.audit import readable
+    assert readable("sign_in_failed", None, "bad_credentials_unknown_name", "zh")[1] == \
+        "用户名不是任何账户(输入的用户名不记录:可能是误输入的密码)"

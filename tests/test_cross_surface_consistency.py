@@ -301,9 +301,10 @@ def last_season_line(card: dict) -> str:
     return line.split("(")[0]
 
 
-def chip(kpi, change, period: str) -> str:
-    """A card's chip: the change with what it is against (none: empty)."""
-    text = change_text(kpi, change, "zh")
+def chip(kpi, change, period: str, now=None, before=None) -> str:
+    """A card's chip: the change with what it is against (none: empty); an
+    amount's, the difference of the two figures (`now`, `before`) as shown."""
+    text = change_text(kpi, change, "zh", beside=now, before=before)
     if text is None:
         return ""
     kind = PERIODS[period]["period"]
@@ -342,7 +343,8 @@ def test_every_pages_cards_equal_the_kpi_layer(shown, reference, period, slice_)
             assert card["value"] == card_value(kpi, r.value, "zh"), where
             arrow = None if r.value is None or before[kpi_id].value is None \
                 else metrics_change(kpi.unit, r.value, before[kpi_id].value)
-            assert card["delta"] == chip(kpi, arrow, period), where
+            assert card["delta"] == chip(kpi, arrow, period, r.value,
+                                         before[kpi_id].value), where
             lines = card["caption"].split("  \n")
             # The parts under the value, to be checked by hand.
             if kpi.unit == "yuan" and r.value is not None:
@@ -456,7 +458,8 @@ def test_the_reports_last_week_is_the_pages_comparison(shown, workbook, week_per
             assert card["value"] == card_value(kpi, row["value"], "zh"), (page, kpi_id)
             change = None if missing(row["previous_value"]) else \
                 metrics_change(kpi.unit, row["value"], row["previous_value"])
-            assert card["delta"] == chip(kpi, change, week_period), (page, kpi_id)
+            assert card["delta"] == chip(kpi, change, week_period, row["value"],
+                                         row["previous_value"]), (page, kpi_id)
             then = None if missing(row["last_season_value"]) else row["last_season_value"]
             assert last_season_line(card) == t(
                 "ui.kpi.last_season", "zh", value=compared_value(kpi, then, "zh")), (page, kpi_id)
@@ -503,7 +506,8 @@ def test_subject_sheet_rows_equal_the_filtered_cards(shown, workbook, slice_):
         assert cards[area.main]["value"] == card_value(main, row["value"], "zh"), area.name
         change = None if missing(row["previous_value"]) else \
             metrics_change(main.unit, row["value"], row["previous_value"])
-        assert cards[area.main]["delta"] == chip(main, change, "week")
+        assert cards[area.main]["delta"] == chip(main, change, "week", row["value"],
+                                                 row["previous_value"])
         for kpi_id in area.extra:
             if kpi_id in cards:
                 assert cards[kpi_id]["value"] == card_value(get(kpi_id), row[kpi_id], "zh"), \

@@ -106,6 +106,22 @@ def test_an_anonymous_callers_own_name_and_phone_are_cut_from_its_texts(con):
     assert rows.loc["n9", "result"] == "已上门,户主孙八(电话13700003333)"
 
 
+def test_an_anonymous_tickets_texts_lose_its_households_roster_name(con):
+    # 来电人 blank, the text "业主孙三反映…": the roster's owner of the ticket's
+    # household was named beside 来电人 "匿名", to every role with row lists.
+    add_households(con)
+    t = ticket("a8", "投诉", "2025-12-02 09:00", "S2", "h3", "2025-12-03 09:00",
+               result="已回复孙三女士", anonymous=True)
+    t["description"] = "业主孙三反映家中暖气不热,要求不要透露其姓名"
+    named = ticket("n8", "投诉", "2025-12-02 10:00", "S2", "h3", "2025-12-03 09:00",
+                   result="已回复孙三女士")
+    add_tickets(con, {"a8": t, "n8": named})
+    rows = drill(con, "tickets_received", WEEK, "numerator").set_index("ticket_no")
+    assert rows.loc["a8", "description"] == "业主***反映家中暖气不热,要求不要透露其姓名"
+    assert rows.loc["a8", "result"] == "已回复***女士"
+    assert rows.loc["n8", "result"] == "已回复孙三女士"      # a named ticket's, as written
+
+
 def test_a_bungalow_address_is_masked_to_its_row():
     assert mask_address("淄博市淄川区西关小区平房6排2号") == "淄博市淄川区西关小区平房6排"
     assert mask_address("淄博市张店区华光小区3号楼2单元501") == "淄博市张店区华光小区3号楼"

@@ -68,3 +68,24 @@ def test_a_periods_own_figure_without_its_rows_is_none_unless_it_stands():
     within = Period("2025-07-07", "2025-07-13")    # inside the loaded payments
     assert unloaded_kinds(ITEMS, within, set()) == set()
     assert not unloaded(get("fee_collected_amount"), ITEMS, within, set())
+
+
+def test_a_standing_figure_compares_after_the_last_upload_but_not_before_the_first():
+    # The season's collection to date and 漏件 stand at any cut-off: a week
+    # after the last payments has them (93.7% beside this week's 93.7%, not
+    # "—"); a week before the first upload, or a heating week with none of
+    # its tickets uploaded (a gap: its stock lacks them), has none.
+    from metrics import get
+    from metrics.sources import comparable
+    rate, received = get("fee_collection_rate_amount"), get("tickets_received")
+    unanswered = get("ticket_unanswered")
+    after = Period("2026-10-26", "2026-11-01")          # no heating day, after the fees
+    assert comparable(rate, ITEMS, after, present=set())
+    assert not comparable(get("fee_collected_amount"), ITEMS, after, present=set())
+    before = Period("2023-12-11", "2023-12-17")
+    assert not comparable(rate, ITEMS, before, present=set())
+    assert not comparable(unanswered, ITEMS, before, present=set())
+    gap = Period("2025-12-01", "2025-12-07")
+    assert not comparable(unanswered, ITEMS, gap, present={"temperature"})
+    assert not comparable(received, ITEMS, gap, present={"temperature"})
+    assert comparable(unanswered, ITEMS, gap, present={"temperature", "tickets"})

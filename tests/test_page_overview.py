@@ -555,3 +555,20 @@ def test_an_amounts_change_is_written_in_the_unit_of_the_figure_beside_it():
     assert chip_text(d, "zh") == "较上周 +¥24.83 万"
     assert caption_lines(d, "en")[1] == "Same days last season ¥7.31 M (+¥0.25 M)"
     assert change_text(arrears, 248330.0, "en") == "+¥248.33 k"      # alone: its own unit
+
+
+def test_an_amounts_change_is_the_difference_of_the_two_amounts_shown():
+    # ¥7.80 M beside last week's ¥7.56 M read "+¥0.25 M" (248,326.54 yuan to
+    # the fen), and 上季同期 ¥755.58 万 "(+¥24.83 万)" beside ¥780.42 万.
+    arrears = get("fee_arrears_amount")
+    now, before = 7804169.54, 7555843.00
+    d = CardData(arrears, Result(now, now, None), Result(before, before, None),
+                 Result(before, before, None), week=True)
+    assert d.change_previous == pytest.approx(248326.54)
+    assert chip_text(d, "en") == "vs last week +¥0.24 M"               # 7.80 − 7.56
+    assert chip_text(d, "zh") == "较上周 +¥24.84 万"                     # 780.42 − 755.58
+    assert caption_lines(d, "zh")[1] == "上季同期 ¥755.58 万(+¥24.84 万)"
+    # to the fen where the figures are (under ¥10,000)
+    small = CardData(arrears, Result(950.0, 950.0, None), Result(900.0, 900.0, None),
+                     Result(None, None, None), week=True)
+    assert chip_text(small, "en") == "vs last week +¥50.00"

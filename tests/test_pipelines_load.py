@@ -262,6 +262,26 @@ def test_undo_takes_each_column_from_the_newest_file_that_had_it(con, tmp_path):
     assert (again.rows_unchanged, again.rows_updated, again.rows_inserted) == (1, 0, 1)
 
 
+def test_a_blank_anonymous_cell_never_names_an_anonymous_caller(con, tmp_path):
+    # A later export leaving 是否匿名 blank made an anonymous ticket named:
+    # from then on its caller's name and phone showed to the admin.
+    from made_files import xlsx
+    header = ["工单编号", "受理时间", "工单类型", "来电人", "联系电话", "是否匿名", "办结时间"]
+    load_file(con, xlsx(tmp_path / "工单_1208.xlsx", header, [
+        ["T1", "2025-12-08 09:00", "投诉", "张红梅", "18768891793", "是", None],
+        ["T2", "2025-12-08 10:00", "投诉", "李四", "13700000000", "否", None]]))
+    later = load_file(con, xlsx(tmp_path / "工单_1209.xlsx", header, [
+        ["T1", "2025-12-08 09:00", "投诉", "张红梅", "18768891793", None, "2025-12-09 08:00"],
+        ["T2", "2025-12-08 10:00", "投诉", "李四", "13700000000", "是", None]]))
+    assert later.rows_updated == 2
+    assert con.execute("SELECT ticket_no, anonymous, resolved_at IS NOT NULL FROM tickets "
+                       "ORDER BY 1").fetchall() == [("T1", True, True), ("T2", True, False)]
+    # the same file again changes nothing
+    again = load_file(con, xlsx(tmp_path / "工单_1209b.xlsx", header, [
+        ["T1", "2025-12-08 09:00", "投诉", "张红梅", "18768891793", None, "2025-12-09 08:00"]]))
+    assert (again.rows_updated, again.rows_unchanged) == (0, 1)
+
+
 def test_an_older_ticket_export_after_a_newer_one_says_what_it_reopened(con, tmp_path):
     # Today's export loaded, then yesterday's (catching up on files in any
     # order): "更新 50" and no word, while 20 closed tickets became open
@@ -414,3 +434,29 @@ def test_an_undo_counts_as_restored_only_the_rows_it_changes(con, tmp_path):
     undo_batch(con, first.batch_id)
     assert [r[:4] for r in con.execute("SELECT * FROM tickets ORDER BY ticket_no").fetchall()] \
         == [r[:4] for r in before]
+
+
+def test_the_warehouse_file_is_readable_by_its_owner_only(tmp_path):
+    # It was 0644: every account of the server could read each household's
+    # name and phone, and anonymous callers', past the roles and the audit log.
+    import os
+    import stat
+
+    from made_files import xlsx
+    from pipelines.warehouse import connect
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "wh.duckdb"
+        con = connect(path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        load_file(con, xlsx(tmp_path / "档案.xlsx", ["户号", "分公司", "供热站", "供热面积"],
+                            [["001", "张店分公司", "一站", 80]]))
+        for part in (path, tmp_path / "wh.duckdb.wal"):
+            if part.exists():
+                assert stat.S_IMODE(part.stat().st_mode) == 0o600, part
+        con.close()
+        path.chmod(0o644)                  # a file from before: made so on opening
+        connect(path).close()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

@@ -286,3 +286,23 @@ def test_the_workbook_reads_its_trends_when_asked_for(demo_con, monkeypatch):
     monkeypatch.setattr(bundle_module, "data_version", lambda con: -1)
     bundle.xlsx(demo_con)
     assert len(gathered) == 1                              # a load came in: read again
+
+
+def test_an_amounts_change_on_the_page_is_the_difference_of_the_amounts_shown(demo_con):
+    # 2025-W50's arrears: ¥780.42 万 against last week's ¥905.37 万 read
+    # "−¥124.96 万" (the change to the fen), and in English "+¥248.33 k"
+    # beside amounts in M.
+    from reports.printable import headline_rows
+    data = gather(demo_con, "2025-W50")
+
+    def number(text: str) -> float:
+        return float(re.sub(r"[^0-9.]", "", text)) * (-1 if text.startswith("−") else 1)
+
+    for lang, unit in (("zh", " 万"), ("en", " M")):
+        row = next(r for r in headline_rows(data, lang, compact=True)
+                   if r["kpi"][0] == get("fee_arrears_amount").text(lang)[0])
+        for before, moved in (("previous_value", "change_previous"),
+                              ("last_season_value", "change_last_season")):
+            now, then, change = row["value"][0], row[before][0], row[moved][0]
+            assert now.endswith(unit) and then.endswith(unit) and change.endswith(unit), row
+            assert number(change) == pytest.approx(number(now) - number(then), abs=1e-9), row

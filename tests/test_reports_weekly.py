@@ -167,6 +167,61 @@ def test_the_week_after_a_season_reports_the_ended_seasons_fees(demo_con):
     assert data.list_totals["unbilled_households"] < roster / 10
 
 
+def test_a_week_after_the_last_payments_says_until_when_they_go(demo_con):
+    # 2026-W12: "收缴率(金额)93.7%,较上周持平" with no payment loaded after
+    # 15 March, read as a week in which nobody paid. The paragraph and the 收费
+    # sheet now say until when the payments go.
+    data = gather(demo_con, "2026-W12", trends=False)
+    assert "fees" in data.unloaded
+    said = "本周没有导入缴费记录:已导入的缴费只到 2026年3月15日,收缴率不含此后的缴费。"
+    assert said in summary_paragraph(data, "zh")
+    assert "the payments loaded end on 15 Mar 2026" in summary_paragraph(data, "en")
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(with_trends(demo_con, data))))
+    assert said in [c.value for row in book["收费"].iter_rows(max_row=6) for c in row]
+    # a week with payments says nothing of the kind
+    assert "没有导入缴费记录" not in summary_paragraph(gather(demo_con, "2025-W50", trends=False))
+
+
+def test_a_standing_figure_compares_with_a_week_after_the_last_upload(demo_con):
+    # 2026-W45 showed the season's collection rate 93.7% beside "—" for last
+    # week ("上周没有导入的…收费数据"), though both weeks' rate is the same
+    # 2025-2026 season's to date; the note also asked for last week's room
+    # temperatures, of a week without a heating day.
+    data = gather(demo_con, "2026-W45", trends=False)
+    row = data.headline.set_index("kpi").loc["fee_collection_rate_amount"]
+    assert row["previous_value"] == pytest.approx(row["value"])
+    assert row["change_previous"] == 0
+    # what the note names: last week's tickets (its own figures are "—"), not
+    # its fees (each fee figure compares) nor readings (no heating day)
+    assert data.no_data["previous"] == {"tickets"}
+
+
+def test_a_figure_without_a_denominator_has_no_parts(demo_con):
+    # 2026-W48 (2026-2027, no bills): "—" beside "¥0.00 / ¥0.00", "0 / 0".
+    data = gather(demo_con, "2026-W48", trends=False)
+    rows = data.headline.set_index("kpi")
+    for kpi in ("fee_collection_rate_amount", "fee_collection_rate_households",
+                "fee_arrears_amount", "temp_compliance_rate"):
+        assert pd.isna(rows.loc[kpi, "value"]), kpi
+        assert rows.loc[kpi, "numerator"] is None and rows.loc[kpi, "denominator"] is None, kpi
+    from reports.printable import headline_rows
+    shown = {r["kpi"][0]: r for r in headline_rows(data, "zh")}
+    assert shown["收缴率(金额)"]["numerator"][0] == "—"
+    # a count without a denominator keeps its figure
+    assert rows.loc["ticket_unanswered", "numerator"] == rows.loc["ticket_unanswered", "value"]
+
+
+def test_the_print_says_how_many_of_a_list_the_actions_sheet_holds(demo_con):
+    # The workbook said "(待办表列出前 50 项)" beside 4,659 arrears; the
+    # printout only "listed on the Actions sheet".
+    from reports.printable import summary_fragment
+    data = gather(demo_con, "2025-W50", trends=False)
+    total, shown = data.list_totals["fee_season_arrears"], len(data.lists["fee_season_arrears"])
+    assert shown < total
+    assert f"见收费页。待办表列出前 {shown} 项。" in summary_fragment(data, "zh")
+    assert f"The Actions sheet lists the first {shown}." in summary_fragment(data, "en")
+
+
 def test_lists_of_bills_before_the_season_has_any_are_no_count(demo_con):
     # 2026-W47 lies in 2026-2027, whose bills are not loaded: its arrears,
     # unbilled households, mismatches and full charges read 0, as if every
@@ -383,9 +438,10 @@ def test_an_autumn_week_says_why_its_fee_comparison_is_missing(demo_con):
     head = data.headline.set_index("kpi")
     assert head.loc["fee_collection_rate_amount", "last_season_value"] is None
     assert head.loc["fee_collection_rate_amount", "previous_value"] is not None
-    assert data.no_data == {"previous": set(), "last_season": {"temperature", "fees"}}
-    assert "上季同期没有导入的测温记录、收费数据" in no_data_note(data, "zh")
-    assert "temperature readings or fee records" in no_data_note(data, "en")
+    # (not the readings: 3-9 November 2024 had no heating day, none are taken)
+    assert data.no_data == {"previous": set(), "last_season": {"fees"}}
+    assert "上季同期没有导入的收费数据" in no_data_note(data, "zh")
+    assert "fee records" in no_data_note(data, "en")
 
 
 def test_the_reports_changes_are_the_differences_of_its_figures(demo_con):

@@ -860,3 +860,21 @@ def test_a_roster_dropped_with_readings_loads_before_them(warehouse, tmp_path):
                            ).fetchall() == [("档案.xlsx",), ("测温.xlsx",)]
     finally:
         con.close()
+
+
+def test_rejected_rows_are_masked_for_a_viewer_without_personal_data(tmp_path):
+    # The rejected rows came back as uploaded, a caller's name and phone in
+    # full, whatever the viewer's role; the audit trail did not mark them.
+    path = xlsx(tmp_path / "工单.xlsx", ["工单编号", "受理时间", "工单类型", "来电人", "联系电话",
+                                         "反映内容"],
+                [["T1", "2025-12-08 09:00", "投诉", "张红梅", "18768891793", "张红梅家暖气不热"],
+                 ["T2", "明天", "投诉", "李四", "13700000000", "住1单元302"]])
+    con = connect(":memory:")
+    report = load_file(con, path)
+    plan = plan_file(path)
+    shown = rejected_rows(plan, report.rejects, "zh", personal=False)
+    assert shown[["来电人", "联系电话", "反映内容"]].values.tolist() == [
+        ["李*", "137****0000", "住1单元***"]]
+    assert shown["工单编号"].tolist() == ["T2"]          # what to fix stays readable
+    full = rejected_rows(plan, report.rejects, "zh")
+    assert full[["来电人", "联系电话"]].values.tolist() == [["李四", "13700000000"]]

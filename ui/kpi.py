@@ -19,8 +19,8 @@ import streamlit as st
 from i18n import t
 from metrics import Kpi, Period, Result, get, summary
 from metrics.fee_views import COMING, coming_period
-from metrics.display import (card_value, change, compact_yuan, format_part, format_parts,
-                             format_value, parts_with_units)
+from metrics.display import (card_value, change, compact_change, compact_yuan, format_part,
+                             format_parts, format_value, parts_with_units)
 from metrics.sources import comparable, unloaded
 from pipelines.coverage import freshness, kinds_in
 
@@ -203,12 +203,18 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
     return out
 
 
-def change_text(kpi: Kpi, delta, lang: str, beside=None) -> str | None:
+def change_text(kpi: Kpi, delta, lang: str, beside=None, before=None) -> str | None:
     """A signed change in the KPI's unit: '+1.2 个百分点', '-3', '+¥1,200.00';
     an amount in the unit of the card's figure `beside` ('+¥0.25 M' beside
-    ¥7.56 M). A leading '-' is what st.metric reads as "down"."""
+    ¥7.56 M), and, given the figure it is against (`before`), the
+    difference of the two as shown in that unit (¥7.80 M against ¥7.56 M:
+    +¥0.24 M, not the +¥0.25 M of +¥248,326.55). A leading '-' is what
+    st.metric reads as "down"."""
     if _missing(delta):
         return None
+    if kpi.unit == "yuan" and not _missing(beside) and not _missing(before):
+        delta = compact_change(beside, before, lang)
+        beside = max(abs(beside), abs(before))
     size = abs(delta)
     if kpi.unit == "percent":
         number, text = f"{size * 100:.1f}", None
@@ -277,8 +283,9 @@ def delta_help(d: CardData, lang: str) -> str:
 def _chip_change(d: CardData, lang: str) -> str | None:
     """The change the chip shows: against the previous period, or against the
     same days of last season when there is none (a season)."""
+    against = d.last_season if d.previous is None else d.previous
     return change_text(d.kpi, d.change_last_season if d.previous is None
-                       else d.change_previous, lang, beside=d.now.value)
+                       else d.change_previous, lang, beside=d.now.value, before=against.value)
 
 
 def chip_text(d: CardData, lang: str) -> str | None:
@@ -350,8 +357,8 @@ def caption_lines(d: CardData, lang: str) -> list[str]:
     and its status."""
     lines = [parts_text(d, lang), of_which_text(d, lang)]
     last = compared_value(d.kpi, d.last_season.value, lang)
-    moved = None if d.previous is None else change_text(d.kpi, d.change_last_season, lang,
-                                                        beside=d.now.value)
+    moved = None if d.previous is None else change_text(
+        d.kpi, d.change_last_season, lang, beside=d.now.value, before=d.last_season.value)
     lines.append(t("ui.kpi.last_season", lang, value=last)
                  + (f"({moved})" if lang == "zh" and moved else
                     f" ({moved})" if moved else ""))

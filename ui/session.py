@@ -308,7 +308,12 @@ def _local_form() -> None:
     try:
         user = UserStore().authenticate(name.strip(), password)
     except AuthError as exc:
-        record(db.connection(), name.strip() or "-", "sign_in_failed", detail=exc.code)
+        # A name that is no account is not written down: it may be the
+        # password typed into the wrong field, which the admin's audit log
+        # page would show in clear. The account file keeps such names hashed.
+        known = UserStore().is_account(name.strip())
+        record(db.connection(), name.strip() if known else "-", "sign_in_failed",
+               detail=exc.code if known else f"{exc.code}_unknown_name")
         st.error(exc.message(_lang()))
         return
     token = SessionStore().open(user)

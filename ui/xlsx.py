@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 
+from auth.masking import PERSONAL, mask_frame
 from i18n import t
 from pipelines.load import Plan, Reject
 from pipelines.read import ROW
@@ -270,11 +271,14 @@ def _write(ws, r: int, c: int, value, styles: dict, number=None) -> None:
         ws.write_string(r, c, text, styles["quoted"] if needs_escape(text) else None)
 
 
-def rejected_rows(plan: Plan, rejects: list[Reject], lang: str) -> pd.DataFrame:
+def rejected_rows(plan: Plan, rejects: list[Reject], lang: str,
+                  personal: bool = True) -> pd.DataFrame:
     """The rejected rows as they were in the file (every column, as text, so
     identifiers keep their leading zeros), with their Excel row number and the
     reasons appended: fix the cells, delete the two extra columns or not, and
-    upload the file again."""
+    upload the file again. Without `personal` (a viewer who may not see
+    personal data) the columns of personal fields (来电人, 联系电话, 反映内容 …)
+    are masked as every table masks them."""
     reasons: dict[int, list[str]] = {}
     for r in rejects:
         reasons.setdefault(r.row, []).append(r.reason)
@@ -288,6 +292,12 @@ def rejected_rows(plan: Plan, rejects: list[Reject], lang: str) -> pd.DataFrame:
     keep = [i for i, label in enumerate(labels)
             if label or any(v not in (None, "") for v in values[i])]
     df = pd.DataFrame({f"c{i}": values[i] for i in keep})
+    if not personal:
+        fields = {f"c{i}": name for name, i in plan.mapping.columns.items()
+                  if f"c{i}" in df.columns and name in PERSONAL}
+        masked = mask_frame(df[list(fields)].rename(columns=fields), False)
+        for column, name in fields.items():
+            df[column] = masked[name].to_numpy()
     df.columns = [labels[i] if labels[i] else f"({i + 1})" for i in keep]
     rows = part.column(ROW).to_pylist()
     df[t("ui.rejects.source_row", lang)] = rows

@@ -25,6 +25,7 @@ final as (
         t.anonymous,
         t.caller_name,
         t.phone,
+        t.owner_name,
         t.description,
         t.branch,
         t.station,

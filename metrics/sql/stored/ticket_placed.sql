@@ -43,7 +43,8 @@ select
     community           as community,
     building            as building,
     zone                as zone,
-    customer_type       as customer_type
+    customer_type       as customer_type,
+    owner_name          as owner_name
     /* end flags */
 from ticket_facts_stored
 where received_at < $cutoff_at
