@@ -122,6 +122,23 @@ def test_an_anonymous_tickets_texts_lose_its_households_roster_name(con):
     assert rows.loc["n8", "result"] == "已回复孙三女士"      # a named ticket's, as written
 
 
+def test_a_tickets_household_owner_named_in_its_text_is_masked_as_a_name(con):
+    # 来电人 李四, the text "业主孙三反映…": a manager saw the owner's full name
+    # (masking knew only the caller's). The ticket's rows carry the roster's
+    # owner (owner_name, none for an anonymous ticket), masked as a name.
+    add_households(con)
+    t = ticket("n7", "投诉", "2025-12-02 09:00", "S2", "h3", "2025-12-03 09:00",
+               result="已回复孙三女士", caller="李四")
+    t["description"] = "业主孙三反映家中暖气不热"
+    add_tickets(con, {"n7": t})
+    rows = drill(con, "tickets_received", WEEK, "numerator").set_index("ticket_no")
+    assert rows.loc["n7", "owner_name"] == "孙三"
+    shown = mask_frame(rows.reset_index(), False, ["ticket_no", "caller_name", "description",
+                                                   "result"])
+    assert shown[["caller_name", "description", "result"]].values.tolist() == [
+        ["李*", "业主孙*反映家中暖气不热", "已回复孙*女士"]]
+
+
 def test_a_bungalow_address_is_masked_to_its_row():
     assert mask_address("淄博市淄川区西关小区平房6排2号") == "淄博市淄川区西关小区平房6排"
     assert mask_address("淄博市张店区华光小区3号楼2单元501") == "淄博市张店区华光小区3号楼"

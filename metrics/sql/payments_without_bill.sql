@@ -4,15 +4,7 @@
 -- the ledger, or a payment booked to the wrong household. Only once the season
 -- has bills at all (as unbilled_households).
 
-with billed as (
-
-    select distinct household_id
-    from fee_bills
-    where season = $season
-
-),
-
-final as (
+with final as (
 
     select
         p.receipt_no,
@@ -31,10 +23,10 @@ final as (
         bt.file_name,
         p.source_row
     from payment_facts p
-    left join billed b using (household_id)
+    left join season_billed b using (household_id)
     left join batches bt on bt.batch_id = p.batch_id
     where p.for_season and b.household_id is null
-      and exists (select 1 from billed)
+      and exists (select 1 from season_billed)
 
 )
 

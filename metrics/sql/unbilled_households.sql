@@ -3,15 +3,7 @@
 -- its bills are loaded every household would be listed (the pages say that
 -- the season has no bills).
 
-with billed as (
-
-    select distinct household_id
-    from fee_bills
-    where season = $season
-
-),
-
-final as (
+with final as (
 
     select
         h.household_id,
@@ -31,10 +23,10 @@ final as (
         bt.file_name,
         h.source_row
     from household_dims h
-    left join billed b using (household_id)
+    left join season_billed b using (household_id)
     left join batches bt on bt.batch_id = h.batch_id
     where h.heated and b.household_id is null
-      and exists (select 1 from billed)
+      and exists (select 1 from season_billed)
 
 )
 
