@@ -111,6 +111,12 @@ _MASKERS = {"name": mask_name, "phone": mask_phone, "address": mask_address, "ro
             "text": mask_text, "file": mask_file_name}
 
 
+def mask_as(kind: str, value: object) -> object:
+    """`value` masked as personal data of `kind` (PERSONAL's kinds: name,
+    phone, address, room, text, file)."""
+    return _MASKERS[kind](value)
+
+
 def _without_own_names(out: pd.DataFrame) -> None:
     """A row's own names (its caller, owner) in its free text, masked as the
     name columns are: 张三丰反映暖气不热 -> 张**反映暖气不热. Other names in

@@ -11,7 +11,7 @@ from metrics import stored
 
 from . import reasons
 from .errors import PipelineError
-from .fields import DATASETS
+from .fields import DATASETS, STICKY
 from .warehouse import WRITE_LOCK, bump_data_version, protect
 
 if TYPE_CHECKING:  # pandas loads on first use: loading a file never needs it
@@ -164,10 +164,14 @@ def undo_batch(con: duckdb.DuckDBPyConnection, batch_id: int, user: str = "cli")
                 # it (a file without 姓名 kept the stored names: undoing the
                 # roster that gave them takes them away, undoing a later one
                 # brings them back); the lineage of the newest version.
+                # A column no blank clears (load.STICKY: 是否匿名) from the newest
+                # version that says something.
                 kept = "coalesce(k.columns, []::VARCHAR[])"
+                sticky = STICKY.get(table, ())
                 values = ", ".join(
-                    f"arg_max_null(v.{c}, v.batch_id) FILTER (WHERE NOT list_contains("
-                    f"{kept}, '{c}')) AS {c}" for c in ds.columns if c not in ds.key)
+                    f"{'arg_max' if c in sticky else 'arg_max_null'}(v.{c}, v.batch_id) "
+                    f"FILTER (WHERE NOT list_contains({kept}, '{c}')) AS {c}"
+                    for c in ds.columns if c not in ds.key)
                 cur.execute(f"""
                     INSERT INTO {table}
                     SELECT {cols}, batch_id, source_row, hash({cols}) FROM (

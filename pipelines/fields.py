@@ -224,6 +224,11 @@ _register(Dataset(
     ),
     signature=("receipt_no",)))
 
+# Columns a blank cell of a file never clears in a loaded row, nor an undo
+# (pipelines.load, pipelines.batches): a ticket the caller asked to keep
+# anonymous stays so when a later export leaves 是否匿名 blank.
+STICKY = {"tickets": ("anonymous",)}
+
 KINDS: dict[str, list[str]] = {}
 for _ds in DATASETS.values():
     KINDS.setdefault(_ds.kind, []).append(_ds.name)

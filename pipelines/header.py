@@ -22,7 +22,7 @@ MIN_KNOWN = 2
 # A name before the word has no digits, so no ID or date makes a row a total.
 # A row so marked in one of the first three columns is left out: loaded, a
 # station's subtotal would count as one more household's bill.
-TOTAL_ROW = (r"(本页|总)?(合|总|小|共|累)计.{0,40}|汇总.{0,40}"
+TOTAL_ROW = (r"(本页|总)?(合|总|小)计.{0,40}|(共计|累计|汇总)([:：].{0,40}|[0-9,.户元件笔条]*)"
              r"|[^0-9]{1,20}((合|小|总|共|累)计|汇总)[)）]?[:：]?"
              r"|(?i:(grand|sub)?totals?)([:：].{0,40})?|[^0-9]{1,20}(?i:(sub)?total)[:：]?")
 # What every such cell holds, looked for before the expression is tried.

@@ -23,7 +23,7 @@ from i18n import separator, t
 from metrics import stored
 from . import reasons
 from .errors import PipelineError
-from .fields import DATASETS, TIMESTAMP
+from .fields import DATASETS, STICKY, TIMESTAMP
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
 from .mapping import (ROSTER, Mapping, detect, found_columns, ignored_columns, payment_columns,
                       unknown_columns, unknown_kind)
@@ -667,10 +667,6 @@ def _reused_keys(cur: duckdb.DuckDBPyConnection, ds, batch_id: int) -> list[tupl
         return []
     return [("key_reused", {"n": n, "key_field": key, "keys": keys, "batch": batch_id,
                             "changed_fields": [f for f, k in zip(fields, by_field) if k]})]
-
-
-# Columns a blank cell of a file never clears in a loaded row (_load).
-STICKY = {"tickets": ("anonymous",)}
 
 
 # What an update of a loaded row takes away when the file is an older export

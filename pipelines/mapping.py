@@ -271,14 +271,15 @@ def unknown_columns(labels: list[str | None], m: Mapping) -> list[str]:
     export is known by (票据状态, 当日气象温度): not loaded, so the load names them,
     rather than count a voided receipt or leave a cold day's reading
     unexempted without a word. Blank headers and row numbers (序号) are not
-    named. A status (状态) is named unless it is this export's own field: a
+    named. A bare 状态 is named unless it is this export's own field: a
     payments file's 状态 marks voided receipts, a tickets file's withdrawn
-    tickets, though a roster's 状态 is its heating status."""
+    tickets, though a roster's 状态 is its heating status. (A status named
+    for what it is, 供热状态 in a payments file, is the roster's, as 小区 is.)"""
     taken = set(m.columns.values())
     own = _synonyms(m.dataset)
 
     def known(label: str) -> bool:
-        if _STATUS in label and label not in own:
+        if label == _STATUS and label not in own:
             return False
         return label in _KNOWN or label in _NO_DATA
 

@@ -675,6 +675,7 @@ def _short_ids_in_roster(con, width: int) -> list[tuple[int, str]]:
     return con.execute(f"""
         SELECT {ROW}, household_id FROM stg s
         WHERE regexp_full_match(household_id, '[0-9]+') AND length(household_id) < $w
+          AND err_household_id IS NULL
           AND NOT EXISTS (SELECT 1 FROM households h WHERE h.household_id = s.household_id)
           AND EXISTS (SELECT 1 FROM households h
                       WHERE h.household_id = lpad(s.household_id, $w, '0'))

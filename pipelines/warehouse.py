@@ -6,6 +6,7 @@ and undos are serialised by WRITE_LOCK and every reader uses its own cursor.
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import time
 from pathlib import Path
@@ -59,8 +60,17 @@ def owner_only(path: Path) -> None:
     """The warehouse file and its write-ahead log readable by their owner
     only (0600): they hold every household's name and phone and anonymous
     callers' too, which no other account of the server may read past the
-    dashboard's roles and audit log. A file of another owner (a shared
-    copy opened to write) is left as it is."""
+    dashboard's roles and audit log. Its folder too (0700): DuckDB makes a
+    new log, with the umask's mode, after each checkpoint; a folder other
+    accounts share (the sticky /tmp) or a home folder is left as it is, as
+    is a file of another owner (a shared copy opened to write)."""
+    try:
+        folder = path.parent.stat()
+    except OSError:
+        folder = None
+    if folder is not None and folder.st_uid == os.getuid() and path.parent != Path.home() \
+            and not folder.st_mode & stat.S_ISVTX and folder.st_mode & 0o077:
+        path.parent.chmod(0o700)
     for part in (path, path.with_name(path.name + ".wal")):
         try:
             st = part.stat()

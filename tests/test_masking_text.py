@@ -139,6 +139,22 @@ def test_a_tickets_household_owner_named_in_its_text_is_masked_as_a_name(con):
         ["李*", "业主孙*反映家中暖气不热", "已回复孙*女士"]]
 
 
+def test_a_repeat_complainers_owner_named_in_the_text_is_masked_as_a_name(con):
+    # The repeat-complaints list carried no owner: "业主孙三反映…" under
+    # 来电人 李四 showed the owner's full name to roles without personal data.
+    from metrics.ticket_views import repeat_complaint_tickets
+    add_households(con)
+    made = {}
+    for no, day in (("r1", "2025-12-02 09:00"), ("r2", "2025-12-04 09:00")):
+        made[no] = ticket(no, "投诉", day, "S2", "h3", None, caller="李四")
+        made[no]["description"] = "业主孙三反映家中暖气不热"
+    add_tickets(con, made)
+    rows = repeat_complaint_tickets(con, WEEK)
+    assert set(rows["ticket_no"]) == {"r1", "r2"} and set(rows["owner_name"]) == {"孙三"}
+    shown = mask_frame(rows, False, ["ticket_no", "caller_name", "description"])
+    assert set(shown["description"]) == {"业主孙*反映家中暖气不热"}
+
+
 def test_a_bungalow_address_is_masked_to_its_row():
     assert mask_address("淄博市淄川区西关小区平房6排2号") == "淄博市淄川区西关小区平房6排"
     assert mask_address("淄博市张店区华光小区3号楼2单元501") == "淄博市张店区华光小区3号楼"

@@ -280,6 +280,11 @@ def test_a_blank_anonymous_cell_never_names_an_anonymous_caller(con, tmp_path):
     again = load_file(con, xlsx(tmp_path / "工单_1209b.xlsx", header, [
         ["T1", "2025-12-08 09:00", "投诉", "张红梅", "18768891793", None, "2025-12-09 08:00"]]))
     assert (again.rows_updated, again.rows_unchanged) == (0, 1)
+    # nor does an undo: the versions left still hold the blank of 工单_1209
+    # (undo took each column from the newest version, a blank one too)
+    undo_batch(con, again.batch_id)
+    assert con.execute("SELECT anonymous FROM tickets WHERE ticket_no = 'T1'").fetchone() == \
+        (True,)
 
 
 def test_an_older_ticket_export_after_a_newer_one_says_what_it_reopened(con, tmp_path):
@@ -446,12 +451,16 @@ def test_the_warehouse_file_is_readable_by_its_owner_only(tmp_path):
     from pipelines.warehouse import connect
     old = os.umask(0o022)
     try:
-        path = tmp_path / "wh.duckdb"
+        (tmp_path / "data").mkdir(mode=0o755)
+        (tmp_path / "data").chmod(0o755)
+        path = tmp_path / "data" / "wh.duckdb"
         con = connect(path)
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        # its folder too: DuckDB makes a new log after each checkpoint
+        assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
         load_file(con, xlsx(tmp_path / "档案.xlsx", ["户号", "分公司", "供热站", "供热面积"],
                             [["001", "张店分公司", "一站", 80]]))
-        for part in (path, tmp_path / "wh.duckdb.wal"):
+        for part in (path, tmp_path / "data" / "wh.duckdb.wal"):
             if part.exists():
                 assert stat.S_IMODE(part.stat().st_mode) == 0o600, part
         con.close()

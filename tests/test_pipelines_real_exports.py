@@ -791,12 +791,15 @@ def test_a_ticket_whose_times_say_not_yet_loads_with_those_times_empty(con, tmp_
     rows = [[f"T{i}", "2025-12-08 08:05", "报修", cell, cell, cell]
             for i, cell in enumerate(NO_TIME_CELLS)]
     rows += [["T99", "2025-12-08 08:05", "报修", "处理中", "已办结", None],   # a time? not said
-             ["T98", "NULL", "报修", None, None, None]]                      # required: missing
+             ["T98", "NULL", "报修", None, None, None],                      # required: missing
+             # none due: read as empty, it would count as not followed up
+             ["T97", "2025-12-08 08:05", "报修", None, None, "无需回访"]]
     report = load_file(con, xlsx(tmp_path / "tickets.xlsx", header, rows))
     assert report.rows_inserted == len(NO_TIME_CELLS)
     assert [(r.row, r.column, r.code) for r in report.rejects] == [
         (len(NO_TIME_CELLS) + 2, "resolved_at", "bad_date"),
-        (len(NO_TIME_CELLS) + 3, "received_at", "missing_required")]
+        (len(NO_TIME_CELLS) + 3, "received_at", "missing_required"),
+        (len(NO_TIME_CELLS) + 4, "followup_at", "bad_date")]
     assert con.execute("SELECT count(*) FROM tickets WHERE dispatched_at IS NULL AND "
                        "resolved_at IS NULL AND followup_at IS NULL").fetchone() == \
         (len(NO_TIME_CELLS),)

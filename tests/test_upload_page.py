@@ -878,3 +878,14 @@ def test_rejected_rows_are_masked_for_a_viewer_without_personal_data(tmp_path):
     assert shown["工单编号"].tolist() == ["T2"]          # what to fix stays readable
     full = rejected_rows(plan, report.rejects, "zh")
     assert full[["来电人", "联系电话"]].values.tolist() == [["李四", "13700000000"]]
+    # A readings file carrying the roster's 户主姓名, 联系电话 and 地址 (not
+    # loaded from it) and a signature: each came back in clear.
+    path = xlsx(tmp_path / "测温.xlsx", ["户号", "测温时间", "室内温度", "用户签字", "户主姓名",
+                                          "联系电话", "地址", "备注"],
+                [["001", "2025-12-08 09:00", "偏低", "张红梅", "张红梅", "18768891793",
+                  "华光小区3号楼2单元501", "回电18768891793"]])
+    report = load_file(con, path)
+    shown = rejected_rows(plan_file(path), report.rejects, "zh", personal=False)
+    assert shown.iloc[0][["户号", "室内温度", "用户签字", "户主姓名", "联系电话", "地址", "备注"]
+                         ].tolist() == ["001", "偏低", "张**", "张**", "187****1793",
+                                        "华光小区3号楼", "回电187****1793"]

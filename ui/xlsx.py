@@ -18,7 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 
-from auth.masking import PERSONAL, mask_frame
+from auth.masking import PERSONAL, mask_as
+from pipelines.fields import DATASETS, SIGNATURE, normalize_label
 from i18n import t
 from pipelines.load import Plan, Reject
 from pipelines.read import ROW
@@ -271,6 +272,26 @@ def _write(ws, r: int, c: int, value, styles: dict, number=None) -> None:
         ws.write_string(r, c, text, styles["quoted"] if needs_escape(text) else None)
 
 
+def _personal_kind(plan: Plan, column: int) -> str | None:
+    """How a column of an uploaded file is masked for a viewer who may not
+    see personal data (auth.masking kinds), None for one left as it is: a
+    loaded field's own kind (a signature is a name); a column not loaded,
+    the kind of any export's field its header names (a readings file's
+    户主姓名 or 地址, the roster's), else cut as free text (phones, ID and
+    room numbers), as nothing is known of it."""
+    ds = DATASETS[plan.mapping.dataset]
+    loaded = {i: name for name, i in plan.mapping.columns.items()}
+    if column in loaded:
+        f = ds.field(loaded[column])
+        return "name" if f.type == SIGNATURE else PERSONAL.get(f.name)
+    label = normalize_label(plan.header.labels[column])
+    for other in DATASETS.values():
+        for f in other.fields:
+            if f.name in PERSONAL and label in {normalize_label(s) for s in f.synonyms}:
+                return PERSONAL[f.name]
+    return "text"
+
+
 def rejected_rows(plan: Plan, rejects: list[Reject], lang: str,
                   personal: bool = True) -> pd.DataFrame:
     """The rejected rows as they were in the file (every column, as text, so
@@ -293,11 +314,10 @@ def rejected_rows(plan: Plan, rejects: list[Reject], lang: str,
             if label or any(v not in (None, "") for v in values[i])]
     df = pd.DataFrame({f"c{i}": values[i] for i in keep})
     if not personal:
-        fields = {f"c{i}": name for name, i in plan.mapping.columns.items()
-                  if f"c{i}" in df.columns and name in PERSONAL}
-        masked = mask_frame(df[list(fields)].rename(columns=fields), False)
-        for column, name in fields.items():
-            df[column] = masked[name].to_numpy()
+        for i in keep:
+            kind = _personal_kind(plan, i)
+            if kind is not None:
+                df[f"c{i}"] = [mask_as(kind, v) for v in df[f"c{i}"]]
     df.columns = [labels[i] if labels[i] else f"({i + 1})" for i in keep]
     rows = part.column(ROW).to_pylist()
     df[t("ui.rejects.source_row", lang)] = rows

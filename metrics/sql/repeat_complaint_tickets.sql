@@ -35,6 +35,9 @@ final as (
         c.channel,
         c.caller_name,
         c.phone,
+        -- the household's owner from the roster: masked in the texts as a name
+        -- for a viewer who may not see names (auth.masking), as the caller is
+        h.name as owner_name,
         c.description,
         r.branch,
         r.station,
@@ -54,6 +57,7 @@ final as (
         c.source_row
     from complaints c
     join repeaters r using (household_id)
+    left join household_dims h on h.household_id = c.household_id
     left join batches b on b.batch_id = c.batch_id
 
 )

@@ -24,11 +24,13 @@ CREATE OR REPLACE TEMP MACRO heat_no_value(s) AS
         || '|1900[-/.]0?1[-/.]0{1,2}(0{1,2}:0{2}(:0{2})?)?|1900年0?1月0{1,2}日');
 
 -- A time cell saying the step has not happened yet (未办结, 处理中, 待回访,
--- 未派单): no time, as an empty cell.
+-- 未派单): no time, as an empty cell. Not 无需回访 / 不回访: read so, the
+-- ticket would count as one not followed up, where the export says none was
+-- due (whether such a ticket counts is the company's call: it stays rejected).
 CREATE OR REPLACE TEMP MACRO heat_not_yet(s) AS
     regexp_full_match(regexp_replace(s, '[\s()（）\[\]【】]', '', 'g'),
         '(尚未|暂未|还未|未|待|没有)(派单|派工|分派|转派|办结|处理|完成|结案|回访|上门|到场|到达|解决|办理)'
-        || '|(处理|办理|维修|施工|派单|派工)中|无需回访|不需回访|不需要回访|不回访');
+        || '|(处理|办理|维修|施工|派单|派工)中');
 
 -- A cell as staging reads it: heat_blank(heat_clean(s)). A cell beginning with
 -- a printable ASCII character other than - / \ and ending with any printable
