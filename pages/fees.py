@@ -236,7 +236,8 @@ for name, cols in LEAKS.items():
         continue
     title, help_text = t(f"metrics.list.{name}", lang), t(f"metrics.list_help.{name}", lang)
     # A list of receipts counts receipts (a household may have paid twice).
-    count = "leaks.count_receipts" if "receipt_no" in cols else "leaks.count"
+    count = ("leaks.count_receipts" if "receipt_no" in cols else "leaks.count") \
+        + ("_one" if len(rows) == 1 else "")
     st.markdown(f"**{title}** · {tr(count, n=f'{len(rows):,}')}", help=help_text)
     if name in left_out:
         other, n = left_out[name]

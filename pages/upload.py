@@ -112,6 +112,11 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
         # where the column can still be given a field.
         st.warning(warning("columns_unknown", unknown, lang))
         optional_form(up, unknown["columns"])
+    # What else the plan knows before the load: a status column's 作废 rows,
+    # a ledger's payment columns (said again with the load's result).
+    for code, params in plan.warnings:
+        if code in ("status_marks", "bills_payment_columns"):
+            st.warning(warning(code, params, lang))
     order = [f for f in DATASETS[plan.mapping.dataset].columns if f in plan.mapping.columns]
     rows = preview_rows(plan)
     if rows:

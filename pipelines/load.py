@@ -26,7 +26,7 @@ from .errors import PipelineError
 from .fields import DATASETS, STICKY, TIMESTAMP
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
 from .mapping import (ROSTER, Mapping, detect, found_columns, ignored_columns, payment_columns,
-                      unknown_columns, unknown_kind)
+                      status_column, unknown_columns, unknown_kind)
 from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
 from .stage import (EVENT_TIME, _q, money_scales, stage, uncomputed_columns,
@@ -162,9 +162,9 @@ class Plan:
     def with_mapping(self, mapping: Mapping) -> "Plan":
         """This plan with another mapping of its columns (a remembered one):
         its warning about unknown columns is the new mapping's."""
-        kept = [w for w in self.warnings if w[0] != "columns_unknown"]
+        kept = [w for w in self.warnings if w[0] not in MAPPING_WARNINGS]
         return Plan(self.sheet, self.header, mapping,
-                    kept + mapping_warnings(self.header.labels, mapping))
+                    kept + mapping_warnings(self.sheet, self.header, mapping))
 
     def _required(self) -> list[int]:
         ds = DATASETS[self.mapping.dataset]
@@ -352,18 +352,54 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def mapping_warnings(labels: list[str | None], mapping: Mapping) -> list[tuple[str, dict]]:
+def mapping_warnings(sheet: RawSheet, header: Header,
+                     mapping: Mapping) -> list[tuple[str, dict]]:
     """What a mapping leaves out that the user should know: the columns no
-    field is known by. An incomplete mapping's unknown columns are what the
-    form offers for the missing fields, not columns dropped."""
+    field is known by, a status column's marks, a ledger's payment columns.
+    An incomplete mapping's unknown columns are what the form offers for the
+    missing fields, not columns dropped."""
+    labels = header.labels
     if not mapping.complete:
         return []
     out = []
     if unknown := unknown_columns(labels, mapping):
         out.append(("columns_unknown", {"columns": unknown}))
-    if paid := payment_columns(labels, mapping):
+    out += status_marks(sheet, header, mapping)
+    # a ledger's payment columns with something in them (empty ones drop nothing)
+    if paid := [labels[i] for i in payment_columns(labels, mapping)
+                if any(c not in (None, "") for c in _data_cells(sheet, header, i))]:
         out.append(("bills_payment_columns", {"columns": paid}))
     return out
+
+
+def _data_cells(sheet: RawSheet, header: Header, column: int) -> list:
+    """The cells of a column below the header, as read."""
+    rows = pc.greater(sheet.table.column(ROW), header.last_row)
+    return pc.filter(sheet.table.column(f"c{column}"), rows).to_pylist()
+
+
+# The warnings mapping_warnings gives: a plan with another mapping gives its own.
+MAPPING_WARNINGS = ("columns_unknown", "status_marks", "bills_payment_columns")
+# Words of a status saying a row is no longer what it records (a receipt
+# voided or reversed, a ticket withdrawn or a duplicate, a reading struck out).
+VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲正", "注销", "删除", "重复", "退回")
+
+
+def status_marks(sheet: RawSheet, header: Header, mapping: Mapping) -> list[tuple[str, dict]]:
+    """A 状态 column the export does not read, holding words that void a row
+    (作废, 已撤销, 冲红): such rows load and count (a voided receipt as paid).
+    Said with how many and which words, before the load as after it; a
+    status saying 正常 on every row is no news and is not said."""
+    column = status_column(header.labels, mapping)
+    if column is None:
+        return []
+    marked = [str(c).strip() for c in _data_cells(sheet, header, column)
+              if c is not None and any(w in str(c) for w in VOID_WORDS)]
+    if not marked:
+        return []
+    words = list(dict.fromkeys(marked))
+    return [("status_marks", {"column": str(header.labels[column]), "n": len(marked),
+                              "values": words[:5] + (["…"] if len(words) > 5 else [])})]
 
 
 def plan_file(path: Path, kind: str | None = None,
@@ -434,8 +470,8 @@ def plan_file(path: Path, kind: str | None = None,
             sheet = replace(sheet, name=Path(file_name).stem)
         warnings = [("other_sheets", {"sheets": others, "sheet": sheet.name})] if others else []
         mapping = detect(header.labels, kind, overrides)
-        return Plan(fill_merged(sheet, header.last_row), header, mapping,
-                    warnings + mapping_warnings(header.labels, mapping))
+        sheet = fill_merged(sheet, header.last_row)
+        return Plan(sheet, header, mapping, warnings + mapping_warnings(sheet, header, mapping))
     except PipelineError as exc:
         # Plain text named .xlsx with no export in it: its "columns" are just
         # its first line of text. Say what it is, not what columns it lacks.

@@ -271,20 +271,23 @@ def unknown_columns(labels: list[str | None], m: Mapping) -> list[str]:
     export is known by (票据状态, 当日气象温度): not loaded, so the load names them,
     rather than count a voided receipt or leave a cold day's reading
     unexempted without a word. Blank headers and row numbers (序号) are not
-    named. A bare 状态 is named unless it is this export's own field: a
-    payments file's 状态 marks voided receipts, a tickets file's withdrawn
-    tickets, though a roster's 状态 is its heating status. (A status named
-    for what it is, 供热状态 in a payments file, is the roster's, as 小区 is.)"""
+    named. (A bare 状态 the export does not read is said by its values:
+    pipelines.load.status_marks.)"""
     taken = set(m.columns.values())
-    own = _synonyms(m.dataset)
-
-    def known(label: str) -> bool:
-        if label == _STATUS and label not in own:
-            return False
-        return label in _KNOWN or label in _NO_DATA
-
     return [str(label) for i, label in enumerate(labels)
-            if label and i not in taken and not known(normalize_label(label))]
+            if label and i not in taken and normalize_label(label) not in _KNOWN
+            and normalize_label(label) not in _NO_DATA]
+
+
+def status_column(labels: list[str | None], m: Mapping) -> int | None:
+    """The file's column headed 状态 alone when this export does not read it
+    (the roster's heating status is known by that word; a payments file's
+    marks voided receipts, a tickets file's withdrawn tickets)."""
+    if _STATUS in _synonyms(m.dataset):
+        return None
+    taken = set(m.columns.values())
+    return next((i for i, label in enumerate(labels)
+                 if label and i not in taken and normalize_label(label) == _STATUS), None)
 
 
 _STATUS = "状态"
@@ -294,13 +297,13 @@ _STATUS = "状态"
 _PAYMENT_ONLY = _synonyms("fee_payments") - _synonyms("fee_bills")
 
 
-def payment_columns(labels: list[str | None], m: Mapping) -> list[str]:
+def payment_columns(labels: list[str | None], m: Mapping) -> list[int]:
     """For a bills mapping: the file's unmapped columns that only a payments
     export has (实收金额, 缴费日期, 收据号)."""
     if m.dataset != "fee_bills":
         return []
     taken = set(m.columns.values())
-    return [str(label) for i, label in enumerate(labels)
+    return [i for i, label in enumerate(labels)
             if label and i not in taken and normalize_label(label) in _PAYMENT_ONLY]
 
 

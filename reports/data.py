@@ -189,8 +189,9 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     # their kind there: metrics.sources.comparable, as the cards decide).
     # The report's KPIs: the headline's (each area's main KPI among them).
     shown = set(head["kpi"]) | {a.area.main for a in areas}
+    against = {"previous": period.previous(), "last_season": period.last_season()}
     lacking = {}
-    for name, p in (("previous", period.previous()), ("last_season", period.last_season())):
+    for name, p in against.items():
         present = kinds_in(con, p.start, p.end)
         lacking[name] = {k for k in shown if not comparable(get(k), fresh, p, present)}
     # A comparison period whose fee season has no bills (the season before
@@ -203,9 +204,8 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     # What the note under the table names: not the readings of a period
     # without a heating day, which has none by nature (unloaded_kinds).
     no_data = {name: {source_kind(get(k)) for k in ids} - {None} - (
-                   set() if p.has_heating_day else set(OFF_SEASON_KINDS))
-               for (name, ids), p in zip(lacking.items(),
-                                         (period.previous(), period.last_season()))}
+                   set() if against[name].has_heating_day else set(OFF_SEASON_KINDS))
+               for name, ids in lacking.items()}
     unloaded = frozenset(unloaded_kinds(fresh, period, kinds_in(con, period.start, period.end)))
     head = without_parts(without_comparison(without_figures(head, unloaded), lacking))
     areas = [replace(a, table=without_parts(without_comparison(

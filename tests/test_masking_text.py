@@ -295,3 +295,13 @@ def test_a_households_readings_carry_its_owners_name_for_masking(con):
     rows = household_readings(con, WEEK, "h1")
     owner = con.execute("select name from households where household_id = 'h1'").fetchone()[0]
     assert not rows.empty and set(rows["owner_name"]) == {owner}
+
+
+def test_a_tickets_owner_sits_beside_its_caller_in_the_rows_behind_a_number():
+    # 户主姓名 came 19 columns after 来电人, past the flags, off a 1366 px screen.
+    from ui.drill import columns
+    df = pd.DataFrame({c: ["x"] for c in ("ticket_no", "received_at", "caller_name", "phone",
+                                          "description", "branch", "owner_name", "file_name",
+                                          "source_row")})
+    assert columns(df) == ["ticket_no", "received_at", "file_name", "source_row", "caller_name",
+                           "owner_name", "phone", "description", "branch"]

@@ -395,19 +395,33 @@ def test_a_status_column_and_a_ledgers_payment_columns_are_named(con, tmp_path):
     # tickets marked 已撤销 as received. A bills ledger's 实收金额 and 缴费日期
     # were dropped too: the user believed the collections loaded.
     from made_files import xlsx
-    paid = load_file(con, xlsx(tmp_path / "收费明细.xlsx",
-                               ["收据号", "户号", "供暖季", "缴费日期", "实收金额", "状态"],
-                               [["R1", "0101001", "2025-2026", "2025-11-01", 1840, "作废"]]))
-    assert ("columns_unknown", {"columns": ["状态"]}) in paid.notes
+    header = ["收据号", "户号", "供暖季", "缴费日期", "实收金额", "状态"]
+    path = xlsx(tmp_path / "收费明细.xlsx", header,
+                [["R1", "0101001", "2025-2026", "2025-11-01", 1840, "作废"],
+                 ["R2", "0101002", "2025-2026", "2025-11-01", 900, "正常"],
+                 ["R3", "0101003", "2025-2026", "2025-11-01", 900, "已冲红"]])
+    said = ("status_marks", {"column": "状态", "n": 2, "values": ["作废", "已冲红"]})
+    assert said in plan_file(path).warnings                     # before the load, too
+    paid = load_file(con, path)
+    assert said in paid.notes and paid.rows_inserted == 3
+    assert "作废的收据算作已收" in next(w for w in paid.warnings_in("zh") if "「状态」" in w)
+    # 正常 on every row is no news
+    quiet = plan_file(xlsx(tmp_path / "收费明细2.xlsx", header,
+                           [["R4", "0101004", "2025-2026", "2025-11-01", 900, "正常"]]))
+    assert not [w for w in quiet.warnings if w[0] in ("status_marks", "columns_unknown")]
     tickets = load_file(con, xlsx(tmp_path / "工单.xlsx", ["工单编号", "受理时间", "工单类型", "状态"],
                                   [["T1", "2025-12-08 09:00", "投诉", "已撤销"]]))
-    assert ("columns_unknown", {"columns": ["状态"]}) in tickets.notes
+    assert ("status_marks", {"column": "状态", "n": 1, "values": ["已撤销"]}) in tickets.notes
     ledger = load_file(con, xlsx(tmp_path / "收费台账.xlsx",
                                  ["户号", "供暖季", "应收金额", "实收金额", "缴费日期", "状态"],
                                  [["0101001", "2025-2026", 2070, 1840, "2025-11-01", "正常供热"]]))
     assert ledger.notes == [("bills_payment_columns", {"columns": ["实收金额", "缴费日期"]})]
     assert "看板的实收金额和收缴率不包括它们" in ledger.warnings_in("zh")[0]
     assert con.execute("SELECT heating_status FROM fee_bills").fetchall() == [("供热",)]
+    # payment columns with nothing in them drop nothing: not said
+    empty = plan_file(xlsx(tmp_path / "收费台账2.xlsx", ["户号", "供暖季", "应收金额", "实收金额"],
+                           [["0101002", "2025-2026", 2070, None]]))
+    assert not [w for w in empty.warnings if w[0] == "bills_payment_columns"]
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in (FILES.parent.parent.parent / "data" /

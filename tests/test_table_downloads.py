@@ -276,3 +276,20 @@ def test_a_drill_down_file_names_its_level(demo_copy, files):
 def test_a_file_name_holds_no_character_a_disk_refuses(title, stem):
     assert tables.file_stem(title) == stem
     assert len(stem) <= tables.FILE_NAME_MAX
+
+
+@pytest.mark.parametrize("lang, name, sheet", [
+    ("en", r"fees_collection_rate_by_amount_numerator_\d{8}\.xlsx",
+     "Collection rate by amount_Nume…"),
+    ("zh", r"收费_收缴率\(金额\)_分子_\d{8}\.xlsx", "收缴率(金额)_分子"),
+])
+def test_the_rows_behind_a_number_are_named_as_every_download(demo_copy, files, lang, name,
+                                                              sheet):
+    # "Tickets received_Numerator_20261201.xlsx", "收缴率(金额)_分子_….xlsx":
+    # no subject, spaces and capitals, unlike every other download.
+    at = open_page("pages/fees.py", lang, **WEEK)
+    at.toggle(key="fees_drill").set_value(True).run()
+    got = files(at)
+    file_name, book = got["fees_drill_rows"]
+    assert re.fullmatch(name, file_name), file_name
+    assert book.sheetnames[0].startswith(sheet.rstrip("…")[:20])

@@ -889,3 +889,16 @@ def test_rejected_rows_are_masked_for_a_viewer_without_personal_data(tmp_path):
     assert shown.iloc[0][["户号", "室内温度", "用户签字", "户主姓名", "联系电话", "地址", "备注"]
                          ].tolist() == ["001", "偏低", "张**", "张**", "187****1793",
                                         "华光小区3号楼", "回电187****1793"]
+
+
+def test_a_status_columns_voided_rows_are_said_before_the_load(warehouse):
+    # A payments file whose 状态 marked 2 receipts 作废: before the load only
+    # "看板不认识" (and a form that never came); the voided receipts loaded as
+    # paid. Now said before the load, with how many and which words.
+    data = ("收据号,户号,供暖季,缴费日期,实收金额,状态\n"
+            "SF1,09010110101,2025-2026,2025-11-01,1840,正常\n"
+            "SF2,09010110102,2025-2026,2025-11-02,900,作废\n").encode("utf-8")
+    at = upload_bytes(open_page(), ("收费明细.csv", data))
+    [said] = texts(at.warning)
+    assert said.startswith("「状态」列有 1 行写着 作废:看板不读这一列"), said
+    assert not [s for s in at.selectbox if s.label == "收费员"]     # nothing to give it

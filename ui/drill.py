@@ -11,8 +11,9 @@ import streamlit as st
 
 from i18n import t
 from metrics import Kpi, Period, drill, drill_count, get
+from metrics.sources import source_kind
 
-from . import db, long_lists, session
+from . import db, long_lists, session, tables
 
 # Flags and lineage the KPI layer computes for itself are not shown. The
 # source file and Excel row, the point of a drill-through, come right after
@@ -34,6 +35,11 @@ def columns(df: pd.DataFrame) -> list[str]:
     keep = [c for c in df.columns if c not in _HIDDEN and c not in _SOURCE
             and not pd.api.types.is_bool_dtype(df[c])]
     source = [c for c in _SOURCE if c in df.columns]
+    # The household's owner beside the caller (a ticket's rows: 来电人 李四,
+    # 户主 孙三), not at the far right past the flags.
+    if "owner_name" in keep and "caller_name" in keep:
+        keep.remove("owner_name")
+        keep.insert(keep.index("caller_name") + 1, "owner_name")
     return keep[:_BEFORE_SOURCE] + source + keep[_BEFORE_SOURCE:]
 
 
@@ -66,7 +72,12 @@ def rows_behind(kpi_ids: Sequence[str], period: Period, filters: Mapping, scope:
     n = db.query(drill_count, kpi_id, period, part, narrowed, scope)
     df = db.query(drill, kpi_id, period, part, narrowed, scope, long_lists.SHOWN_ROWS)
     st.caption(t("page.tickets.drill.count", lang, n=f"{n:,}"))
-    label = kpi.text(lang)[0]
+    label, rows = kpi.text(lang)[0], t(f"page.tickets.drill.{part}", lang)
+    # <subject>_<table>, as every download: 收费_收缴率(金额)_分子 /
+    # fees_collection_rate_by_amount_numerator; the sheet keeps the words.
+    subject = t(f"ui.subject.{source_kind(kpi) or 'roster'}", lang)
+    name = t("page.tickets.drill.file", lang, subject=subject,
+             kpi=tables.name_part(label, lang), part=tables.name_part(rows, lang))
     return long_lists.show(df, lang, key=f"{key}_drill_rows", columns=columns(df),
-                           file_name=f"{label}_{t(f'page.tickets.drill.{part}', lang)}",
+                           file_name=name, sheet=f"{label}_{rows}",
                            whole=(db.later(drill, kpi_id, period, part, narrowed, scope), n))

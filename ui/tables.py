@@ -296,9 +296,12 @@ FILE_NAME_MAX = 80
 
 def name_part(text: str, lang: str) -> str:
     """A word put into a download's name, written as the rest of the name:
-    lower case with underscores in English (fees_by_branch), as is in
-    Chinese (收费_按分公司)."""
-    return re.sub(r"\s+", "_", text.strip().lower()) if lang == "en" else text
+    lower case with underscores in English (fees_by_branch; "Compliance
+    rate (readings)" as compliance_rate_readings), as is in Chinese
+    (收费_按分公司)."""
+    if lang != "en":
+        return text
+    return re.sub(r"[^a-z0-9\-]+", "_", text.strip().lower()).strip("_")
 
 
 def file_stem(name: str) -> str:
