@@ -2,6 +2,12 @@
 -- side of 应征不漏 both checks compare with (unbilled_households: heated and
 -- not here; payments_without_bill: paid and not here).
 
-select distinct household_id
-from fee_bills
-where season = $season
+with final as (
+
+    select distinct household_id
+    from fee_bills
+    where season = $season
+
+)
+
+select * from final
