@@ -161,7 +161,7 @@ class Plan:
 
     def with_mapping(self, mapping: Mapping) -> "Plan":
         """This plan with another mapping of its columns (a remembered one):
-        its warning about unknown columns is the new mapping's."""
+        its warnings about the columns (mapping_warnings) are the new mapping's."""
         kept = [w for w in self.warnings if w[0] not in MAPPING_WARNINGS]
         return Plan(self.sheet, self.header, mapping,
                     kept + mapping_warnings(self.sheet, self.header, mapping))
@@ -393,8 +393,11 @@ def status_marks(sheet: RawSheet, header: Header, mapping: Mapping) -> list[tupl
     column = status_column(header.labels, mapping)
     if column is None:
         return []
-    marked = [str(c).strip() for c in _data_cells(sheet, header, column)
-              if c is not None and any(w in str(c) for w in VOID_WORDS)]
+    rows = pc.greater(sheet.table.column(ROW), header.last_row)
+    cells = pc.cast(pc.filter(sheet.table.column(f"c{column}"), rows), pa.string())
+    # One pass in Arrow: a million receipts' statuses are not read in Python.
+    hit = pc.fill_null(pc.match_substring_regex(cells, "|".join(VOID_WORDS)), False)
+    marked = [str(c).strip() for c in pc.filter(cells, hit).to_pylist()]
     if not marked:
         return []
     words = list(dict.fromkeys(marked))
