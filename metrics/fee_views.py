@@ -96,6 +96,16 @@ def collection_curve(con: duckdb.DuckDBPyConnection, period: Period | tuple,
     return out
 
 
+def paid_before(curve: pd.DataFrame, day) -> tuple[float, int]:
+    """The fee season's payments received before `day` (the curve "this" of
+    collection_curve), in yuan and receipts: what the season's collection
+    rate counts and a period starting on `day` does not receive (a whole
+    season's prepayments, September to November)."""
+    this = curve[curve["curve"] == "this"]
+    before = this[pd.to_datetime(this["day"]) < pd.Timestamp(day)]
+    return float(before["paid_yuan"].sum()), int(before["receipts"].sum())
+
+
 def collection_by(con: duckdb.DuckDBPyConnection, level: str, period: Period | tuple,
                   filters: Filters = None, scope: ScopeArg = None) -> pd.DataFrame:
     """Per branch, station or community: amount due and paid with the collection

@@ -185,6 +185,14 @@ long_lists.show(debtors, lang, key="debtors", file_name=tr("debtors.file"),
 
 # --- daily settlement ------------------------------------------------------------------
 st.subheader(tr("daily.title"))
+# A period from the season's first day receives none of its prepayments,
+# which the collection rate above counts: say how much that is.
+season_start = fv.season_bounds(period.fee_season)[0]
+if period.start <= season_start:
+    prepaid, prepaid_receipts = fv.paid_before(curve, season_start)
+    if prepaid_receipts:
+        st.caption(tr("daily.prepaid", start=fmt.date(season_start, lang),
+                      amount=f"{prepaid:,.2f}", receipts=f"{prepaid_receipts:,}"))
 daily = reads.get(DAILY)
 by_day = fv.receipts_by_day(daily)
 plot("receipts_by_day", (DAILY,), lambda: charts.receipts_by_day(by_day, lang))

@@ -423,3 +423,25 @@ def test_no_invoice_marks_are_smaller_over_a_season():
         return mark.marker.size
 
     assert marks(7) == 11 and marks(120) == 7
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_whole_season_says_its_prepayments(demo_copy, lang):
+    """The collection rate counts the season's prepayments (September to 14
+    November); a whole season's receipts start on 15 November: the page says
+    how much was paid before, summed here from the payments themselves."""
+    at = open_page(PAGE, lang, season="2025-2026", period="season")
+    con = db.connection()
+    amount, receipts = con.execute(
+        "SELECT sum(amount), count(*) FROM fee_payments "
+        "WHERE season = '2025-2026' AND paid_at < DATE '2025-11-15'").fetchone()
+    assert receipts > 0
+    text = shown_text(at)
+    if lang == "zh":
+        assert f"开季(2025年11月15日)前已收 ¥{amount:,.2f}({receipts:,} 笔预缴)" in text
+    else:
+        assert f"¥{amount:,.2f} of this season" in text
+        assert f"was paid before the season began on 15 Nov 2025 ({receipts:,} prepayments)" in text
+    # A week in the season starts after the prepayments: nothing to say.
+    week = open_page(PAGE, lang, **WEEK)
+    assert "笔预缴" not in shown_text(week) and "prepayments)" not in shown_text(week)

@@ -8,6 +8,7 @@ format of what the screen shows (excel_format): 93.3%, not 0.9332564605478934.""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import numbers
 import re
@@ -19,8 +20,8 @@ import pyarrow.compute as pc
 import xlsxwriter
 
 from auth.masking import PERSONAL, mask_as
-from pipelines.fields import DATASETS, SIGNATURE, normalize_label
 from i18n import t
+from pipelines.fields import DATASETS, SIGNATURE, normalize_label
 from pipelines.load import Plan, Reject
 from pipelines.read import ROW
 
@@ -284,12 +285,20 @@ def _personal_kind(plan: Plan, column: int) -> str | None:
     if column in loaded:
         f = ds.field(loaded[column])
         return "name" if f.type == SIGNATURE else PERSONAL.get(f.name)
-    label = normalize_label(plan.header.labels[column])
-    for other in DATASETS.values():
-        for f in other.fields:
-            if f.name in PERSONAL and label in {normalize_label(s) for s in f.synonyms}:
-                return PERSONAL[f.name]
-    return "text"
+    return _header_kinds().get(normalize_label(plan.header.labels[column]), "text")
+
+
+@functools.cache
+def _header_kinds() -> dict[str, str]:
+    """Every export's header of a personal field (normalised) -> its
+    masking kind; built once."""
+    kinds: dict[str, str] = {}
+    for ds in DATASETS.values():
+        for f in ds.fields:
+            if f.name in PERSONAL:
+                for s in f.synonyms:
+                    kinds.setdefault(normalize_label(s), PERSONAL[f.name])
+    return kinds
 
 
 def rejected_rows(plan: Plan, rejects: list[Reject], lang: str,
