@@ -45,6 +45,7 @@ def test_timestamps(sql, text, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("18", 18.0), ("17.5℃", 17.5), ("18°C", 18.0), ("−8.2", -8.2), ("-7.4", -7.4),
+    ("–8.2", -8.2), ("—8.2", None),
     ("1,234.50", 1234.5), ("¥1,234.50", 1234.5), ("￥800元", 800.0), ("95.5㎡", 95.5),
     ("1，200", 1200.0), ("二百元", None), ("nan", None), ("inf", None), ("", None), ("待测", None),
     # a unit in words or in brackets, money in words around the number

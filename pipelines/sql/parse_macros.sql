@@ -63,11 +63,13 @@ CREATE OR REPLACE TEMP MACRO heat_num_pre(s) AS (
              ELSE regexp_replace(trim(s), '^(零下|负)\s*', '-') END,
         '^([-+]?\d+)\s*度\s*(\d)$', '\1.\2'));
 
--- Numbers as exports write them: "1,234.50", "¥1234", "17.5℃", "−8.2", "95.5㎡",
+-- Numbers as exports write them: "1,234.50", "¥1234", "17.5℃", "−8.2", "–8.2" (an
+-- en dash, as word processors turn a typed minus; an em dash "—" is an export's
+-- "no value" and no sign), "95.5㎡",
 -- "18.5度", "18.5摄氏度", "18.5(℃)", "85.3平方米", "85.3平米", a price "25元/㎡",
 -- "人民币1234.50元", "1234.50元整", and the forms above.
 CREATE OR REPLACE TEMP MACRO heat_num_text(s) AS
-    regexp_replace(translate(heat_num_pre(s), '−－﹣', '---'),
+    regexp_replace(translate(heat_num_pre(s), '−－﹣–', '----'),
                    '[(（]\s*(℃|°C|°c|°|度|摄氏度|元)\s*[)）]|摄氏|人民币|整$|'
                    '[\s,，¥￥元℃°㎡²度]|/(㎡|平方米|平米|m2|M2|m²)|平方米|平米|RMB|rmb|m2$|M2$|C$|c$', '', 'g');
 
@@ -103,7 +105,7 @@ CREATE OR REPLACE TEMP MACRO heat_num(s) AS (
 -- Amounts. An accounting negative in brackets, (500.00), ¥(500.00), (1.2万元),
 -- is the amount negated; a bracket around a negative one is unreadable.
 CREATE OR REPLACE TEMP MACRO heat_paren(s) AS
-    regexp_extract(trim(s), '^[¥\s]*\(\s*([^()\-−﹣]+?)\s*\)\s*(元)?$', 1);
+    regexp_extract(trim(s), '^[¥\s]*\(\s*([^()\-−﹣–]+?)\s*\)\s*(元)?$', 1);
 CREATE OR REPLACE TEMP MACRO heat_negated(x) AS (
     CASE WHEN x > 0 THEN -x WHEN x = 0 THEN 0.0 END);
 CREATE OR REPLACE TEMP MACRO heat_amount(s) AS (
