@@ -383,6 +383,9 @@ MAPPING_WARNINGS = ("columns_unknown", "status_marks", "bills_payment_columns")
 # Words of a status saying a row is no longer what it records (a receipt
 # voided or reversed, a ticket withdrawn or a duplicate, a reading struck out).
 VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲正", "注销", "删除", "重复", "退回")
+REVERSAL_WORDS = ("冲红", "红冲", "冲正", "冲销")
+# An amount written negative: -1.00, −1.00, ¥-1.00, (1.00) as accountants write it.
+NEGATIVE_TEXT = r"^\s*[¥￥]?\s*[-−－–﹣(（]"
 
 
 def status_marks(sheet: RawSheet, header: Header, mapping: Mapping) -> list[tuple[str, dict]]:
@@ -397,6 +400,15 @@ def status_marks(sheet: RawSheet, header: Header, mapping: Mapping) -> list[tupl
     cells = pc.cast(pc.filter(sheet.table.column(f"c{column}"), rows), pa.string())
     # One pass in Arrow: a million receipts' statuses are not read in Python.
     hit = pc.fill_null(pc.match_substring_regex(cells, "|".join(VOID_WORDS)), False)
+    amount = mapping.columns.get("amount") if mapping.dataset == "fee_payments" else None
+    if amount is not None:
+        # A payment marked 冲红 with a negative amount is the reversal itself:
+        # it counts as minus what it reverses, as it should.
+        money = pc.cast(pc.filter(sheet.table.column(f"c{amount}"), rows), pa.string())
+        reversal = pc.and_(
+            pc.fill_null(pc.match_substring_regex(cells, "|".join(REVERSAL_WORDS)), False),
+            pc.fill_null(pc.match_substring_regex(money, NEGATIVE_TEXT), False))
+        hit = pc.and_(hit, pc.invert(reversal))
     marked = [str(c).strip() for c in pc.filter(cells, hit).to_pylist()]
     if not marked:
         return []

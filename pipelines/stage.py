@@ -546,20 +546,27 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         warnings += _ticket_times(con, header, mapping, latest, no_error)
     if ds.name == "temperature_readings":
         warnings += _no_signature_at_all(con, header, mapping, no_error)
+    if ds.name == "fee_payments":
+        warnings += _reversals_of_a_receipt(con, no_error)
 
     key = ", ".join(_q(k) for k in ds.key)
-    # A key twice in the file: the last row wins, the others are rejected
+    # A key twice in the file: the row that says the most wins (a ticket
+    # resolved and followed up over the same ticket received only, in a
+    # newest-first export too), then the last row; the others are rejected
     # naming it (stg_dups). Most keys are not repeated: the window runs on the
     # rows of repeated keys only (a grouping finds them in a third of the
     # time the window takes over a million rows), and the rows loaded are
     # read from stg once, without copying it.
     last_key = ds.key[-1]
+    said = " + ".join(f"({_q(f.name)} IS NOT NULL)::INTEGER" for f in ds.fields
+                      if f.name in mapped and f.name not in ds.key) or "0"
+    order = f"{said} DESC, {ROW} DESC"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_dups AS
         SELECT {ROW}, {_q('raw_' + last_key)} AS value, winner_row FROM (
             SELECT {ROW}, {_q('raw_' + last_key)},
-                   row_number() OVER (PARTITION BY {key} ORDER BY {ROW} DESC) AS dup_rank,
-                   max({ROW}) OVER (PARTITION BY {key}) AS winner_row
+                   row_number() OVER (PARTITION BY {key} ORDER BY {order}) AS dup_rank,
+                   first_value({ROW}) OVER (PARTITION BY {key} ORDER BY {order}) AS winner_row
             FROM stg WHERE {no_error} AND ({key}) IN (
                 SELECT ({key}) FROM stg WHERE {no_error}
                 GROUP BY {key} HAVING count(*) > 1))
@@ -724,6 +731,28 @@ def _not_in_roster(con, width: int) -> list[tuple[str, dict]]:
     if padded:
         out.append(("not_in_roster_zeros", {"n": padded, "width": width}))
     return out
+
+
+REVERSAL_MARK = "（冲红）"
+
+
+def _reversals_of_a_receipt(con, no_error: str) -> list[tuple[str, dict]]:
+    """A reversal (冲红: a negative amount) under the receipt number of the
+    payment it reverses, in this file or already loaded: a receipt number is
+    the payments' key, so it replaced that payment (the collection fell by
+    twice the amount) or, in one file, was a duplicate of it. It is kept
+    beside the payment under its receipt number marked 「（冲红）」, so the two
+    net to nothing."""
+    where = (f"{no_error} AND amount < 0 AND receipt_no IS NOT NULL "
+             f"AND NOT ends_with(receipt_no, '{REVERSAL_MARK}') AND (receipt_no IN ("
+             f"SELECT receipt_no FROM stg WHERE {no_error} AND amount > 0) "
+             f"OR receipt_no IN (SELECT receipt_no FROM fee_payments WHERE amount > 0))")
+    rows = con.execute(f"SELECT receipt_no FROM stg WHERE {where} ORDER BY {ROW}").fetchall()
+    if not rows:
+        return []
+    con.execute(f"UPDATE stg SET receipt_no = receipt_no || '{REVERSAL_MARK}' WHERE {where}")
+    return [("reversal_same_receipt", {"n": len(rows), "mark": REVERSAL_MARK,
+                                       "examples": [r for (r,) in rows[:EXAMPLES]]})]
 
 
 def _kept_rows(con, rows: list[int], no_error: str) -> list[int]:

@@ -1,6 +1,7 @@
 """Bad input: each case gives its exact message and leaves the warehouse as it was."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,67 @@ def test_duplicate_keys_in_one_file_last_row_wins(con):
         (4, "与同一文件第 8 行的工单编号重复,已以第 8 行为准")]
     assert con.execute("SELECT satisfaction, source_row FROM tickets WHERE ticket_no = ?",
                        ["GD2025111600001"]).fetchall() == [("基本满意", 8)]
+
+
+def test_a_ticket_twice_in_one_file_keeps_the_row_furthest_on(con, tmp_path):
+    """A newest-first export lists a ticket's resolved state above its
+    received-only row: the row that says the most wins wherever it stands;
+    rows saying as much keep the last (a correction)."""
+    header = ["工单编号", "受理时间", "工单类型", "办结时间", "回访时间", "回访满意度"]
+    report = load_file(con, xlsx(tmp_path / "tickets.xlsx", header, [
+        ["GD1", "2025-12-08 08:05", "报修", "2025-12-08 13:05", "2025-12-09 10:00", "满意"],
+        ["GD2", "2025-12-08 09:00", "报修", "", "", ""],
+        ["GD1", "2025-12-08 08:05", "报修", "", "", ""],
+        ["GD2", "2025-12-08 09:00", "投诉", "", "", ""],
+        ["GD3", "2025-12-08 09:30", "报修", "2025-12-08 12:00", "", ""],
+        ["GD3", "2025-12-08 09:30", "报修", "2025-12-08 11:00", "", ""]]))
+    dup = sorted((r.row, r.reason) for r in report.rejects)
+    # Rows 2-7 under the header row 1: GD1's resolved and rated row (2) over
+    # row 4, GD2's last row (5) over row 3, GD3's last row (7) over row 6.
+    assert dup == [(3, "与同一文件第 5 行的工单编号重复,已以第 5 行为准"),
+                   (4, "与同一文件第 2 行的工单编号重复,已以第 2 行为准"),
+                   (6, "与同一文件第 7 行的工单编号重复,已以第 7 行为准")]
+    assert con.execute("SELECT ticket_no, category, resolved_at, satisfaction, source_row "
+                       "FROM tickets ORDER BY 1").fetchall() == [
+        ("GD1", "报修", dt.datetime(2025, 12, 8, 13, 5), "满意", 2),
+        ("GD2", "投诉", None, None, 5),
+        ("GD3", "报修", dt.datetime(2025, 12, 8, 11, 0), None, 7)]
+
+
+PAYMENTS = ["收据号", "户号", "供暖季", "缴费日期", "实收金额", "状态"]
+
+
+def test_a_reversal_under_its_receipts_number_nets_to_nothing(con, tmp_path):
+    """A 冲红 reusing the receipt number of the payment it reverses replaced
+    that payment (in a later file: paid fell by twice the amount) or was its
+    duplicate (in one file: only the reversal loaded). Both rows now load."""
+    report = load_file(con, xlsx(tmp_path / "dec.xlsx", PAYMENTS, [
+        ["RV1", "001", "2025-2026", "2025-12-08", "1825.28", "正常"],
+        ["RV2", "002", "2025-2026", "2025-12-08", "1286.16", "正常"],
+        ["RV2", "002", "2025-2026", "2025-12-09", "-1286.16", "冲红"],
+        ["CH9", "003", "2025-2026", "2025-12-09", "(100.00)", "冲红"],
+        ["ZF1", "005", "2025-2026", "2025-12-09", "300", "已作废"]]))
+    assert report.rows_rejected == 0, report.rejects
+    assert [c for c, _ in report.notes].count("reversal_same_receipt") == 1
+    # The 状态 column: the reversals count as such; only the voided receipt,
+    # which counts as paid, is said.
+    assert dict(report.notes)["status_marks"] == {"column": "状态", "n": 1, "values": ["已作废"]}
+    assert any("与原收据同号(如 RV2)" in w for w in report.warnings)
+    report = load_file(con, xlsx(tmp_path / "jan.xlsx", PAYMENTS, [
+        ["RV1", "001", "2025-2026", "2026-01-05", "-1825.28", "冲红"]]))
+    assert (report.rows_inserted, report.rows_updated) == (1, 0)
+    assert dict(report.notes)["reversal_same_receipt"]["examples"] == ["RV1"]
+    assert con.execute("SELECT receipt_no, amount FROM fee_payments ORDER BY 1").fetchall() == [
+        ("CH9", -100.0),                      # a reversal of its own number: as it was
+        ("RV1", 1825.28), ("RV1（冲红）", -1825.28),
+        ("RV2", 1286.16), ("RV2（冲红）", -1286.16), ("ZF1", 300.0)]
+    # The same file again, or an export overlapping it: nothing more.
+    again = load_file(con, xlsx(tmp_path / "jan2.xlsx", PAYMENTS, [
+        ["RV1", "001", "2025-2026", "2026-01-05", "-1825.28", "冲红"],
+        ["RV3", "004", "2025-2026", "2026-01-06", "50", "正常"]]))
+    assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (1, 0, 1)
+    assert con.execute("SELECT sum(amount) FROM fee_payments").fetchone()[0] == \
+        pytest.approx(-100.0 + 300 + 50)
 
 
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
