@@ -14,6 +14,7 @@ from pipelines.errors import PipelineError
 from pipelines.fields import KINDS
 from ui import db, fmt, session, tables
 from ui import rejects as reject_views
+from ui.fmt import literal
 from ui.lang import current, tr
 from ui.sidebar import today
 from ui.uploads import user_name
@@ -244,7 +245,7 @@ def warned_loads(df: pd.DataFrame) -> None:
                                                     file=info[b],
                                                     n=fmt.number(counts[b], lang)))
         for words in db.query(batch_warnings, pick, lang):
-            st.warning(words)
+            st.warning(literal(words))
 
 
 def rejected_rows(df: pd.DataFrame) -> None:
@@ -295,12 +296,12 @@ def confirm_undo(batch_id: int) -> None:
         try:
             effect = undo_preview(con, batch_id)
         except PipelineError as exc:
-            st.error(exc.message(lang))
+            st.error(literal(exc.message(lang)))
             if st.button(tr("ui.undo.cancel"), key="undo_cancel"):
                 _dismiss()
                 st.rerun()
             return
-        st.markdown(tr("ui.undo.explain", batch=batch_id, file=effect.file_name,
+        st.markdown(tr("ui.undo.explain", batch=batch_id, file=literal(effect.file_name),
                        dataset=t(f"dataset.{effect.dataset}", lang),
                        removed=fmt.number(effect.rows_removed, lang),
                        restored=fmt.number(effect.rows_restored, lang)))
@@ -313,12 +314,12 @@ def confirm_undo(batch_id: int) -> None:
                 db.new_run()   # the rest of this run reads the data without it
                 session.audit("undo", target=f"batch {batch_id}", detail=done.file_name)
                 st.session_state[FLASH] = ("success", t(
-                    "undo.done", lang, batch=done.batch_id, file=done.file_name,
+                    "undo.done", lang, batch=done.batch_id, file=literal(done.file_name),
                     removed=fmt.number(done.rows_removed, lang),
                     restored=fmt.number(done.rows_restored, lang)))
                 st.session_state[UNDO_UNPICK] = True
             except PipelineError as exc:
-                st.session_state[FLASH] = ("error", exc.message(lang))
+                st.session_state[FLASH] = ("error", literal(exc.message(lang)))
             _dismiss()
             st.rerun()
         if right.button(tr("ui.undo.cancel"), key="undo_cancel", width="stretch"):

@@ -94,13 +94,14 @@ def test_undo_asks_first_then_removes_the_batch(warehouse):
     before = snapshot(warehouse)
     at.button(key="undo_open").click().run()
     text = "\n".join(texts(at.markdown))
-    assert "撤销批次 2(文件「temperature_new.xlsx」,测温记录)将" in text
+    # (the file name as written: Markdown escapes, not read as emphasis or links)
+    assert "撤销批次 2(文件「temperature\\_new.xlsx」,测温记录)将" in text
     assert "**删除 3 行**" in text and "**恢复 0 行**" in text
     assert snapshot(warehouse) == before            # asking changed nothing
 
     at.button(key="undo_confirm").click().run()
     assert not at.exception
-    assert texts(at.success) == ["已撤销批次 2(temperature_new.xlsx):删除 3 行,"
+    assert texts(at.success) == ["已撤销批次 2(temperature\\_new.xlsx):删除 3 行,"
                                  "恢复为其他批次版本 0 行。"]
     version, rows, batches = snapshot(warehouse)
     assert version == before[0] + 1
@@ -116,7 +117,7 @@ def test_cancel_keeps_everything(warehouse):
     at = open_page("en")
     before = snapshot(warehouse)
     at.button(key="undo_open").click().run()     # the newest batch is picked first
-    assert "Undoing batch 3 (file “tickets_new.xlsx”, Service tickets) will" in \
+    assert "Undoing batch 3 (file “tickets\\_new.xlsx”, Service tickets) will" in \
         "\n".join(texts(at.markdown))
     at.button(key="undo_cancel").click().run()
     assert "undo_confirm" not in [b.key for b in at.button]
@@ -128,7 +129,7 @@ def test_undo_in_english(warehouse):
     at = open_page("en")
     at.button(key="undo_open").click().run()
     at.button(key="undo_confirm").click().run()
-    assert texts(at.success) == ["Batch 3 (tickets_new.xlsx) undone: 2 rows removed, 0 rows "
+    assert texts(at.success) == ["Batch 3 (tickets\\_new.xlsx) undone: 2 rows removed, 0 rows "
                                  "restored to another batch's version."]
     assert at.title[0].value == "Manage data"
 
@@ -422,7 +423,7 @@ def test_after_an_undo_no_batch_is_picked(warehouse):
     at.selectbox(key="undo_pick").set_value(1).run()
     assert not at.button(key="undo_open").disabled
     at.button(key="undo_open").click().run()
-    assert "撤销批次 1(文件「roster_small.xlsx」,用户档案)将" in "\n".join(texts(at.markdown))
+    assert "撤销批次 1(文件「roster\\_small.xlsx」,用户档案)将" in "\n".join(texts(at.markdown))
 
 
 @pytest.mark.parametrize("lang, asked, done", [

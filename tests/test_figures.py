@@ -70,3 +70,31 @@ def test_a_shared_figure_is_serialized_from_one_dict(monkeypatch):
     assert pio.to_json(as_streamlit_reads, validate=False) == fresh
     # serializing it does not change it: the next session gets the same JSON
     assert pio.to_json(shared.to_dict(), validate=False) == fresh
+
+
+def test_text_from_the_data_is_drawn_as_written():
+    """A station named like markup reached Plotly as markup: a link on the
+    chart, a styled banner over it. Every text of the figure is now plain;
+    the chart's own hover template keeps its tags."""
+    import json
+
+    import numpy as np
+    import plotly.io as pio
+
+    link = '<a href="https://evil.example/phish">华光路换热站</a>'
+    banner = '<span style="font-size:60px">请重新登录</span>'
+    fig = go.Figure(go.Bar(y=[link, "A&B小区", "< 12 °C"], x=[1, 2, 3], name=banner,
+                           customdata=np.array([banner, "二<br>行", "x"], dtype=object),
+                           hovertemplate="%{y}<br>%{customdata}<extra></extra>"))
+    fig.update_yaxes(categoryarray=[link, "A&B小区", "< 12 °C"])
+    fig.add_annotation(text=banner, x=1, y=link)
+    spec = json.loads(pio.to_json(figures.shared(fig)))
+    trace, layout = spec["data"][0], spec["layout"]
+    assert trace["y"] == ['&lt;a href="https://evil.example/phish"&gt;华光路换热站&lt;/a&gt;',
+                          "A&amp;B小区", "&lt; 12 °C"]
+    assert trace["name"] == '&lt;span style="font-size:60px"&gt;请重新登录&lt;/span&gt;'
+    assert trace["customdata"] == [trace["name"], "二<br>行", "x"]
+    assert layout["yaxis"]["categoryarray"] == trace["y"]      # the axis still finds them
+    assert layout["annotations"][0]["text"] == trace["name"]
+    assert trace["hovertemplate"] == "%{y}<br>%{customdata}<extra></extra>"
+    assert figures.plain("十八度") == "十八度"

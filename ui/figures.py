@@ -13,10 +13,12 @@ scope), the language, and any choice on the page.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+import numpy as np
 import plotly.graph_objects as go
 
 from . import db
@@ -38,18 +40,64 @@ def _key(name: str, inputs: tuple) -> tuple:
     return (name, db.db_path(), db.version(), part(inputs))
 
 
+# Plotly reads a subset of HTML in every text it draws (labels, ticks,
+# legends, hover texts): a station named <a href=…> was a link on the chart,
+# <span style="font-size:60px"> a banner over it. Text from the data is
+# shown as written: & < > as entities, which Plotly draws as the characters.
+# The one tag the charts' own texts carry, <br>, is kept (in data it is only
+# a line break). Hover templates are the charts' own and keep their markup.
+_MARKUP = re.compile(r"[&<>]")
+
+
+def plain(text: str) -> str:
+    """`text` drawn by Plotly as written (no tag read, no entity decoded)."""
+    if not _MARKUP.search(text):
+        return text
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("&lt;br&gt;", "<br>"))
+
+
+def _plain_all(x):
+    """Every string in a figure's dict part `x` through `plain`, in place
+    where it can be; the keys naming templates (hovertemplate, the layout's
+    theme) left as they are."""
+    if isinstance(x, str):
+        return plain(x)
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if not k.endswith("template"):
+                x[k] = _plain_all(v)
+        return x
+    if isinstance(x, list):
+        return [_plain_all(v) for v in x]
+    if isinstance(x, tuple):
+        return tuple(_plain_all(v) for v in x)
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        return np.array([_plain_all(v) for v in x.ravel()], dtype=object).reshape(x.shape)
+    return x
+
+
 class SharedFigure(go.Figure):
     """A figure many sessions show and none changes. st.plotly_chart turns a
     figure into its dict (a deep copy of every trace and array) and that into
-    JSON on every page run; this one's dict is made once and handed out
-    again (plotly.io.to_json only reads it)."""
+    JSON on every page run; this one's dict is made once, its data's text
+    made plain (`plain`), and handed out again (plotly.io.to_json only reads
+    it)."""
 
     def to_dict(self) -> dict:
         shared = self.__dict__.get("_shared_dict")
         if shared is None:
-            shared = super().to_dict()
+            shared = _plain_all(super().to_dict())
             self.__dict__["_shared_dict"] = shared
         return shared
+
+
+def shared(fig: go.Figure) -> go.Figure:
+    """`fig` as a SharedFigure, its dict made (and made plain) now. Never
+    change it after."""
+    fig.__class__ = SharedFigure
+    fig.to_dict()
+    return fig
 
 
 def memo(name: str, inputs: tuple, build: Callable[[], go.Figure]) -> go.Figure:
@@ -61,9 +109,7 @@ def memo(name: str, inputs: tuple, build: Callable[[], go.Figure]) -> go.Figure:
         if fig is not None:
             _FIGURES.move_to_end(key)
             return fig
-    fig = build()
-    fig.__class__ = SharedFigure   # the same figure; its dict is kept once made
-    fig.to_dict()
+    fig = shared(build())   # the same figure; its dict is kept once made
     with _LOCK:
         _FIGURES[key] = fig
         while len(_FIGURES) > MAX_FIGURES:

@@ -18,6 +18,13 @@ def _missing(x) -> bool:
     return x is None or bool(pd.isna(x))  # None, NaN and NaT
 
 
+def literal(text) -> str:
+    """Text from a file (a cell, a header, a file name, a message quoting
+    them) shown as written in Markdown: a [link](…), an ![image](…), *, _
+    or a tag in it is not read as markup."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$!" else ch for ch in str(text))
+
+
 def join(items, lang: str = "zh") -> str:
     """A list in running text: 甲、乙 / a, b (i18n.join)."""
     return i18n.join(items, lang)

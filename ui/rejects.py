@@ -30,7 +30,7 @@ def columns(shown: pd.DataFrame, lang: str) -> dict:
 
 def markdown_text(text: str) -> str:
     """A cell's text shown literally in Markdown (a value may hold * or [)."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in str(text))
+    return fmt.literal(text)
 
 
 def in_full(rejects: Iterable[tuple[str, int]], lang: str) -> None:
