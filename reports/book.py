@@ -88,8 +88,11 @@ class Book:
     def change_style(self, kpi: Kpi, change, *parts) -> tuple:
         judged = judge(kpi, change)
         colour = {"good": {"font_color": "#1E6B34"}, "bad": {"font_color": "#9C0006"}}
-        return (*parts, {"num_format": change_format(kpi.unit, self.tr("report.points_unit"))},
-                colour.get(judged))
+        number_format = change_format(kpi.unit, self.tr("report.points_unit"))
+        if kpi.unit == "hours":   # "+0.3 小时", as the figure beside it
+            unit = f'" {self.tr("metrics.unit.hours")}"'
+            number_format = ";".join(part + unit for part in number_format.split(";"))
+        return (*parts, {"num_format": number_format}, colour.get(judged))
 
     def part_style(self, kpi: Kpi, part: str, *parts) -> tuple:
         """The format of a KPI's numerator or denominator (`part`): whole

@@ -47,6 +47,11 @@ class AreaData:
     trend: pd.DataFrame | None
 
 
+# A batch's company-wide row counts, not in a branch user's report.
+BRANCH_HIDDEN = ("rows_read", "rows_inserted", "rows_rejected", "rows_updated",
+                 "rows_unchanged")
+
+
 @dataclass
 class WeeklyData:
     week: str                      # ISO week, "2025-W48"
@@ -211,6 +216,12 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     areas = [replace(a, table=without_parts(without_comparison(
         without_figures(a.table, unloaded, a.area), lacking, a.area.main)))
              for a in areas]
+    if scope_branch is not None:
+        # A branch user sees no company-wide row count (as the pages'
+        # header: ui.header.draw): how fresh the data is, not how big the
+        # other branches are. The counts read "—".
+        fresh = [replace(f, rows=None) for f in fresh]
+        batches = batches.assign(**{c: None for c in BRANCH_HIDDEN if c in batches.columns})
     return WeeklyData(
         week=week, period=period, unloaded=unloaded, branch=branch or None, scope=scope,
         can_see_personal=can_see_personal, row_lists=row_lists, headline=head, areas=areas,

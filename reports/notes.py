@@ -129,7 +129,8 @@ def _freshness(book: Book, w: SheetWriter, r: int) -> int:
         r += 1
         kind = tr(f"kind.{f.kind}")
         w.put(r, 0, kind, "cell", WRAP, fit=False)
-        w.put(r, 1, f.rows, "cell", WRAP, {"num_format": "#,##0"}, fit=False)
+        w.put(r, 1, "—" if f.rows is None else f.rows, "cell", WRAP, {"num_format": "#,##0"},
+              fit=False)
         for c, value in ((2, f.first_at), (3, f.last_at), (4, f.last_loaded_at)):
             w.put(r, c, "—" if missing(value) else value, "cell", WRAP, fit=False)
         w.put(r, 5, f.batches, "cell", WRAP, {"num_format": "#,##0"}, fit=False)
@@ -157,6 +158,8 @@ def _batches(book: Book, w: SheetWriter, r: int) -> int:
             props = ({"num_format": "#,##0"} if col.startswith("rows_")
                      else {"num_format": NUMBER_FORMATS["date"]} if col.startswith("data_")
                      else {})
+            if col.startswith("rows_") and missing(value):   # a branch user's report
+                value = "—"
             w.put(r, c, value, "cell", WRAP, fit=False, **props)
             texts.append((value, WIDTHS[c]))
         w.fit_row(r, texts)

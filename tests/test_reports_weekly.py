@@ -879,6 +879,29 @@ def test_the_viewers_branch_limits_the_report(planted):
     assert nothing.headline["value"].isna().sum() >= 10
 
 
+def test_a_branch_users_report_holds_no_company_wide_row_count(planted):
+    """The pages' header hides the warehouse's row counts from a branch user;
+    the report's 说明 sheet listed them (the roster's every household, each
+    batch's rows read), for a manager of the whole company only."""
+    counts = {n for (n,) in planted.execute(
+        "SELECT rows_read FROM batches UNION SELECT rows_inserted FROM batches "
+        "UNION SELECT count(*) FROM households "
+        "UNION SELECT count(*) FROM temperature_readings").fetchall() if n and n > 9}
+    assert counts
+
+    def numbers(book: bytes) -> set:
+        notes = openpyxl.load_workbook(io.BytesIO(book))["说明"]
+        return {c.value for row in notes.iter_rows() for c in row
+                if isinstance(c.value, int) and not isinstance(c.value, bool)}
+
+    assert counts & numbers(build_weekly(planted, WEEK))           # the company's manager
+    scoped = build_weekly(planted, WEEK, scope_branch="淄川分公司")
+    assert not counts & numbers(scoped)
+    notes = openpyxl.load_workbook(io.BytesIO(scoped))["说明"]
+    texts = [str(c.value) for row in notes.iter_rows() for c in row if c.value is not None]
+    assert "—" in texts and any(t.endswith(".xlsx") for t in texts)   # batches still named
+
+
 def test_bad_requests_are_report_errors(planted):
     with pytest.raises(ReportError) as exc:
         gather(planted, "2025-48")
@@ -898,6 +921,10 @@ def test_formats_for_print_and_reading(wb):
     assert rows["欠费金额"][1].number_format == '"¥"#,##0.00'
     assert rows["受理工单量"][1].number_format == "#,##0"
     assert "个百分点" in rows["室温达标率"][3].number_format
+    # A duration's change in hours, as the figure beside it (+0.3 小时, not +0.3)
+    median = get("ticket_resolution_hours_median").text("zh")[0]
+    assert rows[median][1].number_format == '0.0" 小时"'
+    assert rows[median][3].number_format == '+0.0" 小时";-0.0" 小时";0.0" 小时"'
     assert summary.page_setup.orientation == "landscape"
     for ws in wb.worksheets:
         assert ws.page_setup.paperSize == 9, ws.title      # A4
