@@ -16,6 +16,7 @@ from pipelines.read import SUFFIXES
 from pipelines.settings import load_settings
 from ui import db, fmt, session, tables, uploads
 from ui import rejects as reject_views
+from ui.fmt import literal
 from ui.lang import current, tr
 from ui.xlsx import rejected_rows, workbook_bytes
 
@@ -110,13 +111,15 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
     elif unknown := dict(plan.warnings).get("columns_unknown"):
         # The plan's warning (pipelines.load.plan_file), said before the load,
         # where the column can still be given a field.
-        st.warning(warning("columns_unknown", unknown, lang))
+        st.warning(literal(warning("columns_unknown", unknown, lang)))
         optional_form(up, unknown["columns"])
     # What else the plan knows before the load: a status column's 作废 rows,
     # a ledger's payment columns (said again with the load's result).
     for code, params in plan.warnings:
-        if code in ("status_marks", "bills_payment_columns"):
-            st.warning(warning(code, params, lang))
+        if code in ("status_marks", "bills_payment_columns", "columns_also"):
+            st.warning(literal(warning(code, params, lang)))
+    if plan.mapping.complete and (also := [p for c, p in plan.warnings if c == "columns_also"]):
+        which_form(up, {p["field"]: p["at"] for p in also})
     order = [f for f in DATASETS[plan.mapping.dataset].columns if f in plan.mapping.columns]
     rows = preview_rows(plan)
     if rows:
@@ -227,6 +230,27 @@ def optional_form(up: uploads.Upload, names: list[str]) -> None:
             st.rerun()
 
 
+def which_form(up: uploads.Upload, fields: dict[str, list[int]]) -> None:
+    """For fields the file has two columns of (处理情况 and 答复内容, 工单类型
+    and 业务类型; `fields`: field -> the columns not read): which one is read,
+    the first found unless chosen here. Remembered as the other choices are."""
+    labels, mapping = up.plan.header.labels, up.plan.mapping
+    picks = {}
+    with st.expander(tr("ui.mapping.which")), st.form(key=f"which_{up.file_id}"):
+        st.markdown(tr("ui.mapping.which_intro"))
+        for name, others in fields.items():
+            here = mapping.columns[name]
+            picks[name] = st.selectbox(column_label(name, lang), [here, *others],
+                                       key=f"which_{up.file_id}_{name}",
+                                       format_func=lambda i: choice_label(labels, i))
+        submitted = st.form_submit_button(tr("ui.mapping.apply"))
+    if submitted:
+        chosen = {name: i for name, i in picks.items() if i != mapping.columns[name]}
+        if chosen:
+            uploads.save_mapping(con, up, chosen)
+            st.rerun()
+
+
 def error_detail(error) -> None:
     """The reader's own words about a damaged file (English, technical), kept
     out of the message and folded away for whoever diagnoses it."""
@@ -238,7 +262,7 @@ def error_detail(error) -> None:
 def report(up: uploads.Upload) -> None:
     r = up.report
     if r.status == "failed":
-        st.error(r.error)
+        st.error(literal(r.error))
         return
     if r.status == "already_loaded":
         st.info(tr("ui.report.already_loaded", batch=r.batch_id))
@@ -252,7 +276,7 @@ def report(up: uploads.Upload) -> None:
     # Loaded, but worth a look (IDs not in the roster...): in the language the
     # page is read in now (数据管理 keeps them with the batch).
     for warning in r.warnings_in(lang):
-        st.warning(warning)
+        st.warning(literal(warning))
     if not r.rejects:
         return
     # Each reason in the language the page is read in now, not the one it
@@ -326,7 +350,7 @@ batches = uploads.batches()
 
 for up in desk:
     with st.container(border=True):
-        st.markdown(f"**{up.name}** · {fmt.file_size(up.size, lang, chip_kilo())}")
+        st.markdown(f"**{literal(up.name)}** · {fmt.file_size(up.size, lang, chip_kilo())}")
         if up.report is not None:
             report(up)
             continue
@@ -336,7 +360,7 @@ for up in desk:
                                key=f"kind_{up.file_id}") or None
         uploads.plan(con, up)
         if up.error is not None:
-            st.error(up.error.message(lang))
+            st.error(literal(up.error.message(lang)))
             error_detail(up.error)
             if up.kind is None and up.error.code in ("unknown_kind", "unknown_kind_closest"):
                 # Columns are mapped only to a kind the user chose, never to a guess.

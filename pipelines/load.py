@@ -25,11 +25,11 @@ from . import reasons
 from .errors import PipelineError
 from .fields import DATASETS, STICKY, TIMESTAMP
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
-from .mapping import (ROSTER, Mapping, detect, found_columns, ignored_columns, payment_columns,
-                      status_column, unknown_columns, unknown_kind)
+from .mapping import (ROSTER, Mapping, also_named, detect, found_columns, ignored_columns,
+                      payment_columns, status_column, unknown_columns, unknown_kind)
 from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
-from .stage import (EVENT_TIME, _q, money_scales, stage, uncomputed_columns,
+from .stage import (EVENT_TIME, _q, date_columns, money_scales, stage, uncomputed_columns,
                     uncomputed_error)
 from .warehouse import WRITE_LOCK, bump_data_version, protect
 
@@ -324,7 +324,7 @@ def warning(code: str, params: dict, lang: str = "zh") -> str:
     quote = "「{}」" if lang == "zh" else '"{}"'
 
     def word(k: str, x) -> str:
-        if k in ("sheets", "columns", "keys"):       # as the file writes them
+        if k in ("sheets", "columns", "keys", "used"):       # as the file writes them
             return quote.format(x)
         if k.endswith("fields"):
             return t(f"field.{x}", lang)
@@ -364,6 +364,10 @@ def mapping_warnings(sheet: RawSheet, header: Header,
     out = []
     if unknown := unknown_columns(labels, mapping):
         out.append(("columns_unknown", {"columns": unknown}))
+    dated = date_columns(DATASETS[mapping.dataset], header, mapping).values()
+    for name, others in also_named(labels, mapping, dated).items():
+        out.append(("columns_also", {"columns": [labels[i] for i in others], "field": name,
+                                     "used": [labels[mapping.columns[name]]], "at": others}))
     out += status_marks(sheet, header, mapping)
     # a ledger's payment columns with something in them (empty ones drop nothing)
     if paid := [labels[i] for i in payment_columns(labels, mapping)
@@ -379,7 +383,7 @@ def _data_cells(sheet: RawSheet, header: Header, column: int) -> list:
 
 
 # The warnings mapping_warnings gives: a plan with another mapping gives its own.
-MAPPING_WARNINGS = ("columns_unknown", "status_marks", "bills_payment_columns")
+MAPPING_WARNINGS = ("columns_unknown", "columns_also", "status_marks", "bills_payment_columns")
 # Words of a status saying a row is no longer what it records (a receipt
 # voided or reversed, a ticket withdrawn or a duplicate, a reading struck out).
 VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲正", "注销", "删除", "重复", "退回")

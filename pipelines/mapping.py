@@ -13,6 +13,7 @@ unclear and the user chooses it (`kind_unclear`).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -277,6 +278,26 @@ def unknown_columns(labels: list[str | None], m: Mapping) -> list[str]:
     return [str(label) for i, label in enumerate(labels)
             if label and i not in taken and normalize_label(label) not in _KNOWN
             and normalize_label(label) not in _NO_DATA]
+
+
+def also_named(labels: list[str | None], m: Mapping, used: Iterable[int] = ()
+               ) -> dict[str, list[int]]:
+    """Per field `m` reads, the file's other columns named as that field and
+    read as nothing (答复内容 beside 处理情况, both the result; 业务类型 beside
+    工单类型): the first name found won, the rest was dropped without a word,
+    an answer or a phone number with it. `used`: columns read otherwise (a
+    time's date column)."""
+    taken = set(m.columns.values()) | set(used)
+    out = {}
+    for f in DATASETS[m.dataset].fields:
+        if f.name not in m.columns:
+            continue
+        names = {normalize_label(s) for s in f.synonyms}
+        others = [i for i, label in enumerate(labels)
+                  if label and i not in taken and normalize_label(label) in names]
+        if others:
+            out[f.name] = others
+    return out
 
 
 def status_column(labels: list[str | None], m: Mapping) -> int | None:

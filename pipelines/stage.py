@@ -177,6 +177,12 @@ def _id(q: _Sql, value: str) -> str:
     return f"NULLIF(heat_id_number({inside}), '')"
 
 
+# Place names, compared with the roster's: a space inside one (华光路 换热站,
+# an ideographic space typed for alignment) is no part of the name, and
+# without it a ticket's station matched no roster station, so no branch.
+PLACE_NAMES = frozenset({"branch", "station", "community", "building", "unit"})
+
+
 def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
     # A blank cell loads as NULL: a CSV's tab-only cell was a text (a ticket
     # "with a result"), a cell's stray line break was kept.
@@ -184,6 +190,8 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
         return _text(q, raw)
 
     word = f"lower(regexp_replace({_value(f)}, '\\s+', '', 'g'))"
+    if f.type == TEXT and f.name in PLACE_NAMES:
+        return f"regexp_replace({text()}, '[\\s\\p{{Z}}]+', '', 'g')"
     if f.type == TEXT:
         return text()
     if f.type == ID:
@@ -546,6 +554,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         warnings += _ticket_times(con, header, mapping, latest, no_error)
     if ds.name == "temperature_readings":
         warnings += _no_signature_at_all(con, header, mapping, no_error)
+        warnings += _readings_date_only(con, header, mapping, no_error)
     if ds.name == "fee_payments":
         warnings += _reversals_of_a_receipt(con, no_error)
 
@@ -625,6 +634,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     rejected = con.execute(f"SELECT count(DISTINCT {ROW}) FROM stg_rejects").fetchone()[0]
     if roster is not None:
         warnings += _not_in_roster(con, roster)
+    if ds.name == "tickets" and "station" in mapped:
+        warnings += _stations_not_in_roster(con, header.labels[mapping.columns["station"]])
     if sheet.hidden_rows:
         warnings += _hidden_rows(con, sheet.hidden_rows)
     return StageResult(rows_read=read, rows_rejected=rejected, rows_valid=valid, ignored=ignored,
@@ -736,6 +747,22 @@ def _not_in_roster(con, width: int) -> list[tuple[str, dict]]:
 REVERSAL_MARK = "（冲红）"
 
 
+def _stations_not_in_roster(con, column: str) -> list[tuple[str, dict]]:
+    """Loaded tickets whose responsible station (责任单位) is no station of
+    the roster (华光路站 for 华光路换热站): a ticket counts under its
+    station, so these count in no branch or station. Said with the names,
+    as households not in the roster are; nothing when no roster is loaded."""
+    n, stations = con.execute("""
+        SELECT count(*), list(DISTINCT station ORDER BY station)
+        FROM stg_ok WHERE station IS NOT NULL
+          AND station NOT IN (SELECT station FROM households WHERE station IS NOT NULL)
+          AND EXISTS (SELECT 1 FROM households WHERE station IS NOT NULL)""").fetchone()
+    if not n:
+        return []
+    return [("station_not_in_roster", {"n": n, "column": column,
+                                       "keys": stations[:EXAMPLES * 2]})]
+
+
 def _reversals_of_a_receipt(con, no_error: str) -> list[tuple[str, dict]]:
     """A reversal (冲红: a negative amount) under the receipt number of the
     payment it reverses, in this file or already loaded: a receipt number is
@@ -823,6 +850,36 @@ def _no_signature_at_all(con, header: Header, mapping: Mapping, no_error: str
         return []
     return [("no_signature_at_all", {"n": n,
                                      "column": header.labels[mapping.columns["signed"]]})]
+
+
+def _readings_date_only(con, header: Header, mapping: Mapping, no_error: str
+                        ) -> list[tuple[str, dict]]:
+    """Readings whose time gives the day only: loaded at 00:00, so a
+    household's readings of one day share their key, and a re-measurement
+    loaded later (整改后复测) replaces the failed reading before it, the
+    compliance rate and the refund days losing it. Said, and how many of
+    this file's readings replace a stored one of another temperature."""
+    where = f"measured_at IS NOT NULL AND {_date_only('measured_at')} AND {no_error}"
+    params = _bound(where, {"clock": CLOCK, "midnight": EXCEL_MIDNIGHT})
+    n, examples = con.execute(
+        f"SELECT count(*), (SELECT list(household_id ORDER BY {ROW}) FROM ("
+        f"SELECT household_id, {ROW} FROM stg WHERE {where} ORDER BY {ROW} LIMIT {EXAMPLES})) "
+        f"FROM stg WHERE {where}", params).fetchone()
+    if not n:
+        return []
+    column = header.labels[mapping.columns["measured_at"]]
+    out = [("readings_date_only", {"column": column, "n": n, "examples": examples})]
+    if "indoor_c" in mapping.columns:
+        replaced, days = con.execute(
+            f"WITH d AS (SELECT household_id, measured_at, indoor_c, {ROW} AS at_row "
+            f"FROM stg WHERE {where}) "
+            f"SELECT count(*), list(d.household_id || ' ' || strftime(d.measured_at, '%Y-%m-%d') "
+            f"ORDER BY d.at_row)[:{EXAMPLES}] FROM d JOIN temperature_readings r "
+            f"ON r.household_id = d.household_id AND r.measured_at = d.measured_at "
+            f"AND r.indoor_c IS DISTINCT FROM d.indoor_c", params).fetchone()
+        if replaced:
+            out.append(("readings_same_day_replaced", {"n": replaced, "examples": days}))
+    return out
 
 
 def _pad_roster_ids(con, sheet: RawSheet, mapping: Mapping) -> list[tuple[str, dict]]:
@@ -1114,13 +1171,24 @@ def date_columns(ds: Dataset, header: Header, mapping: Mapping) -> dict[str, int
             names |= DAY_OR_TIME
         other = header.halves.get(mapping.columns[f.name])
         if other is None or other in taken:
+            # Found by its name, one of the two must name a day (受理日期 and
+            # 受理时间, 日期 and 测温时间): 来电时间 beside 受理时间 is a second
+            # time, not the day of the first (its time was cut off and every
+            # ticket received over midnight rejected).
+            mine = normalize_label(header.labels[mapping.columns[f.name]] or "")
             other = next((i for i, label in enumerate(header.labels)
-                          if i not in taken and label and normalize_label(label) in names),
+                          if i not in taken and label and normalize_label(label) in names
+                          and (_names_a_day(mine) or _names_a_day(normalize_label(label)))),
                          None)
         if other is not None:
             out[f.name] = other
             taken.add(other)
     return out
+
+
+def _names_a_day(label: str) -> bool:
+    """A header naming a date, not a time: 受理日期, 日期, date."""
+    return "日期" in label or re.search(r"(^|[^a-z])date([^a-z]|$)", label) is not None
 
 
 def _normalised(table: pa.Table, columns: list[int]) -> pa.Table:

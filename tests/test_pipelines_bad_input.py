@@ -153,6 +153,45 @@ def test_a_reversal_under_its_receipts_number_nets_to_nothing(con, tmp_path):
         pytest.approx(-100.0 + 300 + 50)
 
 
+def test_readings_without_a_time_of_day_are_said_and_so_is_a_reading_they_replace(
+        con, tmp_path):
+    """Date-only readings share a household-day's key: a re-measurement loaded
+    later replaced the failed reading before it without a word."""
+    header = ["户号", "测温时间", "室内温度", "用户签字"]
+    first = load_file(con, xlsx(tmp_path / "a.xlsx", header, [
+        ["001", "2025-12-08", "16.5", "张三"], ["002", "2025-12-08 09:30", "19", "李四"]]))
+    assert [(c, p["n"], p["examples"]) for c, p in first.notes] == [
+        ("readings_date_only", 1, ["001"])]
+    again = load_file(con, xlsx(tmp_path / "b.xlsx", header, [
+        ["001", "2025-12-08", "19.0", "张三"], ["003", "2025-12-08", "18.5", "王五"]]))
+    assert again.rows_updated == 1
+    assert [(c, p["n"], p["examples"]) for c, p in again.notes] == [
+        ("readings_date_only", 2, ["001", "003"]),
+        ("readings_same_day_replaced", 1, ["001 2025-12-08"])]
+    assert "其中 1 条替换了已导入的同一户同一天、温度不同的记录(如 001 2025-12-08)" in \
+        again.warnings[1]
+
+
+def test_a_station_named_otherwise_than_in_the_roster(con, tmp_path):
+    """A space inside a place name (华光路 换热站, an ideographic space typed
+    for alignment) is no part of it; a name the roster does not have
+    (华光路站) leaves its ticket in no branch: said, with the names."""
+    load_file(con, xlsx(tmp_path / "roster.xlsx", ["户号", "分公司", "供热站", "供热面积"],
+                        [["001", "张店 分公司", "华光路换热站", "80"]]))
+    report = load_file(con, xlsx(tmp_path / "tickets.xlsx", ["工单编号", "受理时间", "工单类型",
+                                                             "责任单位"], [
+        ["GD1", "2025-12-08 08:00", "投诉", "华光路 换热站"],
+        ["GD2", "2025-12-08 08:00", "投诉", "华光路站"],
+        ["GD3", "2025-12-08 08:00", "投诉", "华光路\u3000换热站\u3000"],
+        ["GD4", "2025-12-08 08:00", "投诉", "华光路站"]]))
+    assert con.execute("SELECT branch FROM households").fetchall() == [("张店分公司",)]
+    assert con.execute("SELECT ticket_no, station FROM tickets ORDER BY 1").fetchall() == [
+        ("GD1", "华光路换热站"), ("GD2", "华光路站"), ("GD3", "华光路换热站"), ("GD4", "华光路站")]
+    assert [(c, p["n"], p["keys"]) for c, p in report.notes] == [
+        ("station_not_in_roster", 2, ["华光路站"])]
+    assert report.warnings[0].startswith("2 张工单的「责任单位」不是用户档案中的供热站(如「华光路站」)")
+
+
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
     first = load_file(con, FILES / "temperature_good.xlsx")
     counts = row_counts(con)

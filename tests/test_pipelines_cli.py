@@ -275,8 +275,10 @@ def test_a_load_the_dashboard_runs_says_how_long_it_took(tmp_path, capsys, monke
     finally:
         worker.stop()
         con.close()
-    [line] = capsys.readouterr().out.splitlines()
+    # (then what the load says: one reading without its time of day)
+    line, *said = capsys.readouterr().out.splitlines()
     assert line.startswith("temperature_good.xlsx:已导入为测温记录") and line.endswith("(2.5 秒)")
+    assert len(said) == 1 and "只有日期、没有时刻" in said[0], said
 
     said = {"file": "temperature_good.xlsx", "kind": "temperature", "batch_id": 2,
             "status": "loaded", "rows_read": 5002, "rows_inserted": 5002, "rows_updated": 0,

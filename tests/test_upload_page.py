@@ -902,3 +902,52 @@ def test_a_status_columns_voided_rows_are_said_before_the_load(warehouse):
     [said] = texts(at.warning)
     assert said.startswith("「状态」列有 1 行写着 作废:看板不读这一列"), said
     assert not [s for s in at.selectbox if s.label == "收费员"]     # nothing to give it
+
+
+def test_file_text_in_a_warning_or_a_file_name_is_no_markup(warehouse):
+    """A header or a file name is shown as written: a Markdown image would be
+    fetched from anywhere whenever the page is opened, a link would be one
+    to click, under words the file chose."""
+    data = ("户号,测温时间,室内温度,用户签字,![t](https://evil.example/t.png)\n"
+            "09010110101,2025-12-08 09:00,16.5,张三,1\n").encode("utf-8")
+    at = upload_bytes(open_page(), ("[点此](https://evil.example)*.csv", data))
+    [said] = texts(at.warning)
+    assert "「\\!\\[t\\](https://evil.example/t.png)」" in said, said
+    assert texts(at.markdown)[0].startswith("**\\[点此\\](https://evil.example)\\*.csv** · ")
+    at.button(key="upload_load").click().run()
+    assert not at.exception
+    assert any("「\\!\\[t\\](https://evil.example/t.png)」" in w for w in texts(at.warning))
+
+
+def test_literal_text_reads_as_written():
+    assert fmt.literal("a_b *c* [d](e) ![f](g) `h` <i> $j$ #k | ~l \\") == \
+        "a\\_b \\*c\\* \\[d\\](e) \\!\\[f\\](g) \\`h\\` \\<i\\> \\$j\\$ \\#k \\| \\~l \\\\"
+
+
+def test_a_second_column_of_a_field_is_named_and_can_be_the_one_read(warehouse):
+    """处理情况 empty and 答复内容 holding the answer: the first name found was
+    read and the answer dropped without a word (the consultation counted as
+    漏件). Both columns are now named before the load, and the other can be
+    picked (remembered). 来电时间 beside 受理时间 is a second time, not the
+    day of the first: the ticket received over midnight loads."""
+    data = ("工单编号,来电时间,受理时间,工单类型,处理情况,答复内容\n"
+            "GD1,2025-12-07 23:50,2025-12-08 00:05,咨询,,已答复用户\n").encode("utf-8")
+    at = upload_bytes(open_page(), ("工单.csv", data))
+    said = texts(at.warning)
+    assert "文件中的列「答复内容」也是「处理结果」的写法,没有导入:导入的是列「处理情况」。" \
+        "如果该读的是「答复内容」,请在上传页的「更改读取的列」中选它,再导入这个文件。" in said, said
+    assert any(w.startswith("文件中的列「来电时间」也是「受理时间」的写法") for w in said)
+    pick = next(s for s in at.selectbox if s.key.endswith("_result"))
+    assert pick.options == ["处理情况", "答复内容"] and pick.value == 4   # columns 5 and 6
+    pick.set_value(5)
+    at.button(key=next(b.key for b in at.button if b.label == "应用并记住")).click().run()
+    assert not any("「答复内容」也是" in w for w in texts(at.warning))
+    assert any("文件中的列「处理情况」也是「处理结果」的写法" in w for w in texts(at.warning))
+    at.button(key="upload_load").click().run()
+    assert not at.exception
+    con = connect(warehouse)
+    try:
+        assert con.execute("SELECT ticket_no, received_at, result FROM tickets").fetchall() == [
+            ("GD1", __import__("datetime").datetime(2025, 12, 8, 0, 5), "已答复用户")]
+    finally:
+        con.close()
