@@ -693,11 +693,15 @@ def _load(cur: duckdb.DuckDBPyConnection, plan: Plan, report: LoadReport, sha: s
                                   f"ORDER BY {ROW}, column_name").fetchall()]
 
 
-# A key (ticket or receipt number) that names another record when loaded again:
+# A key (ticket, receipt or household number) that names another record when loaded again:
 # the fields that tell records apart, and how far a time may move (a
 # correction) before the number seems reused for another record.
 REUSED_KEY_FIELDS = {"tickets": ("household_id", "received_at"),
-                     "fee_payments": ("household_id", "season", "paid_at")}
+                     "fee_payments": ("household_id", "season", "paid_at"),
+                     # a household moved to another branch: every reading, ticket
+                     # and bill of it, before and after, counts there (two
+                     # branches' systems numbering alike, most likely)
+                     "households": ("branch",)}
 REUSED_KEY_SECONDS = 86400
 EXAMPLES = 2
 

@@ -192,6 +192,24 @@ def test_a_station_named_otherwise_than_in_the_roster(con, tmp_path):
     assert report.warnings[0].startswith("2 张工单的「责任单位」不是用户档案中的供热站(如「华光路站」)")
 
 
+def test_a_roster_moving_a_household_to_another_branch_says_so(con, tmp_path):
+    """Every reading, ticket and bill of a household counts under its branch:
+    a roster moving one (two branches' systems numbering alike) moved them
+    all without a word. A new owner or area alone is a correction, unsaid."""
+    header = ["户号", "分公司", "供热站", "供热面积", "户主姓名"]
+    load_file(con, xlsx(tmp_path / "r1.xlsx", header, [
+        ["001", "张店分公司", "华光路换热站", "80", "张三"],
+        ["002", "张店分公司", "华光路换热站", "90", "李四"]]))
+    report = load_file(con, xlsx(tmp_path / "r2.xlsx", header, [
+        ["001", "淄川分公司", "松龄路换热站", "120.5", "刘备"],
+        ["002", "张店分公司", "华光路换热站", "95", "王五"]]))
+    assert report.rows_updated == 2
+    assert [(c, p["n"], p["keys"], p["changed_fields"]) for c, p in report.notes] == [
+        ("key_reused", 1, ["001"], ["branch"])]
+    assert report.warnings[0].startswith(
+        "1 个户号在数据仓库中已有记录,但本文件中它们的分公司不同(如「001」)")
+
+
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
     first = load_file(con, FILES / "temperature_good.xlsx")
     counts = row_counts(con)
