@@ -29,13 +29,15 @@ TOTAL_ROW = (r"(本页|总)?(合|总|小)计.{0,40}|(共计|累计|汇总)([:：
 TOTAL_MARKS = ("计", "汇总", "otal", "OTAL")
 _TOTAL = re.compile(TOTAL_ROW)
 # A signature or print line under the last row (制表人：张三  审核人：李四,
-# 制表日期：…, 打印时间：…, 负责人：), matched on a cell with spaces removed: a
+# 制表日期：…, 打印时间：…, 负责人：, 收费员：王丽娟), matched on a cell with spaces removed: a
 # word of who made, checked or printed the table, then a colon. Such a row is
 # left out like a 合计 row when its required columns hold nothing else.
-FOOTER_ROW = (r"(单位|部门)?(制表|制单|编制|填报|填表|审核|复核|审批|批准|核对|统计|经办|负责|打印|导出)"
+FOOTER_ROW = (r"(单位|部门)?(制表|制单|编制|填报|填表|审核|复核|审批|批准|核对|统计|经办|负责|打印|导出"
+              r"|收费|收款|操作|经手|出纳|会计|主管)"
               r"(人|员)?(签字|签名|签章|日期|时间)?[:：].*"
-              # a page's number, as printed reports have it: 第1页 共2页, Page 1 of 2
-              r"|第\d+页([,，、/]?共\d+页)?|共\d+页[,，、/]?第\d+页|(?i:page\d+(of\d+)?)")
+              # a page's number, as printed reports have it: 第1页 共2页, Page 1
+              # of 2, also within a page's heading line (收费日期:… 第2页 共3页)
+              r"|.*(第\d+页([,，、/]?共\d+页)?|共\d+页[,，、/]?第\d+页|(?i:page\d+(of\d+)?)).*")
 _FOOTER = re.compile(FOOTER_ROW, re.S)
 
 

@@ -210,6 +210,27 @@ def test_a_roster_moving_a_household_to_another_branch_says_so(con, tmp_path):
         "1 个户号在数据仓库中已有记录,但本文件中它们的分公司不同(如「001」)")
 
 
+def test_a_printed_export_s_page_lines_and_cashier_lines_are_no_rows(con, tmp_path):
+    """A fee system's printed export: under each page, the cashier's line
+    (收费员:王丽娟 审核:) and a heading with the page number inside it
+    (收费日期:2025-12-08 第2页 共3页), then the header again. Each was a
+    rejected row ("收据号为空"), burying the real rejects."""
+    header = ["收据号", "户号", "供暖季", "缴费日期", "实收金额"]
+    report = load_file(con, xlsx(tmp_path / "printed.xlsx", header, [
+        ["R1", "001", "2025-2026", "2025-12-08", "100"],
+        ["R2", "002", "2025-2026", "2025-12-08", "200"],
+        ["收费员:王丽娟  审核:", None, None, None, None],
+        ["收费日期:2025-12-08  第2页 共3页", None, None, None, None],
+        header,
+        ["R3", "003", "2025-2026", "2025-12-08", "300"],
+        [None, None, None, "收费员:王丽娟", None],
+        ["第3页", None, None, None, None],
+        ["R4", "004", "2025-2026", "2025-12-08", "见第2页"]], title="收费明细"))
+    assert [(r.row, r.column) for r in report.rejects] == [(11, "amount")]
+    assert con.execute("SELECT list(receipt_no ORDER BY 1) FROM fee_payments").fetchone()[0] == \
+        ["R1", "R2", "R3"]
+
+
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
     first = load_file(con, FILES / "temperature_good.xlsx")
     counts = row_counts(con)
