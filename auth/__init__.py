@@ -2,6 +2,7 @@
 
 No Streamlit here: the sign-in form lives in the UI; this package decides.
 """
-from .users import LOCAL_USER, AuthError, User, UserStore, idle_expired, sso_user
+from .users import LOCAL_USER, AuthError, User, UserStore, idle_expired, sso_identity, sso_user
 
-__all__ = ["LOCAL_USER", "AuthError", "User", "UserStore", "idle_expired", "sso_user"]
+__all__ = ["LOCAL_USER", "AuthError", "User", "UserStore", "idle_expired", "sso_identity",
+           "sso_user"]

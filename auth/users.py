@@ -276,6 +276,18 @@ def _forget(tally: dict, now: dt.datetime) -> None:
         tally.update(failures=0, last_failure=None)
 
 
+def sso_identity(claims) -> str:
+    """The name an identity-provider user is known by here: the email the
+    provider says it verified, else the subject. An email it says it did not
+    verify (`email_verified: false`; a provider letting anyone choose one)
+    gets no role mapped to that address."""
+    email = claims.get("email")
+    if email and claims.get("email_verified") is not False \
+            and str(claims.get("email_verified")).lower() != "false":
+        return str(email)
+    return str(claims.get("sub") or "sso-user")
+
+
 def sso_user(email: str, display_name: str | None = None) -> User:
     """The role and branch settings give an identity-provider user."""
     cfg = _auth().get("sso", {})

@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from auth import AuthError, UserStore, idle_expired, sso_user
+from auth import AuthError, UserStore, idle_expired, sso_identity, sso_user
 from auth.__main__ import main as auth_cli
 from auth.audit import SESSION_ACTIONS, entries, readable, record
 from auth.masking import mask_address, mask_frame, mask_name, mask_phone
@@ -309,3 +309,15 @@ def test_a_file_name_cannot_pass_for_a_commands_user_label(con):
     assert sorted(d for t, d in read if t == "batch 3") == ["x; --user =王丽.xlsx"] * 2
     assert [d for t, d in read if t == "batch 4"] == \
         ['y; --user =王丽.xlsx; command line --user said "ops"']
+
+
+def test_an_sso_email_the_provider_did_not_verify_maps_to_no_role():
+    """A provider letting anyone choose an email (and saying it is not
+    verified) would give that address's role to whoever typed it."""
+    assert sso_identity({"email": "boss@example.com", "sub": "u1"}) == "boss@example.com"
+    assert sso_identity({"email": "boss@example.com", "email_verified": True,
+                         "sub": "u1"}) == "boss@example.com"
+    for unverified in (False, "false", "False"):
+        assert sso_identity({"email": "boss@example.com", "email_verified": unverified,
+                             "sub": "u1"}) == "u1"
+    assert sso_identity({"sub": "u2"}) == "u2" and sso_identity({}) == "sso-user"

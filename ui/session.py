@@ -23,7 +23,8 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-from auth import LOCAL_USER, AuthError, User, UserStore, idle_expired, sso_user
+from auth import (LOCAL_USER, AuthError, User, UserStore, idle_expired, sso_identity,
+                  sso_user)
 from auth.audit import IDLE, record
 from auth.sessions import COOKIE, SessionStore
 
@@ -339,8 +340,7 @@ def sign_in_page() -> None:
 def _sso_user() -> User | None:
     if not st.user.is_logged_in:
         return None
-    email = st.user.get("email") or st.user.get("sub") or "sso-user"
-    user = sso_user(str(email), st.user.get("name"))
+    user = sso_user(sso_identity(st.user), st.user.get("name"))
     st.session_state[KEY] = user
     audit("sign_in", detail="sso")
     return user
