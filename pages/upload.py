@@ -116,9 +116,10 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
     # What else the plan knows before the load: a status column's 作废 rows,
     # a ledger's payment columns (said again with the load's result).
     for code, params in plan.warnings:
-        if code in ("status_marks", "bills_payment_columns", "columns_also"):
+        if code in ("status_marks", "bills_payment_columns", "columns_also", "columns_also_text"):
             st.warning(literal(warning(code, params, lang)))
-    if plan.mapping.complete and (also := [p for c, p in plan.warnings if c == "columns_also"]):
+    if plan.mapping.complete and (also := [p for c, p in plan.warnings
+                                           if c in ("columns_also", "columns_also_text")]):
         which_form(up, {p["field"]: p["at"] for p in also})
     order = [f for f in DATASETS[plan.mapping.dataset].columns if f in plan.mapping.columns]
     rows = preview_rows(plan)

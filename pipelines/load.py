@@ -23,7 +23,7 @@ from i18n import separator, t
 from metrics import stored
 from . import reasons
 from .errors import PipelineError
-from .fields import DATASETS, STICKY, TIMESTAMP
+from .fields import DATASETS, STICKY, TEXT, TIMESTAMP
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
 from .mapping import (ROSTER, Mapping, also_named, detect, found_columns, ignored_columns,
                       payment_columns, status_column, unknown_columns, unknown_kind)
@@ -366,8 +366,11 @@ def mapping_warnings(sheet: RawSheet, header: Header,
         out.append(("columns_unknown", {"columns": unknown}))
     dated = date_columns(DATASETS[mapping.dataset], header, mapping).values()
     for name, others in also_named(labels, mapping, dated).items():
-        out.append(("columns_also", {"columns": [labels[i] for i in others], "field": name,
-                                     "used": [labels[mapping.columns[name]]], "at": others}))
+        # A free text reads the others where the first is blank (stage).
+        text = DATASETS[mapping.dataset].field(name).type == TEXT
+        out.append(("columns_also_text" if text else "columns_also",
+                    {"columns": [labels[i] for i in others], "field": name,
+                     "used": [labels[mapping.columns[name]]], "at": others}))
     out += status_marks(sheet, header, mapping)
     # a ledger's payment columns with something in them (empty ones drop nothing)
     if paid := [labels[i] for i in payment_columns(labels, mapping)
@@ -383,7 +386,8 @@ def _data_cells(sheet: RawSheet, header: Header, column: int) -> list:
 
 
 # The warnings mapping_warnings gives: a plan with another mapping gives its own.
-MAPPING_WARNINGS = ("columns_unknown", "columns_also", "status_marks", "bills_payment_columns")
+MAPPING_WARNINGS = ("columns_unknown", "columns_also", "columns_also_text", "status_marks",
+                    "bills_payment_columns")
 # Words of a status saying a row is no longer what it records (a receipt
 # voided or reversed, a ticket withdrawn or a duplicate, a reading struck out).
 VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲正", "注销", "删除", "重复", "退回")

@@ -32,7 +32,7 @@ from .fields import (BOOL, DATASETS, DAY_OR_TIME, ENUM, ID, NO_WORDS, NUMBER, PE
                      normalize_label, wan_yuan, wan_yuan_title)
 from .formulas import cell_ref
 from .header import FOOTER_ROW, TOTAL_MARKS, TOTAL_ROW, Header
-from .mapping import Mapping
+from .mapping import Mapping, also_named
 from .read import ROW, RawSheet
 from .reasons import WHOLE_ROW
 from .settings import company_now, load_settings
@@ -457,7 +457,20 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
                  + (f" OR contains({first}, {q.p(label)})" if label else ""))
         footer_row = f"CASE WHEN {guard} THEN ({footer_row}) ELSE false END"
 
-    raw_cols = ", ".join(f"c{mapping.columns[f.name]} AS {_q('raw_' + f.name)}"
+    # A free text under two names (处理情况 and 答复内容, 联系电话 and 手机号):
+    # the column read, and where it is blank the next (mapping.also_named).
+    also = {name: cols for name, cols in
+            also_named(header.labels, mapping, days.values()).items()
+            if ds.field(name).type == TEXT}
+
+    def raw_of(f) -> str:
+        cells = [f"c{i}" for i in [mapping.columns[f.name], *also.get(f.name, ())]]
+        value = cells[-1]
+        for c in reversed(cells[:-1]):
+            value = f"CASE WHEN {_blank(c)} THEN {value} ELSE {c} END"
+        return value
+
+    raw_cols = ", ".join(f"{raw_of(f)} AS {_q('raw_' + f.name)}"
                          for f in ds.fields if f.name in mapped)
     # A time of day alone (8:05), its date in a column of its own: each half
     # read once, in columns of their own (`halves`), then joined (heat_ts_join).

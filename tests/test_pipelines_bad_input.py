@@ -231,6 +231,20 @@ def test_a_printed_export_s_page_lines_and_cashier_lines_are_no_rows(con, tmp_pa
         ["R1", "R2", "R3"]
 
 
+def test_a_free_text_under_two_names_reads_the_second_where_the_first_is_blank(con, tmp_path):
+    header = ["工单编号", "受理时间", "工单类型", "处理情况", "答复内容", "联系电话", "手机号"]
+    report = load_file(con, xlsx(tmp_path / "t.xlsx", header, [
+        ["GD1", "2025-12-08 08:00", "咨询", None, "已答复用户", None, "13800001111"],
+        ["GD2", "2025-12-08 09:00", "咨询", "已处理", "已答复", "0533-1234567", "13800002222"],
+        ["GD3", "2025-12-08 10:00", "咨询", " ", None, None, None]]))
+    assert report.rows_rejected == 0, report.rejects
+    assert con.execute("SELECT ticket_no, result, phone FROM tickets ORDER BY 1").fetchall() == [
+        ("GD1", "已答复用户", "13800001111"), ("GD2", "已处理", "0533-1234567"),
+        ("GD3", None, None)]
+    assert sorted(p["field"] for c, p in report.notes if c == "columns_also_text") == \
+        ["phone", "result"]
+
+
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
     first = load_file(con, FILES / "temperature_good.xlsx")
     counts = row_counts(con)

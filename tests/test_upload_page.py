@@ -927,27 +927,33 @@ def test_literal_text_reads_as_written():
 def test_a_second_column_of_a_field_is_named_and_can_be_the_one_read(warehouse):
     """处理情况 empty and 答复内容 holding the answer: the first name found was
     read and the answer dropped without a word (the consultation counted as
-    漏件). Both columns are now named before the load, and the other can be
-    picked (remembered). 来电时间 beside 受理时间 is a second time, not the
-    day of the first: the ticket received over midnight loads."""
+    漏件). A free text now reads the second where the first is blank, and
+    says so; a second column of another field (来电时间 beside 受理时间, a
+    second time, not the day of the first: the ticket received over
+    midnight loads) is named, and either can be the one read (remembered)."""
     data = ("工单编号,来电时间,受理时间,工单类型,处理情况,答复内容\n"
-            "GD1,2025-12-07 23:50,2025-12-08 00:05,咨询,,已答复用户\n").encode("utf-8")
+            "GD1,2025-12-07 23:50,2025-12-08 00:05,咨询,,已答复用户\n"
+            "GD2,2025-12-07 09:00,2025-12-07 09:05,咨询,已处理,已答复\n").encode("utf-8")
     at = upload_bytes(open_page(), ("工单.csv", data))
     said = texts(at.warning)
-    assert "文件中的列「答复内容」也是「处理结果」的写法,没有导入:导入的是列「处理情况」。" \
-        "如果该读的是「答复内容」,请在上传页的「更改读取的列」中选它,再导入这个文件。" in said, said
-    assert any(w.startswith("文件中的列「来电时间」也是「受理时间」的写法") for w in said)
+    assert "文件中的列「答复内容」也是「处理结果」的写法:读的是列「处理情况」,其为空的行读列「答复内容」。" \
+        "如果应以「答复内容」为准,请在上传页的「更改读取的列」中选它。" in said, said
+    assert "文件中的列「来电时间」也是「受理时间」的写法,没有导入:导入的是列「受理时间」。" \
+        "如果该读的是「来电时间」,请在上传页的「更改读取的列」中选它,再导入这个文件。" in said, said
+    pick = next(s for s in at.selectbox if s.key.endswith("_received_at"))
+    assert pick.options == ["受理时间", "来电时间"] and pick.value == 2   # columns 3 and 2
     pick = next(s for s in at.selectbox if s.key.endswith("_result"))
-    assert pick.options == ["处理情况", "答复内容"] and pick.value == 4   # columns 5 and 6
-    pick.set_value(5)
+    pick.set_value(5)                                # 答复内容 first
     at.button(key=next(b.key for b in at.button if b.label == "应用并记住")).click().run()
-    assert not any("「答复内容」也是" in w for w in texts(at.warning))
-    assert any("文件中的列「处理情况」也是「处理结果」的写法" in w for w in texts(at.warning))
+    assert any("文件中的列「处理情况」也是「处理结果」的写法:读的是列「答复内容」" in w
+               for w in texts(at.warning))
     at.button(key="upload_load").click().run()
     assert not at.exception
     con = connect(warehouse)
     try:
-        assert con.execute("SELECT ticket_no, received_at, result FROM tickets").fetchall() == [
-            ("GD1", __import__("datetime").datetime(2025, 12, 8, 0, 5), "已答复用户")]
+        assert con.execute("SELECT ticket_no, received_at, result FROM tickets ORDER BY 1"
+                           ).fetchall() == [
+            ("GD1", __import__("datetime").datetime(2025, 12, 8, 0, 5), "已答复用户"),
+            ("GD2", __import__("datetime").datetime(2025, 12, 7, 9, 5), "已答复")]
     finally:
         con.close()
