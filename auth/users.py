@@ -280,10 +280,13 @@ def sso_identity(claims) -> str:
     """The name an identity-provider user is known by here: the email the
     provider says it verified, else the subject. An email it says it did not
     verify (`email_verified: false`; a provider letting anyone choose one)
-    gets no role mapped to that address."""
+    gets no role mapped to that address, unless the settings trust them
+    ([auth.sso] trust_unverified_email: a provider whose administrator
+    creates the accounts, with emails it never verifies)."""
     email = claims.get("email")
-    if email and claims.get("email_verified") is not False \
-            and str(claims.get("email_verified")).lower() != "false":
+    trusted = _auth().get("sso", {}).get("trust_unverified_email", False)
+    if email and (trusted or (claims.get("email_verified") is not False
+                              and str(claims.get("email_verified")).lower() != "false")):
         return str(email)
     return str(claims.get("sub") or "sso-user")
 

@@ -185,13 +185,13 @@ long_lists.show(debtors, lang, key="debtors", file_name=tr("debtors.file"),
 
 # --- daily settlement ------------------------------------------------------------------
 st.subheader(tr("daily.title"))
-# A period from the season's first day receives none of its prepayments,
-# which the collection rate above counts: say how much that is.
-season_start = fv.season_bounds(period.fee_season)[0]
-if period.start <= season_start:
-    prepaid, prepaid_receipts = fv.paid_before(curve, season_start)
+# A period from the season's first day (or before it) receives none of the
+# season's payments made before it begins, which the collection rate above
+# counts: say how much that is.
+if period.start <= fv.season_bounds(period.fee_season)[0]:
+    prepaid, prepaid_receipts = fv.paid_before(curve, period.start)
     if prepaid_receipts:
-        st.caption(tr("daily.prepaid", start=fmt.date(season_start, lang),
+        st.caption(tr("daily.prepaid", start=fmt.date(period.start, lang),
                       amount=f"{prepaid:,.2f}", receipts=f"{prepaid_receipts:,}"))
 daily = reads.get(DAILY)
 by_day = fv.receipts_by_day(daily)

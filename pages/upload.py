@@ -384,8 +384,10 @@ elif waiting:
     if st.button(load_label(len(ready)), type="primary", disabled=not ready,
                  key="upload_load"):
         for up in uploads.load_order(ready):
-            bar = st.progress(0.0, text=tr("ui.upload.loading", file=up.name))
-            uploads.load(con, up, lang, progress=lambda step, share, bar=bar, up=up: bar.progress(
-                share, text=f"{tr('ui.upload.loading', file=up.name)} ({tr(f'load.step.{step}')})"))
-            bar.progress(1.0, text=tr("ui.upload.done", file=up.name))
+            name = literal(up.name)   # the bar's text is Markdown
+            bar = st.progress(0.0, text=tr("ui.upload.loading", file=name))
+            uploads.load(con, up, lang, progress=lambda step, share, bar=bar, name=name:
+                         bar.progress(share, text=f"{tr('ui.upload.loading', file=name)} "
+                                                  f"({tr(f'load.step.{step}')})"))
+            bar.progress(1.0, text=tr("ui.upload.done", file=name))
         st.rerun()

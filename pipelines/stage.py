@@ -177,12 +177,6 @@ def _id(q: _Sql, value: str) -> str:
     return f"NULLIF(heat_id_number({inside}), '')"
 
 
-# Place names, compared with the roster's: a space inside one (华光路 换热站,
-# an ideographic space typed for alignment) is no part of the name, and
-# without it a ticket's station matched no roster station, so no branch.
-PLACE_NAMES = frozenset({"branch", "station", "community", "building", "unit"})
-
-
 def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
     # A blank cell loads as NULL: a CSV's tab-only cell was a text (a ticket
     # "with a result"), a cell's stray line break was kept.
@@ -190,8 +184,6 @@ def _typed(q: _Sql, f: Field, raw: str, epoch: str, scale: int = 1) -> str:
         return _text(q, raw)
 
     word = f"lower(regexp_replace({_value(f)}, '\\s+', '', 'g'))"
-    if f.type == TEXT and f.name in PLACE_NAMES:
-        return f"regexp_replace({text()}, '[\\s\\p{{Z}}]+', '', 'g')"
     if f.type == TEXT:
         return text()
     if f.type == ID:
@@ -572,9 +564,9 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         warnings += _reversals_of_a_receipt(con, no_error)
 
     key = ", ".join(_q(k) for k in ds.key)
-    # A key twice in the file: the row that says the most wins (a ticket
-    # resolved and followed up over the same ticket received only, in a
-    # newest-first export too), then the last row; the others are rejected
+    # A key twice in the file: the last row wins; for a ticket, the row that
+    # says the most first (resolved and followed up over the same ticket
+    # received only, in a newest-first export too). The others are rejected
     # naming it (stg_dups). Most keys are not repeated: the window runs on the
     # rows of repeated keys only (a grouping finds them in a third of the
     # time the window takes over a million rows), and the rows loaded are
@@ -582,7 +574,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     last_key = ds.key[-1]
     said = " + ".join(f"({_q(f.name)} IS NOT NULL)::INTEGER" for f in ds.fields
                       if f.name in mapped and f.name not in ds.key) or "0"
-    order = f"{said} DESC, {ROW} DESC"
+    order = (f"{said} DESC, " if ds.name == "tickets" else "") + f"{ROW} DESC"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_dups AS
         SELECT {ROW}, {_q('raw_' + last_key)} AS value, winner_row FROM (
@@ -761,14 +753,18 @@ REVERSAL_MARK = "（冲红）"
 
 
 def _stations_not_in_roster(con, column: str) -> list[tuple[str, dict]]:
-    """Loaded tickets whose responsible station (责任单位) is no station of
-    the roster (华光路站 for 华光路换热站): a ticket counts under its
-    station, so these count in no branch or station. Said with the names,
-    as households not in the roster are; nothing when no roster is loaded."""
+    """Loaded tickets placed by no one: no household of the roster, and a
+    responsible station (责任单位) that is no station of it (华光路站 or
+    华光路 换热站 for 华光路换热站). A ticket of a roster household takes its
+    household's branch whatever unit handled it (客服中心, 维修一队:
+    metrics/sql/ticket_placed.sql); these count in no branch or station.
+    Said with the names; nothing when no roster is loaded."""
     n, stations = con.execute("""
         SELECT count(*), list(DISTINCT station ORDER BY station)
         FROM stg_ok WHERE station IS NOT NULL
           AND station NOT IN (SELECT station FROM households WHERE station IS NOT NULL)
+          AND (household_id IS NULL
+               OR household_id NOT IN (SELECT household_id FROM households))
           AND EXISTS (SELECT 1 FROM households WHERE station IS NOT NULL)""").fetchone()
     if not n:
         return []
@@ -778,15 +774,19 @@ def _stations_not_in_roster(con, column: str) -> list[tuple[str, dict]]:
 
 def _reversals_of_a_receipt(con, no_error: str) -> list[tuple[str, dict]]:
     """A reversal (冲红: a negative amount) under the receipt number of the
-    payment it reverses, in this file or already loaded: a receipt number is
+    payment it reverses (the same household's, for the same season), in this
+    file or already loaded: a receipt number is
     the payments' key, so it replaced that payment (the collection fell by
     twice the amount) or, in one file, was a duplicate of it. It is kept
-    beside the payment under its receipt number marked 「（冲红）」, so the two
-    net to nothing."""
+    beside the payment under its receipt number marked 「（冲红）」, taking its
+    amount off the payment's."""
+    # The same receipt of the same household and season: a number another
+    # household or season uses again is no reversal of it.
+    same = "(receipt_no, household_id, season)"
     where = (f"{no_error} AND amount < 0 AND receipt_no IS NOT NULL "
-             f"AND NOT ends_with(receipt_no, '{REVERSAL_MARK}') AND (receipt_no IN ("
-             f"SELECT receipt_no FROM stg WHERE {no_error} AND amount > 0) "
-             f"OR receipt_no IN (SELECT receipt_no FROM fee_payments WHERE amount > 0))")
+             f"AND NOT ends_with(receipt_no, '{REVERSAL_MARK}') AND ({same} IN ("
+             f"SELECT {same} FROM stg WHERE {no_error} AND amount > 0) "
+             f"OR {same} IN (SELECT {same} FROM fee_payments WHERE amount > 0))")
     rows = con.execute(f"SELECT receipt_no FROM stg WHERE {where} ORDER BY {ROW}").fetchall()
     if not rows:
         return []

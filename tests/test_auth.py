@@ -321,3 +321,11 @@ def test_an_sso_email_the_provider_did_not_verify_maps_to_no_role():
         assert sso_identity({"email": "boss@example.com", "email_verified": unverified,
                              "sub": "u1"}) == "u1"
     assert sso_identity({"sub": "u2"}) == "u2" and sso_identity({}) == "sso-user"
+
+
+def test_unverified_emails_are_trusted_only_when_the_settings_say_so(monkeypatch):
+    from auth import users
+    auth = {**users._auth(), "sso": {"trust_unverified_email": True}}
+    monkeypatch.setattr(users, "_auth", lambda: auth)
+    assert sso_identity({"email": "boss@example.com", "email_verified": False,
+                         "sub": "u1"}) == "boss@example.com"

@@ -438,10 +438,21 @@ def test_a_whole_season_says_its_prepayments(demo_copy, lang):
     assert receipts > 0
     text = shown_text(at)
     if lang == "zh":
-        assert f"开季(2025年11月15日)前已收 ¥{amount:,.2f}({receipts:,} 笔预缴)" in text
+        assert f"所选时段开始(2025年11月15日)前已预缴 ¥{amount:,.2f}({receipts:,} 笔)" in text
     else:
         assert f"¥{amount:,.2f} of this season" in text
-        assert f"was paid before the season began on 15 Nov 2025 ({receipts:,} prepayments)" in text
+        assert f"was prepaid before the chosen period began on 15 Nov 2025 ({receipts:,} " \
+            "payments)" in text
+    # A period from before the season: what it does not receive is what was
+    # paid before it began (its own receipts hold the rest).
+    early = open_page(PAGE, lang, season="2025-2026", period="range", **{
+        "from": "2025-10-01", "to": "2025-12-07"})
+    before, n = con.execute(
+        "SELECT sum(amount), count(*) FROM fee_payments "
+        "WHERE season = '2025-2026' AND paid_at < DATE '2025-10-01'").fetchone()
+    said = ("(2025年10月1日)前已预缴 ¥{:,.2f}" if lang == "zh" else "¥{:,.2f} of this season")
+    assert said.format(before) in shown_text(early)
+    assert said.format(amount) not in shown_text(early)
     # A week in the season starts after the prepayments: nothing to say.
     week = open_page(PAGE, lang, **WEEK)
-    assert "笔预缴" not in shown_text(week) and "prepayments)" not in shown_text(week)
+    assert "前已预缴" not in shown_text(week) and "was prepaid" not in shown_text(week)

@@ -8,6 +8,7 @@ import pytest
 
 from i18n import t
 from made_files import tiny_png, xlsx
+from pipelines.batches import undo_batch
 from pipelines.load import load_file
 from pipelines.warehouse import row_counts
 
@@ -135,7 +136,7 @@ def test_a_reversal_under_its_receipts_number_nets_to_nothing(con, tmp_path):
     # The 状态 column: the reversals count as such; only the voided receipt,
     # which counts as paid, is said.
     assert dict(report.notes)["status_marks"] == {"column": "状态", "n": 1, "values": ["已作废"]}
-    assert any("与原收据同号(如 RV2)" in w for w in report.warnings)
+    assert any("与同一户同一供暖季的原收据同号(如 RV2)" in w for w in report.warnings)
     report = load_file(con, xlsx(tmp_path / "jan.xlsx", PAYMENTS, [
         ["RV1", "001", "2025-2026", "2026-01-05", "-1825.28", "冲红"]]))
     assert (report.rows_inserted, report.rows_updated) == (1, 0)
@@ -144,6 +145,15 @@ def test_a_reversal_under_its_receipts_number_nets_to_nothing(con, tmp_path):
         ("CH9", -100.0),                      # a reversal of its own number: as it was
         ("RV1", 1825.28), ("RV1（冲红）", -1825.28),
         ("RV2", 1286.16), ("RV2（冲红）", -1286.16), ("ZF1", 300.0)]
+    # A negative amount under a number another household or season used is
+    # no reversal of it: loaded under its own number (replacing, as numbers
+    # do, and said as a number reused).
+    other = load_file(con, xlsx(tmp_path / "other.xlsx", PAYMENTS, [
+        ["RV2", "009", "2025-2026", "2026-01-06", "-10", "冲红"]]))
+    assert "reversal_same_receipt" not in dict(other.notes) and "key_reused" in dict(other.notes)
+    assert con.execute("SELECT count(*) FROM fee_payments WHERE receipt_no = 'RV2（冲红）'"
+                       ).fetchone()[0] == 1
+    undo_batch(con, other.batch_id)
     # The same file again, or an export overlapping it: nothing more.
     again = load_file(con, xlsx(tmp_path / "jan2.xlsx", PAYMENTS, [
         ["RV1", "001", "2025-2026", "2026-01-05", "-1825.28", "冲红"],
@@ -173,23 +183,24 @@ def test_readings_without_a_time_of_day_are_said_and_so_is_a_reading_they_replac
 
 
 def test_a_station_named_otherwise_than_in_the_roster(con, tmp_path):
-    """A space inside a place name (华光路 换热站, an ideographic space typed
-    for alignment) is no part of it; a name the roster does not have
-    (华光路站) leaves its ticket in no branch: said, with the names."""
+    """A ticket of no roster household counts under its 责任单位's branch: a
+    name the roster does not have (华光路站, 华光路 换热站) leaves it in no
+    branch, said with the names. A roster household's ticket takes its
+    household's branch whatever unit handled it (客服中心): not said."""
     load_file(con, xlsx(tmp_path / "roster.xlsx", ["户号", "分公司", "供热站", "供热面积"],
-                        [["001", "张店 分公司", "华光路换热站", "80"]]))
+                        [["001", "张店分公司", "华光路换热站", "80"]]))
     report = load_file(con, xlsx(tmp_path / "tickets.xlsx", ["工单编号", "受理时间", "工单类型",
-                                                             "责任单位"], [
-        ["GD1", "2025-12-08 08:00", "投诉", "华光路 换热站"],
-        ["GD2", "2025-12-08 08:00", "投诉", "华光路站"],
-        ["GD3", "2025-12-08 08:00", "投诉", "华光路\u3000换热站\u3000"],
-        ["GD4", "2025-12-08 08:00", "投诉", "华光路站"]]))
-    assert con.execute("SELECT branch FROM households").fetchall() == [("张店分公司",)]
-    assert con.execute("SELECT ticket_no, station FROM tickets ORDER BY 1").fetchall() == [
-        ("GD1", "华光路换热站"), ("GD2", "华光路站"), ("GD3", "华光路换热站"), ("GD4", "华光路站")]
-    assert [(c, p["n"], p["keys"]) for c, p in report.notes] == [
-        ("station_not_in_roster", 2, ["华光路站"])]
-    assert report.warnings[0].startswith("2 张工单的「责任单位」不是用户档案中的供热站(如「华光路站」)")
+                                                             "责任单位", "户号"], [
+        ["GD1", "2025-12-08 08:00", "投诉", "华光路 换热站", None],
+        ["GD2", "2025-12-08 08:00", "投诉", "华光路站", "999"],
+        ["GD3", "2025-12-08 08:00", "投诉", "华光路换热站", None],
+        ["GD4", "2025-12-08 08:00", "投诉", "华光路站", None],
+        ["GD5", "2025-12-08 08:00", "投诉", "客服中心", "001"]]))
+    notes = [(p["n"], p["keys"]) for c, p in report.notes if c == "station_not_in_roster"]
+    assert notes == [(3, ["华光路 换热站", "华光路站"])]
+    said = next(w for w in report.warnings if w.startswith("3 张工单"))
+    assert said.startswith("3 张工单没有用户档案中的户号,「责任单位」也不是用户档案中的供热站"
+                           "(如「华光路 换热站」、「华光路站」)"), said
 
 
 def test_a_roster_moving_a_household_to_another_branch_says_so(con, tmp_path):
@@ -243,6 +254,19 @@ def test_a_free_text_under_two_names_reads_the_second_where_the_first_is_blank(c
         ("GD3", None, None)]
     assert sorted(p["field"] for c, p in report.notes if c == "columns_also_text") == \
         ["phone", "result"]
+
+
+def test_a_reading_twice_in_one_file_keeps_the_last_row_whatever_it_says(con, tmp_path):
+    """Only a ticket's row that says the most wins over a later one: a
+    re-measurement listed after a reading with a note replaces it."""
+    header = ["户号", "测温时间", "室内温度", "室外温度", "用户签字", "备注"]
+    report = load_file(con, xlsx(tmp_path / "r.xlsx", header, [
+        ["001", "2025-12-08 09:00", "16.5", "-2", "张三", "偏低"],
+        ["001", "2025-12-08 09:00", "19.0", None, "张三", None]]))
+    assert [(r.row, r.reason) for r in report.rejects] == [
+        (2, "与同一文件第 3 行的测温时间重复,已以第 3 行为准")]
+    assert con.execute("SELECT indoor_c, source_row FROM temperature_readings").fetchall() == \
+        [(19.0, 3)]
 
 
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):

@@ -939,7 +939,8 @@ def test_a_second_column_of_a_field_is_named_and_can_be_the_one_read(warehouse):
     assert "文件中的列「答复内容」也是「处理结果」的写法:读的是列「处理情况」,其为空的行读列「答复内容」。" \
         "如果应以「答复内容」为准,请在上传页的「更改读取的列」中选它。" in said, said
     assert "文件中的列「来电时间」也是「受理时间」的写法,没有导入:导入的是列「受理时间」。" \
-        "如果该读的是「来电时间」,请在上传页的「更改读取的列」中选它,再导入这个文件。" in said, said
+        "如果该读的是「来电时间」,请在上传页的「更改读取的列」中选它," \
+        "再导入这个文件(已经导入的,先在「数据管理」中撤销那一批次)。" in said, said
     pick = next(s for s in at.selectbox if s.key.endswith("_received_at"))
     assert pick.options == ["受理时间", "来电时间"] and pick.value == 2   # columns 3 and 2
     pick = next(s for s in at.selectbox if s.key.endswith("_result"))
