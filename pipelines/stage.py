@@ -572,9 +572,11 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     # time the window takes over a million rows), and the rows loaded are
     # read from stg once, without copying it.
     last_key = ds.key[-1]
-    said = " + ".join(f"({_q(f.name)} IS NOT NULL)::INTEGER" for f in ds.fields
-                      if f.name in mapped and f.name not in ds.key) or "0"
-    order = (f"{said} DESC, " if ds.name == "tickets" else "") + f"{ROW} DESC"
+    order = f"{ROW} DESC"
+    if ds.name == "tickets":
+        said = " + ".join(f"({_q(f.name)} IS NOT NULL)::INTEGER" for f in ds.fields
+                          if f.name in mapped and f.name not in ds.key) or "0"
+        order = f"{said} DESC, {order}"
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stg_dups AS
         SELECT {ROW}, {_q('raw_' + last_key)} AS value, winner_row FROM (
@@ -749,9 +751,6 @@ def _not_in_roster(con, width: int) -> list[tuple[str, dict]]:
     return out
 
 
-REVERSAL_MARK = "（冲红）"
-
-
 def _stations_not_in_roster(con, column: str) -> list[tuple[str, dict]]:
     """Loaded tickets placed by no one: no household of the roster, and a
     responsible station (责任单位) that is no station of it (华光路站 or
@@ -772,14 +771,16 @@ def _stations_not_in_roster(con, column: str) -> list[tuple[str, dict]]:
                                        "keys": stations[:EXAMPLES * 2]})]
 
 
+REVERSAL_MARK = "（冲红）"
+
+
 def _reversals_of_a_receipt(con, no_error: str) -> list[tuple[str, dict]]:
     """A reversal (冲红: a negative amount) under the receipt number of the
     payment it reverses (the same household's, for the same season), in this
-    file or already loaded: a receipt number is
-    the payments' key, so it replaced that payment (the collection fell by
-    twice the amount) or, in one file, was a duplicate of it. It is kept
-    beside the payment under its receipt number marked 「（冲红）」, taking its
-    amount off the payment's."""
+    file or already loaded: a receipt number is the payments' key, so it
+    replaced that payment (the collection fell by twice the amount) or, in
+    one file, was a duplicate of it. It is kept beside the payment under its
+    receipt number marked 「（冲红）」, taking its amount off the payment's."""
     # The same receipt of the same household and season: a number another
     # household or season uses again is no reversal of it.
     same = "(receipt_no, household_id, season)"
