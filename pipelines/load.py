@@ -390,7 +390,8 @@ MAPPING_WARNINGS = ("columns_unknown", "columns_also", "columns_also_text", "sta
                     "bills_payment_columns")
 # Words of a status saying a row is no longer what it records (a receipt
 # voided or reversed, a ticket withdrawn or a duplicate, a reading struck out).
-VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲正", "注销", "删除", "重复", "退回")
+VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲正", "注销", "删除", "重复", "退回",
+              "退费", "退款", "已退")
 REVERSAL_WORDS = ("冲红", "红冲", "冲正", "冲销")
 # An amount written negative: -1.00, −1.00, ¥-1.00, (1.00) as accountants write it.
 NEGATIVE_TEXT = r"^\s*[¥￥]?\s*[-−－–﹣(（]"

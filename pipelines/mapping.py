@@ -301,17 +301,21 @@ def also_named(labels: list[str | None], m: Mapping, used: Iterable[int] = ()
 
 
 def status_column(labels: list[str | None], m: Mapping) -> int | None:
-    """The file's column headed 状态 alone when this export does not read it
-    (the roster's heating status is known by that word; a payments file's
-    marks voided receipts, a tickets file's withdrawn tickets)."""
-    if _STATUS in _synonyms(m.dataset):
-        return None
+    """The file's column headed 状态 (or 票据状态, 交易类型 …) when this export
+    does not read it (the roster's heating status is known by that word; a
+    payments file's marks voided or refunded receipts, a tickets file's
+    withdrawn tickets)."""
+    names = _STATUS_NAMES - _synonyms(m.dataset)
     taken = set(m.columns.values())
     return next((i for i, label in enumerate(labels)
-                 if label and i not in taken and normalize_label(label) == _STATUS), None)
+                 if label and i not in taken and normalize_label(label) in names), None)
 
 
 _STATUS = "状态"
+# A column saying what became of a row: voided, reversed, refunded, withdrawn.
+_STATUS_NAMES = frozenset(normalize_label(x) for x in (
+    _STATUS, "票据状态", "收据状态", "单据状态", "交易状态", "收费状态", "缴费状态", "工单状态",
+    "交易类型", "收费类型", "业务类型"))
 # A bills ledger (收费台账) often carries what was paid beside what is due.
 # Payments are records of their own (a receipt each): from a ledger only the
 # bills load, so its payment columns are named.

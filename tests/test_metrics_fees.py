@@ -335,12 +335,17 @@ def test_an_invoice_cell_saying_none_is_no_invoice(con):
         "q2": payment("q2", "h1", "2025-12-02 10:00", 100.0, "现金", "刘红", " 未开票 "),
         "q3": payment("q3", "h1", "2025-12-02 11:00", 100.0, "现金", "刘红", "无2025001"),
         "q4": payment("q4", "h1", "2025-12-02 12:00", 100.0, "现金", "刘红", "INV4"),
+        # a number not yet issued, as systems fill it: zeros, dashes; 待开
+        "q5": payment("q5", "h1", "2025-12-02 13:00", 100.0, "现金", "刘红", "00000000"),
+        "q6": payment("q6", "h1", "2025-12-02 14:00", 100.0, "现金", "刘红", "0"),
+        "q7": payment("q7", "h1", "2025-12-02 15:00", 100.0, "现金", "刘红", "待开"),
+        "q8": payment("q8", "h1", "2025-12-02 16:00", 100.0, "现金", "刘红", "00012300"),
     })
     assert action_list(con, "receipts_without_invoice", WEEK)["receipt_no"].tolist() == \
-        ["q1", "q2"]
+        ["q1", "q2", "q5", "q6", "q7"]
     day = action_list(con, "daily_receipts", WEEK)
-    assert (day["receipts"].sum(), day["receipts_without_invoice"].sum()) == (4, 2)
-    assert day["amount_without_invoice_yuan"].sum() == 200.0
+    assert (day["receipts"].sum(), day["receipts_without_invoice"].sum()) == (8, 5)
+    assert day["amount_without_invoice_yuan"].sum() == 500.0
 
 
 def test_receipts_without_invoice(wh):

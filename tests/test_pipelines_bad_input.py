@@ -269,6 +269,23 @@ def test_a_reading_twice_in_one_file_keeps_the_last_row_whatever_it_says(con, tm
         [(19.0, 3)]
 
 
+def test_a_refund_or_a_payment_method_under_other_names_is_read_or_said(con, tmp_path):
+    """收款方式 was dropped (日清日结 showed no method); a refund written as a
+    positive amount under 状态 已退费, or 交易类型 退费, counted as money
+    collected without a word."""
+    header = ["收据号", "户号", "供暖季", "缴费日期", "实收金额", "收款方式", "交易类型"]
+    report = load_file(con, xlsx(tmp_path / "p.xlsx", header, [
+        ["R1", "001", "2025-2026", "2025-12-08", "1840", "微信", "缴费"],
+        ["R2", "001", "2025-2026", "2025-12-09", "460", "微信", "退费"]]))
+    assert con.execute("SELECT list(method ORDER BY receipt_no) FROM fee_payments"
+                       ).fetchone()[0] == ["微信", "微信"]
+    assert dict(report.notes)["status_marks"] == {"column": "交易类型", "n": 1, "values": ["退费"]}
+    report = load_file(con, xlsx(tmp_path / "q.xlsx", ["收据号", "户号", "供暖季", "缴费日期",
+                                                       "实收金额", "状态"], [
+        ["R3", "002", "2025-2026", "2025-12-08", "460", "已退费"]]))
+    assert dict(report.notes)["status_marks"]["values"] == ["已退费"]
+
+
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
     first = load_file(con, FILES / "temperature_good.xlsx")
     counts = row_counts(con)

@@ -23,9 +23,12 @@ final as (
         p.method,
         p.collector,
         p.invoice_no,
-        -- Blank, or a word saying there is none (无, 未开票: settings).
+        -- Blank, a word saying there is none (无, 未开票: settings), or
+        -- zeros and dashes alone (0, 00000000, ---), as systems fill a
+        -- number not yet issued.
         coalesce(trim(p.invoice_no), '') = ''
             or list_contains($no_invoice_words::varchar[], trim(p.invoice_no))
+            or regexp_full_match(trim(p.invoice_no), '[0\-—/]+')
             as missing_invoice,
         p.paid_at >= $start_at as paid_in_period,
         p.season = $season as for_season,
