@@ -29,8 +29,8 @@ from .mapping import (ROSTER, Mapping, also_named, detect, found_columns, ignore
                       payment_columns, status_column, unknown_columns, unknown_kind)
 from .read import ROW, RawSheet, fill_merged, read_sheets
 from .settings import load_settings
-from .stage import (EVENT_TIME, _q, date_columns, money_scales, stage, uncomputed_columns,
-                    uncomputed_error)
+from .stage import (EVENT_TIME, _q, bill_months, date_columns, money_scales, refuse_monthly_bills,
+                    stage, uncomputed_columns, uncomputed_error)
 from .warehouse import WRITE_LOCK, bump_data_version, protect
 
 JSON_KEYS = ("file", "kind", "batch_id", "status", "rows_read", "rows_inserted",
@@ -246,12 +246,14 @@ class Plan:
         mapped, a formula cell without a computed value in a data row of a
         loaded value column (uncomputed_formulas, as staging finds it) and
         amounts whose unit the title gives but their header does not
-        (amount_unit_unclear)."""
+        (amount_unit_unclear), and a bills ledger of a row per month
+        (bills_monthly)."""
         if self.first_data_row() is None:
             raise PipelineError("no_rows")
         if not self.mapping.complete:
             return
         ds = DATASETS[self.mapping.dataset]
+        refuse_monthly_bills(ds, self.sheet, self.header, self.mapping)
         money_scales(ds, self.sheet, self.header, self.mapping)
         columns = uncomputed_columns(ds, self.mapping)
         cells = [(r, c) for r, c in self.sheet.uncomputed
@@ -372,6 +374,10 @@ def mapping_warnings(sheet: RawSheet, header: Header,
                     {"columns": [labels[i] for i in others], "field": name,
                      "used": [labels[mapping.columns[name]]], "at": others}))
     out += status_marks(sheet, header, mapping)
+    # A ledger of one month (账期 2025-12): a later month's would replace it.
+    months = bill_months(DATASETS[mapping.dataset], sheet, header, mapping)
+    if months and len(months[1]) == 1:
+        out.append(("bills_one_month", {"column": months[0], "month": months[1][0]}))
     # a ledger's payment columns with something in them (empty ones drop nothing)
     if paid := [labels[i] for i in payment_columns(labels, mapping)
                 if any(c not in (None, "") for c in _data_cells(sheet, header, i))]:
@@ -387,7 +393,7 @@ def _data_cells(sheet: RawSheet, header: Header, column: int) -> list:
 
 # The warnings mapping_warnings gives: a plan with another mapping gives its own.
 MAPPING_WARNINGS = ("columns_unknown", "columns_also", "columns_also_text", "status_marks",
-                    "bills_payment_columns")
+                    "bills_one_month", "bills_payment_columns")
 # Words of a status saying a row is no longer what it records (a receipt
 # voided or reversed, a ticket withdrawn or a duplicate, a reading struck out).
 VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲正", "注销", "删除", "重复", "退回",

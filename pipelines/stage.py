@@ -395,6 +395,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         mapping.columns[f.name] for f in ds.fields if f.name in mapped and f.type in NORMALISED]
         + list(days.values()))
     q = _Sql()
+    refuse_monthly_bills(ds, sheet, header, mapping)
     scales = money_scales(ds, sheet, header, mapping)
     extra, line, header_fields = "NULL::BIGINT", "NULL::VARCHAR", None
     if sheet.field_counts is not None:
@@ -1215,6 +1216,40 @@ def _normalised(table: pa.Table, columns: list[int]) -> pa.Table:
             cells = cells.cast(pa.string())
         table = table.append_column(f"n{i}", pc.utf8_normalize(cells, form="NFKC"))
     return table
+
+
+# A bills ledger's column naming the month a row charges (账期 2025-11).
+_PERIOD_NAMES = frozenset(normalize_label(x) for x in (
+    "账期", "计费月份", "所属月份", "月份", "收费月份", "计费期间", "账单月份", "费用月份",
+    "计费周期", "账单期间", "所属期"))
+
+
+def bill_months(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping
+                ) -> tuple[str, list[str]] | None:
+    """A bills ledger's column naming the month each row charges (账期),
+    with the months it holds; None when it has none."""
+    if ds.name != "fee_bills":
+        return None
+    taken = set(mapping.columns.values())
+    rows = pc.greater(sheet.table.column(ROW), header.last_row)
+    for i, label in enumerate(header.labels):
+        if not label or i in taken or normalize_label(label) not in _PERIOD_NAMES:
+            continue
+        cells = pc.utf8_trim_whitespace(pc.cast(pc.filter(sheet.table.column(f"c{i}"), rows),
+                                                pa.string()))
+        return str(label), [v for v in pc.unique(cells).to_pylist() if v]
+    return None
+
+
+def refuse_monthly_bills(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping
+                         ) -> None:
+    """Refuse a bills ledger of one row per household and month (a 账期
+    column of several months): a bill is a household's season, so each
+    month's row replaced the one before and the season's due was one
+    month's (a collection rate of 1,043%)."""
+    found = bill_months(ds, sheet, header, mapping)
+    if found and len(found[1]) > 1:
+        raise PipelineError("bills_monthly", column=found[0], values=found[1][:3])
 
 
 def money_scales(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping

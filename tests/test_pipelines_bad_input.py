@@ -9,7 +9,8 @@ import pytest
 from i18n import t
 from made_files import tiny_png, xlsx
 from pipelines.batches import undo_batch
-from pipelines.load import load_file
+from pipelines.errors import PipelineError
+from pipelines.load import load_file, plan_file
 from pipelines.warehouse import row_counts
 
 FILES = __import__("pathlib").Path(__file__).parent / "data" / "pipelines"
@@ -284,6 +285,26 @@ def test_a_refund_or_a_payment_method_under_other_names_is_read_or_said(con, tmp
                                                        "实收金额", "状态"], [
         ["R3", "002", "2025-2026", "2025-12-08", "460", "已退费"]]))
     assert dict(report.notes)["status_marks"]["values"] == ["已退费"]
+
+
+def test_a_monthly_bills_ledger_is_refused_saying_why(con, tmp_path):
+    """A row per household and month replaced one another: one month's due
+    stood for the season's, and the collection rate read 1,043%."""
+    header = ["户号", "供暖季", "账期", "供热面积", "单价", "应收金额"]
+    rows = [[h, "2025-2026", month, "100", "5.75", "575"]
+            for month in ("2025-11", "2025-12") for h in ("001", "002")]
+    path = xlsx(tmp_path / "monthly.xlsx", header, rows)
+    report = load_file(con, path)
+    assert (report.status, report.error_code) == ("failed", "bills_monthly")
+    assert report.error.startswith("这是按月的收费台账:「账期」列有多个月份(如 2025-11、2025-12)")
+    assert con.execute("SELECT count(*) FROM fee_bills").fetchone()[0] == 0
+    with pytest.raises(PipelineError) as exc:       # refused at the upload page's check too
+        plan_file(path).check()
+    assert exc.value.code == "bills_monthly"
+    # One month in the column: loads, saying a later month's would replace it.
+    one = load_file(con, xlsx(tmp_path / "one.xlsx", header, rows[:2]))
+    assert (one.status, one.rows_inserted) == ("loaded", 2)
+    assert dict(one.notes)["bills_one_month"] == {"column": "账期", "month": "2025-11"}
 
 
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):

@@ -404,7 +404,7 @@ def test_a_status_column_and_a_ledgers_payment_columns_are_named(con, tmp_path):
     assert said in plan_file(path).warnings                     # before the load, too
     paid = load_file(con, path)
     assert said in paid.notes and paid.rows_inserted == 3
-    assert "作废的收据算作已收" in next(w for w in paid.warnings_in("zh") if "「状态」" in w)
+    assert "作废的收据、以正数记的退费都算作已收" in next(w for w in paid.warnings_in("zh") if "「状态」" in w)
     # 正常 on every row is no news
     quiet = plan_file(xlsx(tmp_path / "收费明细2.xlsx", header,
                            [["R4", "0101004", "2025-2026", "2025-11-01", 900, "正常"]]))
