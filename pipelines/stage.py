@@ -550,6 +550,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
     # A row whose columns are shifted is rejected as a whole, for that only.
     no_error = " AND ".join(["_extra IS NULL"] + [f"{e} IS NULL" for e in errs])
     warnings += _unknown_choices(con, ds, header, mapping, ignored, no_error)
+    warnings += _unreadable_left_empty(con, ds, header, mapping, no_error)
     roster = _roster_width(con) if ds.name != "households" and "household_id" in mapped \
         else None
     if roster:
@@ -839,6 +840,42 @@ def _unknown_choices(con, ds: Dataset, header: Header, mapping: Mapping, ignored
         out.append(("unknown_values", {
             "column": header.labels[mapping.columns[f.name]], "field": f.name, "n": len(kept),
             "values": values, "allowed": list(f.values)}))
+    return out
+
+
+# Optional cells a row is not rejected for when they cannot be read (a bill's
+# "低保减免500", a price "23元/平方米·采暖期", a 20-digit e-invoice number Excel
+# stored as a number): the row loads with the cell empty, said. Each shows
+# downstream (a bill that differs from the tariff or cannot be checked, a
+# receipt without an invoice); rejected, the bill's amount due or the
+# receipt's money was lost from every rate.
+LEFT_EMPTY = {"fee_bills": ("heated_area_m2", "unit_price", "exemption"),
+              "fee_payments": ("invoice_no",)}
+LEFT_EMPTY_CODES = ("bad_number", "id_number_digits", "number_comma", "number_split")
+
+
+def _unreadable_left_empty(con, ds: Dataset, header: Header, mapping: Mapping,
+                           no_error: str) -> list[tuple[str, dict]]:
+    out = []
+    for name in LEFT_EMPTY.get(ds.name, ()):
+        if name not in mapping.columns:
+            continue
+        err = _q("err_" + name)
+        where = f"{err} IN ({', '.join(repr(c) for c in LEFT_EMPTY_CODES)})"
+        rows = [r for (r,) in con.execute(f"SELECT {ROW} FROM stg WHERE {where}").fetchall()]
+        if not rows:
+            continue
+        con.execute(f"UPDATE stg SET {err} = NULL, {_q(name)} = NULL WHERE {where}")
+        kept = _kept_rows(con, rows, no_error)
+        if not kept:
+            continue
+        values = [v for (v,) in con.execute(
+            f"SELECT v FROM (SELECT trim(CAST({_q('raw_' + name)} AS VARCHAR)) AS v, "
+            f"min({ROW}) AS first FROM stg WHERE {ROW} IN (SELECT unnest($rows)) GROUP BY v) "
+            f"ORDER BY first LIMIT $k", {"rows": kept, "k": EXAMPLES}).fetchall()]
+        out.append(("unreadable_left_empty", {
+            "column": header.labels[mapping.columns[name]], "field": name, "n": len(kept),
+            "values": values}))
     return out
 
 

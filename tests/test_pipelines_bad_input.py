@@ -307,6 +307,32 @@ def test_a_monthly_bills_ledger_is_refused_saying_why(con, tmp_path):
     assert dict(one.notes)["bills_one_month"] == {"column": "账期", "month": "2025-11"}
 
 
+def test_an_unreadable_optional_cell_of_a_bill_or_receipt_loads_it_empty(con, tmp_path):
+    """A bill's "低保减免500" or "23元/平方米·采暖期", a receipt's 20-digit e-invoice
+    number stored as a number: the whole bill or receipt was rejected, its
+    amount due or money lost from every rate. It loads with that cell empty."""
+    bills = load_file(con, xlsx(tmp_path / "b.xlsx", ["户号", "供暖季", "供热面积", "单价",
+                                                     "减免金额", "应收金额"], [
+        ["001", "2025-2026", "100", "23", "低保减免500", "1800"],
+        ["002", "2025-2026", "100", "23元/平方米·采暖期", "0", "2300"],
+        ["003", "2025-2026", "100", "23", "0", "2300"]]))
+    assert (bills.rows_inserted, bills.rows_rejected) == (3, 0), bills.rejects
+    assert con.execute("SELECT household_id, unit_price, exemption, amount_due FROM fee_bills "
+                       "ORDER BY 1").fetchall() == [
+        ("001", 23.0, None, 1800.0), ("002", None, 0.0, 2300.0), ("003", 23.0, 0.0, 2300.0)]
+    assert [(p["field"], p["n"], p["values"]) for c, p in bills.notes
+            if c == "unreadable_left_empty"] == [
+        ("unit_price", 1, ["23元/平方米·采暖期"]), ("exemption", 1, ["低保减免500"])]
+    paid = load_file(con, xlsx(tmp_path / "p.xlsx", ["收据号", "户号", "供暖季", "缴费日期",
+                                                    "实收金额", "发票号码"], [
+        ["R1", "001", "2025-2026", "2025-12-08", "1800", 25370000000012345678],
+        ["R2", "002", "2025-2026", "2025-12-08", "2300", "INV2"]]))
+    assert (paid.rows_inserted, paid.rows_rejected) == (2, 0), paid.rejects
+    assert con.execute("SELECT receipt_no, invoice_no FROM fee_payments ORDER BY 1").fetchall() \
+        == [("R1", None), ("R2", "INV2")]
+    assert "unreadable_left_empty" in dict(paid.notes)
+
+
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
     first = load_file(con, FILES / "temperature_good.xlsx")
     counts = row_counts(con)
