@@ -374,6 +374,10 @@ def mapping_warnings(sheet: RawSheet, header: Header,
                     {"columns": [labels[i] for i in others], "field": name,
                      "used": [labels[mapping.columns[name]]], "at": others}))
     out += status_marks(sheet, header, mapping)
+    # A price per month (单价(元/㎡/月)): the bill check takes a season's.
+    price = mapping.columns.get("unit_price") if mapping.dataset == "fee_bills" else None
+    if price is not None and re.search(r"/\s*(月|month)", str(labels[price]), re.I):
+        out.append(("price_per_month", {"column": labels[price]}))
     # A ledger of one month (账期 2025-12): a later month's would replace it.
     months = bill_months(DATASETS[mapping.dataset], sheet, header, mapping)
     if months and len(months[1]) == 1:
@@ -393,7 +397,7 @@ def _data_cells(sheet: RawSheet, header: Header, column: int) -> list:
 
 # The warnings mapping_warnings gives: a plan with another mapping gives its own.
 MAPPING_WARNINGS = ("columns_unknown", "columns_also", "columns_also_text", "status_marks",
-                    "bills_one_month", "bills_payment_columns")
+                    "bills_one_month", "price_per_month", "bills_payment_columns")
 # Words of a status saying a row is no longer what it records (a receipt
 # voided or reversed, a ticket withdrawn or a duplicate, a reading struck out).
 VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲正", "注销", "删除", "重复", "退回",

@@ -333,6 +333,17 @@ def test_an_unreadable_optional_cell_of_a_bill_or_receipt_loads_it_empty(con, tm
     assert "unreadable_left_empty" in dict(paid.notes)
 
 
+def test_a_price_per_month_is_said(con, tmp_path):
+    header = ["户号", "供暖季", "供热面积", "单价(元/㎡/月)", "应收金额"]
+    report = load_file(con, xlsx(tmp_path / "b.xlsx", header, [
+        ["001", "2025-2026", "100", "5.75", "2300"]]))
+    assert dict(report.notes)["price_per_month"] == {"column": "单价(元/㎡/月)"}
+    season = load_file(con, xlsx(tmp_path / "s.xlsx", ["户号", "供暖季", "供热面积", "单价(元/㎡)",
+                                                       "应收金额"], [
+        ["002", "2025-2026", "100", "23", "2300"]]))
+    assert "price_per_month" not in dict(season.notes)
+
+
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
     first = load_file(con, FILES / "temperature_good.xlsx")
     counts = row_counts(con)
