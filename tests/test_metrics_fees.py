@@ -348,6 +348,23 @@ def test_an_invoice_cell_saying_none_is_no_invoice(con):
     assert day["amount_without_invoice_yuan"].sum() == 500.0
 
 
+def test_one_method_and_one_collector_however_written(con):
+    # 微信, 微信支付 and WeChat were three methods of the daily settlement;
+    # 收费员-张三, 张三（收费员） and 张三 three collectors.
+    from metrics.testing import BILLS, payment
+    add_households(con)
+    add_fees(con, BILLS, {
+        "m1": payment("m1", "h1", "2025-12-02 09:00", 100.0, "微信", "张三", "I1"),
+        "m2": payment("m2", "h1", "2025-12-02 10:00", 100.0, "微信支付", "收费员-张三", "I2"),
+        "m3": payment("m3", "h1", "2025-12-02 11:00", 100.0, "WeChat", "张三（收费员）", "I3"),
+        "m4": payment("m4", "h1", "2025-12-02 12:00", 100.0, "现金缴费", "张三 ", "I4"),
+        "m5": payment("m5", "h1", "2025-12-02 13:00", 100.0, "银行代扣", "李四", "I5"),
+    })
+    day = action_list(con, "daily_receipts", WEEK)
+    got = sorted(zip(day["collector"], day["method"], day["receipts"]))
+    assert got == [("张三", "微信", 3), ("张三", "现金", 1), ("李四", "银行代扣", 1)]
+
+
 def test_receipts_without_invoice(wh):
     df = action_list(wh, "receipts_without_invoice", WEEK)
     assert df["receipt_no"].tolist() == ["p2", "p4"]
