@@ -116,8 +116,8 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
     # What else the plan knows before the load: a status column's 作废 rows,
     # a ledger's payment columns (said again with the load's result).
     for code, params in plan.warnings:
-        if code in ("status_marks", "bills_payment_columns", "bills_one_month", "price_per_month",
-                    "columns_also", "columns_also_text"):
+        if code in ("status_marks", "other_fee_items", "area_is_building", "bills_payment_columns",
+                    "bills_one_month", "price_per_month", "columns_also", "columns_also_text"):
             st.warning(literal(warning(code, params, lang)))
     if plan.mapping.complete and (also := [p for c, p in plan.warnings
                                            if c in ("columns_also", "columns_also_text")]):

@@ -23,7 +23,7 @@ from i18n import separator, t
 from metrics import stored
 from . import reasons
 from .errors import PipelineError
-from .fields import DATASETS, STICKY, TEXT, TIMESTAMP
+from .fields import DATASETS, STICKY, TEXT, TIMESTAMP, normalize_label
 from .header import SCAN_ROWS, Header, find_header, is_total_or_blank
 from .mapping import (ROSTER, Mapping, also_named, detect, found_columns, ignored_columns,
                       payment_columns, status_column, unknown_columns, unknown_kind)
@@ -374,6 +374,11 @@ def mapping_warnings(sheet: RawSheet, header: Header,
                     {"columns": [labels[i] for i in others], "field": name,
                      "used": [labels[mapping.columns[name]]], "at": others}))
     out += status_marks(sheet, header, mapping)
+    out += other_fee_items(sheet, header, mapping)
+    # A building's area read as the heated area (no 供热面积 column): said.
+    area = mapping.columns.get("heated_area_m2")
+    if area is not None and normalize_label(str(labels[area])) in BUILDING_AREA:
+        out.append(("area_is_building", {"column": labels[area]}))
     # A price per month (单价(元/㎡/月)): the bill check takes a season's.
     price = mapping.columns.get("unit_price") if mapping.dataset == "fee_bills" else None
     if price is not None and re.search(r"/\s*(月|month)", str(labels[price]), re.I):
@@ -397,7 +402,10 @@ def _data_cells(sheet: RawSheet, header: Header, column: int) -> list:
 
 # The warnings mapping_warnings gives: a plan with another mapping gives its own.
 MAPPING_WARNINGS = ("columns_unknown", "columns_also", "columns_also_text", "status_marks",
-                    "bills_one_month", "price_per_month", "bills_payment_columns")
+                    "other_fee_items", "area_is_building", "bills_one_month", "price_per_month",
+                    "bills_payment_columns")
+# Areas that are no heated area (a building's, a flat's floor area).
+BUILDING_AREA = frozenset(normalize_label(x) for x in ("建筑面积", "房屋面积", "使用面积"))
 # Words of a status saying a row is no longer what it records (a receipt
 # voided or reversed, a ticket withdrawn or a duplicate, a reading struck out).
 VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲正", "注销", "删除", "重复", "退回",
@@ -405,6 +413,38 @@ VOID_WORDS = ("作废", "无效", "撤销", "撤回", "冲红", "红冲", "冲�
 REVERSAL_WORDS = ("冲红", "红冲", "冲正", "冲销")
 # An amount written negative: -1.00, −1.00, ¥-1.00, (1.00) as accountants write it.
 NEGATIVE_TEXT = r"^\s*[¥￥]?\s*[-−－–﹣(（]"
+
+
+# A payments export's column naming what a receipt pays for: only heating
+# fees count in the collection (a 滞纳金 or 开口费 receipt is no heat fee).
+FEE_ITEM_NAMES = frozenset(normalize_label(x) for x in (
+    "收费项目", "费用项目", "费用类型", "费用名称", "项目名称", "收费类别", "缴费项目", "项目"))
+HEAT_FEE = r"热费|采暖|供暖|供热|取暖|暖气"
+
+
+def other_fee_items(sheet: RawSheet, header: Header, mapping: Mapping
+                    ) -> list[tuple[str, dict]]:
+    """Receipts of a payments export whose fee item (收费项目) is no heating
+    fee (滞纳金, 开口费, 维修费): the column is not read, so they count as heat
+    fees paid. Said with how many and which items."""
+    if mapping.dataset != "fee_payments":
+        return []
+    taken = set(mapping.columns.values())
+    column = next((i for i, label in enumerate(header.labels) if label and i not in taken
+                   and normalize_label(label) in FEE_ITEM_NAMES), None)
+    if column is None:
+        return []
+    rows = pc.greater(sheet.table.column(ROW), header.last_row)
+    cells = pc.utf8_trim_whitespace(pc.cast(pc.filter(sheet.table.column(f"c{column}"), rows),
+                                            pa.string()))
+    other = pc.and_(pc.fill_null(pc.not_equal(cells, ""), False),
+                    pc.invert(pc.fill_null(pc.match_substring_regex(cells, HEAT_FEE), True)))
+    items = [str(c) for c in pc.filter(cells, other).to_pylist()]
+    if not items:
+        return []
+    words = list(dict.fromkeys(items))
+    return [("other_fee_items", {"column": str(header.labels[column]), "n": len(items),
+                                 "values": words[:5] + (["…"] if len(words) > 5 else [])})]
 
 
 def status_marks(sheet: RawSheet, header: Header, mapping: Mapping) -> list[tuple[str, dict]]:

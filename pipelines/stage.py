@@ -849,7 +849,7 @@ def _unknown_choices(con, ds: Dataset, header: Header, mapping: Mapping, ignored
 # downstream (a bill that differs from the tariff or cannot be checked, a
 # receipt without an invoice); rejected, the bill's amount due or the
 # receipt's money was lost from every rate.
-LEFT_EMPTY = {"fee_bills": ("heated_area_m2", "unit_price", "exemption"),
+LEFT_EMPTY = {"fee_bills": ("unit_price", "exemption"),
               "fee_payments": ("invoice_no",)}
 LEFT_EMPTY_CODES = ("bad_number", "id_number_digits", "number_comma", "number_split")
 

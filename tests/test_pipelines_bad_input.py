@@ -344,6 +344,27 @@ def test_a_price_per_month_is_said(con, tmp_path):
     assert "price_per_month" not in dict(season.notes)
 
 
+def test_receipts_for_other_fees_and_a_building_area_are_said(con, tmp_path):
+    """A 收费项目 column (滞纳金, 开口费) was dropped as unknown: the late fee
+    counted as heating fee paid. A roster with 建筑面积 alone read it as the
+    heated area without a word."""
+    paid = load_file(con, xlsx(tmp_path / "p.xlsx", ["收据号", "户号", "供暖季", "缴费日期",
+                                                    "实收金额", "收费项目"], [
+        ["R1", "001", "2025-2026", "2025-12-08", "1840", "采暖费"],
+        ["R2", "001", "2025-2026", "2025-12-08", "50", "滞纳金"],
+        ["R3", "002", "2025-2026", "2025-12-08", "3000", "开口费"],
+        ["R4", "002", "2025-2026", "2025-12-08", "1840", ""]]))
+    assert dict(paid.notes)["other_fee_items"] == {"column": "收费项目", "n": 2,
+                                                   "values": ["滞纳金", "开口费"]}
+    roster = load_file(con, xlsx(tmp_path / "r.xlsx", ["户号", "分公司", "供热站", "建筑面积"], [
+        ["001", "张店分公司", "华光路换热站", "95.5"]]))
+    assert dict(roster.notes)["area_is_building"] == {"column": "建筑面积"}
+    both = load_file(con, xlsx(tmp_path / "r2.xlsx", ["户号", "分公司", "供热站", "建筑面积",
+                                                     "供热面积"], [
+        ["002", "张店分公司", "华光路换热站", "95.5", "80"]]))
+    assert "area_is_building" not in dict(both.notes)
+
+
 def test_same_file_twice_is_already_loaded_and_adds_nothing(con):
     first = load_file(con, FILES / "temperature_good.xlsx")
     counts = row_counts(con)
