@@ -10,7 +10,7 @@ import streamlit as st
 
 from i18n import column_label, t
 from pipelines.fields import DATASETS, KINDS, normalize_label
-from pipelines.load import warning
+from pipelines.load import MAPPING_WARNINGS, warning
 from pipelines.mapping import ABSENT, may_be_absent
 from pipelines.read import SUFFIXES
 from pipelines.settings import load_settings
@@ -114,10 +114,10 @@ def details(up: uploads.Upload, batches: pd.DataFrame) -> None:
         st.warning(literal(warning("columns_unknown", unknown, lang)))
         optional_form(up, unknown["columns"])
     # What else the plan knows before the load: a status column's 作废 rows,
-    # a ledger's payment columns (said again with the load's result).
+    # a field's second column, a ledger's payment columns … (said again with
+    # the load's result).
     for code, params in plan.warnings:
-        if code in ("status_marks", "other_fee_items", "area_is_building", "bills_payment_columns",
-                    "bills_one_month", "price_per_month", "columns_also", "columns_also_text"):
+        if code in MAPPING_WARNINGS and code != "columns_unknown":   # that one is above
             st.warning(literal(warning(code, params, lang)))
     if plan.mapping.complete and (also := [p for c, p in plan.warnings
                                            if c in ("columns_also", "columns_also_text")]):

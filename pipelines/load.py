@@ -356,9 +356,11 @@ def file_sha256(path: Path) -> str:
 
 def mapping_warnings(sheet: RawSheet, header: Header,
                      mapping: Mapping) -> list[tuple[str, dict]]:
-    """What a mapping leaves out that the user should know: the columns no
-    field is known by, a status column's marks, a ledger's payment columns.
-    An incomplete mapping's unknown columns are what the form offers for the
+    """What a mapping leaves out or reads in a way the user should know
+    (MAPPING_WARNINGS): the columns no field is known by, a field's second
+    column, a status column's marks, receipts for other fees, a building's
+    area, a monthly price or ledger, a ledger's payment columns. An
+    incomplete mapping's unknown columns are what the form offers for the
     missing fields, not columns dropped."""
     labels = header.labels
     if not mapping.complete:
