@@ -856,6 +856,8 @@ LEFT_EMPTY_CODES = ("bad_number", "id_number_digits", "number_comma", "number_sp
 
 def _unreadable_left_empty(con, ds: Dataset, header: Header, mapping: Mapping,
                            no_error: str) -> list[tuple[str, dict]]:
+    """The LEFT_EMPTY cells that could not be read, emptied (their rows load
+    unless something else rejects them), said per column with examples."""
     out = []
     for name in LEFT_EMPTY.get(ds.name, ()):
         if name not in mapping.columns:
@@ -1281,11 +1283,21 @@ def bill_months(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping
 def refuse_monthly_bills(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping
                          ) -> None:
     """Refuse a bills ledger of one row per household and month (a 账期
-    column of several months): a bill is a household's season, so each
-    month's row replaced the one before and the season's due was one
-    month's (a collection rate of 1,043%)."""
+    column of several months, a household's season on several rows): a
+    bill is a household's season, so each month's row replaced the one
+    before and the season's due was one month's (a collection rate of
+    1,043%). A ledger of two seasons whose 账期 names them is no such file."""
     found = bill_months(ds, sheet, header, mapping)
-    if found and len(found[1]) > 1:
+    if not found or len(found[1]) < 2:
+        return
+    rows = pc.greater(sheet.table.column(ROW), header.last_row)
+    keys = pa.table({k: pc.utf8_trim_whitespace(pc.cast(pc.filter(
+        sheet.table.column(f"c{mapping.columns[k]}"), rows), pa.string()))
+        for k in ds.key if k in mapping.columns})
+    if keys.num_columns < len(ds.key):
+        return
+    counts = keys.group_by(list(ds.key)).aggregate([([], "count_all")])
+    if pc.max(counts.column("count_all")).as_py() > 1:
         raise PipelineError("bills_monthly", column=found[0], values=found[1][:3])
 
 

@@ -305,6 +305,11 @@ def test_a_monthly_bills_ledger_is_refused_saying_why(con, tmp_path):
     one = load_file(con, xlsx(tmp_path / "one.xlsx", header, rows[:2]))
     assert (one.status, one.rows_inserted) == ("loaded", 2)
     assert dict(one.notes)["bills_one_month"] == {"column": "账期", "month": "2025-11"}
+    # A ledger of two seasons whose 账期 names them: no monthly ledger.
+    seasons = load_file(con, xlsx(tmp_path / "seasons.xlsx", header, [
+        ["003", "2024-2025", "2024-2025采暖季", "100", "23", "2300"],
+        ["003", "2025-2026", "2025-2026采暖季", "100", "23", "2300"]]))
+    assert (seasons.status, seasons.rows_inserted) == ("loaded", 2), seasons.error
 
 
 def test_an_unreadable_optional_cell_of_a_bill_or_receipt_loads_it_empty(con, tmp_path):
