@@ -98,3 +98,7 @@ def test_text_from_the_data_is_drawn_as_written():
     assert layout["annotations"][0]["text"] == trace["name"]
     assert trace["hovertemplate"] == "%{y}<br>%{customdata}<extra></extra>"
     assert figures.plain("十八度") == "十八度"
+    # A numpy array of str (not objects) too.
+    spec = json.loads(pio.to_json(figures.shared(go.Figure(go.Bar(
+        x=np.array(["<b>甲</b>", "乙"]), y=[1, 2])))))
+    assert spec["data"][0]["x"] == ["&lt;b&gt;甲&lt;/b&gt;", "乙"]
