@@ -212,45 +212,40 @@ def optional_form(up: uploads.Upload, names: list[str]) -> None:
     unknown = [i for i, label in enumerate(labels) if label and str(label) in names]
     fields = [f.name for f in DATASETS[mapping.dataset].fields
               if f.name not in mapping.columns and f.name not in mapping.absent]
-    if not fields:
-        return
-    picks = {}
-    with st.expander(tr("ui.mapping.optional")), st.form(key=f"optional_{up.file_id}"):
-        st.markdown(tr("ui.mapping.optional_intro"))
-        for name in fields:
-            picks[name] = st.selectbox(column_label(name, lang), [None, *unknown],
-                                       key=f"optional_{up.file_id}_{name}",
-                                       format_func=lambda i: choice_label(labels, i))
-        submitted = st.form_submit_button(tr("ui.mapping.apply"))
-    if submitted:
-        chosen = {name: i for name, i in picks.items() if i is not None}
-        if len(set(chosen.values())) < len(chosen):
-            st.error(tr("ui.mapping.optional_twice"))
-            return
-        if chosen:
-            uploads.save_mapping(con, up, chosen)
-            st.rerun()
+    if fields:
+        column_form(up, "optional", {name: [None, *unknown] for name in fields})
 
 
 def which_form(up: uploads.Upload, fields: dict[str, list[int]]) -> None:
     """For fields the file has two columns of (处理情况 and 答复内容, 工单类型
     and 业务类型; `fields`: field -> the columns not read): which one is read,
     the first found unless chosen here. Remembered as the other choices are."""
-    labels, mapping = up.plan.header.labels, up.plan.mapping
+    columns = up.plan.mapping.columns
+    column_form(up, "which", {name: [columns[name], *others] for name, others in fields.items()})
+
+
+def column_form(up: uploads.Upload, kind: str, choices: dict[str, list[int | None]]) -> None:
+    """A folded form of a select per field among `choices` (the first: what
+    is read now), headed by ui.mapping.<kind>; the columns picked otherwise
+    are saved as the file's mapping (remembered for its header)."""
+    labels = up.plan.header.labels
     picks = {}
-    with st.expander(tr("ui.mapping.which")), st.form(key=f"which_{up.file_id}"):
-        st.markdown(tr("ui.mapping.which_intro"))
-        for name, others in fields.items():
-            here = mapping.columns[name]
-            picks[name] = st.selectbox(column_label(name, lang), [here, *others],
-                                       key=f"which_{up.file_id}_{name}",
+    with st.expander(tr(f"ui.mapping.{kind}")), st.form(key=f"{kind}_{up.file_id}"):
+        st.markdown(tr(f"ui.mapping.{kind}_intro"))
+        for name, options in choices.items():
+            picks[name] = st.selectbox(column_label(name, lang), options,
+                                       key=f"{kind}_{up.file_id}_{name}",
                                        format_func=lambda i: choice_label(labels, i))
         submitted = st.form_submit_button(tr("ui.mapping.apply"))
-    if submitted:
-        chosen = {name: i for name, i in picks.items() if i != mapping.columns[name]}
-        if chosen:
-            uploads.save_mapping(con, up, chosen)
-            st.rerun()
+    if not submitted:
+        return
+    chosen = {name: i for name, i in picks.items() if i != choices[name][0]}
+    if len(set(chosen.values())) < len(chosen):
+        st.error(tr("ui.mapping.column_twice"))
+        return
+    if chosen:
+        uploads.save_mapping(con, up, chosen)
+        st.rerun()
 
 
 def error_detail(error) -> None:

@@ -398,8 +398,7 @@ def mapping_warnings(sheet: RawSheet, header: Header,
 
 def _data_cells(sheet: RawSheet, header: Header, column: int) -> list:
     """The cells of a column below the header, as read."""
-    rows = pc.greater(sheet.table.column(ROW), header.last_row)
-    return pc.filter(sheet.table.column(f"c{column}"), rows).to_pylist()
+    return sheet.below(header.last_row, column).to_pylist()
 
 
 # The warnings mapping_warnings gives: a plan with another mapping gives its own.
@@ -421,6 +420,9 @@ NEGATIVE_TEXT = r"^\s*[¥￥]?\s*[-−－–﹣(（]"
 # fees count in the collection (a 滞纳金 or 开口费 receipt is no heat fee).
 FEE_ITEM_NAMES = frozenset(normalize_label(x) for x in (
     "收费项目", "费用项目", "费用类型", "费用名称", "项目名称", "收费类别", "缴费项目", "项目"))
+# Of those, names a housing project's column may bear too (项目 华光小区): it is
+# a fee item only when one of its values names the heating fee.
+PROJECT_NAMES = frozenset(normalize_label(x) for x in ("项目", "项目名称"))
 HEAT_FEE = r"热费|采暖|供暖|供热|取暖|暖气"
 
 
@@ -436,9 +438,10 @@ def other_fee_items(sheet: RawSheet, header: Header, mapping: Mapping
                    and normalize_label(label) in FEE_ITEM_NAMES), None)
     if column is None:
         return []
-    rows = pc.greater(sheet.table.column(ROW), header.last_row)
-    cells = pc.utf8_trim_whitespace(pc.cast(pc.filter(sheet.table.column(f"c{column}"), rows),
-                                            pa.string()))
+    cells = sheet.below(header.last_row, column, text=True)
+    heat = pc.fill_null(pc.match_substring_regex(cells, HEAT_FEE), False)
+    if normalize_label(header.labels[column]) in PROJECT_NAMES and not pc.any(heat).as_py():
+        return []
     other = pc.and_(pc.fill_null(pc.not_equal(cells, ""), False),
                     pc.invert(pc.fill_null(pc.match_substring_regex(cells, HEAT_FEE), True)))
     items = [str(c) for c in pc.filter(cells, other).to_pylist()]
@@ -457,20 +460,19 @@ def status_marks(sheet: RawSheet, header: Header, mapping: Mapping) -> list[tupl
     column = status_column(header.labels, mapping)
     if column is None:
         return []
-    rows = pc.greater(sheet.table.column(ROW), header.last_row)
-    cells = pc.cast(pc.filter(sheet.table.column(f"c{column}"), rows), pa.string())
+    cells = sheet.below(header.last_row, column, text=True)
     # One pass in Arrow: a million receipts' statuses are not read in Python.
     hit = pc.fill_null(pc.match_substring_regex(cells, "|".join(VOID_WORDS)), False)
     amount = mapping.columns.get("amount") if mapping.dataset == "fee_payments" else None
     if amount is not None:
         # A payment marked 冲红 with a negative amount is the reversal itself:
         # it counts as minus what it reverses, as it should.
-        money = pc.cast(pc.filter(sheet.table.column(f"c{amount}"), rows), pa.string())
+        money = sheet.below(header.last_row, amount, text=True)
         reversal = pc.and_(
             pc.fill_null(pc.match_substring_regex(cells, "|".join(REVERSAL_WORDS)), False),
             pc.fill_null(pc.match_substring_regex(money, NEGATIVE_TEXT), False))
         hit = pc.and_(hit, pc.invert(reversal))
-    marked = [str(c).strip() for c in pc.filter(cells, hit).to_pylist()]
+    marked = [str(c) for c in pc.filter(cells, hit).to_pylist()]
     if not marked:
         return []
     words = list(dict.fromkeys(marked))

@@ -94,6 +94,13 @@ class RawSheet:
         cols = [part.column(f"c{i}").to_pylist() for i in range(self.n_columns)]
         return [list(r) for r in zip(*cols)] if cols else []
 
+    def below(self, row: int, column: int, *, text: bool = False) -> pa.Array:
+        """Column c<column>'s cells in the rows after Excel row `row` (the
+        data below a header ending there); `text`: as trimmed strings."""
+        cells = pc.filter(self.table.column(f"c{column}"),
+                          pc.greater(self.table.column(ROW), row)).combine_chunks()
+        return pc.utf8_trim_whitespace(pc.cast(cells, pa.string())) if text else cells
+
 
 def file_format(path: Path, head: bytes) -> str:
     """'excel' or 'csv', judged by the bytes (an extension may lie)."""

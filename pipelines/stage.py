@@ -1270,12 +1270,10 @@ def bill_months(ds: Dataset, sheet: RawSheet, header: Header, mapping: Mapping
     if ds.name != "fee_bills":
         return None
     taken = set(mapping.columns.values())
-    rows = pc.greater(sheet.table.column(ROW), header.last_row)
     for i, label in enumerate(header.labels):
         if not label or i in taken or normalize_label(label) not in _PERIOD_NAMES:
             continue
-        cells = pc.utf8_trim_whitespace(pc.cast(pc.filter(sheet.table.column(f"c{i}"), rows),
-                                                pa.string()))
+        cells = sheet.below(header.last_row, i, text=True)
         return str(label), [v for v in pc.unique(cells).to_pylist() if v]
     return None
 
@@ -1290,10 +1288,8 @@ def refuse_monthly_bills(ds: Dataset, sheet: RawSheet, header: Header, mapping: 
     found = bill_months(ds, sheet, header, mapping)
     if not found or len(found[1]) < 2:
         return
-    rows = pc.greater(sheet.table.column(ROW), header.last_row)
-    keys = pa.table({k: pc.utf8_trim_whitespace(pc.cast(pc.filter(
-        sheet.table.column(f"c{mapping.columns[k]}"), rows), pa.string()))
-        for k in ds.key if k in mapping.columns})
+    keys = pa.table({k: sheet.below(header.last_row, mapping.columns[k], text=True)
+                     for k in ds.key if k in mapping.columns})
     if keys.num_columns < len(ds.key):
         return
     counts = keys.group_by(list(ds.key)).aggregate([([], "count_all")])

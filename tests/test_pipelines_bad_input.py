@@ -361,6 +361,17 @@ def test_receipts_for_other_fees_and_a_building_area_are_said(con, tmp_path):
         ["R4", "002", "2025-2026", "2025-12-08", "1840", ""]]))
     assert dict(paid.notes)["other_fee_items"] == {"column": "收费项目", "n": 2,
                                                    "values": ["滞纳金", "开口费"]}
+    # A bare 项目 naming the housing project is no fee item; naming fees, it is.
+    project = load_file(con, xlsx(tmp_path / "q.xlsx", ["收据号", "户号", "供暖季", "缴费日期",
+                                                       "实收金额", "项目"], [
+        ["R5", "003", "2025-2026", "2025-12-08", "1840", "华光小区"],
+        ["R6", "004", "2025-2026", "2025-12-08", "1840", "世纪花园"]]))
+    assert "other_fee_items" not in dict(project.notes)
+    items = load_file(con, xlsx(tmp_path / "q2.xlsx", ["收据号", "户号", "供暖季", "缴费日期",
+                                                      "实收金额", "项目"], [
+        ["R7", "003", "2025-2026", "2025-12-08", "1840", "采暖费"],
+        ["R8", "004", "2025-2026", "2025-12-08", "60", "维修费"]]))
+    assert dict(items.notes)["other_fee_items"] == {"column": "项目", "n": 1, "values": ["维修费"]}
     roster = load_file(con, xlsx(tmp_path / "r.xlsx", ["户号", "分公司", "供热站", "建筑面积"], [
         ["001", "张店分公司", "华光路换热站", "95.5"]]))
     assert dict(roster.notes)["area_is_building"] == {"column": "建筑面积"}

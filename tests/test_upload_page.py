@@ -823,6 +823,19 @@ def test_a_column_no_field_knows_is_named_and_can_be_given_a_field(warehouse):
         con.close()
 
 
+def test_one_column_given_two_fields_is_refused_and_nothing_is_saved(warehouse):
+    data = ("户号,测温时间,室内温度,用户签字,当日气象温度\n"
+            "09010110101,2025-12-08 09:00,16.5,张三,-9.5\n").encode("utf-8")
+    at = upload_bytes(open_page(), ("测温.csv", data))
+    picks = [s for s in at.selectbox if s.key.startswith("optional_")][:2]
+    assert len(picks) == 2, [s.label for s in at.selectbox]
+    for pick in picks:
+        pick.set_value(4)
+    at.button(key=next(b.key for b in at.button if b.label == "应用并记住")).click().run()
+    assert "一列只能对应一个数据项。" in texts(at.error), texts(at.error)
+    assert texts(at.warning)          # the column is still unknown: nothing was saved
+
+
 def test_a_rejected_csv_rows_download_has_no_empty_column_without_a_header(warehouse):
     # A CSV whose lines end with a comma: the download put an empty column
     # headed "(6)" before 原文件行号. A column without a header but with a
