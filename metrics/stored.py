@@ -55,7 +55,7 @@ _SOURCES = ("reading_checks", "household_dims", "household_targets")
 _TICKET_SOURCES = ("ticket_placed",)
 # Every row there is: the period a whole table is computed for.
 _ALL_TIME = {"start_at": datetime(1, 1, 1), "cutoff_at": datetime(9999, 12, 31)}
-LAYOUT = 3   # raise when the readings table's columns change: an older table is rebuilt
+LAYOUT = 4   # raise when the readings table's columns change: an older table is rebuilt
 TICKET_LAYOUT = 1   # the same for the tickets table
 # Which files of sql/stored/ read which table.
 VARIANTS = {
@@ -69,7 +69,7 @@ VARIANTS = {
 NEXT = {
     "valid": "valid",
     "counted": "counted",
-    "point": "valid and outdoor_c is not null and indoor_c is not null",
+    "point": "valid and not stopped and outdoor_c is not null and indoor_c is not null",
 }
 
 

@@ -564,6 +564,7 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: RawSheet, header: Header,
         warnings += _readings_date_only(con, header, mapping, no_error)
     if ds.name == "fee_payments":
         warnings += _reversals_of_a_receipt(con, no_error)
+        warnings += _receipts_of_two_seasons(con, no_error)
 
     key = ", ".join(_q(k) for k in ds.key)
     # A key twice in the file: the last row wins; for a ticket, the row that
@@ -796,6 +797,29 @@ def _reversals_of_a_receipt(con, no_error: str) -> list[tuple[str, dict]]:
     con.execute(f"UPDATE stg SET receipt_no = receipt_no || '{REVERSAL_MARK}' WHERE {where}")
     return [("reversal_same_receipt", {"n": len(rows), "mark": REVERSAL_MARK,
                                        "examples": [r for (r,) in rows[:EXAMPLES]]})]
+
+
+def _receipts_of_two_seasons(con, no_error: str) -> list[tuple[str, dict]]:
+    """One receipt paying a household's fees of two seasons (last season's
+    arrears with this one's), a row per season in the file: a receipt number
+    is the payments' key, so the second row was rejected as a duplicate and
+    its season lost the payment. The row of the latest season keeps the
+    number; each earlier season's is marked with its season (R100（2024-2025）),
+    so a file holding only the latest row, before or after, is the same
+    payment. Within one file only: across files a receipt's season changed is
+    a correction, and replaces it."""
+    groups = ("SELECT receipt_no, household_id, max(season) AS latest FROM stg "
+              f"WHERE {no_error} AND receipt_no IS NOT NULL AND season IS NOT NULL "
+              "GROUP BY receipt_no, household_id HAVING count(DISTINCT season) > 1")
+    where = (f"{no_error} AND (receipt_no, household_id) IN (SELECT receipt_no, household_id "
+             f"FROM ({groups})) AND season < (SELECT latest FROM ({groups}) g "
+             "WHERE g.receipt_no = stg.receipt_no AND g.household_id = stg.household_id)")
+    rows = con.execute(f"SELECT receipt_no FROM stg WHERE {where} ORDER BY {ROW}").fetchall()
+    if not rows:
+        return []
+    con.execute(f"UPDATE stg SET receipt_no = receipt_no || '（' || season || '）' WHERE {where}")
+    return [("receipt_two_seasons", {"n": len(rows),
+                                     "examples": [r for (r,) in rows[:EXAMPLES]]})]
 
 
 def _kept_rows(con, rows: list[int], no_error: str) -> list[int]:

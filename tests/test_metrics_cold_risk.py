@@ -2,12 +2,13 @@
 weekly trends, on hand-built warehouses (metrics/testing.py).
 
 Cold risk. Indoor = 17 + 0.5 × outdoor for the valid readings of C3 3号楼
-(h4, h5, both residential: target 18 °C):
+(h4 and h9, both residential and heated: target 18 °C):
 
   outdoor  -8   0    1     2   3     4   5     6   7
   indoor   13  17  17.5   18 18.5   19 19.5   20 20.5     (-8 is exempt: kept)
 
-plus an unsigned reading (0 °C outdoors, 30 °C indoors) that must be left out.
+plus an unsigned reading (0 °C outdoors, 30 °C indoors) and three of the
+stopped (停热) h5's unheated room (8 °C), all left out.
 Least squares through nine points on one line: slope 0.5, intercept 17, r² 1.
 At the design temperature -7.4 °C: 17 + 0.5 × (-7.4) = 13.3 °C < 18 → at risk.
 
@@ -26,7 +27,7 @@ from metrics.cold_risk import building_points, cold_risk, design_outdoor_c, fitt
 from metrics.temperature_detail import (cold_zones, daily_outdoor, household_readings,
                                         household_rollup, indoor_distribution)
 from metrics.testing import (
-    STORAGE, WEEK, ZC, add_households, add_readings, reading, use_storage,
+    HOUSEHOLDS, STORAGE, WEEK, ZC, add_households, add_readings, insert, reading, use_storage,
 )
 from metrics.trends import season_weeks, weekly
 
@@ -36,10 +37,13 @@ def _cold_readings() -> dict:
     line = [(-8, 13.0), (0, 17.0), (1, 17.5), (2, 18.0), (3, 18.5), (4, 19.0), (5, 19.5),
             (6, 20.0), (7, 20.5)]
     for i, (outdoor, indoor) in enumerate(line):
-        hid = "h4" if i % 2 == 0 else "h5"
+        hid = "h4" if i % 2 == 0 else "h9"
         out[f"c{i}"] = reading(hid, f"2025-12-0{1 + i % 7} {8 + i:02d}:00", indoor, float(outdoor),
                                 True)
     out["unsigned"] = reading("h4", "2025-12-03 20:00", 30.0, 0.0, False)
+    for i in range(3):
+        out[f"stopped{i}"] = reading("h5", f"2025-12-0{1 + i} 15:00", 8.0, float(-8 + 7 * i),
+                                     True)
     for i in range(8):
         out[f"warm{i}"] = reading("h1", f"2025-12-0{1 + i % 7} {10 + i}:30", 20.0, float(i),
                                    True)
@@ -51,6 +55,8 @@ def _cold_readings() -> dict:
 @pytest.fixture(params=STORAGE)
 def cold(con, request):
     add_households(con)
+    insert(con, "households", [dict(HOUSEHOLDS[3], household_id="h9", room="303",
+                                    contract_temp_c=None, batch_id=1, source_row=99)])
     add_readings(con, _cold_readings())
     return use_storage(con, request.param)
 

@@ -73,6 +73,19 @@ def test_the_curve_ends_at_the_kpi(wh):
         assert df["rate"].iloc[-1] == pytest.approx(r.value)
 
 
+def test_a_period_not_over_ends_on_its_cut_off_day(wh):
+    # Up to 2025-12-03 14:00: the curve's last day is 12-03 (p4's 300 paid
+    # 12-03 10:00 in it: 4750.00, as the KPI counts), not 12-02; the arrears
+    # are 18 days old (11-15 to 12-03), not 17.
+    sofar = as_period(WEEK).so_far(dt.datetime(2025, 12, 3, 14, 0))
+    df = curve(wh, period=sofar)
+    assert str(df["day"].iloc[-1])[:10] == "2025-12-03"
+    r = summary(wh, sofar, kpi_ids=["fee_collection_rate_amount"])["fee_collection_rate_amount"]
+    assert df["paid_cum_yuan"].iloc[-1] == pytest.approx(r.numerator) == pytest.approx(4750.00)
+    ages = action_list(wh, "fee_season_arrears", sofar).set_index("household_id")["age_days"]
+    assert ages["h3"] == 18
+
+
 def test_the_curve_filtered(wh):
     # 淄川 (h4 h5 h6): p10 1610 (11-10), p8 500 (12-06), p7 1000 (12-07); due 2070 + 1610
     df = curve(wh, filters={"branch": ZC})

@@ -122,6 +122,27 @@ def test_a_ticket_twice_in_one_file_keeps_the_row_furthest_on(con, tmp_path):
 PAYMENTS = ["收据号", "户号", "供暖季", "缴费日期", "实收金额", "状态"]
 
 
+def test_one_receipt_paying_two_seasons_loads_both(con, tmp_path):
+    """One receipt paying last season's arrears with this season's fee, a
+    row per season: the second row was rejected as a duplicate (last
+    season's payment lost). The latest season keeps the number."""
+    report = load_file(con, xlsx(tmp_path / "two.xlsx", PAYMENTS, [
+        ["R100", "001", "2024-2025", "2025-12-08", "800", "正常"],
+        ["R100", "001", "2025-2026", "2025-12-08", "1840", "正常"],
+        ["R101", "002", "2025-2026", "2025-12-08", "1200", "正常"],
+        ["R101", "002", "2025-2026", "2025-12-08", "1200", "正常"]]))   # a duplicate as ever
+    assert (report.rows_inserted, report.rows_rejected) == (3, 1), report.rejects
+    assert dict(report.notes)["receipt_two_seasons"] == {"n": 1, "examples": ["R100"]}
+    assert any("最新供暖季的一行用原收据号" in w for w in report.warnings)
+    rows = con.execute("SELECT receipt_no, season, amount FROM fee_payments ORDER BY 1").fetchall()
+    assert rows == [("R100", "2025-2026", 1840.0), ("R100（2024-2025）", "2024-2025", 800.0),
+                    ("R101", "2025-2026", 1200.0)]
+    # An export holding the latest season's row only is the same payment.
+    again = load_file(con, xlsx(tmp_path / "one.xlsx", PAYMENTS, [
+        ["R100", "001", "2025-2026", "2025-12-08", "1840", "正常"]]))
+    assert (again.rows_inserted, again.rows_updated, again.rows_unchanged) == (0, 0, 1)
+
+
 def test_a_reversal_under_its_receipts_number_nets_to_nothing(con, tmp_path):
     """A 冲红 reusing the receipt number of the payment it reverses replaced
     that payment (in a later file: paid fell by twice the amount) or was its

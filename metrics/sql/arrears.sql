@@ -64,7 +64,7 @@ final as (
         round(o.paid_yuan, 2) as paid_yuan,
         round(o.arrears_yuan, 2) as arrears_yuan,
         o.last_paid_at,
-        greatest(date_diff('day', o.season_start, cast($cutoff_at as date) - 1), 0) as age_days,
+        greatest(date_diff('day', o.season_start, cast($cutoff_at - interval 1 microsecond as date)), 0) as age_days,
         cast(left($season, 4) as integer) - cast(left(o.season, 4) as integer)
             as seasons_behind,
         o.season = $season as in_fee_season,

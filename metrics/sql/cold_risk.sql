@@ -2,7 +2,8 @@
 -- temperature over its valid readings, and the indoor temperature the line
 -- expects at the heating outdoor design temperature ($design_outdoor_c).
 --   Exempt readings are kept: the coldest days are what the line is about.
---   Unsigned readings are left out (invalid, service rules art. 11(7)).
+--   Unsigned readings are left out (invalid, service rules art. 11(7)), and
+--   so are a stopped household's (its room is not heated).
 --   fit_ok   enough readings ($min_readings) over a wide enough outdoor span
 --            ($min_outdoor_span_c) for the line to say anything
 --   target_c the building's usual target: that of most of its measured homes

@@ -1,5 +1,6 @@
--- cold_risk_points: the valid readings with an outdoor temperature, the points
--- cold_risk fits its lines to (one building: filter by community and building).
+-- cold_risk_points: the valid readings with an outdoor temperature of the
+-- households not stopped, the points cold_risk fits its lines to (one
+-- building: filter by community and building).
 
 with final as (
 
@@ -16,7 +17,7 @@ with final as (
         exempt,
         target_c
     from reading_facts
-    where valid and outdoor_c is not null and indoor_c is not null
+    where valid and not stopped and outdoor_c is not null and indoor_c is not null
 
 )
 

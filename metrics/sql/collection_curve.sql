@@ -36,7 +36,7 @@ days as (
 
     select cast(unnest(generate_series(
                least(coalesce((select min(day) from daily), f.day0), f.day0),
-               cast($cutoff_at as date) - 1,
+               cast($cutoff_at - interval 1 microsecond as date),
                interval 1 day)) as date) as day
     from first_day f
 

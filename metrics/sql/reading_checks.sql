@@ -8,6 +8,8 @@
 --             temperature (GB 50736-2012 App. A; NULL outdoor is not exempt),
 --             or at a household the roster has stopped (停热): not heated
 --   counted   valid and not exempt: the compliance denominator
+--   stopped   the roster has the household stopped (停热): its room is not
+--             heated, so no point of the cold-day fit (cold_risk) either
 -- (The one roster fact read: the few stopped households, as a set.)
 
 with readings_in_period as (
@@ -45,6 +47,7 @@ final as (
         not valid as unsigned,
         valid and (coalesce(outdoor_c < $design_outdoor_c, false) or at_stopped) as exempt,
         valid and not exempt as counted,
+        at_stopped as stopped,
         inspector,
         note,
         batch_id,

@@ -4,7 +4,8 @@
 --   last_valid    the household's last valid reading of the period
 --   last_counted  its last counted (valid, non-exempt) reading
 --   last_point    its last reading the cold-day fit uses (fit_point)
---   fit_point     valid, with an indoor and an outdoor temperature (cold_risk)
+--   fit_point     valid, with an indoor and an outdoor temperature, of a
+--                 household not stopped (cold_risk)
 --   household_key the household within one query, to group or join readings
 --                 by: here its id; stored rows keep an integer, cheaper to hash
 -- (household_id, measured_at) is the readings' key, so each household has at
@@ -16,7 +17,7 @@ with facts as (
 
     select
         *,
-        valid and outdoor_c is not null and indoor_c is not null as fit_point
+        valid and not stopped and outdoor_c is not null and indoor_c is not null as fit_point
     from reading_facts
 
 ),

@@ -9,7 +9,7 @@ with final as (
         * exclude (household_key, next_valid_at, next_counted_at, next_point_at),
         counted and indoor_c >= target_c as compliant,
         counted and indoor_c < target_c as failed,
-        valid and outdoor_c is not null and indoor_c is not null as fit_point,
+        valid and not stopped and outdoor_c is not null and indoor_c is not null as fit_point,
         household_key,
         valid and coalesce(next_valid_at >= $cutoff_at, true) as last_valid,
         counted and coalesce(next_counted_at >= $cutoff_at, true) as last_counted,
