@@ -67,7 +67,24 @@ def usage_message(message: str, lang: str, prefix: str) -> str:
 def parser_class(lang: str, prefix: str) -> type[argparse.ArgumentParser]:
     """An ArgumentParser whose usage errors are said in `lang` (usage_message
     under `prefix`), after the usage line; exit code 2, as argparse's."""
+    class Formatter(argparse.HelpFormatter):
+        def add_usage(self, usage, actions, groups, prefix=None):
+            super().add_usage(usage, actions, groups,
+                              t("cli.usage", lang) if prefix is None else prefix)
+
     class Parser(argparse.ArgumentParser):
+        # argparse's own words in the help (usage:, options:, -h's help)
+        # are English whatever the language: said in it.
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("formatter_class", Formatter)
+            add_help = kwargs.pop("add_help", True)
+            super().__init__(*args, add_help=False, **kwargs)
+            self._positionals.title = t("cli.positionals", lang)
+            self._optionals.title = t("cli.options", lang)
+            if add_help:
+                self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                                  help=t("cli.help", lang))
+
         def error(self, message: str):
             self.print_usage(sys.stderr)
             print(usage_message(message, lang, prefix), file=sys.stderr)

@@ -229,6 +229,7 @@ def period_params(period: Period, time_grain: str | None = None) -> dict:
     else:
         width, origin = timedelta(days=period.days), period.start_at
     return {"start_at": period.start_at, "cutoff_at": period.cutoff_at,
+            "recorded_by": period.recorded_by,
             "season": period.fee_season, "season_opens_at": period.season_opens_at,
             "has_heating_day": period.has_heating_day,
             "bucket_width": width, "bucket_origin": origin}

@@ -150,6 +150,15 @@ class Period:
         midnight = datetime.combine(self.end + timedelta(days=1), time())
         return min(midnight, self.as_of) if self.as_of is not None else midnight
 
+    @property
+    def recorded_by(self) -> datetime:
+        """What happened after the period yet counts for it (a follow-up of a
+        ticket it resolved) counts when recorded before this: any time for a
+        period over; for one not over yet, its cut-off, so that comparisons
+        cut at the same point count what had been recorded by then."""
+        midnight = datetime.combine(self.end + timedelta(days=1), time())
+        return self.cutoff_at if self.cutoff_at < midnight else datetime(9999, 12, 31)
+
     def so_far(self, now: datetime | None) -> "Period":
         """This period as of `now` (to the minute; the caller's clock, e.g.
         pipelines.settings.company_now()) when it is not over by then, else

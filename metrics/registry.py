@@ -114,6 +114,10 @@ class Kpi:
     # arrears): it holds without any of the period's own rows, so a period
     # whose rows of its kind were not uploaded still has it (metrics.sources).
     standing: bool = False
+    # A standing figure counting rows of earlier seasons too (漏件 carried
+    # over): last season's has none to count where nothing before it was
+    # loaded, so it is no comparison then (metrics.sources.carried_short).
+    carried: bool = False
     summary: bool = False
     drill: dict[str, RowSet] = field(default_factory=dict)
 

@@ -77,6 +77,21 @@ def kinds_not_yet(items: Iterable[Freshness], period: Period) -> set[str]:
             if f.rows and f.first_at is not None and period.end < f.first_at.date()}
 
 
+def carried_short(kpi: Kpi, items: Iterable[Freshness], period: Period,
+                  current: Period | None) -> bool:
+    """Whether `period`, compared with `current` of a later season, lacks
+    what `kpi` carries over from earlier seasons (Kpi.carried: 漏件 of any
+    season) because its kind was first loaded after its season opened:
+    this week's 103 漏件, 87 of them last season's, beside last season's 23,
+    which had no season before it loaded to carry over, is no comparison
+    (when the current figure holds some carried over: the caller knows)."""
+    if not kpi.carried or current is None or period.season_opens_at >= current.season_opens_at:
+        return False
+    kind = source_kind(kpi)
+    return any(f.kind == kind and f.rows and f.first_at is not None
+               and f.first_at >= period.season_opens_at for f in items)
+
+
 def comparable(kpi: Kpi, items: Iterable[Freshness], period: Period | None,
                present: Iterable[str] | None = None) -> bool:
     """Whether `period` holds data of the kind `kpi` counts (a comparison

@@ -19,7 +19,8 @@ from metrics import (Period, action_list, compare_levels, get, headline, query,
                      query_levels_many, summary)
 from metrics.fee_views import ComingCollection, coming_collection
 from metrics.kpi_query import gate_open
-from metrics.sources import OFF_SEASON_KINDS, comparable, rests_on, source_kind, unloaded_kinds
+from metrics.sources import (OFF_SEASON_KINDS, carried_short, comparable, rests_on, source_kind,
+                             unloaded_kinds)
 from pipelines.batches import list_batches
 from pipelines.coverage import (Freshness, filter_options, freshness, is_week, iso_week,
                                 kinds_in, season_weeks, week_bounds)
@@ -84,6 +85,8 @@ class WeeklyData:
     # Of the week's 漏件, how many were received before its season began (the
     # card's 其中往季遗留; None when not read)
     carried_over: int | None = None
+    # last season's 漏件 not compared: nothing earlier was loaded to carry over
+    carried_short: bool = False
     # A week between two seasons: the coming season's collection so far
     # (metrics.fee_views.coming_collection), None when nothing of it is
     # billed and paid yet or the week reads its own season.
@@ -195,10 +198,15 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
     # The report's KPIs: the headline's (each area's main KPI among them).
     shown = set(head["kpi"]) | {a.area.main for a in areas}
     against = {"previous": period.previous(), "last_season": period.last_season()}
-    lacking = {}
+    lacking, short = {}, {}
     for name, p in against.items():
         present = kinds_in(con, p.start, p.end)
-        lacking[name] = {k for k in shown if not comparable(get(k), fresh, p, present)}
+        # 漏件 holding earlier seasons' beside last season's that had none
+        # loaded before it to hold (a count of the current figure's kind)
+        short[name] = {k for k in shown if carried_short(get(k), fresh, p, period)
+                       and not pd.isna(older) and older > 0}
+        lacking[name] = {k for k in shown if not comparable(get(k), fresh, p, present)} \
+            | short[name]
     # A comparison period whose fee season has no bills (the season before
     # the first one loaded: an autumn week's 上季同期) has no fee figure:
     # the note under the table names fee records among what it lacks.
@@ -208,7 +216,8 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
             lacking[name] |= {k for k in shown if source_kind(get(k)) == "fees"}
     # What the note under the table names: not the readings of a period
     # without a heating day, which has none by nature (unloaded_kinds).
-    no_data = {name: {source_kind(get(k)) for k in ids} - {None} - (
+    # (nor the kind of a KPI lacking only what earlier seasons carry over)
+    no_data = {name: {source_kind(get(k)) for k in ids - short[name]} - {None} - (
                    set() if against[name].has_heating_day else set(OFF_SEASON_KINDS))
                for name, ids in lacking.items()}
     unloaded = frozenset(unloaded_kinds(fresh, period, kinds_in(con, period.start, period.end)))
@@ -228,7 +237,8 @@ def gather(con: duckdb.DuckDBPyConnection, week: str, branch: str | None = None,
         lists=lists, list_totals=totals, freshness=fresh, batches=batches,
         data_version=data_version(con), generated_at=now,
         kpi_values=dict(zip(head["kpi"], head["value"])), no_data=no_data,
-        left_out=left_out, carried_over=None if pd.isna(older) else int(older), coming=coming)
+        left_out=left_out, carried_over=None if pd.isna(older) else int(older), coming=coming,
+        carried_short=bool(short["last_season"]))
 
 
 def without_overlaps(raw: dict[str, pd.DataFrame]

@@ -316,7 +316,7 @@ def no_data_note(data: WeeklyData, lang: str = "zh") -> str | None:
         groups = [("both", kinds["previous"])]
     else:
         groups = [(which, ks) for which, ks in kinds.items() if ks]
-    if not groups:
+    if not groups and not data.carried_short:
         return None
     parts = [t("report.summary.no_data_note", lang)]
     for which, ks in groups:
@@ -324,6 +324,8 @@ def no_data_note(data: WeeklyData, lang: str = "zh") -> str | None:
                        which=t(f"report.summary.no_data_which.{which}", lang),
                        kinds=_listed([t(f"report.summary.no_data_kind.{k}", lang) for k in ks],
                                      lang)))
+    if data.carried_short:
+        parts.append(t("report.summary.carried_short", lang))
     return ("" if lang == "zh" else " ").join(parts)
 
 

@@ -89,3 +89,22 @@ def test_a_standing_figure_compares_after_the_last_upload_but_not_before_the_fir
     assert not comparable(unanswered, ITEMS, gap, present={"temperature"})
     assert not comparable(received, ITEMS, gap, present={"temperature"})
     assert comparable(unanswered, ITEMS, gap, present={"temperature", "tickets"})
+
+
+def test_unanswered_items_of_last_season_without_an_earlier_season_loaded_are_short():
+    # Tickets loaded from 2024-12-01: this week's 漏件 (2025-W50) count last
+    # season's still open; last season's same week has no season before it
+    # loaded to carry over (103 beside 23 read "+80", four times worse, where
+    # like for like it was better). Received tickets carry nothing over, and
+    # last week's 漏件 are of the same season.
+    from metrics import get
+    from metrics.sources import carried_short
+    items = [loaded("tickets", "2024-12-01", "2025-12-14")]
+    week = Period("2025-12-08", "2025-12-14")
+    unanswered = get("ticket_unanswered")
+    assert carried_short(unanswered, items, week.last_season(), week)
+    assert not carried_short(get("tickets_received"), items, week.last_season(), week)
+    assert not carried_short(unanswered, items, week.previous(), week)
+    # A season loaded before last season: last season carried its own over.
+    earlier = [loaded("tickets", "2023-11-15", "2025-12-14")]
+    assert not carried_short(unanswered, earlier, week.last_season(), week)

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from metrics import Period, action_list, drill, query, summary
+from metrics.ticket_views import followup_funnel
 from metrics.testing import ANONYMOUS_CALLER, ANONYMOUS_PHONE, STORAGE, WEEK, ZC, ZD, \
     TICKETS, add_households, add_tickets, ticket, ts, use_storage
 
@@ -466,6 +467,34 @@ def test_ticket_unanswered_carried_over(con, storage):
     order = action_list(con, "unanswered_tickets", WEEK)["ticket_no"].tolist()
     assert order[-1] == "o1" and order[0] == "o2" and len(order) == 5
     assert order == listed.drop(index="o1").sort_values("received_at").index.tolist() + ["o1"]
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_a_week_not_over_counts_follow_ups_recorded_by_its_cut_off(con, storage):
+    # Read on Wednesday 12-03 10:00: resolved by then and followed up by
+    # category, t1 (报修, followed up 12-03 09:00), t2 (报修, followed up 12-03
+    # 10:00, at the cut-off: not yet) and t9 (投诉, 12-02 09:00): 2 of 3, where
+    # counting follow-ups recorded later said 3 of 3. Last season's week,
+    # cut at the same point, counts the same way: a comparison of like with
+    # like. The whole week counts each follow-up whenever recorded.
+    add_households(con)
+    add_tickets(con)
+    use_storage(con, storage)
+    wednesday = Period(*WEEK).so_far(ts("2025-12-03 10:00"))
+    assert wednesday.recorded_by == wednesday.cutoff_at == ts("2025-12-03 10:00")
+    assert wednesday.last_season().recorded_by == wednesday.last_season().cutoff_at
+    assert Period(*WEEK).recorded_by > ts("9999-01-01 00:00")
+    for kpi in ("ticket_followup_rate", "ticket_followup_on_time_rate"):
+        row = query(con, kpi, wednesday).iloc[0]
+        assert (row["numerator"], row["denominator"]) == (2, 3), kpi
+    # rated by then: t1 满意 and t9 基本满意 (t2's follow-up has no rating)
+    row = query(con, "ticket_satisfaction_rate", wednesday).iloc[0]
+    assert (row["numerator"], row["denominator"]) == (2, 2)
+    funnel = followup_funnel(con, wednesday).set_index("category")
+    assert funnel.loc["报修", ["resolved", "followed_up"]].tolist() == [2, 1]
+    # the whole week: t1 t2 t8 t9 of t1 t2 t7 t8 t9
+    row = query(con, "ticket_followup_rate", WEEK).iloc[0]
+    assert (row["numerator"], row["denominator"]) == (4, 5)
 
 
 @pytest.mark.parametrize("storage", STORAGE)

@@ -377,3 +377,16 @@ def test_a_rate_of_100_percent_is_drawn_whole_with_a_100_percent_tick():
     # a narrow range ticks every half point, in tenths
     from ui.kpi_bars import rate_range, rate_ticks
     assert rate_ticks(rate_range([0.995, 0.999])) == ([0.98, 0.985, 0.99, 0.995, 1.0], ".1%")
+
+
+def test_unanswered_items_are_not_compared_with_a_last_season_that_had_none_to_carry(demo_copy):
+    # The demo's tickets begin in 2024-2025: W50's 103 漏件 hold 87 of last
+    # season's, and last season's same week had no season before it loaded
+    # (23 beside them read "+80", four times worse). Its card says why it
+    # is not compared; last week's (the same season) still is.
+    at = open_page(PAGE, "zh", **WEEK)
+    captions = " ".join(c.value for c in at.caption)
+    assert "上季同期不比较:更早供暖季的工单没有导入" in captions, captions
+    assert captions.count("上季同期 ") >= 5              # the other cards compare as ever
+    en = open_page(PAGE, "en", **WEEK)
+    assert "Not compared with last season" in " ".join(c.value for c in en.caption)

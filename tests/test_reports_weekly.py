@@ -444,6 +444,25 @@ def test_an_autumn_week_says_why_its_fee_comparison_is_missing(demo_con):
     assert "fee records" in no_data_note(data, "en")
 
 
+def test_unanswered_items_holding_last_seasons_are_not_compared_with_last_seasons(demo_con):
+    # 2025-W50: 103 漏件, 87 of them carried over from 2024-2025; the same
+    # week of 2024-2025 had no earlier season loaded to carry over (23). The
+    # table read "+80" in red: now "—", and the note says why.
+    from reports.text import no_data_note
+    data = gather(demo_con, "2025-W50", trends=False)
+    head = data.headline.set_index("kpi")
+    assert data.carried_over and data.carried_short
+    assert head.loc["ticket_unanswered", "last_season_value"] is None
+    assert head.loc["ticket_unanswered", "previous_value"] is not None
+    assert head.loc["tickets_received", "last_season_value"] is not None
+    assert "tickets" not in data.no_data["last_season"]     # tickets are loaded for it
+    assert "漏件数不与上季同期比较" in no_data_note(data, "zh")
+    assert "not compared with last season" in no_data_note(data, "en")
+    # a week whose 漏件 hold none carried over compares as ever
+    early = gather(demo_con, "2024-W50", trends=False)
+    assert not early.carried_short
+
+
 def test_the_reports_changes_are_the_differences_of_its_figures(demo_con):
     # 2025-W45's closure rate: 97.4% this week, 92.9% last week; the table's
     # 较上周 and the paragraph said 4.6 points (97.44 − 92.86).

@@ -21,7 +21,7 @@ from metrics import Kpi, Period, Result, get, summary
 from metrics.fee_views import COMING, coming_period
 from metrics.display import (card_value, change, compact_change, compact_yuan, format_part,
                              format_parts, format_value, parts_with_units)
-from metrics.sources import comparable, unloaded
+from metrics.sources import carried_short, comparable, unloaded
 from pipelines.coverage import freshness, kinds_in
 
 from . import db, fmt, session
@@ -91,6 +91,7 @@ class CardData:
     week: bool = False              # the previous period is the previous ISO week
     days: int | None = None         # the period's length (and its previous period's)
     of_which: Result | None = None  # the registry's `of_which` count in the period
+    carried_short: bool = False     # last season had nothing earlier loaded to carry over
 
     @property
     def change_previous(self) -> float | None:
@@ -196,10 +197,15 @@ def card_data(kpi_ids: Sequence[str], f: Filters,
         value = none if unloaded(kpi, items, now_period, present[now_period]) else now[i]
         p = None if prev is None else prev[i] \
             if comparable(kpi, items, prev_period, present.get(prev_period)) else none
-        ls = last[i] if comparable(kpi, items, last_period, present[last_period]) else none
+        # 漏件 holding last season's, beside last season's that had none
+        # loaded before it to hold: no comparison either.
+        of_which = now[kpi.of_which] if kpi.of_which else None
+        short = carried_short(kpi, items, last_period, now_period) and of_which is not None \
+            and not _missing(of_which.value) and of_which.value > 0
+        ls = last[i] if comparable(kpi, items, last_period, present[last_period]) \
+            and not short else none
         out[i] = CardData(kpi, value, p, ls, skipped, week=f.period == "week",
-                          days=now_period.days,
-                          of_which=now[kpi.of_which] if kpi.of_which else None)
+                          days=now_period.days, of_which=of_which, carried_short=short)
     return out
 
 
@@ -359,9 +365,12 @@ def caption_lines(d: CardData, lang: str) -> list[str]:
     last = compared_value(d.kpi, d.last_season.value, lang)
     moved = None if d.previous is None else change_text(
         d.kpi, d.change_last_season, lang, beside=d.now.value, before=d.last_season.value)
-    lines.append(t("ui.kpi.last_season", lang, value=last)
-                 + (f"({moved})" if lang == "zh" and moved else
-                    f" ({moved})" if moved else ""))
+    if d.carried_short:
+        lines.append(t("ui.kpi.last_season_short", lang))
+    else:
+        lines.append(t("ui.kpi.last_season", lang, value=last)
+                     + (f"({moved})" if lang == "zh" and moved else
+                        f" ({moved})" if moved else ""))
     lines.append(status_text(d, lang))
     return [x for x in lines if x]
 

@@ -33,10 +33,16 @@ final as (
             and coalesce(deadline_at >= $start_at and deadline_at < $cutoff_at, false)
             as deadline_in_period,
         resolved_in_period and followup_category as followup_due,
+        -- A follow-up recorded (回访率), in time (回访及时率): for a period over,
+        -- whenever it was recorded; for one not over yet, by its cut-off
+        -- ($recorded_by), so that its comparisons, cut at the same point of
+        -- their days, count only what had been recorded by then too.
+        coalesce(followup_at < $recorded_by, false) as followup_recorded,
+        followed_up_on_time and followup_recorded as followup_recorded_on_time,
         -- A rating counts only on a follow-up recorded (满意率 is among follow-ups),
         -- of any category (DESIGN: follow-ups with a rating); the follow-up
         -- funnel (ticket_followup_funnel.sql) reads the follow-up categories only.
-        resolved_in_period and followed_up and rating_word as rated,
+        resolved_in_period and followup_recorded and rating_word as rated,
         received_in_period and complaint as complaint_in_period,
         -- As deadline_in_period: a ticket is judged in the period its arrival
         -- limit falls in, once the limit has run out (a 抢修 received at 23:00 on

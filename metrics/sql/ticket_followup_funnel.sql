@@ -11,9 +11,9 @@ with due as (
 
     select
         category,
-        followed_up,
-        followed_up and rated as rated,
-        followed_up and rated and satisfied as satisfied
+        followup_recorded as followed_up,
+        followup_recorded and rated as rated,
+        followup_recorded and rated and satisfied as satisfied
     from ticket_facts
     where followup_due
 
