@@ -212,15 +212,21 @@ def downloads(monkeypatch):
     return lambda at: {f"{key}:{label}": content for key, label, _, content in fetch(at)}
 
 
-def workbook_rows(data: bytes) -> list[tuple[str, ...]]:
-    """Every non-empty row of every sheet of an .xlsx, its cells as text."""
+def workbook_rows(data: bytes, about: bool = False) -> list[tuple[str, ...]]:
+    """Every non-empty row of every sheet of an .xlsx, its cells as text;
+    the 说明/About sheet a dashboard's download ends with only if `about`."""
     import io
 
     import openpyxl
 
+    from i18n import t
+
+    skip = set() if about else {t("ui.table.about_sheet", lang) for lang in ("zh", "en")}
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
     rows = []
     for sheet in book.worksheets:
+        if sheet.title in skip:
+            continue
         for row in sheet.iter_rows(values_only=True):
             cells = tuple(str(v) for v in row if v is not None)
             if cells:

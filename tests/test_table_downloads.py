@@ -21,6 +21,7 @@ from ui import fmt, tables
 from ui.xlsx import excel_format, excel_format_like, sheet_name, workbook_bytes
 
 WEEK = {"season": "2025-2026", "period": "week", "week": "2025-W50"}
+PERIOD = r"(\d{4}-W\d{2}|\d{4}-\d{4}|\d{8}-\d{8})"     # a week, a season, a range of days
 BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -229,7 +230,7 @@ def test_page_downloads_have_whole_word_sheet_names(demo_copy, files):
     assert titles["leak_bill_mismatches"] == "Bills that differ from the…"
     assert titles["settlement"] == "fees_daily_settlement"
     got = files(open_page("pages/temperature.py", "en"))
-    assert got["t_risk"][1].sheetnames == ["Cold-day risk"]          # the title, not the file name
+    assert got["t_risk"][1].sheetnames == ["Cold-day risk", "About"]   # the title, not the file name
 
 
 # --- 3. file names ------------------------------------------------------------------------
@@ -244,7 +245,9 @@ def test_every_download_is_named_subject_then_table(demo_copy, files, page, para
     # title ("Cold-day risk - expected indoor temperature at the design
     # temperature_20251201.xlsx"), the tickets and fees pages by subject and
     # table (tickets_unanswered_20251201.xlsx): a folder of a meeting's
-    # downloads sorted into no order. Each is now <subject>_<table>_<day>.
+    # downloads sorted into no order. Each is now <subject>_<table>_<period>:
+    # the week, season or days it covers (a forwarded file said only the day
+    # it was downloaded), and the places chosen.
     subjects = {"en": ("temperature_", "tickets_", "fees_", "overview_"),
                 "zh": ("室温_", "工单_", "收费_", "总览_")}
     for lang in ("en", "zh"):
@@ -252,17 +255,19 @@ def test_every_download_is_named_subject_then_table(demo_copy, files, page, para
         assert names, page
         for name in names:
             assert name.startswith(subjects[lang]), name
-            assert re.fullmatch(r"[^ ]+_\d{8}\.xlsx", name), name
+            assert re.fullmatch(rf"[^ ]+_{PERIOD}\.xlsx", name), name
             if lang == "en":
-                assert re.fullmatch(r"[a-z0-9_\-]+\.xlsx", name), name
+                assert re.fullmatch(rf"[a-z0-9_\-]+_{PERIOD}\.xlsx", name), name
+            if params == WEEK:
+                assert name.endswith("_2025-W50.xlsx"), name
 
 
 def test_a_drill_down_file_names_its_level(demo_copy, files):
     got = files(open_page("pages/fees.py", "en", **WEEK))
-    assert re.fullmatch(r"fees_by_station_\d{8}\.xlsx", got["collection_by"][0])
+    assert re.fullmatch(r"fees_by_station_2025-W50\.xlsx", got["collection_by"][0])
     got = files(open_page("pages/temperature.py", "zh"))
-    assert re.fullmatch(r"室温_下钻_按分公司_\d{8}\.xlsx", got["t_drill"][0])
-    assert re.fullmatch(r"室温_低温风险_\d{8}\.xlsx", got["t_risk"][0])
+    assert re.fullmatch(rf"室温_下钻_按分公司_{PERIOD}\.xlsx", got["t_drill"][0])
+    assert re.fullmatch(rf"室温_低温风险_{PERIOD}\.xlsx", got["t_risk"][0])
 
 
 @pytest.mark.parametrize("title,stem", [
@@ -279,9 +284,9 @@ def test_a_file_name_holds_no_character_a_disk_refuses(title, stem):
 
 
 @pytest.mark.parametrize("lang, name, sheet", [
-    ("en", r"fees_collection_rate_by_amount_numerator_\d{8}\.xlsx",
+    ("en", r"fees_collection_rate_by_amount_numerator_2025-W50\.xlsx",
      "Collection rate by amount_Nume…"),
-    ("zh", r"收费_收缴率\(金额\)_分子_\d{8}\.xlsx", "收缴率(金额)_分子"),
+    ("zh", r"收费_收缴率\(金额\)_分子_2025-W50\.xlsx", "收缴率(金额)_分子"),
 ])
 def test_the_rows_behind_a_number_are_named_as_every_download(demo_copy, files, lang, name,
                                                               sheet):
@@ -293,3 +298,21 @@ def test_the_rows_behind_a_number_are_named_as_every_download(demo_copy, files, 
     file_name, book = got["fees_drill_rows"]
     assert re.fullmatch(name, file_name), file_name
     assert book.sheetnames[0].startswith(sheet.rstrip("…")[:20])
+
+
+def test_a_download_says_what_it_covers(demo_copy, files):
+    # A forwarded 收费_欠费最多用户_20261201.xlsx read as arrears on the day
+    # it was downloaded, of the whole company or not: the name carries the
+    # week and the places chosen, and a 说明 sheet says the period (to the
+    # minute, for a period not over), the places and when it was made.
+    at = open_page("pages/tickets.py", "zh", **WEEK, branch="张店分公司")
+    got = files(at)
+    name, book = got["unanswered"]
+    assert name == "工单_漏件清单_2025-W50_张店分公司.xlsx", name
+    assert book.sheetnames[-1] == "说明"
+    about = dict(book["说明"].iter_rows(min_row=2, values_only=True))
+    assert about["期间"] == "2025年12月8日 – 2025年12月14日"
+    assert about["范围"] == "张店分公司" and about["表格"]
+    en = files(open_page("pages/tickets.py", "en", **WEEK))["unanswered"]
+    about = dict(en[1]["About"].iter_rows(min_row=2, values_only=True))
+    assert about["Covers"] == "The whole company" and about["Period"] == "8 Dec 2025 – 14 Dec 2025"

@@ -17,6 +17,7 @@ from .lang import tr
 SEASON, PERIOD, WEEK, FROM, TO, BRANCHES, STATIONS = (
     "f_season", "f_period", "f_week", "f_from", "f_to", "f_branches", "f_stations")
 CURRENT = "filters"
+APPLIES = "filters_apply"   # whether this run's page shows what the filters choose
 WRITTEN = "filters_url"  # the filter parameters sync_url last wrote
 
 
@@ -158,6 +159,7 @@ def filters(options: FilterOptions, lang: str, applies: bool = True) -> Filters:
     else:
         side.caption(tr("ui.filters.period_shown", period=shown))
     state[CURRENT] = current
+    state[APPLIES] = applies
     sync_url(current, lang)
     return current
 
@@ -165,6 +167,12 @@ def filters(options: FilterOptions, lang: str, applies: bool = True) -> Filters:
 def current_filters() -> Filters | None:
     """The filters drawn by app.py on this run (None outside the app)."""
     return st.session_state.get(CURRENT)
+
+
+def shown_filters() -> Filters | None:
+    """The filters when this run's page shows what they choose (a dashboard,
+    the report), else None (uploading, managing data)."""
+    return current_filters() if st.session_state.get(APPLIES) else None
 
 
 def sync_url(f: Filters, lang: str) -> None:

@@ -18,6 +18,7 @@ import streamlit as st
 
 from auth.masking import PERSONAL as MASKED, mask_frame
 from i18n import t
+from pipelines.settings import company_now
 from metrics import PERSONAL_COLUMNS
 # The source values' translation (VALUE_KEYS, value_text) lives beside the
 # other display rules, so the weekly report uses it too; pages reach it here.
@@ -25,7 +26,8 @@ from metrics.display import (OVERDUE_DAYS, VALUE_KEYS, column_label, display_wid
                              overdue_in_days, translate_values, value_text)
 
 from . import fmt, session
-from .sidebar import today
+from .filters import Filters
+from .sidebar import shown_filters, today
 from .xlsx import (colons_as_dashes, cut_words, excel_format, excel_format_like, values_format,
                    workbook_bytes)
 
@@ -357,11 +359,50 @@ def grid(shown: pd.DataFrame, ids: Sequence[str], config: Mapping | None = None,
     st.dataframe(data, column_config=columns, **options)
 
 
+def shown_stamp(f: Filters | None, lang: str) -> str:
+    """What a download's name says after its title: on a page showing the
+    sidebar's period, that period and the places chosen (2025-W50,
+    2025-2026, 20251201-20251231; 张店分公司), so a file forwarded says what it
+    covers; elsewhere the company's day (20251208), not the server's."""
+    if f is None:
+        return today().strftime("%Y%m%d")
+    when = (f.week if f.period == "week" and f.week else f.season if f.period == "season"
+            else f"{f.start:%Y%m%d}-{f.end:%Y%m%d}")
+    places = f.places(session.scope_branch())
+    if not places:
+        return when
+    where = places[0] if len(places) == 1 else t("ui.table.places_more", lang,
+                                                   first=places[0], n=len(places))
+    return f"{when}_{file_stem(where).replace(' ', '_')}"
+
+
+def about_sheet(f: Filters | None, scope: str | None, title: str, lang: str
+                ) -> pd.DataFrame | None:
+    """The download's second sheet, 说明: what the table is, the period and
+    places it covers (to the minute for a period not over; `scope`: the
+    viewer's branch) and when it was made; None off the dashboards. No
+    Streamlit: it is built when the file is asked for."""
+    if f is None:
+        return None
+    period = fmt.period(f.start, f.end, lang)
+    if f.as_of is not None and f.end >= f.as_of.date():
+        period += t("ui.table.about_so_far", lang, at=fmt.datetime(f.as_of, lang))
+    places = f.places(scope)
+    rows = [(t("ui.table.about_table", lang), title),
+            (t("ui.table.about_period", lang), period),
+            (t("ui.table.about_places", lang),
+             "、".join(places) if lang == "zh" and places else ", ".join(places)
+             or t("ui.table.about_everywhere", lang)),
+            (t("ui.table.about_made", lang), fmt.datetime(company_now(), lang))]
+    return pd.DataFrame(rows, columns=[t("ui.table.about_item", lang),
+                                       t("ui.table.about_value", lang)])
+
+
 def _button(build: Callable[[], bytes], lang: str, key: str, file_name: str, detail: str,
             label: str | None = None) -> None:
     """The .xlsx download button: the file is built when clicked, not on every
     run of the page, and audited with `detail` when built."""
-    stamp = today().strftime("%Y%m%d")   # the company's day, not the server's
+    stamp = shown_stamp(shown_filters(), lang)
     stem = file_stem(file_name)
     st.download_button(label or t("ui.table.download", lang),
                        data=session.audited_download(build, f"{stem}.xlsx", detail),
@@ -390,8 +431,20 @@ def download(df: pd.DataFrame, lang: str, key: str, file_name: str, detail: str,
     if formats is None:
         formats = excel_formats(frame, list(frame.columns))
     name = sheet or file_name
-    _button(partial(workbook_bytes, {name: frame}, {name: formats}), lang, key, file_name,
-            detail, label)
+    shown, scope = shown_filters(), session.scope_branch()
+
+    def build() -> bytes:
+        return workbook_bytes(with_about({name: frame}, shown, scope, name, lang),
+                              {name: formats})
+
+    _button(build, lang, key, file_name, detail, label)
+
+
+def with_about(sheets: dict[str, pd.DataFrame], f: Filters | None, scope: str | None,
+               title: str, lang: str) -> dict[str, pd.DataFrame]:
+    """`sheets` and, on a dashboard, the 说明 sheet after them (about_sheet)."""
+    about = about_sheet(f, scope, title, lang)
+    return sheets if about is None else {**sheets, t("ui.table.about_sheet", lang): about}
 
 
 def workbook_frame(df: pd.DataFrame, lang: str, columns: Sequence[str] | None,
@@ -415,6 +468,7 @@ def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, l
     the file's number formats (excel_formats, of all the rows). `sheet`:
     the sheet's name (the table's title), by default the file's."""
     allowed = can_see_personal()   # read now: the file is built outside the session
+    shown, scope = shown_filters(), session.scope_branch()
 
     def build() -> bytes:
         frame, cols = overdue_in_days(rows(), columns)
@@ -423,7 +477,8 @@ def download_all(rows: Callable[[], pd.DataFrame], n: int, like: pd.DataFrame, l
         formats = excel_formats(out, column_ids(frame, cols),
                                 grid_config(out, lang, cols, config, written), written)
         name = sheet or file_name
-        return workbook_bytes({name: out}, {name: formats})
+        return workbook_bytes(with_about({name: out}, shown, scope, name, lang),
+                              {name: formats})
 
     cols = [c for c in (columns if columns is not None else like.columns) if c in like.columns]
     _button(build, lang, key, file_name, download_detail(like, cols, rows=n), label)
