@@ -313,7 +313,8 @@ def _charts(book: Book, w: SheetWriter, area: AreaData, main, top: int, plan, wi
             "data_labels": {"value": True, "num_format": "0.0%" if main.unit == "percent"
                             else "#,##0.00", "font": font},
         })
-        bars.set_title({"name": tr("report.chart.by_station", kpi=label),
+        bars.set_title({"name": tr("report.chart.by_station_to_date" if main.standing
+                                   else "report.chart.by_station", kpi=label),
                         "name_font": {"size": 12, "bold": True}})
         # In a bar chart the category axis is the vertical one: weakest at the top.
         bars.set_y_axis({"reverse": True, "num_font": font})

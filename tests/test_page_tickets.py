@@ -393,3 +393,17 @@ def test_unanswered_items_are_not_compared_with_a_last_season_that_had_none_to_c
     assert captions.count("上季同期 ") >= 5              # the other cards compare as ever
     en = open_page(PAGE, "en", **WEEK)
     assert "Not compared with last season" in " ".join(c.value for c in en.caption)
+
+
+def test_a_standing_figure_per_slice_is_named_as_of_the_cut_off():
+    # The season's collection to date per station is no figure of the week
+    # alone: its legend says 截至期末, a period's own figure 本期.
+    import pandas as pd
+
+    from ui.kpi_bars import by_slice
+    df = pd.DataFrame({"station": ["甲站"], "numerator": [9], "denominator": [10],
+                       "value": [0.9], "last_season_value": [None]})
+    for kpi_id, words in (("fee_collection_rate_amount", "page.tickets.chart.to_date"),
+                          ("ticket_on_time_rate", "page.tickets.chart.period")):
+        fig = by_slice(df, "station", get(kpi_id), "zh", "#2E6FB5")
+        assert fig.data[0].name == t(words, "zh")

@@ -83,7 +83,10 @@ def by_slice(df: pd.DataFrame, dim: str, kpi: Kpi, lang: str, color: str,
              or t("page.tickets.chart.parts", lang, numerator=part_text(n),
                   denominator=part_text(d))
              for n, d in zip(df[numerator], df[denominator])]
-    this_name = t("page.tickets.chart.period", lang)
+    # A figure standing at the cut-off (the season's collection to date) is
+    # not the period's own: its legend says so.
+    this_name = t("page.tickets.chart.to_date" if kpi.standing else "page.tickets.chart.period",
+                  lang)
     colors = [status_color(kpi, v, color) for v in df[value]]
     hover = f"%{{y}}: %{{x:{fmt}}}<br>%{{customdata}}<extra>{this_name}</extra>"
     dots = kpi.unit == "percent"
