@@ -121,7 +121,11 @@ st.caption(tr("curve.note"))
 
 # --- by branch, station, community --------------------------------------------------------
 st.subheader(tr("by.title"))
-picked = st.segmented_control(tr("by.level"), fv.LEVELS, default="station", key=LEVEL,
+# Its first choice set as state, not as default=: a language switch tells
+# every control its choice again (ui.lang), and a default beside a set state
+# is a warning in the server's log.
+st.session_state.setdefault(LEVEL, "station")
+picked = st.segmented_control(tr("by.level"), fv.LEVELS, key=LEVEL,
                               format_func=lambda lv: t(f"field.{lv}", lang), required=True)
 if picked and picked != level:   # changed on this run: read it now
     level, BY = picked, (fv.collection_by, picked, period, filters, scope)

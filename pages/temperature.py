@@ -282,9 +282,10 @@ def drill_down() -> None:
 
 def chronic() -> None:
     section("chronic")
+    st.session_state.setdefault(WINDOW, WINDOWS[0])   # not default=: see pages/fees.py
     window = st.segmented_control(
         tr("page.temperature.window"), WINDOWS, key=WINDOW, required=True,
-        default=WINDOWS[0], format_func=lambda w: t(f"page.temperature.window_{w}", lang))
+        format_func=lambda w: t(f"page.temperature.window_{w}", lang))
     zones_call, homes_call = chronic_calls(window)
     # The first rows on screen, each list's size in its caption ("前 50 户,共
     # 593 户") and every row in its download.

@@ -118,7 +118,8 @@ st.caption(tr("volume.by_station_note"))
 # Counts by day, week or month and category, to report (service rules: 按日、
 # 周、月完成受理件的归类统计并上报); from the same counts as the chart above.
 with st.expander(tr("volume.table.title")):
-    grain = st.segmented_control(tr("volume.table.grain"), tv.VOLUME_GRAINS, default="week",
+    st.session_state.setdefault("tickets_volume_grain", "week")   # not default=: pages/fees.py
+    grain = st.segmented_control(tr("volume.table.grain"), tv.VOLUME_GRAINS,
                                  key="tickets_volume_grain", required=True,
                                  format_func=lambda g: t(f"page.tickets.volume.table.{g}", lang))
     table = tv.volume_table(by_day, grain or "week")

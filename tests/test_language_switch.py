@@ -113,3 +113,34 @@ def test_the_audit_log_keeps_its_columns_too(demo_copy):
     assert len(ids) == 1 and "操作" in chinese[0]
     switch(at, "en")
     assert column_ids(at) == ids and "Action" in headers(at)[0]
+
+
+@pytest.mark.parametrize("page, control", [
+    ("pages/fees.py", "fees_level"),
+    ("pages/temperature.py", "t_chronic_window"),
+    ("pages/tickets.py", "tickets_volume_grain"),
+])
+def test_a_switch_leaves_no_warning_in_the_server_log(demo_copy, monkeypatch, page, control):
+    # The switch tells every control its choice again; a control that also
+    # had a default= logged "created with a default value but also had its
+    # value set via the Session State API" on every server.
+    import logging
+
+    from streamlit.elements.lib import policies
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    log = logging.getLogger(policies.__name__)
+    handler = Keep(level=logging.WARNING)
+    log.addHandler(handler)
+    try:
+        at = open_page(page, **WEEK)
+        assert control in at.session_state
+        switch(at, "en")
+    finally:
+        log.removeHandler(handler)
+    assert not [m for m in seen if "default value" in m], seen
