@@ -394,3 +394,16 @@ def test_a_failed_sign_in_under_no_accounts_name_does_not_record_what_was_typed(
     from auth.audit import readable
     assert readable("sign_in_failed", None, "bad_credentials_unknown_name", "zh")[1] == \
         "用户名不是任何账户(输入的用户名不记录:可能是误输入的密码)"
+
+
+def test_a_branch_users_sidebar_names_their_branch_not_all(accounts):
+    # The branch control said 全部 to a user who sees one branch only.
+    at = signed_in("zd")
+    branch = at.multiselect(key="f_branches")
+    assert branch.proto.placeholder == "张店分公司" and branch.disabled
+    assert branch.options == ["张店分公司"] and branch.value == []
+    stations = at.multiselect(key="f_stations")
+    assert not stations.disabled and stations.proto.placeholder == "全部"
+    at = signed_in("mgr")
+    branch = at.multiselect(key="f_branches")
+    assert branch.proto.placeholder == "全部" and not branch.disabled

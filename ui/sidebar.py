@@ -145,8 +145,12 @@ def filters(options: FilterOptions, lang: str, applies: bool = True) -> Filters:
 
     branches_all = options.branches
     state[BRANCHES] = [b for b in state.get(BRANCHES) or [] if b in branches_all]
+    # One branch to choose from (a branch user's own): the control names it,
+    # fixed; "全部" there read as every branch of the company.
+    only = len(branches_all) == 1
     branches = side.multiselect(tr("ui.filters.branch"), branches_all, key=BRANCHES,
-                                placeholder=tr("ui.filters.all"))
+                                placeholder=branches_all[0] if only else tr("ui.filters.all"),
+                                disabled=only)
     stations_all = options.stations_of(branches)
     state[STATIONS] = [s for s in state.get(STATIONS) or [] if s in stations_all]
     stations = side.multiselect(tr("ui.filters.station"), stations_all, key=STATIONS,
