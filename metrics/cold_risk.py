@@ -27,6 +27,10 @@ BUILDING = ("branch", "station", "community", "building")
 # about a day colder than any of them.
 MIN_READINGS = 8
 MIN_OUTDOOR_SPAN_C = 3.0
+# A line that explains less of the indoor temperature than this (R²) is a weak
+# fit: the rooms barely follow the weather, and its reading at the design
+# temperature is a hint to check on site, not a forecast.
+WEAK_FIT_R2 = 0.3
 
 
 def cold_risk(con: duckdb.DuckDBPyConnection, period: Period | tuple,
@@ -43,6 +47,12 @@ def cold_risk(con: duckdb.DuckDBPyConnection, period: Period | tuple,
                 "min_outdoor_span_c": float(min_outdoor_span_c)})
     df.attrs.update(design_outdoor_c=design_outdoor_c())
     return df
+
+
+def weak_fits(df: pd.DataFrame, r2: float = WEAK_FIT_R2) -> int:
+    """How many of the buildings expected below target got there by a weak line."""
+    at_risk = df[df["expected_below_target"].fillna(False).astype(bool)]
+    return int((at_risk["r2"].fillna(0) < r2).sum())
 
 
 def building_points(con: duckdb.DuckDBPyConnection, period: Period | tuple,

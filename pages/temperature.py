@@ -8,7 +8,8 @@ import streamlit as st
 
 from i18n import has, t
 from metrics import MetricError, Period, action_list, get, query
-from metrics.cold_risk import building_points, cold_risk, design_outdoor_c, fitted_line
+from metrics.cold_risk import (WEAK_FIT_R2, building_points, cold_risk, design_outdoor_c,
+                               fitted_line, weak_fits)
 from metrics.display import column_label, format_part, format_value
 from metrics.temperature_detail import (BIN_C, building_readings, cold_zones, daily_outdoor,
                                         household_readings, household_rollup,
@@ -325,6 +326,9 @@ def risk() -> None:
     thin = int((~fits["fit_ok"]).sum())
     st.markdown(tr("page.temperature.risk_count", n=len(at_risk), total=len(fits), thin=thin,
                    design=f"{design:g}", unit=celsius))
+    weak = weak_fits(fits)
+    if weak:
+        st.caption(tr("page.temperature.risk_weak", weak=weak, r2=f"{WEAK_FIT_R2:g}"))
     shown = (at_risk if len(at_risk) else fits[fits["fit_ok"]]).reset_index(drop=True)
     tables.show(shown, lang, key="t_risk", file_name=tr("page.temperature.file.risk"),
                     sheet=tr("page.temperature.risk"),

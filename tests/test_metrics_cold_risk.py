@@ -233,3 +233,14 @@ def test_roll_up_adds_buildings_up_to_any_level(wh):
     assert one["building"].tolist() == ["1号楼"] and one.iloc[0]["readings"] == 6
     with pytest.raises(ValueError):
         roll_up(buildings, {}, "zone")
+
+
+def test_weak_fits_count_only_buildings_at_risk_by_a_weak_line():
+    from metrics.cold_risk import WEAK_FIT_R2, weak_fits
+    df = pd.DataFrame({
+        "expected_below_target": [True, True, False, False, True],
+        "r2": [0.10, 0.90, 0.05, None, WEAK_FIT_R2],
+    })
+    # at risk: 0.10 (weak), 0.90 (strong), exactly the threshold (not weak) → 1
+    assert weak_fits(df) == 1
+    assert weak_fits(df, r2=0.95) == 3

@@ -137,6 +137,11 @@ def test_cold_day_risk_lists_the_buildings_expected_below_target(demo_copy):
     assert (shown["设计温度下预计室温(℃)"] < shown["目标温度(℃)"]).all()
     scatter = figures(at)["t_risk_chart"]
     assert [d["name"] for d in scatter["data"]] == ["有效测温", "拟合直线"]
+    # A weak line (R² < 0.3) is said to be a hint, not a forecast.
+    weak = int((at_risk["r2"] < 0.3).sum())
+    assert weak > 0
+    notes = [c.value for c in at.caption if "拟合较弱" in c.value]
+    assert notes and notes[0].startswith(f"其中 {weak} 栋"), notes
 
 
 def test_drill_down_to_each_reading_with_its_file_and_row(demo_copy):
