@@ -68,10 +68,15 @@ def weekly_trend() -> None:
     if not weeks["readings"].sum():
         st.info(tr("page.temperature.no_readings"))
         return
+    # The two charts one above the other share their days: the same x range
+    # (weeks and the daily outdoor line) and the chosen period's band.
+    span = charts.day_span(weeks["week"], outdoor["day"])
     st.plotly_chart(figures.memo("t_weekly", (WEEKS, OUTDOOR, f.start, f.end, lang),
-                                 lambda: weekly_figure(weeks, outdoor)), key="t_weekly_chart")
-    st.plotly_chart(figures.memo("t_weekly_parts", (WEEKS, lang),
-                                 lambda: weekly_parts_figure(weeks)), key="t_weekly_parts")
+                                 lambda: weekly_figure(weeks, outdoor, span)),
+                    key="t_weekly_chart")
+    st.plotly_chart(figures.memo("t_weekly_parts", (WEEKS, OUTDOOR, f.start, f.end, lang),
+                                 lambda: weekly_parts_figure(weeks, span)),
+                    key="t_weekly_parts")
     with st.expander(tr("page.temperature.weekly_table")):
         table = weeks.assign(week=weeks["week"].dt.date)[
             ["week", "compliant", "counted", "rate", "exempt", "unsigned", "readings"]]
@@ -80,7 +85,7 @@ def weekly_trend() -> None:
                     labels=labels(table))
 
 
-def weekly_figure(weeks: pd.DataFrame, outdoor: pd.DataFrame):
+def weekly_figure(weeks: pd.DataFrame, outdoor: pd.DataFrame, span):
     celsius = charts.unit_label("celsius", lang)
     design = design_outdoor_c()
     fig = charts.line_secondary(
@@ -100,10 +105,11 @@ def weekly_figure(weeks: pd.DataFrame, outdoor: pd.DataFrame):
         charts.target_line(fig, rate_kpi.target,
                            tr("page.temperature.target_line",
                               value=format_value(rate_kpi, rate_kpi.target, lang)))
+    charts.over_days(fig, span, weekly=[rate_kpi.text(lang)[0]])
     return charts.period_band(fig, f.start, f.end, weeks["week"])
 
 
-def weekly_parts_figure(weeks: pd.DataFrame):
+def weekly_parts_figure(weeks: pd.DataFrame, span):
     parts = {tr(f"page.temperature.{part}"): weeks[part]
              for part in ("counted", "exempt", "unsigned")}
     bars = charts.stacked_bars(weeks["week"], parts,
@@ -111,7 +117,8 @@ def weekly_parts_figure(weeks: pd.DataFrame):
                                                  lang),
                                colors=(charts.AREA["temperature"], charts.REFERENCE,
                                        charts.NEUTRAL))
-    return charts.date_axis(bars, lang)
+    charts.over_days(charts.date_axis(bars, lang), span)
+    return charts.period_band(bars, f.start, f.end, weeks["week"])
 
 
 def station_heatmap() -> None:

@@ -95,6 +95,25 @@ def test_charts_carry_the_kpi_layers_figures(demo_copy):
     exempt = weekly(con, "temp_exempt_readings", "2025-2026", filters, until=period.end)
     assert parts[1]["y"] == exempt["numerator"].fillna(0).tolist()
     assert sum(parts[1]["y"]) > 0
+    # The two charts one above the other show the same days, and both the
+    # chosen week's band (it was on the top chart only).
+    bars = figs["t_weekly_parts"]["layout"]
+    assert bars["xaxis"]["range"] == trend["layout"]["xaxis"]["range"]
+    outdoor = trend["data"][1]["x"]
+    assert bars["xaxis"]["range"][0] <= min(min(line["x"]), min(outdoor))
+    assert bars["xaxis"]["range"][1] >= max(max(line["x"]), max(outdoor))
+    band = [(s["x0"], s["x1"]) for s in bars["shapes"] if s["type"] == "rect"]
+    assert band == [(s["x0"], s["x1"]) for s in trend["layout"]["shapes"]
+                    if s["type"] == "rect"]
+    assert band and band[0][0].startswith(str(period.start))
+    # each week's mark sits over its Monday to Sunday (the band's days), each
+    # day's over its day; both plot areas span the same width
+    assert {(d["xperiod"], d["xperiodalignment"]) for d in [line, *parts]} == \
+        {(7 * 86400000, "middle")}
+    assert (outdoor_trace := trend["data"][1])["xperiod"] == 86400000
+    assert outdoor_trace["name"] == "日平均室外温度"
+    assert trend["layout"]["xaxis"]["domain"] == bars["xaxis"]["domain"] == [0, 1]
+    assert trend["layout"]["margin"] == bars["margin"]
 
     grid = query(con, "temp_compliance_rate", season, filters, ["station", "week"])
     heat = figs["t_heatmap"]["data"][0]

@@ -284,6 +284,40 @@ def scatter_fit(x: Sequence, y: Sequence, fit_x: Sequence, fit_y: Sequence, x_ti
     return fig
 
 
+WEEK_MS, DAY_MS = 7 * 24 * 3600 * 1000, 24 * 3600 * 1000
+
+
+def day_span(weeks: Sequence, days: Sequence = ()) -> list[str] | None:
+    """One x range for charts of `weeks` (each a Monday) and of `days`, each
+    mark drawn over the days it covers (`over_days`): first Monday to the
+    last week's Sunday, first day to the last."""
+    mondays = pd.to_datetime(pd.Series(list(weeks), dtype=object)).dropna()
+    dates = pd.to_datetime(pd.Series(list(days), dtype=object)).dropna()
+    if mondays.empty and dates.empty:
+        return None
+    ends = [(s.min(), s.max() + pd.Timedelta(days=n)) for s, n in ((mondays, 7), (dates, 1))
+            if len(s)]
+    return [min(a for a, _ in ends).isoformat(), max(b for _, b in ends).isoformat()]
+
+
+def over_days(fig: go.Figure, span: Sequence | None, weekly: Sequence[str] | None = None,
+              margin: tuple[int, int] = (72, 64)) -> go.Figure:
+    """Charts drawn one above the other over the same days: a weekly mark
+    (traces named in `weekly`, every trace when None) sits over its Monday to
+    Sunday, a daily one over its day, the x range is `span` (day_span), and
+    the plot area has fixed side margins, so a right axis on one chart does
+    not shift its days against the other's."""
+    for trace in fig.data:
+        week = weekly is None or trace.name in weekly
+        trace.update(xperiod=WEEK_MS if week else DAY_MS, xperiodalignment="middle")
+    # make_subplots keeps the x axis off the right axis's room (domain to
+    # 0.94); the fixed margin holds that axis here.
+    fig.update_xaxes(range=list(span) if span else None, domain=[0, 1])
+    fig.update_yaxes(automargin=False)
+    fig.update_layout(margin={"l": margin[0], "r": margin[1]})
+    return fig
+
+
 def period_band(fig: go.Figure, start, end, weeks: Sequence) -> go.Figure:
     """The chosen period (its days `start`-`end`) as a shaded band on a chart
     of `weeks` (each a Monday), clipped to the weeks drawn: a period outside
