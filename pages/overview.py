@@ -126,8 +126,9 @@ def trends() -> pd.DataFrame:
                           charts.axis_title(tr("page.overview.rate"), "percent", lang),
                           "percent", colors=[charts.AREA[a] for a in TRENDS])
         fig.update_yaxes(range=[max(0.0, low - 0.05), 1.02])
-        charts.period_band(fig, f.start, f.end, weeks)
-        return charts.date_axis(fig, lang)
+        # each week's point over its Monday to Sunday, as the band of a week
+        charts.over_days(charts.date_axis(fig, lang), charts.day_span(weeks), margin=None)
+        return charts.period_band(fig, f.start, f.end, weeks)
 
     inputs = (*trend_calls().values(), f.start, f.end, lang)
     st.plotly_chart(figures.memo("o_trend", inputs, build), key="o_trend")

@@ -219,6 +219,13 @@ def test_one_trend_line_per_area_equals_the_weekly_kpi(demo_copy):
     # the collection line is the season to date: it never falls in the demo
     fees = lines[2]["y"]
     assert fees == sorted(fees)
+    # each point sits over its week, inside the chosen week's band (drawn
+    # from the week's Monday to the next, the point stood on its edge)
+    assert {(d["xperiod"], d["xperiodalignment"]) for d in lines} == {(7 * 86400000, "middle")}
+    layout = figures(at)["o_trend"]["layout"]
+    band = [s for s in layout["shapes"] if s["type"] == "rect"]
+    assert band and band[0]["x0"].startswith(str(period.start))
+    assert layout["xaxis"]["range"][0].startswith(min(lines[0]["x"])[:10])
 
 
 @pytest.mark.parametrize("lang, note", [

@@ -301,20 +301,21 @@ def day_span(weeks: Sequence, days: Sequence = ()) -> list[str] | None:
 
 
 def over_days(fig: go.Figure, span: Sequence | None, weekly: Sequence[str] | None = None,
-              margin: tuple[int, int] = (72, 64)) -> go.Figure:
+              margin: tuple[int, int] | None = (72, 64)) -> go.Figure:
     """Charts drawn one above the other over the same days: a weekly mark
     (traces named in `weekly`, every trace when None) sits over its Monday to
     Sunday, a daily one over its day, the x range is `span` (day_span), and
-    the plot area has fixed side margins, so a right axis on one chart does
-    not shift its days against the other's."""
+    the plot area has fixed side margins (none for a chart alone), so a right
+    axis on one chart does not shift its days against the other's."""
     for trace in fig.data:
         week = weekly is None or trace.name in weekly
         trace.update(xperiod=WEEK_MS if week else DAY_MS, xperiodalignment="middle")
     # make_subplots keeps the x axis off the right axis's room (domain to
     # 0.94); the fixed margin holds that axis here.
     fig.update_xaxes(range=list(span) if span else None, domain=[0, 1])
-    fig.update_yaxes(automargin=False)
-    fig.update_layout(margin={"l": margin[0], "r": margin[1]})
+    if margin is not None:
+        fig.update_yaxes(automargin=False)
+        fig.update_layout(margin={"l": margin[0], "r": margin[1]})
     return fig
 
 
