@@ -17,6 +17,9 @@ from ui.filters import week_choices
 from ui.lang import current, tr
 from ui.sidebar import current_filters, today
 
+PAGE_COLUMNS = ("kpi", "value", "target", "status", "change_previous", "change_last_season",
+                "previous_value", "last_season_value", "numerator", "denominator")
+
 WEEK, SCOPE, PRINT = "report_week", "report_scope", "report_print"
 ALL = ""  # the scope option meaning every branch the viewer may see
 
@@ -113,12 +116,16 @@ st.info(bundle.paragraph)
 st.subheader(tr("report.summary.headline"))
 # Columns named by their keys keep a sort across a change of language (ui/tables.grid);
 # each as wide as its text, the KPI's name kept in view when the table scrolls sideways.
-widths = tables.content_widths(bundle.headline, HEADLINE_COLUMNS)
+# On the screen the week's target and status stand beside its figure: at 1366 px
+# the sheet's order (as printed) left them past the edge, with the parts.
+headline = bundle.headline[[bundle.headline.columns[HEADLINE_COLUMNS.index(c)]
+                            for c in PAGE_COLUMNS]]
+widths = tables.content_widths(headline, PAGE_COLUMNS)
 widths["kpi"]["pinned"] = True
-for column in HEADLINE_COLUMNS:
+for column in PAGE_COLUMNS:
     if column not in ("kpi", "status"):
         widths[column]["alignment"] = "right"    # figures, compared down the column
-tables.grid(bundle.headline, HEADLINE_COLUMNS, widths, height="content")   # all 17 rows
+tables.grid(headline, PAGE_COLUMNS, widths, height="content")   # all 17 rows
 
 xlsx_name = file_name(bundle.week, scope or None, lang)
 html_name = file_name(bundle.week, scope or None, lang, ".html")

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from auth import User, UserStore
 from auth.sessions import SessionStore
+from i18n import t
 from metrics import Period, get, summary
 from metrics.display import compact_yuan, display_width, format_value
 from page_testing import downloads  # noqa: F401
@@ -23,6 +24,7 @@ from pipelines.coverage import season_of, season_weeks, week_bounds
 from pipelines.warehouse import connect
 from reports import gather, labels, last_complete_week, summary_paragraph
 from reports.bundle import weekly_bundle
+from reports.printable import HEADLINE_COLUMNS
 from ui.sidebar import today
 from ui.tables import CHAR_PX
 
@@ -96,7 +98,11 @@ def test_the_filters_week_its_paragraph_and_headline(warehouse, demo_con, downlo
     data = gather(demo_con, "2025-W48")
     assert at.info[0].value == summary_paragraph(data, "zh")
     table = at.dataframe[0].value
-    assert len(table) == 17 and list(table.columns[:4]) == ["指标", "本周", "上周", "较上周"]
+    # the week's target and status beside its figure (at 1366 px the sheet's
+    # order left them past the table's edge), then the changes, every column kept
+    assert len(table) == 17 and list(table.columns[:6]) == [
+        "指标", "本周", "目标", "状态", "较上周", "较上季同期"]
+    assert sorted(table.columns) == sorted(t(f"report.col.{c}", "zh") for c in HEADLINE_COLUMNS)
     facts = summary(demo_con, Period(*week_bounds("2025-W48")))
     first = table.iloc[0]
     assert first["指标"] == "室温达标率"
