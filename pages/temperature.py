@@ -268,10 +268,10 @@ def drill_down() -> None:
         tables.show(homes, lang, key="t_drill_homes",
                     file_name=tr("page.temperature.file.drill",
                                  level=tables.name_part(label("household_id"), lang)),
-                    columns=["household_id", "unit", "room", "zone", "customer_type", "target_c",
-                             "readings", "unsigned", "exempt", "counted", "compliant",
-                             "compliance_rate", "lowest_indoor_c", "latest_measured_at",
-                             "latest_indoor_c"],
+                    columns=["household_id", "unit", "room", "compliance_rate",
+                             "latest_indoor_c", "target_c", "compliant", "counted",
+                             "lowest_indoor_c", "readings", "unsigned", "exempt",
+                             "latest_measured_at", "zone", "customer_type"],
                     labels=labels(homes))
         return
     rows = db.query(household_readings, period, household, {**filters, **path}, scope)
@@ -313,10 +313,12 @@ def chronic() -> None:
                     whole=(db.later(action_list, "noncompliant_households", span, filters,
                                     scope),
                            int(homes.attrs.get("total_rows", len(homes)))),
-                    columns=["household_id", "station", "community", "building", "unit",
-                             "room", "zone", "name", "phone", "target_c",
-                             "latest_measured_at", "latest_indoor_c", "readings_counted",
-                             "readings_failed", "lowest_indoor_c", "readings"])
+                    # the home, its latest room temperature against its target
+                    # first: at 1366 px the columns past the seventh are off-screen
+                    columns=["household_id", "community", "building", "unit", "room",
+                             "latest_indoor_c", "target_c", "readings_failed",
+                             "readings_counted", "lowest_indoor_c", "latest_measured_at",
+                             "name", "phone", "station", "zone", "readings"])
 
 
 def risk() -> None:

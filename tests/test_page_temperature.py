@@ -298,7 +298,11 @@ def test_the_cold_lists_say_how_many_they_show_and_download_all(demo_copy, downl
     captions = [c.value for c in at.caption]
     assert f"显示前 50 户,共 {len(homes):,} 户;下载的 Excel 含全部住户。" in captions
     assert f"显示前 20 处,共 {len(zones):,} 处;下载的 Excel 含全部。" in captions
-    assert len(table(at, "联系电话")) == 50
+    shown = table(at, "联系电话")
+    assert len(shown) == 50
+    # the home and its latest room temperature against its target come first
+    assert list(shown.columns[:7]) == ["户号", "小区", "楼号", "单元", "房号", "最近室温(℃)",
+                                       "目标温度(℃)"], list(shown.columns)
     files = downloads(at)
     label = next(k for k in files if k.startswith("t_cold_homes_xlsx:"))
     assert label.endswith(f"下载全部 {len(homes):,} 行(Excel)")
