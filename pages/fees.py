@@ -27,28 +27,30 @@ DRILL = HEADLINE
 # Two cards a row: four in one cut the amounts at 1366 px ("¥1,318.25…").
 PER_ROW = 2
 DEBTORS_SHOWN = 100
-DEBTOR_COLUMNS = ("household_id", "branch", "station", "community", "building", "unit", "room",
-                  "name", "phone", "address", "customer_type", "seasons", "due_yuan", "paid_yuan",
-                  "arrears_yuan", "age_days", "last_paid_at")
+# Who owes, how much and since when first, then where: at 1366 px a table
+# shows about seven columns before it scrolls sideways (the amount was the 15th).
+DEBTOR_COLUMNS = ("household_id", "name", "arrears_yuan", "age_days", "community", "building",
+                  "unit", "room", "phone", "seasons", "due_yuan", "paid_yuan", "last_paid_at",
+                  "branch", "station", "address", "customer_type")
 AGE_COLUMNS = ("seasons_behind", "partly_paid", "arrears_yuan", "households", "bills",
                "age_days")
 RECEIPT_COLUMNS = ("receipt_no", "paid_at", "collector", "method", "amount", "household_id",
                    "season", "branch", "station", "community", "file_name", "source_row")
-LEAKS = {
+LEAKS = {   # each list's finding first after the household, the place after
     "unbilled_households": ("household_id", "branch", "station", "community", "building", "unit",
                             "room", "name", "phone", "address", "heated_area_m2",
                             "heating_status", "file_name", "source_row"),
-    "payments_without_bill": ("household_id", "branch", "station", "community", "receipt_no",
-                              "paid_at", "season", "amount", "method", "collector", "file_name",
-                              "source_row"),
-    "bill_mismatches": ("household_id", "branch", "station", "community", "building", "room",
-                        "name", "heating_status", "area_m2", "unit_price", "exemption_yuan",
-                        "due_yuan", "expected_yuan", "difference_yuan", "cannot_check",
+    "payments_without_bill": ("household_id", "receipt_no", "paid_at", "amount", "season",
+                              "method", "collector", "branch", "station", "community",
+                              "file_name", "source_row"),
+    "bill_mismatches": ("household_id", "name", "due_yuan", "expected_yuan", "difference_yuan",
+                        "area_m2", "unit_price", "exemption_yuan", "heating_status",
+                        "cannot_check", "community", "building", "room", "branch", "station",
                         "file_name", "source_row"),
-    "charged_in_full": ("household_id", "branch", "station", "community", "building", "room",
-                        "name", "heating_status", "area_m2", "unit_price", "exemption_yuan",
-                        "due_yuan", "full_yuan", "expected_yuan", "stopped_charged_full",
-                        "exempt_charged_full", "file_name", "source_row"),
+    "charged_in_full": ("household_id", "name", "heating_status", "due_yuan", "full_yuan",
+                        "expected_yuan", "stopped_charged_full", "exempt_charged_full",
+                        "area_m2", "unit_price", "exemption_yuan", "community", "building",
+                        "room", "branch", "station", "file_name", "source_row"),
 }
 
 session.page_guard()

@@ -456,3 +456,18 @@ def test_a_whole_season_says_its_prepayments(demo_copy, lang):
     # A week in the season starts after the prepayments: nothing to say.
     week = open_page(PAGE, lang, **WEEK)
     assert "前已预缴" not in shown_text(week) and "was prepaid" not in shown_text(week)
+
+
+def test_each_lists_finding_is_among_its_first_columns(demo_copy):
+    # At 1366 px a table shows about seven columns before it scrolls: the
+    # largest debtors' arrears were the 15th column, a bill's difference from
+    # the tariff the 14th.
+    at = open_page(PAGE, **WEEK)
+    col = column_label
+
+    for marker, finding in (("last_paid_at", "arrears_yuan"), ("difference_yuan", "difference_yuan"),
+                            ("full_yuan", "full_yuan"), ("receipt_no", "amount")):
+        grids = [list(d.value.columns) for d in at.dataframe if col(marker) in d.value.columns]
+        assert grids, marker
+        assert all(g.index(col(finding)) < 5 for g in grids if col(finding) in g), (marker, grids)
+        assert any(col(finding) in g for g in grids), (marker, grids)
