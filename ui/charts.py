@@ -27,6 +27,8 @@ GOOD, BAD, NEUTRAL = "#2E8B57", "#D62728", "#7F7F7F"
 TARGET = "#D62728"        # target lines: dashed red
 REFERENCE = "#2E6FB5"     # other reference lines (e.g. the outdoor design temperature)
 SECONDARY = "#5B8EC9"     # a series on the secondary axis
+DAY_MS = 24 * 3600 * 1000   # Plotly's date axes count in milliseconds
+WEEK_MS = 7 * DAY_MS
 # Heatmaps of a "higher is better" rate: red (bad) through yellow to green.
 RATE_SCALE = [[0.0, "#D62728"], [0.5, "#F2C14E"], [1.0, "#2E8B57"]]
 FONT = "system-ui, -apple-system, 'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', sans-serif"
@@ -143,7 +145,7 @@ def date_axis(fig: go.Figure, lang: str) -> go.Figure:
         weeks = (days.max() - monday).days // 7 + 1
         step = -(-weeks // WEEK_TICKS)
         fig.update_xaxes(tickmode="linear", tick0=monday.strftime("%Y-%m-%d"),
-                         dtick=step * 7 * 24 * 3600 * 1000)
+                         dtick=step * WEEK_MS)
     return fig
 
 
@@ -282,9 +284,6 @@ def scatter_fit(x: Sequence, y: Sequence, fit_x: Sequence, fit_y: Sequence, x_ti
     style(fig, height)
     fig.update_layout(hovermode="closest")
     return fig
-
-
-WEEK_MS, DAY_MS = 7 * 24 * 3600 * 1000, 24 * 3600 * 1000
 
 
 def day_span(weeks: Sequence, days: Sequence = ()) -> list[str] | None:
