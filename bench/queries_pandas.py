@@ -23,7 +23,7 @@ TABLES = {
                 "FROM temperature_readings",
     "tickets": "SELECT ticket_no, received_at, category, household_id, station, resolved_at, "
                "result, followup_at, satisfaction FROM tickets",
-    "bills": "SELECT household_id, season, amount_due FROM fee_bills",
+    "bills": "SELECT household_id, season, amount_due, heating_status FROM fee_bills",
     "payments": "SELECT household_id, season, paid_at, amount FROM fee_payments",
 }
 
@@ -75,12 +75,32 @@ def _target_of(f: Frames, household_id: pd.Series) -> np.ndarray:
     return np.where(np.isnan(t), _s()["residential_target_c"], t)
 
 
+def _stopped(f: Frames, r: pd.DataFrame) -> pd.Series:
+    """Whether each reading's household was stopped (停热) in the reading's
+    season: its bill of that season says so, or with no bill (or no status on
+    it) the roster. (Per season the readings hold, one or two: two `isin`s.)"""
+    h, b = f.households, f.bills
+    t = r["measured_at"]
+    s = _s()
+    end = s["season_end_month"] * 100 + s["season_end_day"]
+    year = (t.dt.year - np.where(t.dt.month * 100 + t.dt.day > end, 0, 1)).to_numpy()
+    ids = r["household_id"]
+    out = ids.isin(h.loc[h["heating_status"] == "停热", "household_id"]).to_numpy().copy()
+    b = b[b["heating_status"].notna()]
+    for y in np.unique(year):
+        bills = b[b["season"] == f"{y}-{y + 1}"]
+        at = year == y
+        said = ids[at].isin(bills["household_id"]).to_numpy()
+        stopped = ids[at].isin(bills.loc[bills["heating_status"] == "停热", "household_id"])
+        out[at] = np.where(said, stopped.to_numpy(), out[at])
+    return pd.Series(out, index=r.index)
+
+
 def _readings(f: Frames, p: Period) -> pd.DataFrame:
     s = _s()
     r = f.readings[_in(f.readings["measured_at"], p)]
     valid = r["signed"].fillna(False).astype(bool)
-    h = f.households
-    stopped = r["household_id"].isin(h.loc[h["heating_status"] == "停热", "household_id"])
+    stopped = _stopped(f, r)
     exempt = valid & ((r["outdoor_c"] < s["design_outdoor_c"]).fillna(False) | stopped)
     return r.assign(valid=valid, exempt=exempt, counted=valid & ~exempt)
 

@@ -383,13 +383,16 @@ def loaded(df: pd.DataFrame) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- temperature
 
-def make_readings(h: pd.DataFrame, season: str, weather: pd.Series) -> pd.DataFrame:
+def make_readings(h: pd.DataFrame, season: str, weather: pd.Series,
+                  stopped: np.ndarray) -> pd.DataFrame:
+    """`stopped`: per household, stopped (停热) that season (its bill's status):
+    no one measures a room that is not heated."""
     rng = child_rng(3, int(season[:4]))
     start, end = SEASONS[season]
     n = len(h)
     point = rng.random(n) < 0.08  # designated measurement points are visited regularly
     lam = np.where(point, 5.0, 0.9) + np.where(h["cold_hh"], 1.5, 0.0)
-    lam = np.where(h["heating_status"] == "停热", 0.0, lam)
+    lam = np.where(stopped, 0.0, lam)
     lam *= 25_000 / lam.sum()
     hi = np.repeat(np.arange(n), rng.poisson(lam))
     m = hi.size
@@ -932,7 +935,10 @@ def generate(out: Path, expected: Path) -> dict:
     for season in SEASONS:
         weather = make_weather(season)
         fname = f"测温记录_{season}.xlsx"
-        tp = plant_readings(make_readings(h, season, weather), season)
+        # the season's bill's status; a household without one, the roster's
+        billed = bills[bills["供暖季"] == season].set_index("hi")["供热状态"]
+        status = billed.reindex(np.arange(len(h))).fillna(h["heating_status"]).to_numpy()
+        tp = plant_readings(make_readings(h, season, weather, status == "停热"), season)
         tdf, rj = tp.finish(fname, "测温记录", 4)
         write_xlsx(out / fname, "测温记录", f"{COMPANY} 测温记录 {season}", season, tdf,
                    list(TEMPERATURE_COLUMNS), "小区", int(len(tdf)))
@@ -973,7 +979,8 @@ def generate(out: Path, expected: Path) -> dict:
 
     planted["notes"] = {
         "temperature": "computed on loaded rows; signed = 用户签字 present and not 未签; exempt = outdoor < "
-                       "-7.4; target = 18 for 居民, else 合同温度 (18 when empty)",
+                       "-7.4; target = 18 for 居民, else 合同温度 (18 when empty); a household stopped (停热) in a "
+                       "season, by its bill, has no readings that season",
         "tickets": "open = no 办结时间 at export; repeat = a 投诉/举报 within 30 days of the same household's "
                    "previous one",
         "bills": "wrong amounts differ from area x price - exemption (x 0.20 when 停热) by more than 5 yuan; "

@@ -204,13 +204,15 @@ def after_write(cur: duckdb.DuckDBPyConnection, dataset: str | None,
     the rows it changed (at least the dataset's key and, but for the tickets,
     its household_id). A table current before this write follows it (the
     readings of the households touched are recomputed, as are the tickets
-    touched; a roster change computes the tickets again whole) or is stamped
+    touched; a roster change computes the tickets again whole; a bill's
+    change, its household's readings) or is stamped
     current when the write did not touch it; a table that was not current is
     rebuilt whole."""
     if not _was_current(cur, NAME):
         rebuild(cur, [NAME])
     else:
-        if dataset in ("temperature_readings", "households") and changed_sql:
+        # a bill's status is its household's stopped status for the season
+        if dataset in ("temperature_readings", "households", "fee_bills") and changed_sql:
             _update_readings(cur, f"select household_id from ({changed_sql})")
         _stamp(cur, NAME)
     if not _was_current(cur, TICKET_NAME) or dataset == "households" or (

@@ -223,6 +223,29 @@ def test_loads_and_undos_keep_the_stored_rows_equal_to_a_rebuild(con, tmp_path):
     undo_batch(con, third.batch_id)
     pd.testing.assert_frame_equal(_stored_rows(con), _rebuilt_rows(con))
 
+    # A bills export saying three heated households were stopped (停热) this
+    # season: their readings of the season become stopped, and exempt when
+    # valid; undoing it gives them back the roster's 供热.
+    homes = con.execute("select distinct household_id from temperature_readings join households "
+                        "using (household_id) where heating_status = '供热' "
+                        "order by household_id limit 3").df()["household_id"]
+    bills = pd.DataFrame({"户号": homes, "供暖季": "2025-2026", "应收金额": 500.0,
+                          "供热状态": "停热"})
+    path = tmp_path / "收费台账_停热.xlsx"
+    bills.to_excel(path, index=False)
+    fourth = load_file(con, path)
+    assert fourth.status == "loaded" and fourth.rows_inserted == 3, fourth
+    assert stored.is_fresh(con)
+    after = _stored_rows(con)
+    pd.testing.assert_frame_equal(after, _rebuilt_rows(con))
+    theirs = after[after["household_id"].isin(homes)]
+    assert len(theirs) and theirs["stopped"].all()
+    assert (theirs["exempt"] == theirs["valid"]).all() and not theirs["counted"].any()
+    undo_batch(con, fourth.batch_id)
+    after = _stored_rows(con)
+    pd.testing.assert_frame_equal(after, _rebuilt_rows(con))
+    assert not after[after["household_id"].isin(homes)]["stopped"].any()
+
     # A load of something else keeps them current too.
     assert load_file(con, SAMPLE / "客服工单_2025-2026.xlsx").status == "loaded"
     assert stored.is_fresh(con)

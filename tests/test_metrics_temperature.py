@@ -325,6 +325,51 @@ def test_household_of_unknown_type_has_the_residential_target(con):
 
 
 @pytest.mark.parametrize("storage", STORAGE)
+def test_stopped_is_the_status_of_the_readings_season(con, storage):
+    # The roster says how a household is now; the season's bill how it was
+    # that season (a household stops or resumes between seasons):
+    #   h5: roster 停热, its 2025-2026 bill 供热 (resumed): s1, 10.0 °C on
+    #       12-03, counts and fails. The week: counted 7 + s1 = 8, compliant 5;
+    #       exempt r3 only, of valid 8 + 1 = 9.
+    #   h1: roster 供热, its 2024-2025 bill 停热 (stopped that season), its
+    #       2025-2026 bill with no status (the roster's 供热 then):
+    #       s2 2024-12-03 15.0 °C: last season, exempt;
+    #       s3 2025-03-15 23:00 16.0 °C: last day of 2024-2025, exempt;
+    #       s4 2025-03-16 09:00 16.5 °C: a day after it belongs to 2025-2026
+    #           (coverage.season_of): no status on that bill, the roster: counted.
+    from metrics.testing import READINGS
+    add_households(con)
+    add_readings(con, {**READINGS,
+                       "s1": reading("h5", "2025-12-03 10:00", 10.0, 0.0, True),
+                       "s2": reading("h1", "2024-12-03 10:00", 15.0, 0.0, True),
+                       "s3": reading("h1", "2025-03-15 23:00", 16.0, 0.0, True),
+                       "s4": reading("h1", "2025-03-16 09:00", 16.5, 0.0, True)})
+    add_batch(con, 4)
+    insert(con, "fee_bills", [
+        dict(household_id="h5", season="2025-2026", amount_due=1840.0, heating_status="供热",
+             batch_id=4, source_row=4),
+        dict(household_id="h1", season="2024-2025", amount_due=368.0, heating_status="停热",
+             batch_id=4, source_row=5),
+        dict(household_id="h1", season="2025-2026", amount_due=1840.0, heating_status=None,
+             batch_id=4, source_row=6)])
+    use_storage(con, storage)
+
+    def parts(kpi, period):
+        row = query(con, kpi, period).iloc[0]
+        return row["numerator"], row["denominator"]
+
+    assert parts("temp_compliance_rate", WEEK) == (5, 8)
+    assert parts("temp_exempt_readings", WEEK) == (1, 9)
+    assert "h5" in set(action_list(con, "noncompliant_households", WEEK)["household_id"])
+    last_season = Period("2024-12-02", "2024-12-08")
+    assert parts("temp_exempt_readings", last_season) == (1, 1)
+    assert parts("temp_compliance_rate", last_season) == (0, 0)
+    boundary = Period("2025-03-15", "2025-03-16")
+    assert parts("temp_exempt_readings", boundary) == (1, 2)
+    assert parts("temp_compliance_rate", boundary) == (0, 1)   # s4: 16.5 < 18
+
+
+@pytest.mark.parametrize("storage", STORAGE)
 def test_a_stopped_households_reading_is_exempt(con, storage):
     # h5 is stopped (停热): not heated, so 18 °C is not guaranteed (service
     # rules art. 10). Its signed 10.0 °C reading is shown as exempt, not
