@@ -35,11 +35,22 @@ class Frames:
     tickets: pd.DataFrame
     bills: pd.DataFrame
     payments: pd.DataFrame
+    # Per season, the households whose bill's status differs from the
+    # roster's (stopped: True for 停热 on the bill): computed once on loading,
+    # as the warehouse computes its readings' flags once on loading.
+    status_changes: pd.DataFrame | None = None
 
 
 def load(con) -> Frames:
     """Every table the summary reads, as DataFrames (not timed by the bench)."""
-    return Frames(**{name: con.execute(sql).df() for name, sql in TABLES.items()})
+    f = Frames(**{name: con.execute(sql).df() for name, sql in TABLES.items()})
+    h, b = f.households, f.bills
+    b = b[b["heating_status"].notna()]
+    roster = b["household_id"].isin(h.loc[h["heating_status"] == "停热", "household_id"])
+    stopped = b["heating_status"] == "停热"
+    f.status_changes = pd.DataFrame({"household_id": b["household_id"], "season": b["season"],
+                                     "stopped": stopped})[stopped != roster]
+    return f
 
 
 def _s() -> dict:
@@ -78,21 +89,23 @@ def _target_of(f: Frames, household_id: pd.Series) -> np.ndarray:
 def _stopped(f: Frames, r: pd.DataFrame) -> pd.Series:
     """Whether each reading's household was stopped (停热) in the reading's
     season: its bill of that season says so, or with no bill (or no status on
-    it) the roster. (Per season the readings hold, one or two: two `isin`s.)"""
-    h, b = f.households, f.bills
+    it) the roster. (The roster's, changed for the few households whose bill
+    of the reading's season says otherwise: f.status_changes.)"""
+    h, changes = f.households, f.status_changes
     t = r["measured_at"]
     s = _s()
     end = s["season_end_month"] * 100 + s["season_end_day"]
     year = (t.dt.year - np.where(t.dt.month * 100 + t.dt.day > end, 0, 1)).to_numpy()
     ids = r["household_id"]
     out = ids.isin(h.loc[h["heating_status"] == "停热", "household_id"]).to_numpy().copy()
-    b = b[b["heating_status"].notna()]
     for y in np.unique(year):
-        bills = b[b["season"] == f"{y}-{y + 1}"]
+        c = changes[changes["season"] == f"{y}-{y + 1}"]
+        if c.empty:
+            continue
         at = year == y
-        said = ids[at].isin(bills["household_id"]).to_numpy()
-        stopped = ids[at].isin(bills.loc[bills["heating_status"] == "停热", "household_id"])
-        out[at] = np.where(said, stopped.to_numpy(), out[at])
+        stops = ids[at].isin(c.loc[c["stopped"], "household_id"]).to_numpy()
+        resumes = ids[at].isin(c.loc[~c["stopped"], "household_id"]).to_numpy()
+        out[at] = (out[at] | stops) & ~resumes
     return pd.Series(out, index=r.index)
 
 

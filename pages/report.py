@@ -21,6 +21,10 @@ PAGE_COLUMNS = ("kpi", "value", "target", "status", "change_previous", "change_l
                 "previous_value", "last_season_value", "numerator", "denominator")
 
 WEEK, SCOPE, PRINT = "report_week", "report_scope", "report_print"
+# The week and scope picked here, and what the filters gave then: back from
+# another page (the pickers' state is gone), the pick, unless the filters have
+# moved since, which then choose as on a first visit.
+KEPT = "report_kept"
 ALL = ""  # the scope option meaning every branch the viewer may see
 
 # Printed from this page, only the summary: no sidebar, header or controls.
@@ -71,13 +75,18 @@ if not weeks:
     st.title(tr("report.page.title"))
     st.info(tr("report.page.no_week_yet", season=f.season))
     st.stop()
-if st.session_state.get(WEEK) not in weeks:
-    st.session_state[WEEK] = default_week(weeks)
 branches = [own_branch] if own_branch is not None else db.query(filter_options).branches
 scopes = ([] if own_branch is not None else [ALL]) + branches
-if st.session_state.get(SCOPE) not in scopes:
-    st.session_state[SCOPE] = f.branches[0] if len(f.branches) == 1 and f.branches[0] in scopes \
-        else scopes[0]
+defaults = {WEEK: default_week(weeks),
+            SCOPE: f.branches[0] if len(f.branches) == 1 and f.branches[0] in scopes
+            else scopes[0]}
+kept = st.session_state.get(KEPT, {})
+for key, options in ((WEEK, weeks), (SCOPE, scopes)):
+    pick, default = kept.get(key, (None, None))
+    if key not in st.session_state and default == defaults[key] and pick in options:
+        st.session_state[key] = pick
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = defaults[key]
 
 printing = st.session_state.get(PRINT, False)
 if not printing:
@@ -88,6 +97,7 @@ week = left.selectbox(tr("report.page.week"), weeks, key=WEEK,
                       format_func=lambda w: labels.week(w, lang))
 scope = right.selectbox(tr("report.page.scope"), scopes, key=SCOPE,
                         format_func=lambda b: b or t("report.scope.all", lang))
+st.session_state[KEPT] = {WEEK: (week, defaults[WEEK]), SCOPE: (scope, defaults[SCOPE])}
 side.toggle(tr("report.page.print_view"), key=PRINT)
 
 try:

@@ -30,6 +30,7 @@ DRILL_KEYS = {level: f"t_drill_{level}" for level in (*LEVELS, "household")}
 # Links from other pages open the drill-down at a building: ?d_branch=…&d_building=…
 LINK_PARAMS = {level: f"d_{level}" for level in LEVELS}
 LINK_WRITTEN = "t_drill_link"   # the place the page last wrote in the address
+HOUSEHOLD_KEPT = "t_drill_household_kept"   # the household open there (not in the address)
 ALL = "__all__"
 
 session.page_guard()
@@ -175,15 +176,23 @@ def _consume_link() -> None:
     place: open the drill-down there. The address the page wrote itself
     (_keep_link) is not read again while the drill-down shows what it wrote:
     a choice made since would be undone. Once the page was left (its
-    selectors' state is gone), the same link opens the place again."""
+    selectors' state is gone), the same link opens the place again, and the
+    household left open there; back by the page menu, which drops the place
+    from the address, the place left open (as the filters are kept). A place
+    that no longer exists under the filters opens the level above."""
+    state = st.session_state
     wanted = {level: st.query_params.get(param) for level, param in LINK_PARAMS.items()}
+    left = state.get(LINK_WRITTEN)
+    live = DRILL_KEYS["branch"] in state
     if not any(wanted.values()):
-        return
-    if wanted == st.session_state.get(LINK_WRITTEN) and DRILL_KEYS["branch"] in st.session_state:
+        if live or not left:
+            return
+        wanted = left
+    elif live and wanted == left:
         return
     for level in LEVELS:
-        st.session_state[DRILL_KEYS[level]] = wanted[level] or ALL
-    st.session_state[DRILL_KEYS["household"]] = ALL
+        state[DRILL_KEYS[level]] = wanted.get(level) or ALL
+    state[DRILL_KEYS["household"]] = state.get(HOUSEHOLD_KEPT, ALL) if wanted == left else ALL
 
 
 def _keep_link(path: dict[str, str]) -> None:
@@ -237,6 +246,7 @@ def drill_down() -> None:
         child = "household"
     _keep_link(path)
     if child != "household":
+        st.session_state.pop(HOUSEHOLD_KEPT, None)
         for col in cols[len(path) + 1:]:
             col.empty()
         st.markdown(tr("page.temperature.drill_level", level=label(child)))
@@ -263,6 +273,7 @@ def drill_down() -> None:
         label("household_id"), options, key=key,
         format_func=lambda v: shown_choice(v) if v == ALL
         else f"{v} · {zones.get(v, '')}".rstrip(" ·"))
+    st.session_state[HOUSEHOLD_KEPT] = household
     if household == ALL:
         st.markdown(tr("page.temperature.drill_level", level=label("household_id")))
         tables.show(homes, lang, key="t_drill_homes",

@@ -228,6 +228,36 @@ def test_a_link_opens_the_drill_down_at_a_building(demo_copy):
     assert at.query_params["d_building"] == "16号楼"
 
 
+def test_the_drill_down_is_where_it_was_left_after_another_page(demo_copy):
+    at = open_page(PAGE, **COLD_WEEK, station=STATION, d_branch="淄川分公司", d_station=STATION,
+                   d_community="昆仑小区", d_building="16号楼")
+    home = table_with(at, "户号", "计入达标率的记录").iloc[0]["户号"]
+    at.selectbox(key="t_drill_household").set_value(home).run()
+
+    def leave_and_return():
+        # To the tickets and back by the page menu in a browser: the page's
+        # selectors' state is gone and the menu drops the place from the address.
+        at.switch_page("pages/tickets.py").run()
+        for key in [k for k in at.session_state if str(k).startswith("t_drill_")
+                    and k not in ("t_drill_link", "t_drill_household_kept")]:
+            del at.session_state[key]
+        for param in [p for p in at.query_params if p.startswith("d_")]:
+            del at.query_params[param]
+        at.switch_page(PAGE).run()
+        assert not at.exception
+
+    leave_and_return()
+    assert at.session_state["t_drill_building"] == "16号楼"
+    assert at.session_state["t_drill_household"] == home
+    assert at.query_params["d_building"] == "16号楼"
+    assert table(at, "来源文件")["来源文件"].notna().all()
+    # Left at the top level, it opens at the top level.
+    at.selectbox(key="t_drill_branch").set_value("__all__").run()
+    leave_and_return()
+    assert at.session_state["t_drill_branch"] == "__all__"
+    assert "d_branch" not in at.query_params
+
+
 def test_personal_data_is_masked_without_the_permission(demo_copy, monkeypatch):
     import ui.tables
     at = open_page(PAGE, **COLD_WEEK)

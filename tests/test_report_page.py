@@ -198,6 +198,26 @@ def test_another_week_and_a_branch(warehouse, demo_con):
     assert at.selectbox(key="report_week").value == "2025-W47"
 
 
+def test_the_week_and_branch_picked_stay_after_another_page(warehouse):
+    at = open_page(season="2025-2026", period="week", week="2025-W48")
+    at.selectbox(key="report_week").set_value("2025-W47").run()
+    at.selectbox(key="report_scope").set_value("淄川分公司").run()
+    # To the overview and back (the page menu: the pickers' state is gone).
+    at.switch_page("pages/overview.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.selectbox(key="report_week").value == "2025-W47"
+    assert at.selectbox(key="report_scope").value == "淄川分公司"
+    assert any("淄川分公司" in c.value for c in at.caption)
+    # The filters moved meanwhile (another week, one branch): they choose.
+    at.switch_page("pages/overview.py").run()
+    at.selectbox(key="f_week").set_value("2025-W46").run()
+    at.multiselect(key="f_branches").set_value(["张店分公司"]).run()
+    at.switch_page(PAGE).run()
+    assert at.selectbox(key="report_week").value == "2025-W46"
+    assert at.selectbox(key="report_scope").value == "张店分公司"
+
+
 def test_a_single_branch_in_the_filters_is_the_default_scope(warehouse):
     at = open_page(season="2025-2026", period="week", week="2025-W48", branch="淄川分公司")
     assert at.selectbox(key="report_scope").value == "淄川分公司"
