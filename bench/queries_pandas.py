@@ -225,8 +225,13 @@ def complaints_per_10k_m2(f: Frames, p: Period):
     t = f.tickets
     n = int((_in(t["received_at"], p) & t["category"].isin(_s()["complaint_categories"])).sum())
     h = f.households
-    area = round(float(h.loc[h["heating_status"].fillna("供热") != "停热", "heated_area_m2"]
-                       .sum()) / 10000, 6)
+    # heated in the period's season: the roster's status, changed where the
+    # household's bill of that season says otherwise (f.status_changes)
+    c = f.status_changes[f.status_changes["season"] == p.fee_season]
+    heated = ((h["heating_status"].fillna("供热") != "停热")
+              & ~h["household_id"].isin(c.loc[c["stopped"], "household_id"])
+              | h["household_id"].isin(c.loc[~c["stopped"], "household_id"]))
+    area = round(float(h.loc[heated, "heated_area_m2"].sum()) / 10000, 6)
     return _result(n, area, n / area if area else None)
 
 

@@ -73,6 +73,7 @@ MODELS: dict[str, Model] = {m.name: m for m in (
     Model("payment_facts", HOUSEHOLD_DIMS + ("collector", "method"), roster=True),
     Model("refund_days", HOUSEHOLD_DIMS),
     Model("household_dims", HOUSEHOLD_DIMS, lookup=True),
+    Model("heated_households", HOUSEHOLD_DIMS, lookup=True),
     Model("station_branches", ("branch", "station"), lookup=True),
     Model("household_targets", (), lookup=True),
 )}

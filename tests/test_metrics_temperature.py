@@ -367,6 +367,13 @@ def test_stopped_is_the_status_of_the_readings_season(con, storage):
     boundary = Period("2025-03-15", "2025-03-16")
     assert parts("temp_exempt_readings", boundary) == (1, 2)
     assert parts("temp_compliance_rate", boundary) == (0, 1)   # s4: 16.5 < 18
+    # Coverage counts the season's heated households the same way. The week:
+    # h1 (no status on its bill: the roster's 供热) h2 h3 h4 h5 (resumed) h6 = 6,
+    # measured h1 h2 h3 h4 h5 = 5. Last season: h1 stopped by its bill, h5 by
+    # the roster (no bill of 2024-2025): h2 h3 h4 h6 = 4, none measured (s2 is
+    # h1's, a stopped home).
+    assert parts("temp_coverage_rate", WEEK) == (5, 6)
+    assert parts("temp_coverage_rate", last_season) == (0, 4)
 
 
 @pytest.mark.parametrize("storage", STORAGE)

@@ -25,7 +25,7 @@ import pytest
 from metrics import Period, action_list, drill, query, summary
 from metrics.ticket_views import followup_funnel
 from metrics.testing import ANONYMOUS_CALLER, ANONYMOUS_PHONE, STORAGE, WEEK, ZC, ZD, \
-    TICKETS, add_households, add_tickets, ticket, ts, use_storage
+    TICKETS, add_batch, add_households, add_tickets, insert, ticket, ts, use_storage
 
 
 @pytest.fixture(params=STORAGE)
@@ -193,6 +193,34 @@ def test_complaints_per_10k_m2_scoped(wh):
     # 淄川: t8 / 0.019; never t11 (its station has no branch)
     assert one(wh, "complaints_per_10k_m2", scope=ZC) == (1, pytest.approx(0.019),
                                                          pytest.approx(1 / 0.019))
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_complaints_per_10k_m2_area_is_the_seasons(con, storage):
+    # The heated area is that of the households heated in the period's season,
+    # as its bills say (the roster where a household has no bill of it):
+    #   h1 roster 供热, 2025-2026 bill 停热: no area this season;
+    #   h5 roster 停热, 2025-2026 bill 供热 (resumed): 70 m²;
+    #   h2 2024-2025 bill 停热: no area last season only.
+    # The week: h2 100 + h3 60 + h4 90 + h5 70 + h6 100 = 420 m², 3 complaints.
+    # The same week a year before: h1 80 + h3 60 + h4 90 + h6 100 = 330 m²
+    # (h5: no bill of 2024-2025, the roster's 停热), no complaint.
+    add_households(con)
+    add_tickets(con)
+    add_batch(con, 4)
+    insert(con, "fee_bills", [
+        dict(household_id=hid, season=season, amount_due=1000.0, heating_status=status,
+             batch_id=4, source_row=row)
+        for row, (hid, season, status) in enumerate([
+            ("h1", "2025-2026", "停热"), ("h5", "2025-2026", "供热"),
+            ("h2", "2024-2025", "停热")], start=4)])
+    use_storage(con, storage)
+    assert one(con, "complaints_per_10k_m2") == (3, pytest.approx(0.042),
+                                                 pytest.approx(3 / 0.042))
+    row = query(con, "complaints_per_10k_m2", Period("2024-12-02", "2024-12-08")).iloc[0]
+    assert (row["numerator"], row["denominator"]) == (0, pytest.approx(0.033))
+    den = drill(con, "complaints_per_10k_m2", WEEK, "denominator")
+    assert sorted(den["household_id"]) == ["h2", "h3", "h4", "h5", "h6"]
 
 
 def test_complaints_drill_rows(wh):

@@ -1,8 +1,9 @@
 -- complaint_area: the two sides of complaints per 10,000 m² in one relation, so
 -- a slice (branch, station, ...) sums both the same way:
 --   complaint rows  one per complaint ticket (投诉/举报) received in the period
---   area rows       one per heated roster household, its heated area in 10,000 m²
--- Stopped (停热) households are not heated and carry no area.
+--   area rows       one per household heated in the period's season
+--                   (heated_households), its heated area in 10,000 m²
+-- Households stopped (停热) that season are not heated and carry no area.
 
 with complaints as (
 
@@ -41,8 +42,7 @@ heated_area as (
         coalesce(heated_area_m2, 0) / 10000.0 as area_10k_m2,
         batch_id,
         source_row
-    from household_dims
-    where heated
+    from heated_households
 
 ),
 

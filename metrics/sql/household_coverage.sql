@@ -1,5 +1,6 @@
--- household_coverage: every heated household of the roster, and whether it had
--- at least one valid (signed) reading in the period, and the time of its last.
+-- household_coverage: every household heated in the period's season
+-- (heated_households), and whether it had at least one valid (signed) reading
+-- in the period, and the time of its last.
 -- A period with no heating day (a summer week) has none: nobody is measured
 -- then, so its coverage is no figure ("—"), not 0 %.
 -- A household's last valid reading is marked (reading_marks): one row per
@@ -27,9 +28,9 @@ final as (
         m.last_valid_at,
         h.batch_id,
         h.source_row
-    from household_dims h
+    from heated_households h
     left join measured m using (household_id)
-    where h.heated and $has_heating_day
+    where $has_heating_day
 
 )
 
