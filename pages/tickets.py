@@ -29,13 +29,15 @@ DRILL = ("tickets_received", "ticket_closure_rate", "ticket_on_time_rate",
          "ticket_arrival_on_time_rate", "ticket_resolution_hours_median", "ticket_followup_rate",
          "ticket_followup_on_time_rate", "ticket_satisfaction_rate", "ticket_unanswered",
          "complaints_per_10k_m2")
-LIST_COLUMNS = ("ticket_no", "reason", "received_at", "deadline_at", "category", "channel",
-                "branch", "station", "community", "building", "anonymous", "caller_name", "phone",
-                "description", "resolved_at", "hours_overdue", "file_name", "source_row")
-REPEAT_COLUMNS = ("household_id", "complaints_in_window", "ticket_no", "received_at", "category",
-                  "channel", "caller_name", "phone", "description",
-                  "branch", "station", "community", "building", "unit", "room", "address",
-                  "responsible_station", "resolved_at", "result", "satisfaction", "file_name",
+# What each list found comes first: at 1366 px a table shows about seven
+# columns before it scrolls (how late and whose station; what was complained of).
+LIST_COLUMNS = ("ticket_no", "reason", "hours_overdue", "station", "category", "received_at",
+                "deadline_at", "description", "anonymous", "caller_name", "phone", "channel",
+                "branch", "community", "building", "resolved_at", "file_name", "source_row")
+REPEAT_COLUMNS = ("household_id", "complaints_in_window", "received_at", "description",
+                  "responsible_station", "category", "ticket_no", "channel", "caller_name",
+                  "phone", "branch", "station", "community", "building", "unit", "room",
+                  "address", "resolved_at", "result", "satisfaction", "file_name",
                   "source_row")
 
 session.page_guard()

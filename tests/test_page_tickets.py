@@ -12,7 +12,7 @@ import pytest
 from metrics.views import with_last_season
 from metrics import action_list, compare, get, query, summary
 from metrics import ticket_views as tv
-from metrics.display import card_value, format_value
+from metrics.display import card_value, column_label, format_value
 from page_testing import (anonymous_callers, cell_texts, demo_copy,  # noqa: F401
                           figures, filters_of, metrics_shown, open_page, shown_text, table,
                           untranslated)
@@ -407,3 +407,19 @@ def test_a_standing_figure_per_slice_is_named_as_of_the_cut_off():
                           ("ticket_on_time_rate", "page.tickets.chart.period")):
         fig = by_slice(df, "station", get(kpi_id), "zh", "#2E6FB5")
         assert fig.data[0].name == t(words, "zh")
+
+
+def test_each_lists_finding_is_among_its_first_columns(demo_copy):
+    # At 1366 px a table shows about seven columns before it scrolls: the
+    # unanswered tickets' days overdue were the 16th column and their station
+    # the 8th; a repeat complaint's content the 9th.
+    at = open_page(PAGE, **WEEK)
+
+    def col(name):
+        return t("ui.grid.days_overdue", "zh") if name == "days_overdue" else column_label(name)
+
+    for marker, findings in (("reason", ("days_overdue", "station", "category")),
+                             ("complaints_in_window", ("description", "responsible_station"))):
+        grids = [list(d.value.columns) for d in at.dataframe if col(marker) in d.value.columns]
+        assert len(grids) == 1, marker
+        assert all(grids[0].index(col(f)) < 5 for f in findings), (marker, grids[0])
