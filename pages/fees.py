@@ -12,7 +12,7 @@ from i18n import t
 from metrics import action_list, get
 from metrics import fee_views as fv
 from reports.data import without_overlaps
-from ui import db, figures, fmt, kpi, long_lists, session, tables
+from ui import db, figures, fmt, kept, kpi, long_lists, session, tables
 from ui import fee_charts as charts
 from ui.charts import AREA
 from ui.drill import rows_behind
@@ -59,7 +59,8 @@ f = current_filters()
 period, filters, scope = kpi.period_of(f), kpi.metric_filters(f), kpi.scope()
 # The grouping picked on the last run (its control is drawn further down).
 LEVEL = "fees_level"
-level = st.session_state.get(LEVEL) if st.session_state.get(LEVEL) in fv.LEVELS else "station"
+# kept while another page is open (ui.kept); read here for the prefetch below
+level = kept.restore(LEVEL, "station", fv.LEVELS)
 
 # Every read of the page, run side by side before it draws (ui.prefetch).
 CARDS = kpi.card_calls(HEADLINE, f)
@@ -123,12 +124,12 @@ st.caption(tr("curve.note"))
 
 # --- by branch, station, community --------------------------------------------------------
 st.subheader(tr("by.title"))
-# Its first choice set as state, not as default=: a language switch tells
-# every control its choice again (ui.lang), and a default beside a set state
-# is a warning in the server's log.
-st.session_state.setdefault(LEVEL, "station")
+# Its choice set as state above (kept.restore), not as default=: a language
+# switch tells every control its choice again (ui.lang), and a default beside
+# a set state is a warning in the server's log.
 picked = st.segmented_control(tr("by.level"), fv.LEVELS, key=LEVEL,
                               format_func=lambda lv: t(f"field.{lv}", lang), required=True)
+kept.keep(LEVEL)
 if picked and picked != level:   # changed on this run: read it now
     level, BY = picked, (fv.collection_by, picked, period, filters, scope)
 by = reads.get(BY)
@@ -204,10 +205,10 @@ by_day = fv.receipts_by_day(daily)
 plot("receipts_by_day", (DAILY,), lambda: charts.receipts_by_day(by_day, lang))
 days = sorted({d.date() if hasattr(d, "date") else d for d in by_day["day"]}, reverse=True)
 if days:
-    if st.session_state.get("fees_day") not in days:
-        st.session_state.pop("fees_day", None)
+    kept.restore("fees_day", days[0], days)   # the latest day, unless one is kept
     day = st.selectbox(tr("daily.day"), days, key="fees_day",
                        format_func=lambda d: fmt.date(d, lang))
+    kept.keep("fees_day")
     settled = fv.settlement_of_day(daily, day)
     settled = settled.assign(method=[charts.method_label(m, lang) for m in settled["method"]],
                              check=[tr("daily.flag") if n else ""

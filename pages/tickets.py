@@ -10,7 +10,7 @@ from metrics import action_list, get, query
 from metrics import ticket_views as tv
 from metrics.display import reasons_of
 from metrics.views import with_last_season
-from ui import figures, fmt, kpi, long_lists, session, tables
+from ui import figures, fmt, kept, kpi, long_lists, session, tables
 from ui import ticket_charts as charts
 from ui.charts import AREA
 from ui.drill import rows_behind
@@ -120,10 +120,12 @@ st.caption(tr("volume.by_station_note"))
 # Counts by day, week or month and category, to report (service rules: 按日、
 # 周、月完成受理件的归类统计并上报); from the same counts as the chart above.
 with st.expander(tr("volume.table.title")):
-    st.session_state.setdefault("tickets_volume_grain", "week")   # not default=: pages/fees.py
+    # not default=: pages/fees.py; kept while another page is open (ui.kept)
+    kept.restore("tickets_volume_grain", "week", tv.VOLUME_GRAINS)
     grain = st.segmented_control(tr("volume.table.grain"), tv.VOLUME_GRAINS,
                                  key="tickets_volume_grain", required=True,
                                  format_func=lambda g: t(f"page.tickets.volume.table.{g}", lang))
+    kept.keep("tickets_volume_grain")
     table = tv.volume_table(by_day, grain or "week")
     names = {c: (tr("volume.table.total") if c == "total"
                  else charts.value_label("category", None if c == tv.UNKNOWN_CATEGORY else c,

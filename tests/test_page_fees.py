@@ -471,3 +471,30 @@ def test_each_lists_finding_is_among_its_first_columns(demo_copy):
         assert grids, marker
         assert all(g.index(col(finding)) < 5 for g in grids if col(finding) in g), (marker, grids)
         assert any(col(finding) in g for g in grids), (marker, grids)
+
+
+def test_the_pickers_stay_after_another_page(demo_copy):
+    # A clerk picks the community level and an earlier day, opens the
+    # tickets page and comes back: the page menu drops a control's state,
+    # and both went back to their first choice (station, the latest day).
+    at = open_page(PAGE, **WEEK)
+    period, filters = filters_of(at)
+    daily = action_list(db.connection(), "daily_receipts", period, filters)
+    days = sorted(daily["day"].dt.date.unique())
+    assert len(days) > 1
+    at.segmented_control(key="fees_level").set_value("community").run()
+    at.selectbox(key="fees_day").set_value(days[0]).run()
+    at.switch_page("pages/tickets.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.segmented_control(key="fees_level").value == "community"
+    assert "小区" in table(at, "小区").columns
+    assert at.selectbox(key="fees_day").value == days[0]
+    # A day the new filters do not have is not kept: the latest day again.
+    at.switch_page("pages/tickets.py").run()
+    at.selectbox(key="f_week").set_value("2025-W48").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    period, filters = filters_of(at)
+    latest = action_list(db.connection(), "daily_receipts", period, filters)["day"].dt.date.max()
+    assert at.selectbox(key="fees_day").value == latest

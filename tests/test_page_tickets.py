@@ -423,3 +423,12 @@ def test_each_lists_finding_is_among_its_first_columns(demo_copy):
         grids = [list(d.value.columns) for d in at.dataframe if col(marker) in d.value.columns]
         assert len(grids) == 1, marker
         assert all(grids[0].index(col(f)) < 5 for f in findings), (marker, grids[0])
+
+
+def test_the_volume_tables_grain_stays_after_another_page(demo_copy):
+    at = open_page(PAGE, **WEEK)
+    at.segmented_control(key="tickets_volume_grain").set_value("day").run()
+    at.switch_page("pages/fees.py").run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert at.segmented_control(key="tickets_volume_grain").value == "day"
