@@ -91,7 +91,7 @@ def _stopped(f: Frames, r: pd.DataFrame) -> pd.Series:
     season: its bill of that season says so, or with no bill (or no status on
     it) the roster. (The roster's, changed for the few households whose bill
     of the reading's season says otherwise: f.status_changes.)"""
-    h, changes = f.households, f.status_changes
+    h = f.households
     t = r["measured_at"]
     s = _s()
     end = s["season_end_month"] * 100 + s["season_end_day"]
@@ -99,14 +99,21 @@ def _stopped(f: Frames, r: pd.DataFrame) -> pd.Series:
     ids = r["household_id"]
     out = ids.isin(h.loc[h["heating_status"] == "停热", "household_id"]).to_numpy().copy()
     for y in np.unique(year):
-        c = changes[changes["season"] == f"{y}-{y + 1}"]
-        if c.empty:
-            continue
         at = year == y
-        stops = ids[at].isin(c.loc[c["stopped"], "household_id"]).to_numpy()
-        resumes = ids[at].isin(c.loc[~c["stopped"], "household_id"]).to_numpy()
-        out[at] = (out[at] | stops) & ~resumes
+        out[at] = _season_stopped(f, ids[at], f"{y}-{y + 1}", out[at])
     return pd.Series(out, index=r.index)
+
+
+def _season_stopped(f: Frames, ids: pd.Series, season: str,
+                    roster_stopped: np.ndarray) -> np.ndarray:
+    """Whether each household was stopped (停热) in `season`: the roster's
+    status, changed where its bill of that season says otherwise."""
+    c = f.status_changes[f.status_changes["season"] == season]
+    if c.empty:
+        return roster_stopped
+    stops = ids.isin(c.loc[c["stopped"], "household_id"]).to_numpy()
+    resumes = ids.isin(c.loc[~c["stopped"], "household_id"]).to_numpy()
+    return (roster_stopped | stops) & ~resumes
 
 
 def _readings(f: Frames, p: Period) -> pd.DataFrame:
@@ -225,12 +232,9 @@ def complaints_per_10k_m2(f: Frames, p: Period):
     t = f.tickets
     n = int((_in(t["received_at"], p) & t["category"].isin(_s()["complaint_categories"])).sum())
     h = f.households
-    # heated in the period's season: the roster's status, changed where the
-    # household's bill of that season says otherwise (f.status_changes)
-    c = f.status_changes[f.status_changes["season"] == p.fee_season]
-    heated = ((h["heating_status"].fillna("供热") != "停热")
-              & ~h["household_id"].isin(c.loc[c["stopped"], "household_id"])
-              | h["household_id"].isin(c.loc[~c["stopped"], "household_id"]))
+    # heated: not stopped in the period's season
+    heated = ~_season_stopped(f, h["household_id"], p.fee_season,
+                              (h["heating_status"] == "停热").to_numpy(dtype=bool, na_value=False))
     area = round(float(h.loc[heated, "heated_area_m2"].sum()) / 10000, 6)
     return _result(n, area, n / area if area else None)
 
