@@ -20,6 +20,14 @@ recomputes the tickets it touched; one of the roster computes the table again
 (a station's branch is the roster's majority, so one roster row can move any
 ticket).
 
+Fees: `fee_ledger` is stored in `fee_ledger_stored`: each household's account
+for each season as states valid from one payment time to the next (what was
+paid up to then, beside the bill), with the household's dimensions. fee_facts
+for a cut-off is the state valid just before it: a filter over the states
+instead of summing the receipts per household and joining them to the bills
+(~6 ms, not ~30, for 250,000 bills). A write of bills, receipts or the roster
+computes the table again (~1 s for 500,000 bills and as many receipts).
+
 The models read from them have a variant in sql/stored/ with the same rows and
 columns as their file in sql/.
 
@@ -52,16 +60,21 @@ TICKET_TABLE = "ticket_facts_stored"   # ticket_placed's rows
 TICKET_NAME = "ticket_placed"   # its rows are those of ticket_facts but the period's flags
 # What each table is computed from: the computed SQL files of these.
 _SOURCES = ("reading_checks", "household_dims", "household_targets")
-_TICKET_SOURCES = ("ticket_placed",)
+FEE_TABLE = "fee_ledger_stored"
+FEE_NAME = "fee_ledger"   # fee_facts at any cut-off is a filter over its rows
+# The writes a fee ledger follows by being computed again.
+_FEE_DATASETS = ("fee_bills", "fee_payments", "households")
 # Every row there is: the period a whole table is computed for.
 _ALL_TIME = {"start_at": datetime(1, 1, 1), "cutoff_at": datetime(9999, 12, 31)}
 LAYOUT = 4   # raise when the readings table's columns change: an older table is rebuilt
 TICKET_LAYOUT = 1   # the same for the tickets table
+FEE_LAYOUT = 1   # and for the fee ledger
 # Which files of sql/stored/ read which table.
 VARIANTS = {
     NAME: ("latest_counted_readings", "reading_checks", "reading_facts", "reading_flags",
            "reading_marks"),
     TICKET_NAME: ("ticket_placed",),
+    FEE_NAME: ("fee_facts",),
 }
 # next_<name>_at: the time of the household's next reading of each kind (NULL
 # if none). `point`: a reading the cold-day fit uses (sql/cold_risk.sql);
@@ -161,11 +174,10 @@ def _stamp(cur: duckdb.DuckDBPyConnection, name: str) -> None:
                 {"name": name, "version": data_version(cur), "settings": fingerprint(name)})
 
 
-def _ticket_select() -> str:
-    """Every ticket's `ticket_placed` row (all time: the period's flags are
-    ticket_facts.sql's, over these rows or the stored ones)."""
-    ctes = ",\n".join(f"{n} as (\n{sql_text(n)}\n)" for n in dependencies(_TICKET_SOURCES))
-    return f"with {ctes}\nselect * from ticket_placed"
+def _select_all(name: str) -> str:
+    """Every row of the model `name` (all time), computed from its SQL file."""
+    ctes = ",\n".join(f"{n} as (\n{sql_text(n)}\n)" for n in dependencies([name]))
+    return f"with {ctes}\nselect * from {name}"
 
 
 class _Table(NamedTuple):
@@ -176,7 +188,12 @@ class _Table(NamedTuple):
 
 
 _TABLES = {NAME: _Table(TABLE, "measured_at", LAYOUT, lambda: _select(None)[0]),
-           TICKET_NAME: _Table(TICKET_TABLE, "received_at", TICKET_LAYOUT, _ticket_select)}
+           # Every ticket's `ticket_placed` row (the period's flags are
+           # ticket_facts.sql's, over these rows or the stored ones).
+           TICKET_NAME: _Table(TICKET_TABLE, "received_at", TICKET_LAYOUT,
+                               lambda: _select_all(TICKET_NAME)),
+           FEE_NAME: _Table(FEE_TABLE, "season, from_at", FEE_LAYOUT,
+                            lambda: _select_all(FEE_NAME))}
 
 
 def rebuild(cur: duckdb.DuckDBPyConnection, names=None) -> None:
@@ -205,7 +222,8 @@ def after_write(cur: duckdb.DuckDBPyConnection, dataset: str | None,
     its household_id). A table current before this write follows it (the
     readings of the households touched are recomputed, as are the tickets
     touched; a roster change computes the tickets again whole; a bill's
-    change, its household's readings) or is stamped
+    change, its household's readings; the fee ledger is computed again
+    after any write of bills, receipts or the roster) or is stamped
     current when the write did not touch it; a table that was not current is
     rebuilt whole."""
     if not _was_current(cur, NAME):
@@ -222,6 +240,10 @@ def after_write(cur: duckdb.DuckDBPyConnection, dataset: str | None,
         if dataset == "tickets":
             _update_tickets(cur, f"select ticket_no from ({changed_sql})")
         _stamp(cur, TICKET_NAME)
+    if not _was_current(cur, FEE_NAME) or dataset in _FEE_DATASETS:
+        rebuild(cur, [FEE_NAME])
+    else:
+        _stamp(cur, FEE_NAME)
 
 
 def _update_tickets(cur: duckdb.DuckDBPyConnection, tickets_sql: str) -> None:

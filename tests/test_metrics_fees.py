@@ -29,14 +29,16 @@ import pandas as pd
 import pytest
 
 from metrics import MetricError, Period, action_list, drill, query, summary
-from metrics.testing import WEEK, ZC, ZD, add_fees, add_households, bill
+from metrics.testing import STORAGE, WEEK, ZC, ZD, add_fees, add_households, bill, use_storage
 
 
-@pytest.fixture
-def wh(con):
+@pytest.fixture(params=STORAGE)
+def wh(con, request):
+    """The fees computed from the SQL files, or read from the fee ledger a load
+    keeps: every test here runs both ways."""
     add_households(con)
     add_fees(con)
-    return con
+    return use_storage(con, request.param)
 
 
 def one(con, kpi, period=WEEK, **kw):
@@ -369,3 +371,39 @@ def test_receipts_without_invoice(wh):
     df = action_list(wh, "receipts_without_invoice", WEEK)
     assert df["receipt_no"].tolist() == ["p2", "p4"]
     assert df["source_row"].tolist() == [4, 6]
+
+
+@pytest.mark.parametrize("storage", STORAGE)
+def test_receipts_at_one_time_and_a_reversal_after_paying_in_full(con, storage):
+    # h1 owes 1840 (b1). q1 1000 + q2 840 both at 12-03 00:00, a period's
+    # cut-off; q3 reverses 840 on 12-04 09:00; q4 pays it again on 12-06.
+    # No other receipts: billed h1..h5 = 5, due 9310.40 in all.
+    from metrics.testing import BILLS, payment
+    add_households(con)
+    add_fees(con, payments={
+        "q1": payment("q1", "h1", "2025-12-03 00:00", 1000.00, "现金", "刘红", "INV1"),
+        "q2": payment("q2", "h1", "2025-12-03 00:00", 840.00, "现金", "刘红", "INV2"),
+        "q3": payment("q3", "h1", "2025-12-04 09:00", -840.00, "现金", "刘红", "INV3"),
+        "q4": payment("q4", "h1", "2025-12-06 09:00", 840.00, "微信", "刘红", "INV4"),
+    })
+    assert len(BILLS) == 6
+    use_storage(con, storage)
+    expected = {
+        # period's last day: (fully paid households, arrears, h1's receipts, h1 paid)
+        "2025-12-02": (0, 9310.40, None, None),       # cut-off 12-03 00:00: neither counts yet
+        "2025-12-03": (1, 7470.40, 2, 1840.00),       # both at once: paid in full
+        "2025-12-04": (0, 8310.40, 3, 1000.00),       # reversed: 1000 of 1840
+        "2025-12-06": (1, 7470.40, 4, 1840.00),       # paid again
+    }
+    for last_day, (full, arrears, receipts, paid) in expected.items():
+        period = Period("2025-12-01", last_day)
+        assert one(con, "fee_collection_rate_households", period) == (full, 5, full / 5), last_day
+        assert one(con, "fee_arrears_amount", period)[0] == pytest.approx(arrears), last_day
+        rows = drill(con, "fee_collection_rate_households", period, "denominator")
+        h1 = rows[rows["household_id"] == "h1"]
+        assert len(h1) == 1, last_day
+        if receipts is None:
+            assert h1["receipts"].iloc[0] == 0 and pd.isna(h1["last_paid_at"].iloc[0])
+        else:
+            assert h1["receipts"].iloc[0] == receipts, last_day
+            assert h1["paid_yuan"].iloc[0] == pytest.approx(paid), last_day

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from metrics import LISTS, Period, action_list, drill, get, kpis, query, stored, summary
-from metrics import cold_risk, temperature_detail, ticket_views
+from metrics import cold_risk, fee_views, temperature_detail, ticket_views
 from metrics.testing import STORAGE
 from pipelines import settings as pipeline_settings
 from pipelines.batches import undo_batch
@@ -23,6 +23,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 READING_MODELS = ("reading_flags", "reading_facts", "household_latest_readings",
                   "household_coverage", "refund_days")
 TICKET_MODELS = ("ticket_base", "ticket_placed", "ticket_facts", "complaint_area")
+FEE_MODELS = ("fee_facts",)
 
 
 @pytest.fixture(scope="module")
@@ -36,15 +37,15 @@ def demo(demo_db, tmp_path_factory):
 
 
 def _answers(con) -> dict[str, object]:
-    """Everything that reads the readings or the tickets: every KPI on them
-    (total, by week and station), their drill-through rows, the lists and the
-    page views."""
+    """Everything that reads the readings, the tickets or the fees: every KPI
+    on them (total, by week and station), their drill-through rows, the lists
+    and the page views."""
     out: dict[str, object] = {}
     for period_name, period in (("week", WEEK), ("season", SEASON)):
         out[f"summary/{period_name}"] = {k: v.asdict() for k, v in
                                          summary(con, period).items()}
         for kpi in kpis().values():
-            if kpi.model not in READING_MODELS + TICKET_MODELS:
+            if kpi.model not in READING_MODELS + TICKET_MODELS + FEE_MODELS:
                 continue
             for by in (None, "week", "station", "day"):
                 if by is None or by in kpi.group_bys:
@@ -69,6 +70,12 @@ def _answers(con) -> dict[str, object]:
                    ticket_views.followup_funnel, ticket_views.repeat_complaint_tickets):
             out[f"{fn.__name__}/{period_name}"] = fn(con, period)
             out[f"{fn.__name__}/{period_name}/scoped"] = fn(con, period, scope="张店分公司")
+        for fn in (fee_views.collection_curve, fee_views.arrears_rows):
+            out[f"{fn.__name__}/{period_name}"] = fn(con, period)
+            out[f"{fn.__name__}/{period_name}/scoped"] = fn(con, period, scope="张店分公司")
+        for level in ("branch", "station"):
+            out[f"collection_by/{level}/{period_name}"] = fee_views.collection_by(
+                con, level, period)
     return out
 
 
@@ -316,6 +323,62 @@ def test_ticket_and_roster_loads_keep_the_stored_tickets_equal_to_a_rebuild(con,
     # Undoing the tickets' load empties the table with them.
     undo_batch(con, first.batch_id)
     assert stored.is_fresh(con) and _ticket_rows(con).empty
+
+
+def _fee_rows(con) -> pd.DataFrame:
+    return con.execute(f"select * from {stored.FEE_TABLE} "
+                       "order by season, household_id, from_at").df()
+
+
+def test_fee_and_roster_loads_keep_the_fee_ledger_equal_to_a_rebuild(con, tmp_path):
+    load_file(con, SAMPLE / "用户档案.xlsx")
+    bills = load_file(con, SAMPLE / "收费台账.xls")
+    receipts = load_file(con, SAMPLE / "收费明细_2025-2026.csv")
+    assert bills.status == receipts.status == "loaded" and stored.is_fresh(con)
+    before = _fee_rows(con)
+    assert len(before) >= con.execute("select count(*) from fee_bills").fetchone()[0] > 0
+    pd.testing.assert_frame_equal(before, _rebuilt_rows(con, _fee_rows))
+    # One state per bill before any receipt, and one per time receipts were paid.
+    times = con.execute("select count(*) from (select distinct season, household_id, paid_at "
+                        "from fee_payments)").fetchone()[0]
+    assert len(before) == times + con.execute("select count(*) from fee_bills").fetchone()[0]
+
+    # More receipts for a household already paying, one reversing: its
+    # account gets the new states; undoing the load takes them away.
+    home, season = con.execute("select household_id, season from fee_payments "
+                               "order by household_id limit 1").fetchone()
+    path = tmp_path / "收费明细_补充.xlsx"
+    pd.DataFrame({"收据号": ["RNEW1", "RNEW2"], "户号": [home, home], "供暖季": [season, season],
+                  "缴费日期": ["2026-03-01 09:00", "2026-03-02 09:00"],
+                  "实收金额": [100.0, -100.0]}).to_excel(path, index=False)
+    more = load_file(con, path)
+    assert more.status == "loaded" and more.rows_inserted == 2, more
+    assert stored.is_fresh(con)
+    after = _fee_rows(con)
+    pd.testing.assert_frame_equal(after, _rebuilt_rows(con, _fee_rows))
+    assert len(after) == len(before) + 2
+    undo_batch(con, more.batch_id)
+    assert stored.is_fresh(con)
+    pd.testing.assert_frame_equal(_fee_rows(con), before)
+
+    # A roster export moving a household to another station: its account follows.
+    roster = con.execute("select * from households where household_id = $h", {"h": home}).df()
+    moved = load_file(con, _roster_export(tmp_path, roster, 换热站="新站"))
+    assert moved.status == "loaded" and moved.rows_updated == 1, moved
+    assert stored.is_fresh(con)
+    after = _fee_rows(con)
+    pd.testing.assert_frame_equal(after, _rebuilt_rows(con, _fee_rows))
+    assert (after.loc[after["household_id"] == home, "station"] == "新站").all()
+    undo_batch(con, moved.batch_id)
+    pd.testing.assert_frame_equal(_fee_rows(con), before)
+
+    # A load of something else keeps it current; undoing the bills leaves only
+    # the receipts' states (unbilled).
+    assert load_file(con, SAMPLE / "客服工单_2025-2026.xlsx").status == "loaded"
+    assert stored.is_fresh(con)
+    undo_batch(con, bills.batch_id)
+    after = _fee_rows(con)
+    assert stored.is_fresh(con) and len(after) == times and not after["billed"].any()
 
 
 @pytest.mark.parametrize("storage", STORAGE)
