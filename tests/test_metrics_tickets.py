@@ -205,6 +205,8 @@ def test_complaints_per_10k_m2_area_is_the_seasons(con, storage):
     # The week: h2 100 + h3 60 + h4 90 + h5 70 + h6 100 = 420 m², 3 complaints.
     # The same week a year before: h1 80 + h3 60 + h4 90 + h6 100 = 330 m²
     # (h5: no bill of 2024-2025, the roster's 停热), no complaint.
+    # 2023-2024: h5's bill has no status, so the roster's: h1 80 + h2 100 +
+    # h3 60 + h4 90 + h6 100 = 430 m².
     add_households(con)
     add_tickets(con)
     add_batch(con, 4)
@@ -213,12 +215,14 @@ def test_complaints_per_10k_m2_area_is_the_seasons(con, storage):
              batch_id=4, source_row=row)
         for row, (hid, season, status) in enumerate([
             ("h1", "2025-2026", "停热"), ("h5", "2025-2026", "供热"),
-            ("h2", "2024-2025", "停热")], start=4)])
+            ("h2", "2024-2025", "停热"), ("h5", "2023-2024", None)], start=4)])
     use_storage(con, storage)
     assert one(con, "complaints_per_10k_m2") == (3, pytest.approx(0.042),
                                                  pytest.approx(3 / 0.042))
     row = query(con, "complaints_per_10k_m2", Period("2024-12-02", "2024-12-08")).iloc[0]
     assert (row["numerator"], row["denominator"]) == (0, pytest.approx(0.033))
+    row = query(con, "complaints_per_10k_m2", Period("2023-12-04", "2023-12-10")).iloc[0]
+    assert (row["numerator"], row["denominator"]) == (0, pytest.approx(0.043))
     den = drill(con, "complaints_per_10k_m2", WEEK, "denominator")
     assert sorted(den["household_id"]) == ["h2", "h3", "h4", "h5", "h6"]
 
