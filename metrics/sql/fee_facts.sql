@@ -9,6 +9,9 @@
 -- collected); its household owes nothing and is not "billed".
 -- The household's dimensions are attached by the query layer (roster model),
 -- to one row per household rather than to every bill and receipt.
+-- A loaded warehouse reads these rows from its fee ledger instead
+-- (stored/fee_facts.sql, which repeats fully_paid and arrears_yuan below: change
+-- both; tests/test_metrics_stored.py compares the two ways).
 
 with receipts as (
 
