@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from metrics import LISTS, Period, action_list, drill, get, kpis, query, stored, summary
 from metrics import cold_risk, fee_views, temperature_detail, ticket_views
@@ -399,3 +401,75 @@ def test_changed_settings_are_never_answered_from_stale_rows(con, monkeypatch, s
     assert stored.ensure(con) and stored.is_fresh(con)
     assert query(con, "temp_exempt_readings", W).iloc[0]["numerator"] == 0
     assert get("temp_exempt_readings").model in READING_MODELS
+
+
+# Any bills and receipts: several receipts at one time, at a cut-off, reversals,
+# receipts without a bill or of a household not in the roster, bills saying
+# 停热 or nothing. Amounts are whole fen, so no sum lands within a float's
+# error of "paid in full" (due - 0.005).
+_HOMES = ("h1", "h2", "h3", "h5", "h9")
+_SEASONS = ("2024-2025", "2025-2026")
+_TIMES = ("2024-12-01 00:00", "2025-11-20 10:00", "2025-12-02 00:00", "2025-12-02 09:30",
+          "2025-12-05 00:00", "2025-12-05 16:00", "2026-01-10 08:00")
+
+
+@st.composite
+def _fee_tables(draw):
+    bills = draw(st.lists(st.tuples(st.sampled_from(_HOMES), st.sampled_from(_SEASONS),
+                                    st.sampled_from([0.0, 100.0, 150.01, 250.5]),
+                                    st.sampled_from(["供热", "停热", None])),
+                          max_size=8, unique_by=lambda b: b[:2]))
+    receipts = draw(st.lists(st.tuples(st.sampled_from(_HOMES), st.sampled_from(_SEASONS),
+                                       st.sampled_from(_TIMES),
+                                       st.sampled_from([50.0, 100.0, -50.0, 99.99, 0.01, 250.5])),
+                             max_size=14))
+    return bills, receipts
+
+
+def _fee_answers(con) -> dict[str, object]:
+    out = {}
+    for last_day in ("2025-12-01", "2025-12-04", "2025-12-05", "2026-03-15", "2025-03-15"):
+        period = Period("2025-11-15" if last_day > "2025-06" else "2024-11-15", last_day)
+        for kpi in ("fee_collection_rate_households", "fee_arrears_amount",
+                    "complaints_per_10k_m2"):
+            out[f"{kpi}/{last_day}"] = query(con, kpi, period)
+        out[f"drill/{last_day}"] = drill(
+            con, "fee_collection_rate_households", period, "denominator").sort_values(
+            "household_id").reset_index(drop=True)
+        out[f"area/{last_day}"] = sorted(drill(
+            con, "complaints_per_10k_m2", period, "denominator")["household_id"])
+    return out
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(_fee_tables())
+def test_the_fee_ledger_and_heated_households_answer_as_computed(tables):
+    from metrics.testing import add_batch, add_households, bill, insert, payment
+    bills, receipts = tables
+    con = connect(":memory:")
+    try:
+        add_households(con)
+        add_batch(con, 4)
+        add_batch(con, 5)
+        insert(con, "fee_bills", [
+            {**bill(h, 80.0, 23.0, 0.0, due, status or "供热", season),
+             "heating_status": status, "batch_id": 4, "source_row": 4 + i}
+            for i, (h, season, due, status) in enumerate(bills)])
+        insert(con, "fee_payments", [
+            {**payment(f"r{i}", h, at, amount, "现金", "刘红", None, season),
+             "batch_id": 5, "source_row": 3 + i}
+            for i, (h, season, at, amount) in enumerate(receipts)])
+        stored.rebuild(con)
+        assert stored.is_fresh(con)
+        with_stored = _fee_answers(con)
+        con.execute("update derived_state set settings = 'stale'")
+        computed = _fee_answers(con)
+    finally:
+        con.close()
+    for key, a in with_stored.items():
+        b = computed[key]
+        if isinstance(a, pd.DataFrame):
+            pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-12, obj=key)
+        else:
+            assert a == b, key
