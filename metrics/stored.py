@@ -25,14 +25,15 @@ for each season as states valid from one payment time to the next (what was
 paid up to then, beside the bill), with the household's dimensions. fee_facts
 for a cut-off is the state valid just before it: a filter over the states
 instead of summing the receipts per household and joining them to the bills
-(~6 ms, not ~30, for 250,000 bills). A write of bills, receipts or the roster
+(the SQL alone ~6 ms, not ~30, for a season's 250,000 bills). A write of bills, receipts or the roster
 computes the table again (~1.2 s for 500,000 bills and as many receipts).
 
 Heated households: `season_households` is stored in `season_households_stored`:
 for every season with bills, the roster households heated that season (the
 season's bill says 停热 or not). heated_households, which complaints per
 10,000 m² and the measurement coverage read, is then one season's rows, not a
-join of the roster with the season's bills. Computed again with the fee ledger.
+join of the roster with the season's bills. Computed again after a write of
+bills or the roster (not of receipts).
 
 The models read from them have a variant in sql/stored/ with the same rows and
 columns as their file in sql/.
